@@ -1,0 +1,60 @@
+// Values for variables: numbers or constant expressions (pi/4), checked before any tracing.
+import { InputError } from './errors.js'
+import { parseProgram } from './parse.js'
+import { buildGraph } from './graph.js'
+import { OPS } from './ops.js'
+
+/** Reads one binding's value: a finite number or a constant expression such as pi/4 or -2e-3. */
+export function parseValue(name: string, text: string): number {
+  const what = `--${name} ${text}`
+  const hint = 'give a number such as 0.5, -2 or 1e-3, or a constant expression such as pi/4'
+  if (text.trim() === '') throw new InputError(`${what.trim()}: the value is empty; ${hint}`)
+  if (/^\s*[+-]?(nan|infinity|inf)\s*$/i.test(text)) {
+    throw new InputError(`${what}: the value must be a finite number; ${hint}`)
+  }
+  let graph
+  try {
+    graph = buildGraph(parseProgram(text))
+  } catch (error) {
+    if (error instanceof InputError) throw new InputError(`${what}: not a number (${error.message}); ${hint}`)
+    throw error
+  }
+  if (graph.variables.length > 0 || graph.nodes.some((n) => n.op === 'identity')) {
+    const names = graph.variables.map((i) => graph.nodes[i]!.id)
+    throw new InputError(`${what}: not a number${names.length ? ` (${names.join(', ')} is not a constant)` : ''}; ${hint}`)
+  }
+  // A constant expression has no variables: evaluate it node by node with the op table.
+  const values: number[] = []
+  for (const node of graph.nodes) {
+    values.push(node.kind === 'constant' ? node.constant! : OPS[node.op!].value(...node.inputs.map((j) => values[j]!)))
+  }
+  const value = values[graph.output]!
+  if (!Number.isFinite(value)) throw new InputError(`${what}: the value is ${value}, not a finite number; ${hint}`)
+  return value === 0 ? 0 : value
+}
+
+/** The name in `candidates` closest to `name` by edit distance, if it is plausibly a typo. */
+export function closestName(name: string, candidates: string[]): string | undefined {
+  let best: string | undefined
+  let bestDistance = Infinity
+  for (const candidate of candidates) {
+    const d = editDistance(name.toLowerCase(), candidate.toLowerCase())
+    if (d < bestDistance) {
+      best = candidate
+      bestDistance = d
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 2)) ? best : undefined
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
+    }
+    previous = current
+  }
+  return previous[b.length]!
+}

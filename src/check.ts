@@ -1,0 +1,134 @@
+// Every backprop gradient beside a central finite-difference estimate of the same derivative.
+import type { Graph } from './graph.js'
+import { OPS } from './ops.js'
+import { isNumber } from './sym.js'
+import type { Trace } from './trace.js'
+
+export type CheckStatus = 'agree' | 'disagree' | 'inconclusive' | 'not-checked'
+
+export interface Check {
+  variable: string
+  status: CheckStatus
+  /** The backprop gradient, when it is a number. */
+  grad?: number
+  /** The central-difference estimate (f(x+h) - f(x-h)) / 2h at the smaller of the two steps tried. */
+  estimate?: number
+  /** The step h used for `estimate`. */
+  step?: number
+  /** Largest |grad - estimate| counted as agreement: relative part plus the estimate's own error bound. */
+  tolerance?: number
+  /** Why the status is not a plain agree/disagree. */
+  reason?: string
+}
+
+/** Relative part of the agreement tolerance. */
+export const RELATIVE_TOLERANCE = 1e-6
+/**
+ * Work budget: at most this many node evaluations for all checks together (4 forward passes per
+ * variable). Variables past the budget are reported as not checked, so big programs stay linear.
+ */
+export const CHECK_BUDGET = 4_000_000
+
+const EPSILON = Number.EPSILON
+
+export function checkGradients(graph: Graph, trace: Omit<Trace, 'checks'>): Check[] {
+  if (trace.unbound.length > 0) {
+    const reason = `needs every variable bound (${trace.unbound.join(', ')} ${trace.unbound.length === 1 ? 'is' : 'are'} symbolic)`
+    return trace.gradients.map((g) => ({ variable: g.name, status: 'not-checked', reason }))
+  }
+  const n = graph.nodes.length
+  const kinks = kinkedVariables(graph, trace)
+  const evaluate = compile(graph)
+  const point = new Float64Array(graph.variables.length)
+  graph.variables.forEach((i, k) => (point[k] = trace.bindings[graph.nodes[i]!.id]!))
+  const f0 = evaluate(point)
+  let spent = n
+  return trace.gradients.map((g, k): Check => {
+    const grad = g.grad
+    if (!isNumber(grad)) return { variable: g.name, status: 'not-checked', reason: 'the gradient is symbolic' }
+    if (!Number.isFinite(grad)) return { variable: g.name, grad, status: 'not-checked', reason: `the gradient is ${grad}` }
+    if (spent + 4 * n > CHECK_BUDGET) {
+      return { variable: g.name, grad, status: 'not-checked', reason: `past the check budget of ${CHECK_BUDGET} node evaluations` }
+    }
+    spent += 4 * n
+    const x = point[k]!
+    const at = (v: number) => {
+      point[k] = v
+      const y = evaluate(point)
+      point[k] = x
+      return y
+    }
+    // h ≈ cbrt(eps)·scale balances truncation (h²) against round-off (eps/h); taking h from the
+    // representable x±h keeps the denominator exact.
+    const central = (h0: number) => {
+      const up = x + h0
+      const down = x - h0
+      const fUp = at(up)
+      const fDown = at(down)
+      return { estimate: (fUp - fDown) / (up - down), step: (up - down) / 2, fUp, fDown }
+    }
+    const h = Math.cbrt(EPSILON) * Math.max(1, Math.abs(x))
+    const wide = central(h)
+    const narrow = central(h / 2)
+    const estimate = narrow.estimate
+    const base = { variable: g.name, grad, estimate, step: narrow.step }
+    const kink = kinks.get(g.node)
+    if (kink) return { ...base, status: 'inconclusive', reason: `${g.name} reaches a non-differentiable point (${kink}), where the two one-sided slopes differ` }
+    if (![wide.fUp, wide.fDown, narrow.fUp, narrow.fDown, wide.estimate, estimate].every(Number.isFinite)) {
+      return { ...base, status: 'inconclusive', reason: `the output is not finite near ${g.name} = ${x}` }
+    }
+    // The estimate's own error: round-off in f divided by the step, plus how much halving h moved it.
+    const magnitude = Math.max(Math.abs(f0), Math.abs(narrow.fUp), Math.abs(narrow.fDown))
+    const roundOff = (4 * EPSILON * magnitude) / narrow.step
+    const truncation = Math.abs(wide.estimate - estimate)
+    const scale = Math.max(Math.abs(grad), Math.abs(estimate))
+    const tolerance = RELATIVE_TOLERANCE * scale + 10 * roundOff + 10 * truncation
+    if (Math.abs(grad - estimate) <= tolerance) return { ...base, status: 'agree', tolerance }
+    if (roundOff + truncation > 1e-3 * Math.max(scale, Number.MIN_VALUE)) {
+      return { ...base, status: 'inconclusive', tolerance, reason: 'finite differences are unreliable here: the output is too large or too curved for its change to be measured' }
+    }
+    return { ...base, status: 'disagree', tolerance }
+  })
+}
+
+/** A plain numeric forward pass over the graph, returning the output's value. */
+function compile(graph: Graph): (point: Float64Array) => number {
+  const n = graph.nodes.length
+  const values = new Float64Array(n)
+  const slot = new Int32Array(n).fill(-1)
+  graph.variables.forEach((i, k) => (slot[i] = k))
+  return (point) => {
+    for (let i = 0; i < n; i++) {
+      const node = graph.nodes[i]!
+      if (node.kind === 'variable') values[i] = point[slot[i]!]!
+      else if (node.kind === 'constant') values[i] = node.constant!
+      else {
+        const inputs = node.inputs
+        const value = OPS[node.op!].value
+        values[i] = inputs.length === 1 ? value(values[inputs[0]!]!) : value(values[inputs[0]!]!, values[inputs[1]!]!)
+      }
+    }
+    return values[graph.output]!
+  }
+}
+
+/** Variable node → the first non-differentiable point its gradient passes through. */
+function kinkedVariables(graph: Graph, trace: Omit<Trace, 'checks'>): Map<number, string> {
+  const result = new Map<number, string>()
+  const kinks = trace.flags.filter((f) => f.kind === 'non-differentiable' && f.edge !== undefined).slice(0, 100)
+  for (const flag of kinks) {
+    const edge = trace.edges[flag.edge!]!
+    const where = `${graph.nodes[edge.to]!.op} at ${graph.nodes[edge.to]!.label}`
+    const seen = new Uint8Array(graph.nodes.length)
+    const stack = [edge.from]
+    while (stack.length > 0) {
+      const i = stack.pop()!
+      if (seen[i]) continue
+      seen[i] = 1
+      const node = graph.nodes[i]!
+      if (node.kind === 'variable' && !result.has(i)) result.set(i, where)
+      stack.push(...node.inputs)
+    }
+  }
+  return result
+}

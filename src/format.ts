@@ -1,0 +1,30 @@
+// The one number formatter every renderer uses.
+
+/** Significant digits shown when --precision is not given. */
+export const DEFAULT_PRECISION = 6
+
+/**
+ * A number rounded to `precision` significant digits, trailing zeros trimmed, -0 shown as 0,
+ * plain decimals between 1e-6 and 1e15 and exponent notation outside (1.5e-7, 2e+21).
+ * `precision` undefined means shortest round-trip (for JSON strings).
+ */
+export function formatNumber(x: number, precision?: number): string {
+  if (Number.isNaN(x)) return 'NaN'
+  if (x === Infinity) return 'Infinity'
+  if (x === -Infinity) return '-Infinity'
+  const rounded = precision === undefined ? x : Number(x.toPrecision(precision))
+  if (rounded === 0) return '0'
+  const abs = Math.abs(rounded)
+  if (abs >= 1e-6 && abs < 1e15) {
+    // toString is shortest round-trip and plain decimal in this range (except below 1e-6).
+    return String(rounded)
+  }
+  // Exponent form, mantissa trimmed: 1.5e-7, 2e+21.
+  const [mantissa, exponent] = rounded.toExponential().split('e') as [string, string]
+  return `${mantissa}e${exponent}`
+}
+
+/** Validates a --precision value: an integer from 1 to 17. */
+export function isValidPrecision(n: number): boolean {
+  return Number.isInteger(n) && n >= 1 && n <= 17
+}

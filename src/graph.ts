@@ -1,0 +1,167 @@
+// Statements → computational graph: one node per operation, one leaf per variable shared by every
+// use (so fan-out stays visible), constants as leaves. Nodes are created inputs-first, so creation
+// order is a topological order, and ids depend only on the program text.
+import type { Expr, Program } from './parse.js'
+import { CONSTANT_VALUES, type OpId } from './ops.js'
+import { formatNumber } from './format.js'
+
+export type NodeKind = 'variable' | 'constant' | 'op'
+
+export interface GraphNode {
+  /** Deterministic id: the variable's name, or t1, t2, … for operations, c1, c2, … for constants. */
+  id: string
+  /** What the trace calls the node: its assigned name, the output's name, or the id. */
+  label: string
+  kind: NodeKind
+  op?: OpId
+  /** Input node indexes, in argument order; a node used twice appears twice. */
+  inputs: number[]
+  /** A constant leaf's value. */
+  constant?: number
+  /** Index of the statement that created the node (variables: first used in). */
+  statement: number
+}
+
+export interface Graph {
+  source: string
+  nodes: GraphNode[]
+  output: number
+  /** Variable node indexes, in order of first use. */
+  variables: number[]
+  /** Things the user should know about how the program was read. */
+  notes: string[]
+}
+
+/** The output's name when the last statement is a bare expression: the first one the program leaves free. */
+const OUTPUT_NAMES = ['L', 'Loss', 'out', 'output']
+
+export function buildGraph(program: Program): Graph {
+  const names = collectNames(program)
+  const opPrefix = freePrefix(['t', 'n', 'u', 'v'], names)
+  const constPrefix = freePrefix(['c', 'k', 'q'], names)
+  const nodes: GraphNode[] = []
+  const variables: number[] = []
+  const notes: string[] = []
+  const env = new Map<string, number>()
+  const variableNames = new Set<string>()
+  const assignments = new Map<string, number[]>()
+  let ops = 0
+  let constants = 0
+
+  const addNode = (node: Omit<GraphNode, 'id' | 'label'>): number => {
+    const id =
+      node.kind === 'op' ? `${opPrefix}${++ops}` : node.kind === 'constant' ? `${constPrefix}${++constants}` : ''
+    nodes.push({ ...node, id, label: id })
+    return nodes.length - 1
+  }
+
+  let output = -1
+  program.statements.forEach((statement, k) => {
+    const firstNew = nodes.length
+    const leaf = (expr: Expr): number => {
+      if (expr.kind === 'number') {
+        const index = addNode({ kind: 'constant', inputs: [], constant: expr.value, statement: k })
+        nodes[index]!.label = formatNumber(expr.value)
+        return index
+      }
+      if (expr.kind === 'name') {
+        const bound = env.get(expr.name)
+        if (bound !== undefined) return bound
+        if (Object.hasOwn(CONSTANT_VALUES, expr.name)) {
+          const index = addNode({ kind: 'constant', inputs: [], constant: CONSTANT_VALUES[expr.name]!, statement: k })
+          nodes[index]!.label = expr.name
+          return index
+        }
+        nodes.push({ id: expr.name, label: expr.name, kind: 'variable', inputs: [], statement: k })
+        const index = nodes.length - 1
+        env.set(expr.name, index)
+        variables.push(index)
+        variableNames.add(expr.name)
+        return index
+      }
+      throw new Error('leaf() called on an apply')
+    }
+    let result = buildExpr(statement.expr, leaf, (op, inputs) => addNode({ kind: 'op', op, inputs, statement: k }))
+    const isLast = k === program.statements.length - 1
+    if (statement.target !== undefined) {
+      const target = statement.target
+      // A new operation takes the name; an alias (a = x, a = 2) gets an identity node so it can be named.
+      if (result < firstNew || nodes[result]!.kind !== 'op') {
+        result = addNode({ kind: 'op', op: 'identity', inputs: [result], statement: k })
+      }
+      if (variableNames.has(target) && !assignments.has(target)) {
+        notes.push(
+          `${target} is used before it is assigned (statement ${k + 1}): uses before the assignment read the input variable ${target}, later ones the assigned value`,
+        )
+      }
+      const list = assignments.get(target) ?? []
+      list.push(result)
+      assignments.set(target, list)
+      env.set(target, result)
+    } else if (!isLast) {
+      notes.push(`statement ${k + 1} is neither assigned nor the last statement, so it does not affect the output`)
+    }
+    if (isLast) output = result
+  })
+
+  // Labels: a name assigned once (and not also an input variable) is the node's label; otherwise
+  // each assignment is numbered, c#1, c#2, so every label in the trace names one node.
+  for (const [name, list] of assignments) {
+    const numbered = list.length > 1 || variableNames.has(name)
+    list.forEach((index, k) => {
+      nodes[index]!.label = numbered ? `${name}#${k + 1}` : name
+    })
+  }
+  const out = nodes[output]!
+  if (out.label === out.id && out.kind !== 'variable') {
+    out.label = OUTPUT_NAMES.find((name) => !names.has(name)) ?? freePrefix(['L'], names) + '1'
+  }
+  return { source: program.source, nodes, output, variables, notes }
+}
+
+/** Post-order over an Expr with an explicit stack: programs can nest 100,000 deep on one side. */
+function buildExpr(
+  root: Expr,
+  leaf: (expr: Expr) => number,
+  operation: (op: OpId, inputs: number[]) => number,
+): number {
+  const stack: { expr: Expr; expanded: boolean }[] = [{ expr: root, expanded: false }]
+  const results: number[] = []
+  while (stack.length > 0) {
+    const frame = stack.pop()!
+    const expr = frame.expr
+    if (expr.kind !== 'apply') {
+      results.push(leaf(expr))
+    } else if (!frame.expanded) {
+      frame.expanded = true
+      stack.push(frame)
+      for (let i = expr.args.length - 1; i >= 0; i--) stack.push({ expr: expr.args[i]!, expanded: false })
+    } else {
+      results.push(operation(expr.op, results.splice(results.length - expr.args.length)))
+    }
+  }
+  return results[0]!
+}
+
+function collectNames(program: Program): Set<string> {
+  const names = new Set<string>()
+  for (const statement of program.statements) {
+    if (statement.target !== undefined) names.add(statement.target)
+    const stack: Expr[] = [statement.expr]
+    while (stack.length > 0) {
+      const expr = stack.pop()!
+      if (expr.kind === 'name') names.add(expr.name)
+      else if (expr.kind === 'apply') stack.push(...expr.args)
+    }
+  }
+  return names
+}
+
+/** The first prefix such that no name in the program looks like prefix + digits. */
+function freePrefix(candidates: string[], names: Set<string>): string {
+  for (const prefix of candidates) {
+    const pattern = new RegExp(`^${prefix}\\d+$`)
+    if (![...names].some((name) => pattern.test(name))) return prefix
+  }
+  return freePrefix(candidates.map((c) => `${c}_`), names)
+}

@@ -1,0 +1,13 @@
+// The public API: text + bindings → Trace, and the renderers, for tools that skip the CLI.
+export { traceProgram, type TraceResult } from './pipeline.js'
+export { parseProgram, LIMITS, type Program, type Statement, type Expr } from './parse.js'
+export { buildGraph, type Graph, type GraphNode, type NodeKind } from './graph.js'
+export { trace, type Trace, type TraceNode, type TraceEdge, type Flag, type FlagKind } from './trace.js'
+export { type Check, type CheckStatus } from './check.js'
+export { printSym, type Sym, type SymStyle } from './sym.js'
+export { formatNumber, DEFAULT_PRECISION } from './format.js'
+export { InputError } from './errors.js'
+export { OPS, type OpId, type OpRule, type Rule } from './ops.js'
+export { FORMATS, type FormatName, type RenderOptions } from './render/index.js'
+export { renderJson } from './render/json.js'
+export { main, EXIT, type Io } from './cli.js'

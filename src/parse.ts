@@ -1,0 +1,384 @@
+// The mathjs boundary: the only module that knows mathjs or its node types. A scan of the raw text
+// refuses unsupported constructs by position first (mathjs nodes carry no positions), then mathjs
+// parses, then its tree is copied into our small Expr type, iteratively (programs can be huge).
+import { create, parseDependencies } from 'mathjs/number'
+import { InputError, describePosition } from './errors.js'
+import { CONSTANTS, callOp, supportedFunctions, functionArities, type OpId } from './ops.js'
+
+export type Expr =
+  | { kind: 'number'; value: number }
+  | { kind: 'name'; name: string }
+  | { kind: 'apply'; op: OpId; args: Expr[] }
+
+export interface Statement {
+  /** The assigned name, or undefined for a bare expression. */
+  target?: string
+  expr: Expr
+  /** Offset of the statement's first character in the source. */
+  offset: number
+}
+
+export interface Program {
+  source: string
+  statements: Statement[]
+}
+
+/** Size limits: mathjs's parser is recursive, and a program has to finish in bounded time. */
+export const LIMITS = {
+  /** Parenthesis nesting; mathjs overflows the stack at a few hundred levels. */
+  maxNesting: 100,
+  /** Characters of program text (4 MiB). */
+  maxLength: 4 * 1024 * 1024,
+}
+
+const { parse: mathParse } = create({ parseDependencies: parseDependencies! })
+
+const OPERATORS: Record<string, OpId> = {
+  add: 'add',
+  subtract: 'sub',
+  multiply: 'mul',
+  divide: 'div',
+  pow: 'pow',
+  unaryMinus: 'neg',
+}
+
+/** Characters and words mathjs accepts that the tutor refuses, with what they are. */
+const REFUSED_CHARS: Record<string, string> = {
+  '[': 'matrices and indexing ([ ])',
+  ']': 'matrices and indexing ([ ])',
+  '{': 'objects ({ })',
+  '}': 'objects ({ })',
+  '"': 'strings',
+  "'": "strings and the transpose operator (')",
+  '`': 'strings',
+  '?': 'conditionals (a ? b : c)',
+  ':': 'ranges and conditionals (:)',
+  '%': 'the percent and modulo operator (%)',
+  '!': 'factorial (!) and != comparisons',
+  '<': 'comparisons and shifts (<)',
+  '>': 'comparisons and shifts (>)',
+  '&': 'bitwise and logical operators (&)',
+  '|': 'bitwise and logical operators (|)',
+  '~': 'the bitwise not operator (~)',
+  '.': 'property access (a.b) and element-wise operators (.*)',
+  '@': 'the character @',
+  '\\': 'the character \\',
+}
+const REFUSED_WORDS: Record<string, string> = {
+  mod: 'the mod operator',
+  to: 'unit conversion (to)',
+  in: 'unit conversion (in)',
+  and: 'logical operators (and)',
+  or: 'logical operators (or)',
+  xor: 'logical operators (xor)',
+  not: 'logical operators (not)',
+  true: 'booleans (true)',
+  false: 'booleans (false)',
+  null: 'null',
+  undefined: 'undefined',
+  NaN: 'NaN as a literal',
+  Infinity: 'Infinity as a literal',
+}
+
+interface Scan {
+  /** Start offset of every non-empty statement, in order (mathjs's blocks match these). */
+  statementStarts: number[]
+  /** Every `name(` in the text, in order: where mathjs will see a function call. */
+  calls: { name: string; offset: number }[]
+}
+
+const isDigit = (c: string) => c >= '0' && c <= '9'
+const IDENT_START = /[\p{L}_$]/u
+const IDENT_PART = /[\p{L}\p{N}_$]/u
+
+function refuse(what: string, offset: number, source: string): never {
+  throw new InputError(
+    `not supported: ${what}, at ${describePosition(source, offset)}; the tutor differentiates scalar arithmetic only`,
+    offset,
+    source,
+  )
+}
+
+/** One linear pass over the text: refuse by position, note statements and call sites. */
+function scan(source: string): Scan {
+  const statementStarts: number[] = []
+  const calls: Scan['calls'] = []
+  let depth = 0
+  let inStatement = false
+  let i = 0
+  const startToken = (at: number) => {
+    if (!inStatement) {
+      statementStarts.push(at)
+      inStatement = true
+    }
+  }
+  while (i < source.length) {
+    const c = source[i]!
+    if (c === ' ' || c === '\t' || c === '\r' || c === '\u00a0') {
+      i++
+    } else if (c === '\n') {
+      if (depth === 0) inStatement = false
+      i++
+    } else if (c === ';') {
+      inStatement = false
+      i++
+    } else if (c === '#') {
+      while (i < source.length && source[i] !== '\n') i++
+    } else if (isDigit(c) || (c === '.' && isDigit(source[i + 1] ?? ''))) {
+      startToken(i)
+      const m = /^(0[xXbBoO][0-9a-fA-F]+|[0-9]*\.?[0-9]*(?:[eE][+-]?[0-9]+)?)/.exec(source.slice(i, i + 400))
+      i += Math.max(1, m?.[0].length ?? 1)
+    } else if (IDENT_START.test(c)) {
+      startToken(i)
+      const start = i
+      while (i < source.length && IDENT_PART.test(source[i]!)) i++
+      const name = source.slice(start, i)
+      if (Object.hasOwn(REFUSED_WORDS, name)) refuse(REFUSED_WORDS[name]!, start, source)
+      let j = i
+      while (source[j] === ' ' || source[j] === '\t') j++
+      if (source[j] === '(') {
+        // Refuse unknown calls here, by position, before any string or bracket inside them.
+        if (!Object.hasOwn(functionArities, name)) {
+          if (isDefinition(source, j)) refuse('function definitions like f(x) = …', start, source)
+          unknownFunction(name, start, source)
+        }
+        calls.push({ name, offset: start })
+      }
+    } else if (c === '(') {
+      startToken(i)
+      depth++
+      if (depth > LIMITS.maxNesting) {
+        throw new InputError(
+          `parentheses are nested more than ${LIMITS.maxNesting} deep (at ${describePosition(source, i)}); that is the tutor's limit`,
+          i,
+          source,
+        )
+      }
+      i++
+    } else if (c === ')') {
+      depth = Math.max(0, depth - 1)
+      i++
+    } else if (c === '=' && source[i + 1] === '=') {
+      refuse('comparisons (==)', i, source)
+    } else if ('+-*/^,='.includes(c)) {
+      startToken(i)
+      i++
+    } else if (Object.hasOwn(REFUSED_CHARS, c)) {
+      refuse(REFUSED_CHARS[c]!, i, source)
+    } else {
+      const ch = String.fromCodePoint(source.codePointAt(i)!)
+      throw new InputError(
+        `unexpected character "${ch}" (U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}) at ${describePosition(source, i)}`,
+        i,
+        source,
+      )
+    }
+  }
+  return { statementStarts, calls }
+}
+
+type MathNode = {
+  type: string
+  fn?: string | MathNode
+  name?: string
+  value?: unknown
+  args?: MathNode[]
+  content?: MathNode
+  object?: MathNode
+  index?: unknown
+  blocks?: { node: MathNode }[]
+}
+
+const NODE_WORDS: Record<string, string> = {
+  AccessorNode: 'property access and indexing',
+  ArrayNode: 'matrices',
+  ObjectNode: 'objects',
+  FunctionAssignmentNode: 'function definitions like f(x) = …',
+  ConditionalNode: 'conditionals (a ? b : c)',
+  RangeNode: 'ranges (a:b)',
+  IndexNode: 'indexing',
+  RelationalNode: 'comparisons',
+  BlockNode: 'nested blocks',
+  AssignmentNode: 'assignments inside an expression',
+}
+
+/** Parses program text into statements. Throws InputError naming the problem and its position. */
+export function parseProgram(source: string): Program {
+  if (source.length > LIMITS.maxLength) {
+    throw new InputError(
+      `the program is ${source.length} characters long; the tutor's limit is ${LIMITS.maxLength} (4 MiB)`,
+    )
+  }
+  const scanned = scan(source)
+  if (scanned.statementStarts.length === 0) {
+    throw new InputError('the program is empty: give an expression such as "(x*w+b-y)^2"')
+  }
+  let root: MathNode
+  try {
+    root = mathParse(source) as unknown as MathNode
+  } catch (error) {
+    if (error instanceof RangeError) {
+      throw new InputError(
+        'the program is nested too deeply for the parser (long chains of ^ or unary minus); split it into statements',
+      )
+    }
+    const message = error instanceof Error ? error.message : String(error)
+    const char = (error as { char?: unknown }).char
+    const offset = typeof char === 'number' ? Math.max(0, Math.min(char - 1, source.length)) : undefined
+    const clean = message.replace(/\s*\(char \d+\)\s*$/, '')
+    throw new InputError(
+      `syntax error: ${clean}${offset === undefined ? '' : ` at ${describePosition(source, offset)}`}`,
+      offset,
+      source,
+    )
+  }
+  const blocks = root.type === 'BlockNode' ? (root.blocks ?? []).map((b) => b.node) : [root]
+  const statements = blocks.map((node, k) => {
+    const start = scanned.statementStarts[k] ?? 0
+    const end = scanned.statementStarts[k + 1] ?? source.length
+    return toStatement(node, { source, start, end, calls: scanned.calls })
+  })
+  return { source, statements }
+}
+
+interface Where {
+  source: string
+  start: number
+  end: number
+  calls: Scan['calls']
+}
+
+function toStatement(node: MathNode, where: Where): Statement {
+  if (node.type === 'AssignmentNode') {
+    const target = node.object
+    if (!target || target.type !== 'SymbolNode' || node.index) {
+      refuse('assignments to anything but a plain name', where.start, where.source)
+    }
+    const name = target.name!
+    if (Object.hasOwn(CONSTANTS, name)) {
+      throw new InputError(
+        `cannot assign to ${name} (at ${describePosition(where.source, where.start)}): it is the constant ${CONSTANTS[name]}`,
+        where.start,
+        where.source,
+      )
+    }
+    if (Object.hasOwn(functionArities, name)) {
+      throw new InputError(
+        `cannot assign to ${name} (at ${describePosition(where.source, where.start)}): it is a function name`,
+        where.start,
+        where.source,
+      )
+    }
+    return { target: name, expr: toExpr((node as unknown as { value: MathNode }).value, where), offset: where.start }
+  }
+  return { expr: toExpr(node, where), offset: where.start }
+}
+
+/** Copies a mathjs expression tree into Expr with an explicit stack (no recursion). */
+function toExpr(root: MathNode, where: Where): Expr {
+  // Post-order: a frame is visited once to push its children, then again to build it.
+  const stack: { node: MathNode; built: boolean }[] = [{ node: root, built: false }]
+  const results: Expr[] = []
+  while (stack.length > 0) {
+    const frame = stack.pop()!
+    const node = frame.node
+    if (node.type === 'ParenthesisNode') {
+      stack.push({ node: node.content!, built: false })
+      continue
+    }
+    const children = node.type === 'OperatorNode' || node.type === 'FunctionNode' ? (node.args ?? []) : []
+    if (!frame.built && children.length > 0) {
+      frame.built = true
+      stack.push(frame)
+      for (let k = children.length - 1; k >= 0; k--) stack.push({ node: children[k]!, built: false })
+      continue
+    }
+    const args = children.length > 0 ? results.splice(results.length - children.length) : []
+    results.push(leafOrApply(node, args, where))
+  }
+  return results[0]!
+}
+
+function leafOrApply(node: MathNode, args: Expr[], where: Where): Expr {
+  switch (node.type) {
+    case 'ConstantNode': {
+      if (typeof node.value !== 'number' || !Number.isFinite(node.value)) {
+        refuse(`the constant ${JSON.stringify(node.value)}`, where.start, where.source)
+      }
+      return { kind: 'number', value: node.value }
+    }
+    case 'SymbolNode':
+      return { kind: 'name', name: node.name! }
+    case 'OperatorNode': {
+      const fn = node.fn as string
+      if (fn === 'unaryPlus') return args[0]!
+      const op = OPERATORS[fn]
+      if (!op) refuse(`the operator ${String((node as { op?: string }).op ?? fn)}`, where.start, where.source)
+      return { kind: 'apply', op, args }
+    }
+    case 'FunctionNode':
+      return functionCall(node, args, where)
+    default:
+      refuse(NODE_WORDS[node.type] ?? node.type, where.start, where.source)
+  }
+}
+
+function functionCall(node: MathNode, args: Expr[], where: Where): Expr {
+  const fn = node.fn as MathNode
+  if (fn.type !== 'SymbolNode') refuse('calling the result of an expression', where.start, where.source)
+  const name = fn.name!
+  const site = where.calls.find((c) => c.name === name && c.offset >= where.start && c.offset < where.end)
+  const offset = site?.offset ?? where.start
+  const at = describePosition(where.source, offset)
+  const op = callOp(name, args.length)
+  if (op) return { kind: 'apply', op, args }
+  const arities = functionArities[name]
+  if (arities) {
+    const expected = arities.map(String).join(' or ')
+    throw new InputError(
+      `${name} takes ${expected} argument${arities.join() === '1' ? '' : 's'}, but got ${args.length} (at ${at})`,
+      offset,
+      where.source,
+    )
+  }
+  unknownFunction(name, offset, where.source)
+}
+
+function unknownFunction(name: string, offset: number, source: string): never {
+  throw new InputError(
+    `unknown function ${name} (at ${describePosition(source, offset)}). ` +
+      (looksLikeProduct(source, offset, name) ? `If you meant multiplication, write ${productSuggestion(source, offset, name)}. ` : '') +
+      `Supported functions: ${supportedFunctions().join(', ')}`,
+    offset,
+    source,
+  )
+}
+
+/** Whether the parenthesis at `open` closes and is followed by a single `=`: f(x) = … */
+function isDefinition(source: string, open: number): boolean {
+  let depth = 0
+  for (let i = open; i < source.length; i++) {
+    if (source[i] === '(') depth++
+    else if (source[i] === ')' && --depth === 0) {
+      const rest = /^[ \t]*=(?!=)/.exec(source.slice(i + 1, i + 64))
+      return rest !== null
+    } else if (source[i] === '\n' || source[i] === ';') return false
+  }
+  return false
+}
+
+/** w(x+b) is probably a product; import("fs") is not. */
+function looksLikeProduct(source: string, offset: number, name: string): boolean {
+  return name.length <= 5 && !/["'`]/.test(productSuggestion(source, offset, name))
+}
+
+/** `w(x+b)` → `w*(x+b)`: the call's text with a * inserted, shortened when long. */
+function productSuggestion(source: string, offset: number, name: string): string {
+  const open = source.indexOf('(', offset)
+  let depth = 0
+  for (let i = open; i >= 0 && i < source.length && i < open + 60; i++) {
+    if (source[i] === '(') depth++
+    else if (source[i] === ')' && --depth === 0) return `${name}*${source.slice(open, i + 1)}`
+  }
+  return `${name}*(…)`
+}

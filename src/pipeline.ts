@@ -1,0 +1,41 @@
+// text + bindings → Trace: the whole engine behind one call, for the CLI and for other tools.
+import { InputError } from './errors.js'
+import { parseProgram } from './parse.js'
+import { buildGraph } from './graph.js'
+import { trace, type Trace } from './trace.js'
+import { closestName, parseValue } from './bindings.js'
+
+export interface TraceResult {
+  trace: Trace
+  /** Things worth saying on stderr: bindings the program does not use, and how it was read. */
+  warnings: string[]
+}
+
+/**
+ * Parses `source`, binds `bindings` (numbers, or text such as "pi/4") and traces it.
+ * Throws InputError for anything wrong with the input.
+ */
+export function traceProgram(source: string, bindings: Record<string, number | string> = {}): TraceResult {
+  const graph = buildGraph(parseProgram(source))
+  const values: Record<string, number> = {}
+  const warnings: string[] = []
+  const variables = graph.variables.map((i) => graph.nodes[i]!.id)
+  const assigned = graph.nodes.filter((n) => n.kind === 'op' && n.label !== n.id).map((n) => n.label.replace(/#\d+$/, ''))
+  for (const [name, raw] of Object.entries(bindings)) {
+    const value = typeof raw === 'number' ? raw : parseValue(name, raw)
+    if (!Number.isFinite(value)) throw new InputError(`--${name}: the value ${value} is not a finite number`)
+    if (variables.includes(name)) {
+      values[name] = value
+    } else if (assigned.includes(name)) {
+      throw new InputError(`--${name}: ${name} is assigned by the program, so it cannot be bound; bind the variables it is computed from`)
+    } else {
+      const near = closestName(name, variables)
+      warnings.push(
+        `--${name} is not a variable of the program, so it is ignored` +
+          (near ? `; did you mean --${near}?` : variables.length ? ` (its variables: ${variables.join(', ')})` : ' (it has no variables)'),
+      )
+    }
+  }
+  const result = trace(graph, values)
+  return { trace: result, warnings: [...warnings, ...result.notes] }
+}

@@ -1,0 +1,156 @@
+// Symbolic values: numbers where everything is bound, small expression trees where some variables
+// stay symbolic. Every constructor folds numbers with the op table's own forward functions, so a
+// fully bound program computes exactly the numbers a plain evaluation would.
+import { OPS, type OpId } from './ops.js'
+
+export type Sym =
+  | number
+  /** A variable, or a node referred to by its label when its expression would be too long. */
+  | { name: string }
+  /** d(of)/d(wrt), standing in for a gradient expression that would be too long. */
+  | { grad: { of: string; wrt: string } }
+  | { op: OpId; args: Sym[] }
+
+export interface SymBuilder {
+  add(a: Sym, b: Sym): Sym
+  sub(a: Sym, b: Sym): Sym
+  mul(a: Sym, b: Sym): Sym
+  div(a: Sym, b: Sym): Sym
+  pow(a: Sym, b: Sym): Sym
+  neg(a: Sym): Sym
+  apply(op: OpId, args: Sym[]): Sym
+}
+
+/** Past this many tree nodes an expression is shown by reference instead of expanded. */
+export const MAX_SYM_SIZE = 24
+
+const isApply = (s: Sym, op?: OpId): s is { op: OpId; args: Sym[] } =>
+  typeof s === 'object' && 'op' in s && (op === undefined || s.op === op)
+
+/** Builds `op(args)`, folding numbers and the algebraic identities that keep results readable. */
+export function apply(op: OpId, args: Sym[]): Sym {
+  if (args.every((a) => typeof a === 'number')) return OPS[op].value(...(args as number[]))
+  const [a, b] = args as [Sym, Sym]
+  switch (op) {
+    case 'add':
+      if (a === 0) return b
+      if (b === 0) return a
+      if (typeof b === 'number' && b < 0) return apply('sub', [a, -b])
+      if (isApply(b, 'neg')) return apply('sub', [a, b.args[0]!])
+      break
+    case 'sub':
+      if (b === 0) return a
+      if (a === 0) return apply('neg', [b])
+      if (typeof b === 'number' && b < 0) return apply('add', [a, -b])
+      if (isApply(b, 'neg')) return apply('add', [a, b.args[0]!])
+      break
+    case 'mul':
+      if (a === 0 || b === 0) return 0
+      if (a === 1) return b
+      if (b === 1) return a
+      if (a === -1) return apply('neg', [b])
+      if (b === -1) return apply('neg', [a])
+      if (typeof b === 'number') return apply('mul', [b, a])
+      if (typeof a === 'number' && isApply(b, 'mul') && typeof b.args[0] === 'number') {
+        return apply('mul', [a * b.args[0], b.args[1]!])
+      }
+      if (isApply(a, 'neg')) return apply('neg', [apply('mul', [a.args[0]!, b])])
+      if (isApply(b, 'neg')) return apply('neg', [apply('mul', [a, b.args[0]!])])
+      break
+    case 'div':
+      if (b === 1) return a
+      if (b === -1) return apply('neg', [a])
+      if (a === 0) return 0
+      break
+    case 'pow':
+      if (b === 1) return a
+      if (b === 0) return 1
+      break
+    case 'neg':
+      if (isApply(a, 'neg')) return a.args[0]!
+      if (isApply(a, 'mul') && typeof a.args[0] === 'number') return apply('mul', [-a.args[0], a.args[1]!])
+      break
+  }
+  return { op, args }
+}
+
+export const S: SymBuilder = {
+  add: (a, b) => apply('add', [a, b]),
+  sub: (a, b) => apply('sub', [a, b]),
+  mul: (a, b) => apply('mul', [a, b]),
+  div: (a, b) => apply('div', [a, b]),
+  pow: (a, b) => apply('pow', [a, b]),
+  neg: (a) => apply('neg', [a]),
+  apply,
+}
+
+/** Number of tree nodes, counting no further than `limit` (so it stays cheap on big trees). */
+export function symSize(s: Sym, limit = MAX_SYM_SIZE + 1): number {
+  let count = 0
+  const stack: Sym[] = [s]
+  while (stack.length > 0 && count < limit) {
+    const top = stack.pop()!
+    count++
+    if (isApply(top)) stack.push(...top.args)
+  }
+  return count
+}
+
+export const isNumber = (s: Sym): s is number => typeof s === 'number'
+
+/** How to write a Sym: the renderers differ only in these choices. */
+export interface SymStyle {
+  number: (n: number) => string
+  /** Multiplication sign: '*' or '·'. */
+  times: string
+  /** How a too-long gradient is referred to, e.g. ∂L/∂t3. */
+  grad: (of: string, wrt: string) => string
+  /** Write small integer powers as superscripts (t3²). */
+  superscripts: boolean
+  /** Spaces around + and -. */
+  spaced: boolean
+}
+
+const SUPERSCRIPT: Record<string, string> = { '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹' }
+
+/** Precedence of a Sym as written, for parenthesizing. Negative numbers bind like unary minus. */
+function precedence(s: Sym): number {
+  if (typeof s === 'number') return s < 0 || Object.is(s, -0) ? 3 : 9
+  if (!isApply(s)) return 9
+  const n = OPS[s.op].notation
+  return n.kind === 'infix' || n.kind === 'prefix' ? n.precedence : 9
+}
+
+/** Writes a Sym as text with the fewest parentheses that keep its structure. */
+export function printSym(s: Sym, style: SymStyle): string {
+  if (typeof s === 'number') return style.number(s)
+  if ('name' in s) return s.name
+  if ('grad' in s) return style.grad(s.grad.of, s.grad.wrt)
+  const notation = OPS[s.op].notation
+  const args = s.args
+  switch (notation.kind) {
+    case 'call':
+      return `${notation.name}(${args.map((a) => printSym(a, style)).join(', ')})`
+    case 'iverson':
+      return `[${printSym(args[0]!, style)} ${notation.relation} ${args.length > 1 ? printSym(args[1]!, style) : '0'}]`
+    case 'prefix': {
+      const inner = args[0]!
+      const text = printSym(inner, style)
+      return `${notation.symbol}${precedence(inner) <= notation.precedence ? `(${text})` : text}`
+    }
+    case 'infix': {
+      const [left, right] = args as [Sym, Sym]
+      const p = notation.precedence
+      const leftParen = notation.rightAssoc ? precedence(left) <= p : precedence(left) < p
+      const rightParen = notation.rightAssoc ? precedence(right) < p : precedence(right) <= p
+      const l = leftParen ? `(${printSym(left, style)})` : printSym(left, style)
+      if (s.op === 'pow' && style.superscripts && typeof right === 'number' && Number.isInteger(right) && right >= 0 && right < 10) {
+        return `${l}${SUPERSCRIPT[String(right)]}`
+      }
+      const r = rightParen ? `(${printSym(right, style)})` : printSym(right, style)
+      const symbol = s.op === 'mul' ? style.times : notation.symbol
+      const spaced = style.spaced && (s.op === 'add' || s.op === 'sub')
+      return spaced ? `${l} ${symbol} ${r}` : `${l}${symbol}${r}`
+    }
+  }
+}

@@ -1,0 +1,258 @@
+// Graph + bindings → Trace: the forward pass, every edge's local derivative from the op table, and
+// the backward pass in reverse topological order seeded with 1, keeping every contribution
+// (micrograd's `for v in reversed(topo): v._backward()`, with each `+=` recorded).
+import type { Graph, NodeKind } from './graph.js'
+import { OPS, type OpId, type Rule } from './ops.js'
+import { MAX_SYM_SIZE, S, apply, isNumber, symSize, type Sym } from './sym.js'
+import { checkGradients, type Check } from './check.js'
+import { DEFAULT_PRECISION, formatNumber } from './format.js'
+
+export interface TraceNode {
+  id: string
+  label: string
+  kind: NodeKind
+  op?: OpId
+  /** Input ids, in argument order. */
+  inputs: string[]
+  /** The operation written in terms of its inputs' labels (t1 + b); absent for leaves. */
+  expression?: Sym
+  /** Forward value: a number, or an expression in the unbound variables. */
+  value: Sym
+  /** d(output)/d(node): the sum of `contributions`; null where the node depends on no variable. */
+  grad: Sym | null
+  /** Edge indexes whose contributions sum to `grad`, in the order the backward pass adds them. */
+  contributions: number[]
+  /** Whether the output depends on this node at all. */
+  onPath: boolean
+}
+
+export interface TraceEdge {
+  /** Index into Trace.nodes of the input (the node the gradient flows to). */
+  from: number
+  /** Index into Trace.nodes of the consumer (the node the gradient flows from). */
+  to: number
+  /** Which argument of `to` this input is (x*x has two edges from x). */
+  slot: number
+  rule: Rule
+  /** d(to)/d(from) in terms of the inputs' labels: d(t3^2)/dt3 = 2*t3. */
+  local: Sym
+  /** The same at the bound values. */
+  localValue: Sym
+  /** d(output)/d(to), the gradient arriving from above. */
+  upstream: Sym
+  /** upstream × localValue: what this edge adds to d(output)/d(from). */
+  contribution: Sym
+}
+
+export type FlagKind = 'nan' | 'infinite' | 'non-differentiable'
+
+export interface Flag {
+  kind: FlagKind
+  pass: 'forward' | 'backward'
+  /** Index into Trace.nodes. */
+  node: number
+  /** Index into Trace.edges, for flags on a local derivative or a contribution. */
+  edge?: number
+  message: string
+}
+
+export interface Trace {
+  source: string
+  nodes: TraceNode[]
+  /** Every edge, grouped by consumer in topological order, then by argument. */
+  edges: TraceEdge[]
+  /** Edge indexes in the order the backward pass visits them (consumers on the output's path only). */
+  backward: number[]
+  /** Index into nodes of the output. */
+  output: number
+  /** The output's value (same as nodes[output].value). */
+  value: Sym
+  /** d(output)/d(variable) for every variable, in order of first use. */
+  gradients: { name: string; node: number; grad: Sym }[]
+  bindings: Record<string, number>
+  unbound: string[]
+  checks: Check[]
+  flags: Flag[]
+  notes: string[]
+}
+
+export function trace(graph: Graph, bindings: Record<string, number>): Trace {
+  const n = graph.nodes.length
+  const values: Sym[] = new Array(n)
+  const requiresGrad = new Uint8Array(n)
+  const nodes: TraceNode[] = []
+  const edges: TraceEdge[] = []
+  const edgesByNode: number[][] = []
+  const flags: Flag[] = []
+  const label = (i: number) => graph.nodes[i]!.label
+  // How an input appears inside a symbolic local derivative: literal numbers stay numbers.
+  const inputSym = (i: number): Sym => {
+    const node = graph.nodes[i]!
+    return node.kind === 'constant' && node.label !== 'pi' && node.label !== 'e' ? node.constant! : { name: node.label }
+  }
+
+  // Forward pass.
+  for (let i = 0; i < n; i++) {
+    const node = graph.nodes[i]!
+    let value: Sym
+    let expression: Sym | undefined
+    if (node.kind === 'variable') {
+      value = Object.hasOwn(bindings, node.id) ? bindings[node.id]! : { name: node.id }
+      requiresGrad[i] = 1
+    } else if (node.kind === 'constant') {
+      value = node.constant!
+    } else {
+      const args = node.inputs.map((j) => values[j]!)
+      value = apply(node.op!, args)
+      if (symSize(value) > MAX_SYM_SIZE) value = { name: node.label }
+      expression = { op: node.op!, args: node.inputs.map(inputSym) }
+      requiresGrad[i] = node.inputs.some((j) => requiresGrad[j]) ? 1 : 0
+      if (isNumber(value) && !Number.isFinite(value) && args.every((a) => !isNumber(a) || Number.isFinite(a))) {
+        flags.push({
+          kind: Number.isNaN(value) ? 'nan' : 'infinite',
+          pass: 'forward',
+          node: i,
+          message: `${node.label} = ${describeOp(graph, i)} is ${formatRaw(value)} first here, from finite inputs ${node.inputs.map((j) => `${label(j)} = ${formatSym(values[j]!)}`).join(', ')}`,
+        })
+      }
+    }
+    values[i] = value
+    nodes.push({
+      id: node.id,
+      label: node.label,
+      kind: node.kind,
+      ...(node.op ? { op: node.op } : {}),
+      inputs: node.inputs.map((j) => graph.nodes[j]!.id),
+      ...(expression ? { expression } : {}),
+      value,
+      grad: null,
+      contributions: [],
+      onPath: false,
+    })
+    // Local derivatives, for inputs that depend on a variable (PyTorch's requires_grad).
+    const ids: number[] = []
+    if (node.kind === 'op') {
+      const rule = OPS[node.op!]
+      const labels = node.inputs.map(inputSym)
+      const args = node.inputs.map((j) => values[j]!)
+      node.inputs.forEach((j, slot) => {
+        if (!requiresGrad[j]) return
+        const local = rule.local[slot]!(S, labels)
+        let localValue = rule.local[slot]!(S, args)
+        if (symSize(localValue) > MAX_SYM_SIZE) localValue = local
+        ids.push(edges.length)
+        edges.push({ from: j, to: i, slot, rule: rule.rules[slot]!, local, localValue, upstream: 0, contribution: 0 })
+      })
+    }
+    edgesByNode.push(ids)
+  }
+
+  // Which nodes the output depends on.
+  nodes[graph.output]!.onPath = true
+  for (let i = graph.output; i >= 0; i--) {
+    if (!nodes[i]!.onPath) continue
+    for (const j of graph.nodes[i]!.inputs) nodes[j]!.onPath = true
+  }
+
+  // Backward pass: seed 1 at the output, then each consumer before its inputs.
+  const grads: Sym[] = new Array(n).fill(0)
+  grads[graph.output] = 1
+  const backward: number[] = []
+  for (let i = graph.output; i >= 0; i--) {
+    if (!nodes[i]!.onPath) continue
+    if (requiresGrad[i] || i === graph.output) nodes[i]!.grad = grads[i]!
+    const upstream = symSize(grads[i]!) > MAX_SYM_SIZE ? { grad: { of: label(graph.output), wrt: label(i) } } : grads[i]!
+    for (const e of edgesByNode[i]!) {
+      const edge = edges[e]!
+      const contribution = apply('mul', [upstream, edge.localValue])
+      edge.upstream = upstream
+      edge.contribution = symSize(contribution) > MAX_SYM_SIZE ? { op: 'mul', args: [upstream, edge.localValue] } : contribution
+      backward.push(e)
+      const input = nodes[edge.from]!
+      input.contributions.push(e)
+      grads[edge.from] = apply('add', [grads[edge.from]!, edge.contribution])
+      flagEdge(graph, values, edge, e, flags)
+    }
+  }
+  // Sums of contributions: a grad that is non-finite though every contribution is finite.
+  for (let i = 0; i < n; i++) {
+    const node = nodes[i]!
+    if (node.contributions.length > 0 && symSize(grads[i]!) > MAX_SYM_SIZE) {
+      node.grad = { grad: { of: label(graph.output), wrt: node.label } }
+    }
+    const grad = node.grad
+    if (grad !== null && isNumber(grad) && !Number.isFinite(grad) && node.contributions.length > 1) {
+      const parts = node.contributions.map((e) => edges[e]!.contribution)
+      if (parts.every((c) => !isNumber(c) || Number.isFinite(c))) {
+        flags.push({ kind: Number.isNaN(grad) ? 'nan' : 'infinite', pass: 'backward', node: i, message: `the sum of the contributions to d${label(graph.output)}/d${node.label} is ${formatRaw(grad)}` })
+      }
+    }
+    if (node.kind === 'op' && !node.onPath) node.grad = requiresGrad[i] ? 0 : null
+    if (node.kind === 'variable' && !node.onPath) node.grad = 0
+  }
+
+  const gradients = graph.variables.map((i) => ({ name: graph.nodes[i]!.id, node: i, grad: nodes[i]!.grad ?? 0 }))
+  const unbound = graph.variables.map((i) => graph.nodes[i]!.id).filter((name) => !Object.hasOwn(bindings, name))
+  const usedBindings: Record<string, number> = {}
+  for (const i of graph.variables) {
+    const name = graph.nodes[i]!.id
+    if (Object.hasOwn(bindings, name)) usedBindings[name] = bindings[name]!
+  }
+  const partial: Omit<Trace, 'checks'> = {
+    source: graph.source,
+    nodes,
+    edges,
+    backward,
+    output: graph.output,
+    value: values[graph.output]!,
+    gradients,
+    bindings: usedBindings,
+    unbound,
+    flags,
+    notes: [...graph.notes],
+  }
+  return { ...partial, checks: checkGradients(graph, partial) }
+}
+
+function flagEdge(graph: Graph, values: Sym[], edge: TraceEdge, e: number, flags: Flag[]): void {
+  const consumer = graph.nodes[edge.to]!
+  const inputs = consumer.inputs.map((j) => values[j]!)
+  const of = `d${consumer.label}/d${graph.nodes[edge.from]!.label}`
+  const convention = inputs.every(isNumber) ? OPS[consumer.op!].convention?.(inputs, edge.slot) : undefined
+  if (convention) {
+    flags.push({ kind: 'non-differentiable', pass: 'backward', node: edge.to, edge: e, message: `${of}: ${convention}` })
+    return
+  }
+  if (isNumber(edge.localValue) && !Number.isFinite(edge.localValue)) {
+    flags.push({
+      kind: Number.isNaN(edge.localValue) ? 'nan' : 'infinite',
+      pass: 'backward',
+      node: edge.to,
+      edge: e,
+      message: `the local derivative ${of} is ${formatRaw(edge.localValue)} at ${consumer.inputs.map((j) => `${graph.nodes[j]!.label} = ${formatSym(values[j]!)}`).join(', ')}`,
+    })
+    return
+  }
+  const { upstream, contribution } = edge
+  if (isNumber(contribution) && !Number.isFinite(contribution) && (!isNumber(upstream) || Number.isFinite(upstream))) {
+    flags.push({
+      kind: Number.isNaN(contribution) ? 'nan' : 'infinite',
+      pass: 'backward',
+      node: edge.to,
+      edge: e,
+      message: `the contribution through ${of} is ${formatRaw(contribution)}: upstream ${formatSym(upstream)} × local ${formatSym(edge.localValue)}`,
+    })
+  }
+}
+
+// Flag messages are finished sentences, so their numbers use the default precision.
+function formatRaw(x: number): string {
+  return formatNumber(x, DEFAULT_PRECISION)
+}
+function formatSym(s: Sym): string {
+  return isNumber(s) ? formatRaw(s) : 'symbolic'
+}
+function describeOp(graph: Graph, i: number): string {
+  const node = graph.nodes[i]!
+  return `${node.op}(${node.inputs.map((j) => graph.nodes[j]!.label).join(', ')})`
+}
