@@ -109,6 +109,8 @@ export interface SymStyle {
   superscripts: boolean
   /** Spaces around + and -. */
   spaced: boolean
+  /** Parenthesize every nested operator, to make precedence visible: ((x*w) + b). */
+  allParens?: boolean
 }
 
 const SUPERSCRIPT: Record<string, string> = { '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹' }
@@ -141,8 +143,9 @@ export function printSym(s: Sym, style: SymStyle): string {
     case 'infix': {
       const [left, right] = args as [Sym, Sym]
       const p = notation.precedence
-      const leftParen = notation.rightAssoc ? precedence(left) <= p : precedence(left) < p
-      const rightParen = notation.rightAssoc ? precedence(right) < p : precedence(right) <= p
+      const nested = (x: Sym) => Boolean(style.allParens) && precedence(x) < 9
+      const leftParen = nested(left) || (notation.rightAssoc ? precedence(left) <= p : precedence(left) < p)
+      const rightParen = nested(right) || (notation.rightAssoc ? precedence(right) < p : precedence(right) <= p)
       const l = leftParen ? `(${printSym(left, style)})` : printSym(left, style)
       if (s.op === 'pow' && style.superscripts && typeof right === 'number' && Number.isInteger(right) && right >= 0 && right < 10) {
         return `${l}${SUPERSCRIPT[String(right)]}`

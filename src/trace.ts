@@ -12,8 +12,8 @@ export interface TraceNode {
   label: string
   kind: NodeKind
   op?: OpId
-  /** Input ids, in argument order. */
-  inputs: string[]
+  /** Input node indexes, in argument order. */
+  inputs: number[]
   /** The operation written in terms of its inputs' labels (t1 + b); absent for leaves. */
   expression?: Sym
   /** Forward value: a number, or an expression in the unbound variables. */
@@ -56,6 +56,18 @@ export interface Flag {
   message: string
 }
 
+/** Every path from the output down to one variable, with the product of its local derivatives. */
+export interface Chain {
+  variable: string
+  /** Number of paths from the output to the variable (a float: it can grow exponentially). */
+  count: number
+  /** Each path as edge indexes from the output down to the variable; absent past the caps. */
+  paths?: { edges: number[]; product: Sym }[]
+}
+
+/** Caps on listing chains: paths per variable, and edges over all listed paths of one variable. */
+export const CHAIN_LIMITS = { paths: 16, edges: 256 }
+
 export interface Trace {
   source: string
   nodes: TraceNode[]
@@ -71,6 +83,8 @@ export interface Trace {
   gradients: { name: string; node: number; grad: Sym }[]
   bindings: Record<string, number>
   unbound: string[]
+  /** Per variable, the chain-rule products along every path (sections ⑤ of the tutor view). */
+  chains: Chain[]
   checks: Check[]
   flags: Flag[]
   notes: string[]
@@ -122,7 +136,7 @@ export function trace(graph: Graph, bindings: Record<string, number>): Trace {
       label: node.label,
       kind: node.kind,
       ...(node.op ? { op: node.op } : {}),
-      inputs: node.inputs.map((j) => graph.nodes[j]!.id),
+      inputs: node.inputs,
       ...(expression ? { expression } : {}),
       value,
       grad: null,
@@ -184,7 +198,7 @@ export function trace(graph: Graph, bindings: Record<string, number>): Trace {
     if (grad !== null && isNumber(grad) && !Number.isFinite(grad) && node.contributions.length > 1) {
       const parts = node.contributions.map((e) => edges[e]!.contribution)
       if (parts.every((c) => !isNumber(c) || Number.isFinite(c))) {
-        flags.push({ kind: Number.isNaN(grad) ? 'nan' : 'infinite', pass: 'backward', node: i, message: `the sum of the contributions to d${label(graph.output)}/d${node.label} is ${formatRaw(grad)}` })
+        flags.push({ kind: Number.isNaN(grad) ? 'nan' : 'infinite', pass: 'backward', node: i, message: `the sum of the contributions to ∂${label(graph.output)}/∂${node.label} is ${formatRaw(grad)}` })
       }
     }
     if (node.kind === 'op' && !node.onPath) node.grad = requiresGrad[i] ? 0 : null
@@ -208,16 +222,57 @@ export function trace(graph: Graph, bindings: Record<string, number>): Trace {
     gradients,
     bindings: usedBindings,
     unbound,
+    chains: chains(graph, nodes, edges, backward),
     flags,
     notes: [...graph.notes],
   }
   return { ...partial, checks: checkGradients(graph, partial) }
 }
 
+/** Paths are counted for every variable in one linear pass, and listed only under CHAIN_LIMITS. */
+function chains(graph: Graph, nodes: TraceNode[], edges: TraceEdge[], backward: number[]): Chain[] {
+  const counts = new Float64Array(nodes.length)
+  counts[graph.output] = 1
+  for (const e of backward) counts[edges[e]!.from]! += counts[edges[e]!.to]!
+  return graph.variables.map((v) => {
+    const chain: Chain = { variable: graph.nodes[v]!.id, count: counts[v]! }
+    if (chain.count === 0 || chain.count > CHAIN_LIMITS.paths) return chain
+    // Walk up from the variable through its consumers; every consumer on the path reaches the output.
+    const paths: number[][] = []
+    let budget = CHAIN_LIMITS.edges
+    const stack: { node: number; path: number[] }[] = [{ node: v, path: [] }]
+    while (stack.length > 0 && budget >= 0) {
+      const { node, path } = stack.pop()!
+      if (node === graph.output) {
+        paths.push([...path].reverse())
+        continue
+      }
+      const up = nodes[node]!.contributions
+      for (let k = up.length - 1; k >= 0; k--) {
+        budget--
+        stack.push({ node: edges[up[k]!]!.to, path: [...path, up[k]!] })
+      }
+    }
+    if (budget < 0) return chain
+    paths.sort((a, b) => compareEdgeLists(a, b))
+    chain.paths = paths.map((path) => ({
+      edges: path,
+      product: path.reduce<Sym>((product, e) => apply('mul', [product, edges[e]!.localValue]), 1),
+    }))
+    return chain
+  })
+}
+
+/** A deterministic order for paths: lexicographic by edge index, from the output down. */
+function compareEdgeLists(a: number[], b: number[]): number {
+  for (let k = 0; k < Math.min(a.length, b.length); k++) if (a[k] !== b[k]) return a[k]! - b[k]!
+  return a.length - b.length
+}
+
 function flagEdge(graph: Graph, values: Sym[], edge: TraceEdge, e: number, flags: Flag[]): void {
   const consumer = graph.nodes[edge.to]!
   const inputs = consumer.inputs.map((j) => values[j]!)
-  const of = `d${consumer.label}/d${graph.nodes[edge.from]!.label}`
+  const of = `∂${consumer.label}/∂${graph.nodes[edge.from]!.label}`
   const convention = inputs.every(isNumber) ? OPS[consumer.op!].convention?.(inputs, edge.slot) : undefined
   if (convention) {
     flags.push({ kind: 'non-differentiable', pass: 'backward', node: edge.to, edge: e, message: `${of}: ${convention}` })

@@ -2,6 +2,7 @@
 import type { ChalkInstance } from 'chalk'
 import type { Trace } from '../trace.js'
 import { renderJson } from './json.js'
+import { renderTable } from './table.js'
 
 export interface RenderOptions {
   /** Significant digits for numbers. */
@@ -22,6 +23,7 @@ export interface Format {
 }
 
 export const FORMATS = {
+  table: { description: 'step-by-step tables for the terminal (default)', render: renderTable },
   json: { description: 'one JSON object with the whole trace, for tools', render: (trace: Trace, _options: RenderOptions) => renderJson(trace) },
 } satisfies Record<string, Format>
 

@@ -32,7 +32,7 @@ export function renderJson(trace: Trace): string {
       label: node.label,
       kind: node.kind,
       ...(node.op ? { op: node.op } : {}),
-      inputs: node.inputs,
+      inputs: node.inputs.map(id),
       ...(node.expression !== undefined ? { expression: printSym(node.expression, STYLE) } : {}),
       value: jsonSym(node.value),
       grad: node.grad === null ? null : jsonSym(node.grad),
@@ -50,6 +50,11 @@ export function renderJson(trace: Trace): string {
       contribution: jsonSym(edge.contribution),
     })),
     backward: trace.backward,
+    chains: trace.chains.map((chain) => ({
+      variable: chain.variable,
+      count: chain.count,
+      ...(chain.paths ? { paths: chain.paths.map((path) => ({ edges: path.edges, product: jsonSym(path.product) })) } : {}),
+    })),
     checks: trace.checks.map((check) => ({
       ...check,
       ...(check.grad !== undefined ? { grad: jsonSym(check.grad) } : {}),

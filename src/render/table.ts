@@ -1,0 +1,249 @@
+// --format table, the default: the trace a student would work out by hand, section by section.
+// Tables come from cli-table3; widths follow the content only, never the terminal, so the output
+// is the same bytes in a terminal, in a pipe and in a file (color aside).
+import Table from 'cli-table3'
+import { Chalk, type ChalkInstance } from 'chalk'
+import { formatNumber } from '../format.js'
+import { isNumber, printSym, type Sym, type SymStyle } from '../sym.js'
+import { CHAIN_LIMITS, type Trace, type TraceEdge } from '../trace.js'
+import { CHECK_BUDGET, type Check } from '../check.js'
+import type { RenderOptions } from './index.js'
+
+/** How many statements the header spells out before it summarizes. */
+const HEADER_STATEMENTS = 12
+/** Tree nodes spelled out per statement in the header; deeper parts are shown by their labels. */
+const HEADER_SIZE = 40
+
+interface Notation {
+  d: string
+  times: string
+  style: SymStyle
+  warn: string
+}
+
+function notation(options: RenderOptions): Notation {
+  const d = options.ascii ? 'd' : '∂'
+  const times = options.ascii ? '*' : '·'
+  return {
+    d,
+    times,
+    warn: options.ascii ? '(!)' : '⚠',
+    style: {
+      number: (n) => formatNumber(n, options.precision),
+      times,
+      grad: (of, wrt) => `${d}${of}/${d}${wrt}`,
+      superscripts: !options.ascii,
+      spaced: true,
+    },
+  }
+}
+
+export function renderTable(trace: Trace, options: RenderOptions): string {
+  const n = notation(options)
+  const c = options.chalk ?? new Chalk({ level: 0 })
+  const out: string[] = []
+  const sym = (s: Sym) => printSym(s, n.style)
+  const outLabel = trace.nodes[trace.output]!.label
+  const partial = (of: string, wrt: string) => `${n.d}${of}/${n.d}${wrt}`
+  const label = (i: number) => trace.nodes[i]!.label
+  // x*x uses x twice: its two local derivatives are told apart by argument, ∂t1/∂x[1] and ∂t1/∂x[2].
+  const localName = (edge: TraceEdge) => {
+    const repeated = trace.nodes[edge.to]!.inputs.filter((j) => j === edge.from).length > 1
+    return partial(label(edge.to), label(edge.from)) + (repeated ? `[${edge.slot + 1}]` : '')
+  }
+  const explain = (sentence: string) => {
+    if (options.explain) out.push(c.dim(`  ${sentence}`))
+  }
+  const heading = (text: string) => out.push('', c.bold(text))
+  const wrt = options.wrt && options.wrt.length > 0 ? new Set(options.wrt) : undefined
+  const reaches = reachesVariables(trace, wrt)
+  const flaggedEdges = new Set(trace.flags.filter((f) => f.edge !== undefined).map((f) => f.edge!))
+  const flaggedNodes = new Set(trace.flags.filter((f) => f.pass === 'forward').map((f) => f.node))
+
+  // Header: the program as parsed, with every operator's grouping shown.
+  out.push(c.bold('Program') + c.dim(' (as parsed, parentheses show the grouping)'))
+  const statements = trace.nodes.flatMap((node, i) => (node.kind === 'op' && (node.label !== node.id || i === trace.output) ? [i] : []))
+  for (const i of statements.slice(0, HEADER_STATEMENTS)) out.push(`  ${label(i)} = ${printSym(expand(trace, i), { ...n.style, allParens: true })}`)
+  if (statements.length > HEADER_STATEMENTS) out.push(`  … and ${statements.length - HEADER_STATEMENTS} more statements`)
+  if (statements.length === 0) out.push(`  ${outLabel}`)
+  const bound = Object.entries(trace.bindings)
+  out.push(`${c.bold('Values')}    ${bound.length ? bound.map(([k, v]) => `${k} = ${formatNumber(v, options.precision)}`).join(', ') : 'none'}`)
+  out.push(`${c.bold('Symbolic')}  ${trace.unbound.length ? `${trace.unbound.join(', ')} (no value given, so they stay symbols)` : 'none'}`)
+
+  // 1. Forward pass.
+  heading('1. Forward pass: the value of every node, inputs first')
+  explain('Each node applies its operation to values computed above it, so every input is ready before it is used.')
+  const forward = table(['node', 'op', 'expression', 'value'], options)
+  trace.nodes.forEach((node, i) => {
+    if (node.kind === 'constant') return
+    const value = sym(node.value) + (flaggedNodes.has(i) ? ` ${c.yellow(n.warn)}` : '')
+    forward.push([node.label, node.kind === 'variable' ? 'variable' : node.op!, node.expression ? sym(node.expression) : '', value])
+  })
+  out.push(forward.toString())
+
+  // 2. Local derivatives.
+  heading(`2. Local derivatives: ① the gradient of each node with respect to each input`)
+  explain('A local derivative looks at one operation alone: how its output changes when one input changes, the others held fixed.')
+  const localEdges = trace.edges.map((_, e) => e).filter((e) => trace.nodes[trace.edges[e]!.to]!.onPath)
+  if (localEdges.length === 0) {
+    out.push('  none: the output does not depend on any variable')
+  } else {
+    const locals = table(['local derivative', 'rule', 'symbolic', 'value'], options)
+    for (const e of localEdges) {
+      const edge = trace.edges[e]!
+      const mark = flaggedEdges.has(e) ? ` ${c.yellow(n.warn)}` : ''
+      locals.push([localName(edge), edge.rule.name, sym(edge.local), sym(edge.localValue) + mark])
+    }
+    out.push(locals.toString())
+    if (options.explain) {
+      const sentences = new Map<string, string[]>()
+      for (const e of localEdges) {
+        const edge = trace.edges[e]!
+        sentences.set(edge.rule.explain, [...(sentences.get(edge.rule.explain) ?? []), localName(edge)])
+      }
+      for (const [sentence, names] of sentences) explain(`${names.join(', ')}: ${sentence}`)
+    }
+  }
+
+  // 3. Backward pass.
+  heading(`3. Backward pass: ② multiply along the chain, from ${outLabel} back (upstream ${n.times} local = contribution)`)
+  explain(`The seed ${partial(outLabel, outLabel)} = 1: the output changes one-for-one with itself.`)
+  explain('Each row is the chain rule for one edge: the gradient arriving at a node (upstream) times that node\'s local derivative.')
+  const backward = table(['gradient', `upstream ${n.times} local`, 'values', 'contribution'], options)
+  backward.push([partial(outLabel, outLabel), 'seed', '', '1'])
+  const seen = new Map<number, number>()
+  const fanOut: string[] = []
+  for (const e of trace.backward) {
+    const edge = trace.edges[e]!
+    if (!reaches[edge.from]) continue
+    const target = trace.nodes[edge.from]!
+    const total = target.contributions.length
+    const k = (seen.get(edge.from) ?? 0) + 1
+    seen.set(edge.from, k)
+    const name = partial(outLabel, target.label) + (total > 1 ? ` (${k} of ${total})` : '')
+    backward.push([
+      name,
+      `${partial(outLabel, label(edge.to))} ${n.times} ${localName(edge)}`,
+      `${factor(edge.upstream, n)} ${n.times} ${factor(edge.localValue, n)}`,
+      sym(edge.contribution),
+    ])
+    if (total > 1 && k === total) {
+      const parts = target.contributions.map((x) => factor(trace.edges[x]!.contribution, n))
+      backward.push([partial(outLabel, target.label), `sum of ${total} contributions`, parts.join(' + '), sym(target.grad ?? 0)])
+      fanOut.push(`${target.label} feeds ${total} inputs, so ${partial(outLabel, target.label)} adds up all ${total} contributions: every path the change can take counts.`)
+    }
+  }
+  out.push(backward.toString())
+  for (const sentence of fanOut) explain(sentence)
+
+  // 4. Chains per variable.
+  heading(`4. Chains: the product of local derivatives along every path from ${outLabel} to each variable`)
+  explain('Multiplying the local derivatives along a path gives how a change travels along it; the gradient is the sum over all paths.')
+  const variables = trace.gradients.filter((g) => !wrt || wrt.has(g.name))
+  for (const chain of trace.chains.filter((ch) => !wrt || wrt.has(ch.variable))) {
+    const grad = partial(outLabel, chain.variable)
+    const pad = ' '.repeat(grad.length + 1)
+    if (chain.count === 0) {
+      out.push(`  ${grad} = 0 (no path: ${outLabel} does not depend on ${chain.variable})`)
+    } else if (!chain.paths) {
+      const count = chain.count > Number.MAX_SAFE_INTEGER ? `about ${formatNumber(chain.count, 3)}` : String(chain.count)
+      out.push(`  ${grad}: ${count} paths, more than listed here (at most ${CHAIN_LIMITS.paths} paths and ${CHAIN_LIMITS.edges} edges); the backward pass above sums them without listing them`)
+    } else {
+      chain.paths.forEach((path, k) => {
+        const lead = chain.paths!.length > 1 ? `  path ${k + 1}: ` : `  ${grad} = `
+        out.push(`${lead}${path.edges.map((e) => localName(trace.edges[e]!)).join(` ${n.times} `)}`)
+        const indent = chain.paths!.length > 1 ? ' '.repeat(lead.length - 2) : pad
+        out.push(`  ${indent}= ${path.edges.map((e) => factor(trace.edges[e]!.localValue, n)).join(` ${n.times} `)}`)
+        out.push(`  ${indent}= ${sym(path.product)}`)
+      })
+      if (chain.paths.length > 1) {
+        out.push(`  ${grad} = sum over ${chain.paths.length} paths = ${chain.paths.map((p) => factor(p.product, n)).join(' + ')} = ${sym(trace.gradients.find((g) => g.name === chain.variable)!.grad)}`)
+      }
+    }
+  }
+  if (trace.chains.length === 0) out.push('  none: the program has no variables')
+
+  // 5. Gradients with their check.
+  heading('5. Gradients, checked against finite differences')
+  explain('The check nudges one variable by ±h, reruns the forward pass and compares (f(x+h) - f(x-h))/2h with the gradient.')
+  if (variables.length === 0) {
+    out.push('  none: the program has no variables')
+  } else {
+    const grads = table(['variable', `${n.d}${outLabel}/${n.d}variable`, 'finite difference', 'check'], options)
+    for (const g of variables) {
+      const check = trace.checks.find((x) => x.variable === g.name)
+      grads.push([g.name, sym(g.grad), check?.estimate !== undefined ? formatNumber(check.estimate, options.precision) : '', checkCell(check, c)])
+    }
+    out.push(grads.toString())
+    // One line per distinct reason, naming the variables it applies to.
+    const reasons = new Map<string, string[]>()
+    for (const check of trace.checks) {
+      if (check.reason && variables.some((g) => g.name === check.variable)) reasons.set(check.reason, [...(reasons.get(check.reason) ?? []), check.variable])
+    }
+    for (const [reason, names] of reasons) out.push(`  ${names.join(', ')}: ${reason}`)
+  }
+
+  if (trace.flags.length > 0) {
+    heading('Warnings')
+    for (const flag of trace.flags) out.push(c.yellow(`  ${n.warn} ${options.ascii ? flag.message.replace(/∂/g, 'd') : flag.message}`))
+  }
+  if (trace.notes.length > 0) {
+    heading('Notes')
+    for (const note of trace.notes) out.push(`  ${note}`)
+  }
+  return `${out.join('\n')}\n`
+}
+
+function checkCell(check: Check | undefined, c: ChalkInstance): string {
+  switch (check?.status) {
+    case 'agree':
+      return c.green('agrees')
+    case 'disagree':
+      return c.red('DISAGREES')
+    case 'inconclusive':
+      return c.yellow('inconclusive')
+    default:
+      return check?.reason?.startsWith('past the check budget') ? `not checked (budget ${CHECK_BUDGET})` : 'not checked'
+  }
+}
+
+/** A factor inside a product: negative numbers and compound expressions in parentheses. */
+function factor(s: Sym, n: Notation): string {
+  const text = printSym(s, n.style)
+  if (isNumber(s)) return s < 0 ? `(${text})` : text
+  return typeof s === 'object' && 'op' in s ? `(${text})` : text
+}
+
+function table(head: string[], options: RenderOptions): Table.Table {
+  const ascii = { top: '-', 'top-mid': '+', 'top-left': '+', 'top-right': '+', bottom: '-', 'bottom-mid': '+', 'bottom-left': '+', 'bottom-right': '+', left: '|', 'left-mid': '', mid: '', 'mid-mid': '', right: '|', 'right-mid': '', middle: '|' }
+  return new Table({
+    head,
+    style: { head: [], border: [], compact: true },
+    chars: options.ascii ? ascii : { 'left-mid': '', mid: '', 'mid-mid': '', 'right-mid': '' },
+  })
+}
+
+/** The statement rooted at node i as one expression, unnamed inner operations spelled out. */
+function expand(trace: Trace, root: number): Sym {
+  let budget = HEADER_SIZE
+  const build = (i: number, top: boolean): Sym => {
+    const node = trace.nodes[i]!
+    if (node.kind !== 'op' || (!top && (node.label !== node.id || budget <= 0))) {
+      return node.kind === 'constant' && isNumber(node.value) && node.label !== 'pi' && node.label !== 'e' ? node.value : { name: node.label }
+    }
+    budget--
+    if (node.op === 'identity') return build(node.inputs[0]!, false)
+    return { op: node.op!, args: node.inputs.map((j) => build(j, false)) }
+  }
+  return build(root, true)
+}
+
+/** Which nodes depend on a --wrt variable (all nodes when there is no --wrt). */
+function reachesVariables(trace: Trace, wrt: Set<string> | undefined): boolean[] {
+  if (!wrt) return trace.nodes.map(() => true)
+  const reaches: boolean[] = []
+  trace.nodes.forEach((node, i) => {
+    reaches[i] = node.kind === 'variable' ? wrt.has(node.id) : node.inputs.some((j) => reaches[j])
+  })
+  return reaches
+}
