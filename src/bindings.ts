@@ -12,6 +12,11 @@ export function parseValue(name: string, text: string): number {
   if (/^\s*[+-]?(nan|infinity|inf)\s*$/i.test(text)) {
     throw new InputError(`${what}: the value must be a finite number; ${hint}`)
   }
+  const direct = Number(text)
+  if (!Number.isNaN(direct)) {
+    if (!Number.isFinite(direct)) throw new InputError(`${what}: the value is beyond the range of a double, not a finite number; ${hint}`)
+    return direct === 0 ? 0 : direct
+  }
   let graph
   try {
     graph = buildGraph(parseProgram(text))

@@ -38,10 +38,19 @@ export function checkGradients(graph: Graph, trace: Omit<Trace, 'checks'>): Chec
   }
   const n = graph.nodes.length
   const kinks = kinkedVariables(graph, trace)
-  const evaluate = compile(graph)
+  const { evaluate, sides } = compile(graph)
   const point = new Float64Array(graph.variables.length)
   graph.variables.forEach((i, k) => (point[k] = trace.bindings[graph.nodes[i]!.id]!))
   const f0 = evaluate(point)
+  // Rounding error of the output: each operation rounds its result by up to eps·|value|, and that
+  // error reaches the output scaled by the node's gradient (log(1 + u) loses u's digits in 1 + u).
+  let noise = Math.abs(f0)
+  for (const node of trace.nodes) {
+    if (node.kind === 'op' && isNumber(node.value) && node.grad !== null && isNumber(node.grad)) {
+      const term = Math.abs(node.value * node.grad)
+      if (Number.isFinite(term)) noise += term
+    }
+  }
   let spent = n
   return trace.gradients.map((g, k): Check => {
     const grad = g.grad
@@ -60,11 +69,16 @@ export function checkGradients(graph: Graph, trace: Omit<Trace, 'checks'>): Chec
     }
     // h ≈ cbrt(eps)·scale balances truncation (h²) against round-off (eps/h); taking h from the
     // representable x±h keeps the denominator exact.
+    let straddled: number | undefined
     const central = (h0: number) => {
       const up = x + h0
       const down = x - h0
       const fUp = at(up)
+      const sidesUp = sides.slice()
       const fDown = at(down)
+      // A kink between x-h and x+h makes the difference quotient a blend of two slopes.
+      straddled ??= sidesUp.findIndex((side, j) => side !== sides[j])
+      if (straddled < 0) straddled = undefined
       return { estimate: (fUp - fDown) / (up - down), step: (up - down) / 2, fUp, fDown }
     }
     const h = Math.cbrt(EPSILON) * Math.max(1, Math.abs(x))
@@ -74,12 +88,17 @@ export function checkGradients(graph: Graph, trace: Omit<Trace, 'checks'>): Chec
     const base = { variable: g.name, grad, estimate, step: narrow.step }
     const kink = kinks.get(g.node)
     if (kink) return { ...base, status: 'inconclusive', reason: `${g.name} reaches a non-differentiable point (${kink}), where the two one-sided slopes differ` }
+    if (straddled !== undefined) {
+      const node = graph.nodes[kinkNodes(graph)[straddled]!]!
+      return { ...base, status: 'inconclusive', reason: `${node.op} at ${node.label} switches branch within the step h, so the difference mixes two slopes` }
+    }
     if (![wide.fUp, wide.fDown, narrow.fUp, narrow.fDown, wide.estimate, estimate].every(Number.isFinite)) {
       return { ...base, status: 'inconclusive', reason: `the output is not finite near ${g.name} = ${x}` }
     }
     // The estimate's own error: round-off in f divided by the step, plus how much halving h moved it.
-    const magnitude = Math.max(Math.abs(f0), Math.abs(narrow.fUp), Math.abs(narrow.fDown))
-    const roundOff = (4 * EPSILON * magnitude) / narrow.step
+    // (MIN_VALUE: below 2.2e-308 doubles are subnormal and round in absolute steps of 5e-324.)
+    const magnitude = Math.max(noise, Math.abs(narrow.fUp), Math.abs(narrow.fDown))
+    const roundOff = (4 * (EPSILON * magnitude + Number.MIN_VALUE)) / narrow.step
     const truncation = Math.abs(wide.estimate - estimate)
     const scale = Math.max(Math.abs(grad), Math.abs(estimate))
     const tolerance = RELATIVE_TOLERANCE * scale + 10 * roundOff + 10 * truncation
@@ -91,13 +110,23 @@ export function checkGradients(graph: Graph, trace: Omit<Trace, 'checks'>): Chec
   })
 }
 
-/** A plain numeric forward pass over the graph, returning the output's value. */
-function compile(graph: Graph): (point: Float64Array) => number {
+/** Nodes whose op has a kink (abs, relu, max, min), in graph order. */
+function kinkNodes(graph: Graph): number[] {
+  return graph.nodes.flatMap((node, i) => (node.op && OPS[node.op].kink ? [i] : []))
+}
+
+/**
+ * A plain numeric forward pass over the graph, returning the output's value; `sides` holds, after
+ * each call, which side of its kink every kinked node was on (the sign of OpRule.kink).
+ */
+function compile(graph: Graph): { evaluate: (point: Float64Array) => number; sides: Int8Array } {
   const n = graph.nodes.length
   const values = new Float64Array(n)
   const slot = new Int32Array(n).fill(-1)
   graph.variables.forEach((i, k) => (slot[i] = k))
-  return (point) => {
+  const kinked = kinkNodes(graph)
+  const sides = new Int8Array(kinked.length)
+  const evaluate = (point: Float64Array) => {
     for (let i = 0; i < n; i++) {
       const node = graph.nodes[i]!
       if (node.kind === 'variable') values[i] = point[slot[i]!]!
@@ -108,8 +137,13 @@ function compile(graph: Graph): (point: Float64Array) => number {
         values[i] = inputs.length === 1 ? value(values[inputs[0]!]!) : value(values[inputs[0]!]!, values[inputs[1]!]!)
       }
     }
+    kinked.forEach((i, k) => {
+      const node = graph.nodes[i]!
+      sides[k] = Math.sign(OPS[node.op!].kink!(node.inputs.map((j) => values[j]!)))
+    })
     return values[graph.output]!
   }
+  return { evaluate, sides }
 }
 
 /** Variable node → the first non-differentiable point its gradient passes through. */

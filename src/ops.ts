@@ -40,6 +40,8 @@ export interface OpRule {
    * Returns undefined where the op is differentiable.
    */
   convention?: (xs: number[], slot: number) => string | undefined
+  /** For ops with a kink: a quantity whose sign flips where the op switches branch (relu: a). */
+  kink?: (xs: number[]) => number
 }
 
 const sigmoid = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)))
@@ -174,6 +176,7 @@ export const OPS: Record<OpId, OpRule> = {
     value: Math.abs,
     local: [(S, [a]) => S.apply('sign', [a!])],
     rules: unary('abs', 'abs(a) has slope +1 where a > 0 and -1 where a < 0: its derivative is sign(a).'),
+    kink: ([a]) => a!,
     convention: ([a]) => (a === 0 ? "abs is not differentiable at 0: the gradient is taken as 0 (PyTorch's convention, sign(0) = 0)" : undefined),
   },
   sin: {
@@ -241,6 +244,7 @@ export const OPS: Record<OpId, OpRule> = {
     value: (a) => Math.max(a!, 0),
     local: [(S, [a]) => S.apply('step', [a!])],
     rules: unary('relu', 'relu passes the gradient where its input is positive and blocks it elsewhere: the derivative is [a > 0].'),
+    kink: ([a]) => a!,
     convention: ([a]) => (a === 0 ? "relu is not differentiable at 0: the gradient is taken as 0 (PyTorch's convention)" : undefined),
   },
   softplus: {
@@ -257,6 +261,7 @@ export const OPS: Record<OpId, OpRule> = {
       { id: 'max', name: 'max', explain: 'max passes the whole gradient to the larger input and none to the other.' },
       { id: 'max', name: 'max', explain: 'max passes the whole gradient to the larger input and none to the other.' },
     ],
+    kink: ([a, b]) => a! - b!,
     convention: ([a, b]) => (a === b ? "max is not differentiable at a tie: the gradient is split evenly, 1/2 to each input (PyTorch's convention)" : undefined),
   },
   min: {
@@ -267,6 +272,7 @@ export const OPS: Record<OpId, OpRule> = {
       { id: 'min', name: 'min', explain: 'min passes the whole gradient to the smaller input and none to the other.' },
       { id: 'min', name: 'min', explain: 'min passes the whole gradient to the smaller input and none to the other.' },
     ],
+    kink: ([a, b]) => a! - b!,
     convention: ([a, b]) => (a === b ? "min is not differentiable at a tie: the gradient is split evenly, 1/2 to each input (PyTorch's convention)" : undefined),
   },
   sign: {

@@ -302,9 +302,8 @@ function toExpr(root: MathNode, where: Where): Expr {
 function leafOrApply(node: MathNode, args: Expr[], where: Where): Expr {
   switch (node.type) {
     case 'ConstantNode': {
-      if (typeof node.value !== 'number' || !Number.isFinite(node.value)) {
-        refuse(`the constant ${JSON.stringify(node.value)}`, where.start, where.source)
-      }
+      if (typeof node.value !== 'number') refuse(`the constant ${String(node.value)}`, where.start, where.source)
+      if (!Number.isFinite(node.value)) refuse('numbers beyond the range of a double (about 1.8e308)', where.start, where.source)
       return { kind: 'number', value: node.value }
     }
     case 'SymbolNode':

@@ -1,0 +1,191 @@
+// The trace as data: the graph's shape, the backward pass's bookkeeping, symbolic values.
+import { describe, expect, it } from 'vitest'
+import { traceProgram } from '../src/pipeline.js'
+import { InputError } from '../src/errors.js'
+import { json } from './helpers.js'
+
+describe('the mission example', () => {
+  it('fully bound: value 1 and gradients -2, -2, -2, 2', () => {
+    const result = json('(x*w+b-y)^2', { x: 1, w: 1, b: 0, y: 2 })
+    expect(result.value).toBe(1)
+    expect(result.gradients).toEqual({ x: -2, w: -2, b: -2, y: 2 })
+    expect(result.checks.map((c) => c.status)).toEqual(['agree', 'agree', 'agree', 'agree'])
+  })
+
+  it('with b and y unbound: symbolic values and gradients, numbers folded in', () => {
+    const result = json('(x*w+b-y)^2', { x: 1, w: 1 })
+    expect(result.value).toBe('(1 + b - y)^2')
+    expect(result.gradients).toEqual({ x: '2*(1 + b - y)', w: '2*(1 + b - y)', b: '2*(1 + b - y)', y: '-2*(1 + b - y)' })
+    expect(result.checks.every((c) => c.status === 'not-checked' && /b, y are symbolic/.test(c.reason!))).toBe(true)
+  })
+
+  it('gives the local derivative of the square symbolically in its input: 2*t3', () => {
+    const result = json('(x*w+b-y)^2', { x: 1, w: 1, b: 0, y: 2 })
+    const square = result.edges.find((e) => e.to === 't4')!
+    expect(square).toMatchObject({ from: 't3', local: '2*t3', localValue: -2, upstream: 1, contribution: -2 })
+  })
+})
+
+describe('graph shape', () => {
+  it('keeps one leaf per variable and shows fan-out: x*x*x has three contributions to x', () => {
+    const result = json('x*x*x', { x: 2 })
+    expect(result.nodes.filter((n) => n.kind === 'variable')).toHaveLength(1)
+    const x = result.nodes.find((n) => n.id === 'x')!
+    expect(x.contributions).toHaveLength(3)
+    const contributions = x.contributions.map((e) => result.edges[e]!.contribution as number)
+    expect(contributions).toEqual([4, 4, 4])
+    expect(result.gradients.x).toBe(contributions.reduce((a, b) => a + b))
+    expect(result.chains[0]).toMatchObject({ variable: 'x', count: 3 })
+    expect(result.chains[0]!.paths!.map((p) => p.product)).toEqual([4, 4, 4])
+  })
+
+  it('gives deterministic ids in topological order', () => {
+    const a = json('sin(x)*cos(y) + x', { x: 1, y: 2 })
+    const b = json('sin(x)*cos(y) + x', { x: 1, y: 2 })
+    expect(a.nodes.map((n) => n.id)).toEqual(['x', 't1', 'y', 't2', 't3', 't4'])
+    expect(b).toEqual(a)
+    for (const [k, node] of a.nodes.entries()) {
+      for (const input of node.inputs) expect(a.nodes.findIndex((n) => n.id === input)).toBeLessThan(k)
+    }
+  })
+
+  it('runs the backward pass in reverse topological order from a seed of 1', () => {
+    const result = json('yhat = x*w + b; loss = (yhat - y)^2', { x: 2, w: 0.5, b: 0, y: 2 })
+    const order = result.backward.map((e) => result.nodes.findIndex((n) => n.id === result.edges[e]!.to))
+    expect(order).toEqual([...order].sort((p, q) => q - p))
+    expect(result.edges[result.backward[0]!]!.upstream).toBe(1)
+    expect(result.output).toBe('loss')
+    expect(result.gradients).toEqual({ x: -1, w: -4, b: -2, y: 2 })
+  })
+
+  it('names assigned nodes and the bare output L', () => {
+    const result = json('yhat = x*w + b; (yhat - y)^2', { x: 1, w: 1, b: 0, y: 2 })
+    expect(result.nodes.map((n) => n.label)).toEqual(['x', 'w', 't1', 'b', 'yhat', 'y', 't3', '2', 'L'])
+    expect(json('L = x; L*2', { x: 1 }).output).toBe('Loss')
+  })
+
+  it('reads reassignment like a program: later statements see the newest value', () => {
+    const result = json('c = x; c = c + 1; c = c*c', { x: 2 })
+    expect(result.value).toBe(9)
+    expect(result.gradients.x).toBe(6)
+    expect(result.nodes.filter((n) => n.label.startsWith('c#')).map((n) => n.label)).toEqual(['c#1', 'c#2', 'c#3'])
+  })
+
+  it('reads a name used before its assignment as an input variable, and says so', () => {
+    const { trace, warnings } = traceProgram('y = a + 1; a = y*2; a', { a: 3 })
+    expect(trace.gradients.map((g) => g.name)).toEqual(['a'])
+    expect(warnings.some((w) => /a is used before it is assigned/.test(w))).toBe(true)
+    expect(trace.value).toBe(8)
+  })
+
+  it('keeps constant subexpressions out of the backward pass', () => {
+    const result = json('x*(2+3)', { x: 1 })
+    expect(result.edges.map((e) => `${e.to}<-${e.from}`)).toEqual(['t2<-x'])
+    expect(result.nodes.find((n) => n.id === 't1')!.grad).toBeNull()
+    expect(result.gradients.x).toBe(5)
+  })
+})
+
+describe('partial bindings', () => {
+  it('folds bound numbers into symbolic values', () => {
+    const result = json('tanh(w*x + b)', { w: 2, x: 3 })
+    expect(result.value).toBe('tanh(6 + b)')
+    expect(result.gradients.w).toBe('3*(1 - tanh(6 + b)^2)')
+    expect(result.gradients.b).toBe('1 - tanh(6 + b)^2')
+  })
+
+  it('shows an expression past a readable size by reference to its node', () => {
+    const program = 'a = x*y + x/y + sin(x*y) + cos(x/y); b = a*a + a; c = b*b + b*a; c*c'
+    const result = json(program)
+    const c = result.nodes.find((n) => n.label === 'c')!.value as string
+    const refs = c.match(/\bt\d+\b/g) ?? []
+    expect(refs.length).toBeGreaterThan(0)
+    for (const ref of refs) expect(result.nodes.some((n) => n.label === ref)).toBe(true)
+    expect(c.length).toBeLessThan(80)
+    expect(String(result.value).length).toBeLessThan(80)
+  })
+
+  it('binds constant expressions and refuses values that are not numbers', () => {
+    expect(json('sin(x)', { x: 'pi/2' }).value).toBe(1)
+    expect(json('x', { x: '-2e-3' }).value).toBe(-0.002)
+    expect(() => traceProgram('x', { x: 'abc' })).toThrow(/--x abc: not a number/)
+    expect(() => traceProgram('x', { x: '1e400' })).toThrow(/not a finite number/)
+    expect(() => traceProgram('x', { x: 'NaN' })).toThrow(/finite number/)
+    expect(() => traceProgram('x', { x: '' })).toThrow(/empty/)
+  })
+
+  it('warns about a binding the program does not use, naming the closest variable', () => {
+    const { warnings } = traceProgram('(x*w+b-y)^2', { x: 1, ww: 2 })
+    expect(warnings).toEqual(['--ww is not a variable of the program, so it is ignored; did you mean --w?'])
+  })
+
+  it('refuses to bind an assigned name', () => {
+    expect(() => traceProgram('yhat = x*w; yhat^2', { yhat: 1 })).toThrow(/yhat is assigned by the program/)
+  })
+})
+
+describe('NaN and Infinity are flagged where they first appear', () => {
+  it('flags the first NaN node with its inputs, not the nodes after it', () => {
+    const result = json('y = log(x - 2); y*3 + 1', { x: 1 })
+    const forward = result.flags.filter((f) => f.pass === 'forward')
+    expect(forward).toHaveLength(1)
+    expect(forward[0]!.node).toBe('t2')
+    expect(forward[0]!.message).toMatch(/is NaN first here, from finite inputs t1 = -1/)
+    expect(result.value).toBe('NaN')
+    // As in PyTorch the local derivatives are finite here (1/(x-2) = -1), so the gradient is a
+    // number; the check refuses to vouch for it because the output itself is NaN.
+    expect(result.gradients.x).toBe(-3)
+    expect(result.checks[0]).toMatchObject({ status: 'inconclusive', reason: expect.stringMatching(/not finite/) })
+  })
+
+  it('flags an infinite local derivative', () => {
+    const result = json('log(x)', { x: 0 })
+    expect(result.flags.map((f) => f.kind)).toEqual(['infinite', 'infinite'])
+    expect(result.checks[0]!.status).toBe('not-checked')
+  })
+})
+
+it('allows # comments, as mathjs does', () => {
+  expect(json('x # the input\ny = 2*x # doubled\n', { x: 2 }).value).toBe(4)
+})
+
+describe('input errors name the problem and its position', () => {
+  const cases: [string, RegExp, number | undefined][] = [
+    ['2 +', /syntax error: Unexpected end of expression at column 4/, 3],
+    ['w(x+b)', /unknown function w \(at column 1\)\. If you meant multiplication, write w\*\(x\+b\)/, 0],
+    ['x + foo(2)', /unknown function foo \(at column 5\)/, 4],
+    ['sin(x, y)', /sin takes 1 argument, but got 2/, 0],
+    ['max(x)', /max takes 2 arguments, but got 1/, 0],
+    ['[1, 2]', /matrices/, 0],
+    ['a.b', /property access/, 1],
+    ['a[1]', /indexing/, 1],
+    ['"s"', /strings/, 0],
+    ['f(x) = x^2', /function definitions/, 0],
+    ['a ? b : c', /conditionals/, 2],
+    ['1:3', /ranges/, 1],
+    ['{a: 1}', /objects/, 0],
+    ['x mod y', /mod/, 2],
+    ['x == y', /comparisons/, 2],
+    ['x!', /factorial/, 1],
+    ['x + 5%', /percent/, 5],
+    ['import("fs")', /unknown function import/, 0],
+    ['evaluate("1+1")', /unknown function evaluate/, 0],
+    ['createUnit("foo")', /unknown function createUnit/, 0],
+    ['pi = 3', /cannot assign to pi/, 0],
+    ['x = 1; sin = 2', /cannot assign to sin/, 7],
+    ['', /the program is empty/, undefined],
+    ['   \n  ', /the program is empty/, undefined],
+    ['true + x', /booleans/, 0],
+  ]
+  it.each(cases)('%j', (source, message, offset) => {
+    let error: unknown
+    try {
+      traceProgram(source)
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(InputError)
+    expect((error as InputError).message).toMatch(message)
+    expect((error as InputError).offset).toBe(offset)
+  })
+})

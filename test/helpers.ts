@@ -1,0 +1,24 @@
+import { traceProgram } from '../src/pipeline.js'
+import { renderJson } from '../src/render/json.js'
+
+/** The JSON face of a program, parsed back: what tools outside see. */
+export function json(source: string, bindings: Record<string, number | string> = {}) {
+  return JSON.parse(renderJson(traceProgram(source, bindings).trace)) as {
+    value: number | string
+    gradients: Record<string, number | string>
+    nodes: { id: string; label: string; kind: string; op?: string; value: number | string; grad: number | string | null; contributions: number[]; inputs: string[] }[]
+    edges: { from: string; to: string; slot: number; rule: { id: string }; local: string; localValue: number | string; upstream: number | string; contribution: number | string }[]
+    backward: number[]
+    chains: { variable: string; count: number; paths?: { edges: number[]; product: number | string }[] }[]
+    checks: { variable: string; status: string; grad?: number; estimate?: number; reason?: string }[]
+    flags: { kind: string; pass: string; node: string; edge?: number; message: string }[]
+    notes: string[]
+    output: string
+  }
+}
+
+/** Central difference of a plain JS function, the test's own oracle. */
+export function centralDifference(f: (v: number) => number, x: number): number {
+  const h = 1e-7 * Math.max(1, Math.abs(x))
+  return (f(x + h) - f(x - h)) / (2 * h)
+}
