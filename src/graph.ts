@@ -8,12 +8,18 @@ import { formatNumber } from './format.js'
 export type NodeKind = 'variable' | 'constant' | 'op'
 
 export interface GraphNode {
-  /** Deterministic id: the variable's name, or t1, t2, … for operations, c1, c2, … for constants. */
+  /**
+   * Deterministic id, unique in the graph: a variable's name, an assigned name (c#1, c#2 when a
+   * name is assigned more than once), the output's name, t1, t2, … for the other operations in
+   * order, c1, c2, … for constants.
+   */
   id: string
-  /** What the trace calls the node: its assigned name, the output's name, or the id. */
+  /** What the trace calls the node: the id, except for constants (their value, or pi and e). */
   label: string
   kind: NodeKind
   op?: OpId
+  /** The name a statement assigned to this node (`c` for c#2). */
+  assigned?: string
   /** Input node indexes, in argument order; a node used twice appears twice. */
   inputs: number[]
   /** A constant leaf's value. */
@@ -48,9 +54,9 @@ export function buildGraph(program: Program): Graph {
   let ops = 0
   let constants = 0
 
+  // Operations get their ids once every name is known (below); constants get theirs now.
   const addNode = (node: Omit<GraphNode, 'id' | 'label'>): number => {
-    const id =
-      node.kind === 'op' ? `${opPrefix}${++ops}` : node.kind === 'constant' ? `${constPrefix}${++constants}` : ''
+    const id = node.kind === 'constant' ? `${constPrefix}${++constants}` : ''
     nodes.push({ ...node, id, label: id })
     return nodes.length - 1
   }
@@ -110,11 +116,18 @@ export function buildGraph(program: Program): Graph {
     const numbered = list.length > 1 || variableNames.has(name)
     list.forEach((index, k) => {
       nodes[index]!.label = numbered ? `${name}#${k + 1}` : name
+      nodes[index]!.assigned = name
     })
   }
   const out = nodes[output]!
-  if (out.label === out.id && out.kind !== 'variable') {
+  if (out.label === '' && out.kind === 'op') {
     out.label = OUTPUT_NAMES.find((name) => !names.has(name)) ?? freePrefix(['L'], names) + '1'
+  }
+  // The rest are numbered in order, t1, t2, …, without gaps for the named ones.
+  for (const node of nodes) {
+    if (node.kind !== 'op') continue
+    if (node.label === '') node.label = `${opPrefix}${++ops}`
+    node.id = node.label
   }
   return { source: program.source, nodes, output, variables, notes }
 }

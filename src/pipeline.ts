@@ -20,7 +20,7 @@ export function traceProgram(source: string, bindings: Record<string, number | s
   const values: Record<string, number> = {}
   const warnings: string[] = []
   const variables = graph.variables.map((i) => graph.nodes[i]!.id)
-  const assigned = graph.nodes.filter((n) => n.kind === 'op' && n.label !== n.id).map((n) => n.label.replace(/#\d+$/, ''))
+  const assigned = graph.nodes.flatMap((n) => (n.assigned ? [n.assigned] : []))
   for (const [name, raw] of Object.entries(bindings)) {
     const value = typeof raw === 'number' ? raw : parseValue(name, raw)
     if (!Number.isFinite(value)) throw new InputError(`--${name}: the value ${value} is not a finite number`)

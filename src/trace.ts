@@ -2,7 +2,7 @@
 // the backward pass in reverse topological order seeded with 1, keeping every contribution
 // (micrograd's `for v in reversed(topo): v._backward()`, with each `+=` recorded).
 import type { Graph, NodeKind } from './graph.js'
-import { OPS, type OpId, type Rule } from './ops.js'
+import { CONSTANT_VALUES, OPS, type OpId, type Rule } from './ops.js'
 import { MAX_SYM_SIZE, S, apply, isNumber, symSize, type Sym } from './sym.js'
 import { checkGradients, type Check } from './check.js'
 import { DEFAULT_PRECISION, formatNumber } from './format.js'
@@ -12,6 +12,8 @@ export interface TraceNode {
   label: string
   kind: NodeKind
   op?: OpId
+  /** The name a statement assigned to this node, if any. */
+  assigned?: string
   /** Input node indexes, in argument order. */
   inputs: number[]
   /** The operation written in terms of its inputs' labels (t1 + b); absent for leaves. */
@@ -90,6 +92,12 @@ export interface Trace {
   notes: string[]
 }
 
+/** How a node appears inside an expression: literal numbers as numbers, pi, e and the rest by label. */
+export function operandSym(node: { kind: NodeKind; label: string; value?: Sym; constant?: number }): Sym {
+  const value = node.constant ?? node.value
+  return node.kind === 'constant' && value !== undefined && isNumber(value) && !Object.hasOwn(CONSTANT_VALUES, node.label) ? value : { name: node.label }
+}
+
 export function trace(graph: Graph, bindings: Record<string, number>): Trace {
   const n = graph.nodes.length
   const values: Sym[] = new Array(n)
@@ -99,11 +107,7 @@ export function trace(graph: Graph, bindings: Record<string, number>): Trace {
   const edgesByNode: number[][] = []
   const flags: Flag[] = []
   const label = (i: number) => graph.nodes[i]!.label
-  // How an input appears inside a symbolic local derivative: literal numbers stay numbers.
-  const inputSym = (i: number): Sym => {
-    const node = graph.nodes[i]!
-    return node.kind === 'constant' && node.label !== 'pi' && node.label !== 'e' ? node.constant! : { name: node.label }
-  }
+  const inputSym = (i: number) => operandSym(graph.nodes[i]!)
 
   // Forward pass.
   for (let i = 0; i < n; i++) {
@@ -136,6 +140,7 @@ export function trace(graph: Graph, bindings: Record<string, number>): Trace {
       label: node.label,
       kind: node.kind,
       ...(node.op ? { op: node.op } : {}),
+      ...(node.assigned ? { assigned: node.assigned } : {}),
       inputs: node.inputs,
       ...(expression ? { expression } : {}),
       value,

@@ -97,7 +97,7 @@ describe('random programs', () => {
             inconclusive++
             continue
           }
-          const fd = centralDifference((v) => gen.f({ ...env, [g.name]: v }), env[g.name]!)
+          const fd = centralDifference((v) => gen.f({ ...env, [g.name]: v }), (env as Env)[g.name]!)
           expect(Math.abs((g.grad as number) - fd)).toBeLessThan(1e-4 * Math.max(1, Math.abs(fd)))
           compared++
         }

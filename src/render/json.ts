@@ -32,6 +32,7 @@ export function renderJson(trace: Trace): string {
       label: node.label,
       kind: node.kind,
       ...(node.op ? { op: node.op } : {}),
+      ...(node.assigned ? { assigned: node.assigned } : {}),
       inputs: node.inputs.map(id),
       ...(node.expression !== undefined ? { expression: printSym(node.expression, STYLE) } : {}),
       value: jsonSym(node.value),

@@ -5,7 +5,7 @@ import Table from 'cli-table3'
 import { Chalk, type ChalkInstance } from 'chalk'
 import { formatNumber } from '../format.js'
 import { isNumber, printSym, type Sym, type SymStyle } from '../sym.js'
-import { CHAIN_LIMITS, type Trace, type TraceEdge } from '../trace.js'
+import { CHAIN_LIMITS, operandSym, type Trace, type TraceEdge } from '../trace.js'
 import { CHECK_BUDGET, type Check } from '../check.js'
 import type { RenderOptions } from './index.js'
 
@@ -62,7 +62,7 @@ export function renderTable(trace: Trace, options: RenderOptions): string {
 
   // Header: the program as parsed, with every operator's grouping shown.
   out.push(c.bold('Program') + c.dim(' (as parsed, parentheses show the grouping)'))
-  const statements = trace.nodes.flatMap((node, i) => (node.kind === 'op' && (node.label !== node.id || i === trace.output) ? [i] : []))
+  const statements = trace.nodes.flatMap((node, i) => (node.kind === 'op' && (node.assigned || i === trace.output) ? [i] : []))
   for (const i of statements.slice(0, HEADER_STATEMENTS)) out.push(`  ${label(i)} = ${printSym(expand(trace, i), { ...n.style, allParens: true })}`)
   if (statements.length > HEADER_STATEMENTS) out.push(`  … and ${statements.length - HEADER_STATEMENTS} more statements`)
   if (statements.length === 0) out.push(`  ${outLabel}`)
@@ -228,8 +228,8 @@ function expand(trace: Trace, root: number): Sym {
   let budget = HEADER_SIZE
   const build = (i: number, top: boolean): Sym => {
     const node = trace.nodes[i]!
-    if (node.kind !== 'op' || (!top && (node.label !== node.id || budget <= 0))) {
-      return node.kind === 'constant' && isNumber(node.value) && node.label !== 'pi' && node.label !== 'e' ? node.value : { name: node.label }
+    if (node.kind !== 'op' || (!top && (node.assigned || budget <= 0))) {
+      return operandSym(node)
     }
     budget--
     if (node.op === 'identity') return build(node.inputs[0]!, false)

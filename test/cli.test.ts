@@ -1,0 +1,148 @@
+// The command line, in-process through main(argv, io) and end to end through the built bin.
+import { describe, expect, it } from 'vitest'
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { main, type Io } from '../src/cli.js'
+
+const BIN = fileURLToPath(new URL('../bin/backprop-tutor.js', import.meta.url))
+
+async function run(argv: string[], options: { stdin?: string; files?: Record<string, string>; colorLevel?: 0 | 1 | 2 | 3 } = {}) {
+  let stdout = ''
+  let stderr = ''
+  const written: Record<string, string> = {}
+  const io: Io = {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    readStdin: async () => options.stdin ?? '',
+    readFile: (path) => {
+      const text = options.files?.[path]
+      if (text === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' })
+      return text
+    },
+    writeFile: (path, text) => (written[path] = text),
+    colorLevel: options.colorLevel ?? 0,
+  }
+  const code = await main(argv, io)
+  return { code, stdout, stderr, written }
+}
+
+const json = async (argv: string[], options?: Parameters<typeof run>[1]) => {
+  const result = await run([...argv, '--format', 'json'], options)
+  expect(result.stderr).toBe('')
+  expect(result.code).toBe(0)
+  return JSON.parse(result.stdout)
+}
+
+describe('bindings on the command line', () => {
+  it('takes --NAME VALUE, --NAME=VALUE, negative numbers, exponents and constant expressions', async () => {
+    const result = await json(['x*w + b - y', '--x', '2', '--w=-3', '--b', '1e-3', '--y', 'pi/4'])
+    expect(result.bindings).toEqual({ x: 2, w: -3, b: 0.001, y: Math.PI / 4 })
+    expect(result.value).toBeCloseTo(2 * -3 + 0.001 - Math.PI / 4, 14)
+  })
+
+  it('takes --set for names that collide with options', async () => {
+    const result = await json(['format*2 + output', '--set', 'format=3', '--set', 'output=1'])
+    expect(result.value).toBe(7)
+  })
+
+  it('reads a program that starts with a minus sign', async () => {
+    expect((await json(['-x^2', '--x', '3'])).value).toBe(-9)
+  })
+
+  it('reads the program from stdin with - and from a file with --file', async () => {
+    expect((await json(['-', '--x', '2'], { stdin: 'x*x*x' })).value).toBe(8)
+    expect((await json(['--file', 'p.txt', '--x', '2'], { files: { 'p.txt': 'y = x + 1\ny*y' } })).value).toBe(9)
+  })
+
+  it('writes to a file with -o', async () => {
+    const result = await run(['x + 1', '--x', '1', '--format', 'json', '-o', 'out.json'])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toBe('')
+    expect(JSON.parse(result.written['out.json']!).value).toBe(2)
+  })
+
+  it('warns about a binding the program does not use, and still traces', async () => {
+    const result = await run(['x*w', '--x', '1', '--ww', '2', '--format', 'json'])
+    expect(result.code).toBe(0)
+    expect(result.stderr).toBe('backprop-tutor: warning: --ww is not a variable of the program, so it is ignored; did you mean --w?\n')
+  })
+})
+
+describe('errors: one clear message on stderr, a documented exit code, no stack trace', () => {
+  const cases: [string[], number, RegExp][] = [
+    [['2 +'], 1, /error: syntax error: Unexpected end of expression at column 4\n {2}2 \+\n {5}\^\n$/],
+    [['w(x+b)'], 1, /unknown function w .*write w\*\(x\+b\).*\n {2}w\(x\+b\)\n {2}\^/],
+    [['sin(x, y)'], 1, /sin takes 1 argument, but got 2/],
+    [['x', '--x', 'abc'], 1, /--x abc: not a number/],
+    [['x', '--x'], 2, /--x needs a value/],
+    [['x', '--x', '1', '--x', '2'], 1, /x is bound twice/],
+    [['x', '--set', '=1'], 2, /--set =1: expected NAME=VALUE/],
+    [['x', '--x', '1e400'], 1, /not a finite number/],
+    [['x', '--x', 'NaN'], 1, /finite number/],
+    [[], 2, /no program given/],
+    [['x', 'y'], 2, /unexpected argument "y"/],
+    [['x', '--format', 'pdf'], 2, /unknown format "pdf"; the formats are table, json/],
+    [['x', '--precision', '0'], 2, /--precision 0: expected a whole number from 1 to 17/],
+    [['x', '--wrt', 'q'], 1, /--wrt q: the program has no variable q/],
+    [['--file', 'missing.txt'], 2, /cannot read missing.txt: no such file/],
+    [['x', '--bad-option'], 2, /unknown option --bad-option/],
+  ]
+  it.each(cases)('%j', async (argv, code, message) => {
+    const result = await run(argv)
+    expect(result.code).toBe(code)
+    expect(result.stdout).toBe('')
+    expect(result.stderr).toMatch(/^backprop-tutor: error: /)
+    expect(result.stderr).toMatch(message)
+    expect(result.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it('documents the exit codes and every format in --help', async () => {
+    const result = await run(['--help'])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toMatch(/Exit codes:\n {2}0 .*\n {2}1 .*\n {2}2 .*\n {2}70 /)
+    expect(result.stdout).toContain('backprop-tutor "(x*w+b-y)^2" --x 1 --w 1')
+    expect(result.stdout).toMatch(/table: step-by-step/)
+    expect(result.stdout).toMatch(/json: one JSON object/)
+  })
+})
+
+describe('the built bin, spawned as a user runs it', () => {
+  const spawn = (args: string[], input?: string, env: Record<string, string> = {}) =>
+    spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', input, env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '', ...env } })
+
+  it('prints the documented JSON for the fully bound mission example', () => {
+    const result = spawn(['(x*w+b-y)^2', '--x', '1', '--w', '1', '--b', '0', '--y', '2', '--format', 'json'])
+    expect(result.status).toBe(0)
+    const out = JSON.parse(result.stdout)
+    expect(out.value).toBe(1)
+    expect(out.gradients).toEqual({ x: -2, w: -2, b: -2, y: 2 })
+  })
+
+  it('prints symbolic gradients for the mission example with b and y unbound', () => {
+    const result = spawn(['(x*w+b-y)^2', '--x', '1', '--w', '1', '--format', 'json'])
+    expect(result.status).toBe(0)
+    const out = JSON.parse(result.stdout)
+    expect(out.value).toBe('(1 + b - y)^2')
+    expect(out.gradients.y).toBe('-2*(1 + b - y)')
+  })
+
+  it('reads stdin and files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpt-'))
+    writeFileSync(join(dir, 'p.txt'), 'h = tanh(x)\nloss = (h - y)^2\n')
+    const fromFile = spawn(['--file', join(dir, 'p.txt'), '--x', '0.5', '--y', '1', '--format', 'json', '-o', join(dir, 'out.json')])
+    expect(fromFile.status).toBe(0)
+    expect(JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8')).output).toBe('loss')
+    const fromStdin = spawn(['-', '--x', '3', '--format', 'json'], 'x^2')
+    expect(JSON.parse(fromStdin.stdout).gradients.x).toBe(6)
+  })
+
+  it('exits 1 with a caret and no stack trace on a syntax error', () => {
+    const result = spawn(['(x*w+b-y)^'])
+    expect(result.status).toBe(1)
+    expect(result.stdout).toBe('')
+    expect(result.stderr).toBe('backprop-tutor: error: syntax error: Unexpected end of expression at column 11\n  (x*w+b-y)^\n            ^\n')
+  })
+})
