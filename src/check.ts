@@ -87,7 +87,7 @@ export function checkGradients(graph: Graph, trace: Omit<Trace, 'checks'>): Chec
     const estimate = narrow.estimate
     const base = { variable: g.name, grad, estimate, step: narrow.step }
     const kink = kinks.get(g.node)
-    if (kink) return { ...base, status: 'inconclusive', reason: `${g.name} reaches a non-differentiable point (${kink}), where the two one-sided slopes differ` }
+    if (kink) return { ...base, status: 'inconclusive', reason: `its gradient passes a non-differentiable point (${kink}), where the two one-sided slopes differ` }
     if (straddled !== undefined) {
       const node = graph.nodes[kinkNodes(graph)[straddled]!]!
       return { ...base, status: 'inconclusive', reason: `${node.op} at ${node.label} switches branch within the step h, so the difference mixes two slopes` }

@@ -228,6 +228,14 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString('utf8')
 }
 
+/**
+ * Chalk's detection (TTY, FORCE_COLOR, --no-color), plus NO_COLOR (no-color.org), which chalk 5
+ * does not read; as in Node itself, FORCE_COLOR wins over NO_COLOR.
+ */
+function colorLevel(env: NodeJS.ProcessEnv): Io['colorLevel'] {
+  return env.NO_COLOR && !('FORCE_COLOR' in env) ? 0 : chalk.level
+}
+
 /** The real process: what bin/backprop-tutor.js calls. */
 export async function run(): Promise<void> {
   const io: Io = {
@@ -236,7 +244,7 @@ export async function run(): Promise<void> {
     readStdin: () => readAll(process.stdin),
     readFile: (path) => readFileSync(path, 'utf8'),
     writeFile: (path, text) => writeFileSync(path, text),
-    colorLevel: chalk.level,
+    colorLevel: colorLevel(process.env),
   }
   process.exitCode = await main(process.argv.slice(2), io)
 }

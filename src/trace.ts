@@ -283,7 +283,7 @@ function flagEdge(graph: Graph, values: Sym[], edge: TraceEdge, e: number, flags
     flags.push({ kind: 'non-differentiable', pass: 'backward', node: edge.to, edge: e, message: `${of}: ${convention}` })
     return
   }
-  if (isNumber(edge.localValue) && !Number.isFinite(edge.localValue)) {
+  if (isNumber(edge.localValue) && !Number.isFinite(edge.localValue) && inputs.every((x) => !isNumber(x) || Number.isFinite(x))) {
     flags.push({
       kind: Number.isNaN(edge.localValue) ? 'nan' : 'infinite',
       pass: 'backward',

@@ -9,6 +9,13 @@ import { main, type Io } from '../src/cli.js'
 
 const BIN = fileURLToPath(new URL('../bin/backprop-tutor.js', import.meta.url))
 
+/** The environment without any color settings, plus `extra`. */
+function plainEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = { ...process.env, ...extra }
+  for (const key of ['NO_COLOR', 'FORCE_COLOR']) if (!(key in extra)) delete env[key]
+  return env
+}
+
 async function run(argv: string[], options: { stdin?: string; files?: Record<string, string>; colorLevel?: 0 | 1 | 2 | 3 } = {}) {
   let stdout = ''
   let stderr = ''
@@ -110,8 +117,7 @@ describe('errors: one clear message on stderr, a documented exit code, no stack 
 })
 
 describe('the built bin, spawned as a user runs it', () => {
-  const spawn = (args: string[], input?: string, env: Record<string, string> = {}) =>
-    spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', input, env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '', ...env } })
+  const spawn = (args: string[], input?: string) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', input, env: plainEnv() })
 
   it('prints the documented JSON for the fully bound mission example', () => {
     const result = spawn(['(x*w+b-y)^2', '--x', '1', '--w', '1', '--b', '0', '--y', '2', '--format', 'json'])
@@ -144,5 +150,43 @@ describe('the built bin, spawned as a user runs it', () => {
     expect(result.status).toBe(1)
     expect(result.stdout).toBe('')
     expect(result.stderr).toBe('backprop-tutor: error: syntax error: Unexpected end of expression at column 11\n  (x*w+b-y)^\n            ^\n')
+  })
+})
+
+describe('color', () => {
+  const ESC = '\u001b['
+  const spawnWith = (env: Record<string, string>, args: string[] = []) =>
+    spawnSync(process.execPath, [BIN, 'relu(x) + x', '--x', '0', ...args], { encoding: 'utf8', env: plainEnv(env) })
+
+  it('is off when stdout is not a terminal', () => {
+    const result = spawnWith({})
+    expect(result.status).toBe(0)
+    expect(result.stdout).not.toContain(ESC)
+  })
+
+  it('is on with FORCE_COLOR, in the tutor view only, and the text is otherwise the same', () => {
+    const colored = spawnWith({ FORCE_COLOR: '1' })
+    expect(colored.stdout).toContain(ESC)
+    expect(colored.stdout.replace(/\u001b\[[0-9;]*m/g, '')).toBe(spawnWith({}).stdout)
+    expect(spawnWith({ FORCE_COLOR: '1' }, ['--format', 'json']).stdout).not.toContain(ESC)
+    expect(spawnWith({ FORCE_COLOR: '1' }, ['-x']).stderr).not.toContain(ESC)
+  })
+
+  it('is off with --no-color, or NO_COLOR, even when forced by a terminal', () => {
+    expect(spawnWith({ FORCE_COLOR: '1' }, ['--no-color']).stdout).not.toContain(ESC)
+    const result = spawnWith({ NO_COLOR: '1' })
+    expect(result.stdout).not.toContain(ESC)
+  })
+
+  it('is on in a real terminal (a pseudo-terminal from util-linux script), and off there with NO_COLOR', () => {
+    const inTerminal = (env: Record<string, string>) =>
+      spawnSync('script', ['-qec', `"${process.execPath}" "${BIN}" "x*x" --x 1`, '/dev/null'], { encoding: 'utf8', env: plainEnv(env) })
+    const plain = inTerminal({})
+    expect(plain.status).toBe(0)
+    expect(plain.stdout).toContain(ESC)
+    expect(plain.stdout).toContain('∂L/∂x')
+    const noColor = inTerminal({ NO_COLOR: '1' })
+    expect(noColor.stdout).toContain('∂L/∂x')
+    expect(noColor.stdout).not.toContain(ESC)
   })
 })

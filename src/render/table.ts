@@ -19,6 +19,10 @@ interface Notation {
   times: string
   style: SymStyle
   warn: string
+  /** The handwritten trace's step markers ① and ②, and ±. */
+  step1: string
+  step2: string
+  plusMinus: string
 }
 
 function notation(options: RenderOptions): Notation {
@@ -28,6 +32,9 @@ function notation(options: RenderOptions): Notation {
     d,
     times,
     warn: options.ascii ? '(!)' : '⚠',
+    step1: options.ascii ? '(1)' : '①',
+    step2: options.ascii ? '(2)' : '②',
+    plusMinus: options.ascii ? '+/-' : '±',
     style: {
       number: (n) => formatNumber(n, options.precision),
       times,
@@ -82,7 +89,7 @@ export function renderTable(trace: Trace, options: RenderOptions): string {
   out.push(forward.toString())
 
   // 2. Local derivatives.
-  heading(`2. Local derivatives: ① the gradient of each node with respect to each input`)
+  heading(`2. Local derivatives: ${n.step1} the gradient of each node with respect to each input`)
   explain('A local derivative looks at one operation alone: how its output changes when one input changes, the others held fixed.')
   const localEdges = trace.edges.map((_, e) => e).filter((e) => trace.nodes[trace.edges[e]!.to]!.onPath)
   if (localEdges.length === 0) {
@@ -99,14 +106,14 @@ export function renderTable(trace: Trace, options: RenderOptions): string {
       const sentences = new Map<string, string[]>()
       for (const e of localEdges) {
         const edge = trace.edges[e]!
-        sentences.set(edge.rule.explain, [...(sentences.get(edge.rule.explain) ?? []), localName(edge)])
+        sentences.set(edge.rule.explain, [...(sentences.get(edge.rule.explain) ?? []), `${localName(edge)} = ${sym(edge.local)}`])
       }
       for (const [sentence, names] of sentences) explain(`${names.join(', ')}: ${sentence}`)
     }
   }
 
   // 3. Backward pass.
-  heading(`3. Backward pass: ② multiply along the chain, from ${outLabel} back (upstream ${n.times} local = contribution)`)
+  heading(`3. Backward pass: ${n.step2} multiply along the chain, from ${outLabel} back (upstream ${n.times} local = contribution)`)
   explain(`The seed ${partial(outLabel, outLabel)} = 1: the output changes one-for-one with itself.`)
   explain('Each row is the chain rule for one edge: the gradient arriving at a node (upstream) times that node\'s local derivative.')
   const backward = table(['gradient', `upstream ${n.times} local`, 'values', 'contribution'], options)
@@ -165,7 +172,7 @@ export function renderTable(trace: Trace, options: RenderOptions): string {
 
   // 5. Gradients with their check.
   heading('5. Gradients, checked against finite differences')
-  explain('The check nudges one variable by ±h, reruns the forward pass and compares (f(x+h) - f(x-h))/2h with the gradient.')
+  explain(`The check nudges one variable by ${n.plusMinus}h, reruns the forward pass and compares (f(x+h) - f(x-h))/2h with the gradient.`)
   if (variables.length === 0) {
     out.push('  none: the program has no variables')
   } else {

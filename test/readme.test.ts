@@ -1,0 +1,24 @@
+// The README shows real output: regenerate it with `npm run readme` when this fails.
+import { describe, expect, it } from 'vitest'
+import { readFileSync } from 'node:fs'
+import { main, type Io } from '../src/cli.js'
+
+const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+const samples = JSON.parse(readFileSync(new URL('../scripts/readme-samples.json', import.meta.url), 'utf8')) as { marker: string; args: string[]; head?: number }[]
+
+describe('README', () => {
+  it.each(samples)('shows the current output of $marker', async ({ marker, args, head }) => {
+    let stdout = ''
+    const io: Io = { stdout: (t) => (stdout += t), stderr: () => undefined, readStdin: async () => '', readFile: () => '', writeFile: () => undefined, colorLevel: 0 }
+    expect(await main(args, io)).toBe(0)
+    const expected = head ? `${stdout.split('\n').slice(0, head).join('\n')}\n  …\n` : stdout
+    const block = new RegExp(`<!-- ${marker}:start -->\\n\`\`\`text\\n([\\s\\S]*?)\`\`\`\\n<!-- ${marker}:end -->`).exec(readme)
+    expect(block, `README.md lacks the ${marker} block`).not.toBeNull()
+    expect(block![1]).toBe(expected)
+  })
+
+  it('has a Quick start of exactly the two commands that work on a fresh machine', () => {
+    const quick = /## Quick start\n+```sh\n([\s\S]*?)```/.exec(readme)
+    expect(quick![1]!.trim().split('\n')).toEqual(['npm install && npx backprop-tutor "(x*w+b-y)^2" --x 1 --w 1', 'npm install && npm test'])
+  })
+})

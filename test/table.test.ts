@@ -1,0 +1,114 @@
+// The tutor view: golden files a person can read in review, and the numbers in them asserted.
+import { describe, expect, it } from 'vitest'
+import { main, type Io } from '../src/cli.js'
+
+async function render(argv: string[]): Promise<string> {
+  let stdout = ''
+  let stderr = ''
+  const io: Io = {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    readStdin: async () => '',
+    readFile: () => '',
+    writeFile: () => undefined,
+    colorLevel: 0,
+  }
+  const code = await main(argv, io)
+  expect({ code, stderr }).toEqual({ code: 0, stderr: '' })
+  return stdout
+}
+
+const TANH_NET =
+  'h1 = tanh(w11*x1 + w12*x2 + b1)\nh2 = tanh(w21*x1 + w22*x2 + b2)\nyhat = v1*h1 + v2*h2 + c\nloss = (yhat - y)^2'
+const TANH_VALUES = ['--x1', '0.5', '--x2', '-1', '--w11', '0.3', '--w12', '-0.2', '--w21', '0.8', '--w22', '0.1', '--b1', '0', '--b2', '0.1', '--v1', '1.5', '--v2', '-0.7', '--c', '0.2', '--y', '1']
+
+const GOLDEN: [name: string, argv: string[]][] = [
+  ['mission-bound', ['(x*w+b-y)^2', '--x', '1', '--w', '1', '--b', '0', '--y', '2']],
+  ['mission-symbolic', ['(x*w+b-y)^2', '--x', '1', '--w', '1']],
+  ['named-statements', ['yhat = x*w + b; loss = (yhat - y)^2', '--x', '1', '--w', '1', '--b', '0', '--y', '2']],
+  ['cube-fan-out', ['x*x*x', '--x', '2']],
+  ['tanh-network', [TANH_NET, ...TANH_VALUES]],
+  ['nan', ['log(x - 2)*w', '--x', '1', '--w', '3']],
+  ['relu-at-zero', ['relu(w*x + b)', '--w', '2', '--x', '0', '--b', '0']],
+  ['mission-ascii-explain', ['(x*w+b-y)^2', '--x', '1', '--w', '1', '--b', '0', '--y', '2', '--ascii', '--explain']],
+  ['tanh-network-wrt', [TANH_NET, ...TANH_VALUES, '--wrt', 'w11,v1', '--precision', '3']],
+]
+
+describe('golden files', () => {
+  it.each(GOLDEN)('%s', async (name, argv) => {
+    await expect(await render(argv)).toMatchFileSnapshot(`golden/${name}.txt`)
+  })
+})
+
+/** The body rows of the table under a section heading, as trimmed cells. */
+function rows(text: string, heading: string): string[][] {
+  const lines = text.split('\n')
+  const start = lines.findIndex((l) => l.startsWith(heading))
+  expect(start).toBeGreaterThanOrEqual(0)
+  const body: string[][] = []
+  for (const line of lines.slice(start + 1)) {
+    if (line.startsWith('└') || line.startsWith('+-')) {
+      if (body.length > 0) break
+      continue
+    }
+    if (line.startsWith('│') || line.startsWith('|')) body.push(line.split(/[│|]/).slice(1, -1).map((c) => c.trim()))
+  }
+  return body.slice(1)
+}
+
+describe('the numbers in the tables', () => {
+  it('prints the mission example\'s gradients, checked', async () => {
+    const text = await render(GOLDEN[0]![1])
+    expect(rows(text, '5. Gradients')).toEqual([
+      ['x', '-2', '-2', 'agrees'],
+      ['w', '-2', '-2', 'agrees'],
+      ['b', '-2', '-2', 'agrees'],
+      ['y', '2', '2', 'agrees'],
+    ])
+  })
+
+  it('shows fan-out: the contribution rows to x sum to its gradient', async () => {
+    const text = await render(['x*x*x', '--x', '2'])
+    const backward = rows(text, '3. Backward pass')
+    const parts = backward.filter((r) => /^∂L\/∂x \(\d of 3\)$/.test(r[0]!)).map((r) => Number(r[3]))
+    expect(parts).toEqual([4, 4, 4])
+    const sum = backward.find((r) => r[0] === '∂L/∂x' && r[1] === 'sum of 3 contributions')!
+    expect(Number(sum[3])).toBe(parts.reduce((a, b) => a + b))
+    expect(rows(text, '5. Gradients')[0]![1]).toBe(sum[3])
+  })
+
+  it('multiplies upstream by local on every backward row', async () => {
+    const text = await render([TANH_NET, ...TANH_VALUES, '--precision', '17'])
+    for (const [, , values, contribution] of rows(text, '3. Backward pass').slice(1)) {
+      const factors = values!.split(' · ').map((f) => Number(f.replace(/[()]/g, '')))
+      if (factors.length !== 2 || factors.some(Number.isNaN)) continue
+      expect(Number(contribution)).toBeCloseTo(factors[0]! * factors[1]!, 12)
+    }
+  })
+
+  it('limits the backward pass, chains and gradients to --wrt', async () => {
+    const text = await render([TANH_NET, ...TANH_VALUES, '--wrt', 'v1'])
+    expect(rows(text, '5. Gradients').map((r) => r[0])).toEqual(['v1'])
+    // Only the edges into nodes that depend on v1: loss ← t12 ← yhat ← t11 ← t9 = v1·h1 ← v1.
+    expect(rows(text, '3. Backward pass').map((r) => r[0])).toEqual(['∂loss/∂loss', '∂loss/∂t12', '∂loss/∂yhat', '∂loss/∂t11', '∂loss/∂t9', '∂loss/∂v1'])
+    expect(text).toMatch(/∂loss\/∂v1 = ∂loss\/∂t12 · ∂t12\/∂yhat · ∂yhat\/∂t11 · ∂t11\/∂t9 · ∂t9\/∂v1\n/)
+  })
+
+  it('trims trailing zeros and never prints -0', async () => {
+    const text = await render(['0.1 + 0.2 + x*0', '--x', '-1'])
+    expect(rows(text, '1. Forward pass').map((r) => r[3])).toEqual(['0.3', '-1', '0', '0.3'])
+    expect(text).not.toMatch(/-0\b(?!\.)/)
+  })
+
+  it('is the same bytes on every run', async () => {
+    for (const [, argv] of GOLDEN) expect(await render(argv)).toBe(await render(argv))
+  })
+
+  it('caps the chain listing and says how many paths there are', async () => {
+    // Each statement doubles the paths from the output to x: 2^20 of them.
+    const program = ['a1 = x*x + x', ...Array.from({ length: 19 }, (_, k) => `a${k + 2} = a${k + 1}*a${k + 1} + a${k + 1}`)].join('\n')
+    const text = await render([program, '--x', '0.5', '--wrt', 'x'])
+    // Each statement triples the paths: a1 = x*x + x has 3 to x, and each next one multiplies by 3.
+    expect(text).toMatch(new RegExp(`∂a20/∂x: ${3 ** 20} paths, more than listed here`))
+  })
+})
