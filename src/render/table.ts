@@ -1,13 +1,13 @@
 // --format table, the default: the trace a student would work out by hand, section by section.
-// Tables come from cli-table3; widths follow the content only, never the terminal, so the output
-// is the same bytes in a terminal, in a pipe and in a file (color aside).
-import Table from 'cli-table3'
+// Column widths follow the content only, never the terminal, so the output is the same bytes in a
+// terminal, in a pipe and in a file (color aside).
 import { Chalk, type ChalkInstance } from 'chalk'
 import { formatNumber } from '../format.js'
 import { isNumber, printSym, type Sym, type SymStyle } from '../sym.js'
 import { CHAIN_LIMITS, operandSym, type Trace, type TraceEdge } from '../trace.js'
 import { CHECK_BUDGET, type Check } from '../check.js'
 import type { RenderOptions } from './index.js'
+import { boxTable } from './box.js'
 
 /** How many statements the header spells out before it summarizes. */
 const HEADER_STATEMENTS = 12
@@ -221,13 +221,10 @@ function factor(s: Sym, n: Notation): string {
   return typeof s === 'object' && 'op' in s ? `(${text})` : text
 }
 
-function table(head: string[], options: RenderOptions): Table.Table {
-  const ascii = { top: '-', 'top-mid': '+', 'top-left': '+', 'top-right': '+', bottom: '-', 'bottom-mid': '+', 'bottom-left': '+', 'bottom-right': '+', left: '|', 'left-mid': '', mid: '', 'mid-mid': '', right: '|', 'right-mid': '', middle: '|' }
-  return new Table({
-    head,
-    style: { head: [], border: [], compact: true },
-    chars: options.ascii ? ascii : { 'left-mid': '', mid: '', 'mid-mid': '', 'right-mid': '' },
-  })
+/** Rows collected for one section's table. */
+function table(head: string[], options: RenderOptions) {
+  const rows: string[][] = []
+  return { push: (...more: string[][]) => void rows.push(...more), toString: () => boxTable(head, rows, options.ascii) }
 }
 
 /** The statement rooted at node i as one expression, unnamed inner operations spelled out. */
