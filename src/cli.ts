@@ -238,6 +238,11 @@ function colorLevel(env: NodeJS.ProcessEnv): Io['colorLevel'] {
 
 /** The real process: what bin/backprop-tutor.js calls. */
 export async function run(): Promise<void> {
+  // A reader that stops early (| head) is not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+    throw error
+  })
   const io: Io = {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),

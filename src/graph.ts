@@ -55,9 +55,9 @@ export function buildGraph(program: Program): Graph {
   let constants = 0
 
   // Operations get their ids once every name is known (below); constants get theirs now.
-  const addNode = (node: Omit<GraphNode, 'id' | 'label'>): number => {
-    const id = node.kind === 'constant' ? `${constPrefix}${++constants}` : ''
-    nodes.push({ ...node, id, label: id })
+  const addNode = (node: GraphNode): number => {
+    if (node.kind === 'constant') node.id = node.label = `${constPrefix}${++constants}`
+    nodes.push(node)
     return nodes.length - 1
   }
 
@@ -66,7 +66,7 @@ export function buildGraph(program: Program): Graph {
     const firstNew = nodes.length
     const leaf = (expr: Expr): number => {
       if (expr.kind === 'number') {
-        const index = addNode({ kind: 'constant', inputs: [], constant: expr.value, statement: k })
+        const index = addNode({ id: '', label: '', kind: 'constant', inputs: [], constant: expr.value, statement: k })
         nodes[index]!.label = formatNumber(expr.value)
         return index
       }
@@ -74,7 +74,7 @@ export function buildGraph(program: Program): Graph {
         const bound = env.get(expr.name)
         if (bound !== undefined) return bound
         if (Object.hasOwn(CONSTANT_VALUES, expr.name)) {
-          const index = addNode({ kind: 'constant', inputs: [], constant: CONSTANT_VALUES[expr.name]!, statement: k })
+          const index = addNode({ id: '', label: '', kind: 'constant', inputs: [], constant: CONSTANT_VALUES[expr.name]!, statement: k })
           nodes[index]!.label = expr.name
           return index
         }
@@ -87,13 +87,13 @@ export function buildGraph(program: Program): Graph {
       }
       throw new Error('leaf() called on an apply')
     }
-    let result = buildExpr(statement.expr, leaf, (op, inputs) => addNode({ kind: 'op', op, inputs, statement: k }))
+    let result = buildExpr(statement.expr, leaf, (op, inputs) => addNode({ id: '', label: '', kind: 'op', op, inputs, statement: k }))
     const isLast = k === program.statements.length - 1
     if (statement.target !== undefined) {
       const target = statement.target
       // A new operation takes the name; an alias (a = x, a = 2) gets an identity node so it can be named.
       if (result < firstNew || nodes[result]!.kind !== 'op') {
-        result = addNode({ kind: 'op', op: 'identity', inputs: [result], statement: k })
+        result = addNode({ id: '', label: '', kind: 'op', op: 'identity', inputs: [result], statement: k })
       }
       if (variableNames.has(target) && !assignments.has(target)) {
         notes.push(

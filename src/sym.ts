@@ -29,8 +29,11 @@ const isApply = (s: Sym, op?: OpId): s is { op: OpId; args: Sym[] } =>
 
 /** Builds `op(args)`, folding numbers and the algebraic identities that keep results readable. */
 export function apply(op: OpId, args: Sym[]): Sym {
-  if (args.every((a) => typeof a === 'number')) return OPS[op].value(...(args as number[]))
   const [a, b] = args as [Sym, Sym]
+  // Fully bound programs take only this branch: plain double arithmetic.
+  if (typeof a === 'number' && (args.length === 1 || typeof b === 'number')) {
+    return args.length === 1 ? OPS[op].value(a) : OPS[op].value(a, b as number)
+  }
   switch (op) {
     case 'add':
       if (a === 0) return b
@@ -86,6 +89,7 @@ export const S: SymBuilder = {
 
 /** Number of tree nodes, counting no further than `limit` (so it stays cheap on big trees). */
 export function symSize(s: Sym, limit = MAX_SYM_SIZE + 1): number {
+  if (typeof s === 'number') return 1
   let count = 0
   const stack: Sym[] = [s]
   while (stack.length > 0 && count < limit) {

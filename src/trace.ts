@@ -109,21 +109,27 @@ export function trace(graph: Graph, bindings: Record<string, number>): Trace {
   const label = (i: number) => graph.nodes[i]!.label
   const inputSym = (i: number) => operandSym(graph.nodes[i]!)
 
-  // Forward pass.
+  // Forward pass, and each op's local derivatives as soon as its inputs' values are known.
   for (let i = 0; i < n; i++) {
     const node = graph.nodes[i]!
-    let value: Sym
-    let expression: Sym | undefined
+    const traced: TraceNode = { id: node.id, label: node.label, kind: node.kind, inputs: node.inputs, value: 0, grad: null, contributions: [], onPath: false }
+    const ids: number[] = []
     if (node.kind === 'variable') {
-      value = Object.hasOwn(bindings, node.id) ? bindings[node.id]! : { name: node.id }
+      traced.value = Object.hasOwn(bindings, node.id) ? bindings[node.id]! : { name: node.id }
       requiresGrad[i] = 1
     } else if (node.kind === 'constant') {
-      value = node.constant!
+      traced.value = node.constant!
     } else {
+      const op = node.op!
+      const rule = OPS[op]
       const args = node.inputs.map((j) => values[j]!)
-      value = apply(node.op!, args)
+      const labels = node.inputs.map(inputSym)
+      let value = apply(op, args)
       if (symSize(value) > MAX_SYM_SIZE) value = { name: node.label }
-      expression = { op: node.op!, args: node.inputs.map(inputSym) }
+      traced.op = op
+      if (node.assigned) traced.assigned = node.assigned
+      traced.expression = { op, args: labels }
+      traced.value = value
       requiresGrad[i] = node.inputs.some((j) => requiresGrad[j]) ? 1 : 0
       if (isNumber(value) && !Number.isFinite(value) && args.every((a) => !isNumber(a) || Number.isFinite(a))) {
         flags.push({
@@ -133,27 +139,7 @@ export function trace(graph: Graph, bindings: Record<string, number>): Trace {
           message: `${node.label} = ${describeOp(graph, i)} is ${formatRaw(value)} first here, from finite inputs ${node.inputs.map((j) => `${label(j)} = ${formatSym(values[j]!)}`).join(', ')}`,
         })
       }
-    }
-    values[i] = value
-    nodes.push({
-      id: node.id,
-      label: node.label,
-      kind: node.kind,
-      ...(node.op ? { op: node.op } : {}),
-      ...(node.assigned ? { assigned: node.assigned } : {}),
-      inputs: node.inputs,
-      ...(expression ? { expression } : {}),
-      value,
-      grad: null,
-      contributions: [],
-      onPath: false,
-    })
-    // Local derivatives, for inputs that depend on a variable (PyTorch's requires_grad).
-    const ids: number[] = []
-    if (node.kind === 'op') {
-      const rule = OPS[node.op!]
-      const labels = node.inputs.map(inputSym)
-      const args = node.inputs.map((j) => values[j]!)
+      // Local derivatives, for inputs that depend on a variable (PyTorch's requires_grad).
       node.inputs.forEach((j, slot) => {
         if (!requiresGrad[j]) return
         const local = rule.local[slot]!(S, labels)
@@ -163,6 +149,8 @@ export function trace(graph: Graph, bindings: Record<string, number>): Trace {
         edges.push({ from: j, to: i, slot, rule: rule.rules[slot]!, local, localValue, upstream: 0, contribution: 0 })
       })
     }
+    values[i] = traced.value
+    nodes.push(traced)
     edgesByNode.push(ids)
   }
 
@@ -275,25 +263,29 @@ function compareEdgeLists(a: number[], b: number[]): number {
 }
 
 function flagEdge(graph: Graph, values: Sym[], edge: TraceEdge, e: number, flags: Flag[]): void {
+  const { upstream, contribution, localValue } = edge
   const consumer = graph.nodes[edge.to]!
+  const rule = OPS[consumer.op!]
+  const finite = (x: Sym) => !isNumber(x) || Number.isFinite(x)
+  // The common case, checked without allocating: nothing to flag.
+  if (!rule.convention && finite(localValue) && finite(contribution)) return
   const inputs = consumer.inputs.map((j) => values[j]!)
   const of = `∂${consumer.label}/∂${graph.nodes[edge.from]!.label}`
-  const convention = inputs.every(isNumber) ? OPS[consumer.op!].convention?.(inputs, edge.slot) : undefined
+  const convention = inputs.every(isNumber) ? rule.convention?.(inputs, edge.slot) : undefined
   if (convention) {
     flags.push({ kind: 'non-differentiable', pass: 'backward', node: edge.to, edge: e, message: `${of}: ${convention}` })
     return
   }
-  if (isNumber(edge.localValue) && !Number.isFinite(edge.localValue) && inputs.every((x) => !isNumber(x) || Number.isFinite(x))) {
+  if (isNumber(localValue) && !Number.isFinite(localValue) && inputs.every(finite)) {
     flags.push({
-      kind: Number.isNaN(edge.localValue) ? 'nan' : 'infinite',
+      kind: Number.isNaN(localValue) ? 'nan' : 'infinite',
       pass: 'backward',
       node: edge.to,
       edge: e,
-      message: `the local derivative ${of} is ${formatRaw(edge.localValue)} at ${consumer.inputs.map((j) => `${graph.nodes[j]!.label} = ${formatSym(values[j]!)}`).join(', ')}`,
+      message: `the local derivative ${of} is ${formatRaw(localValue)} at ${consumer.inputs.map((j) => `${graph.nodes[j]!.label} = ${formatSym(values[j]!)}`).join(', ')}`,
     })
     return
   }
-  const { upstream, contribution } = edge
   if (isNumber(contribution) && !Number.isFinite(contribution) && (!isNumber(upstream) || Number.isFinite(upstream))) {
     flags.push({
       kind: Number.isNaN(contribution) ? 'nan' : 'infinite',

@@ -64,5 +64,23 @@ export function renderJson(trace: Trace): string {
     flags: trace.flags.map((flag) => ({ ...flag, node: id(flag.node) })),
     notes: trace.notes,
   }
-  return `${JSON.stringify(body, null, 2)}\n`
+  return `${layout(body)}\n`
+}
+
+/**
+ * JSON.stringify(body, null, 2), except that each element of a top-level array of objects (nodes,
+ * edges, …) is one line and arrays of numbers or strings are one line: readable in a diff, and a
+ * third of the size on big programs.
+ */
+function layout(body: Record<string, unknown>): string {
+  const fields = Object.entries(body).map(([key, value]) => {
+    const text =
+      Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'object' && v !== null)
+        ? `[\n${value.map((v) => `    ${JSON.stringify(v)}`).join(',\n')}\n  ]`
+        : Array.isArray(value)
+          ? JSON.stringify(value)
+          : JSON.stringify(value, null, 2).replace(/\n/g, '\n  ')
+    return `  ${JSON.stringify(key)}: ${text}`
+  })
+  return `{\n${fields.join(',\n')}\n}`
 }

@@ -13,6 +13,8 @@ import { boxTable } from './box.js'
 const HEADER_STATEMENTS = 12
 /** Tree nodes spelled out per statement in the header; deeper parts are shown by their labels. */
 const HEADER_SIZE = 40
+/** Terms written out in a sum of contributions or paths; longer sums are summarized. */
+const SUM_TERMS = 6
 
 interface Notation {
   d: string
@@ -135,8 +137,8 @@ export function renderTable(trace: Trace, options: RenderOptions): string {
       sym(edge.contribution),
     ])
     if (total > 1 && k === total) {
-      const parts = target.contributions.map((x) => factor(trace.edges[x]!.contribution, n))
-      backward.push([partial(outLabel, target.label), `sum of ${total} contributions`, parts.join(' + '), sym(target.grad ?? 0)])
+      const parts = target.contributions.map((x) => trace.edges[x]!.contribution)
+      backward.push([partial(outLabel, target.label), `sum of ${total} contributions`, sumText(parts, n), sym(target.grad ?? 0)])
       fanOut.push(`${target.label} feeds ${total} inputs, so ${partial(outLabel, target.label)} adds up all ${total} contributions: every path the change can take counts.`)
     }
   }
@@ -164,7 +166,7 @@ export function renderTable(trace: Trace, options: RenderOptions): string {
         out.push(`  ${indent}= ${sym(path.product)}`)
       })
       if (chain.paths.length > 1) {
-        out.push(`  ${grad} = sum over ${chain.paths.length} paths = ${chain.paths.map((p) => factor(p.product, n)).join(' + ')} = ${sym(trace.gradients.find((g) => g.name === chain.variable)!.grad)}`)
+        out.push(`  ${grad} = sum over ${chain.paths.length} paths = ${sumText(chain.paths.map((p) => p.product), n)} = ${sym(trace.gradients.find((g) => g.name === chain.variable)!.grad)}`)
       }
     }
   }
@@ -212,6 +214,12 @@ function checkCell(check: Check | undefined, c: ChalkInstance): string {
     default:
       return check?.reason?.startsWith('past the check budget') ? `not checked (budget ${CHECK_BUDGET})` : 'not checked'
   }
+}
+
+/** a + b + c, or its first terms and a count when there are many (a fan-out of 10,000). */
+function sumText(terms: Sym[], n: Notation): string {
+  const shown = terms.slice(0, SUM_TERMS).map((t) => factor(t, n))
+  return terms.length > SUM_TERMS ? `${shown.join(' + ')} + … (${terms.length} terms)` : shown.join(' + ')
 }
 
 /** A factor inside a product: negative numbers and compound expressions in parentheses. */
