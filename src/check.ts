@@ -15,14 +15,17 @@ export interface Check {
   estimate?: number
   /** The step h used for `estimate`. */
   step?: number
-  /** Largest |grad - estimate| counted as agreement: relative part plus the estimate's own error bound. */
+  /** Largest |grad - estimate| counted as agreement: relative and absolute parts plus the estimate's own error bound. */
   tolerance?: number
   /** Why the status is not a plain agree/disagree. */
   reason?: string
 }
 
-/** Relative part of the agreement tolerance. */
+/** Agreement: |grad - estimate| ≤ RELATIVE·max(|grad|, |estimate|) + ABSOLUTE + the estimate's error bound. */
 export const RELATIVE_TOLERANCE = 1e-6
+export const ABSOLUTE_TOLERANCE = 1e-8
+/** The check is inconclusive when its error bound exceeds this fraction of the gradient's size. */
+export const RELIABLE_FRACTION = 0.01
 /**
  * Work budget: at most this many node evaluations for all checks together (4 forward passes per
  * variable). Variables past the budget are reported as not checked, so big programs stay linear.
@@ -38,10 +41,10 @@ export function checkGradients(graph: Graph, trace: Omit<Trace, 'checks'>): Chec
   }
   const n = graph.nodes.length
   const kinks = kinkedVariables(graph, trace)
-  const { evaluate, sides } = compile(graph)
+  const { forward, sides } = numericForward(graph)
   const point = new Float64Array(graph.variables.length)
   graph.variables.forEach((i, k) => (point[k] = trace.bindings[graph.nodes[i]!.id]!))
-  const f0 = evaluate(point)
+  const f0 = forward(point)
   // Rounding error of the output: each operation rounds its result by up to eps·|value|, and that
   // error reaches the output scaled by the node's gradient (log(1 + u) loses u's digits in 1 + u).
   let noise = Math.abs(f0)
@@ -63,7 +66,7 @@ export function checkGradients(graph: Graph, trace: Omit<Trace, 'checks'>): Chec
     const x = point[k]!
     const at = (v: number) => {
       point[k] = v
-      const y = evaluate(point)
+      const y = forward(point)
       point[k] = x
       return y
     }
@@ -101,11 +104,16 @@ export function checkGradients(graph: Graph, trace: Omit<Trace, 'checks'>): Chec
     const roundOff = (4 * (EPSILON * magnitude + Number.MIN_VALUE)) / narrow.step
     const truncation = Math.abs(wide.estimate - estimate)
     const scale = Math.max(Math.abs(grad), Math.abs(estimate))
-    const tolerance = RELATIVE_TOLERANCE * scale + 10 * roundOff + 10 * truncation
-    if (Math.abs(grad - estimate) <= tolerance) return { ...base, status: 'agree', tolerance }
-    if (roundOff + truncation > 1e-3 * Math.max(scale, Number.MIN_VALUE)) {
-      return { ...base, status: 'inconclusive', tolerance, reason: 'finite differences are unreliable here: the output is too large or too curved for its change to be measured' }
+    const errorBound = 10 * (roundOff + truncation)
+    const tolerance = RELATIVE_TOLERANCE * scale + ABSOLUTE_TOLERANCE + errorBound
+    // An estimate whose own error is comparable to the gradient can neither confirm nor refute it.
+    // The size a derivative of this output naturally has (|f| per unit of x): a gradient of 0
+    // beside an output of 8 is measurable; a gradient of 1 under intermediates of 1e16 is not.
+    const natural = Math.max(Math.abs(f0), Math.abs(narrow.fUp), Math.abs(narrow.fDown)) / Math.max(1, Math.abs(x))
+    if (errorBound > RELIABLE_FRACTION * Math.max(scale, natural, ABSOLUTE_TOLERANCE / RELIABLE_FRACTION)) {
+      return { ...base, status: 'inconclusive', tolerance, reason: 'finite differences are unreliable here: rounding or curvature swamps the change they measure' }
     }
+    if (Math.abs(grad - estimate) <= tolerance) return { ...base, status: 'agree', tolerance }
     return { ...base, status: 'disagree', tolerance }
   })
 }
@@ -119,14 +127,14 @@ function kinkNodes(graph: Graph): number[] {
  * A plain numeric forward pass over the graph, returning the output's value; `sides` holds, after
  * each call, which side of its kink every kinked node was on (the sign of OpRule.kink).
  */
-function compile(graph: Graph): { evaluate: (point: Float64Array) => number; sides: Int8Array } {
+function numericForward(graph: Graph): { forward: (point: Float64Array) => number; sides: Int8Array } {
   const n = graph.nodes.length
   const values = new Float64Array(n)
   const slot = new Int32Array(n).fill(-1)
   graph.variables.forEach((i, k) => (slot[i] = k))
   const kinked = kinkNodes(graph)
   const sides = new Int8Array(kinked.length)
-  const evaluate = (point: Float64Array) => {
+  const forward = (point: Float64Array) => {
     for (let i = 0; i < n; i++) {
       const node = graph.nodes[i]!
       if (node.kind === 'variable') values[i] = point[slot[i]!]!
@@ -143,7 +151,7 @@ function compile(graph: Graph): { evaluate: (point: Float64Array) => number; sid
     })
     return values[graph.output]!
   }
-  return { evaluate, sides }
+  return { forward, sides }
 }
 
 /** Variable node → the first non-differentiable point its gradient passes through. */

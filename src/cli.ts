@@ -95,7 +95,7 @@ function splitArgs(argv: string[]): { options: string[]; positionals: string[]; 
       const name = token.slice(2, eq < 0 ? undefined : eq)
       if (VALUE_OPTIONS.has(name) || FLAG_OPTIONS.has(name)) {
         options.push(token)
-        if (VALUE_OPTIONS.has(name) && eq < 0 && i + 1 < argv.length) options.push(argv[++i]!)
+        if (VALUE_OPTIONS.has(name) && eq < 0) options.push(optionValue(argv, ++i, token))
         continue
       }
       if (!/^[\p{L}_$][\p{L}\p{N}_$]*$/u.test(name)) throw new UsageError(`unknown option ${token}`)
@@ -106,13 +106,19 @@ function splitArgs(argv: string[]): { options: string[]; positionals: string[]; 
     }
     if (SHORT_OPTIONS.has(token)) {
       options.push(token)
-      if ((token === '-f' || token === '-o') && i + 1 < argv.length) options.push(argv[++i]!)
+      if (token === '-f' || token === '-o') options.push(optionValue(argv, ++i, token))
       continue
     }
     // Anything else, including "-x^2" and "-", is the program.
     positionals.push(token)
   }
   return { options, positionals, bindings }
+}
+
+function optionValue(argv: string[], i: number, option: string): string {
+  const value = argv[i]
+  if (value === undefined || value === '--') throw new UsageError(`${option} needs a value`)
+  return value
 }
 
 interface Parsed {

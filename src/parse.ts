@@ -25,10 +25,12 @@ export interface Program {
 
 /** Size limits: mathjs's parser is recursive, and a program has to finish in bounded time. */
 export const LIMITS = {
-  /** Parenthesis nesting; mathjs overflows the stack at a few hundred levels. */
+  /** Nesting of parentheses, ^ chains and unary signs; mathjs overflows the stack at a few hundred. */
   maxNesting: 100,
   /** Characters of program text (4 MiB). */
   maxLength: 4 * 1024 * 1024,
+  /** Numbers and names in the program: bounds the graph, and the time and memory of a trace. */
+  maxTerms: 200_000,
 }
 
 const { parse: mathParse } = create({ parseDependencies: parseDependencies! })
@@ -88,8 +90,9 @@ interface Scan {
 }
 
 const isDigit = (c: string) => c >= '0' && c <= '9'
-const IDENT_START = /[\p{L}_$]/u
-const IDENT_PART = /[\p{L}\p{N}_$]/u
+// The letters mathjs accepts in names (its parse.isAlpha): Latin, Greek and letterlike symbols.
+const IDENT_START = /[a-zA-Z_$\u00C0-\u02AF\u0370-\u03FF\u2100-\u214F]/
+const IDENT_PART = /[a-zA-Z0-9_$\u00C0-\u02AF\u0370-\u03FF\u2100-\u214F]/
 
 function refuse(what: string, offset: number, source: string): never {
   throw new InputError(
@@ -105,6 +108,7 @@ function scan(source: string): Scan {
   const calls: Scan['calls'] = []
   let depth = 0
   let inStatement = false
+  let terms = 0
   let i = 0
   const startToken = (at: number) => {
     if (!inStatement) {
@@ -112,24 +116,60 @@ function scan(source: string): Scan {
       inStatement = true
     }
   }
+  // How deep mathjs's recursive parser will go: parentheses, plus chains of ^ and of unary signs,
+  // which it parses recursively too. Each parenthesis level keeps its own chain counts.
+  let chain = { pow: 0, unary: 0 }
+  const enclosing: (typeof chain)[] = []
+  let outer = 0
+  let expectOperand = true
+  const nest = (at: number) => {
+    if (depth + outer + chain.pow + chain.unary > LIMITS.maxNesting) {
+      throw new InputError(
+        `the expression is nested more than ${LIMITS.maxNesting} deep (at ${describePosition(source, at)}); parentheses, chains of ^ and repeated signs all count, and that is the tutor's limit`,
+        at,
+        source,
+      )
+    }
+  }
+  const endChain = () => {
+    chain = { pow: 0, unary: 0 }
+    expectOperand = true
+  }
+  const countTerm = (at: number) => {
+    if (++terms > LIMITS.maxTerms) {
+      throw new InputError(
+        `the program has more than ${LIMITS.maxTerms} numbers and names, the tutor's limit (the first one over it is at ${describePosition(source, at)}); split it into smaller programs`,
+      )
+    }
+  }
   while (i < source.length) {
     const c = source[i]!
     if (c === ' ' || c === '\t' || c === '\r' || c === '\u00a0') {
       i++
     } else if (c === '\n') {
-      if (depth === 0) inStatement = false
+      if (depth === 0) {
+        inStatement = false
+        endChain()
+      }
       i++
     } else if (c === ';') {
       inStatement = false
+      endChain()
       i++
     } else if (c === '#') {
       while (i < source.length && source[i] !== '\n') i++
     } else if (isDigit(c) || (c === '.' && isDigit(source[i + 1] ?? ''))) {
       startToken(i)
+      countTerm(i)
+      if (!expectOperand) endChain() // implicit multiplication
+      expectOperand = false
       const m = /^(0[xXbBoO][0-9a-fA-F]+|[0-9]*\.?[0-9]*(?:[eE][+-]?[0-9]+)?)/.exec(source.slice(i, i + 400))
       i += Math.max(1, m?.[0].length ?? 1)
     } else if (IDENT_START.test(c)) {
       startToken(i)
+      countTerm(i)
+      if (!expectOperand) endChain() // implicit multiplication
+      expectOperand = false
       const start = i
       while (i < source.length && IDENT_PART.test(source[i]!)) i++
       const name = source.slice(start, i)
@@ -146,22 +186,33 @@ function scan(source: string): Scan {
       }
     } else if (c === '(') {
       startToken(i)
+      enclosing.push(chain)
+      outer += chain.pow + chain.unary
+      chain = { pow: 0, unary: 0 }
       depth++
-      if (depth > LIMITS.maxNesting) {
-        throw new InputError(
-          `parentheses are nested more than ${LIMITS.maxNesting} deep (at ${describePosition(source, i)}); that is the tutor's limit`,
-          i,
-          source,
-        )
-      }
+      nest(i)
+      expectOperand = true
       i++
     } else if (c === ')') {
       depth = Math.max(0, depth - 1)
+      chain = enclosing.pop() ?? { pow: 0, unary: 0 }
+      outer -= chain.pow + chain.unary
+      expectOperand = false
       i++
     } else if (c === '=' && source[i + 1] === '=') {
       refuse('comparisons (==)', i, source)
     } else if ('+-*/^,='.includes(c)) {
       startToken(i)
+      if (c === '^') {
+        chain.pow++
+        nest(i)
+        expectOperand = true
+      } else if ((c === '+' || c === '-') && expectOperand) {
+        chain.unary++
+        nest(i)
+      } else {
+        endChain()
+      }
       i++
     } else if (Object.hasOwn(REFUSED_CHARS, c)) {
       refuse(REFUSED_CHARS[c]!, i, source)
@@ -306,8 +357,15 @@ function leafOrApply(node: MathNode, args: Expr[], where: Where): Expr {
       if (!Number.isFinite(node.value)) refuse('numbers beyond the range of a double (about 1.8e308)', where.start, where.source)
       return { kind: 'number', value: node.value }
     }
-    case 'SymbolNode':
-      return { kind: 'name', name: node.name! }
+    case 'SymbolNode': {
+      const name = node.name!
+      if (Object.hasOwn(functionArities, name)) {
+        const at = new RegExp(`(?<![\\w$])${name}(?![\\w$])`).exec(where.source.slice(where.start, where.end))
+        const offset = where.start + (at?.index ?? 0)
+        throw new InputError(`${name} is a function, not a value (at ${describePosition(where.source, offset)}): call it, as in ${name}(x)`, offset, where.source)
+      }
+      return { kind: 'name', name }
+    }
     case 'OperatorNode': {
       const fn = node.fn as string
       if (fn === 'unaryPlus') return args[0]!

@@ -1,0 +1,199 @@
+// Hostile and broken input: a trace or one clear message, in bounded time, and nothing evaluated.
+import { describe, expect, it } from 'vitest'
+import fc from 'fast-check'
+import { readdirSync, readFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { main, type Io } from '../src/cli.js'
+import { parseProgram, LIMITS } from '../src/parse.js'
+import { InputError } from '../src/errors.js'
+import { json } from './helpers.js'
+
+async function run(argv: string[], files: Record<string, string> = {}) {
+  let stdout = ''
+  let stderr = ''
+  const io: Io = {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    readStdin: async () => '',
+    readFile: (path) => files[path] ?? '',
+    // Output written with -o counts as output.
+    writeFile: (_path, text) => (stdout += text),
+    colorLevel: 0,
+  }
+  const code = await main(argv, io)
+  return { code, stdout, stderr }
+}
+
+/** What every run must look like: output and exit 0, or one error message and exit 1 or 2. */
+function expectCleanOutcome(result: { code: number; stdout: string; stderr: string }) {
+  expect(result.stderr).not.toMatch(/internal error|RangeError|Maximum call stack|\n\s+at /)
+  if (result.code === 0) {
+    expect(result.stdout.length).toBeGreaterThan(0)
+  } else {
+    expect([1, 2]).toContain(result.code)
+    expect(result.stdout).toBe('')
+    expect(result.stderr).toMatch(/^backprop-tutor: error: \S/)
+    expect(result.stderr.match(/backprop-tutor: error:/g)).toHaveLength(1)
+  }
+}
+
+const TOKENS = [
+  'x', 'y', 'w', '1', '2.5', '1e-3', '0', 'pi', 'e', '+', '-', '*', '/', '^', '(', ')', ',', ';', '\n', '=', ' ',
+  'sin', 'log', 'max', 'relu', 'tanh', 'sqrt', 'pow', 'import', 'evaluate', 'parse', 'createUnit', 'f', '[', ']', '{', '}',
+  '"', "'", '.', '%', '!', '?', ':', '<', '==', 'mod', 'to', '#', 'α', '中', '\u0000', '\\', '@', '&', '|', '~', 'NaN', 'Infinity', 'true',
+]
+
+describe('fuzz: random text never crashes the CLI', () => {
+  it('random strings give a trace or one clear error', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ unit: 'binary', maxLength: 40 }), async (text) => {
+        expectCleanOutcome(await run([text, '--x', '1', '--y', '2']))
+      }),
+      { numRuns: 1500, seed: 11 },
+    )
+  })
+
+  it('token soups give a trace or one clear error', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom(...TOKENS), { maxLength: 30 }), fc.boolean(), async (tokens, asJson) => {
+        const argv = [tokens.join(''), '--x', '0.5', '--y', '-2', '--w', '3']
+        expectCleanOutcome(await run(asJson ? [...argv, '--format', 'json'] : argv))
+      }),
+      { numRuns: 2500, seed: 12 },
+    )
+  })
+
+  it('random option lists give a trace or one clear error', async () => {
+    const pieces = ['x*y', '--x', '--y', '1', '-2', 'abc', '--set', 'x=1', '=1', '--format', 'json', 'table', '--precision', '0', '3', '--wrt', 'x', 'q', '-o', '--', '-', '--ascii', '--explain', '--zzz']
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom(...pieces), { maxLength: 8 }), async (argv) => {
+        // "-" would read stdin and "-o" write a file: both are faked by run(); the outcome is what counts.
+        expectCleanOutcome(await run(['x*y + 1', ...argv]))
+      }),
+      { numRuns: 1000, seed: 13 },
+    )
+  })
+})
+
+describe('size: big programs finish, or are refused by a named limit', () => {
+  it('traces a sum of 100,000 terms', async () => {
+    const result = json(Array.from({ length: 100_000 }, () => 'x').join(' + '), { x: 0.5 })
+    expect(result.value).toBe(50_000)
+    expect(result.gradients.x).toBe(100_000)
+  })
+
+  it('traces a 10,000-statement program', () => {
+    const program = Array.from({ length: 10_000 }, (_, i) => (i === 0 ? 'a0 = x' : `a${i} = a${i - 1} + x`)).join('\n')
+    const result = json(program, { x: 2 })
+    expect(result.value).toBe(20_000)
+    expect(result.gradients.x).toBe(10_000)
+    expect(result.output).toBe('a9999')
+  })
+
+  it('refuses 10,000 nested parentheses by the nesting limit', async () => {
+    const result = await run(['('.repeat(10_000) + 'x' + ')'.repeat(10_000)])
+    expectCleanOutcome(result)
+    expect(result.stderr).toMatch(new RegExp(`nested more than ${LIMITS.maxNesting} deep \\(at column ${LIMITS.maxNesting + 1}\\)`))
+  })
+
+  it('refuses deep chains that need no parentheses (x^x^…, - - - x), by the same limit', async () => {
+    for (const program of [Array(10_000).fill('x').join('^'), '- '.repeat(10_000) + 'x', 'x^-'.repeat(5_000) + 'x']) {
+      const result = await run([program, '--x', '1'])
+      expectCleanOutcome(result)
+      expect(result.code).toBe(1)
+      expect(result.stderr).toMatch(new RegExp(`nested more than ${LIMITS.maxNesting} deep`))
+    }
+  })
+
+  it('does not count flat sums and products as nesting', () => {
+    const squares = Array.from({ length: 5_000 }, (_, i) => `-x${i}^2`).join(' - ')
+    expect(() => parseProgram(squares)).not.toThrow()
+    expect(() => parseProgram(Array(300).fill('x').join(' * -'))).not.toThrow()
+  })
+
+  it('refuses a 1 MB expression by the size limit, quickly', async () => {
+    const program = 'x*w + '.repeat(174_763) + 'b'
+    expect(program.length).toBeGreaterThan(1_000_000)
+    const result = await run([program])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(new RegExp(`more than ${LIMITS.maxTerms} numbers and names, the tutor's limit`))
+  })
+
+  it('refuses a program longer than 4 MiB', async () => {
+    const result = await run(['x' + ' '.repeat(LIMITS.maxLength)])
+    expect(result.stderr).toMatch(/the tutor's limit is 4194304 \(4 MiB\)/)
+  })
+})
+
+describe('bad input, one message each', () => {
+  const cases: [string[], RegExp][] = [
+    [['x ='], /syntax error: Unexpected end of expression at column 4/],
+    [['= x'], /syntax error: Value expected at column 1/],
+    [['x = = 2'], /syntax error: Value expected/],
+    [['sin'], /sin is a function, not a value \(at column 1\): call it, as in sin\(x\)/],
+    [['中 + 1'], /unexpected character "中" \(U\+4E2D\) at column 1/],
+    [['x \u0000'], /unexpected character/],
+    [['x', '--x', '1', '--x', '2'], /x is bound twice/],
+    [['x', '--set', '=1'], /expected NAME=VALUE/],
+  ]
+  it.each(cases)('%j', async (argv, message) => {
+    const result = await run(argv)
+    expectCleanOutcome(result)
+    expect(result.code).not.toBe(0)
+    expect(result.stderr).toMatch(message)
+  })
+
+  it('accepts Greek and accented names, as mathjs does', () => {
+    expect(json('α*β + é', { α: 2, β: 3, é: 1 }).gradients).toEqual({ α: 3, β: 2, é: 1 })
+  })
+
+  it('takes a program whose last statement is an assignment as its output', () => {
+    expect(json('yhat = x*w; loss = (yhat - 1)^2', { x: 1, w: 2 })).toMatchObject({ output: 'loss', value: 1 })
+  })
+})
+
+describe('nothing the input says is run', () => {
+  const refused = ['[1, 2]', '"s"', "'s'", 'a.b', 'a[1]', 'f(x) = x^2', 'import("fs")', 'createUnit("foo")', 'evaluate("1+1")', 'parse("x")', '1:3', 'a ? b : c', '{a: 1}', 'x to cm', 'compile("x")', 'x == 1']
+  it.each(refused)('%s is refused at parse time, before any graph or evaluation', (source) => {
+    expect(() => parseProgram(source)).toThrow(InputError)
+  })
+
+  it('calls no evaluator: src/ never uses eval, Function, or mathjs evaluate/compile, and only parse.ts imports mathjs', () => {
+    const dir = fileURLToPath(new URL('../src/', import.meta.url))
+    const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))
+    expect(files.length).toBeGreaterThan(5)
+    for (const file of files) {
+      const text = readFileSync(dir + file, 'utf8')
+      expect(text, file).not.toMatch(/\beval\s*\(|new\s+Function\b|\bFunction\s*\(|\.evaluate\s*\(|\.compile\s*\(|\bevaluate\s*\(|\bcompile\s*\(/)
+      const importsMathjs = /from\s+['"]mathjs/.test(text)
+      expect(importsMathjs, file).toBe(file === 'parse.ts')
+    }
+    const parse = readFileSync(dir + 'parse.ts', 'utf8')
+    expect(parse.match(/import[^;]*from\s+['"]mathjs[^'"]*['"]/g)).toEqual(["import { create, parseDependencies } from 'mathjs/number'"])
+  })
+})
+
+describe('determinism', () => {
+  const BIN = fileURLToPath(new URL('../bin/backprop-tutor.js', import.meta.url))
+  const ARGS = ['h = tanh(w*x + b); loss = (h - y)^2 + relu(x)', '--w', '0.5', '--x', '0', '--b', '0.1', '--y', '1']
+  const plainEnv = (extra: Record<string, string>) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, ...extra }
+    delete env.FORCE_COLOR
+    delete env.NO_COLOR
+    return env
+  }
+  const strip = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '').replace(/\r\n/g, '\n')
+  const quoted = ARGS.map((a) => `'${a}'`).join(' ')
+
+  it('prints the same bytes whatever the terminal width, with or without a terminal', () => {
+    const piped = spawnSync(process.execPath, [BIN, ...ARGS], { encoding: 'utf8', env: plainEnv({ COLUMNS: '40' }) }).stdout
+    expect(piped.length).toBeGreaterThan(500)
+    expect(spawnSync(process.execPath, [BIN, ...ARGS], { encoding: 'utf8', env: plainEnv({ COLUMNS: '300' }) }).stdout).toBe(piped)
+    for (const cols of [40, 250]) {
+      const tty = spawnSync('script', ['-qec', `stty cols ${cols}; "${process.execPath}" "${BIN}" ${quoted}`, '/dev/null'], { encoding: 'utf8', env: plainEnv({}) })
+      expect(tty.stdout).toContain('\u001b[')
+      expect(strip(tty.stdout)).toBe(piped)
+    }
+  })
+})
