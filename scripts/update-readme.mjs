@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 const samples = JSON.parse(readFileSync(new URL('./readme-samples.json', import.meta.url), 'utf8'))
 
 const readme = new URL('../README.md', import.meta.url)
-const bin = new URL('../bin/backprop-tutor.js', import.meta.url).pathname
+const bin = new URL('../bin/backprop-tutor.cjs', import.meta.url).pathname
 let text = readFileSync(readme, 'utf8')
 for (const sample of samples) {
   const env = { ...process.env, NO_COLOR: '1' }

@@ -2,12 +2,13 @@
 // the terminal and files; `main(argv, io)` lets tests run it without spawning.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { Command, CommanderError, Option } from 'commander'
-import { createRequire } from 'node:module'
 import chalk, { Chalk } from 'chalk'
 import { InputError, caret } from './errors.js'
 import { DEFAULT_PRECISION, isValidPrecision } from './format.js'
 import { traceProgram } from './pipeline.js'
 import { FORMATS, isFormatName } from './render/index.js'
+
+export { FORMATS }
 
 export const EXIT = {
   ok: 0,
@@ -31,7 +32,8 @@ export interface Io {
 
 class UsageError extends Error {}
 
-const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version
+/** package.json's version (a test keeps them equal); a constant, so start-up reads no file. */
+export const VERSION = '0.1.0'
 
 const EXAMPLES = `
 Examples:
@@ -242,7 +244,7 @@ function colorLevel(env: NodeJS.ProcessEnv): Io['colorLevel'] {
   return env.NO_COLOR && !('FORCE_COLOR' in env) ? 0 : chalk.level
 }
 
-/** The real process: what bin/backprop-tutor.js calls. */
+/** The real process: what bin/backprop-tutor.cjs calls. */
 export async function run(): Promise<void> {
   // A reader that stops early (| head) is not an error.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { main, type Io } from '../src/cli.js'
 
-const BIN = fileURLToPath(new URL('../bin/backprop-tutor.js', import.meta.url))
+const BIN = fileURLToPath(new URL('../bin/backprop-tutor.cjs', import.meta.url))
 
 /** The environment without any color settings, plus `extra`. */
 function plainEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -104,6 +104,11 @@ describe('errors: one clear message on stderr, a documented exit code, no stack 
     expect(result.stderr).toMatch(/^backprop-tutor: error: /)
     expect(result.stderr).toMatch(message)
     expect(result.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it('reports the version from package.json', async () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+    expect((await run(['--version'])).stdout).toBe(`${pkg.version}\n`)
   })
 
   it('documents the exit codes and every format in --help', async () => {

@@ -175,7 +175,7 @@ describe('nothing the input says is run', () => {
 })
 
 describe('determinism', () => {
-  const BIN = fileURLToPath(new URL('../bin/backprop-tutor.js', import.meta.url))
+  const BIN = fileURLToPath(new URL('../bin/backprop-tutor.cjs', import.meta.url))
   const ARGS = ['h = tanh(w*x + b); loss = (h - y)^2 + relu(x)', '--w', '0.5', '--x', '0', '--b', '0.1', '--y', '1']
   const plainEnv = (extra: Record<string, string>) => {
     const env: NodeJS.ProcessEnv = { ...process.env, ...extra }
