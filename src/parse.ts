@@ -30,7 +30,7 @@ export const LIMITS = {
   /** Characters of program text (4 MiB). */
   maxLength: 4 * 1024 * 1024,
   /** Numbers and names in the program: bounds the graph, and the time and memory of a trace. */
-  maxTerms: 200_000,
+  maxTerms: 300_000,
 }
 
 const { parse: mathParse } = create({ parseDependencies: parseDependencies! })
@@ -85,14 +85,15 @@ const REFUSED_WORDS: Record<string, string> = {
 interface Scan {
   /** Start offset of every non-empty statement, in order (mathjs's blocks match these). */
   statementStarts: number[]
-  /** Every `name(` in the text, in order: where mathjs will see a function call. */
-  calls: { name: string; offset: number }[]
+  /** Every `name(` in the text, by statement: where mathjs will see a function call. */
+  calls: { name: string; offset: number }[][]
 }
 
 const isDigit = (c: string) => c >= '0' && c <= '9'
 // The letters mathjs accepts in names (its parse.isAlpha): Latin, Greek and letterlike symbols.
 const IDENT_START = /[a-zA-Z_$\u00C0-\u02AF\u0370-\u03FF\u2100-\u214F]/
-const IDENT_PART = /[a-zA-Z0-9_$\u00C0-\u02AF\u0370-\u03FF\u2100-\u214F]/
+const IDENT = /[a-zA-Z_$\u00C0-\u02AF\u0370-\u03FF\u2100-\u214F][a-zA-Z0-9_$\u00C0-\u02AF\u0370-\u03FF\u2100-\u214F]*/y
+const NUMBER = /0[xXbBoO][0-9a-fA-F]+|[0-9]*\.?[0-9]*(?:[eE][+-]?[0-9]+)?/y
 
 function refuse(what: string, offset: number, source: string): never {
   throw new InputError(
@@ -113,6 +114,7 @@ function scan(source: string): Scan {
   const startToken = (at: number) => {
     if (!inStatement) {
       statementStarts.push(at)
+      calls.push([])
       inStatement = true
     }
   }
@@ -163,16 +165,17 @@ function scan(source: string): Scan {
       countTerm(i)
       if (!expectOperand) endChain() // implicit multiplication
       expectOperand = false
-      const m = /^(0[xXbBoO][0-9a-fA-F]+|[0-9]*\.?[0-9]*(?:[eE][+-]?[0-9]+)?)/.exec(source.slice(i, i + 400))
-      i += Math.max(1, m?.[0].length ?? 1)
+      NUMBER.lastIndex = i
+      i += Math.max(1, NUMBER.exec(source)?.[0].length ?? 1)
     } else if (IDENT_START.test(c)) {
       startToken(i)
       countTerm(i)
       if (!expectOperand) endChain() // implicit multiplication
       expectOperand = false
       const start = i
-      while (i < source.length && IDENT_PART.test(source[i]!)) i++
-      const name = source.slice(start, i)
+      IDENT.lastIndex = i
+      const name = IDENT.exec(source)![0]
+      i += name.length
       if (Object.hasOwn(REFUSED_WORDS, name)) refuse(REFUSED_WORDS[name]!, start, source)
       let j = i
       while (source[j] === ' ' || source[j] === '\t') j++
@@ -182,7 +185,7 @@ function scan(source: string): Scan {
           if (isDefinition(source, j)) refuse('function definitions like f(x) = …', start, source)
           unknownFunction(name, start, source)
         }
-        calls.push({ name, offset: start })
+        calls[statementStarts.length - 1]!.push({ name, offset: start })
       }
     } else if (c === '(') {
       startToken(i)
@@ -287,7 +290,7 @@ export function parseProgram(source: string): Program {
   const statements = blocks.map((node, k) => {
     const start = scanned.statementStarts[k] ?? 0
     const end = scanned.statementStarts[k + 1] ?? source.length
-    return toStatement(node, { source, start, end, calls: scanned.calls })
+    return toStatement(node, { source, start, end, calls: scanned.calls[k] ?? [] })
   })
   return { source, statements }
 }
@@ -296,7 +299,8 @@ interface Where {
   source: string
   start: number
   end: number
-  calls: Scan['calls']
+  /** The call sites of this statement. */
+  calls: Scan['calls'][number]
 }
 
 function toStatement(node: MathNode, where: Where): Statement {
@@ -384,11 +388,10 @@ function functionCall(node: MathNode, args: Expr[], where: Where): Expr {
   const fn = node.fn as MathNode
   if (fn.type !== 'SymbolNode') refuse('calling the result of an expression', where.start, where.source)
   const name = fn.name!
-  const site = where.calls.find((c) => c.name === name && c.offset >= where.start && c.offset < where.end)
-  const offset = site?.offset ?? where.start
-  const at = describePosition(where.source, offset)
   const op = callOp(name, args.length)
   if (op) return { kind: 'apply', op, args }
+  const offset = where.calls.find((c) => c.name === name)?.offset ?? where.start
+  const at = describePosition(where.source, offset)
   const arities = functionArities[name]
   if (arities) {
     const expected = arities.map(String).join(' or ')

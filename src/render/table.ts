@@ -155,7 +155,8 @@ export function renderTable(trace: Trace, options: RenderOptions): string {
     if (chain.count === 0) {
       out.push(`  ${grad} = 0 (no path: ${outLabel} does not depend on ${chain.variable})`)
     } else if (!chain.paths) {
-      const count = chain.count > Number.MAX_SAFE_INTEGER ? `about ${formatNumber(chain.count, 3)}` : String(chain.count)
+      const count =
+        chain.count === Infinity ? 'more than 1.8e+308' : chain.count > Number.MAX_SAFE_INTEGER ? `about ${formatNumber(chain.count, 3)}` : String(chain.count)
       out.push(`  ${grad}: ${count} paths, more than listed here (at most ${CHAIN_LIMITS.paths} paths and ${CHAIN_LIMITS.edges} edges); the backward pass above sums them without listing them`)
     } else {
       chain.paths.forEach((path, k) => {

@@ -1,0 +1,112 @@
+// npm run bench: whole processes of the installed bin, timed several times each, against the
+// targets. Timings never run in npm test. With --readme, the table replaces the README's copy.
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpus, tmpdir, totalmem } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { GENERATORS, baselineProgram, bindingArgs } from './generators.mjs'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+const BIN = join(root, pkg.bin['backprop-tutor'])
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined
+const work = mkdtempSync(join(tmpdir(), 'bpt-bench-'))
+const quick = process.argv.includes('--quick')
+
+/** Median wall seconds and peak RSS (MB) of `runs` runs of node with `args`. */
+function measure(args, runs) {
+  const walls = []
+  let peak = 0
+  for (let k = 0; k < runs; k++) {
+    const command = TIME ? [TIME, ['-f', '%M', process.execPath, ...args]] : [process.execPath, args]
+    const start = performance.now()
+    const result = spawnSync(command[0], command[1], { encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, NO_COLOR: '1' } })
+    walls.push((performance.now() - start) / 1000)
+    if (result.status !== 0) throw new Error(`${args.join(' ').slice(0, 200)} failed: ${result.stderr.slice(-500)}`)
+    if (TIME) peak = Math.max(peak, Number(result.stderr.trim().split('\n').pop()) / 1024)
+  }
+  walls.sort((a, b) => a - b)
+  return { wall: walls[Math.floor(walls.length / 2)], peak: TIME ? peak : undefined }
+}
+
+function programFile(name, program) {
+  const path = join(work, `${name}.txt`)
+  writeFileSync(path, program)
+  return path
+}
+
+const rows = []
+const add = (name, size, m, extra = {}) => rows.push({ name, size, ...m, ...extra })
+
+// Start-up.
+const node = measure(['-e', '0'], quick ? 5 : 15)
+add('node -e 0', '', node)
+const mission = ['(x*w+b-y)^2', '--x', '1', '--w', '1']
+for (const format of ['table', 'json']) add(`mission example, --format ${format}`, '', measure([BIN, ...mission, '--format', format], quick ? 5 : 15))
+
+// Scale.
+const sizes = quick ? [10_000] : [10_000, 100_000]
+const scale = {}
+for (const [name, generate] of Object.entries(GENERATORS)) {
+  for (const ops of sizes) {
+    const { program, bindings } = generate(ops)
+    const file = programFile(`${name}-${ops}`, program)
+    const m = measure([BIN, '--file', file, ...bindingArgs(bindings), '--format', 'json'], ops > 10_000 ? 3 : 5)
+    scale[`${name} ${ops} json`] = m
+    add(`${name}, --format json`, ops, m)
+    if (ops === 10_000) {
+      const t = measure([BIN, '--file', file, ...bindingArgs(bindings)], 5)
+      scale[`${name} ${ops} table`] = t
+      add(`${name}, --format table`, ops, t)
+    }
+  }
+}
+
+// Against mathjs derivative, once per variable.
+const base = baselineProgram(2_000)
+const baseFile = programFile('baseline-2000', base.program)
+const ours = measure([BIN, '--file', baseFile, ...bindingArgs(base.bindings), '--format', 'json'], 5)
+const theirs = measure([join(root, 'bench', 'mathjs-derivative.mjs'), baseFile, ...bindingArgs(base.bindings)], 3)
+add('backprop-tutor, all 50 gradients', 2_000, ours, { baseline: ours.wall / theirs.wall })
+add('mathjs derivative per variable (baseline)', 2_000, theirs, { baseline: 1 })
+
+const fmt = (x, digits = 2) => (x === undefined ? 'n/a' : x.toFixed(digits))
+const lines = [
+  `Machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}.`,
+  '',
+  '| case | operations | median wall (s) | peak memory (MB) | × node -e 0 | × mathjs baseline |',
+  '| --- | ---: | ---: | ---: | ---: | ---: |',
+  ...rows.map((r) => `| ${r.name} | ${r.size === '' ? '' : r.size.toLocaleString('en-US')} | ${fmt(r.wall, 3)} | ${fmt(r.peak, 0)} | ${fmt(r.wall / node.wall)} | ${fmt(r.baseline)} |`),
+]
+
+// Targets.
+const checks = []
+const target = (ok, text) => checks.push(`- ${ok ? 'met' : 'NOT met'}: ${text}`)
+for (const r of rows.filter((r) => r.name.startsWith('mission'))) target(r.wall / node.wall <= 1.3, `${r.name} within 1.3 × node -e 0 (${fmt(r.wall / node.wall)})`)
+for (const name of Object.keys(GENERATORS)) {
+  const small = scale[`${name} 10000 json`]
+  const big = scale[`${name} 100000 json`]
+  target(small.wall <= 1, `${name}: 10,000 operations in at most 1 s (${fmt(small.wall)} s)`)
+  target(scale[`${name} 10000 table`].wall <= 2 * small.wall, `${name}: table within 2 × json at 10,000 (${fmt(scale[`${name} 10000 table`].wall / small.wall)})`)
+  if (big) {
+    target(big.wall <= 10, `${name}: 100,000 operations in at most 10 s (${fmt(big.wall)} s)`)
+    target(big.wall / small.wall <= 12, `${name}: 100,000 / 10,000 time ratio at most 12 (${fmt(big.wall / small.wall)})`)
+    if (big.peak !== undefined) target(big.peak <= 1024, `${name}: peak memory at 100,000 at most 1 GB (${fmt(big.peak, 0)} MB)`)
+  }
+}
+target(ours.wall < theirs.wall, `faster than mathjs derivative per variable (${fmt(ours.wall / theirs.wall)} of its time)`)
+lines.push('', ...checks)
+
+const table = lines.join('\n')
+process.stdout.write(`${table}\n`)
+if (process.argv.includes('--readme')) {
+  const readme = join(root, 'README.md')
+  const text = readFileSync(readme, 'utf8')
+  const start = '<!-- bench:start -->'
+  const end = '<!-- bench:end -->'
+  const from = text.indexOf(start)
+  const to = text.indexOf(end)
+  if (from < 0 || to < 0) throw new Error(`README.md lacks ${start} … ${end}`)
+  writeFileSync(readme, `${text.slice(0, from + start.length)}\n${table}\n${text.slice(to)}`)
+}
