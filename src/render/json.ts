@@ -2,7 +2,7 @@
 // and are a fixed contract; the rest is documented in ARCHITECTURE.md.
 import { formatNumber } from '../format.js'
 import { isNumber, printSym, type Sym, type SymStyle } from '../sym.js'
-import type { Trace } from '../trace.js'
+import type { Trace, TraceEdge, TraceNode } from '../trace.js'
 
 const STYLE: SymStyle = {
   number: (n) => formatNumber(n),
@@ -18,6 +18,35 @@ export function jsonSym(s: Sym): number | string {
   return printSym(s, STYLE)
 }
 
+const str = JSON.stringify
+/** A JSON value: a number, or a string where JSON has no number for it. */
+const sym = (s: Sym) => (typeof s === 'number' && Number.isFinite(s) ? (s === 0 ? '0' : String(s)) : str(jsonSym(s)))
+
+/** Pre-rendered one-line elements of a big array: nodes and edges are written without building objects. */
+class Lines {
+  constructor(readonly lines: string[]) {}
+}
+
+// Same keys, same order as the documented objects; written by hand because big programs have
+// hundreds of thousands of them.
+function nodeLine(node: TraceNode, id: (i: number) => string): string {
+  return (
+    `{"id":${str(node.id)},"label":${str(node.label)},"kind":"${node.kind}"` +
+    (node.op ? `,"op":"${node.op}"` : '') +
+    (node.assigned ? `,"assigned":${str(node.assigned)}` : '') +
+    `,"inputs":[${node.inputs.map((i) => str(id(i))).join(',')}]` +
+    (node.expression !== undefined ? `,"expression":${str(printSym(node.expression, STYLE))}` : '') +
+    `,"value":${sym(node.value)},"grad":${node.grad === null ? 'null' : sym(node.grad)},"onPath":${node.onPath},"contributions":[${node.contributions.join(',')}]}`
+  )
+}
+
+function edgeLine(edge: TraceEdge, id: (i: number) => string): string {
+  return (
+    `{"from":${str(id(edge.from))},"to":${str(id(edge.to))},"slot":${edge.slot},"rule":{"id":"${edge.rule.id}","name":"${edge.rule.name}"}` +
+    `,"local":${str(printSym(edge.local, STYLE))},"localValue":${sym(edge.localValue)},"upstream":${sym(edge.upstream)},"contribution":${sym(edge.contribution)}}`
+  )
+}
+
 export function renderJson(trace: Trace): string {
   const id = (i: number) => trace.nodes[i]!.id
   const body = {
@@ -27,33 +56,12 @@ export function renderJson(trace: Trace): string {
     program: trace.source,
     bindings: trace.bindings,
     unbound: trace.unbound,
-    nodes: trace.nodes.map((node) => ({
-      id: node.id,
-      label: node.label,
-      kind: node.kind,
-      ...(node.op ? { op: node.op } : {}),
-      ...(node.assigned ? { assigned: node.assigned } : {}),
-      inputs: node.inputs.map(id),
-      ...(node.expression !== undefined ? { expression: printSym(node.expression, STYLE) } : {}),
-      value: jsonSym(node.value),
-      grad: node.grad === null ? null : jsonSym(node.grad),
-      onPath: node.onPath,
-      contributions: node.contributions,
-    })),
-    edges: trace.edges.map((edge) => ({
-      from: id(edge.from),
-      to: id(edge.to),
-      slot: edge.slot,
-      rule: { id: edge.rule.id, name: edge.rule.name },
-      local: printSym(edge.local, STYLE),
-      localValue: jsonSym(edge.localValue),
-      upstream: jsonSym(edge.upstream),
-      contribution: jsonSym(edge.contribution),
-    })),
+    nodes: new Lines(trace.nodes.map((node) => nodeLine(node, id))),
+    edges: new Lines(trace.edges.map((edge) => edgeLine(edge, id))),
     backward: trace.backward,
     chains: trace.chains.map((chain) => ({
       variable: chain.variable,
-      count: chain.count,
+      count: jsonSym(chain.count),
       ...(chain.paths ? { paths: chain.paths.map((path) => ({ edges: path.edges, product: jsonSym(path.product) })) } : {}),
     })),
     checks: trace.checks.map((check) => ({
@@ -75,7 +83,11 @@ export function renderJson(trace: Trace): string {
 function layout(body: Record<string, unknown>): string {
   const fields = Object.entries(body).map(([key, value]) => {
     const text =
-      Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'object' && v !== null)
+      value instanceof Lines
+        ? value.lines.length > 0
+          ? `[\n    ${value.lines.join(',\n    ')}\n  ]`
+          : '[]'
+        : Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'object' && v !== null)
         ? `[\n${value.map((v) => `    ${JSON.stringify(v)}`).join(',\n')}\n  ]`
         : Array.isArray(value)
           ? JSON.stringify(value)
