@@ -43,7 +43,9 @@ const add = (name, size, m, extra = {}) => rows.push({ name, size, ...m, ...extr
 const node = measure(['-e', '0'], quick ? 5 : 15)
 add('node -e 0', '', node)
 const mission = ['(x*w+b-y)^2', '--x', '1', '--w', '1']
-for (const format of ['table', 'json']) add(`mission example, --format ${format}`, '', measure([BIN, ...mission, '--format', format], quick ? 5 : 15))
+for (const format of ['table', 'json', 'markdown', 'latex', 'dot', 'mermaid', 'svg']) {
+  add(`mission example, --format ${format}`, '', measure([BIN, ...mission, '--format', format], quick ? 5 : 15))
+}
 
 // Scale.
 const sizes = quick ? [10_000] : [10_000, 100_000]
@@ -83,7 +85,10 @@ const lines = [
 // Targets.
 const checks = []
 const target = (ok, text) => checks.push(`- ${ok ? 'met' : 'NOT met'}: ${text}`)
-for (const r of rows.filter((r) => r.name.startsWith('mission'))) target(r.wall / node.wall <= 1.3, `${r.name} within 1.3 × node -e 0 (${fmt(r.wall / node.wall)})`)
+// svg loads its WebAssembly Graphviz on demand and has no start-up target.
+for (const r of rows.filter((r) => r.name.startsWith('mission') && !r.name.endsWith('svg'))) {
+  target(r.wall / node.wall <= 1.3, `${r.name} within 1.3 × node -e 0 (${fmt(r.wall / node.wall)})`)
+}
 for (const name of Object.keys(GENERATORS)) {
   const small = scale[`${name} 10000 json`]
   const big = scale[`${name} 100000 json`]

@@ -13,6 +13,11 @@ await build({
   format: 'cjs',
   minify: true,
   legalComments: 'none',
+  // Loaded on demand by the svg format only (src/render/svg.ts), from node_modules.
+  external: ['@viz-js/viz'],
+  // The ESM sources' import.meta.url, for createRequire in the CommonJS bundle.
+  define: { 'import.meta.url': 'importMetaUrl' },
+  banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
 })
 execFileSync(process.execPath, [new URL('./warm-cache.cjs', import.meta.url).pathname], { stdio: 'inherit' })

@@ -41,6 +41,8 @@ Examples:
   backprop-tutor "(x*w+b-y)^2" --x 1 --w 1 --b 0 --y 2 --format json
   backprop-tutor "yhat = x*w + b; loss = (yhat - y)^2" --x 2 --w 0.5 --b 0 --y 1
   backprop-tutor "sin(x)^2" --x pi/4 --explain
+  backprop-tutor "(x*w+b-y)^2" --x 1 --w 1 --format markdown -o notes.md
+  backprop-tutor "(x*w+b-y)^2" --x 1 --w 1 --format svg -o graph.svg
   backprop-tutor --file net.txt --set format=1           bind a variable named like an option
   echo "x*x*x" | backprop-tutor - --x 2
 
@@ -56,29 +58,32 @@ Exit codes:
 
 function command(): Command {
   const formats = Object.entries(FORMATS)
-    .map(([name, format]) => `${name}: ${format.description}`)
-    .join('; ')
+    .map(([name, format]) => `  ${`${name}:`.padEnd(10)}${format.description}`)
+    .join('\n')
   return new Command('backprop-tutor')
     .description('Print step-by-step backpropagation traces of a scalar expression or a short program.')
     .version(VERSION, '-V, --version')
     .argument('[program]', 'the expression or statements (separated by ; or newlines); - reads stdin')
     .option('-f, --file <path>', 'read the program from a file')
-    .addOption(new Option('--format <name>', `output format (${formats})`).default('table'))
+    .addOption(new Option('--format <name>', 'output format, one of the formats below').default('table'))
     .option('--set <name=value>', 'bind a variable whose name collides with an option (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--wrt <names>', 'limit the backward pass, chains and gradients to these variables (comma-separated)')
     .option('--precision <digits>', `significant digits for numbers (default ${DEFAULT_PRECISION})`)
     .option('--explain', 'add one plain-language sentence per step')
     .option('--ascii', 'ASCII only: d instead of ∂, * instead of ·, ^2 instead of ²')
+    .option('--standalone', 'with --format latex: a whole document, not a fragment')
     .option('--no-color', 'no color, even in a terminal (NO_COLOR and FORCE_COLOR are honoured too)')
     .option('-o, --output <path>', 'write the output to a file instead of stdout')
-    .addHelpText('after', EXAMPLES)
+    .addHelpText('after', `\nFormats:\n${formats}\n${EXAMPLES}`)
+    // The same help in every terminal, as for the traces.
+    .configureHelp({ helpWidth: 100 })
     .exitOverride()
     .showSuggestionAfterError(true)
 }
 
 /** Long options that take a value; every other --NAME that is not an option binds a variable. */
 const VALUE_OPTIONS = new Set(['file', 'format', 'set', 'wrt', 'precision', 'output'])
-const FLAG_OPTIONS = new Set(['explain', 'ascii', 'no-color', 'color', 'help', 'version'])
+const FLAG_OPTIONS = new Set(['explain', 'ascii', 'standalone', 'no-color', 'color', 'help', 'version'])
 const SHORT_OPTIONS = new Set(['-f', '-o', '-h', '-V'])
 
 /** Splits argv into what commander should see and the --NAME VALUE bindings. */
@@ -131,6 +136,7 @@ interface Parsed {
   precision?: string
   explain?: boolean
   ascii?: boolean
+  standalone?: boolean
   color: boolean
   output?: string
 }
@@ -184,10 +190,12 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     for (const warning of warnings) io.stderr(`backprop-tutor: warning: ${warning}\n`)
     const level = opts.color && !opts.output ? io.colorLevel : 0
-    const text = FORMATS[opts.format].render(trace, {
+    if (opts.standalone && opts.format !== 'latex') throw new UsageError('--standalone goes with --format latex')
+    const text = await FORMATS[opts.format].render(trace, {
       precision,
       ascii: Boolean(opts.ascii),
       explain: Boolean(opts.explain),
+      standalone: Boolean(opts.standalone),
       ...(wrt ? { wrt } : {}),
       chalk: new Chalk({ level }),
     })

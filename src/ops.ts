@@ -27,8 +27,21 @@ export interface Rule {
   explain: string
 }
 
+/**
+ * How a node of this op is written in LaTeX, from its arguments already in LaTeX. `parens` says
+ * which arguments get parentheses by precedence (infix operators); otherwise the template groups
+ * them itself (\frac, \sqrt, function parentheses).
+ */
+export interface Latex {
+  template: (args: string[]) => string
+  parens?: 'precedence' | 'base'
+}
+
+const call = (name: string): Latex => ({ template: (args) => `${name}\\left(${args.join(', ')}\\right)` })
+
 export interface OpRule {
   notation: Notation
+  latex: Latex
   /** Forward value on numbers; real doubles only, so domain errors give NaN, never complex. */
   value: (...xs: number[]) => number
   /** Local derivative with respect to each input, built from the input expressions. */
@@ -58,12 +71,14 @@ const SUM: Rule = { id: 'sum', name: 'sum', explain: 'In a sum each term passes 
 export const OPS: Record<OpId, OpRule> = {
   add: {
     notation: { kind: 'infix', symbol: '+', precedence: 1 },
+    latex: { template: ([a, b]) => `${a} + ${b}`, parens: 'precedence' },
     value: (a, b) => a! + b!,
     local: [() => 1, () => 1],
     rules: [SUM, SUM],
   },
   sub: {
     notation: { kind: 'infix', symbol: '-', precedence: 1 },
+    latex: { template: ([a, b]) => `${a} - ${b}`, parens: 'precedence' },
     value: (a, b) => a! - b!,
     local: [() => 1, () => -1],
     rules: [
@@ -73,6 +88,7 @@ export const OPS: Record<OpId, OpRule> = {
   },
   mul: {
     notation: { kind: 'infix', symbol: '*', precedence: 2 },
+    latex: { template: ([a, b]) => `${a} \\cdot ${b}`, parens: 'precedence' },
     value: (a, b) => a! * b!,
     local: [(_, [, b]) => b!, (_, [a]) => a!],
     rules: [
@@ -82,6 +98,7 @@ export const OPS: Record<OpId, OpRule> = {
   },
   div: {
     notation: { kind: 'infix', symbol: '/', precedence: 2 },
+    latex: { template: ([a, b]) => `\\frac{${a}}{${b}}` },
     value: (a, b) => a! / b!,
     local: [(S, [, b]) => S.div(1, b!), (S, [a, b]) => S.neg(S.div(a!, S.pow(b!, 2)))],
     rules: [
@@ -91,6 +108,7 @@ export const OPS: Record<OpId, OpRule> = {
   },
   pow: {
     notation: { kind: 'infix', symbol: '^', precedence: 4, rightAssoc: true },
+    latex: { template: ([a, b]) => `${a}^{${b}}`, parens: 'base' },
     value: (a, b) => Math.pow(a!, b!),
     local: [
       // PyTorch masks the base's gradient to 0 when the exponent is 0 (0^-1 would give 0*∞).
@@ -111,30 +129,35 @@ export const OPS: Record<OpId, OpRule> = {
   },
   neg: {
     notation: { kind: 'prefix', symbol: '-', precedence: 3 },
+    latex: { template: ([a]) => `-${a}`, parens: 'precedence' },
     value: (a) => -a!,
     local: [() => -1],
     rules: unary('negation', 'Negation flips the sign of the gradient: the local derivative is -1.'),
   },
   identity: {
     notation: fn('id'),
+    latex: { template: ([a]) => a! },
     value: (a) => a!,
     local: [() => 1],
     rules: unary('assignment', 'A plain assignment copies its value, so the gradient passes through unchanged.'),
   },
   exp: {
     notation: fn('exp'),
+    latex: { template: ([a]) => `e^{${a}}` },
     value: Math.exp,
     local: [(S, [a]) => S.apply('exp', [a!])],
     rules: unary('exp', 'exp is its own derivative: d exp(a)/da = exp(a).'),
   },
   log: {
     notation: fn('log'),
+    latex: call('\\ln'),
     value: Math.log,
     local: [(S, [a]) => S.div(1, a!)],
     rules: unary('log', 'The natural log changes at the rate 1/a.'),
   },
   logb: {
     notation: fn('log'),
+    latex: { template: ([a, b]) => `\\log_{${b}}\\left(${a}\\right)` },
     value: (a, b) => Math.log(a!) / Math.log(b!),
     local: [
       (S, [a, b]) => S.div(1, S.mul(a!, S.apply('log', [b!]))),
@@ -147,18 +170,21 @@ export const OPS: Record<OpId, OpRule> = {
   },
   log2: {
     notation: fn('log2'),
+    latex: call('\\log_{2}'),
     value: Math.log2,
     local: [(S, [a]) => S.div(1, S.mul(a!, Math.LN2))],
     rules: unary('log2', 'log2(a) = log(a)/log(2) changes at the rate 1/(a*log(2)).'),
   },
   log10: {
     notation: fn('log10'),
+    latex: call('\\log_{10}'),
     value: Math.log10,
     local: [(S, [a]) => S.div(1, S.mul(a!, Math.LN10))],
     rules: unary('log10', 'log10(a) = log(a)/log(10) changes at the rate 1/(a*log(10)).'),
   },
   sqrt: {
     notation: fn('sqrt'),
+    latex: { template: ([a]) => `\\sqrt{${a}}` },
     value: Math.sqrt,
     local: [(S, [a]) => S.div(1, S.mul(2, S.apply('sqrt', [a!])))],
     rules: unary('sqrt', 'sqrt(a) = a^(1/2), so by the power rule it changes at the rate 1/(2*sqrt(a)).'),
@@ -166,6 +192,7 @@ export const OPS: Record<OpId, OpRule> = {
   },
   cbrt: {
     notation: fn('cbrt'),
+    latex: { template: ([a]) => `\\sqrt[3]{${a}}` },
     value: Math.cbrt,
     local: [(S, [a]) => S.div(1, S.mul(3, S.pow(S.apply('cbrt', [a!]), 2)))],
     rules: unary('cbrt', 'cbrt(a) = a^(1/3), so by the power rule it changes at the rate 1/(3*cbrt(a)^2).'),
@@ -173,6 +200,7 @@ export const OPS: Record<OpId, OpRule> = {
   },
   abs: {
     notation: fn('abs'),
+    latex: { template: ([a]) => `\\left\\lvert ${a} \\right\\rvert` },
     value: Math.abs,
     local: [(S, [a]) => S.apply('sign', [a!])],
     rules: unary('abs', 'abs(a) has slope +1 where a > 0 and -1 where a < 0: its derivative is sign(a).'),
@@ -181,66 +209,77 @@ export const OPS: Record<OpId, OpRule> = {
   },
   sin: {
     notation: fn('sin'),
+    latex: call('\\sin'),
     value: Math.sin,
     local: [(S, [a]) => S.apply('cos', [a!])],
     rules: unary('sin', 'The derivative of sin(a) is cos(a).'),
   },
   cos: {
     notation: fn('cos'),
+    latex: call('\\cos'),
     value: Math.cos,
     local: [(S, [a]) => S.neg(S.apply('sin', [a!]))],
     rules: unary('cos', 'The derivative of cos(a) is -sin(a).'),
   },
   tan: {
     notation: fn('tan'),
+    latex: call('\\tan'),
     value: Math.tan,
     local: [(S, [a]) => S.div(1, S.pow(S.apply('cos', [a!]), 2))],
     rules: unary('tan', 'The derivative of tan(a) is 1/cos(a)^2.'),
   },
   asin: {
     notation: fn('asin'),
+    latex: call('\\arcsin'),
     value: Math.asin,
     local: [(S, [a]) => S.div(1, S.apply('sqrt', [S.sub(1, S.pow(a!, 2))]))],
     rules: unary('asin', 'The derivative of asin(a) is 1/sqrt(1 - a^2).'),
   },
   acos: {
     notation: fn('acos'),
+    latex: call('\\arccos'),
     value: Math.acos,
     local: [(S, [a]) => S.neg(S.div(1, S.apply('sqrt', [S.sub(1, S.pow(a!, 2))])))],
     rules: unary('acos', 'The derivative of acos(a) is -1/sqrt(1 - a^2).'),
   },
   atan: {
     notation: fn('atan'),
+    latex: call('\\arctan'),
     value: Math.atan,
     local: [(S, [a]) => S.div(1, S.add(1, S.pow(a!, 2)))],
     rules: unary('atan', 'The derivative of atan(a) is 1/(1 + a^2).'),
   },
   sinh: {
     notation: fn('sinh'),
+    latex: call('\\sinh'),
     value: Math.sinh,
     local: [(S, [a]) => S.apply('cosh', [a!])],
     rules: unary('sinh', 'The derivative of sinh(a) is cosh(a).'),
   },
   cosh: {
     notation: fn('cosh'),
+    latex: call('\\cosh'),
     value: Math.cosh,
     local: [(S, [a]) => S.apply('sinh', [a!])],
     rules: unary('cosh', 'The derivative of cosh(a) is sinh(a).'),
   },
   tanh: {
     notation: fn('tanh'),
+    latex: call('\\tanh'),
     value: Math.tanh,
     local: [(S, [a]) => S.sub(1, S.pow(S.apply('tanh', [a!]), 2))],
     rules: unary('tanh', 'The derivative of tanh(a) is 1 - tanh(a)^2: the slope shrinks as tanh saturates.'),
   },
   sigmoid: {
     notation: fn('sigmoid'),
+    latex: call('\\sigma'),
     value: sigmoid,
     local: [(S, [a]) => S.mul(S.apply('sigmoid', [a!]), S.sub(1, S.apply('sigmoid', [a!])))],
     rules: unary('sigmoid', 'The derivative of sigmoid(a) is sigmoid(a)*(1 - sigmoid(a)).'),
   },
   relu: {
     notation: fn('relu'),
+    latex: call('\\operatorname{relu}'),
     value: (a) => Math.max(a!, 0),
     local: [(S, [a]) => S.apply('step', [a!])],
     rules: unary('relu', 'relu passes the gradient where its input is positive and blocks it elsewhere: the derivative is [a > 0].'),
@@ -249,12 +288,14 @@ export const OPS: Record<OpId, OpRule> = {
   },
   softplus: {
     notation: fn('softplus'),
+    latex: call('\\operatorname{softplus}'),
     value: softplus,
     local: [(S, [a]) => S.apply('sigmoid', [a!])],
     rules: unary('softplus', 'softplus(a) = log(1 + exp(a)), whose derivative is sigmoid(a).'),
   },
   max: {
     notation: fn('max'),
+    latex: call('\\max'),
     value: Math.max,
     local: [(S, [a, b]) => S.apply('ge', [a!, b!]), (S, [a, b]) => S.apply('ge', [b!, a!])],
     rules: [
@@ -266,6 +307,7 @@ export const OPS: Record<OpId, OpRule> = {
   },
   min: {
     notation: fn('min'),
+    latex: call('\\min'),
     value: Math.min,
     local: [(S, [a, b]) => S.apply('ge', [b!, a!]), (S, [a, b]) => S.apply('ge', [a!, b!])],
     rules: [
@@ -277,18 +319,21 @@ export const OPS: Record<OpId, OpRule> = {
   },
   sign: {
     notation: fn('sign'),
+    latex: call('\\operatorname{sign}'),
     value: Math.sign,
     local: [() => 0],
     rules: unary('sign', 'sign is flat away from 0.'),
   },
   step: {
     notation: { kind: 'iverson', relation: '>' },
+    latex: { template: ([a]) => `\\left[${a} > 0\\right]` },
     value: (a) => (a! > 0 ? 1 : a! <= 0 ? 0 : NaN),
     local: [() => 0],
     rules: unary('step', 'A step is flat away from 0.'),
   },
   ge: {
     notation: { kind: 'iverson', relation: '>' },
+    latex: { template: ([a, b]) => `\\left[${a} > ${b}\\right]` },
     value: (a, b) => ge(a!, b!),
     local: [() => 0, () => 0],
     rules: [unary('step', 'A step is flat away from a tie.')[0]!, unary('step', 'A step is flat away from a tie.')[0]!],

@@ -120,7 +120,7 @@ export interface SymStyle {
 const SUPERSCRIPT: Record<string, string> = { '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹' }
 
 /** Precedence of a Sym as written, for parenthesizing. Negative numbers bind like unary minus. */
-function precedence(s: Sym): number {
+export function precedence(s: Sym): number {
   if (typeof s === 'number') return s < 0 || Object.is(s, -0) ? 3 : 9
   if (!isApply(s)) return 9
   const n = OPS[s.op].notation

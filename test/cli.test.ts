@@ -91,7 +91,8 @@ describe('errors: one clear message on stderr, a documented exit code, no stack 
     [['x', '--x', 'NaN'], 1, /finite number/],
     [[], 2, /no program given/],
     [['x', 'y'], 2, /unexpected argument "y"/],
-    [['x', '--format', 'pdf'], 2, /unknown format "pdf"; the formats are table, json/],
+    [['x', '--format', 'pdf'], 2, /unknown format "pdf"; the formats are table, json, markdown, latex, dot, mermaid, svg/],
+    [['x', '--standalone'], 2, /--standalone goes with --format latex/],
     [['x', '--precision', '0'], 2, /--precision 0: expected a whole number from 1 to 17/],
     [['x', '--wrt', 'q'], 1, /--wrt q: the program has no variable q/],
     [['--file', 'missing.txt'], 2, /cannot read missing.txt: no such file/],
@@ -116,8 +117,7 @@ describe('errors: one clear message on stderr, a documented exit code, no stack 
     expect(result.code).toBe(0)
     expect(result.stdout).toMatch(/Exit codes:\n {2}0 .*\n {2}1 .*\n {2}2 .*\n {2}70 /)
     expect(result.stdout).toContain('backprop-tutor "(x*w+b-y)^2" --x 1 --w 1')
-    expect(result.stdout).toMatch(/table: step-by-step/)
-    expect(result.stdout).toMatch(/json: one JSON object/)
+    for (const format of ['table', 'json', 'markdown', 'latex', 'dot', 'mermaid', 'svg']) expect(result.stdout).toMatch(new RegExp(`\\n  ${format}:\\s+\\w`))
   })
 })
 

@@ -4,17 +4,33 @@ import { readFileSync } from 'node:fs'
 import { main, type Io } from '../src/cli.js'
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
-const samples = JSON.parse(readFileSync(new URL('../scripts/readme-samples.json', import.meta.url), 'utf8')) as { marker: string; args: string[]; head?: number }[]
+const samples = JSON.parse(readFileSync(new URL('../scripts/readme-samples.json', import.meta.url), 'utf8')) as {
+  marker?: string
+  file?: string
+  args: string[]
+  head?: number
+  fence?: string
+}[]
+
+async function output(args: string[]): Promise<string> {
+  let stdout = ''
+  const io: Io = { stdout: (t) => (stdout += t), stderr: () => undefined, readStdin: async () => '', readFile: () => '', writeFile: () => undefined, colorLevel: 0 }
+  expect(await main(args, io)).toBe(0)
+  return stdout
+}
 
 describe('README', () => {
-  it.each(samples)('shows the current output of $marker', async ({ marker, args, head }) => {
-    let stdout = ''
-    const io: Io = { stdout: (t) => (stdout += t), stderr: () => undefined, readStdin: async () => '', readFile: () => '', writeFile: () => undefined, colorLevel: 0 }
-    expect(await main(args, io)).toBe(0)
+  it.each(samples.filter((s) => s.marker))('shows the current output of $marker', async ({ marker, args, head, fence }) => {
+    const stdout = await output(args)
     const expected = head ? `${stdout.split('\n').slice(0, head).join('\n')}\n  …\n` : stdout
-    const block = new RegExp(`<!-- ${marker}:start -->\\n\`\`\`text\\n([\\s\\S]*?)\`\`\`\\n<!-- ${marker}:end -->`).exec(readme)
+    const block = new RegExp(`<!-- ${marker}:start -->\\n\`\`\`${fence ?? 'text'}\\n([\\s\\S]*?)\`\`\`\\n<!-- ${marker}:end -->`).exec(readme)
     expect(block, `README.md lacks the ${marker} block`).not.toBeNull()
     expect(block![1]).toBe(expected)
+  })
+
+  it.each(samples.filter((s) => s.file))('shows the current $file', async ({ file, args }) => {
+    expect(readme).toContain(`](${file})`)
+    expect(readFileSync(new URL(`../${file}`, import.meta.url), 'utf8')).toBe(await output(args))
   })
 
   it('has a Quick start of exactly the two commands that work on a fresh machine', () => {

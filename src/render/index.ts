@@ -3,6 +3,11 @@ import type { ChalkInstance } from 'chalk'
 import type { Trace } from '../trace.js'
 import { renderJson } from './json.js'
 import { renderTable } from './table.js'
+import { renderMarkdown } from './markdown.js'
+import { renderLatex } from './latex.js'
+import { renderDot } from './dot.js'
+import { renderMermaid } from './mermaid.js'
+import { renderSvg } from './svg.js'
 
 export interface RenderOptions {
   /** Significant digits for numbers. */
@@ -15,16 +20,23 @@ export interface RenderOptions {
   wrt?: string[]
   /** Color for the terminal view; level 0 means none. */
   chalk?: ChalkInstance
+  /** latex: a whole document rather than a fragment. */
+  standalone?: boolean
 }
 
 export interface Format {
   description: string
-  render: (trace: Trace, options: RenderOptions) => string
+  render: (trace: Trace, options: RenderOptions) => string | Promise<string>
 }
 
 export const FORMATS = {
   table: { description: 'step-by-step tables for the terminal (default)', render: renderTable },
   json: { description: 'one JSON object with the whole trace, for tools', render: (trace: Trace, _options: RenderOptions) => renderJson(trace) },
+  markdown: { description: 'Markdown tables, LaTeX math and a mermaid graph, for notes', render: renderMarkdown },
+  latex: { description: 'LaTeX align* blocks in hand-written notation (--standalone for a document)', render: renderLatex },
+  dot: { description: 'the computational graph for Graphviz', render: renderDot },
+  mermaid: { description: 'the computational graph as a Mermaid flowchart', render: renderMermaid },
+  svg: { description: 'the computational graph drawn as SVG (Graphviz in WebAssembly)', render: renderSvg },
 } satisfies Record<string, Format>
 
 export type FormatName = keyof typeof FORMATS

@@ -4,15 +4,14 @@
 import { Chalk, type ChalkInstance } from 'chalk'
 import { formatNumber } from '../format.js'
 import { isNumber, printSym, type Sym, type SymStyle } from '../sym.js'
-import { CHAIN_LIMITS, operandSym, type Trace, type TraceEdge } from '../trace.js'
+import { CHAIN_LIMITS, type Trace, type TraceEdge } from '../trace.js'
 import { CHECK_BUDGET, type Check } from '../check.js'
 import type { RenderOptions } from './index.js'
 import { boxTable } from './box.js'
+import { expand, reachesVariables, statementNodes } from './shared.js'
 
 /** How many statements the header spells out before it summarizes. */
 const HEADER_STATEMENTS = 12
-/** Tree nodes spelled out per statement in the header; deeper parts are shown by their labels. */
-const HEADER_SIZE = 40
 /** Terms written out in a sum of contributions or paths; longer sums are summarized. */
 const SUM_TERMS = 6
 
@@ -71,7 +70,7 @@ export function renderTable(trace: Trace, options: RenderOptions): string {
 
   // Header: the program as parsed, with every operator's grouping shown.
   out.push(c.bold('Program') + c.dim(' (as parsed, parentheses show the grouping)'))
-  const statements = trace.nodes.flatMap((node, i) => (node.kind === 'op' && (node.assigned || i === trace.output) ? [i] : []))
+  const statements = statementNodes(trace)
   for (const i of statements.slice(0, HEADER_STATEMENTS)) out.push(`  ${label(i)} = ${printSym(expand(trace, i), { ...n.style, allParens: true })}`)
   if (statements.length > HEADER_STATEMENTS) out.push(`  … and ${statements.length - HEADER_STATEMENTS} more statements`)
   if (statements.length === 0) out.push(`  ${outLabel}`)
@@ -236,27 +235,3 @@ function table(head: string[], options: RenderOptions) {
   return { push: (...more: string[][]) => void rows.push(...more), toString: () => boxTable(head, rows, options.ascii) }
 }
 
-/** The statement rooted at node i as one expression, unnamed inner operations spelled out. */
-function expand(trace: Trace, root: number): Sym {
-  let budget = HEADER_SIZE
-  const build = (i: number, top: boolean): Sym => {
-    const node = trace.nodes[i]!
-    if (node.kind !== 'op' || (!top && (node.assigned || budget <= 0))) {
-      return operandSym(node)
-    }
-    budget--
-    if (node.op === 'identity') return build(node.inputs[0]!, false)
-    return { op: node.op!, args: node.inputs.map((j) => build(j, false)) }
-  }
-  return build(root, true)
-}
-
-/** Which nodes depend on a --wrt variable (all nodes when there is no --wrt). */
-function reachesVariables(trace: Trace, wrt: Set<string> | undefined): boolean[] {
-  if (!wrt) return trace.nodes.map(() => true)
-  const reaches: boolean[] = []
-  trace.nodes.forEach((node, i) => {
-    reaches[i] = node.kind === 'variable' ? wrt.has(node.id) : node.inputs.some((j) => reaches[j])
-  })
-  return reaches
-}

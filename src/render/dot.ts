@@ -1,0 +1,51 @@
+// --format dot: the computational graph for Graphviz, inputs on the left, each node showing its
+// name and operation | value | grad (as micrograd's drawings show data | grad), each edge its
+// local derivative. Variables, constants, intermediates and the output are styled apart.
+import { formatNumber } from '../format.js'
+import { printSym, type SymStyle } from '../sym.js'
+import type { Trace } from '../trace.js'
+import type { RenderOptions } from './index.js'
+
+/** Text inside a record label: Graphviz's record syntax characters escaped. */
+const record = (text: string) => text.replace(/[\\{}|<>"]/g, (c) => `\\${c}`)
+/** Text inside a quoted attribute. */
+const quoted = (text: string) => text.replace(/[\\"]/g, (c) => `\\${c}`)
+
+const STYLE: Record<'variable' | 'unbound' | 'constant' | 'op' | 'output', string> = {
+  variable: 'style=filled, fillcolor="#dbeafe", color="#1d4ed8"',
+  unbound: 'style="filled,dashed", fillcolor="#eef2ff", color="#1d4ed8"',
+  constant: 'shape=plaintext, fontcolor="#6b7280"',
+  op: 'style=filled, fillcolor="#ffffff", color="#374151"',
+  output: 'style=filled, fillcolor="#fde68a", color="#b45309", penwidth=2',
+}
+
+export function renderDot(trace: Trace, options: RenderOptions): string {
+  const style: SymStyle = { number: (n) => formatNumber(n, options.precision), times: '·', grad: (of, wrt) => `∂${of}/∂${wrt}`, superscripts: true, spaced: true }
+  const sym = (s: Parameters<typeof printSym>[0]) => printSym(s, style)
+  const lines = [
+    'digraph backprop {',
+    '  rankdir=LR;',
+    '  node [shape=record, fontname="Helvetica", fontsize=11];',
+    '  edge [fontname="Helvetica", fontsize=10, color="#4b5563"];',
+  ]
+  trace.nodes.forEach((node, i) => {
+    const kind = i === trace.output ? 'output' : node.kind === 'variable' && trace.unbound.includes(node.id) ? 'unbound' : node.kind
+    if (node.kind === 'constant') {
+      lines.push(`  n${i} [label="${quoted(node.label)}", ${STYLE.constant}];`)
+      return
+    }
+    const head = node.kind === 'op' ? `${node.label} = ${sym(node.expression!)}` : node.label
+    const grad = node.grad === null ? '—' : sym(node.grad)
+    lines.push(`  n${i} [label="{${record(head)}|value ${record(sym(node.value))}|grad ${record(grad)}}", ${STYLE[kind]}];`)
+  })
+  const edgeAt = new Map(trace.edges.map((edge) => [`${edge.to}:${edge.slot}`, edge]))
+  trace.nodes.forEach((node, to) => {
+    node.inputs.forEach((from, slot) => {
+      const edge = edgeAt.get(`${to}:${slot}`)
+      const local = edge ? `∂${node.label}/∂${trace.nodes[from]!.label} = ${sym(edge.localValue)}` : ''
+      lines.push(edge ? `  n${from} -> n${to} [label="${quoted(local)}"];` : `  n${from} -> n${to} [style=dashed, color="#9ca3af"];`)
+    })
+  })
+  lines.push('}')
+  return `${lines.join('\n')}\n`
+}

@@ -1,0 +1,122 @@
+// The trace's steps as LaTeX rows (lhs &= rhs), for the latex format's align* blocks and the
+// markdown format's tables and display math. One place decides how each step is written.
+import type { Trace, TraceEdge } from '../trace.js'
+import { latexName, latexNumber, latexPartial, latexSym } from './tex.js'
+import { expand, reachesVariables, statementNodes } from './shared.js'
+import type { RenderOptions } from './index.js'
+
+/** Terms written out in a sum; longer sums are summarized (the table view does the same). */
+const SUM_TERMS = 6
+
+export interface MathSteps {
+  /** Each statement as parsed: `L = \left(x \cdot w + b - y\right)^{2}`. */
+  program: string[]
+  bindings: string[]
+  /** Per node (not constants): name, op, expression in its inputs, value. */
+  forward: { node: string; op: string; expression: string; value: string }[]
+  /** Per edge on the output's path: ∂to/∂from, rule, symbolic, value. */
+  locals: { local: string; rule: string; symbolic: string; value: string }[]
+  /** Backward pass rows in visiting order, fan-out sums included. */
+  backward: { gradient: string; product: string; values: string; contribution: string }[]
+  /** align rows of the chain products per variable. */
+  chains: string[]
+  /** Per variable: gradient, finite-difference estimate, check status. */
+  gradients: { variable: string; partial: string; grad: string; estimate: string; check: string }[]
+}
+
+export function mathSteps(trace: Trace, options: RenderOptions): MathSteps {
+  const p = options.precision
+  const sym = (s: Parameters<typeof latexSym>[0]) => latexSym(s, p)
+  const out = trace.nodes[trace.output]!.label
+  const label = (i: number) => trace.nodes[i]!.label
+  const local = (edge: TraceEdge) => {
+    const repeated = trace.nodes[edge.to]!.inputs.filter((j) => j === edge.from).length > 1
+    return latexPartial(label(edge.to), label(edge.from)) + (repeated ? `_{[${edge.slot + 1}]}` : '')
+  }
+  const factor = (s: Parameters<typeof latexSym>[0]) => {
+    const text = sym(s)
+    return (typeof s === 'number' && s < 0) || (typeof s === 'object' && 'op' in s) ? `\\left(${text}\\right)` : text
+  }
+  const sum = (terms: Parameters<typeof latexSym>[0][]) =>
+    terms.slice(0, SUM_TERMS).map(factor).join(' + ') + (terms.length > SUM_TERMS ? ` + \\dots \\text{ (${terms.length} terms)}` : '')
+  const wrt = options.wrt && options.wrt.length > 0 ? new Set(options.wrt) : undefined
+  const reaches = reachesVariables(trace, wrt)
+
+  const backward: MathSteps['backward'] = [{ gradient: latexPartial(out, out), product: '\\text{seed}', values: '', contribution: '1' }]
+  const seen = new Map<number, number>()
+  for (const e of trace.backward) {
+    const edge = trace.edges[e]!
+    if (!reaches[edge.from]) continue
+    const target = trace.nodes[edge.from]!
+    const total = target.contributions.length
+    const k = (seen.get(edge.from) ?? 0) + 1
+    seen.set(edge.from, k)
+    backward.push({
+      gradient: latexPartial(out, target.label) + (total > 1 ? `\\ \\text{(${k} of ${total})}` : ''),
+      product: `${latexPartial(out, label(edge.to))} \\cdot ${local(edge)}`,
+      values: `${factor(edge.upstream)} \\cdot ${factor(edge.localValue)}`,
+      contribution: sym(edge.contribution),
+    })
+    if (total > 1 && k === total) {
+      backward.push({
+        gradient: latexPartial(out, target.label),
+        product: `\\text{sum of ${total} contributions}`,
+        values: sum(target.contributions.map((x) => trace.edges[x]!.contribution)),
+        contribution: sym(target.grad ?? 0),
+      })
+    }
+  }
+
+  const chains: string[] = []
+  for (const chain of trace.chains.filter((c) => !wrt || wrt.has(c.variable))) {
+    const grad = latexPartial(out, chain.variable)
+    if (chain.count === 0) {
+      chains.push(`${grad} &= 0 && \\text{no path}`)
+    } else if (!chain.paths) {
+      const count = Number.isFinite(chain.count) && chain.count <= Number.MAX_SAFE_INTEGER ? String(chain.count) : `\\text{more than } ${latexNumber(Math.min(chain.count, Number.MAX_VALUE), 3)}`
+      chains.push(`${grad} &: ${count} \\text{ paths, summed in the backward pass}`)
+    } else {
+      for (const [k, path] of chain.paths.entries()) {
+        const lhs = chain.paths.length > 1 ? `\\text{path ${k + 1}}` : grad
+        chains.push(`${lhs} &= ${path.edges.map((e) => local(trace.edges[e]!)).join(' \\cdot ')}`)
+        chains.push(`&= ${path.edges.map((e) => factor(trace.edges[e]!.localValue)).join(' \\cdot ')} = ${sym(path.product)}`)
+      }
+      if (chain.paths.length > 1) {
+        const total = trace.gradients.find((g) => g.name === chain.variable)!.grad
+        chains.push(`${grad} &= ${sum(chain.paths.map((path) => path.product))} = ${sym(total)}`)
+      }
+    }
+  }
+
+  return {
+    program: statementNodes(trace).map((i) => `${latexName(label(i))} = ${sym(expand(trace, i))}`),
+    bindings: Object.entries(trace.bindings).map(([k, v]) => `${latexName(k)} = ${latexNumber(v, p)}`),
+    forward: trace.nodes.flatMap((node) =>
+      node.kind === 'constant'
+        ? []
+        : [{ node: latexName(node.label), op: node.kind === 'variable' ? 'variable' : node.op!, expression: node.expression ? sym(node.expression) : '', value: sym(node.value) }],
+    ),
+    locals: trace.edges
+      .filter((edge) => trace.nodes[edge.to]!.onPath)
+      .map((edge) => ({ local: local(edge), rule: edge.rule.name, symbolic: sym(edge.local), value: sym(edge.localValue) })),
+    backward,
+    chains,
+    gradients: trace.gradients
+      .filter((g) => !wrt || wrt.has(g.name))
+      .map((g) => {
+        const check = trace.checks.find((c) => c.variable === g.name)
+        return {
+          variable: latexName(g.name),
+          partial: latexPartial(out, g.name),
+          grad: sym(g.grad),
+          estimate: check?.estimate !== undefined ? latexNumber(check.estimate, p) : '',
+          check: check ? (check.status === 'not-checked' ? 'not checked' : check.status === 'agree' ? 'agrees' : check.status) : '',
+        }
+      }),
+  }
+}
+
+/** Rows of an align* environment. */
+export function align(rows: string[]): string {
+  return `\\begin{align*}\n${rows.map((r) => `  ${r}`).join(' \\\\\n')}\n\\end{align*}`
+}

@@ -1,0 +1,45 @@
+// --format mermaid: the computational graph as a Mermaid flowchart, inputs on the left. Mermaid's
+// own parser needs a browser DOM and Node 22 (mermaid 11, @mermaid-js/parser 2), and
+// @mermaid-js/parser has no flowchart grammar, so the tests check this output's structure line by
+// line instead.
+import { formatNumber } from '../format.js'
+import { printSym, type SymStyle } from '../sym.js'
+import type { Trace } from '../trace.js'
+import type { RenderOptions } from './index.js'
+
+/** Text inside a quoted Mermaid label: quotes and angle brackets as entity codes. */
+const quote = (text: string) => text.replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;')
+
+export function renderMermaid(trace: Trace, options: RenderOptions): string {
+  const style: SymStyle = { number: (n) => formatNumber(n, options.precision), times: '·', grad: (of, wrt) => `∂${of}/∂${wrt}`, superscripts: true, spaced: true }
+  const sym = (s: Parameters<typeof printSym>[0]) => printSym(s, style)
+  const lines = ['flowchart LR']
+  const classes: Record<'variable' | 'constant' | 'output' | 'op', string[]> = { variable: [], constant: [], output: [], op: [] }
+  trace.nodes.forEach((node, i) => {
+    const id = `n${i}`
+    const head = node.kind === 'op' ? `${node.label} = ${sym(node.expression!)}` : node.label
+    const text = node.kind === 'constant' ? head : `${head}<br/>value ${sym(node.value)}<br/>grad ${node.grad === null ? '—' : sym(node.grad)}`
+    lines.push(`  ${id}["${quote(text).replace(/#lt;br\/#gt;/g, '<br/>')}"]`)
+    classes[i === trace.output ? 'output' : node.kind].push(id)
+  })
+  // Inputs that depend on a variable have an edge with a local derivative; the rest are dotted.
+  const edgeAt = new Map(trace.edges.map((edge) => [`${edge.to}:${edge.slot}`, edge]))
+  trace.nodes.forEach((node, to) => {
+    node.inputs.forEach((from, slot) => {
+      const edge = edgeAt.get(`${to}:${slot}`)
+      if (edge) {
+        lines.push(`  n${from} -->|"∂${node.label}/∂${trace.nodes[from]!.label} = ${quote(sym(edge.localValue))}"| n${to}`)
+      } else {
+        lines.push(`  n${from} -.-> n${to}`)
+      }
+    })
+  })
+  lines.push(
+    '  classDef variable fill:#dbeafe,stroke:#1d4ed8',
+    '  classDef constant fill:#f3f4f6,stroke:#9ca3af',
+    '  classDef op fill:#ffffff,stroke:#374151',
+    '  classDef output fill:#fde68a,stroke:#b45309',
+  )
+  for (const [name, ids] of Object.entries(classes)) if (ids.length > 0) lines.push(`  class ${ids.join(',')} ${name}`)
+  return `${lines.join('\n')}\n`
+}

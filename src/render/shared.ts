@@ -1,0 +1,37 @@
+// What several renderers need from a Trace and compute the same way: which statements to show,
+// spelled out, and which nodes a --wrt selection keeps.
+import type { Sym } from '../sym.js'
+import { operandSym, type Trace } from '../trace.js'
+
+/** Tree nodes spelled out per statement in a header; deeper parts are shown by their labels. */
+const HEADER_SIZE = 40
+
+/** Nodes that are statements: assigned a name, or the output. */
+export function statementNodes(trace: Trace): number[] {
+  return trace.nodes.flatMap((node, i) => (node.kind === 'op' && (node.assigned || i === trace.output) ? [i] : []))
+}
+
+/** The statement rooted at node i as one expression, unnamed inner operations spelled out. */
+export function expand(trace: Trace, root: number): Sym {
+  let budget = HEADER_SIZE
+  const build = (i: number, top: boolean): Sym => {
+    const node = trace.nodes[i]!
+    if (node.kind !== 'op' || (!top && (node.assigned || budget <= 0))) {
+      return operandSym(node)
+    }
+    budget--
+    if (node.op === 'identity') return build(node.inputs[0]!, false)
+    return { op: node.op!, args: node.inputs.map((j) => build(j, false)) }
+  }
+  return build(root, true)
+}
+
+/** Which nodes depend on a --wrt variable (all nodes when there is no --wrt). */
+export function reachesVariables(trace: Trace, wrt: Set<string> | undefined): boolean[] {
+  if (!wrt) return trace.nodes.map(() => true)
+  const reaches: boolean[] = []
+  trace.nodes.forEach((node, i) => {
+    reaches[i] = node.kind === 'variable' ? wrt.has(node.id) : node.inputs.some((j) => reaches[j])
+  })
+  return reaches
+}

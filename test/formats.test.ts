@@ -1,0 +1,177 @@
+// Notes and pictures, checked by real parsers: KaTeX for every LaTeX string, markdown-it for the
+// Markdown, the WebAssembly Graphviz for DOT, an XML parser for SVG.
+import { describe, expect, it } from 'vitest'
+import katex from 'katex'
+import MarkdownIt from 'markdown-it'
+import { XMLParser, XMLValidator } from 'fast-xml-parser'
+import { traceProgram } from '../src/pipeline.js'
+import { FORMATS, type FormatName, type RenderOptions } from '../src/render/index.js'
+import { graphviz } from '../src/render/svg.js'
+import { latexName } from '../src/render/tex.js'
+import { main, type Io } from '../src/cli.js'
+
+const OPTIONS: RenderOptions = { precision: 6, ascii: false, explain: false }
+const TANH_NET = 'h1 = tanh(w11*x1 + w12*x2 + b1)\nh2 = tanh(w21*x1 + w22*x2 + b2)\nyhat = v1*h1 + v2*h2 + c\nloss = (yhat - y)^2'
+
+/** Every operator and function, named intermediates, reassignment, unbound variables, flags. */
+const CORPUS: [string, Record<string, number>][] = [
+  ['(x*w+b-y)^2', { x: 1, w: 1, b: 0, y: 2 }],
+  ['(x*w+b-y)^2', { x: 1, w: 1 }],
+  ['yhat = x*w + b; loss = (yhat - y)^2', { x: 1, w: 1 }],
+  [TANH_NET, { x1: 0.5, x2: -1, w11: 0.3, w12: -0.2, w21: 0.8, w22: 0.1, b1: 0, b2: 0.1, v1: 1.5, v2: -0.7, c: 0.2, y: 1 }],
+  ['x/y - -x + x^y + pow(x, 3) + exp(x) + log(x) + log(x, y) + log2(x) + log10(y)', { x: 2, y: 3 }],
+  ['sqrt(x) + cbrt(y) + abs(x - y) + sin(x) + cos(y) + tan(x)', { x: 0.5, y: 2 }],
+  ['asin(x) + acos(x) + atan(y) + sinh(x) + cosh(y) + tanh(x)', { x: 0.5, y: 2 }],
+  ['sigmoid(x) + relu(y) + softplus(x) + max(x, y) + min(x, y)', { x: 0.5, y: 0 }],
+  ['theta_1 = alpha*x1 + beta; y_hat = sigmoid(theta_1); c = y_hat; c = c*c + pi*e', { alpha: 2, x1: 0.1 }],
+  ['relu(x) + sqrt(x) + max(x, x)', { x: 0 }],
+  ['log(x - 2)*w', { x: 1, w: 3 }],
+  ['x*x*x', { x: 1e-9 }],
+  ['a*1e21 + b*1.5e-7', {}],
+]
+
+async function render(format: FormatName, source: string, bindings: Record<string, number>, options: Partial<RenderOptions> = {}) {
+  return FORMATS[format].render(traceProgram(source, bindings).trace, { ...OPTIONS, ...options })
+}
+
+function katexRender(tex: string, displayMode: boolean) {
+  katex.renderToString(tex, { throwOnError: true, displayMode, strict: 'error' })
+}
+
+/** Inline $…$ spans of a line (no $$). */
+const inlineMath = (text: string) => [...text.matchAll(/(?<!\$)\$(?!\$)([^$\n]+?)\$(?!\$)/g)].map((m) => m[1]!)
+
+describe('every LaTeX string renders in KaTeX', () => {
+  it.each(CORPUS)('latex: %s', async (source, bindings) => {
+    const text = await render('latex', source, bindings)
+    const blocks = [...text.matchAll(/\\begin\{align\*\}[\s\S]*?\\end\{align\*\}/g)].map((m) => m[0])
+    expect(blocks.length).toBeGreaterThanOrEqual(4)
+    for (const block of blocks) katexRender(block, true)
+    const prose = text.replace(/\\begin\{align\*\}[\s\S]*?\\end\{align\*\}/g, '')
+    for (const math of inlineMath(prose)) katexRender(math, false)
+  })
+
+  it.each(CORPUS)('markdown: %s', async (source, bindings) => {
+    const text = await render('markdown', source, bindings)
+    const blocks = [...text.matchAll(/\$\$\n([\s\S]*?)\n\$\$/g)].map((m) => m[1]!)
+    expect(blocks.length).toBeGreaterThanOrEqual(1)
+    for (const block of blocks) katexRender(block, true)
+    const rest = text.replace(/\$\$\n[\s\S]*?\n\$\$/g, '')
+    const spans = inlineMath(rest)
+    expect(spans.length).toBeGreaterThan(5)
+    for (const math of spans) katexRender(math, false)
+  })
+
+  it('writes names the way they are written by hand', () => {
+    expect(['yhat', 'y_hat', 'w1', 'w_1', 'theta', 'θ', 'theta_1', 'loss', 'c#2', 'x_ab', 't12'].map(latexName)).toEqual([
+      '\\hat{y}', '\\hat{y}', 'w_{1}', 'w_{1}', '\\theta', '\\theta', '\\theta_{1}', '\\mathrm{loss}', '{c}^{(2)}', 'x_{\\mathrm{ab}}', 't_{12}',
+    ])
+  })
+
+  it('makes a whole document with --standalone', async () => {
+    const text = await render('latex', 'x*y', { x: 1, y: 2 }, { standalone: true })
+    expect(text.startsWith('\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\n')).toBe(true)
+    expect(text.endsWith('\\end{document}\n')).toBe(true)
+  })
+})
+
+describe('Markdown parses into the tables it should', () => {
+  const md = new MarkdownIt()
+  /** Tables as rows of cell texts. */
+  function tables(text: string): string[][][] {
+    const result: string[][][] = []
+    let row: string[] | undefined
+    for (const token of md.parse(text, {})) {
+      if (token.type === 'table_open') result.push([])
+      else if (token.type === 'tr_open') row = []
+      else if (token.type === 'tr_close') {
+        result.at(-1)!.push(row!)
+        row = undefined
+      }
+      else if (token.type === 'inline' && row) row.push(token.content)
+    }
+    return result
+  }
+
+  it('has the forward, local, backward and gradient tables with the right rows', async () => {
+    const source = '(x*w+b-y)^2'
+    const bindings = { x: 1, w: 1, b: 0, y: 2 }
+    const { trace } = traceProgram(source, bindings)
+    const found = tables(await render('markdown', source, bindings))
+    expect(found).toHaveLength(4)
+    const [forward, locals, backward, gradients] = found as [string[][], string[][], string[][], string[][]]
+    for (const table of found) for (const r of table) expect(r).toHaveLength(4)
+    expect(forward.length - 1).toBe(trace.nodes.filter((n) => n.kind !== 'constant').length)
+    expect(locals.length - 1).toBe(trace.edges.length)
+    expect(backward.length - 1).toBe(trace.backward.length + 1)
+    expect(gradients.slice(1).map((r) => [r[0], r[1], r[3]])).toEqual([
+      ['$x$', '$-2$', 'agrees'],
+      ['$w$', '$-2$', 'agrees'],
+      ['$b$', '$-2$', 'agrees'],
+      ['$y$', '$2$', 'agrees'],
+    ])
+  })
+
+  it('holds the graph as a mermaid block', async () => {
+    const tokens = md.parse(await render('markdown', 'x*x', { x: 2 }), {})
+    const fence = tokens.find((t) => t.type === 'fence')!
+    expect(fence.info).toBe('mermaid')
+    expect(fence.content.startsWith('flowchart LR\n')).toBe(true)
+  })
+})
+
+describe('graphs', () => {
+  it.each(CORPUS)('dot renders in Graphviz: %s', async (source, bindings) => {
+    const dot = (await render('dot', source, bindings)) as string
+    const result = (await graphviz()) as unknown as { render(dot: string, o: { format: string }): { status: string; errors: { level: string; message: string }[] } }
+    const rendered = result.render(dot, { format: 'svg' })
+    expect(rendered.errors.filter((e) => e.level === 'error')).toEqual([])
+    expect(rendered.status).toBe('success')
+  })
+
+  it.each(CORPUS)('svg is well-formed XML with one node per trace node: %s', async (source, bindings) => {
+    const svg = (await render('svg', source, bindings)) as string
+    expect(XMLValidator.validate(svg)).toBe(true)
+    const { trace } = traceProgram(source, bindings)
+    const doc = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'g' }).parse(svg)
+    const groups: { '@_class'?: string }[] = doc.svg.g[0].g
+    expect(groups.filter((g) => g['@_class'] === 'node')).toHaveLength(trace.nodes.length)
+    expect(groups.filter((g) => g['@_class'] === 'edge')).toHaveLength(trace.nodes.reduce((n, node) => n + node.inputs.length, 0))
+  })
+
+  // Mermaid's parsers need a browser DOM or Node 22, so the flowchart's structure is checked here.
+  it.each(CORPUS)('mermaid is a well-formed flowchart: %s', async (source, bindings) => {
+    const text = (await render('mermaid', source, bindings)) as string
+    const { trace } = traceProgram(source, bindings)
+    const lines = text.trimEnd().split('\n')
+    expect(lines[0]).toBe('flowchart LR')
+    const declared = new Set<string>()
+    let edges = 0
+    for (const line of lines.slice(1)) {
+      const node = /^ {2}(n\d+)\["([^"]*)"\]$/.exec(line)
+      const edge = /^ {2}(n\d+) (?:-->\|"([^"]*)"\||-\.->) (n\d+)$/.exec(line)
+      const style = /^ {2}(classDef \w+ [\w:#,]+|class (n\d+,)*n\d+ \w+)$/.test(line)
+      expect(node || edge || style, line).toBeTruthy()
+      if (node) declared.add(node[1]!)
+      if (edge) {
+        expect(declared.has(edge[1]!) && declared.has(edge[3]!), line).toBe(true)
+        edges++
+      }
+    }
+    expect(declared.size).toBe(trace.nodes.length)
+    expect(edges).toBe(trace.nodes.reduce((n, node) => n + node.inputs.length, 0))
+  })
+})
+
+describe('golden files for the mission example', () => {
+  const formats: [FormatName, string][] = [['markdown', 'md'], ['latex', 'tex'], ['dot', 'dot'], ['mermaid', 'mmd'], ['svg', 'svg']]
+  it.each(formats)('%s', async (format, extension) => {
+    let stdout = ''
+    const io: Io = { stdout: (t) => (stdout += t), stderr: () => undefined, readStdin: async () => '', readFile: () => '', writeFile: () => undefined, colorLevel: 0 }
+    expect(await main(['(x*w+b-y)^2', '--x', '1', '--w', '1', '--format', format], io)).toBe(0)
+    await expect(stdout).toMatchFileSnapshot(`golden/mission-symbolic.${extension}`)
+    let again = ''
+    await main(['(x*w+b-y)^2', '--x', '1', '--w', '1', '--format', format], { ...io, stdout: (t) => (again += t) })
+    expect(again).toBe(stdout)
+  })
+})
