@@ -107,7 +107,8 @@ export function trace(graph: Graph, bindings: Record<string, number>): Trace {
   const edgesByNode: number[][] = []
   const flags: Flag[] = []
   const label = (i: number) => graph.nodes[i]!.label
-  const inputSym = (i: number) => operandSym(graph.nodes[i]!)
+  // Each node's operand form ({ name: 't3' } or a literal), made once and shared by its consumers.
+  const operands: Sym[] = graph.nodes.map((node) => operandSym(node))
 
   // Forward pass, and each op's local derivatives as soon as its inputs' values are known.
   for (let i = 0; i < n; i++) {
@@ -123,7 +124,7 @@ export function trace(graph: Graph, bindings: Record<string, number>): Trace {
       const op = node.op!
       const rule = OPS[op]
       const args = node.inputs.map((j) => values[j]!)
-      const labels = node.inputs.map(inputSym)
+      const labels = node.inputs.map((j) => operands[j]!)
       let value = apply(op, args)
       if (symSize(value) > MAX_SYM_SIZE) value = { name: node.label }
       traced.op = op
