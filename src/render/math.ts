@@ -2,11 +2,9 @@
 // markdown format's tables and display math. One place decides how each step is written.
 import type { Trace, TraceEdge } from '../trace.js'
 import { latexName, latexNumber, latexPartial, latexSym } from './tex.js'
-import { expand, reachesVariables, statementNodes } from './shared.js'
+import { SUM_TERMS, expand, reachesVariables, repeatedArgument, statementNodes } from './shared.js'
 import type { RenderOptions } from './index.js'
 
-/** Terms written out in a sum; longer sums are summarized (the table view does the same). */
-const SUM_TERMS = 6
 
 export interface MathSteps {
   /** Each statement as parsed: `L = \left(x \cdot w + b - y\right)^{2}`. */
@@ -30,8 +28,8 @@ export function mathSteps(trace: Trace, options: RenderOptions): MathSteps {
   const out = trace.nodes[trace.output]!.label
   const label = (i: number) => trace.nodes[i]!.label
   const local = (edge: TraceEdge) => {
-    const repeated = trace.nodes[edge.to]!.inputs.filter((j) => j === edge.from).length > 1
-    return latexPartial(label(edge.to), label(edge.from)) + (repeated ? `_{[${edge.slot + 1}]}` : '')
+    const argument = repeatedArgument(trace, edge)
+    return latexPartial(label(edge.to), label(edge.from)) + (argument ? `_{[${argument}]}` : '')
   }
   const factor = (s: Parameters<typeof latexSym>[0]) => {
     const text = sym(s)

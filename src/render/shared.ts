@@ -1,10 +1,19 @@
 // What several renderers need from a Trace and compute the same way: which statements to show,
 // spelled out, and which nodes a --wrt selection keeps.
 import type { Sym } from '../sym.js'
-import { operandSym, type Trace } from '../trace.js'
+import { operandSym, type Trace, type TraceEdge } from '../trace.js'
 
 /** Tree nodes spelled out per statement in a header; deeper parts are shown by their labels. */
 const HEADER_SIZE = 40
+
+/** Terms written out in a sum of contributions or paths; longer sums are summarized. */
+export const SUM_TERMS = 6
+
+/** For x*x, which uses x twice, the argument an edge stands for (1 or 2); undefined otherwise. */
+export function repeatedArgument(trace: Trace, edge: TraceEdge): number | undefined {
+  const uses = trace.nodes[edge.to]!.inputs.filter((j) => j === edge.from).length
+  return uses > 1 ? edge.slot + 1 : undefined
+}
 
 /** Nodes that are statements: assigned a name, or the output. */
 export function statementNodes(trace: Trace): number[] {

@@ -8,12 +8,10 @@ import { CHAIN_LIMITS, type Trace, type TraceEdge } from '../trace.js'
 import { CHECK_BUDGET, type Check } from '../check.js'
 import type { RenderOptions } from './index.js'
 import { boxTable } from './box.js'
-import { expand, reachesVariables, statementNodes } from './shared.js'
+import { SUM_TERMS, expand, reachesVariables, repeatedArgument, statementNodes } from './shared.js'
 
 /** How many statements the header spells out before it summarizes. */
 const HEADER_STATEMENTS = 12
-/** Terms written out in a sum of contributions or paths; longer sums are summarized. */
-const SUM_TERMS = 6
 
 interface Notation {
   d: string
@@ -56,8 +54,8 @@ export function renderTable(trace: Trace, options: RenderOptions): string {
   const label = (i: number) => trace.nodes[i]!.label
   // x*x uses x twice: its two local derivatives are told apart by argument, ∂t1/∂x[1] and ∂t1/∂x[2].
   const localName = (edge: TraceEdge) => {
-    const repeated = trace.nodes[edge.to]!.inputs.filter((j) => j === edge.from).length > 1
-    return partial(label(edge.to), label(edge.from)) + (repeated ? `[${edge.slot + 1}]` : '')
+    const argument = repeatedArgument(trace, edge)
+    return partial(label(edge.to), label(edge.from)) + (argument ? `[${argument}]` : '')
   }
   const explain = (sentence: string) => {
     if (options.explain) out.push(c.dim(`  ${sentence}`))
