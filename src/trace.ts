@@ -1,21 +1,14 @@
 // Graph + bindings → Trace: the forward pass, every edge's local derivative from the op table, and
 // the backward pass in reverse topological order seeded with 1, keeping every contribution
 // (micrograd's `for v in reversed(topo): v._backward()`, with each `+=` recorded).
-import type { Graph, NodeKind } from './graph.js'
+import type { Graph, GraphNode, NodeKind } from './graph.js'
 import { CONSTANT_VALUES, OPS, type OpId, type Rule } from './ops.js'
 import { MAX_SYM_SIZE, S, apply, isNumber, symSize, type Sym } from './sym.js'
 import { checkGradients, type Check } from './check.js'
 import { DEFAULT_PRECISION, formatNumber } from './format.js'
 
-export interface TraceNode {
-  id: string
-  label: string
-  kind: NodeKind
-  op?: OpId
-  /** The name a statement assigned to this node, if any. */
-  assigned?: string
-  /** Input node indexes, in argument order. */
-  inputs: number[]
+/** A graph node (id, label, kind, op, assigned, inputs: see GraphNode) with what the passes found. */
+export interface TraceNode extends Pick<GraphNode, 'id' | 'label' | 'kind' | 'op' | 'assigned' | 'inputs'> {
   /** The operation written in terms of its inputs' labels (t1 + b); absent for leaves. */
   expression?: Sym
   /** Forward value: a number, or an expression in the unbound variables. */

@@ -2,10 +2,10 @@
 import { describe, expect, it } from 'vitest'
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { runCli } from './helpers.js'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { main, type Io } from '../src/cli.js'
 
 const BIN = fileURLToPath(new URL('../bin/backprop-tutor.cjs', import.meta.url))
 
@@ -16,25 +16,7 @@ function plainEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return env
 }
 
-async function run(argv: string[], options: { stdin?: string; files?: Record<string, string>; colorLevel?: 0 | 1 | 2 | 3 } = {}) {
-  let stdout = ''
-  let stderr = ''
-  const written: Record<string, string> = {}
-  const io: Io = {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    readStdin: async () => options.stdin ?? '',
-    readFile: (path) => {
-      const text = options.files?.[path]
-      if (text === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' })
-      return text
-    },
-    writeFile: (path, text) => (written[path] = text),
-    colorLevel: options.colorLevel ?? 0,
-  }
-  const code = await main(argv, io)
-  return { code, stdout, stderr, written }
-}
+const run = runCli
 
 const json = async (argv: string[], options?: Parameters<typeof run>[1]) => {
   const result = await run([...argv, '--format', 'json'], options)

@@ -8,7 +8,7 @@ import { traceProgram } from '../src/pipeline.js'
 import { FORMATS, type FormatName, type RenderOptions } from '../src/render/index.js'
 import { graphviz } from '../src/render/svg.js'
 import { latexName } from '../src/render/tex.js'
-import { main, type Io } from '../src/cli.js'
+import { runCli } from './helpers.js'
 
 const OPTIONS: RenderOptions = { precision: 6, ascii: false, explain: false }
 const TANH_NET = 'h1 = tanh(w11*x1 + w12*x2 + b1)\nh2 = tanh(w21*x1 + w22*x2 + b2)\nyhat = v1*h1 + v2*h2 + c\nloss = (yhat - y)^2'
@@ -166,12 +166,10 @@ describe('graphs', () => {
 describe('golden files for the mission example', () => {
   const formats: [FormatName, string][] = [['markdown', 'md'], ['latex', 'tex'], ['dot', 'dot'], ['mermaid', 'mmd'], ['svg', 'svg']]
   it.each(formats)('%s', async (format, extension) => {
-    let stdout = ''
-    const io: Io = { stdout: (t) => (stdout += t), stderr: () => undefined, readStdin: async () => '', readFile: () => '', writeFile: () => undefined, colorLevel: 0 }
-    expect(await main(['(x*w+b-y)^2', '--x', '1', '--w', '1', '--format', format], io)).toBe(0)
+    const argv = ['(x*w+b-y)^2', '--x', '1', '--w', '1', '--format', format]
+    const { code, stdout } = await runCli(argv)
+    expect(code).toBe(0)
     await expect(stdout).toMatchFileSnapshot(`golden/mission-symbolic.${extension}`)
-    let again = ''
-    await main(['(x*w+b-y)^2', '--x', '1', '--w', '1', '--format', format], { ...io, stdout: (t) => (again += t) })
-    expect(again).toBe(stdout)
+    expect((await runCli(argv)).stdout).toBe(stdout)
   })
 })

@@ -1,4 +1,5 @@
 import { traceProgram } from '../src/pipeline.js'
+import { main, type Io } from '../src/cli.js'
 import { renderJson } from '../src/render/json.js'
 
 /** The JSON face of a program, parsed back: what tools outside see. */
@@ -21,4 +22,25 @@ export function json(source: string, bindings: Record<string, number | string> =
 export function centralDifference(f: (v: number) => number, x: number): number {
   const h = 1e-7 * Math.max(1, Math.abs(x))
   return (f(x + h) - f(x - h)) / (2 * h)
+}
+
+/** Runs the CLI in-process with fake files and streams; what -o writes is collected in `written`. */
+export async function runCli(argv: string[], options: { stdin?: string; files?: Record<string, string>; colorLevel?: Io['colorLevel'] } = {}) {
+  let stdout = ''
+  let stderr = ''
+  const written: Record<string, string> = {}
+  const io: Io = {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    readStdin: async () => options.stdin ?? '',
+    readFile: (path) => {
+      const text = options.files?.[path]
+      if (text === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' })
+      return text
+    },
+    writeFile: (path, text) => (written[path] = text),
+    colorLevel: options.colorLevel ?? 0,
+  }
+  const code = await main(argv, io)
+  return { code, stdout, stderr, written }
 }

@@ -1,7 +1,7 @@
 // The README shows real output: regenerate it with `npm run readme` when this fails.
 import { describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
-import { main, type Io } from '../src/cli.js'
+import { runCli } from './helpers.js'
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
 const samples = JSON.parse(readFileSync(new URL('../scripts/readme-samples.json', import.meta.url), 'utf8')) as {
@@ -13,9 +13,8 @@ const samples = JSON.parse(readFileSync(new URL('../scripts/readme-samples.json'
 }[]
 
 async function output(args: string[]): Promise<string> {
-  let stdout = ''
-  const io: Io = { stdout: (t) => (stdout += t), stderr: () => undefined, readStdin: async () => '', readFile: () => '', writeFile: () => undefined, colorLevel: 0 }
-  expect(await main(args, io)).toBe(0)
+  const { code, stdout } = await runCli(args)
+  expect(code).toBe(0)
   return stdout
 }
 

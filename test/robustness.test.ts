@@ -4,25 +4,14 @@ import fc from 'fast-check'
 import { readdirSync, readFileSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { main, type Io } from '../src/cli.js'
 import { parseProgram, LIMITS } from '../src/parse.js'
 import { InputError } from '../src/errors.js'
-import { json } from './helpers.js'
+import { json, runCli } from './helpers.js'
 
-async function run(argv: string[], files: Record<string, string> = {}) {
-  let stdout = ''
-  let stderr = ''
-  const io: Io = {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    readStdin: async () => '',
-    readFile: (path) => files[path] ?? '',
-    // Output written with -o counts as output.
-    writeFile: (_path, text) => (stdout += text),
-    colorLevel: 0,
-  }
-  const code = await main(argv, io)
-  return { code, stdout, stderr }
+/** The CLI in-process; what -o writes counts as output. */
+async function run(argv: string[]) {
+  const result = await runCli(argv)
+  return { ...result, stdout: result.stdout + Object.values(result.written).join('') }
 }
 
 /** What every run must look like: output and exit 0, or one error message and exit 1 or 2. */

@@ -1,19 +1,9 @@
 // The tutor view: golden files a person can read in review, and the numbers in them asserted.
 import { describe, expect, it } from 'vitest'
-import { main, type Io } from '../src/cli.js'
+import { runCli } from './helpers.js'
 
 async function render(argv: string[]): Promise<string> {
-  let stdout = ''
-  let stderr = ''
-  const io: Io = {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    readStdin: async () => '',
-    readFile: () => '',
-    writeFile: () => undefined,
-    colorLevel: 0,
-  }
-  const code = await main(argv, io)
+  const { code, stdout, stderr } = await runCli(argv)
   expect({ code, stderr }).toEqual({ code: 0, stderr: '' })
   return stdout
 }

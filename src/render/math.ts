@@ -2,7 +2,7 @@
 // markdown format's tables and display math. One place decides how each step is written.
 import type { Trace, TraceEdge } from '../trace.js'
 import { latexName, latexNumber, latexPartial, latexSym } from './tex.js'
-import { SUM_TERMS, expand, reachesVariables, repeatedArgument, statementNodes } from './shared.js'
+import { SUM_TERMS, backwardRows, expand, repeatedArgument, statementNodes } from './shared.js'
 import type { RenderOptions } from './index.js'
 
 
@@ -38,27 +38,22 @@ export function mathSteps(trace: Trace, options: RenderOptions): MathSteps {
   const sum = (terms: Parameters<typeof latexSym>[0][]) =>
     terms.slice(0, SUM_TERMS).map(factor).join(' + ') + (terms.length > SUM_TERMS ? ` + \\dots \\text{ (${terms.length} terms)}` : '')
   const wrt = options.wrt && options.wrt.length > 0 ? new Set(options.wrt) : undefined
-  const reaches = reachesVariables(trace, wrt)
 
   const backward: MathSteps['backward'] = [{ gradient: latexPartial(out, out), product: '\\text{seed}', values: '', contribution: '1' }]
-  const seen = new Map<number, number>()
-  for (const e of trace.backward) {
-    const edge = trace.edges[e]!
-    if (!reaches[edge.from]) continue
-    const target = trace.nodes[edge.from]!
-    const total = target.contributions.length
-    const k = (seen.get(edge.from) ?? 0) + 1
-    seen.set(edge.from, k)
-    backward.push({
-      gradient: latexPartial(out, target.label) + (total > 1 ? `\\ \\text{(${k} of ${total})}` : ''),
-      product: `${latexPartial(out, label(edge.to))} \\cdot ${local(edge)}`,
-      values: `${factor(edge.upstream)} \\cdot ${factor(edge.localValue)}`,
-      contribution: sym(edge.contribution),
-    })
-    if (total > 1 && k === total) {
+  for (const row of backwardRows(trace, wrt)) {
+    if (row.kind === 'contribution') {
+      const { edge, k, total } = row
+      backward.push({
+        gradient: latexPartial(out, label(edge.from)) + (total > 1 ? `\\ \\text{(${k} of ${total})}` : ''),
+        product: `${latexPartial(out, label(edge.to))} \\cdot ${local(edge)}`,
+        values: `${factor(edge.upstream)} \\cdot ${factor(edge.localValue)}`,
+        contribution: sym(edge.contribution),
+      })
+    } else {
+      const target = trace.nodes[row.node]!
       backward.push({
         gradient: latexPartial(out, target.label),
-        product: `\\text{sum of ${total} contributions}`,
+        product: `\\text{sum of ${row.total} contributions}`,
         values: sum(target.contributions.map((x) => trace.edges[x]!.contribution)),
         contribution: sym(target.grad ?? 0),
       })

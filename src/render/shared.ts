@@ -44,3 +44,28 @@ export function reachesVariables(trace: Trace, wrt: Set<string> | undefined): bo
   })
   return reaches
 }
+
+/** One row of the backward pass as shown: an edge's contribution, or the sum closing a fan-out. */
+export type BackwardRow =
+  | { kind: 'contribution'; edge: TraceEdge; k: number; total: number }
+  | { kind: 'sum'; node: number; total: number }
+
+/**
+ * The backward pass in visiting order, limited to edges into nodes that reach a --wrt variable;
+ * a node with several contributions gets them numbered "k of total" and then its sum.
+ */
+export function backwardRows(trace: Trace, wrt: Set<string> | undefined): BackwardRow[] {
+  const reaches = reachesVariables(trace, wrt)
+  const seen = new Map<number, number>()
+  const rows: BackwardRow[] = []
+  for (const e of trace.backward) {
+    const edge = trace.edges[e]!
+    if (!reaches[edge.from]) continue
+    const total = trace.nodes[edge.from]!.contributions.length
+    const k = (seen.get(edge.from) ?? 0) + 1
+    seen.set(edge.from, k)
+    rows.push({ kind: 'contribution', edge, k, total })
+    if (total > 1 && k === total) rows.push({ kind: 'sum', node: edge.from, total })
+  }
+  return rows
+}

@@ -8,7 +8,7 @@ import { CHAIN_LIMITS, type Trace, type TraceEdge } from '../trace.js'
 import { CHECK_BUDGET, type Check } from '../check.js'
 import type { RenderOptions } from './index.js'
 import { boxTable } from './box.js'
-import { SUM_TERMS, expand, reachesVariables, repeatedArgument, statementNodes } from './shared.js'
+import { SUM_TERMS, backwardRows, expand, repeatedArgument, statementNodes } from './shared.js'
 
 /** How many statements the header spells out before it summarizes. */
 const HEADER_STATEMENTS = 12
@@ -62,7 +62,6 @@ export function renderTable(trace: Trace, options: RenderOptions): string {
   }
   const heading = (text: string) => out.push('', c.bold(text))
   const wrt = options.wrt && options.wrt.length > 0 ? new Set(options.wrt) : undefined
-  const reaches = reachesVariables(trace, wrt)
   const flaggedEdges = new Set(trace.flags.filter((f) => f.edge !== undefined).map((f) => f.edge!))
   const flaggedNodes = new Set(trace.flags.filter((f) => f.pass === 'forward').map((f) => f.node))
 
@@ -117,26 +116,21 @@ export function renderTable(trace: Trace, options: RenderOptions): string {
   explain('Each row is the chain rule for one edge: the gradient arriving at a node (upstream) times that node\'s local derivative.')
   const backward = table(['gradient', `upstream ${n.times} local`, 'values', 'contribution'], options)
   backward.push([partial(outLabel, outLabel), 'seed', '', '1'])
-  const seen = new Map<number, number>()
   const fanOut: string[] = []
-  for (const e of trace.backward) {
-    const edge = trace.edges[e]!
-    if (!reaches[edge.from]) continue
-    const target = trace.nodes[edge.from]!
-    const total = target.contributions.length
-    const k = (seen.get(edge.from) ?? 0) + 1
-    seen.set(edge.from, k)
-    const name = partial(outLabel, target.label) + (total > 1 ? ` (${k} of ${total})` : '')
-    backward.push([
-      name,
-      `${partial(outLabel, label(edge.to))} ${n.times} ${localName(edge)}`,
-      `${factor(edge.upstream, n)} ${n.times} ${factor(edge.localValue, n)}`,
-      sym(edge.contribution),
-    ])
-    if (total > 1 && k === total) {
+  for (const row of backwardRows(trace, wrt)) {
+    if (row.kind === 'contribution') {
+      const { edge, k, total } = row
+      backward.push([
+        partial(outLabel, label(edge.from)) + (total > 1 ? ` (${k} of ${total})` : ''),
+        `${partial(outLabel, label(edge.to))} ${n.times} ${localName(edge)}`,
+        `${factor(edge.upstream, n)} ${n.times} ${factor(edge.localValue, n)}`,
+        sym(edge.contribution),
+      ])
+    } else {
+      const target = trace.nodes[row.node]!
       const parts = target.contributions.map((x) => trace.edges[x]!.contribution)
-      backward.push([partial(outLabel, target.label), `sum of ${total} contributions`, sumText(parts, n), sym(target.grad ?? 0)])
-      fanOut.push(`${target.label} feeds ${total} inputs, so ${partial(outLabel, target.label)} adds up all ${total} contributions: every path the change can take counts.`)
+      backward.push([partial(outLabel, target.label), `sum of ${row.total} contributions`, sumText(parts, n), sym(target.grad ?? 0)])
+      fanOut.push(`${target.label} feeds ${row.total} inputs, so ${partial(outLabel, target.label)} adds up all ${row.total} contributions: every path the change can take counts.`)
     }
   }
   out.push(backward.toString())
