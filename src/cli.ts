@@ -163,6 +163,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
       throw new UsageError(`unexpected argument "${positionals[1]}": the program is one argument (quote it); bind values with --NAME VALUE`)
     }
     const opts = program.opts<Parsed>()
+    // The command line is checked whole before any input is read.
+    if (!isFormatName(opts.format)) {
+      throw new UsageError(`unknown format "${opts.format}"; the formats are ${Object.keys(FORMATS).join(', ')}`)
+    }
+    const precision = opts.precision === undefined ? DEFAULT_PRECISION : Number(opts.precision)
+    if (!isValidPrecision(precision)) throw new UsageError(`--precision ${opts.precision}: expected a whole number from 1 to 17`)
+    if (opts.standalone && opts.format !== 'latex') throw new UsageError('--standalone goes with --format latex')
     const source = await readProgram(positionals[0], opts.file, io)
     const values: Record<string, string> = {}
     for (const spec of opts.set) {
@@ -175,11 +182,6 @@ export async function main(argv: string[], io: Io): Promise<number> {
       if (Object.hasOwn(values, name)) throw new InputError(`${name} is bound twice (--${name} ${values[name]} and --${name} ${value}); bind it once`)
       values[name] = value
     }
-    if (!isFormatName(opts.format)) {
-      throw new UsageError(`unknown format "${opts.format}"; the formats are ${Object.keys(FORMATS).join(', ')}`)
-    }
-    const precision = opts.precision === undefined ? DEFAULT_PRECISION : Number(opts.precision)
-    if (!isValidPrecision(precision)) throw new UsageError(`--precision ${opts.precision}: expected a whole number from 1 to 17`)
 
     const { trace, warnings } = traceProgram(source, values)
     const wrt = opts.wrt?.split(',').map((s) => s.trim()).filter(Boolean)
@@ -190,7 +192,6 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     for (const warning of warnings) io.stderr(`backprop-tutor: warning: ${warning}\n`)
     const level = opts.color && !opts.output ? io.colorLevel : 0
-    if (opts.standalone && opts.format !== 'latex') throw new UsageError('--standalone goes with --format latex')
     const text = await FORMATS[opts.format].render(trace, {
       precision,
       ascii: Boolean(opts.ascii),
