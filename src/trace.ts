@@ -2,7 +2,7 @@
 // the backward pass in reverse topological order seeded with 1, keeping every contribution
 // (micrograd's `for v in reversed(topo): v._backward()`, with each `+=` recorded).
 import type { Graph, GraphNode, NodeKind } from './graph.js'
-import { CONSTANT_VALUES, OPS, type OpId, type Rule } from './ops.js'
+import { CONSTANT_VALUES, OPS, type Rule } from './ops.js'
 import { MAX_SYM_SIZE, S, apply, isNumber, symSize, type Sym } from './sym.js'
 import { checkGradients, type Check } from './check.js'
 import { DEFAULT_PRECISION, formatNumber } from './format.js'
