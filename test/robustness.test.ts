@@ -142,6 +142,22 @@ describe('bad input, one message each', () => {
   })
 })
 
+describe('the finite-difference check says inconclusive rather than wrong', () => {
+  const cases: [string, Record<string, number>, string][] = [
+    ['(x + 1e16) - 1e16', { x: 1 }, 'inconclusive'], // rounding: x + 1e16 keeps none of the step
+    ['log(x)', { x: 1e-5 }, 'inconclusive'], // curvature: the step is as large as x
+    ['exp(x)', { x: 700 }, 'agree'], // huge but well conditioned
+    ['x*1e-300', { x: 1 }, 'agree'], // tiny but well conditioned
+    ['x^3', { x: 0 }, 'agree'], // a zero gradient
+    ['sin(x)*1e20', { x: 1 }, 'agree'],
+  ]
+  it.each(cases)('%s at %o: %s', (source, bindings, status) => {
+    const check = json(source, bindings).checks[0]!
+    expect(check.status).toBe(status)
+    if (status === 'inconclusive') expect(check.reason).toMatch(/unreliable here/)
+  })
+})
+
 describe('nothing the input says is run', () => {
   const refused = ['[1, 2]', '"s"', "'s'", 'a.b', 'a[1]', 'f(x) = x^2', 'import("fs")', 'createUnit("foo")', 'evaluate("1+1")', 'parse("x")', '1:3', 'a ? b : c', '{a: 1}', 'x to cm', 'compile("x")', 'x == 1']
   it.each(refused)('%s is refused at parse time, before any graph or evaluation', (source) => {
