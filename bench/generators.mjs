@@ -6,7 +6,7 @@ const VARIABLES = 50
 
 /** x1 … x50 bound to values in (0.5, 1.5), deterministic. */
 function bindings(count) {
-  return Object.fromEntries(Array.from({ length: count }, (_, i) => [`x${i + 1}`, 0.5 + ((i * 37) % 100) / 100]))
+  return Object.fromEntries(Array.from({ length: count }, (_, i) => [`x${i + 1}`, (50 + ((i * 37) % 100)) / 100]))
 }
 
 export const GENERATORS = {
