@@ -91,8 +91,9 @@ interface Scan {
 
 const isDigit = (c: string) => c >= '0' && c <= '9'
 // The letters mathjs accepts in names (its parse.isAlpha): Latin, Greek and letterlike symbols.
-const IDENT_START = /[a-zA-Z_$\u00C0-\u02AF\u0370-\u03FF\u2100-\u214F]/
-const IDENT = /[a-zA-Z_$\u00C0-\u02AF\u0370-\u03FF\u2100-\u214F][a-zA-Z0-9_$\u00C0-\u02AF\u0370-\u03FF\u2100-\u214F]*/y
+const LETTER = 'a-zA-Z_$\\u00C0-\\u02AF\\u0370-\\u03FF\\u2100-\\u214F'
+const IDENT_START = new RegExp(`[${LETTER}]`)
+const IDENT = new RegExp(`[${LETTER}][0-9${LETTER}]*`, 'y')
 const NUMBER = /0[xXbBoO][0-9a-fA-F]+|[0-9]*\.?[0-9]*(?:[eE][+-]?[0-9]+)?/y
 
 function refuse(what: string, offset: number, source: string): never {
