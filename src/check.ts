@@ -36,7 +36,9 @@ const EPSILON = Number.EPSILON
 
 export function checkGradients(graph: Graph, trace: Omit<Trace, 'checks'>): Check[] {
   if (trace.unbound.length > 0) {
-    const reason = `needs every variable bound (${trace.unbound.join(', ')} ${trace.unbound.length === 1 ? 'is' : 'are'} symbolic)`
+    // Name a few: with thousands of symbolic variables, one reason per check must stay short.
+    const names = trace.unbound.length > 6 ? `${trace.unbound.slice(0, 6).join(', ')} and ${trace.unbound.length - 6} more` : trace.unbound.join(', ')
+    const reason = `needs every variable bound (${names} ${trace.unbound.length === 1 ? 'is' : 'are'} symbolic)`
     return trace.gradients.map((g) => ({ variable: g.name, status: 'not-checked', reason }))
   }
   const n = graph.nodes.length

@@ -109,6 +109,18 @@ describe('size: big programs finish, or are refused by a named limit', () => {
     expect(result.stderr).toMatch(new RegExp(`more than ${LIMITS.maxTerms} numbers and names, the tutor's limit`))
   })
 
+  it('keeps per-variable output short with thousands of symbolic variables', async () => {
+    const program = Array.from({ length: 5_000 }, (_, i) => `v${i}`).join(' + ')
+    const result = await run([program, '--format', 'json'])
+    expect(result.code).toBe(0)
+    const checks = JSON.parse(result.stdout).checks as { reason: string }[]
+    expect(checks).toHaveLength(5_000)
+    expect(checks[0]!.reason).toBe('needs every variable bound (v0, v1, v2, v3, v4, v5 and 4994 more are symbolic)')
+    const table = await run([program])
+    expect(table.stdout).toContain('v0, v1, v2')
+    expect(table.stdout.length).toBeLessThan(5_000_000)
+  })
+
   it('refuses a program longer than 4 MiB', async () => {
     const result = await run(['x' + ' '.repeat(LIMITS.maxLength)])
     expect(result.stderr).toMatch(/the tutor's limit is 4194304 \(4 MiB\)/)
