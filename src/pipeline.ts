@@ -20,13 +20,14 @@ export function traceProgram(source: string, bindings: Record<string, number | s
   const values: Record<string, number> = {}
   const warnings: string[] = []
   const variables = graph.variables.map((i) => graph.nodes[i]!.id)
-  const assigned = graph.nodes.flatMap((n) => (n.assigned ? [n.assigned] : []))
+  const variableSet = new Set(variables)
+  const assigned = new Set(graph.nodes.flatMap((n) => (n.assigned ? [n.assigned] : [])))
   for (const [name, raw] of Object.entries(bindings)) {
     const value = typeof raw === 'number' ? raw : parseValue(name, raw)
     if (!Number.isFinite(value)) throw new InputError(`--${name}: the value ${value} is not a finite number`)
-    if (variables.includes(name)) {
+    if (variableSet.has(name)) {
       values[name] = value
-    } else if (assigned.includes(name)) {
+    } else if (assigned.has(name)) {
       throw new InputError(`--${name}: ${name} is assigned by the program, so it cannot be bound; bind the variables it is computed from`)
     } else {
       const near = closestName(name, variables)

@@ -219,28 +219,45 @@ export function trace(graph: Graph, bindings: Record<string, number>): Trace {
 /** Paths are counted for every variable in one linear pass, and listed only under CHAIN_LIMITS. */
 function chains(graph: Graph, nodes: TraceNode[], edges: TraceEdge[], backward: number[]): Chain[] {
   const counts = new Float64Array(nodes.length)
+  // Fewest edges from each node up to the output: a variable deeper than the edge cap is not listed.
+  const depth = new Float64Array(nodes.length).fill(Infinity)
   counts[graph.output] = 1
-  for (const e of backward) counts[edges[e]!.from]! += counts[edges[e]!.to]!
+  depth[graph.output] = 0
+  for (const e of backward) {
+    const { from, to } = edges[e]!
+    counts[from]! += counts[to]!
+    depth[from] = Math.min(depth[from]!, depth[to]! + 1)
+  }
   return graph.variables.map((v) => {
     const chain: Chain = { variable: graph.nodes[v]!.id, count: counts[v]! }
-    if (chain.count === 0 || chain.count > CHAIN_LIMITS.paths) return chain
-    // Walk up from the variable through its consumers; every consumer on the path reaches the output.
-    const paths: number[][] = []
+    if (chain.count === 0 || chain.count > CHAIN_LIMITS.paths || depth[v]! > CHAIN_LIMITS.edges) return chain
+    // Walk up from the variable through its consumers; every consumer on the path reaches the
+    // output. Each step records its edge and the step it came from, so a path is read back at the end.
+    const steps: { node: number; edge: number; parent: number }[] = [{ node: v, edge: -1, parent: -1 }]
+    const ends: number[] = []
     let budget = CHAIN_LIMITS.edges
-    const stack: { node: number; path: number[] }[] = [{ node: v, path: [] }]
+    const stack = [0]
     while (stack.length > 0 && budget >= 0) {
-      const { node, path } = stack.pop()!
+      const at = stack.pop()!
+      const node = steps[at]!.node
       if (node === graph.output) {
-        paths.push([...path].reverse())
+        ends.push(at)
         continue
       }
       const up = nodes[node]!.contributions
       for (let k = up.length - 1; k >= 0; k--) {
         budget--
-        stack.push({ node: edges[up[k]!]!.to, path: [...path, up[k]!] })
+        steps.push({ node: edges[up[k]!]!.to, edge: up[k]!, parent: at })
+        stack.push(steps.length - 1)
       }
     }
     if (budget < 0) return chain
+    // From the output down to the variable: the order the steps were taken, reversed.
+    const paths = ends.map((end) => {
+      const path: number[] = []
+      for (let at = end; steps[at]!.edge >= 0; at = steps[at]!.parent) path.push(steps[at]!.edge)
+      return path
+    })
     paths.sort((a, b) => compareEdgeLists(a, b))
     chain.paths = paths.map((path) => ({
       edges: path,

@@ -28,8 +28,9 @@ export function renderDot(trace: Trace, options: RenderOptions): string {
     '  node [shape=record, fontname="Helvetica", fontsize=11];',
     '  edge [fontname="Helvetica", fontsize=10, color="#4b5563"];',
   ]
+  const unbound = new Set(trace.unbound)
   trace.nodes.forEach((node, i) => {
-    const kind = i === trace.output ? 'output' : node.kind === 'variable' && trace.unbound.includes(node.id) ? 'unbound' : node.kind
+    const kind = i === trace.output ? 'output' : node.kind === 'variable' && unbound.has(node.id) ? 'unbound' : node.kind
     if (node.kind === 'constant') {
       lines.push(`  n${i} [label="${quoted(node.label)}", ${STYLE.constant}];`)
       return

@@ -60,8 +60,11 @@ export function mathSteps(trace: Trace, options: RenderOptions): MathSteps {
     }
   }
 
+  // gradients, chains and checks are all in variable order: one index reads all three.
+  const selected = trace.gradients.flatMap((g, k) => (!wrt || wrt.has(g.name) ? [k] : []))
   const chains: string[] = []
-  for (const chain of trace.chains.filter((c) => !wrt || wrt.has(c.variable))) {
+  for (const v of selected) {
+    const chain = trace.chains[v]!
     const grad = latexPartial(out, chain.variable)
     if (chain.count === 0) {
       chains.push(`${grad} &= 0 && \\text{no path}`)
@@ -75,7 +78,7 @@ export function mathSteps(trace: Trace, options: RenderOptions): MathSteps {
         chains.push(`&= ${path.edges.map((e) => factor(trace.edges[e]!.localValue)).join(' \\cdot ')} = ${sym(path.product)}`)
       }
       if (chain.paths.length > 1) {
-        const total = trace.gradients.find((g) => g.name === chain.variable)!.grad
+        const total = trace.gradients[v]!.grad
         chains.push(`${grad} &= ${sum(chain.paths.map((path) => path.product))} = ${sym(total)}`)
       }
     }
@@ -94,18 +97,17 @@ export function mathSteps(trace: Trace, options: RenderOptions): MathSteps {
       .map((edge) => ({ local: local(edge), rule: edge.rule.name, symbolic: sym(edge.local), value: sym(edge.localValue) })),
     backward,
     chains,
-    gradients: trace.gradients
-      .filter((g) => !wrt || wrt.has(g.name))
-      .map((g) => {
-        const check = trace.checks.find((c) => c.variable === g.name)
-        return {
-          variable: latexName(g.name),
-          partial: latexPartial(out, g.name),
-          grad: sym(g.grad),
-          estimate: check?.estimate !== undefined ? latexNumber(check.estimate, p) : '',
-          check: check ? (check.status === 'not-checked' ? 'not checked' : check.status === 'agree' ? 'agrees' : check.status) : '',
-        }
-      }),
+    gradients: selected.map((v) => {
+      const g = trace.gradients[v]!
+      const check = trace.checks[v]
+      return {
+        variable: latexName(g.name),
+        partial: latexPartial(out, g.name),
+        grad: sym(g.grad),
+        estimate: check?.estimate !== undefined ? latexNumber(check.estimate, p) : '',
+        check: check ? (check.status === 'not-checked' ? 'not checked' : check.status === 'agree' ? 'agrees' : check.status) : '',
+      }
+    }),
   }
 }
 

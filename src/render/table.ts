@@ -139,8 +139,10 @@ export function renderTable(trace: Trace, options: RenderOptions): string {
   // 4. Chains per variable.
   heading(`4. Chains: the product of local derivatives along every path from ${outLabel} to each variable`)
   explain('Multiplying the local derivatives along a path gives how a change travels along it; the gradient is the sum over all paths.')
-  const variables = trace.gradients.filter((g) => !wrt || wrt.has(g.name))
-  for (const chain of trace.chains.filter((ch) => !wrt || wrt.has(ch.variable))) {
+  // gradients, chains and checks are all in variable order: one index reads all three.
+  const selected = trace.gradients.flatMap((g, k) => (!wrt || wrt.has(g.name) ? [k] : []))
+  for (const v of selected) {
+    const chain = trace.chains[v]!
     const grad = partial(outLabel, chain.variable)
     const pad = ' '.repeat(grad.length + 1)
     if (chain.count === 0) {
@@ -158,7 +160,7 @@ export function renderTable(trace: Trace, options: RenderOptions): string {
         out.push(`  ${indent}= ${sym(path.product)}`)
       })
       if (chain.paths.length > 1) {
-        out.push(`  ${grad} = sum over ${chain.paths.length} paths = ${sumText(chain.paths.map((p) => p.product), n)} = ${sym(trace.gradients.find((g) => g.name === chain.variable)!.grad)}`)
+        out.push(`  ${grad} = sum over ${chain.paths.length} paths = ${sumText(chain.paths.map((p) => p.product), n)} = ${sym(trace.gradients[v]!.grad)}`)
       }
     }
   }
@@ -167,19 +169,24 @@ export function renderTable(trace: Trace, options: RenderOptions): string {
   // 5. Gradients with their check.
   heading('5. Gradients, checked against finite differences')
   explain(`The check nudges one variable by ${n.plusMinus}h, reruns the forward pass and compares (f(x+h) - f(x-h))/2h with the gradient.`)
-  if (variables.length === 0) {
+  if (selected.length === 0) {
     out.push('  none: the program has no variables')
   } else {
     const grads = table(['variable', `${n.d}${outLabel}/${n.d}variable`, 'finite difference', 'check'], options)
-    for (const g of variables) {
-      const check = trace.checks.find((x) => x.variable === g.name)
+    for (const v of selected) {
+      const g = trace.gradients[v]!
+      const check = trace.checks[v]
       grads.push([g.name, sym(g.grad), check?.estimate !== undefined ? formatNumber(check.estimate, options.precision) : '', checkCell(check, c)])
     }
     out.push(grads.toString())
     // One line per distinct reason, naming the variables it applies to.
     const reasons = new Map<string, string[]>()
-    for (const check of trace.checks) {
-      if (check.reason && variables.some((g) => g.name === check.variable)) reasons.set(check.reason, [...(reasons.get(check.reason) ?? []), check.variable])
+    for (const v of selected) {
+      const check = trace.checks[v]!
+      if (!check.reason) continue
+      const names = reasons.get(check.reason)
+      if (names) names.push(check.variable)
+      else reasons.set(check.reason, [check.variable])
     }
     for (const [reason, names] of reasons) out.push(`  ${names.join(', ')}: ${reason}`)
   }
