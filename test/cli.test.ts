@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { runCli } from './helpers.js'
+import { childEnv, runCli } from './helpers.js'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -10,11 +10,6 @@ import { join } from 'node:path'
 const BIN = fileURLToPath(new URL('../bin/backprop-tutor.cjs', import.meta.url))
 
 /** The environment without any color settings, plus `extra`. */
-function plainEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = { ...process.env, ...extra }
-  for (const key of ['NO_COLOR', 'FORCE_COLOR']) if (!(key in extra)) delete env[key]
-  return env
-}
 
 const run = runCli
 
@@ -104,7 +99,7 @@ describe('errors: one clear message on stderr, a documented exit code, no stack 
 })
 
 describe('the built bin, spawned as a user runs it', () => {
-  const spawn = (args: string[], input?: string) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', input, env: plainEnv() })
+  const spawn = (args: string[], input?: string) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', input, env: childEnv() })
 
   it('prints the documented JSON for the fully bound mission example', () => {
     const result = spawn(['(x*w+b-y)^2', '--x', '1', '--w', '1', '--b', '0', '--y', '2', '--format', 'json'])
@@ -143,7 +138,7 @@ describe('the built bin, spawned as a user runs it', () => {
 describe('color', () => {
   const ESC = '\u001b['
   const spawnWith = (env: Record<string, string>, args: string[] = []) =>
-    spawnSync(process.execPath, [BIN, 'relu(x) + x', '--x', '0', ...args], { encoding: 'utf8', env: plainEnv(env) })
+    spawnSync(process.execPath, [BIN, 'relu(x) + x', '--x', '0', ...args], { encoding: 'utf8', env: childEnv(env) })
 
   it('is off when stdout is not a terminal', () => {
     const result = spawnWith({})
@@ -167,7 +162,7 @@ describe('color', () => {
 
   it('is on in a real terminal (a pseudo-terminal from util-linux script), and off there with NO_COLOR', () => {
     const inTerminal = (env: Record<string, string>) =>
-      spawnSync('script', ['-qec', `"${process.execPath}" "${BIN}" "x*x" --x 1`, '/dev/null'], { encoding: 'utf8', env: plainEnv(env) })
+      spawnSync('script', ['-qec', `"${process.execPath}" "${BIN}" "x*x" --x 1`, '/dev/null'], { encoding: 'utf8', env: childEnv(env, { terminal: true }) })
     const plain = inTerminal({})
     expect(plain.status).toBe(0)
     expect(plain.stdout).toContain(ESC)

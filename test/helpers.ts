@@ -44,3 +44,19 @@ export async function runCli(argv: string[], options: { stdin?: string; files?: 
   const code = await main(argv, io)
   return { code, stdout, stderr, written }
 }
+
+/**
+ * The environment of a child process with no colour preference of its own: NO_COLOR and
+ * FORCE_COLOR removed (unless given), and, for `terminal`, the variables chalk's colour
+ * detection reads set to those of a plain colour terminal. CI runners differ here (no TERM,
+ * CI=true), and a test of "colour in a terminal" must not depend on where it runs.
+ */
+export function childEnv(extra: Record<string, string> = {}, options: { terminal?: boolean } = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env }
+  for (const key of ['NO_COLOR', 'FORCE_COLOR']) delete env[key]
+  if (options.terminal) {
+    for (const key of ['CI', 'TF_BUILD', 'TEAMCITY_VERSION', 'COLORTERM', 'TERM_PROGRAM']) delete env[key]
+    env.TERM = 'xterm-256color'
+  }
+  return { ...env, ...extra }
+}

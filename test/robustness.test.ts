@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { parseProgram, LIMITS } from '../src/parse.js'
 import { InputError } from '../src/errors.js'
-import { json, runCli } from './helpers.js'
+import { childEnv, json, runCli } from './helpers.js'
 
 /** The CLI in-process; what -o writes counts as output. */
 async function run(argv: string[]) {
@@ -194,21 +194,15 @@ describe('nothing the input says is run', () => {
 describe('determinism', () => {
   const BIN = fileURLToPath(new URL('../bin/backprop-tutor.cjs', import.meta.url))
   const ARGS = ['h = tanh(w*x + b); loss = (h - y)^2 + relu(x)', '--w', '0.5', '--x', '0', '--b', '0.1', '--y', '1']
-  const plainEnv = (extra: Record<string, string>) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, ...extra }
-    delete env.FORCE_COLOR
-    delete env.NO_COLOR
-    return env
-  }
   const strip = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '').replace(/\r\n/g, '\n')
   const quoted = ARGS.map((a) => `'${a}'`).join(' ')
 
   it('prints the same bytes whatever the terminal width, with or without a terminal', () => {
-    const piped = spawnSync(process.execPath, [BIN, ...ARGS], { encoding: 'utf8', env: plainEnv({ COLUMNS: '40' }) }).stdout
+    const piped = spawnSync(process.execPath, [BIN, ...ARGS], { encoding: 'utf8', env: childEnv({ COLUMNS: '40' }) }).stdout
     expect(piped.length).toBeGreaterThan(500)
-    expect(spawnSync(process.execPath, [BIN, ...ARGS], { encoding: 'utf8', env: plainEnv({ COLUMNS: '300' }) }).stdout).toBe(piped)
+    expect(spawnSync(process.execPath, [BIN, ...ARGS], { encoding: 'utf8', env: childEnv({ COLUMNS: '300' }) }).stdout).toBe(piped)
     for (const cols of [40, 250]) {
-      const tty = spawnSync('script', ['-qec', `stty cols ${cols}; "${process.execPath}" "${BIN}" ${quoted}`, '/dev/null'], { encoding: 'utf8', env: plainEnv({}) })
+      const tty = spawnSync('script', ['-qec', `stty cols ${cols}; "${process.execPath}" "${BIN}" ${quoted}`, '/dev/null'], { encoding: 'utf8', env: childEnv({}, { terminal: true }) })
       expect(tty.stdout).toContain('\u001b[')
       expect(strip(tty.stdout)).toBe(piped)
     }
