@@ -17,25 +17,40 @@ export function parseValue(name: string, text: string): number {
     if (!Number.isFinite(direct)) throw new InputError(`${what}: the value is beyond the range of a double, not a finite number; ${hint}`)
     return direct === 0 ? 0 : direct
   }
-  let graph
+  let value: number
   try {
-    graph = buildGraph(parseProgram(text))
+    value = evaluateText(text, {})
   } catch (error) {
     if (error instanceof InputError) throw new InputError(`${what}: not a number (${error.message}); ${hint}`)
     throw error
   }
-  if (graph.variables.length > 0 || graph.nodes.some((n) => n.op === 'identity')) {
-    const names = graph.variables.map((i) => graph.nodes[i]!.id)
-    throw new InputError(`${what}: not a number${names.length ? ` (${names.join(', ')} is not a constant)` : ''}; ${hint}`)
-  }
-  // A constant expression has no variables: evaluate it node by node with the op table.
-  const values: number[] = []
-  for (const node of graph.nodes) {
-    values.push(node.kind === 'constant' ? node.constant! : OPS[node.op!].value(...node.inputs.map((j) => values[j]!)))
-  }
-  const value = values[graph.output]!
   if (!Number.isFinite(value)) throw new InputError(`${what}: the value is ${value}, not a finite number; ${hint}`)
   return value === 0 ? 0 : value
+}
+
+/**
+ * The value of one expression typed by a person (a binding, a claim, a quiz answer), with its
+ * names read from `names`: parsed like a program, evaluated node by node with the op table, so
+ * nothing the text says is ever run. Throws InputError for anything else, unknown names included.
+ */
+export function evaluateText(text: string, names: Record<string, number>): number {
+  const graph = buildGraph(parseProgram(text))
+  if (graph.nodes.some((n) => n.op === 'identity')) throw new InputError('an assignment is not a value')
+  const unknown = graph.variables.map((i) => graph.nodes[i]!.id).filter((name) => !Object.hasOwn(names, name))
+  if (unknown.length > 0) {
+    const near = closestName(unknown[0]!, Object.keys(names))
+    throw new InputError(
+      `${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not ${Object.keys(names).length ? 'a name with a value here' : 'a constant'}` +
+        (near ? `; did you mean ${near}?` : ''),
+    )
+  }
+  const values: number[] = []
+  for (const node of graph.nodes) {
+    values.push(
+      node.kind === 'constant' ? node.constant! : node.kind === 'variable' ? names[node.id]! : OPS[node.op!].value(...node.inputs.map((j) => values[j]!)),
+    )
+  }
+  return values[graph.output]!
 }
 
 /** The name in `candidates` closest to `name` by edit distance, if it is plausibly a typo. */

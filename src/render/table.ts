@@ -3,46 +3,16 @@
 // terminal, in a pipe and in a file (color aside).
 import { Chalk, type ChalkInstance } from 'chalk'
 import { formatNumber } from '../format.js'
-import { isNumber, printSym, type Sym, type SymStyle } from '../sym.js'
+import { printSym, type Sym } from '../sym.js'
 import { CHAIN_LIMITS, type Trace, type TraceEdge } from '../trace.js'
 import { CHECK_BUDGET, type Check } from '../check.js'
 import type { RenderOptions } from './index.js'
 import { boxTable } from './box.js'
-import { SUM_TERMS, backwardRows, expand, repeatedArgument, statementNodes } from './shared.js'
+import { backwardRows, expand, statementNodes } from './shared.js'
+import { factor, localDerivativeName, notation, sumText } from './text.js'
 
 /** How many statements the header spells out before it summarizes. */
 const HEADER_STATEMENTS = 12
-
-interface Notation {
-  d: string
-  times: string
-  style: SymStyle
-  warn: string
-  /** The handwritten trace's step markers ① and ②, and ±. */
-  step1: string
-  step2: string
-  plusMinus: string
-}
-
-function notation(options: RenderOptions): Notation {
-  const d = options.ascii ? 'd' : '∂'
-  const times = options.ascii ? '*' : '·'
-  return {
-    d,
-    times,
-    warn: options.ascii ? '(!)' : '⚠',
-    step1: options.ascii ? '(1)' : '①',
-    step2: options.ascii ? '(2)' : '②',
-    plusMinus: options.ascii ? '+/-' : '±',
-    style: {
-      number: (n) => formatNumber(n, options.precision),
-      times,
-      grad: (of, wrt) => `${d}${of}/${d}${wrt}`,
-      superscripts: !options.ascii,
-      spaced: true,
-    },
-  }
-}
 
 export function renderTable(trace: Trace, options: RenderOptions): string {
   const n = notation(options)
@@ -52,11 +22,7 @@ export function renderTable(trace: Trace, options: RenderOptions): string {
   const outLabel = trace.nodes[trace.output]!.label
   const partial = (of: string, wrt: string) => `${n.d}${of}/${n.d}${wrt}`
   const label = (i: number) => trace.nodes[i]!.label
-  // x*x uses x twice: its two local derivatives are told apart by argument, ∂t1/∂x[1] and ∂t1/∂x[2].
-  const localName = (edge: TraceEdge) => {
-    const argument = repeatedArgument(trace, edge)
-    return partial(label(edge.to), label(edge.from)) + (argument ? `[${argument}]` : '')
-  }
+  const localName = (edge: TraceEdge) => localDerivativeName(trace, edge, n)
   const explain = (sentence: string) => {
     if (options.explain) out.push(c.dim(`  ${sentence}`))
   }
@@ -213,19 +179,6 @@ function checkCell(check: Check | undefined, c: ChalkInstance): string {
     default:
       return check?.reason?.startsWith('past the check budget') ? `not checked (budget ${CHECK_BUDGET})` : 'not checked'
   }
-}
-
-/** a + b + c, or its first terms and a count when there are many (a fan-out of 10,000). */
-function sumText(terms: Sym[], n: Notation): string {
-  const shown = terms.slice(0, SUM_TERMS).map((t) => factor(t, n))
-  return terms.length > SUM_TERMS ? `${shown.join(' + ')} + … (${terms.length} terms)` : shown.join(' + ')
-}
-
-/** A factor inside a product: negative numbers and compound expressions in parentheses. */
-function factor(s: Sym, n: Notation): string {
-  const text = printSym(s, n.style)
-  if (isNumber(s)) return s < 0 ? `(${text})` : text
-  return typeof s === 'object' && 'op' in s ? `(${text})` : text
 }
 
 /** Rows collected for one section's table. */
