@@ -1,7 +1,7 @@
 // text + bindings → Trace: the whole engine behind one call, for the CLI and for other tools.
 import { InputError } from './errors.js'
 import { parseProgram } from './parse.js'
-import { buildGraph } from './graph.js'
+import { buildGraph, type Graph } from './graph.js'
 import { trace, type Trace } from './trace.js'
 import { closestName, parseValue } from './bindings.js'
 
@@ -15,7 +15,21 @@ export interface TraceResult {
  * Parses `source`, binds `bindings` (numbers, or text such as "pi/4") and traces it.
  * Throws InputError for anything wrong with the input.
  */
-export function traceProgram(source: string, bindings: Record<string, number | string> = {}): TraceResult {
+export function traceProgram(source: string, bindings: Record<string, number | string> = {}): TraceResult & BoundProgram {
+  const bound = bindProgram(source, bindings)
+  const result = trace(bound.graph, bound.values)
+  return { ...bound, trace: result, warnings: [...bound.warnings, ...result.notes] }
+}
+
+export interface BoundProgram {
+  graph: Graph
+  /** The bindings that name variables of the program, as numbers. */
+  values: Record<string, number>
+  warnings: string[]
+}
+
+/** Parses `source` and checks `bindings` against its variables, for a trace or a training run. */
+export function bindProgram(source: string, bindings: Record<string, number | string> = {}): BoundProgram {
   const graph = buildGraph(parseProgram(source))
   const values: Record<string, number> = {}
   const warnings: string[] = []
@@ -37,6 +51,5 @@ export function traceProgram(source: string, bindings: Record<string, number | s
       )
     }
   }
-  const result = trace(graph, values)
-  return { trace: result, warnings: [...warnings, ...result.notes] }
+  return { graph, values, warnings }
 }

@@ -91,7 +91,15 @@ export function operandSym(node: { kind: NodeKind; label: string; value?: Sym; c
   return node.kind === 'constant' && value !== undefined && isNumber(value) && !Object.hasOwn(CONSTANT_VALUES, node.label) ? value : { name: node.label }
 }
 
-export function trace(graph: Graph, bindings: Record<string, number>): Trace {
+/** What a trace computes besides values and gradients; a training step needs neither. */
+export interface TraceOptions {
+  /** List the chain-rule products per variable (default true; otherwise `chains` is empty). */
+  chains?: boolean
+  /** Check every gradient against finite differences (default true; otherwise `checks` is empty). */
+  checks?: boolean
+}
+
+export function trace(graph: Graph, bindings: Record<string, number>, options: TraceOptions = {}): Trace {
   const n = graph.nodes.length
   const values: Sym[] = new Array(n)
   const requiresGrad = new Uint8Array(n)
@@ -209,11 +217,11 @@ export function trace(graph: Graph, bindings: Record<string, number>): Trace {
     gradients,
     bindings: usedBindings,
     unbound,
-    chains: chains(graph, nodes, edges, backward),
+    chains: options.chains === false ? [] : chains(graph, nodes, edges, backward),
     flags,
     notes: [...graph.notes],
   }
-  return { ...partial, checks: checkGradients(graph, partial) }
+  return { ...partial, checks: options.checks === false ? [] : checkGradients(graph, partial) }
 }
 
 /** Paths are counted for every variable in one linear pass, and listed only under CHAIN_LIMITS. */

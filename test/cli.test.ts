@@ -92,7 +92,7 @@ describe('errors: one clear message on stderr, a documented exit code, no stack 
   it('documents the exit codes and every format in --help', async () => {
     const result = await run(['--help'])
     expect(result.code).toBe(0)
-    expect(result.stdout).toMatch(/Exit codes:\n {2}0 .*\n {2}1 .*\n {2}2 .*\n {2}70 /)
+    expect(result.stdout).toMatch(/Exit codes:\n {2}0 .*\n {2}1 .*\n {2}2 .*\n {2}3 .*\n {2}70 /)
     expect(result.stdout).toContain('backprop-tutor "(x*w+b-y)^2" --x 1 --w 1')
     for (const format of ['table', 'json', 'markdown', 'latex', 'dot', 'mermaid', 'svg']) expect(result.stdout).toMatch(new RegExp(`\\n  ${format}:\\s+\\w`))
   })

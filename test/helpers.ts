@@ -25,10 +25,11 @@ export function centralDifference(f: (v: number) => number, x: number): number {
 }
 
 /** Runs the CLI in-process with fake files and streams; what -o writes is collected in `written`. */
-export async function runCli(argv: string[], options: { stdin?: string; files?: Record<string, string>; colorLevel?: Io['colorLevel'] } = {}) {
+export async function runCli(argv: string[], options: { stdin?: string; answers?: string[]; seed?: number; files?: Record<string, string>; colorLevel?: Io['colorLevel'] } = {}) {
   let stdout = ''
   let stderr = ''
   const written: Record<string, string> = {}
+  const answers = [...(options.answers ?? [])]
   const io: Io = {
     stdout: (t) => (stdout += t),
     stderr: (t) => (stderr += t),
@@ -40,6 +41,13 @@ export async function runCli(argv: string[], options: { stdin?: string; files?: 
     },
     writeFile: (path, text) => (written[path] = text),
     colorLevel: options.colorLevel ?? 0,
+    // Answers as a pipe gives them: each echoed after its prompt.
+    ask: async (prompt) => {
+      const answer = answers.shift()
+      stdout += answer === undefined ? `${prompt}\n` : `${prompt}${answer}\n`
+      return answer
+    },
+    newSeed: () => options.seed ?? 1,
   }
   const code = await main(argv, io)
   return { code, stdout, stderr, written }

@@ -3,6 +3,7 @@
 import { formatNumber } from '../format.js'
 import { isNumber, printSym, type Sym, type SymStyle } from '../sym.js'
 import type { Trace, TraceEdge, TraceNode } from '../trace.js'
+import type { Training } from '../modes/train.js'
 
 const STYLE: SymStyle = {
   number: (n) => formatNumber(n),
@@ -47,7 +48,28 @@ function edgeLine(edge: TraceEdge, id: (i: number) => string): string {
   )
 }
 
-export function renderJson(trace: Trace): string {
+/** Text already laid out as JSON, inserted as it is. */
+class Raw {
+  constructor(readonly text: string) {}
+}
+
+/** The --lr run: one line per step, with parameters and gradients keyed by name. */
+function trainingJson(training: Training): Raw {
+  const byName = (values: number[]) => Object.fromEntries(training.params.map((name, k) => [name, values[k]]))
+  const steps = training.steps.map((s) => str({ step: s.step, loss: s.loss, params: byName(s.params), gradients: byName(s.gradients), next: byName(s.next) }))
+  const fields = [
+    `"lr": ${str(training.lr)}`,
+    `"params": ${str(training.params)}`,
+    `"data": ${str(training.data)}`,
+    `"steps": ${steps.length ? `[\n      ${steps.join(',\n      ')}\n    ]` : '[]'}`,
+    `"finalLoss": ${training.finalLoss === undefined ? 'null' : str(training.finalLoss)}`,
+    `"divergence": ${training.divergence ? str(training.divergence) : 'null'}`,
+  ]
+  return new Raw(`{\n    ${fields.join(',\n    ')}\n  }`)
+}
+
+/** With a --lr run, its `training` field follows the trace's own. */
+export function renderJson(trace: Trace, training?: Training): string {
   const id = (i: number) => trace.nodes[i]!.id
   const body = {
     value: jsonSym(trace.value),
@@ -71,6 +93,7 @@ export function renderJson(trace: Trace): string {
     })),
     flags: trace.flags.map((flag) => ({ ...flag, node: id(flag.node) })),
     notes: trace.notes,
+    ...(training ? { training: trainingJson(training) } : {}),
   }
   return `${layout(body)}\n`
 }
@@ -83,7 +106,9 @@ export function renderJson(trace: Trace): string {
 function layout(body: Record<string, unknown>): string {
   const fields = Object.entries(body).map(([key, value]) => {
     const text =
-      value instanceof Lines
+      value instanceof Raw
+        ? value.text
+        : value instanceof Lines
         ? value.lines.length > 0
           ? `[\n    ${value.lines.join(',\n    ')}\n  ]`
           : '[]'

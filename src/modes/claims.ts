@@ -1,0 +1,185 @@
+// `check`: a student's hand-worked derivatives ("dL/dx = 4") judged against the trace. A wrong
+// gradient is traced back up the chain to the first step where the student's numbers depart
+// from the true ones, using their other claims as the record of their work.
+import { evaluateText } from '../bindings.js'
+import { InputError } from '../errors.js'
+import { isNumber } from '../sym.js'
+import type { Trace } from '../trace.js'
+import { findNode, indexNodes, nodeValues } from './refer.js'
+
+export interface Claim {
+  /** The line as the student wrote it. */
+  text: string
+  /** ∂of/∂wrt, as node indexes. */
+  of: number
+  wrt: number
+  claimed: number
+}
+
+/** Why a wrong claim is wrong, as data; the renderers word it. */
+export type Diagnosis =
+  /** ∂L/∂L is the seed, 1. */
+  | { kind: 'seed' }
+  /** The first departure is an earlier claim; this one follows from it (or slips again after it). */
+  | { kind: 'inherited'; from: number; factor: number; follows: boolean }
+  /**
+   * The departure is this node's own step: upstream × local summed over its consumers (`edges`).
+   * `above`: the nodes from L down to it, when the student stated none of its upstream gradients.
+   */
+  | { kind: 'step'; edges: number[]; missing?: number[]; above?: number[] }
+  /** A local derivative (or a derivative between two inner nodes) that is not right. */
+  | { kind: 'local'; edges: number[] }
+  | { kind: 'partial' }
+
+export interface ClaimResult extends Claim {
+  /** 'gradient': of is the output; 'local': wrt is a direct input of of; 'partial': anything else. */
+  kind: 'gradient' | 'local' | 'partial'
+  truth: number
+  right: boolean
+  diagnosis?: Diagnosis
+  /** For a wrong gradient equal to a local derivative: that edge (the classic ① written for ②). */
+  localInstead?: number
+}
+
+/** Relative agreement for claims (students round): 1%, or 1e-4 near zero. */
+export const DEFAULT_TOLERANCE = 0.01
+
+/** Reads "dL/dx = 4", "∂loss/∂(yhat - y) = 2*(1)", "d t2 / d t1 = w". Throws InputError naming the claim. */
+export function parseClaim(trace: Trace, text: string, index = indexNodes(trace)): Claim {
+  const line = text.replace(/−/g, '-').replace(/[·×]/g, '*').replace(/²/g, '^2').replace(/³/g, '^3')
+  const fail = (why: string): never => {
+    throw new InputError(`claim "${text.trim()}": ${why}`)
+  }
+  const head = /^\s*[d∂]/.exec(line) ?? fail('expected the form d A / d B = VALUE, as in dL/dx = 4')
+  const slash = topLevel(line, '/', head[0].length)
+  if (slash < 0) fail('expected the form d A / d B = VALUE, as in dL/dx = 4 (write a quotient inside A in parentheses)')
+  const rest = /^\s*[d∂]/.exec(line.slice(slash + 1)) ?? fail('the part after / should start with d or ∂, as in dL/dx = 4')
+  const eq = topLevel(line, '=', slash + 1 + rest[0].length)
+  if (eq < 0) fail('expected "= VALUE" after the derivative, as in dL/dx = 4')
+  const ofText = line.slice(head[0].length, slash)
+  const wrtText = line.slice(slash + 1 + rest[0].length, eq)
+  const valueText = line.slice(eq + 1)
+  const at = (what: () => number) => {
+    try {
+      return what()
+    } catch (error) {
+      if (error instanceof InputError) fail(error.message)
+      throw error
+    }
+  }
+  const of = at(() => findNode(trace, index, ofText))
+  const wrt = at(() => findNode(trace, index, wrtText))
+  if (valueText.trim() === '') fail('the value after = is empty')
+  const claimed = at(() => evaluateText(valueText, nodeValues(trace)))
+  if (!Number.isFinite(claimed)) fail(`the value ${valueText.trim()} is ${claimed}, not a finite number`)
+  return { text: text.trim(), of, wrt, claimed }
+}
+
+/** Index of the first `char` at parenthesis depth 0 from `start`, or -1. */
+function topLevel(text: string, char: string, start: number): number {
+  let depth = 0
+  for (let i = start; i < text.length; i++) {
+    const c = text[i]
+    if (c === '(' || c === '[') depth++
+    else if (c === ')' || c === ']') depth--
+    else if (c === char && depth === 0) return i
+  }
+  return -1
+}
+
+export function agrees(claimed: number, truth: number, tolerance: number): boolean {
+  return Math.abs(claimed - truth) <= tolerance * Math.abs(truth) + tolerance / 100
+}
+
+/** Judges every claim; claims about the output's gradient are read together, as one piece of work. */
+export function checkClaims(trace: Trace, claims: Claim[], tolerance = DEFAULT_TOLERANCE): ClaimResult[] {
+  if (trace.unbound.length > 0) {
+    throw new InputError(`checking claims needs a value for every variable: ${trace.unbound.join(', ')} ${trace.unbound.length > 1 ? 'have' : 'has'} none`)
+  }
+  const inputsOf = edgesByConsumer(trace)
+  const results: ClaimResult[] = claims.map((claim) => {
+    const truth = partial(trace, inputsOf, claim.of, claim.wrt)
+    const kind = claim.of === trace.output ? 'gradient' : trace.nodes[claim.of]!.inputs.includes(claim.wrt) ? 'local' : 'partial'
+    return { ...claim, kind, truth, right: agrees(claim.claimed, truth, tolerance) }
+  })
+  // The student's gradient at each node, from their gradient claims (the last one wins).
+  const said = new Map<number, ClaimResult>()
+  for (const r of results) if (r.kind === 'gradient') said.set(r.wrt, r)
+  for (const r of results) {
+    if (r.right) continue
+    if (r.kind === 'local') r.diagnosis = { kind: 'local', edges: inputsOf[r.of]!.filter((e) => trace.edges[e]!.from === r.wrt) }
+    else if (r.kind === 'partial') r.diagnosis = { kind: 'partial' }
+    else r.diagnosis = departure(trace, inputsOf, said, r, tolerance)
+    if (r.kind === 'gradient') {
+      const local = trace.nodes[r.wrt]!.contributions.find((e) => {
+        const value = trace.edges[e]!.localValue
+        return isNumber(value) && agrees(r.claimed, value, tolerance)
+      })
+      if (local !== undefined) r.localInstead = local
+    }
+  }
+  return results
+}
+
+/**
+ * Where a wrong ∂L/∂n first departs: the wrong gradient claim earliest in the backward pass among
+ * n and the nodes between L and n; if that is n itself, n's own step.
+ */
+function departure(trace: Trace, inputsOf: number[][], said: Map<number, ClaimResult>, r: ClaimResult, tolerance: number): Diagnosis {
+  const n = r.wrt
+  if (n === trace.output) return { kind: 'seed' }
+  // Nodes on a path from L down to n: they depend on n, and L depends on them.
+  const between = new Uint8Array(trace.nodes.length)
+  between[n] = 1
+  for (let i = n + 1; i <= trace.output; i++) {
+    if (trace.nodes[i]!.onPath && trace.nodes[i]!.inputs.some((j) => between[j])) between[i] = 1
+  }
+  let first = n
+  for (const [node, claim] of said) if (between[node] && !claim.right && node > first) first = node
+  if (first !== n) {
+    const factor = partial(trace, inputsOf, first, n)
+    return { kind: 'inherited', from: first, factor, follows: agrees(r.claimed, said.get(first)!.claimed * factor, tolerance) }
+  }
+  const edges = trace.nodes[n]!.contributions
+  const diagnosis: Extract<Diagnosis, { kind: 'step' }> = { kind: 'step', edges }
+  // Without the student's upstream gradients the slip may lie higher up: show the true ones.
+  if (!edges.every((e) => trace.edges[e]!.to === trace.output || said.has(trace.edges[e]!.to))) {
+    const above: number[] = []
+    for (let i = trace.output; i > n; i--) if (between[i]) above.push(i)
+    diagnosis.above = above
+  }
+  if (edges.length > 1 && edges.length <= 12) {
+    // A fan-out node whose sum is missing some contributions: the most common slip at fan-out.
+    const parts = edges.map((e) => trace.edges[e]!.contribution as number)
+    for (let mask = 1; mask < (1 << edges.length) - 1; mask++) {
+      const sum = parts.reduce((s, p, k) => (mask & (1 << k) ? s + p : s), 0)
+      if (agrees(r.claimed, sum, tolerance)) {
+        diagnosis.missing = edges.filter((_, k) => !(mask & (1 << k)))
+        break
+      }
+    }
+  }
+  return diagnosis
+}
+
+function edgesByConsumer(trace: Trace): number[][] {
+  const inputsOf: number[][] = trace.nodes.map(() => [])
+  trace.edges.forEach((edge, e) => inputsOf[edge.to]!.push(e))
+  return inputsOf
+}
+
+/** ∂of/∂wrt at the bound values: a backward pass seeded at `of` (0 when `of` does not depend on wrt). */
+function partial(trace: Trace, inputsOf: number[][], of: number, wrt: number): number {
+  if (of === wrt) return 1
+  const grads = new Map<number, number>([[of, 1]])
+  for (let i = of; i > wrt; i--) {
+    const g = grads.get(i)
+    if (g === undefined) continue
+    for (const e of inputsOf[i]!) {
+      const edge = trace.edges[e]!
+      if (edge.from < wrt) continue
+      grads.set(edge.from, (grads.get(edge.from) ?? 0) + g * (edge.localValue as number))
+    }
+  }
+  return grads.get(wrt) ?? 0
+}

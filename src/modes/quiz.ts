@@ -1,0 +1,193 @@
+// `quiz`: the trace turned into questions, asked in the order backprop computes them (forward
+// values, ① local derivatives, ② upstream × local), each revealed only after the student tries.
+import { Chalk, type ChalkInstance } from 'chalk'
+import { evaluateText } from '../bindings.js'
+import { InputError } from '../errors.js'
+import { isNumber, printSym, type Sym } from '../sym.js'
+import type { Trace } from '../trace.js'
+import { backwardRows } from '../render/shared.js'
+import { factor, localDerivativeName, notation, sumText } from '../render/text.js'
+import { agrees } from './claims.js'
+import { nodeValues } from './refer.js'
+
+export type Section = 'forward' | 'local' | 'backward'
+
+export interface Question {
+  section: Section
+  /** What is asked: "t1 = w·x", "∂t2/∂t1", "∂L/∂t1 = ∂L/∂t2 · ∂t2/∂t1". */
+  ask: string
+  /** What the question is about, shown beside it: "t2 = t1 - y". */
+  context?: string
+  answer: number
+  /** Shown after the first and the second wrong answer: the rule, then the formula with numbers. */
+  hints: [string, string]
+  /** The worked answer, shown after a third wrong answer (and after a right one, when it was rounded). */
+  reveal: string
+}
+
+export const SECTION_TITLES: Record<Section, string> = {
+  forward: '1. Forward pass: the value of each node',
+  local: '2. Local derivatives: ① each node with respect to each input',
+  backward: '3. Backward pass: ② upstream × local, from the output back',
+}
+
+/** The questions of a fully bound trace, in the order the tutor's tables show the steps. */
+export function quizQuestions(trace: Trace, options: { precision: number; ascii: boolean }): Question[] {
+  if (trace.unbound.length > 0) {
+    throw new InputError(`the quiz needs a value for every variable: bind ${trace.unbound.map((v) => `--${v} VALUE`).join(' ')}, or try --random`)
+  }
+  const n = notation(options)
+  const num = (x: Sym) => printSym(x, n.style)
+  const label = (i: number) => trace.nodes[i]!.label
+  const out = label(trace.output)
+  const d = (of: string, wrt: string) => `${n.d}${of}/${n.d}${wrt}`
+  const questions: Question[] = []
+
+  trace.nodes.forEach((node, i) => {
+    if (node.kind !== 'op' || !node.onPath || node.op === 'identity' || !isNumber(node.value)) return
+    const expression = printSym(node.expression!, n.style)
+    const withValues = printSym({ op: node.op!, args: node.inputs.map((j) => trace.nodes[j]!.value) }, n.style)
+    const inputs = [...new Set(node.inputs)].filter((j) => trace.nodes[j]!.kind !== 'constant').map((j) => `${label(j)} = ${num(trace.nodes[j]!.value)}`)
+    questions.push({
+      section: 'forward',
+      ask: `${label(i)} = ${expression}`,
+      answer: node.value,
+      hints: [inputs.length ? `use the values above: ${inputs.join(', ')}` : 'every input is a constant', `${label(i)} = ${withValues}`],
+      reveal: worked(`${label(i)} = ${withValues}`, withValues, num(node.value)),
+    })
+  })
+
+  for (const edge of trace.edges) {
+    if (!trace.nodes[edge.to]!.onPath || !isNumber(edge.localValue)) continue
+    const name = localDerivativeName(trace, edge, n)
+    const consumer = trace.nodes[edge.to]!
+    const inputs = [...new Set(consumer.inputs)].filter((j) => trace.nodes[j]!.kind !== 'constant').map((j) => `${label(j)} = ${num(trace.nodes[j]!.value)}`)
+    questions.push({
+      section: 'local',
+      ask: name,
+      context: `${label(edge.to)} = ${printSym(consumer.expression!, n.style)}`,
+      answer: edge.localValue,
+      hints: [
+        edge.rule.explain.toLowerCase().startsWith(edge.rule.name) ? edge.rule.explain : `the ${edge.rule.name} rule: ${edge.rule.explain}`,
+        `${name} = ${printSym(edge.local, n.style)}, with ${inputs.join(', ')}`,
+      ],
+      reveal: worked(`${name} = ${printSym(edge.local, n.style)}`, printSym(edge.local, n.style), num(edge.localValue)),
+    })
+  }
+
+  questions.push({
+    section: 'backward',
+    ask: d(out, out),
+    context: 'the seed of the backward pass',
+    answer: 1,
+    hints: ['how much does the output change when the output itself changes by a small amount?', 'the output changes one-for-one with itself'],
+    reveal: `${d(out, out)} = 1: the seed of the backward pass`,
+  })
+  for (const row of backwardRows(trace, undefined)) {
+    if (row.kind === 'contribution') {
+      const { edge, k, total } = row
+      if (!isNumber(edge.contribution)) continue
+      const product = `${d(out, label(edge.to))} ${n.times} ${localDerivativeName(trace, edge, n)}`
+      const numbers = `${factor(edge.upstream, n)} ${n.times} ${factor(edge.localValue, n)}`
+      questions.push({
+        section: 'backward',
+        ask: `${d(out, label(edge.from))}${total > 1 ? ` (${k} of ${total})` : ''} = ${product}`,
+        answer: edge.contribution,
+        hints: ['the chain rule: the gradient arriving from above (upstream) times the local derivative', `${product} = ${numbers}`],
+        reveal: `${d(out, label(edge.from))} = ${product} = ${numbers} = ${num(edge.contribution)}`,
+      })
+    } else {
+      const target = trace.nodes[row.node]!
+      if (target.grad === null || !isNumber(target.grad)) continue
+      const parts = sumText(target.contributions.map((e) => trace.edges[e]!.contribution), n)
+      questions.push({
+        section: 'backward',
+        ask: `${d(out, target.label)} = the sum of its ${row.total} contributions`,
+        answer: target.grad,
+        hints: [`${target.label} feeds ${row.total} inputs: every path a change can take counts, so the contributions add`, `${parts}`],
+        reveal: `${d(out, target.label)} = ${parts} = ${num(target.grad)}`,
+      })
+    }
+  }
+  return questions
+}
+
+/** "a = b = value", without repeating the value when b already is it. */
+const worked = (lead: string, last: string, value: string) => (last === value ? lead : `${lead} = ${value}`)
+
+export interface QuizIo {
+  write: (text: string) => void
+  /** The student's next line, or undefined when the input ends. */
+  ask: (prompt: string) => Promise<string | undefined>
+}
+
+export interface Score {
+  asked: number
+  total: number
+  firstTry: number
+  afterHint: number
+  shown: number
+}
+
+/** Asks every question until the input ends or the student types q; returns the score. */
+export async function runQuiz(trace: Trace, questions: Question[], io: QuizIo, options: { tolerance: number; precision: number; ascii: boolean; chalk?: ChalkInstance }): Promise<Score> {
+  const c = options.chalk ?? new Chalk({ level: 0 })
+  const names = nodeValues(trace)
+  const score: Score = { asked: 0, total: questions.length, firstTry: 0, afterHint: 0, shown: 0 }
+  const right = c.green(options.ascii ? 'right' : '✓ right')
+  const wrong = c.red(options.ascii ? 'not quite' : '✗ not quite')
+  let section: Section | undefined
+  io.write(`${questions.length} questions. Answer with a number or an expression (2*(-1), w, 1/(1+exp(-t1)): names stand for their values). Enter on an empty line for a hint, q to stop.\n`)
+  for (const [k, question] of questions.entries()) {
+    if (question.section !== section) {
+      section = question.section
+      io.write(`\n${c.bold(SECTION_TITLES[section])}\n`)
+    }
+    io.write(`\n(${k + 1}/${questions.length}) ${question.ask} = ?${question.context ? c.dim(`   (${question.context})`) : ''}\n`)
+    score.asked++
+    let misses = 0
+    for (;;) {
+      const line = await io.ask('> ')
+      if (line === undefined || /^\s*(q|quit|exit)\s*$/i.test(line)) {
+        score.asked--
+        io.write(`\nStopped at question ${k + 1} of ${questions.length}.\n`)
+        return finish(score, io)
+      }
+      let value: number | undefined
+      if (line.trim() !== '' && line.trim() !== '?') {
+        try {
+          value = evaluateText(line, names)
+        } catch (error) {
+          if (!(error instanceof InputError)) throw error
+          io.write(`  cannot read that answer: ${error.message}; type a number or an expression\n`)
+          continue
+        }
+      }
+      if (value !== undefined && agrees(value, question.answer, options.tolerance)) {
+        if (misses === 0) score.firstTry++
+        else score.afterHint++
+        const exact = value === question.answer ? '' : ` (${question.reveal})`
+        io.write(`  ${right}${exact}\n`)
+        break
+      }
+      misses++
+      if (misses <= 2) {
+        io.write(`  ${value === undefined ? 'hint' : wrong}: ${question.hints[misses - 1]}\n`)
+      } else {
+        score.shown++
+        io.write(`  ${c.yellow('answer')}: ${question.reveal}\n`)
+        break
+      }
+    }
+  }
+  return finish(score, io)
+}
+
+function finish(score: Score, io: QuizIo): Score {
+  io.write(
+    `\nScore: ${score.firstTry} of ${score.asked} right at the first try` +
+      `${score.afterHint ? `, ${score.afterHint} more after a hint` : ''}${score.shown ? `, ${score.shown} shown` : ''}` +
+      `${score.asked < score.total ? ` (${score.total - score.asked} not asked)` : ''}.\n`,
+  )
+  return score
+}

@@ -1,0 +1,112 @@
+// --lr: gradient descent on the traced program, the step that shows what the gradients are for.
+// Each step is one more forward and backward pass of the same graph at the updated parameters.
+import { InputError } from '../errors.js'
+import type { Graph } from '../graph.js'
+import { DEFAULT_PRECISION, formatNumber } from '../format.js'
+import { isNumber, type Sym } from '../sym.js'
+import { trace } from '../trace.js'
+
+/** Steps in one run: each is a whole forward and backward pass, so time stays bounded. */
+export const MAX_STEPS = 10_000
+
+export interface TrainingRequest {
+  /** The learning rate η. */
+  lr: number
+  steps: number
+  /** Variables to update; default: every bound variable not in `data`. */
+  params?: string[]
+  /** Variables held fixed (inputs and targets). */
+  data?: string[]
+}
+
+export interface TrainingStep {
+  /** 1, 2, …: the step's number. */
+  step: number
+  /** Parameter values at the start of the step, in `Training.params` order. */
+  params: number[]
+  /** The output (the loss) at those values. */
+  loss: number
+  /** ∂loss/∂param at those values. */
+  gradients: number[]
+  /** The parameters after the update p ← p − η·∂loss/∂p. */
+  next: number[]
+}
+
+export interface Training {
+  lr: number
+  params: string[]
+  data: string[]
+  steps: TrainingStep[]
+  /** The loss at the parameters after the last update (absent when a number stopped being finite). */
+  finalLoss?: number
+  /** Set when the run diverged: a loss, gradient or parameter stopped being finite, or the loss rose. */
+  divergence?: { step: number; message: string }
+}
+
+/** Checks the request against the program's variables and runs it. Throws InputError for a bad request. */
+export function train(graph: Graph, values: Record<string, number>, request: TrainingRequest): Training {
+  const variables = graph.variables.map((i) => graph.nodes[i]!.id)
+  const { lr, steps } = request
+  if (!Number.isFinite(lr) || lr <= 0) throw new InputError(`--lr ${lr}: the learning rate must be a positive number, such as 0.1`)
+  if (!Number.isInteger(steps) || steps < 1 || steps > MAX_STEPS) throw new InputError(`--steps ${steps}: expected a whole number from 1 to ${MAX_STEPS}`)
+  for (const [option, names] of [['--params', request.params], ['--data', request.data]] as const) {
+    for (const name of names ?? []) {
+      if (!variables.includes(name)) throw new InputError(`${option} ${name}: the program has no variable ${name} (its variables: ${variables.join(', ') || 'none'})`)
+    }
+  }
+  const unbound = variables.filter((name) => !Object.hasOwn(values, name))
+  if (unbound.length > 0) {
+    throw new InputError(`training needs a value for every variable: ${unbound.join(', ')} ${unbound.length > 1 ? 'have' : 'has'} none (bind ${unbound.map((v) => `--${v} VALUE`).join(' ')})`)
+  }
+  const data = request.data ?? []
+  const both = (request.params ?? []).filter((name) => data.includes(name))
+  if (both.length > 0) throw new InputError(`${both.join(', ')} cannot be both a parameter (--params) and data (--data)`)
+  const params = request.params ?? variables.filter((name) => !data.includes(name))
+  if (params.length === 0) throw new InputError('no parameters to train: every variable is data; name them with --params')
+  const heldFixed = variables.filter((name) => !params.includes(name))
+
+  const gradientIndex = new Map(graph.variables.map((i, k) => [graph.nodes[i]!.id, k]))
+  const current = { ...values }
+  const lossAt = () => {
+    const t = trace(graph, current, { chains: false, checks: false })
+    const gradients = params.map((name) => t.gradients[gradientIndex.get(name)!]!.grad)
+    return { loss: t.value, gradients }
+  }
+  const result: Training = { lr, params, data: heldFixed, steps: [] }
+  for (let step = 1; step <= steps + 1; step++) {
+    const { loss, gradients } = lossAt()
+    if (!isFinite(loss)) {
+      result.divergence = { step, message: `the loss is ${show(loss)} at step ${step}: the run diverged; try a smaller --lr` }
+      return result
+    }
+    if (step > steps) {
+      result.finalLoss = loss
+      break
+    }
+    if (!gradients.every(isFinite)) {
+      const bad = gradients.findIndex((g) => !isFinite(g))
+      result.divergence = { step, message: `∂loss/∂${params[bad]} is ${show(gradients[bad]!)} at step ${step}: the run cannot go on` }
+      return result
+    }
+    const before = params.map((name) => current[name]!)
+    const next = before.map((p, k) => p - lr * gradients[k]!)
+    const overflow = next.findIndex((p) => !Number.isFinite(p))
+    result.steps.push({ step, params: before, loss, gradients, next })
+    if (overflow >= 0) {
+      result.divergence = { step, message: `${params[overflow]} is ${show(next[overflow]!)} after step ${step}: the run diverged; try a smaller --lr` }
+      return result
+    }
+    params.forEach((name, k) => (current[name] = next[k]!))
+  }
+  const first = result.steps[0]!.loss
+  if (result.finalLoss! > first) {
+    result.divergence = {
+      step: steps,
+      message: `the loss rose from ${show(first)} to ${show(result.finalLoss!)} over ${steps} step${steps > 1 ? 's' : ''}: the learning rate is too large, so each step overshoots; try a smaller --lr`,
+    }
+  }
+  return result
+}
+
+const isFinite = (x: Sym): x is number => isNumber(x) && Number.isFinite(x)
+const show = (x: Sym) => (isNumber(x) ? formatNumber(x, DEFAULT_PRECISION) : 'symbolic')

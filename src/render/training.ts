@@ -1,0 +1,55 @@
+// The training section of the terminal view (--lr): one table per step, then the loss curve.
+import type { ChalkInstance } from 'chalk'
+import { Chalk } from 'chalk'
+import { formatNumber } from '../format.js'
+import type { Training } from '../modes/train.js'
+import { boxTable } from './box.js'
+import { notation } from './text.js'
+
+/** Characters of the loss curve: longer runs are sampled evenly. */
+export const SPARKLINE_WIDTH = 60
+const BARS = '▁▂▃▄▅▆▇█'
+const ASCII_BARS = '_.-=+*#@'
+
+export function renderTraining(training: Training, output: string, options: { precision: number; ascii: boolean; chalk?: ChalkInstance }): string {
+  const n = notation(options)
+  const c = options.chalk ?? new Chalk({ level: 0 })
+  const num = (x: number) => formatNumber(x, options.precision)
+  const factor = (x: number) => (x < 0 ? `(${num(x)})` : num(x))
+  const eta = options.ascii ? 'lr' : 'η'
+  const arrow = options.ascii ? '<-' : '←'
+  const out: string[] = ['', c.bold(`6. Training: gradient descent on ${training.params.join(', ')} with learning rate ${eta} = ${num(training.lr)}`)]
+  out.push(`  each step: p ${arrow} p - ${eta}${n.times}${n.d}${output}/${n.d}p` + (training.data.length ? `; held fixed (data): ${training.data.join(', ')}` : ''))
+  for (const step of training.steps) {
+    out.push('', `  step ${step.step}: ${output} = ${num(step.loss)}`)
+    const rows = training.params.map((name, k) => [
+      name,
+      num(step.params[k]!),
+      num(step.gradients[k]!),
+      `${name} ${arrow} ${num(step.params[k]!)} - ${num(training.lr)}${n.times}${factor(step.gradients[k]!)} = ${num(step.next[k]!)}`,
+    ])
+    out.push(indent(boxTable(['parameter', 'value', `${n.d}${output}/${n.d}parameter`, 'update'], rows, options.ascii)))
+  }
+  const losses = [...training.steps.map((s) => s.loss), ...(training.finalLoss !== undefined ? [training.finalLoss] : [])]
+  if (training.finalLoss !== undefined) {
+    const last = training.steps[training.steps.length - 1]!
+    out.push('', `  after step ${last.step}: ${training.params.map((name, k) => `${name} = ${num(last.next[k]!)}`).join(', ')}; ${output} = ${num(training.finalLoss)}`)
+  }
+  if (losses.length > 1) {
+    out.push(`  ${output} over the run: ${num(losses[0]!)} ${options.ascii ? '->' : '→'} ${num(losses[losses.length - 1]!)}  ${sparkline(losses, options.ascii)}`)
+  }
+  if (training.divergence) out.push(c.yellow(`  ${n.warn} ${training.divergence.message}`))
+  return `${out.join('\n')}\n`
+}
+
+/** A bar per value (sampled down to SPARKLINE_WIDTH), scaled from the smallest to the largest. */
+export function sparkline(values: number[], ascii: boolean): string {
+  const bars = ascii ? ASCII_BARS : BARS
+  const count = Math.min(values.length, SPARKLINE_WIDTH)
+  const sampled = Array.from({ length: count }, (_, k) => values[count === 1 ? 0 : Math.round((k * (values.length - 1)) / (count - 1))]!)
+  const low = Math.min(...sampled)
+  const high = Math.max(...sampled)
+  return sampled.map((v) => bars[high === low ? 0 : Math.round(((v - low) / (high - low)) * (bars.length - 1))]).join('')
+}
+
+const indent = (text: string) => text.replace(/^/gm, '  ')
