@@ -1,0 +1,303 @@
+// The tutor modes, driven as a user drives them: quiz through its answers, check and training
+// through the command line. Expected numbers come from the test's own arithmetic or from the
+// trace's JSON face, never from the mode under test.
+import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { childEnv, json, runCli } from './helpers.js'
+
+const BIN = fileURLToPath(new URL('../bin/backprop-tutor.cjs', import.meta.url))
+const example = (name: string) => fileURLToPath(new URL(`../examples/${name}`, import.meta.url))
+
+describe('training: --lr', () => {
+  // L = (x*w + b - y)^2: dL/dw = 2(xw + b - y)·x, dL/db = 2(xw + b - y).
+  const step = (p: { w: number; b: number }, x: number, y: number, lr: number) => {
+    const r = x * p.w + p.b - y
+    return { loss: r * r, dw: 2 * r * x, db: 2 * r, next: { w: p.w - lr * 2 * r * x, b: p.b - lr * 2 * r } }
+  }
+
+  it('updates every parameter by -lr times its gradient, step after step (JSON)', async () => {
+    const result = await runCli(['(x*w+b-y)^2', '--x', '2', '--w', '0.5', '--b', '0', '--y', '3', '--data', 'x,y', '--lr', '0.05', '--steps', '4', '--format', 'json'])
+    expect(result.code).toBe(0)
+    const training = JSON.parse(result.stdout).training
+    expect(training.params).toEqual(['w', 'b'])
+    expect(training.data).toEqual(['x', 'y'])
+    let p = { w: 0.5, b: 0 }
+    for (const [k, s] of training.steps.entries()) {
+      const expected = step(p, 2, 3, 0.05)
+      expect(s.step).toBe(k + 1)
+      expect(s.params).toEqual(p)
+      expect(s.loss).toBeCloseTo(expected.loss, 12)
+      expect(s.gradients.w).toBeCloseTo(expected.dw, 12)
+      expect(s.gradients.b).toBeCloseTo(expected.db, 12)
+      expect(s.next.w).toBeCloseTo(expected.next.w, 12)
+      p = s.next
+    }
+    expect(training.steps).toHaveLength(4)
+    expect(training.finalLoss).toBeCloseTo(step(p, 2, 3, 0.05).loss, 12)
+    expect(training.finalLoss).toBeLessThan(training.steps[0].loss)
+    expect(training.divergence).toBeNull()
+  })
+
+  it('prints a table per step with the update written out, and the falling loss as a sparkline', async () => {
+    const result = await runCli(['yhat = tanh(x*w + b); loss = (yhat - y)^2', '--x', '1', '--w', '0.2', '--b', '0', '--y', '0.8', '--data', 'x,y', '--lr', '0.5', '--steps', '6'])
+    expect(result.code).toBe(0)
+    const text = result.stdout
+    expect(text).toContain('6. Training: gradient descent on w, b with learning rate η = 0.5')
+    for (let k = 1; k <= 6; k++) expect(text).toContain(`  step ${k}: loss = `)
+    // Step 1's update of w, from the test's own derivative: 2(tanh(wx+b) - y)(1 - tanh²)·x.
+    const h = Math.tanh(0.2)
+    const dw = 2 * (h - 0.8) * (1 - h * h)
+    const w1 = 0.2 - 0.5 * dw
+    expect(text).toContain(`w ← 0.2 - 0.5·(${Number(dw.toPrecision(6))}) = ${Number(w1.toPrecision(6))}`)
+    const losses = [...text.matchAll(/step \d+: loss = ([\d.e-]+)/g)].map((m) => Number(m[1]))
+    for (let k = 1; k < losses.length; k++) expect(losses[k]).toBeLessThan(losses[k - 1]!)
+    const curve = /loss over the run: [\d.e-]+ → [\d.e-]+ {2}([▁▂▃▄▅▆▇█]+)/.exec(text)
+    expect(curve?.[1]).toHaveLength(7)
+    expect(curve![1]!.startsWith('█')).toBe(true)
+    expect(curve![1]!.endsWith('▁')).toBe(true)
+  })
+
+  it('reports a diverging learning rate instead of crashing', async () => {
+    const rising = await runCli(['(x*w+b-y)^2', '--x', '3', '--w', '0.5', '--b', '0', '--y', '3', '--data', 'x,y', '--lr', '1', '--steps', '4'])
+    expect(rising.code).toBe(0)
+    expect(rising.stdout).toMatch(/⚠ the loss rose from 2\.25 to .* over 4 steps: the learning rate is too large/)
+    const overflow = await runCli(['(x*w+b-y)^2', '--x', '3', '--w', '0.5', '--b', '0', '--y', '3', '--data', 'x,y', '--lr', '1e300', '--steps', '5', '--format', 'json'])
+    expect(overflow.code).toBe(0)
+    const training = JSON.parse(overflow.stdout).training
+    expect(training.steps).toHaveLength(1)
+    expect(training.finalLoss).toBeNull()
+    expect(training.divergence).toEqual({ step: 2, message: 'the loss is Infinity at step 2: the run diverged; try a smaller --lr' })
+  })
+
+  it('updates every variable not named as data, or exactly --params', async () => {
+    const all = JSON.parse((await runCli(['x*w', '--x', '2', '--w', '3', '--lr', '0.1', '--format', 'json'])).stdout).training
+    expect(all.params).toEqual(['x', 'w'])
+    expect(all.steps[0].next).toEqual({ x: 2 - 0.1 * 3, w: 3 - 0.1 * 2 })
+    const some = JSON.parse((await runCli(['x*w', '--x', '2', '--w', '3', '--lr', '0.1', '--params', 'w', '--format', 'json'])).stdout).training
+    expect(some.params).toEqual(['w'])
+    expect(some.data).toEqual(['x'])
+  })
+
+  it.each([
+    [['x*w', '--x', '2', '--lr', '0.1'], 1, 'training needs a value for every variable: w has none'],
+    [['x*w', '--x', '2', '--w', '1', '--lr', '0.1', '--params', 'q'], 1, '--params q: the program has no variable q'],
+    [['x*w', '--x', '2', '--w', '1', '--lr', '0.1', '--params', 'w', '--data', 'w'], 1, 'cannot be both a parameter'],
+    [['x*w', '--x', '2', '--w', '1', '--lr', '0.1', '--data', 'x,w'], 1, 'no parameters to train'],
+    [['x*w', '--x', '2', '--w', '1', '--lr', '-1'], 2, '--lr -1: expected a positive number'],
+    [['x*w', '--x', '2', '--w', '1', '--lr', '0.1', '--steps', '0'], 2, '--steps 0: expected a whole number from 1 to 10000'],
+    [['x*w', '--x', '2', '--w', '1', '--steps', '3'], 2, '--steps goes with --lr'],
+    [['x*w', '--x', '2', '--w', '1', '--lr', '0.1', '--format', 'dot'], 2, '--lr goes with --format table or json, not dot'],
+  ])('refuses %j with one clear message', async (argv, code, message) => {
+    const result = await runCli(argv)
+    expect(result.code).toBe(code)
+    expect(result.stderr).toContain(message)
+    expect(result.stdout).toBe('')
+  })
+})
+
+describe('check: claims worked out by hand', () => {
+  const handwritten = async (format: string[] = []) => {
+    const files = { 'p.txt': readFileSync(example('handwritten-trace.txt'), 'utf8'), 'c.txt': readFileSync(example('handwritten-trace.claims'), 'utf8') }
+    return runCli(['check', '--file', 'p.txt', '--claims', 'c.txt', '--x', '1', '--w', '1', '--b', '0', '--y', '0', ...format], { files })
+  }
+
+  it("finds the slips of the handwritten trace: the seed first, then what follows from it", async () => {
+    const result = await handwritten(['--format', 'json'])
+    expect(result.code).toBe(3)
+    const out = JSON.parse(result.stdout)
+    expect(out.total).toBe(8)
+    expect(out.right).toBe(2)
+    const byClaim = out.claims as { claim: string; of: string; wrt: string; kind: string; claimed: number; value: number; right: boolean; diagnosis?: Record<string, unknown> }[]
+    // The true values, from the engine's own JSON at the same point.
+    const truth = json('yhat = x*w + b; loss = (yhat - y)^2', { x: 1, w: 1, b: 0, y: 0 })
+    const grad = (label: string) => truth.nodes.find((n) => n.label === label)!.grad
+    expect(byClaim.map((c) => [c.of, c.wrt, c.right])).toEqual([
+      ['loss', 'x', false],
+      ['loss', 'w', false],
+      ['t2', 'yhat', true],
+      ['loss', 't2', true],
+      ['loss', 'loss', false],
+      ['loss', 't2', false],
+      ['loss', 'yhat', false],
+      ['loss', 'x', false],
+    ])
+    expect(byClaim[0]!.value).toBe(truth.gradients.x)
+    expect(byClaim[6]!.value).toBe(grad('yhat'))
+    expect(byClaim[4]).toMatchObject({ claimed: 2, value: 1, diagnosis: { kind: 'seed' } })
+    // 4, 4 and 4 are right steps from the wrong seed 2: the departure is there, not here.
+    for (const k of [5, 6, 7]) expect(byClaim[k]!.diagnosis).toEqual({ kind: 'inherited', from: 'loss', follows: true })
+    // "∂loss/∂x = 1" is the local derivative of x·w written where the gradient goes.
+    expect(byClaim[0]!.diagnosis).toMatchObject({ kind: 'inherited', follows: false, localInstead: { of: 't1', wrt: 'x' } })
+  })
+
+  it('says it in words in the terminal', async () => {
+    const result = await handwritten()
+    expect(result.stdout).toContain('Claims: 2 of 8 right')
+    expect(result.stdout).toContain('✗ 5. d loss / d (yhat - y)^2 = 2*(yhat - y)^2\n     ∂loss/∂loss is 1, not 2\n     The seed: the backward pass starts at ∂loss/∂loss = 1')
+    expect(result.stdout).toContain('✗ 6. d loss / d (yhat - y) = 2 * 2*(1)\n     ∂loss/∂t2 is 2, not 4\n     First departure: ∂loss/∂loss (claim 5). Your steps after it are right: 2 · ∂loss/∂t2 = 2 · 2 = 4.')
+    expect(result.stdout).toContain('1 is the local derivative ∂t1/∂x, not ∂loss/∂x: multiply it by the upstream ∂loss/∂t1 = 2')
+  })
+
+  it('exits 0 when every claim is right, with names, expressions and ∂ in any order of operands', async () => {
+    const result = await runCli(['check', '(x*w+b-y)^2', '--x', '1', '--w', '1', '--b', '0', '--y', '2', '--claim', 'dL/dw = -2', '--claim', '∂L/∂(w*x) = 2*(x*w+b-y)', '--claim', 'd t1 / d x = w', '--claim', 'dL/dL = 1'])
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('Claims: 4 of 4 right')
+  })
+
+  it('points at the missing contribution of a fan-out node, and at the step itself', async () => {
+    // L = x*x + 3*x at x = 2: dL/dx = 2 + 2 + 3 = 7; a student who follows one use of x gets 2 or 3.
+    const result = await runCli(['check', 'x*x + 3*x', '--x', '2', '--claim', 'dL/dx = 5', '--format', 'json'])
+    expect(result.code).toBe(3)
+    const [claim] = JSON.parse(result.stdout).claims
+    expect(claim).toMatchObject({ value: 7, claimed: 5, right: false, diagnosis: { kind: 'step', missingThrough: ['t1'] } })
+    const step = await runCli(['check', 'yhat = x*w; loss = (yhat - y)^2', '--x', '2', '--w', '1', '--y', '0', '--claim', 'dloss/dyhat = 4', '--claim', 'dloss/dw = 16'])
+    // dloss/dw = 2(xw - y)·x = 8; from the student's right dloss/dyhat = 4, 16 means dyhat/dw = 4, but it is x = 2.
+    expect(step.stdout).toContain('∂loss/∂w is 8, not 16')
+    expect(step.stdout).toContain('Your number means ∂yhat/∂w = 16 / 4 = 4, but ∂yhat/∂w = x = 2 (product rule).')
+  })
+
+  it('judges local derivatives with their rule', async () => {
+    const result = await runCli(['check', 'sin(x)^2', '--x', '1', '--claim', 'd t1 / d x = -sin(x)'])
+    expect(result.code).toBe(3)
+    expect(result.stdout).toContain(`∂t1/∂x is ${Number(Math.cos(1).toPrecision(6))}, not ${Number((-Math.sin(1)).toPrecision(6))}`)
+    expect(result.stdout).toContain('∂t1/∂x = cos(x) (sin rule)')
+  })
+
+  it.each([
+    ['dL/dq = 1', 'claim "dL/dq = 1": q is not a node of the program'],
+    ['dL/dxx = 1', 'did you mean x?'],
+    ['dL/d(x + 7) = 1', '"(x + 7)" is not computed by any node of the program'],
+    ['dL/dx = abc', 'abc is not a name with a value here'],
+    ['dL/dx', 'expected "= VALUE" after the derivative'],
+    ['L/x = 2', 'expected the form d A / d B = VALUE'],
+    ['dL/dx = 1/0', 'the value 1/0 is Infinity, not a finite number'],
+  ])('refuses the claim %j with one clear message', async (claim, message) => {
+    const result = await runCli(['check', 'x*w', '--x', '1', '--w', '2', '--claim', claim])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain(message)
+    expect(result.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it('needs claims and every variable bound', async () => {
+    expect((await runCli(['check', 'x*w', '--x', '1', '--w', '2'])).stderr).toContain('no claims given')
+    const unbound = await runCli(['check', 'x*w', '--x', '1', '--claim', 'dL/dx = 1'])
+    expect(unbound.code).toBe(1)
+    expect(unbound.stderr).toContain('checking claims needs a value for every variable: w has none')
+  })
+})
+
+describe('quiz', () => {
+  const PROGRAM = ['(x*w - y)^2', '--x', '1.5', '--w', '2', '--y', '1']
+  // Every answer, from the engine's JSON in the quiz's order: forward values, locals, seed, backward rows.
+  const answers = () => {
+    const t = json(PROGRAM[0]!, { x: 1.5, w: 2, y: 1 })
+    const forward = t.nodes.filter((n) => n.kind === 'op').map((n) => String(n.value))
+    const locals = t.edges.map((e) => String(e.localValue))
+    const backward = t.backward.map((e) => String(t.edges[e]!.contribution))
+    return [...forward, ...locals, '1', ...backward]
+  }
+
+  it('scores right answers at the first try, numbers or expressions', async () => {
+    const all = answers()
+    expect(all).toHaveLength(3 + 5 + 1 + 5)
+    all[3] = 'w' // ∂t1/∂x = w
+    all[7] = '2*(t2)' // ∂L/∂t2 = 2·t2, by name
+    const result = await runCli(['quiz', ...PROGRAM], { answers: all })
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('14 questions')
+    expect(result.stdout.match(/✓ right/g)).toHaveLength(14)
+    expect(result.stdout).toContain('Score: 14 of 14 right at the first try.')
+  })
+
+  it('gives the rule, then the formula, then the answer', async () => {
+    const result = await runCli(['quiz', ...PROGRAM], { answers: ['3', '7', '2*', '8', '9', 'q'] })
+    const text = result.stdout
+    expect(text).toContain('(1/14) t1 = x·w = ?\n> 3\n  ✓ right')
+    // t2 = t1 - y = 2: two wrong answers, a line that cannot be read (not counted), a third wrong one.
+    expect(text).toContain(
+      '(2/14) t2 = t1 - y = ?\n> 7\n  ✗ not quite: use the values above: t1 = 3, y = 1\n> 2*\n  cannot read that answer: syntax error:',
+    )
+    expect(text).toContain('> 8\n  ✗ not quite: t2 = 3 - 1\n> 9\n  answer: t2 = 3 - 1 = 2\n')
+    expect(text).toContain('Stopped at question 3 of 14.')
+    expect(text).toContain('Score: 1 of 2 right at the first try, 1 shown (12 not asked).')
+  })
+
+  it('hints a local derivative with its rule and its formula', async () => {
+    const result = await runCli(['quiz', 'x*w', '--x', '3', '--w', '4'], { answers: ['12', '1', '', '4'] })
+    expect(result.stdout).toContain('(2/6) ∂L/∂x = ?   (L = x·w)\n> 1\n  ✗ not quite: Product rule: the derivative of a*b with respect to a is the other factor, b.\n>\n'.replace('>\n', '> \n'))
+    expect(result.stdout).toContain('  hint: ∂L/∂x = w, with x = 3, w = 4\n> 4\n  ✓ right')
+    expect(result.stdout).toContain('Score: 1 of 2 right at the first try, 1 more after a hint (4 not asked).')
+  })
+
+  it('ends with the score when the input ends', async () => {
+    const result = await runCli(['quiz', 'x*w', '--x', '3', '--w', '4'], { answers: ['12'] })
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('Stopped at question 2 of 6.')
+  })
+
+  it('makes the same exercise from the same seed, and different ones across seeds and levels', async () => {
+    const first = await runCli(['quiz', '--random', '--seed', '7', '--level', '2'], { answers: [] })
+    const again = await runCli(['quiz', '--random', '--seed', '7', '--level', '2'], { answers: [] })
+    expect(first.code).toBe(0)
+    expect(again.stdout).toBe(first.stdout)
+    expect(first.stdout).toMatch(/^Exercise 7 at level 2 \(the same again: --random --seed 7 --level 2\)\nProgram {2}\S/)
+    const programs = new Set<string>()
+    for (const level of ['1', '2', '3']) {
+      for (let seed = 0; seed < 12; seed++) {
+        const run = await runCli(['quiz', '--random', '--seed', String(seed), '--level', level], { answers: [] })
+        expect(run.code).toBe(0)
+        programs.add(run.stdout.split('\n').slice(1, 3).join('\n'))
+      }
+    }
+    expect(programs.size).toBeGreaterThan(25)
+    const unseeded = await runCli(['quiz', '--random'], { answers: [], seed: 42 })
+    expect(unseeded.stdout).toContain('Exercise 42 at level 1')
+  })
+
+  it.each([
+    [['quiz', 'x*w', '--x', '1'], 1, 'the quiz needs a value for every variable: bind --w VALUE, or try --random'],
+    [['quiz', '-'], 2, 'quiz reads its answers from stdin'],
+    [['quiz', '--random', '--level', '4'], 2, '--level 4: expected 1, 2 or 3'],
+    [['quiz', 'x', '--seed', '3'], 2, '--seed and --level go with --random'],
+    [['quiz', '--random', 'x*x'], 2, '--random makes its own program'],
+  ])('refuses %j with one clear message', async (argv, code, message) => {
+    const result = await runCli(argv, { answers: [] })
+    expect(result.code).toBe(code)
+    expect(result.stderr).toContain(message)
+  })
+
+  it('reads answers piped to the built bin, and runs in a real terminal', () => {
+    const piped = spawnSync(process.execPath, [BIN, 'quiz', 'x*w', '--x', '3', '--w', '4'], { input: '12\nw\nx\n1\n4\n3\n', encoding: 'utf8', env: childEnv() })
+    expect(piped.status).toBe(0)
+    expect(piped.stdout).toContain('> 12\n  ✓ right')
+    expect(piped.stdout).toContain('Score: 6 of 6 right at the first try.')
+    // A pseudo-terminal (util-linux script): readline reads the typed lines, with colour on.
+    const tty = spawnSync('script', ['-qec', `"${process.execPath}" "${BIN}" quiz "x*w" --x 3 --w 4`, '/dev/null'], {
+      input: '12\nq\n',
+      encoding: 'utf8',
+      env: childEnv({}, { terminal: true }),
+      timeout: 20_000,
+    })
+    expect(tty.status).toBe(0)
+    const plain = tty.stdout.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '')
+    expect(tty.stdout).toContain('\u001b[32m')
+    expect(plain).toContain('✓ right')
+    expect(plain).toContain('Score: 1 of 1 right at the first try (5 not asked).')
+  })
+})
+
+describe('--help shows each mode with an example', () => {
+  it.each([
+    [[], 'backprop-tutor quiz "(x*w+b-y)^2"'],
+    [[], '--lr 0.1 --steps 5'],
+    [['quiz'], 'backprop-tutor quiz --random --seed 7 --level 2'],
+    [['check'], '--claim "dL/dw = -2"'],
+  ])('%j --help', async (mode, example) => {
+    const result = await runCli([...mode, '--help'])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain(example)
+  })
+})
