@@ -36,20 +36,28 @@ export function renderTraining(training: Training, output: string, options: { pr
     out.push('', `  after step ${last.step}: ${training.params.map((name, k) => `${name} = ${num(last.next[k]!)}`).join(', ')}; ${output} = ${num(training.finalLoss)}`)
   }
   if (losses.length > 1) {
-    out.push(`  ${output} over the run: ${num(losses[0]!)} ${options.ascii ? '->' : '→'} ${num(losses[losses.length - 1]!)}  ${sparkline(losses, options.ascii)}`)
+    const curve = sparkline(losses, options.ascii)
+    out.push(`  ${output} over the run: ${num(losses[0]!)} ${options.ascii ? '->' : '→'} ${num(losses[losses.length - 1]!)}  ${curve.bars}${curve.log ? ' (log scale)' : ''}`)
   }
   if (training.divergence) out.push(c.yellow(`  ${n.warn} ${training.divergence.message}`))
   return `${out.join('\n')}\n`
 }
 
-/** A bar per value (sampled down to SPARKLINE_WIDTH), scaled from the smallest to the largest. */
-export function sparkline(values: number[], ascii: boolean): string {
-  const bars = ascii ? ASCII_BARS : BARS
+/**
+ * A bar per value (sampled down to SPARKLINE_WIDTH), scaled from the smallest to the largest; on a
+ * log scale when the values are positive and span more than a factor of 100, as a falling loss
+ * does (on a linear scale everything after its first drop would look flat).
+ */
+export function sparkline(values: number[], ascii: boolean): { bars: string; log: boolean } {
+  const chars = ascii ? ASCII_BARS : BARS
   const count = Math.min(values.length, SPARKLINE_WIDTH)
   const sampled = Array.from({ length: count }, (_, k) => values[count === 1 ? 0 : Math.round((k * (values.length - 1)) / (count - 1))]!)
-  const low = Math.min(...sampled)
-  const high = Math.max(...sampled)
-  return sampled.map((v) => bars[high === low ? 0 : Math.round(((v - low) / (high - low)) * (bars.length - 1))]).join('')
+  const log = Math.min(...sampled) > 0 && Math.max(...sampled) / Math.min(...sampled) > 100
+  const scaled = log ? sampled.map(Math.log10) : sampled
+  const low = Math.min(...scaled)
+  const high = Math.max(...scaled)
+  const bars = scaled.map((v) => chars[high === low ? 0 : Math.round(((v - low) / (high - low)) * (chars.length - 1))]).join('')
+  return { bars, log }
 }
 
 const indent = (text: string) => text.replace(/^/gm, '  ')
