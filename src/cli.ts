@@ -12,7 +12,7 @@ import { renderJson } from './render/json.js'
 import { renderTraining } from './render/training.js'
 import { renderClaims, renderClaimsJson } from './render/claims.js'
 import { MAX_STEPS, train, type Training } from './modes/train.js'
-import { DEFAULT_TOLERANCE, checkClaims, parseClaim } from './modes/claims.js'
+import { DEFAULT_TOLERANCE, MAX_CLAIMS, checkClaims, parseClaim } from './modes/claims.js'
 import { indexNodes } from './modes/refer.js'
 import { quizQuestions, runQuiz } from './modes/quiz.js'
 import { randomExercise, type Level } from './modes/exercise.js'
@@ -371,6 +371,7 @@ async function check({ opts, positionals, values, precision, tolerance, chalkFor
     lines.push(...text.split(/\r?\n/).map((line) => line.replace(/#.*/, '').trim()).filter(Boolean))
   }
   if (lines.length === 0) throw new UsageError('no claims given: add --claim "dL/dx = 4" or --claims FILE')
+  if (lines.length > MAX_CLAIMS) throw new InputError(`${lines.length} claims: at most ${MAX_CLAIMS} are checked in one run; split them into several files`)
   const source = await readProgram(positionals[0], opts.file, io)
   const { trace, warnings } = traceProgram(source, values)
   const index = indexNodes(trace)

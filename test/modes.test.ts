@@ -136,7 +136,7 @@ describe('check: claims worked out by hand', () => {
     const result = await handwritten()
     expect(result.stdout).toContain('Claims: 2 of 8 right')
     expect(result.stdout).toContain('✗ 5. d loss / d (yhat - y)^2 = 2*(yhat - y)^2\n     ∂loss/∂loss is 1, not 2\n     The seed: the backward pass starts at ∂loss/∂loss = 1')
-    expect(result.stdout).toContain('✗ 6. d loss / d (yhat - y) = 2 * 2*(1)\n     ∂loss/∂t2 is 2, not 4\n     First departure: ∂loss/∂loss (claim 5). Your steps after it are right: 2 · ∂loss/∂t2 = 2 · 2 = 4.')
+    expect(result.stdout).toContain('✗ 6. d loss / d (yhat - y) = 2 * 2*(1)\n     ∂loss/∂t2 is 2, not 4\n     First departure: ∂loss/∂loss (claim 5), which should be 1. Your steps after it are right: 2 · ∂loss/∂t2 = 2 · 2 = 4.')
     expect(result.stdout).toContain('1 is the local derivative ∂t1/∂x, not ∂loss/∂x: multiply it by the upstream ∂loss/∂t1 = 2')
   })
 
@@ -157,6 +157,22 @@ describe('check: claims worked out by hand', () => {
     // dloss/dw = 2(xw - y)·x = 8; from the student's right dloss/dyhat = 4, 16 means dyhat/dw = 4, but it is x = 2.
     expect(step.stdout).toContain('∂loss/∂w is 8, not 16')
     expect(step.stdout).toContain('Your number means ∂yhat/∂w = 16 / 4 = 4, but ∂yhat/∂w = x = 2 (product rule).')
+  })
+
+  it('without claims above a wrong gradient, shows the true chain and the one slip that explains the number', async () => {
+    // loss = (tanh(w·x + b) - y)²: writing tanh(t2) for its derivative 1 - tanh(t2)² gives 2(h - y)·h·x.
+    const h = Math.tanh(0.5)
+    const slipped = 2 * (h - 1) * h
+    const args = ['check', 'h = tanh(w*x + b); loss = (h - y)^2', '--x', '1', '--w', '0.5', '--b', '0', '--y', '1']
+    const result = await runCli([...args, '--claim', `dloss/dw = ${slipped}`, '--claim', `dloss/db = ${-2 * (h - 1) * (1 - h * h)}`, '--format', 'json'])
+    const [value, sign] = JSON.parse(result.stdout).claims
+    expect(value.value).toBeCloseTo(2 * (h - 1) * (1 - h * h), 12)
+    expect(value.diagnosis).toEqual({ kind: 'step', unclaimedAbove: ['loss', 't3', 'h', 't2', 't1'], slip: { kind: 'value-for-derivative', of: 'h', wrt: 't2' } })
+    // A sign flipped anywhere on the path gives the same number: no single step is named.
+    expect(sign.diagnosis).toEqual({ kind: 'step', unclaimedAbove: ['loss', 't3', 'h', 't2'] })
+    const text = (await runCli([...args, '--claim', `dloss/dw = ${slipped}`, '--claim', `dloss/db = ${-2 * (h - 1) * (1 - h * h)}`])).stdout
+    expect(text).toContain(`Your number is exactly what the value of h (${Number(h.toPrecision(6))}) written for its derivative ∂h/∂t2 gives: the first step to check is ∂h/∂t2 = 1 - tanh(t2)²`)
+    expect(text).toContain('Your number has the right size and the wrong sign')
   })
 
   it('judges local derivatives with their rule', async () => {
@@ -218,7 +234,7 @@ describe('quiz', () => {
     expect(text).toContain('(1/14) t1 = x·w = ?\n> 3\n  ✓ right')
     // t2 = t1 - y = 2: two wrong answers, a line that cannot be read (not counted), a third wrong one.
     expect(text).toContain(
-      '(2/14) t2 = t1 - y = ?\n> 7\n  ✗ not quite: use the values above: t1 = 3, y = 1\n> 2*\n  cannot read that answer: syntax error:',
+      '(2/14) t2 = t1 - y = ?\n> 7\n  ✗ not quite: difference of the values above: t1 = 3, y = 1\n> 2*\n  cannot read that answer: syntax error:',
     )
     expect(text).toContain('> 8\n  ✗ not quite: t2 = 3 - 1\n> 9\n  answer: t2 = 3 - 1 = 2\n')
     expect(text).toContain('Stopped at question 3 of 14.')

@@ -9,15 +9,15 @@ import { InputError } from '../src/errors.js'
 import { childEnv, json, runCli } from './helpers.js'
 
 /** The CLI in-process; what -o writes counts as output. */
-async function run(argv: string[]) {
-  const result = await runCli(argv)
+async function run(argv: string[], answers: string[] = []) {
+  const result = await runCli(argv, { answers })
   return { ...result, stdout: result.stdout + Object.values(result.written).join('') }
 }
 
-/** What every run must look like: output and exit 0, or one error message and exit 1 or 2. */
+/** What every run must look like: output and exit 0 (or check's 3), or one error message and exit 1 or 2. */
 function expectCleanOutcome(result: { code: number; stdout: string; stderr: string }) {
   expect(result.stderr).not.toMatch(/internal error|RangeError|Maximum call stack|\n\s+at /)
-  if (result.code === 0) {
+  if (result.code === 0 || result.code === 3) {
     expect(result.stdout.length).toBeGreaterThan(0)
   } else {
     expect([1, 2]).toContain(result.code)
@@ -53,8 +53,36 @@ describe('fuzz: random text never crashes the CLI', () => {
     )
   })
 
+  it('random claims and quiz answers give verdicts, hints or one clear error', async () => {
+    const claimTokens = [...TOKENS, 'd', '∂', 'dL', 'L', '/', 'd(', 't1', '−', '²', '·']
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom(...claimTokens), { maxLength: 16 }), async (tokens) => {
+        const text = tokens.join('')
+        expectCleanOutcome(await run(['check', 'x*w + y', '--x', '1', '--w', '2', '--y', '3', '--claim', text]))
+        const quiz = await run(['quiz', 'x*w + y', '--x', '1', '--w', '2', '--y', '3'], [text, text, text, text])
+        expectCleanOutcome(quiz)
+        expect(quiz.stdout).toMatch(/Score: \d+ of \d+ right at the first try/)
+      }),
+      { numRuns: 600, seed: 14 },
+    )
+  })
+
+  it('random option lists for quiz and check give a run or one clear error', async () => {
+    const pieces = ['x*y', '--x', '--y', '1', '-2', '--claim', 'dL/dx = 2', 'dL/dy = 7', '--claims', 'c.txt', '--random', '--seed', '--level', '2', '9',
+      '--tolerance', '0.5', '-1', '--format', 'json', '--ascii', '-', '--', '--set', 'x=1', '--lr']
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('quiz', 'check'), fc.array(fc.constantFrom(...pieces), { maxLength: 8 }), async (mode, argv) => {
+        expectCleanOutcome(await run([mode, ...argv], ['1', '2', 'q']))
+      }),
+      { numRuns: 800, seed: 15 },
+    )
+  })
+
   it('random option lists give a trace or one clear error', async () => {
-    const pieces = ['x*y', '--x', '--y', '1', '-2', 'abc', '--set', 'x=1', '=1', '--format', 'json', 'table', '--precision', '0', '3', '--wrt', 'x', 'q', '-o', '--', '-', '--ascii', '--explain', '--zzz']
+    const pieces = [
+      'x*y', '--x', '--y', '1', '-2', 'abc', '--set', 'x=1', '=1', '--format', 'json', 'table', '--precision', '0', '3', '--wrt', 'x', 'q', '-o', '--', '-',
+      '--ascii', '--explain', '--zzz', '--lr', '0.1', '--steps', '--params', '--data', 'y', '1e400',
+    ]
     await fc.assert(
       fc.asyncProperty(fc.array(fc.constantFrom(...pieces), { maxLength: 8 }), async (argv) => {
         // "-" would read stdin and "-o" write a file: both are faked by run(); the outcome is what counts.

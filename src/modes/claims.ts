@@ -26,10 +26,20 @@ export type Diagnosis =
    * The departure is this node's own step: upstream × local summed over its consumers (`edges`).
    * `above`: the nodes from L down to it, when the student stated none of its upstream gradients.
    */
-  | { kind: 'step'; edges: number[]; missing?: number[]; above?: number[] }
+  | { kind: 'step'; edges: number[]; missing?: number[]; above?: number[]; slip?: Slip }
   /** A local derivative (or a derivative between two inner nodes) that is not right. */
   | { kind: 'local'; edges: number[] }
   | { kind: 'partial' }
+
+/**
+ * On a single path from L, the one local derivative that, written the way students often slip,
+ * gives exactly the claimed number: its sign flipped, left out (taken as 1), or the node's value
+ * written in place of its derivative (tanh(t) for 1 - tanh(t)²).
+ */
+export interface Slip {
+  edge: number
+  kind: 'sign' | 'left-out' | 'value-for-derivative'
+}
 
 export interface ClaimResult extends Claim {
   /** 'gradient': of is the output; 'local': wrt is a direct input of of; 'partial': anything else. */
@@ -40,6 +50,9 @@ export interface ClaimResult extends Claim {
   /** For a wrong gradient equal to a local derivative: that edge (the classic ① written for ②). */
   localInstead?: number
 }
+
+/** Claims in one run: each is judged by a pass over the trace, so time stays bounded. */
+export const MAX_CLAIMS = 1000
 
 /** Relative agreement for claims (students round): 1%, or 1e-4 near zero. */
 export const DEFAULT_TOLERANCE = 0.01
@@ -93,6 +106,7 @@ export function agrees(claimed: number, truth: number, tolerance: number): boole
 
 /** Judges every claim; claims about the output's gradient are read together, as one piece of work. */
 export function checkClaims(trace: Trace, claims: Claim[], tolerance = DEFAULT_TOLERANCE): ClaimResult[] {
+  if (claims.length > MAX_CLAIMS) throw new InputError(`${claims.length} claims: at most ${MAX_CLAIMS} are checked in one run`)
   if (trace.unbound.length > 0) {
     throw new InputError(`checking claims needs a value for every variable: ${trace.unbound.join(', ')} ${trace.unbound.length > 1 ? 'have' : 'has'} none`)
   }
@@ -147,6 +161,8 @@ function departure(trace: Trace, inputsOf: number[][], said: Map<number, ClaimRe
     const above: number[] = []
     for (let i = trace.output; i > n; i--) if (between[i]) above.push(i)
     diagnosis.above = above
+    const slip = likelySlip(trace, n, r.claimed, tolerance)
+    if (slip) diagnosis.slip = slip
   }
   if (edges.length > 1 && edges.length <= 12) {
     // A fan-out node whose sum is missing some contributions: the most common slip at fan-out.
@@ -160,6 +176,31 @@ function departure(trace: Trace, inputsOf: number[][], said: Map<number, ClaimRe
     }
   }
   return diagnosis
+}
+
+function likelySlip(trace: Trace, n: number, claimed: number, tolerance: number): Slip | undefined {
+  const path: number[] = []
+  for (let node = n; node !== trace.output; ) {
+    const up = trace.nodes[node]!.contributions
+    if (up.length !== 1) return undefined
+    path.push(up[0]!)
+    node = trace.edges[up[0]!]!.to
+  }
+  const locals = path.map((e) => trace.edges[e]!.localValue as number)
+  const found: Slip[] = []
+  path.forEach((e, k) => {
+    const edge = trace.edges[e]!
+    const consumer = trace.nodes[edge.to]!
+    const others = locals.reduce((product, l, j) => (j === k ? product : product * l), 1)
+    const candidates: [Slip['kind'], number][] = [['sign', -locals[k]!], ['left-out', 1]]
+    // Only a function's value is mistaken for its derivative (tanh, exp, sigmoid), not a sum's.
+    if (consumer.inputs.length === 1 && consumer.op !== 'neg' && consumer.op !== 'identity') candidates.push(['value-for-derivative', consumer.value as number])
+    for (const [kind, value] of candidates) {
+      if (!agrees(value, locals[k]!, tolerance) && agrees(claimed, others * value, tolerance)) found.push({ edge: e, kind })
+    }
+  })
+  // One explanation or none: two that fit equally well would be a guess.
+  return found.length === 1 ? found[0] : undefined
 }
 
 function edgesByConsumer(trace: Trace): number[][] {

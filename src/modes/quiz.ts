@@ -3,6 +3,7 @@
 import { Chalk, type ChalkInstance } from 'chalk'
 import { evaluateText } from '../bindings.js'
 import { InputError } from '../errors.js'
+import { OPS } from '../ops.js'
 import { isNumber, printSym, type Sym } from '../sym.js'
 import type { Trace } from '../trace.js'
 import { backwardRows } from '../render/shared.js'
@@ -52,7 +53,7 @@ export function quizQuestions(trace: Trace, options: { precision: number; ascii:
       section: 'forward',
       ask: `${label(i)} = ${expression}`,
       answer: node.value,
-      hints: [inputs.length ? `use the values above: ${inputs.join(', ')}` : 'every input is a constant', `${label(i)} = ${withValues}`],
+      hints: [`${OPS[node.op!].rules[0]!.name}${inputs.length ? ` of the values above: ${inputs.join(', ')}` : ' of constants'}`, `${label(i)} = ${withValues}`],
       reveal: worked(`${label(i)} = ${withValues}`, withValues, num(node.value)),
     })
   })

@@ -53,7 +53,7 @@ export function renderClaims(trace: Trace, results: ClaimResult[], options: Clai
       case 'inherited': {
         const from = claimNumber.get(diagnosis.from)
         const theirs = results[from! - 1]!.claimed
-        const where = `${d(trace.output, diagnosis.from)} (claim ${from})`
+        const where = `${d(trace.output, diagnosis.from)} (claim ${from}), which should be ${num(results[from! - 1]!.truth)}`
         if (diagnosis.follows) {
           say(`First departure: ${where}. Your steps after it are right: ${factor(theirs, n)} ${n.times} ${d(diagnosis.from, r.wrt)} = ${factor(theirs, n)} ${n.times} ${factor(diagnosis.factor, n)} = ${num(r.claimed)}.`)
         } else {
@@ -62,21 +62,35 @@ export function renderClaims(trace: Trace, results: ClaimResult[], options: Clai
         break
       }
       case 'step': {
+        if (diagnosis.above) {
+          const shown = diagnosis.above.slice(0, 8).map((i) => `${d(trace.output, i)} = ${num(grad(i))}`)
+          say(`None of your claims gives a gradient between ${out} and ${label(r.wrt)}, so compare your steps with the true ones, from ${out} down: ${shown.join(', ')}${diagnosis.above.length > 8 ? ', …' : ''}; then ${stepText(diagnosis.edges)}.`)
+          if (diagnosis.slip) {
+            const edge = trace.edges[diagnosis.slip.edge]!
+            const name = localDerivativeName(trace, edge, n)
+            const right = `${printSym(edge.local, n.style)} = ${num(edge.localValue as number)}`
+            const how = {
+              sign: `${name} with its sign flipped`,
+              'left-out': `${name} left out of the product`,
+              'value-for-derivative': `the value of ${label(edge.to)} (${num(trace.nodes[edge.to]!.value as number)}) written for its derivative ${name}`,
+            }[diagnosis.slip.kind]
+            say(`Your number is exactly what ${how} gives: the first step to check is ${name} = ${right} (${edge.rule.name} rule).`)
+          } else if (r.truth !== 0 && Math.abs(r.claimed + r.truth) <= Math.abs(r.claimed - r.truth) / 100) {
+            say('Your number has the right size and the wrong sign: check the sign of each local derivative (a subtracted term has -1, and a negative upstream changes the sign of everything below it).')
+          }
+          break
+        }
         say(`First departure: this step. ${stepText(diagnosis.edges)}`)
         if (diagnosis.missing) {
           const consumers = diagnosis.edges.map((e) => label(trace.edges[e]!.to))
           const missing = diagnosis.missing.map((e) => `${d(trace.output, trace.edges[e]!.to)} ${n.times} ${localDerivativeName(trace, trace.edges[e]!, n)}`)
           say(`Your number leaves out ${missing.join(' and ')}: ${label(r.wrt)} feeds ${consumers.join(', ')}, so its gradient sums all ${diagnosis.edges.length} contributions (${sumText(diagnosis.edges.map((e) => trace.edges[e]!.contribution), n)}).`)
-        } else if (diagnosis.edges.length === 1 && !diagnosis.above) {
+        } else if (diagnosis.edges.length === 1) {
           const edge = trace.edges[diagnosis.edges[0]!]!
           const upstream = edge.upstream as number
           if (upstream !== 0) {
             say(`Your number means ${localDerivativeName(trace, edge, n)} = ${num(r.claimed)} / ${factor(upstream, n)} = ${num(r.claimed / upstream)}, but ${localDerivativeName(trace, edge, n)} = ${printSym(edge.local, n.style)} = ${num(edge.localValue as number)} (${edge.rule.name} rule).`)
           }
-        }
-        if (diagnosis.above) {
-          const shown = diagnosis.above.slice(0, 8).map((i) => `${d(trace.output, i)} = ${num(grad(i))}`)
-          say(`None of your claims gives the gradients above it; the true ones, from ${out} down: ${shown.join(', ')}${diagnosis.above.length > 8 ? ', …' : ''}.`)
         }
         break
       }
@@ -124,6 +138,11 @@ function diagnosisJson(trace: Trace, r: ClaimResult, label: (i: number) => strin
   if (d.kind === 'inherited') Object.assign(base, { from: label(d.from), follows: d.follows })
   // Edges by the nodes they join: the JSON of `check` carries no edge list to index into.
   if (d.kind === 'step' && d.missing) base.missingThrough = d.missing.map((e) => label(trace.edges[e]!.to))
+  if (d.kind === 'step' && d.above) base.unclaimedAbove = d.above.map(label)
+  if (d.kind === 'step' && d.slip) {
+    const edge = trace.edges[d.slip.edge]!
+    base.slip = { kind: d.slip.kind, of: label(edge.to), wrt: label(edge.from) }
+  }
   if (r.localInstead !== undefined) {
     const edge = trace.edges[r.localInstead]!
     base.localInstead = { of: label(edge.to), wrt: label(edge.from) }
