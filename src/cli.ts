@@ -88,7 +88,7 @@ answer. An empty line asks for the next hint; q stops. Answers may be piped in, 
 Examples:
   backprop-tutor quiz "(x*w+b-y)^2" --x 1 --w 1 --b 0 --y 2
   backprop-tutor quiz --random --seed 7 --level 2
-  printf '2\n-2\nq\n' | backprop-tutor quiz "x*w" --x 2 --w -1
+  printf '%s\\n' -2 -1 2 q | backprop-tutor quiz "x*w" --x 2 --w -1     answers piped in
 `
 
 const CHECK_HELP = `
