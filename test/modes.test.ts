@@ -305,6 +305,20 @@ describe('quiz', () => {
   })
 })
 
+describe('--ascii in every mode', () => {
+  it('prints nothing but ASCII', async () => {
+    const runs = [
+      await runCli(['quiz', '--random', '--seed', '3', '--level', '3', '--ascii'], { answers: Array(60).fill('0') }),
+      await runCli(['check', 'yhat = x*w + b; loss = (yhat - y)^2', '--x', '1', '--w', '1', '--b', '0', '--y', '0', '--ascii', '--claim', 'dloss/dx = 1', '--claim', 'dloss/dloss = 2']),
+      await runCli(['yhat = tanh(x*w + b); loss = (yhat - y)^2', '--x', '1', '--w', '0.2', '--b', '0', '--y', '0.8', '--data', 'x,y', '--lr', '0.5', '--steps', '30', '--ascii']),
+    ]
+    for (const run of runs) {
+      expect(run.stdout.length).toBeGreaterThan(500)
+      expect(run.stdout).toMatch(/^[\x00-\x7f]*$/)
+    }
+  })
+})
+
 describe('--help shows each mode with an example', () => {
   it.each([
     [[], 'backprop-tutor quiz "(x*w+b-y)^2"'],

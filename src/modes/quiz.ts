@@ -7,7 +7,7 @@ import { OPS } from '../ops.js'
 import { isNumber, printSym, type Sym } from '../sym.js'
 import type { Trace } from '../trace.js'
 import { backwardRows } from '../render/shared.js'
-import { factor, localDerivativeName, notation, sumText } from '../render/text.js'
+import { factor, localDerivativeName, notation, sumText, type Notation } from '../render/text.js'
 import { agrees } from './claims.js'
 import { nodeValues } from './refer.js'
 
@@ -26,10 +26,10 @@ export interface Question {
   reveal: string
 }
 
-export const SECTION_TITLES: Record<Section, string> = {
-  forward: '1. Forward pass: the value of each node',
-  local: '2. Local derivatives: ① each node with respect to each input',
-  backward: '3. Backward pass: ② upstream × local, from the output back',
+function sectionTitle(section: Section, n: Notation): string {
+  if (section === 'forward') return '1. Forward pass: the value of each node'
+  if (section === 'local') return `2. Local derivatives: ${n.step1} each node with respect to each input`
+  return `3. Backward pass: ${n.step2} upstream ${n.times} local, from the output back`
 }
 
 /** The questions of a fully bound trace, in the order the tutor's tables show the steps. */
@@ -142,7 +142,7 @@ export async function runQuiz(trace: Trace, questions: Question[], io: QuizIo, o
   for (const [k, question] of questions.entries()) {
     if (question.section !== section) {
       section = question.section
-      io.write(`\n${c.bold(SECTION_TITLES[section])}\n`)
+      io.write(`\n${c.bold(sectionTitle(section, notation(options)))}\n`)
     }
     io.write(`\n(${k + 1}/${questions.length}) ${question.ask} = ?${question.context ? c.dim(`   (${question.context})`) : ''}\n`)
     score.asked++

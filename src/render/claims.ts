@@ -107,7 +107,7 @@ export function renderClaims(trace: Trace, results: ClaimResult[], options: Clai
     }
     if (r.localInstead !== undefined) {
       const edge = trace.edges[r.localInstead]!
-      say(`${num(r.claimed)} is the local derivative ${localDerivativeName(trace, edge, n)}, not ${meaning}: multiply it by the upstream ${d(trace.output, edge.to)} = ${num(edge.upstream as number)} (② multiply along the chain).`)
+      say(`${num(r.claimed)} is the local derivative ${localDerivativeName(trace, edge, n)}, not ${meaning}: multiply it by the upstream ${d(trace.output, edge.to)} = ${num(edge.upstream as number)} (${n.step2} multiply along the chain).`)
     }
   })
   return `${lines.join('\n')}\n`
