@@ -1,14 +1,14 @@
 // The command line: argv in, text and an exit code out. The only module that touches process,
 // the terminal and files; `main(argv, io)` lets tests run it without spawning.
-import { readFileSync, writeFileSync } from 'node:fs'
+import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { Command, CommanderError, Option } from 'commander'
 import chalk, { Chalk, type ChalkInstance } from 'chalk'
 import { InputError, caret } from './errors.js'
 import { DEFAULT_PRECISION, isValidPrecision } from './format.js'
 import { traceProgram } from './pipeline.js'
-import { FORMATS, isFormatName } from './render/index.js'
-import { renderJson } from './render/json.js'
+import { FORMATS, isFormatName, type Format } from './render/index.js'
+import { jsonChunks } from './render/json.js'
 import { renderTraining } from './render/training.js'
 import { renderClaims, renderClaimsJson } from './render/claims.js'
 import { MAX_STEPS, train, type Training } from './modes/train.js'
@@ -36,7 +36,7 @@ export interface Io {
   stderr: (text: string) => void
   readStdin: () => Promise<string>
   readFile: (path: string) => string
-  writeFile: (path: string, text: string) => void
+  writeFile: (path: string, text: string | Iterable<string>) => void
   /** Chalk's color level for stdout (0 = none); chalk detects it from the TTY, NO_COLOR, FORCE_COLOR. */
   colorLevel: 0 | 1 | 2 | 3
   /** quiz: shows the prompt and reads the student's next line; undefined when the input ends. */
@@ -350,9 +350,11 @@ async function traceMode({ opts, positionals, values, precision, chalkFor }: Req
   for (const warning of warnings) io.stderr(`backprop-tutor: warning: ${warning}\n`)
   const chalk = chalkFor(Boolean(opts.output))
   const renderOptions = { precision, ascii: Boolean(opts.ascii), explain: Boolean(opts.explain), standalone: Boolean(opts.standalone), ...(wrt ? { wrt } : {}), chalk }
-  let text: string
-  if (run && opts.format === 'json') text = renderJson(trace, run)
-  else text = await FORMATS[opts.format].render(trace, renderOptions)
+  const format = FORMATS[opts.format] as Format
+  let text: string | Iterable<string>
+  if (run && opts.format === 'json') text = jsonChunks(trace, run)
+  else if (format.chunks) text = format.chunks(trace, renderOptions)
+  else text = await format.render(trace, renderOptions)
   if (run && opts.format === 'table') text += renderTraining(run, trace.nodes[trace.output]!.label, renderOptions)
   write(text, opts.output, io)
   return EXIT.ok
@@ -412,8 +414,13 @@ async function quiz({ opts, positionals, values, precision, tolerance, chalkFor 
   return EXIT.ok
 }
 
-function write(text: string, output: string | undefined, io: Io): void {
-  if (!output) return io.stdout(text)
+/** Text, or its pieces as they are made (written at once, so big outputs never sit in memory whole). */
+function write(text: string | Iterable<string>, output: string | undefined, io: Io): void {
+  if (!output) {
+    if (typeof text === 'string') return io.stdout(text)
+    for (const chunk of text) io.stdout(chunk)
+    return
+  }
   try {
     io.writeFile(output, text)
   } catch (error) {
@@ -463,7 +470,15 @@ export async function run(): Promise<void> {
     stderr: (text) => process.stderr.write(text),
     readStdin: () => readAll(process.stdin),
     readFile: (path) => readFileSync(path, 'utf8'),
-    writeFile: (path, text) => writeFileSync(path, text),
+    writeFile: (path, text) => {
+      if (typeof text === 'string') return writeFileSync(path, text)
+      const fd = openSync(path, 'w')
+      try {
+        for (const chunk of text) writeSync(fd, chunk)
+      } finally {
+        closeSync(fd)
+      }
+    },
     colorLevel: colorLevel(process.env),
   }
   process.exitCode = await main(process.argv.slice(2), io)

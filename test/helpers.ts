@@ -39,7 +39,7 @@ export async function runCli(argv: string[], options: { stdin?: string; answers?
       if (text === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' })
       return text
     },
-    writeFile: (path, text) => (written[path] = text),
+    writeFile: (path, text) => (written[path] = typeof text === 'string' ? text : [...text].join('')),
     colorLevel: options.colorLevel ?? 0,
     // Answers as a pipe gives them: each echoed after its prompt.
     ask: async (prompt) => {

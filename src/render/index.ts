@@ -1,7 +1,7 @@
 // The registry of output formats: one renderer per format, each reading only the Trace.
 import type { ChalkInstance } from 'chalk'
 import type { Trace } from '../trace.js'
-import { renderJson } from './json.js'
+import { jsonChunks, renderJson } from './json.js'
 import { renderTable } from './table.js'
 import { renderMarkdown } from './markdown.js'
 import { renderLatex } from './latex.js'
@@ -27,11 +27,17 @@ export interface RenderOptions {
 export interface Format {
   description: string
   render: (trace: Trace, options: RenderOptions) => string | Promise<string>
+  /** The same text in pieces, written as they are made (big outputs; see json.ts). */
+  chunks?: (trace: Trace, options: RenderOptions) => Iterable<string>
 }
 
 export const FORMATS = {
   table: { description: 'step-by-step tables for the terminal (default)', render: renderTable },
-  json: { description: 'one JSON object with the whole trace, for tools', render: (trace: Trace, _options: RenderOptions) => renderJson(trace) },
+  json: {
+    description: 'one JSON object with the whole trace, for tools',
+    render: (trace: Trace, _options: RenderOptions) => renderJson(trace),
+    chunks: (trace: Trace, _options: RenderOptions) => jsonChunks(trace),
+  },
   markdown: { description: 'Markdown tables, LaTeX math and a mermaid graph, for notes', render: renderMarkdown },
   latex: { description: 'LaTeX align* blocks in hand-written notation (--standalone for a document)', render: renderLatex },
   dot: { description: 'the computational graph for Graphviz', render: renderDot },

@@ -23,28 +23,35 @@ const str = JSON.stringify
 /** A JSON value: a number, or a string where JSON has no number for it. */
 const sym = (s: Sym) => (typeof s === 'number' && Number.isFinite(s) ? (s === 0 ? '0' : String(s)) : str(jsonSym(s)))
 
-/** Pre-rendered one-line elements of a big array: nodes and edges are written without building objects. */
+/** Lines of a big array (nodes, edges), made one at a time as the output is written. */
 class Lines {
-  constructor(readonly lines: string[]) {}
+  constructor(
+    readonly count: number,
+    readonly line: (k: number) => string,
+  ) {}
 }
 
 // Same keys, same order as the documented objects; written by hand because big programs have
-// hundreds of thousands of them.
-function nodeLine(node: TraceNode, id: (i: number) => string): string {
+// hundreds of thousands of them. Expressions are quoted without escaping: they are made of the
+// program's names (identifiers, checked by the parser), numbers and operator signs, none of which
+// JSON escapes (a test parses the output of every operator).
+function nodeLine(node: TraceNode, i: number, quoted: string[]): string {
+  let inputs = ''
+  for (let k = 0; k < node.inputs.length; k++) inputs += (k > 0 ? ',' : '') + quoted[node.inputs[k]!]
   return (
-    `{"id":${str(node.id)},"label":${str(node.label)},"kind":"${node.kind}"` +
+    `{"id":${quoted[i]},"label":${node.label === node.id ? quoted[i] : str(node.label)},"kind":"${node.kind}"` +
     (node.op ? `,"op":"${node.op}"` : '') +
     (node.assigned ? `,"assigned":${str(node.assigned)}` : '') +
-    `,"inputs":[${node.inputs.map((i) => str(id(i))).join(',')}]` +
-    (node.expression !== undefined ? `,"expression":${str(printSym(node.expression, STYLE))}` : '') +
+    `,"inputs":[${inputs}]` +
+    (node.expression !== undefined ? `,"expression":"${printSym(node.expression, STYLE)}"` : '') +
     `,"value":${sym(node.value)},"grad":${node.grad === null ? 'null' : sym(node.grad)},"onPath":${node.onPath},"contributions":[${node.contributions.join(',')}]}`
   )
 }
 
-function edgeLine(edge: TraceEdge, id: (i: number) => string): string {
+function edgeLine(edge: TraceEdge, quoted: string[]): string {
   return (
-    `{"from":${str(id(edge.from))},"to":${str(id(edge.to))},"slot":${edge.slot},"rule":{"id":"${edge.rule.id}","name":"${edge.rule.name}"}` +
-    `,"local":${str(printSym(edge.local, STYLE))},"localValue":${sym(edge.localValue)},"upstream":${sym(edge.upstream)},"contribution":${sym(edge.contribution)}}`
+    `{"from":${quoted[edge.from]},"to":${quoted[edge.to]},"slot":${edge.slot},"rule":{"id":"${edge.rule.id}","name":"${edge.rule.name}"}` +
+    `,"local":"${printSym(edge.local, STYLE)}","localValue":${sym(edge.localValue)},"upstream":${sym(edge.upstream)},"contribution":${sym(edge.contribution)}}`
   )
 }
 
@@ -70,7 +77,22 @@ function trainingJson(training: Training): Raw {
 
 /** With a --lr run, its `training` field follows the trace's own. */
 export function renderJson(trace: Trace, training?: Training): string {
+  let text = ''
+  for (const chunk of jsonChunks(trace, training)) text += chunk
+  return text
+}
+
+/** Lines per chunk: big enough to write efficiently, small enough to be collected young. */
+const CHUNK_LINES = 512
+
+/**
+ * The JSON in pieces, for writing as it is made: the nodes and edges of a big program are a few
+ * megabytes, and text that is written and dropped at once costs the garbage collector almost nothing.
+ */
+export function* jsonChunks(trace: Trace, training?: Training): Generator<string> {
   const id = (i: number) => trace.nodes[i]!.id
+  // Each id is quoted once: nodes and edges name each node several times.
+  const quoted = trace.nodes.map((node) => str(node.id))
   const body = {
     value: jsonSym(trace.value),
     gradients: Object.fromEntries(trace.gradients.map((g) => [g.name, jsonSym(g.grad)])),
@@ -78,8 +100,8 @@ export function renderJson(trace: Trace, training?: Training): string {
     program: trace.source,
     bindings: trace.bindings,
     unbound: trace.unbound,
-    nodes: new Lines(trace.nodes.map((node) => nodeLine(node, id))),
-    edges: new Lines(trace.edges.map((edge) => edgeLine(edge, id))),
+    nodes: new Lines(trace.nodes.length, (i) => nodeLine(trace.nodes[i]!, i, quoted)),
+    edges: new Lines(trace.edges.length, (e) => edgeLine(trace.edges[e]!, quoted)),
     backward: trace.backward,
     chains: trace.chains.map((chain) => ({
       variable: chain.variable,
@@ -95,7 +117,7 @@ export function renderJson(trace: Trace, training?: Training): string {
     notes: trace.notes,
     ...(training ? { training: trainingJson(training) } : {}),
   }
-  return `${layout(body)}\n`
+  yield* layout(body)
 }
 
 /**
@@ -103,21 +125,36 @@ export function renderJson(trace: Trace, training?: Training): string {
  * edges, …) is one line and arrays of numbers or strings are one line: readable in a diff, and a
  * third of the size on big programs.
  */
-function layout(body: Record<string, unknown>): string {
-  const fields = Object.entries(body).map(([key, value]) => {
-    const text =
+function* layout(body: Record<string, unknown>): Generator<string> {
+  let chunk = '{\n'
+  let first = true
+  for (const [key, value] of Object.entries(body)) {
+    chunk += `${first ? '' : ',\n'}  ${JSON.stringify(key)}: `
+    first = false
+    if (value instanceof Lines) {
+      if (value.count === 0) {
+        chunk += '[]'
+        continue
+      }
+      chunk += '[\n    '
+      for (let k = 0; k < value.count; k++) {
+        chunk += (k > 0 ? ',\n    ' : '') + value.line(k)
+        if (k % CHUNK_LINES === CHUNK_LINES - 1) {
+          yield chunk
+          chunk = ''
+        }
+      }
+      chunk += '\n  ]'
+      continue
+    }
+    chunk +=
       value instanceof Raw
         ? value.text
-        : value instanceof Lines
-        ? value.lines.length > 0
-          ? `[\n    ${value.lines.join(',\n    ')}\n  ]`
-          : '[]'
         : Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'object' && v !== null)
-        ? `[\n${value.map((v) => `    ${JSON.stringify(v)}`).join(',\n')}\n  ]`
-        : Array.isArray(value)
-          ? JSON.stringify(value)
-          : JSON.stringify(value, null, 2).replace(/\n/g, '\n  ')
-    return `  ${JSON.stringify(key)}: ${text}`
-  })
-  return `{\n${fields.join(',\n')}\n}`
+          ? `[\n${value.map((v) => `    ${JSON.stringify(v)}`).join(',\n')}\n  ]`
+          : Array.isArray(value)
+            ? JSON.stringify(value)
+            : JSON.stringify(value, null, 2).replace(/\n/g, '\n  ')
+  }
+  yield `${chunk}\n}\n`
 }
