@@ -268,6 +268,36 @@ export function parseProgram(source: string): Program {
   if (scanned.statementStarts.length === 0) {
     throw new InputError('the program is empty: give an expression such as "(x*w+b-y)^2"')
   }
+  // Each statement is parsed on its own: its mathjs tree is garbage as soon as it is copied, so
+  // a program of 10,000 statements never holds 10,000 trees at once (it costs the collector a
+  // third of a second). A statement that does not parse goes through one parse of the whole text,
+  // for mathjs's own message and position; problems are reported in reading order.
+  const statements: Statement[] = []
+  for (let k = 0; k < scanned.statementStarts.length; k++) {
+    const start = scanned.statementStarts[k]!
+    const end = scanned.statementStarts[k + 1] ?? source.length
+    // The slices cover the whole text: the first from 0, so that nothing before it goes unparsed.
+    const node = parseStatement(source.slice(k === 0 ? 0 : start, end))
+    if (!node) return parseWhole(source, scanned)
+    statements.push(toStatement(node, { source, start, end, calls: scanned.calls[k] ?? [] }))
+  }
+  return { source, statements }
+}
+
+/** One statement's tree, or undefined when it does not parse as exactly one statement. */
+function parseStatement(text: string): MathNode | undefined {
+  let root: MathNode
+  try {
+    root = mathParse(text) as unknown as MathNode
+  } catch {
+    return undefined
+  }
+  if (root.type !== 'BlockNode') return root
+  return root.blocks?.length === 1 ? root.blocks[0]!.node : undefined
+}
+
+/** The whole text in one parse: the way mathjs reports a syntax error, with its position in the program. */
+function parseWhole(source: string, scanned: Scan): Program {
   let root: MathNode
   try {
     root = mathParse(source) as unknown as MathNode

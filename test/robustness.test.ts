@@ -93,6 +93,30 @@ describe('fuzz: random text never crashes the CLI', () => {
   })
 })
 
+describe('statements parsed one by one', () => {
+  it.each([
+    [')x', 'syntax error: Value expected at column 1'],
+    ['  )\nx', 'syntax error: Value expected at line 1, column 3'],
+    ['x\n)', 'syntax error: Value expected at line 2, column 1'],
+    ['a = x;; b = a +', 'syntax error: Unexpected end of expression at column 16'],
+  ])('still sees every character: %j', async (program, message) => {
+    const result = await run([program, '--x', '1'])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain(message)
+  })
+
+  it('reports a syntax error in the last of 5,000 statements at its line', async () => {
+    const program = [...Array.from({ length: 4999 }, (_, i) => `a${i} = x * ${i}`), 'b = (x']
+    const result = await run([program.join('\n'), '--x', '1'])
+    expect(result.stderr).toContain('syntax error: Parenthesis ) expected at line 5000, column 7')
+  })
+
+  it('reports problems in reading order', async () => {
+    const result = await run(['a = sin\nb = (x', '--x', '1'])
+    expect(result.stderr).toContain('sin is a function, not a value (at line 1, column 5)')
+  })
+})
+
 describe('size: big programs finish, or are refused by a named limit', () => {
   it('traces a sum of 100,000 terms', async () => {
     const result = json(Array.from({ length: 100_000 }, () => 'x').join(' + '), { x: 0.5 })
