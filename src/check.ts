@@ -1,6 +1,6 @@
 // Every backprop gradient beside a central finite-difference estimate of the same derivative.
 import type { Graph } from './graph.js'
-import { OPS } from './ops.js'
+import { OPS, sigmoid } from './ops.js'
 import { isNumber } from './sym.js'
 import type { Trace } from './trace.js'
 
@@ -141,8 +141,11 @@ function numericForward(graph: Graph): { forward: (point: Float64Array, from?: n
   const kinked = kinkNodes(graph)
   const sides = new Int8Array(kinked.length)
   // Flat arrays, read in one tight loop: the check runs it 4 times per variable. The four
-  // arithmetic operators are inlined (codes 1-4); the rest call their OPS value function.
-  const ARITHMETIC: Partial<Record<string, number>> = { add: 1, sub: 2, mul: 3, div: 4 }
+  // arithmetic operators are inlined (codes 1-4), and the commonest functions are called directly
+  // (codes 6-10: one call site per function, which V8 inlines, where a call through the table
+  // would be megamorphic); the rest call their OPS value function. Each code computes exactly
+  // what its OPS entry's value does.
+  const ARITHMETIC: Partial<Record<string, number>> = { add: 1, sub: 2, mul: 3, div: 4, tanh: 6, exp: 7, log: 8, pow: 9, sigmoid: 10 }
   const code = new Uint8Array(n)
   const isVariable = new Uint8Array(n)
   const first = new Int32Array(n)
@@ -177,6 +180,21 @@ function numericForward(graph: Graph): { forward: (point: Float64Array, from?: n
           break
         case 4:
           values[i] = values[first[i]!]! / values[second[i]!]!
+          break
+        case 6:
+          values[i] = Math.tanh(values[first[i]!]!)
+          break
+        case 7:
+          values[i] = Math.exp(values[first[i]!]!)
+          break
+        case 8:
+          values[i] = Math.log(values[first[i]!]!)
+          break
+        case 9:
+          values[i] = Math.pow(values[first[i]!]!, values[second[i]!]!)
+          break
+        case 10:
+          values[i] = sigmoid(values[first[i]!]!)
           break
         default:
           values[i] = second[i]! < 0 ? fns[i]!(values[first[i]!]!) : fns[i]!(values[first[i]!]!, values[second[i]!]!)

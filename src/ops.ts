@@ -57,7 +57,7 @@ export interface OpRule {
   kink?: (xs: number[]) => number
 }
 
-const sigmoid = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)))
+export const sigmoid = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)))
 // log(1 + e^x) without overflow for large x or loss of precision for very negative x.
 const softplus = (x: number) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)))
 // PyTorch's maximum/minimum backward: the larger input gets the gradient, a tie splits it evenly.

@@ -1,6 +1,6 @@
 // One row per operator and function: value and local derivative at a point, against plain JS math.
 import { describe, expect, it } from 'vitest'
-import { OPS, type OpId } from '../src/ops.js'
+import { OPS, sigmoid, type OpId } from '../src/ops.js'
 import { json } from './helpers.js'
 
 const sig = (x: number) => 1 / (1 + Math.exp(-x))
@@ -83,5 +83,16 @@ describe('non-differentiable points follow PyTorch', () => {
     expect(flags.length).toBeGreaterThan(0)
     expect(flags.some((f) => message.test(f.message))).toBe(true)
     expect(result.checks.some((c) => c.status === 'disagree')).toBe(false)
+  })
+})
+
+describe('the gradient check calls some functions directly', () => {
+  it('and they are the op table\'s own value functions', () => {
+    // check.ts inlines these ops (codes 6-10): its numbers must be the table's numbers.
+    expect(OPS.tanh.value).toBe(Math.tanh)
+    expect(OPS.exp.value).toBe(Math.exp)
+    expect(OPS.log.value).toBe(Math.log)
+    expect(OPS.sigmoid.value).toBe(sigmoid)
+    for (const [a, b] of [[2, 0.5], [-8, 1 / 3], [0, 0], [1e300, 2], [-2, 3]] as const) expect(Object.is(OPS.pow.value(a, b), Math.pow(a, b))).toBe(true)
   })
 })
