@@ -275,6 +275,8 @@ describe('quiz', () => {
 
   it.each([
     [['quiz', 'x*w', '--x', '1'], 1, 'the quiz needs a value for every variable: bind --w VALUE, or try --random'],
+    [['quiz', 'log(x)', '--x', '-1'], 1, 'the quiz needs a finite number at every step, and L = log(x) is NaN here; try other values'],
+    [['quiz', 'sqrt(x)', '--x', '0'], 1, 'and ∂L/∂x is Infinity here'],
     [['quiz', '-'], 2, 'quiz reads its answers from stdin'],
     [['quiz', '--random', '--level', '4'], 2, '--level 4: expected 1, 2 or 3'],
     [['quiz', 'x', '--seed', '3'], 2, '--seed and --level go with --random'],

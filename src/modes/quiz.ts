@@ -110,6 +110,11 @@ export function quizQuestions(trace: Trace, options: { precision: number; ascii:
       })
     }
   }
+  // An answer no one can type (NaN, Infinity) makes a question that cannot be passed.
+  const infinite = questions.find((q) => !Number.isFinite(q.answer))
+  if (infinite) {
+    throw new InputError(`the quiz needs a finite number at every step, and ${infinite.ask} is ${infinite.answer} here; try other values`)
+  }
   return questions
 }
 
