@@ -12,6 +12,16 @@ export function formatNumber(x: number, precision?: number): string {
   if (Number.isNaN(x)) return 'NaN'
   if (x === Infinity) return 'Infinity'
   if (x === -Infinity) return '-Infinity'
+  if (x === 0) return '0'
+  if (precision !== undefined && precision <= 15) {
+    // Fast path for the common case: toPrecision's plain form with its trailing zeros trimmed is
+    // what the general path below prints. (Up to 15 digits a decimal names one double, so no
+    // shorter decimal prints it; exponent forms and 16-17 digits take the general path.)
+    const fixed = x.toPrecision(precision)
+    if (!fixed.includes('e') && Math.abs(x) >= 1e-6 && Math.abs(x) < 1e15) {
+      return fixed.includes('.') ? fixed.replace(/\.?0+$/, '') : fixed
+    }
+  }
   const rounded = precision === undefined ? x : Number(x.toPrecision(precision))
   if (rounded === 0) return '0'
   const abs = Math.abs(rounded)

@@ -1,6 +1,7 @@
 // The tutor view: golden files a person can read in review, and the numbers in them asserted.
 import { describe, expect, it } from 'vitest'
 import { runCli } from './helpers.js'
+import { boxTable, displayWidth } from '../src/render/box.js'
 
 async function render(argv: string[]): Promise<string> {
   const { code, stdout, stderr } = await runCli(argv)
@@ -100,5 +101,21 @@ describe('the numbers in the tables', () => {
     const text = await render([program, '--x', '0.5', '--wrt', 'x'])
     // Each statement triples the paths: a1 = x*x + x has 3 to x, and each next one multiplies by 3.
     expect(text).toMatch(new RegExp(`∂a20/∂x: ${3 ** 20} paths, more than listed here`))
+  })
+})
+
+describe('box tables', () => {
+  it('measure cells by code points, colour codes aside', () => {
+    expect(displayWidth('∂L/∂x')).toBe(5)
+    expect(displayWidth('\u001b[32magrees\u001b[39m')).toBe(6)
+    expect(displayWidth('𝑥 = 1')).toBe(5)
+  })
+
+  it('take 200,000 rows (a 100,000-term sum) without overflowing the stack', () => {
+    const rows = Array.from({ length: 200_000 }, (_, i) => [`t${i}`, String(i % 7)])
+    const lines = boxTable(['node', 'value'], rows, false).split('\n')
+    expect(lines).toHaveLength(200_000 + 4)
+    expect(lines[1]).toBe('│ node    │ value │')
+    expect(lines.at(-2)).toBe(`│ t199999 │ ${199_999 % 7}     │`)
   })
 })

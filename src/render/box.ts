@@ -5,12 +5,14 @@
 // its number of code points once color codes are removed.
 
 const ANSI = /\u001b\[[0-9;]*m/g
+const HIGH_SURROGATE = /[\uD800-\uDBFF]/g
 
-/** Columns a cell takes in a terminal. */
+/** Columns a cell takes in a terminal: its code points, color codes aside. */
 export function displayWidth(text: string): number {
-  let width = 0
-  for (const _ of text.replace(ANSI, '')) width++
-  return width
+  const plain = text.includes('\u001b') ? text.replace(ANSI, '') : text
+  // A character outside the BMP is two UTF-16 units but one code point.
+  const pairs = plain.match(HIGH_SURROGATE)
+  return plain.length - (pairs ? pairs.length : 0)
 }
 
 interface Border {
@@ -27,10 +29,19 @@ const ASCII: Border = { top: ['+', '+', '+'], header: ['+', '+', '+'], bottom: [
 /** A table with a header row and a rule under it; columns as wide as their widest cell. */
 export function boxTable(head: string[], rows: string[][], ascii: boolean): string {
   const border = ascii ? ASCII : UNICODE
-  const widths = head.map((h, k) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[k] ?? ''))))
+  // Each cell is measured once; a loop, not Math.max(...cells), which overflows on 100,000 rows.
+  const cellWidths = [head, ...rows].map((cells) => head.map((_, k) => displayWidth(cells[k] ?? '')))
+  const widths = head.map((_, k) => {
+    let widest = 0
+    for (const cells of cellWidths) widest = Math.max(widest, cells[k]!)
+    return widest
+  })
   const rule = ([left, middle, right]: [string, string, string]) =>
     left + widths.map((w) => border.line.repeat(w + 2)).join(middle) + right
-  const row = (cells: string[]) =>
-    border.side + widths.map((w, k) => ` ${cells[k] ?? ''}${' '.repeat(w - displayWidth(cells[k] ?? ''))} `).join(border.side) + border.side
-  return [rule(border.top), row(head), rule(border.header), ...rows.map(row), rule(border.bottom)].join('\n')
+  const row = (cells: string[], r: number) =>
+    border.side + widths.map((w, k) => ` ${cells[k] ?? ''}${' '.repeat(w - cellWidths[r]![k]!)} `).join(border.side) + border.side
+  const lines = [rule(border.top), row(head, 0), rule(border.header)]
+  rows.forEach((cells, r) => lines.push(row(cells, r + 1)))
+  lines.push(rule(border.bottom))
+  return lines.join('\n')
 }
