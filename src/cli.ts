@@ -377,7 +377,10 @@ async function check({ opts, positionals, values, precision, tolerance, chalkFor
     } catch (error) {
       throw new UsageError(`cannot read ${opts.claims}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`)
     }
-    lines.push(...text.split(/\r?\n/).map((line) => line.replace(/#.*/, '').trim()).filter(Boolean))
+    for (const line of text.split(/\r?\n/)) {
+      const claim = line.replace(/#.*/, '').trim()
+      if (claim) lines.push(claim)
+    }
   }
   if (lines.length === 0) throw new UsageError('no claims given: add --claim "dL/dx = 4" or --claims FILE')
   if (lines.length > MAX_CLAIMS) throw new InputError(`${lines.length} claims: at most ${MAX_CLAIMS} are checked in one run; split them into several files`)

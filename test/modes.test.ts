@@ -197,6 +197,13 @@ describe('check: claims worked out by hand', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /)
   })
 
+  it('refuses more than 1,000 claims, even 200,000 of them, with one message', async () => {
+    const files = { 'c.txt': 'dL/dx = 1\n'.repeat(200_000) }
+    const result = await runCli(['check', 'x*w', '--x', '1', '--w', '2', '--claims', 'c.txt'], { files })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toBe('backprop-tutor: error: 200000 claims: at most 1000 are checked in one run; split them into several files\n')
+  })
+
   it('needs claims and every variable bound', async () => {
     expect((await runCli(['check', 'x*w', '--x', '1', '--w', '2'])).stderr).toContain('no claims given')
     const unbound = await runCli(['check', 'x*w', '--x', '1', '--claim', 'dL/dx = 1'])
