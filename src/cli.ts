@@ -1,7 +1,7 @@
 // The command line: argv in, text and an exit code out. The only module that touches process,
 // the terminal and files; `main(argv, io)` lets tests run it without spawning.
 import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs'
-import { createInterface } from 'node:readline'
+import { createRequire } from 'node:module'
 import { Command, CommanderError, Option } from 'commander'
 import chalk, { Chalk, type ChalkInstance } from 'chalk'
 import { InputError, caret } from './errors.js'
@@ -501,12 +501,15 @@ export async function run(): Promise<void> {
  * Created on the first question, so other commands never touch stdin.
  */
 function lineReader(): { ask: Io['ask']; close: () => void } {
-  let reader: ReturnType<typeof createInterface> | undefined
+  let reader: import('node:readline').Interface | undefined
   let lines: AsyncIterator<string> | undefined
   let closed = false
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY)
+  // node:readline is loaded on the first question: every other command starts without it.
+  // (require, not import(): the CLI bundle is CommonJS, loaded through node:vm.)
   const open = () => {
     if (!reader) {
+      const { createInterface } = createRequire(import.meta.url)('node:readline') as typeof import('node:readline')
       reader = createInterface({ input: process.stdin, ...(interactive ? { output: process.stdout, terminal: true } : { terminal: false }) })
       reader.once('close', () => (closed = true))
     }
