@@ -504,11 +504,13 @@ function lineReader(): { ask: Io['ask']; close: () => void } {
   let reader: import('node:readline').Interface | undefined
   let lines: AsyncIterator<string> | undefined
   let closed = false
-  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY)
-  // node:readline is loaded on the first question: every other command starts without it.
-  // (require, not import(): the CLI bundle is CommonJS, loaded through node:vm.)
+  let interactive = false
+  // node:readline is loaded, and stdin looked at, on the first question: every other command
+  // starts without them (process.stdin alone costs a few milliseconds). require, not import():
+  // the CLI bundle is CommonJS, loaded through node:vm.
   const open = () => {
     if (!reader) {
+      interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY)
       const { createInterface } = createRequire(import.meta.url)('node:readline') as typeof import('node:readline')
       reader = createInterface({ input: process.stdin, ...(interactive ? { output: process.stdout, terminal: true } : { terminal: false }) })
       reader.once('close', () => (closed = true))
