@@ -350,9 +350,8 @@ async function traceMode({ opts, positionals, values, precision, chalkFor }: Req
   const format = FORMATS[opts.format] as Format
   let text: string | Iterable<string>
   if (run && opts.format === 'json') text = jsonChunks(trace, run)
-  else if (format.chunks) text = format.chunks(trace, renderOptions)
-  else text = await format.render(trace, renderOptions)
-  if (run && opts.format === 'table') text += renderTraining(run, trace.nodes[trace.output]!.label, renderOptions)
+  else if (run) text = (await format.render(trace, renderOptions)) + renderTraining(run, trace.nodes[trace.output]!.label, renderOptions)
+  else text = format.chunks ? format.chunks(trace, renderOptions) : await format.render(trace, renderOptions)
   write(text, opts.output, io)
   return EXIT.ok
 }
