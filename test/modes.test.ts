@@ -175,6 +175,13 @@ describe('check: claims worked out by hand', () => {
     expect(text).toContain('Your number has the right size and the wrong sign')
   })
 
+  it('names a reassigned node by its numbered label, with or without parentheses', async () => {
+    // c#1 = 2x, c#2 = c#1 + 1, L = c#2²: at x = 1, dL/dc#2 = 2·3 = 6 and dL/dc#1 = 6.
+    const result = await runCli(['check', 'c = x*2; c = c + 1; L = c*c', '--x', '1', '--claim', 'dL/dc = 6', '--claim', 'dL/d(c#1) = 6', '--claim', 'd c / d c#1 = 1', '--format', 'json'])
+    expect(result.code).toBe(0)
+    expect(JSON.parse(result.stdout).claims.map((c: { wrt: string }) => c.wrt)).toEqual(['c#2', 'c#1', 'c#1'])
+  })
+
   it('judges local derivatives with their rule', async () => {
     const result = await runCli(['check', 'sin(x)^2', '--x', '1', '--claim', 'd t1 / d x = -sin(x)'])
     expect(result.code).toBe(3)
@@ -253,6 +260,13 @@ describe('quiz', () => {
     expect(result.stdout).toContain('(2/6) ∂L/∂x = ?   (L = x·w)\n> 1\n  ✗ not quite: Product rule: the derivative of a*b with respect to a is the other factor, b.\n>\n'.replace('>\n', '> \n'))
     expect(result.stdout).toContain('  hint: ∂L/∂x = w, with x = 3, w = 4\n> 4\n  ✓ right')
     expect(result.stdout).toContain('Score: 1 of 2 right at the first try, 1 more after a hint (4 not asked).')
+  })
+
+  it('at a kink, says that the convention decides, not the formula', async () => {
+    const result = await runCli(['quiz', 'max(x, y)', '--x', '1', '--y', '1'], { answers: ['1', '1', '1', '1', 'q'] })
+    expect(result.stdout).toContain('(2/6) ∂L/∂x = ?   (L = max(x, y))\n> 1\n  ✗ not quite: max passes the whole gradient')
+    expect(result.stdout).toContain('  ✗ not quite: ∂L/∂x = [x > y] away from this point, but here max is not differentiable at a tie: the gradient is split evenly')
+    expect(result.stdout).toContain('  answer: ∂L/∂x = 0.5: max is not differentiable at a tie')
   })
 
   it('ends with the score when the input ends', async () => {

@@ -58,9 +58,12 @@ export function quizQuestions(trace: Trace, options: { precision: number; ascii:
     })
   })
 
-  for (const edge of trace.edges) {
-    if (!trace.nodes[edge.to]!.onPath || !isNumber(edge.localValue)) continue
+  // At a kink the formula does not apply and the convention decides: say so in the hint.
+  const conventions = new Map(trace.flags.filter((f) => f.kind === 'non-differentiable' && f.edge !== undefined).map((f) => [f.edge!, f.message]))
+  trace.edges.forEach((edge, e) => {
+    if (!trace.nodes[edge.to]!.onPath || !isNumber(edge.localValue)) return
     const name = localDerivativeName(trace, edge, n)
+    const convention = conventions.get(e)?.replace(/^[^:]*: /, '')
     const consumer = trace.nodes[edge.to]!
     const inputs = [...new Set(consumer.inputs)].filter((j) => trace.nodes[j]!.kind !== 'constant').map((j) => `${label(j)} = ${num(trace.nodes[j]!.value)}`)
     questions.push({
@@ -70,11 +73,15 @@ export function quizQuestions(trace: Trace, options: { precision: number; ascii:
       answer: edge.localValue,
       hints: [
         edge.rule.explain.toLowerCase().startsWith(edge.rule.name) ? edge.rule.explain : `the ${edge.rule.name} rule: ${edge.rule.explain}`,
-        `${name} = ${printSym(edge.local, n.style)}, with ${inputs.join(', ')}`,
+        convention
+          ? `${name} = ${printSym(edge.local, n.style)} away from this point, but here ${convention}`
+          : `${name} = ${printSym(edge.local, n.style)}, with ${inputs.join(', ')}`,
       ],
-      reveal: worked(`${name} = ${printSym(edge.local, n.style)}`, printSym(edge.local, n.style), num(edge.localValue)),
+      reveal: convention
+        ? `${name} = ${num(edge.localValue)}: ${convention}`
+        : worked(`${name} = ${printSym(edge.local, n.style)}`, printSym(edge.local, n.style), num(edge.localValue)),
     })
-  }
+  })
 
   questions.push({
     section: 'backward',

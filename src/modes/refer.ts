@@ -54,7 +54,8 @@ function opKey(op: OpId, args: string[]): string {
 
 /** The node `text` names or computes. Throws InputError saying why when it is none, or ambiguous. */
 export function findNode(trace: Trace, index: NodeIndex, text: string): number {
-  const name = text.trim()
+  // A name may come in parentheses, (c#1) as well as c#1: # would start a comment for mathjs.
+  const name = text.trim().replace(/^\(\s*([\p{L}_$][\p{L}\p{N}_$#]*)\s*\)$/u, '$1')
   if (/^[\p{L}_$][\p{L}\p{N}_$#]*$/u.test(name)) {
     const node = index.names.get(name)
     if (node !== undefined) return node
