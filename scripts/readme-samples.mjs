@@ -1,6 +1,7 @@
 // What the README shows for one sample of readme-samples.json, from the built tool: used by
 // `npm run readme` to write it and by test/readme.test.ts to check it is current.
 import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 export const root = fileURLToPath(new URL('../', import.meta.url))
@@ -8,7 +9,6 @@ const bin = fileURLToPath(new URL('../bin/backprop-tutor.cjs', import.meta.url))
 
 /** The samples: marker (README block) or file (a picture), args, and how to excerpt the output. */
 export async function loadSamples() {
-  const { readFileSync } = await import('node:fs')
   return JSON.parse(readFileSync(new URL('./readme-samples.json', import.meta.url), 'utf8'))
 }
 

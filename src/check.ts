@@ -145,7 +145,7 @@ function numericForward(graph: Graph): { forward: (point: Float64Array, from?: n
   // (codes 6-10: one call site per function, which V8 inlines, where a call through the table
   // would be megamorphic); the rest call their OPS value function. Each code computes exactly
   // what its OPS entry's value does.
-  const ARITHMETIC: Partial<Record<string, number>> = { add: 1, sub: 2, mul: 3, div: 4, tanh: 6, exp: 7, log: 8, pow: 9, sigmoid: 10 }
+  const INLINED: Partial<Record<string, number>> = { add: 1, sub: 2, mul: 3, div: 4, tanh: 6, exp: 7, log: 8, pow: 9, sigmoid: 10 }
   const code = new Uint8Array(n)
   const isVariable = new Uint8Array(n)
   const first = new Int32Array(n)
@@ -155,7 +155,7 @@ function numericForward(graph: Graph): { forward: (point: Float64Array, from?: n
     if (node.kind === 'variable') isVariable[i] = 1
     if (node.kind === 'constant') values[i] = node.constant!
     if (node.kind === 'op') {
-      code[i] = ARITHMETIC[node.op!] ?? 5
+      code[i] = INLINED[node.op!] ?? 5
       fns[i] = OPS[node.op!].value
       first[i] = node.inputs[0]!
       if (node.inputs.length > 1) second[i] = node.inputs[1]!

@@ -180,6 +180,8 @@ function command(mode: Mode): Command {
 }
 
 const SHORT_OPTIONS = new Set(['-f', '-o', '-h', '-V'])
+/** A name --NAME VALUE or --set NAME=VALUE can bind: a variable name as the parser reads it. */
+const BINDING_NAME = /^[\p{L}_$][\p{L}\p{N}_$]*$/u
 
 /** Splits argv into what commander should see and the --NAME VALUE bindings. */
 function splitArgs(argv: string[], mode: Mode): { options: string[]; positionals: string[]; bindings: [string, string][] } {
@@ -202,7 +204,7 @@ function splitArgs(argv: string[], mode: Mode): { options: string[]; positionals
         if (valueOptions.has(name) && eq < 0) options.push(optionValue(argv, ++i, token))
         continue
       }
-      if (!/^[\p{L}_$][\p{L}\p{N}_$]*$/u.test(name)) throw new UsageError(`unknown option ${token}`)
+      if (!BINDING_NAME.test(name)) throw new UsageError(`unknown option ${token}`)
       if (eq >= 0) bindings.push([name, token.slice(eq + 1)])
       else if (i + 1 < argv.length) bindings.push([name, argv[++i]!])
       else throw new UsageError(`--${name} needs a value, as in --${name} 1`)
@@ -280,7 +282,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     for (const spec of opts.set) {
       const eq = spec.indexOf('=')
       const name = spec.slice(0, eq)
-      if (eq < 1 || !/^[\p{L}_$][\p{L}\p{N}_$]*$/u.test(name)) throw new UsageError(`--set ${spec}: expected NAME=VALUE, as in --set format=1`)
+      if (eq < 1 || !BINDING_NAME.test(name)) throw new UsageError(`--set ${spec}: expected NAME=VALUE, as in --set format=1`)
       bindings.push([name, spec.slice(eq + 1)])
     }
     const values: Record<string, string> = {}

@@ -43,12 +43,15 @@ export function quizQuestions(trace: Trace, options: { precision: number; ascii:
   const out = label(trace.output)
   const d = (of: string, wrt: string) => `${n.d}${of}/${n.d}${wrt}`
   const questions: Question[] = []
+  // "t1 = 3, y = 1": the values a node is computed from, each named once, constants left out.
+  const inputValues = (i: number) =>
+    [...new Set(trace.nodes[i]!.inputs)].filter((j) => trace.nodes[j]!.kind !== 'constant').map((j) => `${label(j)} = ${num(trace.nodes[j]!.value)}`)
 
   trace.nodes.forEach((node, i) => {
     if (node.kind !== 'op' || !node.onPath || node.op === 'identity' || !isNumber(node.value)) return
     const expression = printSym(node.expression!, n.style)
     const withValues = printSym({ op: node.op!, args: node.inputs.map((j) => trace.nodes[j]!.value) }, n.style)
-    const inputs = [...new Set(node.inputs)].filter((j) => trace.nodes[j]!.kind !== 'constant').map((j) => `${label(j)} = ${num(trace.nodes[j]!.value)}`)
+    const inputs = inputValues(i)
     questions.push({
       section: 'forward',
       ask: `${label(i)} = ${expression}`,
@@ -65,7 +68,7 @@ export function quizQuestions(trace: Trace, options: { precision: number; ascii:
     const name = localDerivativeName(trace, edge, n)
     const convention = conventions.get(e)?.replace(/^[^:]*: /, '')
     const consumer = trace.nodes[edge.to]!
-    const inputs = [...new Set(consumer.inputs)].filter((j) => trace.nodes[j]!.kind !== 'constant').map((j) => `${label(j)} = ${num(trace.nodes[j]!.value)}`)
+    const inputs = inputValues(edge.to)
     questions.push({
       section: 'local',
       ask: name,

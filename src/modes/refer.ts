@@ -9,6 +9,8 @@ import { isNumber } from '../sym.js'
 import type { Trace } from '../trace.js'
 
 const COMMUTATIVE = new Set<OpId>(['add', 'mul', 'max', 'min'])
+/** A node's name as the trace writes it: a variable or assigned name, t2, or c#1 for a reassigned c. */
+const LABEL = /^[\p{L}_$][\p{L}\p{N}_$#]*$/u
 
 export interface NodeIndex {
   /** The node a name stands for: labels (t2, c#1, L), variables, and assigned names (the newest assignment). */
@@ -55,8 +57,9 @@ function opKey(op: OpId, args: string[]): string {
 /** The node `text` names or computes. Throws InputError saying why when it is none, or ambiguous. */
 export function findNode(trace: Trace, index: NodeIndex, text: string): number {
   // A name may come in parentheses, (c#1) as well as c#1: # would start a comment for mathjs.
-  const name = text.trim().replace(/^\(\s*([\p{L}_$][\p{L}\p{N}_$#]*)\s*\)$/u, '$1')
-  if (/^[\p{L}_$][\p{L}\p{N}_$#]*$/u.test(name)) {
+  const inner = /^\(\s*(.*?)\s*\)$/.exec(text.trim())?.[1]
+  const name = inner !== undefined && LABEL.test(inner) ? inner : text.trim()
+  if (LABEL.test(name)) {
     const node = index.names.get(name)
     if (node !== undefined) return node
     const near = closestName(name, [...index.names.keys()])
