@@ -87,6 +87,8 @@ interface Scan {
   statementStarts: number[]
   /** Every `name(` in the text, by statement: where mathjs will see a function call. */
   calls: { name: string; offset: number }[][]
+  /** By statement, start and end offsets (flat pairs) of the names that are values: a shape's slots. */
+  slots: number[][]
 }
 
 const isDigit = (c: string) => c >= '0' && c <= '9'
@@ -108,6 +110,7 @@ function refuse(what: string, offset: number, source: string): never {
 function scan(source: string): Scan {
   const statementStarts: number[] = []
   const calls: Scan['calls'] = []
+  const slots: Scan['slots'] = []
   let depth = 0
   let inStatement = false
   let terms = 0
@@ -116,6 +119,7 @@ function scan(source: string): Scan {
     if (!inStatement) {
       statementStarts.push(at)
       calls.push([])
+      slots.push([])
       inStatement = true
     }
   }
@@ -187,6 +191,9 @@ function scan(source: string): Scan {
           unknownFunction(name, start, source)
         }
         calls[statementStarts.length - 1]!.push({ name, offset: start })
+      } else if (!(start > 0 && (isDigit(source[start - 1]!) || source[start - 1] === '.'))) {
+        // Right after a number a name is not a slot: mathjs reads 2e+x differently from 2a+x.
+        slots[statementStarts.length - 1]!.push(start, i)
       }
     } else if (c === '(') {
       startToken(i)
@@ -229,7 +236,7 @@ function scan(source: string): Scan {
       )
     }
   }
-  return { statementStarts, calls }
+  return { statementStarts, calls, slots }
 }
 
 type MathNode = {
@@ -273,15 +280,91 @@ export function parseProgram(source: string): Program {
   // third of a second). A statement that does not parse goes through one parse of the whole text,
   // for mathjs's own message and position; problems are reported in reading order.
   const statements: Statement[] = []
+  const shapes = new Map<string, Shape | null>()
+  // The shape key joins the text around the slots with NUL, which the text itself must not hold.
+  const keyed = !source.includes('\u0000')
   for (let k = 0; k < scanned.statementStarts.length; k++) {
     const start = scanned.statementStarts[k]!
     const end = scanned.statementStarts[k + 1] ?? source.length
     // The slices cover the whole text: the first from 0, so that nothing before it goes unparsed.
-    const node = parseStatement(source.slice(k === 0 ? 0 : start, end))
+    const from = k === 0 ? 0 : start
+    const slots = scanned.slots[k]!
+    const names: string[] = []
+    let key = ''
+    let at = from
+    for (let s = 0; s < slots.length; s += 2) {
+      key += source.slice(at, slots[s]) + '\u0000'
+      names.push(source.slice(slots[s], slots[s + 1]))
+      at = slots[s + 1]!
+    }
+    key += source.slice(at, end)
+    const cacheable = keyed && names.every(isPlainName)
+    const shape = cacheable ? shapes.get(key) : undefined
+    if (shape) {
+      statements.push(instantiate(shape, names, start))
+      continue
+    }
+    const node = parseStatement(source.slice(from, end))
     if (!node) return parseWhole(source, scanned)
-    statements.push(toStatement(node, { source, start, end, calls: scanned.calls[k] ?? [] }))
+    const statement = toStatement(node, { source, start, end, calls: scanned.calls[k] ?? [] })
+    statements.push(statement)
+    if (cacheable && shape === undefined) shapes.set(key, shapeOf(statement, names))
   }
   return { source, statements }
+}
+
+/**
+ * A statement's tree with its names taken out, in the order they are written. Programs repeat
+ * one statement with other names (unrolled layers, generated chains): mathjs parses each shape
+ * once, and the others are copies with their own names put in. Sound because mathjs parses a
+ * plain name the same whatever it is called; the names a parse treats specially (function
+ * names, constants, mathjs's words like `mod`, a name right after a number) never fill a slot.
+ */
+interface Shape {
+  expr: Expr
+  /** Whether the first slot is the assigned name. */
+  assigns: boolean
+}
+
+const isPlainName = (name: string) => !Object.hasOwn(functionArities, name) && !Object.hasOwn(CONSTANTS, name)
+
+/** The shape of a parsed statement, or null when its names are not its slots, in order (then it is not reused). */
+function shapeOf(statement: Statement, names: string[]): Shape | null {
+  const assigns = statement.target !== undefined
+  if (assigns && statement.target !== names[0]) return null
+  let slot = assigns ? 1 : 0
+  // Pre-order, first argument first: the order in which the names are written.
+  const stack: Expr[] = [statement.expr]
+  while (stack.length > 0) {
+    const expr = stack.pop()!
+    if (expr.kind === 'name' && expr.name !== names[slot++]) return null
+    if (expr.kind === 'apply') for (let i = expr.args.length - 1; i >= 0; i--) stack.push(expr.args[i]!)
+  }
+  return slot === names.length ? { expr: statement.expr, assigns } : null
+}
+
+/** A statement of the shape with these names, which fill its slots in order. */
+function instantiate(shape: Shape, names: string[], offset: number): Statement {
+  let slot = shape.assigns ? 1 : 0
+  // Post-order with an explicit stack, as in toExpr; numbers are shared (Exprs are never changed).
+  const stack: { expr: Expr; built: boolean }[] = [{ expr: shape.expr, built: false }]
+  const results: Expr[] = []
+  while (stack.length > 0) {
+    const frame = stack.pop()!
+    const expr = frame.expr
+    if (expr.kind === 'apply') {
+      if (!frame.built) {
+        frame.built = true
+        stack.push(frame)
+        for (let i = expr.args.length - 1; i >= 0; i--) stack.push({ expr: expr.args[i]!, built: false })
+      } else {
+        results.push({ kind: 'apply', op: expr.op, args: results.splice(results.length - expr.args.length) })
+      }
+    } else {
+      results.push(expr.kind === 'name' ? { kind: 'name', name: names[slot++]! } : expr)
+    }
+  }
+  return shape.assigns ? { target: names[0]!, expr: results[0]!, offset } : { expr: results[0]!, offset }
 }
 
 /** One statement's tree, or undefined when it does not parse as exactly one statement. */

@@ -1,6 +1,7 @@
 // Oracles on random programs: values against plain JavaScript, gradients against finite differences.
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
+import { parseProgram } from '../src/parse.js'
 import { traceProgram } from '../src/pipeline.js'
 import { isNumber } from '../src/sym.js'
 import { centralDifference } from './helpers.js'
@@ -116,5 +117,65 @@ describe('random programs', () => {
       }),
       { numRuns: 200, seed: 7 },
     )
+  })
+})
+
+// Statements that repeat one shape with other names are parsed once (src/parse.ts); the copies
+// must be exactly what parsing each statement alone gives. Names include the awkward ones: the
+// constant e and function names (which a parse treats differently), names that start with e
+// right after a number (2e+x is not 2a+x), and reassignments.
+const NAME = fc.oneof(
+  { weight: 12, arbitrary: fc.constantFrom('a', 'b', 'x1', 'E', 'ex', 'e2', '_u', '$z', 'w') },
+  { weight: 1, arbitrary: fc.constantFrom('e', 'pi', 'tanh', 'sin') },
+)
+const hole = '@'
+const shapeText = fc.letrec<{ s: string }>((tie) => ({
+  s: fc.oneof(
+    { maxDepth: 3, depthIdentifier: 'shape' },
+    fc.constantFrom(hole, hole, '2', '0.5', '1e3', `2${hole}`, `3 ${hole}`, `2${hole}+${hole}`),
+    fc.tuple(tie('s'), fc.constantFrom(' + ', '-', ' * ', '/', '^', ' '), tie('s')).map(([a, op, b]) => `${a}${op}${b}`),
+    fc.tuple(fc.constantFrom('tanh', 'sin', 'max', 'log', ''), tie('s')).map(([f, a]) => `${f}(${a})`),
+    fc.tuple(tie('s'), tie('s')).map(([a, b]) => `max(${a}, ${b})`),
+    tie('s').map((a) => `-${a}`),
+  ),
+})).s
+const statementsOfShapes = fc
+  .tuple(fc.array(fc.tuple(fc.boolean(), shapeText), { minLength: 1, maxLength: 3 }), fc.array(fc.tuple(fc.nat(), fc.array(NAME, { minLength: 40, maxLength: 40 })), { minLength: 2, maxLength: 8 }))
+  .map(([shapes, uses]) =>
+    uses.map(([pick, names]) => {
+      const [assigns, text] = shapes[pick % shapes.length]!
+      let slot = 0
+      const filled = text.replaceAll(hole, () => names[slot++]!)
+      return assigns ? `${names[39]} = ${filled}` : filled
+    }),
+  )
+
+describe('statements of one shape', () => {
+  it('parse exactly as each statement alone does', () => {
+    let reused = 0
+    fc.assert(
+      fc.property(statementsOfShapes, (lines) => {
+        const alone = lines.map((line) => {
+          try {
+            return parseProgram(line).statements[0]!
+          } catch {
+            return undefined
+          }
+        })
+        let whole
+        try {
+          whole = parseProgram(lines.join('\n'))
+        } catch {
+          expect(alone.some((s) => s === undefined)).toBe(true)
+          return
+        }
+        expect(alone.every((s) => s !== undefined)).toBe(true)
+        expect(whole.statements.map(({ target, expr }) => ({ target, expr }))).toEqual(alone.map((s) => ({ target: s!.target, expr: s!.expr })))
+        if (new Set(lines.map((l) => l.replace(/[A-Za-z_$][\w$]*/g, 'n'))).size < lines.length) reused++
+      }),
+      { numRuns: 3000, seed: 11 },
+    )
+    // The runs must include programs where a shape repeats.
+    expect(reused).toBeGreaterThan(500)
   })
 })
