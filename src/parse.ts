@@ -94,8 +94,8 @@ interface Scan {
 const isDigit = (c: string) => c >= '0' && c <= '9'
 // The letters mathjs accepts in names (its parse.isAlpha): Latin, Greek and letterlike symbols.
 const LETTER = 'a-zA-Z_$\\u00C0-\\u02AF\\u0370-\\u03FF\\u2100-\\u214F'
-const IDENT_START = new RegExp(`[${LETTER}]`)
-const IDENT = new RegExp(`[${LETTER}][0-9${LETTER}]*`, 'y')
+const NON_ASCII_LETTER = new RegExp(`[${LETTER}]`)
+const isLetter = (c: string) => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_' || c === '$' || (c > '\u007f' && NON_ASCII_LETTER.test(c))
 const NUMBER = /0[xXbBoO][0-9a-fA-F]+|[0-9]*\.?[0-9]*(?:[eE][+-]?[0-9]+)?/y
 
 function refuse(what: string, offset: number, source: string): never {
@@ -116,31 +116,27 @@ function scan(source: string): Scan {
   let terms = 0
   let i = 0
   const startToken = (at: number) => {
-    if (!inStatement) {
-      statementStarts.push(at)
-      calls.push([])
-      slots.push([])
-      inStatement = true
-    }
+    statementStarts.push(at)
+    calls.push([])
+    slots.push([])
+    inStatement = true
   }
   // How deep mathjs's recursive parser will go: parentheses, plus chains of ^ and of unary signs,
-  // which it parses recursively too. Each parenthesis level keeps its own chain counts.
-  let chain = { pow: 0, unary: 0 }
-  const enclosing: (typeof chain)[] = []
+  // which it parses recursively too. Each parenthesis level keeps its own chain counts (pairs in
+  // `enclosing`).
+  let pow = 0
+  let unary = 0
+  const enclosing: number[] = []
   let outer = 0
   let expectOperand = true
   const nest = (at: number) => {
-    if (depth + outer + chain.pow + chain.unary > LIMITS.maxNesting) {
+    if (depth + outer + pow + unary > LIMITS.maxNesting) {
       throw new InputError(
         `the expression is nested more than ${LIMITS.maxNesting} deep (at ${describePosition(source, at)}); parentheses, chains of ^ and repeated signs all count, and that is the tutor's limit`,
         at,
         source,
       )
     }
-  }
-  const endChain = () => {
-    chain = { pow: 0, unary: 0 }
-    expectOperand = true
   }
   const countTerm = (at: number) => {
     if (++terms > LIMITS.maxTerms) {
@@ -156,31 +152,33 @@ function scan(source: string): Scan {
     } else if (c === '\n') {
       if (depth === 0) {
         inStatement = false
-        endChain()
+        pow = unary = 0
+        expectOperand = true
       }
       i++
     } else if (c === ';') {
       inStatement = false
-      endChain()
+      pow = unary = 0
+      expectOperand = true
       i++
     } else if (c === '#') {
       while (i < source.length && source[i] !== '\n') i++
     } else if (isDigit(c) || (c === '.' && isDigit(source[i + 1] ?? ''))) {
-      startToken(i)
+      if (!inStatement) startToken(i)
       countTerm(i)
-      if (!expectOperand) endChain() // implicit multiplication
+      if (!expectOperand) pow = unary = 0 // implicit multiplication
       expectOperand = false
       NUMBER.lastIndex = i
       i += Math.max(1, NUMBER.exec(source)?.[0].length ?? 1)
-    } else if (IDENT_START.test(c)) {
-      startToken(i)
+    } else if (isLetter(c)) {
+      if (!inStatement) startToken(i)
       countTerm(i)
-      if (!expectOperand) endChain() // implicit multiplication
+      if (!expectOperand) pow = unary = 0 // implicit multiplication
       expectOperand = false
       const start = i
-      IDENT.lastIndex = i
-      const name = IDENT.exec(source)![0]
-      i += name.length
+      i++
+      while (i < source.length && (isDigit(source[i]!) || isLetter(source[i]!))) i++
+      const name = source.slice(start, i)
       if (Object.hasOwn(REFUSED_WORDS, name)) refuse(REFUSED_WORDS[name]!, start, source)
       let j = i
       while (source[j] === ' ' || source[j] === '\t') j++
@@ -196,33 +194,35 @@ function scan(source: string): Scan {
         slots[statementStarts.length - 1]!.push(start, i)
       }
     } else if (c === '(') {
-      startToken(i)
-      enclosing.push(chain)
-      outer += chain.pow + chain.unary
-      chain = { pow: 0, unary: 0 }
+      if (!inStatement) startToken(i)
+      enclosing.push(pow, unary)
+      outer += pow + unary
+      pow = unary = 0
       depth++
       nest(i)
       expectOperand = true
       i++
     } else if (c === ')') {
       depth = Math.max(0, depth - 1)
-      chain = enclosing.pop() ?? { pow: 0, unary: 0 }
-      outer -= chain.pow + chain.unary
+      unary = enclosing.pop() ?? 0
+      pow = enclosing.pop() ?? 0
+      outer -= pow + unary
       expectOperand = false
       i++
     } else if (c === '=' && source[i + 1] === '=') {
       refuse('comparisons (==)', i, source)
-    } else if ('+-*/^,='.includes(c)) {
-      startToken(i)
+    } else if (c === '+' || c === '-' || c === '*' || c === '/' || c === '^' || c === ',' || c === '=') {
+      if (!inStatement) startToken(i)
       if (c === '^') {
-        chain.pow++
+        pow++
         nest(i)
         expectOperand = true
       } else if ((c === '+' || c === '-') && expectOperand) {
-        chain.unary++
+        unary++
         nest(i)
       } else {
-        endChain()
+        pow = unary = 0
+        expectOperand = true
       }
       i++
     } else if (Object.hasOwn(REFUSED_CHARS, c)) {
