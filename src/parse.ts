@@ -478,7 +478,7 @@ function leafOrApply(node: MathNode, args: Expr[], where: Where): Expr {
     case 'SymbolNode': {
       const name = node.name!
       if (Object.hasOwn(functionArities, name)) {
-        const at = new RegExp(`(?<![\\w$])${name}(?![\\w$])`).exec(where.source.slice(where.start, where.end))
+        const at = new RegExp(`(?<![\\w$])${name}(?![\\w$])(?![ \\t]*\\()`).exec(where.source.slice(where.start, where.end))
         const offset = where.start + (at?.index ?? 0)
         throw new InputError(`${name} is a function, not a value (at ${describePosition(where.source, offset)}): call it, as in ${name}(x)`, offset, where.source)
       }

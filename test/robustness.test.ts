@@ -185,6 +185,8 @@ describe('bad input, one message each', () => {
     [['= x'], /syntax error: Value expected at column 1/],
     [['x = = 2'], /syntax error: Value expected/],
     [['sin'], /sin is a function, not a value \(at column 1\): call it, as in sin\(x\)/],
+    // The caret is on the bare name, not on a call of the same function before it.
+    [['a = tanh(x) * w\nb = tanh(a) * tanh', '--x', '1', '--w', '2'], /tanh is a function, not a value \(at line 2, column 15\)/],
     [['中 + 1'], /unexpected character "中" \(U\+4E2D\) at column 1/],
     [['x \u0000'], /unexpected character/],
     [['x', '--x', '1', '--x', '2'], /x is bound twice/],
