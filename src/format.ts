@@ -14,12 +14,17 @@ export function formatNumber(x: number, precision?: number): string {
   if (x === -Infinity) return '-Infinity'
   if (x === 0) return '0'
   if (precision !== undefined && precision <= 15) {
-    // Fast path for the common case: toPrecision's plain form with its trailing zeros trimmed is
-    // what the general path below prints. (Up to 15 digits a decimal names one double, so no
-    // shorter decimal prints it; exponent forms and 16-17 digits take the general path.)
+    // Fast path for the common case: toPrecision's digits with their trailing zeros trimmed are
+    // what the general path below prints, in either form. (Up to 15 digits a decimal names one
+    // double, so no shorter decimal prints it; 16-17 digits take the general path.)
     const fixed = x.toPrecision(precision)
-    if (!fixed.includes('e') && Math.abs(x) >= 1e-6 && Math.abs(x) < 1e15) {
-      return fixed.includes('.') ? fixed.replace(/\.?0+$/, '') : fixed
+    const e = fixed.indexOf('e')
+    if (e < 0) {
+      if (Math.abs(x) >= 1e-6 && Math.abs(x) < 1e15) return trimZeros(fixed)
+    } else {
+      const exponent = Number(fixed.slice(e + 1))
+      // Not for subnormals (below about 2.2e-308): there fewer digits name the same double.
+      if ((exponent < -6 && exponent > -308) || exponent >= 15) return `${trimZeros(fixed.slice(0, e))}e${fixed.slice(e + 1)}`
     }
   }
   const rounded = precision === undefined ? x : Number(x.toPrecision(precision))
@@ -33,6 +38,9 @@ export function formatNumber(x: number, precision?: number): string {
   const [mantissa, exponent] = rounded.toExponential().split('e') as [string, string]
   return `${mantissa}e${exponent}`
 }
+
+/** 1.50000 → 1.5, 2.000 → 2; digits without a point are left alone. */
+const trimZeros = (digits: string) => (digits.includes('.') ? digits.replace(/\.?0+$/, '') : digits)
 
 /** Validates a --precision value: an integer from 1 to 17. */
 export function isValidPrecision(n: number): boolean {
