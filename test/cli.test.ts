@@ -4,6 +4,8 @@ import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { childEnv, runCli } from './helpers.js'
 import { renderJson } from '../src/render/json.js'
+import { renderTable, tableChunks } from '../src/render/table.js'
+import { DEFAULT_PRECISION } from '../src/format.js'
 import { traceProgram } from '../src/pipeline.js'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -129,19 +131,35 @@ describe('the built bin, spawned as a user runs it', () => {
     expect(JSON.parse(fromStdin.stdout).gradients.x).toBe(6)
   })
 
-  it('writes a big JSON trace in pieces, the same bytes to stdout and to a file as the one-string renderer', () => {
-    // 1,500 statements: the nodes and edges span several written pieces.
-    const program = Array.from({ length: 1500 }, (_, i) => (i === 0 ? 'a0 = x' : `a${i} = tanh(a${i - 1}) * x`)).join('\n')
+  // 1,500 statements: the nodes and edges (json), the table rows (table) span several written pieces.
+  const bigProgram = Array.from({ length: 1500 }, (_, i) => (i === 0 ? 'a0 = x' : `a${i} = tanh(a${i - 1}) * x`)).join('\n')
+  const whole = {
+    json: () => renderJson(traceProgram(bigProgram, { x: 0.9 }).trace),
+    table: () => renderTable(traceProgram(bigProgram, { x: 0.9 }).trace, { precision: DEFAULT_PRECISION, ascii: false, explain: false }),
+  }
+  it.each(['json', 'table'] as const)('writes a big %s trace in pieces, the same bytes to stdout and to a file as the one-string renderer', (format) => {
     const dir = mkdtempSync(join(tmpdir(), 'bpt-'))
-    writeFileSync(join(dir, 'p.txt'), program)
-    const piped = spawn(['--file', join(dir, 'p.txt'), '--x', '0.9', '--format', 'json'])
+    writeFileSync(join(dir, 'p.txt'), bigProgram)
+    const piped = spawn(['--file', join(dir, 'p.txt'), '--x', '0.9', '--format', format])
     expect(piped.status).toBe(0)
-    expect(spawn(['--file', join(dir, 'p.txt'), '--x', '0.9', '--format', 'json', '-o', join(dir, 'out.json')]).status).toBe(0)
-    expect(readFileSync(join(dir, 'out.json'), 'utf8')).toBe(piped.stdout)
-    expect(piped.stdout).toBe(renderJson(traceProgram(program, { x: 0.9 }).trace))
-    const out = JSON.parse(piped.stdout)
+    expect(spawn(['--file', join(dir, 'p.txt'), '--x', '0.9', '--format', format, '-o', join(dir, 'out')]).status).toBe(0)
+    expect(readFileSync(join(dir, 'out'), 'utf8')).toBe(piped.stdout)
+    expect(piped.stdout).toBe(whole[format]())
+  })
+
+  it('writes every node and edge of a big JSON trace', () => {
+    const out = JSON.parse(whole.json())
     expect(out.nodes).toHaveLength(1 + 1500 + 1499)
     expect(out.edges.at(-1)).toMatchObject({ to: 'a1499' })
+  })
+
+  it('writes the table view in pieces of whole lines', () => {
+    const pieces = [...tableChunks(traceProgram(bigProgram, { x: 0.9 }).trace, { precision: DEFAULT_PRECISION, ascii: false, explain: false })]
+    expect(pieces.length).toBeGreaterThan(10)
+    for (const piece of pieces) expect(piece.endsWith('\n')).toBe(true)
+    // Every edge has its row in section 2: a0 = x's one, then tanh's and the product's two for 1,499 statements.
+    const locals = pieces.join('').split('\n2. Local derivatives')[1]!.split('\n3. Backward pass')[0]!
+    expect(locals.match(/^│ ∂/gm)).toHaveLength(1 + 3 * 1499)
   })
 
   it('exits 1 with a caret and no stack trace on a syntax error', () => {

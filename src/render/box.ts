@@ -28,6 +28,11 @@ const ASCII: Border = { top: ['+', '+', '+'], header: ['+', '+', '+'], bottom: [
 
 /** A table with a header row and a rule under it; columns as wide as their widest cell. */
 export function boxTable(head: string[], rows: string[][], ascii: boolean): string {
+  return [...boxLines(head, rows, ascii)].join('\n')
+}
+
+/** The same table line by line, for output written as it is made. */
+export function* boxLines(head: string[], rows: string[][], ascii: boolean): Generator<string> {
   const border = ascii ? ASCII : UNICODE
   // Each cell is measured once; a loop, not Math.max(...cells), which overflows on 100,000 rows.
   const cellWidths = [head, ...rows].map((cells) => head.map((_, k) => displayWidth(cells[k] ?? '')))
@@ -40,8 +45,9 @@ export function boxTable(head: string[], rows: string[][], ascii: boolean): stri
     left + widths.map((w) => border.line.repeat(w + 2)).join(middle) + right
   const row = (cells: string[], r: number) =>
     border.side + widths.map((w, k) => ` ${cells[k] ?? ''}${' '.repeat(w - cellWidths[r]![k]!)} `).join(border.side) + border.side
-  const lines = [rule(border.top), row(head, 0), rule(border.header)]
-  rows.forEach((cells, r) => lines.push(row(cells, r + 1)))
-  lines.push(rule(border.bottom))
-  return lines.join('\n')
+  yield rule(border.top)
+  yield row(head, 0)
+  yield rule(border.header)
+  for (let r = 0; r < rows.length; r++) yield row(rows[r]!, r + 1)
+  yield rule(border.bottom)
 }

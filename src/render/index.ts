@@ -2,7 +2,7 @@
 import type { ChalkInstance } from 'chalk'
 import type { Trace } from '../trace.js'
 import { jsonChunks, renderJson } from './json.js'
-import { renderTable } from './table.js'
+import { renderTable, tableChunks } from './table.js'
 import { renderMarkdown } from './markdown.js'
 import { renderLatex } from './latex.js'
 import { renderDot } from './dot.js'
@@ -27,12 +27,12 @@ export interface RenderOptions {
 export interface Format {
   description: string
   render: (trace: Trace, options: RenderOptions) => string | Promise<string>
-  /** The same text in pieces, written as they are made (big outputs; see json.ts). */
+  /** The same text in pieces, written as they are made (big outputs; see json.ts and table.ts). */
   chunks?: (trace: Trace, options: RenderOptions) => Iterable<string>
 }
 
 export const FORMATS = {
-  table: { description: 'step-by-step tables for the terminal (default)', render: renderTable },
+  table: { description: 'step-by-step tables for the terminal (default)', render: renderTable, chunks: tableChunks },
   json: {
     description: 'one JSON object with the whole trace, for tools',
     render: (trace: Trace, _options: RenderOptions) => renderJson(trace),
