@@ -33,7 +33,8 @@ export const EXIT = {
 } as const
 
 export interface Io {
-  stdout: (text: string) => void
+  /** Writes to stdout; a promise when the reader is behind (a pipe), to be awaited before writing more. */
+  stdout: (text: string) => void | Promise<void>
   stderr: (text: string) => void
   readStdin: () => Promise<string>
   readFile: (path: string) => string
@@ -354,7 +355,7 @@ async function traceMode({ opts, positionals, values, precision, chalkFor }: Req
   if (run && opts.format === 'json') text = jsonChunks(trace, run)
   else if (run) text = (await format.render(trace, renderOptions)) + renderTraining(run, trace.nodes[trace.output]!.label, renderOptions)
   else text = format.chunks ? format.chunks(trace, renderOptions) : await format.render(trace, renderOptions)
-  write(text, opts.output, io)
+  await write(text, opts.output, io)
   return EXIT.ok
 }
 
@@ -393,7 +394,7 @@ async function check({ opts, positionals, values, precision, tolerance, chalkFor
   for (const warning of warnings) io.stderr(`backprop-tutor: warning: ${warning}\n`)
   const text =
     opts.format === 'json' ? renderClaimsJson(trace, results) : renderClaims(trace, results, { precision, ascii: Boolean(opts.ascii), chalk: chalkFor(Boolean(opts.output)) })
-  write(text, opts.output, io)
+  await write(text, opts.output, io)
   return results.every((r) => r.right) ? EXIT.ok : EXIT.wrongClaim
 }
 
@@ -425,11 +426,16 @@ async function quiz({ opts, positionals, values, precision, tolerance, chalkFor 
   return EXIT.ok
 }
 
-/** Text, or its pieces as they are made (written at once, so big outputs never sit in memory whole). */
-function write(text: string | Iterable<string>, output: string | undefined, io: Io): void {
+/**
+ * Text, or its pieces as they are made (written at once, so big outputs never sit in memory
+ * whole). Each piece waits for a slow reader to catch up: into a pipe, pieces written without
+ * waiting queue in memory until the last is made (measured: 1.3 GB and twice the time on the
+ * largest program, against 0.46 GB into a file).
+ */
+async function write(text: string | Iterable<string>, output: string | undefined, io: Io): Promise<void> {
   if (!output) {
     if (typeof text === 'string') return io.stdout(text)
-    for (const chunk of text) io.stdout(chunk)
+    for (const chunk of text) await io.stdout(chunk)
     return
   }
   try {
@@ -467,6 +473,11 @@ function colorLevel(env: NodeJS.ProcessEnv): Io['colorLevel'] {
 }
 
 /** The real process: what bin/backprop-tutor.cjs calls. */
+/** Resolves when the stream has written what it queued. */
+function drained(stream: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve) => stream.once('drain', resolve))
+}
+
 export async function run(): Promise<void> {
   // A reader that stops early (| head) is not an error.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -477,7 +488,7 @@ export async function run(): Promise<void> {
   const io: Io = {
     ask: input.ask,
     newSeed: () => Math.floor(Math.random() * 1_000_000),
-    stdout: (text) => process.stdout.write(text),
+    stdout: (text) => (process.stdout.write(text) ? undefined : drained(process.stdout)),
     stderr: (text) => process.stderr.write(text),
     readStdin: () => readAll(process.stdin),
     readFile: (path) => readFileSync(path, 'utf8'),

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { childEnv, runCli } from './helpers.js'
+import { main, type Io } from '../src/cli.js'
 import { renderJson } from '../src/render/json.js'
 import { renderTable, tableChunks } from '../src/render/table.js'
 import { DEFAULT_PRECISION } from '../src/format.js'
@@ -151,6 +152,41 @@ describe('the built bin, spawned as a user runs it', () => {
     const out = JSON.parse(whole.json())
     expect(out.nodes).toHaveLength(1 + 1500 + 1499)
     expect(out.edges.at(-1)).toMatchObject({ to: 'a1499' })
+  })
+
+  it.each(['json', 'table'] as const)('waits for a slow reader before writing the next piece of %s', async (format) => {
+    // A reader that is behind: each write returns a promise that settles later, and no piece
+    // may be written before the one before it has been taken.
+    let pending = false
+    let pieces = ''
+    let overlapped = false
+    const io: Io = {
+      stdout: (text) => {
+        if (pending) overlapped = true
+        pending = true
+        pieces += text
+        return new Promise((resolve) => setTimeout(() => ((pending = false), resolve()), 1))
+      },
+      stderr: () => {},
+      readStdin: async () => '',
+      readFile: () => bigProgram,
+      writeFile: () => {},
+      colorLevel: 0,
+      ask: async () => undefined,
+      newSeed: () => 1,
+    }
+    expect(await main(['--file', 'p.txt', '--x', '0.9', '--format', format], io)).toBe(0)
+    expect(overlapped).toBe(false)
+    expect(pieces).toBe(whole[format]())
+  })
+
+  it('stops quietly, exit 0, when the reader stops early (| head)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpt-'))
+    writeFileSync(join(dir, 'p.txt'), bigProgram)
+    // Far more than a pipe holds, so the tutor is still writing when head has gone.
+    const command = `set -o pipefail; "${process.execPath}" "${BIN}" --file "${join(dir, 'p.txt')}" --x 0.9 --format json | head -c 100 > /dev/null`
+    const result = spawnSync('bash', ['-c', command], { encoding: 'utf8', env: childEnv() })
+    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' })
   })
 
   it('writes the table view in pieces of whole lines', () => {

@@ -31,8 +31,8 @@ export async function runCli(argv: string[], options: { stdin?: string; answers?
   const written: Record<string, string> = {}
   const answers = [...(options.answers ?? [])]
   const io: Io = {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
     readStdin: async () => options.stdin ?? '',
     readFile: (path) => {
       const text = options.files?.[path]
