@@ -472,12 +472,12 @@ function colorLevel(env: NodeJS.ProcessEnv): Io['colorLevel'] {
   return env.NO_COLOR && !('FORCE_COLOR' in env) ? 0 : chalk.level
 }
 
-/** The real process: what bin/backprop-tutor.cjs calls. */
 /** Resolves when the stream has written what it queued. */
 function drained(stream: NodeJS.WritableStream): Promise<void> {
   return new Promise((resolve) => stream.once('drain', resolve))
 }
 
+/** The real process: what bin/backprop-tutor.cjs calls. */
 export async function run(): Promise<void> {
   // A reader that stops early (| head) is not an error.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {

@@ -4,6 +4,7 @@ import { formatNumber } from '../format.js'
 import { isNumber, printSym, type Sym, type SymStyle } from '../sym.js'
 import type { Trace, TraceEdge, TraceNode } from '../trace.js'
 import type { Training } from '../modes/train.js'
+import { CHUNK_LINES } from './shared.js'
 
 const STYLE: SymStyle = {
   number: (n) => formatNumber(n),
@@ -82,8 +83,6 @@ export function renderJson(trace: Trace, training?: Training): string {
   return text
 }
 
-/** Lines per chunk: big enough to write efficiently, small enough to be collected young. */
-const CHUNK_LINES = 512
 
 /**
  * The JSON in pieces, for writing as it is made: the nodes and edges of a big program are a few

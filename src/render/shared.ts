@@ -9,6 +9,9 @@ const HEADER_SIZE = 40
 /** Terms written out in a sum of contributions or paths; longer sums are summarized. */
 export const SUM_TERMS = 6
 
+/** Lines per written piece of a big output: big enough to write efficiently, small enough to be collected young. */
+export const CHUNK_LINES = 512
+
 /** For x*x, which uses x twice, the argument an edge stands for (1 or 2); undefined otherwise. */
 export function repeatedArgument(trace: Trace, edge: TraceEdge): number | undefined {
   const uses = trace.nodes[edge.to]!.inputs.filter((j) => j === edge.from).length

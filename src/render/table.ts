@@ -8,7 +8,7 @@ import { CHAIN_LIMITS, type Trace, type TraceEdge } from '../trace.js'
 import { CHECK_BUDGET, type Check } from '../check.js'
 import type { RenderOptions } from './index.js'
 import { boxLines } from './box.js'
-import { backwardRows, expand, statementNodes } from './shared.js'
+import { CHUNK_LINES, backwardRows, expand, statementNodes } from './shared.js'
 import { factor, localDerivativeName, notation, sumText } from './text.js'
 
 /** How many statements the header spells out before it summarizes. */
@@ -19,9 +19,6 @@ export function renderTable(trace: Trace, options: RenderOptions): string {
   for (const chunk of tableChunks(trace, options)) text += chunk
   return text
 }
-
-/** Lines per chunk: big enough to write efficiently, small enough to be collected young. */
-const CHUNK_LINES = 512
 
 /**
  * The view in pieces of whole lines, for writing as it is made: the tables of a big program are
