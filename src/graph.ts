@@ -1,7 +1,7 @@
 // Statements → computational graph: one node per operation, one leaf per variable shared by every
 // use (so fan-out stays visible), constants as leaves. Nodes are created inputs-first, so creation
 // order is a topological order, and ids depend only on the program text.
-import type { Expr, Program } from './parse.js'
+import { foldExpr, type Expr, type Leaf, type Program } from './parse.js'
 import { CONSTANT_VALUES, type OpId } from './ops.js'
 import { formatNumber } from './format.js'
 
@@ -64,7 +64,7 @@ export function buildGraph(program: Program): Graph {
   let output = -1
   program.statements.forEach((statement, k) => {
     const firstNew = nodes.length
-    const leaf = (expr: Expr): number => {
+    const leaf = (expr: Leaf): number => {
       if (expr.kind === 'number') {
         const index = addNode({ id: '', label: '', kind: 'constant', inputs: [], constant: expr.value, statement: k })
         nodes[index]!.label = formatNumber(expr.value)
@@ -87,7 +87,7 @@ export function buildGraph(program: Program): Graph {
       }
       throw new Error('leaf() called on an apply')
     }
-    let result = buildExpr(statement.expr, leaf, (op, inputs) => addNode({ id: '', label: '', kind: 'op', op, inputs, statement: k }))
+    let result = foldExpr(statement.expr, leaf, (op, inputs) => addNode({ id: '', label: '', kind: 'op', op, inputs, statement: k }))
     const isLast = k === program.statements.length - 1
     if (statement.target !== undefined) {
       const target = statement.target
@@ -130,30 +130,6 @@ export function buildGraph(program: Program): Graph {
     node.id = node.label
   }
   return { source: program.source, nodes, output, variables, notes }
-}
-
-/** Post-order over an Expr with an explicit stack: programs can nest 100,000 deep on one side. */
-function buildExpr(
-  root: Expr,
-  leaf: (expr: Expr) => number,
-  operation: (op: OpId, inputs: number[]) => number,
-): number {
-  const stack: { expr: Expr; expanded: boolean }[] = [{ expr: root, expanded: false }]
-  const results: number[] = []
-  while (stack.length > 0) {
-    const frame = stack.pop()!
-    const expr = frame.expr
-    if (expr.kind !== 'apply') {
-      results.push(leaf(expr))
-    } else if (!frame.expanded) {
-      frame.expanded = true
-      stack.push(frame)
-      for (let i = expr.args.length - 1; i >= 0; i--) stack.push({ expr: expr.args[i]!, expanded: false })
-    } else {
-      results.push(operation(expr.op, results.splice(results.length - expr.args.length)))
-    }
-  }
-  return results[0]!
 }
 
 function collectNames(program: Program): Set<string> {

@@ -10,6 +10,32 @@ export type Expr =
   | { kind: 'name'; name: string }
   | { kind: 'apply'; op: OpId; args: Expr[] }
 
+/** A number or a name: an Expr without arguments. */
+export type Leaf = Exclude<Expr, { kind: 'apply' }>
+
+/**
+ * Post-order over an Expr, leaves in the order they are written, with an explicit stack: programs
+ * can nest 100,000 deep on one side.
+ */
+export function foldExpr<T>(root: Expr, leaf: (expr: Leaf) => T, operation: (op: OpId, args: T[]) => T): T {
+  const stack: { expr: Expr; expanded: boolean }[] = [{ expr: root, expanded: false }]
+  const results: T[] = []
+  while (stack.length > 0) {
+    const frame = stack.pop()!
+    const expr = frame.expr
+    if (expr.kind !== 'apply') {
+      results.push(leaf(expr))
+    } else if (!frame.expanded) {
+      frame.expanded = true
+      stack.push(frame)
+      for (let i = expr.args.length - 1; i >= 0; i--) stack.push({ expr: expr.args[i]!, expanded: false })
+    } else {
+      results.push(operation(expr.op, results.splice(results.length - expr.args.length)))
+    }
+  }
+  return results[0]!
+}
+
 export interface Statement {
   /** The assigned name, or undefined for a bare expression. */
   target?: string
@@ -333,38 +359,28 @@ function shapeOf(statement: Statement, names: string[]): Shape | null {
   const assigns = statement.target !== undefined
   if (assigns && statement.target !== names[0]) return null
   let slot = assigns ? 1 : 0
-  // Pre-order, first argument first: the order in which the names are written.
-  const stack: Expr[] = [statement.expr]
-  while (stack.length > 0) {
-    const expr = stack.pop()!
-    if (expr.kind === 'name' && expr.name !== names[slot++]) return null
-    if (expr.kind === 'apply') for (let i = expr.args.length - 1; i >= 0; i--) stack.push(expr.args[i]!)
-  }
-  return slot === names.length ? { expr: statement.expr, assigns } : null
+  let matches = true
+  // The same walk as instantiate's, so the names are read in the order they are put back.
+  foldExpr(
+    statement.expr,
+    (leaf) => {
+      if (leaf.kind === 'name' && leaf.name !== names[slot++]) matches = false
+    },
+    () => undefined,
+  )
+  return matches && slot === names.length ? { expr: statement.expr, assigns } : null
 }
 
 /** A statement of the shape with these names, which fill its slots in order. */
 function instantiate(shape: Shape, names: string[], offset: number): Statement {
   let slot = shape.assigns ? 1 : 0
-  // Post-order with an explicit stack, as in toExpr; numbers are shared (Exprs are never changed).
-  const stack: { expr: Expr; built: boolean }[] = [{ expr: shape.expr, built: false }]
-  const results: Expr[] = []
-  while (stack.length > 0) {
-    const frame = stack.pop()!
-    const expr = frame.expr
-    if (expr.kind === 'apply') {
-      if (!frame.built) {
-        frame.built = true
-        stack.push(frame)
-        for (let i = expr.args.length - 1; i >= 0; i--) stack.push({ expr: expr.args[i]!, built: false })
-      } else {
-        results.push({ kind: 'apply', op: expr.op, args: results.splice(results.length - expr.args.length) })
-      }
-    } else {
-      results.push(expr.kind === 'name' ? { kind: 'name', name: names[slot++]! } : expr)
-    }
-  }
-  return shape.assigns ? { target: names[0]!, expr: results[0]!, offset } : { expr: results[0]!, offset }
+  // Numbers are shared: Exprs are never changed.
+  const expr = foldExpr<Expr>(
+    shape.expr,
+    (leaf) => (leaf.kind === 'name' ? { kind: 'name', name: names[slot++]! } : leaf),
+    (op, args) => ({ kind: 'apply', op, args }),
+  )
+  return shape.assigns ? { target: names[0]!, expr, offset } : { expr, offset }
 }
 
 /** One statement's tree, or undefined when it does not parse as exactly one statement. */

@@ -4,7 +4,7 @@ import { formatNumber } from '../format.js'
 import { isNumber, printSym, type Sym, type SymStyle } from '../sym.js'
 import type { Trace, TraceEdge, TraceNode } from '../trace.js'
 import type { Training } from '../modes/train.js'
-import { CHUNK_LINES } from './shared.js'
+import { CHUNK_LINES, joined } from './shared.js'
 
 const STYLE: SymStyle = {
   number: (n) => formatNumber(n),
@@ -78,9 +78,7 @@ function trainingJson(training: Training): Raw {
 
 /** With a --lr run, its `training` field follows the trace's own. */
 export function renderJson(trace: Trace, training?: Training): string {
-  let text = ''
-  for (const chunk of jsonChunks(trace, training)) text += chunk
-  return text
+  return joined(jsonChunks(trace, training))
 }
 
 

@@ -12,6 +12,13 @@ export const SUM_TERMS = 6
 /** Lines per written piece of a big output: big enough to write efficiently, small enough to be collected young. */
 export const CHUNK_LINES = 512
 
+/** A renderer's pieces as one string: the same bytes the CLI writes piece by piece. */
+export function joined(pieces: Iterable<string>): string {
+  let text = ''
+  for (const piece of pieces) text += piece
+  return text
+}
+
 /** For x*x, which uses x twice, the argument an edge stands for (1 or 2); undefined otherwise. */
 export function repeatedArgument(trace: Trace, edge: TraceEdge): number | undefined {
   const uses = trace.nodes[edge.to]!.inputs.filter((j) => j === edge.from).length

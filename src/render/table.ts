@@ -8,16 +8,14 @@ import { CHAIN_LIMITS, type Trace, type TraceEdge } from '../trace.js'
 import { CHECK_BUDGET, type Check } from '../check.js'
 import type { RenderOptions } from './index.js'
 import { boxLines } from './box.js'
-import { CHUNK_LINES, backwardRows, expand, statementNodes } from './shared.js'
+import { CHUNK_LINES, backwardRows, expand, joined, statementNodes } from './shared.js'
 import { factor, localDerivativeName, notation, sumText } from './text.js'
 
 /** How many statements the header spells out before it summarizes. */
 const HEADER_STATEMENTS = 12
 
 export function renderTable(trace: Trace, options: RenderOptions): string {
-  let text = ''
-  for (const chunk of tableChunks(trace, options)) text += chunk
-  return text
+  return joined(tableChunks(trace, options))
 }
 
 /**
