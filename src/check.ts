@@ -17,9 +17,21 @@ export interface Check {
   step?: number
   /** Largest |grad - estimate| counted as agreement: relative and absolute parts plus the estimate's own error bound. */
   tolerance?: number
-  /** Why the status is not a plain agree/disagree. */
-  reason?: string
+  /** Why the status is not a plain agree/disagree, as a code; src/steps/words.ts writes it out. */
+  reason?: CheckReason
 }
+
+/**
+ * `unbound`: some variable has no value (`names`, the first few; `more`, how many else);
+ * `symbolic` / `non-finite`: the gradient is an expression / NaN or infinite; `budget`: past
+ * CHECK_BUDGET; `kink`: the gradient passes the non-differentiable point of node `node`;
+ * `branch`: node `node` switches branch within the step; `not-finite-near`: the output is not
+ * finite at x ± h; `unreliable`: rounding or curvature swamps the difference.
+ */
+export type CheckReason =
+  | { code: 'unbound'; names: string[]; more: number }
+  | { code: 'symbolic' | 'non-finite' | 'budget' | 'not-finite-near' | 'unreliable' }
+  | { code: 'kink' | 'branch'; node: number }
 
 /** Agreement: |grad - estimate| ≤ RELATIVE·max(|grad|, |estimate|) + ABSOLUTE + the estimate's error bound. */
 export const RELATIVE_TOLERANCE = 1e-6
@@ -37,8 +49,7 @@ const EPSILON = Number.EPSILON
 export function checkGradients(graph: Graph, trace: Omit<Trace, 'checks'>): Check[] {
   if (trace.unbound.length > 0) {
     // Name a few: with thousands of symbolic variables, one reason per check must stay short.
-    const names = trace.unbound.length > 6 ? `${trace.unbound.slice(0, 6).join(', ')} and ${trace.unbound.length - 6} more` : trace.unbound.join(', ')
-    const reason = `needs every variable bound (${names} ${trace.unbound.length === 1 ? 'is' : 'are'} symbolic)`
+    const reason: CheckReason = { code: 'unbound', names: trace.unbound.slice(0, 6), more: Math.max(0, trace.unbound.length - 6) }
     return trace.gradients.map((g) => ({ variable: g.name, status: 'not-checked', reason }))
   }
   const n = graph.nodes.length
@@ -59,13 +70,13 @@ export function checkGradients(graph: Graph, trace: Omit<Trace, 'checks'>): Chec
   let spent = n
   return trace.gradients.map((g, k): Check => {
     const grad = g.grad
-    if (!isNumber(grad)) return { variable: g.name, status: 'not-checked', reason: 'the gradient is symbolic' }
-    if (!Number.isFinite(grad)) return { variable: g.name, grad, status: 'not-checked', reason: `the gradient is ${grad}` }
+    if (!isNumber(grad)) return { variable: g.name, status: 'not-checked', reason: { code: 'symbolic' } }
+    if (!Number.isFinite(grad)) return { variable: g.name, grad, status: 'not-checked', reason: { code: 'non-finite' } }
     // Nodes before the variable's own node cannot change with it: recompute from there.
     const from = graph.variables[k]!
     const cost = 4 * (n - from)
     if (spent + cost > CHECK_BUDGET) {
-      return { variable: g.name, grad, status: 'not-checked', reason: `past the check budget of ${CHECK_BUDGET} node evaluations` }
+      return { variable: g.name, grad, status: 'not-checked', reason: { code: 'budget' } }
     }
     spent += cost
     const x = point[k]!
@@ -96,13 +107,12 @@ export function checkGradients(graph: Graph, trace: Omit<Trace, 'checks'>): Chec
     const estimate = narrow.estimate
     const base = { variable: g.name, grad, estimate, step: narrow.step }
     const kink = kinks.get(g.node)
-    if (kink) return { ...base, status: 'inconclusive', reason: `its gradient passes a non-differentiable point (${kink}), where the two one-sided slopes differ` }
+    if (kink !== undefined) return { ...base, status: 'inconclusive', reason: { code: 'kink', node: kink } }
     if (straddled !== undefined) {
-      const node = graph.nodes[kinkNodes(graph)[straddled]!]!
-      return { ...base, status: 'inconclusive', reason: `${node.op} at ${node.label} switches branch within the step h, so the difference mixes two slopes` }
+      return { ...base, status: 'inconclusive', reason: { code: 'branch', node: kinkNodes(graph)[straddled]! } }
     }
     if (![wide.fUp, wide.fDown, narrow.fUp, narrow.fDown, wide.estimate, estimate].every(Number.isFinite)) {
-      return { ...base, status: 'inconclusive', reason: `the output is not finite near ${g.name} = ${x}` }
+      return { ...base, status: 'inconclusive', reason: { code: 'not-finite-near' } }
     }
     // The estimate's own error: round-off in f divided by the step, plus how much halving h moved it.
     // (MIN_VALUE: below 2.2e-308 doubles are subnormal and round in absolute steps of 5e-324.)
@@ -117,7 +127,7 @@ export function checkGradients(graph: Graph, trace: Omit<Trace, 'checks'>): Chec
     // beside an output of 8 is measurable; a gradient of 1 under intermediates of 1e16 is not.
     const natural = Math.max(Math.abs(f0), Math.abs(narrow.fUp), Math.abs(narrow.fDown)) / Math.max(1, Math.abs(x))
     if (errorBound > RELIABLE_FRACTION * Math.max(scale, natural, ABSOLUTE_TOLERANCE / RELIABLE_FRACTION)) {
-      return { ...base, status: 'inconclusive', tolerance, reason: 'finite differences are unreliable here: rounding or curvature swamps the change they measure' }
+      return { ...base, status: 'inconclusive', tolerance, reason: { code: 'unreliable' } }
     }
     if (Math.abs(grad - estimate) <= tolerance) return { ...base, status: 'agree', tolerance }
     return { ...base, status: 'disagree', tolerance }
@@ -212,13 +222,13 @@ function numericForward(graph: Graph): { forward: (point: Float64Array, from?: n
   return { forward, restore, sides }
 }
 
-/** Variable node → the first non-differentiable point its gradient passes through. */
-function kinkedVariables(graph: Graph, trace: Omit<Trace, 'checks'>): Map<number, string> {
-  const result = new Map<number, string>()
+/** Variable node → the node of the first non-differentiable point its gradient passes through. */
+function kinkedVariables(graph: Graph, trace: Omit<Trace, 'checks'>): Map<number, number> {
+  const result = new Map<number, number>()
   const kinks = trace.flags.filter((f) => f.kind === 'non-differentiable' && f.edge !== undefined).slice(0, 100)
   for (const flag of kinks) {
     const edge = trace.edges[flag.edge!]!
-    const where = `${graph.nodes[edge.to]!.op} at ${graph.nodes[edge.to]!.label}`
+    const where = edge.to
     const seen = new Uint8Array(graph.nodes.length)
     const stack = [edge.from]
     while (stack.length > 0) {

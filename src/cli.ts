@@ -393,7 +393,7 @@ async function check({ opts, positionals, values, precision, tolerance, chalkFor
   const results = checkClaims(trace, claims, tolerance)
   for (const warning of warnings) io.stderr(`backprop-tutor: warning: ${warning}\n`)
   const text =
-    opts.format === 'json' ? renderClaimsJson(trace, results) : renderClaims(trace, results, { precision, ascii: Boolean(opts.ascii), chalk: chalkFor(Boolean(opts.output)) })
+    opts.format === "json" ? renderClaimsJson(trace, results, { precision }) : renderClaims(trace, results, { precision, ascii: Boolean(opts.ascii), chalk: chalkFor(Boolean(opts.output)) })
   await write(text, opts.output, io)
   return results.every((r) => r.right) ? EXIT.ok : EXIT.wrongClaim
 }

@@ -23,9 +23,25 @@ export interface Rule {
   id: string
   /** Short name shown in the tables: "product", "chain", "tanh". */
   name: string
-  /** One plain sentence for --explain. */
-  explain: string
+  /**
+   * Why the formula is what it is, in a few words for --explain. The formula itself is never
+   * written here: the explanation prints it from `local`, so the words cannot drift from the maths.
+   */
+  why: string
 }
+
+/** One input of an op: its local derivative, built from the input expressions, and the rule that gives it. */
+export interface OpInput {
+  local: (S: SymBuilder, args: Sym[]) => Sym
+  rule: Rule
+}
+
+/**
+ * What an op does at a non-differentiable point (PyTorch's choice); the wording lives in
+ * src/steps/words.ts. `zero-at-kink`: the gradient is taken as 0; `tie-split`: half to each input;
+ * `infinite-slope`: the derivative is Infinity there; `power-*`: PyTorch's masks for 0^b and a^0.
+ */
+export type Convention = 'zero-at-kink' | 'sign-zero' | 'tie-split' | 'infinite-slope' | 'power-zero-exponent' | 'power-zero-base'
 
 /**
  * How a node of this op is written in LaTeX, from its arguments already in LaTeX. `parens` says
@@ -37,6 +53,7 @@ export interface Latex {
   parens?: 'precedence' | 'base'
 }
 
+
 const call = (name: string): Latex => ({ template: (args) => `${name}\\left(${args.join(', ')}\\right)` })
 
 export interface OpRule {
@@ -44,15 +61,12 @@ export interface OpRule {
   latex: Latex
   /** Forward value on numbers; real doubles only, so domain errors give NaN, never complex. */
   value: (...xs: number[]) => number
-  /** Local derivative with respect to each input, built from the input expressions. */
-  local: ((S: SymBuilder, args: Sym[]) => Sym)[]
-  /** The rule for each input (same order as `local`). */
-  rules: Rule[]
-  /**
-   * At a non-differentiable point, the convention used (PyTorch's), for the input at `slot`.
-   * Returns undefined where the op is differentiable.
-   */
-  convention?: (xs: number[], slot: number) => string | undefined
+  /** Each input in argument order: its local derivative and its rule. The op's arity is their number. */
+  inputs: OpInput[]
+  /** The function name a program calls it by, with `inputs.length` arguments (log(x) and log(x, b) are two ops). */
+  call?: string
+  /** At a non-differentiable point, the convention used for the input at `slot`; undefined where differentiable. */
+  convention?: (xs: number[], slot: number) => Convention | undefined
   /** For ops with a kink: a quantity whose sign flips where the op switches branch (relu: a). */
   kink?: (xs: number[]) => number
 }
@@ -63,306 +77,203 @@ const softplus = (x: number) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log
 // PyTorch's maximum/minimum backward: the larger input gets the gradient, a tie splits it evenly.
 const ge = (a: number, b: number) => (a > b ? 1 : a < b ? 0 : a === b ? 0.5 : NaN)
 
-const unary = (name: string, explain: string): Rule[] => [{ id: name, name, explain }]
-const fn = (name: string): Notation => ({ kind: 'call', name })
+type Local = OpInput['local']
+const rule = (id: string, why: string, name = id): Rule => ({ id, name, why })
+/** A one-input function called by its name, with its local derivative and why. */
+const unary = (id: string, local: Local, why: string, latex: Latex = call(`\\${id}`)): Pick<OpRule, 'notation' | 'latex' | 'inputs' | 'call'> => ({
+  notation: { kind: 'call', name: id },
+  latex,
+  inputs: [{ local, rule: rule(id, why) }],
+  call: id,
+})
 
-const SUM: Rule = { id: 'sum', name: 'sum', explain: 'In a sum each term passes the gradient through unchanged: the local derivative is 1.' }
+const SUM = rule('sum', 'each term passes the gradient through unchanged')
+const flat = (why: string): OpInput => ({ local: () => 0, rule: rule('step', why) })
 
 export const OPS: Record<OpId, OpRule> = {
   add: {
     notation: { kind: 'infix', symbol: '+', precedence: 1 },
     latex: { template: ([a, b]) => `${a} + ${b}`, parens: 'precedence' },
     value: (a, b) => a! + b!,
-    local: [() => 1, () => 1],
-    rules: [SUM, SUM],
+    inputs: [
+      { local: () => 1, rule: SUM },
+      { local: () => 1, rule: SUM },
+    ],
   },
   sub: {
     notation: { kind: 'infix', symbol: '-', precedence: 1 },
     latex: { template: ([a, b]) => `${a} - ${b}`, parens: 'precedence' },
     value: (a, b) => a! - b!,
-    local: [() => 1, () => -1],
-    rules: [
-      { id: 'difference', name: 'difference', explain: 'In a difference a - b, the first term passes the gradient through: the local derivative is 1.' },
-      { id: 'difference', name: 'difference', explain: 'In a difference a - b, the subtracted term gets the gradient with its sign flipped: the local derivative is -1.' },
+    inputs: [
+      { local: () => 1, rule: rule('difference', 'the first term passes the gradient through') },
+      { local: () => -1, rule: rule('difference', 'the subtracted term gets the gradient with its sign flipped') },
     ],
   },
   mul: {
     notation: { kind: 'infix', symbol: '*', precedence: 2 },
     latex: { template: ([a, b]) => `${a} \\cdot ${b}`, parens: 'precedence' },
     value: (a, b) => a! * b!,
-    local: [(_, [, b]) => b!, (_, [a]) => a!],
-    rules: [
-      { id: 'product', name: 'product', explain: 'Product rule: the derivative of a*b with respect to a is the other factor, b.' },
-      { id: 'product', name: 'product', explain: 'Product rule: the derivative of a*b with respect to b is the other factor, a.' },
+    inputs: [
+      { local: (_, [, b]) => b!, rule: rule('product', 'each factor\'s derivative is the other factor') },
+      { local: (_, [a]) => a!, rule: rule('product', 'each factor\'s derivative is the other factor') },
     ],
   },
   div: {
     notation: { kind: 'infix', symbol: '/', precedence: 2 },
     latex: { template: ([a, b]) => `\\frac{${a}}{${b}}` },
     value: (a, b) => a! / b!,
-    local: [(S, [, b]) => S.div(1, b!), (S, [a, b]) => S.neg(S.div(a!, S.pow(b!, 2)))],
-    rules: [
-      { id: 'quotient', name: 'quotient', explain: 'Quotient rule: a/b changes with a at the rate 1/b.' },
-      { id: 'quotient', name: 'quotient', explain: 'Quotient rule: a/b changes with b at the rate -a/b^2.' },
+    inputs: [
+      { local: (S, [, b]) => S.div(1, b!), rule: rule('quotient', 'the numerator is scaled by one over the denominator') },
+      { local: (S, [a, b]) => S.neg(S.div(a!, S.pow(b!, 2))), rule: rule('quotient', 'a larger denominator makes the quotient smaller') },
     ],
   },
   pow: {
     notation: { kind: 'infix', symbol: '^', precedence: 4, rightAssoc: true },
     latex: { template: ([a, b]) => `${a}^{${b}}`, parens: 'base' },
     value: (a, b) => Math.pow(a!, b!),
-    local: [
+    inputs: [
       // PyTorch masks the base's gradient to 0 when the exponent is 0 (0^-1 would give 0*∞).
-      (S, [a, b]) => (b === 0 ? 0 : S.mul(b!, S.pow(a!, S.sub(b!, 1)))),
+      { local: (S, [a, b]) => (b === 0 ? 0 : S.mul(b!, S.pow(a!, S.sub(b!, 1)))), rule: rule('power', 'the exponent comes down and the power drops by one') },
       // ... and the exponent's gradient to 0 when the base is 0 and the exponent is not negative.
-      (S, [a, b]) => (a === 0 && typeof b === 'number' && b >= 0 ? 0 : S.mul(S.pow(a!, b!), S.apply('log', [a!]))),
+      {
+        local: (S, [a, b]) => (a === 0 && typeof b === 'number' && b >= 0 ? 0 : S.mul(S.pow(a!, b!), S.apply('log', [a!]))),
+        rule: rule('exponential', 'with respect to the exponent, a power grows by itself times the log of its base'),
+      },
     ],
-    rules: [
-      { id: 'power', name: 'power', explain: 'Power rule: the derivative of a^b with respect to the base a is b*a^(b-1).' },
-      { id: 'exponential', name: 'exponential', explain: 'Exponential rule: the derivative of a^b with respect to the exponent b is a^b*log(a).' },
-    ],
-    convention: ([a, b], slot) =>
-      slot === 1 && a === 0 && b! >= 0
-        ? 'd(0^b)/db is taken as 0 (PyTorch\'s convention; log(0) is -Infinity)'
-        : slot === 0 && b === 0
-          ? 'd(a^0)/da is taken as 0 (PyTorch\'s convention)'
-          : undefined,
+    call: 'pow',
+    convention: ([a, b], slot) => (slot === 1 && a === 0 && b! >= 0 ? 'power-zero-base' : slot === 0 && b === 0 ? 'power-zero-exponent' : undefined),
   },
   neg: {
     notation: { kind: 'prefix', symbol: '-', precedence: 3 },
     latex: { template: ([a]) => `-${a}`, parens: 'precedence' },
     value: (a) => -a!,
-    local: [() => -1],
-    rules: unary('negation', 'Negation flips the sign of the gradient: the local derivative is -1.'),
+    inputs: [{ local: () => -1, rule: rule('negation', 'negation flips the sign of the gradient') }],
   },
   identity: {
-    notation: fn('id'),
+    notation: { kind: 'call', name: 'id' },
     latex: { template: ([a]) => a! },
     value: (a) => a!,
-    local: [() => 1],
-    rules: unary('assignment', 'A plain assignment copies its value, so the gradient passes through unchanged.'),
+    inputs: [{ local: () => 1, rule: rule('assignment', 'a plain assignment copies its value, so the gradient passes through unchanged') }],
   },
-  exp: {
-    notation: fn('exp'),
-    latex: { template: ([a]) => `e^{${a}}` },
-    value: Math.exp,
-    local: [(S, [a]) => S.apply('exp', [a!])],
-    rules: unary('exp', 'exp is its own derivative: d exp(a)/da = exp(a).'),
-  },
-  log: {
-    notation: fn('log'),
-    latex: call('\\ln'),
-    value: Math.log,
-    local: [(S, [a]) => S.div(1, a!)],
-    rules: unary('log', 'The natural log changes at the rate 1/a.'),
-  },
+  exp: { ...unary('exp', (S, [a]) => S.apply('exp', [a!]), 'exp is its own derivative', { template: ([a]) => `e^{${a}}` }), value: Math.exp },
+  log: { ...unary('log', (S, [a]) => S.div(1, a!), 'the natural log grows ever more slowly', call('\\ln')), value: Math.log },
   logb: {
-    notation: fn('log'),
+    notation: { kind: 'call', name: 'log' },
     latex: { template: ([a, b]) => `\\log_{${b}}\\left(${a}\\right)` },
     value: (a, b) => Math.log(a!) / Math.log(b!),
-    local: [
-      (S, [a, b]) => S.div(1, S.mul(a!, S.apply('log', [b!]))),
-      (S, [a, b]) => S.neg(S.div(S.apply('log', [a!]), S.mul(b!, S.pow(S.apply('log', [b!]), 2)))),
+    inputs: [
+      { local: (S, [a, b]) => S.div(1, S.mul(a!, S.apply('log', [b!]))), rule: rule('log-base', 'a log in any base is the natural log divided by the log of the base', 'log base') },
+      {
+        local: (S, [a, b]) => S.neg(S.div(S.apply('log', [a!]), S.mul(b!, S.pow(S.apply('log', [b!]), 2)))),
+        rule: rule('log-base', 'a log in any base is the natural log divided by the log of the base', 'log base'),
+      },
     ],
-    rules: [
-      { id: 'log-base', name: 'log base', explain: 'log(a, b) = log(a)/log(b), which changes with a at the rate 1/(a*log(b)).' },
-      { id: 'log-base', name: 'log base', explain: 'log(a, b) = log(a)/log(b), which changes with the base b at the rate -log(a)/(b*log(b)^2).' },
-    ],
+    call: 'log',
   },
-  log2: {
-    notation: fn('log2'),
-    latex: call('\\log_{2}'),
-    value: Math.log2,
-    local: [(S, [a]) => S.div(1, S.mul(a!, Math.LN2))],
-    rules: unary('log2', 'log2(a) = log(a)/log(2) changes at the rate 1/(a*log(2)).'),
-  },
-  log10: {
-    notation: fn('log10'),
-    latex: call('\\log_{10}'),
-    value: Math.log10,
-    local: [(S, [a]) => S.div(1, S.mul(a!, Math.LN10))],
-    rules: unary('log10', 'log10(a) = log(a)/log(10) changes at the rate 1/(a*log(10)).'),
-  },
+  log2: { ...unary('log2', (S, [a]) => S.div(1, S.mul(a!, Math.LN2)), 'log2 is the natural log divided by log(2)', call('\\log_{2}')), value: Math.log2 },
+  log10: { ...unary('log10', (S, [a]) => S.div(1, S.mul(a!, Math.LN10)), 'log10 is the natural log divided by log(10)', call('\\log_{10}')), value: Math.log10 },
   sqrt: {
-    notation: fn('sqrt'),
-    latex: { template: ([a]) => `\\sqrt{${a}}` },
+    ...unary('sqrt', (S, [a]) => S.div(1, S.mul(2, S.apply('sqrt', [a!]))), 'a square root is a power 1/2, so the power rule applies', { template: ([a]) => `\\sqrt{${a}}` }),
     value: Math.sqrt,
-    local: [(S, [a]) => S.div(1, S.mul(2, S.apply('sqrt', [a!])))],
-    rules: unary('sqrt', 'sqrt(a) = a^(1/2), so by the power rule it changes at the rate 1/(2*sqrt(a)).'),
-    convention: ([a]) => (a === 0 ? 'sqrt is not differentiable at 0: its derivative 1/(2*sqrt(0)) is Infinity' : undefined),
+    convention: ([a]) => (a === 0 ? 'infinite-slope' : undefined),
   },
   cbrt: {
-    notation: fn('cbrt'),
-    latex: { template: ([a]) => `\\sqrt[3]{${a}}` },
+    ...unary('cbrt', (S, [a]) => S.div(1, S.mul(3, S.pow(S.apply('cbrt', [a!]), 2))), 'a cube root is a power 1/3, so the power rule applies', { template: ([a]) => `\\sqrt[3]{${a}}` }),
     value: Math.cbrt,
-    local: [(S, [a]) => S.div(1, S.mul(3, S.pow(S.apply('cbrt', [a!]), 2)))],
-    rules: unary('cbrt', 'cbrt(a) = a^(1/3), so by the power rule it changes at the rate 1/(3*cbrt(a)^2).'),
-    convention: ([a]) => (a === 0 ? 'cbrt is not differentiable at 0: its derivative 1/(3*cbrt(0)^2) is Infinity' : undefined),
+    convention: ([a]) => (a === 0 ? 'infinite-slope' : undefined),
   },
   abs: {
-    notation: fn('abs'),
-    latex: { template: ([a]) => `\\left\\lvert ${a} \\right\\rvert` },
+    ...unary('abs', (S, [a]) => S.apply('sign', [a!]), 'the slope is +1 right of 0 and -1 left of it', { template: ([a]) => `\\left\\lvert ${a} \\right\\rvert` }),
     value: Math.abs,
-    local: [(S, [a]) => S.apply('sign', [a!])],
-    rules: unary('abs', 'abs(a) has slope +1 where a > 0 and -1 where a < 0: its derivative is sign(a).'),
     kink: ([a]) => a!,
-    convention: ([a]) => (a === 0 ? "abs is not differentiable at 0: the gradient is taken as 0 (PyTorch's convention, sign(0) = 0)" : undefined),
+    convention: ([a]) => (a === 0 ? 'sign-zero' : undefined),
   },
-  sin: {
-    notation: fn('sin'),
-    latex: call('\\sin'),
-    value: Math.sin,
-    local: [(S, [a]) => S.apply('cos', [a!])],
-    rules: unary('sin', 'The derivative of sin(a) is cos(a).'),
-  },
-  cos: {
-    notation: fn('cos'),
-    latex: call('\\cos'),
-    value: Math.cos,
-    local: [(S, [a]) => S.neg(S.apply('sin', [a!]))],
-    rules: unary('cos', 'The derivative of cos(a) is -sin(a).'),
-  },
-  tan: {
-    notation: fn('tan'),
-    latex: call('\\tan'),
-    value: Math.tan,
-    local: [(S, [a]) => S.div(1, S.pow(S.apply('cos', [a!]), 2))],
-    rules: unary('tan', 'The derivative of tan(a) is 1/cos(a)^2.'),
-  },
-  asin: {
-    notation: fn('asin'),
-    latex: call('\\arcsin'),
-    value: Math.asin,
-    local: [(S, [a]) => S.div(1, S.apply('sqrt', [S.sub(1, S.pow(a!, 2))]))],
-    rules: unary('asin', 'The derivative of asin(a) is 1/sqrt(1 - a^2).'),
-  },
-  acos: {
-    notation: fn('acos'),
-    latex: call('\\arccos'),
-    value: Math.acos,
-    local: [(S, [a]) => S.neg(S.div(1, S.apply('sqrt', [S.sub(1, S.pow(a!, 2))])))],
-    rules: unary('acos', 'The derivative of acos(a) is -1/sqrt(1 - a^2).'),
-  },
-  atan: {
-    notation: fn('atan'),
-    latex: call('\\arctan'),
-    value: Math.atan,
-    local: [(S, [a]) => S.div(1, S.add(1, S.pow(a!, 2)))],
-    rules: unary('atan', 'The derivative of atan(a) is 1/(1 + a^2).'),
-  },
-  sinh: {
-    notation: fn('sinh'),
-    latex: call('\\sinh'),
-    value: Math.sinh,
-    local: [(S, [a]) => S.apply('cosh', [a!])],
-    rules: unary('sinh', 'The derivative of sinh(a) is cosh(a).'),
-  },
-  cosh: {
-    notation: fn('cosh'),
-    latex: call('\\cosh'),
-    value: Math.cosh,
-    local: [(S, [a]) => S.apply('sinh', [a!])],
-    rules: unary('cosh', 'The derivative of cosh(a) is sinh(a).'),
-  },
-  tanh: {
-    notation: fn('tanh'),
-    latex: call('\\tanh'),
-    value: Math.tanh,
-    local: [(S, [a]) => S.sub(1, S.pow(S.apply('tanh', [a!]), 2))],
-    rules: unary('tanh', 'The derivative of tanh(a) is 1 - tanh(a)^2: the slope shrinks as tanh saturates.'),
-  },
+  sin: { ...unary('sin', (S, [a]) => S.apply('cos', [a!]), 'sine\'s slope is cosine'), value: Math.sin },
+  cos: { ...unary('cos', (S, [a]) => S.neg(S.apply('sin', [a!])), 'cosine\'s slope is minus sine'), value: Math.cos },
+  tan: { ...unary('tan', (S, [a]) => S.div(1, S.pow(S.apply('cos', [a!]), 2)), 'tangent steepens towards its poles'), value: Math.tan },
+  asin: { ...unary('asin', (S, [a]) => S.div(1, S.apply('sqrt', [S.sub(1, S.pow(a!, 2))])), 'the inverse of sine', call('\\arcsin')), value: Math.asin },
+  acos: { ...unary('acos', (S, [a]) => S.neg(S.div(1, S.apply('sqrt', [S.sub(1, S.pow(a!, 2))]))), 'the inverse of cosine', call('\\arccos')), value: Math.acos },
+  atan: { ...unary('atan', (S, [a]) => S.div(1, S.add(1, S.pow(a!, 2))), 'the inverse of tangent flattens far from 0', call('\\arctan')), value: Math.atan },
+  sinh: { ...unary('sinh', (S, [a]) => S.apply('cosh', [a!]), 'the hyperbolic sine\'s slope is the hyperbolic cosine'), value: Math.sinh },
+  cosh: { ...unary('cosh', (S, [a]) => S.apply('sinh', [a!]), 'the hyperbolic cosine\'s slope is the hyperbolic sine'), value: Math.cosh },
+  tanh: { ...unary('tanh', (S, [a]) => S.sub(1, S.pow(S.apply('tanh', [a!]), 2)), 'the slope shrinks as tanh saturates'), value: Math.tanh },
   sigmoid: {
-    notation: fn('sigmoid'),
-    latex: call('\\sigma'),
+    ...unary('sigmoid', (S, [a]) => S.mul(S.apply('sigmoid', [a!]), S.sub(1, S.apply('sigmoid', [a!]))), 'the slope is largest at 0 and shrinks as sigmoid saturates', call('\\sigma')),
     value: sigmoid,
-    local: [(S, [a]) => S.mul(S.apply('sigmoid', [a!]), S.sub(1, S.apply('sigmoid', [a!])))],
-    rules: unary('sigmoid', 'The derivative of sigmoid(a) is sigmoid(a)*(1 - sigmoid(a)).'),
   },
   relu: {
-    notation: fn('relu'),
-    latex: call('\\operatorname{relu}'),
+    ...unary('relu', (S, [a]) => S.apply('step', [a!]), 'relu passes the gradient where its input is positive and blocks it elsewhere', call('\\operatorname{relu}')),
     value: (a) => Math.max(a!, 0),
-    local: [(S, [a]) => S.apply('step', [a!])],
-    rules: unary('relu', 'relu passes the gradient where its input is positive and blocks it elsewhere: the derivative is [a > 0].'),
     kink: ([a]) => a!,
-    convention: ([a]) => (a === 0 ? "relu is not differentiable at 0: the gradient is taken as 0 (PyTorch's convention)" : undefined),
+    convention: ([a]) => (a === 0 ? 'zero-at-kink' : undefined),
   },
   softplus: {
-    notation: fn('softplus'),
-    latex: call('\\operatorname{softplus}'),
+    ...unary('softplus', (S, [a]) => S.apply('sigmoid', [a!]), 'softplus is log(1 + exp(u)), a smooth relu', call('\\operatorname{softplus}')),
     value: softplus,
-    local: [(S, [a]) => S.apply('sigmoid', [a!])],
-    rules: unary('softplus', 'softplus(a) = log(1 + exp(a)), whose derivative is sigmoid(a).'),
   },
   max: {
-    notation: fn('max'),
+    notation: { kind: 'call', name: 'max' },
     latex: call('\\max'),
     value: Math.max,
-    local: [(S, [a, b]) => S.apply('ge', [a!, b!]), (S, [a, b]) => S.apply('ge', [b!, a!])],
-    rules: [
-      { id: 'max', name: 'max', explain: 'max passes the whole gradient to the larger input and none to the other.' },
-      { id: 'max', name: 'max', explain: 'max passes the whole gradient to the larger input and none to the other.' },
+    inputs: [
+      { local: (S, [a, b]) => S.apply('ge', [a!, b!]), rule: rule('max', 'max passes the whole gradient to the larger input and none to the other') },
+      { local: (S, [a, b]) => S.apply('ge', [b!, a!]), rule: rule('max', 'max passes the whole gradient to the larger input and none to the other') },
     ],
+    call: 'max',
     kink: ([a, b]) => a! - b!,
-    convention: ([a, b]) => (a === b ? "max is not differentiable at a tie: the gradient is split evenly, 1/2 to each input (PyTorch's convention)" : undefined),
+    convention: ([a, b]) => (a === b ? 'tie-split' : undefined),
   },
   min: {
-    notation: fn('min'),
+    notation: { kind: 'call', name: 'min' },
     latex: call('\\min'),
     value: Math.min,
-    local: [(S, [a, b]) => S.apply('ge', [b!, a!]), (S, [a, b]) => S.apply('ge', [a!, b!])],
-    rules: [
-      { id: 'min', name: 'min', explain: 'min passes the whole gradient to the smaller input and none to the other.' },
-      { id: 'min', name: 'min', explain: 'min passes the whole gradient to the smaller input and none to the other.' },
+    inputs: [
+      { local: (S, [a, b]) => S.apply('ge', [b!, a!]), rule: rule('min', 'min passes the whole gradient to the smaller input and none to the other') },
+      { local: (S, [a, b]) => S.apply('ge', [a!, b!]), rule: rule('min', 'min passes the whole gradient to the smaller input and none to the other') },
     ],
+    call: 'min',
     kink: ([a, b]) => a! - b!,
-    convention: ([a, b]) => (a === b ? "min is not differentiable at a tie: the gradient is split evenly, 1/2 to each input (PyTorch's convention)" : undefined),
+    convention: ([a, b]) => (a === b ? 'tie-split' : undefined),
   },
-  sign: {
-    notation: fn('sign'),
-    latex: call('\\operatorname{sign}'),
-    value: Math.sign,
-    local: [() => 0],
-    rules: unary('sign', 'sign is flat away from 0.'),
-  },
+  // Helpers that appear only inside local derivatives: no `call`, so a program cannot use them.
+  sign: { notation: { kind: 'call', name: 'sign' }, latex: call('\\operatorname{sign}'), value: Math.sign, inputs: [{ local: () => 0, rule: rule('sign', 'sign is flat away from 0') }] },
   step: {
     notation: { kind: 'iverson', relation: '>' },
     latex: { template: ([a]) => `\\left[${a} > 0\\right]` },
     value: (a) => (a! > 0 ? 1 : a! <= 0 ? 0 : NaN),
-    local: [() => 0],
-    rules: unary('step', 'A step is flat away from 0.'),
+    inputs: [flat('a step is flat away from 0')],
   },
   ge: {
     notation: { kind: 'iverson', relation: '>' },
     latex: { template: ([a, b]) => `\\left[${a} > ${b}\\right]` },
     value: (a, b) => ge(a!, b!),
-    local: [() => 0, () => 0],
-    rules: [unary('step', 'A step is flat away from a tie.')[0]!, unary('step', 'A step is flat away from a tie.')[0]!],
+    inputs: [flat('a step is flat away from a tie'), flat('a step is flat away from a tie')],
   },
 }
 
-/** Functions a program may call, by name and number of arguments. */
-const CALLS: Record<string, Partial<Record<number, OpId>>> = {
-  log: { 1: 'log', 2: 'logb' },
-  pow: { 2: 'pow' },
-  max: { 2: 'max' },
-  min: { 2: 'min' },
-}
-for (const id of ['exp', 'log2', 'log10', 'sqrt', 'cbrt', 'abs', 'sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'sigmoid', 'relu', 'softplus'] as const) {
-  CALLS[id] = { 1: id }
+/** Functions a program may call: name → number of arguments → op, read from the table's `call` fields. */
+const CALLS = new Map<string, Map<number, OpId>>()
+for (const [id, op] of Object.entries(OPS) as [OpId, OpRule][]) {
+  if (op.call === undefined) continue
+  const byArity = CALLS.get(op.call) ?? new Map<number, OpId>()
+  byArity.set(op.inputs.length, id)
+  CALLS.set(op.call, byArity)
 }
 
 /** The op a call `name(arg, ...)` with `arity` arguments means, if the tutor supports it. */
 export function callOp(name: string, arity: number): OpId | undefined {
-  return Object.hasOwn(CALLS, name) ? CALLS[name]![arity] : undefined
+  return CALLS.get(name)?.get(arity)
 }
 
 /** Supported function names with the argument counts they take. */
-export const functionArities: Record<string, number[]> = Object.fromEntries(
-  Object.entries(CALLS).map(([name, byArity]) => [name, Object.keys(byArity).map(Number)]),
-)
+export const functionArities: Record<string, number[]> = Object.fromEntries([...CALLS].map(([name, byArity]) => [name, [...byArity.keys()].sort()]))
 
+/** The callable functions as the README and the unknown-function message list them: exp, log(x[, base]), max(a, b). */
 export function supportedFunctions(): string[] {
-  return Object.entries(functionArities).map(([name, arities]) =>
+  // One-argument functions first, in table order, then those of two arguments only (pow, max, min).
+  const entries = Object.entries(functionArities)
+  const ordered = [...entries.filter(([, arities]) => arities.includes(1)), ...entries.filter(([, arities]) => !arities.includes(1))]
+  return ordered.map(([name, arities]) =>
     arities.includes(2) ? (arities.includes(1) ? `${name}(x[, base])` : `${name}(a, b)`) : name,
   )
 }

@@ -5,8 +5,11 @@ import { OPS, type OpId } from './ops.js'
 
 export type Sym =
   | number
-  /** A variable, or a node referred to by its label when its expression would be too long. */
-  | { name: string }
+  /**
+   * A variable, or a node referred to by its label when its expression would be too long. `mark`
+   * tells apart the uses of one input in an operation that takes it twice: x[1]·x[2] for x·x.
+   */
+  | { name: string; mark?: number }
   /** d(of)/d(wrt), standing in for a gradient expression that would be too long. */
   | { grad: { of: string; wrt: string } }
   | { op: OpId; args: Sym[] }
@@ -130,7 +133,7 @@ export function precedence(s: Sym): number {
 /** Writes a Sym as text with the fewest parentheses that keep its structure. */
 export function printSym(s: Sym, style: SymStyle): string {
   if (typeof s === 'number') return style.number(s)
-  if ('name' in s) return s.name
+  if ('name' in s) return s.mark === undefined ? s.name : `${s.name}[${s.mark}]`
   if ('grad' in s) return style.grad(s.grad.of, s.grad.wrt)
   const notation = OPS[s.op].notation
   const args = s.args

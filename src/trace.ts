@@ -2,10 +2,9 @@
 // the backward pass in reverse topological order seeded with 1, keeping every contribution
 // (micrograd's `for v in reversed(topo): v._backward()`, with each `+=` recorded).
 import type { Graph, GraphNode, NodeKind } from './graph.js'
-import { CONSTANT_VALUES, OPS, type Rule } from './ops.js'
+import { CONSTANT_VALUES, OPS, type Convention, type Rule } from './ops.js'
 import { MAX_SYM_SIZE, S, apply, isNumber, symSize, type Sym } from './sym.js'
 import { checkGradients, type Check } from './check.js'
-import { DEFAULT_PRECISION, formatNumber } from './format.js'
 
 /** A graph node (id, label, kind, op, assigned, inputs: see GraphNode) with what the passes found. */
 export interface TraceNode extends Pick<GraphNode, 'id' | 'label' | 'kind' | 'op' | 'assigned' | 'inputs'> {
@@ -41,14 +40,25 @@ export interface TraceEdge {
 
 export type FlagKind = 'nan' | 'infinite' | 'non-differentiable'
 
+/**
+ * What a flag says, as a code; src/steps/words.ts writes it out from the trace's own numbers.
+ * `value`: the node's value is first non-finite here, from finite inputs; `local`: an edge's local
+ * derivative is non-finite at finite inputs; `contribution`: upstream × local is non-finite though
+ * the upstream is finite; `sum`: a node's gradient is non-finite though each contribution is finite;
+ * `convention`: a non-differentiable point, where the op's `convention` decides.
+ */
+export type FlagCode = 'value' | 'local' | 'contribution' | 'sum' | 'convention'
+
 export interface Flag {
   kind: FlagKind
   pass: 'forward' | 'backward'
+  code: FlagCode
   /** Index into Trace.nodes. */
   node: number
   /** Index into Trace.edges, for flags on a local derivative or a contribution. */
   edge?: number
-  message: string
+  /** For code `convention`: which one. */
+  convention?: Convention
 }
 
 /** Every path from the output down to one variable, with the product of its local derivatives. */
@@ -100,19 +110,58 @@ export interface TraceOptions {
 }
 
 export function trace(graph: Graph, bindings: Record<string, number>, options: TraceOptions = {}): Trace {
+  const forward = forwardPass(graph, bindings)
+  const { nodes, edges, flags } = forward
+  markOnPath(graph, nodes)
+  const backward = backwardPass(graph, forward)
+  sumsAndOffPath(forward)
+  const gradients = graph.variables.map((i) => ({ name: graph.nodes[i]!.id, node: i, grad: nodes[i]!.grad ?? 0 }))
+  const unbound = graph.variables.map((i) => graph.nodes[i]!.id).filter((name) => !Object.hasOwn(bindings, name))
+  const usedBindings: Record<string, number> = {}
+  for (const i of graph.variables) {
+    const name = graph.nodes[i]!.id
+    if (Object.hasOwn(bindings, name)) usedBindings[name] = bindings[name]!
+  }
+  const partial: Omit<Trace, 'checks'> = {
+    source: graph.source,
+    nodes,
+    edges,
+    backward,
+    output: graph.output,
+    value: forward.values[graph.output]!,
+    gradients,
+    bindings: usedBindings,
+    unbound,
+    chains: options.chains === false ? [] : chains(graph, nodes, edges, backward),
+    flags,
+    notes: [...graph.notes],
+  }
+  return { ...partial, checks: options.checks === false ? [] : checkGradients(graph, partial) }
+}
+
+/** What the forward pass leaves for the backward one. */
+interface Forward {
+  nodes: TraceNode[]
+  edges: TraceEdge[]
+  flags: Flag[]
+  values: Sym[]
+  /** PyTorch's requires_grad: whether a node depends on a variable. */
+  requiresGrad: Uint8Array
+  /** Edges are made consumer by consumer, so node i's edges are firstEdge[i] … firstEdge[i + 1] - 1. */
+  firstEdge: Int32Array
+}
+
+/** Every node's value, and each op's local derivatives as soon as its inputs' values are known. */
+function forwardPass(graph: Graph, bindings: Record<string, number>): Forward {
   const n = graph.nodes.length
   const values: Sym[] = new Array(n)
   const requiresGrad = new Uint8Array(n)
   const nodes: TraceNode[] = []
   const edges: TraceEdge[] = []
-  // Edges are made consumer by consumer, so node i's edges are firstEdge[i] … firstEdge[i + 1] - 1.
   const firstEdge = new Int32Array(n + 1)
   const flags: Flag[] = []
-  const label = (i: number) => graph.nodes[i]!.label
   // Each node's operand form ({ name: 't3' } or a literal), made once and shared by its consumers.
   const operands: Sym[] = graph.nodes.map((node) => operandSym(node))
-
-  // Forward pass, and each op's local derivatives as soon as its inputs' values are known.
   for (let i = 0; i < n; i++) {
     const node = graph.nodes[i]!
     const traced: TraceNode = { id: node.id, label: node.label, kind: node.kind, inputs: node.inputs, value: 0, grad: null, contributions: [], onPath: false }
@@ -124,7 +173,6 @@ export function trace(graph: Graph, bindings: Record<string, number>, options: T
       traced.value = node.constant!
     } else {
       const op = node.op!
-      const rule = OPS[op]
       const args = node.inputs.map((j) => values[j]!)
       const labels = node.inputs.map((j) => operands[j]!)
       let value = apply(op, args)
@@ -134,47 +182,51 @@ export function trace(graph: Graph, bindings: Record<string, number>, options: T
       traced.expression = { op, args: labels }
       traced.value = value
       requiresGrad[i] = node.inputs.some((j) => requiresGrad[j]) ? 1 : 0
-      if (isNumber(value) && !Number.isFinite(value) && args.every((a) => !isNumber(a) || Number.isFinite(a))) {
-        flags.push({
-          kind: Number.isNaN(value) ? 'nan' : 'infinite',
-          pass: 'forward',
-          node: i,
-          message: `${node.label} = ${describeOp(graph, i)} is ${formatRaw(value)} first here, from finite inputs ${node.inputs.map((j) => `${label(j)} = ${formatSym(values[j]!)}`).join(', ')}`,
-        })
+      if (isNumber(value) && !Number.isFinite(value) && args.every(finite)) {
+        flags.push({ kind: Number.isNaN(value) ? 'nan' : 'infinite', pass: 'forward', code: 'value', node: i })
       }
       // Local derivatives, for inputs that depend on a variable (PyTorch's requires_grad).
       node.inputs.forEach((j, slot) => {
         if (!requiresGrad[j]) return
-        const local = rule.local[slot]!(S, labels)
-        let localValue = rule.local[slot]!(S, args)
+        const input = OPS[op].inputs[slot]!
+        const local = input.local(S, labels)
+        let localValue = input.local(S, args)
         if (symSize(localValue) > MAX_SYM_SIZE) localValue = local
         // NaN until the backward pass: a double from the start, so that V8 never has to migrate
         // every edge object when the field first holds a fractional number (measured: 15,000
         // migrations on a 10,000-operation program). Edges off the output's path get 0 below.
-        edges.push({ from: j, to: i, slot, rule: rule.rules[slot]!, local, localValue, upstream: NaN, contribution: NaN })
+        edges.push({ from: j, to: i, slot, rule: input.rule, local, localValue, upstream: NaN, contribution: NaN })
       })
     }
     values[i] = traced.value
     nodes.push(traced)
   }
-
   firstEdge[n] = edges.length
+  return { nodes, edges, flags, values, requiresGrad, firstEdge }
+}
 
-  // Which nodes the output depends on.
+/** Which nodes the output depends on. */
+function markOnPath(graph: Graph, nodes: TraceNode[]): void {
   nodes[graph.output]!.onPath = true
   for (let i = graph.output; i >= 0; i--) {
     if (!nodes[i]!.onPath) continue
     for (const j of graph.nodes[i]!.inputs) nodes[j]!.onPath = true
   }
+}
 
-  // Backward pass: seed 1 at the output, then each consumer before its inputs.
-  const grads: Sym[] = new Array(n).fill(0)
+/**
+ * Seed 1 at the output, then each consumer before its inputs: every edge's upstream × local is
+ * added to its input's gradient (micrograd's `+=`, recorded). Returns the edges in visiting order.
+ */
+function backwardPass(graph: Graph, { nodes, edges, flags, values, requiresGrad, firstEdge }: Forward): number[] {
+  const grads: Sym[] = new Array(nodes.length).fill(0)
+  const outLabel = nodes[graph.output]!.label
   grads[graph.output] = 1
   const backward: number[] = []
   for (let i = graph.output; i >= 0; i--) {
     if (!nodes[i]!.onPath) continue
     if (requiresGrad[i] || i === graph.output) nodes[i]!.grad = grads[i]!
-    const upstream = symSize(grads[i]!) > MAX_SYM_SIZE ? { grad: { of: label(graph.output), wrt: label(i) } } : grads[i]!
+    const upstream = symSize(grads[i]!) > MAX_SYM_SIZE ? { grad: { of: outLabel, wrt: nodes[i]!.label } } : grads[i]!
     for (let e = firstEdge[i]!; e < firstEdge[i + 1]!; e++) {
       const edge = edges[e]!
       const local = edge.localValue
@@ -194,49 +246,33 @@ export function trace(graph: Graph, bindings: Record<string, number>, options: T
       flagEdge(graph, values, edge, e, flags)
     }
   }
+  // Each fan-out node's grad is its final sum (set when it was visited as a consumer, or now).
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i]!
+    if (node.contributions.length > 0) node.grad = symSize(grads[i]!) > MAX_SYM_SIZE ? { grad: { of: outLabel, wrt: node.label } } : grads[i]!
+  }
+  return backward
+}
+
+/** Flags sums of finite contributions that are not finite; gives nodes off the output's path their 0 or null. */
+function sumsAndOffPath({ nodes, edges, flags, requiresGrad }: Forward): void {
   for (const edge of edges) {
     if (!nodes[edge.to]!.onPath) edge.upstream = edge.contribution = 0
   }
-  // Sums of contributions: a grad that is non-finite though every contribution is finite.
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i]!
-    if (node.contributions.length > 0 && symSize(grads[i]!) > MAX_SYM_SIZE) {
-      node.grad = { grad: { of: label(graph.output), wrt: node.label } }
-    }
     const grad = node.grad
     if (grad !== null && isNumber(grad) && !Number.isFinite(grad) && node.contributions.length > 1) {
-      const parts = node.contributions.map((e) => edges[e]!.contribution)
-      if (parts.every((c) => !isNumber(c) || Number.isFinite(c))) {
-        flags.push({ kind: Number.isNaN(grad) ? 'nan' : 'infinite', pass: 'backward', node: i, message: `the sum of the contributions to ∂${label(graph.output)}/∂${node.label} is ${formatRaw(grad)}` })
+      if (node.contributions.every((e) => finite(edges[e]!.contribution))) {
+        flags.push({ kind: Number.isNaN(grad) ? 'nan' : 'infinite', pass: 'backward', code: 'sum', node: i })
       }
     }
     if (node.kind === 'op' && !node.onPath) node.grad = requiresGrad[i] ? 0 : null
     if (node.kind === 'variable' && !node.onPath) node.grad = 0
   }
-
-  const gradients = graph.variables.map((i) => ({ name: graph.nodes[i]!.id, node: i, grad: nodes[i]!.grad ?? 0 }))
-  const unbound = graph.variables.map((i) => graph.nodes[i]!.id).filter((name) => !Object.hasOwn(bindings, name))
-  const usedBindings: Record<string, number> = {}
-  for (const i of graph.variables) {
-    const name = graph.nodes[i]!.id
-    if (Object.hasOwn(bindings, name)) usedBindings[name] = bindings[name]!
-  }
-  const partial: Omit<Trace, 'checks'> = {
-    source: graph.source,
-    nodes,
-    edges,
-    backward,
-    output: graph.output,
-    value: values[graph.output]!,
-    gradients,
-    bindings: usedBindings,
-    unbound,
-    chains: options.chains === false ? [] : chains(graph, nodes, edges, backward),
-    flags,
-    notes: [...graph.notes],
-  }
-  return { ...partial, checks: options.checks === false ? [] : checkGradients(graph, partial) }
 }
+
+const finite = (x: Sym) => !isNumber(x) || Number.isFinite(x)
 
 /** Paths are counted for every variable in one linear pass, and listed only under CHAIN_LIMITS. */
 function chains(graph: Graph, nodes: TraceNode[], edges: TraceEdge[], backward: number[]): Chain[] {
@@ -299,45 +335,12 @@ function flagEdge(graph: Graph, values: Sym[], edge: TraceEdge, e: number, flags
   const { upstream, contribution, localValue } = edge
   const consumer = graph.nodes[edge.to]!
   const rule = OPS[consumer.op!]
-  const finite = (x: Sym) => !isNumber(x) || Number.isFinite(x)
   // The common case, checked without allocating: nothing to flag.
   if (!rule.convention && finite(localValue) && finite(contribution)) return
   const inputs = consumer.inputs.map((j) => values[j]!)
-  const of = `∂${consumer.label}/∂${graph.nodes[edge.from]!.label}`
   const convention = inputs.every(isNumber) ? rule.convention?.(inputs, edge.slot) : undefined
-  if (convention) {
-    flags.push({ kind: 'non-differentiable', pass: 'backward', node: edge.to, edge: e, message: `${of}: ${convention}` })
-    return
-  }
-  if (isNumber(localValue) && !Number.isFinite(localValue) && inputs.every(finite)) {
-    flags.push({
-      kind: Number.isNaN(localValue) ? 'nan' : 'infinite',
-      pass: 'backward',
-      node: edge.to,
-      edge: e,
-      message: `the local derivative ${of} is ${formatRaw(localValue)} at ${consumer.inputs.map((j) => `${graph.nodes[j]!.label} = ${formatSym(values[j]!)}`).join(', ')}`,
-    })
-    return
-  }
-  if (isNumber(contribution) && !Number.isFinite(contribution) && (!isNumber(upstream) || Number.isFinite(upstream))) {
-    flags.push({
-      kind: Number.isNaN(contribution) ? 'nan' : 'infinite',
-      pass: 'backward',
-      node: edge.to,
-      edge: e,
-      message: `the contribution through ${of} is ${formatRaw(contribution)}: upstream ${formatSym(upstream)} × local ${formatSym(edge.localValue)}`,
-    })
-  }
-}
-
-// Flag messages are finished sentences, so their numbers use the default precision.
-function formatRaw(x: number): string {
-  return formatNumber(x, DEFAULT_PRECISION)
-}
-function formatSym(s: Sym): string {
-  return isNumber(s) ? formatRaw(s) : 'symbolic'
-}
-function describeOp(graph: Graph, i: number): string {
-  const node = graph.nodes[i]!
-  return `${node.op}(${node.inputs.map((j) => graph.nodes[j]!.label).join(', ')})`
+  const flag = (kind: FlagKind, code: FlagCode) => flags.push({ kind, pass: 'backward', code, node: edge.to, edge: e, ...(code === 'convention' ? { convention: convention! } : {}) })
+  if (convention) flag('non-differentiable', 'convention')
+  else if (isNumber(localValue) && !Number.isFinite(localValue) && inputs.every(finite)) flag(Number.isNaN(localValue) ? 'nan' : 'infinite', 'local')
+  else if (isNumber(contribution) && !Number.isFinite(contribution) && finite(upstream)) flag(Number.isNaN(contribution) ? 'nan' : 'infinite', 'contribution')
 }

@@ -68,7 +68,7 @@ describe('training: --lr', () => {
     const training = JSON.parse(overflow.stdout).training
     expect(training.steps).toHaveLength(1)
     expect(training.finalLoss).toBeNull()
-    expect(training.divergence).toEqual({ step: 2, message: 'the loss is Infinity at step 2: the run diverged; try a smaller --lr' })
+    expect(training.divergence).toEqual({ code: 'loss', step: 2, value: 'Infinity', message: 'the loss is Infinity at step 2: the run diverged; try a smaller --lr' })
   })
 
   it('updates every variable not named as data, or exactly --params', async () => {
@@ -137,7 +137,7 @@ describe('check: claims worked out by hand', () => {
     expect(result.stdout).toContain('Claims: 2 of 8 right')
     expect(result.stdout).toContain('✗ 5. d loss / d (yhat - y)^2 = 2*(yhat - y)^2\n     ∂loss/∂loss is 1, not 2\n     The seed: the backward pass starts at ∂loss/∂loss = 1')
     expect(result.stdout).toContain('✗ 6. d loss / d (yhat - y) = 2 * 2*(1)\n     ∂loss/∂t2 is 2, not 4\n     First departure: ∂loss/∂loss (claim 5), which should be 1. Your steps after it are right: 2 · ∂loss/∂t2 = 2 · 2 = 4.')
-    expect(result.stdout).toContain('1 is the local derivative ∂t1/∂x, not ∂loss/∂x: multiply it by the upstream ∂loss/∂t1 = 2')
+    expect(result.stdout).toContain('1 is the local derivative ∂(x·w)/∂x, not ∂loss/∂x: multiply it by the upstream ∂loss/∂t1 = 2')
   })
 
   it('exits 0 when every claim is right, with names, expressions and ∂ in any order of operands', async () => {
@@ -156,7 +156,7 @@ describe('check: claims worked out by hand', () => {
     const step = await runCli(['check', 'yhat = x*w; loss = (yhat - y)^2', '--x', '2', '--w', '1', '--y', '0', '--claim', 'dloss/dyhat = 4', '--claim', 'dloss/dw = 16'])
     // dloss/dw = 2(xw - y)·x = 8; from the student's right dloss/dyhat = 4, 16 means dyhat/dw = 4, but it is x = 2.
     expect(step.stdout).toContain('∂loss/∂w is 8, not 16')
-    expect(step.stdout).toContain('Your number means ∂yhat/∂w = 16 / 4 = 4, but ∂yhat/∂w = x = 2 (product rule).')
+    expect(step.stdout).toContain('Your number means ∂(x·w)/∂w = 16 / 4 = 4, but ∂(x·w)/∂w = x = 2 (product rule).')
   })
 
   it('without claims above a wrong gradient, shows the true chain and the one slip that explains the number', async () => {
@@ -169,9 +169,11 @@ describe('check: claims worked out by hand', () => {
     expect(value.value).toBeCloseTo(2 * (h - 1) * (1 - h * h), 12)
     expect(value.diagnosis).toEqual({ kind: 'step', unclaimedAbove: ['loss', 't3', 'h', 't2', 't1'], slip: { kind: 'value-for-derivative', of: 'h', wrt: 't2' } })
     // A sign flipped anywhere on the path gives the same number: no single step is named.
-    expect(sign.diagnosis).toEqual({ kind: 'step', unclaimedAbove: ['loss', 't3', 'h', 't2'] })
+    expect(sign.diagnosis).toEqual({ kind: 'step', unclaimedAbove: ['loss', 't3', 'h', 't2'], signFlipped: true })
+    // The JSON carries what the terminal says, sentence for sentence.
+    expect(sign.explanation).toContain('Your number has the right size and the wrong sign: check the sign of each local derivative (a subtracted term has -1, and a negative upstream changes the sign of everything below it).')
     const text = (await runCli([...args, '--claim', `dloss/dw = ${slipped}`, '--claim', `dloss/db = ${-2 * (h - 1) * (1 - h * h)}`])).stdout
-    expect(text).toContain(`Your number is exactly what the value of h (${Number(h.toPrecision(6))}) written for its derivative ∂h/∂t2 gives: the first step to check is ∂h/∂t2 = 1 - tanh(t2)²`)
+    expect(text).toContain(`Your number is exactly what the value of h (${Number(h.toPrecision(6))}) written for its derivative ∂tanh(t2)/∂t2 gives: the first step to check is ∂tanh(t2)/∂t2 = 1 - tanh(t2)²`)
     expect(text).toContain('Your number has the right size and the wrong sign')
   })
 
@@ -185,8 +187,8 @@ describe('check: claims worked out by hand', () => {
   it('judges local derivatives with their rule', async () => {
     const result = await runCli(['check', 'sin(x)^2', '--x', '1', '--claim', 'd t1 / d x = -sin(x)'])
     expect(result.code).toBe(3)
-    expect(result.stdout).toContain(`∂t1/∂x is ${Number(Math.cos(1).toPrecision(6))}, not ${Number((-Math.sin(1)).toPrecision(6))}`)
-    expect(result.stdout).toContain('∂t1/∂x = cos(x) (sin rule)')
+    expect(result.stdout).toContain(`∂sin(x)/∂x is ${Number(Math.cos(1).toPrecision(6))}, not ${Number((-Math.sin(1)).toPrecision(6))}`)
+    expect(result.stdout).toContain('∂sin(x)/∂x = cos(x) (sin rule)')
   })
 
   it.each([
@@ -257,16 +259,16 @@ describe('quiz', () => {
 
   it('hints a local derivative with its rule and its formula', async () => {
     const result = await runCli(['quiz', 'x*w', '--x', '3', '--w', '4'], { answers: ['12', '1', '', '4'] })
-    expect(result.stdout).toContain('(2/6) ∂L/∂x = ?   (L = x·w)\n> 1\n  ✗ not quite: Product rule: the derivative of a*b with respect to a is the other factor, b.\n>\n'.replace('>\n', '> \n'))
-    expect(result.stdout).toContain('  hint: ∂L/∂x = w, with x = 3, w = 4\n> 4\n  ✓ right')
+    expect(result.stdout).toContain('(2/6) ∂(x·w)/∂x = ?   (L = x·w)\n> 1\n  ✗ not quite: product rule: ∂(u·v)/∂u = v (each factor\'s derivative is the other factor).\n>\n'.replace('>\n', '> \n'))
+    expect(result.stdout).toContain('  hint: ∂(x·w)/∂x = w, with x = 3, w = 4\n> 4\n  ✓ right')
     expect(result.stdout).toContain('Score: 1 of 2 right at the first try, 1 more after a hint (4 not asked).')
   })
 
   it('at a kink, says that the convention decides, not the formula', async () => {
     const result = await runCli(['quiz', 'max(x, y)', '--x', '1', '--y', '1'], { answers: ['1', '1', '1', '1', 'q'] })
-    expect(result.stdout).toContain('(2/6) ∂L/∂x = ?   (L = max(x, y))\n> 1\n  ✗ not quite: max passes the whole gradient')
-    expect(result.stdout).toContain('  ✗ not quite: ∂L/∂x = [x > y] away from this point, but here max is not differentiable at a tie: the gradient is split evenly')
-    expect(result.stdout).toContain('  answer: ∂L/∂x = 0.5: max is not differentiable at a tie')
+    expect(result.stdout).toContain('(2/6) ∂max(x, y)/∂x = ?   (L = max(x, y))\n> 1\n  ✗ not quite: max rule: ∂max(u, v)/∂u = [u > v] (max passes the whole gradient')
+    expect(result.stdout).toContain('  ✗ not quite: ∂max(x, y)/∂x = [x > y] away from this point, but here max is not differentiable at a tie: the gradient is split evenly')
+    expect(result.stdout).toContain('  answer: ∂max(x, y)/∂x = 0.5: max is not differentiable at a tie')
   })
 
   it('ends with the score when the input ends', async () => {
@@ -297,7 +299,7 @@ describe('quiz', () => {
   it.each([
     [['quiz', 'x*w', '--x', '1'], 1, 'the quiz needs a value for every variable: bind --w VALUE, or try --random'],
     [['quiz', 'log(x)', '--x', '-1'], 1, 'the quiz needs a finite number at every step, and L = log(x) is NaN here; try other values'],
-    [['quiz', 'sqrt(x)', '--x', '0'], 1, 'and ∂L/∂x is Infinity here'],
+    [['quiz', 'sqrt(x)', '--x', '0'], 1, 'and ∂sqrt(x)/∂x is Infinity here'],
     [['quiz', '-'], 2, 'quiz reads its answers from stdin'],
     [['quiz', '--random', '--level', '4'], 2, '--level 4: expected 1, 2 or 3'],
     [['quiz', 'x', '--seed', '3'], 2, '--seed and --level go with --random'],

@@ -14,6 +14,11 @@ export interface Claim {
   of: number
   wrt: number
   claimed: number
+  /**
+   * A local derivative: `of` written as its operation (d(x*w)/dx) with `wrt` one of its inputs.
+   * `slot` when the student marked which use of a repeated input they mean (d(x[1]*x[2])/dx[1]).
+   */
+  local?: { slot?: number }
 }
 
 /** Why a wrong claim is wrong, as data; the renderers word it. */
@@ -26,7 +31,7 @@ export type Diagnosis =
    * The departure is this node's own step: upstream × local summed over its consumers (`edges`).
    * `above`: the nodes from L down to it, when the student stated none of its upstream gradients.
    */
-  | { kind: 'step'; edges: number[]; missing?: number[]; above?: number[]; slip?: Slip }
+  | { kind: 'step'; edges: number[]; missing?: number[]; above?: number[]; slip?: Slip; signFlipped?: boolean }
   /** A local derivative (or a derivative between two inner nodes) that is not right. */
   | { kind: 'local'; edges: number[] }
   | { kind: 'partial' }
@@ -42,8 +47,13 @@ export interface Slip {
 }
 
 export interface ClaimResult extends Claim {
-  /** 'gradient': of is the output; 'local': wrt is a direct input of of; 'partial': anything else. */
+  /**
+   * 'local': a local derivative, of one operation alone (written as its operation, or by name where
+   * wrt reaches of only through that operation); 'gradient': of is the output; 'partial': anything else.
+   */
   kind: 'gradient' | 'local' | 'partial'
+  /** For 'local': the edges from wrt into of that it is the local derivative of (one per use). */
+  edges?: number[]
   truth: number
   right: boolean
   diagnosis?: Diagnosis
@@ -69,8 +79,13 @@ export function parseClaim(trace: Trace, text: string, index = indexNodes(trace)
   const rest = /^\s*[d∂]/.exec(line.slice(slash + 1)) ?? fail('the part after / should start with d or ∂, as in dL/dx = 4')
   const eq = topLevel(line, '=', slash + 1 + rest[0].length)
   if (eq < 0) fail('expected "= VALUE" after the derivative, as in dL/dx = 4')
-  const ofText = line.slice(head[0].length, slash)
-  const wrtText = line.slice(slash + 1 + rest[0].length, eq)
+  // x[1], x[2]: the uses of a repeated input, as the tutor marks them; the mark on B names one.
+  const MARK = /\[(\d+)\]/g
+  const ofWritten = line.slice(head[0].length, slash)
+  const wrtWritten = line.slice(slash + 1 + rest[0].length, eq)
+  const ofText = ofWritten.replace(MARK, '')
+  const wrtText = wrtWritten.replace(MARK, '')
+  const wrtMark = /\[(\d+)\]\s*$/.exec(wrtWritten)?.[1]
   const valueText = line.slice(eq + 1)
   const at = (what: () => number) => {
     try {
@@ -85,8 +100,22 @@ export function parseClaim(trace: Trace, text: string, index = indexNodes(trace)
   if (valueText.trim() === '') fail('the value after = is empty')
   const claimed = at(() => evaluateText(valueText, nodeValues(trace)))
   if (!Number.isFinite(claimed)) fail(`the value ${valueText.trim()} is ${claimed}, not a finite number`)
-  return { text: text.trim(), of, wrt, claimed }
+  const claim: Claim = { text: text.trim(), of, wrt, claimed }
+  const inputs = trace.nodes[of]!.inputs
+  if (!isNodeName(ofText) && inputs.includes(wrt)) {
+    claim.local = {}
+    if (wrtMark !== undefined) {
+      const slots = inputs.flatMap((j, slot) => (j === wrt ? [slot] : []))
+      const slot = slots[Number(wrtMark) - 1]
+      if (slot === undefined) fail(`${wrtText.trim()}[${wrtMark}]: ${trace.nodes[wrt]!.label} is used ${slots.length} ${slots.length === 1 ? 'time' : 'times'} in ${trace.nodes[of]!.label}`)
+      claim.local.slot = slot
+    }
+  }
+  return claim
 }
+
+/** Whether a claim names its node (x, t2, c#1, (c#1)) rather than writing its operation. */
+const isNodeName = (text: string) => /^\s*\(?\s*[\p{L}_$][\p{L}\p{N}_$#]*\s*\)?\s*$/u.test(text)
 
 /** Index of the first `char` at parenthesis depth 0 from `start`, or -1. */
 function topLevel(text: string, char: string, start: number): number {
@@ -112,16 +141,25 @@ export function checkClaims(trace: Trace, claims: Claim[], tolerance = DEFAULT_T
   }
   const inputsOf = edgesByConsumer(trace)
   const results: ClaimResult[] = claims.map((claim) => {
-    const truth = partial(trace, inputsOf, claim.of, claim.wrt)
-    const kind = claim.of === trace.output ? 'gradient' : trace.nodes[claim.of]!.inputs.includes(claim.wrt) ? 'local' : 'partial'
-    return { ...claim, kind, truth, right: agrees(claim.claimed, truth, tolerance) }
+    const into = inputsOf[claim.of]!.filter((e) => trace.edges[e]!.from === claim.wrt)
+    const total = partial(trace, inputsOf, claim.of, claim.wrt)
+    const localSum = into.reduce((s, e) => s + (trace.edges[e]!.localValue as number), 0)
+    // By name, ∂t2/∂t1 is the total derivative; it is a local one only where t1 reaches t2 through t2's own operation alone.
+    const isLocal = claim.local !== undefined || (into.length > 0 && claim.of !== trace.output && agrees(total, localSum, 0))
+    if (isLocal) {
+      const edges = claim.local?.slot !== undefined ? into.filter((e) => trace.edges[e]!.slot === claim.local!.slot) : into
+      const truth = edges.reduce((s, e) => s + (trace.edges[e]!.localValue as number), 0)
+      return { ...claim, kind: 'local', edges, truth, right: agrees(claim.claimed, truth, tolerance) }
+    }
+    const kind = claim.of === trace.output ? 'gradient' : 'partial'
+    return { ...claim, kind, truth: total, right: agrees(claim.claimed, total, tolerance) }
   })
   // The student's gradient at each node, from their gradient claims (the last one wins).
   const said = new Map<number, ClaimResult>()
   for (const r of results) if (r.kind === 'gradient') said.set(r.wrt, r)
   for (const r of results) {
     if (r.right) continue
-    if (r.kind === 'local') r.diagnosis = { kind: 'local', edges: inputsOf[r.of]!.filter((e) => trace.edges[e]!.from === r.wrt) }
+    if (r.kind === 'local') r.diagnosis = { kind: 'local', edges: r.edges! }
     else if (r.kind === 'partial') r.diagnosis = { kind: 'partial' }
     else r.diagnosis = departure(trace, inputsOf, said, r, tolerance)
     if (r.kind === 'gradient') {
@@ -163,6 +201,8 @@ function departure(trace: Trace, inputsOf: number[][], said: Map<number, ClaimRe
     diagnosis.above = above
     const slip = likelySlip(trace, n, r.claimed, tolerance)
     if (slip) diagnosis.slip = slip
+    // The right size with the wrong sign: a slip in the sign of some local derivative on the way.
+    else if (r.truth !== 0 && Math.abs(r.claimed + r.truth) <= Math.abs(r.claimed - r.truth) / 100) diagnosis.signFlipped = true
   }
   if (edges.length > 1 && edges.length <= 12) {
     // A fan-out node whose sum is missing some contributions: the most common slip at fan-out.

@@ -6,8 +6,10 @@ import { InputError } from '../errors.js'
 import { OPS } from '../ops.js'
 import { isNumber, printSym, type Sym } from '../sym.js'
 import type { Trace } from '../trace.js'
-import { backwardRows } from '../render/shared.js'
-import { factor, localDerivativeName, notation, sumText, type Notation } from '../render/text.js'
+import { sum } from '../steps/cells.js'
+import { lesson } from '../steps/lesson.js'
+import { QUIZ, contributionOf, conventionText, placeholders, ruleSentence } from '../steps/words.js'
+import { notation } from '../render/text.js'
 import { agrees } from './claims.js'
 import { nodeValues } from './refer.js'
 
@@ -26,22 +28,17 @@ export interface Question {
   reveal: string
 }
 
-function sectionTitle(section: Section, n: Notation): string {
-  if (section === 'forward') return '1. Forward pass: the value of each node'
-  if (section === 'local') return `2. Local derivatives: ${n.step1} each node with respect to each input`
-  return `3. Backward pass: ${n.step2} upstream ${n.times} local, from the output back`
-}
-
 /** The questions of a fully bound trace, in the order the tutor's tables show the steps. */
 export function quizQuestions(trace: Trace, options: { precision: number; ascii: boolean }): Question[] {
   if (trace.unbound.length > 0) {
     throw new InputError(`the quiz needs a value for every variable: bind ${trace.unbound.map((v) => `--${v} VALUE`).join(' ')}, or try --random`)
   }
   const n = notation(options)
+  const print = n.print
   const num = (x: Sym) => printSym(x, n.style)
   const label = (i: number) => trace.nodes[i]!.label
-  const out = label(trace.output)
-  const d = (of: string, wrt: string) => `${n.d}${of}/${n.d}${wrt}`
+  const steps = lesson(trace, { explain: false })
+  const names = placeholders(trace)
   const questions: Question[] = []
   // "t1 = 3, y = 1": the values a node is computed from, each named once, constants left out.
   const inputValues = (i: number) =>
@@ -51,72 +48,62 @@ export function quizQuestions(trace: Trace, options: { precision: number; ascii:
     if (node.kind !== 'op' || !node.onPath || node.op === 'identity' || !isNumber(node.value)) return
     const expression = printSym(node.expression!, n.style)
     const withValues = printSym({ op: node.op!, args: node.inputs.map((j) => trace.nodes[j]!.value) }, n.style)
-    const inputs = inputValues(i)
     questions.push({
       section: 'forward',
       ask: `${label(i)} = ${expression}`,
       answer: node.value,
-      hints: [`${OPS[node.op!].rules[0]!.name}${inputs.length ? ` of the values above: ${inputs.join(', ')}` : ' of constants'}`, `${label(i)} = ${withValues}`],
+      hints: [QUIZ.forwardHint(OPS[node.op!].inputs[0]!.rule.name, inputValues(i)), `${label(i)} = ${withValues}`],
       reveal: worked(`${label(i)} = ${withValues}`, withValues, num(node.value)),
     })
   })
 
   // At a kink the formula does not apply and the convention decides: say so in the hint.
-  const conventions = new Map(trace.flags.filter((f) => f.kind === 'non-differentiable' && f.edge !== undefined).map((f) => [f.edge!, f.message]))
-  trace.edges.forEach((edge, e) => {
-    if (!trace.nodes[edge.to]!.onPath || !isNumber(edge.localValue)) return
-    const name = localDerivativeName(trace, edge, n)
-    const convention = conventions.get(e)?.replace(/^[^:]*: /, '')
-    const consumer = trace.nodes[edge.to]!
-    const inputs = inputValues(edge.to)
+  const conventions = new Map(trace.flags.filter((f) => f.code === 'convention').map((f) => [f.edge!, conventionText(trace.nodes[f.node]!.op!, f.convention!)]))
+  for (const row of steps.locals) {
+    const edge = trace.edges[row.edge]!
+    if (!isNumber(edge.localValue)) continue
+    const name = print(row.local)
+    const convention = conventions.get(row.edge)
+    const formula = printSym(edge.local, n.style)
     questions.push({
       section: 'local',
       ask: name,
-      context: `${label(edge.to)} = ${printSym(consumer.expression!, n.style)}`,
+      context: `${label(edge.to)} = ${printSym(trace.nodes[edge.to]!.expression!, n.style)}`,
       answer: edge.localValue,
       hints: [
-        edge.rule.explain.toLowerCase().startsWith(edge.rule.name) ? edge.rule.explain : `the ${edge.rule.name} rule: ${edge.rule.explain}`,
-        convention
-          ? `${name} = ${printSym(edge.local, n.style)} away from this point, but here ${convention}`
-          : `${name} = ${printSym(edge.local, n.style)}, with ${inputs.join(', ')}`,
+        print(ruleSentence(trace.nodes[edge.to]!.op!, edge.slot, names)),
+        convention ? `${name} = ${formula} away from this point, but here ${convention}` : `${name} = ${formula}, with ${inputValues(edge.to).join(', ')}`,
       ],
-      reveal: convention
-        ? `${name} = ${num(edge.localValue)}: ${convention}`
-        : worked(`${name} = ${printSym(edge.local, n.style)}`, printSym(edge.local, n.style), num(edge.localValue)),
+      reveal: convention ? `${name} = ${num(edge.localValue)}: ${convention}` : worked(`${name} = ${formula}`, formula, num(edge.localValue)),
     })
-  })
+  }
 
-  questions.push({
-    section: 'backward',
-    ask: d(out, out),
-    context: 'the seed of the backward pass',
-    answer: 1,
-    hints: ['how much does the output change when the output itself changes by a small amount?', 'the output changes one-for-one with itself'],
-    reveal: `${d(out, out)} = 1: the seed of the backward pass`,
-  })
-  for (const row of backwardRows(trace, undefined)) {
-    if (row.kind === 'contribution') {
-      const { edge, k, total } = row
-      if (!isNumber(edge.contribution)) continue
-      const product = `${d(out, label(edge.to))} ${n.times} ${localDerivativeName(trace, edge, n)}`
-      const numbers = `${factor(edge.upstream, n)} ${n.times} ${factor(edge.localValue, n)}`
+  for (const step of steps.backward) {
+    if (step.kind === 'seed') {
+      const seed = print(step.gradient)
+      questions.push({ section: 'backward', ask: seed, context: QUIZ.seedContext, answer: 1, hints: QUIZ.seedHints, reveal: `${seed} = 1: ${QUIZ.seedContext}` })
+    } else if (step.kind === 'contribution') {
+      if (!isNumber(step.contribution)) continue
+      const product = print([step.upstream, ` ${n.times} `, step.local])
+      const numbers = print(step.values)
+      const gradient = print(step.gradient)
       questions.push({
         section: 'backward',
-        ask: `${d(out, label(edge.from))}${total > 1 ? ` (${k} of ${total})` : ''} = ${product}`,
-        answer: edge.contribution,
-        hints: ['the chain rule: the gradient arriving from above (upstream) times the local derivative', `${product} = ${numbers}`],
-        reveal: `${d(out, label(edge.from))} = ${product} = ${numbers} = ${num(edge.contribution)}`,
+        ask: `${gradient}${step.total > 1 ? ` ${contributionOf(step.k, step.total)}` : ''} = ${product}`,
+        answer: step.contribution,
+        hints: [QUIZ.chainRuleHint, `${product} = ${numbers}`],
+        reveal: `${gradient} = ${product} = ${numbers} = ${num(step.contribution)}`,
       })
     } else {
-      const target = trace.nodes[row.node]!
-      if (target.grad === null || !isNumber(target.grad)) continue
-      const parts = sumText(target.contributions.map((e) => trace.edges[e]!.contribution), n)
+      if (!isNumber(step.grad)) continue
+      const parts = print(sum(step.terms))
+      const gradient = print(step.gradient)
       questions.push({
         section: 'backward',
-        ask: `${d(out, target.label)} = the sum of its ${row.total} contributions`,
-        answer: target.grad,
-        hints: [`${target.label} feeds ${row.total} inputs: every path a change can take counts, so the contributions add`, `${parts}`],
-        reveal: `${d(out, target.label)} = ${parts} = ${num(target.grad)}`,
+        ask: `${gradient} = ${QUIZ.sumQuestion(step.total)}`,
+        answer: step.grad,
+        hints: [QUIZ.sumHint(trace.nodes[step.node]!.label, step.total), parts],
+        reveal: `${gradient} = ${parts} = ${num(step.grad)}`,
       })
     }
   }
@@ -157,7 +144,7 @@ export async function runQuiz(trace: Trace, questions: Question[], io: QuizIo, o
   for (const [k, question] of questions.entries()) {
     if (question.section !== section) {
       section = question.section
-      io.write(`\n${c.bold(sectionTitle(section, notation(options)))}\n`)
+      io.write(`\n${c.bold(notation(options).print(QUIZ.titles[section]))}\n`)
     }
     io.write(`\n(${k + 1}/${questions.length}) ${question.ask} = ?${question.context ? c.dim(`   (${question.context})`) : ''}\n`)
     score.asked++

@@ -2,7 +2,6 @@
 // Each step is one more forward and backward pass of the same graph at the updated parameters.
 import { InputError } from '../errors.js'
 import type { Graph } from '../graph.js'
-import { DEFAULT_PRECISION, formatNumber } from '../format.js'
 import { isNumber, type Sym } from '../sym.js'
 import { trace } from '../trace.js'
 
@@ -40,8 +39,18 @@ export interface Training {
   /** The loss at the parameters after the last update (absent when a number stopped being finite). */
   finalLoss?: number
   /** Set when the run diverged: a loss, gradient or parameter stopped being finite, or the loss rose. */
-  divergence?: { step: number; message: string }
+  divergence?: Divergence
 }
+
+/**
+ * How a run diverged, as a code (src/steps/words.ts writes it out): at `step`, the `loss`, the
+ * gradient of `param` or the parameter `param` after its update stopped being finite (`value`);
+ * or over the run the loss rose from `from` to `value`.
+ */
+export type Divergence =
+  | { code: 'loss'; step: number; value: number }
+  | { code: 'gradient' | 'parameter'; step: number; param: string; value: number }
+  | { code: 'loss-rose'; step: number; from: number; value: number }
 
 /** Checks the request against the program's variables and runs it. Throws InputError for a bad request. */
 export function train(graph: Graph, values: Record<string, number>, request: TrainingRequest): Training {
@@ -76,7 +85,7 @@ export function train(graph: Graph, values: Record<string, number>, request: Tra
   for (let step = 1; step <= steps + 1; step++) {
     const { loss, gradients } = lossAt()
     if (!isFinite(loss)) {
-      result.divergence = { step, message: `the loss is ${show(loss)} at step ${step}: the run diverged; try a smaller --lr` }
+      result.divergence = { code: 'loss', step, value: numeric(loss) }
       return result
     }
     if (step > steps) {
@@ -85,7 +94,7 @@ export function train(graph: Graph, values: Record<string, number>, request: Tra
     }
     if (!gradients.every(isFinite)) {
       const bad = gradients.findIndex((g) => !isFinite(g))
-      result.divergence = { step, message: `∂loss/∂${params[bad]} is ${show(gradients[bad]!)} at step ${step}: the run cannot go on` }
+      result.divergence = { code: 'gradient', step, param: params[bad]!, value: numeric(gradients[bad]!) }
       return result
     }
     const before = params.map((name) => current[name]!)
@@ -93,20 +102,18 @@ export function train(graph: Graph, values: Record<string, number>, request: Tra
     const overflow = next.findIndex((p) => !Number.isFinite(p))
     result.steps.push({ step, params: before, loss, gradients, next })
     if (overflow >= 0) {
-      result.divergence = { step, message: `${params[overflow]} is ${show(next[overflow]!)} after step ${step}: the run diverged; try a smaller --lr` }
+      result.divergence = { code: 'parameter', step, param: params[overflow]!, value: next[overflow]! }
       return result
     }
     params.forEach((name, k) => (current[name] = next[k]!))
   }
   const first = result.steps[0]!.loss
   if (result.finalLoss! > first) {
-    result.divergence = {
-      step: steps,
-      message: `the loss rose from ${show(first)} to ${show(result.finalLoss!)} over ${steps} step${steps > 1 ? 's' : ''}: the learning rate is too large, so each step overshoots; try a smaller --lr`,
-    }
+    result.divergence = { code: 'loss-rose', step: steps, from: first, value: result.finalLoss! }
   }
   return result
 }
 
 const isFinite = (x: Sym): x is number => isNumber(x) && Number.isFinite(x)
-const show = (x: Sym) => (isNumber(x) ? formatNumber(x, DEFAULT_PRECISION) : 'symbolic')
+// Every variable is bound in a training run, so a Sym here is a number.
+const numeric = (x: Sym) => (isNumber(x) ? x : NaN)

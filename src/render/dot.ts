@@ -1,8 +1,9 @@
 // --format dot: the computational graph for Graphviz, inputs on the left, each node showing its
 // name and operation | value | grad (as micrograd's drawings show data | grad), each edge its
 // local derivative. Variables, constants, intermediates and the output are styled apart.
-import { formatNumber } from '../format.js'
-import { printSym, type SymStyle } from '../sym.js'
+import { printSym, type Sym } from '../sym.js'
+import { local } from '../steps/cells.js'
+import { notation } from './text.js'
 import type { Trace } from '../trace.js'
 import type { RenderOptions } from './index.js'
 
@@ -20,8 +21,9 @@ const STYLE: Record<'variable' | 'unbound' | 'constant' | 'op' | 'output', strin
 }
 
 export function renderDot(trace: Trace, options: RenderOptions): string {
-  const style: SymStyle = { number: (n) => formatNumber(n, options.precision), times: '·', grad: (of, wrt) => `∂${of}/∂${wrt}`, superscripts: true, spaced: true }
-  const sym = (s: Parameters<typeof printSym>[0]) => printSym(s, style)
+  // Labels in the terminal's notation, --ascii included; a local derivative is written with its operation.
+  const n = notation(options)
+  const sym = (s: Sym) => printSym(s, n.style)
   const lines = [
     'digraph backprop {',
     '  rankdir=LR;',
@@ -36,15 +38,15 @@ export function renderDot(trace: Trace, options: RenderOptions): string {
       return
     }
     const head = node.kind === 'op' ? `${node.label} = ${sym(node.expression!)}` : node.label
-    const grad = node.grad === null ? '—' : sym(node.grad)
+    const grad = node.grad === null ? (options.ascii ? '-' : '—') : sym(node.grad)
     lines.push(`  n${i} [label="{${record(head)}|value ${record(sym(node.value))}|grad ${record(grad)}}", ${STYLE[kind]}];`)
   })
   const edgeAt = new Map(trace.edges.map((edge) => [`${edge.to}:${edge.slot}`, edge]))
   trace.nodes.forEach((node, to) => {
     node.inputs.forEach((from, slot) => {
       const edge = edgeAt.get(`${to}:${slot}`)
-      const local = edge ? `∂${node.label}/∂${trace.nodes[from]!.label} = ${sym(edge.localValue)}` : ''
-      lines.push(edge ? `  n${from} -> n${to} [label="${quoted(local)}"];` : `  n${from} -> n${to} [style=dashed, color="#9ca3af"];`)
+      const label = edge ? `${n.print(local(trace, edge))} = ${sym(edge.localValue)}` : ''
+      lines.push(edge ? `  n${from} -> n${to} [label="${quoted(label)}"];` : `  n${from} -> n${to} [style=dashed, color="#9ca3af"];`)
     })
   })
   lines.push('}')

@@ -1,10 +1,15 @@
 // --format json: everything the trace holds, as one JSON object. `value` and `gradients` come first
 // and are a fixed contract; the rest is documented in ARCHITECTURE.md.
-import { formatNumber } from '../format.js'
+import { DEFAULT_PRECISION, formatNumber } from '../format.js'
 import { isNumber, printSym, type Sym, type SymStyle } from '../sym.js'
 import type { Trace, TraceEdge, TraceNode } from '../trace.js'
 import type { Training } from '../modes/train.js'
 import { CHUNK_LINES, joined } from './shared.js'
+import { checkReasonText, divergenceText, flagText } from '../steps/words.js'
+import { notation } from './text.js'
+
+/** Sentences in JSON (flags, reasons) are written as the terminal writes them, at the default precision. */
+const text = notation({ ascii: false, precision: DEFAULT_PRECISION })
 
 const STYLE: SymStyle = {
   number: (n) => formatNumber(n),
@@ -62,7 +67,7 @@ class Raw {
 }
 
 /** The --lr run: one line per step, with parameters and gradients keyed by name. */
-function trainingJson(training: Training): Raw {
+function trainingJson(training: Training, out: string): Raw {
   const byName = (values: number[]) => Object.fromEntries(training.params.map((name, k) => [name, values[k]]))
   const steps = training.steps.map((s) => str({ step: s.step, loss: s.loss, params: byName(s.params), gradients: byName(s.gradients), next: byName(s.next) }))
   const fields = [
@@ -71,7 +76,7 @@ function trainingJson(training: Training): Raw {
     `"data": ${str(training.data)}`,
     `"steps": ${steps.length ? `[\n      ${steps.join(',\n      ')}\n    ]` : '[]'}`,
     `"finalLoss": ${training.finalLoss === undefined ? 'null' : str(training.finalLoss)}`,
-    `"divergence": ${training.divergence ? str(training.divergence) : 'null'}`,
+    `"divergence": ${training.divergence ? str({ ...training.divergence, value: jsonSym(training.divergence.value), ...(training.divergence.code === 'loss-rose' ? { from: jsonSym(training.divergence.from) } : {}), message: text.print(divergenceText(training.divergence, out)) }) : 'null'}`,
   ]
   return new Raw(`{\n    ${fields.join(',\n    ')}\n  }`)
 }
@@ -109,10 +114,12 @@ export function* jsonChunks(trace: Trace, training?: Training): Generator<string
       ...check,
       ...(check.grad !== undefined ? { grad: jsonSym(check.grad) } : {}),
       ...(check.estimate !== undefined ? { estimate: jsonSym(check.estimate) } : {}),
+      // The reason as the terminal says it, and its code for tools.
+      ...(check.reason ? { reason: text.print(checkReasonText(trace, check.variable, check.reason)), code: check.reason.code } : {}),
     })),
-    flags: trace.flags.map((flag) => ({ ...flag, node: id(flag.node) })),
+    flags: trace.flags.map((flag) => ({ ...flag, node: id(flag.node), message: text.print(flagText(trace, flag)) })),
     notes: trace.notes,
-    ...(training ? { training: trainingJson(training) } : {}),
+    ...(training ? { training: trainingJson(training, trace.nodes[trace.output]!.label) } : {}),
   }
   yield* layout(body)
 }

@@ -2,6 +2,8 @@
 // the chain products as display math, and the graph as a mermaid block: a note that renders on
 // GitHub, in Obsidian and in VS Code's preview with nothing else installed.
 import type { Trace } from '../trace.js'
+import type { Phrase } from '../steps/cells.js'
+import { COLUMNS, TITLES } from '../steps/words.js'
 import type { RenderOptions } from './index.js'
 import { mathSteps } from './math.js'
 import { renderMermaid } from './mermaid.js'
@@ -14,35 +16,39 @@ function table(head: string[], rows: string[][]): string {
   return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n')
 }
 const display = (rows: string[]) => `$$\n\\begin{aligned}\n${rows.map((r) => `  ${r}`).join(' \\\\\n')}\n\\end{aligned}\n$$`
+/** --explain sentences, and the notation lines, as quoted paragraphs under their heading. */
+const quoted = (lines: string[]) => (lines.length > 0 ? ['', ...lines.map((line) => `> ${line}`)] : [])
 
 export function renderMarkdown(trace: Trace, options: RenderOptions): string {
-  const steps = mathSteps(trace, options)
-  const out = trace.nodes[trace.output]!.label
+  const steps = mathSteps(trace, options, 'markdown')
+  const { explain } = steps
+  const heading = (title: Phrase) => `## ${steps.face.text(title)}`
+  const out = steps.lesson.out
   const parts: string[] = []
-  parts.push('## Program', '', display(steps.program.map((row) => row.replace(' = ', ' &= '))))
+  parts.push(`## ${TITLES.program}`, '', display(steps.program.map((row) => row.replace(' = ', ' &= '))))
   const symbolic = trace.unbound.map((name) => m(latexName(name))).join(', ')
-  parts.push('', `**Values** ${steps.bindings.map(m).join(', ') || 'none'}${symbolic ? ` · **Symbolic** ${symbolic}` : ''}`)
-  parts.push('', '## Computational graph', '', '```mermaid', renderMermaid(trace, options).trimEnd(), '```')
-  parts.push('', '## 1. Forward pass', '', table(['node', 'op', 'expression', 'value'], steps.forward.map((f) => [m(f.node), f.op, m(f.expression), m(f.value)])))
+  parts.push('', `**${TITLES.values}** ${steps.bindings.map(m).join(', ') || TITLES.none}${symbolic ? ` · **${TITLES.symbolic}** ${symbolic}` : ''}`)
+  parts.push('', `## ${TITLES.graph}`, '', '```mermaid', renderMermaid(trace, options).trimEnd(), '```')
+  parts.push('', heading(TITLES.markdown.forward()), ...quoted(explain.forward), '', table(COLUMNS.forward, steps.forward.map((f) => [m(f.node), f.op, m(f.expression), m(f.value)])))
   if (steps.locals.length > 0) {
-    parts.push('', '## 2. Local derivatives: ① each node with respect to each input', '', table(['local derivative', 'rule', 'symbolic', 'value'], steps.locals.map((l) => [m(l.local), l.rule, m(l.symbolic), m(l.value)])))
+    parts.push('', heading(TITLES.markdown.locals()), ...quoted([...steps.notation, ...explain.locals]), '')
+    parts.push(table(COLUMNS.locals, steps.locals.map((l) => [m(l.local), l.rule, m(l.symbolic), m(l.value)])), ...quoted(explain.localsAfter))
   }
   parts.push(
     '',
-    `## 3. Backward pass: ② multiply along the chain from ${m(latexName(out))} (upstream · local = contribution)`,
+    heading(TITLES.markdown.backward(out)),
+    ...quoted(explain.backward),
     '',
-    table(['gradient', 'upstream · local', 'values', 'contribution'], steps.backward.map((b) => [m(b.gradient), m(b.product), m(b.values), m(b.contribution)])),
+    table(COLUMNS.backward().map(steps.face.text), steps.backward.map((b) => [m(b.gradient), m(b.product), m(b.values), m(b.contribution)])),
+    ...quoted(explain.backwardAfter),
   )
-  if (steps.chains.length > 0) parts.push('', '## 4. Chains: every path from the output to each variable', '', display(steps.chains))
+  if (steps.chains.length > 0) parts.push('', heading(TITLES.markdown.chains()), ...quoted(explain.chains), '', display(steps.chains))
   if (steps.gradients.length > 0) {
-    parts.push(
-      '',
-      '## 5. Gradients, checked against finite differences',
-      '',
-      table(['variable', m(latexPartial(out, 'variable').replace('\\mathrm{variable}', '\\text{variable}')), 'finite difference', 'check'], steps.gradients.map((g) => [m(g.variable), m(g.grad), m(g.estimate), g.check])),
-    )
+    // ∂L/∂variable: the column's word upright as text, not as a program name.
+    const head = COLUMNS.gradients(out).map((column, k) => (k === 1 ? m(latexPartial(out, 'variable').replace('\\mathrm{variable}', '\\text{variable}')) : steps.face.text(column)))
+    parts.push('', heading(TITLES.markdown.gradients()), ...quoted(explain.gradients), '', table(head, steps.gradients.map((g) => [m(g.variable), m(g.grad), m(g.estimate), g.check])))
   }
-  if (trace.flags.length > 0) parts.push('', '## Warnings', '', ...trace.flags.map((f) => `- ${f.message}`))
-  if (trace.notes.length > 0) parts.push('', '## Notes', '', ...trace.notes.map((n) => `- ${n}`))
+  if (steps.warnings.length > 0) parts.push('', `## ${TITLES.warnings}`, '', ...steps.warnings.map((w) => `- ${w}`))
+  if (trace.notes.length > 0) parts.push('', `## ${TITLES.notes}`, '', ...trace.notes.map((n) => `- ${n}`))
   return `${parts.join('\n')}\n`
 }

@@ -1,18 +1,22 @@
-// The trace's steps as LaTeX rows (lhs &= rhs), for the latex format's align* blocks and the
-// markdown format's tables and display math. One place decides how each step is written.
-import type { Trace, TraceEdge } from '../trace.js'
-import { latexName, latexNumber, latexPartial, latexSym } from './tex.js'
-import { SUM_TERMS, backwardRows, expand, repeatedArgument, statementNodes } from './shared.js'
+// The lesson's steps as LaTeX rows (lhs &= rhs), for the latex format's align* blocks and the
+// markdown format's tables and display math. What each row says comes from the steps layer.
+import type { Trace } from '../trace.js'
+import { product, sum, value, type Phrase } from '../steps/cells.js'
+import { lesson, type Lesson } from '../steps/lesson.js'
+import { SEED, checkStatusText, contributionOf, pathLabel, sumOf } from '../steps/words.js'
+import { latexName, latexNumber, latexSym, texFace, type TexFace } from './tex.js'
+import { expand } from './shared.js'
 import type { RenderOptions } from './index.js'
 
-
 export interface MathSteps {
+  lesson: Lesson
+  face: TexFace
   /** Each statement as parsed: `L = \left(x \cdot w + b - y\right)^{2}`. */
   program: string[]
   bindings: string[]
   /** Per node (not constants): name, op, expression in its inputs, value. */
   forward: { node: string; op: string; expression: string; value: string }[]
-  /** Per edge on the output's path: ∂to/∂from, rule, symbolic, value. */
+  /** Per edge on the output's path: the local derivative, rule, symbolic, value. */
   locals: { local: string; rule: string; symbolic: string; value: string }[]
   /** Backward pass rows in visiting order, fan-out sums included. */
   backward: { gradient: string; product: string; values: string; contribution: string }[]
@@ -20,94 +24,87 @@ export interface MathSteps {
   chains: string[]
   /** Per variable: gradient, finite-difference estimate, check status. */
   gradients: { variable: string; partial: string; grad: string; estimate: string; check: string }[]
+  /** --explain sentences in running text, by where they go. */
+  explain: Record<keyof Lesson['explain'], string[]>
+  /** The lines that tell a local derivative from a gradient, in running text. */
+  notation: string[]
+  warnings: string[]
 }
 
-export function mathSteps(trace: Trace, options: RenderOptions): MathSteps {
+export function mathSteps(trace: Trace, options: RenderOptions, medium: 'markdown' | 'latex'): MathSteps {
   const p = options.precision
+  const steps = lesson(trace, { wrt: options.wrt, explain: options.explain })
+  const face = texFace({ precision: p, medium, ascii: options.ascii })
+  const { math } = face
   const sym = (s: Parameters<typeof latexSym>[0]) => latexSym(s, p)
-  const out = trace.nodes[trace.output]!.label
-  const label = (i: number) => trace.nodes[i]!.label
-  const local = (edge: TraceEdge) => {
-    const argument = repeatedArgument(trace, edge)
-    return latexPartial(label(edge.to), label(edge.from)) + (argument ? `_{[${argument}]}` : '')
-  }
-  const factor = (s: Parameters<typeof latexSym>[0]) => {
-    const text = sym(s)
-    return (typeof s === 'number' && s < 0) || (typeof s === 'object' && 'op' in s) ? `\\left(${text}\\right)` : text
-  }
-  const sum = (terms: Parameters<typeof latexSym>[0][]) =>
-    terms.slice(0, SUM_TERMS).map(factor).join(' + ') + (terms.length > SUM_TERMS ? ` + \\dots \\text{ (${terms.length} terms)}` : '')
-  const wrt = options.wrt && options.wrt.length > 0 ? new Set(options.wrt) : undefined
 
-  const backward: MathSteps['backward'] = [{ gradient: latexPartial(out, out), product: '\\text{seed}', values: '', contribution: '1' }]
-  for (const row of backwardRows(trace, wrt)) {
-    if (row.kind === 'contribution') {
-      const { edge, k, total } = row
-      backward.push({
-        gradient: latexPartial(out, label(edge.from)) + (total > 1 ? `\\ \\text{(${k} of ${total})}` : ''),
-        product: `${latexPartial(out, label(edge.to))} \\cdot ${local(edge)}`,
-        values: `${factor(edge.upstream)} \\cdot ${factor(edge.localValue)}`,
-        contribution: sym(edge.contribution),
-      })
-    } else {
-      const target = trace.nodes[row.node]!
-      backward.push({
-        gradient: latexPartial(out, target.label),
-        product: `\\text{sum of ${row.total} contributions}`,
-        values: sum(target.contributions.map((x) => trace.edges[x]!.contribution)),
-        contribution: sym(target.grad ?? 0),
-      })
+  const backward = steps.backward.map((step) => {
+    if (step.kind === 'seed') return { gradient: math(step.gradient), product: `\\text{${SEED}}`, values: '', contribution: '1' }
+    if (step.kind === 'sum') {
+      return { gradient: math(step.gradient), product: `\\text{${sumOf(step.total)}}`, values: math(sum(step.terms)), contribution: sym(step.grad) }
     }
-  }
+    return {
+      gradient: math(step.gradient) + (step.total > 1 ? `\\ \\text{${contributionOf(step.k, step.total)}}` : ''),
+      product: math(product(step.upstream, step.local)),
+      values: math(step.values),
+      contribution: sym(step.contribution),
+    }
+  })
 
-  // gradients, chains and checks are all in variable order: one index reads all three.
-  const selected = trace.gradients.flatMap((g, k) => (!wrt || wrt.has(g.name) ? [k] : []))
   const chains: string[] = []
-  for (const v of selected) {
-    const chain = trace.chains[v]!
-    const grad = latexPartial(out, chain.variable)
-    if (chain.count === 0) {
+  for (const chain of steps.chains) {
+    const grad = math(chain.gradient)
+    if (chain.kind === 'no-path') {
       chains.push(`${grad} &= 0 && \\text{no path}`)
-    } else if (!chain.paths) {
+    } else if (chain.kind === 'too-many') {
       const count = Number.isFinite(chain.count) && chain.count <= Number.MAX_SAFE_INTEGER ? String(chain.count) : `\\text{more than } ${latexNumber(Math.min(chain.count, Number.MAX_VALUE), 3)}`
       chains.push(`${grad} &: ${count} \\text{ paths, summed in the backward pass}`)
     } else {
       for (const [k, path] of chain.paths.entries()) {
-        const lhs = chain.paths.length > 1 ? `\\text{path ${k + 1}}` : grad
-        chains.push(`${lhs} &= ${path.edges.map((e) => local(trace.edges[e]!)).join(' \\cdot ')}`)
-        chains.push(`&= ${path.edges.map((e) => factor(trace.edges[e]!.localValue)).join(' \\cdot ')} = ${sym(path.product)}`)
+        const lhs = chain.paths.length > 1 ? `\\text{${pathLabel(k + 1)}}` : grad
+        chains.push(`${lhs} &= ${path.locals.map(math).join(' \\cdot ')}`)
+        chains.push(`&= ${path.values.map(math).join(' \\cdot ')} = ${sym(path.product)}`)
       }
-      if (chain.paths.length > 1) {
-        const total = trace.gradients[v]!.grad
-        chains.push(`${grad} &= ${sum(chain.paths.map((path) => path.product))} = ${sym(total)}`)
-      }
+      if (chain.paths.length > 1) chains.push(`${grad} &= ${math(sum(chain.paths.map((path) => path.product)))} = ${math(value(chain.total))}`)
     }
   }
 
+  const text = (phrases: Phrase[]) => phrases.map(face.text)
   return {
-    program: statementNodes(trace).map((i) => `${latexName(label(i))} = ${sym(expand(trace, i))}`),
+    lesson: steps,
+    face,
+    program: steps.statements.map((i) => `${latexName(trace.nodes[i]!.label)} = ${sym(expand(trace, i))}`),
     bindings: Object.entries(trace.bindings).map(([k, v]) => `${latexName(k)} = ${latexNumber(v, p)}`),
-    forward: trace.nodes.flatMap((node) =>
-      node.kind === 'constant'
-        ? []
-        : [{ node: latexName(node.label), op: node.kind === 'variable' ? 'variable' : node.op!, expression: node.expression ? sym(node.expression) : '', value: sym(node.value) }],
-    ),
-    locals: trace.edges
-      .filter((edge) => trace.nodes[edge.to]!.onPath)
-      .map((edge) => ({ local: local(edge), rule: edge.rule.name, symbolic: sym(edge.local), value: sym(edge.localValue) })),
+    forward: steps.forward.map((row) => ({
+      node: latexName(trace.nodes[row.node]!.label),
+      op: row.op,
+      expression: row.expression ? sym(row.expression) : '',
+      value: sym(row.value),
+    })),
+    locals: steps.locals.map((row) => ({ local: math(row.local), rule: row.rule, symbolic: sym(row.symbolic), value: sym(row.value) })),
     backward,
     chains,
-    gradients: selected.map((v) => {
-      const g = trace.gradients[v]!
-      const check = trace.checks[v]
+    gradients: steps.gradients.map((row) => {
+      const check = row.check
       return {
-        variable: latexName(g.name),
-        partial: latexPartial(out, g.name),
-        grad: sym(g.grad),
+        variable: latexName(row.variable),
+        partial: math({ kind: 'grad', of: steps.out, wrt: row.variable }),
+        grad: sym(row.grad),
         estimate: check?.estimate !== undefined ? latexNumber(check.estimate, p) : '',
-        check: check ? (check.status === 'not-checked' ? 'not checked' : check.status === 'agree' ? 'agrees' : check.status) : '',
+        check: check ? checkStatusText(check.status, check.reason, 'notes') : '',
       }
     }),
+    explain: {
+      forward: text(steps.explain.forward),
+      locals: text(steps.explain.locals),
+      localsAfter: text(steps.explain.localsAfter),
+      backward: text(steps.explain.backward),
+      backwardAfter: text(steps.explain.backwardAfter),
+      chains: text(steps.explain.chains),
+      gradients: text(steps.explain.gradients),
+    },
+    notation: text(steps.notation),
+    warnings: text(steps.warnings),
   }
 }
 

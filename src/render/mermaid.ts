@@ -2,8 +2,9 @@
 // own parser needs a browser DOM and Node 22 (mermaid 11, @mermaid-js/parser 2), and
 // @mermaid-js/parser has no flowchart grammar, so the tests check this output's structure line by
 // line instead.
-import { formatNumber } from '../format.js'
-import { printSym, type SymStyle } from '../sym.js'
+import { printSym, type Sym } from '../sym.js'
+import { local } from '../steps/cells.js'
+import { notation } from './text.js'
 import type { Trace } from '../trace.js'
 import type { RenderOptions } from './index.js'
 
@@ -11,14 +12,15 @@ import type { RenderOptions } from './index.js'
 const quote = (text: string) => text.replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;')
 
 export function renderMermaid(trace: Trace, options: RenderOptions): string {
-  const style: SymStyle = { number: (n) => formatNumber(n, options.precision), times: '·', grad: (of, wrt) => `∂${of}/∂${wrt}`, superscripts: true, spaced: true }
-  const sym = (s: Parameters<typeof printSym>[0]) => printSym(s, style)
+  // Labels in the terminal's notation, --ascii included; a local derivative is written with its operation.
+  const n = notation(options)
+  const sym = (s: Sym) => printSym(s, n.style)
   const lines = ['flowchart LR']
   const classes: Record<'variable' | 'constant' | 'output' | 'op', string[]> = { variable: [], constant: [], output: [], op: [] }
   trace.nodes.forEach((node, i) => {
     const id = `n${i}`
     const head = node.kind === 'op' ? `${node.label} = ${sym(node.expression!)}` : node.label
-    const text = node.kind === 'constant' ? head : `${head}<br/>value ${sym(node.value)}<br/>grad ${node.grad === null ? '—' : sym(node.grad)}`
+    const text = node.kind === 'constant' ? head : `${head}<br/>value ${sym(node.value)}<br/>grad ${node.grad === null ? (options.ascii ? '-' : '—') : sym(node.grad)}`
     lines.push(`  ${id}["${quote(text).replace(/#lt;br\/#gt;/g, '<br/>')}"]`)
     classes[i === trace.output ? 'output' : node.kind].push(id)
   })
@@ -28,7 +30,7 @@ export function renderMermaid(trace: Trace, options: RenderOptions): string {
     node.inputs.forEach((from, slot) => {
       const edge = edgeAt.get(`${to}:${slot}`)
       if (edge) {
-        lines.push(`  n${from} -->|"∂${node.label}/∂${trace.nodes[from]!.label} = ${quote(sym(edge.localValue))}"| n${to}`)
+        lines.push(`  n${from} -->|"${quote(`${n.print(local(trace, edge))} = ${sym(edge.localValue)}`)}"| n${to}`)
       } else {
         lines.push(`  n${from} -.-> n${to}`)
       }

@@ -3,6 +3,9 @@
 import { formatNumber } from '../format.js'
 import { OPS } from '../ops.js'
 import { precedence, type Sym } from '../sym.js'
+import type { Cell, Mark, Phrase } from '../steps/cells.js'
+import { SUM_TERMS } from './shared.js'
+import { notation } from './text.js'
 
 const GREEK = new Set([
   'alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta', 'iota', 'kappa', 'lambda', 'mu', 'nu', 'xi',
@@ -59,7 +62,7 @@ export function latexPartial(of: string, wrt: string): string {
 /** An expression in LaTeX, parenthesized by precedence as the text form is. */
 export function latexSym(s: Sym, precision?: number): string {
   if (typeof s === 'number') return latexNumber(s, precision)
-  if ('name' in s) return latexName(s.name)
+  if ('name' in s) return s.mark === undefined ? latexName(s.name) : `{${latexName(s.name)}}_{[${s.mark}]}`
   if ('grad' in s) return latexPartial(s.grad.of, s.grad.wrt)
   const rule = OPS[s.op]
   const notation = rule.notation
@@ -76,4 +79,67 @@ export function latexSym(s: Sym, precision?: number): string {
     return paren ? `\\left(${text}\\right)` : text
   })
   return rule.latex.template(args)
+}
+
+/** Characters that mean something to LaTeX in running text, and how to write them there. */
+const TEXT_ESCAPES: Record<string, string> = {
+  '\\': '\\textbackslash{}', '{': '\\{', '}': '\\}', $: '\\$', '&': '\\&', '#': '\\#', '%': '\\%', _: '\\_', '^': '\\^{}', '~': '\\~{}',
+}
+const escapeText = (text: string) => text.replace(/[\\{}$&#%_^~]/g, (c) => TEXT_ESCAPES[c]!)
+
+export interface TexFace {
+  /** A cell in math mode. */
+  math: (c: Cell) => string
+  /** A phrase in math mode: words in \text{}. */
+  mathPhrase: (p: Phrase) => string
+  /** A phrase in running text: words as they are (Markdown) or escaped (LaTeX), cells in $…$. */
+  text: (p: Phrase) => string
+}
+
+const TEX_MARKS: Record<Mark, string> = { step1: '(1)', step2: '(2)', times: '\\cdot', plusMinus: '\\pm', warn: '' }
+
+/**
+ * The LaTeX face of the steps, for the latex format and the math of the markdown format. Marks in
+ * running text follow the medium: ① and · in Markdown (d-free ASCII with --ascii), $\cdot$ in LaTeX.
+ */
+export function texFace(options: { precision: number; medium: 'markdown' | 'latex'; ascii?: boolean }): TexFace {
+  const p = options.precision
+  const math = (c: Cell): string => {
+    switch (c.kind) {
+      case 'name':
+        return latexName(c.name)
+      case 'value':
+        return latexSym(c.value, c.precision ?? p)
+      case 'factor': {
+        const text = latexSym(c.value, p)
+        const s = c.value
+        return (typeof s === 'number' && s < 0) || (typeof s === 'object' && 'op' in s) ? `\\left(${text}\\right)` : text
+      }
+      case 'local': {
+        const expression = latexSym(c.expression, p)
+        const bracketed = OPS[c.expression.op].notation.kind === 'call' ? expression : `\\left(${expression}\\right)`
+        return `\\frac{\\partial ${bracketed}}{\\partial ${latexSym(c.expression.args[c.slot]!, p)}}`
+      }
+      case 'grad':
+        return latexPartial(c.of, c.wrt)
+      case 'product':
+        return c.factors.map(math).join(' \\cdot ')
+      case 'sum':
+        return c.terms.slice(0, SUM_TERMS).map((t) => math({ kind: 'factor', value: t })).join(' + ') + (c.terms.length > SUM_TERMS ? ` + \\dots \\text{ (${c.terms.length} terms)}` : '')
+      case 'mark':
+        return TEX_MARKS[c.mark]
+    }
+  }
+  const marks = notation({ ascii: Boolean(options.ascii), precision: p })
+  const word = (text: string) => (options.medium === 'latex' ? escapeText(text) : text)
+  const text = (phrase: Phrase) =>
+    phrase
+      .map((part) => {
+        if (typeof part === 'string') return word(part)
+        if (part.kind === 'mark') return options.medium === 'markdown' ? marks.print(part) : `$${math(part)}$`
+        return `$${math(part)}$`
+      })
+      .join('')
+  const mathPhrase = (phrase: Phrase) => phrase.map((part) => (typeof part === 'string' ? `\\text{${escapeText(part)}}` : math(part))).join('')
+  return { math, mathPhrase, text }
 }

@@ -1,58 +1,71 @@
-// The plain-text notation of the terminal views (the trace, the quiz, the claim checker): one
-// place that decides how ∂, products, factors and long sums are written, with --ascii honoured.
+// The plain-text face of the terminal views (the trace, the quiz, the claim checker) and of the
+// graph labels: one place that decides how ∂, products, factors and long sums are written, with
+// --ascii honoured. What is written comes from the steps layer; this only writes it.
 import { formatNumber } from '../format.js'
+import { OPS } from '../ops.js'
 import { isNumber, printSym, type Sym, type SymStyle } from '../sym.js'
-import type { Trace, TraceEdge } from '../trace.js'
+import type { Cell, Mark, Phrase } from '../steps/cells.js'
 import type { RenderOptions } from './index.js'
-import { SUM_TERMS, repeatedArgument } from './shared.js'
+import { SUM_TERMS } from './shared.js'
 
 export interface Notation {
   d: string
   times: string
   style: SymStyle
-  warn: string
-  /** The handwritten trace's step markers ① and ②, and ±. */
-  step1: string
-  step2: string
-  plusMinus: string
+  /** Writes a phrase or a cell in this notation. */
+  print: (p: Phrase | Cell) => string
+}
+
+const MARKS: Record<Mark, [unicode: string, ascii: string]> = {
+  step1: ['①', '(1)'],
+  step2: ['②', '(2)'],
+  times: ['·', '*'],
+  plusMinus: ['±', '+/-'],
+  warn: ['⚠', '(!)'],
 }
 
 export function notation(options: Pick<RenderOptions, 'ascii' | 'precision'>): Notation {
   const d = options.ascii ? 'd' : '∂'
   const times = options.ascii ? '*' : '·'
-  return {
-    d,
+  const style: SymStyle = {
+    number: (n) => formatNumber(n, options.precision),
     times,
-    warn: options.ascii ? '(!)' : '⚠',
-    step1: options.ascii ? '(1)' : '①',
-    step2: options.ascii ? '(2)' : '②',
-    plusMinus: options.ascii ? '+/-' : '±',
-    style: {
-      number: (n) => formatNumber(n, options.precision),
-      times,
-      grad: (of, wrt) => `${d}${of}/${d}${wrt}`,
-      superscripts: !options.ascii,
-      spaced: true,
-    },
+    grad: (of, wrt) => `${d}${of}/${d}${wrt}`,
+    superscripts: !options.ascii,
+    spaced: true,
   }
+  const sym = (s: Sym) => printSym(s, style)
+  const factor = (s: Sym) => {
+    const text = sym(s)
+    if (isNumber(s)) return s < 0 ? `(${text})` : text
+    return typeof s === 'object' && 'op' in s ? `(${text})` : text
+  }
+  const cell = (c: Cell): string => {
+    switch (c.kind) {
+      case 'name':
+        return c.name
+      case 'value':
+        return c.precision === undefined ? sym(c.value) : printSym(c.value, { ...style, number: (n) => formatNumber(n, c.precision) })
+      case 'factor':
+        return factor(c.value)
+      case 'local': {
+        // A call is its own bracket (∂tanh(t1)/∂t1); an operator gets one (∂(t1·x)/∂x).
+        const expression = sym(c.expression)
+        const bracketed = OPS[c.expression.op].notation.kind === 'call' ? expression : `(${expression})`
+        return `${d}${bracketed}/${d}${sym(c.expression.args[c.slot]!)}`
+      }
+      case 'grad':
+        return `${d}${c.of}/${d}${c.wrt}`
+      case 'product':
+        return c.factors.map(cell).join(` ${times} `)
+      case 'sum': {
+        const shown = c.terms.slice(0, SUM_TERMS).map(factor)
+        return c.terms.length > SUM_TERMS ? `${shown.join(' + ')} + … (${c.terms.length} terms)` : shown.join(' + ')
+      }
+      case 'mark':
+        return MARKS[c.mark][options.ascii ? 1 : 0]
+    }
+  }
+  const print = (p: Phrase | Cell) => (Array.isArray(p) ? p.map((part) => (typeof part === 'string' ? part : cell(part))).join('') : cell(p))
+  return { d, times, style, print }
 }
-
-/** ∂t2/∂t1; for x*x, which uses x twice, the two local derivatives are told apart by argument: ∂t1/∂x[1], ∂t1/∂x[2]. */
-export function localDerivativeName(trace: Trace, edge: TraceEdge, n: Notation): string {
-  const argument = repeatedArgument(trace, edge)
-  return `${n.d}${trace.nodes[edge.to]!.label}/${n.d}${trace.nodes[edge.from]!.label}` + (argument ? `[${argument}]` : '')
-}
-
-/** a + b + c, or its first terms and a count when there are many (a fan-out of 10,000). */
-export function sumText(terms: Sym[], n: Notation): string {
-  const shown = terms.slice(0, SUM_TERMS).map((t) => factor(t, n))
-  return terms.length > SUM_TERMS ? `${shown.join(' + ')} + … (${terms.length} terms)` : shown.join(' + ')
-}
-
-/** A factor inside a product: negative numbers and compound expressions in parentheses. */
-export function factor(s: Sym, n: Notation): string {
-  const text = printSym(s, n.style)
-  if (isNumber(s)) return s < 0 ? `(${text})` : text
-  return typeof s === 'object' && 'op' in s ? `(${text})` : text
-}
-

@@ -5,6 +5,8 @@ import { formatNumber } from '../format.js'
 import type { Training } from '../modes/train.js'
 import { boxTable } from './box.js'
 import { notation } from './text.js'
+import { mark } from '../steps/cells.js'
+import { divergenceText } from '../steps/words.js'
 
 /** Characters of the loss curve: longer runs are sampled evenly. */
 export const SPARKLINE_WIDTH = 60
@@ -39,7 +41,7 @@ export function renderTraining(training: Training, output: string, options: { pr
     const curve = sparkline(losses, options.ascii)
     out.push(`  ${output} over the run: ${num(losses[0]!)} ${options.ascii ? '->' : '→'} ${num(losses[losses.length - 1]!)}  ${curve.bars}${curve.log ? ' (log scale)' : ''}`)
   }
-  if (training.divergence) out.push(c.yellow(`  ${n.warn} ${training.divergence.message}`))
+  if (training.divergence) out.push(c.yellow(`  ${n.print([mark('warn'), ' ', ...divergenceText(training.divergence, output)])}`))
   return `${out.join('\n')}\n`
 }
 

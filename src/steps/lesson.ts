@@ -1,0 +1,248 @@
+// Trace → the lesson as data: the sections a student reads (program, forward values, ① local
+// derivatives, ② the backward pass, chains, gradients, warnings), each row made of cells that say
+// what they are. Every face (table, markdown, latex, quiz, graphs) prints these; none decides what
+// to show, and none needs to know where a number came from in the trace.
+import type { Check } from '../check.js'
+import type { Sym } from '../sym.js'
+import type { Trace } from '../trace.js'
+import { factor, grad, local, product, type Cell, type Phrase } from './cells.js'
+import { EXPLAIN, checkReasonText, flagText, notationNote, placeholders, ruleSentence } from './words.js'
+
+/** The sections in order, by stable id. */
+export const SECTIONS = ['program', 'forward', 'locals', 'backward', 'chains', 'gradients', 'warnings', 'notes'] as const
+export type SectionId = (typeof SECTIONS)[number]
+
+export interface LessonOptions {
+  /** Limit the backward sections to what reaches these variables. */
+  wrt?: string[] | undefined
+  /** Include the --explain sentences. */
+  explain: boolean
+}
+
+export interface ForwardRow {
+  node: number
+  /** The op id, or "variable". */
+  op: string
+  expression?: Sym
+  value: Sym
+  /** The value is where a NaN or Infinity first appears. */
+  flagged: boolean
+}
+
+export interface LocalRow {
+  edge: number
+  local: Cell
+  rule: string
+  /** The local derivative in terms of the inputs' names, and at the bound values. */
+  symbolic: Sym
+  value: Sym
+  flagged: boolean
+}
+
+export type BackwardStep =
+  | { kind: 'seed'; gradient: Cell }
+  /** One edge's contribution: upstream × local. `k` of `total` when the input feeds several nodes. */
+  | { kind: 'contribution'; edge: number; k: number; total: number; gradient: Cell; upstream: Cell; local: Cell; values: Cell; contribution: Sym }
+  /** The sum that closes a fan-out. */
+  | { kind: 'sum'; node: number; total: number; gradient: Cell; terms: Sym[]; grad: Sym }
+
+export interface ChainPath {
+  locals: Cell[]
+  values: Cell[]
+  product: Sym
+}
+
+export type ChainStep =
+  | { kind: 'no-path'; variable: string; gradient: Cell }
+  | { kind: 'too-many'; variable: string; gradient: Cell; count: number }
+  | { kind: 'paths'; variable: string; gradient: Cell; paths: ChainPath[]; total: Sym }
+
+export interface GradientRow {
+  variable: string
+  grad: Sym
+  check: Check | undefined
+}
+
+export interface Lesson {
+  trace: Trace
+  /** The output's label. */
+  out: string
+  /** Nodes that are statements (assigned, or the output), for the program header. */
+  statements: number[]
+  forward: ForwardRow[]
+  locals: LocalRow[]
+  /** Lines that tell a local derivative from a gradient, shown once with section ①. */
+  notation: Phrase[]
+  backward: BackwardStep[]
+  chains: ChainStep[]
+  gradients: GradientRow[]
+  /** One line per distinct reason a check is not plain, with the variables it applies to. */
+  reasons: { variables: string[]; text: Phrase }[]
+  warnings: Phrase[]
+  /** --explain sentences, by where they go (empty without --explain). */
+  explain: Record<'forward' | 'locals' | 'localsAfter' | 'backward' | 'backwardAfter' | 'chains' | 'gradients', Phrase[]>
+}
+
+export function lesson(trace: Trace, options: LessonOptions): Lesson {
+  const out = trace.nodes[trace.output]!.label
+  const wrt = options.wrt && options.wrt.length > 0 ? new Set(options.wrt) : undefined
+  const flaggedEdges = new Set(trace.flags.filter((f) => f.edge !== undefined).map((f) => f.edge!))
+  const flaggedNodes = new Set(trace.flags.filter((f) => f.pass === 'forward').map((f) => f.node))
+  const locals: LocalRow[] = []
+  trace.edges.forEach((edge, e) => {
+    if (!trace.nodes[edge.to]!.onPath) return
+    locals.push({ edge: e, local: local(trace, edge), rule: edge.rule.name, symbolic: edge.local, value: edge.localValue, flagged: flaggedEdges.has(e) })
+  })
+  const forward: ForwardRow[] = []
+  trace.nodes.forEach((node, i) => {
+    if (node.kind === 'constant') return
+    const row: ForwardRow = { node: i, op: node.kind === 'variable' ? 'variable' : node.op!, value: node.value, flagged: flaggedNodes.has(i) }
+    if (node.expression) row.expression = node.expression
+    forward.push(row)
+  })
+  // gradients, chains and checks are all in variable order: one index reads all three.
+  const selected = trace.gradients.flatMap((g, k) => (!wrt || wrt.has(g.name) ? [k] : []))
+  const backward = backwardSteps(trace, wrt)
+  const gradients = selected.map((k) => ({ variable: trace.gradients[k]!.name, grad: trace.gradients[k]!.grad, check: trace.checks[k] }))
+  return {
+    trace,
+    out,
+    statements: statementNodes(trace),
+    forward,
+    locals,
+    notation: locals.length > 0 ? notationNote(trace, exampleEdge(trace, locals)) : [],
+    backward,
+    chains: selected.map((k) => chainStep(trace, k)),
+    gradients,
+    reasons: reasons(trace, gradients),
+    warnings: trace.flags.map((flag) => flagText(trace, flag)),
+    explain: options.explain ? explanations(trace, locals, backward) : { forward: [], locals: [], localsAfter: [], backward: [], backwardAfter: [], chains: [], gradients: [] },
+  }
+}
+
+/**
+ * The edge that best shows a local derivative beside a gradient: one from a variable used once by
+ * its operation (in x*x*x, ∂(t1·x)/∂x = 4 beside ∂L/∂x = 12), else the first.
+ */
+function exampleEdge(trace: Trace, locals: LocalRow[]): number {
+  const plain = locals.find(({ edge: e }) => {
+    const edge = trace.edges[e]!
+    return trace.nodes[edge.from]!.kind === 'variable' && trace.nodes[edge.to]!.inputs.filter((j) => j === edge.from).length === 1
+  })
+  return (plain ?? locals[0]!).edge
+}
+
+/** Nodes that are statements: assigned a name, or the output. */
+export function statementNodes(trace: Trace): number[] {
+  return trace.nodes.flatMap((node, i) => (node.kind === 'op' && (node.assigned || i === trace.output) ? [i] : []))
+}
+
+/** Which nodes depend on a --wrt variable (all nodes when there is no --wrt). */
+export function reachesVariables(trace: Trace, wrt: Set<string> | undefined): boolean[] {
+  if (!wrt) return trace.nodes.map(() => true)
+  const reaches: boolean[] = []
+  trace.nodes.forEach((node, i) => {
+    reaches[i] = node.kind === 'variable' ? wrt.has(node.id) : node.inputs.some((j) => reaches[j])
+  })
+  return reaches
+}
+
+/**
+ * The backward pass in visiting order, limited to edges into nodes that reach a --wrt variable;
+ * a node with several contributions gets them numbered "k of total" and then its sum.
+ */
+export function backwardSteps(trace: Trace, wrt: Set<string> | undefined): BackwardStep[] {
+  const out = trace.nodes[trace.output]!.label
+  const label = (i: number) => trace.nodes[i]!.label
+  const reaches = reachesVariables(trace, wrt)
+  const seen = new Map<number, number>()
+  const steps: BackwardStep[] = [{ kind: 'seed', gradient: grad(out, out) }]
+  for (const e of trace.backward) {
+    const edge = trace.edges[e]!
+    if (!reaches[edge.from]) continue
+    const total = trace.nodes[edge.from]!.contributions.length
+    const k = (seen.get(edge.from) ?? 0) + 1
+    seen.set(edge.from, k)
+    const localCell = local(trace, edge)
+    steps.push({
+      kind: 'contribution',
+      edge: e,
+      k,
+      total,
+      gradient: grad(out, label(edge.from)),
+      upstream: grad(out, label(edge.to)),
+      local: localCell,
+      values: product(factor(edge.upstream), factor(edge.localValue)),
+      contribution: edge.contribution,
+    })
+    if (total > 1 && k === total) {
+      const node = trace.nodes[edge.from]!
+      const terms = node.contributions.map((x) => trace.edges[x]!.contribution)
+      steps.push({ kind: 'sum', node: edge.from, total, gradient: grad(out, node.label), terms, grad: node.grad ?? 0 })
+    }
+  }
+  return steps
+}
+
+function chainStep(trace: Trace, k: number): ChainStep {
+  const out = trace.nodes[trace.output]!.label
+  const chain = trace.chains[k]!
+  const gradient = grad(out, chain.variable)
+  if (chain.count === 0) return { kind: 'no-path', variable: chain.variable, gradient }
+  if (!chain.paths) return { kind: 'too-many', variable: chain.variable, gradient, count: chain.count }
+  const paths = chain.paths.map((path) => ({
+    locals: path.edges.map((e) => local(trace, trace.edges[e]!)),
+    values: path.edges.map((e) => factor(trace.edges[e]!.localValue)),
+    product: path.product,
+  }))
+  return { kind: 'paths', variable: chain.variable, gradient, paths, total: trace.gradients[k]!.grad }
+}
+
+/** One line per distinct reason, naming the variables it applies to, in order of first use. */
+function reasons(trace: Trace, gradients: GradientRow[]): Lesson['reasons'] {
+  const byText = new Map<string, { variables: string[]; text: Phrase }>()
+  for (const row of gradients) {
+    const reason = row.check?.reason
+    if (!reason) continue
+    const text = checkReasonText(trace, row.variable, reason)
+    // Phrases are compared by their content: the same words and cells make the same line.
+    const key = JSON.stringify(text)
+    const line = byText.get(key)
+    if (line) line.variables.push(row.variable)
+    else byText.set(key, { variables: [row.variable], text })
+  }
+  return [...byText.values()]
+}
+
+function explanations(trace: Trace, locals: LocalRow[], backward: BackwardStep[]): Lesson['explain'] {
+  const out = trace.nodes[trace.output]!.label
+  const names = placeholders(trace)
+  // One sentence per rule, after the local derivatives it explains; a rule that gives the same
+  // formula for each argument (a sum's 1) is one sentence for all of them.
+  const groups = new Map<string, { rule: Phrase; edges: LocalRow[] }>()
+  for (const row of locals) {
+    const edge = trace.edges[row.edge]!
+    const op = trace.nodes[edge.to]!.op!
+    const rule = ruleSentence(op, edge.slot, names)
+    const key = `${op} ${edge.rule.id} ${JSON.stringify(rule.slice(2))}`
+    const group = groups.get(key)
+    if (group) group.edges.push(row)
+    else groups.set(key, { rule, edges: [row] })
+  }
+  const localsAfter = [...groups.values()].map(({ rule, edges }) => {
+    const phrase: Phrase = []
+    edges.forEach((row, k) => phrase.push(...(k > 0 ? [', '] : []), row.local, ' = ', { kind: 'value', value: row.symbolic }))
+    const [first, ...rest] = rule
+    return [...phrase, ': ', typeof first === 'string' ? first.charAt(0).toUpperCase() + first.slice(1) : first!, ...rest]
+  })
+  const backwardAfter = backward.flatMap((step) => (step.kind === 'sum' ? [EXPLAIN.fanOut(trace.nodes[step.node]!.label, out, step.total)] : []))
+  return {
+    forward: [EXPLAIN.forward()],
+    locals: [EXPLAIN.locals()],
+    localsAfter,
+    backward: [EXPLAIN.seed(out), EXPLAIN.chainRule()],
+    backwardAfter,
+    chains: [EXPLAIN.chains()],
+    gradients: [EXPLAIN.check()],
+  }
+}

@@ -1,0 +1,384 @@
+// The one module that owns the tutor's English: titles, explanations, and the sentences that the
+// engine's codes stand for (flags, check reasons, divergence). Every sentence is a Phrase, words
+// with cells, so each face writes its maths in its own notation; a translation is this file.
+import { DEFAULT_PRECISION, formatNumber } from '../format.js'
+import { OPS, type Convention, type OpId } from '../ops.js'
+import { S, type Sym } from '../sym.js'
+import { CHAIN_LIMITS, type Flag, type Trace } from '../trace.js'
+import { CHECK_BUDGET, type CheckReason, type CheckStatus } from '../check.js'
+import type { Divergence } from '../modes/train.js'
+import type { ClaimResult, Diagnosis } from '../modes/claims.js'
+import { factor, grad, local, mark, name, placeholderLocal, product, sum, value, type Cell, type Phrase } from './cells.js'
+
+/** Finished sentences (flags, reasons) give their numbers at the default precision, whatever --precision says. */
+const raw = (x: number): Cell => value(x, DEFAULT_PRECISION)
+const plural = (count: number, one: string, many = `${one}s`) => (count === 1 ? one : many)
+
+/** Section titles, per face: the terminal's numbered headings, Markdown's, LaTeX's paragraph names. */
+export const TITLES = {
+  program: 'Program',
+  programAsParsed: ' (as parsed, parentheses show the grouping)',
+  values: 'Values',
+  symbolic: 'Symbolic',
+  symbolicWhy: '(no value given, so they stay symbols)',
+  none: 'none',
+  graph: 'Computational graph',
+  warnings: 'Warnings',
+  notes: 'Notes',
+  table: {
+    forward: (): Phrase => ['1. Forward pass: the value of every node, inputs first'],
+    locals: (): Phrase => ['2. Local derivatives: ', mark('step1'), ' each operation with respect to each of its inputs'],
+    backward: (out: string): Phrase => ['3. Backward pass: ', mark('step2'), ` multiply along the chain, from ${out} back (upstream `, mark('times'), ' local = contribution)'],
+    chains: (out: string): Phrase => [`4. Chains: the product of local derivatives along every path from ${out} to each variable`],
+    gradients: (): Phrase => ['5. Gradients, checked against finite differences'],
+  },
+  markdown: {
+    forward: (): Phrase => ['1. Forward pass'],
+    locals: (): Phrase => ['2. Local derivatives: ', mark('step1'), ' each node with respect to each input'],
+    backward: (out: string): Phrase => ['3. Backward pass: ', mark('step2'), ' multiply along the chain from ', name(out), ' (upstream ', mark('times'), ' local = contribution)'],
+    chains: (): Phrase => ['4. Chains: every path from the output to each variable'],
+    gradients: (): Phrase => ['5. Gradients, checked against finite differences'],
+  },
+  latex: {
+    forward: 'Forward pass',
+    locals: 'Step 1: local derivatives',
+    backward: 'Step 2: backward pass (upstream times local)',
+    chains: 'Chains',
+    gradients: 'Gradients',
+  },
+}
+
+/** Column heads of the tables, the same in every face. */
+export const COLUMNS = {
+  forward: ['node', 'op', 'expression', 'value'],
+  locals: ['local derivative', 'rule', 'symbolic', 'value'],
+  backward: (): Phrase[] => [['gradient'], ['upstream ', mark('times'), ' local'], ['values'], ['contribution']],
+  gradients: (out: string): Phrase[] => [['variable'], [grad(out, 'variable')], ['finite difference'], ['check']],
+}
+
+export const EMPTY = {
+  locals: 'none: the output does not depend on any variable',
+  variables: 'none: the program has no variables',
+}
+
+export const SEED = 'seed'
+export const moreStatements = (count: number) => `… and ${count} more statements`
+/** "(1 of 3)": which of a fan-out node's contributions a row is. */
+export const contributionOf = (k: number, total: number) => `(${k} of ${total})`
+export const sumOf = (total: number) => `sum of ${total} contributions`
+export const sumOverPaths = (count: number) => `sum over ${count} paths`
+export const pathLabel = (k: number) => `path ${k}`
+
+/** The --explain sentences that do not depend on a particular row. */
+export const EXPLAIN = {
+  forward: (): Phrase => ['Each node applies its operation to values computed above it, so every input is ready before it is used.'],
+  locals: (): Phrase => ['A local derivative looks at one operation alone: how its output changes when one input changes, the others held fixed.'],
+  seed: (out: string): Phrase => ['The seed ', grad(out, out), ' = 1: the output changes one-for-one with itself.'],
+  chainRule: (): Phrase => ['Each row is the chain rule for one edge: the gradient arriving at a node (upstream) times the local derivative of the operation it passes back through.'],
+  fanOut: (node: string, out: string, total: number): Phrase => [
+    `${node} feeds ${total} inputs, so `,
+    grad(out, node),
+    ` adds up all ${total} contributions: every path the change can take counts.`,
+  ],
+  chains: (): Phrase => ['Multiplying the local derivatives along a path gives how a change travels along it; the gradient is the sum over all paths.'],
+  check: (): Phrase => ['The check nudges one variable by ', mark('plusMinus'), 'h, reruns the forward pass and compares (f(x+h) - f(x-h))/2h with the gradient.'],
+}
+
+/**
+ * Names for a rule's inputs that no node of the program has, so "∂(u·v)/∂u = v" can never be
+ * read as being about the program's own u or v.
+ */
+export function placeholders(trace: Trace): [string, string] {
+  const used = new Set(trace.nodes.map((node) => node.label))
+  for (const pair of [['u', 'v'], ['p', 'q'], ['a', 'b'], ['r', 's']] as const) {
+    if (!used.has(pair[0]) && !used.has(pair[1])) return [pair[0], pair[1]]
+  }
+  for (let k = 1; ; k++) if (!used.has(`u${k}`) && !used.has(`v${k}`)) return [`u${k}`, `v${k}`]
+}
+
+/**
+ * A rule stated once, its formula printed from the op table's own local derivative at placeholder
+ * inputs: "product rule: ∂(u·v)/∂u = v (each factor's derivative is the other factor)".
+ */
+export function ruleSentence(op: OpId, slot: number, names: [string, string]): Phrase {
+  const entry = OPS[op]
+  const args: Sym[] = entry.inputs.map((_, k) => ({ name: names[k]! }))
+  const input = entry.inputs[slot]!
+  return [`${input.rule.name} rule: `, placeholderLocal(op, args, slot), ' = ', value(input.local(S, args)), ` (${input.rule.why}).`]
+}
+
+/**
+ * The two lines that tell the two steps apart, shown once with section ①: a local derivative is
+ * written with its operation, a gradient with the output's name, and repeated inputs are marked.
+ */
+export function notationNote(trace: Trace, edgeIndex: number): Phrase[] {
+  const edge = trace.edges[edgeIndex]!
+  const consumer = trace.nodes[edge.to]!
+  const out = trace.nodes[trace.output]!.label
+  const input = trace.nodes[edge.from]!.label
+  const lines: Phrase[] = [
+    [mark('step1'), ' is written with the operation itself: ', local(trace, edge), ' is ', value(consumer.expression!), ' alone, its other inputs held fixed.'],
+    [mark('step2'), ' is written as a gradient: ', grad(out, input), ` is the whole effect of ${input} on ${out}, along every path.`],
+  ]
+  const twice = trace.edges.find((e) => trace.nodes[e.to]!.onPath && trace.nodes[e.to]!.inputs.filter((j) => j === e.from).length > 1)
+  if (twice) {
+    const label = trace.nodes[twice.from]!.label
+    const uses = trace.nodes[twice.to]!.inputs.filter((j) => j === twice.from).length
+    const marks = Array.from({ length: uses }, (_, k) => `${label}[${k + 1}]`).join(', ')
+    lines.push([`${marks} are the ${uses === 2 ? 'two' : uses} uses of ${label} in `, value(trace.nodes[twice.to]!.expression!), ': each has its own local derivative.'])
+  }
+  return lines
+}
+
+/** What a convention at a non-differentiable point is, for the op that has it. */
+export function conventionText(op: OpId, convention: Convention): string {
+  switch (convention) {
+    case 'zero-at-kink':
+      return `${op} is not differentiable at 0: the gradient is taken as 0 (PyTorch's convention)`
+    case 'sign-zero':
+      return `${op} is not differentiable at 0: the gradient is taken as 0 (PyTorch's convention, sign(0) = 0)`
+    case 'tie-split':
+      return `${op} is not differentiable at a tie: the gradient is split evenly, 1/2 to each input (PyTorch's convention)`
+    case 'infinite-slope':
+      return `${op} is not differentiable at 0: its derivative ${op === 'sqrt' ? '1/(2*sqrt(0))' : '1/(3*cbrt(0)^2)'} is Infinity`
+    case 'power-zero-base':
+      return "d(0^b)/db is taken as 0 (PyTorch's convention; log(0) is -Infinity)"
+    case 'power-zero-exponent':
+      return "d(a^0)/da is taken as 0 (PyTorch's convention)"
+  }
+}
+
+/** "x = 1, w = 3": the values of a node's inputs, as a flag names them. */
+function inputsAt(trace: Trace, node: number): Phrase {
+  const parts: Phrase = []
+  trace.nodes[node]!.inputs.forEach((j, k) => {
+    const input = trace.nodes[j]!
+    parts.push(k > 0 ? ', ' : '', `${input.label} = `, typeof input.value === 'number' ? raw(input.value) : 'symbolic')
+  })
+  return parts
+}
+
+/** A flag as a sentence. */
+export function flagText(trace: Trace, flag: Flag): Phrase {
+  const node = trace.nodes[flag.node]!
+  const out = trace.nodes[trace.output]!.label
+  const edge = flag.edge === undefined ? undefined : trace.edges[flag.edge]!
+  const number = (s: Sym) => (typeof s === 'number' ? raw(s) : 'symbolic')
+  switch (flag.code) {
+    case 'value':
+      return [`${node.label} = ${node.op}(${node.inputs.map((j) => trace.nodes[j]!.label).join(', ')}) is `, raw(node.value as number), ' first here, from finite inputs ', ...inputsAt(trace, flag.node)]
+    case 'sum':
+      return ['the sum of the contributions to ', grad(out, node.label), ' is ', raw(node.grad as number)]
+    case 'convention':
+      return [local(trace, edge!), `: ${conventionText(node.op!, flag.convention!)}`]
+    case 'local':
+      return ['the local derivative ', local(trace, edge!), ' is ', raw(edge!.localValue as number), ' at ', ...inputsAt(trace, flag.node)]
+    case 'contribution':
+      return ['the contribution through ', local(trace, edge!), ' is ', raw(edge!.contribution as number), ': upstream ', number(edge!.upstream), ' × local ', number(edge!.localValue)]
+  }
+}
+
+/** Why a check is not a plain agree or disagree. */
+export function checkReasonText(trace: Trace, variable: string, reason: CheckReason): Phrase {
+  switch (reason.code) {
+    case 'unbound': {
+      const names = reason.names.join(', ') + (reason.more > 0 ? ` and ${reason.more} more` : '')
+      return [`needs every variable bound (${names} ${reason.names.length + reason.more === 1 ? 'is' : 'are'} symbolic)`]
+    }
+    case 'symbolic':
+      return ['the gradient is symbolic']
+    case 'non-finite':
+      return ['the gradient is ', raw(trace.gradients.find((g) => g.name === variable)!.grad as number)]
+    case 'budget':
+      return [`past the check budget of ${CHECK_BUDGET} node evaluations`]
+    case 'kink': {
+      const node = trace.nodes[reason.node]!
+      return [`its gradient passes a non-differentiable point (${node.op} at ${node.label}), where the two one-sided slopes differ`]
+    }
+    case 'branch': {
+      const node = trace.nodes[reason.node]!
+      return [`${node.op} at ${node.label} switches branch within the step h, so the difference mixes two slopes`]
+    }
+    case 'not-finite-near':
+      return [`the output is not finite near ${variable} = `, raw(trace.bindings[variable]!)]
+    case 'unreliable':
+      return ['finite differences are unreliable here: rounding or curvature swamps the change they measure']
+  }
+}
+
+/** The check column: agrees, DISAGREES (shouted in the terminal, where it must not be missed), inconclusive, not checked. */
+export function checkStatusText(status: CheckStatus | undefined, reason: CheckReason | undefined, face: 'table' | 'notes' = 'table'): string {
+  switch (status) {
+    case 'agree':
+      return 'agrees'
+    case 'disagree':
+      return face === 'table' ? 'DISAGREES' : 'disagree'
+    case 'inconclusive':
+      return 'inconclusive'
+    default:
+      return reason?.code === 'budget' && face === 'table' ? `not checked (budget ${CHECK_BUDGET})` : 'not checked'
+  }
+}
+
+/** The chains line of a variable whose paths are too many to list. */
+export function tooManyPaths(count: number): string {
+  const text = count === Infinity ? 'more than 1.8e+308' : count > Number.MAX_SAFE_INTEGER ? `about ${formatNumber(count, 3)}` : String(count)
+  return `${text} paths, more than listed here (at most ${CHAIN_LIMITS.paths} paths and ${CHAIN_LIMITS.edges} edges); the backward pass above sums them without listing them`
+}
+
+export const noPath = (out: string, variable: string) => `(no path: ${out} does not depend on ${variable})`
+
+/** How a training run diverged. */
+export function divergenceText(divergence: Divergence, out: string): Phrase {
+  switch (divergence.code) {
+    case 'loss':
+      return ['the loss is ', raw(divergence.value), ` at step ${divergence.step}: the run diverged; try a smaller --lr`]
+    case 'gradient':
+      return [grad(out, divergence.param), ' is ', raw(divergence.value), ` at step ${divergence.step}: the run cannot go on`]
+    case 'parameter':
+      return [`${divergence.param} is `, raw(divergence.value), ` after step ${divergence.step}: the run diverged; try a smaller --lr`]
+    case 'loss-rose':
+      return [
+        'the loss rose from ',
+        raw(divergence.from),
+        ' to ',
+        raw(divergence.value),
+        ` over ${divergence.step} ${plural(divergence.step, 'step')}: the learning rate is too large, so each step overshoots; try a smaller --lr`,
+      ]
+  }
+}
+
+
+// ── check: the verdicts on a student's claims ──────────────────────────────────────────────────
+
+/** What a claim is about: a local derivative written with its operation, or a gradient ∂of/∂wrt. */
+export function claimMeaning(trace: Trace, r: ClaimResult): Cell {
+  if (r.kind === 'local' && r.edges && r.edges.length > 0) {
+    const edge = trace.edges[r.edges[0]!]!
+    // One use of a repeated input is marked (x[1]); all of them together is the operation's own derivative.
+    if (r.edges.length === 1) return local(trace, edge)
+    const consumer = trace.nodes[edge.to]!
+    return { kind: 'local', expression: consumer.expression as { op: OpId; args: Sym[] }, slot: edge.slot }
+  }
+  return grad(trace.nodes[r.of]!.label, trace.nodes[r.wrt]!.label)
+}
+
+/** The lines under one claim: right, or wrong and where it departs. */
+export function verdictLines(trace: Trace, results: ClaimResult[], k: number): Phrase[] {
+  const r = results[k]!
+  const label = (i: number) => trace.nodes[i]!.label
+  const meaning = claimMeaning(trace, r)
+  const n = (x: number) => value(x)
+  if (r.right) return [[meaning, ' = ', n(r.truth), ': right']]
+  const lines: Phrase[] = [[meaning, ' is ', n(r.truth), ', not ', n(r.claimed)]]
+  const diagnosis = r.diagnosis!
+  const d = (of: number, wrt: number) => grad(label(of), label(wrt))
+  const upstreamTimesLocal = (e: number) => product(d(trace.output, trace.edges[e]!.to), local(trace, trace.edges[e]!))
+  const stepText = (edges: number[]): Phrase => [
+    d(trace.output, r.wrt),
+    ' = ',
+    ...joinCells(edges.map(upstreamTimesLocal), ' + '),
+    ' = ',
+    ...joinCells(edges.map((e) => product(factor(trace.edges[e]!.upstream), factor(trace.edges[e]!.localValue))), ' + '),
+    ' = ',
+    n(r.truth),
+  ]
+  switch (diagnosis.kind) {
+    case 'seed':
+      lines.push(['The seed: the backward pass starts at ', d(trace.output, trace.output), ' = 1, because the output changes one-for-one with itself; every gradient below is a multiple of it.'])
+      break
+    case 'inherited': {
+      // The student's gradient at that node is their last claim of it, as the engine reads their work.
+      let from = -1
+      results.forEach((x, j) => x.kind === 'gradient' && x.wrt === diagnosis.from && (from = j))
+      const theirs = results[from]!.claimed
+      const where: Phrase = ['First departure: ', d(trace.output, diagnosis.from), ` (claim ${from + 1}), which should be `, n(results[from]!.truth)]
+      const times = (result: number): Phrase => [product(factor(theirs), d(diagnosis.from, r.wrt)), ' = ', product(factor(theirs), factor(diagnosis.factor)), ' = ', n(result)]
+      if (diagnosis.follows) lines.push([...where, '. Your steps after it are right: ', ...times(r.claimed), '.'])
+      else lines.push([...where, '. Even from your ', n(theirs), ' there, ', ...times(theirs * diagnosis.factor), ', so there is a second slip between them.'])
+      break
+    }
+    case 'step':
+      lines.push(...stepVerdict(trace, r, diagnosis, stepText))
+      break
+    case 'local': {
+      const parts = diagnosis.edges.map((e) => trace.edges[e]!)
+      const rule = parts[0]!.rule.name
+      const symbolic = joinCells(parts.map((edge) => value(edge.local)), ' + ')
+      const uses = parts.length > 1 ? `, ${label(r.wrt)} is used ${parts.length} times, so the local derivatives add` : ''
+      lines.push([meaning, ' = ', ...symbolic, ` (${rule} rule${uses}) = `, n(r.truth), '.'])
+      break
+    }
+    case 'partial':
+      lines.push([meaning, ` multiplies the local derivatives along every path from ${label(r.of)} down to ${label(r.wrt)}, and adds the paths.`])
+      break
+  }
+  if (r.localInstead !== undefined) {
+    const edge = trace.edges[r.localInstead]!
+    lines.push([n(r.claimed), ' is the local derivative ', local(trace, edge), ', not ', meaning, ': multiply it by the upstream ', d(trace.output, edge.to), ' = ', n(edge.upstream as number), ' (', mark('step2'), ' multiply along the chain).'])
+  }
+  return lines
+}
+
+function stepVerdict(trace: Trace, r: ClaimResult, diagnosis: Extract<Diagnosis, { kind: 'step' }>, stepText: (edges: number[]) => Phrase): Phrase[] {
+  const label = (i: number) => trace.nodes[i]!.label
+  const out = label(trace.output)
+  const d = (of: number, wrt: number) => grad(label(of), label(wrt))
+  const n = (x: number) => value(x)
+  const lines: Phrase[] = []
+  if (diagnosis.above) {
+    const shown = joinCells(diagnosis.above.slice(0, 8).map((i) => [d(trace.output, i), ' = ', n(trace.nodes[i]!.grad as number)]), ', ')
+    lines.push([`None of your claims gives a gradient between ${out} and ${label(r.wrt)}, so compare your steps with the true ones, from ${out} down: `, ...shown, diagnosis.above.length > 8 ? ', …' : '', '; then ', ...stepText(diagnosis.edges), '.'])
+    if (diagnosis.slip) {
+      const edge = trace.edges[diagnosis.slip.edge]!
+      const name = local(trace, edge)
+      const how: Phrase = {
+        sign: [name, ' with its sign flipped'],
+        'left-out': [name, ' left out of the product'],
+        'value-for-derivative': [`the value of ${label(edge.to)} (`, n(trace.nodes[edge.to]!.value as number), ') written for its derivative ', name],
+      }[diagnosis.slip.kind]
+      lines.push(['Your number is exactly what ', ...how, ' gives: the first step to check is ', name, ' = ', value(edge.local), ' = ', n(edge.localValue as number), ` (${edge.rule.name} rule).`])
+    } else if (diagnosis.signFlipped) {
+      lines.push(['Your number has the right size and the wrong sign: check the sign of each local derivative (a subtracted term has -1, and a negative upstream changes the sign of everything below it).'])
+    }
+    return lines
+  }
+  lines.push(['First departure: this step. ', ...stepText(diagnosis.edges)])
+  if (diagnosis.missing) {
+    const consumers = diagnosis.edges.map((e) => label(trace.edges[e]!.to))
+    const missing = joinCells(diagnosis.missing.map((e) => product(d(trace.output, trace.edges[e]!.to), local(trace, trace.edges[e]!))), ' and ')
+    const parts = sum(diagnosis.edges.map((e) => trace.edges[e]!.contribution))
+    lines.push(['Your number leaves out ', ...missing, `: ${label(r.wrt)} feeds ${consumers.join(', ')}, so its gradient sums all ${diagnosis.edges.length} contributions (`, parts, ').'])
+  } else if (diagnosis.edges.length === 1) {
+    const edge = trace.edges[diagnosis.edges[0]!]!
+    const upstream = edge.upstream as number
+    if (upstream !== 0) {
+      const name = local(trace, edge)
+      lines.push(['Your number means ', name, ' = ', n(r.claimed), ' / ', factor(upstream), ' = ', n(r.claimed / upstream), ', but ', name, ' = ', value(edge.local), ' = ', n(edge.localValue as number), ` (${edge.rule.name} rule).`])
+    }
+  }
+  return lines
+}
+
+/** Cells or phrases joined by a separator, as one phrase. */
+function joinCells(items: (Cell | Phrase)[], separator: string): Phrase {
+  return items.flatMap((item, k) => [...(k > 0 ? [separator] : []), ...(Array.isArray(item) ? item : [item])])
+}
+
+export const claimsHeading = (right: number, total: number) => `Claims: ${right} of ${total} right`
+
+// ── quiz: section titles, hints ──────────────────────────────────────────────────────────────
+
+export const QUIZ = {
+  titles: {
+    forward: ['1. Forward pass: the value of each node'] as Phrase,
+    local: ['2. Local derivatives: ', mark('step1'), ' each operation with respect to each of its inputs'] as Phrase,
+    backward: ['3. Backward pass: ', mark('step2'), ' upstream ', mark('times'), ' local, from the output back'] as Phrase,
+  },
+  forwardHint: (rule: string, inputs: string[]) => `${rule}${inputs.length ? ` of the values above: ${inputs.join(', ')}` : ' of constants'}`,
+  seedContext: 'the seed of the backward pass',
+  seedHints: ['how much does the output change when the output itself changes by a small amount?', 'the output changes one-for-one with itself'] as [string, string],
+  chainRuleHint: 'the chain rule: the gradient arriving from above (upstream) times the local derivative',
+  sumQuestion: (total: number) => `the sum of its ${total} contributions`,
+  sumHint: (node: string, total: number) => `${node} feeds ${total} inputs: every path a change can take counts, so the contributions add`,
+}
