@@ -8,6 +8,7 @@ import { traceProgram } from '../src/pipeline.js'
 import { FORMATS, type FormatName, type RenderOptions } from '../src/render/index.js'
 import { graphviz } from '../src/render/svg.js'
 import { latexName } from '../src/render/tex.js'
+import { OPS, type OpId } from '../src/ops.js'
 import { runCli } from './helpers.js'
 
 const OPTIONS: RenderOptions = { precision: 6, ascii: false, explain: false }
@@ -42,8 +43,15 @@ function katexRender(tex: string, displayMode: boolean) {
 const inlineMath = (text: string) => [...text.matchAll(/(?<!\$)\$(?!\$)([^$\n]+?)\$(?!\$)/g)].map((m) => m[1]!)
 
 describe('every LaTeX string renders in KaTeX', () => {
-  it.each(CORPUS)('latex: %s', async (source, bindings) => {
-    const text = await render('latex', source, bindings)
+  it('the corpus computes with every op, so the LaTeX template of each op and of its local derivatives is rendered', () => {
+    const used = new Set(CORPUS.flatMap(([source, bindings]) => traceProgram(source, bindings).trace.nodes.flatMap((node) => (node.op ? [node.op] : []))))
+    // sign, step and ge appear only inside local derivatives: abs, relu, max and min bring them.
+    const reachable = Object.keys(OPS).filter((id) => !['sign', 'step', 'ge'].includes(id))
+    expect(reachable.filter((id) => !used.has(id as OpId))).toEqual([])
+  })
+
+  it.each(CORPUS.flatMap(([source, bindings]) => [[source, bindings, false], [source, bindings, true]] as const))('latex: %s (explain: %s)', async (source, bindings, explain) => {
+    const text = await render('latex', source, bindings, { explain })
     const blocks = [...text.matchAll(/\\begin\{align\*\}[\s\S]*?\\end\{align\*\}/g)].map((m) => m[0])
     expect(blocks.length).toBeGreaterThanOrEqual(4)
     for (const block of blocks) katexRender(block, true)
@@ -51,8 +59,8 @@ describe('every LaTeX string renders in KaTeX', () => {
     for (const math of inlineMath(prose)) katexRender(math, false)
   })
 
-  it.each(CORPUS)('markdown: %s', async (source, bindings) => {
-    const text = await render('markdown', source, bindings)
+  it.each(CORPUS.flatMap(([source, bindings]) => [[source, bindings, false], [source, bindings, true]] as const))('markdown: %s (explain: %s)', async (source, bindings, explain) => {
+    const text = await render('markdown', source, bindings, { explain })
     const blocks = [...text.matchAll(/\$\$\n([\s\S]*?)\n\$\$/g)].map((m) => m[1]!)
     expect(blocks.length).toBeGreaterThanOrEqual(1)
     for (const block of blocks) katexRender(block, true)

@@ -1,7 +1,8 @@
 // Oracles on random programs: values against plain JavaScript, gradients against finite differences.
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { parseProgram } from '../src/parse.js'
+import { foldExpr, parseProgram } from '../src/parse.js'
+import { OPS } from '../src/ops.js'
 import { traceProgram } from '../src/pipeline.js'
 import { isNumber } from '../src/sym.js'
 import { centralDifference } from './helpers.js'
@@ -177,5 +178,17 @@ describe('statements of one shape', () => {
     )
     // The runs must include programs where a shape repeats.
     expect(reused).toBeGreaterThan(500)
+  })
+})
+
+describe('the random-program corpus', () => {
+  it('uses every operator and every function a program can call, so a new op is exercised here too', () => {
+    const used = new Set<string>()
+    const x: Gen = { text: 'x', f: (e) => e.x! }
+    for (const text of [...UNARY.map((u) => u(x).text), ...BINARY.map((b) => b(x, x).text)]) {
+      for (const statement of parseProgram(text).statements) foldExpr(statement.expr, () => undefined, (op) => void used.add(op))
+    }
+    const reachable = Object.entries(OPS).flatMap(([id, op]) => (op.call !== undefined || ['add', 'sub', 'mul', 'div', 'pow', 'neg'].includes(id) ? [id] : []))
+    expect(reachable.filter((id) => !used.has(id))).toEqual([])
   })
 })

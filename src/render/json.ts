@@ -7,6 +7,7 @@ import type { Training } from '../modes/train.js'
 import { CHUNK_LINES, joined } from './shared.js'
 import { checkReasonText, divergenceText, flagText } from '../steps/words.js'
 import { notation } from './text.js'
+import { local } from '../steps/cells.js'
 
 /** Sentences in JSON (flags, reasons) are written as the terminal writes them, at the default precision. */
 const text = notation({ ascii: false, precision: DEFAULT_PRECISION })
@@ -54,9 +55,12 @@ function nodeLine(node: TraceNode, i: number, quoted: string[]): string {
   )
 }
 
-function edgeLine(edge: TraceEdge, quoted: string[]): string {
+/** Local derivatives named as the text faces name them, in the JSON's ASCII notation: d(x*w)/dx. */
+const NAMES = notation({ ascii: true, precision: undefined })
+
+function edgeLine(trace: Trace, edge: TraceEdge, quoted: string[]): string {
   return (
-    `{"from":${quoted[edge.from]},"to":${quoted[edge.to]},"slot":${edge.slot},"rule":{"id":"${edge.rule.id}","name":"${edge.rule.name}"}` +
+    `{"from":${quoted[edge.from]},"to":${quoted[edge.to]},"slot":${edge.slot},"name":${str(NAMES.print(local(trace, edge)))},"rule":{"id":"${edge.rule.id}","name":"${edge.rule.name}"}` +
     `,"local":"${printSym(edge.local, STYLE)}","localValue":${sym(edge.localValue)},"upstream":${sym(edge.upstream)},"contribution":${sym(edge.contribution)}}`
   )
 }
@@ -103,7 +107,7 @@ export function* jsonChunks(trace: Trace, training?: Training): Generator<string
     bindings: trace.bindings,
     unbound: trace.unbound,
     nodes: new Lines(trace.nodes.length, (i) => nodeLine(trace.nodes[i]!, i, quoted)),
-    edges: new Lines(trace.edges.length, (e) => edgeLine(trace.edges[e]!, quoted)),
+    edges: new Lines(trace.edges.length, (e) => edgeLine(trace, trace.edges[e]!, quoted)),
     backward: trace.backward,
     chains: trace.chains.map((chain) => ({
       variable: chain.variable,

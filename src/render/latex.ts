@@ -28,7 +28,7 @@ export function renderLatex(trace: Trace, options: RenderOptions): string {
   section(
     TITLES.latex.locals,
     steps.locals.map((l) => `${l.local} &= ${l.symbolic}${l.symbolic === l.value ? '' : ` = ${l.value}`} && \\text{${l.rule} rule}`),
-    [...steps.notation, ...explain.locals],
+    [...explain.locals, ...steps.notation],
     explain.localsAfter,
   )
   section(

@@ -17,7 +17,7 @@ function table(head: string[], rows: string[][]): string {
 }
 const display = (rows: string[]) => `$$\n\\begin{aligned}\n${rows.map((r) => `  ${r}`).join(' \\\\\n')}\n\\end{aligned}\n$$`
 /** --explain sentences, and the notation lines, as quoted paragraphs under their heading. */
-const quoted = (lines: string[]) => (lines.length > 0 ? ['', ...lines.map((line) => `> ${line}`)] : [])
+const quoted = (lines: string[]) => (lines.length > 0 ? ['', ...lines.map((line, k) => `${k > 0 ? '>\n' : ''}> ${line}`)] : [])
 
 export function renderMarkdown(trace: Trace, options: RenderOptions): string {
   const steps = mathSteps(trace, options, 'markdown')
@@ -31,7 +31,7 @@ export function renderMarkdown(trace: Trace, options: RenderOptions): string {
   parts.push('', `## ${TITLES.graph}`, '', '```mermaid', renderMermaid(trace, options).trimEnd(), '```')
   parts.push('', heading(TITLES.markdown.forward()), ...quoted(explain.forward), '', table(COLUMNS.forward, steps.forward.map((f) => [m(f.node), f.op, m(f.expression), m(f.value)])))
   if (steps.locals.length > 0) {
-    parts.push('', heading(TITLES.markdown.locals()), ...quoted([...steps.notation, ...explain.locals]), '')
+    parts.push('', heading(TITLES.markdown.locals()), ...quoted([...explain.locals, ...steps.notation]), '')
     parts.push(table(COLUMNS.locals, steps.locals.map((l) => [m(l.local), l.rule, m(l.symbolic), m(l.value)])), ...quoted(explain.localsAfter))
   }
   parts.push(

@@ -132,14 +132,28 @@ export function texFace(options: { precision: number; medium: 'markdown' | 'late
   }
   const marks = notation({ ascii: Boolean(options.ascii), precision: p })
   const word = (text: string) => (options.medium === 'latex' ? escapeText(text) : text)
-  const text = (phrase: Phrase) =>
-    phrase
-      .map((part) => {
-        if (typeof part === 'string') return word(part)
-        if (part.kind === 'mark') return options.medium === 'markdown' ? marks.print(part) : `$${math(part)}$`
-        return `$${math(part)}$`
-      })
-      .join('')
+  // Cells joined by signs alone (a = b, a · b, a, b) are one formula: $a = b$, not $a$ = $b$.
+  const joins = (part: string | Cell | undefined) => typeof part === 'string' && /^ ?(=|\+|,) ?$/.test(part)
+  const text = (phrase: Phrase) => {
+    let written = ''
+    let formula: string[] = []
+    const close = () => {
+      if (formula.length > 0) written += `$${formula.join('')}$`
+      formula = []
+    }
+    phrase.forEach((part, k) => {
+      // ① and ② are words, not maths: Markdown writes them as they are, LaTeX as (1) and (2).
+      const inWords = typeof part !== 'string' && part.kind === 'mark' && (options.medium === 'markdown' || part.mark === 'step1' || part.mark === 'step2')
+      if (typeof part !== 'string' && !inWords) formula.push(math(part))
+      else if (formula.length > 0 && joins(part) && typeof phrase[k + 1] === 'object') formula.push(part === ', ' ? ',\\quad ' : ` ${(part as string).trim()} `)
+      else {
+        close()
+        written += typeof part === 'string' ? word(part) : options.medium === 'markdown' ? marks.print(part) : TEX_MARKS[part.mark]
+      }
+    })
+    close()
+    return written
+  }
   const mathPhrase = (phrase: Phrase) => phrase.map((part) => (typeof part === 'string' ? `\\text{${escapeText(part)}}` : math(part))).join('')
   return { math, mathPhrase, text }
 }

@@ -5,7 +5,6 @@ import { formatNumber } from '../format.js'
 import { OPS } from '../ops.js'
 import { isNumber, printSym, type Sym, type SymStyle } from '../sym.js'
 import type { Cell, Mark, Phrase } from '../steps/cells.js'
-import type { RenderOptions } from './index.js'
 import { SUM_TERMS } from './shared.js'
 
 export interface Notation {
@@ -24,7 +23,8 @@ const MARKS: Record<Mark, [unicode: string, ascii: string]> = {
   warn: ['⚠', '(!)'],
 }
 
-export function notation(options: Pick<RenderOptions, 'ascii' | 'precision'>): Notation {
+/** `precision` undefined: numbers as short as round-trips allow (JSON). */
+export function notation(options: { ascii: boolean; precision: number | undefined }): Notation {
   const d = options.ascii ? 'd' : '∂'
   const times = options.ascii ? '*' : '·'
   const style: SymStyle = {

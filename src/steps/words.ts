@@ -76,7 +76,8 @@ export const EXPLAIN = {
   seed: (out: string): Phrase => ['The seed ', grad(out, out), ' = 1: the output changes one-for-one with itself.'],
   chainRule: (): Phrase => ['Each row is the chain rule for one edge: the gradient arriving at a node (upstream) times the local derivative of the operation it passes back through.'],
   fanOut: (node: string, out: string, total: number): Phrase => [
-    `${node} feeds ${total} inputs, so `,
+    name(node),
+    ` feeds ${total} inputs, so `,
     grad(out, node),
     ` adds up all ${total} contributions: every path the change can take counts.`,
   ],
@@ -118,14 +119,14 @@ export function notationNote(trace: Trace, edgeIndex: number): Phrase[] {
   const input = trace.nodes[edge.from]!.label
   const lines: Phrase[] = [
     [mark('step1'), ' is written with the operation itself: ', local(trace, edge), ' is ', value(consumer.expression!), ' alone, its other inputs held fixed.'],
-    [mark('step2'), ' is written as a gradient: ', grad(out, input), ` is the whole effect of ${input} on ${out}, along every path.`],
+    [mark('step2'), ' is written as a gradient: ', grad(out, input), ' is the whole effect of ', name(input), ' on ', name(out), ', along every path.'],
   ]
   const twice = trace.edges.find((e) => trace.nodes[e.to]!.onPath && trace.nodes[e.to]!.inputs.filter((j) => j === e.from).length > 1)
   if (twice) {
     const label = trace.nodes[twice.from]!.label
     const uses = trace.nodes[twice.to]!.inputs.filter((j) => j === twice.from).length
-    const marks = Array.from({ length: uses }, (_, k) => `${label}[${k + 1}]`).join(', ')
-    lines.push([`${marks} are the ${uses === 2 ? 'two' : uses} uses of ${label} in `, value(trace.nodes[twice.to]!.expression!), ': each has its own local derivative.'])
+    const marks = Array.from({ length: uses }, (_, k) => value({ name: label, mark: k + 1 }))
+    lines.push([...marks.flatMap((m, k) => (k > 0 ? [', ', m] : [m])), ` are the ${uses === 2 ? 'two' : uses} uses of `, name(label), ' in ', value(trace.nodes[twice.to]!.expression!), ': each has its own local derivative.'])
   }
   return lines
 }

@@ -1,0 +1,86 @@
+// The steps layer: every face says the same things, from the same data.
+import { describe, expect, it } from 'vitest'
+import { readFileSync } from 'node:fs'
+import { runCli } from './helpers.js'
+import { traceProgram } from '../src/pipeline.js'
+import { lesson } from '../src/steps/lesson.js'
+import { notation } from '../src/render/text.js'
+import { OPS, type OpId } from '../src/ops.js'
+import { placeholders, ruleSentence } from '../src/steps/words.js'
+import { S } from '../src/sym.js'
+
+const MISSION = ['(x*w+b-y)^2', '--x', '1', '--w', '1', '--b', '0', '--y', '2']
+/** Sentences of --explain that every face prints, in words a face cannot change. */
+const SENTENCES = [
+  'Each node applies its operation to values computed above it, so every input is ready before it is used.',
+  'A local derivative looks at one operation alone: how its output changes when one input changes, the others held fixed.',
+  'the output changes one-for-one with itself.',
+  'Each row is the chain rule for one edge: the gradient arriving at a node (upstream) times the local derivative of the operation it passes back through.',
+  'Multiplying the local derivatives along a path gives how a change travels along it; the gradient is the sum over all paths.',
+  '(each factor\'s derivative is the other factor).',
+]
+
+describe('--explain', () => {
+  it.each([['table'], ['markdown'], ['latex']])('adds the same sentences to %s, and only with --explain', async (format) => {
+    const plain = (await runCli([...MISSION, '--format', format])).stdout
+    const explained = (await runCli([...MISSION, '--format', format, '--explain'])).stdout
+    for (const sentence of SENTENCES) {
+      expect(plain).not.toContain(sentence)
+      expect(explained).toContain(sentence)
+    }
+  })
+
+  it('puts the fan-out sentence after the backward table in each face', async () => {
+    for (const format of ['table', 'markdown', 'latex']) {
+      const text = (await runCli(['x*x*x', '--x', '2', '--format', format, '--explain'])).stdout
+      expect(text).toMatch(/feeds 3 inputs, so .* adds up all 3 contributions: every path the change can take counts\./)
+    }
+  })
+})
+
+describe('rules explained from the op table', () => {
+  it('prints each formula from the local derivative itself, at placeholder inputs', () => {
+    const n = notation({ ascii: true, precision: 6 })
+    for (const [id, op] of Object.entries(OPS) as [OpId, (typeof OPS)[OpId]][]) {
+      op.inputs.forEach((input, slot) => {
+        const args = op.inputs.map((_, k) => ({ name: ['u', 'v'][k]! }))
+        const sentence = n.print(ruleSentence(id, slot, ['u', 'v']))
+        expect(sentence).toContain(` = ${n.print([{ kind: 'value', value: input.local(S, args) }])} (${input.rule.why}).`)
+      })
+    }
+  })
+
+  it('chooses placeholder names the program does not use', () => {
+    expect(placeholders(traceProgram('u*v + a*b').trace)).toEqual(['p', 'q'])
+    expect(placeholders(traceProgram('u*p + a*r').trace)).toEqual(['u1', 'v1'])
+  })
+})
+
+describe('check --format json carries what the table says', () => {
+  it('gives each claim the sentences the terminal prints, and the judgement as data', async () => {
+    const claims = readFileSync(new URL('../examples/handwritten-trace.claims', import.meta.url), 'utf8')
+    const program = readFileSync(new URL('../examples/handwritten-trace.txt', import.meta.url), 'utf8')
+    const args = ['check', '--file', 'p.txt', '--claims', 'c.txt', '--x', '1', '--w', '1', '--b', '0', '--y', '0']
+    const files = { 'p.txt': program, 'c.txt': claims }
+    const table = (await runCli(args, { files })).stdout
+    const json = JSON.parse((await runCli([...args, '--format', 'json'], { files })).stdout) as { claims: { explanation: string[] }[] }
+    // The lines under each claim in the terminal, indented by five spaces.
+    const blocks = table.split(/\n(?=[✓✗] \d+\. )/).slice(1).map((block) => block.split('\n').slice(1).filter((l) => l.startsWith('     ')).map((l) => l.slice(5)))
+    expect(blocks).toHaveLength(json.claims.length)
+    json.claims.forEach((claim, k) => expect(claim.explanation).toEqual(blocks[k]))
+  })
+})
+
+describe('the lesson as data', () => {
+  it('numbers a fan-out node\'s contributions and closes them with their sum', () => {
+    const steps = lesson(traceProgram('x*x*x', { x: 2 }).trace, { explain: false })
+    expect(steps.backward.map((s) => (s.kind === 'contribution' ? `${s.kind} ${s.k}/${s.total} ${s.contribution}` : s.kind))).toEqual([
+      'seed',
+      'contribution 1/1 2',
+      'contribution 1/3 4',
+      'contribution 2/3 4',
+      'contribution 3/3 4',
+      'sum',
+    ])
+  })
+})
