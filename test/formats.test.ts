@@ -10,6 +10,7 @@ import { graphviz } from '../src/render/svg.js'
 import { latexName } from '../src/render/tex.js'
 import { OPS, type OpId } from '../src/ops.js'
 import { runCli } from './helpers.js'
+import { OP_ROWS } from './op-rows.js'
 
 const OPTIONS: RenderOptions = { precision: 6, ascii: false, explain: false }
 const TANH_NET = 'h1 = tanh(w11*x1 + w12*x2 + b1)\nh2 = tanh(w21*x1 + w22*x2 + b2)\nyhat = v1*h1 + v2*h2 + c\nloss = (yhat - y)^2'
@@ -29,6 +30,8 @@ const CORPUS: [string, Record<string, number>][] = [
   ['log(x - 2)*w', { x: 1, w: 3 }],
   ['x*x*x', { x: 1e-9 }],
   ['a*1e21 + b*1.5e-7', {}],
+  // And every op's own row, so a new op's LaTeX is rendered without a line added here.
+  ...OP_ROWS.map((row) => [row.program, row.bindings] as [string, Record<string, number>]),
 ]
 
 async function render(format: FormatName, source: string, bindings: Record<string, number>, options: Partial<RenderOptions> = {}) {

@@ -6,53 +6,14 @@ import { OPS } from '../src/ops.js'
 import { traceProgram } from '../src/pipeline.js'
 import { isNumber } from '../src/sym.js'
 import { centralDifference } from './helpers.js'
+import { OP_ROWS, SYNTAX, type Env, type Gen } from './op-rows.js'
 
-type Env = Record<string, number>
-interface Gen {
-  text: string
-  f: (env: Env) => number
-}
 const VARIABLES = ['x', 'y', 'z']
-const sig = (v: number) => 1 / (1 + Math.exp(-v))
 
-// Each function is composed with a guard that keeps it inside its domain and away from overflow,
+// Each op's row composes it with a guard that keeps it inside its domain and away from overflow,
 // so every generated program is smooth at the random point (kinks are filtered out below).
-const UNARY: ((a: Gen) => Gen)[] = [
-  (a) => ({ text: `-(${a.text})`, f: (e) => -a.f(e) }),
-  (a) => ({ text: `exp(tanh(${a.text}))`, f: (e) => Math.exp(Math.tanh(a.f(e))) }),
-  (a) => ({ text: `log((${a.text})^2 + 1)`, f: (e) => Math.log(a.f(e) ** 2 + 1) }),
-  (a) => ({ text: `log2((${a.text})^2 + 1)`, f: (e) => Math.log2(a.f(e) ** 2 + 1) }),
-  (a) => ({ text: `log10((${a.text})^2 + 1)`, f: (e) => Math.log10(a.f(e) ** 2 + 1) }),
-  (a) => ({ text: `sqrt((${a.text})^2 + 1)`, f: (e) => Math.sqrt(a.f(e) ** 2 + 1) }),
-  (a) => ({ text: `cbrt((${a.text})^2 + 1)`, f: (e) => Math.cbrt(a.f(e) ** 2 + 1) }),
-  (a) => ({ text: `abs(${a.text})`, f: (e) => Math.abs(a.f(e)) }),
-  (a) => ({ text: `sin(${a.text})`, f: (e) => Math.sin(a.f(e)) }),
-  (a) => ({ text: `cos(${a.text})`, f: (e) => Math.cos(a.f(e)) }),
-  (a) => ({ text: `tan(tanh(${a.text}))`, f: (e) => Math.tan(Math.tanh(a.f(e))) }),
-  (a) => ({ text: `asin(tanh(${a.text})/2)`, f: (e) => Math.asin(Math.tanh(a.f(e)) / 2) }),
-  (a) => ({ text: `acos(tanh(${a.text})/2)`, f: (e) => Math.acos(Math.tanh(a.f(e)) / 2) }),
-  (a) => ({ text: `atan(${a.text})`, f: (e) => Math.atan(a.f(e)) }),
-  (a) => ({ text: `sinh(tanh(${a.text}))`, f: (e) => Math.sinh(Math.tanh(a.f(e))) }),
-  (a) => ({ text: `cosh(tanh(${a.text}))`, f: (e) => Math.cosh(Math.tanh(a.f(e))) }),
-  (a) => ({ text: `tanh(${a.text})`, f: (e) => Math.tanh(a.f(e)) }),
-  (a) => ({ text: `sigmoid(${a.text})`, f: (e) => sig(a.f(e)) }),
-  (a) => ({ text: `relu(${a.text})`, f: (e) => Math.max(a.f(e), 0) }),
-  (a) => ({ text: `softplus(tanh(${a.text}))`, f: (e) => Math.log(1 + Math.exp(Math.tanh(a.f(e)))) }),
-  (a) => ({ text: `(${a.text})^2`, f: (e) => a.f(e) ** 2 }),
-  (a) => ({ text: `+(${a.text})`, f: (e) => a.f(e) }),
-]
-const BINARY: ((a: Gen, b: Gen) => Gen)[] = [
-  (a, b) => ({ text: `(${a.text}) + (${b.text})`, f: (e) => a.f(e) + b.f(e) }),
-  (a, b) => ({ text: `(${a.text}) - (${b.text})`, f: (e) => a.f(e) - b.f(e) }),
-  (a, b) => ({ text: `(${a.text}) * (${b.text})`, f: (e) => a.f(e) * b.f(e) }),
-  (a, b) => ({ text: `2(${a.text})(${b.text})`, f: (e) => 2 * a.f(e) * b.f(e) }),
-  (a, b) => ({ text: `(${a.text}) / ((${b.text})^2 + 1)`, f: (e) => a.f(e) / (b.f(e) ** 2 + 1) }),
-  (a, b) => ({ text: `((${a.text})^2 + 1)^tanh(${b.text})`, f: (e) => (a.f(e) ** 2 + 1) ** Math.tanh(b.f(e)) }),
-  (a, b) => ({ text: `pow((${a.text})^2 + 1, sin(${b.text}))`, f: (e) => (a.f(e) ** 2 + 1) ** Math.sin(b.f(e)) }),
-  (a, b) => ({ text: `log((${a.text})^2 + 2, (${b.text})^2 + 2)`, f: (e) => Math.log(a.f(e) ** 2 + 2) / Math.log(b.f(e) ** 2 + 2) }),
-  (a, b) => ({ text: `max(${a.text}, ${b.text})`, f: (e) => Math.max(a.f(e), b.f(e)) }),
-  (a, b) => ({ text: `min(${a.text}, ${b.text})`, f: (e) => Math.min(a.f(e), b.f(e)) }),
-]
+const UNARY = [...OP_ROWS.flatMap((row) => (row.random?.length === 1 ? [row.random as (a: Gen) => Gen] : [])), ...SYNTAX.unary]
+const BINARY = [...OP_ROWS.flatMap((row) => (row.random?.length === 2 ? [row.random as (a: Gen, b: Gen) => Gen] : [])), ...SYNTAX.binary]
 
 const leaf: fc.Arbitrary<Gen> = fc.oneof(
   fc.constantFrom(...VARIABLES).map((v) => ({ text: v, f: (e: Env) => e[v]! })),
