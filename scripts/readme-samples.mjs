@@ -34,3 +34,13 @@ export function sampleOutput(sample) {
 
 /** The README block a sample's output goes in. */
 export const block = (marker, fence, output) => `<!-- ${marker}:start -->\n\`\`\`${fence ?? 'text'}\n${output}\`\`\`\n<!-- ${marker}:end -->`
+
+/**
+ * The README's list of the functions a program may call, from the op table itself (the built
+ * library), so a new op appears in it by `npm run readme` and a stale list fails the README test.
+ */
+export async function functionsBlock() {
+  const { supportedFunctions } = await import('../dist/index.js')
+  const list = supportedFunctions().map((name) => `\`${name}\``).join(', ')
+  return `<!-- functions:start -->\n- Functions: ${list}; \`log\` is the natural log unless a base is given.\n  Constants \`pi\` and \`e\`. \`#\` starts a comment.\n<!-- functions:end -->`
+}

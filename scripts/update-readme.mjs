@@ -2,7 +2,7 @@
 // (npm run readme). test/readme.test.ts fails when any copy is stale.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { block, loadSamples, root, sampleOutput } from './readme-samples.mjs'
+import { block, functionsBlock, loadSamples, root, sampleOutput } from './readme-samples.mjs'
 
 let text = readFileSync(join(root, 'README.md'), 'utf8')
 for (const sample of await loadSamples()) {
@@ -20,4 +20,6 @@ for (const sample of await loadSamples()) {
   if (from < 0 || to < 0) throw new Error(`README.md lacks the ${start} … ${end} markers`)
   text = `${text.slice(0, from)}${block(sample.marker, sample.fence, output)}${text.slice(to + end.length)}`
 }
+const functions = await functionsBlock()
+text = text.replace(/<!-- functions:start -->[\s\S]*?<!-- functions:end -->/, functions)
 writeFileSync(join(root, 'README.md'), text)

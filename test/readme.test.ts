@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
 // @ts-expect-error: a plain .mjs script shared with `npm run readme`, without type declarations
-import { block, loadSamples, sampleOutput } from '../scripts/readme-samples.mjs'
+import { block, functionsBlock, loadSamples, sampleOutput } from '../scripts/readme-samples.mjs'
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
 const samples = (await loadSamples()) as { marker?: string; file?: string; args: string[]; fence?: string }[]
@@ -16,6 +16,10 @@ describe('README', () => {
   it.each(samples.filter((s) => s.file))('shows the current $file', (sample) => {
     expect(readme).toContain(`](${sample.file})`)
     expect(readFileSync(new URL(`../${sample.file}`, import.meta.url), 'utf8')).toBe(sampleOutput(sample))
+  })
+
+  it('lists the functions of the op table', async () => {
+    expect(readme).toContain(await functionsBlock())
   })
 
   it('has a Quick start of exactly the two commands that work on a fresh machine', () => {
