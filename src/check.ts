@@ -1,4 +1,5 @@
 // Every backprop gradient beside a central finite-difference estimate of the same derivative.
+import { LIMITS } from './limits.js'
 import type { Graph } from './graph.js'
 import { OPS, sigmoid } from './ops.js'
 import { isNumber } from './sym.js'
@@ -24,7 +25,7 @@ export interface Check {
 /**
  * `unbound`: some variable has no value (`names`, the first few; `more`, how many else);
  * `symbolic` / `non-finite`: the gradient is an expression / NaN or infinite; `budget`: past
- * CHECK_BUDGET; `kink`: the gradient passes the non-differentiable point of node `node`;
+ * LIMITS.checkBudget; `kink`: the gradient passes the non-differentiable point of node `node`;
  * `branch`: node `node` switches branch within the step; `not-finite-near`: the output is not
  * finite at x ± h; `unreliable`: rounding or curvature swamps the difference.
  */
@@ -42,7 +43,6 @@ export const RELIABLE_FRACTION = 0.01
  * Work budget: at most this many node evaluations for all checks together (4 partial forward
  * passes per variable). Variables past the budget are reported as not checked, so big programs stay linear.
  */
-export const CHECK_BUDGET = 4_000_000
 
 const EPSILON = Number.EPSILON
 
@@ -75,7 +75,7 @@ export function checkGradients(graph: Graph, trace: Omit<Trace, 'checks'>): Chec
     // Nodes before the variable's own node cannot change with it: recompute from there.
     const from = graph.variables[k]!
     const cost = 4 * (n - from)
-    if (spent + cost > CHECK_BUDGET) {
+    if (spent + cost > LIMITS.checkBudget) {
       return { variable: g.name, grad, status: 'not-checked', reason: { code: 'budget' } }
     }
     spent += cost

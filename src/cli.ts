@@ -1,5 +1,6 @@
 // The command line: argv in, text and an exit code out. The only module that touches process,
 // the terminal and files; `main(argv, io)` lets tests run it without spawning.
+import { LIMITS } from './limits.js'
 import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { Command, CommanderError, Option } from 'commander'
@@ -11,9 +12,9 @@ import { FORMATS, isFormatName, type Format } from './render/index.js'
 import { jsonChunks } from './render/json.js'
 import { renderTraining } from './render/training.js'
 import { renderClaims, renderClaimsJson } from './render/claims.js'
-import { MAX_STEPS, train, type Training, type TrainingRequest } from './modes/train.js'
+import { train, type Training, type TrainingRequest } from './modes/train.js'
 import type { Trace } from './trace.js'
-import { DEFAULT_TOLERANCE, MAX_CLAIMS, checkClaims, parseClaim } from './modes/claims.js'
+import { DEFAULT_TOLERANCE, checkClaims, parseClaim } from './modes/claims.js'
 import { indexNodes } from './modes/refer.js'
 import { quizQuestions, runQuiz } from './modes/quiz.js'
 import { randomExercise, type Level } from './modes/exercise.js'
@@ -142,7 +143,7 @@ function command(mode: Mode): Command {
       .option('--no-color', 'no color, even in a terminal (NO_COLOR and FORCE_COLOR are honoured too)')
       .option('-o, --output <path>', 'write the output to a file instead of stdout')
       .option('--lr <rate>', 'after the trace, gradient descent with this learning rate (table and json formats)')
-      .option('--steps <n>', `with --lr: how many steps (default 1, at most ${MAX_STEPS})`)
+      .option('--steps <n>', `with --lr: how many steps (default 1, at most ${LIMITS.maxSteps})`)
       .option('--params <names>', 'with --lr: the variables to update (default: every variable not in --data)')
       .option('--data <names>', 'with --lr: variables held fixed, such as inputs and targets')
       .addHelpText('after', `\nFormats:\n${formats}\n${EXAMPLES}`)
@@ -337,7 +338,7 @@ async function traceMode({ opts, positionals, values, precision, chalkFor }: Req
   const lr = Number(opts.lr)
   if (training && !(Number.isFinite(lr) && lr > 0)) throw new UsageError(`--lr ${opts.lr}: expected a positive number, such as 0.1`)
   const steps = opts.steps === undefined ? 1 : Number(opts.steps)
-  if (!Number.isInteger(steps) || steps < 1 || steps > MAX_STEPS) throw new UsageError(`--steps ${opts.steps}: expected a whole number from 1 to ${MAX_STEPS}`)
+  if (!Number.isInteger(steps) || steps < 1 || steps > LIMITS.maxSteps) throw new UsageError(`--steps ${opts.steps}: expected a whole number from 1 to ${LIMITS.maxSteps}`)
 
   const source = await readProgram(positionals[0], opts.file, io)
   const { trace, warnings, run } = traceAndTrain(source, values, training ? { lr, steps, ...(opts.params ? { params: names(opts.params) } : {}), ...(opts.data ? { data: names(opts.data) } : {}) } : undefined)
@@ -385,7 +386,7 @@ async function check({ opts, positionals, values, precision, tolerance, chalkFor
     }
   }
   if (lines.length === 0) throw new UsageError('no claims given: add --claim "dL/dx = 4" or --claims FILE')
-  if (lines.length > MAX_CLAIMS) throw new InputError(`${lines.length} claims: at most ${MAX_CLAIMS} are checked in one run; split them into several files`)
+  if (lines.length > LIMITS.maxClaims) throw new InputError(`${lines.length} claims: at most ${LIMITS.maxClaims} are checked in one run; split them into several files`)
   const source = await readProgram(positionals[0], opts.file, io)
   const { trace, warnings } = traceProgram(source, values)
   const index = indexNodes(trace)

@@ -2,6 +2,7 @@
 // refuses unsupported constructs by position first (mathjs nodes carry no positions), then mathjs
 // parses, then its tree is copied into our small Expr type, iteratively (programs can be huge).
 import { create, parseDependencies } from 'mathjs/number'
+import { LIMITS } from './limits.js'
 import { InputError, describePosition } from './errors.js'
 import { CONSTANTS, callOp, supportedFunctions, functionArities, type OpId } from './ops.js'
 
@@ -47,16 +48,6 @@ export interface Statement {
 export interface Program {
   source: string
   statements: Statement[]
-}
-
-/** Size limits: mathjs's parser is recursive, and a program has to finish in bounded time. */
-export const LIMITS = {
-  /** Nesting of parentheses, ^ chains and unary signs; mathjs overflows the stack at a few hundred. */
-  maxNesting: 100,
-  /** Characters of program text (4 MiB). */
-  maxLength: 4 * 1024 * 1024,
-  /** Numbers and names in the program: bounds the graph, and the time and memory of a trace. */
-  maxTerms: 300_000,
 }
 
 const { parse: mathParse } = create({ parseDependencies: parseDependencies! })

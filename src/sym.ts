@@ -1,6 +1,7 @@
 // Symbolic values: numbers where everything is bound, small expression trees where some variables
 // stay symbolic. Every constructor folds numbers with the op table's own forward functions, so a
 // fully bound program computes exactly the numbers a plain evaluation would.
+import { LIMITS } from './limits.js'
 import { OPS, type OpId } from './ops.js'
 
 export type Sym =
@@ -24,8 +25,6 @@ export interface SymBuilder {
   apply(op: OpId, args: Sym[]): Sym
 }
 
-/** Past this many tree nodes an expression is shown by reference instead of expanded. */
-export const MAX_SYM_SIZE = 24
 
 const isApply = (s: Sym, op?: OpId): s is { op: OpId; args: Sym[] } =>
   typeof s === 'object' && 'op' in s && (op === undefined || s.op === op)
@@ -91,7 +90,7 @@ export const S: SymBuilder = {
 }
 
 /** Number of tree nodes, counting no further than `limit` (so it stays cheap on big trees). */
-export function symSize(s: Sym, limit = MAX_SYM_SIZE + 1): number {
+export function symSize(s: Sym, limit = LIMITS.maxSymSize + 1): number {
   if (typeof s === 'number') return 1
   let count = 0
   const stack: Sym[] = [s]

@@ -1,9 +1,10 @@
 // Graph + bindings → Trace: the forward pass, every edge's local derivative from the op table, and
 // the backward pass in reverse topological order seeded with 1, keeping every contribution
 // (micrograd's `for v in reversed(topo): v._backward()`, with each `+=` recorded).
+import { LIMITS } from './limits.js'
 import type { Graph, GraphNode, NodeKind } from './graph.js'
 import { CONSTANT_VALUES, OPS, type Convention, type Rule } from './ops.js'
-import { MAX_SYM_SIZE, S, apply, isNumber, symSize, type Sym } from './sym.js'
+import { S, apply, isNumber, symSize, type Sym } from './sym.js'
 import { checkGradients, type Check } from './check.js'
 
 /** A graph node (id, label, kind, op, assigned, inputs: see GraphNode) with what the passes found. */
@@ -70,8 +71,6 @@ export interface Chain {
   paths?: { edges: number[]; product: Sym }[]
 }
 
-/** Caps on listing chains: paths per variable, and edges over all listed paths of one variable. */
-export const CHAIN_LIMITS = { paths: 16, edges: 256 }
 
 export interface Trace {
   source: string
@@ -176,7 +175,7 @@ function forwardPass(graph: Graph, bindings: Record<string, number>): Forward {
       const args = node.inputs.map((j) => values[j]!)
       const labels = node.inputs.map((j) => operands[j]!)
       let value = apply(op, args)
-      if (symSize(value) > MAX_SYM_SIZE) value = { name: node.label }
+      if (symSize(value) > LIMITS.maxSymSize) value = { name: node.label }
       traced.op = op
       if (node.assigned) traced.assigned = node.assigned
       traced.expression = { op, args: labels }
@@ -191,7 +190,7 @@ function forwardPass(graph: Graph, bindings: Record<string, number>): Forward {
         const input = OPS[op].inputs[slot]!
         const local = input.local(S, labels)
         let localValue = input.local(S, args)
-        if (symSize(localValue) > MAX_SYM_SIZE) localValue = local
+        if (symSize(localValue) > LIMITS.maxSymSize) localValue = local
         // NaN until the backward pass: a double from the start, so that V8 never has to migrate
         // every edge object when the field first holds a fractional number (measured: 15,000
         // migrations on a 10,000-operation program). Edges off the output's path get 0 below.
@@ -226,7 +225,7 @@ function backwardPass(graph: Graph, { nodes, edges, flags, values, requiresGrad,
   for (let i = graph.output; i >= 0; i--) {
     if (!nodes[i]!.onPath) continue
     if (requiresGrad[i] || i === graph.output) nodes[i]!.grad = grads[i]!
-    const upstream = symSize(grads[i]!) > MAX_SYM_SIZE ? { grad: { of: outLabel, wrt: nodes[i]!.label } } : grads[i]!
+    const upstream = symSize(grads[i]!) > LIMITS.maxSymSize ? { grad: { of: outLabel, wrt: nodes[i]!.label } } : grads[i]!
     for (let e = firstEdge[i]!; e < firstEdge[i + 1]!; e++) {
       const edge = edges[e]!
       const local = edge.localValue
@@ -238,7 +237,7 @@ function backwardPass(graph: Graph, { nodes, edges, flags, values, requiresGrad,
         grads[edge.from] = sum + edge.contribution
       } else {
         const contribution = apply('mul', [upstream, local])
-        edge.contribution = symSize(contribution) > MAX_SYM_SIZE ? { op: 'mul', args: [upstream, local] } : contribution
+        edge.contribution = symSize(contribution) > LIMITS.maxSymSize ? { op: 'mul', args: [upstream, local] } : contribution
         grads[edge.from] = apply('add', [sum, edge.contribution])
       }
       backward.push(e)
@@ -249,7 +248,7 @@ function backwardPass(graph: Graph, { nodes, edges, flags, values, requiresGrad,
   // Each fan-out node's grad is its final sum (set when it was visited as a consumer, or now).
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i]!
-    if (node.contributions.length > 0) node.grad = symSize(grads[i]!) > MAX_SYM_SIZE ? { grad: { of: outLabel, wrt: node.label } } : grads[i]!
+    if (node.contributions.length > 0) node.grad = symSize(grads[i]!) > LIMITS.maxSymSize ? { grad: { of: outLabel, wrt: node.label } } : grads[i]!
   }
   return backward
 }
@@ -274,7 +273,7 @@ function sumsAndOffPath({ nodes, edges, flags, requiresGrad }: Forward): void {
 
 const finite = (x: Sym) => !isNumber(x) || Number.isFinite(x)
 
-/** Paths are counted for every variable in one linear pass, and listed only under CHAIN_LIMITS. */
+/** Paths are counted for every variable in one linear pass, and listed only under LIMITS.chainPaths and LIMITS.chainEdges. */
 function chains(graph: Graph, nodes: TraceNode[], edges: TraceEdge[], backward: number[]): Chain[] {
   const counts = new Float64Array(nodes.length)
   // Fewest edges from each node up to the output: a variable deeper than the edge cap is not listed.
@@ -288,12 +287,12 @@ function chains(graph: Graph, nodes: TraceNode[], edges: TraceEdge[], backward: 
   }
   return graph.variables.map((v) => {
     const chain: Chain = { variable: graph.nodes[v]!.id, count: counts[v]! }
-    if (chain.count === 0 || chain.count > CHAIN_LIMITS.paths || depth[v]! > CHAIN_LIMITS.edges) return chain
+    if (chain.count === 0 || chain.count > LIMITS.chainPaths || depth[v]! > LIMITS.chainEdges) return chain
     // Walk up from the variable through its consumers; every consumer on the path reaches the
     // output. Each step records its edge and the step it came from, so a path is read back at the end.
     const steps: { node: number; edge: number; parent: number }[] = [{ node: v, edge: -1, parent: -1 }]
     const ends: number[] = []
-    let budget = CHAIN_LIMITS.edges
+    let budget = LIMITS.chainEdges
     const stack = [0]
     while (stack.length > 0 && budget >= 0) {
       const at = stack.pop()!

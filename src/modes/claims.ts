@@ -1,6 +1,7 @@
 // `check`: a student's hand-worked derivatives ("dL/dx = 4") judged against the trace. A wrong
 // gradient is traced back up the chain to the first step where the student's numbers depart
 // from the true ones, using their other claims as the record of their work.
+import { LIMITS } from '../limits.js'
 import { evaluateText } from '../bindings.js'
 import { InputError } from '../errors.js'
 import { isNumber } from '../sym.js'
@@ -61,8 +62,6 @@ export interface ClaimResult extends Claim {
   localInstead?: number
 }
 
-/** Claims in one run: each is judged by a pass over the trace, so time stays bounded. */
-export const MAX_CLAIMS = 1000
 
 /** Relative agreement for claims (students round): 1%, or 1e-4 near zero. */
 export const DEFAULT_TOLERANCE = 0.01
@@ -135,7 +134,7 @@ export function agrees(claimed: number, truth: number, tolerance: number): boole
 
 /** Judges every claim; claims about the output's gradient are read together, as one piece of work. */
 export function checkClaims(trace: Trace, claims: Claim[], tolerance = DEFAULT_TOLERANCE): ClaimResult[] {
-  if (claims.length > MAX_CLAIMS) throw new InputError(`${claims.length} claims: at most ${MAX_CLAIMS} are checked in one run`)
+  if (claims.length > LIMITS.maxClaims) throw new InputError(`${claims.length} claims: at most ${LIMITS.maxClaims} are checked in one run`)
   if (trace.unbound.length > 0) {
     throw new InputError(`checking claims needs a value for every variable: ${trace.unbound.join(', ')} ${trace.unbound.length > 1 ? 'have' : 'has'} none`)
   }

@@ -1,12 +1,11 @@
 // --lr: gradient descent on the traced program, the step that shows what the gradients are for.
 // Each step is one more forward and backward pass of the same graph at the updated parameters.
+import { LIMITS } from '../limits.js'
 import { InputError } from '../errors.js'
 import type { Graph } from '../graph.js'
 import { isNumber, type Sym } from '../sym.js'
 import { trace } from '../trace.js'
 
-/** Steps in one run: each is a whole forward and backward pass, so time stays bounded. */
-export const MAX_STEPS = 10_000
 
 export interface TrainingRequest {
   /** The learning rate η. */
@@ -57,7 +56,7 @@ export function train(graph: Graph, values: Record<string, number>, request: Tra
   const variables = graph.variables.map((i) => graph.nodes[i]!.id)
   const { lr, steps } = request
   if (!Number.isFinite(lr) || lr <= 0) throw new InputError(`--lr ${lr}: the learning rate must be a positive number, such as 0.1`)
-  if (!Number.isInteger(steps) || steps < 1 || steps > MAX_STEPS) throw new InputError(`--steps ${steps}: expected a whole number from 1 to ${MAX_STEPS}`)
+  if (!Number.isInteger(steps) || steps < 1 || steps > LIMITS.maxSteps) throw new InputError(`--steps ${steps}: expected a whole number from 1 to ${LIMITS.maxSteps}`)
   for (const [option, names] of [['--params', request.params], ['--data', request.data]] as const) {
     for (const name of names ?? []) {
       if (!variables.includes(name)) throw new InputError(`${option} ${name}: the program has no variable ${name} (its variables: ${variables.join(', ') || 'none'})`)

@@ -1,13 +1,8 @@
 // What several renderers share: statements spelled out, how long sums are shortened, and big
 // outputs written in pieces.
+import { LIMITS } from '../limits.js'
 import type { Sym } from '../sym.js'
 import { operandSym, type Trace } from '../trace.js'
-
-/** Tree nodes spelled out per statement in a header; deeper parts are shown by their labels. */
-const HEADER_SIZE = 40
-
-/** Terms written out in a sum of contributions or paths; longer sums are summarized. */
-export const SUM_TERMS = 6
 
 /** Lines per written piece of a big output: big enough to write efficiently, small enough to be collected young. */
 export const CHUNK_LINES = 512
@@ -21,7 +16,7 @@ export function joined(pieces: Iterable<string>): string {
 
 /** The statement rooted at node i as one expression, unnamed inner operations spelled out. */
 export function expand(trace: Trace, root: number): Sym {
-  let budget = HEADER_SIZE
+  let budget = LIMITS.headerSize
   const build = (i: number, top: boolean): Sym => {
     const node = trace.nodes[i]!
     if (node.kind !== 'op' || (!top && (node.assigned || budget <= 0))) {

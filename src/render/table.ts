@@ -1,6 +1,7 @@
 // --format table, the default: the trace a student would work out by hand, section by section.
 // Column widths follow the content only, never the terminal, so the output is the same bytes in a
 // terminal, in a pipe and in a file (color aside).
+import { LIMITS } from '../limits.js'
 import { Chalk, type ChalkInstance } from 'chalk'
 import { formatNumber } from '../format.js'
 import { printSym, type Sym } from '../sym.js'
@@ -13,9 +14,6 @@ import type { RenderOptions } from './index.js'
 import { boxLines } from './box.js'
 import { CHUNK_LINES, expand, joined } from './shared.js'
 import { notation, type Notation } from './text.js'
-
-/** How many statements the header spells out before it summarizes. */
-const HEADER_STATEMENTS = 12
 
 export function renderTable(trace: Trace, options: RenderOptions): string {
   return joined(tableChunks(trace, options))
@@ -59,8 +57,8 @@ function* tableLines(trace: Trace, options: RenderOptions): Generator<string> {
 
   // Header: the program as parsed, with every operator's grouping shown.
   yield c.bold(TITLES.program) + c.dim(TITLES.programAsParsed)
-  for (const i of steps.statements.slice(0, HEADER_STATEMENTS)) yield `  ${label(i)} = ${printSym(expand(trace, i), { ...n.style, allParens: true })}`
-  if (steps.statements.length > HEADER_STATEMENTS) yield `  ${moreStatements(steps.statements.length - HEADER_STATEMENTS)}`
+  for (const i of steps.statements.slice(0, LIMITS.headerStatements)) yield `  ${label(i)} = ${printSym(expand(trace, i), { ...n.style, allParens: true })}`
+  if (steps.statements.length > LIMITS.headerStatements) yield `  ${moreStatements(steps.statements.length - LIMITS.headerStatements)}`
   if (steps.statements.length === 0) yield `  ${out}`
   const bound = Object.entries(trace.bindings)
   yield `${c.bold(TITLES.values)}    ${bound.length ? bound.map(([k, v]) => `${k} = ${formatNumber(v, options.precision)}`).join(', ') : TITLES.none}`

@@ -1,10 +1,10 @@
 // LaTeX for names, numbers and expressions, shared by the latex and markdown formats. Every string
 // made here is rendered by KaTeX in the tests.
+import { LIMITS } from '../limits.js'
 import { formatNumber } from '../format.js'
 import { OPS } from '../ops.js'
 import { precedence, type Sym } from '../sym.js'
 import type { Cell, Mark, Phrase } from '../steps/cells.js'
-import { SUM_TERMS } from './shared.js'
 import { notation } from './text.js'
 
 const GREEK = new Set([
@@ -125,7 +125,7 @@ export function texFace(options: { precision: number; medium: 'markdown' | 'late
       case 'product':
         return c.factors.map(math).join(' \\cdot ')
       case 'sum':
-        return c.terms.slice(0, SUM_TERMS).map((t) => math({ kind: 'factor', value: t })).join(' + ') + (c.terms.length > SUM_TERMS ? ` + \\dots \\text{ (${c.terms.length} terms)}` : '')
+        return c.terms.slice(0, LIMITS.sumTerms).map((t) => math({ kind: 'factor', value: t })).join(' + ') + (c.terms.length > LIMITS.sumTerms ? ` + \\dots \\text{ (${c.terms.length} terms)}` : '')
       case 'mark':
         return TEX_MARKS[c.mark]
     }

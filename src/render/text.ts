@@ -1,11 +1,11 @@
 // The plain-text face of the terminal views (the trace, the quiz, the claim checker) and of the
 // graph labels: one place that decides how ∂, products, factors and long sums are written, with
 // --ascii honoured. What is written comes from the steps layer; this only writes it.
+import { LIMITS } from '../limits.js'
 import { formatNumber } from '../format.js'
 import { OPS } from '../ops.js'
 import { isNumber, printSym, type Sym, type SymStyle } from '../sym.js'
 import type { Cell, Mark, Phrase } from '../steps/cells.js'
-import { SUM_TERMS } from './shared.js'
 
 export interface Notation {
   d: string
@@ -59,8 +59,8 @@ export function notation(options: { ascii: boolean; precision: number | undefine
       case 'product':
         return c.factors.map(cell).join(` ${times} `)
       case 'sum': {
-        const shown = c.terms.slice(0, SUM_TERMS).map(factor)
-        return c.terms.length > SUM_TERMS ? `${shown.join(' + ')} + … (${c.terms.length} terms)` : shown.join(' + ')
+        const shown = c.terms.slice(0, LIMITS.sumTerms).map(factor)
+        return c.terms.length > LIMITS.sumTerms ? `${shown.join(' + ')} + … (${c.terms.length} terms)` : shown.join(' + ')
       }
       case 'mark':
         return MARKS[c.mark][options.ascii ? 1 : 0]

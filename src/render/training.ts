@@ -1,4 +1,5 @@
 // The training section of the terminal view (--lr): one table per step, then the loss curve.
+import { LIMITS } from '../limits.js'
 import type { ChalkInstance } from 'chalk'
 import { Chalk } from 'chalk'
 import { formatNumber } from '../format.js'
@@ -8,8 +9,6 @@ import { notation } from './text.js'
 import { mark } from '../steps/cells.js'
 import { divergenceText } from '../steps/words.js'
 
-/** Characters of the loss curve: longer runs are sampled evenly. */
-export const SPARKLINE_WIDTH = 60
 const BARS = '▁▂▃▄▅▆▇█'
 const ASCII_BARS = '_.-=+*#@'
 
@@ -46,13 +45,13 @@ export function renderTraining(training: Training, output: string, options: { pr
 }
 
 /**
- * A bar per value (sampled down to SPARKLINE_WIDTH), scaled from the smallest to the largest; on a
+ * A bar per value (sampled down to LIMITS.sparklineWidth), scaled from the smallest to the largest; on a
  * log scale when the values are positive and span more than a factor of 100, as a falling loss
  * does (on a linear scale everything after its first drop would look flat).
  */
 export function sparkline(values: number[], ascii: boolean): { bars: string; log: boolean } {
   const chars = ascii ? ASCII_BARS : BARS
-  const count = Math.min(values.length, SPARKLINE_WIDTH)
+  const count = Math.min(values.length, LIMITS.sparklineWidth)
   const sampled = Array.from({ length: count }, (_, k) => values[count === 1 ? 0 : Math.round((k * (values.length - 1)) / (count - 1))]!)
   const log = Math.min(...sampled) > 0 && Math.max(...sampled) / Math.min(...sampled) > 100
   const scaled = log ? sampled.map(Math.log10) : sampled

@@ -1,11 +1,12 @@
 // The one module that owns the tutor's English: titles, explanations, and the sentences that the
 // engine's codes stand for (flags, check reasons, divergence). Every sentence is a Phrase, words
 // with cells, so each face writes its maths in its own notation; a translation is this file.
+import { LIMITS } from '../limits.js'
 import { DEFAULT_PRECISION, formatNumber } from '../format.js'
 import { OPS, type Convention, type OpId } from '../ops.js'
 import { S, type Sym } from '../sym.js'
-import { CHAIN_LIMITS, type Flag, type Trace } from '../trace.js'
-import { CHECK_BUDGET, type CheckReason, type CheckStatus } from '../check.js'
+import type { Flag, Trace } from '../trace.js'
+import type { CheckReason, CheckStatus } from '../check.js'
 import type { Divergence } from '../modes/train.js'
 import type { ClaimResult, Diagnosis } from '../modes/claims.js'
 import { factor, grad, local, mark, name, placeholderLocal, product, sum, value, type Cell, type Phrase } from './cells.js'
@@ -191,7 +192,7 @@ export function checkReasonText(trace: Trace, variable: string, reason: CheckRea
     case 'non-finite':
       return ['the gradient is ', raw(trace.gradients.find((g) => g.name === variable)!.grad as number)]
     case 'budget':
-      return [`past the check budget of ${CHECK_BUDGET} node evaluations`]
+      return [`past the check budget of ${LIMITS.checkBudget} node evaluations`]
     case 'kink': {
       const node = trace.nodes[reason.node]!
       return [`its gradient passes a non-differentiable point (${node.op} at ${node.label}), where the two one-sided slopes differ`]
@@ -217,14 +218,14 @@ export function checkStatusText(status: CheckStatus | undefined, reason: CheckRe
     case 'inconclusive':
       return 'inconclusive'
     default:
-      return reason?.code === 'budget' && face === 'table' ? `not checked (budget ${CHECK_BUDGET})` : 'not checked'
+      return reason?.code === 'budget' && face === 'table' ? `not checked (budget ${LIMITS.checkBudget})` : 'not checked'
   }
 }
 
 /** The chains line of a variable whose paths are too many to list. */
 export function tooManyPaths(count: number): string {
   const text = count === Infinity ? 'more than 1.8e+308' : count > Number.MAX_SAFE_INTEGER ? `about ${formatNumber(count, 3)}` : String(count)
-  return `${text} paths, more than listed here (at most ${CHAIN_LIMITS.paths} paths and ${CHAIN_LIMITS.edges} edges); the backward pass above sums them without listing them`
+  return `${text} paths, more than listed here (at most ${LIMITS.chainPaths} paths and ${LIMITS.chainEdges} edges); the backward pass above sums them without listing them`
 }
 
 export const noPath = (out: string, variable: string) => `(no path: ${out} does not depend on ${variable})`

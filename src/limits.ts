@@ -1,0 +1,28 @@
+// Every limit of the tutor in one place: how big a program may be, and how much of a big one is
+// written out. Each has a row in ARCHITECTURE.md's table of limits; the README quotes them.
+export const LIMITS = {
+  /** Characters of program text (4 MiB). */
+  maxLength: 4 * 1024 * 1024,
+  /** Numbers and names in a program: bounds the graph, and the time and memory of a trace. */
+  maxTerms: 300_000,
+  /** Nesting of parentheses, ^ chains and unary signs: mathjs's parser is recursive and overflows at a few hundred. */
+  maxNesting: 100,
+  /** Tree nodes of a symbolic value before it is shown by the name of its node or gradient instead. */
+  maxSymSize: 24,
+  /** Paths per variable listed in the chains, and edges over all of one variable's listed paths. */
+  chainPaths: 16,
+  chainEdges: 256,
+  /** Node evaluations for all gradient checks together (4 partial forward passes per variable). */
+  checkBudget: 4_000_000,
+  /** Claims judged in one run of `check`. */
+  maxClaims: 1000,
+  /** Steps of one --lr run: each is a whole forward and backward pass. */
+  maxSteps: 10_000,
+  /** Terms written out in a sum of contributions or paths; longer sums are shortened. */
+  sumTerms: 6,
+  /** Statements the program header spells out, and tree nodes per statement. */
+  headerStatements: 12,
+  headerSize: 40,
+  /** Characters of the training run's loss curve. */
+  sparklineWidth: 60,
+} as const
