@@ -1,54 +1,17 @@
 // The mathjs boundary: the only module that knows mathjs or its node types. A scan of the raw text
-// refuses unsupported constructs by position first (mathjs nodes carry no positions), then mathjs
-// parses, then its tree is copied into our small Expr type, iteratively (programs can be huge).
+// (parse/scan.ts) refuses unsupported constructs by position first (mathjs nodes carry no
+// positions), then mathjs parses each statement (or each statement shape once: parse/shape.ts),
+// then its tree is copied into our small Expr type (parse/expr.ts), iteratively (programs can be huge).
 import { create, parseDependencies } from 'mathjs/number'
 import { LIMITS } from './limits.js'
 import { InputError, describePosition } from './errors.js'
-import { CONSTANTS, callOp, supportedFunctions, functionArities, type OpId } from './ops.js'
+import { CONSTANTS, callOp, functionArities, type OpId } from './ops.js'
+import type { Expr, Program, Statement } from './parse/expr.js'
+import { refuse, scan, type Scan } from './parse/scan.js'
+import { instantiate, isPlainName, shapeKey, shapeOf, type Shape } from './parse/shape.js'
+import { unknownFunction } from './parse/suggest.js'
 
-export type Expr =
-  | { kind: 'number'; value: number }
-  | { kind: 'name'; name: string }
-  | { kind: 'apply'; op: OpId; args: Expr[] }
-
-/** A number or a name: an Expr without arguments. */
-export type Leaf = Exclude<Expr, { kind: 'apply' }>
-
-/**
- * Post-order over an Expr, leaves in the order they are written, with an explicit stack: programs
- * can nest 100,000 deep on one side.
- */
-export function foldExpr<T>(root: Expr, leaf: (expr: Leaf) => T, operation: (op: OpId, args: T[]) => T): T {
-  const stack: { expr: Expr; expanded: boolean }[] = [{ expr: root, expanded: false }]
-  const results: T[] = []
-  while (stack.length > 0) {
-    const frame = stack.pop()!
-    const expr = frame.expr
-    if (expr.kind !== 'apply') {
-      results.push(leaf(expr))
-    } else if (!frame.expanded) {
-      frame.expanded = true
-      stack.push(frame)
-      for (let i = expr.args.length - 1; i >= 0; i--) stack.push({ expr: expr.args[i]!, expanded: false })
-    } else {
-      results.push(operation(expr.op, results.splice(results.length - expr.args.length)))
-    }
-  }
-  return results[0]!
-}
-
-export interface Statement {
-  /** The assigned name, or undefined for a bare expression. */
-  target?: string
-  expr: Expr
-  /** Offset of the statement's first character in the source. */
-  offset: number
-}
-
-export interface Program {
-  source: string
-  statements: Statement[]
-}
+export { foldExpr, type Expr, type Leaf, type Statement, type Program } from './parse/expr.js'
 
 const { parse: mathParse } = create({ parseDependencies: parseDependencies! })
 
@@ -59,201 +22,6 @@ const OPERATORS: Record<string, OpId> = {
   divide: 'div',
   pow: 'pow',
   unaryMinus: 'neg',
-}
-
-/** Characters and words mathjs accepts that the tutor refuses, with what they are. */
-const REFUSED_CHARS: Record<string, string> = {
-  '[': 'matrices and indexing ([ ])',
-  ']': 'matrices and indexing ([ ])',
-  '{': 'objects ({ })',
-  '}': 'objects ({ })',
-  '"': 'strings',
-  "'": "strings and the transpose operator (')",
-  '`': 'strings',
-  '?': 'conditionals (a ? b : c)',
-  ':': 'ranges and conditionals (:)',
-  '%': 'the percent and modulo operator (%)',
-  '!': 'factorial (!) and != comparisons',
-  '<': 'comparisons and shifts (<)',
-  '>': 'comparisons and shifts (>)',
-  '&': 'bitwise and logical operators (&)',
-  '|': 'bitwise and logical operators (|)',
-  '~': 'the bitwise not operator (~)',
-  '.': 'property access (a.b) and element-wise operators (.*)',
-  '@': 'the character @',
-  '\\': 'the character \\',
-}
-const REFUSED_WORDS: Record<string, string> = {
-  mod: 'the mod operator',
-  to: 'unit conversion (to)',
-  in: 'unit conversion (in)',
-  and: 'logical operators (and)',
-  or: 'logical operators (or)',
-  xor: 'logical operators (xor)',
-  not: 'logical operators (not)',
-  true: 'booleans (true)',
-  false: 'booleans (false)',
-  null: 'null',
-  undefined: 'undefined',
-  NaN: 'NaN as a literal',
-  Infinity: 'Infinity as a literal',
-}
-
-interface Scan {
-  /** Start offset of every non-empty statement, in order (mathjs's blocks match these). */
-  statementStarts: number[]
-  /** Every `name(` in the text, by statement: where mathjs will see a function call. */
-  calls: { name: string; offset: number }[][]
-  /** By statement, start and end offsets (flat pairs) of the names that are values: a shape's slots. */
-  slots: number[][]
-}
-
-const isDigit = (c: string) => c >= '0' && c <= '9'
-// The letters mathjs accepts in names (its parse.isAlpha): Latin, Greek and letterlike symbols.
-const LETTER = 'a-zA-Z_$\\u00C0-\\u02AF\\u0370-\\u03FF\\u2100-\\u214F'
-const NON_ASCII_LETTER = new RegExp(`[${LETTER}]`)
-const isLetter = (c: string) => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_' || c === '$' || (c > '\u007f' && NON_ASCII_LETTER.test(c))
-const NUMBER = /0[xXbBoO][0-9a-fA-F]+|[0-9]*\.?[0-9]*(?:[eE][+-]?[0-9]+)?/y
-
-function refuse(what: string, offset: number, source: string): never {
-  throw new InputError(
-    `not supported: ${what}, at ${describePosition(source, offset)}; the tutor differentiates scalar arithmetic only`,
-    offset,
-    source,
-  )
-}
-
-/** One linear pass over the text: refuse by position, note statements and call sites. */
-function scan(source: string): Scan {
-  const statementStarts: number[] = []
-  const calls: Scan['calls'] = []
-  const slots: Scan['slots'] = []
-  let depth = 0
-  let inStatement = false
-  let terms = 0
-  let i = 0
-  const startToken = (at: number) => {
-    statementStarts.push(at)
-    calls.push([])
-    slots.push([])
-    inStatement = true
-  }
-  // How deep mathjs's recursive parser will go: parentheses, plus chains of ^ and of unary signs,
-  // which it parses recursively too. Each parenthesis level keeps its own chain counts (pairs in
-  // `enclosing`).
-  let pow = 0
-  let unary = 0
-  const enclosing: number[] = []
-  let outer = 0
-  let expectOperand = true
-  const nest = (at: number) => {
-    if (depth + outer + pow + unary > LIMITS.maxNesting) {
-      throw new InputError(
-        `the expression is nested more than ${LIMITS.maxNesting} deep (at ${describePosition(source, at)}); parentheses, chains of ^ and repeated signs all count, and that is the tutor's limit`,
-        at,
-        source,
-      )
-    }
-  }
-  const countTerm = (at: number) => {
-    if (++terms > LIMITS.maxTerms) {
-      throw new InputError(
-        `the program has more than ${LIMITS.maxTerms} numbers and names, the tutor's limit (the first one over it is at ${describePosition(source, at)}); split it into smaller programs`,
-      )
-    }
-  }
-  while (i < source.length) {
-    const c = source[i]!
-    if (c === ' ' || c === '\t' || c === '\r' || c === '\u00a0') {
-      i++
-    } else if (c === '\n') {
-      if (depth === 0) {
-        inStatement = false
-        pow = unary = 0
-        expectOperand = true
-      }
-      i++
-    } else if (c === ';') {
-      inStatement = false
-      pow = unary = 0
-      expectOperand = true
-      i++
-    } else if (c === '#') {
-      while (i < source.length && source[i] !== '\n') i++
-    } else if (isDigit(c) || (c === '.' && isDigit(source[i + 1] ?? ''))) {
-      if (!inStatement) startToken(i)
-      countTerm(i)
-      if (!expectOperand) pow = unary = 0 // implicit multiplication
-      expectOperand = false
-      NUMBER.lastIndex = i
-      i += Math.max(1, NUMBER.exec(source)?.[0].length ?? 1)
-    } else if (isLetter(c)) {
-      if (!inStatement) startToken(i)
-      countTerm(i)
-      if (!expectOperand) pow = unary = 0 // implicit multiplication
-      expectOperand = false
-      const start = i
-      i++
-      while (i < source.length && (isDigit(source[i]!) || isLetter(source[i]!))) i++
-      const name = source.slice(start, i)
-      if (Object.hasOwn(REFUSED_WORDS, name)) refuse(REFUSED_WORDS[name]!, start, source)
-      let j = i
-      while (source[j] === ' ' || source[j] === '\t') j++
-      if (source[j] === '(') {
-        // Refuse unknown calls here, by position, before any string or bracket inside them.
-        if (!Object.hasOwn(functionArities, name)) {
-          if (isDefinition(source, j)) refuse('function definitions like f(x) = …', start, source)
-          unknownFunction(name, start, source)
-        }
-        calls[statementStarts.length - 1]!.push({ name, offset: start })
-      } else if (!(start > 0 && (isDigit(source[start - 1]!) || source[start - 1] === '.'))) {
-        // Right after a number a name is not a slot: mathjs reads 2e+x differently from 2a+x.
-        slots[statementStarts.length - 1]!.push(start, i)
-      }
-    } else if (c === '(') {
-      if (!inStatement) startToken(i)
-      enclosing.push(pow, unary)
-      outer += pow + unary
-      pow = unary = 0
-      depth++
-      nest(i)
-      expectOperand = true
-      i++
-    } else if (c === ')') {
-      depth = Math.max(0, depth - 1)
-      unary = enclosing.pop() ?? 0
-      pow = enclosing.pop() ?? 0
-      outer -= pow + unary
-      expectOperand = false
-      i++
-    } else if (c === '=' && source[i + 1] === '=') {
-      refuse('comparisons (==)', i, source)
-    } else if (c === '+' || c === '-' || c === '*' || c === '/' || c === '^' || c === ',' || c === '=') {
-      if (!inStatement) startToken(i)
-      if (c === '^') {
-        pow++
-        nest(i)
-        expectOperand = true
-      } else if ((c === '+' || c === '-') && expectOperand) {
-        unary++
-        nest(i)
-      } else {
-        pow = unary = 0
-        expectOperand = true
-      }
-      i++
-    } else if (Object.hasOwn(REFUSED_CHARS, c)) {
-      refuse(REFUSED_CHARS[c]!, i, source)
-    } else {
-      const ch = String.fromCodePoint(source.codePointAt(i)!)
-      throw new InputError(
-        `unexpected character "${ch}" (U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}) at ${describePosition(source, i)}`,
-        i,
-        source,
-      )
-    }
-  }
-  return { statementStarts, calls, slots }
 }
 
 type MathNode = {
@@ -303,18 +71,8 @@ export function parseProgram(source: string): Program {
   for (let k = 0; k < scanned.statementStarts.length; k++) {
     const start = scanned.statementStarts[k]!
     const end = scanned.statementStarts[k + 1] ?? source.length
-    // The slices cover the whole text: the first from 0, so that nothing before it goes unparsed.
     const from = k === 0 ? 0 : start
-    const slots = scanned.slots[k]!
-    const names: string[] = []
-    let key = ''
-    let at = from
-    for (let s = 0; s < slots.length; s += 2) {
-      key += source.slice(at, slots[s]) + '\u0000'
-      names.push(source.slice(slots[s], slots[s + 1]))
-      at = slots[s + 1]!
-    }
-    key += source.slice(at, end)
+    const { key, names } = shapeKey(source, from, end, scanned.slots[k]!)
     const cacheable = keyed && names.every(isPlainName)
     const shape = cacheable ? shapes.get(key) : undefined
     if (shape) {
@@ -328,50 +86,6 @@ export function parseProgram(source: string): Program {
     if (cacheable && shape === undefined) shapes.set(key, shapeOf(statement, names))
   }
   return { source, statements }
-}
-
-/**
- * A statement's tree with its names taken out, in the order they are written. Programs repeat
- * one statement with other names (unrolled layers, generated chains): mathjs parses each shape
- * once, and the others are copies with their own names put in. Sound because mathjs parses a
- * plain name the same whatever it is called; the names a parse treats specially (function
- * names, constants, mathjs's words like `mod`, a name right after a number) never fill a slot.
- */
-interface Shape {
-  expr: Expr
-  /** Whether the first slot is the assigned name. */
-  assigns: boolean
-}
-
-const isPlainName = (name: string) => !Object.hasOwn(functionArities, name) && !Object.hasOwn(CONSTANTS, name)
-
-/** The shape of a parsed statement, or null when its names are not its slots, in order (then it is not reused). */
-function shapeOf(statement: Statement, names: string[]): Shape | null {
-  const assigns = statement.target !== undefined
-  if (assigns && statement.target !== names[0]) return null
-  let slot = assigns ? 1 : 0
-  let matches = true
-  // The same walk as instantiate's, so the names are read in the order they are put back.
-  foldExpr(
-    statement.expr,
-    (leaf) => {
-      if (leaf.kind === 'name' && leaf.name !== names[slot++]) matches = false
-    },
-    () => undefined,
-  )
-  return matches && slot === names.length ? { expr: statement.expr, assigns } : null
-}
-
-/** A statement of the shape with these names, which fill its slots in order. */
-function instantiate(shape: Shape, names: string[], offset: number): Statement {
-  let slot = shape.assigns ? 1 : 0
-  // Numbers are shared: Exprs are never changed.
-  const expr = foldExpr<Expr>(
-    shape.expr,
-    (leaf) => (leaf.kind === 'name' ? { kind: 'name', name: names[slot++]! } : leaf),
-    (op, args) => ({ kind: 'apply', op, args }),
-  )
-  return shape.assigns ? { target: names[0]!, expr, offset } : { expr, offset }
 }
 
 /** One statement's tree, or undefined when it does not parse as exactly one statement. */
@@ -523,43 +237,4 @@ function functionCall(node: MathNode, args: Expr[], where: Where): Expr {
     )
   }
   unknownFunction(name, offset, where.source)
-}
-
-function unknownFunction(name: string, offset: number, source: string): never {
-  throw new InputError(
-    `unknown function ${name} (at ${describePosition(source, offset)}). ` +
-      (looksLikeProduct(source, offset, name) ? `If you meant multiplication, write ${productSuggestion(source, offset, name)}. ` : '') +
-      `Supported functions: ${supportedFunctions().join(', ')}`,
-    offset,
-    source,
-  )
-}
-
-/** Whether the parenthesis at `open` closes and is followed by a single `=`: f(x) = … */
-function isDefinition(source: string, open: number): boolean {
-  let depth = 0
-  for (let i = open; i < source.length; i++) {
-    if (source[i] === '(') depth++
-    else if (source[i] === ')' && --depth === 0) {
-      const rest = /^[ \t]*=(?!=)/.exec(source.slice(i + 1, i + 64))
-      return rest !== null
-    } else if (source[i] === '\n' || source[i] === ';') return false
-  }
-  return false
-}
-
-/** w(x+b) is probably a product; import("fs") is not. */
-function looksLikeProduct(source: string, offset: number, name: string): boolean {
-  return name.length <= 5 && !/["'`]/.test(productSuggestion(source, offset, name))
-}
-
-/** `w(x+b)` → `w*(x+b)`: the call's text with a * inserted, shortened when long. */
-function productSuggestion(source: string, offset: number, name: string): string {
-  const open = source.indexOf('(', offset)
-  let depth = 0
-  for (let i = open; i >= 0 && i < source.length && i < open + 60; i++) {
-    if (source[i] === '(') depth++
-    else if (source[i] === ')' && --depth === 0) return `${name}*${source.slice(open, i + 1)}`
-  }
-  return `${name}*(…)`
 }
