@@ -1,0 +1,212 @@
+// The command line's words: help texts, commander's setup per mode, and argv split into options
+// and --NAME VALUE bindings (every --NAME that is not an option binds a variable).
+import { Command, Option } from 'commander'
+import { LIMITS } from '../limits.js'
+import { DEFAULT_PRECISION } from '../format.js'
+import { FORMATS } from '../render/index.js'
+import { DEFAULT_TOLERANCE } from '../modes/claims.js'
+
+/** A command line that cannot be run: exit 2, with a pointer to --help. */
+export class UsageError extends Error {}
+
+/** package.json's version (a test keeps them equal); a constant, so start-up reads no file. */
+export const VERSION = '0.1.0'
+
+const EXAMPLES = `
+Examples:
+  backprop-tutor "(x*w+b-y)^2" --x 1 --w 1              the mission example: b and y stay symbolic
+  backprop-tutor "(x*w+b-y)^2" --x 1 --w 1 --b 0 --y 2 --format json
+  backprop-tutor "yhat = x*w + b; loss = (yhat - y)^2" --x 2 --w 0.5 --b 0 --y 1
+  backprop-tutor "sin(x)^2" --x pi/4 --explain
+  backprop-tutor "(x*w+b-y)^2" --x 1 --w 1 --format markdown -o notes.md
+  backprop-tutor "(x*w+b-y)^2" --x 1 --w 1 --format svg -o graph.svg
+  backprop-tutor "(x*w+b-y)^2" --x 2 --w 0.5 --b 0 --y 3 --data x,y --lr 0.1 --steps 5
+  backprop-tutor --file net.txt --set format=1           bind a variable named like an option
+  echo "x*x*x" | backprop-tutor - --x 2
+
+Modes (each has its own --help):
+  backprop-tutor quiz "(x*w+b-y)^2" --x 1 --w 1 --b 0 --y 2     answer each step, with hints
+  backprop-tutor quiz --random --seed 7 --level 2
+  backprop-tutor check "(x*w+b-y)^2" --x 1 --w 1 --b 0 --y 2 --claim "dL/dw = -2"
+
+Values: --NAME VALUE or --NAME=VALUE binds a variable (negative numbers, 1e-3 and constant
+expressions such as pi/4 work); unbound variables stay symbolic.
+
+Exit codes:
+  0   the trace was printed
+  1   the program or a value is invalid (the message says what and where)
+  2   the command line is invalid (unknown option, missing program, unreadable file)
+  3   check: a claim is wrong
+  70  internal error in backprop-tutor
+`
+
+const QUIZ_HELP = `
+The quiz walks through the trace in order: each forward value, each local derivative (①), then
+each upstream × local product (②). An answer is a number or an expression whose names stand for
+their values (2*(-1), w, 1/(1+exp(-t1))); it counts as right within the tolerance (1% by default,
+students round). A wrong answer gets a hint (the rule), then the formula with numbers, then the
+answer. An empty line asks for the next hint; q stops. Answers may be piped in, one per line.
+
+Examples:
+  backprop-tutor quiz "(x*w+b-y)^2" --x 1 --w 1 --b 0 --y 2
+  backprop-tutor quiz --random --seed 7 --level 2
+  printf '%s\\n' -2 -1 2 q | backprop-tutor quiz "x*w" --x 2 --w -1     answers piped in
+`
+
+const CHECK_HELP = `
+A claim is d A / d B = VALUE, where A and B are node names (x, yhat, t2, L) or the expressions
+they compute ((yhat - y)^2, x*w + b; operands of + and * in any order), and VALUE is a number or
+an expression in the nodes' values (2*(yhat - y)). ∂ works as well as d. A claim about the
+output's gradient is judged with the others: a wrong one is traced back to the first step where
+your numbers depart from the true ones. Exit code 3 when a claim is wrong.
+
+Examples:
+  backprop-tutor check "(x*w+b-y)^2" --x 1 --w 1 --b 0 --y 2 --claim "dL/dw = -2" --claim "dL/dx = 2"
+  backprop-tutor check "yhat = x*w + b; loss = (yhat - y)^2" --x 1 --w 1 --b 0 --y 0 \\
+    --claim "d loss / d (yhat - y) = 4"
+  backprop-tutor check --file model.txt --claims my-work.txt --x 1 --w 1 --b 0 --y 0
+`
+
+export type Mode = 'trace' | 'quiz' | 'check'
+
+/** Per mode: long options that take a value, and flags; every other --NAME binds a variable. */
+const MODE_OPTIONS: Record<Mode, { values: string[]; flags: string[] }> = {
+  trace: {
+    values: ['file', 'format', 'set', 'wrt', 'precision', 'output', 'lr', 'steps', 'params', 'data'],
+    flags: ['explain', 'ascii', 'standalone', 'no-color', 'color', 'help', 'version'],
+  },
+  quiz: { values: ['file', 'set', 'precision', 'tolerance', 'seed', 'level'], flags: ['random', 'ascii', 'no-color', 'color', 'help'] },
+  check: { values: ['file', 'format', 'set', 'precision', 'output', 'claim', 'claims', 'tolerance'], flags: ['ascii', 'no-color', 'color', 'help'] },
+}
+
+const repeatable = (v: string, acc: string[]) => [...acc, v]
+
+export function command(mode: Mode): Command {
+  const program = new Command(mode === 'trace' ? 'backprop-tutor' : `backprop-tutor ${mode}`)
+  if (mode === 'trace') {
+    const formats = Object.entries(FORMATS)
+      .map(([name, format]) => `  ${`${name}:`.padEnd(10)}${format.description}`)
+      .join('\n')
+    program
+      .description('Print step-by-step backpropagation traces of a scalar expression or a short program.')
+      .version(VERSION, '-V, --version')
+      .argument('[program]', 'the expression or statements (separated by ; or newlines); - reads stdin')
+      .option('-f, --file <path>', 'read the program from a file')
+      .addOption(new Option('--format <name>', 'output format, one of the formats below').default('table'))
+      .option('--set <name=value>', 'bind a variable whose name collides with an option (repeatable)', repeatable, [] as string[])
+      .option('--wrt <names>', 'limit the backward pass, chains and gradients to these variables (comma-separated)')
+      .option('--precision <digits>', `significant digits for numbers (default ${DEFAULT_PRECISION})`)
+      .option('--explain', 'add one plain-language sentence per step')
+      .option('--ascii', 'ASCII only: d instead of ∂, * instead of ·, ^2 instead of ²')
+      .option('--standalone', 'with --format latex: a whole document, not a fragment')
+      .option('--no-color', 'no color, even in a terminal (NO_COLOR and FORCE_COLOR are honoured too)')
+      .option('-o, --output <path>', 'write the output to a file instead of stdout')
+      .option('--lr <rate>', 'after the trace, gradient descent with this learning rate (table and json formats)')
+      .option('--steps <n>', `with --lr: how many steps (default 1, at most ${LIMITS.maxSteps})`)
+      .option('--params <names>', 'with --lr: the variables to update (default: every variable not in --data)')
+      .option('--data <names>', 'with --lr: variables held fixed, such as inputs and targets')
+      .addHelpText('after', `\nFormats:\n${formats}\n${EXAMPLES}`)
+  } else if (mode === 'quiz') {
+    program
+      .description('Quiz yourself on the trace: each step is asked before it is shown.')
+      .argument('[program]', 'the expression or statements (stdin holds the answers: use --file for a long program)')
+      .option('-f, --file <path>', 'read the program from a file')
+      .option('--set <name=value>', 'bind a variable whose name collides with an option (repeatable)', repeatable, [] as string[])
+      .option('--random', 'a generated exercise instead of a program')
+      .option('--seed <n>', 'with --random: the exercise number, to get the same one again')
+      .option('--level <n>', 'with --random: 1 sums and products, 2 one function and a fan-out, 3 a small network (default 1)')
+      .option('--tolerance <r>', `relative tolerance for answers (default ${DEFAULT_TOLERANCE})`)
+      .option('--precision <digits>', `significant digits for numbers (default ${DEFAULT_PRECISION})`)
+      .option('--ascii', 'ASCII only: d instead of ∂, * instead of ·')
+      .option('--no-color', 'no color, even in a terminal')
+      .addHelpText('after', QUIZ_HELP)
+  } else {
+    program
+      .description('Check derivatives worked out by hand: which claims are right, and where a wrong one departs.')
+      .argument('[program]', 'the expression or statements; - reads stdin')
+      .option('-f, --file <path>', 'read the program from a file')
+      .option('--set <name=value>', 'bind a variable whose name collides with an option (repeatable)', repeatable, [] as string[])
+      .option('--claim <claim>', 'a claim such as "dL/dx = 4" (repeatable)', repeatable, [] as string[])
+      .option('--claims <path>', 'a file of claims, one per line (# starts a comment)')
+      .addOption(new Option('--format <name>', 'table or json').default('table'))
+      .option('--tolerance <r>', `relative tolerance for a claim to count as right (default ${DEFAULT_TOLERANCE})`)
+      .option('--precision <digits>', `significant digits for numbers (default ${DEFAULT_PRECISION})`)
+      .option('--ascii', 'ASCII only: d instead of ∂, * instead of ·')
+      .option('--no-color', 'no color, even in a terminal')
+      .option('-o, --output <path>', 'write the verdicts to a file instead of stdout')
+      .addHelpText('after', CHECK_HELP)
+  }
+  // The same help in every terminal, as for the traces.
+  return program.configureHelp({ helpWidth: 100 }).exitOverride().showSuggestionAfterError(true)
+}
+
+const SHORT_OPTIONS = new Set(['-f', '-o', '-h', '-V'])
+/** A name --NAME VALUE or --set NAME=VALUE can bind: a variable name as the parser reads it. */
+export const BINDING_NAME = /^[\p{L}_$][\p{L}\p{N}_$]*$/u
+
+/** Splits argv into what commander should see and the --NAME VALUE bindings. */
+export function splitArgs(argv: string[], mode: Mode): { options: string[]; positionals: string[]; bindings: [string, string][] } {
+  const valueOptions = new Set(MODE_OPTIONS[mode].values)
+  const flagOptions = new Set(MODE_OPTIONS[mode].flags)
+  const options: string[] = []
+  const positionals: string[] = []
+  const bindings: [string, string][] = []
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i]!
+    if (token === '--') {
+      positionals.push(...argv.slice(i + 1))
+      break
+    }
+    if (token.startsWith('--')) {
+      const eq = token.indexOf('=')
+      const name = token.slice(2, eq < 0 ? undefined : eq)
+      if (valueOptions.has(name) || flagOptions.has(name)) {
+        options.push(token)
+        if (valueOptions.has(name) && eq < 0) options.push(optionValue(argv, ++i, token))
+        continue
+      }
+      if (!BINDING_NAME.test(name)) throw new UsageError(`unknown option ${token}`)
+      if (eq >= 0) bindings.push([name, token.slice(eq + 1)])
+      else if (i + 1 < argv.length) bindings.push([name, argv[++i]!])
+      else throw new UsageError(`--${name} needs a value, as in --${name} 1`)
+      continue
+    }
+    if (SHORT_OPTIONS.has(token)) {
+      options.push(token)
+      if (token === '-f' || token === '-o') options.push(optionValue(argv, ++i, token))
+      continue
+    }
+    // Anything else, including "-x^2" and "-", is the program.
+    positionals.push(token)
+  }
+  return { options, positionals, bindings }
+}
+
+function optionValue(argv: string[], i: number, option: string): string {
+  const value = argv[i]
+  if (value === undefined || value === '--') throw new UsageError(`${option} needs a value`)
+  return value
+}
+
+export interface Parsed {
+  file?: string
+  format: string
+  set: string[]
+  wrt?: string
+  precision?: string
+  explain?: boolean
+  ascii?: boolean
+  standalone?: boolean
+  color: boolean
+  output?: string
+  lr?: string
+  steps?: string
+  params?: string
+  data?: string
+  random?: boolean
+  seed?: string
+  level?: string
+  tolerance?: string
+  claim: string[]
+  claims?: string
+}

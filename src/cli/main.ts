@@ -1,0 +1,71 @@
+// argv in, an exit code out: the options checked whole before any input is read, then one of the
+// modes; every error becomes one line on stderr and a documented exit code.
+import { CommanderError } from 'commander'
+import { Chalk } from 'chalk'
+import { InputError, caret } from '../errors.js'
+import { DEFAULT_PRECISION, isValidPrecision } from '../format.js'
+import { DEFAULT_TOLERANCE } from '../modes/claims.js'
+import { EXIT, type Io } from './io.js'
+import { BINDING_NAME, UsageError, command, splitArgs, type Mode, type Parsed } from './command.js'
+import { check, quiz, traceMode } from './modes.js'
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  try {
+    // quiz and check are words before everything else; a program spelled `quiz` is written (quiz).
+    const mode: Mode = argv[0] === 'quiz' || argv[0] === 'check' ? argv[0] : 'trace'
+    const { options, positionals, bindings } = splitArgs(mode === 'trace' ? argv : argv.slice(1), mode)
+    const program = command(mode)
+    let help = ''
+    program.configureOutput({ writeOut: (s) => (help += s), writeErr: (s) => (help += s) })
+    try {
+      program.parse([...options, '--', ...positionals.slice(0, 1)], { from: 'user' })
+    } catch (error) {
+      if (error instanceof CommanderError) {
+        if (error.exitCode === 0) {
+          io.stdout(help)
+          return EXIT.ok
+        }
+        throw new UsageError(error.message.replace(/^error: /, ''))
+      }
+      throw error
+    }
+    if (positionals.length > 1) {
+      throw new UsageError(`unexpected argument "${positionals[1]}": the program is one argument (quote it); bind values with --NAME VALUE`)
+    }
+    const opts = program.opts<Parsed>()
+    // The command line is checked whole before any input is read.
+    const precision = opts.precision === undefined ? DEFAULT_PRECISION : Number(opts.precision)
+    if (!isValidPrecision(precision)) throw new UsageError(`--precision ${opts.precision}: expected a whole number from 1 to 17`)
+    const tolerance = opts.tolerance === undefined ? DEFAULT_TOLERANCE : Number(opts.tolerance)
+    if (!(tolerance >= 0 && tolerance < 1)) throw new UsageError(`--tolerance ${opts.tolerance}: expected a fraction from 0 to 1, such as 0.01 for 1%`)
+    for (const spec of opts.set) {
+      const eq = spec.indexOf('=')
+      const name = spec.slice(0, eq)
+      if (eq < 1 || !BINDING_NAME.test(name)) throw new UsageError(`--set ${spec}: expected NAME=VALUE, as in --set format=1`)
+      bindings.push([name, spec.slice(eq + 1)])
+    }
+    const values: Record<string, string> = {}
+    for (const [name, value] of bindings) {
+      if (Object.hasOwn(values, name)) throw new InputError(`${name} is bound twice (--${name} ${values[name]} and --${name} ${value}); bind it once`)
+      values[name] = value
+    }
+    const chalkFor = (toFile: boolean) => new Chalk({ level: opts.color && !toFile ? io.colorLevel : 0 })
+    const request = { opts, positionals, values, precision, tolerance, chalkFor }
+    if (mode === 'quiz') return await quiz(request, io)
+    if (mode === 'check') return await check(request, io)
+    return await traceMode(request, io)
+  } catch (error) {
+    if (error instanceof InputError) {
+      const where = error.offset !== undefined && error.source !== undefined ? `\n${caret(error.source, error.offset)}` : ''
+      io.stderr(`backprop-tutor: error: ${error.message}${where}\n`)
+      return EXIT.input
+    }
+    if (error instanceof UsageError) {
+      io.stderr(`backprop-tutor: error: ${error.message}\nRun backprop-tutor${argv[0] === 'quiz' || argv[0] === 'check' ? ` ${argv[0]}` : ''} --help for usage.\n`)
+      return EXIT.usage
+    }
+    const detail = process.env.BACKPROP_TUTOR_DEBUG ? `\n${(error as Error).stack}` : ''
+    io.stderr(`backprop-tutor: internal error: ${(error as Error)?.message ?? String(error)}; please report it with the command you ran${detail}\n`)
+    return EXIT.internal
+  }
+}
