@@ -39,11 +39,6 @@ export const RELATIVE_TOLERANCE = 1e-6
 export const ABSOLUTE_TOLERANCE = 1e-8
 /** The check is inconclusive when its error bound exceeds this fraction of the gradient's size. */
 export const RELIABLE_FRACTION = 0.01
-/**
- * Work budget: at most this many node evaluations for all checks together (4 partial forward
- * passes per variable). Variables past the budget are reported as not checked, so big programs stay linear.
- */
-
 const EPSILON = Number.EPSILON
 
 export function checkGradients(graph: Graph, trace: Omit<Trace, 'checks'>): Check[] {
@@ -52,71 +47,108 @@ export function checkGradients(graph: Graph, trace: Omit<Trace, 'checks'>): Chec
     const reason: CheckReason = { code: 'unbound', names: trace.unbound.slice(0, 6), more: Math.max(0, trace.unbound.length - 6) }
     return trace.gradients.map((g) => ({ variable: g.name, status: 'not-checked', reason }))
   }
-  const n = graph.nodes.length
-  const kinks = kinkedVariables(graph, trace)
-  const { forward, restore, sides } = numericForward(graph)
-  const point = new Float64Array(graph.variables.length)
-  graph.variables.forEach((i, k) => (point[k] = trace.bindings[graph.nodes[i]!.id]!))
-  const f0 = forward(point)
-  // Rounding error of the output: each operation rounds its result by up to eps·|value|, and that
-  // error reaches the output scaled by the node's gradient (log(1 + u) loses u's digits in 1 + u).
-  let noise = Math.abs(f0)
-  for (const node of trace.nodes) {
-    if (node.kind === 'op' && isNumber(node.value) && node.grad !== null && isNumber(node.grad)) {
-      const term = Math.abs(node.value * node.grad)
-      if (Number.isFinite(term)) noise += term
+  const check = new GradientCheck(graph, trace)
+  return trace.gradients.map((g, k) => check.variable(g, k))
+}
+
+/** One central difference: the estimate, its step, and the two outputs it came from. */
+interface Difference {
+  estimate: number
+  step: number
+  fUp: number
+  fDown: number
+}
+
+/**
+ * The check of every variable of one fully bound trace, in turn: all share one numeric forward
+ * pass and the budget of node evaluations (LIMITS.checkBudget; variables past it are not checked,
+ * so big programs stay linear).
+ */
+class GradientCheck {
+  private readonly numeric: NumericForward
+  private readonly kinks: Map<number, number>
+  private readonly point: Float64Array
+  private readonly f0: number
+  /** Rounding error of the output: each operation rounds by up to eps·|value|, scaled by its gradient. */
+  private readonly noise: number
+  private spent: number
+
+  constructor(
+    private readonly graph: Graph,
+    trace: Omit<Trace, 'checks'>,
+  ) {
+    this.kinks = kinkedVariables(graph, trace)
+    this.numeric = new NumericForward(graph)
+    this.point = new Float64Array(graph.variables.length)
+    graph.variables.forEach((i, k) => (this.point[k] = trace.bindings[graph.nodes[i]!.id]!))
+    this.f0 = this.numeric.forward(this.point)
+    // log(1 + u) loses u's digits in 1 + u: the loss shows at the output scaled by the gradient.
+    let noise = Math.abs(this.f0)
+    for (const node of trace.nodes) {
+      if (node.kind === 'op' && isNumber(node.value) && node.grad !== null && isNumber(node.grad)) {
+        const term = Math.abs(node.value * node.grad)
+        if (Number.isFinite(term)) noise += term
+      }
     }
+    this.noise = noise
+    this.spent = graph.nodes.length
   }
-  let spent = n
-  return trace.gradients.map((g, k): Check => {
+
+  variable(g: Trace['gradients'][number], k: number): Check {
     const grad = g.grad
     if (!isNumber(grad)) return { variable: g.name, status: 'not-checked', reason: { code: 'symbolic' } }
     if (!Number.isFinite(grad)) return { variable: g.name, grad, status: 'not-checked', reason: { code: 'non-finite' } }
     // Nodes before the variable's own node cannot change with it: recompute from there.
-    const from = graph.variables[k]!
-    const cost = 4 * (n - from)
-    if (spent + cost > LIMITS.checkBudget) {
-      return { variable: g.name, grad, status: 'not-checked', reason: { code: 'budget' } }
-    }
-    spent += cost
-    const x = point[k]!
-    const at = (v: number) => {
-      point[k] = v
-      const y = forward(point, from)
-      point[k] = x
-      return y
-    }
-    // h ≈ cbrt(eps)·scale balances truncation (h²) against round-off (eps/h); taking h from the
-    // representable x±h keeps the denominator exact.
-    let straddled: number | undefined
-    const central = (h0: number) => {
-      const up = x + h0
-      const down = x - h0
-      const fUp = at(up)
-      const sidesUp = sides.slice()
-      const fDown = at(down)
-      // A kink between x-h and x+h makes the difference quotient a blend of two slopes.
-      straddled ??= sidesUp.findIndex((side, j) => side !== sides[j])
-      if (straddled < 0) straddled = undefined
-      return { estimate: (fUp - fDown) / (up - down), step: (up - down) / 2, fUp, fDown }
-    }
+    const from = this.graph.variables[k]!
+    const cost = 4 * (this.graph.nodes.length - from)
+    if (this.spent + cost > LIMITS.checkBudget) return { variable: g.name, grad, status: 'not-checked', reason: { code: 'budget' } }
+    this.spent += cost
+    // h ≈ cbrt(eps)·scale balances truncation (h²) against round-off (eps/h).
+    const x = this.point[k]!
     const h = Math.cbrt(EPSILON) * Math.max(1, Math.abs(x))
-    const wide = central(h)
-    const narrow = central(h / 2)
-    restore(from)
-    const estimate = narrow.estimate
-    const base = { variable: g.name, grad, estimate, step: narrow.step }
-    const kink = kinks.get(g.node)
+    const wide = this.central(k, from, h)
+    const narrow = this.central(k, from, h / 2)
+    this.numeric.restore(from)
+    const base = { variable: g.name, grad, estimate: narrow.estimate, step: narrow.step }
+    const kink = this.kinks.get(g.node)
     if (kink !== undefined) return { ...base, status: 'inconclusive', reason: { code: 'kink', node: kink } }
-    if (straddled !== undefined) {
-      return { ...base, status: 'inconclusive', reason: { code: 'branch', node: kinkNodes(graph)[straddled]! } }
-    }
-    if (![wide.fUp, wide.fDown, narrow.fUp, narrow.fDown, wide.estimate, estimate].every(Number.isFinite)) {
+    const straddled = wide.straddled ?? narrow.straddled
+    if (straddled !== undefined) return { ...base, status: 'inconclusive', reason: { code: 'branch', node: kinkNodes(this.graph)[straddled]! } }
+    if (![wide.fUp, wide.fDown, narrow.fUp, narrow.fDown, wide.estimate, narrow.estimate].every(Number.isFinite)) {
       return { ...base, status: 'inconclusive', reason: { code: 'not-finite-near' } }
     }
+    return { ...base, ...this.judge(grad, x, wide, narrow) }
+  }
+
+  /**
+   * (f(x+h) - f(x-h)) / 2h for variable k, with h taken from the representable x±h so the
+   * denominator is exact; `straddled`: the first kinked node whose branch differs at x+h and x-h.
+   */
+  private central(k: number, from: number, h: number): Difference & { straddled?: number } {
+    const x = this.point[k]!
+    const at = (v: number) => {
+      this.point[k] = v
+      const y = this.numeric.forward(this.point, from)
+      this.point[k] = x
+      return y
+    }
+    const up = x + h
+    const down = x - h
+    const fUp = at(up)
+    const sidesUp = this.numeric.sides.slice()
+    const fDown = at(down)
+    // A kink between x-h and x+h makes the difference quotient a blend of two slopes.
+    const straddled = sidesUp.findIndex((side, j) => side !== this.numeric.sides[j])
+    const difference = { estimate: (fUp - fDown) / (up - down), step: (up - down) / 2, fUp, fDown }
+    return straddled < 0 ? difference : { ...difference, straddled }
+  }
+
+  /** Agree, disagree, or inconclusive when the estimate's own error is too large to tell. */
+  private judge(grad: number, x: number, wide: Difference, narrow: Difference): Pick<Check, 'status' | 'tolerance' | 'reason'> {
+    const estimate = narrow.estimate
     // The estimate's own error: round-off in f divided by the step, plus how much halving h moved it.
     // (MIN_VALUE: below 2.2e-308 doubles are subnormal and round in absolute steps of 5e-324.)
-    const magnitude = Math.max(noise, Math.abs(narrow.fUp), Math.abs(narrow.fDown))
+    const magnitude = Math.max(this.noise, Math.abs(narrow.fUp), Math.abs(narrow.fDown))
     const roundOff = (4 * (EPSILON * magnitude + Number.MIN_VALUE)) / narrow.step
     const truncation = Math.abs(wide.estimate - estimate)
     const scale = Math.max(Math.abs(grad), Math.abs(estimate))
@@ -125,13 +157,12 @@ export function checkGradients(graph: Graph, trace: Omit<Trace, 'checks'>): Chec
     // An estimate whose own error is comparable to the gradient can neither confirm nor refute it.
     // The size a derivative of this output naturally has (|f| per unit of x): a gradient of 0
     // beside an output of 8 is measurable; a gradient of 1 under intermediates of 1e16 is not.
-    const natural = Math.max(Math.abs(f0), Math.abs(narrow.fUp), Math.abs(narrow.fDown)) / Math.max(1, Math.abs(x))
+    const natural = Math.max(Math.abs(this.f0), Math.abs(narrow.fUp), Math.abs(narrow.fDown)) / Math.max(1, Math.abs(x))
     if (errorBound > RELIABLE_FRACTION * Math.max(scale, natural, ABSOLUTE_TOLERANCE / RELIABLE_FRACTION)) {
-      return { ...base, status: 'inconclusive', tolerance, reason: { code: 'unreliable' } }
+      return { status: 'inconclusive', tolerance, reason: { code: 'unreliable' } }
     }
-    if (Math.abs(grad - estimate) <= tolerance) return { ...base, status: 'agree', tolerance }
-    return { ...base, status: 'disagree', tolerance }
-  })
+    return { status: Math.abs(grad - estimate) <= tolerance ? 'agree' : 'disagree', tolerance }
+  }
 }
 
 /** Nodes whose op has a kink (abs, relu, max, min), in graph order. */
@@ -141,39 +172,57 @@ function kinkNodes(graph: Graph): number[] {
 
 /**
  * A plain numeric forward pass over the graph, returning the output's value; `sides` holds, after
- * each call, which side of its kink every kinked node was on (the sign of OpRule.kink).
+ * each pass, which side of its kink every kinked node was on (the sign of OpRule.kink).
+ *
+ * Flat arrays, read in one tight loop: the check runs it 4 times per variable. The four
+ * arithmetic operators are inlined (codes 1-4), and the commonest functions are called directly
+ * (codes 6-10: one call site per function, which V8 inlines, where a call through the table
+ * would be megamorphic); the rest call their OPS value function. Each code computes exactly
+ * what its OPS entry's value does.
  */
-function numericForward(graph: Graph): { forward: (point: Float64Array, from?: number) => number; restore: (from: number) => void; sides: Int8Array } {
-  const n = graph.nodes.length
-  const values = new Float64Array(n)
-  const slot = new Int32Array(n).fill(-1)
-  graph.variables.forEach((i, k) => (slot[i] = k))
-  const kinked = kinkNodes(graph)
-  const sides = new Int8Array(kinked.length)
-  // Flat arrays, read in one tight loop: the check runs it 4 times per variable. The four
-  // arithmetic operators are inlined (codes 1-4), and the commonest functions are called directly
-  // (codes 6-10: one call site per function, which V8 inlines, where a call through the table
-  // would be megamorphic); the rest call their OPS value function. Each code computes exactly
-  // what its OPS entry's value does.
-  const INLINED: Partial<Record<string, number>> = { add: 1, sub: 2, mul: 3, div: 4, tanh: 6, exp: 7, log: 8, pow: 9, sigmoid: 10 }
-  const code = new Uint8Array(n)
-  const isVariable = new Uint8Array(n)
-  const first = new Int32Array(n)
-  const second = new Int32Array(n).fill(-1)
-  const fns: ((...xs: number[]) => number)[] = new Array(n)
-  graph.nodes.forEach((node, i) => {
-    if (node.kind === 'variable') isVariable[i] = 1
-    if (node.kind === 'constant') values[i] = node.constant!
-    if (node.kind === 'op') {
-      code[i] = INLINED[node.op!] ?? 5
-      fns[i] = OPS[node.op!].value
-      first[i] = node.inputs[0]!
-      if (node.inputs.length > 1) second[i] = node.inputs[1]!
-    }
-  })
-  let base: Float64Array | undefined
-  // Values before `from` are kept from the previous call (the unperturbed pass, for the check).
-  const forward = (point: Float64Array, from = 0) => {
+class NumericForward {
+  readonly sides: Int8Array
+  private readonly n: number
+  private readonly output: number
+  private readonly values: Float64Array
+  private readonly slot: Int32Array
+  private readonly kinked: number[]
+  private readonly code: Uint8Array
+  private readonly isVariable: Uint8Array
+  private readonly first: Int32Array
+  private readonly second: Int32Array
+  private readonly fns: ((...xs: number[]) => number)[]
+  /** The first (unperturbed) pass's values, for restore. */
+  private base: Float64Array | undefined
+
+  constructor(private readonly graph: Graph) {
+    const n = (this.n = graph.nodes.length)
+    this.output = graph.output
+    this.values = new Float64Array(n)
+    this.slot = new Int32Array(n).fill(-1)
+    graph.variables.forEach((i, k) => (this.slot[i] = k))
+    this.kinked = kinkNodes(graph)
+    this.sides = new Int8Array(this.kinked.length)
+    this.code = new Uint8Array(n)
+    this.isVariable = new Uint8Array(n)
+    this.first = new Int32Array(n)
+    this.second = new Int32Array(n).fill(-1)
+    this.fns = new Array(n)
+    graph.nodes.forEach((node, i) => {
+      if (node.kind === 'variable') this.isVariable[i] = 1
+      if (node.kind === 'constant') this.values[i] = node.constant!
+      if (node.kind === 'op') {
+        this.code[i] = INLINED[node.op!] ?? 5
+        this.fns[i] = OPS[node.op!].value
+        this.first[i] = node.inputs[0]!
+        if (node.inputs.length > 1) this.second[i] = node.inputs[1]!
+      }
+    })
+  }
+
+  /** The output at `point`; values before `from` are kept from the previous pass. */
+  forward(point: Float64Array, from = 0): number {
+    const { n, values, code, first, second, fns, isVariable, slot } = this
     for (let i = from; i < n; i++) {
       switch (code[i]) {
         case 0:
@@ -210,17 +259,21 @@ function numericForward(graph: Graph): { forward: (point: Float64Array, from?: n
           values[i] = second[i]! < 0 ? fns[i]!(values[first[i]!]!) : fns[i]!(values[first[i]!]!, values[second[i]!]!)
       }
     }
-    kinked.forEach((i, k) => {
-      const node = graph.nodes[i]!
-      sides[k] = Math.sign(OPS[node.op!].kink!(node.inputs.map((j) => values[j]!)))
+    this.kinked.forEach((i, k) => {
+      const node = this.graph.nodes[i]!
+      this.sides[k] = Math.sign(OPS[node.op!].kink!(node.inputs.map((j) => values[j]!)))
     })
-    base ??= values.slice()
-    return values[graph.output]!
+    this.base ??= values.slice()
+    return values[this.output]!
   }
+
   /** Back to the first (unperturbed) pass's values from `from` on. */
-  const restore = (from: number) => values.set(base!.subarray(from), from)
-  return { forward, restore, sides }
+  restore(from: number): void {
+    this.values.set(this.base!.subarray(from), from)
+  }
 }
+
+const INLINED: Partial<Record<string, number>> = { add: 1, sub: 2, mul: 3, div: 4, tanh: 6, exp: 7, log: 8, pow: 9, sigmoid: 10 }
 
 /** Variable node → the node of the first non-differentiable point its gradient passes through. */
 function kinkedVariables(graph: Graph, trace: Omit<Trace, 'checks'>): Map<number, number> {

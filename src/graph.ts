@@ -1,7 +1,7 @@
 // Statements → computational graph: one node per operation, one leaf per variable shared by every
 // use (so fan-out stays visible), constants as leaves. Nodes are created inputs-first, so creation
 // order is a topological order, and ids depend only on the program text.
-import { foldExpr, type Expr, type Leaf, type Program } from './parse.js'
+import { foldExpr, type Expr, type Leaf, type Program, type Statement } from './parse.js'
 import { CONSTANT_VALUES, type OpId } from './ops.js'
 import { formatNumber } from './format.js'
 
@@ -42,94 +42,116 @@ export interface Graph {
 const OUTPUT_NAMES = ['L', 'Loss', 'out', 'output']
 
 export function buildGraph(program: Program): Graph {
-  const names = collectNames(program)
-  const opPrefix = freePrefix(['t', 'n', 'u', 'v'], names)
-  const constPrefix = freePrefix(['c', 'k', 'q'], names)
-  const nodes: GraphNode[] = []
-  const variables: number[] = []
-  const notes: string[] = []
-  const env = new Map<string, number>()
-  const variableNames = new Set<string>()
-  const assignments = new Map<string, number[]>()
-  let ops = 0
-  let constants = 0
+  const builder = new GraphBuilder(program)
+  program.statements.forEach((statement, k) => builder.statement(statement, k))
+  return builder.finish()
+}
 
-  // Operations get their ids once every name is known (below); constants get theirs now.
-  const addNode = (node: GraphNode): number => {
-    if (node.kind === 'constant') node.id = node.label = `${constPrefix}${++constants}`
-    nodes.push(node)
-    return nodes.length - 1
+/** Statements in, nodes out: one leaf per variable shared by every use, one node per operation. */
+class GraphBuilder {
+  readonly nodes: GraphNode[] = []
+  readonly variables: number[] = []
+  readonly notes: string[] = []
+  /** What each name stands for now: its variable, or its newest assignment. */
+  private readonly env = new Map<string, number>()
+  private readonly variableNames = new Set<string>()
+  private readonly assignments = new Map<string, number[]>()
+  private readonly names: Set<string>
+  private readonly constPrefix: string
+  private constants = 0
+  private output = -1
+
+  constructor(private readonly program: Program) {
+    this.names = collectNames(program)
+    this.constPrefix = freePrefix(['c', 'k', 'q'], this.names)
   }
 
-  let output = -1
-  program.statements.forEach((statement, k) => {
-    const firstNew = nodes.length
-    const leaf = (expr: Leaf): number => {
-      if (expr.kind === 'number') {
-        const index = addNode({ id: '', label: '', kind: 'constant', inputs: [], constant: expr.value, statement: k })
-        nodes[index]!.label = formatNumber(expr.value)
-        return index
-      }
-      if (expr.kind === 'name') {
-        const bound = env.get(expr.name)
-        if (bound !== undefined) return bound
-        if (Object.hasOwn(CONSTANT_VALUES, expr.name)) {
-          const index = addNode({ id: '', label: '', kind: 'constant', inputs: [], constant: CONSTANT_VALUES[expr.name]!, statement: k })
-          nodes[index]!.label = expr.name
-          return index
-        }
-        nodes.push({ id: expr.name, label: expr.name, kind: 'variable', inputs: [], statement: k })
-        const index = nodes.length - 1
-        env.set(expr.name, index)
-        variables.push(index)
-        variableNames.add(expr.name)
-        return index
-      }
-      throw new Error('leaf() called on an apply')
+  /** Operations get their ids once every name is known (in finish); constants get theirs now. */
+  private add(node: GraphNode): number {
+    if (node.kind === 'constant') node.id = node.label = `${this.constPrefix}${++this.constants}`
+    this.nodes.push(node)
+    return this.nodes.length - 1
+  }
+
+  private leaf(expr: Leaf, k: number): number {
+    if (expr.kind === 'number') {
+      const index = this.add({ id: '', label: '', kind: 'constant', inputs: [], constant: expr.value, statement: k })
+      this.nodes[index]!.label = formatNumber(expr.value)
+      return index
     }
-    let result = foldExpr(statement.expr, leaf, (op, inputs) => addNode({ id: '', label: '', kind: 'op', op, inputs, statement: k }))
-    const isLast = k === program.statements.length - 1
+    const bound = this.env.get(expr.name)
+    if (bound !== undefined) return bound
+    if (Object.hasOwn(CONSTANT_VALUES, expr.name)) {
+      const index = this.add({ id: '', label: '', kind: 'constant', inputs: [], constant: CONSTANT_VALUES[expr.name]!, statement: k })
+      this.nodes[index]!.label = expr.name
+      return index
+    }
+    this.nodes.push({ id: expr.name, label: expr.name, kind: 'variable', inputs: [], statement: k })
+    const index = this.nodes.length - 1
+    this.env.set(expr.name, index)
+    this.variables.push(index)
+    this.variableNames.add(expr.name)
+    return index
+  }
+
+  statement(statement: Statement, k: number): void {
+    const firstNew = this.nodes.length
+    let result = foldExpr(
+      statement.expr,
+      (leaf) => this.leaf(leaf, k),
+      (op, inputs) => this.add({ id: '', label: '', kind: 'op', op, inputs, statement: k }),
+    )
+    const isLast = k === this.program.statements.length - 1
     if (statement.target !== undefined) {
-      const target = statement.target
       // A new operation takes the name; an alias (a = x, a = 2) gets an identity node so it can be named.
-      if (result < firstNew || nodes[result]!.kind !== 'op') {
-        result = addNode({ id: '', label: '', kind: 'op', op: 'identity', inputs: [result], statement: k })
+      if (result < firstNew || this.nodes[result]!.kind !== 'op') {
+        result = this.add({ id: '', label: '', kind: 'op', op: 'identity', inputs: [result], statement: k })
       }
-      if (variableNames.has(target) && !assignments.has(target)) {
-        notes.push(
-          `${target} is used before it is assigned (statement ${k + 1}): uses before the assignment read the input variable ${target}, later ones the assigned value`,
-        )
-      }
-      const list = assignments.get(target) ?? []
-      list.push(result)
-      assignments.set(target, list)
-      env.set(target, result)
+      this.assign(statement.target, result, k)
     } else if (!isLast) {
-      notes.push(`statement ${k + 1} is neither assigned nor the last statement, so it does not affect the output`)
+      this.notes.push(`statement ${k + 1} is neither assigned nor the last statement, so it does not affect the output`)
     }
-    if (isLast) output = result
-  })
+    if (isLast) this.output = result
+  }
 
-  // Labels: a name assigned once (and not also an input variable) is the node's label; otherwise
-  // each assignment is numbered, c#1, c#2, so every label in the trace names one node.
-  for (const [name, list] of assignments) {
-    const numbered = list.length > 1 || variableNames.has(name)
-    list.forEach((index, k) => {
-      nodes[index]!.label = numbered ? `${name}#${k + 1}` : name
-      nodes[index]!.assigned = name
-    })
+  private assign(target: string, node: number, k: number): void {
+    if (this.variableNames.has(target) && !this.assignments.has(target)) {
+      this.notes.push(
+        `${target} is used before it is assigned (statement ${k + 1}): uses before the assignment read the input variable ${target}, later ones the assigned value`,
+      )
+    }
+    const list = this.assignments.get(target) ?? []
+    list.push(node)
+    this.assignments.set(target, list)
+    this.env.set(target, node)
   }
-  const out = nodes[output]!
-  if (out.label === '' && out.kind === 'op') {
-    out.label = OUTPUT_NAMES.find((name) => !names.has(name)) ?? freePrefix(['L'], names) + '1'
+
+  /** Labels and ids, once every name is known. */
+  finish(): Graph {
+    const { nodes, names } = this
+    // A name assigned once (and not also an input variable) is the node's label; otherwise each
+    // assignment is numbered, c#1, c#2, so every label in the trace names one node.
+    for (const [name, list] of this.assignments) {
+      const numbered = list.length > 1 || this.variableNames.has(name)
+      list.forEach((index, k) => {
+        nodes[index]!.label = numbered ? `${name}#${k + 1}` : name
+        nodes[index]!.assigned = name
+      })
+    }
+    const out = nodes[this.output]!
+    if (out.label === '' && out.kind === 'op') {
+      out.label = OUTPUT_NAMES.find((name) => !names.has(name)) ?? freePrefix(['L'], names) + '1'
+    }
+    // The rest are numbered in order, t1, t2, …, without gaps for the named ones.
+    const opPrefix = freePrefix(['t', 'n', 'u', 'v'], names)
+    let ops = 0
+    for (const node of nodes) {
+      if (node.kind !== 'op') continue
+      if (node.label === '') node.label = `${opPrefix}${++ops}`
+      node.id = node.label
+    }
+    return { source: this.program.source, nodes, output: this.output, variables: this.variables, notes: this.notes }
   }
-  // The rest are numbered in order, t1, t2, …, without gaps for the named ones.
-  for (const node of nodes) {
-    if (node.kind !== 'op') continue
-    if (node.label === '') node.label = `${opPrefix}${++ops}`
-    node.id = node.label
-  }
-  return { source: program.source, nodes, output, variables, notes }
 }
 
 function collectNames(program: Program): Set<string> {

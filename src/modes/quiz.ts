@@ -7,9 +7,9 @@ import { OPS } from '../ops.js'
 import { isNumber, printSym, type Sym } from '../sym.js'
 import type { Trace } from '../trace.js'
 import { sum } from '../steps/cells.js'
-import { lesson } from '../steps/lesson.js'
+import { lesson, type Lesson } from '../steps/lesson.js'
 import { QUIZ, contributionOf, conventionText, placeholders, ruleSentence } from '../steps/words.js'
-import { notation } from '../render/text.js'
+import { notation, type Notation } from '../render/text.js'
 import { agrees } from './claims.js'
 import { nodeValues } from './refer.js'
 
@@ -34,85 +34,98 @@ export function quizQuestions(trace: Trace, options: { precision: number; ascii:
     throw new InputError(`the quiz needs a value for every variable: bind ${trace.unbound.map((v) => `--${v} VALUE`).join(' ')}, or try --random`)
   }
   const n = notation(options)
-  const print = n.print
-  const num = (x: Sym) => printSym(x, n.style)
-  const label = (i: number) => trace.nodes[i]!.label
-  const steps = lesson(trace, { explain: false })
-  const names = placeholders(trace)
-  const questions: Question[] = []
-  // "t1 = 3, y = 1": the values a node is computed from, each named once, constants left out.
-  const inputValues = (i: number) =>
-    [...new Set(trace.nodes[i]!.inputs)].filter((j) => trace.nodes[j]!.kind !== 'constant').map((j) => `${label(j)} = ${num(trace.nodes[j]!.value)}`)
-
-  trace.nodes.forEach((node, i) => {
-    if (node.kind !== 'op' || !node.onPath || node.op === 'identity' || !isNumber(node.value)) return
-    const expression = printSym(node.expression!, n.style)
-    const withValues = printSym({ op: node.op!, args: node.inputs.map((j) => trace.nodes[j]!.value) }, n.style)
-    questions.push({
-      section: 'forward',
-      ask: `${label(i)} = ${expression}`,
-      answer: node.value,
-      hints: [QUIZ.forwardHint(OPS[node.op!].inputs[0]!.rule.name, inputValues(i)), `${label(i)} = ${withValues}`],
-      reveal: worked(`${label(i)} = ${withValues}`, withValues, num(node.value)),
-    })
-  })
-
-  // At a kink the formula does not apply and the convention decides: say so in the hint.
-  const conventions = new Map(trace.flags.filter((f) => f.code === 'convention').map((f) => [f.edge!, conventionText(trace.nodes[f.node]!.op!, f.convention!)]))
-  for (const row of steps.locals) {
-    const edge = trace.edges[row.edge]!
-    if (!isNumber(edge.localValue)) continue
-    const name = print(row.local)
-    const convention = conventions.get(row.edge)
-    const formula = printSym(edge.local, n.style)
-    questions.push({
-      section: 'local',
-      ask: name,
-      context: `${label(edge.to)} = ${printSym(trace.nodes[edge.to]!.expression!, n.style)}`,
-      answer: edge.localValue,
-      hints: [
-        print(ruleSentence(trace.nodes[edge.to]!.op!, edge.slot, names)),
-        convention ? `${name} = ${formula} away from this point, but here ${convention}` : `${name} = ${formula}, with ${inputValues(edge.to).join(', ')}`,
-      ],
-      reveal: convention ? `${name} = ${num(edge.localValue)}: ${convention}` : worked(`${name} = ${formula}`, formula, num(edge.localValue)),
-    })
-  }
-
-  for (const step of steps.backward) {
-    if (step.kind === 'seed') {
-      const seed = print(step.gradient)
-      questions.push({ section: 'backward', ask: seed, context: QUIZ.seedContext, answer: 1, hints: QUIZ.seedHints, reveal: `${seed} = 1: ${QUIZ.seedContext}` })
-    } else if (step.kind === 'contribution') {
-      if (!isNumber(step.contribution)) continue
-      const product = print([step.upstream, ` ${n.times} `, step.local])
-      const numbers = print(step.values)
-      const gradient = print(step.gradient)
-      questions.push({
-        section: 'backward',
-        ask: `${gradient}${step.total > 1 ? ` ${contributionOf(step.k, step.total)}` : ''} = ${product}`,
-        answer: step.contribution,
-        hints: [QUIZ.chainRuleHint, `${product} = ${numbers}`],
-        reveal: `${gradient} = ${product} = ${numbers} = ${num(step.contribution)}`,
-      })
-    } else {
-      if (!isNumber(step.grad)) continue
-      const parts = print(sum(step.terms))
-      const gradient = print(step.gradient)
-      questions.push({
-        section: 'backward',
-        ask: `${gradient} = ${QUIZ.sumQuestion(step.total)}`,
-        answer: step.grad,
-        hints: [QUIZ.sumHint(trace.nodes[step.node]!.label, step.total), parts],
-        reveal: `${gradient} = ${parts} = ${num(step.grad)}`,
-      })
-    }
-  }
+  const asking: Asking = { trace, steps: lesson(trace, { explain: false }), n, num: (x) => printSym(x, n.style) }
+  const questions = [...forwardQuestions(asking), ...localQuestions(asking), ...backwardQuestions(asking)]
   // An answer no one can type (NaN, Infinity) makes a question that cannot be passed.
   const infinite = questions.find((q) => !Number.isFinite(q.answer))
   if (infinite) {
     throw new InputError(`the quiz needs a finite number at every step, and ${infinite.ask} is ${infinite.answer} here; try other values`)
   }
   return questions
+}
+
+interface Asking {
+  trace: Trace
+  steps: Lesson
+  n: Notation
+  num: (x: Sym) => string
+}
+
+/** "t1 = 3, y = 1": the values a node is computed from, each named once, constants left out. */
+function inputValues({ trace, num }: Asking, i: number): string[] {
+  return [...new Set(trace.nodes[i]!.inputs)].filter((j) => trace.nodes[j]!.kind !== 'constant').map((j) => `${trace.nodes[j]!.label} = ${num(trace.nodes[j]!.value)}`)
+}
+
+function forwardQuestions(asking: Asking): Question[] {
+  const { trace, n, num } = asking
+  return trace.nodes.flatMap((node, i): Question[] => {
+    if (node.kind !== 'op' || !node.onPath || node.op === 'identity' || !isNumber(node.value)) return []
+    const withValues = printSym({ op: node.op!, args: node.inputs.map((j) => trace.nodes[j]!.value) }, n.style)
+    return [{
+      section: 'forward',
+      ask: `${node.label} = ${printSym(node.expression!, n.style)}`,
+      answer: node.value,
+      hints: [QUIZ.forwardHint(OPS[node.op!].inputs[0]!.rule.name, inputValues(asking, i)), `${node.label} = ${withValues}`],
+      reveal: worked(`${node.label} = ${withValues}`, withValues, num(node.value)),
+    }]
+  })
+}
+
+function localQuestions(asking: Asking): Question[] {
+  const { trace, steps, n, num } = asking
+  const names = placeholders(trace)
+  // At a kink the formula does not apply and the convention decides: say so in the hint.
+  const conventions = new Map(trace.flags.filter((f) => f.code === 'convention').map((f) => [f.edge!, conventionText(trace.nodes[f.node]!.op!, f.convention!)]))
+  return steps.locals.flatMap((row): Question[] => {
+    const edge = trace.edges[row.edge]!
+    if (!isNumber(edge.localValue)) return []
+    const name = n.print(row.local)
+    const convention = conventions.get(row.edge)
+    const formula = printSym(edge.local, n.style)
+    const consumer = trace.nodes[edge.to]!
+    return [{
+      section: 'local',
+      ask: name,
+      context: `${consumer.label} = ${printSym(consumer.expression!, n.style)}`,
+      answer: edge.localValue,
+      hints: [
+        n.print(ruleSentence(consumer.op!, edge.slot, names)),
+        convention ? `${name} = ${formula} away from this point, but here ${convention}` : `${name} = ${formula}, with ${inputValues(asking, edge.to).join(', ')}`,
+      ],
+      reveal: convention ? `${name} = ${num(edge.localValue)}: ${convention}` : worked(`${name} = ${formula}`, formula, num(edge.localValue)),
+    }]
+  })
+}
+
+function backwardQuestions({ trace, steps, n, num }: Asking): Question[] {
+  const print = n.print
+  return steps.backward.flatMap((step): Question[] => {
+    const gradient = print(step.gradient)
+    if (step.kind === 'seed') {
+      return [{ section: 'backward', ask: gradient, context: QUIZ.seedContext, answer: 1, hints: QUIZ.seedHints, reveal: `${gradient} = 1: ${QUIZ.seedContext}` }]
+    }
+    if (step.kind === 'contribution') {
+      if (!isNumber(step.contribution)) return []
+      const product = print([step.upstream, ` ${n.times} `, step.local])
+      const numbers = print(step.values)
+      return [{
+        section: 'backward',
+        ask: `${gradient}${step.total > 1 ? ` ${contributionOf(step.k, step.total)}` : ''} = ${product}`,
+        answer: step.contribution,
+        hints: [QUIZ.chainRuleHint, `${product} = ${numbers}`],
+        reveal: `${gradient} = ${product} = ${numbers} = ${num(step.contribution)}`,
+      }]
+    }
+    if (!isNumber(step.grad)) return []
+    const parts = print(sum(step.terms))
+    return [{
+      section: 'backward',
+      ask: `${gradient} = ${QUIZ.sumQuestion(step.total)}`,
+      answer: step.grad,
+      hints: [QUIZ.sumHint(trace.nodes[step.node]!.label, step.total), parts],
+      reveal: `${gradient} = ${parts} = ${num(step.grad)}`,
+    }]
+  })
 }
 
 /** "a = b = value", without repeating the value when b already is it. */

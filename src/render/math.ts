@@ -36,38 +36,10 @@ export function mathSteps(trace: Trace, options: RenderOptions, medium: 'markdow
   const steps = lesson(trace, { wrt: options.wrt, explain: options.explain })
   const face = texFace({ precision: p, medium, ascii: options.ascii })
   const { math } = face
-  const sym = (s: Parameters<typeof latexSym>[0]) => latexSym(s, p)
+  const sym = (s: Sym) => latexSym(s, p)
 
-  const backward = steps.backward.map((step) => {
-    if (step.kind === 'seed') return { gradient: math(step.gradient), product: `\\text{${SEED}}`, values: '', contribution: '1' }
-    if (step.kind === 'sum') {
-      return { gradient: math(step.gradient), product: `\\text{${sumOf(step.total)}}`, values: math(sum(step.terms)), contribution: sym(step.grad) }
-    }
-    return {
-      gradient: math(step.gradient) + (step.total > 1 ? `\\ \\text{${contributionOf(step.k, step.total)}}` : ''),
-      product: math(product(step.upstream, step.local)),
-      values: math(step.values),
-      contribution: sym(step.contribution),
-    }
-  })
-
-  const chains: string[] = []
-  for (const chain of steps.chains) {
-    const grad = math(chain.gradient)
-    if (chain.kind === 'no-path') {
-      chains.push(`${grad} &= 0 && \\text{no path}`)
-    } else if (chain.kind === 'too-many') {
-      const count = Number.isFinite(chain.count) && chain.count <= Number.MAX_SAFE_INTEGER ? String(chain.count) : `\\text{more than } ${latexNumber(Math.min(chain.count, Number.MAX_VALUE), 3)}`
-      chains.push(`${grad} &: ${count} \\text{ paths, summed in the backward pass}`)
-    } else {
-      for (const [k, path] of chain.paths.entries()) {
-        const lhs = chain.paths.length > 1 ? `\\text{${pathLabel(k + 1)}}` : grad
-        chains.push(`${lhs} &= ${path.locals.map(math).join(' \\cdot ')}`)
-        chains.push(`&= ${path.values.map(math).join(' \\cdot ')} = ${sym(path.product)}`)
-      }
-      if (chain.paths.length > 1) chains.push(`${grad} &= ${math(sum(chain.paths.map((path) => path.product)))} = ${math(value(chain.total))}`)
-    }
-  }
+  const backward = backwardRows(steps, face, sym)
+  const chains = chainRows(steps, face, sym)
 
   const text = (phrases: Phrase[]) => phrases.map(face.text)
   return {
@@ -106,6 +78,46 @@ export function mathSteps(trace: Trace, options: RenderOptions, medium: 'markdow
     notation: text(steps.notation),
     warnings: text(steps.warnings),
   }
+}
+
+type Sym = Parameters<typeof latexSym>[0]
+
+/** The backward pass as LaTeX cells: gradient, upstream · local, values, contribution. */
+function backwardRows(steps: Lesson, { math }: TexFace, sym: (s: Sym) => string): MathSteps['backward'] {
+  return steps.backward.map((step) => {
+    if (step.kind === 'seed') return { gradient: math(step.gradient), product: `\\text{${SEED}}`, values: '', contribution: '1' }
+    if (step.kind === 'sum') {
+      return { gradient: math(step.gradient), product: `\\text{${sumOf(step.total)}}`, values: math(sum(step.terms)), contribution: sym(step.grad) }
+    }
+    return {
+      gradient: math(step.gradient) + (step.total > 1 ? `\\ \\text{${contributionOf(step.k, step.total)}}` : ''),
+      product: math(product(step.upstream, step.local)),
+      values: math(step.values),
+      contribution: sym(step.contribution),
+    }
+  })
+}
+
+/** The chains as align* rows: per path its local derivatives, then their values and product. */
+function chainRows(steps: Lesson, { math }: TexFace, sym: (s: Sym) => string): string[] {
+  const chains: string[] = []
+  for (const chain of steps.chains) {
+    const grad = math(chain.gradient)
+    if (chain.kind === 'no-path') {
+      chains.push(`${grad} &= 0 && \\text{no path}`)
+    } else if (chain.kind === 'too-many') {
+      const count = Number.isFinite(chain.count) && chain.count <= Number.MAX_SAFE_INTEGER ? String(chain.count) : `\\text{more than } ${latexNumber(Math.min(chain.count, Number.MAX_VALUE), 3)}`
+      chains.push(`${grad} &: ${count} \\text{ paths, summed in the backward pass}`)
+    } else {
+      for (const [k, path] of chain.paths.entries()) {
+        const lhs = chain.paths.length > 1 ? `\\text{${pathLabel(k + 1)}}` : grad
+        chains.push(`${lhs} &= ${path.locals.map(math).join(' \\cdot ')}`)
+        chains.push(`&= ${path.values.map(math).join(' \\cdot ')} = ${sym(path.product)}`)
+      }
+      if (chain.paths.length > 1) chains.push(`${grad} &= ${math(sum(chain.paths.map((path) => path.product)))} = ${math(value(chain.total))}`)
+    }
+  }
+  return chains
 }
 
 /** Rows of an align* environment. */

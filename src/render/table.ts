@@ -8,7 +8,7 @@ import { printSym, type Sym } from '../sym.js'
 import type { Trace } from '../trace.js'
 import type { Check } from '../check.js'
 import { mark, product, sum, value, type Phrase } from '../steps/cells.js'
-import { lesson, type ChainStep } from '../steps/lesson.js'
+import { lesson, type ChainStep, type Lesson } from '../steps/lesson.js'
 import { COLUMNS, EMPTY, SEED, TITLES, checkStatusText, contributionOf, moreStatements, noPath, pathLabel, sumOf, sumOverPaths, tooManyPaths } from '../steps/words.js'
 import type { RenderOptions } from './index.js'
 import { boxLines } from './box.js'
@@ -37,51 +37,88 @@ export function* tableChunks(trace: Trace, options: RenderOptions): Generator<st
   if (chunk) yield chunk
 }
 
+/** What every section of the terminal view writes with: the lesson, its notation, its colours. */
+interface View {
+  trace: Trace
+  steps: Lesson
+  options: RenderOptions
+  n: Notation
+  c: ChalkInstance
+  sym: (s: Sym) => string
+  /** The warning mark after a flagged value. */
+  warn: string
+}
+
 function* tableLines(trace: Trace, options: RenderOptions): Generator<string> {
   const n = notation(options)
   const c = options.chalk ?? new Chalk({ level: 0 })
-  const print = n.print
-  const sym = (s: Sym) => printSym(s, n.style)
-  const steps = lesson(trace, { wrt: options.wrt, explain: options.explain })
-  const out = steps.out
-  const label = (i: number) => trace.nodes[i]!.label
-  const warn = ` ${c.yellow(print([mark('warn')]))}`
-  const explain = function* (sentences: Phrase[]) {
-    for (const sentence of sentences) yield c.dim(`  ${print(sentence)}`)
+  const view: View = { trace, steps: lesson(trace, { wrt: options.wrt, explain: options.explain }), options, n, c, sym: (s) => printSym(s, n.style), warn: ` ${c.yellow(n.print([mark('warn')]))}` }
+  yield* header(view)
+  yield* forwardSection(view)
+  yield* localsSection(view)
+  yield* backwardSection(view)
+  yield* chainsSection(view)
+  yield* gradientsSection(view)
+  const { steps } = view
+  if (steps.warnings.length > 0) {
+    yield* heading(view, [TITLES.warnings], [])
+    for (const warning of steps.warnings) yield c.yellow(`  ${n.print([mark('warn'), ' ', ...warning])}`)
   }
-  const heading = function* (title: Phrase, sentences: Phrase[]) {
-    yield ''
-    yield c.bold(print(title))
-    yield* explain(sentences)
+  if (trace.notes.length > 0) {
+    yield* heading(view, [TITLES.notes], [])
+    for (const note of trace.notes) yield `  ${note}`
   }
+}
 
-  // Header: the program as parsed, with every operator's grouping shown.
+function* explain({ n, c }: View, sentences: Phrase[]): Generator<string> {
+  for (const sentence of sentences) yield c.dim(`  ${n.print(sentence)}`)
+}
+
+function* heading(view: View, title: Phrase, sentences: Phrase[]): Generator<string> {
+  yield ''
+  yield view.c.bold(view.n.print(title))
+  yield* explain(view, sentences)
+}
+
+/** The program as parsed, with every operator's grouping shown; the values; the symbols. */
+function* header({ trace, steps, options, n, c }: View): Generator<string> {
   yield c.bold(TITLES.program) + c.dim(TITLES.programAsParsed)
-  for (const i of steps.statements.slice(0, LIMITS.headerStatements)) yield `  ${label(i)} = ${printSym(expand(trace, i), { ...n.style, allParens: true })}`
-  if (steps.statements.length > LIMITS.headerStatements) yield `  ${moreStatements(steps.statements.length - LIMITS.headerStatements)}`
-  if (steps.statements.length === 0) yield `  ${out}`
+  const shown = steps.statements.slice(0, LIMITS.headerStatements)
+  for (const i of shown) yield `  ${trace.nodes[i]!.label} = ${printSym(expand(trace, i), { ...n.style, allParens: true })}`
+  if (steps.statements.length > shown.length) yield `  ${moreStatements(steps.statements.length - shown.length)}`
+  if (steps.statements.length === 0) yield `  ${steps.out}`
   const bound = Object.entries(trace.bindings)
   yield `${c.bold(TITLES.values)}    ${bound.length ? bound.map(([k, v]) => `${k} = ${formatNumber(v, options.precision)}`).join(', ') : TITLES.none}`
   yield `${c.bold(TITLES.symbolic)}  ${trace.unbound.length ? `${trace.unbound.join(', ')} ${TITLES.symbolicWhy}` : TITLES.none}`
+}
 
-  yield* heading(TITLES.table.forward(), steps.explain.forward)
-  const forward = table(COLUMNS.forward, options)
-  for (const row of steps.forward) forward.push([label(row.node), row.op, row.expression ? sym(row.expression) : '', sym(row.value) + (row.flagged ? warn : '')])
+function* forwardSection(view: View): Generator<string> {
+  const { trace, steps, sym, warn } = view
+  yield* heading(view, TITLES.table.forward(), steps.explain.forward)
+  const forward = table(COLUMNS.forward, view.options)
+  for (const row of steps.forward) forward.push([trace.nodes[row.node]!.label, row.op, row.expression ? sym(row.expression) : '', sym(row.value) + (row.flagged ? warn : '')])
   yield* forward.lines()
+}
 
-  yield* heading(TITLES.table.locals(), steps.explain.locals)
+function* localsSection(view: View): Generator<string> {
+  const { steps, n, sym, warn } = view
+  yield* heading(view, TITLES.table.locals(), steps.explain.locals)
   if (steps.locals.length === 0) {
     yield `  ${EMPTY.locals}`
-  } else {
-    for (const line of steps.notation) yield `  ${print(line)}`
-    const locals = table(COLUMNS.locals, options)
-    for (const row of steps.locals) locals.push([print(row.local), row.rule, sym(row.symbolic), sym(row.value) + (row.flagged ? warn : '')])
-    yield* locals.lines()
-    yield* explain(steps.explain.localsAfter)
+    return
   }
+  for (const line of steps.notation) yield `  ${n.print(line)}`
+  const locals = table(COLUMNS.locals, view.options)
+  for (const row of steps.locals) locals.push([n.print(row.local), row.rule, sym(row.symbolic), sym(row.value) + (row.flagged ? warn : '')])
+  yield* locals.lines()
+  yield* explain(view, steps.explain.localsAfter)
+}
 
-  yield* heading(TITLES.table.backward(out), steps.explain.backward)
-  const backward = table(COLUMNS.backward().map(print), options)
+function* backwardSection(view: View): Generator<string> {
+  const { steps, sym } = view
+  const print = view.n.print
+  yield* heading(view, TITLES.table.backward(steps.out), steps.explain.backward)
+  const backward = table(COLUMNS.backward().map(print), view.options)
   for (const step of steps.backward) {
     if (step.kind === 'seed') backward.push([print(step.gradient), SEED, '', '1'])
     else if (step.kind === 'contribution') {
@@ -90,33 +127,30 @@ function* tableLines(trace: Trace, options: RenderOptions): Generator<string> {
     } else backward.push([print(step.gradient), sumOf(step.total), print(sum(step.terms)), sym(step.grad)])
   }
   yield* backward.lines()
-  yield* explain(steps.explain.backwardAfter)
+  yield* explain(view, steps.explain.backwardAfter)
+}
 
-  yield* heading(TITLES.table.chains(out), steps.explain.chains)
-  for (const chain of steps.chains) yield* chainLines(chain, out, n)
-  if (trace.chains.length === 0) yield `  ${EMPTY.variables}`
+function* chainsSection(view: View): Generator<string> {
+  const { steps } = view
+  yield* heading(view, TITLES.table.chains(steps.out), steps.explain.chains)
+  for (const chain of steps.chains) yield* chainLines(chain, steps.out, view.n)
+  if (view.trace.chains.length === 0) yield `  ${EMPTY.variables}`
+}
 
-  yield* heading(TITLES.table.gradients(), steps.explain.gradients)
+function* gradientsSection(view: View): Generator<string> {
+  const { steps, sym, options } = view
+  yield* heading(view, TITLES.table.gradients(), steps.explain.gradients)
   if (steps.gradients.length === 0) {
     yield `  ${EMPTY.variables}`
-  } else {
-    const grads = table(COLUMNS.gradients(out).map(print), options)
-    for (const row of steps.gradients) {
-      const estimate = row.check?.estimate
-      grads.push([row.variable, sym(row.grad), estimate !== undefined ? formatNumber(estimate, options.precision) : '', checkCell(row.check, c)])
-    }
-    yield* grads.lines()
-    for (const reason of steps.reasons) yield `  ${reason.variables.join(', ')}: ${print(reason.text)}`
+    return
   }
-
-  if (steps.warnings.length > 0) {
-    yield* heading([TITLES.warnings], [])
-    for (const warning of steps.warnings) yield c.yellow(`  ${print([mark('warn'), ' ', ...warning])}`)
+  const grads = table(COLUMNS.gradients(steps.out).map(view.n.print), options)
+  for (const row of steps.gradients) {
+    const estimate = row.check?.estimate
+    grads.push([row.variable, sym(row.grad), estimate !== undefined ? formatNumber(estimate, options.precision) : '', checkCell(row.check, view.c)])
   }
-  if (trace.notes.length > 0) {
-    yield* heading([TITLES.notes], [])
-    for (const note of trace.notes) yield `  ${note}`
-  }
+  yield* grads.lines()
+  for (const reason of steps.reasons) yield `  ${reason.variables.join(', ')}: ${view.n.print(reason.text)}`
 }
 
 /** One variable's chains: each path's local derivatives, their values, their product; then the sum over paths. */
