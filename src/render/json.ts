@@ -42,7 +42,7 @@ class Lines {
 // hundreds of thousands of them. Expressions are quoted without escaping: they are made of the
 // program's names (identifiers, checked by the parser), numbers and operator signs, none of which
 // JSON escapes (a test parses the output of every operator).
-function nodeLine(node: TraceNode, i: number, quoted: string[]): string {
+function nodeLine(node: TraceNode, i: number, quoted: string[], expressions: string[]): string {
   let inputs = ''
   for (let k = 0; k < node.inputs.length; k++) inputs += (k > 0 ? ',' : '') + quoted[node.inputs[k]!]
   return (
@@ -50,7 +50,7 @@ function nodeLine(node: TraceNode, i: number, quoted: string[]): string {
     (node.op ? `,"op":"${node.op}"` : '') +
     (node.assigned ? `,"assigned":${str(node.assigned)}` : '') +
     `,"inputs":[${inputs}]` +
-    (node.expression !== undefined ? `,"expression":"${printSym(node.expression, STYLE)}"` : '') +
+    (node.expression !== undefined ? `,"expression":"${(expressions[i] = printSym(node.expression, STYLE))}"` : '') +
     `,"value":${sym(node.value)},"grad":${node.grad === null ? 'null' : sym(node.grad)},"onPath":${node.onPath},"contributions":[${node.contributions.join(',')}]}`
   )
 }
@@ -58,9 +58,20 @@ function nodeLine(node: TraceNode, i: number, quoted: string[]): string {
 /** Local derivatives named as the text faces name them, in the JSON's ASCII notation: d(x*w)/dx. */
 const NAMES = notation({ ascii: true, precision: undefined })
 
-function edgeLine(trace: Trace, edge: TraceEdge, quoted: string[]): string {
+/**
+ * An edge's local derivative named: from its consumer's expression as the node's line wrote it,
+ * or, for an input used twice, with marks.
+ */
+function edgeName(trace: Trace, edge: TraceEdge, expression: () => string): string {
+  const consumer = trace.nodes[edge.to]!
+  const twice = consumer.inputs.length > 1 && consumer.inputs[0] === consumer.inputs[1]
+  return twice ? NAMES.print(local(trace, edge)) : NAMES.local(consumer.op!, expression(), trace.nodes[edge.from]!.label)
+}
+
+// Names are quoted without escaping, as expressions are (see nodeLine).
+function edgeLine(trace: Trace, edge: TraceEdge, quoted: string[], expression: () => string): string {
   return (
-    `{"from":${quoted[edge.from]},"to":${quoted[edge.to]},"slot":${edge.slot},"name":${str(NAMES.print(local(trace, edge)))},"rule":{"id":"${edge.rule.id}","name":"${edge.rule.name}"}` +
+    `{"from":${quoted[edge.from]},"to":${quoted[edge.to]},"slot":${edge.slot},"name":"${edgeName(trace, edge, expression)}","rule":{"id":"${edge.rule.id}","name":"${edge.rule.name}"}` +
     `,"local":"${printSym(edge.local, STYLE)}","localValue":${sym(edge.localValue)},"upstream":${sym(edge.upstream)},"contribution":${sym(edge.contribution)}}`
   )
 }
@@ -97,6 +108,8 @@ export function renderJson(trace: Trace, training?: Training): string {
  */
 export function* jsonChunks(trace: Trace, training?: Training): Generator<string> {
   const id = (i: number) => trace.nodes[i]!.id
+  // Each node's expression as its line writes it, for the names of its edges (written after the nodes).
+  const expressions: string[] = new Array(trace.nodes.length)
   // Each id is quoted once: nodes and edges name each node several times.
   const quoted = trace.nodes.map((node) => str(node.id))
   const body = {
@@ -106,8 +119,8 @@ export function* jsonChunks(trace: Trace, training?: Training): Generator<string
     program: trace.source,
     bindings: trace.bindings,
     unbound: trace.unbound,
-    nodes: new Lines(trace.nodes.length, (i) => nodeLine(trace.nodes[i]!, i, quoted)),
-    edges: new Lines(trace.edges.length, (e) => edgeLine(trace, trace.edges[e]!, quoted)),
+    nodes: new Lines(trace.nodes.length, (i) => nodeLine(trace.nodes[i]!, i, quoted, expressions)),
+    edges: new Lines(trace.edges.length, (e) => edgeLine(trace, trace.edges[e]!, quoted, () => expressions[trace.edges[e]!.to]!)),
     backward: trace.backward,
     chains: trace.chains.map((chain) => ({
       variable: chain.variable,

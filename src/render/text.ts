@@ -3,7 +3,7 @@
 // --ascii honoured. What is written comes from the steps layer; this only writes it.
 import { LIMITS } from '../limits.js'
 import { formatNumber } from '../format.js'
-import { OPS } from '../ops.js'
+import { OPS, type OpId } from '../ops.js'
 import { isNumber, printSym, type Sym, type SymStyle } from '../sym.js'
 import type { Cell, Mark, Phrase } from '../steps/cells.js'
 
@@ -13,6 +13,8 @@ export interface Notation {
   style: SymStyle
   /** Writes a phrase or a cell in this notation. */
   print: (p: Phrase | Cell) => string
+  /** A local derivative from its operation already written out: ∂(t1·x)/∂x, ∂tanh(t1)/∂t1. */
+  local: (op: OpId, expression: string, wrt: string) => string
 }
 
 const MARKS: Record<Mark, [unicode: string, ascii: string]> = {
@@ -40,6 +42,8 @@ export function notation(options: { ascii: boolean; precision: number | undefine
     if (isNumber(s)) return s < 0 ? `(${text})` : text
     return typeof s === 'object' && 'op' in s ? `(${text})` : text
   }
+  // A call is its own bracket (∂tanh(t1)/∂t1); an operator gets one (∂(t1·x)/∂x).
+  const local = (op: OpId, expression: string, wrt: string) => `${d}${OPS[op].notation.kind === 'call' ? expression : `(${expression})`}/${d}${wrt}`
   const cell = (c: Cell): string => {
     switch (c.kind) {
       case 'name':
@@ -48,12 +52,8 @@ export function notation(options: { ascii: boolean; precision: number | undefine
         return c.precision === undefined ? sym(c.value) : printSym(c.value, { ...style, number: (n) => formatNumber(n, c.precision) })
       case 'factor':
         return factor(c.value)
-      case 'local': {
-        // A call is its own bracket (∂tanh(t1)/∂t1); an operator gets one (∂(t1·x)/∂x).
-        const expression = sym(c.expression)
-        const bracketed = OPS[c.expression.op].notation.kind === 'call' ? expression : `(${expression})`
-        return `${d}${bracketed}/${d}${sym(c.expression.args[c.slot]!)}`
-      }
+      case 'local':
+        return local(c.expression.op, sym(c.expression), sym(c.expression.args[c.slot]!))
       case 'grad':
         return `${d}${c.of}/${d}${c.wrt}`
       case 'product':
@@ -67,5 +67,5 @@ export function notation(options: { ascii: boolean; precision: number | undefine
     }
   }
   const print = (p: Phrase | Cell) => (Array.isArray(p) ? p.map((part) => (typeof part === 'string' ? part : cell(part))).join('') : cell(p))
-  return { d, times, style, print }
+  return { d, times, style, print, local }
 }
