@@ -97,10 +97,16 @@ const lines = [
   '',
   '| case | operations | median wall (s) | peak memory (MB) | × node -e 0 | × mathjs baseline |',
   '| --- | ---: | ---: | ---: | ---: | ---: |',
-  ...rows.map((r) => `| ${r.name} | ${r.size === '' ? '' : r.size.toLocaleString('en-US')} | ${fmt(r.wall, 3)} | ${fmt(r.peak, 0)} | ${fmt(r.wall / (r.node ?? node).wall)} | ${fmt(r.baseline)} |`),
+  ...rows.map(
+    (r) =>
+      `| ${r.name} | ${r.size === '' ? '' : r.size.toLocaleString('en-US')} | ${fmt(r.wall, 3)} | ${fmt(r.peak, 0)} | ${fmt(r.wall / (r.node ?? node).wall)} | ${fmt(r.baseline)} |`,
+  ),
 ]
 if (certs !== undefined) {
-  lines.push('', `This machine sets NODE_EXTRA_CA_CERTS. Rows marked${BARE} ran without it, and their ratio is to node -e 0 run without it; the targets below are judged on the machine as it is set up.`)
+  lines.push(
+    '',
+    `This machine sets NODE_EXTRA_CA_CERTS. Rows marked${BARE} ran without it, and their ratio is to node -e 0 run without it; the targets below are judged on the machine as it is set up.`,
+  )
 }
 
 // Targets.
@@ -114,7 +120,10 @@ for (const name of Object.keys(GENERATORS)) {
   const small = scale[`${name} 10000 json`]
   const big = scale[`${name} 100000 json`]
   target(small.wall <= 1, `${name}: 10,000 operations in at most 1 s (${fmt(small.wall)} s)`)
-  target(scale[`${name} 10000 table`].wall <= 2 * small.wall, `${name}: table within 2 × json at 10,000 (${fmt(scale[`${name} 10000 table`].wall / small.wall)})`)
+  target(
+    scale[`${name} 10000 table`].wall <= 2 * small.wall,
+    `${name}: table within 2 × json at 10,000 (${fmt(scale[`${name} 10000 table`].wall / small.wall)})`,
+  )
   if (big) {
     target(big.wall <= 10, `${name}: 100,000 operations in at most 10 s (${fmt(big.wall)} s)`)
     target(big.wall / small.wall <= 12, `${name}: 100,000 / 10,000 time ratio at most 12 (${fmt(big.wall / small.wall)})`)

@@ -41,6 +41,8 @@ export const block = (marker, fence, output) => `<!-- ${marker}:start -->\n\`\`\
  */
 export async function functionsBlock() {
   const { supportedFunctions } = await import('../dist/index.js')
-  const list = supportedFunctions().map((name) => `\`${name}\``).join(', ')
+  const list = supportedFunctions()
+    .map((name) => `\`${name}\``)
+    .join(', ')
   return `<!-- functions:start -->\n- Functions: ${list}; \`log\` is the natural log unless a base is given.\n  Constants \`pi\` and \`e\`. \`#\` starts a comment.\n<!-- functions:end -->`
 }

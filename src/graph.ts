@@ -174,5 +174,8 @@ function freePrefix(candidates: string[], names: Set<string>): string {
     const pattern = new RegExp(`^${prefix}\\d+$`)
     if (![...names].some((name) => pattern.test(name))) return prefix
   }
-  return freePrefix(candidates.map((c) => `${c}_`), names)
+  return freePrefix(
+    candidates.map((c) => `${c}_`),
+    names,
+  )
 }

@@ -3,12 +3,39 @@
 import type { Sym, SymBuilder } from './sym.js'
 
 export type OpId =
-  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'neg' | 'identity'
-  | 'exp' | 'log' | 'logb' | 'log2' | 'log10' | 'sqrt' | 'cbrt' | 'abs'
-  | 'sin' | 'cos' | 'tan' | 'asin' | 'acos' | 'atan' | 'sinh' | 'cosh' | 'tanh'
-  | 'sigmoid' | 'relu' | 'softplus' | 'max' | 'min'
+  | 'add'
+  | 'sub'
+  | 'mul'
+  | 'div'
+  | 'pow'
+  | 'neg'
+  | 'identity'
+  | 'exp'
+  | 'log'
+  | 'logb'
+  | 'log2'
+  | 'log10'
+  | 'sqrt'
+  | 'cbrt'
+  | 'abs'
+  | 'sin'
+  | 'cos'
+  | 'tan'
+  | 'asin'
+  | 'acos'
+  | 'atan'
+  | 'sinh'
+  | 'cosh'
+  | 'tanh'
+  | 'sigmoid'
+  | 'relu'
+  | 'softplus'
+  | 'max'
+  | 'min'
   // Helpers that appear only inside local derivatives, never in user input.
-  | 'sign' | 'step' | 'ge'
+  | 'sign'
+  | 'step'
+  | 'ge'
 
 /** How a node of this op is written. Precedence follows mathjs: + - < * / < unary - < ^. */
 export type Notation =
@@ -52,7 +79,6 @@ export interface Latex {
   template: (args: string[]) => string
   parens?: 'precedence' | 'base'
 }
-
 
 const call = (name: string): Latex => ({ template: (args) => `${name}\\left(${args.join(', ')}\\right)` })
 
@@ -114,8 +140,8 @@ export const OPS: Record<OpId, OpRule> = {
     latex: { template: ([a, b]) => `${a} \\cdot ${b}`, parens: 'precedence' },
     value: (a, b) => a! * b!,
     inputs: [
-      { local: (_, [, b]) => b!, rule: rule('product', 'each factor\'s derivative is the other factor') },
-      { local: (_, [a]) => a!, rule: rule('product', 'each factor\'s derivative is the other factor') },
+      { local: (_, [, b]) => b!, rule: rule('product', "each factor's derivative is the other factor") },
+      { local: (_, [a]) => a!, rule: rule('product', "each factor's derivative is the other factor") },
     ],
   },
   div: {
@@ -162,7 +188,10 @@ export const OPS: Record<OpId, OpRule> = {
     latex: { template: ([a, b]) => `\\log_{${b}}\\left(${a}\\right)` },
     value: (a, b) => Math.log(a!) / Math.log(b!),
     inputs: [
-      { local: (S, [a, b]) => S.div(1, S.mul(a!, S.apply('log', [b!]))), rule: rule('log-base', 'a log in any base is the natural log divided by the log of the base', 'log base') },
+      {
+        local: (S, [a, b]) => S.div(1, S.mul(a!, S.apply('log', [b!]))),
+        rule: rule('log-base', 'a log in any base is the natural log divided by the log of the base', 'log base'),
+      },
       {
         local: (S, [a, b]) => S.neg(S.div(S.apply('log', [a!]), S.mul(b!, S.pow(S.apply('log', [b!]), 2)))),
         rule: rule('log-base', 'a log in any base is the natural log divided by the log of the base', 'log base'),
@@ -171,38 +200,60 @@ export const OPS: Record<OpId, OpRule> = {
     call: 'log',
   },
   log2: { ...unary('log2', (S, [a]) => S.div(1, S.mul(a!, Math.LN2)), 'log2 is the natural log divided by log(2)', call('\\log_{2}')), value: Math.log2 },
-  log10: { ...unary('log10', (S, [a]) => S.div(1, S.mul(a!, Math.LN10)), 'log10 is the natural log divided by log(10)', call('\\log_{10}')), value: Math.log10 },
+  log10: {
+    ...unary('log10', (S, [a]) => S.div(1, S.mul(a!, Math.LN10)), 'log10 is the natural log divided by log(10)', call('\\log_{10}')),
+    value: Math.log10,
+  },
   sqrt: {
-    ...unary('sqrt', (S, [a]) => S.div(1, S.mul(2, S.apply('sqrt', [a!]))), 'a square root is a power 1/2, so the power rule applies', { template: ([a]) => `\\sqrt{${a}}` }),
+    ...unary('sqrt', (S, [a]) => S.div(1, S.mul(2, S.apply('sqrt', [a!]))), 'a square root is a power 1/2, so the power rule applies', {
+      template: ([a]) => `\\sqrt{${a}}`,
+    }),
     value: Math.sqrt,
     convention: ([a]) => (a === 0 ? 'infinite-slope' : undefined),
   },
   cbrt: {
-    ...unary('cbrt', (S, [a]) => S.div(1, S.mul(3, S.pow(S.apply('cbrt', [a!]), 2))), 'a cube root is a power 1/3, so the power rule applies', { template: ([a]) => `\\sqrt[3]{${a}}` }),
+    ...unary('cbrt', (S, [a]) => S.div(1, S.mul(3, S.pow(S.apply('cbrt', [a!]), 2))), 'a cube root is a power 1/3, so the power rule applies', {
+      template: ([a]) => `\\sqrt[3]{${a}}`,
+    }),
     value: Math.cbrt,
     convention: ([a]) => (a === 0 ? 'infinite-slope' : undefined),
   },
   abs: {
-    ...unary('abs', (S, [a]) => S.apply('sign', [a!]), 'the slope is +1 right of 0 and -1 left of it', { template: ([a]) => `\\left\\lvert ${a} \\right\\rvert` }),
+    ...unary('abs', (S, [a]) => S.apply('sign', [a!]), 'the slope is +1 right of 0 and -1 left of it', {
+      template: ([a]) => `\\left\\lvert ${a} \\right\\rvert`,
+    }),
     value: Math.abs,
     kink: ([a]) => a!,
     convention: ([a]) => (a === 0 ? 'sign-zero' : undefined),
   },
-  sin: { ...unary('sin', (S, [a]) => S.apply('cos', [a!]), 'sine\'s slope is cosine'), value: Math.sin },
-  cos: { ...unary('cos', (S, [a]) => S.neg(S.apply('sin', [a!])), 'cosine\'s slope is minus sine'), value: Math.cos },
+  sin: { ...unary('sin', (S, [a]) => S.apply('cos', [a!]), "sine's slope is cosine"), value: Math.sin },
+  cos: { ...unary('cos', (S, [a]) => S.neg(S.apply('sin', [a!])), "cosine's slope is minus sine"), value: Math.cos },
   tan: { ...unary('tan', (S, [a]) => S.div(1, S.pow(S.apply('cos', [a!]), 2)), 'tangent steepens towards its poles'), value: Math.tan },
   asin: { ...unary('asin', (S, [a]) => S.div(1, S.apply('sqrt', [S.sub(1, S.pow(a!, 2))])), 'the inverse of sine', call('\\arcsin')), value: Math.asin },
-  acos: { ...unary('acos', (S, [a]) => S.neg(S.div(1, S.apply('sqrt', [S.sub(1, S.pow(a!, 2))]))), 'the inverse of cosine', call('\\arccos')), value: Math.acos },
+  acos: {
+    ...unary('acos', (S, [a]) => S.neg(S.div(1, S.apply('sqrt', [S.sub(1, S.pow(a!, 2))]))), 'the inverse of cosine', call('\\arccos')),
+    value: Math.acos,
+  },
   atan: { ...unary('atan', (S, [a]) => S.div(1, S.add(1, S.pow(a!, 2))), 'the inverse of tangent flattens far from 0', call('\\arctan')), value: Math.atan },
-  sinh: { ...unary('sinh', (S, [a]) => S.apply('cosh', [a!]), 'the hyperbolic sine\'s slope is the hyperbolic cosine'), value: Math.sinh },
-  cosh: { ...unary('cosh', (S, [a]) => S.apply('sinh', [a!]), 'the hyperbolic cosine\'s slope is the hyperbolic sine'), value: Math.cosh },
+  sinh: { ...unary('sinh', (S, [a]) => S.apply('cosh', [a!]), "the hyperbolic sine's slope is the hyperbolic cosine"), value: Math.sinh },
+  cosh: { ...unary('cosh', (S, [a]) => S.apply('sinh', [a!]), "the hyperbolic cosine's slope is the hyperbolic sine"), value: Math.cosh },
   tanh: { ...unary('tanh', (S, [a]) => S.sub(1, S.pow(S.apply('tanh', [a!]), 2)), 'the slope shrinks as tanh saturates'), value: Math.tanh },
   sigmoid: {
-    ...unary('sigmoid', (S, [a]) => S.mul(S.apply('sigmoid', [a!]), S.sub(1, S.apply('sigmoid', [a!]))), 'the slope is largest at 0 and shrinks as sigmoid saturates', call('\\sigma')),
+    ...unary(
+      'sigmoid',
+      (S, [a]) => S.mul(S.apply('sigmoid', [a!]), S.sub(1, S.apply('sigmoid', [a!]))),
+      'the slope is largest at 0 and shrinks as sigmoid saturates',
+      call('\\sigma'),
+    ),
     value: sigmoid,
   },
   relu: {
-    ...unary('relu', (S, [a]) => S.apply('step', [a!]), 'relu passes the gradient where its input is positive and blocks it elsewhere', call('\\operatorname{relu}')),
+    ...unary(
+      'relu',
+      (S, [a]) => S.apply('step', [a!]),
+      'relu passes the gradient where its input is positive and blocks it elsewhere',
+      call('\\operatorname{relu}'),
+    ),
     value: (a) => Math.max(a!, 0),
     kink: ([a]) => a!,
     convention: ([a]) => (a === 0 ? 'zero-at-kink' : undefined),
@@ -236,7 +287,12 @@ export const OPS: Record<OpId, OpRule> = {
     convention: ([a, b]) => (a === b ? 'tie-split' : undefined),
   },
   // Helpers that appear only inside local derivatives: no `call`, so a program cannot use them.
-  sign: { notation: { kind: 'call', name: 'sign' }, latex: call('\\operatorname{sign}'), value: Math.sign, inputs: [{ local: () => 0, rule: rule('sign', 'sign is flat away from 0') }] },
+  sign: {
+    notation: { kind: 'call', name: 'sign' },
+    latex: call('\\operatorname{sign}'),
+    value: Math.sign,
+    inputs: [{ local: () => 0, rule: rule('sign', 'sign is flat away from 0') }],
+  },
   step: {
     notation: { kind: 'iverson', relation: '>' },
     latex: { template: ([a]) => `\\left[${a} > 0\\right]` },
@@ -273,9 +329,7 @@ export function supportedFunctions(): string[] {
   // One-argument functions first, in table order, then those of two arguments only (pow, max, min).
   const entries = Object.entries(functionArities)
   const ordered = [...entries.filter(([, arities]) => arities.includes(1)), ...entries.filter(([, arities]) => !arities.includes(1))]
-  return ordered.map(([name, arities]) =>
-    arities.includes(2) ? (arities.includes(1) ? `${name}(x[, base])` : `${name}(a, b)`) : name,
-  )
+  return ordered.map(([name, arities]) => (arities.includes(2) ? (arities.includes(1) ? `${name}(x[, base])` : `${name}(a, b)`) : name))
 }
 
 /** Named constants: their values and what they are. */

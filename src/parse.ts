@@ -52,9 +52,7 @@ const NODE_WORDS: Record<string, string> = {
 /** Parses program text into statements. Throws InputError naming the problem and its position. */
 export function parseProgram(source: string): Program {
   if (source.length > LIMITS.maxLength) {
-    throw new InputError(
-      `the program is ${source.length} characters long; the tutor's limit is ${LIMITS.maxLength} (4 MiB)`,
-    )
+    throw new InputError(`the program is ${source.length} characters long; the tutor's limit is ${LIMITS.maxLength} (4 MiB)`)
   }
   const scanned = scan(source)
   if (scanned.statementStarts.length === 0) {
@@ -107,19 +105,13 @@ function parseWhole(source: string, scanned: Scan): Program {
     root = mathParse(source) as unknown as MathNode
   } catch (error) {
     if (error instanceof RangeError) {
-      throw new InputError(
-        'the program is nested too deeply for the parser (long chains of ^ or unary minus); split it into statements',
-      )
+      throw new InputError('the program is nested too deeply for the parser (long chains of ^ or unary minus); split it into statements')
     }
     const message = error instanceof Error ? error.message : String(error)
     const char = (error as { char?: unknown }).char
     const offset = typeof char === 'number' ? Math.max(0, Math.min(char - 1, source.length)) : undefined
     const clean = message.replace(/\s*\(char \d+\)\s*$/, '')
-    throw new InputError(
-      `syntax error: ${clean}${offset === undefined ? '' : ` at ${describePosition(source, offset)}`}`,
-      offset,
-      source,
-    )
+    throw new InputError(`syntax error: ${clean}${offset === undefined ? '' : ` at ${describePosition(source, offset)}`}`, offset, source)
   }
   const blocks = root.type === 'BlockNode' ? (root.blocks ?? []).map((b) => b.node) : [root]
   const statements = blocks.map((node, k) => {
@@ -153,11 +145,7 @@ function toStatement(node: MathNode, where: Where): Statement {
       )
     }
     if (Object.hasOwn(functionArities, name)) {
-      throw new InputError(
-        `cannot assign to ${name} (at ${describePosition(where.source, where.start)}): it is a function name`,
-        where.start,
-        where.source,
-      )
+      throw new InputError(`cannot assign to ${name} (at ${describePosition(where.source, where.start)}): it is a function name`, where.start, where.source)
     }
     return { target: name, expr: toExpr((node as unknown as { value: MathNode }).value, where), offset: where.start }
   }
@@ -201,7 +189,11 @@ function leafOrApply(node: MathNode, args: Expr[], where: Where): Expr {
       if (Object.hasOwn(functionArities, name)) {
         const at = new RegExp(`(?<![\\w$])${name}(?![\\w$])(?![ \\t]*\\()`).exec(where.source.slice(where.start, where.end))
         const offset = where.start + (at?.index ?? 0)
-        throw new InputError(`${name} is a function, not a value (at ${describePosition(where.source, offset)}): call it, as in ${name}(x)`, offset, where.source)
+        throw new InputError(
+          `${name} is a function, not a value (at ${describePosition(where.source, offset)}): call it, as in ${name}(x)`,
+          offset,
+          where.source,
+        )
       }
       return { kind: 'name', name }
     }
@@ -230,11 +222,7 @@ function functionCall(node: MathNode, args: Expr[], where: Where): Expr {
   const arities = functionArities[name]
   if (arities) {
     const expected = arities.map(String).join(' or ')
-    throw new InputError(
-      `${name} takes ${expected} argument${arities.join() === '1' ? '' : 's'}, but got ${args.length} (at ${at})`,
-      offset,
-      where.source,
-    )
+    throw new InputError(`${name} takes ${expected} argument${arities.join() === '1' ? '' : 's'}, but got ${args.length} (at ${at})`, offset, where.source)
   }
   unknownFunction(name, offset, where.source)
 }

@@ -25,9 +25,7 @@ export interface SymBuilder {
   apply(op: OpId, args: Sym[]): Sym
 }
 
-
-const isApply = (s: Sym, op?: OpId): s is { op: OpId; args: Sym[] } =>
-  typeof s === 'object' && 'op' in s && (op === undefined || s.op === op)
+const isApply = (s: Sym, op?: OpId): s is { op: OpId; args: Sym[] } => typeof s === 'object' && 'op' in s && (op === undefined || s.op === op)
 
 /** Builds `op(args)`, folding numbers and the algebraic identities that keep results readable. */
 export function apply(op: OpId, args: Sym[]): Sym {

@@ -71,7 +71,6 @@ export interface Chain {
   paths?: { edges: number[]; product: Sym }[]
 }
 
-
 export interface Trace {
   source: string
   nodes: TraceNode[]
@@ -338,7 +337,8 @@ function flagEdge(graph: Graph, values: Sym[], edge: TraceEdge, e: number, flags
   if (!rule.convention && finite(localValue) && finite(contribution)) return
   const inputs = consumer.inputs.map((j) => values[j]!)
   const convention = inputs.every(isNumber) ? rule.convention?.(inputs, edge.slot) : undefined
-  const flag = (kind: FlagKind, code: FlagCode) => flags.push({ kind, pass: 'backward', code, node: edge.to, edge: e, ...(code === 'convention' ? { convention: convention! } : {}) })
+  const flag = (kind: FlagKind, code: FlagCode) =>
+    flags.push({ kind, pass: 'backward', code, node: edge.to, edge: e, ...(code === 'convention' ? { convention: convention! } : {}) })
   if (convention) flag('non-differentiable', 'convention')
   else if (isNumber(localValue) && !Number.isFinite(localValue) && inputs.every(finite)) flag(Number.isNaN(localValue) ? 'nan' : 'infinite', 'local')
   else if (isNumber(contribution) && !Number.isFinite(contribution) && finite(upstream)) flag(Number.isNaN(contribution) ? 'nan' : 'infinite', 'contribution')

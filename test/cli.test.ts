@@ -104,7 +104,8 @@ describe('errors: one clear message on stderr, a documented exit code, no stack 
 })
 
 describe('the built bin, spawned as a user runs it', () => {
-  const spawn = (args: string[], input?: string) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', input, env: childEnv(), maxBuffer: 1 << 26 })
+  const spawn = (args: string[], input?: string) =>
+    spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', input, env: childEnv(), maxBuffer: 1 << 26 })
 
   it('prints the documented JSON for the fully bound mission example', () => {
     const result = spawn(['(x*w+b-y)^2', '--x', '1', '--w', '1', '--b', '0', '--y', '2', '--format', 'json'])
@@ -241,5 +242,26 @@ describe('color', () => {
     const noColor = inTerminal({ NO_COLOR: '1' })
     expect(noColor.stdout).toContain('∂L/∂x')
     expect(noColor.stdout).not.toContain(ESC)
+  })
+})
+
+describe('quiz, spawned', () => {
+  it('reads answers piped to the built bin, and runs in a real terminal', () => {
+    const piped = spawnSync(process.execPath, [BIN, 'quiz', 'x*w', '--x', '3', '--w', '4'], { input: '12\nw\nx\n1\n4\n3\n', encoding: 'utf8', env: childEnv() })
+    expect(piped.status).toBe(0)
+    expect(piped.stdout).toContain('> 12\n  ✓ right')
+    expect(piped.stdout).toContain('Score: 6 of 6 right at the first try.')
+    // A pseudo-terminal (util-linux script): readline reads the typed lines, with colour on.
+    const tty = spawnSync('script', ['-qec', `"${process.execPath}" "${BIN}" quiz "x*w" --x 3 --w 4`, '/dev/null'], {
+      input: '12\nq\n',
+      encoding: 'utf8',
+      env: childEnv({}, { terminal: true }),
+      timeout: 20_000,
+    })
+    expect(tty.status).toBe(0)
+    const plain = tty.stdout.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '')
+    expect(tty.stdout).toContain('\u001b[32m')
+    expect(plain).toContain('✓ right')
+    expect(plain).toContain('Score: 1 of 1 right at the first try (5 not asked).')
   })
 })

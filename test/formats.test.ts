@@ -53,7 +53,15 @@ describe('every LaTeX string renders in KaTeX', () => {
     expect(reachable.filter((id) => !used.has(id as OpId))).toEqual([])
   })
 
-  it.each(CORPUS.flatMap(([source, bindings]) => [[source, bindings, false], [source, bindings, true]] as const))('latex: %s (explain: %s)', async (source, bindings, explain) => {
+  it.each(
+    CORPUS.flatMap(
+      ([source, bindings]) =>
+        [
+          [source, bindings, false],
+          [source, bindings, true],
+        ] as const,
+    ),
+  )('latex: %s (explain: %s)', async (source, bindings, explain) => {
     const text = await render('latex', source, bindings, { explain })
     const blocks = [...text.matchAll(/\\begin\{align\*\}[\s\S]*?\\end\{align\*\}/g)].map((m) => m[0])
     expect(blocks.length).toBeGreaterThanOrEqual(4)
@@ -62,7 +70,15 @@ describe('every LaTeX string renders in KaTeX', () => {
     for (const math of inlineMath(prose)) katexRender(math, false)
   })
 
-  it.each(CORPUS.flatMap(([source, bindings]) => [[source, bindings, false], [source, bindings, true]] as const))('markdown: %s (explain: %s)', async (source, bindings, explain) => {
+  it.each(
+    CORPUS.flatMap(
+      ([source, bindings]) =>
+        [
+          [source, bindings, false],
+          [source, bindings, true],
+        ] as const,
+    ),
+  )('markdown: %s (explain: %s)', async (source, bindings, explain) => {
     const text = await render('markdown', source, bindings, { explain })
     const blocks = [...text.matchAll(/\$\$\n([\s\S]*?)\n\$\$/g)].map((m) => m[1]!)
     expect(blocks.length).toBeGreaterThanOrEqual(1)
@@ -75,7 +91,17 @@ describe('every LaTeX string renders in KaTeX', () => {
 
   it('writes names the way they are written by hand', () => {
     expect(['yhat', 'y_hat', 'w1', 'w_1', 'theta', 'θ', 'theta_1', 'loss', 'c#2', 'x_ab', 't12'].map(latexName)).toEqual([
-      '\\hat{y}', '\\hat{y}', 'w_{1}', 'w_{1}', '\\theta', '\\theta', '\\theta_{1}', '\\mathrm{loss}', '{c}^{(2)}', 'x_{\\mathrm{ab}}', 't_{12}',
+      '\\hat{y}',
+      '\\hat{y}',
+      'w_{1}',
+      'w_{1}',
+      '\\theta',
+      '\\theta',
+      '\\theta_{1}',
+      '\\mathrm{loss}',
+      '{c}^{(2)}',
+      'x_{\\mathrm{ab}}',
+      't_{12}',
     ])
   })
 
@@ -98,8 +124,7 @@ describe('Markdown parses into the tables it should', () => {
       else if (token.type === 'tr_close') {
         result.at(-1)!.push(row!)
         row = undefined
-      }
-      else if (token.type === 'inline' && row) row.push(token.content)
+      } else if (token.type === 'inline' && row) row.push(token.content)
     }
     return result
   }
@@ -134,7 +159,9 @@ describe('Markdown parses into the tables it should', () => {
 describe('graphs', () => {
   it.each(CORPUS)('dot renders in Graphviz: %s', async (source, bindings) => {
     const dot = (await render('dot', source, bindings)) as string
-    const result = (await graphviz()) as unknown as { render(dot: string, o: { format: string }): { status: string; errors: { level: string; message: string }[] } }
+    const result = (await graphviz()) as unknown as {
+      render(dot: string, o: { format: string }): { status: string; errors: { level: string; message: string }[] }
+    }
     const rendered = result.render(dot, { format: 'svg' })
     expect(rendered.errors.filter((e) => e.level === 'error')).toEqual([])
     expect(rendered.status).toBe('success')
@@ -175,7 +202,13 @@ describe('graphs', () => {
 })
 
 describe('golden files for the mission example', () => {
-  const formats: [FormatName, string][] = [['markdown', 'md'], ['latex', 'tex'], ['dot', 'dot'], ['mermaid', 'mmd'], ['svg', 'svg']]
+  const formats: [FormatName, string][] = [
+    ['markdown', 'md'],
+    ['latex', 'tex'],
+    ['dot', 'dot'],
+    ['mermaid', 'mmd'],
+    ['svg', 'svg'],
+  ]
   it.each(formats)('%s', async (format, extension) => {
     const argv = ['(x*w+b-y)^2', '--x', '1', '--w', '1', '--format', format]
     const { code, stdout } = await runCli(argv)

@@ -7,8 +7,26 @@ export function json(source: string, bindings: Record<string, number | string> =
   return JSON.parse(renderJson(traceProgram(source, bindings).trace)) as {
     value: number | string
     gradients: Record<string, number | string>
-    nodes: { id: string; label: string; kind: string; op?: string; value: number | string; grad: number | string | null; contributions: number[]; inputs: string[] }[]
-    edges: { from: string; to: string; slot: number; rule: { id: string }; local: string; localValue: number | string; upstream: number | string; contribution: number | string }[]
+    nodes: {
+      id: string
+      label: string
+      kind: string
+      op?: string
+      value: number | string
+      grad: number | string | null
+      contributions: number[]
+      inputs: string[]
+    }[]
+    edges: {
+      from: string
+      to: string
+      slot: number
+      rule: { id: string }
+      local: string
+      localValue: number | string
+      upstream: number | string
+      contribution: number | string
+    }[]
     backward: number[]
     chains: { variable: string; count: number; paths?: { edges: number[]; product: number | string }[] }[]
     checks: { variable: string; status: string; grad?: number; estimate?: number; reason?: string }[]
@@ -25,7 +43,10 @@ export function centralDifference(f: (v: number) => number, x: number): number {
 }
 
 /** Runs the CLI in-process with fake files and streams; what -o writes is collected in `written`. */
-export async function runCli(argv: string[], options: { stdin?: string; answers?: string[]; seed?: number; files?: Record<string, string>; colorLevel?: Io['colorLevel'] } = {}) {
+export async function runCli(
+  argv: string[],
+  options: { stdin?: string; answers?: string[]; seed?: number; files?: Record<string, string>; colorLevel?: Io['colorLevel'] } = {},
+) {
   let stdout = ''
   let stderr = ''
   const written: Record<string, string> = {}

@@ -63,7 +63,11 @@ describe.each(PROGRAMS)('%s: local derivatives and gradients never share a notat
     // Every local derivative is written with its consumer's operation.
     for (const edge of edges) {
       const consumer = trace.nodes[edge.to]!
-      const written = numerators(text, face).some((n) => n !== (face === 'latex' ? latexName(consumer.label) : consumer.label) && (face === 'latex' ? n.includes('\\') || n.includes('^') || n.includes('+') || n.includes('-') : n.startsWith('(') || n.includes('(')))
+      const written = numerators(text, face).some(
+        (n) =>
+          n !== (face === 'latex' ? latexName(consumer.label) : consumer.label) &&
+          (face === 'latex' ? n.includes('\\') || n.includes('^') || n.includes('+') || n.includes('-') : n.startsWith('(') || n.includes('(')),
+      )
       expect(written).toBe(true)
     }
   })
@@ -75,22 +79,25 @@ describe.each(PROGRAMS)('%s: local derivatives and gradients never share a notat
 })
 
 // The quiz and check need every variable bound.
-describe.each(PROGRAMS.filter(([program, values]) => traceProgram(program, bindingsOf(values)).trace.unbound.length === 0))('%s in the modes that teach', (program, values) => {
-  const { trace } = traceProgram(program, bindingsOf(values))
-  const labels = trace.nodes.map((node) => node.label)
-  const out = trace.nodes[trace.output]!.label
+describe.each(PROGRAMS.filter(([program, values]) => traceProgram(program, bindingsOf(values)).trace.unbound.length === 0))(
+  '%s in the modes that teach',
+  (program, values) => {
+    const { trace } = traceProgram(program, bindingsOf(values))
+    const labels = trace.nodes.map((node) => node.label)
+    const out = trace.nodes[trace.output]!.label
 
-  it('quiz asks for local derivatives by their operation, and check answers in the same notation', async () => {
-    const quiz = await runCli(['quiz', program, ...values], { answers: Array.from({ length: 400 }, () => '999') })
-    expect(quiz.code).toBe(0)
-    expectOnlyOutputGradientsByName(quiz.stdout, 'unicode', labels, out)
-    const claims = trace.gradients.flatMap((g) => ['--claim', `d${out}/d${g.name} = 999`])
-    const check = await runCli(['check', program, ...values, ...claims])
-    expect(check.code).toBe(3)
-    expectOnlyOutputGradientsByName(check.stdout, 'unicode', labels, out)
-    expect(check.stdout).not.toMatch(/(∂\S+) is \S+, not \1/)
-  })
-})
+    it('quiz asks for local derivatives by their operation, and check answers in the same notation', async () => {
+      const quiz = await runCli(['quiz', program, ...values], { answers: Array.from({ length: 400 }, () => '999') })
+      expect(quiz.code).toBe(0)
+      expectOnlyOutputGradientsByName(quiz.stdout, 'unicode', labels, out)
+      const claims = trace.gradients.flatMap((g) => ['--claim', `d${out}/d${g.name} = 999`])
+      const check = await runCli(['check', program, ...values, ...claims])
+      expect(check.code).toBe(3)
+      expectOnlyOutputGradientsByName(check.stdout, 'unicode', labels, out)
+      expect(check.stdout).not.toMatch(/(∂\S+) is \S+, not \1/)
+    })
+  },
+)
 
 describe('x*x*x: each of the three contributions reads as upstream × local', () => {
   it('writes the local ∂(t1·x)/∂x = 4 beside the gradient ∂L/∂x = 12, and marks the two uses of x in x·x', async () => {
@@ -106,11 +113,28 @@ describe('x*x*x: each of the three contributions reads as upstream × local', ()
     const text = await runCli(['check', 'x*x*x', '--x', '2', '--claim', 'dL/dx = 4'])
     expect(text.stdout).toContain('4 is the local derivative ∂(t1·x)/∂x, not ∂L/∂x: multiply it by the upstream ∂L/∂L = 1')
     const json = JSON.parse((await runCli(['check', 'x*x*x', '--x', '2', '--claim', 'dL/dx = 4', '--format', 'json'])).stdout)
-    expect(json.claims[0].explanation).toContain('4 is the local derivative ∂(t1·x)/∂x, not ∂L/∂x: multiply it by the upstream ∂L/∂L = 1 (② multiply along the chain).')
+    expect(json.claims[0].explanation).toContain(
+      '4 is the local derivative ∂(t1·x)/∂x, not ∂L/∂x: multiply it by the upstream ∂L/∂L = 1 (② multiply along the chain).',
+    )
   })
 
   it('accepts a local derivative written by its operation, or by the marked form, and judges it as a local derivative', async () => {
-    const result = await runCli(['check', 'x*x*x', '--x', '2', '--claim', 'd(t1*x)/dx = 4', '--claim', 'd(x*x)/dx = 4', '--claim', 'd(x[1]*x[2])/dx[2] = 2', '--claim', 'd(x*t1)/dx = 12', '--format', 'json'])
+    const result = await runCli([
+      'check',
+      'x*x*x',
+      '--x',
+      '2',
+      '--claim',
+      'd(t1*x)/dx = 4',
+      '--claim',
+      'd(x*x)/dx = 4',
+      '--claim',
+      'd(x[1]*x[2])/dx[2] = 2',
+      '--claim',
+      'd(x*t1)/dx = 12',
+      '--format',
+      'json',
+    ])
     const claims = JSON.parse(result.stdout).claims as { kind: string; value: number; right: boolean; meaning: string }[]
     expect(claims.map((c) => [c.kind, c.value, c.right, c.meaning])).toEqual([
       ['local', 4, true, '∂(t1·x)/∂x'],

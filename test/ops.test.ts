@@ -49,12 +49,19 @@ describe('non-differentiable points follow PyTorch', () => {
 })
 
 describe('the gradient check calls some functions directly', () => {
-  it('and they are the op table\'s own value functions', () => {
+  it("and they are the op table's own value functions", () => {
     // check.ts inlines these ops (codes 6-10): its numbers must be the table's numbers.
     expect(OPS.tanh.value).toBe(Math.tanh)
     expect(OPS.exp.value).toBe(Math.exp)
     expect(OPS.log.value).toBe(Math.log)
     expect(OPS.sigmoid.value).toBe(sigmoid)
-    for (const [a, b] of [[2, 0.5], [-8, 1 / 3], [0, 0], [1e300, 2], [-2, 3]] as const) expect(Object.is(OPS.pow.value(a, b), Math.pow(a, b))).toBe(true)
+    for (const [a, b] of [
+      [2, 0.5],
+      [-8, 1 / 3],
+      [0, 0],
+      [1e300, 2],
+      [-2, 3],
+    ] as const)
+      expect(Object.is(OPS.pow.value(a, b), Math.pow(a, b))).toBe(true)
   })
 })

@@ -102,7 +102,10 @@ const shapeText = fc.letrec<{ s: string }>((tie) => ({
   ),
 })).s
 const statementsOfShapes = fc
-  .tuple(fc.array(fc.tuple(fc.boolean(), shapeText), { minLength: 1, maxLength: 3 }), fc.array(fc.tuple(fc.nat(), fc.array(NAME, { minLength: 40, maxLength: 40 })), { minLength: 2, maxLength: 8 }))
+  .tuple(
+    fc.array(fc.tuple(fc.boolean(), shapeText), { minLength: 1, maxLength: 3 }),
+    fc.array(fc.tuple(fc.nat(), fc.array(NAME, { minLength: 40, maxLength: 40 })), { minLength: 2, maxLength: 8 }),
+  )
   .map(([shapes, uses]) =>
     uses.map(([pick, names]) => {
       const [assigns, text] = shapes[pick % shapes.length]!
@@ -147,7 +150,12 @@ describe('the random-program corpus', () => {
     const used = new Set<string>()
     const x: Gen = { text: 'x', f: (e) => e.x! }
     for (const text of [...UNARY.map((u) => u(x).text), ...BINARY.map((b) => b(x, x).text)]) {
-      for (const statement of parseProgram(text).statements) foldExpr(statement.expr, () => undefined, (op) => void used.add(op))
+      for (const statement of parseProgram(text).statements)
+        foldExpr(
+          statement.expr,
+          () => undefined,
+          (op) => void used.add(op),
+        )
     }
     const reachable = Object.entries(OPS).flatMap(([id, op]) => (op.call !== undefined || ['add', 'sub', 'mul', 'div', 'pow', 'neg'].includes(id) ? [id] : []))
     expect(reachable.filter((id) => !used.has(id))).toEqual([])

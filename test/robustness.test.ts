@@ -29,9 +29,66 @@ function expectCleanOutcome(result: { code: number; stdout: string; stderr: stri
 }
 
 const TOKENS = [
-  'x', 'y', 'w', '1', '2.5', '1e-3', '0', 'pi', 'e', '+', '-', '*', '/', '^', '(', ')', ',', ';', '\n', '=', ' ',
-  'sin', 'log', 'max', 'relu', 'tanh', 'sqrt', 'pow', 'import', 'evaluate', 'parse', 'createUnit', 'f', '[', ']', '{', '}',
-  '"', "'", '.', '%', '!', '?', ':', '<', '==', 'mod', 'to', '#', 'α', '中', '\u0000', '\\', '@', '&', '|', '~', 'NaN', 'Infinity', 'true',
+  'x',
+  'y',
+  'w',
+  '1',
+  '2.5',
+  '1e-3',
+  '0',
+  'pi',
+  'e',
+  '+',
+  '-',
+  '*',
+  '/',
+  '^',
+  '(',
+  ')',
+  ',',
+  ';',
+  '\n',
+  '=',
+  ' ',
+  'sin',
+  'log',
+  'max',
+  'relu',
+  'tanh',
+  'sqrt',
+  'pow',
+  'import',
+  'evaluate',
+  'parse',
+  'createUnit',
+  'f',
+  '[',
+  ']',
+  '{',
+  '}',
+  '"',
+  "'",
+  '.',
+  '%',
+  '!',
+  '?',
+  ':',
+  '<',
+  '==',
+  'mod',
+  'to',
+  '#',
+  'α',
+  '中',
+  '\u0000',
+  '\\',
+  '@',
+  '&',
+  '|',
+  '~',
+  'NaN',
+  'Infinity',
+  'true',
 ]
 
 describe('fuzz: random text never crashes the CLI', () => {
@@ -69,8 +126,34 @@ describe('fuzz: random text never crashes the CLI', () => {
   })
 
   it('random option lists for quiz and check give a run or one clear error', async () => {
-    const pieces = ['x*y', '--x', '--y', '1', '-2', '--claim', 'dL/dx = 2', 'dL/dy = 7', '--claims', 'c.txt', '--random', '--seed', '--level', '2', '9',
-      '--tolerance', '0.5', '-1', '--format', 'json', '--ascii', '-', '--', '--set', 'x=1', '--lr']
+    const pieces = [
+      'x*y',
+      '--x',
+      '--y',
+      '1',
+      '-2',
+      '--claim',
+      'dL/dx = 2',
+      'dL/dy = 7',
+      '--claims',
+      'c.txt',
+      '--random',
+      '--seed',
+      '--level',
+      '2',
+      '9',
+      '--tolerance',
+      '0.5',
+      '-1',
+      '--format',
+      'json',
+      '--ascii',
+      '-',
+      '--',
+      '--set',
+      'x=1',
+      '--lr',
+    ]
     await fc.assert(
       fc.asyncProperty(fc.constantFrom('quiz', 'check'), fc.array(fc.constantFrom(...pieces), { maxLength: 8 }), async (mode, argv) => {
         expectCleanOutcome(await run([mode, ...argv], ['1', '2', 'q']))
@@ -81,8 +164,37 @@ describe('fuzz: random text never crashes the CLI', () => {
 
   it('random option lists give a trace or one clear error', async () => {
     const pieces = [
-      'x*y', '--x', '--y', '1', '-2', 'abc', '--set', 'x=1', '=1', '--format', 'json', 'table', '--precision', '0', '3', '--wrt', 'x', 'q', '-o', '--', '-',
-      '--ascii', '--explain', '--zzz', '--lr', '0.1', '--steps', '--params', '--data', 'y', '1e400',
+      'x*y',
+      '--x',
+      '--y',
+      '1',
+      '-2',
+      'abc',
+      '--set',
+      'x=1',
+      '=1',
+      '--format',
+      'json',
+      'table',
+      '--precision',
+      '0',
+      '3',
+      '--wrt',
+      'x',
+      'q',
+      '-o',
+      '--',
+      '-',
+      '--ascii',
+      '--explain',
+      '--zzz',
+      '--lr',
+      '0.1',
+      '--steps',
+      '--params',
+      '--data',
+      'y',
+      '1e400',
     ]
     await fc.assert(
       fc.asyncProperty(fc.array(fc.constantFrom(...pieces), { maxLength: 8 }), async (argv) => {
@@ -226,7 +338,24 @@ describe('the finite-difference check says inconclusive rather than wrong', () =
 })
 
 describe('nothing the input says is run', () => {
-  const refused = ['[1, 2]', '"s"', "'s'", 'a.b', 'a[1]', 'f(x) = x^2', 'import("fs")', 'createUnit("foo")', 'evaluate("1+1")', 'parse("x")', '1:3', 'a ? b : c', '{a: 1}', 'x to cm', 'compile("x")', 'x == 1']
+  const refused = [
+    '[1, 2]',
+    '"s"',
+    "'s'",
+    'a.b',
+    'a[1]',
+    'f(x) = x^2',
+    'import("fs")',
+    'createUnit("foo")',
+    'evaluate("1+1")',
+    'parse("x")',
+    '1:3',
+    'a ? b : c',
+    '{a: 1}',
+    'x to cm',
+    'compile("x")',
+    'x == 1',
+  ]
   it.each(refused)('%s is refused at parse time, before any graph or evaluation', (source) => {
     expect(() => parseProgram(source)).toThrow(InputError)
   })
@@ -257,7 +386,10 @@ describe('determinism', () => {
     expect(piped.length).toBeGreaterThan(500)
     expect(spawnSync(process.execPath, [BIN, ...ARGS], { encoding: 'utf8', env: childEnv({ COLUMNS: '300' }) }).stdout).toBe(piped)
     for (const cols of [40, 250]) {
-      const tty = spawnSync('script', ['-qec', `stty cols ${cols}; "${process.execPath}" "${BIN}" ${quoted}`, '/dev/null'], { encoding: 'utf8', env: childEnv({}, { terminal: true }) })
+      const tty = spawnSync('script', ['-qec', `stty cols ${cols}; "${process.execPath}" "${BIN}" ${quoted}`, '/dev/null'], {
+        encoding: 'utf8',
+        env: childEnv({}, { terminal: true }),
+      })
       expect(tty.stdout).toContain('\u001b[')
       expect(strip(tty.stdout)).toBe(piped)
     }

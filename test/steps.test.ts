@@ -17,7 +17,7 @@ const SENTENCES = [
   'the output changes one-for-one with itself.',
   'Each row is the chain rule for one edge: the gradient arriving at a node (upstream) times the local derivative of the operation it passes back through.',
   'Multiplying the local derivatives along a path gives how a change travels along it; the gradient is the sum over all paths.',
-  '(each factor\'s derivative is the other factor).',
+  "(each factor's derivative is the other factor).",
 ]
 
 describe('--explain', () => {
@@ -65,14 +65,23 @@ describe('check --format json carries what the table says', () => {
     const table = (await runCli(args, { files })).stdout
     const json = JSON.parse((await runCli([...args, '--format', 'json'], { files })).stdout) as { claims: { explanation: string[] }[] }
     // The lines under each claim in the terminal, indented by five spaces.
-    const blocks = table.split(/\n(?=[✓✗] \d+\. )/).slice(1).map((block) => block.split('\n').slice(1).filter((l) => l.startsWith('     ')).map((l) => l.slice(5)))
+    const blocks = table
+      .split(/\n(?=[✓✗] \d+\. )/)
+      .slice(1)
+      .map((block) =>
+        block
+          .split('\n')
+          .slice(1)
+          .filter((l) => l.startsWith('     '))
+          .map((l) => l.slice(5)),
+      )
     expect(blocks).toHaveLength(json.claims.length)
     json.claims.forEach((claim, k) => expect(claim.explanation).toEqual(blocks[k]))
   })
 })
 
 describe('the lesson as data', () => {
-  it('numbers a fan-out node\'s contributions and closes them with their sum', () => {
+  it("numbers a fan-out node's contributions and closes them with their sum", () => {
     const steps = lesson(traceProgram('x*x*x', { x: 2 }).trace, { explain: false })
     expect(steps.backward.map((s) => (s.kind === 'contribution' ? `${s.kind} ${s.k}/${s.total} ${s.contribution}` : s.kind))).toEqual([
       'seed',

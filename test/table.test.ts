@@ -9,9 +9,33 @@ async function render(argv: string[]): Promise<string> {
   return stdout
 }
 
-const TANH_NET =
-  'h1 = tanh(w11*x1 + w12*x2 + b1)\nh2 = tanh(w21*x1 + w22*x2 + b2)\nyhat = v1*h1 + v2*h2 + c\nloss = (yhat - y)^2'
-const TANH_VALUES = ['--x1', '0.5', '--x2', '-1', '--w11', '0.3', '--w12', '-0.2', '--w21', '0.8', '--w22', '0.1', '--b1', '0', '--b2', '0.1', '--v1', '1.5', '--v2', '-0.7', '--c', '0.2', '--y', '1']
+const TANH_NET = 'h1 = tanh(w11*x1 + w12*x2 + b1)\nh2 = tanh(w21*x1 + w22*x2 + b2)\nyhat = v1*h1 + v2*h2 + c\nloss = (yhat - y)^2'
+const TANH_VALUES = [
+  '--x1',
+  '0.5',
+  '--x2',
+  '-1',
+  '--w11',
+  '0.3',
+  '--w12',
+  '-0.2',
+  '--w21',
+  '0.8',
+  '--w22',
+  '0.1',
+  '--b1',
+  '0',
+  '--b2',
+  '0.1',
+  '--v1',
+  '1.5',
+  '--v2',
+  '-0.7',
+  '--c',
+  '0.2',
+  '--y',
+  '1',
+]
 
 const GOLDEN: [name: string, argv: string[]][] = [
   ['mission-bound', ['(x*w+b-y)^2', '--x', '1', '--w', '1', '--b', '0', '--y', '2']],
@@ -42,13 +66,19 @@ function rows(text: string, heading: string): string[][] {
       if (body.length > 0) break
       continue
     }
-    if (line.startsWith('│') || line.startsWith('|')) body.push(line.split(/[│|]/).slice(1, -1).map((c) => c.trim()))
+    if (line.startsWith('│') || line.startsWith('|'))
+      body.push(
+        line
+          .split(/[│|]/)
+          .slice(1, -1)
+          .map((c) => c.trim()),
+      )
   }
   return body.slice(1)
 }
 
 describe('the numbers in the tables', () => {
-  it('prints the mission example\'s gradients, checked', async () => {
+  it("prints the mission example's gradients, checked", async () => {
     const text = await render(GOLDEN[0]![1])
     expect(rows(text, '5. Gradients')).toEqual([
       ['x', '-2', '-2', 'agrees'],

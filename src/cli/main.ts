@@ -61,7 +61,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return EXIT.input
     }
     if (error instanceof UsageError) {
-      io.stderr(`backprop-tutor: error: ${error.message}\nRun backprop-tutor${argv[0] === 'quiz' || argv[0] === 'check' ? ` ${argv[0]}` : ''} --help for usage.\n`)
+      io.stderr(
+        `backprop-tutor: error: ${error.message}\nRun backprop-tutor${argv[0] === 'quiz' || argv[0] === 'check' ? ` ${argv[0]}` : ''} --help for usage.\n`,
+      )
       return EXIT.usage
     }
     const detail = process.env.BACKPROP_TUTOR_DEBUG ? `\n${(error as Error).stack}` : ''

@@ -26,7 +26,11 @@ export interface Request {
   chalkFor: (toFile: boolean) => ChalkInstance
 }
 
-const names = (list: string | undefined) => list?.split(',').map((s) => s.trim()).filter(Boolean)
+const names = (list: string | undefined) =>
+  list
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
 
 export async function traceMode({ opts, positionals, values, precision, chalkFor }: Request, io: Io): Promise<number> {
   if (!isFormatName(opts.format)) {
@@ -42,10 +46,15 @@ export async function traceMode({ opts, positionals, values, precision, chalkFor
   const lr = Number(opts.lr)
   if (training && !(Number.isFinite(lr) && lr > 0)) throw new UsageError(`--lr ${opts.lr}: expected a positive number, such as 0.1`)
   const steps = opts.steps === undefined ? 1 : Number(opts.steps)
-  if (!Number.isInteger(steps) || steps < 1 || steps > LIMITS.maxSteps) throw new UsageError(`--steps ${opts.steps}: expected a whole number from 1 to ${LIMITS.maxSteps}`)
+  if (!Number.isInteger(steps) || steps < 1 || steps > LIMITS.maxSteps)
+    throw new UsageError(`--steps ${opts.steps}: expected a whole number from 1 to ${LIMITS.maxSteps}`)
 
   const source = await readProgram(positionals[0], opts.file, io)
-  const { trace, warnings, run } = traceAndTrain(source, values, training ? { lr, steps, ...(opts.params ? { params: names(opts.params) } : {}), ...(opts.data ? { data: names(opts.data) } : {}) } : undefined)
+  const { trace, warnings, run } = traceAndTrain(
+    source,
+    values,
+    training ? { lr, steps, ...(opts.params ? { params: names(opts.params) } : {}), ...(opts.data ? { data: names(opts.data) } : {}) } : undefined,
+  )
   const wrt = names(opts.wrt)
   for (const name of wrt ?? []) {
     if (!trace.gradients.some((g) => g.name === name)) {
@@ -54,7 +63,14 @@ export async function traceMode({ opts, positionals, values, precision, chalkFor
   }
   for (const warning of warnings) io.stderr(`backprop-tutor: warning: ${warning}\n`)
   const chalk = chalkFor(Boolean(opts.output))
-  const renderOptions = { precision, ascii: Boolean(opts.ascii), explain: Boolean(opts.explain), standalone: Boolean(opts.standalone), ...(wrt ? { wrt } : {}), chalk }
+  const renderOptions = {
+    precision,
+    ascii: Boolean(opts.ascii),
+    explain: Boolean(opts.explain),
+    standalone: Boolean(opts.standalone),
+    ...(wrt ? { wrt } : {}),
+    chalk,
+  }
   const format = FORMATS[opts.format] as Format
   let text: string | Iterable<string>
   if (run && opts.format === 'json') text = jsonChunks(trace, run)
@@ -69,7 +85,11 @@ export async function traceMode({ opts, positionals, values, precision, chalkFor
  * needs it, and a big program's graph left reachable while the output is written would be
  * copied by every collection (a few percent of the time on 10,000 operations).
  */
-function traceAndTrain(source: string, values: Record<string, string>, request: TrainingRequest | undefined): { trace: Trace; warnings: string[]; run?: Training } {
+function traceAndTrain(
+  source: string,
+  values: Record<string, string>,
+  request: TrainingRequest | undefined,
+): { trace: Trace; warnings: string[]; run?: Training } {
   const { trace, warnings, graph, values: bound } = traceProgram(source, values)
   return { trace, warnings, ...(request ? { run: train(graph, bound, request) } : {}) }
 }
@@ -90,7 +110,8 @@ export async function check({ opts, positionals, values, precision, tolerance, c
     }
   }
   if (lines.length === 0) throw new UsageError('no claims given: add --claim "dL/dx = 4" or --claims FILE')
-  if (lines.length > LIMITS.maxClaims) throw new InputError(`${lines.length} claims: at most ${LIMITS.maxClaims} are checked in one run; split them into several files`)
+  if (lines.length > LIMITS.maxClaims)
+    throw new InputError(`${lines.length} claims: at most ${LIMITS.maxClaims} are checked in one run; split them into several files`)
   const source = await readProgram(positionals[0], opts.file, io)
   const { trace, warnings } = traceProgram(source, values)
   const index = indexNodes(trace)
@@ -98,7 +119,9 @@ export async function check({ opts, positionals, values, precision, tolerance, c
   const results = checkClaims(trace, claims, tolerance)
   for (const warning of warnings) io.stderr(`backprop-tutor: warning: ${warning}\n`)
   const text =
-    opts.format === "json" ? renderClaimsJson(trace, results, { precision }) : renderClaims(trace, results, { precision, ascii: Boolean(opts.ascii), chalk: chalkFor(Boolean(opts.output)) })
+    opts.format === 'json'
+      ? renderClaimsJson(trace, results, { precision })
+      : renderClaims(trace, results, { precision, ascii: Boolean(opts.ascii), chalk: chalkFor(Boolean(opts.output)) })
   await write(text, opts.output, io)
   return results.every((r) => r.right) ? EXIT.ok : EXIT.wrongClaim
 }
@@ -125,7 +148,9 @@ export async function quiz({ opts, positionals, values, precision, tolerance, ch
   for (const warning of warnings) io.stderr(`backprop-tutor: warning: ${warning}\n`)
   const options = { precision, ascii: Boolean(opts.ascii), tolerance, chalk: chalkFor(false) }
   const questions = quizQuestions(trace, options)
-  const bound = Object.entries(trace.bindings).map(([k, v]) => `${k} = ${v}`).join(', ')
+  const bound = Object.entries(trace.bindings)
+    .map(([k, v]) => `${k} = ${v}`)
+    .join(', ')
   io.stdout(`Program  ${source.trim()}\nValues   ${bound || 'none'}\n`)
   await runQuiz(trace, questions, { write: io.stdout, ask: io.ask }, options)
   return EXIT.ok

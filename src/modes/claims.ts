@@ -62,7 +62,6 @@ export interface ClaimResult extends Claim {
   localInstead?: number
 }
 
-
 /** Relative agreement for claims (students round): 1%, or 1e-4 near zero. */
 export const DEFAULT_TOLERANCE = 0.01
 
@@ -106,7 +105,10 @@ export function parseClaim(trace: Trace, text: string, index = indexNodes(trace)
     if (wrtMark !== undefined) {
       const slots = inputs.flatMap((j, slot) => (j === wrt ? [slot] : []))
       const slot = slots[Number(wrtMark) - 1]
-      if (slot === undefined) fail(`${wrtText.trim()}[${wrtMark}]: ${trace.nodes[wrt]!.label} is used ${slots.length} ${slots.length === 1 ? 'time' : 'times'} in ${trace.nodes[of]!.label}`)
+      if (slot === undefined)
+        fail(
+          `${wrtText.trim()}[${wrtMark}]: ${trace.nodes[wrt]!.label} is used ${slots.length} ${slots.length === 1 ? 'time' : 'times'} in ${trace.nodes[of]!.label}`,
+        )
       claim.local.slot = slot
     }
   }
@@ -219,7 +221,7 @@ function departure(trace: Trace, inputsOf: number[][], said: Map<number, ClaimRe
 
 function likelySlip(trace: Trace, n: number, claimed: number, tolerance: number): Slip | undefined {
   const path: number[] = []
-  for (let node = n; node !== trace.output; ) {
+  for (let node = n; node !== trace.output;) {
     const up = trace.nodes[node]!.contributions
     if (up.length !== 1) return undefined
     path.push(up[0]!)
@@ -231,7 +233,10 @@ function likelySlip(trace: Trace, n: number, claimed: number, tolerance: number)
     const edge = trace.edges[e]!
     const consumer = trace.nodes[edge.to]!
     const others = locals.reduce((product, l, j) => (j === k ? product : product * l), 1)
-    const candidates: [Slip['kind'], number][] = [['sign', -locals[k]!], ['left-out', 1]]
+    const candidates: [Slip['kind'], number][] = [
+      ['sign', -locals[k]!],
+      ['left-out', 1],
+    ]
     // Only a function's value is mistaken for its derivative (tanh, exp, sigmoid), not a sum's.
     if (consumer.inputs.length === 1 && consumer.op !== 'neg' && consumer.op !== 'identity') candidates.push(['value-for-derivative', consumer.value as number])
     for (const [kind, value] of candidates) {

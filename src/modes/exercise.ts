@@ -26,13 +26,7 @@ type Pick = <T>(items: readonly T[]) => T
 
 /** Programs per level: level 1 sums and products, level 2 one function and a fan-out, level 3 a small network. */
 const TEMPLATES: Record<Level, ((pick: Pick) => string)[]> = {
-  1: [
-    () => '(x*w + b - y)^2',
-    () => 'yhat = x*w + b; loss = (yhat - y)^2',
-    (pick) => `(a ${pick(['+', '-'])} b) * c`,
-    () => 'x*y + y*z',
-    () => 'a*b*c + d',
-  ],
+  1: [() => '(x*w + b - y)^2', () => 'yhat = x*w + b; loss = (yhat - y)^2', (pick) => `(a ${pick(['+', '-'])} b) * c`, () => 'x*y + y*z', () => 'a*b*c + d'],
   2: [
     (pick) => `yhat = ${pick(['tanh', 'sigmoid', 'sin', 'exp'])}(x*w + b); loss = (yhat - y)^2`,
     (pick) => `${pick(['x*x', 'x^2'])} + ${pick(['3', '2'])}*x*y`,

@@ -53,7 +53,9 @@ interface Asking {
 
 /** "t1 = 3, y = 1": the values a node is computed from, each named once, constants left out. */
 function inputValues({ trace, num }: Asking, i: number): string[] {
-  return [...new Set(trace.nodes[i]!.inputs)].filter((j) => trace.nodes[j]!.kind !== 'constant').map((j) => `${trace.nodes[j]!.label} = ${num(trace.nodes[j]!.value)}`)
+  return [...new Set(trace.nodes[i]!.inputs)]
+    .filter((j) => trace.nodes[j]!.kind !== 'constant')
+    .map((j) => `${trace.nodes[j]!.label} = ${num(trace.nodes[j]!.value)}`)
 }
 
 function forwardQuestions(asking: Asking): Question[] {
@@ -61,13 +63,15 @@ function forwardQuestions(asking: Asking): Question[] {
   return trace.nodes.flatMap((node, i): Question[] => {
     if (node.kind !== 'op' || !node.onPath || node.op === 'identity' || !isNumber(node.value)) return []
     const withValues = printSym({ op: node.op!, args: node.inputs.map((j) => trace.nodes[j]!.value) }, n.style)
-    return [{
-      section: 'forward',
-      ask: `${node.label} = ${printSym(node.expression!, n.style)}`,
-      answer: node.value,
-      hints: [QUIZ.forwardHint(OPS[node.op!].inputs[0]!.rule.name, inputValues(asking, i)), `${node.label} = ${withValues}`],
-      reveal: worked(`${node.label} = ${withValues}`, withValues, num(node.value)),
-    }]
+    return [
+      {
+        section: 'forward',
+        ask: `${node.label} = ${printSym(node.expression!, n.style)}`,
+        answer: node.value,
+        hints: [QUIZ.forwardHint(OPS[node.op!].inputs[0]!.rule.name, inputValues(asking, i)), `${node.label} = ${withValues}`],
+        reveal: worked(`${node.label} = ${withValues}`, withValues, num(node.value)),
+      },
+    ]
   })
 }
 
@@ -83,17 +87,21 @@ function localQuestions(asking: Asking): Question[] {
     const convention = conventions.get(row.edge)
     const formula = printSym(edge.local, n.style)
     const consumer = trace.nodes[edge.to]!
-    return [{
-      section: 'local',
-      ask: name,
-      context: `${consumer.label} = ${printSym(consumer.expression!, n.style)}`,
-      answer: edge.localValue,
-      hints: [
-        n.print(ruleSentence(consumer.op!, edge.slot, names)),
-        convention ? `${name} = ${formula} away from this point, but here ${convention}` : `${name} = ${formula}, with ${inputValues(asking, edge.to).join(', ')}`,
-      ],
-      reveal: convention ? `${name} = ${num(edge.localValue)}: ${convention}` : worked(`${name} = ${formula}`, formula, num(edge.localValue)),
-    }]
+    return [
+      {
+        section: 'local',
+        ask: name,
+        context: `${consumer.label} = ${printSym(consumer.expression!, n.style)}`,
+        answer: edge.localValue,
+        hints: [
+          n.print(ruleSentence(consumer.op!, edge.slot, names)),
+          convention
+            ? `${name} = ${formula} away from this point, but here ${convention}`
+            : `${name} = ${formula}, with ${inputValues(asking, edge.to).join(', ')}`,
+        ],
+        reveal: convention ? `${name} = ${num(edge.localValue)}: ${convention}` : worked(`${name} = ${formula}`, formula, num(edge.localValue)),
+      },
+    ]
   })
 }
 
@@ -102,29 +110,35 @@ function backwardQuestions({ trace, steps, n, num }: Asking): Question[] {
   return steps.backward.flatMap((step): Question[] => {
     const gradient = print(step.gradient)
     if (step.kind === 'seed') {
-      return [{ section: 'backward', ask: gradient, context: QUIZ.seedContext, answer: 1, hints: QUIZ.seedHints, reveal: `${gradient} = 1: ${QUIZ.seedContext}` }]
+      return [
+        { section: 'backward', ask: gradient, context: QUIZ.seedContext, answer: 1, hints: QUIZ.seedHints, reveal: `${gradient} = 1: ${QUIZ.seedContext}` },
+      ]
     }
     if (step.kind === 'contribution') {
       if (!isNumber(step.contribution)) return []
       const product = print([step.upstream, ` ${n.times} `, step.local])
       const numbers = print(step.values)
-      return [{
-        section: 'backward',
-        ask: `${gradient}${step.total > 1 ? ` ${contributionOf(step.k, step.total)}` : ''} = ${product}`,
-        answer: step.contribution,
-        hints: [QUIZ.chainRuleHint, `${product} = ${numbers}`],
-        reveal: `${gradient} = ${product} = ${numbers} = ${num(step.contribution)}`,
-      }]
+      return [
+        {
+          section: 'backward',
+          ask: `${gradient}${step.total > 1 ? ` ${contributionOf(step.k, step.total)}` : ''} = ${product}`,
+          answer: step.contribution,
+          hints: [QUIZ.chainRuleHint, `${product} = ${numbers}`],
+          reveal: `${gradient} = ${product} = ${numbers} = ${num(step.contribution)}`,
+        },
+      ]
     }
     if (!isNumber(step.grad)) return []
     const parts = print(sum(step.terms))
-    return [{
-      section: 'backward',
-      ask: `${gradient} = ${QUIZ.sumQuestion(step.total)}`,
-      answer: step.grad,
-      hints: [QUIZ.sumHint(trace.nodes[step.node]!.label, step.total), parts],
-      reveal: `${gradient} = ${parts} = ${num(step.grad)}`,
-    }]
+    return [
+      {
+        section: 'backward',
+        ask: `${gradient} = ${QUIZ.sumQuestion(step.total)}`,
+        answer: step.grad,
+        hints: [QUIZ.sumHint(trace.nodes[step.node]!.label, step.total), parts],
+        reveal: `${gradient} = ${parts} = ${num(step.grad)}`,
+      },
+    ]
   })
 }
 
@@ -146,14 +160,21 @@ export interface Score {
 }
 
 /** Asks every question until the input ends or the student types q; returns the score. */
-export async function runQuiz(trace: Trace, questions: Question[], io: QuizIo, options: { tolerance: number; precision: number; ascii: boolean; chalk?: ChalkInstance }): Promise<Score> {
+export async function runQuiz(
+  trace: Trace,
+  questions: Question[],
+  io: QuizIo,
+  options: { tolerance: number; precision: number; ascii: boolean; chalk?: ChalkInstance },
+): Promise<Score> {
   const c = options.chalk ?? new Chalk({ level: 0 })
   const names = nodeValues(trace)
   const score: Score = { asked: 0, total: questions.length, firstTry: 0, afterHint: 0, shown: 0 }
   const right = c.green(options.ascii ? 'right' : '✓ right')
   const wrong = c.red(options.ascii ? 'not quite' : '✗ not quite')
   let section: Section | undefined
-  io.write(`${questions.length} questions. Answer with a number or an expression (2*(-1), w, 1/(1+exp(-t1)): names stand for their values). Enter on an empty line for a hint, q to stop.\n`)
+  io.write(
+    `${questions.length} questions. Answer with a number or an expression (2*(-1), w, 1/(1+exp(-t1)): names stand for their values). Enter on an empty line for a hint, q to stop.\n`,
+  )
   for (const [k, question] of questions.entries()) {
     if (question.section !== section) {
       section = question.section

@@ -41,7 +41,13 @@ export function indexNodes(trace: Trace): NodeIndex {
     if (node.kind === 'variable') key = intern(`v ${node.id}`)
     else if (node.kind === 'constant') key = intern(`c ${node.value as number}`)
     else if (node.op === 'identity') key = keys[node.inputs[0]!]!
-    else key = intern(opKey(node.op!, node.inputs.map((j) => keys[j]!)))
+    else
+      key = intern(
+        opKey(
+          node.op!,
+          node.inputs.map((j) => keys[j]!),
+        ),
+      )
     keys.push(key)
     const list = byKey.get(key)
     if (list) list.push(i)

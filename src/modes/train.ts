@@ -6,7 +6,6 @@ import type { Graph } from '../graph.js'
 import { isNumber, type Sym } from '../sym.js'
 import { trace } from '../trace.js'
 
-
 export interface TrainingRequest {
   /** The learning rate η. */
   lr: number
@@ -56,15 +55,22 @@ export function train(graph: Graph, values: Record<string, number>, request: Tra
   const variables = graph.variables.map((i) => graph.nodes[i]!.id)
   const { lr, steps } = request
   if (!Number.isFinite(lr) || lr <= 0) throw new InputError(`--lr ${lr}: the learning rate must be a positive number, such as 0.1`)
-  if (!Number.isInteger(steps) || steps < 1 || steps > LIMITS.maxSteps) throw new InputError(`--steps ${steps}: expected a whole number from 1 to ${LIMITS.maxSteps}`)
-  for (const [option, names] of [['--params', request.params], ['--data', request.data]] as const) {
+  if (!Number.isInteger(steps) || steps < 1 || steps > LIMITS.maxSteps)
+    throw new InputError(`--steps ${steps}: expected a whole number from 1 to ${LIMITS.maxSteps}`)
+  for (const [option, names] of [
+    ['--params', request.params],
+    ['--data', request.data],
+  ] as const) {
     for (const name of names ?? []) {
-      if (!variables.includes(name)) throw new InputError(`${option} ${name}: the program has no variable ${name} (its variables: ${variables.join(', ') || 'none'})`)
+      if (!variables.includes(name))
+        throw new InputError(`${option} ${name}: the program has no variable ${name} (its variables: ${variables.join(', ') || 'none'})`)
     }
   }
   const unbound = variables.filter((name) => !Object.hasOwn(values, name))
   if (unbound.length > 0) {
-    throw new InputError(`training needs a value for every variable: ${unbound.join(', ')} ${unbound.length > 1 ? 'have' : 'has'} none (bind ${unbound.map((v) => `--${v} VALUE`).join(' ')})`)
+    throw new InputError(
+      `training needs a value for every variable: ${unbound.join(', ')} ${unbound.length > 1 ? 'have' : 'has'} none (bind ${unbound.map((v) => `--${v} VALUE`).join(' ')})`,
+    )
   }
   const data = request.data ?? []
   const both = (request.params ?? []).filter((name) => data.includes(name))

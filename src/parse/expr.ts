@@ -2,10 +2,7 @@
 // past the parser sees mathjs; everything walks this instead.
 import type { OpId } from '../ops.js'
 
-export type Expr =
-  | { kind: 'number'; value: number }
-  | { kind: 'name'; name: string }
-  | { kind: 'apply'; op: OpId; args: Expr[] }
+export type Expr = { kind: 'number'; value: number } | { kind: 'name'; name: string } | { kind: 'apply'; op: OpId; args: Expr[] }
 
 /** A number or a name: an Expr without arguments. */
 export type Leaf = Exclude<Expr, { kind: 'apply' }>

@@ -61,11 +61,7 @@ const isLetter = (c: string) => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
 const NUMBER = /0[xXbBoO][0-9a-fA-F]+|[0-9]*\.?[0-9]*(?:[eE][+-]?[0-9]+)?/y
 
 export function refuse(what: string, offset: number, source: string): never {
-  throw new InputError(
-    `not supported: ${what}, at ${describePosition(source, offset)}; the tutor differentiates scalar arithmetic only`,
-    offset,
-    source,
-  )
+  throw new InputError(`not supported: ${what}, at ${describePosition(source, offset)}; the tutor differentiates scalar arithmetic only`, offset, source)
 }
 
 /** Scans the whole text: refuses by position, notes statements, call sites and slots. */

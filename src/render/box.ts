@@ -41,8 +41,7 @@ export function* boxLines(head: string[], rows: string[][], ascii: boolean): Gen
     for (const cells of cellWidths) widest = Math.max(widest, cells[k]!)
     return widest
   })
-  const rule = ([left, middle, right]: [string, string, string]) =>
-    left + widths.map((w) => border.line.repeat(w + 2)).join(middle) + right
+  const rule = ([left, middle, right]: [string, string, string]) => left + widths.map((w) => border.line.repeat(w + 2)).join(middle) + right
   const row = (cells: string[], r: number) =>
     border.side + widths.map((w, k) => ` ${cells[k] ?? ''}${' '.repeat(w - cellWidths[r]![k]!)} `).join(border.side) + border.side
   yield rule(border.top)

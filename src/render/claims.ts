@@ -24,7 +24,13 @@ export function renderClaims(trace: Trace, results: ClaimResult[], options: Clai
   const lines: string[] = []
   lines.push(c.bold(TITLES.program))
   for (const i of statementNodes(trace)) lines.push(`  ${label(i)} = ${printSym(expand(trace, i), { ...n.style, allParens: true })}`)
-  lines.push(`${c.bold(TITLES.values)}   ${Object.entries(trace.bindings).map(([k, v]) => `${k} = ${formatNumber(v, options.precision)}`).join(', ') || TITLES.none}`)
+  lines.push(
+    `${c.bold(TITLES.values)}   ${
+      Object.entries(trace.bindings)
+        .map(([k, v]) => `${k} = ${formatNumber(v, options.precision)}`)
+        .join(', ') || TITLES.none
+    }`,
+  )
   lines.push('', c.bold(claimsHeading(results.filter((r) => r.right).length, results.length)))
   results.forEach((r, k) => {
     const mark = r.right ? c.green(options.ascii ? 'ok' : '✓') : c.red(options.ascii ? 'x ' : '✗')

@@ -101,7 +101,6 @@ export function renderJson(trace: Trace, training?: Training): string {
   return joined(jsonChunks(trace, training))
 }
 
-
 /**
  * The JSON in pieces, for writing as it is made: the nodes and edges of a big program are a few
  * megabytes, and text that is written and dropped at once costs the garbage collector almost nothing.

@@ -17,12 +17,17 @@ export function renderLatex(trace: Trace, options: RenderOptions): string {
     if (after.length > 0) out.push(...after.map((line) => `${line}\n`))
   }
   out.push('% backprop-tutor trace of:', ...trace.source.split('\n').map((line) => `%   ${line}`), '')
-  section(TITLES.program, steps.program.map((row) => row.replace(' = ', ' &= ')))
+  section(
+    TITLES.program,
+    steps.program.map((row) => row.replace(' = ', ' &= ')),
+  )
   const symbolic = trace.unbound.map((name) => `$${latexName(name)}$`).join(', ')
   out.push(`${TITLES.values}: ${steps.bindings.map((b) => `$${b}$`).join(', ') || TITLES.none}.${symbolic ? ` ${TITLES.symbolic}: ${symbolic}.` : ''}`, '')
   section(
     TITLES.latex.forward,
-    steps.forward.map((f) => (f.op === 'variable' ? `${f.node} &= ${f.value} && \\text{variable}` : `${f.node} &= ${f.expression} = ${f.value} && \\text{${f.op}}`)),
+    steps.forward.map((f) =>
+      f.op === 'variable' ? `${f.node} &= ${f.value} && \\text{variable}` : `${f.node} &= ${f.expression} = ${f.value} && \\text{${f.op}}`,
+    ),
     explain.forward,
   )
   section(
@@ -33,14 +38,18 @@ export function renderLatex(trace: Trace, options: RenderOptions): string {
   )
   section(
     TITLES.latex.backward,
-    steps.backward.map((b) => (b.values ? `${b.gradient} &= ${b.product} = ${b.values} = ${b.contribution}` : `${b.gradient} &= ${b.contribution} && ${b.product}`)),
+    steps.backward.map((b) =>
+      b.values ? `${b.gradient} &= ${b.product} = ${b.values} = ${b.contribution}` : `${b.gradient} &= ${b.contribution} && ${b.product}`,
+    ),
     explain.backward,
     explain.backwardAfter,
   )
   section(TITLES.latex.chains, steps.chains, explain.chains)
   section(
     TITLES.latex.gradients,
-    steps.gradients.map((g) => `${g.partial} &= ${g.grad} && ${g.estimate ? `\\text{finite difference } ${g.estimate}\\text{, ${g.check}}` : `\\text{${g.check}}`}`),
+    steps.gradients.map(
+      (g) => `${g.partial} &= ${g.grad} && ${g.estimate ? `\\text{finite difference } ${g.estimate}\\text{, ${g.check}}` : `\\text{${g.check}}`}`,
+    ),
     explain.gradients,
   )
   for (const warning of steps.warnings) out.push(`% warning: ${warning}`)

@@ -29,24 +29,53 @@ export function renderMarkdown(trace: Trace, options: RenderOptions): string {
   const symbolic = trace.unbound.map((name) => m(latexName(name))).join(', ')
   parts.push('', `**${TITLES.values}** ${steps.bindings.map(m).join(', ') || TITLES.none}${symbolic ? ` · **${TITLES.symbolic}** ${symbolic}` : ''}`)
   parts.push('', `## ${TITLES.graph}`, '', '```mermaid', renderMermaid(trace, options).trimEnd(), '```')
-  parts.push('', heading(TITLES.markdown.forward()), ...quoted(explain.forward), '', table(COLUMNS.forward, steps.forward.map((f) => [m(f.node), f.op, m(f.expression), m(f.value)])))
+  parts.push(
+    '',
+    heading(TITLES.markdown.forward()),
+    ...quoted(explain.forward),
+    '',
+    table(
+      COLUMNS.forward,
+      steps.forward.map((f) => [m(f.node), f.op, m(f.expression), m(f.value)]),
+    ),
+  )
   if (steps.locals.length > 0) {
     parts.push('', heading(TITLES.markdown.locals()), ...quoted([...explain.locals, ...steps.notation]), '')
-    parts.push(table(COLUMNS.locals, steps.locals.map((l) => [m(l.local), l.rule, m(l.symbolic), m(l.value)])), ...quoted(explain.localsAfter))
+    parts.push(
+      table(
+        COLUMNS.locals,
+        steps.locals.map((l) => [m(l.local), l.rule, m(l.symbolic), m(l.value)]),
+      ),
+      ...quoted(explain.localsAfter),
+    )
   }
   parts.push(
     '',
     heading(TITLES.markdown.backward(out)),
     ...quoted(explain.backward),
     '',
-    table(COLUMNS.backward().map(steps.face.text), steps.backward.map((b) => [m(b.gradient), m(b.product), m(b.values), m(b.contribution)])),
+    table(
+      COLUMNS.backward().map(steps.face.text),
+      steps.backward.map((b) => [m(b.gradient), m(b.product), m(b.values), m(b.contribution)]),
+    ),
     ...quoted(explain.backwardAfter),
   )
   if (steps.chains.length > 0) parts.push('', heading(TITLES.markdown.chains()), ...quoted(explain.chains), '', display(steps.chains))
   if (steps.gradients.length > 0) {
     // ∂L/∂variable: the column's word upright as text, not as a program name.
-    const head = COLUMNS.gradients(out).map((column, k) => (k === 1 ? m(latexPartial(out, 'variable').replace('\\mathrm{variable}', '\\text{variable}')) : steps.face.text(column)))
-    parts.push('', heading(TITLES.markdown.gradients()), ...quoted(explain.gradients), '', table(head, steps.gradients.map((g) => [m(g.variable), m(g.grad), m(g.estimate), g.check])))
+    const head = COLUMNS.gradients(out).map((column, k) =>
+      k === 1 ? m(latexPartial(out, 'variable').replace('\\mathrm{variable}', '\\text{variable}')) : steps.face.text(column),
+    )
+    parts.push(
+      '',
+      heading(TITLES.markdown.gradients()),
+      ...quoted(explain.gradients),
+      '',
+      table(
+        head,
+        steps.gradients.map((g) => [m(g.variable), m(g.grad), m(g.estimate), g.check]),
+      ),
+    )
   }
   if (steps.warnings.length > 0) parts.push('', `## ${TITLES.warnings}`, '', ...steps.warnings.map((w) => `- ${w}`))
   if (trace.notes.length > 0) parts.push('', `## ${TITLES.notes}`, '', ...trace.notes.map((n) => `- ${n}`))

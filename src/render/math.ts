@@ -106,7 +106,10 @@ function chainRows(steps: Lesson, { math }: TexFace, sym: (s: Sym) => string): s
     if (chain.kind === 'no-path') {
       chains.push(`${grad} &= 0 && \\text{no path}`)
     } else if (chain.kind === 'too-many') {
-      const count = Number.isFinite(chain.count) && chain.count <= Number.MAX_SAFE_INTEGER ? String(chain.count) : `\\text{more than } ${latexNumber(Math.min(chain.count, Number.MAX_VALUE), 3)}`
+      const count =
+        Number.isFinite(chain.count) && chain.count <= Number.MAX_SAFE_INTEGER
+          ? String(chain.count)
+          : `\\text{more than } ${latexNumber(Math.min(chain.count, Number.MAX_VALUE), 3)}`
       chains.push(`${grad} &: ${count} \\text{ paths, summed in the backward pass}`)
     } else {
       for (const [k, path] of chain.paths.entries()) {

@@ -20,7 +20,8 @@ export function renderMermaid(trace: Trace, options: RenderOptions): string {
   trace.nodes.forEach((node, i) => {
     const id = `n${i}`
     const head = node.kind === 'op' ? `${node.label} = ${sym(node.expression!)}` : node.label
-    const text = node.kind === 'constant' ? head : `${head}<br/>value ${sym(node.value)}<br/>grad ${node.grad === null ? (options.ascii ? '-' : '—') : sym(node.grad)}`
+    const text =
+      node.kind === 'constant' ? head : `${head}<br/>value ${sym(node.value)}<br/>grad ${node.grad === null ? (options.ascii ? '-' : '—') : sym(node.grad)}`
     lines.push(`  ${id}["${quote(text).replace(/#lt;br\/#gt;/g, '<br/>')}"]`)
     classes[i === trace.output ? 'output' : node.kind].push(id)
   })

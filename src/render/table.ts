@@ -9,7 +9,20 @@ import type { Trace } from '../trace.js'
 import type { Check } from '../check.js'
 import { mark, product, sum, value, type Phrase } from '../steps/cells.js'
 import { lesson, type ChainStep, type Lesson } from '../steps/lesson.js'
-import { COLUMNS, EMPTY, SEED, TITLES, checkStatusText, contributionOf, moreStatements, noPath, pathLabel, sumOf, sumOverPaths, tooManyPaths } from '../steps/words.js'
+import {
+  COLUMNS,
+  EMPTY,
+  SEED,
+  TITLES,
+  checkStatusText,
+  contributionOf,
+  moreStatements,
+  noPath,
+  pathLabel,
+  sumOf,
+  sumOverPaths,
+  tooManyPaths,
+} from '../steps/words.js'
 import type { RenderOptions } from './index.js'
 import { boxLines } from './box.js'
 import { CHUNK_LINES, expand, joined } from './shared.js'
@@ -52,7 +65,15 @@ interface View {
 function* tableLines(trace: Trace, options: RenderOptions): Generator<string> {
   const n = notation(options)
   const c = options.chalk ?? new Chalk({ level: 0 })
-  const view: View = { trace, steps: lesson(trace, { wrt: options.wrt, explain: options.explain }), options, n, c, sym: (s) => printSym(s, n.style), warn: ` ${c.yellow(n.print([mark('warn')]))}` }
+  const view: View = {
+    trace,
+    steps: lesson(trace, { wrt: options.wrt, explain: options.explain }),
+    options,
+    n,
+    c,
+    sym: (s) => printSym(s, n.style),
+    warn: ` ${c.yellow(n.print([mark('warn')]))}`,
+  }
   yield* header(view)
   yield* forwardSection(view)
   yield* localsSection(view)
@@ -96,7 +117,8 @@ function* forwardSection(view: View): Generator<string> {
   const { trace, steps, sym, warn } = view
   yield* heading(view, TITLES.table.forward(), steps.explain.forward)
   const forward = table(COLUMNS.forward, view.options)
-  for (const row of steps.forward) forward.push([trace.nodes[row.node]!.label, row.op, row.expression ? sym(row.expression) : '', sym(row.value) + (row.flagged ? warn : '')])
+  for (const row of steps.forward)
+    forward.push([trace.nodes[row.node]!.label, row.op, row.expression ? sym(row.expression) : '', sym(row.value) + (row.flagged ? warn : '')])
   yield* forward.lines()
 }
 
@@ -189,4 +211,3 @@ function table(head: string[], options: RenderOptions) {
   const rows: string[][] = []
   return { push: (...more: string[][]) => void rows.push(...more), lines: () => boxLines(head, rows, options.ascii) }
 }
-

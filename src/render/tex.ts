@@ -7,14 +7,10 @@ import { precedence, type Sym } from '../sym.js'
 import type { Cell, Mark, Phrase } from '../steps/cells.js'
 import { notation } from './text.js'
 
-const GREEK = new Set([
-  'alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta', 'iota', 'kappa', 'lambda', 'mu', 'nu', 'xi',
-  'pi', 'rho', 'sigma', 'tau', 'upsilon', 'phi', 'chi', 'psi', 'omega', 'Gamma', 'Delta', 'Theta', 'Lambda', 'Xi', 'Pi',
-  'Sigma', 'Upsilon', 'Phi', 'Psi', 'Omega',
-])
-const GREEK_LETTERS: Record<string, string> = Object.fromEntries(
-  'αβγδεζηθικλμνξπρστυφχψω'.split('').map((ch, i) => [ch, ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta', 'iota', 'kappa', 'lambda', 'mu', 'nu', 'xi', 'pi', 'rho', 'sigma', 'tau', 'upsilon', 'phi', 'chi', 'psi', 'omega'][i]!]),
-)
+const GREEK_LOWER = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma tau upsilon phi chi psi omega'.split(' ')
+const GREEK = new Set([...GREEK_LOWER, ...'Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega'.split(' ')])
+/** Greek letters typed as themselves (θ), by their names. */
+const GREEK_LETTERS: Record<string, string> = Object.fromEntries([...'αβγδεζηθικλμνξπρστυφχψω'].map((ch, i) => [ch, GREEK_LOWER[i]!]))
 const ACCENTS: Record<string, string> = { hat: '\\hat', bar: '\\bar', tilde: '\\tilde', dot: '\\dot', vec: '\\vec' }
 
 /** A base name: one letter as is, a Greek name as its letter, longer names upright. */
@@ -83,7 +79,16 @@ export function latexSym(s: Sym, precision?: number): string {
 
 /** Characters that mean something to LaTeX in running text, and how to write them there. */
 const TEXT_ESCAPES: Record<string, string> = {
-  '\\': '\\textbackslash{}', '{': '\\{', '}': '\\}', $: '\\$', '&': '\\&', '#': '\\#', '%': '\\%', _: '\\_', '^': '\\^{}', '~': '\\~{}',
+  '\\': '\\textbackslash{}',
+  '{': '\\{',
+  '}': '\\}',
+  $: '\\$',
+  '&': '\\&',
+  '#': '\\#',
+  '%': '\\%',
+  _: '\\_',
+  '^': '\\^{}',
+  '~': '\\~{}',
 }
 const escapeText = (text: string) => text.replace(/[\\{}$&#%_^~]/g, (c) => TEXT_ESCAPES[c]!)
 
@@ -125,7 +130,12 @@ export function texFace(options: { precision: number; medium: 'markdown' | 'late
       case 'product':
         return c.factors.map(math).join(' \\cdot ')
       case 'sum':
-        return c.terms.slice(0, LIMITS.sumTerms).map((t) => math({ kind: 'factor', value: t })).join(' + ') + (c.terms.length > LIMITS.sumTerms ? ` + \\dots \\text{ (${c.terms.length} terms)}` : '')
+        return (
+          c.terms
+            .slice(0, LIMITS.sumTerms)
+            .map((t) => math({ kind: 'factor', value: t }))
+            .join(' + ') + (c.terms.length > LIMITS.sumTerms ? ` + \\dots \\text{ (${c.terms.length} terms)}` : '')
+        )
       case 'mark':
         return TEX_MARKS[c.mark]
     }

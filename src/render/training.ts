@@ -20,7 +20,9 @@ export function renderTraining(training: Training, output: string, options: { pr
   const eta = options.ascii ? 'lr' : 'η'
   const arrow = options.ascii ? '<-' : '←'
   const out: string[] = ['', c.bold(`6. Training: gradient descent on ${training.params.join(', ')} with learning rate ${eta} = ${num(training.lr)}`)]
-  out.push(`  each step: p ${arrow} p - ${eta}${n.times}${n.d}${output}/${n.d}p` + (training.data.length ? `; held fixed (data): ${training.data.join(', ')}` : ''))
+  out.push(
+    `  each step: p ${arrow} p - ${eta}${n.times}${n.d}${output}/${n.d}p` + (training.data.length ? `; held fixed (data): ${training.data.join(', ')}` : ''),
+  )
   for (const step of training.steps) {
     out.push('', `  step ${step.step}: ${output} = ${num(step.loss)}`)
     const rows = training.params.map((name, k) => [
@@ -34,11 +36,16 @@ export function renderTraining(training: Training, output: string, options: { pr
   const losses = [...training.steps.map((s) => s.loss), ...(training.finalLoss !== undefined ? [training.finalLoss] : [])]
   if (training.finalLoss !== undefined) {
     const last = training.steps[training.steps.length - 1]!
-    out.push('', `  after step ${last.step}: ${training.params.map((name, k) => `${name} = ${num(last.next[k]!)}`).join(', ')}; ${output} = ${num(training.finalLoss)}`)
+    out.push(
+      '',
+      `  after step ${last.step}: ${training.params.map((name, k) => `${name} = ${num(last.next[k]!)}`).join(', ')}; ${output} = ${num(training.finalLoss)}`,
+    )
   }
   if (losses.length > 1) {
     const curve = sparkline(losses, options.ascii)
-    out.push(`  ${output} over the run: ${num(losses[0]!)} ${options.ascii ? '->' : '→'} ${num(losses[losses.length - 1]!)}  ${curve.bars}${curve.log ? ' (log scale)' : ''}`)
+    out.push(
+      `  ${output} over the run: ${num(losses[0]!)} ${options.ascii ? '->' : '→'} ${num(losses[losses.length - 1]!)}  ${curve.bars}${curve.log ? ' (log scale)' : ''}`,
+    )
   }
   if (training.divergence) out.push(c.yellow(`  ${n.print([mark('warn'), ' ', ...divergenceText(training.divergence, output)])}`))
   return `${out.join('\n')}\n`

@@ -116,7 +116,9 @@ export function lesson(trace: Trace, options: LessonOptions): Lesson {
     gradients,
     reasons: reasons(trace, gradients),
     warnings: trace.flags.map((flag) => flagText(trace, flag)),
-    explain: options.explain ? explanations(trace, locals, backward) : { forward: [], locals: [], localsAfter: [], backward: [], backwardAfter: [], chains: [], gradients: [] },
+    explain: options.explain
+      ? explanations(trace, locals, backward)
+      : { forward: [], locals: [], localsAfter: [], backward: [], backwardAfter: [], chains: [], gradients: [] },
   }
 }
 

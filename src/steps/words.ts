@@ -29,14 +29,28 @@ export const TITLES = {
   table: {
     forward: (): Phrase => ['1. Forward pass: the value of every node, inputs first'],
     locals: (): Phrase => ['2. Local derivatives: ', mark('step1'), ' each operation with respect to each of its inputs'],
-    backward: (out: string): Phrase => ['3. Backward pass: ', mark('step2'), ` multiply along the chain, from ${out} back (upstream `, mark('times'), ' local = contribution)'],
+    backward: (out: string): Phrase => [
+      '3. Backward pass: ',
+      mark('step2'),
+      ` multiply along the chain, from ${out} back (upstream `,
+      mark('times'),
+      ' local = contribution)',
+    ],
     chains: (out: string): Phrase => [`4. Chains: the product of local derivatives along every path from ${out} to each variable`],
     gradients: (): Phrase => ['5. Gradients, checked against finite differences'],
   },
   markdown: {
     forward: (): Phrase => ['1. Forward pass'],
     locals: (): Phrase => ['2. Local derivatives: ', mark('step1'), ' each node with respect to each input'],
-    backward: (out: string): Phrase => ['3. Backward pass: ', mark('step2'), ' multiply along the chain from ', name(out), ' (upstream ', mark('times'), ' local = contribution)'],
+    backward: (out: string): Phrase => [
+      '3. Backward pass: ',
+      mark('step2'),
+      ' multiply along the chain from ',
+      name(out),
+      ' (upstream ',
+      mark('times'),
+      ' local = contribution)',
+    ],
     chains: (): Phrase => ['4. Chains: every path from the output to each variable'],
     gradients: (): Phrase => ['5. Gradients, checked against finite differences'],
   },
@@ -75,7 +89,9 @@ export const EXPLAIN = {
   forward: (): Phrase => ['Each node applies its operation to values computed above it, so every input is ready before it is used.'],
   locals: (): Phrase => ['A local derivative looks at one operation alone: how its output changes when one input changes, the others held fixed.'],
   seed: (out: string): Phrase => ['The seed ', grad(out, out), ' = 1: the output changes one-for-one with itself.'],
-  chainRule: (): Phrase => ['Each row is the chain rule for one edge: the gradient arriving at a node (upstream) times the local derivative of the operation it passes back through.'],
+  chainRule: (): Phrase => [
+    'Each row is the chain rule for one edge: the gradient arriving at a node (upstream) times the local derivative of the operation it passes back through.',
+  ],
   fanOut: (node: string, out: string, total: number): Phrase => [
     name(node),
     ` feeds ${total} inputs, so `,
@@ -83,7 +99,11 @@ export const EXPLAIN = {
     ` adds up all ${total} contributions: every path the change can take counts.`,
   ],
   chains: (): Phrase => ['Multiplying the local derivatives along a path gives how a change travels along it; the gradient is the sum over all paths.'],
-  check: (): Phrase => ['The check nudges one variable by ', mark('plusMinus'), 'h, reruns the forward pass and compares (f(x+h) - f(x-h))/2h with the gradient.'],
+  check: (): Phrase => [
+    'The check nudges one variable by ',
+    mark('plusMinus'),
+    'h, reruns the forward pass and compares (f(x+h) - f(x-h))/2h with the gradient.',
+  ],
 }
 
 /**
@@ -92,7 +112,12 @@ export const EXPLAIN = {
  */
 export function placeholders(trace: Trace): [string, string] {
   const used = new Set(trace.nodes.map((node) => node.label))
-  for (const pair of [['u', 'v'], ['p', 'q'], ['a', 'b'], ['r', 's']] as const) {
+  for (const pair of [
+    ['u', 'v'],
+    ['p', 'q'],
+    ['a', 'b'],
+    ['r', 's'],
+  ] as const) {
     if (!used.has(pair[0]) && !used.has(pair[1])) return [pair[0], pair[1]]
   }
   for (let k = 1; ; k++) if (!used.has(`u${k}`) && !used.has(`v${k}`)) return [`u${k}`, `v${k}`]
@@ -127,7 +152,14 @@ export function notationNote(trace: Trace, edgeIndex: number): Phrase[] {
     const label = trace.nodes[twice.from]!.label
     const uses = trace.nodes[twice.to]!.inputs.filter((j) => j === twice.from).length
     const marks = Array.from({ length: uses }, (_, k) => value({ name: label, mark: k + 1 }))
-    lines.push([...marks.flatMap((m, k) => (k > 0 ? [', ', m] : [m])), ` are the ${uses === 2 ? 'two' : uses} uses of `, name(label), ' in ', value(trace.nodes[twice.to]!.expression!), ': each has its own local derivative.'])
+    lines.push([
+      ...marks.flatMap((m, k) => (k > 0 ? [', ', m] : [m])),
+      ` are the ${uses === 2 ? 'two' : uses} uses of `,
+      name(label),
+      ' in ',
+      value(trace.nodes[twice.to]!.expression!),
+      ': each has its own local derivative.',
+    ])
   }
   return lines
 }
@@ -168,7 +200,12 @@ export function flagText(trace: Trace, flag: Flag): Phrase {
   const number = (s: Sym) => (typeof s === 'number' ? raw(s) : 'symbolic')
   switch (flag.code) {
     case 'value':
-      return [`${node.label} = ${node.op}(${node.inputs.map((j) => trace.nodes[j]!.label).join(', ')}) is `, raw(node.value as number), ' first here, from finite inputs ', ...inputsAt(trace, flag.node)]
+      return [
+        `${node.label} = ${node.op}(${node.inputs.map((j) => trace.nodes[j]!.label).join(', ')}) is `,
+        raw(node.value as number),
+        ' first here, from finite inputs ',
+        ...inputsAt(trace, flag.node),
+      ]
     case 'sum':
       return ['the sum of the contributions to ', grad(out, node.label), ' is ', raw(node.grad as number)]
     case 'convention':
@@ -176,7 +213,16 @@ export function flagText(trace: Trace, flag: Flag): Phrase {
     case 'local':
       return ['the local derivative ', local(trace, edge!), ' is ', raw(edge!.localValue as number), ' at ', ...inputsAt(trace, flag.node)]
     case 'contribution':
-      return ['the contribution through ', local(trace, edge!), ' is ', raw(edge!.contribution as number), ': upstream ', number(edge!.upstream), ' × local ', number(edge!.localValue)]
+      return [
+        'the contribution through ',
+        local(trace, edge!),
+        ' is ',
+        raw(edge!.contribution as number),
+        ': upstream ',
+        number(edge!.upstream),
+        ' × local ',
+        number(edge!.localValue),
+      ]
   }
 }
 
@@ -250,7 +296,6 @@ export function divergenceText(divergence: Divergence, out: string): Phrase {
   }
 }
 
-
 // ── check: the verdicts on a student's claims ──────────────────────────────────────────────────
 
 /** What a claim is about: a local derivative written with its operation, or a gradient ∂of/∂wrt. */
@@ -281,13 +326,20 @@ export function verdictLines(trace: Trace, results: ClaimResult[], k: number): P
     ' = ',
     ...joinCells(edges.map(upstreamTimesLocal), ' + '),
     ' = ',
-    ...joinCells(edges.map((e) => product(factor(trace.edges[e]!.upstream), factor(trace.edges[e]!.localValue))), ' + '),
+    ...joinCells(
+      edges.map((e) => product(factor(trace.edges[e]!.upstream), factor(trace.edges[e]!.localValue))),
+      ' + ',
+    ),
     ' = ',
     n(r.truth),
   ]
   switch (diagnosis.kind) {
     case 'seed':
-      lines.push(['The seed: the backward pass starts at ', d(trace.output, trace.output), ' = 1, because the output changes one-for-one with itself; every gradient below is a multiple of it.'])
+      lines.push([
+        'The seed: the backward pass starts at ',
+        d(trace.output, trace.output),
+        ' = 1, because the output changes one-for-one with itself; every gradient below is a multiple of it.',
+      ])
       break
     case 'inherited': {
       // The student's gradient at that node is their last claim of it, as the engine reads their work.
@@ -295,7 +347,13 @@ export function verdictLines(trace: Trace, results: ClaimResult[], k: number): P
       results.forEach((x, j) => x.kind === 'gradient' && x.wrt === diagnosis.from && (from = j))
       const theirs = results[from]!.claimed
       const where: Phrase = ['First departure: ', d(trace.output, diagnosis.from), ` (claim ${from + 1}), which should be `, n(results[from]!.truth)]
-      const times = (result: number): Phrase => [product(factor(theirs), d(diagnosis.from, r.wrt)), ' = ', product(factor(theirs), factor(diagnosis.factor)), ' = ', n(result)]
+      const times = (result: number): Phrase => [
+        product(factor(theirs), d(diagnosis.from, r.wrt)),
+        ' = ',
+        product(factor(theirs), factor(diagnosis.factor)),
+        ' = ',
+        n(result),
+      ]
       if (diagnosis.follows) lines.push([...where, '. Your steps after it are right: ', ...times(r.claimed), '.'])
       else lines.push([...where, '. Even from your ', n(theirs), ' there, ', ...times(theirs * diagnosis.factor), ', so there is a second slip between them.'])
       break
@@ -306,7 +364,10 @@ export function verdictLines(trace: Trace, results: ClaimResult[], k: number): P
     case 'local': {
       const parts = diagnosis.edges.map((e) => trace.edges[e]!)
       const rule = parts[0]!.rule.name
-      const symbolic = joinCells(parts.map((edge) => value(edge.local)), ' + ')
+      const symbolic = joinCells(
+        parts.map((edge) => value(edge.local)),
+        ' + ',
+      )
       const uses = parts.length > 1 ? `, ${label(r.wrt)} is used ${parts.length} times, so the local derivatives add` : ''
       lines.push([meaning, ' = ', ...symbolic, ` (${rule} rule${uses}) = `, n(r.truth), '.'])
       break
@@ -317,7 +378,20 @@ export function verdictLines(trace: Trace, results: ClaimResult[], k: number): P
   }
   if (r.localInstead !== undefined) {
     const edge = trace.edges[r.localInstead]!
-    lines.push([n(r.claimed), ' is the local derivative ', local(trace, edge), ', not ', meaning, ': multiply it by the upstream ', d(trace.output, edge.to), ' = ', n(edge.upstream as number), ' (', mark('step2'), ' multiply along the chain).'])
+    lines.push([
+      n(r.claimed),
+      ' is the local derivative ',
+      local(trace, edge),
+      ', not ',
+      meaning,
+      ': multiply it by the upstream ',
+      d(trace.output, edge.to),
+      ' = ',
+      n(edge.upstream as number),
+      ' (',
+      mark('step2'),
+      ' multiply along the chain).',
+    ])
   }
   return lines
 }
@@ -329,8 +403,18 @@ function stepVerdict(trace: Trace, r: ClaimResult, diagnosis: Extract<Diagnosis,
   const n = (x: number) => value(x)
   const lines: Phrase[] = []
   if (diagnosis.above) {
-    const shown = joinCells(diagnosis.above.slice(0, 8).map((i) => [d(trace.output, i), ' = ', n(trace.nodes[i]!.grad as number)]), ', ')
-    lines.push([`None of your claims gives a gradient between ${out} and ${label(r.wrt)}, so compare your steps with the true ones, from ${out} down: `, ...shown, diagnosis.above.length > 8 ? ', …' : '', '; then ', ...stepText(diagnosis.edges), '.'])
+    const shown = joinCells(
+      diagnosis.above.slice(0, 8).map((i) => [d(trace.output, i), ' = ', n(trace.nodes[i]!.grad as number)]),
+      ', ',
+    )
+    lines.push([
+      `None of your claims gives a gradient between ${out} and ${label(r.wrt)}, so compare your steps with the true ones, from ${out} down: `,
+      ...shown,
+      diagnosis.above.length > 8 ? ', …' : '',
+      '; then ',
+      ...stepText(diagnosis.edges),
+      '.',
+    ])
     if (diagnosis.slip) {
       const edge = trace.edges[diagnosis.slip.edge]!
       const name = local(trace, edge)
@@ -339,24 +423,61 @@ function stepVerdict(trace: Trace, r: ClaimResult, diagnosis: Extract<Diagnosis,
         'left-out': [name, ' left out of the product'],
         'value-for-derivative': [`the value of ${label(edge.to)} (`, n(trace.nodes[edge.to]!.value as number), ') written for its derivative ', name],
       }[diagnosis.slip.kind]
-      lines.push(['Your number is exactly what ', ...how, ' gives: the first step to check is ', name, ' = ', value(edge.local), ' = ', n(edge.localValue as number), ` (${edge.rule.name} rule).`])
+      lines.push([
+        'Your number is exactly what ',
+        ...how,
+        ' gives: the first step to check is ',
+        name,
+        ' = ',
+        value(edge.local),
+        ' = ',
+        n(edge.localValue as number),
+        ` (${edge.rule.name} rule).`,
+      ])
     } else if (diagnosis.signFlipped) {
-      lines.push(['Your number has the right size and the wrong sign: check the sign of each local derivative (a subtracted term has -1, and a negative upstream changes the sign of everything below it).'])
+      lines.push([
+        'Your number has the right size and the wrong sign: check the sign of each local derivative (a subtracted term has -1, and a negative upstream changes the sign of everything below it).',
+      ])
     }
     return lines
   }
   lines.push(['First departure: this step. ', ...stepText(diagnosis.edges)])
   if (diagnosis.missing) {
     const consumers = diagnosis.edges.map((e) => label(trace.edges[e]!.to))
-    const missing = joinCells(diagnosis.missing.map((e) => product(d(trace.output, trace.edges[e]!.to), local(trace, trace.edges[e]!))), ' and ')
+    const missing = joinCells(
+      diagnosis.missing.map((e) => product(d(trace.output, trace.edges[e]!.to), local(trace, trace.edges[e]!))),
+      ' and ',
+    )
     const parts = sum(diagnosis.edges.map((e) => trace.edges[e]!.contribution))
-    lines.push(['Your number leaves out ', ...missing, `: ${label(r.wrt)} feeds ${consumers.join(', ')}, so its gradient sums all ${diagnosis.edges.length} contributions (`, parts, ').'])
+    lines.push([
+      'Your number leaves out ',
+      ...missing,
+      `: ${label(r.wrt)} feeds ${consumers.join(', ')}, so its gradient sums all ${diagnosis.edges.length} contributions (`,
+      parts,
+      ').',
+    ])
   } else if (diagnosis.edges.length === 1) {
     const edge = trace.edges[diagnosis.edges[0]!]!
     const upstream = edge.upstream as number
     if (upstream !== 0) {
       const name = local(trace, edge)
-      lines.push(['Your number means ', name, ' = ', n(r.claimed), ' / ', factor(upstream), ' = ', n(r.claimed / upstream), ', but ', name, ' = ', value(edge.local), ' = ', n(edge.localValue as number), ` (${edge.rule.name} rule).`])
+      lines.push([
+        'Your number means ',
+        name,
+        ' = ',
+        n(r.claimed),
+        ' / ',
+        factor(upstream),
+        ' = ',
+        n(r.claimed / upstream),
+        ', but ',
+        name,
+        ' = ',
+        value(edge.local),
+        ' = ',
+        n(edge.localValue as number),
+        ` (${edge.rule.name} rule).`,
+      ])
     }
   }
   return lines
@@ -379,7 +500,10 @@ export const QUIZ = {
   },
   forwardHint: (rule: string, inputs: string[]) => `${rule}${inputs.length ? ` of the values above: ${inputs.join(', ')}` : ' of constants'}`,
   seedContext: 'the seed of the backward pass',
-  seedHints: ['how much does the output change when the output itself changes by a small amount?', 'the output changes one-for-one with itself'] as [string, string],
+  seedHints: ['how much does the output change when the output itself changes by a small amount?', 'the output changes one-for-one with itself'] as [
+    string,
+    string,
+  ],
   chainRuleHint: 'the chain rule: the gradient arriving from above (upstream) times the local derivative',
   sumQuestion: (total: number) => `the sum of its ${total} contributions`,
   sumHint: (node: string, total: number) => `${node} feeds ${total} inputs: every path a change can take counts, so the contributions add`,
