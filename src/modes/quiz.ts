@@ -169,12 +169,10 @@ export async function runQuiz(
   const c = options.chalk ?? new Chalk({ level: 0 })
   const names = nodeValues(trace)
   const score: Score = { asked: 0, total: questions.length, firstTry: 0, afterHint: 0, shown: 0 }
-  const right = c.green(options.ascii ? 'right' : '✓ right')
-  const wrong = c.red(options.ascii ? 'not quite' : '✗ not quite')
+  const right = c.green(QUIZ.right(options.ascii))
+  const wrong = c.red(QUIZ.wrong(options.ascii))
   let section: Section | undefined
-  io.write(
-    `${questions.length} questions. Answer with a number or an expression (2*(-1), w, 1/(1+exp(-t1)): names stand for their values). Enter on an empty line for a hint, q to stop.\n`,
-  )
+  io.write(`${QUIZ.intro(questions.length)}\n`)
   for (const [k, question] of questions.entries()) {
     if (question.section !== section) {
       section = question.section
@@ -187,7 +185,7 @@ export async function runQuiz(
       const line = await io.ask('> ')
       if (line === undefined || /^\s*(q|quit|exit)\s*$/i.test(line)) {
         score.asked--
-        io.write(`\nStopped at question ${k + 1} of ${questions.length}.\n`)
+        io.write(`\n${QUIZ.stopped(k + 1, questions.length)}\n`)
         return finish(score, io)
       }
       let value: number | undefined
@@ -196,7 +194,7 @@ export async function runQuiz(
           value = evaluateText(line, names)
         } catch (error) {
           if (!(error instanceof InputError)) throw error
-          io.write(`  cannot read that answer: ${error.message}; type a number or an expression\n`)
+          io.write(`  ${QUIZ.unreadable(error.message)}\n`)
           continue
         }
       }
@@ -209,10 +207,10 @@ export async function runQuiz(
       }
       misses++
       if (misses <= 2) {
-        io.write(`  ${value === undefined ? 'hint' : wrong}: ${question.hints[misses - 1]}\n`)
+        io.write(`  ${value === undefined ? QUIZ.hint : wrong}: ${question.hints[misses - 1]}\n`)
       } else {
         score.shown++
-        io.write(`  ${c.yellow('answer')}: ${question.reveal}\n`)
+        io.write(`  ${c.yellow(QUIZ.answer)}: ${question.reveal}\n`)
         break
       }
     }
@@ -221,10 +219,6 @@ export async function runQuiz(
 }
 
 function finish(score: Score, io: QuizIo): Score {
-  io.write(
-    `\nScore: ${score.firstTry} of ${score.asked} right at the first try` +
-      `${score.afterHint ? `, ${score.afterHint} more after a hint` : ''}${score.shown ? `, ${score.shown} shown` : ''}` +
-      `${score.asked < score.total ? ` (${score.total - score.asked} not asked)` : ''}.\n`,
-  )
+  io.write(`\n${QUIZ.score(score)}\n`)
   return score
 }

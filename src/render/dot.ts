@@ -3,6 +3,7 @@
 // local derivative. Variables, constants, intermediates and the output are styled apart.
 import { printSym, type Sym } from '../sym.js'
 import { local } from '../steps/cells.js'
+import { GRAPH } from '../steps/words.js'
 import { notation } from './text.js'
 import type { Trace } from '../trace.js'
 import type { RenderOptions } from './index.js'
@@ -38,8 +39,8 @@ export function renderDot(trace: Trace, options: RenderOptions): string {
       return
     }
     const head = node.kind === 'op' ? `${node.label} = ${sym(node.expression!)}` : node.label
-    const grad = node.grad === null ? (options.ascii ? '-' : '—') : sym(node.grad)
-    lines.push(`  n${i} [label="{${record(head)}|value ${record(sym(node.value))}|grad ${record(grad)}}", ${STYLE[kind]}];`)
+    const grad = node.grad === null ? GRAPH.noGrad(options.ascii) : sym(node.grad)
+    lines.push(`  n${i} [label="{${record(head)}|${GRAPH.value} ${record(sym(node.value))}|${GRAPH.grad} ${record(grad)}}", ${STYLE[kind]}];`)
   })
   const edgeAt = new Map(trace.edges.map((edge) => [`${edge.to}:${edge.slot}`, edge]))
   trace.nodes.forEach((node, to) => {

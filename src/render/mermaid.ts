@@ -4,6 +4,7 @@
 // line instead.
 import { printSym, type Sym } from '../sym.js'
 import { local } from '../steps/cells.js'
+import { GRAPH } from '../steps/words.js'
 import { notation } from './text.js'
 import type { Trace } from '../trace.js'
 import type { RenderOptions } from './index.js'
@@ -21,7 +22,9 @@ export function renderMermaid(trace: Trace, options: RenderOptions): string {
     const id = `n${i}`
     const head = node.kind === 'op' ? `${node.label} = ${sym(node.expression!)}` : node.label
     const text =
-      node.kind === 'constant' ? head : `${head}<br/>value ${sym(node.value)}<br/>grad ${node.grad === null ? (options.ascii ? '-' : '—') : sym(node.grad)}`
+      node.kind === 'constant'
+        ? head
+        : `${head}<br/>${GRAPH.value} ${sym(node.value)}<br/>${GRAPH.grad} ${node.grad === null ? GRAPH.noGrad(options.ascii) : sym(node.grad)}`
     lines.push(`  ${id}["${quote(text).replace(/#lt;br\/#gt;/g, '<br/>')}"]`)
     classes[i === trace.output ? 'output' : node.kind].push(id)
   })

@@ -101,7 +101,16 @@ export interface TexFace {
   text: (p: Phrase) => string
 }
 
-const TEX_MARKS: Record<Mark, string> = { step1: '(1)', step2: '(2)', times: '\\cdot', plusMinus: '\\pm', warn: '' }
+const TEX_MARKS: Record<Mark, string> = {
+  step1: '(1)',
+  step2: '(2)',
+  times: '\\cdot',
+  plusMinus: '\\pm',
+  warn: '',
+  eta: '\\eta',
+  arrow: '\\leftarrow',
+  to: '\\to',
+}
 
 /**
  * The LaTeX face of the steps, for the latex format and the math of the markdown format. Marks in

@@ -23,6 +23,9 @@ const MARKS: Record<Mark, [unicode: string, ascii: string]> = {
   times: ['·', '*'],
   plusMinus: ['±', '+/-'],
   warn: ['⚠', '(!)'],
+  eta: ['η', 'lr'],
+  arrow: ['←', '<-'],
+  to: ['→', '->'],
 }
 
 /** `precision` undefined: numbers as short as round-trips allow (JSON). */

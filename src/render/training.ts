@@ -7,7 +7,7 @@ import type { Training } from '../modes/train.js'
 import { boxTable } from './box.js'
 import { notation } from './text.js'
 import { mark } from '../steps/cells.js'
-import { divergenceText } from '../steps/words.js'
+import { TRAINING, divergenceText } from '../steps/words.js'
 
 const BARS = '▁▂▃▄▅▆▇█'
 const ASCII_BARS = '_.-=+*#@'
@@ -15,37 +15,27 @@ const ASCII_BARS = '_.-=+*#@'
 export function renderTraining(training: Training, output: string, options: { precision: number; ascii: boolean; chalk?: ChalkInstance }): string {
   const n = notation(options)
   const c = options.chalk ?? new Chalk({ level: 0 })
-  const num = (x: number) => formatNumber(x, options.precision)
-  const factor = (x: number) => (x < 0 ? `(${num(x)})` : num(x))
-  const eta = options.ascii ? 'lr' : 'η'
-  const arrow = options.ascii ? '<-' : '←'
-  const out: string[] = ['', c.bold(`6. Training: gradient descent on ${training.params.join(', ')} with learning rate ${eta} = ${num(training.lr)}`)]
-  out.push(
-    `  each step: p ${arrow} p - ${eta}${n.times}${n.d}${output}/${n.d}p` + (training.data.length ? `; held fixed (data): ${training.data.join(', ')}` : ''),
-  )
+  const out: string[] = ['', c.bold(n.print(TRAINING.title(training.params, training.lr)))]
+  out.push(`  ${n.print(TRAINING.rule(output, training.data))}`)
   for (const step of training.steps) {
-    out.push('', `  step ${step.step}: ${output} = ${num(step.loss)}`)
+    out.push('', `  ${n.print(TRAINING.step(step.step, output, step.loss))}`)
     const rows = training.params.map((name, k) => [
       name,
-      num(step.params[k]!),
-      num(step.gradients[k]!),
-      `${name} ${arrow} ${num(step.params[k]!)} - ${num(training.lr)}${n.times}${factor(step.gradients[k]!)} = ${num(step.next[k]!)}`,
+      formatNumber(step.params[k]!, options.precision),
+      formatNumber(step.gradients[k]!, options.precision),
+      n.print(TRAINING.update(name, step.params[k]!, training.lr, step.gradients[k]!, step.next[k]!)),
     ])
-    out.push(indent(boxTable(['parameter', 'value', `${n.d}${output}/${n.d}parameter`, 'update'], rows, options.ascii)))
+    out.push(indent(boxTable(TRAINING.columns(output).map(n.print), rows, options.ascii)))
   }
   const losses = [...training.steps.map((s) => s.loss), ...(training.finalLoss !== undefined ? [training.finalLoss] : [])]
   if (training.finalLoss !== undefined) {
     const last = training.steps[training.steps.length - 1]!
-    out.push(
-      '',
-      `  after step ${last.step}: ${training.params.map((name, k) => `${name} = ${num(last.next[k]!)}`).join(', ')}; ${output} = ${num(training.finalLoss)}`,
-    )
+    const params = training.params.map((name, k): [string, number] => [name, last.next[k]!])
+    out.push('', `  ${n.print(TRAINING.after(last.step, params, output, training.finalLoss))}`)
   }
   if (losses.length > 1) {
     const curve = sparkline(losses, options.ascii)
-    out.push(
-      `  ${output} over the run: ${num(losses[0]!)} ${options.ascii ? '->' : '→'} ${num(losses[losses.length - 1]!)}  ${curve.bars}${curve.log ? ' (log scale)' : ''}`,
-    )
+    out.push(`  ${n.print(TRAINING.curve(output, losses[0]!, losses[losses.length - 1]!, curve.bars, curve.log))}`)
   }
   if (training.divergence) out.push(c.yellow(`  ${n.print([mark('warn'), ' ', ...divergenceText(training.divergence, output)])}`))
   return `${out.join('\n')}\n`

@@ -22,10 +22,10 @@ export type Cell =
   | { kind: 'product'; factors: Cell[] }
   /** A sum of terms, shortened to its first SUM_TERMS past that many. */
   | { kind: 'sum'; terms: Sym[] }
-  /** A sign that has an ASCII spelling: ① ② · ± ⚠. */
+  /** A sign that has an ASCII spelling: ① ② · ± ⚠ η ← →. */
   | { kind: 'mark'; mark: Mark }
 
-export type Mark = 'step1' | 'step2' | 'times' | 'plusMinus' | 'warn'
+export type Mark = 'step1' | 'step2' | 'times' | 'plusMinus' | 'warn' | 'eta' | 'arrow' | 'to'
 
 export type Phrase = (string | Cell)[]
 

@@ -84,6 +84,13 @@ export const sumOf = (total: number) => `sum of ${total} contributions`
 export const sumOverPaths = (count: number) => `sum over ${count} paths`
 export const pathLabel = (k: number) => `path ${k}`
 
+/** A node's box in the graphs: its value and its gradient (a dash where it depends on no variable). */
+export const GRAPH = {
+  value: 'value',
+  grad: 'grad',
+  noGrad: (ascii: boolean) => (ascii ? '-' : '—'),
+}
+
 /** The --explain sentences that do not depend on a particular row. */
 export const EXPLAIN = {
   forward: (): Phrase => ['Each node applies its operation to values computed above it, so every input is ready before it is used.'],
@@ -507,4 +514,60 @@ export const QUIZ = {
   chainRuleHint: 'the chain rule: the gradient arriving from above (upstream) times the local derivative',
   sumQuestion: (total: number) => `the sum of its ${total} contributions`,
   sumHint: (node: string, total: number) => `${node} feeds ${total} inputs: every path a change can take counts, so the contributions add`,
+  intro: (count: number) =>
+    `${count} questions. Answer with a number or an expression (2*(-1), w, 1/(1+exp(-t1)): names stand for their values). Enter on an empty line for a hint, q to stop.`,
+  right: (ascii: boolean) => (ascii ? 'right' : '✓ right'),
+  wrong: (ascii: boolean) => (ascii ? 'not quite' : '✗ not quite'),
+  hint: 'hint',
+  answer: 'answer',
+  unreadable: (why: string) => `cannot read that answer: ${why}; type a number or an expression`,
+  stopped: (k: number, total: number) => `Stopped at question ${k} of ${total}.`,
+  score: (s: { firstTry: number; asked: number; afterHint: number; shown: number; total: number }) =>
+    `Score: ${s.firstTry} of ${s.asked} right at the first try` +
+    `${s.afterHint ? `, ${s.afterHint} more after a hint` : ''}${s.shown ? `, ${s.shown} shown` : ''}` +
+    `${s.asked < s.total ? ` (${s.total - s.asked} not asked)` : ''}.`,
+}
+
+// ── --lr: the training run ───────────────────────────────────────────────────────────────────
+
+export const TRAINING = {
+  title: (params: string[], lr: number): Phrase => [`6. Training: gradient descent on ${params.join(', ')} with learning rate `, mark('eta'), ' = ', value(lr)],
+  rule: (out: string, data: string[]): Phrase => [
+    'each step: p ',
+    mark('arrow'),
+    ' p - ',
+    mark('eta'),
+    mark('times'),
+    grad(out, 'p'),
+    data.length ? `; held fixed (data): ${data.join(', ')}` : '',
+  ],
+  step: (k: number, out: string, loss: number): Phrase => [`step ${k}: ${out} = `, value(loss)],
+  columns: (out: string): Phrase[] => [['parameter'], ['value'], [grad(out, 'parameter')], ['update']],
+  update: (param: string, p: number, lr: number, gradient: number, next: number): Phrase => [
+    `${param} `,
+    mark('arrow'),
+    ' ',
+    value(p),
+    ' - ',
+    value(lr),
+    mark('times'),
+    factor(gradient),
+    ' = ',
+    value(next),
+  ],
+  after: (k: number, params: [string, number][], out: string, loss: number): Phrase => [
+    `after step ${k}: `,
+    ...params.flatMap(([name, v], j): Phrase => [j > 0 ? ', ' : '', `${name} = `, value(v)]),
+    `; ${out} = `,
+    value(loss),
+  ],
+  curve: (out: string, from: number, to: number, bars: string, log: boolean): Phrase => [
+    `${out} over the run: `,
+    value(from),
+    ' ',
+    mark('to'),
+    ' ',
+    value(to),
+    `  ${bars}${log ? ' (log scale)' : ''}`,
+  ],
 }
