@@ -19,7 +19,7 @@ export function renderLatex(trace: Trace, options: RenderOptions): string {
   out.push('% backprop-tutor trace of:', ...trace.source.split('\n').map((line) => `%   ${line}`), '')
   section(
     TITLES.program,
-    steps.program.map((row) => row.replace(' = ', ' &= ')),
+    steps.program.map((row) => `${row.name} &= ${row.expression}`),
   )
   const symbolic = trace.unbound.map((name) => `$${latexName(name)}$`).join(', ')
   out.push(`${TITLES.values}: ${steps.bindings.map((b) => `$${b}$`).join(', ') || TITLES.none}.${symbolic ? ` ${TITLES.symbolic}: ${symbolic}.` : ''}`, '')

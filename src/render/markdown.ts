@@ -7,7 +7,7 @@ import { COLUMNS, TITLES } from '../steps/words.js'
 import type { RenderOptions } from './index.js'
 import { mathSteps } from './math.js'
 import { renderMermaid } from './mermaid.js'
-import { latexName, latexPartial } from './tex.js'
+import { latexName } from './tex.js'
 
 const m = (tex: string) => (tex === '' ? '' : `$${tex}$`)
 /** A GFM table; cells never hold a bare | (absolute values are written \lvert … \rvert). */
@@ -25,7 +25,7 @@ export function renderMarkdown(trace: Trace, options: RenderOptions): string {
   const heading = (title: Phrase) => `## ${steps.face.text(title)}`
   const out = steps.lesson.out
   const parts: string[] = []
-  parts.push(`## ${TITLES.program}`, '', display(steps.program.map((row) => row.replace(' = ', ' &= '))))
+  parts.push(`## ${TITLES.program}`, '', display(steps.program.map((row) => `${row.name} &= ${row.expression}`)))
   const symbolic = trace.unbound.map((name) => m(latexName(name))).join(', ')
   parts.push('', `**${TITLES.values}** ${steps.bindings.map(m).join(', ') || TITLES.none}${symbolic ? ` · **${TITLES.symbolic}** ${symbolic}` : ''}`)
   parts.push('', `## ${TITLES.graph}`, '', '```mermaid', renderMermaid(trace, options).trimEnd(), '```')
@@ -64,7 +64,7 @@ export function renderMarkdown(trace: Trace, options: RenderOptions): string {
   if (steps.gradients.length > 0) {
     // ∂L/∂variable: the column's word upright as text, not as a program name.
     const head = COLUMNS.gradients(out).map((column, k) =>
-      k === 1 ? m(latexPartial(out, 'variable').replace('\\mathrm{variable}', '\\text{variable}')) : steps.face.text(column),
+      k === 1 ? m(`\\frac{\\partial ${latexName(out)}}{\\partial \\text{variable}}`) : steps.face.text(column),
     )
     parts.push(
       '',

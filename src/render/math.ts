@@ -11,8 +11,8 @@ import type { RenderOptions } from './index.js'
 export interface MathSteps {
   lesson: Lesson
   face: TexFace
-  /** Each statement as parsed: `L = \left(x \cdot w + b - y\right)^{2}`. */
-  program: string[]
+  /** Each statement as parsed, name and expression: `L`, `\left(x \cdot w + b - y\right)^{2}`. */
+  program: { name: string; expression: string }[]
   bindings: string[]
   /** Per node (not constants): name, op, expression in its inputs, value. */
   forward: { node: string; op: string; expression: string; value: string }[]
@@ -45,7 +45,7 @@ export function mathSteps(trace: Trace, options: RenderOptions, medium: 'markdow
   return {
     lesson: steps,
     face,
-    program: steps.statements.map((i) => `${latexName(trace.nodes[i]!.label)} = ${sym(expand(trace, i))}`),
+    program: steps.statements.map((i) => ({ name: latexName(trace.nodes[i]!.label), expression: sym(expand(trace, i)) })),
     bindings: Object.entries(trace.bindings).map(([k, v]) => `${latexName(k)} = ${latexNumber(v, p)}`),
     forward: steps.forward.map((row) => ({
       node: latexName(trace.nodes[row.node]!.label),
