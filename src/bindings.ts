@@ -34,7 +34,9 @@ export function parseValue(name: string, text: string): number {
  * nothing the text says is ever run. Throws InputError for anything else, unknown names included.
  */
 export function evaluateText(text: string, names: Record<string, number>): number {
-  const graph = buildGraph(parseProgram(text))
+  const program = parseProgram(text)
+  if (program.statements.length > 1) throw new InputError(`"${text.trim()}" is ${program.statements.length} statements; a value is one expression`)
+  const graph = buildGraph(program)
   if (graph.nodes.some((n) => n.op === 'identity')) throw new InputError('an assignment is not a value')
   const unknown = graph.variables.map((i) => graph.nodes[i]!.id).filter((name) => !Object.hasOwn(names, name))
   if (unknown.length > 0) {

@@ -219,7 +219,7 @@ function functionCall(node: MathNode, args: Expr[], where: Where): Expr {
   if (op) return { kind: 'apply', op, args }
   const offset = where.calls.find((c) => c.name === name)?.offset ?? where.start
   const at = describePosition(where.source, offset)
-  const arities = functionArities[name]
+  const arities = Object.hasOwn(functionArities, name) ? functionArities[name] : undefined
   if (arities) {
     const expected = arities.map(String).join(' or ')
     throw new InputError(`${name} takes ${expected} argument${arities.join() === '1' ? '' : 's'}, but got ${args.length} (at ${at})`, offset, where.source)

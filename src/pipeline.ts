@@ -31,7 +31,8 @@ export interface BoundProgram {
 /** Parses `source` and checks `bindings` against its variables, for a trace or a training run. */
 export function bindProgram(source: string, bindings: Record<string, number | string> = {}): BoundProgram {
   const graph = buildGraph(parseProgram(source))
-  const values: Record<string, number> = {}
+  // Keyed by the program's names (__proto__, constructor, …): an object with no prototype.
+  const values: Record<string, number> = Object.create(null)
   const warnings: string[] = []
   const variables = graph.variables.map((i) => graph.nodes[i]!.id)
   const variableSet = new Set(variables)

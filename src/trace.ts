@@ -115,7 +115,8 @@ export function trace(graph: Graph, bindings: Record<string, number>, options: T
   sumsAndOffPath(forward)
   const gradients = graph.variables.map((i) => ({ name: graph.nodes[i]!.id, node: i, grad: nodes[i]!.grad ?? 0 }))
   const unbound = graph.variables.map((i) => graph.nodes[i]!.id).filter((name) => !Object.hasOwn(bindings, name))
-  const usedBindings: Record<string, number> = {}
+  // Keyed by the program's names (__proto__, constructor, …): an object with no prototype.
+  const usedBindings: Record<string, number> = Object.create(null)
   for (const i of graph.variables) {
     const name = graph.nodes[i]!.id
     if (Object.hasOwn(bindings, name)) usedBindings[name] = bindings[name]!

@@ -44,7 +44,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
       if (eq < 1 || !BINDING_NAME.test(name)) throw new UsageError(`--set ${spec}: expected NAME=VALUE, as in --set format=1`)
       bindings.push([name, spec.slice(eq + 1)])
     }
-    const values: Record<string, string> = {}
+    // Keyed by the user's names, which may be __proto__ or constructor: an object with no prototype.
+    const values: Record<string, string> = Object.create(null)
     for (const [name, value] of bindings) {
       if (Object.hasOwn(values, name)) throw new InputError(`${name} is bound twice (--${name} ${values[name]} and --${name} ${value}); bind it once`)
       values[name] = value

@@ -105,7 +105,8 @@ export function findNode(trace: Trace, index: NodeIndex, text: string): number {
 
 /** The numeric value of every node with one, by label and by assigned name, for answers typed as expressions. */
 export function nodeValues(trace: Trace): Record<string, number> {
-  const values: Record<string, number> = {}
+  // Keyed by the program's names (__proto__, constructor, …): an object with no prototype.
+  const values: Record<string, number> = Object.create(null)
   for (const node of trace.nodes) {
     if (node.kind === 'constant' || !isNumber(node.value)) continue
     values[node.label] = node.value

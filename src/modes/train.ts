@@ -80,7 +80,8 @@ export function train(graph: Graph, values: Record<string, number>, request: Tra
   const heldFixed = variables.filter((name) => !params.includes(name))
 
   const gradientIndex = new Map(graph.variables.map((i, k) => [graph.nodes[i]!.id, k]))
-  const current = { ...values }
+  // Keyed by the program's names (__proto__, constructor, …): an object with no prototype.
+  const current: Record<string, number> = Object.assign(Object.create(null), values)
   const lossAt = () => {
     const t = trace(graph, current, { chains: false, checks: false })
     const gradients = params.map((name) => t.gradients[gradientIndex.get(name)!]!.grad)

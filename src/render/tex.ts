@@ -10,13 +10,14 @@ import { notation } from './text.js'
 const GREEK_LOWER = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma tau upsilon phi chi psi omega'.split(' ')
 const GREEK = new Set([...GREEK_LOWER, ...'Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega'.split(' ')])
 /** Greek letters typed as themselves (θ), by their names. */
-const GREEK_LETTERS: Record<string, string> = Object.fromEntries([...'αβγδεζηθικλμνξπρστυφχψω'].map((ch, i) => [ch, GREEK_LOWER[i]!]))
+const GREEK_LETTERS = new Map([...'αβγδεζηθικλμνξπρστυφχψω'].map((ch, i) => [ch, GREEK_LOWER[i]!]))
 const ACCENTS: Record<string, string> = { hat: '\\hat', bar: '\\bar', tilde: '\\tilde', dot: '\\dot', vec: '\\vec' }
 
 /** A base name: one letter as is, a Greek name as its letter, longer names upright. */
 function base(name: string): string {
   if (GREEK.has(name)) return `\\${name}`
-  if (GREEK_LETTERS[name]) return `\\${GREEK_LETTERS[name]}`
+  const letter = GREEK_LETTERS.get(name)
+  if (letter) return `\\${letter}`
   if (name.length === 1 && /[A-Za-z]/.test(name)) return name
   return `\\mathrm{${name.replace(/[$_]/g, (c) => `\\${c}`)}}`
 }

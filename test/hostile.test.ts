@@ -1,0 +1,52 @@
+// Hostile names and values: a user's names are looked up as own properties or in Maps everywhere,
+// so names that every JavaScript object has (__proto__, constructor, toString, …) are ordinary
+// variables in every format and mode.
+import { describe, expect, it } from 'vitest'
+import { runCli } from './helpers.js'
+
+const PROTOTYPE_NAMES = Object.getOwnPropertyNames(Object.prototype)
+const FORMATS = ['table', 'json', 'markdown', 'latex', 'dot', 'mermaid']
+
+describe.each(PROTOTYPE_NAMES)('a variable named %s', (name) => {
+  const program = `y = 3*${name} + 1`
+
+  it.each(FORMATS)('is bound and traced in --format %s', async (format) => {
+    for (const binding of [[`--${name}`, '2'], ['--set', `${name}=2`]]) {
+      const result = await runCli([program, ...binding, '--format', format])
+      expect(result).toMatchObject({ code: 0, stderr: '' })
+      expect(result.stdout).not.toMatch(/native code|\[object |function |undefined|NaN/)
+      if (format === 'json') {
+        const json = JSON.parse(result.stdout)
+        expect(json.value).toBe(7)
+        expect(json.gradients).toEqual({ [name]: 3 })
+        expect(Object.hasOwn(json.bindings, name) && json.bindings[name]).toBe(2)
+        expect(json.unbound).toEqual([])
+      }
+    }
+  })
+
+  it('is asked about in the quiz, judged in check, and trained', async () => {
+    const quiz = await runCli(['quiz', program, `--${name}`, '2'], { answers: ['6', '7', '3', '1', '1', '1', '3'] })
+    expect(quiz).toMatchObject({ code: 0, stderr: '' })
+    expect(quiz.stdout).toContain('Score: 7 of 7 right at the first try.')
+    const check = await runCli(['check', program, `--${name}`, '2', '--claim', `dy/d${name} = 3`, '--claim', `d(3*${name})/d${name} = 3`])
+    expect(check).toMatchObject({ code: 0, stderr: '' })
+    const train = JSON.parse((await runCli([program, `--${name}`, '2', '--lr', '0.1', '--format', 'json'])).stdout)
+    expect(train.training.steps[0].params).toEqual({ [name]: 2 })
+    expect(train.training.steps[0].next[name]).toBeCloseTo(2 - 0.1 * 3, 12)
+  })
+})
+
+describe('a value is one expression', () => {
+  it.each([['1;2'], ['5; y=2*3'], ['1\n2']])('refuses --x %j', async (value) => {
+    const result = await runCli(['x*w', '--x', value, '--w', '1'])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(/statements; a value is one expression/)
+  })
+
+  it('refuses a quiz answer of several statements, and asks again', async () => {
+    const result = await runCli(['quiz', 'x*w', '--x', '3', '--w', '4'], { answers: ['x;1', '12', 'q'] })
+    expect(result.stdout).toContain('cannot read that answer: "x;1" is 2 statements; a value is one expression')
+    expect(result.stdout).toContain('> 12\n  ✓ right')
+  })
+})
