@@ -1,6 +1,6 @@
 // The command line, in-process through main(argv, io) and end to end through the built bin.
 import { describe, expect, it } from 'vitest'
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { childEnv, runCli } from './helpers.js'
 import { main, type Io } from '../src/cli.js'
@@ -8,7 +8,7 @@ import { renderJson } from '../src/render/json.js'
 import { renderTable, tableChunks } from '../src/render/table.js'
 import { DEFAULT_PRECISION } from '../src/format.js'
 import { traceProgram } from '../src/pipeline.js'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -170,8 +170,8 @@ describe('the built bin, spawned as a user runs it', () => {
       },
       stderr: () => {},
       readStdin: async () => '',
-      readFile: () => bigProgram,
-      writeFile: () => {},
+      readFile: async () => bigProgram,
+      writeFile: async () => {},
       colorLevel: 0,
       ask: async () => undefined,
       newSeed: () => 1,
@@ -263,5 +263,78 @@ describe('quiz, spawned', () => {
     expect(tty.stdout).toContain('\u001b[32m')
     expect(plain).toContain('✓ right')
     expect(plain).toContain('Score: 1 of 1 right at the first try (5 not asked).')
+  })
+})
+
+describe('faults: inputs that never end, outputs that cannot be written', () => {
+  const run = (args: string[], options: { input?: string; stdoutTo?: string } = {}) => {
+    if (options.stdoutTo)
+      return spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" "$@" > ${options.stdoutTo}`, 'bash', ...args], { encoding: 'utf8', env: childEnv() })
+    return spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: childEnv(), input: options.input })
+  }
+
+  it.each([
+    [['--file', '/dev/zero'], 'the program in /dev/zero is more than 4194304 characters long'],
+    [['check', 'x', '--x', '1', '--claims', '/dev/zero'], 'the claims file in /dev/zero is more than 4194304 characters long'],
+  ])('stops reading %j at the limit', (args, message) => {
+    const result = run(args)
+    expect(result.status).toBe(1)
+    expect(result.stderr).toBe(`backprop-tutor: error: ${message}; the tutor's limit is 4194304 (4 MiB)\n`)
+  })
+
+  it('stops reading an endless stdin at the limit', () => {
+    const result = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" - < /dev/zero`], { encoding: 'utf8', env: childEnv() })
+    expect(result.status).toBe(1)
+    expect(result.stderr).toBe("backprop-tutor: error: the program on stdin is more than 4194304 characters long; the tutor's limit is 4194304 (4 MiB)\n")
+  })
+
+  it('says in one line that stdout is full, with its own exit code', () => {
+    const result = run(['x*w', '--x', '1'], { stdoutTo: '/dev/full' })
+    expect(result.status).toBe(74)
+    expect(result.stderr).toBe('backprop-tutor: error: cannot write stdout: no space left on device (ENOSPC)\n')
+  })
+
+  it('refuses -o with no file name', () => {
+    const result = run(['x', '--x', '1', '-o', ''])
+    expect(result.status).toBe(2)
+    expect(result.stderr).toContain('-o needs a file name')
+  })
+
+  it('leaves an earlier -o file as it was when the new one cannot be written, and no partial file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpt-full-'))
+    // A full device: a 16 KiB tmpfs where the machine lets us mount one (root), else a directory
+    // where no file can be made (a user's permissions).
+    const mounted = process.getuid?.() === 0 && spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'tmpfs', dir]).status === 0
+    try {
+      writeFileSync(join(dir, 'out.txt'), 'the earlier notes\n')
+      if (!mounted) spawnSync('chmod', ['555', dir])
+      const program = Array.from({ length: 400 }, (_, k) => `a${k + 1} = tanh(a${k}) * w`).join('\n')
+      const result = run([program, '--a0', '1', '--w', '0.5', '-o', join(dir, 'out.txt')])
+      expect(result.status).toBe(74)
+      expect(result.stderr).toMatch(/^backprop-tutor: error: cannot write .*out\.txt: (no space left on device \(ENOSPC\)|permission denied \(EACCES\))\n$/)
+      expect(readFileSync(join(dir, 'out.txt'), 'utf8')).toBe('the earlier notes\n')
+      expect(readdirSync(dir)).toEqual(['out.txt'])
+    } finally {
+      if (mounted) spawnSync('umount', [dir])
+      else spawnSync('chmod', ['755', dir])
+    }
+  })
+
+  it('leaves the earlier file as it was when killed mid-write, and no partial file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpt-kill-'))
+    const path = join(dir, 'out.txt')
+    writeFileSync(path, 'the earlier notes\n')
+    writeFileSync(join(dir, 'p.txt'), Array.from({ length: 40_000 }, (_, k) => `x${k}`).join(' + '))
+    const child = spawn(process.execPath, [BIN, '--file', join(dir, 'p.txt'), '-o', path], { env: childEnv() })
+    const exited = new Promise((resolve) => child.on('exit', resolve))
+    // Killed once the new file is being written (37 MB of tables take a few seconds).
+    for (let waited = 0; waited < 20_000 && !readdirSync(dir).some((name) => name.endsWith('.tmp')); waited += 10) {
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    expect(readdirSync(dir).some((name) => name.endsWith('.tmp'))).toBe(true)
+    child.kill('SIGTERM')
+    expect(await exited).toBe(143)
+    expect(readFileSync(path, 'utf8')).toBe('the earlier notes\n')
+    expect(readdirSync(dir).sort()).toEqual(['out.txt', 'p.txt'])
   })
 })

@@ -1,5 +1,12 @@
 import { traceProgram } from '../src/pipeline.js'
 import { main, type Io } from '../src/cli.js'
+import { TooLong } from '../src/cli/io.js'
+
+/** In-memory input read as the real process reads it: refused past its limit. */
+const capped = (text: string, limit: number) => {
+  if (text.length > limit) throw new TooLong(limit)
+  return text
+}
 import { renderJson } from '../src/render/json.js'
 
 /** The JSON face of a program, parsed back: what tools outside see. */
@@ -54,13 +61,13 @@ export async function runCli(
   const io: Io = {
     stdout: (t) => void (stdout += t),
     stderr: (t) => void (stderr += t),
-    readStdin: async () => options.stdin ?? '',
-    readFile: (path) => {
-      const text = options.files?.[path]
+    readStdin: async (limit) => capped(options.stdin ?? '', limit),
+    readFile: async (path, limit) => {
+      const text = options.files && Object.hasOwn(options.files, path) ? options.files[path] : undefined
       if (text === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' })
-      return text
+      return capped(text, limit)
     },
-    writeFile: (path, text) => (written[path] = typeof text === 'string' ? text : [...text].join('')),
+    writeFile: async (path, text) => void (written[path] = typeof text === 'string' ? text : [...text].join('')),
     colorLevel: options.colorLevel ?? 0,
     // Answers as a pipe gives them: each echoed after its prompt.
     ask: async (prompt) => {

@@ -11,7 +11,10 @@ describe.each(PROTOTYPE_NAMES)('a variable named %s', (name) => {
   const program = `y = 3*${name} + 1`
 
   it.each(FORMATS)('is bound and traced in --format %s', async (format) => {
-    for (const binding of [[`--${name}`, '2'], ['--set', `${name}=2`]]) {
+    for (const binding of [
+      [`--${name}`, '2'],
+      ['--set', `${name}=2`],
+    ]) {
       const result = await runCli([program, ...binding, '--format', format])
       expect(result).toMatchObject({ code: 0, stderr: '' })
       expect(result.stdout).not.toMatch(/native code|\[object |function |undefined|NaN/)

@@ -38,6 +38,7 @@ Exit codes:
   2   the command line is invalid (unknown option, missing program, unreadable file)
   3   check: a claim is wrong
   70  internal error in backprop-tutor
+  74  the output could not be written (a full disk, a missing directory); an earlier -o file is left as it was
 `
 
 const QUIZ_HELP = `

@@ -5,7 +5,7 @@ import { Chalk } from 'chalk'
 import { InputError, caret } from '../errors.js'
 import { DEFAULT_PRECISION, isValidPrecision } from '../format.js'
 import { DEFAULT_TOLERANCE } from '../modes/claims.js'
-import { EXIT, type Io } from './io.js'
+import { EXIT, OutputError, type Io } from './io.js'
 import { BINDING_NAME, UsageError, command, splitArgs, type Mode, type Parsed } from './command.js'
 import { check, quiz, traceMode } from './modes.js'
 
@@ -34,6 +34,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     const opts = program.opts<Parsed>()
     // The command line is checked whole before any input is read.
+    if (opts.output === '') throw new UsageError('-o needs a file name; leave -o out to write to stdout')
     const precision = opts.precision === undefined ? DEFAULT_PRECISION : Number(opts.precision)
     if (!isValidPrecision(precision)) throw new UsageError(`--precision ${opts.precision}: expected a whole number from 1 to 17`)
     const tolerance = opts.tolerance === undefined ? DEFAULT_TOLERANCE : Number(opts.tolerance)
@@ -60,6 +61,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
       const where = error.offset !== undefined && error.source !== undefined ? `\n${caret(error.source, error.offset)}` : ''
       io.stderr(`backprop-tutor: error: ${error.message}${where}\n`)
       return EXIT.input
+    }
+    if (error instanceof OutputError) {
+      io.stderr(`backprop-tutor: error: cannot write ${error.target}: ${error.message} (${error.code})\n`)
+      return EXIT.output
     }
     if (error instanceof UsageError) {
       io.stderr(

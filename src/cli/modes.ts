@@ -14,7 +14,7 @@ import { checkClaims, parseClaim } from '../modes/claims.js'
 import { indexNodes } from '../modes/refer.js'
 import { quizQuestions, runQuiz } from '../modes/quiz.js'
 import { randomExercise, type Level } from '../modes/exercise.js'
-import { EXIT, type Io } from './io.js'
+import { EXIT, TooLong, type Io } from './io.js'
 import { UsageError, type Parsed } from './command.js'
 
 export interface Request {
@@ -98,12 +98,7 @@ export async function check({ opts, positionals, values, precision, tolerance, c
   if (opts.format !== 'table' && opts.format !== 'json') throw new UsageError(`check --format ${opts.format}: expected table or json`)
   const lines = [...opts.claim]
   if (opts.claims !== undefined) {
-    let text: string
-    try {
-      text = io.readFile(opts.claims)
-    } catch (error) {
-      throw new UsageError(`cannot read ${opts.claims}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`)
-    }
+    const text = await readInput(io, 'claims file', opts.claims)
     for (const line of text.split(/\r?\n/)) {
       const claim = line.replace(/#.*/, '').trim()
       if (claim) lines.push(claim)
@@ -168,22 +163,28 @@ async function write(text: string | Iterable<string>, output: string | undefined
     for (const chunk of text) await io.stdout(chunk)
     return
   }
+  await io.writeFile(output, text)
+}
+
+/**
+ * A file (or stdin, for no path) read up to the program length limit. Past it, reading stops and
+ * the limit is the message; a file that cannot be opened is a command-line error.
+ */
+async function readInput(io: Io, what: string, path: string | undefined): Promise<string> {
   try {
-    io.writeFile(output, text)
+    return path === undefined ? await io.readStdin(LIMITS.maxLength) : await io.readFile(path, LIMITS.maxLength)
   } catch (error) {
-    throw new UsageError(`cannot write ${output}: ${(error as Error).message}`)
+    const where = path === undefined ? 'on stdin' : `in ${path}`
+    if (error instanceof TooLong)
+      throw new InputError(`the ${what} ${where} is more than ${error.limit} characters long; the tutor's limit is ${error.limit} (4 MiB)`)
+    if (path === undefined) throw error
+    throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`)
   }
 }
 
 async function readProgram(argument: string | undefined, file: string | undefined, io: Io): Promise<string> {
   if (file !== undefined && argument !== undefined) throw new UsageError('give the program either as an argument or with --file, not both')
-  if (file !== undefined) {
-    try {
-      return io.readFile(file)
-    } catch (error) {
-      throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`)
-    }
-  }
+  if (file !== undefined) return readInput(io, 'program', file)
   if (argument === undefined) throw new UsageError('no program given, as in: backprop-tutor "(x*w+b-y)^2" --x 1 --w 1')
-  return argument === '-' ? io.readStdin() : argument
+  return argument === '-' ? readInput(io, 'program', undefined) : argument
 }

@@ -1,15 +1,68 @@
 // The real process behind the Io: stdout and stderr, stdin read whole, files, the terminal's colour,
 // and the quiz's line reader. Only this module touches process.
-import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs'
+import { createReadStream, promises as fs } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
 import { createRequire } from 'node:module'
+import { StringDecoder } from 'node:string_decoder'
 import chalk from 'chalk'
-import type { Io } from './io.js'
+import { EXIT, OutputError, TooLong, type Io } from './io.js'
 import { main } from './main.js'
 
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = []
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer))
-  return Buffer.concat(chunks).toString('utf8')
+/**
+ * A stream read as UTF-8 text, stopping as soon as it passes `limit` characters: stdin or a file
+ * may never end (/dev/zero), and must not be read whole before the limit refuses it.
+ */
+async function readCapped(stream: NodeJS.ReadableStream, limit: number): Promise<string> {
+  const decoder = new StringDecoder('utf8')
+  let text = ''
+  for await (const chunk of stream) {
+    text += typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer)
+    // Leaving the loop destroys the stream: nothing more is read.
+    if (text.length > limit) throw new TooLong(limit)
+  }
+  text += decoder.end()
+  if (text.length > limit) throw new TooLong(limit)
+  return text
+}
+
+/** A failed write, as the one line the user sees: what could not be written, and why. */
+function outputError(target: string, error: unknown): OutputError {
+  const code = (error as NodeJS.ErrnoException)?.code ?? 'EIO'
+  const reason = {
+    ENOSPC: 'no space left on device',
+    EACCES: 'permission denied',
+    EISDIR: 'it is a directory',
+    ENOENT: 'no such directory',
+    EROFS: 'read-only file system',
+  }[code]
+  return new OutputError(target, code, reason ?? (error as Error)?.message ?? String(error))
+}
+
+/**
+ * Writes a file whole or not at all: into a temporary file beside it, renamed into place at the
+ * end. A full disk, a signal or any error leaves the earlier file untouched and removes the
+ * temporary one (only SIGKILL can leave it, under a name starting with the file's own).
+ */
+async function writeAtomically(path: string, text: string | Iterable<string>): Promise<void> {
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`)
+  const interrupted = (signal: NodeJS.Signals) => {
+    void fs.rm(temporary, { force: true }).finally(() => process.exit(128 + (signal === 'SIGINT' ? 2 : 15)))
+  }
+  process.once('SIGINT', interrupted).once('SIGTERM', interrupted)
+  let file: import('node:fs/promises').FileHandle | undefined
+  try {
+    file = await fs.open(temporary, 'w')
+    for (const chunk of typeof text === 'string' ? [text] : text) await file.write(chunk)
+    await file.close()
+    file = undefined
+    await fs.rename(temporary, path)
+  } catch (error) {
+    await file?.close().catch(() => undefined)
+    await fs.rm(temporary, { force: true })
+    throw outputError(path, error)
+  } finally {
+    process.off('SIGINT', interrupted).off('SIGTERM', interrupted)
+  }
 }
 
 /**
@@ -27,28 +80,30 @@ function drained(stream: NodeJS.WritableStream): Promise<void> {
 
 /** The real process: what bin/backprop-tutor.cjs calls. */
 export async function run(): Promise<void> {
-  // A reader that stops early (| head) is not an error.
+  // A reader that stops early (| head) is not an error; any other failure is one line and its own exit code.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0)
-    throw error
+    const failed = outputError('stdout', error)
+    process.stderr.write(`backprop-tutor: error: cannot write ${failed.target}: ${failed.message} (${failed.code})\n`)
+    process.exit(EXIT.output)
   })
   const input = lineReader()
   const io: Io = {
     ask: input.ask,
     newSeed: () => Math.floor(Math.random() * 1_000_000),
-    stdout: (text) => (process.stdout.write(text) ? undefined : drained(process.stdout)),
-    stderr: (text) => process.stderr.write(text),
-    readStdin: () => readAll(process.stdin),
-    readFile: (path) => readFileSync(path, 'utf8'),
-    writeFile: (path, text) => {
-      if (typeof text === 'string') return writeFileSync(path, text)
-      const fd = openSync(path, 'w')
+    stdout: (text) => {
+      // Into a file, stdout writes synchronously and throws (ENOSPC on a full disk).
       try {
-        for (const chunk of text) writeSync(fd, chunk)
-      } finally {
-        closeSync(fd)
+        return process.stdout.write(text) ? undefined : drained(process.stdout)
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EPIPE') process.exit(process.exitCode ?? 0)
+        throw outputError('stdout', error)
       }
     },
+    stderr: (text) => process.stderr.write(text),
+    readStdin: (limit) => readCapped(process.stdin, limit),
+    readFile: (path, limit) => readCapped(createReadStream(path), limit),
+    writeFile: writeAtomically,
     colorLevel: colorLevel(process.env),
   }
   process.exitCode = await main(process.argv.slice(2), io)

@@ -151,7 +151,14 @@ export function notationNote(trace: Trace, edgeIndex: number): Phrase[] {
   const out = trace.nodes[trace.output]!.label
   const input = trace.nodes[edge.from]!.label
   const lines: Phrase[] = [
-    [mark('step1'), ' is written with the operation itself: ', local(trace, edge), ' looks at ', value(consumer.expression!), ' alone, its other inputs held fixed.'],
+    [
+      mark('step1'),
+      ' is written with the operation itself: ',
+      local(trace, edge),
+      ' looks at ',
+      value(consumer.expression!),
+      ' alone, its other inputs held fixed.',
+    ],
     [mark('step2'), ' is written as a gradient: ', grad(out, input), ' is the whole effect of ', name(input), ' on ', name(out), ', along every path.'],
   ]
   const twice = trace.edges.find((e) => trace.nodes[e.to]!.onPath && trace.nodes[e.to]!.inputs.filter((j) => j === e.from).length > 1)
