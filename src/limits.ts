@@ -23,6 +23,11 @@ export const LIMITS = {
   /** Statements the program header spells out, and tree nodes per statement. */
   headerStatements: 12,
   headerSize: 40,
+  /**
+   * Nodes --format svg lays out: Graphviz's layout grows faster than the graph (2,000 nodes take
+   * 2 s, 4,000 take 12 s) and its WebAssembly build overflows its stack at about 4,200.
+   */
+  maxDrawnNodes: 1000,
   /** Characters of the training run's loss curve. */
   sparklineWidth: 60,
 } as const

@@ -3,6 +3,7 @@
 // variables in every format and mode.
 import { describe, expect, it } from 'vitest'
 import { runCli } from './helpers.js'
+import { LIMITS } from '../src/limits.js'
 
 const PROTOTYPE_NAMES = Object.getOwnPropertyNames(Object.prototype)
 const FORMATS = ['table', 'json', 'markdown', 'latex', 'dot', 'mermaid']
@@ -51,5 +52,24 @@ describe('a value is one expression', () => {
     const result = await runCli(['quiz', 'x*w', '--x', '3', '--w', '4'], { answers: ['x;1', '12', 'q'] })
     expect(result.stdout).toContain('cannot read that answer: "x;1" is 2 statements; a value is one expression')
     expect(result.stdout).toContain('> 12\n  ✓ right')
+  })
+})
+
+describe('--format svg at its size limit', () => {
+  const sum = (terms: number) => Array.from({ length: terms }, (_, k) => `x${k}`).join(' + ')
+
+  it('refuses a graph too large to draw, before Graphviz is loaded', async () => {
+    const result = await runCli([sum(2100), '--format', 'svg'])
+    expect(result).toMatchObject({ code: 1, stdout: '' })
+    expect(result.stderr).toBe(
+      `backprop-tutor: error: the graph is too large to draw (4199 nodes; the limit for --format svg is ${LIMITS.maxDrawnNodes}); --format dot writes it for a Graphviz of your own\n`,
+    )
+  })
+
+  it('draws one just under the limit', async () => {
+    const terms = Math.floor((LIMITS.maxDrawnNodes + 1) / 2)
+    const result = await runCli([sum(terms), '--format', 'svg'])
+    expect(result.code).toBe(0)
+    expect(result.stdout.match(/<g id="node\d+" class="node">/g)).toHaveLength(2 * terms - 1)
   })
 })
