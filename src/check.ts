@@ -1,7 +1,7 @@
 // Every backprop gradient beside a central finite-difference estimate of the same derivative.
 import { LIMITS } from './limits.js'
 import type { Graph } from './graph.js'
-import { OPS, sigmoid } from './ops.js'
+import { OPS, pow, sigmoid } from './ops.js'
 import { isNumber } from './sym.js'
 import type { Trace } from './trace.js'
 
@@ -250,7 +250,7 @@ class NumericForward {
           values[i] = Math.log(values[first[i]!]!)
           break
         case 9:
-          values[i] = Math.pow(values[first[i]!]!, values[second[i]!]!)
+          values[i] = pow(values[first[i]!]!, values[second[i]!]!)
           break
         case 10:
           values[i] = sigmoid(values[first[i]!]!)

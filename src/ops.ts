@@ -95,8 +95,19 @@ export interface OpRule {
   convention?: (xs: number[], slot: number) => Convention | undefined
   /** For ops with a kink: a quantity whose sign flips where the op switches branch (relu: a). */
   kink?: (xs: number[]) => number
+  /**
+   * The backward pass selects a branch rather than multiplying (PyTorch's relu, max, min): an input
+   * whose local derivative is 0 gets 0, even when the upstream is infinite or NaN. (abs multiplies
+   * by sign(x), in PyTorch too, so abs(0) passes on ∞·0 = NaN.)
+   */
+  selects?: true
 }
 
+/**
+ * a^b as IEEE 754 and C's pow define it (and PyTorch computes it): 1^b is 1 for every b, NaN and
+ * ±Infinity included, and (-1)^±Infinity is 1, where JavaScript's Math.pow gives NaN.
+ */
+export const pow = (a: number, b: number) => (a === 1 || (a === -1 && (b === Infinity || b === -Infinity)) ? 1 : Math.pow(a, b))
 export const sigmoid = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)))
 // log(1 + e^x) without overflow for large x or loss of precision for very negative x.
 const softplus = (x: number) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)))
@@ -156,7 +167,7 @@ export const OPS: Record<OpId, OpRule> = {
   pow: {
     notation: { kind: 'infix', symbol: '^', precedence: 4, rightAssoc: true },
     latex: { template: ([a, b]) => `${a}^{${b}}`, parens: 'base' },
-    value: (a, b) => Math.pow(a!, b!),
+    value: (a, b) => pow(a!, b!),
     inputs: [
       // PyTorch masks the base's gradient to 0 when the exponent is 0 (0^-1 would give 0*∞).
       { local: (S, [a, b]) => (b === 0 ? 0 : S.mul(b!, S.pow(a!, S.sub(b!, 1)))), rule: rule('power', 'the exponent comes down and the power drops by one') },
@@ -256,6 +267,7 @@ export const OPS: Record<OpId, OpRule> = {
     ),
     value: (a) => Math.max(a!, 0),
     kink: ([a]) => a!,
+    selects: true,
     convention: ([a]) => (a === 0 ? 'zero-at-kink' : undefined),
   },
   softplus: {
@@ -272,6 +284,7 @@ export const OPS: Record<OpId, OpRule> = {
     ],
     call: 'max',
     kink: ([a, b]) => a! - b!,
+    selects: true,
     convention: ([a, b]) => (a === b ? 'tie-split' : undefined),
   },
   min: {
@@ -284,6 +297,7 @@ export const OPS: Record<OpId, OpRule> = {
     ],
     call: 'min',
     kink: ([a, b]) => a! - b!,
+    selects: true,
     convention: ([a, b]) => (a === b ? 'tie-split' : undefined),
   },
   // Helpers that appear only inside local derivatives: no `call`, so a program cannot use them.

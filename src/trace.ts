@@ -46,9 +46,10 @@ export type FlagKind = 'nan' | 'infinite' | 'non-differentiable'
  * `value`: the node's value is first non-finite here, from finite inputs; `local`: an edge's local
  * derivative is non-finite at finite inputs; `contribution`: upstream × local is non-finite though
  * the upstream is finite; `sum`: a node's gradient is non-finite though each contribution is finite;
- * `convention`: a non-differentiable point, where the op's `convention` decides.
+ * `convention`: a non-differentiable point, where the op's `convention` decides; `select`: a
+ * non-finite upstream passed on as 0 by an op that selects its branch (relu, max, min).
  */
-export type FlagCode = 'value' | 'local' | 'contribution' | 'sum' | 'convention'
+export type FlagCode = 'value' | 'local' | 'contribution' | 'sum' | 'convention' | 'select'
 
 export interface Flag {
   kind: FlagKind
@@ -234,6 +235,11 @@ function backwardPass(graph: Graph, { nodes, edges, flags, values, requiresGrad,
       // Fully bound programs take the first branch: plain doubles, as apply would compute them.
       if (typeof upstream === 'number' && typeof local === 'number' && typeof sum === 'number') {
         edge.contribution = upstream * local
+        // relu, max, min, abs select their branch (as PyTorch's backward does): ∞·0 is not NaN there.
+        if (local === 0 && !Number.isFinite(upstream) && OPS[nodes[i]!.op!].selects) {
+          edge.contribution = 0
+          flags.push({ kind: Number.isNaN(upstream) ? 'nan' : 'infinite', pass: 'backward', code: 'select', node: i, edge: e })
+        }
         grads[edge.from] = sum + edge.contribution
       } else {
         const contribution = apply('mul', [upstream, local])

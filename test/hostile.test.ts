@@ -2,7 +2,7 @@
 // so names that every JavaScript object has (__proto__, constructor, toString, …) are ordinary
 // variables in every format and mode.
 import { describe, expect, it } from 'vitest'
-import { runCli } from './helpers.js'
+import { json, runCli } from './helpers.js'
 import { LIMITS } from '../src/limits.js'
 
 const PROTOTYPE_NAMES = Object.getOwnPropertyNames(Object.prototype)
@@ -71,5 +71,22 @@ describe('--format svg at its size limit', () => {
     const result = await runCli([sum(terms), '--format', 'svg'])
     expect(result.code).toBe(0)
     expect(result.stdout.match(/<g id="node\d+" class="node">/g)).toHaveLength(2 * terms - 1)
+  })
+})
+
+describe('relu, max and min select their branch, as PyTorch does', () => {
+  it.each([
+    ['sqrt(relu(x))', -1],
+    ['sqrt(max(x, 0))', -1],
+    ['sqrt(-min(x, 0))', 1],
+  ])('%s at %s: the unselected input gets 0, not ∞·0', (program, x) => {
+    const result = json(program, { x })
+    expect(result.gradients).toEqual({ x: 0 })
+    const select = result.flags.find((f) => (f as { code?: string }).code === 'select')
+    expect(select?.message).toMatch(/is 0, not Infinity × 0: (relu|max|min) selects its branch and passes nothing to this input/)
+  })
+
+  it('abs multiplies by sign(x), as PyTorch does, so ∞·0 stays NaN at 0', () => {
+    expect(json('sqrt(abs(x))', { x: 0 }).gradients).toEqual({ x: 'NaN' })
   })
 })

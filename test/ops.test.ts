@@ -1,6 +1,6 @@
 // One row per operator and function: value and local derivative at a point, against plain JS math.
 import { describe, expect, it } from 'vitest'
-import { OPS, sigmoid, type OpId } from '../src/ops.js'
+import { OPS, pow, sigmoid, type OpId } from '../src/ops.js'
 import { json } from './helpers.js'
 import { OP_ROWS } from './op-rows.js'
 
@@ -61,7 +61,28 @@ describe('the gradient check calls some functions directly', () => {
       [0, 0],
       [1e300, 2],
       [-2, 3],
+      [1, Infinity],
     ] as const)
-      expect(Object.is(OPS.pow.value(a, b), Math.pow(a, b))).toBe(true)
+      expect(Object.is(OPS.pow.value(a, b), pow(a, b))).toBe(true)
+  })
+})
+
+describe('powers follow IEEE 754, as PyTorch does', () => {
+  it.each([
+    [1, Infinity, 1],
+    [1, -Infinity, 1],
+    [1, NaN, 1],
+    [-1, Infinity, 1],
+    [-1, -Infinity, 1],
+    [NaN, 0, 1],
+    [2, 0.5, Math.SQRT2],
+    [-8, 1 / 3, NaN],
+    [0, -1, Infinity],
+  ])('%s^%s = %s', (a, b, expected) => {
+    expect(pow(a, b)).toBe(expected)
+  })
+
+  it('gives y^(x/0) at y = 1 the value 1, not NaN', () => {
+    expect(json('y^(x/0)', { x: 1, y: 1 }).value).toBe(1)
   })
 })

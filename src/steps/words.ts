@@ -237,6 +237,14 @@ export function flagText(trace: Trace, flag: Flag): Phrase {
         ' × local ',
         number(edge!.localValue),
       ]
+    case 'select':
+      return [
+        'the contribution through ',
+        local(trace, edge!),
+        ' is 0, not ',
+        number(edge!.upstream),
+        ` × 0: ${node.op} selects its branch and passes nothing to this input (PyTorch's convention)`,
+      ]
   }
 }
 
