@@ -90,3 +90,29 @@ describe('relu, max and min select their branch, as PyTorch does', () => {
     expect(json('sqrt(abs(x))', { x: 0 }).gradients).toEqual({ x: 'NaN' })
   })
 })
+
+describe('what a new user types by accident', () => {
+  it('points a program that starts with -- at the place it goes', async () => {
+    const result = await runCli(['--x+1', '--x', '1'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('unknown option --x+1; a program that starts with - goes last, after --, as in: backprop-tutor --NAME VALUE … -- "--x+1"')
+    const written = await runCli(['--x', '1', '--format', 'json', '--', '--x+1'])
+    expect(JSON.parse(written.stdout).value).toBe(2)
+  })
+
+  it('says there is nothing to train in a program without variables', async () => {
+    const result = await runCli(['2*3', '--lr', '0.1'])
+    expect(result).toMatchObject({ code: 1, stderr: 'backprop-tutor: error: there is nothing to train: the program has no variables\n' })
+  })
+
+  it('bounds a training run by steps × nodes, and says how many steps fit', async () => {
+    const program = Array.from({ length: 600 }, (_, k) => `a${k + 1} = tanh(a${k}) * w`).join('\n')
+    const result = await runCli([program, '--a0', '1', '--w', '0.5', '--lr', '0.01', '--steps', '10000'])
+    expect(result.code).toBe(1)
+    const nodes = 2 + 2 * 600
+    expect(result.stderr).toContain(
+      `--steps 10000 on a program of ${nodes} nodes is ${10000 * nodes} node evaluations, past the limit of ${LIMITS.maxTrainingWork}`,
+    )
+    expect(result.stderr).toContain(`this program can take at most ${Math.floor(LIMITS.maxTrainingWork / nodes)} steps`)
+  })
+})

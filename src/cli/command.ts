@@ -166,7 +166,13 @@ export function splitArgs(argv: string[], mode: Mode): { options: string[]; posi
         if (valueOptions.has(name) && eq < 0) options.push(optionValue(argv, ++i, token))
         continue
       }
-      if (!BINDING_NAME.test(name)) throw new UsageError(`unknown option ${token}`)
+      if (!BINDING_NAME.test(name)) {
+        // --x+1 is a program that starts with two minus signs, not an option.
+        const program = /[^\p{L}\p{N}_$=-]/u.test(name)
+          ? `; a program that starts with - goes last, after --, as in: backprop-tutor --NAME VALUE … -- "${token}" (or comes from stdin with -)`
+          : ''
+        throw new UsageError(`unknown option ${token}${program}`)
+      }
       if (eq >= 0) bindings.push([name, token.slice(eq + 1)])
       else if (i + 1 < argv.length) bindings.push([name, argv[++i]!])
       else throw new UsageError(`--${name} needs a value, as in --${name} 1`)

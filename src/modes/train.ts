@@ -66,6 +66,14 @@ export function train(graph: Graph, values: Record<string, number>, request: Tra
         throw new InputError(`${option} ${name}: the program has no variable ${name} (its variables: ${variables.join(', ') || 'none'})`)
     }
   }
+  const work = steps * graph.nodes.length
+  if (work > LIMITS.maxTrainingWork) {
+    const most = Math.floor(LIMITS.maxTrainingWork / graph.nodes.length)
+    throw new InputError(
+      `--steps ${steps} on a program of ${graph.nodes.length} nodes is ${work} node evaluations, past the limit of ${LIMITS.maxTrainingWork} for one run (about half a minute); ` +
+        (most >= 1 ? `this program can take at most ${most} step${most === 1 ? '' : 's'}` : 'this program is too large to train here'),
+    )
+  }
   const unbound = variables.filter((name) => !Object.hasOwn(values, name))
   if (unbound.length > 0) {
     throw new InputError(
@@ -76,6 +84,7 @@ export function train(graph: Graph, values: Record<string, number>, request: Tra
   const both = (request.params ?? []).filter((name) => data.includes(name))
   if (both.length > 0) throw new InputError(`${both.join(', ')} cannot be both a parameter (--params) and data (--data)`)
   const params = request.params ?? variables.filter((name) => !data.includes(name))
+  if (variables.length === 0) throw new InputError('there is nothing to train: the program has no variables')
   if (params.length === 0) throw new InputError('no parameters to train: every variable is data; name them with --params')
   const heldFixed = variables.filter((name) => !params.includes(name))
 
