@@ -395,3 +395,75 @@ describe('determinism', () => {
     }
   })
 })
+
+/** Runs per property: a fixed-seed sample in npm test; BACKPROP_TUTOR_FUZZ_RUNS=20000 for a long hunt. */
+const FUZZ_RUNS = Number(process.env.BACKPROP_TUTOR_FUZZ_RUNS) || 400
+
+describe('hostile input in every format and mode, from a fixed seed', () => {
+  const PROTO = Object.getOwnPropertyNames(Object.prototype)
+  const name = fc.oneof(fc.constantFrom(...PROTO, 'x', 'w', 'y_hat', 'θ', 'e', 'pi'), fc.stringMatching(/^[a-z_$][a-z0-9_$]{0,6}$/))
+  const junk = fc.constantFrom(
+    '\r\n',
+    '\r',
+    '\uFEFF',
+    '\u0000',
+    '\u0007',
+    '\u001b[31m',
+    '\u2028',
+    '\t',
+    ' ',
+    '\u00a0',
+    '1e308',
+    '1e-320',
+    '((',
+    '))',
+    '--',
+    '#',
+    ';',
+    '\n',
+  )
+  const piece = fc.oneof(
+    name,
+    junk,
+    fc.constantFrom('+', '-', '*', '/', '^', '(', ')', '=', ',', 'tanh(', 'max(', 'log(', 'relu('),
+    fc.integer({ min: -9, max: 99 }).map(String),
+  )
+  const program = fc.array(piece, { minLength: 1, maxLength: 14 }).map((parts) => parts.join(''))
+  const bindings = fc.array(
+    fc.tuple(name, fc.oneof(fc.constantFrom('1', '-2', '0', 'pi/4', '1;2', '1e400', '', 'x', '__proto__'), fc.double({ noNaN: true }).map(String))),
+    { maxLength: 3 },
+  )
+  const format = fc.constantFrom('table', 'json', 'markdown', 'latex', 'dot', 'mermaid')
+  const mode = fc.constantFrom('trace', 'quiz', 'check', 'train')
+  const extras = fc.subarray(['--ascii', '--explain', '--precision=3', '--wrt=x'])
+
+  it('never prints a stack trace, an internal error or an undocumented exit code', async () => {
+    await fc.assert(
+      fc.asyncProperty(program, bindings, format, mode, extras, async (text, binds, fmt, m, more) => {
+        const values = binds.flatMap(([n, v]) => ['--set', `${n}=${v}`])
+        const argv =
+          m === 'quiz'
+            ? ['quiz', text, ...values]
+            : m === 'check'
+              ? ['check', text, ...values, '--claim', `dL/d${binds[0]?.[0] ?? 'x'} = 1`, ...(fmt === 'json' ? ['--format', 'json'] : [])]
+              : [text, ...values, '--format', m === 'train' ? 'json' : fmt, ...(m === 'train' ? ['--lr', '0.1'] : more)]
+        const result = await run(argv, ['1', '', 'x;1', '__proto__', 'q'])
+        // Warnings (a binding the program does not use) may come before the one error.
+        expectCleanOutcome({ ...result, stderr: result.stderr.replace(/^(backprop-tutor: warning: .*\n)+/, '') })
+      }),
+      { numRuns: FUZZ_RUNS, seed: 21 },
+    )
+  })
+
+  it('refuses inputs past the limit without reading them whole, whatever they hold', async () => {
+    for (const filler of ['x+', '\u0000', '\r\n', '(']) {
+      const text = filler.repeat(Math.ceil((LIMITS.maxLength + 1) / filler.length))
+      const stdin = await runCli(['-'], { stdin: text })
+      expect(stdin.code).toBe(1)
+      expect(stdin.stderr).toContain('is more than 4194304 characters long')
+      const file = await runCli(['check', 'x', '--x', '1', '--claims', 'c.txt'], { files: { 'c.txt': text } })
+      expect(file.code).toBe(1)
+      expect(file.stderr).toContain('the claims file in c.txt is more than 4194304 characters long')
+    }
+  })
+})
