@@ -30,6 +30,11 @@ export const LIMITS = {
    * 2 s, 4,000 take 12 s) and its WebAssembly build overflows its stack at about 4,200.
    */
   maxDrawnNodes: 1000,
+  /**
+   * Nodes of a note (--format markdown or latex), which is built whole: 50,000 take about 0.5 GB
+   * and 4 s; the 600,000 nodes of the largest program would take 4 GB. A note that size is not read.
+   */
+  maxNoteNodes: 50_000,
   /** Characters of the training run's loss curve. */
   sparklineWidth: 60,
 } as const

@@ -62,7 +62,7 @@ describe('--format svg at its size limit', () => {
     const result = await runCli([sum(2100), '--format', 'svg'])
     expect(result).toMatchObject({ code: 1, stdout: '' })
     expect(result.stderr).toBe(
-      `backprop-tutor: error: the graph is too large to draw (4199 nodes; the limit for --format svg is ${LIMITS.maxDrawnNodes}); --format dot writes it for a Graphviz of your own\n`,
+      `backprop-tutor: error: the program is too large for a picture with --format svg (4199 nodes; the limit is ${LIMITS.maxDrawnNodes}); --format dot writes the graph for a Graphviz of your own\n`,
     )
   })
 
@@ -114,5 +114,16 @@ describe('what a new user types by accident', () => {
       `--steps 10000 on a program of ${nodes} nodes is ${10000 * nodes} node evaluations, past the limit of ${LIMITS.maxTrainingWork}`,
     )
     expect(result.stderr).toContain(`this program can take at most ${Math.floor(LIMITS.maxTrainingWork / nodes)} steps`)
+  })
+})
+
+describe('notes at their size limit', () => {
+  it.each(['markdown', 'latex'])('--format %s refuses a program past the limit of a note, and says what writes it', async (format) => {
+    const terms = Math.ceil(LIMITS.maxNoteNodes / 2) + 1
+    const result = await runCli([Array.from({ length: terms }, (_, k) => `x${k}`).join(' + '), '--format', format])
+    expect(result).toMatchObject({ code: 1, stdout: '' })
+    expect(result.stderr).toBe(
+      `backprop-tutor: error: the program is too large for --format ${format} (${2 * terms - 1} nodes; the limit is ${LIMITS.maxNoteNodes}); --format json or the tables write a program of any size\n`,
+    )
   })
 })

@@ -5,8 +5,11 @@ import { TITLES } from '../steps/words.js'
 import type { RenderOptions } from './index.js'
 import { align, mathSteps } from './math.js'
 import { latexName } from './tex.js'
+import { refuseLarger } from './shared.js'
+import { LIMITS } from '../limits.js'
 
 export function renderLatex(trace: Trace, options: RenderOptions): string {
+  refuseLarger(trace, LIMITS.maxNoteNodes, '--format latex', '--format json or the tables write a program of any size')
   const steps = mathSteps(trace, options, 'latex')
   const { explain } = steps
   const out: string[] = []

@@ -8,6 +8,8 @@ import type { RenderOptions } from './index.js'
 import { mathSteps } from './math.js'
 import { renderMermaid } from './mermaid.js'
 import { latexName } from './tex.js'
+import { refuseLarger } from './shared.js'
+import { LIMITS } from '../limits.js'
 
 const m = (tex: string) => (tex === '' ? '' : `$${tex}$`)
 /** A GFM table; cells never hold a bare | (absolute values are written \lvert … \rvert). */
@@ -20,6 +22,7 @@ const display = (rows: string[]) => `$$\n\\begin{aligned}\n${rows.map((r) => `  
 const quoted = (lines: string[]) => (lines.length > 0 ? ['', ...lines.map((line, k) => `${k > 0 ? '>\n' : ''}> ${line}`)] : [])
 
 export function renderMarkdown(trace: Trace, options: RenderOptions): string {
+  refuseLarger(trace, LIMITS.maxNoteNodes, '--format markdown', '--format json or the tables write a program of any size')
   const steps = mathSteps(trace, options, 'markdown')
   const { explain } = steps
   const heading = (title: Phrase) => `## ${steps.face.text(title)}`

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module'
 import type { Trace } from '../trace.js'
 import type { RenderOptions } from './index.js'
 import { renderDot } from './dot.js'
-import { InputError } from '../errors.js'
+import { refuseLarger } from './shared.js'
 import { LIMITS } from '../limits.js'
 
 interface Viz {
@@ -22,11 +22,7 @@ export function graphviz(): Promise<Viz> {
 
 export async function renderSvg(trace: Trace, options: RenderOptions): Promise<string> {
   // Refused before Graphviz is even loaded: past the limit its layout takes minutes, then overflows.
-  if (trace.nodes.length > LIMITS.maxDrawnNodes) {
-    throw new InputError(
-      `the graph is too large to draw (${trace.nodes.length} nodes; the limit for --format svg is ${LIMITS.maxDrawnNodes}); --format dot writes it for a Graphviz of your own`,
-    )
-  }
+  refuseLarger(trace, LIMITS.maxDrawnNodes, 'a picture with --format svg', '--format dot writes the graph for a Graphviz of your own')
   const svg = (await graphviz()).renderString(renderDot(trace, options), { format: 'svg', engine: 'dot' })
   return svg.endsWith('\n') ? svg : `${svg}\n`
 }
