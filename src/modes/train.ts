@@ -52,42 +52,8 @@ export type Divergence =
 
 /** Checks the request against the program's variables and runs it. Throws InputError for a bad request. */
 export function train(graph: Graph, values: Record<string, number>, request: TrainingRequest): Training {
-  const variables = graph.variables.map((i) => graph.nodes[i]!.id)
   const { lr, steps } = request
-  if (!Number.isFinite(lr) || lr <= 0) throw new InputError(`--lr ${lr}: the learning rate must be a positive number, such as 0.1`)
-  if (!Number.isInteger(steps) || steps < 1 || steps > LIMITS.maxSteps)
-    throw new InputError(`--steps ${steps}: expected a whole number from 1 to ${LIMITS.maxSteps}`)
-  for (const [option, names] of [
-    ['--params', request.params],
-    ['--data', request.data],
-  ] as const) {
-    for (const name of names ?? []) {
-      if (!variables.includes(name))
-        throw new InputError(`${option} ${name}: the program has no variable ${name} (its variables: ${variables.join(', ') || 'none'})`)
-    }
-  }
-  const work = steps * graph.nodes.length
-  if (work > LIMITS.maxTrainingWork) {
-    const most = Math.floor(LIMITS.maxTrainingWork / graph.nodes.length)
-    throw new InputError(
-      `--steps ${steps} on a program of ${graph.nodes.length} nodes is ${work} node evaluations, past the limit of ${LIMITS.maxTrainingWork} for one run (about half a minute); ` +
-        (most >= 1 ? `this program can take at most ${most} step${most === 1 ? '' : 's'}` : 'this program is too large to train here'),
-    )
-  }
-  const unbound = variables.filter((name) => !Object.hasOwn(values, name))
-  if (unbound.length > 0) {
-    throw new InputError(
-      `training needs a value for every variable: ${unbound.join(', ')} ${unbound.length > 1 ? 'have' : 'has'} none (bind ${unbound.map((v) => `--${v} VALUE`).join(' ')})`,
-    )
-  }
-  const data = request.data ?? []
-  const both = (request.params ?? []).filter((name) => data.includes(name))
-  if (both.length > 0) throw new InputError(`${both.join(', ')} cannot be both a parameter (--params) and data (--data)`)
-  const params = request.params ?? variables.filter((name) => !data.includes(name))
-  if (variables.length === 0) throw new InputError('there is nothing to train: the program has no variables')
-  if (params.length === 0) throw new InputError('no parameters to train: every variable is data; name them with --params')
-  const heldFixed = variables.filter((name) => !params.includes(name))
-
+  const { params, heldFixed } = plan(graph, values, request)
   const gradientIndex = new Map(graph.variables.map((i, k) => [graph.nodes[i]!.id, k]))
   // Keyed by the program's names (__proto__, constructor, …): an object with no prototype.
   const current: Record<string, number> = Object.assign(Object.create(null), values)
@@ -127,6 +93,46 @@ export function train(graph: Graph, values: Record<string, number>, request: Tra
     result.divergence = { code: 'loss-rose', step: steps, from: first, value: result.finalLoss! }
   }
   return result
+}
+
+/** Which variables are trained and which held fixed; InputError for a request that cannot run. */
+function plan(graph: Graph, values: Record<string, number>, request: TrainingRequest): { params: string[]; heldFixed: string[] } {
+  const variables = graph.variables.map((i) => graph.nodes[i]!.id)
+  const { lr, steps } = request
+  if (!Number.isFinite(lr) || lr <= 0) throw new InputError(`--lr ${lr}: the learning rate must be a positive number, such as 0.1`)
+  if (!Number.isInteger(steps) || steps < 1 || steps > LIMITS.maxSteps)
+    throw new InputError(`--steps ${steps}: expected a whole number from 1 to ${LIMITS.maxSteps}`)
+  for (const [option, names] of [
+    ['--params', request.params],
+    ['--data', request.data],
+  ] as const) {
+    for (const name of names ?? []) {
+      if (!variables.includes(name))
+        throw new InputError(`${option} ${name}: the program has no variable ${name} (its variables: ${variables.join(', ') || 'none'})`)
+    }
+  }
+  const work = steps * graph.nodes.length
+  if (work > LIMITS.maxTrainingWork) {
+    const most = Math.floor(LIMITS.maxTrainingWork / graph.nodes.length)
+    throw new InputError(
+      `--steps ${steps} on a program of ${graph.nodes.length} nodes is ${work} node evaluations, past the limit of ${LIMITS.maxTrainingWork} for one run (about half a minute); ` +
+        (most >= 1 ? `this program can take at most ${most} step${most === 1 ? '' : 's'}` : 'this program is too large to train here'),
+    )
+  }
+  const unbound = variables.filter((name) => !Object.hasOwn(values, name))
+  if (unbound.length > 0) {
+    throw new InputError(
+      `training needs a value for every variable: ${unbound.join(', ')} ${unbound.length > 1 ? 'have' : 'has'} none (bind ${unbound.map((v) => `--${v} VALUE`).join(' ')})`,
+    )
+  }
+  const data = request.data ?? []
+  const both = (request.params ?? []).filter((name) => data.includes(name))
+  if (both.length > 0) throw new InputError(`${both.join(', ')} cannot be both a parameter (--params) and data (--data)`)
+  const params = request.params ?? variables.filter((name) => !data.includes(name))
+  if (variables.length === 0) throw new InputError('there is nothing to train: the program has no variables')
+  if (params.length === 0) throw new InputError('no parameters to train: every variable is data; name them with --params')
+  const heldFixed = variables.filter((name) => !params.includes(name))
+  return { params, heldFixed }
 }
 
 const isFinite = (x: Sym): x is number => isNumber(x) && Number.isFinite(x)

@@ -5,7 +5,7 @@ import type { Trace } from '../trace.js'
 import type { Phrase } from '../steps/cells.js'
 import { COLUMNS, TITLES } from '../steps/words.js'
 import type { RenderOptions } from './index.js'
-import { mathSteps } from './math.js'
+import { mathSteps, type MathSteps } from './math.js'
 import { renderMermaid } from './mermaid.js'
 import { latexName } from './tex.js'
 import { refuseLarger } from './shared.js'
@@ -21,17 +21,31 @@ const display = (rows: string[]) => `$$\n\\begin{aligned}\n${rows.map((r) => `  
 /** --explain sentences, and the notation lines, as quoted paragraphs under their heading. */
 const quoted = (lines: string[]) => (lines.length > 0 ? ['', ...lines.map((line, k) => `${k > 0 ? '>\n' : ''}> ${line}`)] : [])
 
+/** The program as display math, its values and symbols, and its graph as a mermaid block. */
+function header(trace: Trace, steps: MathSteps, options: RenderOptions): string[] {
+  const symbolic = trace.unbound.map((name) => m(latexName(name))).join(', ')
+  return [
+    `## ${TITLES.program}`,
+    '',
+    display(steps.program.map((row) => `${row.name} &= ${row.expression}`)),
+    '',
+    `**${TITLES.values}** ${steps.bindings.map(m).join(', ') || TITLES.none}${symbolic ? ` · **${TITLES.symbolic}** ${symbolic}` : ''}`,
+    '',
+    `## ${TITLES.graph}`,
+    '',
+    '```mermaid',
+    renderMermaid(trace, options).trimEnd(),
+    '```',
+  ]
+}
+
 export function renderMarkdown(trace: Trace, options: RenderOptions): string {
   refuseLarger(trace, LIMITS.maxNoteNodes, '--format markdown', '--format json or the tables write a program of any size')
   const steps = mathSteps(trace, options, 'markdown')
   const { explain } = steps
   const heading = (title: Phrase) => `## ${steps.face.text(title)}`
   const out = steps.lesson.out
-  const parts: string[] = []
-  parts.push(`## ${TITLES.program}`, '', display(steps.program.map((row) => `${row.name} &= ${row.expression}`)))
-  const symbolic = trace.unbound.map((name) => m(latexName(name))).join(', ')
-  parts.push('', `**${TITLES.values}** ${steps.bindings.map(m).join(', ') || TITLES.none}${symbolic ? ` · **${TITLES.symbolic}** ${symbolic}` : ''}`)
-  parts.push('', `## ${TITLES.graph}`, '', '```mermaid', renderMermaid(trace, options).trimEnd(), '```')
+  const parts: string[] = header(trace, steps, options)
   parts.push(
     '',
     heading(TITLES.markdown.forward()),

@@ -332,138 +332,128 @@ export function claimMeaning(trace: Trace, r: ClaimResult): Cell {
   return grad(trace.nodes[r.of]!.label, trace.nodes[r.wrt]!.label)
 }
 
+/** What every sentence about one claim is written with. */
+interface Judged {
+  trace: Trace
+  r: ClaimResult
+  /** ∂of/∂wrt by node. */
+  d: (of: number, wrt: number) => Cell
+  label: (i: number) => string
+  /** The gradient's own step: ∂L/∂n = Σ upstream · local = the numbers = the total. */
+  step: (edges: number[]) => Phrase
+}
+
 /** The lines under one claim: right, or wrong and where it departs. */
 export function verdictLines(trace: Trace, results: ClaimResult[], k: number): Phrase[] {
   const r = results[k]!
-  const label = (i: number) => trace.nodes[i]!.label
   const meaning = claimMeaning(trace, r)
-  const n = (x: number) => value(x)
-  if (r.right) return [[meaning, ' = ', n(r.truth), ': right']]
-  const lines: Phrase[] = [[meaning, ' is ', n(r.truth), ', not ', n(r.claimed)]]
-  const diagnosis = r.diagnosis!
+  if (r.right) return [[meaning, ' = ', value(r.truth), ': right']]
+  const label = (i: number) => trace.nodes[i]!.label
   const d = (of: number, wrt: number) => grad(label(of), label(wrt))
-  const upstreamTimesLocal = (e: number) => product(d(trace.output, trace.edges[e]!.to), local(trace, trace.edges[e]!))
-  const stepText = (edges: number[]): Phrase => [
+  const step = (edges: number[]): Phrase => [
     d(trace.output, r.wrt),
     ' = ',
-    ...joinCells(edges.map(upstreamTimesLocal), ' + '),
+    ...joinCells(
+      edges.map((e) => product(d(trace.output, trace.edges[e]!.to), local(trace, trace.edges[e]!))),
+      ' + ',
+    ),
     ' = ',
     ...joinCells(
       edges.map((e) => product(factor(trace.edges[e]!.upstream), factor(trace.edges[e]!.localValue))),
       ' + ',
     ),
     ' = ',
-    n(r.truth),
+    value(r.truth),
   ]
-  switch (diagnosis.kind) {
-    case 'seed':
-      lines.push([
-        'The seed: the backward pass starts at ',
-        d(trace.output, trace.output),
-        ' = 1, because the output changes one-for-one with itself; every gradient below is a multiple of it.',
-      ])
-      break
-    case 'inherited': {
-      // The student's gradient at that node is their last claim of it, as the engine reads their work.
-      let from = -1
-      results.forEach((x, j) => x.kind === 'gradient' && x.wrt === diagnosis.from && (from = j))
-      const theirs = results[from]!.claimed
-      const where: Phrase = ['First departure: ', d(trace.output, diagnosis.from), ` (claim ${from + 1}), which should be `, n(results[from]!.truth)]
-      const times = (result: number): Phrase => [
-        product(factor(theirs), d(diagnosis.from, r.wrt)),
-        ' = ',
-        product(factor(theirs), factor(diagnosis.factor)),
-        ' = ',
-        n(result),
-      ]
-      if (diagnosis.follows) lines.push([...where, '. Your steps after it are right: ', ...times(r.claimed), '.'])
-      else lines.push([...where, '. Even from your ', n(theirs), ' there, ', ...times(theirs * diagnosis.factor), ', so there is a second slip between them.'])
-      break
-    }
-    case 'step':
-      lines.push(...stepVerdict(trace, r, diagnosis, stepText))
-      break
-    case 'local': {
-      const parts = diagnosis.edges.map((e) => trace.edges[e]!)
-      const rule = parts[0]!.rule.name
-      const symbolic = joinCells(
-        parts.map((edge) => value(edge.local)),
-        ' + ',
-      )
-      const uses = parts.length > 1 ? `, ${label(r.wrt)} is used ${parts.length} times, so the local derivatives add` : ''
-      lines.push([meaning, ' = ', ...symbolic, ` (${rule} rule${uses}) = `, n(r.truth), '.'])
-      break
-    }
-    case 'partial':
-      lines.push([meaning, ` multiplies the local derivatives along every path from ${label(r.of)} down to ${label(r.wrt)}, and adds the paths.`])
-      break
-  }
+  const judged: Judged = { trace, r, d, label, step }
+  const diagnosis = r.diagnosis!
+  const lines: Phrase[] = [[meaning, ' is ', value(r.truth), ', not ', value(r.claimed)]]
+  if (diagnosis.kind === 'seed') {
+    lines.push([
+      'The seed: the backward pass starts at ',
+      d(trace.output, trace.output),
+      ' = 1, because the output changes one-for-one with itself; every gradient below is a multiple of it.',
+    ])
+  } else if (diagnosis.kind === 'inherited') lines.push(inheritedVerdict(judged, results, diagnosis))
+  else if (diagnosis.kind === 'step') lines.push(...(diagnosis.above ? unclaimedVerdict(judged, diagnosis) : ownStepVerdict(judged, diagnosis)))
+  else if (diagnosis.kind === 'local') lines.push(localVerdict(judged, meaning, diagnosis))
+  else lines.push([meaning, ` multiplies the local derivatives along every path from ${label(r.of)} down to ${label(r.wrt)}, and adds the paths.`])
   if (r.localInstead !== undefined) {
     const edge = trace.edges[r.localInstead]!
+    const upstream: Phrase = [d(trace.output, edge.to), ' = ', value(edge.upstream as number), ' (', mark('step2'), ' multiply along the chain).']
+    lines.push([value(r.claimed), ' is the local derivative ', local(trace, edge), ', not ', meaning, ': multiply it by the upstream ', ...upstream])
+  }
+  return lines
+}
+
+/** The first departure is an earlier claim: whether the student's later steps follow from it. */
+function inheritedVerdict({ trace, r, d }: Judged, results: ClaimResult[], diagnosis: Extract<Diagnosis, { kind: 'inherited' }>): Phrase {
+  // The student's gradient at that node is their last claim of it, as the engine reads their work.
+  let from = -1
+  results.forEach((x, j) => x.kind === 'gradient' && x.wrt === diagnosis.from && (from = j))
+  const theirs = results[from]!.claimed
+  const where: Phrase = ['First departure: ', d(trace.output, diagnosis.from), ` (claim ${from + 1}), which should be `, value(results[from]!.truth)]
+  const times = (result: number): Phrase => [
+    product(factor(theirs), d(diagnosis.from, r.wrt)),
+    ' = ',
+    product(factor(theirs), factor(diagnosis.factor)),
+    ' = ',
+    value(result),
+  ]
+  if (diagnosis.follows) return [...where, '. Your steps after it are right: ', ...times(r.claimed), '.']
+  return [...where, '. Even from your ', value(theirs), ' there, ', ...times(theirs * diagnosis.factor), ', so there is a second slip between them.']
+}
+
+/** A wrong local derivative, with its rule (and, for an input used twice, why the two add). */
+function localVerdict({ trace, r, label }: Judged, meaning: Cell, diagnosis: Extract<Diagnosis, { kind: 'local' }>): Phrase {
+  const parts = diagnosis.edges.map((e) => trace.edges[e]!)
+  const symbolic = joinCells(
+    parts.map((edge) => value(edge.local)),
+    ' + ',
+  )
+  const uses = parts.length > 1 ? `, ${label(r.wrt)} is used ${parts.length} times, so the local derivatives add` : ''
+  return [meaning, ' = ', ...symbolic, ` (${parts[0]!.rule.name} rule${uses}) = `, value(r.truth), '.']
+}
+
+/** No claim above the wrong gradient: the true steps from the output down, and the one slip that explains the number. */
+function unclaimedVerdict({ trace, r, d, label, step }: Judged, diagnosis: Extract<Diagnosis, { kind: 'step' }>): Phrase[] {
+  const out = label(trace.output)
+  const above = diagnosis.above!
+  const shown = joinCells(
+    above.slice(0, 8).map((i) => [d(trace.output, i), ' = ', value(trace.nodes[i]!.grad as number)]),
+    ', ',
+  )
+  const lines: Phrase[] = [
+    [
+      `None of your claims gives a gradient between ${out} and ${label(r.wrt)}, so compare your steps with the true ones, from ${out} down: `,
+      ...shown,
+      above.length > 8 ? ', …' : '',
+      '; then ',
+      ...step(diagnosis.edges),
+      '.',
+    ],
+  ]
+  if (diagnosis.slip) {
+    const edge = trace.edges[diagnosis.slip.edge]!
+    const name = local(trace, edge)
+    const how: Phrase = {
+      sign: [name, ' with its sign flipped'],
+      'left-out': [name, ' left out of the product'],
+      'value-for-derivative': [`the value of ${label(edge.to)} (`, value(trace.nodes[edge.to]!.value as number), ') written for its derivative ', name],
+    }[diagnosis.slip.kind]
+    const right: Phrase = [name, ' = ', value(edge.local), ' = ', value(edge.localValue as number), ` (${edge.rule.name} rule).`]
+    lines.push(['Your number is exactly what ', ...how, ' gives: the first step to check is ', ...right])
+  } else if (diagnosis.signFlipped) {
     lines.push([
-      n(r.claimed),
-      ' is the local derivative ',
-      local(trace, edge),
-      ', not ',
-      meaning,
-      ': multiply it by the upstream ',
-      d(trace.output, edge.to),
-      ' = ',
-      n(edge.upstream as number),
-      ' (',
-      mark('step2'),
-      ' multiply along the chain).',
+      'Your number has the right size and the wrong sign: check the sign of each local derivative (a subtracted term has -1, and a negative upstream changes the sign of everything below it).',
     ])
   }
   return lines
 }
 
-function stepVerdict(trace: Trace, r: ClaimResult, diagnosis: Extract<Diagnosis, { kind: 'step' }>, stepText: (edges: number[]) => Phrase): Phrase[] {
-  const label = (i: number) => trace.nodes[i]!.label
-  const out = label(trace.output)
-  const d = (of: number, wrt: number) => grad(label(of), label(wrt))
-  const n = (x: number) => value(x)
-  const lines: Phrase[] = []
-  if (diagnosis.above) {
-    const shown = joinCells(
-      diagnosis.above.slice(0, 8).map((i) => [d(trace.output, i), ' = ', n(trace.nodes[i]!.grad as number)]),
-      ', ',
-    )
-    lines.push([
-      `None of your claims gives a gradient between ${out} and ${label(r.wrt)}, so compare your steps with the true ones, from ${out} down: `,
-      ...shown,
-      diagnosis.above.length > 8 ? ', …' : '',
-      '; then ',
-      ...stepText(diagnosis.edges),
-      '.',
-    ])
-    if (diagnosis.slip) {
-      const edge = trace.edges[diagnosis.slip.edge]!
-      const name = local(trace, edge)
-      const how: Phrase = {
-        sign: [name, ' with its sign flipped'],
-        'left-out': [name, ' left out of the product'],
-        'value-for-derivative': [`the value of ${label(edge.to)} (`, n(trace.nodes[edge.to]!.value as number), ') written for its derivative ', name],
-      }[diagnosis.slip.kind]
-      lines.push([
-        'Your number is exactly what ',
-        ...how,
-        ' gives: the first step to check is ',
-        name,
-        ' = ',
-        value(edge.local),
-        ' = ',
-        n(edge.localValue as number),
-        ` (${edge.rule.name} rule).`,
-      ])
-    } else if (diagnosis.signFlipped) {
-      lines.push([
-        'Your number has the right size and the wrong sign: check the sign of each local derivative (a subtracted term has -1, and a negative upstream changes the sign of everything below it).',
-      ])
-    }
-    return lines
-  }
-  lines.push(['First departure: this step. ', ...stepText(diagnosis.edges)])
+/** The departure is the node's own step: a fan-out contribution left out, or the local derivative the number implies. */
+function ownStepVerdict({ trace, r, d, label, step }: Judged, diagnosis: Extract<Diagnosis, { kind: 'step' }>): Phrase[] {
+  const lines: Phrase[] = [['First departure: this step. ', ...step(diagnosis.edges)]]
   if (diagnosis.missing) {
     const consumers = diagnosis.edges.map((e) => label(trace.edges[e]!.to))
     const missing = joinCells(
@@ -471,35 +461,16 @@ function stepVerdict(trace: Trace, r: ClaimResult, diagnosis: Extract<Diagnosis,
       ' and ',
     )
     const parts = sum(diagnosis.edges.map((e) => trace.edges[e]!.contribution))
-    lines.push([
-      'Your number leaves out ',
-      ...missing,
-      `: ${label(r.wrt)} feeds ${consumers.join(', ')}, so its gradient sums all ${diagnosis.edges.length} contributions (`,
-      parts,
-      ').',
-    ])
+    const feeds = `: ${label(r.wrt)} feeds ${consumers.join(', ')}, so its gradient sums all ${diagnosis.edges.length} contributions (`
+    lines.push(['Your number leaves out ', ...missing, feeds, parts, ').'])
   } else if (diagnosis.edges.length === 1) {
     const edge = trace.edges[diagnosis.edges[0]!]!
     const upstream = edge.upstream as number
     if (upstream !== 0) {
       const name = local(trace, edge)
-      lines.push([
-        'Your number means ',
-        name,
-        ' = ',
-        n(r.claimed),
-        ' / ',
-        factor(upstream),
-        ' = ',
-        n(r.claimed / upstream),
-        ', but ',
-        name,
-        ' = ',
-        value(edge.local),
-        ' = ',
-        n(edge.localValue as number),
-        ` (${edge.rule.name} rule).`,
-      ])
+      const means: Phrase = [name, ' = ', value(r.claimed), ' / ', factor(upstream), ' = ', value(r.claimed / upstream)]
+      const truth: Phrase = [name, ' = ', value(edge.local), ' = ', value(edge.localValue as number), ` (${edge.rule.name} rule).`]
+      lines.push(['Your number means ', ...means, ', but ', ...truth])
     }
   }
   return lines
