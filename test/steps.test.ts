@@ -83,7 +83,7 @@ describe('check --format json carries what the table says', () => {
 describe('the lesson as data', () => {
   it("numbers a fan-out node's contributions and closes them with their sum", () => {
     const steps = lesson(traceProgram('x*x*x', { x: 2 }).trace, { explain: false })
-    expect(steps.backward.map((s) => (s.kind === 'contribution' ? `${s.kind} ${s.k}/${s.total} ${s.contribution}` : s.kind))).toEqual([
+    expect([...steps.backward()].map((s) => (s.kind === 'contribution' ? `${s.kind} ${s.k}/${s.total} ${s.contribution}` : s.kind))).toEqual([
       'seed',
       'contribution 1/1 2',
       'contribution 1/3 4',

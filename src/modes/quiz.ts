@@ -80,7 +80,7 @@ function localQuestions(asking: Asking): Question[] {
   const names = placeholders(trace)
   // At a kink the formula does not apply and the convention decides: say so in the hint.
   const conventions = new Map(trace.flags.filter((f) => f.code === 'convention').map((f) => [f.edge!, conventionText(trace.nodes[f.node]!.op!, f.convention!)]))
-  return steps.locals.flatMap((row): Question[] => {
+  return [...steps.locals()].flatMap((row): Question[] => {
     const edge = trace.edges[row.edge]!
     if (!isNumber(edge.localValue)) return []
     const name = n.print(row.local)
@@ -107,7 +107,7 @@ function localQuestions(asking: Asking): Question[] {
 
 function backwardQuestions({ trace, steps, n, num }: Asking): Question[] {
   const print = n.print
-  return steps.backward.flatMap((step): Question[] => {
+  return [...steps.backward()].flatMap((step): Question[] => {
     const gradient = print(step.gradient)
     if (step.kind === 'seed') {
       return [

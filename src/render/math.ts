@@ -47,13 +47,13 @@ export function mathSteps(trace: Trace, options: RenderOptions, medium: 'markdow
     face,
     program: steps.statements.map((i) => ({ name: latexName(trace.nodes[i]!.label), expression: sym(expand(trace, i)) })),
     bindings: Object.entries(trace.bindings).map(([k, v]) => `${latexName(k)} = ${latexNumber(v, p)}`),
-    forward: steps.forward.map((row) => ({
+    forward: [...steps.forward()].map((row) => ({
       node: latexName(trace.nodes[row.node]!.label),
       op: row.op,
       expression: row.expression ? sym(row.expression) : '',
       value: sym(row.value),
     })),
-    locals: steps.locals.map((row) => ({ local: math(row.local), rule: row.rule, symbolic: sym(row.symbolic), value: sym(row.value) })),
+    locals: [...steps.locals()].map((row) => ({ local: math(row.local), rule: row.rule, symbolic: sym(row.symbolic), value: sym(row.value) })),
     backward,
     chains,
     gradients: steps.gradients.map((row) => {
@@ -84,7 +84,7 @@ type Sym = Parameters<typeof latexSym>[0]
 
 /** The backward pass as LaTeX cells: gradient, upstream · local, values, contribution. */
 function backwardRows(steps: Lesson, { math }: TexFace, sym: (s: Sym) => string): MathSteps['backward'] {
-  return steps.backward.map((step) => {
+  return [...steps.backward()].map((step) => {
     if (step.kind === 'seed') return { gradient: math(step.gradient), product: `\\text{${SEED}}`, values: '', contribution: '1' }
     if (step.kind === 'sum') {
       return { gradient: math(step.gradient), product: `\\text{${sumOf(step.total)}}`, values: math(sum(step.terms)), contribution: sym(step.grad) }

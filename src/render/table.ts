@@ -117,7 +117,7 @@ function* forwardSection(view: View): Generator<string> {
   const { trace, steps, sym, warn } = view
   yield* heading(view, TITLES.table.forward(), steps.explain.forward)
   const forward = table(COLUMNS.forward, view.options)
-  for (const row of steps.forward)
+  for (const row of steps.forward())
     forward.push([trace.nodes[row.node]!.label, row.op, row.expression ? sym(row.expression) : '', sym(row.value) + (row.flagged ? warn : '')])
   yield* forward.lines()
 }
@@ -125,13 +125,13 @@ function* forwardSection(view: View): Generator<string> {
 function* localsSection(view: View): Generator<string> {
   const { steps, n, sym, warn } = view
   yield* heading(view, TITLES.table.locals(), steps.explain.locals)
-  if (steps.locals.length === 0) {
+  if (!steps.hasLocals) {
     yield `  ${EMPTY.locals}`
     return
   }
   for (const line of steps.notation) yield `  ${n.print(line)}`
   const locals = table(COLUMNS.locals, view.options)
-  for (const row of steps.locals) locals.push([n.print(row.local), row.rule, sym(row.symbolic), sym(row.value) + (row.flagged ? warn : '')])
+  for (const row of steps.locals()) locals.push([n.print(row.local), row.rule, sym(row.symbolic), sym(row.value) + (row.flagged ? warn : '')])
   yield* locals.lines()
   yield* explain(view, steps.explain.localsAfter)
 }
@@ -141,7 +141,7 @@ function* backwardSection(view: View): Generator<string> {
   const print = view.n.print
   yield* heading(view, TITLES.table.backward(steps.out), steps.explain.backward)
   const backward = table(COLUMNS.backward().map(print), view.options)
-  for (const step of steps.backward) {
+  for (const step of steps.backward()) {
     if (step.kind === 'seed') backward.push([print(step.gradient), SEED, '', '1'])
     else if (step.kind === 'contribution') {
       const which = step.total > 1 ? ` ${contributionOf(step.k, step.total)}` : ''

@@ -69,11 +69,17 @@ export interface Lesson {
   out: string
   /** Nodes that are statements (assigned, or the output), for the program header. */
   statements: number[]
-  forward: ForwardRow[]
-  locals: LocalRow[]
+  /**
+   * The three long sections are made as they are read (each call starts again): a big program's
+   * rows are written and dropped one section at a time, never held as cells all at once.
+   */
+  forward: () => Iterable<ForwardRow>
+  locals: () => Iterable<LocalRow>
+  /** Whether any edge is on the output's path, so section ① has rows. */
+  hasLocals: boolean
   /** Lines that tell a local derivative from a gradient, shown once with section ①. */
   notation: Phrase[]
-  backward: BackwardStep[]
+  backward: () => Iterable<BackwardStep>
   chains: ChainStep[]
   gradients: GradientRow[]
   /** One line per distinct reason a check is not plain, with the variables it applies to. */
@@ -88,50 +94,64 @@ export function lesson(trace: Trace, options: LessonOptions): Lesson {
   const wrt = options.wrt && options.wrt.length > 0 ? new Set(options.wrt) : undefined
   const flaggedEdges = new Set(trace.flags.filter((f) => f.edge !== undefined).map((f) => f.edge!))
   const flaggedNodes = new Set(trace.flags.filter((f) => f.pass === 'forward').map((f) => f.node))
-  const locals: LocalRow[] = []
-  trace.edges.forEach((edge, e) => {
-    if (!trace.nodes[edge.to]!.onPath) return
-    locals.push({ edge: e, local: local(trace, edge), rule: edge.rule.name, symbolic: edge.local, value: edge.localValue, flagged: flaggedEdges.has(e) })
-  })
-  const forward: ForwardRow[] = []
-  trace.nodes.forEach((node, i) => {
-    if (node.kind === 'constant') return
-    const row: ForwardRow = { node: i, op: node.kind === 'variable' ? 'variable' : node.op!, value: node.value, flagged: flaggedNodes.has(i) }
-    if (node.expression) row.expression = node.expression
-    forward.push(row)
-  })
   // gradients, chains and checks are all in variable order: one index reads all three.
   const selected = trace.gradients.flatMap((g, k) => (!wrt || wrt.has(g.name) ? [k] : []))
-  const backward = backwardSteps(trace, wrt)
   const gradients = selected.map((k) => ({ variable: trace.gradients[k]!.name, grad: trace.gradients[k]!.grad, check: trace.checks[k] }))
+  const locals = () => localRows(trace, flaggedEdges)
+  const example = exampleEdge(trace)
   return {
     trace,
     out,
     statements: statementNodes(trace),
-    forward,
+    forward: () => forwardRows(trace, flaggedNodes),
     locals,
-    notation: locals.length > 0 ? notationNote(trace, exampleEdge(trace, locals)) : [],
-    backward,
+    hasLocals: example !== undefined,
+    notation: example !== undefined ? notationNote(trace, example) : [],
+    backward: () => backwardSteps(trace, wrt),
     chains: selected.map((k) => chainStep(trace, k)),
     gradients,
     reasons: reasons(trace, gradients),
     warnings: trace.flags.map((flag) => flagText(trace, flag)),
     explain: options.explain
-      ? explanations(trace, locals, backward)
+      ? explanations(trace, [...locals()], [...backwardSteps(trace, wrt)])
       : { forward: [], locals: [], localsAfter: [], backward: [], backwardAfter: [], chains: [], gradients: [] },
+  }
+}
+
+function* forwardRows(trace: Trace, flaggedNodes: Set<number>): Generator<ForwardRow> {
+  for (let i = 0; i < trace.nodes.length; i++) {
+    const node = trace.nodes[i]!
+    if (node.kind === 'constant') continue
+    const row: ForwardRow = { node: i, op: node.kind === 'variable' ? 'variable' : node.op!, value: node.value, flagged: flaggedNodes.has(i) }
+    if (node.expression) row.expression = node.expression
+    yield row
+  }
+}
+
+/** Every edge into a node on the output's path, with its local derivative as a cell. */
+function* localRows(trace: Trace, flaggedEdges: Set<number>): Generator<LocalRow> {
+  for (let e = 0; e < trace.edges.length; e++) {
+    const edge = trace.edges[e]!
+    if (!trace.nodes[edge.to]!.onPath) continue
+    yield { edge: e, local: local(trace, edge), rule: edge.rule.name, symbolic: edge.local, value: edge.localValue, flagged: flaggedEdges.has(e) }
   }
 }
 
 /**
  * The edge that best shows a local derivative beside a gradient: one from a variable used once by
- * its operation (in x*x*x, ∂(t1·x)/∂x = 4 beside ∂L/∂x = 12), else the first.
+ * its operation (in x*x*x, ∂(t1·x)/∂x = 4 beside ∂L/∂x = 12), else the first on the output's
+ * path; undefined when no edge is.
  */
-function exampleEdge(trace: Trace, locals: LocalRow[]): number {
-  const plain = locals.find(({ edge: e }) => {
+function exampleEdge(trace: Trace): number | undefined {
+  let first: number | undefined
+  for (let e = 0; e < trace.edges.length; e++) {
     const edge = trace.edges[e]!
-    return trace.nodes[edge.from]!.kind === 'variable' && trace.nodes[edge.to]!.inputs.filter((j) => j === edge.from).length === 1
-  })
-  return (plain ?? locals[0]!).edge
+    const consumer = trace.nodes[edge.to]!
+    if (!consumer.onPath) continue
+    first ??= e
+    if (trace.nodes[edge.from]!.kind === 'variable' && consumer.inputs.filter((j) => j === edge.from).length === 1) return e
+  }
+  return first
 }
 
 /** Nodes that are statements: assigned a name, or the output. */
@@ -153,37 +173,35 @@ export function reachesVariables(trace: Trace, wrt: Set<string> | undefined): bo
  * The backward pass in visiting order, limited to edges into nodes that reach a --wrt variable;
  * a node with several contributions gets them numbered "k of total" and then its sum.
  */
-export function backwardSteps(trace: Trace, wrt: Set<string> | undefined): BackwardStep[] {
+export function* backwardSteps(trace: Trace, wrt: Set<string> | undefined): Generator<BackwardStep> {
   const out = trace.nodes[trace.output]!.label
   const label = (i: number) => trace.nodes[i]!.label
   const reaches = reachesVariables(trace, wrt)
   const seen = new Map<number, number>()
-  const steps: BackwardStep[] = [{ kind: 'seed', gradient: grad(out, out) }]
+  yield { kind: 'seed', gradient: grad(out, out) }
   for (const e of trace.backward) {
     const edge = trace.edges[e]!
     if (!reaches[edge.from]) continue
     const total = trace.nodes[edge.from]!.contributions.length
     const k = (seen.get(edge.from) ?? 0) + 1
     seen.set(edge.from, k)
-    const localCell = local(trace, edge)
-    steps.push({
+    yield {
       kind: 'contribution',
       edge: e,
       k,
       total,
       gradient: grad(out, label(edge.from)),
       upstream: grad(out, label(edge.to)),
-      local: localCell,
+      local: local(trace, edge),
       values: product(factor(edge.upstream), factor(edge.localValue)),
       contribution: edge.contribution,
-    })
+    }
     if (total > 1 && k === total) {
       const node = trace.nodes[edge.from]!
       const terms = node.contributions.map((x) => trace.edges[x]!.contribution)
-      steps.push({ kind: 'sum', node: edge.from, total, gradient: grad(out, node.label), terms, grad: node.grad ?? 0 })
+      yield { kind: 'sum', node: edge.from, total, gradient: grad(out, node.label), terms, grad: node.grad ?? 0 }
     }
   }
-  return steps
 }
 
 function chainStep(trace: Trace, k: number): ChainStep {
