@@ -42,7 +42,7 @@ class Lines {
 // hundreds of thousands of them. Expressions are quoted without escaping: they are made of the
 // program's names (identifiers, checked by the parser), numbers and operator signs, none of which
 // JSON escapes (a test parses the output of every operator).
-function nodeLine(node: TraceNode, i: number, quoted: string[], expressions: string[]): string {
+function nodeLine(node: TraceNode, i: number, quoted: string[]): string {
   let inputs = ''
   for (let k = 0; k < node.inputs.length; k++) inputs += (k > 0 ? ',' : '') + quoted[node.inputs[k]!]
   return (
@@ -50,7 +50,7 @@ function nodeLine(node: TraceNode, i: number, quoted: string[], expressions: str
     (node.op ? `,"op":"${node.op}"` : '') +
     (node.assigned ? `,"assigned":${str(node.assigned)}` : '') +
     `,"inputs":[${inputs}]` +
-    (node.expression !== undefined ? `,"expression":"${(expressions[i] = printSym(node.expression, STYLE))}"` : '') +
+    (node.expression !== undefined ? `,"expression":"${printSym(node.expression, STYLE)}"` : '') +
     `,"value":${sym(node.value)},"grad":${node.grad === null ? 'null' : sym(node.grad)},"onPath":${node.onPath},"contributions":[${node.contributions.join(',')}]}`
   )
 }
@@ -59,7 +59,7 @@ function nodeLine(node: TraceNode, i: number, quoted: string[], expressions: str
 const NAMES = notation({ ascii: true, precision: undefined })
 
 /**
- * An edge's local derivative named: from its consumer's expression as the node's line wrote it,
+ * An edge's local derivative named: from its consumer's expression as the node's line writes it,
  * or, for an input used twice, with marks.
  */
 function edgeName(trace: Trace, edge: TraceEdge, expression: () => string): string {
@@ -107,8 +107,17 @@ export function renderJson(trace: Trace, training?: Training): string {
  */
 export function* jsonChunks(trace: Trace, training?: Training): Generator<string> {
   const id = (i: number) => trace.nodes[i]!.id
-  // Each node's expression as its line writes it, for the names of its edges (written after the nodes).
-  const expressions: string[] = new Array(trace.nodes.length)
+  // Each consumer's expression, written again for the names of its edges, which come together:
+  // once per consumer, and not kept for all nodes (a big program's JSON is written as it is made).
+  let lastConsumer = -1
+  let lastExpression = ''
+  const consumerExpression = (to: number) => {
+    if (to !== lastConsumer) {
+      lastConsumer = to
+      lastExpression = printSym(trace.nodes[to]!.expression!, STYLE)
+    }
+    return lastExpression
+  }
   // Each id is quoted once: nodes and edges name each node several times.
   const quoted = trace.nodes.map((node) => str(node.id))
   const body = {
@@ -118,8 +127,8 @@ export function* jsonChunks(trace: Trace, training?: Training): Generator<string
     program: trace.source,
     bindings: trace.bindings,
     unbound: trace.unbound,
-    nodes: new Lines(trace.nodes.length, (i) => nodeLine(trace.nodes[i]!, i, quoted, expressions)),
-    edges: new Lines(trace.edges.length, (e) => edgeLine(trace, trace.edges[e]!, quoted, () => expressions[trace.edges[e]!.to]!)),
+    nodes: new Lines(trace.nodes.length, (i) => nodeLine(trace.nodes[i]!, i, quoted)),
+    edges: new Lines(trace.edges.length, (e) => edgeLine(trace, trace.edges[e]!, quoted, () => consumerExpression(trace.edges[e]!.to))),
     backward: trace.backward,
     chains: trace.chains.map((chain) => ({
       variable: chain.variable,
