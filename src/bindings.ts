@@ -69,7 +69,8 @@ export function closestName(name: string, candidates: string[]): string | undefi
   return best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 2)) ? best : undefined
 }
 
-function editDistance(a: string, b: string): number {
+/** Levenshtein distance: insertions, deletions and substitutions. */
+export function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
   for (let i = 1; i <= a.length; i++) {
     const current = [i]

@@ -1,5 +1,5 @@
 // The public API: text + bindings → Trace, and the renderers, for tools that skip the CLI.
-export { traceProgram, bindProgram, type TraceResult, type BoundProgram } from './pipeline.js'
+export { traceProgram, bindProgram, type TraceResult, type BoundProgram, type BindOptions } from './pipeline.js'
 export { parseProgram, type Program, type Statement, type Expr } from './parse.js'
 export { buildGraph, type Graph, type GraphNode, type NodeKind } from './graph.js'
 export { trace, type TraceOptions, type Trace, type TraceNode, type TraceEdge, type Flag, type FlagKind, type FlagCode } from './trace.js'

@@ -49,8 +49,18 @@ const NODE_WORDS: Record<string, string> = {
   AssignmentNode: 'assignments inside an expression',
 }
 
+/**
+ * Text as editors save it, read as the tutor reads it: a UTF-8 byte-order mark at the start is
+ * dropped, and Windows (CRLF) and old Mac (CR) line endings are newlines.
+ */
+export function editorText(text: string): string {
+  const unmarked = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+  return unmarked.includes('\r') ? unmarked.replace(/\r\n?/g, '\n') : unmarked
+}
+
 /** Parses program text into statements. Throws InputError naming the problem and its position. */
-export function parseProgram(source: string): Program {
+export function parseProgram(text: string): Program {
+  const source = editorText(text)
   if (source.length > LIMITS.maxLength) {
     throw new InputError(`the program is ${source.length} characters long; the tutor's limit is ${LIMITS.maxLength} (4 MiB)`)
   }

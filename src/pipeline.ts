@@ -15,8 +15,8 @@ export interface TraceResult {
  * Parses `source`, binds `bindings` (numbers, or text such as "pi/4") and traces it.
  * Throws InputError for anything wrong with the input.
  */
-export function traceProgram(source: string, bindings: Record<string, number | string> = {}): TraceResult & BoundProgram {
-  const bound = bindProgram(source, bindings)
+export function traceProgram(source: string, bindings: Record<string, number | string> = {}, options: BindOptions = {}): TraceResult & BoundProgram {
+  const bound = bindProgram(source, bindings, options)
   const result = trace(bound.graph, bound.values)
   return { ...bound, trace: result, warnings: [...bound.warnings, ...result.notes] }
 }
@@ -28,9 +28,15 @@ export interface BoundProgram {
   warnings: string[]
 }
 
+export interface BindOptions {
+  /** Called with the program's variables before any value is read (the CLI refuses a mistyped option there). */
+  beforeBinding?: (variables: Set<string>) => void
+}
+
 /** Parses `source` and checks `bindings` against its variables, for a trace or a training run. */
-export function bindProgram(source: string, bindings: Record<string, number | string> = {}): BoundProgram {
+export function bindProgram(source: string, bindings: Record<string, number | string> = {}, options: BindOptions = {}): BoundProgram {
   const graph = buildGraph(parseProgram(source))
+  options.beforeBinding?.(new Set(graph.variables.map((i) => graph.nodes[i]!.id)))
   // Keyed by the program's names (__proto__, constructor, …): an object with no prototype.
   const values: Record<string, number> = Object.create(null)
   const warnings: string[] = []

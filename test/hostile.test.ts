@@ -127,3 +127,49 @@ describe('notes at their size limit', () => {
     )
   })
 })
+
+describe('what editors save', () => {
+  it.each([
+    ['Windows line endings', 'y = x*x\r\nL = y*x\r\n'],
+    ['old Mac line endings', 'y = x*x\rL = y*x\r'],
+    ['a byte-order mark', '\uFEFFy = x*x\nL = y*x\n'],
+    ['both', '\uFEFFy = x*x\r\nL = y*x'],
+  ])('reads a program with %s as the same program', async (_what, text) => {
+    const fromStdin = JSON.parse((await runCli(['-', '--x', '2', '--format', 'json'], { stdin: text })).stdout)
+    const fromFile = JSON.parse((await runCli(['--file', 'p.txt', '--x', '2', '--format', 'json'], { files: { 'p.txt': text } })).stdout)
+    for (const result of [fromStdin, fromFile]) {
+      expect(result.value).toBe(8)
+      expect(result.gradients).toEqual({ x: 12 })
+      expect(result.program).toBe('y = x*x\nL = y*x' + (text.endsWith('\n') || text.endsWith('\r') ? '\n' : ''))
+    }
+  })
+})
+
+describe('mistyped options', () => {
+  it.each([
+    [['x*w', '--x', '1', '--w', '2', '--precison', '3'], 'unknown option --precison; did you mean --precision?'],
+    [['x*w', '--x', '1', '--w', '2', '--frmat', 'json'], 'unknown option --frmat; did you mean --format?'],
+    [['x*w', '--x', '1', '--w', '2', '--asci'], 'unknown option --asci; did you mean --ascii?'],
+    [['check', 'x*w', '--x', '1', '--w', '2', '--claim', 'dL/dx = 2', '--fromat', 'json'], 'unknown option --fromat; did you mean --format?'],
+    [['quiz', 'x*w', '--x', '1', '--w', '2', '--tolerence', '0.1'], 'unknown option --tolerence; did you mean --tolerance?'],
+  ])('%j is an error that names the option', async (argv, message) => {
+    const result = await runCli(argv)
+    expect(result.code).toBe(2)
+    expect(result.stdout).toBe('')
+    expect(result.stderr).toContain(message)
+  })
+
+  it('still binds a variable of that name, given as --NAME when the program has it, or with --set', async () => {
+    const named = JSON.parse((await runCli(['precison*w', '--precison', '3', '--w', '2', '--format', 'json'])).stdout)
+    expect(named.gradients).toEqual({ precison: 2, w: 3 })
+    const set = await runCli(['x*w', '--x', '1', '--w', '2', '--set', 'precison=3', '--format', 'json'])
+    expect(set.code).toBe(0)
+    expect(set.stderr).toContain('--precison is not a variable of the program, so it is ignored')
+  })
+
+  it('takes a short name for a variable, never for an option', async () => {
+    const result = await runCli(['x*w', '--x', '1', '--w', '2', '--lt', '3', '--format', 'json'])
+    expect(result.code).toBe(0)
+    expect(result.stderr).toContain('--lt is not a variable of the program')
+  })
+})

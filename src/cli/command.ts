@@ -5,6 +5,7 @@ import { LIMITS } from '../limits.js'
 import { DEFAULT_PRECISION } from '../format.js'
 import { FORMATS } from '../render/index.js'
 import { DEFAULT_TOLERANCE } from '../modes/claims.js'
+import { editDistance } from '../bindings.js'
 
 /** A command line that cannot be run: exit 2, with a pointer to --help. */
 export class UsageError extends Error {}
@@ -146,6 +147,23 @@ const SHORT_OPTIONS = new Set(['-f', '-o', '-h', '-V'])
 export const BINDING_NAME = /^[\p{L}_$][\p{L}\p{N}_$]*$/u
 
 /** Splits argv into what commander should see and the --NAME VALUE bindings. */
+/**
+ * The option of `mode` that `name` is probably a typo of: one edit away for names up to 5
+ * letters, two for longer (precison, asci, frmat, explian); never for short names like w or lr,
+ * which are more likely variables.
+ */
+export function optionTypo(name: string, mode: Mode): string | undefined {
+  if (name.length < 4) return undefined
+  const limit = name.length >= 6 ? 2 : 1
+  let best: string | undefined
+  let bestDistance = limit + 1
+  for (const option of [...MODE_OPTIONS[mode].values, ...MODE_OPTIONS[mode].flags]) {
+    const d = editDistance(name.toLowerCase(), option)
+    if (d < bestDistance) [best, bestDistance] = [option, d]
+  }
+  return best
+}
+
 export function splitArgs(argv: string[], mode: Mode): { options: string[]; positionals: string[]; bindings: [string, string][] } {
   const valueOptions = new Set(MODE_OPTIONS[mode].values)
   const flagOptions = new Set(MODE_OPTIONS[mode].flags)
@@ -175,7 +193,10 @@ export function splitArgs(argv: string[], mode: Mode): { options: string[]; posi
       }
       if (eq >= 0) bindings.push([name, token.slice(eq + 1)])
       else if (i + 1 < argv.length) bindings.push([name, argv[++i]!])
-      else throw new UsageError(`--${name} needs a value, as in --${name} 1`)
+      else {
+        const near = optionTypo(name, mode)
+        throw new UsageError(near ? `unknown option --${name}; did you mean --${near}?` : `--${name} needs a value, as in --${name} 1`)
+      }
       continue
     }
     if (SHORT_OPTIONS.has(token)) {

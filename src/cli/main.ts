@@ -28,7 +28,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (positionals.length > 1) {
       throw new UsageError(`unexpected argument "${positionals[1]}": the program is one argument (quote it); bind values with --NAME VALUE`)
     }
-    const request = checkedRequest(program.opts<Parsed>(), positionals, bindings, io)
+    const request = checkedRequest(mode, program.opts<Parsed>(), positionals, bindings, io)
     if (mode === 'quiz') return await quiz(request, io)
     if (mode === 'check') return await check(request, io)
     return await traceMode(request, io)
@@ -38,7 +38,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
 }
 
 /** The command line checked whole, before any input is read. */
-function checkedRequest(opts: Parsed, positionals: string[], bindings: [string, string][], io: Io): Request {
+function checkedRequest(mode: Mode, opts: Parsed, positionals: string[], bindings: [string, string][], io: Io): Request {
+  const dashed = bindings.map(([name]) => name)
   if (opts.output === '') throw new UsageError('-o needs a file name; leave -o out to write to stdout')
   const precision = opts.precision === undefined ? DEFAULT_PRECISION : Number(opts.precision)
   if (!isValidPrecision(precision)) throw new UsageError(`--precision ${opts.precision}: expected a whole number from 1 to 17`)
@@ -57,7 +58,7 @@ function checkedRequest(opts: Parsed, positionals: string[], bindings: [string, 
     values[name] = value
   }
   const chalkFor = (toFile: boolean) => new Chalk({ level: opts.color && !toFile ? io.colorLevel : 0 })
-  return { opts, positionals, values, precision, tolerance, chalkFor }
+  return { mode, opts, dashed, positionals, values, precision, tolerance, chalkFor }
 }
 
 /** Every error as one line on stderr (a caret under the place, for a program) and its exit code. */

@@ -15,10 +15,13 @@ import { indexNodes } from '../modes/refer.js'
 import { quizQuestions, runQuiz } from '../modes/quiz.js'
 import { randomExercise, type Level } from '../modes/exercise.js'
 import { EXIT, TooLong, type Io } from './io.js'
-import { UsageError, type Parsed } from './command.js'
+import { UsageError, optionTypo, type Mode, type Parsed } from './command.js'
 
 export interface Request {
+  mode: Mode
   opts: Parsed
+  /** Names bound as --NAME VALUE (not with --set): a name that is no variable may be a mistyped option. */
+  dashed: string[]
   positionals: string[]
   values: Record<string, string>
   precision: number
@@ -32,7 +35,8 @@ const names = (list: string | undefined) =>
     .map((s) => s.trim())
     .filter(Boolean)
 
-export async function traceMode({ opts, positionals, values, precision, chalkFor }: Request, io: Io): Promise<number> {
+export async function traceMode(request: Request, io: Io): Promise<number> {
+  const { opts, positionals, precision, chalkFor } = request
   if (!isFormatName(opts.format)) {
     throw new UsageError(`unknown format "${opts.format}"; the formats are ${Object.keys(FORMATS).join(', ')}`)
   }
@@ -52,7 +56,7 @@ export async function traceMode({ opts, positionals, values, precision, chalkFor
   const source = await readProgram(positionals[0], opts.file, io)
   const { trace, warnings, run } = traceAndTrain(
     source,
-    values,
+    request,
     training ? { lr, steps, ...(opts.params ? { params: names(opts.params) } : {}), ...(opts.data ? { data: names(opts.data) } : {}) } : undefined,
   )
   const wrt = names(opts.wrt)
@@ -85,16 +89,28 @@ export async function traceMode({ opts, positionals, values, precision, chalkFor
  * needs it, and a big program's graph left reachable while the output is written would be
  * copied by every collection (a few percent of the time on 10,000 operations).
  */
-function traceAndTrain(
-  source: string,
-  values: Record<string, string>,
-  request: TrainingRequest | undefined,
-): { trace: Trace; warnings: string[]; run?: Training } {
-  const { trace, warnings, graph, values: bound } = traceProgram(source, values)
-  return { trace, warnings, ...(request ? { run: train(graph, bound, request) } : {}) }
+function traceAndTrain(source: string, request: Request, training: TrainingRequest | undefined): { trace: Trace; warnings: string[]; run?: Training } {
+  const { trace, warnings, graph, values: bound } = traced(source, request)
+  return { trace, warnings, ...(training ? { run: train(graph, bound, training) } : {}) }
 }
 
-export async function check({ opts, positionals, values, precision, tolerance, chalkFor }: Request, io: Io): Promise<number> {
+/** The program traced, once no --NAME is a mistyped option rather than a variable. */
+function traced(source: string, request: Request): ReturnType<typeof traceProgram> {
+  const beforeBinding = (variables: Set<string>) => {
+    for (const name of request.dashed) {
+      const near = variables.has(name) ? undefined : optionTypo(name, request.mode)
+      if (near) {
+        throw new UsageError(
+          `unknown option --${name}; did you mean --${near}? (${name} is not a variable of the program; to bind a variable of that name, use --set ${name}=VALUE)`,
+        )
+      }
+    }
+  }
+  return traceProgram(source, request.values, { beforeBinding })
+}
+
+export async function check(request: Request, io: Io): Promise<number> {
+  const { opts, positionals, precision, tolerance, chalkFor } = request
   if (opts.format !== 'table' && opts.format !== 'json') throw new UsageError(`check --format ${opts.format}: expected table or json`)
   const lines = [...opts.claim]
   if (opts.claims !== undefined) {
@@ -108,7 +124,7 @@ export async function check({ opts, positionals, values, precision, tolerance, c
   if (lines.length > LIMITS.maxClaims)
     throw new InputError(`${lines.length} claims: at most ${LIMITS.maxClaims} are checked in one run; split them into several files`)
   const source = await readProgram(positionals[0], opts.file, io)
-  const { trace, warnings } = traceProgram(source, values)
+  const { trace, warnings } = traced(source, request)
   const index = indexNodes(trace)
   const claims = lines.map((line) => parseClaim(trace, line, index))
   const results = checkClaims(trace, claims, tolerance)
@@ -121,7 +137,8 @@ export async function check({ opts, positionals, values, precision, tolerance, c
   return results.every((r) => r.right) ? EXIT.ok : EXIT.wrongClaim
 }
 
-export async function quiz({ opts, positionals, values, precision, tolerance, chalkFor }: Request, io: Io): Promise<number> {
+export async function quiz(request: Request, io: Io): Promise<number> {
+  const { opts, positionals, values, precision, tolerance, chalkFor } = request
   const level = opts.level === undefined ? 1 : Number(opts.level)
   if (level !== 1 && level !== 2 && level !== 3) throw new UsageError(`--level ${opts.level}: expected 1, 2 or 3`)
   if (!opts.random && (opts.seed !== undefined || opts.level !== undefined)) throw new UsageError('--seed and --level go with --random')
@@ -139,7 +156,7 @@ export async function quiz({ opts, positionals, values, precision, tolerance, ch
     if (positionals[0] === '-') throw new UsageError('quiz reads its answers from stdin, so the program cannot come from there: use --file')
     source = await readProgram(positionals[0], opts.file, io)
   }
-  const { trace, warnings } = traceProgram(source, values)
+  const { trace, warnings } = traced(source, request)
   for (const warning of warnings) io.stderr(`backprop-tutor: warning: ${warning}\n`)
   const options = { precision, ascii: Boolean(opts.ascii), tolerance, chalk: chalkFor(false) }
   const questions = quizQuestions(trace, options)
