@@ -33,7 +33,10 @@ export function sampleOutput(sample) {
 }
 
 /** The README block a sample's output goes in. */
-export const block = (marker, fence, output) => `<!-- ${marker}:start -->\n\`\`\`${fence ?? 'text'}\n${output}\`\`\`\n<!-- ${marker}:end -->`
+/** A fence longer than any run of backticks inside, so a sample holding a ``` block stays one block. */
+const fenceFor = (output) => '`'.repeat(Math.max(3, ...[...output.matchAll(/`{3,}/g)].map((m) => m[0].length + 1)))
+export const block = (marker, fence, output) =>
+  `<!-- ${marker}:start -->\n${fenceFor(output)}${fence ?? 'text'}\n${output}${fenceFor(output)}\n<!-- ${marker}:end -->`
 
 /**
  * The README's list of the functions a program may call, from the op table itself (the built

@@ -1,6 +1,7 @@
 // The README shows real output: regenerate it with `npm run readme` when this fails.
 import { describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
+import MarkdownIt from 'markdown-it'
 // @ts-expect-error: a plain .mjs script shared with `npm run readme`, without type declarations
 import { block, functionsBlock, loadSamples, sampleOutput } from '../scripts/readme-samples.mjs'
 
@@ -20,6 +21,13 @@ describe('README', () => {
 
   it('lists the functions of the op table', async () => {
     expect(readme).toContain(await functionsBlock())
+  })
+
+  it('renders as one document: no sample fence closes early (markdown-it)', () => {
+    const tokens = new MarkdownIt().parse(readme, {})
+    const headings = tokens.flatMap((t, k) => (t.type === 'heading_open' && t.tag === 'h2' ? [tokens[k + 1]!.content] : []))
+    // The markdown sample holds its own ## headings and a mermaid fence: none may escape its block.
+    expect(headings).toEqual(['Quick start', 'Usage', 'Notes and pictures', 'Modes that teach', 'JSON', 'As a library', 'Limits', 'Performance', 'Development'])
   })
 
   it('has a Quick start of exactly the two commands that work on a fresh machine', () => {
