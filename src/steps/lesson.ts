@@ -139,8 +139,8 @@ function* localRows(trace: Trace, flaggedEdges: Set<number>): Generator<LocalRow
 
 /**
  * The edge that best shows a local derivative beside a gradient: one from a variable used once by
- * its operation (in x*x*x, ∂(t1·x)/∂x = 4 beside ∂L/∂x = 12), else the first on the output's
- * path; undefined when no edge is.
+ * an operation other than a plain assignment (in x*x*x, ∂(t1·x)/∂x = 4 beside ∂L/∂x = 12), else
+ * the first on the output's path; undefined when no edge is.
  */
 function exampleEdge(trace: Trace): number | undefined {
   let first: number | undefined
@@ -149,7 +149,8 @@ function exampleEdge(trace: Trace): number | undefined {
     const consumer = trace.nodes[edge.to]!
     if (!consumer.onPath) continue
     first ??= e
-    if (trace.nodes[edge.from]!.kind === 'variable' && consumer.inputs.filter((j) => j === edge.from).length === 1) return e
+    const plain = consumer.op !== 'identity' && consumer.inputs.filter((j) => j === edge.from).length === 1
+    if (plain && trace.nodes[edge.from]!.kind === 'variable') return e
   }
   return first
 }
