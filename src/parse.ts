@@ -53,7 +53,7 @@ const NODE_WORDS: Record<string, string> = {
  * Text as editors save it, read as the tutor reads it: a UTF-8 byte-order mark at the start is
  * dropped, and Windows (CRLF) and old Mac (CR) line endings are newlines.
  */
-export function editorText(text: string): string {
+function editorText(text: string): string {
   const unmarked = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
   return unmarked.includes('\r') ? unmarked.replace(/\r\n?/g, '\n') : unmarked
 }

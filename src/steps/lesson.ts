@@ -8,10 +8,6 @@ import type { Trace } from '../trace.js'
 import { factor, grad, local, product, type Cell, type Phrase } from './cells.js'
 import { EXPLAIN, checkReasonText, flagText, notationNote, placeholders, ruleSentence } from './words.js'
 
-/** The sections in order, by stable id. */
-export const SECTIONS = ['program', 'forward', 'locals', 'backward', 'chains', 'gradients', 'warnings', 'notes'] as const
-export type SectionId = (typeof SECTIONS)[number]
-
 export interface LessonOptions {
   /** Limit the backward sections to what reaches these variables. */
   wrt?: string[] | undefined
@@ -161,7 +157,7 @@ export function statementNodes(trace: Trace): number[] {
 }
 
 /** Which nodes depend on a --wrt variable (all nodes when there is no --wrt). */
-export function reachesVariables(trace: Trace, wrt: Set<string> | undefined): boolean[] {
+function reachesVariables(trace: Trace, wrt: Set<string> | undefined): boolean[] {
   if (!wrt) return trace.nodes.map(() => true)
   const reaches: boolean[] = []
   trace.nodes.forEach((node, i) => {
