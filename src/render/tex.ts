@@ -4,7 +4,7 @@ import { LIMITS } from '../limits.js'
 import { formatNumber } from '../format.js'
 import { OPS } from '../ops.js'
 import { precedence, type Sym } from '../sym.js'
-import type { Cell, Mark, Phrase } from '../steps/cells.js'
+import { bracketedAsFactor, type Cell, type Mark, type Phrase } from '../steps/cells.js'
 import { notation } from './text.js'
 
 const GREEK_LOWER = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma tau upsilon phi chi psi omega'.split(' ')
@@ -127,8 +127,7 @@ export function texFace(options: { precision: number; medium: 'markdown' | 'late
         return latexSym(c.value, c.precision ?? p)
       case 'factor': {
         const text = latexSym(c.value, p)
-        const s = c.value
-        return (typeof s === 'number' && s < 0) || (typeof s === 'object' && 'op' in s) ? `\\left(${text}\\right)` : text
+        return bracketedAsFactor(c.value) ? `\\left(${text}\\right)` : text
       }
       case 'local': {
         const expression = latexSym(c.expression, p)
@@ -152,7 +151,7 @@ export function texFace(options: { precision: number; medium: 'markdown' | 'late
   }
   const marks = notation({ ascii: Boolean(options.ascii), precision: p })
   const word = (text: string) => (options.medium === 'latex' ? escapeText(text) : text)
-  // Cells joined by signs alone (a = b, a · b, a, b) are one formula: $a = b$, not $a$ = $b$.
+  // Cells joined by signs alone (a = b, a + b, a, b) are one formula: $a = b$, not $a$ = $b$.
   const joins = (part: string | Cell | undefined) => typeof part === 'string' && /^ ?(=|\+|,) ?$/.test(part)
   const text = (phrase: Phrase) => {
     let written = ''

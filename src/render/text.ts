@@ -4,8 +4,8 @@
 import { LIMITS } from '../limits.js'
 import { formatNumber } from '../format.js'
 import { OPS, type OpId } from '../ops.js'
-import { isNumber, printSym, type Sym, type SymStyle } from '../sym.js'
-import type { Cell, Mark, Phrase } from '../steps/cells.js'
+import { printSym, type Sym, type SymStyle } from '../sym.js'
+import { bracketedAsFactor, type Cell, type Mark, type Phrase } from '../steps/cells.js'
 
 export interface Notation {
   d: string
@@ -40,11 +40,7 @@ export function notation(options: { ascii: boolean; precision: number | undefine
     spaced: true,
   }
   const sym = (s: Sym) => printSym(s, style)
-  const factor = (s: Sym) => {
-    const text = sym(s)
-    if (isNumber(s)) return s < 0 ? `(${text})` : text
-    return typeof s === 'object' && 'op' in s ? `(${text})` : text
-  }
+  const factor = (s: Sym) => (bracketedAsFactor(s) ? `(${sym(s)})` : sym(s))
   // A call is its own bracket (∂tanh(t1)/∂t1); an operator gets one (∂(t1·x)/∂x).
   const local = (op: OpId, expression: string, wrt: string) => `${d}${OPS[op].notation.kind === 'call' ? expression : `(${expression})`}/${d}${wrt}`
   const cell = (c: Cell): string => {

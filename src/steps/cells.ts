@@ -29,6 +29,9 @@ export type Mark = 'step1' | 'step2' | 'times' | 'plusMinus' | 'warn' | 'eta' | 
 
 export type Phrase = (string | Cell)[]
 
+/** Whether a value needs parentheses as a factor of a product: a negative number, a compound expression. */
+export const bracketedAsFactor = (s: Sym): boolean => (typeof s === 'number' ? s < 0 : 'op' in s)
+
 export const name = (text: string): Cell => ({ kind: 'name', name: text })
 export const value = (s: Sym, precision?: number): Cell => (precision === undefined ? { kind: 'value', value: s } : { kind: 'value', value: s, precision })
 export const factor = (s: Sym): Cell => ({ kind: 'factor', value: s })
