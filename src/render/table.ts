@@ -193,7 +193,8 @@ function* chainLines(chain: ChainStep, out: string, n: Notation): Generator<stri
     const lead = chain.paths.length > 1 ? `  ${pathLabel(k + 1)}: ` : `  ${gradient} = `
     yield `${lead}${path.locals.map(print).join(times)}`
     const indent = chain.paths.length > 1 ? ' '.repeat(lead.length - 2) : pad
-    yield `  ${indent}= ${path.values.map(print).join(times)}`
+    // A path of one local derivative is its own product: its value once, not "= 4 = 4".
+    if (path.values.length > 1) yield `  ${indent}= ${path.values.map(print).join(times)}`
     yield `  ${indent}= ${print(value(path.product))}`
   }
   if (chain.paths.length > 1) {
