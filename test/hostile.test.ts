@@ -92,6 +92,17 @@ describe('relu, max and min select their branch, as PyTorch does', () => {
 })
 
 describe('what a new user types by accident', () => {
+  it('says that xw is one name when x and w are given', async () => {
+    const result = await runCli(['(xw+b-y)^2', '--x', '1', '--w', '1'])
+    expect(result.code).toBe(0)
+    expect(result.stderr).toContain('backprop-tutor: warning: xw is one name, not x times w: for the product of x and w, write x*w\n')
+    expect(result.stderr).not.toContain('did you mean --xw')
+    const longer = await runCli(['w1x1 + b', '--w1', '1', '--x1', '2'])
+    expect(longer.stderr).toContain('w1x1 is one name, not w1 times x1: for the product of w1 and x1, write w1*x1')
+    const bound = await runCli(['xw', '--x', '1', '--xw', '2'])
+    expect(bound.stderr).not.toContain('is one name')
+  })
+
   it('points a program that starts with -- at the place it goes', async () => {
     const result = await runCli(['--x+1', '--x', '1'])
     expect(result.code).toBe(2)
