@@ -93,3 +93,21 @@ describe('the lesson as data', () => {
     ])
   })
 })
+
+describe('check: a derivative written upside down, or between independent nodes', () => {
+  const MISSION_CHECK = ['check', '(x*w+b-y)^2', '--x', '1', '--w', '1', '--b', '0', '--y', '2', '--format', 'json']
+  it('recognizes dx/dL as upside down, and says when the number is dL/dx', async () => {
+    const result = await runCli([...MISSION_CHECK, '--claim', 'dx/dL = -2', '--claim', 'dx/dL = 5', '--claim', 'dw/dx = 1'])
+    const claims = JSON.parse(result.stdout).claims as { value: number; diagnosis: Record<string, unknown>; explanation: string[] }[]
+    expect(claims.map((c) => [c.value, c.diagnosis])).toEqual([
+      [0, { kind: 'upside-down', reverse: -2 }],
+      [0, { kind: 'upside-down', reverse: -2 }],
+      [0, { kind: 'partial', independent: true }],
+    ])
+    expect(claims[0]!.explanation[1]).toBe(
+      '∂x/∂L is upside down: x does not depend on L, so ∂x/∂L = 0. The other way up, ∂L/∂x = -2, which is your number: write it d L / d x.',
+    )
+    expect(claims[1]!.explanation[1]).toBe('∂x/∂L is upside down: x does not depend on L, so ∂x/∂L = 0. The other way up, ∂L/∂x = -2.')
+    expect(claims[2]!.explanation[1]).toBe('w does not depend on x (no path leads from x up to w), so ∂w/∂x = 0.')
+  })
+})

@@ -35,7 +35,10 @@ export type Diagnosis =
   | { kind: 'step'; edges: number[]; missing?: number[]; above?: number[]; slip?: Slip; signFlipped?: boolean }
   /** A local derivative (or a derivative between two inner nodes) that is not right. */
   | { kind: 'local'; edges: number[] }
-  | { kind: 'partial' }
+  /** A derivative between two inner nodes; `independent` when `of` does not depend on `wrt` at all. */
+  | { kind: 'partial'; independent: boolean }
+  /** ∂x/∂L written for ∂L/∂x: `of` does not depend on `wrt`, but `wrt` depends on `of` (by `reverse`, ∂wrt/∂of). */
+  | { kind: 'upside-down'; reverse: number }
 
 /**
  * On a single path from L, the one local derivative that, written the way students often slip,
@@ -161,8 +164,12 @@ export function checkClaims(trace: Trace, claims: Claim[], tolerance = DEFAULT_T
   for (const r of results) {
     if (r.right) continue
     if (r.kind === 'local') r.diagnosis = { kind: 'local', edges: r.edges! }
-    else if (r.kind === 'partial') r.diagnosis = { kind: 'partial' }
-    else r.diagnosis = departure(trace, inputsOf, said, r, tolerance)
+    else if (r.kind === 'partial') {
+      // Nodes are in topological order: a node can depend only on nodes before it.
+      const reverse = r.of < r.wrt ? partial(trace, inputsOf, r.wrt, r.of) : 0
+      const upsideDown = r.of < r.wrt && dependsOn(trace, r.wrt, r.of)
+      r.diagnosis = upsideDown ? { kind: 'upside-down', reverse } : { kind: 'partial', independent: !dependsOn(trace, r.of, r.wrt) }
+    } else r.diagnosis = departure(trace, inputsOf, said, r, tolerance)
     if (r.kind === 'gradient') {
       const local = trace.nodes[r.wrt]!.contributions.find((e) => {
         const value = trace.edges[e]!.localValue
@@ -245,6 +252,20 @@ function likelySlip(trace: Trace, n: number, claimed: number, tolerance: number)
   })
   // One explanation or none: two that fit equally well would be a guess.
   return found.length === 1 ? found[0] : undefined
+}
+
+/** Whether node `later` depends on node `earlier` (a walk down its inputs). */
+function dependsOn(trace: Trace, later: number, earlier: number): boolean {
+  const seen = new Uint8Array(trace.nodes.length)
+  const stack = [later]
+  while (stack.length > 0) {
+    const i = stack.pop()!
+    if (i === earlier) return true
+    if (seen[i] || i < earlier) continue
+    seen[i] = 1
+    stack.push(...trace.nodes[i]!.inputs)
+  }
+  return false
 }
 
 function edgesByConsumer(trace: Trace): number[][] {

@@ -377,7 +377,23 @@ export function verdictLines(trace: Trace, results: ClaimResult[], k: number): P
   } else if (diagnosis.kind === 'inherited') lines.push(inheritedVerdict(judged, results, diagnosis))
   else if (diagnosis.kind === 'step') lines.push(...(diagnosis.above ? unclaimedVerdict(judged, diagnosis) : ownStepVerdict(judged, diagnosis)))
   else if (diagnosis.kind === 'local') lines.push(localVerdict(judged, meaning, diagnosis))
-  else lines.push([meaning, ` multiplies the local derivatives along every path from ${label(r.of)} down to ${label(r.wrt)}, and adds the paths.`])
+  else if (diagnosis.kind === 'upside-down') {
+    const turned = d(r.wrt, r.of)
+    const matches = Math.abs(r.claimed - diagnosis.reverse) <= 0.01 * Math.abs(diagnosis.reverse) + 1e-4
+    const yours: Phrase = matches ? [', which is your number: write it d ', label(r.wrt), ' / d ', label(r.of), '.'] : ['.']
+    lines.push([
+      meaning,
+      ` is upside down: ${label(r.of)} does not depend on ${label(r.wrt)}, so `,
+      meaning,
+      ' = 0. The other way up, ',
+      turned,
+      ' = ',
+      value(diagnosis.reverse),
+      ...yours,
+    ])
+  } else if (diagnosis.independent) {
+    lines.push([`${label(r.of)} does not depend on ${label(r.wrt)} (no path leads from ${label(r.wrt)} up to ${label(r.of)}), so `, meaning, ' = 0.'])
+  } else lines.push([meaning, ` multiplies the local derivatives along every path from ${label(r.of)} down to ${label(r.wrt)}, and adds the paths.`])
   if (r.localInstead !== undefined) {
     const edge = trace.edges[r.localInstead]!
     const upstream: Phrase = [d(trace.output, edge.to), ' = ', value(edge.upstream as number), ' (', mark('step2'), ' multiply along the chain).']
