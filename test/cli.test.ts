@@ -76,7 +76,7 @@ describe('errors: one clear message on stderr, a documented exit code, no stack 
     [['x', '--format', 'pdf'], 2, /unknown format "pdf"; the formats are table, json, markdown, latex, dot, mermaid, svg/],
     [['x', '--standalone'], 2, /--standalone goes with --format latex/],
     [['x', '--precision', '0'], 2, /--precision 0: expected a whole number from 1 to 17/],
-    [['x', '--wrt', 'q'], 1, /--wrt q: the program has no variable q/],
+    [['x', '--wrt', 'q'], 1, /--wrt q: the program has no variable or node q/],
     [['--file', 'missing.txt'], 2, /cannot read missing.txt: no such file/],
     [['x', '--bad-option'], 2, /unknown option --bad-option/],
   ]

@@ -111,3 +111,19 @@ describe('check: a derivative written upside down, or between independent nodes'
     expect(claims[2]!.explanation[1]).toBe('w does not depend on x (no path leads from x up to w), so ∂w/∂x = 0.')
   })
 })
+
+describe('--wrt an intermediate node', () => {
+  it('limits the backward pass to the way down to it, and gives its gradient', async () => {
+    const result = await runCli(['yhat = x*w + b; loss = (yhat - y)^2', '--x', '1', '--w', '1', '--b', '0', '--y', '2', '--wrt', 'yhat'])
+    expect(result.code).toBe(0)
+    const backward = result.stdout.slice(result.stdout.indexOf('3. Backward pass'), result.stdout.indexOf('4. Chains'))
+    expect(backward.match(/^│ ∂loss\/∂\S+/gm)).toEqual(['│ ∂loss/∂loss', '│ ∂loss/∂t2', '│ ∂loss/∂yhat'])
+    expect(result.stdout).toContain('│ yhat     │ -2              │                   │ not checked │')
+    expect(result.stdout).toContain('  yhat: the finite-difference check nudges the variables, not the nodes computed from them')
+  })
+
+  it('names what it can be when the name is nothing of the program', async () => {
+    const result = await runCli(['x*w', '--x', '1', '--w', '1', '--wrt', 'q'])
+    expect(result).toMatchObject({ code: 1, stderr: 'backprop-tutor: error: --wrt q: the program has no variable or node q (its variables and nodes: x, w, L)\n' })
+  })
+})

@@ -96,7 +96,7 @@ export function command(mode: Mode): Command {
       .option('-f, --file <path>', 'read the program from a file')
       .addOption(new Option('--format <name>', 'output format, one of the formats below').default('table'))
       .option('--set <name=value>', 'bind a variable whose name collides with an option (repeatable)', repeatable, [] as string[])
-      .option('--wrt <names>', 'limit the backward pass, chains and gradients to these variables (comma-separated)')
+      .option('--wrt <names>', 'limit the backward pass, chains and gradients to these variables or named nodes (comma-separated)')
       .option('--precision <digits>', `significant digits for numbers (default ${DEFAULT_PRECISION})`)
       .option('--explain', 'add one plain-language sentence per step')
       .option('--ascii', 'ASCII only: d instead of ∂, * instead of ·, ^2 instead of ²')

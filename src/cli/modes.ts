@@ -10,6 +10,7 @@ import { renderTraining } from '../render/training.js'
 import { renderClaims, renderClaimsJson } from '../render/claims.js'
 import { train, type Training, type TrainingRequest } from '../modes/train.js'
 import type { Trace } from '../trace.js'
+import { wrtNode } from '../steps/lesson.js'
 import { checkClaims, parseClaim } from '../modes/claims.js'
 import { indexNodes } from '../modes/refer.js'
 import { quizQuestions, runQuiz } from '../modes/quiz.js'
@@ -61,8 +62,11 @@ export async function traceMode(request: Request, io: Io): Promise<number> {
   )
   const wrt = names(opts.wrt)
   for (const name of wrt ?? []) {
-    if (!trace.gradients.some((g) => g.name === name)) {
-      throw new InputError(`--wrt ${name}: the program has no variable ${name} (its variables: ${trace.gradients.map((g) => g.name).join(', ') || 'none'})`)
+    if (wrtNode(trace, name) === undefined) {
+      const named = trace.nodes.flatMap((node) => (node.kind === 'constant' ? [] : [node.label]))
+      throw new InputError(
+        `--wrt ${name}: the program has no variable or node ${name} (its variables and nodes: ${named.slice(0, 12).join(', ')}${named.length > 12 ? ', …' : ''})`,
+      )
     }
   }
   for (const warning of warnings) io.stderr(`backprop-tutor: warning: ${warning}\n`)

@@ -3,7 +3,7 @@
 import type { Trace } from '../trace.js'
 import { product, sum, value, type Phrase } from '../steps/cells.js'
 import { lesson, type Lesson } from '../steps/lesson.js'
-import { SEED, checkStatusText, contributionOf, pathLabel, sumOf } from '../steps/words.js'
+import { SEED, checkStatusText, contributionOf, intermediateChains, pathLabel, sumOf } from '../steps/words.js'
 import { latexName, latexNumber, latexSym, texFace, type TexFace } from './tex.js'
 import { expand } from './shared.js'
 import type { RenderOptions } from './index.js'
@@ -105,6 +105,8 @@ function chainRows(steps: Lesson, { math }: TexFace, sym: (s: Sym) => string): s
     const grad = math(chain.gradient)
     if (chain.kind === 'no-path') {
       chains.push(`${grad} &= 0 && \\text{no path}`)
+    } else if (chain.kind === 'intermediate') {
+      chains.push(`${grad} && \\text{${intermediateChains(chain.variable)}}`)
     } else if (chain.kind === 'too-many') {
       const count =
         Number.isFinite(chain.count) && chain.count <= Number.MAX_SAFE_INTEGER

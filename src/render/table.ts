@@ -16,6 +16,7 @@ import {
   TITLES,
   checkStatusText,
   contributionOf,
+  intermediateChains,
   moreStatements,
   noPath,
   pathLabel,
@@ -181,6 +182,10 @@ function* chainLines(chain: ChainStep, out: string, n: Notation): Generator<stri
   const gradient = print(chain.gradient)
   if (chain.kind === 'no-path') {
     yield `  ${gradient} = 0 ${noPath(out, chain.variable)}`
+    return
+  }
+  if (chain.kind === 'intermediate') {
+    yield `  ${gradient}: ${intermediateChains(chain.variable)}`
     return
   }
   if (chain.kind === 'too-many') {

@@ -6,7 +6,7 @@ import type { Check } from '../check.js'
 import type { Sym } from '../sym.js'
 import type { Trace } from '../trace.js'
 import { factor, grad, local, product, type Cell, type Phrase } from './cells.js'
-import { EXPLAIN, checkReasonText, flagText, notationNote, placeholders, ruleSentence } from './words.js'
+import { EXPLAIN, NOT_CHECKED_INTERMEDIATE, checkReasonText, flagText, notationNote, placeholders, ruleSentence } from './words.js'
 
 export interface LessonOptions {
   /** Limit the backward sections to what reaches these variables. */
@@ -51,6 +51,8 @@ export interface ChainPath {
 export type ChainStep =
   | { kind: 'no-path'; variable: string; gradient: Cell }
   | { kind: 'too-many'; variable: string; gradient: Cell; count: number }
+  /** An intermediate chosen with --wrt: chains are listed to variables only. */
+  | { kind: 'intermediate'; variable: string; gradient: Cell }
   | { kind: 'paths'; variable: string; gradient: Cell; paths: ChainPath[]; total: Sym }
 
 export interface GradientRow {
@@ -92,7 +94,10 @@ export function lesson(trace: Trace, options: LessonOptions): Lesson {
   const flaggedNodes = new Set(trace.flags.filter((f) => f.pass === 'forward').map((f) => f.node))
   // gradients, chains and checks are all in variable order: one index reads all three.
   const selected = trace.gradients.flatMap((g, k) => (!wrt || wrt.has(g.name) ? [k] : []))
-  const gradients = selected.map((k) => ({ variable: trace.gradients[k]!.name, grad: trace.gradients[k]!.grad, check: trace.checks[k] }))
+  const gradients: GradientRow[] = selected.map((k) => ({ variable: trace.gradients[k]!.name, grad: trace.gradients[k]!.grad, check: trace.checks[k] }))
+  // Intermediates chosen with --wrt (yhat): their gradients too, which the check does not cover.
+  const intermediates = [...(wrt ?? [])].filter((name) => trace.nodes[wrtNode(trace, name) ?? 0]?.kind === 'op')
+  for (const name of intermediates) gradients.push({ variable: name, grad: trace.nodes[wrtNode(trace, name)!]!.grad ?? 0, check: undefined })
   const locals = () => localRows(trace, flaggedEdges)
   const example = exampleEdge(trace)
   return {
@@ -104,9 +109,12 @@ export function lesson(trace: Trace, options: LessonOptions): Lesson {
     hasLocals: example !== undefined,
     notation: example !== undefined ? notationNote(trace, example) : [],
     backward: () => backwardSteps(trace, wrt),
-    chains: selected.map((k) => chainStep(trace, k)),
+    chains: [
+      ...selected.map((k) => chainStep(trace, k)),
+      ...intermediates.map((name): ChainStep => ({ kind: 'intermediate', variable: name, gradient: grad(out, name) })),
+    ],
     gradients,
-    reasons: reasons(trace, gradients),
+    reasons: [...reasons(trace, gradients), ...(intermediates.length ? [{ variables: intermediates, text: [NOT_CHECKED_INTERMEDIATE] }] : [])],
     warnings: trace.flags.map((flag) => flagText(trace, flag)),
     explain: options.explain
       ? explanations(trace, [...locals()], [...backwardSteps(trace, wrt)])
@@ -156,12 +164,28 @@ export function statementNodes(trace: Trace): number[] {
   return trace.nodes.flatMap((node, i) => (node.kind === 'op' && (node.assigned || i === trace.output) ? [i] : []))
 }
 
-/** Which nodes depend on a --wrt variable (all nodes when there is no --wrt). */
+/**
+ * The node a --wrt name stands for: a variable, or an intermediate by its label (t2, c#1) or its
+ * assigned name (yhat; a name assigned twice stands for its newest value, as in the program).
+ */
+export function wrtNode(trace: Trace, name: string): number | undefined {
+  let found: number | undefined
+  trace.nodes.forEach((node, i) => {
+    if (node.kind === 'constant') return
+    if (node.label === name || (node.kind === 'variable' && node.id === name)) found ??= i
+  })
+  if (found !== undefined) return found
+  trace.nodes.forEach((node, i) => node.assigned === name && (found = i))
+  return found
+}
+
+/** Which nodes depend on a --wrt node (all nodes when there is no --wrt). */
 function reachesVariables(trace: Trace, wrt: Set<string> | undefined): boolean[] {
   if (!wrt) return trace.nodes.map(() => true)
+  const chosen = new Set([...wrt].map((name) => wrtNode(trace, name)))
   const reaches: boolean[] = []
   trace.nodes.forEach((node, i) => {
-    reaches[i] = node.kind === 'variable' ? wrt.has(node.id) : node.inputs.some((j) => reaches[j])
+    reaches[i] = chosen.has(i) || node.inputs.some((j) => reaches[j])
   })
   return reaches
 }

@@ -297,6 +297,10 @@ export function tooManyPaths(count: number): string {
 }
 
 export const noPath = (out: string, variable: string) => `(no path: ${out} does not depend on ${variable})`
+/** The chains of an intermediate chosen with --wrt. */
+export const intermediateChains = (node: string) =>
+  `the chains are listed down to variables; the backward pass above multiplies along every path from the output to ${node}`
+export const NOT_CHECKED_INTERMEDIATE = 'the finite-difference check nudges the variables, not the nodes computed from them'
 
 /** How a training run diverged. */
 export function divergenceText(divergence: Divergence, out: string): Phrase {
