@@ -124,6 +124,9 @@ describe('--wrt an intermediate node', () => {
 
   it('names what it can be when the name is nothing of the program', async () => {
     const result = await runCli(['x*w', '--x', '1', '--w', '1', '--wrt', 'q'])
-    expect(result).toMatchObject({ code: 1, stderr: 'backprop-tutor: error: --wrt q: the program has no variable or node q (its variables and nodes: x, w, L)\n' })
+    expect(result).toMatchObject({
+      code: 1,
+      stderr: 'backprop-tutor: error: --wrt q: the program has no variable or node q (its variables and nodes: x, w, L)\n',
+    })
   })
 })
