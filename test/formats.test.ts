@@ -34,6 +34,9 @@ const CORPUS: [string, Record<string, number>][] = [
   ...OP_ROWS.map((row) => [row.program, row.bindings] as [string, Record<string, number>]),
 ]
 
+/** Each program of the corpus, plain and with --explain. */
+const WITH_AND_WITHOUT_EXPLAIN = CORPUS.flatMap(([source, bindings]) => [false, true].map((explain) => [source, bindings, explain] as const))
+
 async function render(format: FormatName, source: string, bindings: Record<string, number>, options: Partial<RenderOptions> = {}) {
   return FORMATS[format].render(traceProgram(source, bindings).trace, { ...OPTIONS, ...options })
 }
@@ -53,15 +56,7 @@ describe('every LaTeX string renders in KaTeX', () => {
     expect(reachable.filter((id) => !used.has(id as OpId))).toEqual([])
   })
 
-  it.each(
-    CORPUS.flatMap(
-      ([source, bindings]) =>
-        [
-          [source, bindings, false],
-          [source, bindings, true],
-        ] as const,
-    ),
-  )('latex: %s (explain: %s)', async (source, bindings, explain) => {
+  it.each(WITH_AND_WITHOUT_EXPLAIN)('latex: %s (explain: %s)', async (source, bindings, explain) => {
     const text = await render('latex', source, bindings, { explain })
     const blocks = [...text.matchAll(/\\begin\{align\*\}[\s\S]*?\\end\{align\*\}/g)].map((m) => m[0])
     expect(blocks.length).toBeGreaterThanOrEqual(4)
@@ -70,15 +65,7 @@ describe('every LaTeX string renders in KaTeX', () => {
     for (const math of inlineMath(prose)) katexRender(math, false)
   })
 
-  it.each(
-    CORPUS.flatMap(
-      ([source, bindings]) =>
-        [
-          [source, bindings, false],
-          [source, bindings, true],
-        ] as const,
-    ),
-  )('markdown: %s (explain: %s)', async (source, bindings, explain) => {
+  it.each(WITH_AND_WITHOUT_EXPLAIN)('markdown: %s (explain: %s)', async (source, bindings, explain) => {
     const text = await render('markdown', source, bindings, { explain })
     const blocks = [...text.matchAll(/\$\$\n([\s\S]*?)\n\$\$/g)].map((m) => m[1]!)
     expect(blocks.length).toBeGreaterThanOrEqual(1)
