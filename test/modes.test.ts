@@ -8,6 +8,9 @@ import { json, runCli } from './helpers.js'
 
 const example = (name: string) => fileURLToPath(new URL(`../examples/${name}`, import.meta.url))
 
+/** A one-neuron model trained on w and b, with x and y held fixed: the README's training sample. */
+const TANH_TRAINING = ['yhat = tanh(x*w + b); loss = (yhat - y)^2', '--x', '1', '--w', '0.2', '--b', '0', '--y', '0.8', '--data', 'x,y', '--lr', '0.5']
+
 describe('training: --lr', () => {
   // L = (x*w + b - y)^2: dL/dw = 2(xw + b - y)·x, dL/db = 2(xw + b - y).
   const step = (p: { w: number; b: number }, x: number, y: number, lr: number) => {
@@ -57,23 +60,7 @@ describe('training: --lr', () => {
   })
 
   it('prints a table per step with the update written out, and the falling loss as a sparkline', async () => {
-    const result = await runCli([
-      'yhat = tanh(x*w + b); loss = (yhat - y)^2',
-      '--x',
-      '1',
-      '--w',
-      '0.2',
-      '--b',
-      '0',
-      '--y',
-      '0.8',
-      '--data',
-      'x,y',
-      '--lr',
-      '0.5',
-      '--steps',
-      '6',
-    ])
+    const result = await runCli([...TANH_TRAINING, '--steps', '6'])
     expect(result.code).toBe(0)
     const text = result.stdout
     expect(text).toContain('6. Training: gradient descent on w, b with learning rate η = 0.5')
@@ -462,24 +449,7 @@ describe('--ascii in every mode', () => {
         '--claim',
         'dloss/dloss = 2',
       ]),
-      await runCli([
-        'yhat = tanh(x*w + b); loss = (yhat - y)^2',
-        '--x',
-        '1',
-        '--w',
-        '0.2',
-        '--b',
-        '0',
-        '--y',
-        '0.8',
-        '--data',
-        'x,y',
-        '--lr',
-        '0.5',
-        '--steps',
-        '30',
-        '--ascii',
-      ]),
+      await runCli([...TANH_TRAINING, '--steps', '30', '--ascii']),
     ]
     for (const run of runs) {
       expect(run.stdout.length).toBeGreaterThan(500)
