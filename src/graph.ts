@@ -4,6 +4,8 @@
 import { foldExpr, type Expr, type Leaf, type Program, type Statement } from './parse.js'
 import { CONSTANT_VALUES, type OpId } from './ops.js'
 import { formatNumber } from './format.js'
+import { rational } from './canon.js'
+import type { Sym } from './sym.js'
 
 export type NodeKind = 'variable' | 'constant' | 'op'
 
@@ -24,6 +26,8 @@ export interface GraphNode {
   inputs: number[]
   /** A constant leaf's value. */
   constant?: number
+  /** A literal the program writes with a sign or as a fraction (-1, 1/3), exactly: one constant, not an operation. */
+  exact?: Sym
   /** Index of the statement that created the node (variables: first used in). */
   statement: number
 }
@@ -94,12 +98,38 @@ class GraphBuilder {
     return index
   }
 
+  /**
+   * -1 and 1/3 are numbers a program writes, not operations it asks for: they become one constant
+   * (x^-1 is x to the constant -1). Their nodes were made just now, so the last ones are theirs.
+   */
+  private literal(op: OpId, inputs: number[]): number | undefined {
+    const [a, b] = inputs.map((i) => this.nodes[i]!)
+    const isLiteral = (node: GraphNode | undefined) => node?.kind === 'constant' && !Object.hasOwn(CONSTANT_VALUES, node.label)
+    const fraction = (node: GraphNode) => node.exact !== undefined && typeof node.exact !== 'number'
+    if (op === 'neg' && isLiteral(a) && inputs[0] === this.nodes.length - 1) {
+      a!.constant = -a!.constant!
+      a!.exact = typeof a!.exact === 'object' ? { op: 'neg', args: [a!.exact] } : a!.constant
+      a!.label = fraction(a!) ? `-${a!.label}` : formatNumber(a!.constant)
+      return inputs[0]
+    }
+    const integer = (node: GraphNode) => isLiteral(node) && typeof (node.exact ?? 0) === 'number' && Number.isSafeInteger(node.constant)
+    if (op === 'div' && integer(a!) && integer(b!) && b!.constant !== 0 && inputs[1] === this.nodes.length - 1 && inputs[0] === inputs[1]! - 1) {
+      this.nodes.pop()
+      this.constants--
+      a!.exact = rational(a!.constant!, b!.constant!)
+      a!.constant = a!.constant! / b!.constant!
+      a!.label = typeof a!.exact === 'number' ? formatNumber(a!.constant) : `${a!.constant < 0 ? '-' : ''}${fractionText(a!.exact)}`
+      return inputs[0]
+    }
+    return undefined
+  }
+
   statement(statement: Statement, k: number): void {
     const firstNew = this.nodes.length
     let result = foldExpr(
       statement.expr,
       (leaf) => this.leaf(leaf, k),
-      (op, inputs) => this.add({ id: '', label: '', kind: 'op', op, inputs, statement: k }),
+      (op, inputs) => this.literal(op, inputs) ?? this.add({ id: '', label: '', kind: 'op', op, inputs, statement: k }),
     )
     const isLast = k === this.program.statements.length - 1
     if (statement.target !== undefined) {
@@ -152,6 +182,13 @@ class GraphBuilder {
     }
     return { source: this.program.source, nodes, output: this.output, variables: this.variables, notes: this.notes }
   }
+}
+
+/** n/d of an exact fraction, unsigned. */
+function fractionText(s: Sym): string {
+  const fraction = typeof s === 'object' && 'op' in s && s.op === 'neg' ? s.args[0]! : s
+  const [n, d] = (fraction as { args: number[] }).args
+  return `${n}/${d}`
 }
 
 function collectNames(program: Program): Set<string> {

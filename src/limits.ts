@@ -7,8 +7,11 @@ export const LIMITS = {
   maxTerms: 300_000,
   /** Nesting of parentheses, ^ chains and unary signs: mathjs's parser is recursive and overflows at a few hundred. */
   maxNesting: 100,
-  /** Tree nodes of a symbolic value before it is shown by the name of its node or gradient instead. */
-  maxSymSize: 24,
+  /**
+   * Terms (numbers and names) of a symbolic value or gradient that is written out; a longer one is
+   * written by the program's name for it (h1, ∂L/∂h1) where it has one, else said to be too long.
+   */
+  maxSymTerms: 16,
   /** Paths per variable listed in the chains, and edges over all of one variable's listed paths. */
   chainPaths: 16,
   chainEdges: 256,

@@ -3,6 +3,7 @@
 // fully bound program computes exactly the numbers a plain evaluation would.
 import { LIMITS } from './limits.js'
 import { OPS, type OpId } from './ops.js'
+import { canonical, exactFold } from './canon.js'
 
 export type Sym =
   | number
@@ -14,6 +15,10 @@ export type Sym =
   /** d(of)/d(wrt), standing in for a gradient expression that would be too long. */
   | { grad: { of: string; wrt: string } }
   | { op: OpId; args: Sym[] }
+  /** An expression longer than LIMITS.maxSymTerms, and everything computed from it. */
+  | { tooLong: true }
+
+export const TOO_LONG: Sym = { tooLong: true }
 
 export interface SymBuilder {
   add(a: Sym, b: Sym): Sym
@@ -27,55 +32,18 @@ export interface SymBuilder {
 
 const isApply = (s: Sym, op?: OpId): s is { op: OpId; args: Sym[] } => typeof s === 'object' && 'op' in s && (op === undefined || s.op === op)
 
-/** Builds `op(args)`, folding numbers and the algebraic identities that keep results readable. */
+/** Builds `op(args)`: numbers fold as doubles, anything symbolic goes to its canonical form. */
 export function apply(op: OpId, args: Sym[]): Sym {
   const [a, b] = args as [Sym, Sym]
   // Fully bound programs take only this branch: plain double arithmetic.
   if (typeof a === 'number' && (args.length === 1 || typeof b === 'number')) {
     return args.length === 1 ? OPS[op].value(a) : OPS[op].value(a, b as number)
   }
-  switch (op) {
-    case 'add':
-      if (a === 0) return b
-      if (b === 0) return a
-      if (typeof b === 'number' && b < 0) return apply('sub', [a, -b])
-      if (isApply(b, 'neg')) return apply('sub', [a, b.args[0]!])
-      break
-    case 'sub':
-      if (b === 0) return a
-      if (a === 0) return apply('neg', [b])
-      if (typeof b === 'number' && b < 0) return apply('add', [a, -b])
-      if (isApply(b, 'neg')) return apply('add', [a, b.args[0]!])
-      break
-    case 'mul':
-      if (a === 0 || b === 0) return 0
-      if (a === 1) return b
-      if (b === 1) return a
-      if (a === -1) return apply('neg', [b])
-      if (b === -1) return apply('neg', [a])
-      if (typeof b === 'number') return apply('mul', [b, a])
-      if (typeof a === 'number' && isApply(b, 'mul') && typeof b.args[0] === 'number') {
-        return apply('mul', [a * b.args[0], b.args[1]!])
-      }
-      if (isApply(a, 'neg')) return apply('neg', [apply('mul', [a.args[0]!, b])])
-      if (isApply(b, 'neg')) return apply('neg', [apply('mul', [a, b.args[0]!])])
-      break
-    case 'div':
-      if (b === 1) return a
-      if (b === -1) return apply('neg', [a])
-      if (a === 0) return 0
-      break
-    case 'pow':
-      if (b === 1) return a
-      if (b === 0) return 1
-      break
-    case 'neg':
-      if (isApply(a, 'neg')) return a.args[0]!
-      if (isApply(a, 'mul') && typeof a.args[0] === 'number') return apply('mul', [-a.args[0], a.args[1]!])
-      break
-  }
-  return { op, args }
+  if (args.some(isTooLong)) return op === 'mul' && (a === 0 || b === 0) ? 0 : TOO_LONG
+  return canonical(op, args)
 }
+
+export const isTooLong = (s: Sym) => typeof s === 'object' && 'tooLong' in s
 
 export const S: SymBuilder = {
   add: (a, b) => apply('add', [a, b]),
@@ -87,18 +55,41 @@ export const S: SymBuilder = {
   apply,
 }
 
-/** Number of tree nodes, counting no further than `limit` (so it stays cheap on big trees). */
-export function symSize(s: Sym, limit = LIMITS.maxSymSize + 1): number {
-  if (typeof s === 'number') return 1
+/**
+ * The builder for formulas in a program's own terms: numbers that are exact stay exact (1/3,
+ * log(2)), as a textbook keeps them; S folds them to doubles, as the numeric trace must.
+ */
+export const E: SymBuilder = {
+  add: (a, b) => exactApply('add', [a, b]),
+  sub: (a, b) => exactApply('sub', [a, b]),
+  mul: (a, b) => exactApply('mul', [a, b]),
+  div: (a, b) => exactApply('div', [a, b]),
+  pow: (a, b) => exactApply('pow', [a, b]),
+  neg: (a) => exactApply('neg', [a]),
+  apply: exactApply,
+}
+
+function exactApply(op: OpId, args: Sym[]): Sym {
+  return exactFold(op, args) ?? apply(op, args)
+}
+
+/**
+ * Number of terms (the numbers and names written), counting no further than `limit` so it stays
+ * cheap. A fraction 1/3 is one number.
+ */
+export function symTerms(s: Sym, limit = LIMITS.maxSymTerms + 1): number {
   let count = 0
   const stack: Sym[] = [s]
   while (stack.length > 0 && count < limit) {
     const top = stack.pop()!
-    count++
-    if (isApply(top)) stack.push(...top.args)
+    if (isApply(top) && !(top.op === 'div' && typeof top.args[0] === 'number' && typeof top.args[1] === 'number')) stack.push(...top.args)
+    else count += isTooLong(top) ? limit : 1
   }
   return count
 }
+
+/** Whether an expression is too long to show (and is shown as a reference or "too long"). */
+export const tooLong = (s: Sym) => symTerms(s) > LIMITS.maxSymTerms
 
 export const isNumber = (s: Sym): s is number => typeof s === 'number'
 
@@ -113,6 +104,8 @@ export interface SymStyle {
   superscripts: boolean
   /** Spaces around + and -. */
   spaced: boolean
+  /** What a too-long expression is written as (default TOO_LONG_TEXT). */
+  tooLong?: string
   /** Parenthesize every nested operator, to make precedence visible: ((x*w) + b). */
   allParens?: boolean
 }
@@ -127,11 +120,27 @@ export function precedence(s: Sym): number {
   return n.kind === 'infix' || n.kind === 'prefix' ? n.precedence : 9
 }
 
+/** What a face writes for an expression too long to show. */
+export const TOO_LONG_TEXT = 'too long to show'
+
+/**
+ * Whether a prefix operator's operand needs parentheses: −(a + b), but −x·y, since (−x)·y and
+ * −(x·y) are equal and a textbook writes neither bracket.
+ */
+export function prefixParens(op: OpId, inner: Sym): boolean {
+  const p = precedence(inner)
+  const notation = OPS[op].notation
+  return notation.kind === 'prefix' && p <= notation.precedence && !(op === 'neg' && p === MUL_PRECEDENCE)
+}
+
+const MUL_PRECEDENCE = 2
+
 /** Writes a Sym as text with the fewest parentheses that keep its structure. */
 export function printSym(s: Sym, style: SymStyle): string {
   if (typeof s === 'number') return style.number(s)
   if ('name' in s) return s.mark === undefined ? s.name : `${s.name}[${s.mark}]`
   if ('grad' in s) return style.grad(s.grad.of, s.grad.wrt)
+  if ('tooLong' in s) return style.tooLong ?? TOO_LONG_TEXT
   const notation = OPS[s.op].notation
   const args = s.args
   switch (notation.kind) {
@@ -142,7 +151,7 @@ export function printSym(s: Sym, style: SymStyle): string {
     case 'prefix': {
       const inner = args[0]!
       const text = printSym(inner, style)
-      return `${notation.symbol}${precedence(inner) <= notation.precedence ? `(${text})` : text}`
+      return `${notation.symbol}${prefixParens(s.op, inner) ? `(${text})` : text}`
     }
     case 'infix': {
       const [left, right] = args as [Sym, Sym]

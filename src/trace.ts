@@ -4,11 +4,11 @@
 import { LIMITS } from './limits.js'
 import type { Graph, GraphNode, NodeKind } from './graph.js'
 import { CONSTANT_VALUES, OPS, type Convention, type Rule } from './ops.js'
-import { S, apply, isNumber, symSize, type Sym } from './sym.js'
+import { E, S, TOO_LONG, apply, isNumber, isTooLong, tooLong, type Sym } from './sym.js'
 import { checkGradients, type Check } from './check.js'
 
 /** A graph node (id, label, kind, op, assigned, inputs: see GraphNode) with what the passes found. */
-export interface TraceNode extends Pick<GraphNode, 'id' | 'label' | 'kind' | 'op' | 'assigned' | 'inputs'> {
+export interface TraceNode extends Pick<GraphNode, 'id' | 'label' | 'kind' | 'op' | 'assigned' | 'inputs' | 'exact'> {
   /** The operation written in terms of its inputs' labels (t1 + b); absent for leaves. */
   expression?: Sym
   /** Forward value: a number, or an expression in the unbound variables. */
@@ -95,7 +95,8 @@ export interface Trace {
 }
 
 /** How a node appears inside an expression: literal numbers as numbers, pi, e and the rest by label. */
-export function operandSym(node: { kind: NodeKind; label: string; value?: Sym; constant?: number }): Sym {
+export function operandSym(node: { kind: NodeKind; label: string; value?: Sym; constant?: number; exact?: Sym }): Sym {
+  if (node.exact !== undefined) return node.exact
   const value = node.constant ?? node.value
   return node.kind === 'constant' && value !== undefined && isNumber(value) && !Object.hasOwn(CONSTANT_VALUES, node.label) ? value : { name: node.label }
 }
@@ -149,6 +150,8 @@ interface Forward {
   requiresGrad: Uint8Array
   /** Edges are made consumer by consumer, so node i's edges are firstEdge[i] … firstEdge[i + 1] - 1. */
   firstEdge: Int32Array
+  /** Where some variable is symbolic: each edge's local derivative in the program's names. */
+  namedLocals?: Sym[]
 }
 
 /** Every node's value, and each op's local derivatives as soon as its inputs' values are known. */
@@ -162,6 +165,7 @@ function forwardPass(graph: Graph, bindings: Record<string, number>): Forward {
   const flags: Flag[] = []
   // Each node's operand form ({ name: 't3' } or a literal), made once and shared by its consumers.
   const operands: Sym[] = graph.nodes.map((node) => operandSym(node))
+  const forms = new Forms(graph, values, operands)
   for (let i = 0; i < n; i++) {
     const node = graph.nodes[i]!
     const traced: TraceNode = { id: node.id, label: node.label, kind: node.kind, inputs: node.inputs, value: 0, grad: null, contributions: [], onPath: false }
@@ -171,38 +175,99 @@ function forwardPass(graph: Graph, bindings: Record<string, number>): Forward {
       requiresGrad[i] = 1
     } else if (node.kind === 'constant') {
       traced.value = node.constant!
+      if (node.exact !== undefined) traced.exact = node.exact
     } else {
       const op = node.op!
       const args = node.inputs.map((j) => values[j]!)
       const labels = node.inputs.map((j) => operands[j]!)
-      let value = apply(op, args)
-      if (symSize(value) > LIMITS.maxSymSize) value = { name: node.label }
       traced.op = op
       if (node.assigned) traced.assigned = node.assigned
       traced.expression = { op, args: labels }
-      traced.value = value
+      traced.value = forms.value(i, args, requiresGrad)
       requiresGrad[i] = node.inputs.some((j) => requiresGrad[j]) ? 1 : 0
-      if (isNumber(value) && !Number.isFinite(value) && args.every(finite)) {
-        flags.push({ kind: Number.isNaN(value) ? 'nan' : 'infinite', pass: 'forward', code: 'value', node: i })
+      if (isNumber(traced.value) && !Number.isFinite(traced.value) && args.every(finite)) {
+        flags.push({ kind: Number.isNaN(traced.value) ? 'nan' : 'infinite', pass: 'forward', code: 'value', node: i })
       }
       // Local derivatives, for inputs that depend on a variable (PyTorch's requires_grad).
+      const numeric = args.every(isNumber)
       node.inputs.forEach((j, slot) => {
         if (!requiresGrad[j]) return
         const input = OPS[op].inputs[slot]!
-        const local = input.local(S, labels)
-        let localValue = input.local(S, args)
-        if (symSize(localValue) > LIMITS.maxSymSize) localValue = local
+        const local = input.local(E, labels)
+        const localValue = numeric ? input.local(S, args) : short(input.local(E, forms.exactArgs(i)))
+        if (!numeric) forms.namedLocals[edges.length] = forms.sameArgs ? localValue : short(input.local(E, forms.namedArgs(i)))
         // NaN until the backward pass: a double from the start, so that V8 never has to migrate
         // every edge object when the field first holds a fractional number (measured: 15,000
         // migrations on a 10,000-operation program). Edges off the output's path get 0 below.
         edges.push({ from: j, to: i, slot, rule: input.rule, local, localValue, upstream: NaN, contribution: NaN })
       })
     }
-    values[i] = traced.value
+    forms.settle(i, traced)
     nodes.push(traced)
   }
   firstEdge[n] = edges.length
-  return { nodes, edges, flags, values, requiresGrad, firstEdge }
+  return { nodes, edges, flags, values, requiresGrad, firstEdge, ...(forms.symbolic ? { namedLocals: forms.namedLocals } : {}) }
+}
+
+/** An expression as it is shown: itself while it has at most LIMITS.maxSymTerms terms, else TOO_LONG. */
+const short = (s: Sym): Sym => (isNumber(s) || !tooLong(s) ? s : TOO_LONG)
+
+/**
+ * The forms of each node's value where some variable is symbolic. `exact`: what a consumer
+ * computes with (pi and e by name, 1/3 exact, and a value too long to write by the program's name
+ * for it). `named`: the node in the program's names (an assigned node by its name, an unnamed one
+ * as its operation on those), the form a value or gradient falls back to when written out in the
+ * variables it would be too long: b = a² + a, ∂loss/∂z1·w11.
+ */
+class Forms {
+  private readonly exact: (Sym | undefined)[]
+  private readonly named: Sym[]
+  readonly namedLocals: Sym[] = []
+  symbolic = false
+
+  constructor(
+    private readonly graph: Graph,
+    private readonly values: Sym[],
+    operands: Sym[],
+  ) {
+    // Every constant has its exact form, so that log(2) stays log(2) next to a symbol.
+    this.exact = graph.nodes.map((node, i) => (node.kind === 'constant' ? operands[i] : undefined))
+    this.named = new Array(graph.nodes.length)
+  }
+
+  exactArgs = (i: number) => this.graph.nodes[i]!.inputs.map((j) => this.exact[j] ?? this.values[j]!)
+  namedArgs = (i: number) => this.graph.nodes[i]!.inputs.map((j) => this.named[j] ?? this.exact[j] ?? this.values[j]!)
+
+  /** Node i's value: a double where its inputs are numbers, else its canonical form, short or in names. */
+  value(i: number, args: Sym[], requiresGrad: Uint8Array): Sym {
+    const node = this.graph.nodes[i]!
+    const numeric = args.every(isNumber)
+    const exactInputs = node.inputs.some((j) => this.exact[j] !== undefined)
+    if (numeric) {
+      // A constant expression keeps its exact form (2·pi) for consumers that are symbolic.
+      if (exactInputs && node.inputs.every((j) => !requiresGrad[j])) this.exact[i] = E.apply(node.op!, this.exactArgs(i))
+      return apply(node.op!, args)
+    }
+    this.symbolic = true
+    const exactArgs = this.exactArgs(i)
+    const value = exactInputs ? E.apply(node.op!, exactArgs) : apply(node.op!, args)
+    // Where no input has a name of its own, the value is already in the program's names.
+    const namedArgs = this.namedArgs(i)
+    this.sameArgs = namedArgs.every((a, k) => a === exactArgs[k])
+    const inNames = this.sameArgs ? value : E.apply(node.op!, namedArgs)
+    this.named[i] = isProgramName(node) ? { name: node.label } : short(inNames)
+    if (isNumber(value) || !tooLong(value)) return value
+    this.exact[i] = this.named[i]
+    return short(inNames)
+  }
+
+  /** Whether the node just valued had the same arguments in both forms (its locals are the same too). */
+  sameArgs = false
+
+  /** What consumers of node i compute with, once its value is known. */
+  settle(i: number, node: TraceNode): void {
+    this.values[i] = node.kind === 'op' && !isNumber(node.value) && this.exact[i] !== undefined ? this.exact[i]! : node.value
+  }
 }
 
 /** Which nodes the output depends on. */
@@ -218,15 +283,16 @@ function markOnPath(graph: Graph, nodes: TraceNode[]): void {
  * Seed 1 at the output, then each consumer before its inputs: every edge's upstream × local is
  * added to its input's gradient (micrograd's `+=`, recorded). Returns the edges in visiting order.
  */
-function backwardPass(graph: Graph, { nodes, edges, flags, values, requiresGrad, firstEdge }: Forward): number[] {
+function backwardPass(graph: Graph, forward: Forward): number[] {
+  const { nodes, edges, flags, values, requiresGrad, firstEdge } = forward
   const grads: Sym[] = new Array(nodes.length).fill(0)
-  const outLabel = nodes[graph.output]!.label
+  const named = forward.namedLocals ? new NamedGradients(graph, forward) : undefined
   grads[graph.output] = 1
   const backward: number[] = []
   for (let i = graph.output; i >= 0; i--) {
     if (!nodes[i]!.onPath) continue
-    if (requiresGrad[i] || i === graph.output) nodes[i]!.grad = grads[i]!
-    const upstream = symSize(grads[i]!) > LIMITS.maxSymSize ? { grad: { of: outLabel, wrt: nodes[i]!.label } } : grads[i]!
+    if (requiresGrad[i] || i === graph.output) nodes[i]!.grad = named ? named.shown(i, grads[i]!) : grads[i]!
+    const upstream = grads[i]!
     for (let e = firstEdge[i]!; e < firstEdge[i + 1]!; e++) {
       const edge = edges[e]!
       const local = edge.localValue
@@ -242,10 +308,10 @@ function backwardPass(graph: Graph, { nodes, edges, flags, values, requiresGrad,
         }
         grads[edge.from] = sum + edge.contribution
       } else {
-        const contribution = apply('mul', [upstream, local])
-        edge.contribution = symSize(contribution) > LIMITS.maxSymSize ? { op: 'mul', args: [upstream, local] } : contribution
-        grads[edge.from] = apply('add', [sum, edge.contribution])
+        edge.contribution = short(apply('mul', [upstream, local]))
+        grads[edge.from] = short(apply('add', [sum, edge.contribution]))
       }
+      named?.edge(e)
       backward.push(e)
       nodes[edge.from]!.contributions.push(e)
       flagEdge(graph, values, edge, e, flags)
@@ -254,10 +320,54 @@ function backwardPass(graph: Graph, { nodes, edges, flags, values, requiresGrad,
   // Each fan-out node's grad is its final sum (set when it was visited as a consumer, or now).
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i]!
-    if (node.contributions.length > 0) node.grad = symSize(grads[i]!) > LIMITS.maxSymSize ? { grad: { of: outLabel, wrt: node.label } } : grads[i]!
+    if (node.contributions.length > 0) node.grad = named ? named.shown(i, grads[i]!) : grads[i]!
   }
   return backward
 }
+
+/**
+ * The backward pass again in the program's names: a named node passes down ∂L/∂name, so a
+ * gradient too long in the variables is written as the chain rule writes it, ∂loss/∂z1·w11. An
+ * edge whose row is too long in the variables is shown in these terms instead.
+ */
+class NamedGradients {
+  private readonly grads: Sym[]
+  private readonly out: string
+
+  constructor(
+    private readonly graph: Graph,
+    private readonly forward: Forward,
+  ) {
+    this.grads = new Array(forward.nodes.length).fill(0)
+    this.grads[graph.output] = 1
+    this.out = forward.nodes[graph.output]!.label
+  }
+
+  private upstream(i: number): Sym {
+    const node = this.graph.nodes[i]!
+    return i !== this.graph.output && isProgramName(node) ? { grad: { of: this.out, wrt: node.label } } : this.grads[i]!
+  }
+
+  edge(e: number): void {
+    const edge = this.forward.edges[e]!
+    // A number stays a number: only expressions are worth writing by name.
+    const upstream = isNumber(edge.upstream) ? edge.upstream : this.upstream(edge.to)
+    const local = this.forward.namedLocals![e] ?? edge.localValue
+    const contribution = short(apply('mul', [upstream, local]))
+    this.grads[edge.from] = short(apply('add', [this.grads[edge.from]!, contribution]))
+    if ([edge.upstream, edge.localValue, edge.contribution].some(isTooLong)) {
+      Object.assign(edge, { upstream, localValue: local, contribution })
+    }
+  }
+
+  /** Node i's gradient as shown: in the variables while short, else in the program's names. */
+  shown(i: number, grad: Sym): Sym {
+    return isTooLong(grad) ? this.grads[i]! : grad
+  }
+}
+
+/** Whether a node is called by a name from the program: a variable, or a name assigned once. */
+const isProgramName = (node: GraphNode) => node.kind === 'variable' || (node.assigned !== undefined && node.label === node.assigned)
 
 /** Flags sums of finite contributions that are not finite; gives nodes off the output's path their 0 or null. */
 function sumsAndOffPath({ nodes, edges, flags, requiresGrad }: Forward): void {
@@ -324,7 +434,7 @@ function chains(graph: Graph, nodes: TraceNode[], edges: TraceEdge[], backward: 
     paths.sort((a, b) => compareEdgeLists(a, b))
     chain.paths = paths.map((path) => ({
       edges: path,
-      product: path.reduce<Sym>((product, e) => apply('mul', [product, edges[e]!.localValue]), 1),
+      product: short(path.reduce<Sym>((product, e) => apply('mul', [product, edges[e]!.localValue]), 1)),
     }))
     return chain
   })

@@ -6,32 +6,8 @@ import { OPS } from '../src/ops.js'
 import { traceProgram } from '../src/pipeline.js'
 import { isNumber } from '../src/sym.js'
 import { centralDifference } from './helpers.js'
-import { OP_ROWS, SYNTAX, type Env, type Gen } from './op-rows.js'
-
-const VARIABLES = ['x', 'y', 'z']
-
-// Each op's row composes it with a guard that keeps it inside its domain and away from overflow,
-// so every generated program is smooth at the random point (kinks are filtered out below).
-const UNARY = [...OP_ROWS.flatMap((row) => (row.random?.length === 1 ? [row.random as (a: Gen) => Gen] : [])), ...SYNTAX.unary]
-const BINARY = [...OP_ROWS.flatMap((row) => (row.random?.length === 2 ? [row.random as (a: Gen, b: Gen) => Gen] : [])), ...SYNTAX.binary]
-
-const leaf: fc.Arbitrary<Gen> = fc.oneof(
-  fc.constantFrom(...VARIABLES).map((v) => ({ text: v, f: (e: Env) => e[v]! })),
-  fc.double({ min: -3, max: 3, noNaN: true }).map((c) => {
-    const k = Math.round(c * 100) / 100
-    return { text: k < 0 ? `(${k})` : String(k), f: () => k }
-  }),
-  fc.constant({ text: 'pi', f: () => Math.PI }),
-)
-
-const program = fc.letrec<{ expr: Gen }>((tie) => ({
-  expr: fc.oneof(
-    { maxDepth: 5, depthIdentifier: 'expr' },
-    leaf,
-    fc.tuple(fc.nat(UNARY.length - 1), tie('expr')).map(([k, a]) => UNARY[k]!(a)),
-    fc.tuple(fc.nat(BINARY.length - 1), tie('expr'), tie('expr')).map(([k, a, b]) => BINARY[k]!(a, b)),
-  ),
-})).expr
+import { type Env, type Gen } from './op-rows.js'
+import { BINARY, UNARY, program } from './random-programs.js'
 
 // fast-check favours 0 and subnormals, where kinks sit; points here are ordinary reals.
 const coordinate = fc.tuple(fc.integer({ min: 1000, max: 2_000_000 }), fc.boolean()).map(([k, negative]) => (negative ? -k : k) / 1e6)

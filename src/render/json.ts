@@ -1,7 +1,7 @@
 // --format json: everything the trace holds, as one JSON object. `value` and `gradients` come first
 // and are a fixed contract; the rest is documented in ARCHITECTURE.md.
 import { DEFAULT_PRECISION, formatNumber } from '../format.js'
-import { isNumber, printSym, type Sym, type SymStyle } from '../sym.js'
+import { isNumber, isTooLong, printSym, type Sym, type SymStyle } from '../sym.js'
 import type { Trace, TraceEdge, TraceNode } from '../trace.js'
 import type { Training } from '../modes/train.js'
 import { CHUNK_LINES, joined } from './shared.js'
@@ -20,8 +20,12 @@ const STYLE: SymStyle = {
   spaced: true,
 }
 
-/** A number stays a JSON number; NaN and ±Infinity, which JSON lacks, and expressions become strings. */
-export function jsonSym(s: Sym): number | string {
+/**
+ * A number stays a JSON number; NaN and ±Infinity, which JSON lacks, and expressions become
+ * strings; an expression too long to show is `{"tooLong": true}`.
+ */
+export function jsonSym(s: Sym): number | string | { tooLong: true } {
+  if (isTooLong(s)) return { tooLong: true }
   if (isNumber(s)) return Number.isFinite(s) ? (s === 0 ? 0 : s) : formatNumber(s)
   return printSym(s, STYLE)
 }

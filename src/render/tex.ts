@@ -3,7 +3,7 @@
 import { LIMITS } from '../limits.js'
 import { formatNumber } from '../format.js'
 import { OPS } from '../ops.js'
-import { precedence, type Sym } from '../sym.js'
+import { TOO_LONG_TEXT, precedence, prefixParens, type Sym } from '../sym.js'
 import { bracketedAsFactor, type Cell, type Mark, type Phrase } from '../steps/cells.js'
 import { notation } from './text.js'
 
@@ -61,6 +61,7 @@ export function latexSym(s: Sym, precision?: number): string {
   if (typeof s === 'number') return latexNumber(s, precision)
   if ('name' in s) return s.mark === undefined ? latexName(s.name) : `{${latexName(s.name)}}_{[${s.mark}]}`
   if ('grad' in s) return latexPartial(s.grad.of, s.grad.wrt)
+  if ('tooLong' in s) return `\\text{${TOO_LONG_TEXT}}`
   const rule = OPS[s.op]
   const notation = rule.notation
   const p = notation.kind === 'infix' || notation.kind === 'prefix' ? notation.precedence : 9
@@ -69,7 +70,7 @@ export function latexSym(s: Sym, precision?: number): string {
     const q = precedence(arg)
     let paren = false
     if (rule.latex.parens === 'precedence') {
-      paren = notation.kind === 'prefix' ? q <= p : k === 0 ? q < p : q <= p
+      paren = notation.kind === 'prefix' ? prefixParens(s.op, arg) : k === 0 ? q < p : q <= p
     } else if (rule.latex.parens === 'base') {
       paren = k === 0 && q <= p
     }

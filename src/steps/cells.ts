@@ -2,7 +2,7 @@
 // gradient, a product, a sum); each face decides only how to write it: ∂ or d, · or *, Unicode or
 // LaTeX. A phrase is words with cells in them, so a sentence keeps its maths as maths.
 import type { OpId } from '../ops.js'
-import type { Sym } from '../sym.js'
+import { precedence, type Sym } from '../sym.js'
 import type { Trace, TraceEdge } from '../trace.js'
 
 export type Cell =
@@ -29,8 +29,8 @@ export type Mark = 'step1' | 'step2' | 'times' | 'plusMinus' | 'warn' | 'eta' | 
 
 export type Phrase = (string | Cell)[]
 
-/** Whether a value needs parentheses as a factor of a product: a negative number, a compound expression. */
-export const bracketedAsFactor = (s: Sym): boolean => (typeof s === 'number' ? s < 0 : 'op' in s)
+/** Whether a value needs parentheses as a factor of a product: a negative number or an operator looser than ^ (x², tanh(x) need none). */
+export const bracketedAsFactor = (s: Sym): boolean => precedence(s) <= 3
 
 export const name = (text: string): Cell => ({ kind: 'name', name: text })
 export const value = (s: Sym, precision?: number): Cell => (precision === undefined ? { kind: 'value', value: s } : { kind: 'value', value: s, precision })
