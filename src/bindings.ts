@@ -34,9 +34,7 @@ export function parseValue(name: string, text: string): number {
  * nothing the text says is ever run. Throws InputError for anything else, unknown names included.
  */
 export function evaluateText(text: string, names: Record<string, number>): number {
-  const program = parseProgram(text)
-  if (program.statements.length > 1) throw new InputError(`"${text.trim()}" is ${program.statements.length} statements; a value is one expression`)
-  const graph = buildGraph(program)
+  const graph = expressionGraph(text)
   if (graph.nodes.some((n) => n.op === 'identity')) throw new InputError('an assignment is not a value')
   const unknown = graph.variables.map((i) => graph.nodes[i]!.id).filter((name) => !Object.hasOwn(names, name))
   if (unknown.length > 0) {
@@ -53,6 +51,19 @@ export function evaluateText(text: string, names: Record<string, number>): numbe
     )
   }
   return values[graph.output]!
+}
+
+/** One typed expression (a value, an answer, a claim's value) as a graph; several statements are refused. */
+function expressionGraph(text: string) {
+  const program = parseProgram(text)
+  if (program.statements.length > 1) throw new InputError(`"${text.trim()}" is ${program.statements.length} statements; a value is one expression`)
+  return buildGraph(program)
+}
+
+/** The names a typed expression uses (x, t3), in order of first use; none for a plain number. */
+export function namesIn(text: string): string[] {
+  const graph = expressionGraph(text)
+  return graph.variables.map((i) => graph.nodes[i]!.id)
 }
 
 /** The name in `candidates` closest to `name` by edit distance, if it is plausibly a typo. */

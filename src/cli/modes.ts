@@ -14,6 +14,7 @@ import { wrtNode } from '../steps/lesson.js'
 import { checkClaims, parseClaim } from '../modes/claims.js'
 import { indexNodes } from '../modes/refer.js'
 import { quizQuestions, runQuiz } from '../modes/quiz.js'
+import { Elsewhere } from '../modes/formula.js'
 import { randomExercise, type Level } from '../modes/exercise.js'
 import { EXIT, TooLong, type Io } from './io.js'
 import { UsageError, optionTypo, type Mode, type Parsed } from './command.js'
@@ -128,10 +129,10 @@ export async function check(request: Request, io: Io): Promise<number> {
   if (lines.length > LIMITS.maxClaims)
     throw new InputError(`${lines.length} claims: at most ${LIMITS.maxClaims} are checked in one run; split them into several files`)
   const source = await readProgram(positionals[0], opts.file, io)
-  const { trace, warnings } = traced(source, request)
+  const { trace, warnings, graph, values } = traced(source, request)
   const index = indexNodes(trace)
   const claims = lines.map((line) => parseClaim(trace, line, index))
-  const results = checkClaims(trace, claims, tolerance)
+  const results = checkClaims(trace, claims, tolerance, new Elsewhere(graph, values))
   for (const warning of warnings) io.stderr(`backprop-tutor: warning: ${warning}\n`)
   const text =
     opts.format === 'json'
@@ -160,9 +161,10 @@ export async function quiz(request: Request, io: Io): Promise<number> {
     if (positionals[0] === '-') throw new UsageError('quiz reads its answers from stdin, so the program cannot come from there: use --file')
     source = await readProgram(positionals[0], opts.file, io)
   }
-  const { trace, warnings } = traced(source, request)
+  const program = traced(source, request)
+  const { trace, warnings } = program
   for (const warning of warnings) io.stderr(`backprop-tutor: warning: ${warning}\n`)
-  const options = { precision, ascii: Boolean(opts.ascii), tolerance, chalk: chalkFor(false) }
+  const options = { precision, ascii: Boolean(opts.ascii), tolerance, chalk: chalkFor(false), elsewhere: new Elsewhere(program.graph, program.values) }
   const questions = quizQuestions(trace, options)
   const bound = Object.entries(trace.bindings)
     .map(([k, v]) => `${k} = ${v}`)

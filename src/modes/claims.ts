@@ -2,7 +2,8 @@
 // gradient is traced back up the chain to the first step where the student's numbers depart
 // from the true ones, using their other claims as the record of their work.
 import { LIMITS } from '../limits.js'
-import { evaluateText } from '../bindings.js'
+import { evaluateText, namesIn } from '../bindings.js'
+import { formulaSlip, type Elsewhere, type FormulaSlip } from './formula.js'
 import { InputError } from '../errors.js'
 import { isNumber } from '../sym.js'
 import type { Trace } from '../trace.js'
@@ -15,6 +16,8 @@ export interface Claim {
   of: number
   wrt: number
   claimed: number
+  /** The value as typed, when it is a formula (uses a name): judged at other points too. */
+  formula?: string
   /**
    * A local derivative: `of` written as its operation (d(x*w)/dx) with `wrt` one of its inputs.
    * `slot` when the student marked which use of a repeated input they mean (d(x[1]*x[2])/dx[1]).
@@ -37,6 +40,8 @@ export type Diagnosis =
   | { kind: 'local'; edges: number[] }
   /** A derivative between two inner nodes; `independent` when `of` does not depend on `wrt` at all. */
   | { kind: 'partial'; independent: boolean }
+  /** A formula that gives the right number here but is not the derivative: `slip` says where it departs. */
+  | { kind: 'formula'; slip: FormulaSlip }
   /** ∂x/∂L written for ∂L/∂x: `of` does not depend on `wrt`, but `wrt` depends on `of` (by `reverse`, ∂wrt/∂of). */
   | { kind: 'upside-down'; reverse: number }
 
@@ -101,7 +106,7 @@ export function parseClaim(trace: Trace, text: string, index = indexNodes(trace)
   if (valueText.trim() === '') fail('the value after = is empty')
   const claimed = at(() => evaluateText(valueText, nodeValues(trace)))
   if (!Number.isFinite(claimed)) fail(`the value ${valueText.trim()} is ${claimed}, not a finite number`)
-  const claim: Claim = { text: text.trim(), of, wrt, claimed }
+  const claim: Claim = { text: text.trim(), of, wrt, claimed, ...(namesIn(valueText).length > 0 ? { formula: valueText.trim() } : {}) }
   const inputs = trace.nodes[of]!.inputs
   if (!isNodeName(ofText) && inputs.includes(wrt)) {
     claim.local = {}
@@ -138,25 +143,30 @@ export function agrees(claimed: number, truth: number, tolerance: number): boole
 }
 
 /** Judges every claim; claims about the output's gradient are read together, as one piece of work. */
-export function checkClaims(trace: Trace, claims: Claim[], tolerance = DEFAULT_TOLERANCE): ClaimResult[] {
+/** What a claim is about and its true value in `trace`: a local derivative, the gradient, or a partial. */
+function meaning(trace: Trace, inputsOf: number[][], claim: Claim, known?: ClaimResult['kind']): Pick<ClaimResult, 'kind' | 'edges' | 'truth'> {
+  const into = inputsOf[claim.of]!.filter((e) => trace.edges[e]!.from === claim.wrt)
+  const total = partial(trace, inputsOf, claim.of, claim.wrt)
+  const localSum = into.reduce((s, e) => s + (trace.edges[e]!.localValue as number), 0)
+  // By name, ∂t2/∂t1 is the total derivative; it is a local one only where t1 reaches t2 through t2's own operation alone.
+  const isLocal = known ? known === 'local' : claim.local !== undefined || (into.length > 0 && claim.of !== trace.output && agrees(total, localSum, 0))
+  if (isLocal) {
+    const edges = claim.local?.slot !== undefined ? into.filter((e) => trace.edges[e]!.slot === claim.local!.slot) : into
+    return { kind: 'local', edges, truth: edges.reduce((s, e) => s + (trace.edges[e]!.localValue as number), 0) }
+  }
+  return { kind: claim.of === trace.output ? 'gradient' : 'partial', truth: total }
+}
+
+export function checkClaims(trace: Trace, claims: Claim[], tolerance = DEFAULT_TOLERANCE, elsewhere?: Elsewhere): ClaimResult[] {
   if (claims.length > LIMITS.maxClaims) throw new InputError(`${claims.length} claims: at most ${LIMITS.maxClaims} are checked in one run`)
   if (trace.unbound.length > 0) {
     throw new InputError(`checking claims needs a value for every variable: ${trace.unbound.join(', ')} ${trace.unbound.length > 1 ? 'have' : 'has'} none`)
   }
   const inputsOf = edgesByConsumer(trace)
+  const agree = (claimed: number, truth: number) => agrees(claimed, truth, tolerance)
   const results: ClaimResult[] = claims.map((claim) => {
-    const into = inputsOf[claim.of]!.filter((e) => trace.edges[e]!.from === claim.wrt)
-    const total = partial(trace, inputsOf, claim.of, claim.wrt)
-    const localSum = into.reduce((s, e) => s + (trace.edges[e]!.localValue as number), 0)
-    // By name, ∂t2/∂t1 is the total derivative; it is a local one only where t1 reaches t2 through t2's own operation alone.
-    const isLocal = claim.local !== undefined || (into.length > 0 && claim.of !== trace.output && agrees(total, localSum, 0))
-    if (isLocal) {
-      const edges = claim.local?.slot !== undefined ? into.filter((e) => trace.edges[e]!.slot === claim.local!.slot) : into
-      const truth = edges.reduce((s, e) => s + (trace.edges[e]!.localValue as number), 0)
-      return { ...claim, kind: 'local', edges, truth, right: agrees(claim.claimed, truth, tolerance) }
-    }
-    const kind = claim.of === trace.output ? 'gradient' : 'partial'
-    return { ...claim, kind, truth: total, right: agrees(claim.claimed, total, tolerance) }
+    const meant = meaning(trace, inputsOf, claim)
+    return { ...claim, ...meant, right: agree(claim.claimed, meant.truth) }
   })
   // The student's gradient at each node, from their gradient claims (the last one wins).
   const said = new Map<number, ClaimResult>()
@@ -177,6 +187,14 @@ export function checkClaims(trace: Trace, claims: Claim[], tolerance = DEFAULT_T
       })
       if (local !== undefined) r.localInstead = local
     }
+  }
+  // The numbers are judged; a formula right here must be right as a formula too. (Its number is
+  // right, so the student's later work is judged from it as it is.)
+  for (const r of results) {
+    if (!r.right || r.formula === undefined || !elsewhere) continue
+    const at = (t: Trace) => meaning(t, edgesByConsumer(t), r, r.kind).truth
+    const slip = formulaSlip(r.formula, at, elsewhere, agree)
+    if (slip) Object.assign(r, { right: false, diagnosis: { kind: 'formula', slip } })
   }
   return results
 }

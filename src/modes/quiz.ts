@@ -12,6 +12,7 @@ import { QUIZ, contributionOf, conventionText, placeholders, ruleSentence } from
 import { notation, type Notation } from '../render/text.js'
 import { agrees } from './claims.js'
 import { nodeValues } from './refer.js'
+import { formulaSlip, type Elsewhere } from './formula.js'
 
 export type Section = 'forward' | 'local' | 'backward'
 
@@ -26,7 +27,11 @@ export interface Question {
   hints: [string, string]
   /** The worked answer, shown after a third wrong answer (and after a right one, when it was rounded). */
   reveal: string
+  /** The answer in the same program at another point: a formula typed as the answer must match it there too. */
+  answerAt: (t: Trace) => number
 }
+
+const numberAt = (s: Sym | null) => (s !== null && isNumber(s) ? s : NaN)
 
 /** The questions of a fully bound trace, in the order the tutor's tables show the steps. */
 export function quizQuestions(trace: Trace, options: { precision: number; ascii: boolean }): Question[] {
@@ -70,6 +75,7 @@ function forwardQuestions(asking: Asking): Question[] {
         answer: node.value,
         hints: [QUIZ.forwardHint(OPS[node.op!].inputs[0]!.rule.name, inputValues(asking, i)), `${node.label} = ${withValues}`],
         reveal: worked(`${node.label} = ${withValues}`, withValues, num(node.value)),
+        answerAt: (t) => numberAt(t.nodes[i]!.value),
       },
     ]
   })
@@ -100,6 +106,7 @@ function localQuestions(asking: Asking): Question[] {
             : `${name} = ${formula}, with ${inputValues(asking, edge.to).join(', ')}`,
         ],
         reveal: convention ? `${name} = ${num(edge.localValue)}: ${convention}` : worked(`${name} = ${formula}`, formula, num(edge.localValue)),
+        answerAt: (t) => numberAt(t.edges[row.edge]!.localValue),
       },
     ]
   })
@@ -111,7 +118,15 @@ function backwardQuestions({ trace, steps, n, num }: Asking): Question[] {
     const gradient = print(step.gradient)
     if (step.kind === 'seed') {
       return [
-        { section: 'backward', ask: gradient, context: QUIZ.seedContext, answer: 1, hints: QUIZ.seedHints, reveal: `${gradient} = 1: ${QUIZ.seedContext}` },
+        {
+          section: 'backward',
+          ask: gradient,
+          context: QUIZ.seedContext,
+          answer: 1,
+          hints: QUIZ.seedHints,
+          reveal: `${gradient} = 1: ${QUIZ.seedContext}`,
+          answerAt: () => 1,
+        },
       ]
     }
     if (step.kind === 'contribution') {
@@ -125,6 +140,7 @@ function backwardQuestions({ trace, steps, n, num }: Asking): Question[] {
           answer: step.contribution,
           hints: [QUIZ.chainRuleHint, `${product} = ${numbers}`],
           reveal: `${gradient} = ${product} = ${numbers} = ${num(step.contribution)}`,
+          answerAt: (t) => numberAt(t.edges[step.edge]!.contribution),
         },
       ]
     }
@@ -137,6 +153,7 @@ function backwardQuestions({ trace, steps, n, num }: Asking): Question[] {
         answer: step.grad,
         hints: [QUIZ.sumHint(trace.nodes[step.node]!.label, step.total), parts],
         reveal: `${gradient} = ${parts} = ${num(step.grad)}`,
+        answerAt: (t) => numberAt(t.nodes[step.node]!.grad),
       },
     ]
   })
@@ -164,7 +181,7 @@ export async function runQuiz(
   trace: Trace,
   questions: Question[],
   io: QuizIo,
-  options: { tolerance: number; precision: number; ascii: boolean; chalk?: ChalkInstance },
+  options: { tolerance: number; precision: number; ascii: boolean; chalk?: ChalkInstance; elsewhere?: Elsewhere },
 ): Promise<Score> {
   const c = options.chalk ?? new Chalk({ level: 0 })
   const names = nodeValues(trace)
@@ -198,7 +215,12 @@ export async function runQuiz(
           continue
         }
       }
-      if (value !== undefined && agrees(value, question.answer, options.tolerance)) {
+      const agree = (claimed: number, truth: number) => agrees(claimed, truth, options.tolerance)
+      // Right here is not yet right: a formula must be the derivative elsewhere too.
+      const slip =
+        value !== undefined && agree(value, question.answer) && options.elsewhere ? formulaSlip(line, question.answerAt, options.elsewhere, agree) : undefined
+      if (slip) io.write(`  ${wrong}: ${notation(options).print(QUIZ.formulaSlip(slip))}\n`)
+      else if (value !== undefined && agree(value, question.answer)) {
         if (misses === 0) score.firstTry++
         else score.afterHint++
         const exact = value === question.answer ? '' : ` (${question.reveal})`
@@ -207,7 +229,7 @@ export async function runQuiz(
       }
       misses++
       if (misses <= 2) {
-        io.write(`  ${value === undefined ? QUIZ.hint : wrong}: ${question.hints[misses - 1]}\n`)
+        io.write(`  ${value === undefined || slip ? QUIZ.hint : wrong}: ${question.hints[misses - 1]}\n`)
       } else {
         score.shown++
         io.write(`  ${c.yellow(QUIZ.answer)}: ${question.reveal}\n`)

@@ -69,6 +69,7 @@ function diagnosisJson(trace: Trace, r: ClaimResult, label: (i: number) => strin
   if (d.kind === 'inherited') Object.assign(base, { from: label(d.from), follows: d.follows })
   if (d.kind === 'upside-down') base.reverse = jsonSym(d.reverse)
   if (d.kind === 'partial') base.independent = d.independent
+  if (d.kind === 'formula') base.at = { point: Object.fromEntries(d.slip.at), yours: jsonSym(d.slip.yours), truth: jsonSym(d.slip.truth) }
   // Edges by the nodes they join: the JSON of `check` carries no edge list to index into.
   if (d.kind === 'step' && d.missing) base.missingThrough = d.missing.map((e) => label(trace.edges[e]!.to))
   if (d.kind === 'step' && d.above) base.unclaimedAbove = d.above.map(label)

@@ -9,6 +9,7 @@ import type { Flag, Trace } from '../trace.js'
 import type { CheckReason, CheckStatus } from '../check.js'
 import type { Divergence } from '../modes/train.js'
 import type { ClaimResult, Diagnosis } from '../modes/claims.js'
+import type { FormulaSlip } from '../modes/formula.js'
 import { factor, grad, local, mark, name, placeholderLocal, product, sum, value, type Cell, type Phrase } from './cells.js'
 
 /** Finished sentences (flags, reasons) give their numbers at the default precision, whatever --precision says. */
@@ -371,6 +372,7 @@ export function verdictLines(trace: Trace, results: ClaimResult[], k: number): P
   ]
   const judged: Judged = { trace, r, d, label, step }
   const diagnosis = r.diagnosis!
+  if (diagnosis.kind === 'formula') return [[meaning, ' = ', r.formula!, ': ', ...QUIZ.formulaSlip(diagnosis.slip)]]
   const lines: Phrase[] = [[meaning, ' is ', value(r.truth), ', not ', value(r.claimed)]]
   if (diagnosis.kind === 'seed') {
     lines.push([
@@ -513,6 +515,15 @@ export const QUIZ = {
   },
   forwardHint: (rule: string, inputs: string[]) => `${rule}${inputs.length ? ` of the values above: ${inputs.join(', ')}` : ' of constants'}`,
   seedContext: 'the seed of the backward pass',
+  /** A formula right at this point only. */
+  formulaSlip: (slip: FormulaSlip): Phrase => [
+    'right value here, wrong formula: at ',
+    ...slip.at.flatMap(([n, v], k): Phrase => [k > 0 ? ', ' : '', name(n), ' = ', value(v)]),
+    ' yours gives ',
+    value(slip.yours),
+    ', the right one gives ',
+    value(slip.truth),
+  ],
   seedHints: ['how much does the output change when the output itself changes by a small amount?', 'the output changes one-for-one with itself'] as [
     string,
     string,
