@@ -179,8 +179,34 @@ describe('check: claims worked out by hand', () => {
     expect(byClaim[4]).toMatchObject({ claimed: 2, value: 1, diagnosis: { kind: 'seed' } })
     // 4, 4 and 4 are right steps from the wrong seed 2: the departure is there, not here.
     for (const k of [5, 6, 7]) expect(byClaim[k]!.diagnosis).toEqual({ kind: 'inherited', from: 'loss', follows: true })
-    // "∂loss/∂x = 1" is the local derivative of x·w written where the gradient goes.
-    expect(byClaim[0]!.diagnosis).toMatchObject({ kind: 'inherited', follows: false, localInstead: { of: 't1', wrt: 'x' } })
+    // "∂loss/∂x = 1", written first (under ①), is the local derivative of x·w written where the
+    // gradient goes; claim 5, written later, is no part of it.
+    expect(byClaim[0]!.diagnosis).toMatchObject({ kind: 'step', localInstead: { of: 't1', wrt: 'x' } })
+    expect(byClaim[0]!.diagnosis).not.toHaveProperty('slip')
+  })
+
+  it('says first what the slip most likely is, in the order the student worked', async () => {
+    const result = await handwritten()
+    expect(result.stdout).toContain(
+      '✗ 1. d loss / d x = 1\n     ∂loss/∂x is 2, not 1\n     1 is the local derivative ∂(x·w)/∂x, not ∂loss/∂x: multiply it by the upstream ∂loss/∂t1 = 2',
+    )
+  })
+
+  it("says when a wrong gradient is the student's own chain rule over earlier claims, and which factor slipped", async () => {
+    const claims = ['d loss/d yhat = -4', 'd yhat / d w = 1', 'd loss / d w = -4']
+    const args = ['check', 'yhat = x*w + b; loss = (yhat-y)^2', '--x', '2', '--w', '0.5', '--b', '0', '--y', '3', ...claims.flatMap((c) => ['--claim', c])]
+    const { stdout } = await runCli(args)
+    expect(stdout).not.toContain('None of your claims')
+    expect(stdout).toContain(
+      'Your number follows from your claims 1 and 2: ∂loss/∂yhat · ∂yhat/∂w = (-4) · 1 = -4. The chain rule is right; the slip is in claim 2: ∂yhat/∂w is 2, not 1.',
+    )
+    const { claims: judged } = JSON.parse((await runCli([...args, '--format', 'json'])).stdout)
+    expect(judged[2].diagnosis).toEqual({ kind: 'explained', fromClaim: 1, factorClaim: 2 })
+  })
+
+  it('names the fan-out contribution a sum leaves out, with or without the upstream claims', async () => {
+    const { stdout } = await runCli(['check', 'x = a + 1; y = x*x + x', '--a', '2', '--claim', 'dy/dx = 6'])
+    expect(stdout).toContain('Your number leaves out ∂y/∂y · ∂(t1 + x)/∂x: x feeds y, t1, so its gradient sums all 3 contributions (1 + 3 + 3).')
   })
 
   it('says it in words in the terminal', async () => {

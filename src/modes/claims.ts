@@ -40,6 +40,11 @@ export type Diagnosis =
   | { kind: 'local'; edges: number[] }
   /** A derivative between two inner nodes; `independent` when `of` does not depend on `wrt` at all. */
   | { kind: 'partial'; independent: boolean }
+  /**
+   * The claimed gradient is the student's own chain rule over two earlier claims, ∂L/∂m (claim
+   * `from`) times ∂m/∂n (claim `factor`), and the slip is in the second.
+   */
+  | { kind: 'explained'; from: number; factor: number }
   /** A formula that gives the right number here but is not the derivative: `slip` says where it departs. */
   | { kind: 'formula'; slip: FormulaSlip }
   /** ∂x/∂L written for ∂L/∂x: `of` does not depend on `wrt`, but `wrt` depends on `of` (by `reverse`, ∂wrt/∂of). */
@@ -168,10 +173,12 @@ export function checkClaims(trace: Trace, claims: Claim[], tolerance = DEFAULT_T
     const meant = meaning(trace, inputsOf, claim)
     return { ...claim, ...meant, right: agree(claim.claimed, meant.truth) }
   })
-  // The student's gradient at each node, from their gradient claims (the last one wins).
+  // The student's gradient at each node, from the gradient claims written before this one (the
+  // latest wins): a slip is looked for in the order the student worked, never in a later line.
   const said = new Map<number, ClaimResult>()
-  for (const r of results) if (r.kind === 'gradient') said.set(r.wrt, r)
-  for (const r of results) {
+  for (const [k, r] of results.entries()) {
+    const before = new Map(said)
+    if (r.kind === 'gradient') said.set(r.wrt, r)
     if (r.right) continue
     if (r.kind === 'local') r.diagnosis = { kind: 'local', edges: r.edges! }
     else if (r.kind === 'partial') {
@@ -179,13 +186,17 @@ export function checkClaims(trace: Trace, claims: Claim[], tolerance = DEFAULT_T
       const reverse = r.of < r.wrt ? partial(trace, inputsOf, r.wrt, r.of) : 0
       const upsideDown = r.of < r.wrt && dependsOn(trace, r.wrt, r.of)
       r.diagnosis = upsideDown ? { kind: 'upside-down', reverse } : { kind: 'partial', independent: !dependsOn(trace, r.of, r.wrt) }
-    } else r.diagnosis = departure(trace, inputsOf, said, r, tolerance)
+    } else r.diagnosis = explained(results, k, tolerance) ?? departure(trace, inputsOf, before, r, tolerance)
     if (r.kind === 'gradient') {
       const local = trace.nodes[r.wrt]!.contributions.find((e) => {
         const value = trace.edges[e]!.localValue
         return isNumber(value) && agrees(r.claimed, value, tolerance)
       })
-      if (local !== undefined) r.localInstead = local
+      if (local !== undefined) {
+        r.localInstead = local
+        // A local derivative's own number explains the claim better than a factor left out.
+        if (r.diagnosis?.kind === 'step') delete r.diagnosis.slip
+      }
     }
   }
   // The numbers are judged; a formula right here must be right as a formula too. (Its number is
@@ -203,6 +214,24 @@ export function checkClaims(trace: Trace, claims: Claim[], tolerance = DEFAULT_T
  * Where a wrong ∂L/∂n first departs: the wrong gradient claim earliest in the backward pass among
  * n and the nodes between L and n; if that is n itself, n's own step.
  */
+/**
+ * A wrong gradient ∂L/∂n that is exactly the student's ∂L/∂m (an earlier claim) times their wrong
+ * ∂m/∂n (another earlier claim): their chain rule was right, one factor was not.
+ */
+function explained(results: ClaimResult[], k: number, tolerance: number): Diagnosis | undefined {
+  const r = results[k]!
+  for (let f = k - 1; f >= 0; f--) {
+    const factor = results[f]!
+    if (factor.right || factor.kind === 'gradient' || factor.wrt !== r.wrt) continue
+    for (let g = k - 1; g >= 0; g--) {
+      const gradient = results[g]!
+      if (gradient.kind !== 'gradient' || gradient.wrt !== factor.of) continue
+      if (agrees(r.claimed, gradient.claimed * factor.claimed, tolerance)) return { kind: 'explained', from: g, factor: f }
+    }
+  }
+  return undefined
+}
+
 function departure(trace: Trace, inputsOf: number[][], said: Map<number, ClaimResult>, r: ClaimResult, tolerance: number): Diagnosis {
   const n = r.wrt
   if (n === trace.output) return { kind: 'seed' }

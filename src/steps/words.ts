@@ -381,6 +381,7 @@ export function verdictLines(trace: Trace, results: ClaimResult[], k: number): P
       ' = 1, because the output changes one-for-one with itself; every gradient below is a multiple of it.',
     ])
   } else if (diagnosis.kind === 'inherited') lines.push(inheritedVerdict(judged, results, diagnosis))
+  else if (diagnosis.kind === 'explained') lines.push(explainedVerdict(judged, results, diagnosis))
   else if (diagnosis.kind === 'step') lines.push(...(diagnosis.above ? unclaimedVerdict(judged, diagnosis) : ownStepVerdict(judged, diagnosis)))
   else if (diagnosis.kind === 'local') lines.push(localVerdict(judged, meaning, diagnosis))
   else if (diagnosis.kind === 'upside-down') {
@@ -403,7 +404,18 @@ export function verdictLines(trace: Trace, results: ClaimResult[], k: number): P
   if (r.localInstead !== undefined) {
     const edge = trace.edges[r.localInstead]!
     const upstream: Phrase = [d(trace.output, edge.to), ' = ', value(edge.upstream as number), ' (', mark('step2'), ' multiply along the chain).']
-    lines.push([value(r.claimed), ' is the local derivative ', local(trace, edge), ', not ', meaning, ': multiply it by the upstream ', ...upstream])
+    const instead: Phrase = [
+      value(r.claimed),
+      ' is the local derivative ',
+      local(trace, edge),
+      ', not ',
+      meaning,
+      ': multiply it by the upstream ',
+      ...upstream,
+    ]
+    // Where nothing earlier went wrong, this is the likeliest reading of the slip: say it first.
+    if (diagnosis.kind === 'inherited' || diagnosis.kind === 'explained') lines.push(instead)
+    else lines.splice(1, 0, instead)
   }
   return lines
 }
@@ -438,7 +450,8 @@ function localVerdict({ trace, r, label }: Judged, meaning: Cell, diagnosis: Ext
 }
 
 /** No claim above the wrong gradient: the true steps from the output down, and the one slip that explains the number. */
-function unclaimedVerdict({ trace, r, d, label, step }: Judged, diagnosis: Extract<Diagnosis, { kind: 'step' }>): Phrase[] {
+function unclaimedVerdict(judged: Judged, diagnosis: Extract<Diagnosis, { kind: 'step' }>): Phrase[] {
+  const { trace, r, d, label, step } = judged
   const out = label(trace.output)
   const above = diagnosis.above!
   const shown = joinCells(
@@ -455,6 +468,7 @@ function unclaimedVerdict({ trace, r, d, label, step }: Judged, diagnosis: Extra
       '.',
     ],
   ]
+  if (diagnosis.missing) lines.push(missingLine(judged, diagnosis))
   if (diagnosis.slip) {
     const edge = trace.edges[diagnosis.slip.edge]!
     const name = local(trace, edge)
@@ -474,18 +488,43 @@ function unclaimedVerdict({ trace, r, d, label, step }: Judged, diagnosis: Extra
 }
 
 /** The departure is the node's own step: a fan-out contribution left out, or the local derivative the number implies. */
-function ownStepVerdict({ trace, r, d, label, step }: Judged, diagnosis: Extract<Diagnosis, { kind: 'step' }>): Phrase[] {
+/** A fan-out sum that leaves out some contributions: which ones, and that all of them add. */
+function missingLine({ trace, r, d, label }: Judged, diagnosis: Extract<Diagnosis, { kind: 'step' }>): Phrase {
+  const consumers = [...new Set(diagnosis.edges.map((e) => label(trace.edges[e]!.to)))]
+  const missing = joinCells(
+    diagnosis.missing!.map((e) => product(d(trace.output, trace.edges[e]!.to), local(trace, trace.edges[e]!))),
+    ' and ',
+  )
+  const parts = sum(diagnosis.edges.map((e) => trace.edges[e]!.contribution))
+  const feeds = `: ${label(r.wrt)} feeds ${consumers.join(', ')}, so its gradient sums all ${diagnosis.edges.length} contributions (`
+  return ['Your number leaves out ', ...missing, feeds, parts, ').']
+}
+
+/** The student's chain rule over two earlier claims, right; the slip is in the second. */
+function explainedVerdict({ trace, r, d }: Judged, results: ClaimResult[], diagnosis: Extract<Diagnosis, { kind: 'explained' }>): Phrase {
+  const [from, by] = [results[diagnosis.from]!, results[diagnosis.factor]!]
+  return [
+    `Your number follows from your claims ${diagnosis.from + 1} and ${diagnosis.factor + 1}: `,
+    product(d(trace.output, from.wrt), d(by.of, by.wrt)),
+    ' = ',
+    product(factor(from.claimed), factor(by.claimed)),
+    ' = ',
+    value(r.claimed),
+    `. The chain rule is right; the slip is in claim ${diagnosis.factor + 1}: `,
+    d(by.of, by.wrt),
+    ' is ',
+    value(by.truth),
+    ', not ',
+    value(by.claimed),
+    '.',
+  ]
+}
+
+function ownStepVerdict(judged: Judged, diagnosis: Extract<Diagnosis, { kind: 'step' }>): Phrase[] {
+  const { trace, r, step } = judged
   const lines: Phrase[] = [['First departure: this step. ', ...step(diagnosis.edges)]]
-  if (diagnosis.missing) {
-    const consumers = diagnosis.edges.map((e) => label(trace.edges[e]!.to))
-    const missing = joinCells(
-      diagnosis.missing.map((e) => product(d(trace.output, trace.edges[e]!.to), local(trace, trace.edges[e]!))),
-      ' and ',
-    )
-    const parts = sum(diagnosis.edges.map((e) => trace.edges[e]!.contribution))
-    const feeds = `: ${label(r.wrt)} feeds ${consumers.join(', ')}, so its gradient sums all ${diagnosis.edges.length} contributions (`
-    lines.push(['Your number leaves out ', ...missing, feeds, parts, ').'])
-  } else if (diagnosis.edges.length === 1) {
+  if (diagnosis.missing) lines.push(missingLine(judged, diagnosis))
+  else if (diagnosis.edges.length === 1) {
     const edge = trace.edges[diagnosis.edges[0]!]!
     const upstream = edge.upstream as number
     if (upstream !== 0) {
