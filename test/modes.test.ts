@@ -326,18 +326,22 @@ describe('check: claims worked out by hand', () => {
   })
 
   it.each([
-    ['dL/dq = 1', 'claim "dL/dq = 1": q is not a node of the program'],
+    ['dL/dq = 1', 'q is not a node of the program'],
     ['dL/dxx = 1', 'did you mean x?'],
     ['dL/d(x + 7) = 1', '"(x + 7)" is not computed by any node of the program'],
     ['dL/dx = abc', 'abc is not a name with a value here'],
     ['dL/dx', 'expected "= VALUE" after the derivative'],
     ['L/x = 2', 'expected the form d A / d B = VALUE'],
     ['dL/dx = 1/0', 'the value 1/0 is Infinity, not a finite number'],
-  ])('refuses the claim %j with one clear message', async (claim, message) => {
-    const result = await runCli(['check', 'x*w', '--x', '1', '--w', '2', '--claim', claim])
-    expect(result.code).toBe(1)
-    expect(result.stderr).toContain(message)
-    expect(result.stderr).not.toMatch(/\n\s+at /)
+  ])('says the claim %j cannot be read, why, and judges the others', async (claim, message) => {
+    const result = await runCli(['check', 'x*w', '--x', '1', '--w', '2', '--claim', claim, '--claim', 'dL/dw = 1'])
+    expect(result.code).toBe(3)
+    expect(result.stderr).toBe('')
+    expect(result.stdout).toContain(`✗ 1. ${claim}\n     cannot be read: `)
+    expect(result.stdout).toContain(message)
+    expect(result.stdout).toContain('✓ 2. dL/dw = 1')
+    const json = JSON.parse((await runCli(['check', 'x*w', '--x', '1', '--w', '2', '--claim', claim, '--format', 'json'])).stdout)
+    expect(json.claims[0]).toMatchObject({ claim, kind: 'unreadable', right: false })
   })
 
   it('refuses more than 1,000 claims, even 200,000 of them, with one message', async () => {

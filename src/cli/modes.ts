@@ -11,8 +11,7 @@ import { renderClaims, renderClaimsJson } from '../render/claims.js'
 import { train, type Training, type TrainingRequest } from '../modes/train.js'
 import type { Trace } from '../trace.js'
 import { wrtNode } from '../steps/lesson.js'
-import { checkClaims, parseClaim } from '../modes/claims.js'
-import { indexNodes } from '../modes/refer.js'
+import { checkClaims, parseClaims } from '../modes/claims.js'
 import { quizQuestions, runQuiz } from '../modes/quiz.js'
 import { Elsewhere } from '../modes/formula.js'
 import { randomExercise, type Level } from '../modes/exercise.js'
@@ -130,8 +129,7 @@ export async function check(request: Request, io: Io): Promise<number> {
     throw new InputError(`${lines.length} claims: at most ${LIMITS.maxClaims} are checked in one run; split them into several files`)
   const source = await readProgram(positionals[0], opts.file, io)
   const { trace, warnings, graph, values } = traced(source, request)
-  const index = indexNodes(trace)
-  const claims = lines.map((line) => parseClaim(trace, line, index))
+  const claims = parseClaims(trace, lines)
   const results = checkClaims(trace, claims, tolerance, new Elsewhere(graph, values))
   for (const warning of warnings) io.stderr(`backprop-tutor: warning: ${warning}\n`)
   const text =
@@ -139,6 +137,7 @@ export async function check(request: Request, io: Io): Promise<number> {
       ? renderClaimsJson(trace, results, { precision })
       : renderClaims(trace, results, { precision, ascii: Boolean(opts.ascii), chalk: chalkFor(Boolean(opts.output)) })
   await write(text, opts.output, io)
+  // A line that cannot be read is a verdict of its own, and not right: 3, as for a wrong claim.
   return results.every((r) => r.right) ? EXIT.ok : EXIT.wrongClaim
 }
 

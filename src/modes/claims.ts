@@ -18,6 +18,8 @@ export interface Claim {
   claimed: number
   /** The value as typed, when it is a formula (uses a name): judged at other points too. */
   formula?: string
+  /** Why the line cannot be read as a claim (an unknown name, no "="): its own verdict; `of`, `wrt` are -1. */
+  unreadable?: string
   /**
    * A local derivative: `of` written as its operation (d(x*w)/dx) with `wrt` one of its inputs.
    * `slot` when the student marked which use of a repeated input they mean (d(x[1]*x[2])/dx[1]).
@@ -65,7 +67,7 @@ export interface ClaimResult extends Claim {
    * 'local': a local derivative, of one operation alone (written as its operation, or by name where
    * wrt reaches of only through that operation); 'gradient': of is the output; 'partial': anything else.
    */
-  kind: 'gradient' | 'local' | 'partial'
+  kind: 'gradient' | 'local' | 'partial' | 'unreadable'
   /** For 'local': the edges from wrt into of that it is the local derivative of (one per use). */
   edges?: number[]
   truth: number
@@ -79,6 +81,19 @@ export interface ClaimResult extends Claim {
 export const DEFAULT_TOLERANCE = 0.01
 
 /** Reads "dL/dx = 4", "∂loss/∂(yhat - y) = 2*(1)", "d t2 / d t1 = w". Throws InputError naming the claim. */
+/** Each line as a claim; a line that cannot be read is kept, as an unreadable claim, in its place. */
+export function parseClaims(trace: Trace, lines: string[]): Claim[] {
+  const index = indexNodes(trace)
+  return lines.map((line) => {
+    try {
+      return parseClaim(trace, line, index)
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error
+      return { text: line.trim(), of: -1, wrt: -1, claimed: NaN, unreadable: error.message.replace(/^claim ".*?": /s, '') }
+    }
+  })
+}
+
 export function parseClaim(trace: Trace, text: string, index = indexNodes(trace)): Claim {
   const line = text.replace(/−/g, '-').replace(/[·×]/g, '*').replace(/²/g, '^2').replace(/³/g, '^3')
   const fail = (why: string): never => {
@@ -170,6 +185,7 @@ export function checkClaims(trace: Trace, claims: Claim[], tolerance = DEFAULT_T
   const inputsOf = edgesByConsumer(trace)
   const agree = (claimed: number, truth: number) => agrees(claimed, truth, tolerance)
   const results: ClaimResult[] = claims.map((claim) => {
+    if (claim.unreadable !== undefined) return { ...claim, kind: 'unreadable', truth: NaN, right: false }
     const meant = meaning(trace, inputsOf, claim)
     return { ...claim, ...meant, right: agree(claim.claimed, meant.truth) }
   })
@@ -179,7 +195,7 @@ export function checkClaims(trace: Trace, claims: Claim[], tolerance = DEFAULT_T
   for (const [k, r] of results.entries()) {
     const before = new Map(said)
     if (r.kind === 'gradient') said.set(r.wrt, r)
-    if (r.right) continue
+    if (r.right || r.kind === 'unreadable') continue
     if (r.kind === 'local') r.diagnosis = { kind: 'local', edges: r.edges! }
     else if (r.kind === 'partial') {
       // Nodes are in topological order: a node can depend only on nodes before it.

@@ -47,18 +47,22 @@ export function renderClaimsJson(trace: Trace, results: ClaimResult[], options: 
   const body = {
     right: results.filter((r) => r.right).length,
     total: results.length,
-    claims: results.map((r, k) => ({
-      claim: r.text,
-      of: label(r.of),
-      wrt: label(r.wrt),
-      kind: r.kind,
-      meaning: n.print(claimMeaning(trace, r)),
-      claimed: jsonSym(r.claimed),
-      value: jsonSym(r.truth),
-      right: r.right,
-      ...(r.diagnosis ? { diagnosis: diagnosisJson(trace, r, label) } : {}),
-      explanation: verdictLines(trace, results, k).map(n.print),
-    })),
+    claims: results.map((r, k) => {
+      const explanation = verdictLines(trace, results, k).map(n.print)
+      if (r.kind === 'unreadable') return { claim: r.text, kind: r.kind, right: false, explanation }
+      return {
+        claim: r.text,
+        of: label(r.of),
+        wrt: label(r.wrt),
+        kind: r.kind,
+        meaning: n.print(claimMeaning(trace, r)),
+        claimed: jsonSym(r.claimed),
+        value: jsonSym(r.truth),
+        right: r.right,
+        ...(r.diagnosis ? { diagnosis: diagnosisJson(trace, r, label) } : {}),
+        explanation,
+      }
+    }),
   }
   return `${JSON.stringify(body, null, 2)}\n`
 }

@@ -351,6 +351,7 @@ interface Judged {
 /** The lines under one claim: right, or wrong and where it departs. */
 export function verdictLines(trace: Trace, results: ClaimResult[], k: number): Phrase[] {
   const r = results[k]!
+  if (r.kind === 'unreadable') return [[`cannot be read: ${r.unreadable}`]]
   const meaning = claimMeaning(trace, r)
   if (r.right) return [[meaning, ' = ', value(r.truth), ': right']]
   const label = (i: number) => trace.nodes[i]!.label
