@@ -370,6 +370,18 @@ describe('quiz', () => {
     return [...forward, ...locals, '1', ...backward]
   }
 
+  it('does not give a fan-out sum away: no count in the question, no numbers in the hints', async () => {
+    const answers = ['4', '8', '2', '2', '2', '4', '1', '2', '4', '4', '4', '', '', '']
+    const { stdout } = await runCli(['quiz', 'x*x*x', '--x', '2'], { answers })
+    const sum = stdout.slice(stdout.indexOf('(12/12)'))
+    const beforeAnswer = sum.slice(0, sum.indexOf('answer:'))
+    expect(beforeAnswer).toContain('∂L/∂x = its whole gradient, through everything x feeds = ?')
+    expect(stdout).toContain('∂L/∂x (contribution 2) = ')
+    expect(stdout).not.toMatch(/of 3|3 contributions/)
+    expect(beforeAnswer).not.toMatch(/4 \+ 4|= 12/)
+    expect(sum).toContain('answer: ∂L/∂x = 4 + 4 + 4 = 12')
+  })
+
   it('scores right answers at the first try, numbers or expressions', async () => {
     const all = answers()
     expect(all).toHaveLength(3 + 5 + 1 + 5)

@@ -8,7 +8,7 @@ import { isNumber, printSym, type Sym } from '../sym.js'
 import type { Trace } from '../trace.js'
 import { sum } from '../steps/cells.js'
 import { lesson, type Lesson } from '../steps/lesson.js'
-import { QUIZ, contributionOf, conventionText, placeholders, ruleSentence } from '../steps/words.js'
+import { QUIZ, conventionText, placeholders, ruleSentence } from '../steps/words.js'
 import { notation, type Notation } from '../render/text.js'
 import { agrees } from './claims.js'
 import { nodeValues } from './refer.js'
@@ -136,7 +136,7 @@ function backwardQuestions({ trace, steps, n, num }: Asking): Question[] {
       return [
         {
           section: 'backward',
-          ask: `${gradient}${step.total > 1 ? ` ${contributionOf(step.k, step.total)}` : ''} = ${product}`,
+          ask: `${gradient}${step.total > 1 ? ` ${QUIZ.contributionQuestion(step.k)}` : ''} = ${product}`,
           answer: step.contribution,
           hints: [QUIZ.chainRuleHint, `${product} = ${numbers}`],
           reveal: `${gradient} = ${product} = ${numbers} = ${num(step.contribution)}`,
@@ -149,9 +149,9 @@ function backwardQuestions({ trace, steps, n, num }: Asking): Question[] {
     return [
       {
         section: 'backward',
-        ask: `${gradient} = ${QUIZ.sumQuestion(step.total)}`,
+        ask: `${gradient} = ${QUIZ.sumQuestion(trace.nodes[step.node]!.label)}`,
         answer: step.grad,
-        hints: [QUIZ.sumHint(trace.nodes[step.node]!.label, step.total), parts],
+        hints: QUIZ.sumHints(trace.nodes[step.node]!.label),
         reveal: `${gradient} = ${parts} = ${num(step.grad)}`,
         answerAt: (t) => numberAt(t.nodes[step.node]!.grad),
       },

@@ -569,8 +569,13 @@ export const QUIZ = {
     string,
   ],
   chainRuleHint: 'the chain rule: the gradient arriving from above (upstream) times the local derivative',
-  sumQuestion: (total: number) => `the sum of its ${total} contributions`,
-  sumHint: (node: string, total: number) => `${node} feeds ${total} inputs: every path a change can take counts, so the contributions add`,
+  // Neither the question nor its hints count the contributions or add them up: finding them is the exercise.
+  sumQuestion: (node: string) => `its whole gradient, through everything ${node} feeds`,
+  sumHints: (node: string): [string, string] => [
+    `${node} feeds more than one operation: every path a change can take counts, so the contributions add`,
+    `look back at the questions above that ask for a contribution to the gradient of ${node}: each is one; add them all`,
+  ],
+  contributionQuestion: (k: number) => `(contribution ${k})`,
   intro: (count: number) =>
     `${count} questions. Answer with a number or an expression (2*(-1), w, 1/(1+exp(-t1)): names stand for their values). Enter on an empty line for a hint, q to stop.`,
   right: (ascii: boolean) => (ascii ? 'right' : '✓ right'),
