@@ -75,7 +75,7 @@ class GradientCheck {
 
   constructor(
     private readonly graph: Graph,
-    trace: Omit<Trace, 'checks'>,
+    private readonly trace: Omit<Trace, 'checks'>,
   ) {
     this.kinks = kinkedVariables(graph, trace)
     this.numeric = new NumericForward(graph)
@@ -113,7 +113,8 @@ class GradientCheck {
     const kink = this.kinks.get(g.node)
     if (kink !== undefined) return { ...base, status: 'inconclusive', reason: { code: 'kink', node: kink } }
     const straddled = wide.straddled ?? narrow.straddled
-    if (straddled !== undefined) return { ...base, status: 'inconclusive', reason: { code: 'branch', node: kinkNodes(this.graph)[straddled]! } }
+    const switching = straddled === undefined ? undefined : kinkNodes(this.graph)[straddled]!
+    if (switching !== undefined && !flatAbove(this.trace, switching)) return { ...base, status: 'inconclusive', reason: { code: 'branch', node: switching } }
     if (![wide.fUp, wide.fDown, narrow.fUp, narrow.fDown, wide.estimate, narrow.estimate].every(Number.isFinite)) {
       return { ...base, status: 'inconclusive', reason: { code: 'not-finite-near' } }
     }
@@ -275,10 +276,14 @@ class NumericForward {
 
 const INLINED: Partial<Record<string, number>> = { add: 1, sub: 2, mul: 3, div: 4, tanh: 6, exp: 7, log: 8, pow: 9, sigmoid: 10 }
 
+/** Whether no gradient arrives at node i: then which slope its kink takes does not change any gradient. */
+const flatAbove = (trace: Omit<Trace, 'checks'>, i: number) => trace.nodes[i]!.grad === 0
+
 /** Variable node → the node of the first non-differentiable point its gradient passes through. */
 function kinkedVariables(graph: Graph, trace: Omit<Trace, 'checks'>): Map<number, number> {
   const result = new Map<number, number>()
-  const kinks = trace.flags.filter((f) => f.kind === 'non-differentiable' && f.edge !== undefined).slice(0, 100)
+  // A kink with no gradient arriving (∂L/∂node = 0, as relu's in relu(x)·x at 0) changes nothing to first order.
+  const kinks = trace.flags.filter((f) => f.kind === 'non-differentiable' && f.edge !== undefined && !flatAbove(trace, f.node)).slice(0, 100)
   for (const flag of kinks) {
     const edge = trace.edges[flag.edge!]!
     const where = edge.to

@@ -47,9 +47,12 @@ export type FlagKind = 'nan' | 'infinite' | 'non-differentiable'
  * derivative is non-finite at finite inputs; `contribution`: upstream × local is non-finite though
  * the upstream is finite; `sum`: a node's gradient is non-finite though each contribution is finite;
  * `convention`: a non-differentiable point, where the op's `convention` decides; `select`: a
- * non-finite upstream passed on as 0 by an op that selects its branch (relu, max, min).
+ * non-finite upstream passed on as 0 by an op that selects its branch (relu, max, min);
+ * `indeterminate`: a contribution that is ∞·0 (NaN, as in PyTorch); `through`: a variable's finite
+ * gradient taken through a node whose value is NaN or infinite (`through`), so the output has no
+ * value near the variable and the number is not its derivative.
  */
-export type FlagCode = 'value' | 'local' | 'contribution' | 'sum' | 'convention' | 'select'
+export type FlagCode = 'value' | 'local' | 'contribution' | 'sum' | 'convention' | 'select' | 'indeterminate' | 'through'
 
 export interface Flag {
   kind: FlagKind
@@ -61,6 +64,8 @@ export interface Flag {
   edge?: number
   /** For code `convention`: which one. */
   convention?: Convention
+  /** For code `through`: the node, on a path from the variable to the output, whose value is not finite. */
+  through?: number
 }
 
 /** Every path from the output down to one variable, with the product of its local derivatives. */
@@ -115,6 +120,7 @@ export function trace(graph: Graph, bindings: Record<string, number>, options: T
   markOnPath(graph, nodes)
   const backward = backwardPass(graph, forward)
   sumsAndOffPath(forward)
+  flagThrough(graph, nodes, flags)
   const gradients = graph.variables.map((i) => ({ name: graph.nodes[i]!.id, node: i, grad: nodes[i]!.grad ?? 0 }))
   const unbound = graph.variables.map((i) => graph.nodes[i]!.id).filter((name) => !Object.hasOwn(bindings, name))
   // Keyed by the program's names (__proto__, constructor, …): an object with no prototype.
@@ -388,6 +394,8 @@ function sumsAndOffPath({ nodes, edges, flags, requiresGrad }: Forward): void {
 }
 
 const finite = (x: Sym) => !isNumber(x) || Number.isFinite(x)
+const isInfinite = (x: number) => x === Infinity || x === -Infinity
+const infiniteTimesZero = (a: number, b: number) => (isInfinite(a) && b === 0) || (a === 0 && isInfinite(b))
 
 /** Paths are counted for every variable in one linear pass, and listed only under LIMITS.chainPaths and LIMITS.chainEdges. */
 function chains(graph: Graph, nodes: TraceNode[], edges: TraceEdge[], backward: number[]): Chain[] {
@@ -459,4 +467,29 @@ function flagEdge(graph: Graph, values: Sym[], edge: TraceEdge, e: number, flags
   if (convention) flag('non-differentiable', 'convention')
   else if (isNumber(localValue) && !Number.isFinite(localValue) && inputs.every(finite)) flag(Number.isNaN(localValue) ? 'nan' : 'infinite', 'local')
   else if (isNumber(contribution) && !Number.isFinite(contribution) && finite(upstream)) flag(Number.isNaN(contribution) ? 'nan' : 'infinite', 'contribution')
+  else if (Number.isNaN(contribution) && isNumber(upstream) && isNumber(localValue) && infiniteTimesZero(upstream, localValue)) flag('nan', 'indeterminate')
+}
+
+/**
+ * A finite gradient taken through a node whose value is NaN or infinite (log(x)·y at x = −1 gives
+ * ∂L/∂x = −1, as PyTorch does, though L has no value near x): flagged on the variable, with the node.
+ */
+function flagThrough(graph: Graph, nodes: TraceNode[], flags: Flag[]): void {
+  const broken = flags.filter((f) => f.code === 'value' && nodes[f.node]!.onPath).map((f) => f.node)
+  const flagged = new Set<number>()
+  for (const through of broken) {
+    const below = new Uint8Array(nodes.length)
+    below[through] = 1
+    for (let i = through; i >= 0; i--) {
+      if (!below[i]) continue
+      for (const j of graph.nodes[i]!.inputs) below[j] = 1
+    }
+    for (const v of graph.variables) {
+      const grad = nodes[v]!.grad
+      if (below[v] && !flagged.has(v) && grad !== null && isNumber(grad) && Number.isFinite(grad)) {
+        flagged.add(v)
+        flags.push({ kind: 'nan', pass: 'backward', code: 'through', node: v, through })
+      }
+    }
+  }
 }

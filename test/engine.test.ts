@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { traceProgram } from '../src/pipeline.js'
 import { InputError } from '../src/errors.js'
-import { json } from './helpers.js'
+import { json, runCli } from './helpers.js'
 
 describe('the mission example', () => {
   it('fully bound: value 1 and gradients -2, -2, -2, 2', () => {
@@ -184,5 +184,35 @@ describe('input errors name the problem and its position', () => {
     expect(error).toBeInstanceOf(InputError)
     expect((error as InputError).message).toMatch(message)
     expect((error as InputError).offset).toBe(offset)
+  })
+})
+
+describe('NaN and infinities told truly', () => {
+  it('flags a finite gradient taken through a node that is NaN, naming the node', () => {
+    const result = json('log(x)*y + x', { x: -1, y: 2 }) as unknown as { gradients: Record<string, unknown>; flags: Record<string, unknown>[] }
+    expect(result.gradients.x).toBe(-1)
+    const flag = result.flags.find((f) => f.code === 'through')!
+    expect(flag).toMatchObject({ node: 'x', through: 't1', kind: 'nan' })
+    expect(flag.message).toContain('∂L/∂x = -1 is taken through t1 = log(x), which is NaN here')
+  })
+
+  it('shows the ½ a tie takes beside its value, not a formula that says 0', async () => {
+    const { stdout } = await runCli(['max(x, y)', '--x', '1', '--y', '1'])
+    expect(stdout).toMatch(/│ ∂max\(x, y\)\/∂x\s+│ max\s+│ 1\/2\s+│ 0\.5 ⚠ │/)
+    expect(stdout).not.toContain('[x > y]')
+  })
+
+  it('says a kink changes nothing where no gradient arrives at it, and does not blame its slopes', async () => {
+    const { stdout } = await runCli(['relu(x)*x', '--x', '0'])
+    expect(stdout).toContain('no gradient arrives at t1 here (∂L/∂t1 = 0), so the choice changes nothing')
+    expect(stdout).not.toContain('one-sided slopes differ')
+  })
+
+  it('says that ∞·0 has no value where a contribution is NaN from an infinite upstream', () => {
+    const result = json('sqrt(x^2)', { x: 0 }) as unknown as { flags: Record<string, unknown>[] }
+    const flag = result.flags.find((f) => f.code === 'indeterminate')!
+    expect(flag.message).toBe('the contribution through ∂(x²)/∂x is NaN: upstream Infinity × local 0, and ∞·0 has no value (PyTorch gives NaN here too)')
+    // A NaN upstream times a finite local is not ∞·0.
+    expect((json('sqrt(log(x))*x', { x: -1 }) as unknown as { flags: { code: string }[] }).flags.map((f) => f.code)).not.toContain('indeterminate')
   })
 })

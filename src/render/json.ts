@@ -146,7 +146,12 @@ export function* jsonChunks(trace: Trace, training?: Training): Generator<string
       // The reason as the terminal says it, and its code for tools.
       ...(check.reason ? { reason: text.print(checkReasonText(trace, check.variable, check.reason)), code: check.reason.code } : {}),
     })),
-    flags: trace.flags.map((flag) => ({ ...flag, node: id(flag.node), message: text.print(flagText(trace, flag)) })),
+    flags: trace.flags.map((flag) => ({
+      ...flag,
+      node: id(flag.node),
+      ...(flag.through !== undefined ? { through: id(flag.through) } : {}),
+      message: text.print(flagText(trace, flag)),
+    })),
     notes: trace.notes,
     ...(training ? { training: trainingJson(training, trace.nodes[trace.output]!.label) } : {}),
   }

@@ -4,6 +4,7 @@
 // to show, and none needs to know where a number came from in the trace.
 import type { Check } from '../check.js'
 import type { Sym } from '../sym.js'
+import { rational } from '../canon.js'
 import type { Trace } from '../trace.js'
 import { factor, grad, local, product, type Cell, type Phrase } from './cells.js'
 import { EXPLAIN, NOT_CHECKED_INTERMEDIATE, checkReasonText, flagText, notationNote, placeholders, ruleSentence } from './words.js'
@@ -134,10 +135,13 @@ function* forwardRows(trace: Trace, flaggedNodes: Set<number>): Generator<Forwar
 
 /** Every edge into a node on the output's path, with its local derivative as a cell. */
 function* localRows(trace: Trace, flaggedEdges: Set<number>): Generator<LocalRow> {
+  // At a tie of max or min the formula [x > y] would say 0 beside the value ½: show the ½ the convention takes.
+  const ties = new Set(trace.flags.filter((f) => f.convention === 'tie-split').map((f) => f.edge!))
   for (let e = 0; e < trace.edges.length; e++) {
     const edge = trace.edges[e]!
     if (!trace.nodes[edge.to]!.onPath) continue
-    yield { edge: e, local: local(trace, edge), rule: edge.rule.name, symbolic: edge.local, value: edge.localValue, flagged: flaggedEdges.has(e) }
+    const symbolic = ties.has(e) ? rational(1, 2) : edge.local
+    yield { edge: e, local: local(trace, edge), rule: edge.rule.name, symbolic, value: edge.localValue, flagged: flaggedEdges.has(e) }
   }
 }
 

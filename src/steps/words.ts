@@ -223,8 +223,12 @@ export function flagText(trace: Trace, flag: Flag): Phrase {
       ]
     case 'sum':
       return ['the sum of the contributions to ', grad(out, node.label), ' is ', raw(node.grad as number)]
-    case 'convention':
-      return [local(trace, edge!), `: ${conventionText(node.op!, flag.convention!)}`]
+    case 'convention': {
+      const text: Phrase = [local(trace, edge!), `: ${conventionText(node.op!, flag.convention!)}`]
+      // relu(x)·x at 0: what relu's own slopes do there is multiplied by nothing.
+      if (node.grad === 0) text.push('; no gradient arrives at ', node.label, ' here (', grad(out, node.label), ' = 0), so the choice changes nothing')
+      return text
+    }
     case 'local':
       return ['the local derivative ', local(trace, edge!), ' is ', raw(edge!.localValue as number), ' at ', ...inputsAt(trace, flag.node)]
     case 'contribution':
@@ -238,6 +242,27 @@ export function flagText(trace: Trace, flag: Flag): Phrase {
         ' × local ',
         number(edge!.localValue),
       ]
+    case 'indeterminate':
+      return [
+        'the contribution through ',
+        local(trace, edge!),
+        ' is NaN: upstream ',
+        number(edge!.upstream),
+        ' × local ',
+        number(edge!.localValue),
+        ', and ∞·0 has no value (PyTorch gives NaN here too)',
+      ]
+    case 'through': {
+      const broken = trace.nodes[flag.through!]!
+      return [
+        grad(out, node.label),
+        ' = ',
+        raw(node.grad as number),
+        ` is taken through ${broken.label} = ${broken.op}(${broken.inputs.map((j) => trace.nodes[j]!.label).join(', ')}), which is `,
+        raw(broken.value as number),
+        ` here: ${out} has no value near ${node.label}, so this number is not its derivative (PyTorch computes it the same way, without a warning; its anomaly mode would point at ${broken.op})`,
+      ]
+    }
     case 'select':
       return [
         'the contribution through ',
