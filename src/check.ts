@@ -16,6 +16,9 @@ export interface Check {
   estimate?: number
   /** The step h used for `estimate`. */
   step?: number
+  /** The output at x + h and at x − h, for that step: what the estimate is made of. */
+  fUp?: number
+  fDown?: number
   /** Largest |grad - estimate| counted as agreement: relative and absolute parts plus the estimate's own error bound. */
   tolerance?: number
   /** Why the status is not a plain agree/disagree, as a code; src/steps/words.ts writes it out. */
@@ -109,7 +112,7 @@ class GradientCheck {
     const wide = this.central(k, from, h)
     const narrow = this.central(k, from, h / 2)
     this.numeric.restore(from)
-    const base = { variable: g.name, grad, estimate: narrow.estimate, step: narrow.step }
+    const base = { variable: g.name, grad, estimate: narrow.estimate, step: narrow.step, fUp: narrow.fUp, fDown: narrow.fDown }
     const kink = this.kinks.get(g.node)
     if (kink !== undefined) return { ...base, status: 'inconclusive', reason: { code: 'kink', node: kink } }
     const straddled = wide.straddled ?? narrow.straddled

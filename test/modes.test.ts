@@ -78,10 +78,53 @@ describe('training: --lr', () => {
     expect(curve![1]!.endsWith('▁')).toBe(true)
   })
 
+  it('says that every variable is trained when none is held fixed, and how to hold them', async () => {
+    const { stdout } = await runCli(['(x*w+b-y)^2', '--x', '1', '--w', '1', '--b', '0', '--y', '3', '--lr', '0.1'])
+    expect(stdout).toContain('every variable is trained (x, w, b, y), inputs and targets too: hold those fixed with --data NAMES')
+    const held = await runCli(['(x*w+b-y)^2', '--x', '1', '--w', '1', '--b', '0', '--y', '3', '--lr', '0.1', '--data', 'x,y'])
+    expect(held.stdout).not.toContain('every variable is trained')
+  })
+
+  it('prints one row per step with --summary: the loss, each parameter and its gradient', async () => {
+    const { stdout } = await runCli([
+      '(x*w+b-y)^2',
+      '--x',
+      '1',
+      '--w',
+      '1',
+      '--b',
+      '0',
+      '--y',
+      '3',
+      '--data',
+      'x,y',
+      '--lr',
+      '0.1',
+      '--steps',
+      '3',
+      '--summary',
+    ])
+    expect(stdout).toContain('│ step │ L ')
+    // Step 1 at w = 1, b = 0: L = (1 - 3)² = 4, ∂L/∂w = 2·(-2)·x = -4, ∂L/∂b = -4; then w = b + 1 = 1.4.
+    expect(stdout).toMatch(/│ 1 +│ 4 +│ 1 +│ -4 +│ 0 +│ -4 +│/)
+    expect(stdout).toMatch(/│ 2 +│ 1\.44 +│ 1\.4 +│ -2\.4 +│ 0\.4 +│ -2\.4 +│/)
+    expect(stdout).not.toContain('│ parameter │')
+  })
+
   it('reports a diverging learning rate instead of crashing', async () => {
-    const rising = await runCli(['(x*w+b-y)^2', '--x', '3', '--w', '0.5', '--b', '0', '--y', '3', '--data', 'x,y', '--lr', '1', '--steps', '4'])
+    const argv = ['(x*w+b-y)^2', '--x', '3', '--w', '0.5', '--b', '0', '--y', '3', '--data', 'x,y', '--lr', '1', '--steps', '4']
+    const rising = { ...(await runCli(argv)), argv }
     expect(rising.code).toBe(0)
-    expect(rising.stdout).toMatch(/⚠ the loss rose from 2\.25 to .* over 4 steps: the learning rate is too large/)
+    // Explained where it first rose, with the largest rate that would not overshoot: for
+    // (x·w + b − y)² along its gradient the curvature is 2(x² + 1) = 20, so η < 2/20.
+    expect(rising.stdout).toContain(
+      '⚠ the loss rose from 2.25 to 812.25 over step 1: with η = 1 the step overshoots; along this gradient the loss curves by 20, so η must stay below about 2 / 20 = 0.1; try a smaller --lr',
+    )
+    // After it, a line per step, no more tables.
+    expect(rising.stdout).toMatch(/\n {2}step 2: L = \S+\n {2}step 3: L = \S+\n {2}step 4: L = \S+\n/)
+    const json = JSON.parse((await runCli([...rising.argv, '--format', 'json'])).stdout)
+    expect(json.training.firstRise).toMatchObject({ step: 1, from: 2.25, to: 812.25 })
+    expect(json.training.firstRise.limit).toBeCloseTo(0.1, 6)
     const overflow = await runCli([
       '(x*w+b-y)^2',
       '--x',

@@ -75,7 +75,7 @@ export type Mode = 'trace' | 'quiz' | 'check'
 const MODE_OPTIONS: Record<Mode, { values: string[]; flags: string[] }> = {
   trace: {
     values: ['file', 'format', 'set', 'wrt', 'precision', 'output', 'lr', 'steps', 'params', 'data'],
-    flags: ['explain', 'ascii', 'standalone', 'no-color', 'color', 'help', 'version'],
+    flags: ['explain', 'ascii', 'standalone', 'summary', 'no-color', 'color', 'help', 'version'],
   },
   quiz: { values: ['file', 'set', 'precision', 'tolerance', 'seed', 'level'], flags: ['random', 'ascii', 'no-color', 'color', 'help'] },
   check: { values: ['file', 'format', 'set', 'precision', 'output', 'claim', 'claims', 'tolerance'], flags: ['ascii', 'no-color', 'color', 'help'] },
@@ -107,6 +107,7 @@ export function command(mode: Mode): Command {
       .option('--steps <n>', `with --lr: how many steps (default 1, at most ${LIMITS.maxSteps})`)
       .option('--params <names>', 'with --lr: the variables to update (default: every variable not in --data)')
       .option('--data <names>', 'with --lr: variables held fixed, such as inputs and targets')
+      .option('--summary', `with --lr: one table, a row per step (the default past 10 steps)`)
       .addHelpText('after', `\nFormats:\n${formats}\n${EXAMPLES}`)
   } else if (mode === 'quiz') {
     program
@@ -231,6 +232,7 @@ export interface Parsed {
   steps?: string
   params?: string
   data?: string
+  summary?: boolean
   random?: boolean
   seed?: string
   level?: string

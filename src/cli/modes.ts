@@ -76,6 +76,7 @@ export async function traceMode(request: Request, io: Io): Promise<number> {
     ascii: Boolean(opts.ascii),
     explain: Boolean(opts.explain),
     standalone: Boolean(opts.standalone),
+    summary: Boolean(opts.summary),
     ...(wrt ? { wrt } : {}),
     chalk,
   }

@@ -38,6 +38,23 @@ export interface Training {
   finalLoss?: number
   /** Set when the run diverged: a loss, gradient or parameter stopped being finite, or the loss rose. */
   divergence?: Divergence
+  /** The first step after which the loss was higher than before it: where an overshooting run shows itself. */
+  firstRise?: Rise
+  /** Whether every variable is trained because neither --params nor --data was given (targets too). */
+  everyVariable: boolean
+}
+
+/**
+ * The loss rose from `from` to `to` over step `step`. `curvature`: the loss's second derivative
+ * along that step's gradient (estimated from one more gradient a short way along it); a step
+ * p ← p − η·g on a loss this curved overshoots once η passes 2 / curvature, `limit`.
+ */
+export interface Rise {
+  step: number
+  from: number
+  to: number
+  curvature?: number
+  limit?: number
 }
 
 /**
@@ -62,9 +79,13 @@ export function train(graph: Graph, values: Record<string, number>, request: Tra
     const gradients = params.map((name) => t.gradients[gradientIndex.get(name)!]!.grad)
     return { loss: t.value, gradients }
   }
-  const result: Training = { lr, params, data: heldFixed, steps: [] }
+  const result: Training = { lr, params, data: heldFixed, steps: [], everyVariable: request.params === undefined && request.data === undefined }
   for (let step = 1; step <= steps + 1; step++) {
     const { loss, gradients } = lossAt()
+    const previous = result.steps[result.steps.length - 1]
+    if (previous && !result.firstRise && isFinite(loss) && loss > previous.loss) {
+      result.firstRise = { step: previous.step, from: previous.loss, to: loss, ...curvatureAt(previous, params, current, lossAt) }
+    }
     if (!isFinite(loss)) {
       result.divergence = { code: 'loss', step, value: numeric(loss) }
       return result
@@ -93,6 +114,28 @@ export function train(graph: Graph, values: Record<string, number>, request: Tra
     result.divergence = { code: 'loss-rose', step: steps, from: first, value: result.finalLoss! }
   }
   return result
+}
+
+/**
+ * The loss's curvature along a step's gradient g: with u = g/|g|, u·H·u ≈ u·(∇L(p) − ∇L(p − εu))/ε.
+ * Gradient descent on a loss this curved along its own direction overshoots past η = 2/curvature.
+ */
+function curvatureAt(
+  at: TrainingStep,
+  params: string[],
+  current: Record<string, number>,
+  lossAt: () => { gradients: Sym[] },
+): { curvature?: number; limit?: number } {
+  const norm = Math.hypot(...at.gradients)
+  if (!(norm > 0) || !Number.isFinite(norm)) return {}
+  const saved = params.map((name) => current[name]!)
+  const epsilon = 1e-4 * Math.max(1, ...at.params.map(Math.abs))
+  params.forEach((name, k) => (current[name] = at.params[k]! - (epsilon * at.gradients[k]!) / norm))
+  const moved = lossAt().gradients
+  params.forEach((name, k) => (current[name] = saved[k]!))
+  if (!moved.every(isFinite)) return {}
+  const curvature = at.gradients.reduce((sum, g, k) => sum + (g / norm) * ((g - (moved[k] as number)) / epsilon), 0)
+  return curvature > 0 ? { curvature, limit: 2 / curvature } : { curvature }
 }
 
 /** Which variables are trained and which held fixed; InputError for a request that cannot run. */

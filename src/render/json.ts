@@ -5,7 +5,7 @@ import { isNumber, isTooLong, printSym, type Sym, type SymStyle } from '../sym.j
 import type { Trace, TraceEdge, TraceNode } from '../trace.js'
 import type { Training } from '../modes/train.js'
 import { CHUNK_LINES, joined } from './shared.js'
-import { checkReasonText, divergenceText, flagText } from '../steps/words.js'
+import { TRAINING, checkReasonText, divergenceText, flagText } from '../steps/words.js'
 import { notation } from './text.js'
 import { local } from '../steps/cells.js'
 
@@ -96,6 +96,8 @@ function trainingJson(training: Training, out: string): Raw {
     `"steps": ${steps.length ? `[\n      ${steps.join(',\n      ')}\n    ]` : '[]'}`,
     `"finalLoss": ${training.finalLoss === undefined ? 'null' : str(training.finalLoss)}`,
     `"divergence": ${training.divergence ? str({ ...training.divergence, value: jsonSym(training.divergence.value), ...(training.divergence.code === 'loss-rose' ? { from: jsonSym(training.divergence.from) } : {}), message: text.print(divergenceText(training.divergence, out)) }) : 'null'}`,
+    `"firstRise": ${training.firstRise ? str({ ...training.firstRise, message: text.print(TRAINING.rise(training.firstRise, training.lr)) }) : 'null'}`,
+    `"everyVariable": ${training.everyVariable}`,
   ]
   return new Raw(`{\n    ${fields.join(',\n    ')}\n  }`)
 }

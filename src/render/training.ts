@@ -6,26 +6,45 @@ import { formatNumber } from '../format.js'
 import type { Training } from '../modes/train.js'
 import { boxTable } from './box.js'
 import { notation } from './text.js'
-import { mark } from '../steps/cells.js'
+import { mark, type Phrase } from '../steps/cells.js'
 import { TRAINING, divergenceText } from '../steps/words.js'
 
 const BARS = '▁▂▃▄▅▆▇█'
 const ASCII_BARS = '_.-=+*#@'
 
-export function renderTraining(training: Training, output: string, options: { precision: number; ascii: boolean; chalk?: ChalkInstance }): string {
+/** Runs longer than this print one summary table rather than a table per step (--summary asks for it always). */
+const TABLES_UP_TO = 10
+
+export function renderTraining(
+  training: Training,
+  output: string,
+  options: { precision: number; ascii: boolean; chalk?: ChalkInstance; summary?: boolean },
+): string {
   const n = notation(options)
   const c = options.chalk ?? new Chalk({ level: 0 })
   const out: string[] = ['', c.bold(n.print(TRAINING.title(training.params, training.lr)))]
   out.push(`  ${n.print(TRAINING.rule(output, training.data))}`)
-  for (const step of training.steps) {
-    out.push('', `  ${n.print(TRAINING.step(step.step, output, step.loss))}`)
-    const rows = training.params.map((name, k) => [
-      name,
-      formatNumber(step.params[k]!, options.precision),
-      formatNumber(step.gradients[k]!, options.precision),
-      n.print(TRAINING.update(name, step.params[k]!, training.lr, step.gradients[k]!, step.next[k]!)),
-    ])
-    out.push(indent(boxTable(TRAINING.columns(output).map(n.print), rows, options.ascii)))
+  if (training.everyVariable && training.params.length > 1) out.push(`  ${n.print(TRAINING.everyVariable(training.params))}`)
+  const rise = training.firstRise
+  const warning = (text: Phrase) => c.yellow(`  ${n.print([mark('warn'), ' ', ...text])}`)
+  if (options.summary || training.steps.length > TABLES_UP_TO) {
+    out.push('', indent(summaryTable(training, output, options)))
+    if (rise) out.push(warning(TRAINING.rise(rise, training.lr)))
+  } else {
+    for (const step of training.steps) {
+      // Once the run has overshot, its tables only repeat the same story: a line per step.
+      const compact = rise !== undefined && step.step > rise.step
+      out.push(...(compact && step.step > rise.step + 1 ? [] : ['']), `  ${n.print(TRAINING.step(step.step, output, step.loss))}`)
+      if (compact) continue
+      const rows = training.params.map((name, k) => [
+        name,
+        formatNumber(step.params[k]!, options.precision),
+        formatNumber(step.gradients[k]!, options.precision),
+        n.print(TRAINING.update(name, step.params[k]!, training.lr, step.gradients[k]!, step.next[k]!)),
+      ])
+      out.push(indent(boxTable(TRAINING.columns(output).map(n.print), rows, options.ascii)))
+      if (rise && step.step === rise.step) out.push(warning(TRAINING.rise(rise, training.lr)))
+    }
   }
   const losses = [...training.steps.map((s) => s.loss), ...(training.finalLoss !== undefined ? [training.finalLoss] : [])]
   if (training.finalLoss !== undefined) {
@@ -37,7 +56,8 @@ export function renderTraining(training: Training, output: string, options: { pr
     const curve = sparkline(losses, options.ascii)
     out.push(`  ${n.print(TRAINING.curve(output, losses[0]!, losses[losses.length - 1]!, curve.bars, curve.log))}`)
   }
-  if (training.divergence) out.push(c.yellow(`  ${n.print([mark('warn'), ' ', ...divergenceText(training.divergence, output)])}`))
+  // A loss that rose has been explained where it first rose.
+  if (training.divergence && !(rise && training.divergence.code === 'loss-rose')) out.push(warning(divergenceText(training.divergence, output)))
   return `${out.join('\n')}\n`
 }
 
@@ -59,3 +79,16 @@ export function sparkline(values: number[], ascii: boolean): { bars: string; log
 }
 
 const indent = (text: string) => text.replace(/^/gm, '  ')
+
+/** --summary: one row per step, with each parameter and its gradient. */
+function summaryTable(training: Training, output: string, options: { precision: number; ascii: boolean }): string {
+  const n = notation(options)
+  const num = (x: number) => formatNumber(x, options.precision)
+  const header = TRAINING.summaryColumns(output, training.params).map(n.print)
+  const rows = training.steps.map((step) => [
+    String(step.step),
+    num(step.loss),
+    ...training.params.flatMap((_, k) => [num(step.params[k]!), num(step.gradients[k]!)]),
+  ])
+  return boxTable(header, rows, options.ascii)
+}

@@ -288,6 +288,18 @@ function explanations(trace: Trace, locals: LocalRow[], backward: BackwardStep[]
     backward: [EXPLAIN.seed(out), EXPLAIN.chainRule()],
     backwardAfter,
     chains: [EXPLAIN.chains()],
-    gradients: [EXPLAIN.check()],
+    gradients: [EXPLAIN.check(), ...sensitivities(trace)],
   }
 }
+
+/** The reading every teacher gives a gradient, for the first few variables whose check measured it. */
+function sensitivities(trace: Trace): Phrase[] {
+  const out = trace.nodes[trace.output]!.label
+  return trace.checks
+    .filter((c) => c.status === 'agree' && c.fUp !== undefined && c.fDown !== undefined)
+    .slice(0, SENSITIVITIES)
+    .map((c) => EXPLAIN.sensitivity(out, c.variable, c.grad!, c.step!, c.fUp!, c.fDown!, c.estimate!))
+}
+
+/** Variables given the sensitivity reading under --explain: enough to see the idea, not a list. */
+const SENSITIVITIES = 3

@@ -7,7 +7,7 @@ import { OPS, type Convention, type OpId } from '../ops.js'
 import { S, type Sym } from '../sym.js'
 import type { Flag, Trace } from '../trace.js'
 import type { CheckReason, CheckStatus } from '../check.js'
-import type { Divergence } from '../modes/train.js'
+import type { Divergence, Rise } from '../modes/train.js'
 import type { ClaimResult, Diagnosis } from '../modes/claims.js'
 import type { FormulaSlip } from '../modes/formula.js'
 import { factor, grad, local, mark, name, placeholderLocal, product, sum, value, type Cell, type Phrase } from './cells.js'
@@ -111,6 +111,23 @@ export const EXPLAIN = {
     'The check nudges one variable by ',
     mark('plusMinus'),
     'h, reruns the forward pass and compares (f(x+h) - f(x-h))/2h with the gradient.',
+  ],
+  /** A gradient read as a sensitivity, with the check's own numbers (12 digits: the difference is in the last ones). */
+  sensitivity: (out: string, v: string, g: number, h: number, up: number, down: number, estimate: number): Phrase => [
+    grad(out, v),
+    ' = ',
+    value(g),
+    ` as a sensitivity: nudge ${v} by 0.01 and ${out} changes by about `,
+    value(g * 0.01),
+    '. Measured: h = ',
+    value(h, 3),
+    `, ${out} at ${v} + h = `,
+    value(up, 12),
+    `, at ${v} - h = `,
+    value(down, 12),
+    ', so (difference)/2h = ',
+    value(estimate),
+    '.',
   ],
 }
 
@@ -629,6 +646,35 @@ export const TRAINING = {
     data.length ? `; held fixed (data): ${data.join(', ')}` : '',
   ],
   step: (k: number, out: string, loss: number): Phrase => [`step ${k}: ${out} = `, value(loss)],
+  everyVariable: (params: string[]): Phrase => [
+    `every variable is trained (${params.join(', ')}), inputs and targets too: hold those fixed with --data NAMES, or name what to train with --params NAMES`,
+  ],
+  rise: (rise: Rise, lr: number): Phrase => [
+    `the loss rose from `,
+    value(rise.from),
+    ' to ',
+    value(rise.to),
+    ` over step ${rise.step}: with `,
+    mark('eta'),
+    ' = ',
+    value(lr),
+    ' the step overshoots',
+    ...(rise.limit !== undefined
+      ? ([
+          '; along this gradient the loss curves by ',
+          value(rise.curvature!),
+          ', so ',
+          mark('eta'),
+          ' must stay below about 2 / ',
+          value(rise.curvature!),
+          ' = ',
+          value(rise.limit),
+          lr > rise.limit ? '' : ' (here it does, so the rise comes from further along)',
+        ] as Phrase)
+      : []),
+    '; try a smaller --lr',
+  ],
+  summaryColumns: (out: string, params: string[]): Phrase[] => [['step'], [out], ...params.flatMap((p): Phrase[] => [[p], [grad(out, p)]])],
   columns: (out: string): Phrase[] => [['parameter'], ['value'], [grad(out, 'parameter')], ['update']],
   update: (param: string, p: number, lr: number, gradient: number, next: number): Phrase => [
     `${param} `,
