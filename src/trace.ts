@@ -439,7 +439,10 @@ function chains(graph: Graph, nodes: TraceNode[], edges: TraceEdge[], backward: 
       for (let at = end; steps[at]!.edge >= 0; at = steps[at]!.parent) path.push(steps[at]!.edge)
       return path
     })
-    paths.sort((a, b) => compareEdgeLists(a, b))
+    // In the order of the variable's contributions in the backward table (by the edge into it), so
+    // path k is contribution k where each contribution has one path.
+    const order = new Map(nodes[v]!.contributions.map((e, k) => [e, k]))
+    paths.sort((a, b) => order.get(a[a.length - 1]!)! - order.get(b[b.length - 1]!)! || compareEdgeLists(a, b))
     chain.paths = paths.map((path) => ({
       edges: path,
       product: short(path.reduce<Sym>((product, e) => apply('mul', [product, edges[e]!.localValue]), 1)),

@@ -216,3 +216,23 @@ describe('NaN and infinities told truly', () => {
     expect((json('sqrt(log(x))*x', { x: -1 }) as unknown as { flags: { code: string }[] }).flags.map((f) => f.code)).not.toContain('indeterminate')
   })
 })
+
+describe('chains and contributions', () => {
+  it.each(['x*x*x', 'x*x + y*y*y', 'a = x*y; b = a*x; a + b + x', 'tanh(x)*x + x/(1 + x)'])(
+    'number path k as contribution k when each contribution has one path: %s',
+    (source) => {
+      const { trace } = traceProgram(source, { x: 0.7, y: 1.3 })
+      for (const chain of trace.chains) {
+        const node = trace.nodes.find((n) => n.id === chain.variable)!
+        if (chain.paths!.length !== node.contributions.length) continue
+        expect(chain.paths!.map((p) => p.edges[p.edges.length - 1])).toEqual(node.contributions)
+      }
+    },
+  )
+
+  it('heads each of several paths with its variable', async () => {
+    const { stdout } = await runCli(['x*x + y*y*y', '--x', '2', '--y', '1'])
+    expect(stdout).toContain('  ∂L/∂y, path 1: ∂(t1 + t3)/∂t3 · ∂(t2·y)/∂y\n')
+    expect(stdout).not.toMatch(/^ {2}path \d/m)
+  })
+})

@@ -115,7 +115,7 @@ function chainRows(steps: Lesson, { math }: TexFace, sym: (s: Sym) => string): s
       chains.push(`${grad} &: ${count} \\text{ paths, summed in the backward pass}`)
     } else {
       for (const [k, path] of chain.paths.entries()) {
-        const lhs = chain.paths.length > 1 ? `\\text{${pathLabel(k + 1)}}` : grad
+        const lhs = chain.paths.length > 1 ? `${grad},\\ \\text{${pathLabel(k + 1)}}` : grad
         chains.push(`${lhs} &= ${path.locals.map(math).join(' \\cdot ')}`)
         chains.push(path.values.length > 1 ? `&= ${path.values.map(math).join(' \\cdot ')} = ${sym(path.product)}` : `&= ${sym(path.product)}`)
       }

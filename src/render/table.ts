@@ -195,7 +195,8 @@ function* chainLines(chain: ChainStep, out: string, n: Notation): Generator<stri
   const pad = ' '.repeat(gradient.length + 1)
   const times = ` ${n.times} `
   for (const [k, path] of chain.paths.entries()) {
-    const lead = chain.paths.length > 1 ? `  ${pathLabel(k + 1)}: ` : `  ${gradient} = `
+    // Each path is headed by its variable's gradient, so a program with several reads unambiguously.
+    const lead = chain.paths.length > 1 ? `  ${gradient}, ${pathLabel(k + 1)}: ` : `  ${gradient} = `
     yield `${lead}${path.locals.map(print).join(times)}`
     const indent = chain.paths.length > 1 ? ' '.repeat(lead.length - 2) : pad
     // A path of one local derivative is its own product: its value once, not "= 4 = 4".
