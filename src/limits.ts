@@ -23,6 +23,8 @@ export const LIMITS = {
   maxSteps: 10_000,
   /** Steps × nodes of one --lr run: about 2.5 µs each here, so at most about half a minute. */
   maxTrainingWork: 10_000_000,
+  /** Multiply-adds of --mode forward/both: inputs × edges (one tangent pass per input). */
+  maxForwardWork: 10_000_000,
   /** Terms written out in a sum of contributions or paths; longer sums are shortened. */
   sumTerms: 6,
   /** Statements the program header spells out, and tree nodes per statement. */

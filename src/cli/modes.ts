@@ -4,7 +4,8 @@ import type { ChalkInstance } from 'chalk'
 import { LIMITS } from '../limits.js'
 import { InputError } from '../errors.js'
 import { traceProgram } from '../pipeline.js'
-import { FORMATS, isFormatName, type Format } from '../render/index.js'
+import { FORMATS, isFormatName, type Format, type Differentiation } from '../render/index.js'
+import { forwardFor } from '../modes/forward.js'
 import { jsonChunks } from '../render/json.js'
 import { renderTraining } from '../render/training.js'
 import { renderClaims, renderClaimsJson } from '../render/claims.js'
@@ -77,16 +78,24 @@ export async function traceMode(request: Request, io: Io): Promise<number> {
     explain: Boolean(opts.explain),
     standalone: Boolean(opts.standalone),
     summary: Boolean(opts.summary),
+    mode: differentiation(opts.mode),
     ...(wrt ? { wrt } : {}),
     chalk,
   }
   const format = FORMATS[opts.format] as Format
   let text: string | Iterable<string>
-  if (run && opts.format === 'json') text = jsonChunks(trace, run)
+  if (run && opts.format === 'json') text = jsonChunks(trace, run, forwardFor(trace, renderOptions))
   else if (run) text = (await format.render(trace, renderOptions)) + renderTraining(run, trace.nodes[trace.output]!.label, renderOptions)
   else text = format.chunks ? format.chunks(trace, renderOptions) : await format.render(trace, renderOptions)
   await write(text, opts.output, io)
   return EXIT.ok
+}
+
+/** --mode: reverse (the default), forward or both; forward mode is written by table, markdown, latex and json. */
+function differentiation(mode: string | undefined): Differentiation {
+  if (mode === undefined) return 'reverse'
+  if (mode === 'reverse' || mode === 'forward' || mode === 'both') return mode
+  throw new UsageError(`--mode ${mode}: expected reverse, forward or both`)
 }
 
 /**

@@ -10,9 +10,11 @@ const HIGH_SURROGATE = /[\uD800-\uDBFF]/g
 /** Columns a cell takes in a terminal: its code points, color codes aside. */
 export function displayWidth(text: string): number {
   const plain = text.includes('\u001b') ? text.replace(ANSI, '') : text
-  // A character outside the BMP is two UTF-16 units but one code point.
+  // A character outside the BMP is two UTF-16 units but one code point; a combining mark (the dot
+  // of a tangent, ẋ) sits on the character before it and takes no column.
   const pairs = plain.match(HIGH_SURROGATE)
-  return plain.length - (pairs ? pairs.length : 0)
+  const marks = plain.match(/\p{M}/gu)
+  return plain.length - (pairs ? pairs.length : 0) - (marks ? marks.length : 0)
 }
 
 interface Border {

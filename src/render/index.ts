@@ -8,6 +8,7 @@ import { renderLatex } from './latex.js'
 import { renderDot } from './dot.js'
 import { renderMermaid } from './mermaid.js'
 import { renderSvg } from './svg.js'
+import { forwardFor } from '../modes/forward.js'
 
 export interface RenderOptions {
   /** Significant digits for numbers. */
@@ -22,7 +23,13 @@ export interface RenderOptions {
   chalk?: ChalkInstance
   /** latex: a whole document rather than a fragment. */
   standalone?: boolean
+  /** Reverse mode (the default), forward mode instead, or both with what each costs. */
+  mode?: Differentiation
+  /** With --lr: one summary table rather than a table per step. */
+  summary?: boolean
 }
+
+export type Differentiation = 'reverse' | 'forward' | 'both'
 
 export interface Format {
   description: string
@@ -35,8 +42,8 @@ export const FORMATS = {
   table: { description: 'step-by-step tables for the terminal (default)', render: renderTable, chunks: tableChunks },
   json: {
     description: 'one JSON object with the whole trace, for tools',
-    render: (trace: Trace, _options: RenderOptions) => renderJson(trace),
-    chunks: (trace: Trace, _options: RenderOptions) => jsonChunks(trace),
+    render: (trace: Trace, options: RenderOptions) => renderJson(trace, undefined, forwardFor(trace, options)),
+    chunks: (trace: Trace, options: RenderOptions) => jsonChunks(trace, undefined, forwardFor(trace, options)),
   },
   markdown: { description: 'Markdown tables, LaTeX math and a mermaid graph, for notes', render: renderMarkdown },
   latex: { description: 'LaTeX align* blocks in hand-written notation (--standalone for a document)', render: renderLatex },

@@ -4,6 +4,7 @@ import { DEFAULT_PRECISION, formatNumber } from '../format.js'
 import { isNumber, isTooLong, printSym, type Sym, type SymStyle } from '../sym.js'
 import type { Trace, TraceEdge, TraceNode } from '../trace.js'
 import type { Training } from '../modes/train.js'
+import type { ForwardMode } from '../modes/forward.js'
 import { CHUNK_LINES, joined } from './shared.js'
 import { TRAINING, checkReasonText, divergenceText, flagText } from '../steps/words.js'
 import { notation } from './text.js'
@@ -102,16 +103,30 @@ function trainingJson(training: Training, out: string): Raw {
   return new Raw(`{\n    ${fields.join(',\n    ')}\n  }`)
 }
 
+/** --mode forward/both: each input's tangent pass (tangents by node id), its result, and both modes' costs. */
+function forwardJson(trace: Trace, mode: ForwardMode): Record<string, unknown> {
+  return {
+    passes: mode.passes.map((pass) => ({
+      variable: pass.variable,
+      result: jsonSym(pass.result),
+      agrees: pass.agrees ?? null,
+      operations: pass.operations,
+      tangents: Object.fromEntries([[trace.nodes[pass.node]!.id, 1], ...pass.rows.map((row) => [trace.nodes[row.node]!.id, jsonSym(row.tangent)])]),
+    })),
+    costs: { forward: mode.forward, reverse: mode.reverse },
+  }
+}
+
 /** With a --lr run, its `training` field follows the trace's own. */
-export function renderJson(trace: Trace, training?: Training): string {
-  return joined(jsonChunks(trace, training))
+export function renderJson(trace: Trace, training?: Training, forward?: ForwardMode): string {
+  return joined(jsonChunks(trace, training, forward))
 }
 
 /**
  * The JSON in pieces, for writing as it is made: the nodes and edges of a big program are a few
  * megabytes, and text that is written and dropped at once costs the garbage collector almost nothing.
  */
-export function* jsonChunks(trace: Trace, training?: Training): Generator<string> {
+export function* jsonChunks(trace: Trace, training?: Training, forward?: ForwardMode): Generator<string> {
   const id = (i: number) => trace.nodes[i]!.id
   // Each consumer's expression, written again for the names of its edges, which come together:
   // once per consumer, and not kept for all nodes (a big program's JSON is written as it is made).
@@ -145,6 +160,7 @@ export function* jsonChunks(trace: Trace, training?: Training): Generator<string
       ...check,
       ...(check.grad !== undefined ? { grad: jsonSym(check.grad) } : {}),
       ...(check.estimate !== undefined ? { estimate: jsonSym(check.estimate) } : {}),
+      ...(check.fUp !== undefined ? { fUp: jsonSym(check.fUp), fDown: jsonSym(check.fDown!) } : {}),
       // The reason as the terminal says it, and its code for tools.
       ...(check.reason ? { reason: text.print(checkReasonText(trace, check.variable, check.reason)), code: check.reason.code } : {}),
     })),
@@ -156,6 +172,7 @@ export function* jsonChunks(trace: Trace, training?: Training): Generator<string
     })),
     notes: trace.notes,
     ...(training ? { training: trainingJson(training, trace.nodes[trace.output]!.label) } : {}),
+    ...(forward ? { forward: forwardJson(trace, forward) } : {}),
   }
   yield* layout(body)
 }

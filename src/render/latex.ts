@@ -3,7 +3,8 @@
 import type { Trace } from '../trace.js'
 import { TITLES } from '../steps/words.js'
 import type { RenderOptions } from './index.js'
-import { align, mathSteps } from './math.js'
+import { align, forwardMath, mathSteps, type MathSteps } from './math.js'
+import { forwardFor } from '../modes/forward.js'
 import { latexName } from './tex.js'
 import { refuseLarger } from './shared.js'
 import { LIMITS } from '../limits.js'
@@ -33,6 +34,30 @@ export function renderLatex(trace: Trace, options: RenderOptions): string {
     ),
     explain.forward,
   )
+  const mode = options.mode ?? 'reverse'
+  if (mode !== 'forward') reverseSections(steps, section)
+  const forward = forwardFor(trace, options)
+  if (forward) {
+    const fm = forwardMath(trace, forward, options, steps.face, mode === 'both' ? 6 : 2)
+    for (const pass of fm.passes) {
+      section(
+        pass.title,
+        pass.rows.map((r) => (r.values ? `${r.tangent} &= ${r.rule} = ${r.values} = ${r.value}` : `${r.tangent} &= ${r.value} && ${r.rule}`)),
+        pass.explain,
+        [pass.result],
+      )
+    }
+    out.push(`\\paragraph{${fm.compareTitle}}`, ...fm.comparison.map((line) => `${line}\n`))
+  }
+  for (const warning of steps.warnings) out.push(`% warning: ${warning}`)
+  const body = `${out.join('\n').trimEnd()}\n`
+  if (!options.standalone) return body
+  return `\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\n\n${body}\n\\end{document}\n`
+}
+
+/** The reverse-mode paragraphs: local derivatives, backward pass, chains, gradients. */
+function reverseSections(steps: MathSteps, section: (title: string, rows: string[], before?: string[], after?: string[]) => void): void {
+  const { explain } = steps
   section(
     TITLES.latex.locals,
     steps.locals.map((l) => `${l.local} &= ${l.symbolic}${l.symbolic === l.value ? '' : ` = ${l.value}`} && \\text{${l.rule} rule}`),
@@ -55,8 +80,4 @@ export function renderLatex(trace: Trace, options: RenderOptions): string {
     ),
     explain.gradients,
   )
-  for (const warning of steps.warnings) out.push(`% warning: ${warning}`)
-  const body = `${out.join('\n').trimEnd()}\n`
-  if (!options.standalone) return body
-  return `\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\n\n${body}\n\\end{document}\n`
 }

@@ -3,9 +3,10 @@
 // GitHub, in Obsidian and in VS Code's preview with nothing else installed.
 import type { Trace } from '../trace.js'
 import type { Phrase } from '../steps/cells.js'
-import { COLUMNS, TITLES } from '../steps/words.js'
+import { COLUMNS, FORWARD, TITLES } from '../steps/words.js'
+import { forwardFor } from '../modes/forward.js'
 import type { RenderOptions } from './index.js'
-import { mathSteps, type MathSteps } from './math.js'
+import { forwardMath, mathSteps, type MathSteps } from './math.js'
 import { renderMermaid } from './mermaid.js'
 import { latexName } from './tex.js'
 import { refuseLarger } from './shared.js'
@@ -44,7 +45,6 @@ export function renderMarkdown(trace: Trace, options: RenderOptions): string {
   const steps = mathSteps(trace, options, 'markdown')
   const { explain } = steps
   const heading = (title: Phrase) => `## ${steps.face.text(title)}`
-  const out = steps.lesson.out
   const parts: string[] = header(trace, steps, options)
   parts.push(
     '',
@@ -56,6 +56,34 @@ export function renderMarkdown(trace: Trace, options: RenderOptions): string {
       steps.forward.map((f) => [m(f.node), f.op, m(f.expression), m(f.value)]),
     ),
   )
+  const mode = options.mode ?? 'reverse'
+  const forward = forwardFor(trace, options)
+  if (mode !== 'forward') parts.push(...reverseParts(steps))
+  if (forward) {
+    const fm = forwardMath(trace, forward, options, steps.face, mode === 'both' ? 6 : 2)
+    for (const pass of fm.passes) {
+      parts.push('', `## ${pass.title}`, ...quoted(pass.explain), '')
+      parts.push(
+        table(
+          FORWARD.columns().map(steps.face.text),
+          pass.rows.map((r) => [m(r.tangent), m(r.rule), r.values ? m(r.values) : '', m(r.value)]),
+        ),
+      )
+      parts.push('', pass.result)
+    }
+    parts.push('', `## ${fm.compareTitle}`, '', ...fm.comparison.map((line) => `- ${line}`))
+  }
+  if (steps.warnings.length > 0) parts.push('', `## ${TITLES.warnings}`, '', ...steps.warnings.map((w) => `- ${w}`))
+  if (trace.notes.length > 0) parts.push('', `## ${TITLES.notes}`, '', ...trace.notes.map((n) => `- ${n}`))
+  return `${parts.join('\n')}\n`
+}
+
+/** The reverse-mode sections: local derivatives, backward pass, chains, gradients. */
+function reverseParts(steps: MathSteps): string[] {
+  const { explain } = steps
+  const heading = (title: Phrase) => `## ${steps.face.text(title)}`
+  const out = steps.lesson.out
+  const parts: string[] = []
   if (steps.locals.length > 0) {
     parts.push('', heading(TITLES.markdown.locals()), ...quoted([...explain.locals, ...steps.notation]), '')
     parts.push(
@@ -94,7 +122,5 @@ export function renderMarkdown(trace: Trace, options: RenderOptions): string {
       ),
     )
   }
-  if (steps.warnings.length > 0) parts.push('', `## ${TITLES.warnings}`, '', ...steps.warnings.map((w) => `- ${w}`))
-  if (trace.notes.length > 0) parts.push('', `## ${TITLES.notes}`, '', ...trace.notes.map((n) => `- ${n}`))
-  return `${parts.join('\n')}\n`
+  return parts
 }

@@ -3,7 +3,9 @@
 import type { Trace } from '../trace.js'
 import { product, sum, value, type Phrase } from '../steps/cells.js'
 import { lesson, type Lesson } from '../steps/lesson.js'
-import { SEED, checkStatusText, contributionOf, intermediateChains, pathLabel, sumOf } from '../steps/words.js'
+import { FORWARD, SEED, checkStatusText, contributionOf, intermediateChains, pathLabel, sumOf } from '../steps/words.js'
+import type { ForwardMode } from '../modes/forward.js'
+import { comparison, tangentLines } from '../steps/tangents.js'
 import { latexName, latexNumber, latexSym, texFace, type TexFace } from './tex.js'
 import { expand } from './shared.js'
 import type { RenderOptions } from './index.js'
@@ -128,4 +130,30 @@ function chainRows(steps: Lesson, { math }: TexFace, sym: (s: Sym) => string): s
 /** Rows of an align* environment. */
 export function align(rows: string[]): string {
   return `\\begin{align*}\n${rows.map((r) => `  ${r}`).join(' \\\\\n')}\n\\end{align*}`
+}
+
+/** Forward mode in the LaTeX face, for markdown and latex: per input a title, rows and the result; then the comparison. */
+export interface ForwardMath {
+  passes: { title: string; explain: string[]; rows: { tangent: string; rule: string; values: string; value: string }[]; result: string }[]
+  compareTitle: string
+  comparison: string[]
+}
+
+export function forwardMath(trace: Trace, mode: ForwardMode, options: RenderOptions, face: TexFace, first: number): ForwardMath {
+  const out = trace.nodes[trace.output]!.label
+  return {
+    passes: mode.passes.map((pass, k) => ({
+      title: face.text(FORWARD.title(first + k, pass.variable)),
+      explain: options.explain ? [face.text(FORWARD.explain(pass.variable))] : [],
+      rows: tangentLines(trace, pass).map((line) => ({
+        tangent: face.math(line.tangent),
+        rule: face.mathPhrase(line.rule),
+        values: face.mathPhrase(line.values),
+        value: face.math(line.value),
+      })),
+      result: face.text(FORWARD.result(out, pass.variable, pass.result, pass.agrees)),
+    })),
+    compareTitle: face.text(FORWARD.compareTitle(first + mode.passes.length)),
+    comparison: comparison(trace, mode).map(face.text),
+  }
 }

@@ -12,6 +12,7 @@ import { lesson, type ChainStep, type Lesson } from '../steps/lesson.js'
 import {
   COLUMNS,
   EMPTY,
+  FORWARD,
   SEED,
   TITLES,
   checkStatusText,
@@ -26,6 +27,8 @@ import {
 } from '../steps/words.js'
 import type { RenderOptions } from './index.js'
 import { boxLines } from './box.js'
+import { forwardMode } from '../modes/forward.js'
+import { comparison, tangentLines } from '../steps/tangents.js'
 import { CHUNK_LINES, expand, joined } from './shared.js'
 import { notation, type Notation } from './text.js'
 
@@ -77,10 +80,14 @@ function* tableLines(trace: Trace, options: RenderOptions): Generator<string> {
   }
   yield* header(view)
   yield* forwardSection(view)
-  yield* localsSection(view)
-  yield* backwardSection(view)
-  yield* chainsSection(view)
-  yield* gradientsSection(view)
+  const mode = options.mode ?? 'reverse'
+  if (mode !== 'forward') {
+    yield* localsSection(view)
+    yield* backwardSection(view)
+    yield* chainsSection(view)
+    yield* gradientsSection(view)
+  }
+  if (mode !== 'reverse') yield* forwardModeSections(view, mode === 'both' ? 6 : 2)
   const { steps } = view
   if (steps.warnings.length > 0) {
     yield* heading(view, [TITLES.warnings], [])
@@ -90,6 +97,21 @@ function* tableLines(trace: Trace, options: RenderOptions): Generator<string> {
     yield* heading(view, [TITLES.notes], [])
     for (const note of trace.notes) yield `  ${note}`
   }
+}
+
+/** Forward mode: a table of tangents per input, each closed by its derivative; then the two modes compared. */
+function* forwardModeSections(view: View, first: number): Generator<string> {
+  const { trace, n, options } = view
+  const mode = forwardMode(trace, options.wrt)
+  const out = trace.nodes[trace.output]!.label
+  for (const [k, pass] of mode.passes.entries()) {
+    yield* heading(view, FORWARD.title(first + k, pass.variable), options.explain ? [FORWARD.explain(pass.variable)] : [])
+    const rows = tangentLines(trace, pass).map((line) => [n.print(line.tangent), n.print(line.rule), n.print(line.values), n.print(line.value)])
+    yield* boxLines(FORWARD.columns().map(n.print), rows, options.ascii)
+    yield `  ${n.print(FORWARD.result(out, pass.variable, pass.result, pass.agrees))}`
+  }
+  yield* heading(view, FORWARD.compareTitle(first + mode.passes.length), [])
+  for (const line of comparison(trace, mode)) yield `  ${n.print(line)}`
 }
 
 function* explain({ n, c }: View, sentences: Phrase[]): Generator<string> {

@@ -137,6 +137,8 @@ export function texFace(options: { precision: number; medium: 'markdown' | 'late
       }
       case 'grad':
         return latexPartial(c.of, c.wrt)
+      case 'tangent':
+        return `\\dot{${latexName(c.of)}}`
       case 'product':
         return c.factors.map(math).join(' \\cdot ')
       case 'sum':

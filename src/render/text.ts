@@ -28,6 +28,14 @@ const MARKS: Record<Mark, [unicode: string, ascii: string]> = {
   to: ['→', '->'],
 }
 
+/** A tangent: a dot over the name's first letter (ẋ, ṫ1), or dot(x) in ASCII. */
+export const dotted = (name: string, ascii: boolean) => {
+  if (ascii) return `dot(${name})`
+  // NFC: ẋ and ṫ as the single characters they are, where Unicode has them.
+  const [first, ...rest] = Array.from(name)
+  return `${first}\u0307${rest.join('')}`.normalize('NFC')
+}
+
 /** `precision` undefined: numbers as short as round-trips allow (JSON). */
 export function notation(options: { ascii: boolean; precision: number | undefined }): Notation {
   const d = options.ascii ? 'd' : '∂'
@@ -55,6 +63,8 @@ export function notation(options: { ascii: boolean; precision: number | undefine
         return local(c.expression.op, sym(c.expression), sym(c.expression.args[c.slot]!))
       case 'grad':
         return `${d}${c.of}/${d}${c.wrt}`
+      case 'tangent':
+        return dotted(c.of, options.ascii)
       case 'product':
         return c.factors.map(cell).join(` ${times} `)
       case 'sum': {

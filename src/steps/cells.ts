@@ -19,6 +19,8 @@ export type Cell =
   | { kind: 'local'; expression: { op: OpId; args: Sym[] }; slot: number }
   /** A gradient: ∂of/∂wrt, the total effect of wrt on of along every path. */
   | { kind: 'grad'; of: string; wrt: string }
+  /** A tangent of forward mode: ṅ, the derivative of node `of` with respect to the pass's input. */
+  | { kind: 'tangent'; of: string }
   | { kind: 'product'; factors: Cell[] }
   /** A sum of terms, shortened to its first SUM_TERMS past that many. */
   | { kind: 'sum'; terms: Sym[] }
@@ -36,6 +38,7 @@ export const name = (text: string): Cell => ({ kind: 'name', name: text })
 export const value = (s: Sym, precision?: number): Cell => (precision === undefined ? { kind: 'value', value: s } : { kind: 'value', value: s, precision })
 export const factor = (s: Sym): Cell => ({ kind: 'factor', value: s })
 export const grad = (of: string, wrt: string): Cell => ({ kind: 'grad', of, wrt })
+export const tangent = (of: string): Cell => ({ kind: 'tangent', of })
 export const product = (...factors: Cell[]): Cell => ({ kind: 'product', factors })
 export const sum = (terms: Sym[]): Cell => ({ kind: 'sum', terms })
 export const mark = (which: Mark): Cell => ({ kind: 'mark', mark: which })

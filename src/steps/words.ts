@@ -10,7 +10,7 @@ import type { CheckReason, CheckStatus } from '../check.js'
 import type { Divergence, Rise } from '../modes/train.js'
 import type { ClaimResult, Diagnosis } from '../modes/claims.js'
 import type { FormulaSlip } from '../modes/formula.js'
-import { factor, grad, local, mark, name, placeholderLocal, product, sum, value, type Cell, type Phrase } from './cells.js'
+import { factor, grad, local, mark, name, placeholderLocal, product, sum, tangent, value, type Cell, type Phrase } from './cells.js'
 
 /** Finished sentences (flags, reasons) give their numbers at the default precision, whatever --precision says. */
 const raw = (x: number): Cell => value(x, DEFAULT_PRECISION)
@@ -702,5 +702,50 @@ export const TRAINING = {
     ' ',
     value(to),
     `  ${bars}${log ? ' (log scale)' : ''}`,
+  ],
+}
+
+// ── forward mode: tangents beside the values, and why backprop runs backwards ───────────────────
+
+export const FORWARD = {
+  title: (k: number, variable: string): Phrase => [
+    `${k}. Forward mode for ${variable}: each node n carries its tangent `,
+    tangent('n'),
+    `, the derivative of n with respect to ${variable}, seeded `,
+    tangent(variable),
+    ' = 1 and every other input 0',
+  ],
+  explain: (variable: string): Phrase => [
+    `Dual numbers: each value travels with its tangent, and each operation passes on local derivative `,
+    mark('times'),
+    ` incoming tangent, summed over its inputs; the output's tangent is its derivative with respect to ${variable}.`,
+  ],
+  columns: (): Phrase[] => [['tangent'], ['local ', mark('times'), ' incoming'], ['values'], ['value']],
+  seed: 'seed',
+  result: (out: string, variable: string, result: Sym, agrees: boolean | undefined): Phrase => [
+    grad(out, variable),
+    ' = ',
+    tangent(out),
+    ' = ',
+    value(result),
+    agrees === true ? ': the same as the backward pass' : agrees === false ? ': NOT the same as the backward pass' : '',
+  ],
+  compareTitle: (k: number): Phrase => [`${k}. Forward or reverse: what each mode costs here`],
+  costs: (mode: 'forward' | 'reverse', passes: number, operations: number, inputs: number): Phrase => [
+    mode === 'forward'
+      ? `forward mode: ${passes} ${plural(passes, 'pass', 'passes')} (one per input), ${operations} ${plural(operations, 'multiply-add')}`
+      : `reverse mode: ${passes} backward pass (one per output, for all ${inputs} ${plural(inputs, 'input')} at once), ${operations} ${plural(operations, 'multiply-add')}`,
+  ],
+  agreement: (all: boolean, compared: number, total: number): Phrase => [
+    !all
+      ? 'The two modes disagree on some gradient: please report this program.'
+      : compared === 0
+        ? 'The two modes write their results differently here (too long, or in the names of the program), so they are not compared as written.'
+        : total === 1
+          ? 'Both give the same gradient (checked).'
+          : `Both give the same gradients (checked for ${compared === total ? `all ${total}` : `${compared} of ${total}`}).`,
+  ],
+  why: (): Phrase => [
+    'Forward mode pays one pass per input and reverse mode one pass per output: forward wins with few inputs and many outputs; a loss of many parameters has one output and many inputs, which is why backprop runs backwards.',
   ],
 }
