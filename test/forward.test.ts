@@ -126,3 +126,15 @@ describe('--mode', () => {
     expect(stderr).toContain('--mode sideways: expected reverse, forward or both')
   })
 })
+
+describe('quiz --mode forward', () => {
+  it('asks each tangent as local · incoming after the locals, and judges it', async () => {
+    // (x·w − y)² at x = 1, w = 0.5, y = 1: values 0.5, −0.5, 0.25; locals 0.5, 1, 1, −1, −1.
+    const answers = ['0.5', '-0.5', '0.25', '0.5', '1', '1', '-1', '-1', '0.5', '0.5', '-0.5', '1', '1', '-1', '-1', '1']
+    const { stdout } = await runCli(['quiz', '(x*w-y)^2', '--x', '1', '--w', '0.5', '--y', '1', '--mode', 'forward'], { answers })
+    expect(stdout).not.toContain('Backward pass')
+    expect(stdout).toContain('(9/16) ṫ1 = ∂(x·w)/∂x · ẋ = ?   (seeded ẋ = 1, every other input 0)\n> 0.5\n  ✓ right')
+    expect(stdout).toContain('L̇ = ∂(t2²)/∂t2 · ṫ2 = ?')
+    expect(stdout).toContain('Score: 16 of 16 right at the first try')
+  })
+})

@@ -77,7 +77,7 @@ const MODE_OPTIONS: Record<Mode, { values: string[]; flags: string[] }> = {
     values: ['file', 'format', 'set', 'wrt', 'precision', 'output', 'lr', 'steps', 'params', 'data', 'mode'],
     flags: ['explain', 'ascii', 'standalone', 'summary', 'no-color', 'color', 'help', 'version'],
   },
-  quiz: { values: ['file', 'set', 'precision', 'tolerance', 'seed', 'level'], flags: ['random', 'ascii', 'no-color', 'color', 'help'] },
+  quiz: { values: ['file', 'set', 'precision', 'tolerance', 'seed', 'level', 'mode'], flags: ['random', 'ascii', 'no-color', 'color', 'help'] },
   check: { values: ['file', 'format', 'set', 'precision', 'output', 'claim', 'claims', 'tolerance'], flags: ['ascii', 'no-color', 'color', 'help'] },
 }
 
@@ -119,6 +119,7 @@ export function command(mode: Mode): Command {
       .option('--random', 'a generated exercise instead of a program')
       .option('--seed <n>', 'with --random: the exercise number, to get the same one again')
       .option('--level <n>', 'with --random: 1 sums and products, 2 one function and a fan-out, 3 a small network (default 1)')
+      .option('--mode <mode>', 'reverse (the backward rows, the default), forward (tangents instead), or both')
       .option('--tolerance <r>', `relative tolerance for answers (default ${DEFAULT_TOLERANCE})`)
       .option('--precision <digits>', `significant digits for numbers (default ${DEFAULT_PRECISION})`)
       .option('--ascii', 'ASCII only: d instead of ∂, * instead of ·')

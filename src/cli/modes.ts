@@ -173,7 +173,14 @@ export async function quiz(request: Request, io: Io): Promise<number> {
   const program = traced(source, request)
   const { trace, warnings } = program
   for (const warning of warnings) io.stderr(`backprop-tutor: warning: ${warning}\n`)
-  const options = { precision, ascii: Boolean(opts.ascii), tolerance, chalk: chalkFor(false), elsewhere: new Elsewhere(program.graph, program.values) }
+  const options = {
+    precision,
+    ascii: Boolean(opts.ascii),
+    tolerance,
+    chalk: chalkFor(false),
+    elsewhere: new Elsewhere(program.graph, program.values),
+    mode: differentiation(opts.mode),
+  }
   const questions = quizQuestions(trace, options)
   const bound = Object.entries(trace.bindings)
     .map(([k, v]) => `${k} = ${v}`)

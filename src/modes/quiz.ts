@@ -6,7 +6,10 @@ import { InputError } from '../errors.js'
 import { OPS } from '../ops.js'
 import { isNumber, printSym, type Sym } from '../sym.js'
 import type { Trace } from '../trace.js'
-import { sum } from '../steps/cells.js'
+import { sum, tangent } from '../steps/cells.js'
+import { tangentLines } from '../steps/tangents.js'
+import { forwardMode } from './forward.js'
+import type { Differentiation } from '../render/index.js'
 import { lesson, type Lesson } from '../steps/lesson.js'
 import { QUIZ, conventionText, placeholders, ruleSentence } from '../steps/words.js'
 import { notation, type Notation } from '../render/text.js'
@@ -14,7 +17,7 @@ import { agrees } from './claims.js'
 import { nodeValues } from './refer.js'
 import { formulaSlip, type Elsewhere } from './formula.js'
 
-export type Section = 'forward' | 'local' | 'backward'
+export type Section = 'forward' | 'local' | 'backward' | 'tangent'
 
 export interface Question {
   section: Section
@@ -34,13 +37,19 @@ export interface Question {
 const numberAt = (s: Sym | null) => (s !== null && isNumber(s) ? s : NaN)
 
 /** The questions of a fully bound trace, in the order the tutor's tables show the steps. */
-export function quizQuestions(trace: Trace, options: { precision: number; ascii: boolean }): Question[] {
+export function quizQuestions(trace: Trace, options: { precision: number; ascii: boolean; mode?: Differentiation }): Question[] {
   if (trace.unbound.length > 0) {
     throw new InputError(`the quiz needs a value for every variable: bind ${trace.unbound.map((v) => `--${v} VALUE`).join(' ')}, or try --random`)
   }
   const n = notation(options)
   const asking: Asking = { trace, steps: lesson(trace, { explain: false }), n, num: (x) => printSym(x, n.style) }
-  const questions = [...forwardQuestions(asking), ...localQuestions(asking), ...backwardQuestions(asking)]
+  const mode = options.mode ?? 'reverse'
+  const questions = [
+    ...forwardQuestions(asking),
+    ...localQuestions(asking),
+    ...(mode === 'forward' ? [] : backwardQuestions(asking)),
+    ...(mode === 'reverse' ? [] : tangentQuestions(asking)),
+  ]
   // An answer no one can type (NaN, Infinity) makes a question that cannot be passed.
   const infinite = questions.find((q) => !Number.isFinite(q.answer))
   if (infinite) {
@@ -157,6 +166,28 @@ function backwardQuestions({ trace, steps, n, num }: Asking): Question[] {
       },
     ]
   })
+}
+
+/** Forward mode: each tangent of each pass, local · incoming, as the backward rows are asked. */
+function tangentQuestions({ trace, n, num }: Asking): Question[] {
+  return forwardMode(trace).passes.flatMap((pass, p) =>
+    tangentLines(trace, pass)
+      .slice(1)
+      .map((line, k): Question => {
+        const rule = n.print(line.rule)
+        const numbers = n.print(line.values)
+        const answer = pass.rows[k]!.tangent as number
+        return {
+          section: 'tangent',
+          ask: `${n.print(line.tangent)} = ${rule}`,
+          context: QUIZ.tangentContext(n.print(tangent(pass.variable))),
+          answer,
+          hints: [QUIZ.tangentHint, `${rule} = ${numbers}`],
+          reveal: `${n.print(line.tangent)} = ${rule} = ${numbers} = ${num(answer)}`,
+          answerAt: (t) => numberAt(forwardMode(t).passes[p]?.rows[k]?.tangent ?? null),
+        }
+      }),
+  )
 }
 
 /** "a = b = value", without repeating the value when b already is it. */

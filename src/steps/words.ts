@@ -594,7 +594,10 @@ export const QUIZ = {
     forward: ['1. Forward pass: the value of each node'] as Phrase,
     local: ['2. Local derivatives: ', mark('step1'), ' each operation with respect to each of its inputs'] as Phrase,
     backward: ['3. Backward pass: ', mark('step2'), ' upstream ', mark('times'), ' local, from the output back'] as Phrase,
+    tangent: ['4. Forward mode: each tangent is local ', mark('times'), ' incoming, from each input up'] as Phrase,
   },
+  tangentContext: (seed: string) => `seeded ${seed} = 1, every other input 0`,
+  tangentHint: 'forward mode: the local derivative times the tangent of the input it comes through, summed over the inputs',
   forwardHint: (rule: string, inputs: string[]) => `${rule}${inputs.length ? ` of the values above: ${inputs.join(', ')}` : ' of constants'}`,
   seedContext: 'the seed of the backward pass',
   /** A formula right at this point only. */
