@@ -75,7 +75,7 @@ export type Mode = 'trace' | 'quiz' | 'check'
 const MODE_OPTIONS: Record<Mode, { values: string[]; flags: string[] }> = {
   trace: {
     values: ['file', 'format', 'set', 'wrt', 'precision', 'output', 'lr', 'steps', 'params', 'data', 'mode'],
-    flags: ['explain', 'ascii', 'standalone', 'summary', 'no-color', 'color', 'help', 'version'],
+    flags: ['explain', 'ascii', 'standalone', 'summary', 'quiz', 'no-color', 'color', 'help', 'version'],
   },
   quiz: { values: ['file', 'set', 'precision', 'tolerance', 'seed', 'level', 'mode'], flags: ['random', 'ascii', 'no-color', 'color', 'help'] },
   check: { values: ['file', 'format', 'set', 'precision', 'output', 'claim', 'claims', 'tolerance'], flags: ['ascii', 'no-color', 'color', 'help'] },
@@ -108,6 +108,7 @@ export function command(mode: Mode): Command {
       .option('--steps <n>', `with --lr: how many steps (default 1, at most ${LIMITS.maxSteps})`)
       .option('--params <names>', 'with --lr: the variables to update (default: every variable not in --data)')
       .option('--data <names>', 'with --lr: variables held fixed, such as inputs and targets')
+      .option('--quiz', 'with --format html: the page asks each step before it shows it')
       .option('--summary', `with --lr: one table, a row per step (the default past 10 steps)`)
       .addHelpText('after', `\nFormats:\n${formats}\n${EXAMPLES}`)
   } else if (mode === 'quiz') {
@@ -236,6 +237,7 @@ export interface Parsed {
   params?: string
   data?: string
   summary?: boolean
+  quiz?: boolean
   random?: boolean
   seed?: string
   level?: string

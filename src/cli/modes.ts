@@ -78,10 +78,12 @@ export async function traceMode(request: Request, io: Io): Promise<number> {
     explain: Boolean(opts.explain),
     standalone: Boolean(opts.standalone),
     summary: Boolean(opts.summary),
+    quiz: Boolean(opts.quiz),
     mode: differentiation(opts.mode),
     ...(wrt ? { wrt } : {}),
     chalk,
   }
+  if (opts.quiz && opts.format !== 'html') throw new UsageError('--quiz goes with --format html; the terminal quiz is: backprop-tutor quiz PROGRAM [values]')
   const format = FORMATS[opts.format] as Format
   let text: string | Iterable<string>
   if (run && opts.format === 'json') text = jsonChunks(trace, run, forwardFor(trace, renderOptions))

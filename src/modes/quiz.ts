@@ -32,6 +32,8 @@ export interface Question {
   reveal: string
   /** The answer in the same program at another point: a formula typed as the answer must match it there too. */
   answerAt: (t: Trace) => number
+  /** What the question is about in the trace: a node's value or gradient sum, an edge's local or contribution, the seed. */
+  about: { node: number } | { edge: number } | { seed: true } | { tangent: number; pass: number }
 }
 
 const numberAt = (s: Sym | null) => (s !== null && isNumber(s) ? s : NaN)
@@ -85,6 +87,7 @@ function forwardQuestions(asking: Asking): Question[] {
         hints: [QUIZ.forwardHint(OPS[node.op!].inputs[0]!.rule.name, inputValues(asking, i)), `${node.label} = ${withValues}`],
         reveal: worked(`${node.label} = ${withValues}`, withValues, num(node.value)),
         answerAt: (t) => numberAt(t.nodes[i]!.value),
+        about: { node: i },
       },
     ]
   })
@@ -116,6 +119,7 @@ function localQuestions(asking: Asking): Question[] {
         ],
         reveal: convention ? `${name} = ${num(edge.localValue)}: ${convention}` : worked(`${name} = ${formula}`, formula, num(edge.localValue)),
         answerAt: (t) => numberAt(t.edges[row.edge]!.localValue),
+        about: { edge: row.edge },
       },
     ]
   })
@@ -135,6 +139,7 @@ function backwardQuestions({ trace, steps, n, num }: Asking): Question[] {
           hints: QUIZ.seedHints,
           reveal: `${gradient} = 1: ${QUIZ.seedContext}`,
           answerAt: () => 1,
+          about: { seed: true },
         },
       ]
     }
@@ -150,6 +155,7 @@ function backwardQuestions({ trace, steps, n, num }: Asking): Question[] {
           hints: [QUIZ.chainRuleHint, `${product} = ${numbers}`],
           reveal: `${gradient} = ${product} = ${numbers} = ${num(step.contribution)}`,
           answerAt: (t) => numberAt(t.edges[step.edge]!.contribution),
+          about: { edge: step.edge },
         },
       ]
     }
@@ -163,6 +169,7 @@ function backwardQuestions({ trace, steps, n, num }: Asking): Question[] {
         hints: QUIZ.sumHints(trace.nodes[step.node]!.label),
         reveal: `${gradient} = ${parts} = ${num(step.grad)}`,
         answerAt: (t) => numberAt(t.nodes[step.node]!.grad),
+        about: { node: step.node },
       },
     ]
   })
@@ -185,6 +192,7 @@ function tangentQuestions({ trace, n, num }: Asking): Question[] {
           hints: [QUIZ.tangentHint, `${rule} = ${numbers}`],
           reveal: `${n.print(line.tangent)} = ${rule} = ${numbers} = ${num(answer)}`,
           answerAt: (t) => numberAt(forwardMode(t).passes[p]?.rows[k]?.tangent ?? null),
+          about: { tangent: pass.rows[k]!.node, pass: p },
         }
       }),
   )

@@ -21,7 +21,9 @@ const STYLE: Record<'variable' | 'unbound' | 'constant' | 'op' | 'output', strin
   output: 'style=filled, fillcolor="#fde68a", color="#b45309", penwidth=2',
 }
 
-export function renderDot(trace: Trace, options: RenderOptions): string {
+/** `ids`: give each node and edge an id (node-3, edge-5, by trace index) for a page to find them in the SVG. */
+export function renderDot(trace: Trace, options: RenderOptions, { ids = false } = {}): string {
+  const nodeId = (i: number) => (ids ? `, id="node-${i}"` : '')
   // Labels in the terminal's notation, --ascii included; a local derivative is written with its operation.
   const n = notation(options)
   const sym = (s: Sym) => printSym(s, n.style)
@@ -35,19 +37,21 @@ export function renderDot(trace: Trace, options: RenderOptions): string {
   trace.nodes.forEach((node, i) => {
     const kind = i === trace.output ? 'output' : node.kind === 'variable' && unbound.has(node.id) ? 'unbound' : node.kind
     if (node.kind === 'constant') {
-      lines.push(`  n${i} [label="${quoted(node.label)}", ${STYLE.constant}];`)
+      lines.push(`  n${i} [label="${quoted(node.label)}", ${STYLE.constant}${nodeId(i)}];`)
       return
     }
     const head = node.kind === 'op' ? `${node.label} = ${sym(node.expression!)}` : node.label
     const grad = node.grad === null ? GRAPH.noGrad(options.ascii) : sym(node.grad)
-    lines.push(`  n${i} [label="{${record(head)}|${GRAPH.value} ${record(sym(node.value))}|${GRAPH.grad} ${record(grad)}}", ${STYLE[kind]}];`)
+    lines.push(`  n${i} [label="{${record(head)}|${GRAPH.value} ${record(sym(node.value))}|${GRAPH.grad} ${record(grad)}}", ${STYLE[kind]}${nodeId(i)}];`)
   })
-  const edgeAt = new Map(trace.edges.map((edge) => [`${edge.to}:${edge.slot}`, edge]))
+  const edgeAt = new Map(trace.edges.map((edge, e) => [`${edge.to}:${edge.slot}`, e]))
   trace.nodes.forEach((node, to) => {
     node.inputs.forEach((from, slot) => {
-      const edge = edgeAt.get(`${to}:${slot}`)
+      const e = edgeAt.get(`${to}:${slot}`)
+      const edge = e === undefined ? undefined : trace.edges[e]!
       const label = edge ? `${n.print(local(trace, edge))} = ${sym(edge.localValue)}` : ''
-      lines.push(edge ? `  n${from} -> n${to} [label="${quoted(label)}"];` : `  n${from} -> n${to} [style=dashed, color="#9ca3af"];`)
+      const id = ids && e !== undefined ? `, id="edge-${e}"` : ''
+      lines.push(edge ? `  n${from} -> n${to} [label="${quoted(label)}"${id}];` : `  n${from} -> n${to} [style=dashed, color="#9ca3af"];`)
     })
   })
   lines.push('}')

@@ -8,6 +8,7 @@ import { renderLatex } from './latex.js'
 import { renderDot } from './dot.js'
 import { renderMermaid } from './mermaid.js'
 import { renderSvg } from './svg.js'
+import { renderHtml } from './html.js'
 import { forwardFor } from '../modes/forward.js'
 
 export interface RenderOptions {
@@ -27,6 +28,8 @@ export interface RenderOptions {
   mode?: Differentiation
   /** With --lr: one summary table rather than a table per step. */
   summary?: boolean
+  /** html: ask each step before it is shown. */
+  quiz?: boolean
 }
 
 export type Differentiation = 'reverse' | 'forward' | 'both'
@@ -50,6 +53,7 @@ export const FORMATS = {
   dot: { description: 'the computational graph for Graphviz', render: renderDot },
   mermaid: { description: 'the computational graph as a Mermaid flowchart', render: renderMermaid },
   svg: { description: 'the computational graph drawn as SVG (Graphviz in WebAssembly)', render: renderSvg },
+  html: { description: 'one self-contained page that steps through the trace beside the graph (--quiz asks each step)', render: renderHtml },
 } satisfies Record<string, Format>
 
 export type FormatName = keyof typeof FORMATS

@@ -752,3 +752,31 @@ export const FORWARD = {
     'Forward mode pays one pass per input and reverse mode one pass per output: forward wins with few inputs and many outputs; a loss of many parameters has one output and many inputs, which is why backprop runs backwards.',
   ],
 }
+
+// ── the html page ───────────────────────────────────────────────────────────────────────────────
+
+export const PAGE = {
+  title: (program: string) => `backprop-tutor: ${program}`,
+  heading: 'Backpropagation, step by step',
+  program: 'Program',
+  values: 'Values',
+  none: 'none',
+  symbolic: 'symbolic:',
+  graphLabel: 'The computational graph; the current step is outlined in red and thicker, edges the gradient has passed are blue and dashed',
+  stepsLabel: 'The steps',
+  controlsLabel: 'Step through the trace (keys: left and right arrows, Home, End)',
+  first: 'First',
+  back: 'Back',
+  next: 'Next',
+  last: 'Last',
+  sliderLabel: 'Step',
+  answerLabel: 'Your answer (a number or arithmetic with the values shown): ',
+  check: 'Check',
+  listLabel: 'Every step',
+  phases: {
+    forward: '1. Forward pass: the value of each node, inputs first',
+    local: '2. Local derivatives: each operation with respect to each of its inputs',
+    backward: '3. Backward pass: upstream · local = contribution, from the output back',
+    gradient: '4. Gradients, checked against finite differences',
+  },
+}
