@@ -73,7 +73,7 @@ describe('--mode', () => {
   const MISSION = ['(x*w+b-y)^2', '--x', '2', '--w', '0.5', '--b', '0', '--y', '3']
 
   it('both: the reverse trace, a tangent table per input, and the costs, checked to agree', async () => {
-    const { code, stdout } = await runCli([...MISSION, '--mode', 'both'])
+    const { code, stdout } = await runCli([...MISSION, '--mode', 'both', '--width', '1000'])
     expect(code).toBe(0)
     expect(stdout).toContain('5. Gradients, checked against finite differences')
     expect(stdout).toMatch(/│ ṫ1 +│ ∂\(x·w\)\/∂w · ẇ +│ 2 · 1 +│ 2 +│/)

@@ -79,7 +79,7 @@ describe('training: --lr', () => {
   })
 
   it('says that every variable is trained when none is held fixed, and how to hold them', async () => {
-    const { stdout } = await runCli(['(x*w+b-y)^2', '--x', '1', '--w', '1', '--b', '0', '--y', '3', '--lr', '0.1'])
+    const { stdout } = await runCli(['(x*w+b-y)^2', '--x', '1', '--w', '1', '--b', '0', '--y', '3', '--lr', '0.1', '--width', '1000'])
     expect(stdout).toContain('every variable is trained (x, w, b, y), inputs and targets too: hold those fixed with --data NAMES')
     const held = await runCli(['(x*w+b-y)^2', '--x', '1', '--w', '1', '--b', '0', '--y', '3', '--lr', '0.1', '--data', 'x,y'])
     expect(held.stdout).not.toContain('every variable is trained')
@@ -112,7 +112,7 @@ describe('training: --lr', () => {
   })
 
   it('reports a diverging learning rate instead of crashing', async () => {
-    const argv = ['(x*w+b-y)^2', '--x', '3', '--w', '0.5', '--b', '0', '--y', '3', '--data', 'x,y', '--lr', '1', '--steps', '4']
+    const argv = ['(x*w+b-y)^2', '--x', '3', '--w', '0.5', '--b', '0', '--y', '3', '--data', 'x,y', '--lr', '1', '--steps', '4', '--width', '1000']
     const rising = { ...(await runCli(argv)), argv }
     expect(rising.code).toBe(0)
     // Explained where it first rose, with the largest rate that would not overshoot: for

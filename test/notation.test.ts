@@ -101,7 +101,7 @@ describe.each(PROGRAMS.filter(([program, values]) => traceProgram(program, bindi
 
 describe('x*x*x: each of the three contributions reads as upstream × local', () => {
   it('writes the local ∂(t1·x)/∂x = 4 beside the gradient ∂L/∂x = 12, and marks the two uses of x in x·x', async () => {
-    const { stdout } = await runCli(['x*x*x', '--x', '2'])
+    const { stdout } = await runCli(['x*x*x', '--x', '2', '--width', '1000'])
     expect(stdout).toContain('│ ∂L/∂x (1 of 3) │ ∂L/∂L · ∂(t1·x)/∂x          │ 1 · 4     │ 4            │')
     expect(stdout).toContain('│ ∂L/∂x (2 of 3) │ ∂L/∂t1 · ∂(x[1]·x[2])/∂x[1] │ 2 · 2     │ 4            │')
     expect(stdout).toContain('│ ∂L/∂x (3 of 3) │ ∂L/∂t1 · ∂(x[1]·x[2])/∂x[2] │ 2 · 2     │ 4            │')

@@ -23,7 +23,7 @@ const SENTENCES = [
 describe('--explain', () => {
   it.each([['table'], ['markdown'], ['latex']])('adds the same sentences to %s, and only with --explain', async (format) => {
     const plain = (await runCli([...MISSION, '--format', format])).stdout
-    const explained = (await runCli([...MISSION, '--format', format, '--explain'])).stdout
+    const explained = (await runCli([...MISSION, '--format', format, '--explain', '--width', '1000'])).stdout
     for (const sentence of SENTENCES) {
       expect(plain).not.toContain(sentence)
       expect(explained).toContain(sentence)
@@ -32,7 +32,7 @@ describe('--explain', () => {
 
   it('puts the fan-out sentence after the backward table in each face', async () => {
     for (const format of ['table', 'markdown', 'latex']) {
-      const text = (await runCli(['x*x*x', '--x', '2', '--format', format, '--explain'])).stdout
+      const text = (await runCli(['x*x*x', '--x', '2', '--format', format, '--explain', '--width', '1000'])).stdout
       expect(text).toMatch(/feeds 3 inputs, so .* adds up all 3 contributions: every path the change can take counts\./)
     }
   })
@@ -114,7 +114,7 @@ describe('check: a derivative written upside down, or between independent nodes'
 
 describe('--wrt an intermediate node', () => {
   it('limits the backward pass to the way down to it, and gives its gradient', async () => {
-    const result = await runCli(['yhat = x*w + b; loss = (yhat - y)^2', '--x', '1', '--w', '1', '--b', '0', '--y', '2', '--wrt', 'yhat'])
+    const result = await runCli(['yhat = x*w + b; loss = (yhat - y)^2', '--x', '1', '--w', '1', '--b', '0', '--y', '2', '--wrt', 'yhat', '--width', '1000'])
     expect(result.code).toBe(0)
     const backward = result.stdout.slice(result.stdout.indexOf('3. Backward pass'), result.stdout.indexOf('4. Chains'))
     expect(backward.match(/^│ ∂loss\/∂\S+/gm)).toEqual(['│ ∂loss/∂loss', '│ ∂loss/∂t2', '│ ∂loss/∂yhat'])

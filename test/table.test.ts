@@ -108,7 +108,7 @@ describe('the numbers in the tables', () => {
   })
 
   it('limits the backward pass, chains and gradients to --wrt', async () => {
-    const text = await render([TANH_NET, ...TANH_VALUES, '--wrt', 'v1'])
+    const text = await render([TANH_NET, ...TANH_VALUES, '--wrt', 'v1', '--width', '1000'])
     expect(rows(text, '5. Gradients').map((r) => r[0])).toEqual(['v1'])
     // Only the edges into nodes that depend on v1: loss ← t12 ← yhat ← t11 ← t9 = v1·h1 ← v1.
     expect(rows(text, '3. Backward pass').map((r) => r[0])).toEqual(['∂loss/∂loss', '∂loss/∂t12', '∂loss/∂yhat', '∂loss/∂t11', '∂loss/∂t9', '∂loss/∂v1'])
@@ -147,5 +147,32 @@ describe('box tables', () => {
     expect(lines).toHaveLength(200_000 + 4)
     expect(lines[1]).toBe('│ node    │ value │')
     expect(lines.at(-2)).toBe(`│ t199999 │ ${199_999 % 7}     │`)
+  })
+})
+
+describe('--width', () => {
+  const widest = (text: string) => Math.max(...text.split('\n').map((line) => [...line].length))
+
+  it('fits the mission example and a 2-layer net in 80 columns by default', async () => {
+    expect(widest((await runCli(['(x*w+b-y)^2', '--x', '1', '--w', '1'])).stdout)).toBeLessThanOrEqual(80)
+    const net = await runCli([TANH_NET, ...TANH_VALUES])
+    expect(widest(net.stdout)).toBeLessThanOrEqual(80)
+    // A folded prose line continues with a hanging indent; a folded cell on the next line of its row.
+    expect(net.stdout).toMatch(/\n {6}\S/)
+  })
+
+  it('folds at the width asked for, and not at all past the longest line', async () => {
+    const wide = (await runCli([TANH_NET, ...TANH_VALUES, '--width', '200'])).stdout
+    expect(widest(wide)).toBeGreaterThan(80)
+    expect(widest(wide)).toBeLessThanOrEqual(200)
+    const hundred = (await runCli([TANH_NET, ...TANH_VALUES, '--width', '100'])).stdout
+    expect(widest(hundred)).toBeLessThanOrEqual(100)
+    expect(widest(hundred)).toBeGreaterThan(80)
+  })
+
+  it('refuses a width it cannot fold at', async () => {
+    const result = await runCli(['x*y', '--x', '1', '--y', '2', '--width', '20'])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('--width 20: expected a whole number of columns from 40 to 1000')
   })
 })

@@ -6,6 +6,7 @@ import { InputError } from '../errors.js'
 import { traceProgram } from '../pipeline.js'
 import { FORMATS, isFormatName, type Format, type Differentiation } from '../render/index.js'
 import { forwardFor } from '../modes/forward.js'
+import { DEFAULT_WIDTH } from '../render/wrap.js'
 import { jsonChunks } from '../render/json.js'
 import { renderTraining } from '../render/training.js'
 import { renderClaims, renderClaimsJson } from '../render/claims.js'
@@ -80,6 +81,7 @@ export async function traceMode(request: Request, io: Io): Promise<number> {
     summary: Boolean(opts.summary),
     quiz: Boolean(opts.quiz),
     mode: differentiation(opts.mode),
+    width: columns(opts.width),
     ...(wrt ? { wrt } : {}),
     chalk,
   }
@@ -91,6 +93,14 @@ export async function traceMode(request: Request, io: Io): Promise<number> {
   else text = format.chunks ? format.chunks(trace, renderOptions) : await format.render(trace, renderOptions)
   await write(text, opts.output, io)
   return EXIT.ok
+}
+
+/** --width: the columns the terminal view folds at; 40 to 1000 (a table's own cells fold at 12 at least). */
+function columns(width: string | undefined): number {
+  if (width === undefined) return DEFAULT_WIDTH
+  const n = Number(width)
+  if (!Number.isInteger(n) || n < 40 || n > 1000) throw new UsageError(`--width ${width}: expected a whole number of columns from 40 to 1000`)
+  return n
 }
 
 /** --mode: reverse (the default), forward or both; forward mode is written by table, markdown, latex and json. */

@@ -30,6 +30,8 @@ export interface RenderOptions {
   summary?: boolean
   /** html: ask each step before it is shown. */
   quiz?: boolean
+  /** Columns the terminal view folds its prose and tables at (default 80); never the terminal's own. */
+  width?: number
 }
 
 export type Differentiation = 'reverse' | 'forward' | 'both'

@@ -26,7 +26,8 @@ import {
   tooManyPaths,
 } from '../steps/words.js'
 import type { RenderOptions } from './index.js'
-import { boxLines } from './box.js'
+import { boxLines, displayWidth } from './box.js'
+import { DEFAULT_WIDTH, foldLine } from './wrap.js'
 import { forwardMode } from '../modes/forward.js'
 import { comparison, tangentLines } from '../steps/tangents.js'
 import { CHUNK_LINES, expand, joined } from './shared.js'
@@ -43,7 +44,11 @@ export function renderTable(trace: Trace, options: RenderOptions): string {
 export function* tableChunks(trace: Trace, options: RenderOptions): Generator<string> {
   let chunk = ''
   let count = 0
-  for (const line of tableLines(trace, options)) {
+  const width = options.width ?? DEFAULT_WIDTH
+  for (const whole of tableLines(trace, options)) {
+    // Prose folds at the width; tables have folded their own cells.
+    // (UTF-16 length is never less than the columns, so most lines are passed on without measuring.)
+    const line = whole.length > width && displayWidth(whole) > width ? foldLine(whole, width).join('\n') : whole
     chunk += `${line}\n`
     if (++count === CHUNK_LINES) {
       yield chunk
@@ -107,7 +112,7 @@ function* forwardModeSections(view: View, first: number): Generator<string> {
   for (const [k, pass] of mode.passes.entries()) {
     yield* heading(view, FORWARD.title(first + k, pass.variable), options.explain ? [FORWARD.explain(pass.variable)] : [])
     const rows = tangentLines(trace, pass).map((line) => [n.print(line.tangent), n.print(line.rule), n.print(line.values), n.print(line.value)])
-    yield* boxLines(FORWARD.columns().map(n.print), rows, options.ascii)
+    yield* boxLines(FORWARD.columns().map(n.print), rows, options.ascii, options.width ?? DEFAULT_WIDTH)
     yield `  ${n.print(FORWARD.result(out, pass.variable, pass.result, pass.agrees))}`
   }
   yield* heading(view, FORWARD.compareTitle(first + mode.passes.length), [])
@@ -133,7 +138,10 @@ function* header({ trace, steps, options, n, c }: View): Generator<string> {
   if (steps.statements.length === 0) yield `  ${steps.out}`
   const bound = Object.entries(trace.bindings)
   yield `${c.bold(TITLES.values)}    ${bound.length ? bound.map(([k, v]) => `${k} = ${formatNumber(v, options.precision)}`).join(', ') : TITLES.none}`
-  yield `${c.bold(TITLES.symbolic)}  ${trace.unbound.length ? `${trace.unbound.join(', ')} ${TITLES.symbolicWhy}` : TITLES.none}`
+  // A program of thousands of symbols names the first few; the tables name every one.
+  const first = trace.unbound.slice(0, LIMITS.headerStatements)
+  const names = trace.unbound.length > first.length ? `${first.join(', ')} and ${trace.unbound.length - first.length} more` : first.join(', ')
+  yield `${c.bold(TITLES.symbolic)}  ${trace.unbound.length ? `${names} ${TITLES.symbolicWhy}` : TITLES.none}`
 }
 
 function* forwardSection(view: View): Generator<string> {
@@ -238,5 +246,5 @@ function checkCell(check: Check | undefined, c: ChalkInstance): string {
 /** Rows collected for one section's table, then its lines. */
 function table(head: string[], options: RenderOptions) {
   const rows: string[][] = []
-  return { push: (...more: string[][]) => void rows.push(...more), lines: () => boxLines(head, rows, options.ascii) }
+  return { push: (...more: string[][]) => void rows.push(...more), lines: () => boxLines(head, rows, options.ascii, options.width ?? DEFAULT_WIDTH) }
 }

@@ -5,6 +5,7 @@ import { Chalk } from 'chalk'
 import { formatNumber } from '../format.js'
 import type { Training } from '../modes/train.js'
 import { boxTable } from './box.js'
+import { DEFAULT_WIDTH, foldLine } from './wrap.js'
 import { notation } from './text.js'
 import { mark, type Phrase } from '../steps/cells.js'
 import { TRAINING, divergenceText } from '../steps/words.js'
@@ -18,7 +19,7 @@ const TABLES_UP_TO = 10
 export function renderTraining(
   training: Training,
   output: string,
-  options: { precision: number; ascii: boolean; chalk?: ChalkInstance; summary?: boolean },
+  options: { precision: number; ascii: boolean; chalk?: ChalkInstance; summary?: boolean; width?: number },
 ): string {
   const n = notation(options)
   const c = options.chalk ?? new Chalk({ level: 0 })
@@ -42,7 +43,7 @@ export function renderTraining(
         formatNumber(step.gradients[k]!, options.precision),
         n.print(TRAINING.update(name, step.params[k]!, training.lr, step.gradients[k]!, step.next[k]!)),
       ])
-      out.push(indent(boxTable(TRAINING.columns(output).map(n.print), rows, options.ascii)))
+      out.push(indent(boxTable(TRAINING.columns(output).map(n.print), rows, options.ascii, (options.width ?? DEFAULT_WIDTH) - 2)))
       if (rise && step.step === rise.step) out.push(warning(TRAINING.rise(rise, training.lr)))
     }
   }
@@ -58,7 +59,11 @@ export function renderTraining(
   }
   // A loss that rose has been explained where it first rose.
   if (training.divergence && !(rise && training.divergence.code === 'loss-rose')) out.push(warning(divergenceText(training.divergence, output)))
-  return `${out.join('\n')}\n`
+  const width = options.width ?? DEFAULT_WIDTH
+  return `${out
+    .flatMap((line) => line.split('\n'))
+    .flatMap((line) => foldLine(line, width))
+    .join('\n')}\n`
 }
 
 /**
@@ -81,7 +86,7 @@ export function sparkline(values: number[], ascii: boolean): { bars: string; log
 const indent = (text: string) => text.replace(/^/gm, '  ')
 
 /** --summary: one row per step, with each parameter and its gradient. */
-function summaryTable(training: Training, output: string, options: { precision: number; ascii: boolean }): string {
+function summaryTable(training: Training, output: string, options: { precision: number; ascii: boolean; width?: number }): string {
   const n = notation(options)
   const num = (x: number) => formatNumber(x, options.precision)
   const header = TRAINING.summaryColumns(output, training.params).map(n.print)
@@ -90,5 +95,5 @@ function summaryTable(training: Training, output: string, options: { precision: 
     num(step.loss),
     ...training.params.flatMap((_, k) => [num(step.params[k]!), num(step.gradients[k]!)]),
   ])
-  return boxTable(header, rows, options.ascii)
+  return boxTable(header, rows, options.ascii, (options.width ?? DEFAULT_WIDTH) - 2)
 }

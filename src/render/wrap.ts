@@ -1,0 +1,98 @@
+// Lines and table cells folded at a fixed width (--width, default 80): never the terminal's, so the
+// bytes stay the same in a terminal, a pipe and a snapshot. A line breaks at a space outside
+// parentheses where it can (a term such as ∂(t1 + b)/∂t1 stays whole), inside them only if it must.
+import { displayWidth } from './box.js'
+
+export const DEFAULT_WIDTH = 80
+/** Narrower than this, a table column's cells are not folded any further. */
+const MIN_COLUMN = 12
+
+/**
+ * `text` as lines of at most `width` columns; continuation lines start with `indent`. One pass
+ * over the text: a 300,000-name line folds as fast as a short one.
+ */
+export function wrapText(text: string, width: number, indent = ''): string[] {
+  if (displayWidth(text) <= width || text.includes('\u001b')) return [text]
+  const chars = Array.from(text)
+  const lines: string[] = []
+  const indentWidth = displayWidth(indent)
+  let start = 0
+  let depth = 0
+  let lead = ''
+  for (;;) {
+    const room = width - (lines.length === 0 ? 0 : indentWidth)
+    // Scan from the line's start until it no longer fits, noting the last spaces outside and inside parentheses.
+    let columns = 0
+    let outside = -1
+    let inside = -1
+    let at = start
+    let depthAt = depth
+    let outsideDepth = depth
+    let insideDepth = depth
+    while (at < chars.length) {
+      const c = chars[at]!
+      if (!isMark(c)) columns++
+      if (columns > room) break
+      if (c === '(' || c === '[') depthAt++
+      else if (c === ')' || c === ']') depthAt--
+      else if (c === ' ' && at > start) {
+        if (depthAt <= 0) ((outside = at), (outsideDepth = depthAt))
+        else ((inside = at), (insideDepth = depthAt))
+      }
+      at++
+    }
+    if (at >= chars.length) {
+      lines.push(lead + chars.slice(start).join(''))
+      return lines
+    }
+    const cut = outside > start ? outside : inside
+    if (cut <= start) {
+      // Nothing to break at: the rest stays on one line, wider than the page.
+      lines.push(lead + chars.slice(start).join(''))
+      return lines
+    }
+    lines.push(lead + chars.slice(start, cut).join('').trimEnd())
+    depth = cut === outside ? outsideDepth : insideDepth
+    start = cut
+    while (chars[start] === ' ') start++
+    lead = indent
+  }
+}
+
+/** A combining mark (the dot of ẋ), which takes no column: the blocks of combining diacritics. */
+function isMark(c: string): boolean {
+  const code = c.charCodeAt(0)
+  return (
+    (code >= 0x300 && code <= 0x36f) ||
+    (code >= 0x1ab0 && code <= 0x1aff) ||
+    (code >= 0x1dc0 && code <= 0x1dff) ||
+    (code >= 0x20d0 && code <= 0x20ff) ||
+    (code >= 0xfe20 && code <= 0xfe2f)
+  )
+}
+
+/** A line of the terminal view folded at `width`: prose with a hanging indent, table lines as they are. */
+export function foldLine(line: string, width: number): string[] {
+  // A line in one color (the dim --explain sentences, a yellow warning) folds inside its color.
+  const colored = /^(\u001b\[[0-9;]*m)([^\u001b]*)(\u001b\[[0-9;]*m)$/.exec(line)
+  if (colored) return foldLine(colored[2]!, width).map((part) => `${colored[1]}${part}${colored[3]}`)
+  if (/^ *[┌├│└+|]/.test(line)) return [line]
+  const indent = /^ */.exec(line)![0]
+  return wrapText(line, width, `${indent}    `)
+}
+
+/**
+ * Column widths for a table that must fit `width`: the widest columns give way, one column at a
+ * time, down to MIN_COLUMN; what still does not fit stays wider than the page.
+ */
+export function fitColumns(widths: number[], width: number): number[] {
+  const fitted = [...widths]
+  const total = () => fitted.reduce((sum, w) => sum + w + 3, 1)
+  while (total() > width) {
+    let widest = 0
+    for (let k = 1; k < fitted.length; k++) if (fitted[k]! > fitted[widest]!) widest = k
+    if (fitted[widest]! <= MIN_COLUMN) break
+    fitted[widest] = Math.max(MIN_COLUMN, fitted[widest]! - (total() - width))
+  }
+  return fitted
+}
