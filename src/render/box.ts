@@ -42,38 +42,50 @@ export function boxTable(head: string[], rows: string[][], ascii: boolean, width
  */
 export function* boxLines(head: string[], rows: string[][], ascii: boolean, width?: number): Generator<string> {
   const border = ascii ? ASCII : UNICODE
+  const all = [head, ...rows]
   // Each cell is measured once; a loop, not Math.max(...cells), which overflows on 100,000 rows.
-  let cellWidths = [head, ...rows].map((cells) => head.map((_, k) => displayWidth(cells[k] ?? '')))
-  const widest = () =>
-    head.map((_, k) => {
-      let most = 0
-      for (const cells of cellWidths) most = Math.max(most, cells[k]!)
-      return most
-    })
-  let widths = widest()
-  // Folded cells: each row as lines of cells, only where a column had to give way.
-  let folded: string[][][] | undefined
+  const cellWidths = all.map((cells) => head.map((_, k) => displayWidth(cells[k] ?? '')))
+  let widths = head.map((_, k) => {
+    let most = 0
+    for (const cells of cellWidths) most = Math.max(most, cells[k]!)
+    return most
+  })
   const tooWide = () => width !== undefined && widths.reduce((sum, w) => sum + w + 3, 1) > width
-  // A folded cell can come out wider than asked (a term that does not break): fit again, a few times.
-  for (let attempt = 0; attempt < 4 && tooWide(); attempt++) {
+  // Cells wider than `foldAt` are folded as their row is written; here only the widths they come
+  // out at are found (a term that does not break can leave a cell wider: fit once more).
+  let foldAt: number[] | undefined
+  for (let attempt = 0; attempt < 2 && tooWide(); attempt++) {
     const fitted = fitColumns(widths, width!)
-    folded = [head, ...rows].map((cells) => {
-      const parts = head.map((_, k) => (displayWidth(cells[k] ?? '') > fitted[k]! ? wrapText(cells[k]!, fitted[k]!, '  ') : [cells[k] ?? '']))
-      const height = Math.max(...parts.map((p) => p.length))
-      return Array.from({ length: height }, (_, line) => head.map((_, k) => parts[k]![line] ?? ''))
-    })
-    cellWidths = folded.flat().map((cells) => cells.map(displayWidth))
-    widths = widest()
+    const folded = head.map(() => 0)
+    all.forEach((cells, r) =>
+      head.forEach((_, k) => {
+        const w = cellWidths[r]![k]!
+        folded[k] = Math.max(folded[k]!, w > fitted[k]! ? Math.max(...wrapText(cells[k]!, fitted[k]!, '  ').map(displayWidth)) : w)
+      }),
+    )
+    foldAt = fitted
+    widths = folded
   }
   const rule = ([left, middle, right]: [string, string, string]) => left + widths.map((w) => border.line.repeat(w + 2)).join(middle) + right
-  // Cells are padded by their measured widths (cellWidths follows the lines as they are written).
   const line = (cells: string[], measured: number[]) =>
     border.side + widths.map((w, k) => ` ${cells[k] ?? ''}${' '.repeat(w - measured[k]!)} `).join(border.side) + border.side
-  let at = 0
-  const lines = (r: number): string[][] => (folded ? folded[r]! : [r === 0 ? head : rows[r - 1]!])
+  /** A row as the lines it takes: one, or more where a cell folds. */
+  function* written(r: number): Generator<string> {
+    const cells = all[r]!
+    if (!foldAt || cellWidths[r]!.every((w, k) => w <= foldAt![k]!)) {
+      yield line(cells, cellWidths[r]!)
+      return
+    }
+    const parts = head.map((_, k) => (cellWidths[r]![k]! > foldAt![k]! ? wrapText(cells[k]!, foldAt![k]!, '  ') : [cells[k] ?? '']))
+    const height = Math.max(...parts.map((p) => p.length))
+    for (let h = 0; h < height; h++) {
+      const texts = parts.map((p) => p[h] ?? '')
+      yield line(texts, texts.map(displayWidth))
+    }
+  }
   yield rule(border.top)
-  for (const cells of lines(0)) yield line(cells, cellWidths[at++]!)
+  yield* written(0)
   yield rule(border.header)
-  for (let r = 1; r <= rows.length; r++) for (const cells of lines(r)) yield line(cells, cellWidths[at++]!)
+  for (let r = 1; r < all.length; r++) yield* written(r)
   yield rule(border.bottom)
 }

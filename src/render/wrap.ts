@@ -13,12 +13,10 @@ const MIN_COLUMN = 12
  */
 export function wrapText(text: string, width: number, indent = ''): string[] {
   if (displayWidth(text) <= width || text.includes('\u001b')) return [text]
-  const chars = Array.from(text)
   const lines: string[] = []
   const indentWidth = displayWidth(indent)
   let start = 0
   let depth = 0
-  let lead = ''
   for (;;) {
     const room = width - (lines.length === 0 ? 0 : indentWidth)
     // Scan from the line's start until it no longer fits, noting the last spaces outside and inside parentheses.
@@ -29,39 +27,35 @@ export function wrapText(text: string, width: number, indent = ''): string[] {
     let depthAt = depth
     let outsideDepth = depth
     let insideDepth = depth
-    while (at < chars.length) {
-      const c = chars[at]!
-      if (!isMark(c)) columns++
+    while (at < text.length) {
+      const code = text.charCodeAt(at)
+      // A low surrogate ends a character already counted; a combining mark takes no column.
+      if (!(code >= 0xdc00 && code <= 0xdfff) && !isMark(code)) columns++
       if (columns > room) break
-      if (c === '(' || c === '[') depthAt++
-      else if (c === ')' || c === ']') depthAt--
-      else if (c === ' ' && at > start) {
+      if (code === 40 || code === 91) depthAt++
+      else if (code === 41 || code === 93) depthAt--
+      else if (code === 32 && at > start) {
         if (depthAt <= 0) ((outside = at), (outsideDepth = depthAt))
         else ((inside = at), (insideDepth = depthAt))
       }
       at++
     }
-    if (at >= chars.length) {
-      lines.push(lead + chars.slice(start).join(''))
-      return lines
-    }
+    const lead = lines.length === 0 ? '' : indent
     const cut = outside > start ? outside : inside
-    if (cut <= start) {
-      // Nothing to break at: the rest stays on one line, wider than the page.
-      lines.push(lead + chars.slice(start).join(''))
+    if (at >= text.length || cut <= start) {
+      // The rest fits, or has nothing to break at (it stays on one line, wider than the page).
+      lines.push(lead + text.slice(start))
       return lines
     }
-    lines.push(lead + chars.slice(start, cut).join('').trimEnd())
+    lines.push(lead + text.slice(start, cut).trimEnd())
     depth = cut === outside ? outsideDepth : insideDepth
     start = cut
-    while (chars[start] === ' ') start++
-    lead = indent
+    while (text.charCodeAt(start) === 32) start++
   }
 }
 
 /** A combining mark (the dot of ẋ), which takes no column: the blocks of combining diacritics. */
-function isMark(c: string): boolean {
-  const code = c.charCodeAt(0)
+function isMark(code: number): boolean {
   return (
     (code >= 0x300 && code <= 0x36f) ||
     (code >= 0x1ab0 && code <= 0x1aff) ||
