@@ -176,3 +176,23 @@ describe('--width', () => {
     expect(result.stderr).toContain('--width 20: expected a whole number of columns from 40 to 1000')
   })
 })
+
+describe('--chains', () => {
+  it('short (the default) lists few short paths and summarizes the rest with the gradient', async () => {
+    const text = await render([TANH_NET, ...TANH_VALUES])
+    expect(text).toContain('  ∂loss/∂w11 = -0.746819 (1 path of 9 local derivatives; --chains all lists it)')
+    expect(text).toContain('  ∂loss/∂c = ∂(t12²)/∂t12 · ∂(yhat - y)/∂yhat · ∂(t11 + c)/∂c\n')
+    const all = await render([TANH_NET, ...TANH_VALUES, '--chains', 'all'])
+    expect(all).toContain('  ∂loss/∂w11 = ∂(t12²)/∂t12 · ')
+    expect(all).not.toContain('--chains all lists')
+  })
+
+  it('none leaves the section out, and a word it does not know is refused', async () => {
+    const none = await render([TANH_NET, ...TANH_VALUES, '--chains', 'none'])
+    expect(none).not.toContain('4. Chains')
+    expect(none).toContain('5. Gradients')
+    const bad = await runCli(['x*y', '--x', '1', '--y', '2', '--chains', 'some'])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain('--chains some: expected short, all or none')
+  })
+})

@@ -74,7 +74,7 @@ export type Mode = 'trace' | 'quiz' | 'check'
 /** Per mode: long options that take a value, and flags; every other --NAME binds a variable. */
 const MODE_OPTIONS: Record<Mode, { values: string[]; flags: string[] }> = {
   trace: {
-    values: ['file', 'format', 'set', 'wrt', 'precision', 'output', 'lr', 'steps', 'params', 'data', 'mode', 'width'],
+    values: ['file', 'format', 'set', 'wrt', 'precision', 'output', 'lr', 'steps', 'params', 'data', 'mode', 'width', 'chains'],
     flags: ['explain', 'ascii', 'standalone', 'summary', 'quiz', 'no-color', 'color', 'help', 'version'],
   },
   quiz: { values: ['file', 'set', 'precision', 'tolerance', 'seed', 'level', 'mode'], flags: ['random', 'ascii', 'no-color', 'color', 'help'] },
@@ -97,6 +97,7 @@ export function command(mode: Mode): Command {
       .addOption(new Option('--format <name>', 'output format, one of the formats below').default('table'))
       .option('--set <name=value>', 'bind a variable whose name collides with an option (repeatable)', repeatable, [] as string[])
       .option('--mode <mode>', 'reverse (backprop, the default), forward (a tangent pass per input), or both, with what each costs')
+      .option('--chains <which>', 'the chains section: short (paths listed while few and short, the default), all, or none')
       .option('--width <columns>', "fold the terminal view at this many columns (default 80; never the terminal's own width)")
       .option('--wrt <names>', 'limit the backward pass, chains and gradients to these variables or named nodes (comma-separated)')
       .option('--precision <digits>', `significant digits for numbers (default ${DEFAULT_PRECISION})`)
@@ -228,6 +229,7 @@ export interface Parsed {
   wrt?: string
   mode?: string
   width?: string
+  chains?: string
   precision?: string
   explain?: boolean
   ascii?: boolean

@@ -82,6 +82,7 @@ export async function traceMode(request: Request, io: Io): Promise<number> {
     quiz: Boolean(opts.quiz),
     mode: differentiation(opts.mode),
     width: columns(opts.width),
+    chains: chainsOption(opts.chains),
     ...(wrt ? { wrt } : {}),
     chalk,
   }
@@ -101,6 +102,13 @@ function columns(width: string | undefined): number {
   const n = Number(width)
   if (!Number.isInteger(n) || n < 40 || n > 1000) throw new UsageError(`--width ${width}: expected a whole number of columns from 40 to 1000`)
   return n
+}
+
+/** --chains: short (the default), all or none. */
+function chainsOption(chains: string | undefined): 'all' | 'short' | 'none' {
+  if (chains === undefined) return 'short'
+  if (chains === 'all' || chains === 'short' || chains === 'none') return chains
+  throw new UsageError(`--chains ${chains}: expected short, all or none`)
 }
 
 /** --mode: reverse (the default), forward or both; forward mode is written by table, markdown, latex and json. */

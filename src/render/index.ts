@@ -30,6 +30,8 @@ export interface RenderOptions {
   summary?: boolean
   /** html: ask each step before it is shown. */
   quiz?: boolean
+  /** Chains listed: every path, while few and short (the default), or none. */
+  chains?: 'all' | 'short' | 'none'
   /** Columns the terminal view folds its prose and tables at (default 80); never the terminal's own. */
   width?: number
 }

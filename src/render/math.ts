@@ -3,7 +3,7 @@
 import type { Trace } from '../trace.js'
 import { product, sum, value, type Phrase } from '../steps/cells.js'
 import { lesson, type Lesson } from '../steps/lesson.js'
-import { FORWARD, SEED, checkStatusText, contributionOf, intermediateChains, pathLabel, sumOf } from '../steps/words.js'
+import { FORWARD, SEED, checkStatusText, contributionOf, intermediateChains, longChains, pathLabel, sumOf } from '../steps/words.js'
 import type { ForwardMode } from '../modes/forward.js'
 import { comparison, tangentLines } from '../steps/tangents.js'
 import { latexName, latexNumber, latexSym, texFace, type TexFace } from './tex.js'
@@ -35,7 +35,7 @@ export interface MathSteps {
 
 export function mathSteps(trace: Trace, options: RenderOptions, medium: 'markdown' | 'latex'): MathSteps {
   const p = options.precision
-  const steps = lesson(trace, { wrt: options.wrt, explain: options.explain })
+  const steps = lesson(trace, { wrt: options.wrt, explain: options.explain, chains: options.chains ?? 'short' })
   const face = texFace({ precision: p, medium, ascii: options.ascii })
   const { math } = face
   const sym = (s: Sym) => latexSym(s, p)
@@ -109,6 +109,8 @@ function chainRows(steps: Lesson, { math }: TexFace, sym: (s: Sym) => string): s
       chains.push(`${grad} &= 0 && \\text{no path}`)
     } else if (chain.kind === 'intermediate') {
       chains.push(`${grad} && \\text{${intermediateChains(chain.variable)}}`)
+    } else if (chain.kind === 'long') {
+      chains.push(`${grad} &= ${sym(chain.total)} && \\text{${longChains(chain.count, chain.longest)}}`)
     } else if (chain.kind === 'too-many') {
       const count =
         Number.isFinite(chain.count) && chain.count <= Number.MAX_SAFE_INTEGER

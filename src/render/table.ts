@@ -18,6 +18,7 @@ import {
   checkStatusText,
   contributionOf,
   intermediateChains,
+  longChains,
   moreStatements,
   noPath,
   pathLabel,
@@ -76,7 +77,7 @@ function* tableLines(trace: Trace, options: RenderOptions): Generator<string> {
   const c = options.chalk ?? new Chalk({ level: 0 })
   const view: View = {
     trace,
-    steps: lesson(trace, { wrt: options.wrt, explain: options.explain }),
+    steps: lesson(trace, { wrt: options.wrt, explain: options.explain, chains: options.chains ?? 'short' }),
     options,
     n,
     c,
@@ -185,6 +186,7 @@ function* backwardSection(view: View): Generator<string> {
 
 function* chainsSection(view: View): Generator<string> {
   const { steps } = view
+  if (view.options.chains === 'none') return
   yield* heading(view, TITLES.table.chains(steps.out), steps.explain.chains)
   for (const chain of steps.chains) yield* chainLines(chain, steps.out, view.n)
   if (view.trace.chains.length === 0) yield `  ${EMPTY.variables}`
@@ -220,6 +222,10 @@ function* chainLines(chain: ChainStep, out: string, n: Notation): Generator<stri
   }
   if (chain.kind === 'too-many') {
     yield `  ${gradient}: ${tooManyPaths(chain.count)}`
+    return
+  }
+  if (chain.kind === 'long') {
+    yield `  ${gradient} = ${print(value(chain.total))} ${longChains(chain.count, chain.longest)}`
     return
   }
   const pad = ' '.repeat(gradient.length + 1)

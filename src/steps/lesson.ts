@@ -14,6 +14,8 @@ export interface LessonOptions {
   wrt?: string[] | undefined
   /** Include the --explain sentences. */
   explain: boolean
+  /** Which chains to list: every path (all), while they are few and short (short, the default), none. */
+  chains?: 'all' | 'short' | 'none'
 }
 
 export interface ForwardRow {
@@ -55,6 +57,8 @@ export type ChainStep =
   /** An intermediate chosen with --wrt: chains are listed to variables only. */
   | { kind: 'intermediate'; variable: string; gradient: Cell }
   | { kind: 'paths'; variable: string; gradient: Cell; paths: ChainPath[]; total: Sym }
+  /** --chains short (the default): paths too many or too long to read, summarized with the gradient. */
+  | { kind: 'long'; variable: string; gradient: Cell; count: number; longest: number; total: Sym }
 
 export interface GradientRow {
   variable: string
@@ -111,7 +115,7 @@ export function lesson(trace: Trace, options: LessonOptions): Lesson {
     notation: example !== undefined ? notationNote(trace, example) : [],
     backward: () => backwardSteps(trace, wrt),
     chains: [
-      ...selected.map((k) => chainStep(trace, k)),
+      ...(options.chains === 'none' ? [] : selected.map((k) => chainStep(trace, k, options.chains === 'all' ? 'all' : 'short'))),
       ...intermediates.map((name): ChainStep => ({ kind: 'intermediate', variable: name, gradient: grad(out, name) })),
     ],
     gradients,
@@ -229,12 +233,20 @@ export function* backwardSteps(trace: Trace, wrt: Set<string> | undefined): Gene
   }
 }
 
-function chainStep(trace: Trace, k: number): ChainStep {
+/** --chains short lists a variable's paths while there are at most this many, each of at most SHORT_FACTORS local derivatives. */
+const SHORT_PATHS = 3
+const SHORT_FACTORS = 6
+
+function chainStep(trace: Trace, k: number, policy: 'all' | 'short'): ChainStep {
   const out = trace.nodes[trace.output]!.label
   const chain = trace.chains[k]!
   const gradient = grad(out, chain.variable)
   if (chain.count === 0) return { kind: 'no-path', variable: chain.variable, gradient }
   if (!chain.paths) return { kind: 'too-many', variable: chain.variable, gradient, count: chain.count }
+  const longest = Math.max(...chain.paths.map((path) => path.edges.length))
+  if (policy === 'short' && (chain.paths.length > SHORT_PATHS || longest > SHORT_FACTORS)) {
+    return { kind: 'long', variable: chain.variable, gradient, count: chain.paths.length, longest, total: trace.gradients[k]!.grad }
+  }
   const paths = chain.paths.map((path) => ({
     locals: path.edges.map((e) => local(trace, trace.edges[e]!)),
     values: path.edges.map((e) => factor(trace.edges[e]!.localValue)),

@@ -339,6 +339,12 @@ export function tooManyPaths(count: number): string {
   return `${text} paths, more than listed here (at most ${LIMITS.chainPaths} paths and ${LIMITS.chainEdges} edges); the backward pass above sums them without listing them`
 }
 
+/** The chains line of a variable whose paths --chains short does not list. */
+export const longChains = (count: number, longest: number) =>
+  count === 1
+    ? `(1 path of ${longest} local derivatives; --chains all lists it)`
+    : `(${count} paths of up to ${longest} local derivatives, summed; --chains all lists them)`
+
 export const noPath = (out: string, variable: string) => `(no path: ${out} does not depend on ${variable})`
 /** The chains of an intermediate chosen with --wrt. */
 export const intermediateChains = (node: string) =>
