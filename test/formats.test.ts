@@ -92,9 +92,14 @@ describe('every LaTeX string renders in KaTeX', () => {
     ])
   })
 
+  it('writes names with letters past ASCII as text, which pdflatex typesets, and ℓ as \\ell', () => {
+    expect(['é', 'x_é', 'ℓ', 'loss'].map(latexName)).toEqual(['\\text{é}', '\\text{x\\_é}', '\\ell', '\\mathrm{loss}'])
+    for (const name of ['é', 'x_é', 'ℓ']) katexRender(latexName(name), false)
+  })
+
   it('makes a whole document with --standalone', async () => {
     const text = await render('latex', 'x*y', { x: 1, y: 2 }, { standalone: true })
-    expect(text.startsWith('\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\n')).toBe(true)
+    expect(text.startsWith('\\documentclass{article}\n\\usepackage{amsmath}\n\\allowdisplaybreaks\n\\begin{document}\n')).toBe(true)
     expect(text.endsWith('\\end{document}\n')).toBe(true)
   })
 })

@@ -196,3 +196,16 @@ describe('--chains', () => {
     expect(bad.stderr).toContain('--chains some: expected short, all or none')
   })
 })
+
+describe('warnings', () => {
+  it('are written under the table of the rows they concern', async () => {
+    const text = await render(['log(x - 2)*w', '--x', '1', '--w', '3'])
+    const at = (s: string) => text.indexOf(s)
+    // The NaN value under the forward table, before section 2; the NaN contribution under the backward table, before the chains.
+    expect(at('⚠ t2 = log(t1) is NaN first here')).toBeGreaterThan(at('1. Forward pass'))
+    expect(at('⚠ t2 = log(t1) is NaN first here')).toBeLessThan(at('2. Local derivatives'))
+    expect(at('⚠ the contribution through ∂(t2·w)/∂w is NaN')).toBeGreaterThan(at('3. Backward pass'))
+    expect(at('⚠ the contribution through ∂(t2·w)/∂w is NaN')).toBeLessThan(at('4. Chains'))
+    expect(text).not.toContain('\nWarnings\n')
+  })
+})

@@ -52,7 +52,8 @@ export function renderLatex(trace: Trace, options: RenderOptions): string {
   for (const warning of steps.warnings) out.push(`% warning: ${warning}`)
   const body = `${out.join('\n').trimEnd()}\n`
   if (!options.standalone) return body
-  return `\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\n\n${body}\n\\end{document}\n`
+  // \allowdisplaybreaks: a long align* block breaks across pages instead of running off the last one.
+  return `\\documentclass{article}\n\\usepackage{amsmath}\n\\allowdisplaybreaks\n\\begin{document}\n\n${body}\n\\end{document}\n`
 }
 
 /** The reverse-mode paragraphs: local derivatives, backward pass, chains, gradients. */

@@ -5,7 +5,7 @@ import { LIMITS } from '../limits.js'
 import { Chalk, type ChalkInstance } from 'chalk'
 import { formatNumber } from '../format.js'
 import { printSym, type Sym } from '../sym.js'
-import type { Trace } from '../trace.js'
+import type { FlagCode, Trace } from '../trace.js'
 import type { Check } from '../check.js'
 import { mark, product, sum, value, type Phrase } from '../steps/cells.js'
 import { lesson, type ChainStep, type Lesson } from '../steps/lesson.js'
@@ -84,20 +84,33 @@ function* tableLines(trace: Trace, options: RenderOptions): Generator<string> {
     sym: (s) => printSym(s, n.style),
     warn: ` ${c.yellow(n.print([mark('warn')]))}`,
   }
+  // Each warning goes under the table of the rows it concerns (the ⚠ there points at it).
+  const { steps } = view
+  const shown = new Set<number>()
+  function* warnings(section: WarningPlace | 'rest'): Generator<string> {
+    for (const [k, flag] of trace.flags.entries()) {
+      if (shown.has(k) || (section !== 'rest' && warningPlace(flag.code) !== section)) continue
+      shown.add(k)
+      yield c.yellow(`  ${n.print([mark('warn'), ' ', ...steps.warnings[k]!])}`)
+    }
+  }
   yield* header(view)
   yield* forwardSection(view)
+  yield* warnings('forward')
   const mode = options.mode ?? 'reverse'
   if (mode !== 'forward') {
     yield* localsSection(view)
+    yield* warnings('locals')
     yield* backwardSection(view)
+    yield* warnings('backward')
     yield* chainsSection(view)
     yield* gradientsSection(view)
+    yield* warnings('gradients')
   }
   if (mode !== 'reverse') yield* forwardModeSections(view, mode === 'both' ? 6 : 2)
-  const { steps } = view
-  if (steps.warnings.length > 0) {
+  if (shown.size < trace.flags.length) {
     yield* heading(view, [TITLES.warnings], [])
-    for (const warning of steps.warnings) yield c.yellow(`  ${n.print([mark('warn'), ' ', ...warning])}`)
+    yield* warnings('rest')
   }
   if (trace.notes.length > 0) {
     yield* heading(view, [TITLES.notes], [])
@@ -118,6 +131,23 @@ function* forwardModeSections(view: View, first: number): Generator<string> {
   }
   yield* heading(view, FORWARD.compareTitle(first + mode.passes.length), [])
   for (const line of comparison(trace, mode)) yield `  ${n.print(line)}`
+}
+
+type WarningPlace = 'forward' | 'locals' | 'backward' | 'gradients'
+
+/** Under which table a flag's warning is written. */
+function warningPlace(code: FlagCode): WarningPlace {
+  switch (code) {
+    case 'value':
+      return 'forward'
+    case 'local':
+    case 'convention':
+      return 'locals'
+    case 'through':
+      return 'gradients'
+    default:
+      return 'backward'
+  }
 }
 
 function* explain({ n, c }: View, sentences: Phrase[]): Generator<string> {

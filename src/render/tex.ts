@@ -19,7 +19,10 @@ function base(name: string): string {
   const letter = GREEK_LETTERS.get(name)
   if (letter) return `\\${letter}`
   if (name.length === 1 && /[A-Za-z]/.test(name)) return name
-  return `\\mathrm{${name.replace(/[$_]/g, (c) => `\\${c}`)}}`
+  if (name === 'ℓ') return '\\ell'
+  // Letters past ASCII (é) are text, not math, for pdflatex: \text takes them, \mathrm does not.
+  const escaped = name.replace(/[$_]/g, (c) => `\\${c}`)
+  return /[^\x00-\x7f]/.test(name) ? `\\text{${escaped}}` : `\\mathrm{${escaped}}`
 }
 
 /**
