@@ -29,6 +29,15 @@ describe.each(PROTOTYPE_NAMES)('a variable named %s', (name) => {
     }
   })
 
+  it('is stepped through in --format html, its page data whole', async () => {
+    const result = await runCli([program, `--${name}`, '2', '--format', 'html', '--quiz'])
+    expect(result).toMatchObject({ code: 0, stderr: '' })
+    const data = JSON.parse(/<script type="application\/json" id="page-data">(.*?)<\/script>/s.exec(result.stdout)![1]!)
+    expect(data.steps[0].text).toBe(`${name} = 2`)
+    expect(data.steps.some((step: { text: string }) => step.text === `t1 = 3·${name} = 6`)).toBe(true)
+    expect(Object.hasOwn(data.names, name) && data.names[name]).toBe(2)
+  })
+
   it('is asked about in the quiz, judged in check, and trained', async () => {
     const quiz = await runCli(['quiz', program, `--${name}`, '2'], { answers: ['6', '7', '3', '1', '1', '1', '3'] })
     expect(quiz).toMatchObject({ code: 0, stderr: '' })

@@ -15,6 +15,7 @@ import { renderDot } from './dot.js'
 import { graphviz } from './svg.js'
 import { notation } from './text.js'
 import { refuseLarger } from './shared.js'
+import { InputError } from '../errors.js'
 import { PAGE_SCRIPT, PAGE_STYLE } from './page.js'
 
 type Phase = 'forward' | 'local' | 'backward' | 'gradient'
@@ -154,6 +155,9 @@ function pageSteps(trace: Trace, options: RenderOptions): PageStep[] {
 
 /** --quiz: each step the terminal quiz asks is asked here first, with its hints and worked answer. */
 function attachQuestions(trace: Trace, steps: PageStep[], options: RenderOptions): void {
+  if (trace.unbound.length > 0) {
+    throw new InputError(`--quiz needs a value for every variable: bind ${trace.unbound.map((v) => `--${v} VALUE`).join(' ')}`)
+  }
   const questions = quizQuestions(trace, { precision: options.precision, ascii: options.ascii })
   for (const q of questions) {
     const about = q.about
