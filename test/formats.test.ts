@@ -2,6 +2,8 @@
 // Markdown, the WebAssembly Graphviz for DOT, an XML parser for SVG.
 import { describe, expect, it } from 'vitest'
 import katex from 'katex'
+import { micromark } from 'micromark'
+import { gfm, gfmHtml } from 'micromark-extension-gfm'
 import MarkdownIt from 'markdown-it'
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { traceProgram } from '../src/pipeline.js'
@@ -207,5 +209,30 @@ describe('golden files for the mission example', () => {
     expect(code).toBe(0)
     await expect(stdout).toMatchFileSnapshot(`golden/mission-symbolic.${extension}`)
     expect((await runCli(argv)).stdout).toBe(stdout)
+  })
+})
+
+describe('Markdown on GitHub: the GFM pass first, then the math', () => {
+  // GitHub reads Markdown (backslash escapes included) before its math renderer sees $…$; a GFM
+  // parser followed by KaTeX does the same here.
+  const decode = (html: string) =>
+    html
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&amp;/g, '&')
+
+  it.each([
+    ['loss = (learning_rate*w_1_2 - y)^2', { learning_rate: 0.1, w_1_2: 2, y: 1 }, ['learning_rate', 'w_1_2']],
+    ['y_hat = sigmoid(theta_1*x); loss = -log(y_hat)', { theta_1: 0.3, x: 2 }, []],
+  ] as const)('keeps snake_case names whole: %s', async (source, bindings, names) => {
+    const text = await render('markdown', source, bindings)
+    const html = micromark(text, { extensions: [gfm()], htmlExtensions: [gfmHtml()] })
+    const spans = [...decode(html.replace(/<[^>]+>/g, '')).matchAll(/(?<!\$)\$(?!\$)([^$\n]+?)\$(?!\$)/g)].map((m) => m[1]!)
+    expect(spans.length).toBeGreaterThan(5)
+    let rendered = ''
+    for (const span of spans) rendered += katex.renderToString(span, { throwOnError: true, strict: 'error' })
+    // The names reach the reader whole, an underscore between their parts, not as subscripts.
+    for (const name of names) expect(rendered.replace(/<[^>]+>/g, '')).toContain(name)
   })
 })

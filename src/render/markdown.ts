@@ -40,6 +40,18 @@ function header(trace: Trace, steps: MathSteps, options: RenderOptions): string[
   ]
 }
 
+/**
+ * GitHub reads Markdown's backslash escapes before it hands $…$ to its math renderer, so
+ * \mathrm{learning\_rate} would reach it as learning_rate, a subscript. A name with _ or $ is
+ * written \text{learning\textunderscore rate} instead: no Markdown escape in it, the same in
+ * KaTeX, Obsidian and VS Code.
+ */
+const markdownSafe = (text: string) =>
+  text.replace(
+    /\\mathrm\{([^{}]*\\[_$][^{}]*)\}/g,
+    (_, name: string) => `\\text{${name.replace(/\\_/g, '\\textunderscore ').replace(/\\\$/g, '\\textdollar ')}}`,
+  )
+
 export function renderMarkdown(trace: Trace, options: RenderOptions): string {
   refuseLarger(trace, LIMITS.maxNoteNodes, '--format markdown', '--format json or the tables write a program of any size')
   const steps = mathSteps(trace, options, 'markdown')
@@ -75,7 +87,7 @@ export function renderMarkdown(trace: Trace, options: RenderOptions): string {
   }
   if (steps.warnings.length > 0) parts.push('', `## ${TITLES.warnings}`, '', ...steps.warnings.map((w) => `- ${w}`))
   if (trace.notes.length > 0) parts.push('', `## ${TITLES.notes}`, '', ...trace.notes.map((n) => `- ${n}`))
-  return `${parts.join('\n')}\n`
+  return `${markdownSafe(parts.join('\n'))}\n`
 }
 
 /** The reverse-mode sections: local derivatives, backward pass, chains, gradients. */
