@@ -236,3 +236,22 @@ describe('Markdown on GitHub: the GFM pass first, then the math', () => {
     for (const name of names) expect(rendered.replace(/<[^>]+>/g, '')).toContain(name)
   })
 })
+
+describe('Mermaid limits', () => {
+  const WIDE = Array.from({ length: 300 }, (_, k) => `x${k}*w${k}`).join(' + ')
+
+  it('refuses a graph Mermaid would not draw (past 500 edges), naming the limit and what draws it', async () => {
+    const result = await runCli([WIDE, '--format', 'mermaid'])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain(
+      'the graph is too large for Mermaid (1198 edges; Mermaid draws at most 500 by default (maxEdges)); --format dot or svg draws it',
+    )
+  })
+
+  it('keeps a note whole and says why its graph is not drawn', async () => {
+    const result = await runCli([WIDE, '--format', 'markdown'])
+    expect(result.code).toBe(0)
+    expect(result.stdout).not.toContain('```mermaid')
+    expect(result.stdout).toContain('*Not drawn here: 1198 edges; Mermaid draws at most 500 by default (maxEdges); `--format dot` or `svg` draws it.*')
+  })
+})

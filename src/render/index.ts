@@ -6,7 +6,7 @@ import { renderTable, tableChunks } from './table.js'
 import { renderMarkdown } from './markdown.js'
 import { renderLatex } from './latex.js'
 import { renderDot } from './dot.js'
-import { renderMermaid } from './mermaid.js'
+import { renderMermaidFormat } from './mermaid.js'
 import { renderSvg } from './svg.js'
 import { renderHtml } from './html.js'
 import { forwardFor } from '../modes/forward.js'
@@ -55,7 +55,7 @@ export const FORMATS = {
   markdown: { description: 'Markdown tables, LaTeX math and a mermaid graph, for notes', render: renderMarkdown },
   latex: { description: 'LaTeX align* blocks in hand-written notation (--standalone for a document)', render: renderLatex },
   dot: { description: 'the computational graph for Graphviz', render: renderDot },
-  mermaid: { description: 'the computational graph as a Mermaid flowchart', render: renderMermaid },
+  mermaid: { description: 'the computational graph as a Mermaid flowchart', render: renderMermaidFormat },
   svg: { description: 'the computational graph drawn as SVG (Graphviz in WebAssembly)', render: renderSvg },
   html: { description: 'one self-contained page that steps through the trace beside the graph (--quiz asks each step)', render: renderHtml },
 } satisfies Record<string, Format>

@@ -7,7 +7,7 @@ import { COLUMNS, FORWARD, TITLES } from '../steps/words.js'
 import { forwardFor } from '../modes/forward.js'
 import type { RenderOptions } from './index.js'
 import { forwardMath, mathSteps, type MathSteps } from './math.js'
-import { renderMermaid } from './mermaid.js'
+import { mermaidTooLarge, renderMermaid } from './mermaid.js'
 import { latexName } from './tex.js'
 import { refuseLarger } from './shared.js'
 import { LIMITS } from '../limits.js'
@@ -34,9 +34,7 @@ function header(trace: Trace, steps: MathSteps, options: RenderOptions): string[
     '',
     `## ${TITLES.graph}`,
     '',
-    '```mermaid',
-    renderMermaid(trace, options).trimEnd(),
-    '```',
+    ...graphBlock(trace, options),
   ]
 }
 
@@ -51,6 +49,13 @@ const markdownSafe = (text: string) =>
     /\\mathrm\{([^{}]*\\[_$][^{}]*)\}/g,
     (_, name: string) => `\\text{${name.replace(/\\_/g, '\\textunderscore ').replace(/\\\$/g, '\\textdollar ')}}`,
   )
+
+/** The mermaid block, or where Mermaid would not draw it, a line saying so (the note stays whole). */
+function graphBlock(trace: Trace, options: RenderOptions): string[] {
+  const text = renderMermaid(trace, options).trimEnd()
+  const why = mermaidTooLarge(trace, text)
+  return why ? [`*Not drawn here: ${why}; \`--format dot\` or \`svg\` draws it.*`] : ['```mermaid', text, '```']
+}
 
 export function renderMarkdown(trace: Trace, options: RenderOptions): string {
   refuseLarger(trace, LIMITS.maxNoteNodes, '--format markdown', '--format json or the tables write a program of any size')

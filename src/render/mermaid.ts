@@ -8,9 +8,32 @@ import { GRAPH } from '../steps/words.js'
 import { notation } from './text.js'
 import type { Trace } from '../trace.js'
 import type { RenderOptions } from './index.js'
+import { InputError } from '../errors.js'
 
 /** Text inside a quoted Mermaid label: quotes and angle brackets as entity codes. */
 const quote = (text: string) => text.replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;')
+
+/**
+ * What Mermaid draws with its default configuration: at most 500 edges (`maxEdges`) and 50,000
+ * characters of text (`maxTextSize`); past either it shows an error instead of the graph.
+ */
+export const MERMAID = { maxEdges: 500, maxTextSize: 50_000 }
+
+/** Why Mermaid would not draw this graph, or undefined when it would. */
+export function mermaidTooLarge(trace: Trace, text: string): string | undefined {
+  const edges = trace.nodes.reduce((sum, node) => sum + node.inputs.length, 0)
+  if (edges > MERMAID.maxEdges) return `${edges} edges; Mermaid draws at most ${MERMAID.maxEdges} by default (maxEdges)`
+  if (text.length > MERMAID.maxTextSize) return `${text.length} characters; Mermaid reads at most ${MERMAID.maxTextSize} by default (maxTextSize)`
+  return undefined
+}
+
+/** --format mermaid: refused, with the reason, where Mermaid would not draw it. */
+export function renderMermaidFormat(trace: Trace, options: RenderOptions): string {
+  const text = renderMermaid(trace, options)
+  const why = mermaidTooLarge(trace, text)
+  if (why) throw new InputError(`the graph is too large for Mermaid (${why}); --format dot or svg draws it`)
+  return text
+}
 
 export function renderMermaid(trace: Trace, options: RenderOptions): string {
   // Labels in the terminal's notation, --ascii included; a local derivative is written with its operation.
