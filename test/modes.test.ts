@@ -247,6 +247,14 @@ describe('check: claims worked out by hand', () => {
     expect(judged[2].diagnosis).toEqual({ kind: 'explained', fromClaim: 1, factorClaim: 2 })
   })
 
+  it('suggests for an unknown name what the student likely meant: assigned names first, and lists the nodes by kind', async () => {
+    const args = ['check', 'yhat = x*w + b; loss = (yhat-y)^2', '--x', '2', '--w', '0.5', '--b', '0', '--y', '3']
+    const { stdout } = await runCli([...args, '--claim', 'd loss/d yht = -4'])
+    expect(stdout).toContain(
+      'cannot be read: yht is not a node of the program; did you mean yhat? (names the program assigns: yhat, loss; variables: x, w, b, y; other nodes: t1 = x·w, t2 = yhat - y)',
+    )
+  })
+
   it('names the fan-out contribution a sum leaves out, with or without the upstream claims', async () => {
     const { stdout } = await runCli(['check', 'x = a + 1; y = x*x + x', '--a', '2', '--claim', 'dy/dx = 6'])
     expect(stdout).toContain('Your number leaves out ∂y/∂y · ∂(t1 + x)/∂x: x feeds y, t1, so its gradient sums all 3 contributions (1 + 3 + 3).')

@@ -5,7 +5,8 @@ import { closestName } from '../bindings.js'
 import { InputError } from '../errors.js'
 import { parseProgram, type Expr } from '../parse.js'
 import { CONSTANT_VALUES, type OpId } from '../ops.js'
-import { isNumber } from '../sym.js'
+import { isNumber, printSym, type Sym } from '../sym.js'
+import { notation } from '../render/text.js'
 import type { Trace } from '../trace.js'
 
 const COMMUTATIVE = new Set<OpId>(['add', 'mul', 'max', 'min'])
@@ -68,8 +69,7 @@ export function findNode(trace: Trace, index: NodeIndex, text: string): number {
   if (LABEL.test(name)) {
     const node = index.names.get(name)
     if (node !== undefined) return node
-    const near = closestName(name, [...index.names.keys()])
-    throw new InputError(`${name} is not a node of the program${near ? `; did you mean ${near}?` : ''} (its nodes: ${nodeList(trace)})`)
+    throw new InputError(`${name} is not a node of the program${suggestion(trace, name)} (${nodeList(trace)})`)
   }
   let program
   try {
@@ -94,7 +94,7 @@ export function findNode(trace: Trace, index: NodeIndex, text: string): number {
     return intern(opKey(expr.op, expr.args.map(key)))
   }
   const nodes = index.byKey.get(key(program.statements[0]!.expr))
-  if (!nodes) throw new InputError(`"${name}" is not computed by any node of the program (its nodes: ${nodeList(trace)})`)
+  if (!nodes) throw new InputError(`"${name}" is not computed by any node of the program (${nodeList(trace)})`)
   const ops = nodes.filter((i) => trace.nodes[i]!.kind !== 'constant')
   if (ops.length === 0) throw new InputError(`"${name}" is a constant, not a node that gradients flow through`)
   if (ops.length > 1) {
@@ -115,7 +115,40 @@ export function nodeValues(trace: Trace): Record<string, number> {
   return values
 }
 
+/**
+ * What a student most likely meant by an unknown name: a name the program assigned, then a
+ * variable, then a node the tool named (t2); among each, the nearest by spelling.
+ */
+function suggestion(trace: Trace, name: string): string {
+  const groups = nodeGroups(trace)
+  for (const group of [groups.assigned, groups.variables, groups.tool.map((t) => t.label)]) {
+    const near = closestName(name, group)
+    if (near) return `; did you mean ${near}?`
+  }
+  return ''
+}
+
+/** The program's nodes as a student knows them: assigned names, variables, then the others by the expression they compute. */
 function nodeList(trace: Trace): string {
-  const labels = trace.nodes.filter((n) => n.kind !== 'constant').map((n) => n.label)
-  return labels.length > 12 ? `${labels.slice(0, 12).join(', ')}, …` : labels.join(', ')
+  const { assigned, variables, tool } = nodeGroups(trace)
+  const few = (items: string[]) => (items.length > 8 ? `${items.slice(0, 8).join(', ')}, …` : items.join(', '))
+  const n = notation({ ascii: false, precision: 6 })
+  const parts = [
+    assigned.length ? `names the program assigns: ${few(assigned)}` : '',
+    variables.length ? `variables: ${few(variables)}` : '',
+    tool.length ? `other nodes: ${few(tool.map((t) => `${t.label} = ${printSym(t.expression, n.style)}`))}` : '',
+  ]
+  return parts.filter(Boolean).join('; ')
+}
+
+function nodeGroups(trace: Trace) {
+  const assigned: string[] = []
+  const variables: string[] = []
+  const tool: { label: string; expression: Sym }[] = []
+  for (const node of trace.nodes) {
+    if (node.kind === 'variable') variables.push(node.label)
+    else if (node.kind === 'op' && node.assigned !== undefined) assigned.push(node.label)
+    else if (node.kind === 'op') tool.push({ label: node.label, expression: node.expression! })
+  }
+  return { assigned, variables, tool }
 }
