@@ -17,6 +17,8 @@ const EXAMPLES = `
 Examples:
   backprop-tutor "(x*w+b-y)^2" --x 1 --w 1              the mission example: b and y stay symbolic
   backprop-tutor "(x*w+b-y)^2" --x 1 --w 1 --b 0 --y 2 --format json
+  backprop-tutor "(x*w+b-y)^2" --x 1 --w 1 --b 0 --y 2 --format html -o trace.html   a page to step through
+  backprop-tutor "(x*w+b-y)^2" --x 2 --w 0.5 --b 0 --y 3 --mode both            forward and reverse mode
   backprop-tutor "yhat = x*w + b; loss = (yhat - y)^2" --x 2 --w 0.5 --b 0 --y 1
   backprop-tutor "sin(x)^2" --x pi/4 --explain
   backprop-tutor "(x*w+b-y)^2" --x 1 --w 1 --format markdown -o notes.md
