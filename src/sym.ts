@@ -45,29 +45,24 @@ export function apply(op: OpId, args: Sym[]): Sym {
 
 export const isTooLong = (s: Sym) => typeof s === 'object' && 'tooLong' in s
 
-export const S: SymBuilder = {
-  add: (a, b) => apply('add', [a, b]),
-  sub: (a, b) => apply('sub', [a, b]),
-  mul: (a, b) => apply('mul', [a, b]),
-  div: (a, b) => apply('div', [a, b]),
-  pow: (a, b) => apply('pow', [a, b]),
-  neg: (a) => apply('neg', [a]),
-  apply,
-}
+/** A builder over one way of applying an op. */
+const builder = (make: (op: OpId, args: Sym[]) => Sym): SymBuilder => ({
+  add: (a, b) => make('add', [a, b]),
+  sub: (a, b) => make('sub', [a, b]),
+  mul: (a, b) => make('mul', [a, b]),
+  div: (a, b) => make('div', [a, b]),
+  pow: (a, b) => make('pow', [a, b]),
+  neg: (a) => make('neg', [a]),
+  apply: make,
+})
+
+export const S: SymBuilder = builder(apply)
 
 /**
  * The builder for formulas in a program's own terms: numbers that are exact stay exact (1/3,
  * log(2)), as a textbook keeps them; S folds them to doubles, as the numeric trace must.
  */
-export const E: SymBuilder = {
-  add: (a, b) => exactApply('add', [a, b]),
-  sub: (a, b) => exactApply('sub', [a, b]),
-  mul: (a, b) => exactApply('mul', [a, b]),
-  div: (a, b) => exactApply('div', [a, b]),
-  pow: (a, b) => exactApply('pow', [a, b]),
-  neg: (a) => exactApply('neg', [a]),
-  apply: exactApply,
-}
+export const E: SymBuilder = builder(exactApply)
 
 function exactApply(op: OpId, args: Sym[]): Sym {
   return exactFold(op, args) ?? apply(op, args)

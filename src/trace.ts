@@ -201,7 +201,7 @@ function forwardPass(graph: Graph, bindings: Record<string, number>): Forward {
         const input = OPS[op].inputs[slot]!
         const local = input.local(E, labels)
         const localValue = numeric ? input.local(S, args) : short(input.local(E, forms.exactArgs(i)))
-        if (!numeric) forms.namedLocals[edges.length] = forms.sameArgs ? localValue : short(input.local(E, forms.namedArgs(i)))
+        if (!numeric) forms.namedLocals[edges.length] = forms.inNames(i, (xs) => input.local(E, xs), localValue)
         // NaN until the backward pass: a double from the start, so that V8 never has to migrate
         // every edge object when the field first holds a fractional number (measured: 15,000
         // migrations on a 10,000-operation program). Edges off the output's path get 0 below.
@@ -258,17 +258,22 @@ class Forms {
     const exactArgs = this.exactArgs(i)
     const value = exactInputs ? E.apply(node.op!, exactArgs) : apply(node.op!, args)
     // Where no input has a name of its own, the value is already in the program's names.
-    const namedArgs = this.namedArgs(i)
-    this.sameArgs = namedArgs.every((a, k) => a === exactArgs[k])
-    const inNames = this.sameArgs ? value : E.apply(node.op!, namedArgs)
-    this.named[i] = isProgramName(node) ? { name: node.label } : short(inNames)
+    const inNames = this.inNames(i, (xs) => E.apply(node.op!, xs), value)
+    this.named[i] = isProgramName(node) ? { name: node.label } : inNames
     if (isNumber(value) || !tooLong(value)) return value
     this.exact[i] = this.named[i]
-    return short(inNames)
+    return inNames
   }
 
-  /** Whether the node just valued had the same arguments in both forms (its locals are the same too). */
-  sameArgs = false
+  /**
+   * `f` of node i's inputs in the program's names, short or TOO_LONG; where no input has a name of
+   * its own that is `f` of the exact inputs, already computed as `exact`.
+   */
+  inNames(i: number, f: (args: Sym[]) => Sym, exact: Sym): Sym {
+    const exactArgs = this.exactArgs(i)
+    const namedArgs = this.namedArgs(i)
+    return namedArgs.every((a, k) => a === exactArgs[k]) ? short(exact) : short(f(namedArgs))
+  }
 
   /** What consumers of node i compute with, once its value is known. */
   settle(i: number, node: TraceNode): void {
@@ -370,6 +375,13 @@ class NamedGradients {
   shown(i: number, grad: Sym): Sym {
     return isTooLong(grad) ? this.grads[i]! : grad
   }
+}
+
+/** Each node's incoming edges (trace indexes), in argument order. */
+export function edgesByConsumer(trace: Pick<Trace, 'nodes' | 'edges'>): number[][] {
+  const into: number[][] = trace.nodes.map(() => [])
+  trace.edges.forEach((edge, e) => into[edge.to]!.push(e))
+  return into
 }
 
 /** Whether a node is called by a name from the program: a variable, or a name assigned once. */

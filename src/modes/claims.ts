@@ -6,7 +6,7 @@ import { evaluateText, namesIn } from '../bindings.js'
 import { formulaSlip, type Elsewhere, type FormulaSlip } from './formula.js'
 import { InputError } from '../errors.js'
 import { isNumber } from '../sym.js'
-import type { Trace } from '../trace.js'
+import { edgesByConsumer, type Trace } from '../trace.js'
 import { findNode, indexNodes, nodeValues } from './refer.js'
 
 export interface Claim {
@@ -329,12 +329,6 @@ function dependsOn(trace: Trace, later: number, earlier: number): boolean {
     stack.push(...trace.nodes[i]!.inputs)
   }
   return false
-}
-
-function edgesByConsumer(trace: Trace): number[][] {
-  const inputsOf: number[][] = trace.nodes.map(() => [])
-  trace.edges.forEach((edge, e) => inputsOf[edge.to]!.push(e))
-  return inputsOf
 }
 
 /** ∂of/∂wrt at the bound values: a backward pass seeded at `of` (0 when `of` does not depend on wrt). */

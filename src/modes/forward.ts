@@ -7,7 +7,7 @@ import { InputError } from '../errors.js'
 import { LIMITS } from '../limits.js'
 import { apply, isNumber, TOO_LONG, tooLong, type Sym } from '../sym.js'
 import { keyOf } from '../canon.js'
-import type { Trace } from '../trace.js'
+import { edgesByConsumer, type Trace } from '../trace.js'
 
 /** One node of a tangent pass: ṅ = Σ local(edge) · tangent(edge's input) over `edges`. */
 export interface TangentRow {
@@ -95,10 +95,4 @@ function same(a: Sym, b: Sym): boolean | undefined {
   if (isNumber(a) && isNumber(b)) return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b)) || (Number.isNaN(a) && Number.isNaN(b)) || a === b
   if (isNumber(a) !== isNumber(b)) return false
   return keyOf(a) === keyOf(b) ? true : undefined
-}
-
-function edgesByConsumer(trace: Trace): number[][] {
-  const into: number[][] = trace.nodes.map(() => [])
-  trace.edges.forEach((edge, e) => into[edge.to]!.push(e))
-  return into
 }

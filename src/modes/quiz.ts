@@ -32,9 +32,12 @@ export interface Question {
   reveal: string
   /** The answer in the same program at another point: a formula typed as the answer must match it there too. */
   answerAt: (t: Trace) => number
-  /** What the question is about in the trace: a node's value or gradient sum, an edge's local or contribution, the seed. */
-  about: { node: number } | { edge: number } | { seed: true } | { tangent: number; pass: number }
+  /** Which step of the trace it asks, as a key (stepKey) the html page's steps share. */
+  about: string
 }
+
+/** A step by what it computes: a node's value or gradient sum, an edge's local derivative or contribution, the seed. */
+export const stepKey = (kind: 'value' | 'local' | 'seed' | 'contribution' | 'sum' | 'tangent', index: number) => `${kind}:${index}`
 
 const numberAt = (s: Sym | null) => (s !== null && isNumber(s) ? s : NaN)
 
@@ -87,7 +90,7 @@ function forwardQuestions(asking: Asking): Question[] {
         hints: [QUIZ.forwardHint(OPS[node.op!].inputs[0]!.rule.name, inputValues(asking, i)), `${node.label} = ${withValues}`],
         reveal: worked(`${node.label} = ${withValues}`, withValues, num(node.value)),
         answerAt: (t) => numberAt(t.nodes[i]!.value),
-        about: { node: i },
+        about: stepKey('value', i),
       },
     ]
   })
@@ -119,7 +122,7 @@ function localQuestions(asking: Asking): Question[] {
         ],
         reveal: convention ? `${name} = ${num(edge.localValue)}: ${convention}` : worked(`${name} = ${formula}`, formula, num(edge.localValue)),
         answerAt: (t) => numberAt(t.edges[row.edge]!.localValue),
-        about: { edge: row.edge },
+        about: stepKey('local', row.edge),
       },
     ]
   })
@@ -139,7 +142,7 @@ function backwardQuestions({ trace, steps, n, num }: Asking): Question[] {
           hints: QUIZ.seedHints,
           reveal: `${gradient} = 1: ${QUIZ.seedContext}`,
           answerAt: () => 1,
-          about: { seed: true },
+          about: stepKey('seed', 0),
         },
       ]
     }
@@ -155,7 +158,7 @@ function backwardQuestions({ trace, steps, n, num }: Asking): Question[] {
           hints: [QUIZ.chainRuleHint, `${product} = ${numbers}`],
           reveal: `${gradient} = ${product} = ${numbers} = ${num(step.contribution)}`,
           answerAt: (t) => numberAt(t.edges[step.edge]!.contribution),
-          about: { edge: step.edge },
+          about: stepKey('contribution', step.edge),
         },
       ]
     }
@@ -169,7 +172,7 @@ function backwardQuestions({ trace, steps, n, num }: Asking): Question[] {
         hints: QUIZ.sumHints(trace.nodes[step.node]!.label),
         reveal: `${gradient} = ${parts} = ${num(step.grad)}`,
         answerAt: (t) => numberAt(t.nodes[step.node]!.grad),
-        about: { node: step.node },
+        about: stepKey('sum', step.node),
       },
     ]
   })
@@ -192,7 +195,7 @@ function tangentQuestions({ trace, n, num }: Asking): Question[] {
           hints: [QUIZ.tangentHint, `${rule} = ${numbers}`],
           reveal: `${n.print(line.tangent)} = ${rule} = ${numbers} = ${num(answer)}`,
           answerAt: (t) => numberAt(forwardMode(t).passes[p]?.rows[k]?.tangent ?? null),
-          about: { tangent: pass.rows[k]!.node, pass: p },
+          about: `${stepKey('tangent', pass.rows[k]!.node)}:${p}`,
         }
       }),
   )

@@ -7,7 +7,7 @@ import { LIMITS } from '../limits.js'
 import { isNumber, type Sym } from '../sym.js'
 import { lesson } from '../steps/lesson.js'
 import { contributionOf, GRAPH, PAGE, SEED, checkStatusText, sumOf } from '../steps/words.js'
-import { quizQuestions, type Question } from '../modes/quiz.js'
+import { quizQuestions, stepKey, type Question } from '../modes/quiz.js'
 import { DEFAULT_TOLERANCE } from '../modes/claims.js'
 import { nodeValues } from '../modes/refer.js'
 import type { RenderOptions } from './index.js'
@@ -27,6 +27,8 @@ interface PageStep {
   nodes: number[]
   edges: number[]
   reveal: { values?: number[]; grads?: number[]; labels?: number[]; flows?: number[] }
+  /** The step it is (stepKey), for the quiz's question about it; gradients have none. */
+  key?: string
   question?: Pick<Question, 'ask' | 'answer' | 'hints' | 'reveal'>
 }
 
@@ -104,7 +106,7 @@ function pageSteps(trace: Trace, options: RenderOptions): PageStep[] {
   for (const row of steps.forward()) {
     const node = trace.nodes[row.node]!
     const text = node.kind === 'variable' ? `${label(row.node)} = ${sym(row.value)}` : `${label(row.node)} = ${sym(row.expression!)} = ${sym(row.value)}`
-    out.push({ phase: 'forward', text, nodes: [row.node], edges: [], reveal: { values: [row.node] } })
+    out.push({ phase: 'forward', key: stepKey('value', row.node), text, nodes: [row.node], edges: [], reveal: { values: [row.node] } })
   }
   for (const row of steps.locals()) {
     const edge = trace.edges[row.edge]!
@@ -112,6 +114,7 @@ function pageSteps(trace: Trace, options: RenderOptions): PageStep[] {
     const value = sym(row.value)
     out.push({
       phase: 'local',
+      key: stepKey('local', row.edge),
       text: `${n.print(row.local)} = ${formula}${formula === value ? '' : ` = ${value}`}`,
       nodes: [edge.from, edge.to],
       edges: [row.edge],
@@ -121,13 +124,21 @@ function pageSteps(trace: Trace, options: RenderOptions): PageStep[] {
   for (const step of steps.backward()) {
     const gradient = n.print(step.gradient)
     if (step.kind === 'seed') {
-      out.push({ phase: 'backward', text: `${gradient} = 1 (${SEED})`, nodes: [trace.output], edges: [], reveal: { grads: [trace.output] } })
+      out.push({
+        phase: 'backward',
+        key: stepKey('seed', 0),
+        text: `${gradient} = 1 (${SEED})`,
+        nodes: [trace.output],
+        edges: [],
+        reveal: { grads: [trace.output] },
+      })
     } else if (step.kind === 'contribution') {
       const edge = trace.edges[step.edge]!
       const which = step.total > 1 ? ` ${contributionOf(step.k, step.total)}` : ''
       const text = `${gradient}${which} = ${n.print([step.upstream, ` ${n.times} `, step.local])} = ${n.print(step.values)} = ${sym(step.contribution)}`
       out.push({
         phase: 'backward',
+        key: stepKey('contribution', step.edge),
         text,
         nodes: [edge.from, edge.to],
         edges: [step.edge],
@@ -135,7 +146,8 @@ function pageSteps(trace: Trace, options: RenderOptions): PageStep[] {
       })
     } else {
       const text = `${gradient} = ${sumOf(step.total)} = ${n.print({ kind: 'sum', terms: step.terms })} = ${sym(step.grad)}`
-      out.push({ phase: 'backward', text, nodes: [step.node], edges: [...trace.nodes[step.node]!.contributions], reveal: { grads: [step.node] } })
+      const edges = [...trace.nodes[step.node]!.contributions]
+      out.push({ phase: 'backward', key: stepKey('sum', step.node), text, nodes: [step.node], edges, reveal: { grads: [step.node] } })
     }
   }
   for (const row of steps.gradients) {
@@ -159,17 +171,9 @@ function attachQuestions(trace: Trace, steps: PageStep[], options: RenderOptions
     throw new InputError(`--quiz needs a value for every variable: bind ${trace.unbound.map((v) => `--${v} VALUE`).join(' ')}`)
   }
   const questions = quizQuestions(trace, { precision: options.precision, ascii: options.ascii })
+  const byKey = new Map(steps.flatMap((step) => (step.key ? [[step.key, step] as const] : [])))
   for (const q of questions) {
-    const about = q.about
-    const step = steps.find((s) =>
-      'seed' in about
-        ? s.phase === 'backward' && s.nodes.length === 1 && s.nodes[0] === trace.output && s.edges.length === 0
-        : 'node' in about
-          ? (s.phase === 'forward' || (s.phase === 'backward' && s.edges.length !== 1)) && s.nodes[0] === about.node && !s.question
-          : 'edge' in about
-            ? (s.phase === 'local' || s.phase === 'backward') && s.edges.length === 1 && s.edges[0] === about.edge && !s.question
-            : false,
-    )
+    const step = byKey.get(q.about)
     if (step) step.question = { ask: q.ask, answer: q.answer, hints: q.hints, reveal: q.reveal }
   }
 }
