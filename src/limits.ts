@@ -40,6 +40,16 @@ export const LIMITS = {
    * and 4 s; the 600,000 nodes of the largest program would take 4 GB. A note that size is not read.
    */
   maxNoteNodes: 50_000,
+  /** Operations of a tensor program: one node per tensor operation, so programs stay short. */
+  maxTensorNodes: 10_000,
+  /** Entries of one tensor (32 MB of doubles): a batch of 4,096 MNIST images is 3.2 million. */
+  maxTensorEntries: 4_000_000,
+  /** Entries of all the forward values of a tensor program together; gradients and contributions take as much again each. */
+  maxTotalEntries: 16_000_000,
+  /** Multiply-adds of one matrix product: a 1000×1000 by 1000×1000 product takes about a second. */
+  maxProductWork: 1_000_000_000,
+  /** Entries up to which the gradient check perturbs every entry; past it, random directions. */
+  entrywiseCheck: 256,
   /** Characters of the training run's loss curve. */
   sparklineWidth: 60,
 } as const

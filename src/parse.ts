@@ -10,6 +10,7 @@ import type { Expr, Program, Statement } from './parse/expr.js'
 import { refuse, scan, type Scan } from './parse/scan.js'
 import { instantiate, isPlainName, shapeKey, shapeOf, type Shape } from './parse/shape.js'
 import { unknownFunction } from './parse/suggest.js'
+import type { Syntax } from './parse/syntax.js'
 
 export { foldExpr, type Expr, type Leaf, type Statement, type Program } from './parse/expr.js'
 
@@ -235,4 +236,59 @@ function functionCall(node: MathNode, args: Expr[], where: Where): Expr {
     throw new InputError(`${name} takes ${expected} argument${arities.join() === '1' ? '' : 's'}, but got ${args.length} (at ${at})`, offset, where.source)
   }
   unknownFunction(name, offset, where.source)
+}
+
+/**
+ * A tensor program's statements as Syntax (src/tensor/graph.ts builds the graph from it). Throws
+ * InputError for a syntax error, with mathjs's message and position; `what` prefixes it.
+ */
+export function parseSyntax(source: string, what = ''): Syntax[] {
+  let root: MathNode
+  try {
+    root = mathParse(source) as unknown as MathNode
+  } catch (error) {
+    if (error instanceof RangeError) throw new InputError(`${what}the program is nested too deeply for the parser; split it into statements`)
+    const message = (error instanceof Error ? error.message : String(error)).replace(/\s*\(char \d+\)\s*$/, '')
+    const char = (error as { char?: unknown }).char
+    const offset = typeof char === 'number' ? Math.max(0, Math.min(char - 1, source.length)) : undefined
+    throw new InputError(`${what}syntax error: ${message}${offset === undefined ? '' : ` at ${describePosition(source, offset)}`}`, offset, source)
+  }
+  const blocks = root.type === 'BlockNode' ? (root.blocks ?? []).map((b) => b.node) : [root]
+  try {
+    return blocks.map(toSyntax)
+  } catch (error) {
+    if (error instanceof RangeError) throw new InputError(`${what}the program is nested too deeply; split it into statements`)
+    throw error
+  }
+}
+
+function toSyntax(node: MathNode): Syntax {
+  const all = (nodes: MathNode[] | undefined) => (nodes ?? []).map(toSyntax)
+  switch (node.type) {
+    case 'ParenthesisNode':
+      return toSyntax(node.content!)
+    case 'ConstantNode':
+      return { kind: 'number', value: node.value }
+    case 'SymbolNode':
+      return { kind: 'name', name: node.name! }
+    case 'ArrayNode':
+      return { kind: 'array', items: all((node as unknown as { items: MathNode[] }).items) }
+    case 'OperatorNode':
+      return { kind: 'operator', fn: node.fn as string, op: (node as unknown as { op: string }).op, args: all(node.args) }
+    case 'FunctionNode': {
+      const callee = node.fn as MathNode
+      return { kind: 'call', name: callee.type === 'SymbolNode' ? callee.name : undefined, args: all(node.args) }
+    }
+    case 'AccessorNode': {
+      const index = node.index as { dimensions?: MathNode[]; dotNotation?: boolean } | undefined
+      return { kind: 'entry', object: toSyntax(node.object!), index: all(index?.dimensions), dot: Boolean(index?.dotNotation) }
+    }
+    case 'AssignmentNode': {
+      const target = node.object
+      const plain = target?.type === 'SymbolNode' && !node.index
+      return { kind: 'assign', target: plain ? target.name : undefined, value: toSyntax((node as unknown as { value: MathNode }).value) }
+    }
+    default:
+      return { kind: 'other', type: node.type }
+  }
 }

@@ -19,6 +19,7 @@ import { Elsewhere } from '../modes/formula.js'
 import { randomExercise, type Level } from '../modes/exercise.js'
 import { EXIT, TooLong, type Io } from './io.js'
 import { UsageError, optionTypo, type Mode, type Parsed } from './command.js'
+import { isTensorRequest, tensorTrace } from './tensors.js'
 
 export interface Request {
   mode: Mode
@@ -37,6 +38,9 @@ const names = (list: string | undefined) =>
     ?.split(',')
     .map((s) => s.trim())
     .filter(Boolean)
+
+const TENSOR_MODES = (mode: string) =>
+  `${mode} works on scalar programs; this one uses tensors, and its trace (backprop-tutor PROGRAM with the same values) shows every step with shapes`
 
 export async function traceMode(request: Request, io: Io): Promise<number> {
   const { opts, positionals, precision, chalkFor } = request
@@ -57,6 +61,8 @@ export async function traceMode(request: Request, io: Io): Promise<number> {
     throw new UsageError(`--steps ${opts.steps}: expected a whole number from 1 to ${LIMITS.maxSteps}`)
 
   const source = await readProgram(positionals[0], opts.file, io)
+  if (isTensorRequest(source, request.values)) return tensorTrace(request, source, io, columns(opts.width))
+  if (opts.seed !== undefined) throw new UsageError('--seed goes with rand(…) and randn(…) in the values of a tensor program')
   const { trace, warnings, run } = traceAndTrain(
     source,
     request,
@@ -158,6 +164,7 @@ export async function check(request: Request, io: Io): Promise<number> {
   if (lines.length > LIMITS.maxClaims)
     throw new InputError(`${lines.length} claims: at most ${LIMITS.maxClaims} are checked in one run; split them into several files`)
   const source = await readProgram(positionals[0], opts.file, io)
+  if (isTensorRequest(source, request.values)) throw new UsageError(TENSOR_MODES('check'))
   const { trace, warnings, graph, values } = traced(source, request)
   const claims = parseClaims(trace, lines)
   const results = checkClaims(trace, claims, tolerance, new Elsewhere(graph, values))
@@ -190,6 +197,7 @@ export async function quiz(request: Request, io: Io): Promise<number> {
     if (positionals[0] === '-') throw new UsageError('quiz reads its answers from stdin, so the program cannot come from there: use --file')
     source = await readProgram(positionals[0], opts.file, io)
   }
+  if (isTensorRequest(source, request.values)) throw new UsageError(TENSOR_MODES('quiz'))
   const program = traced(source, request)
   const { trace, warnings } = program
   for (const warning of warnings) io.stderr(`backprop-tutor: warning: ${warning}\n`)

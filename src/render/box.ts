@@ -20,6 +20,9 @@ export function displayWidth(text: string): number {
   return plain.length - (pairs ? pairs.length : 0) - (marks ? marks.length : 0)
 }
 
+/** A cell's width: its widest line (a matrix's cell has one line per row). */
+const cellWidth = (text: string) => (text.includes('\n') ? Math.max(...text.split('\n').map(displayWidth)) : displayWidth(text))
+
 interface Border {
   top: [string, string, string]
   header: [string, string, string]
@@ -44,7 +47,7 @@ export function* boxLines(head: string[], rows: string[][], ascii: boolean, widt
   const border = ascii ? ASCII : UNICODE
   const all = [head, ...rows]
   // Each cell is measured once; a loop, not Math.max(...cells), which overflows on 100,000 rows.
-  const cellWidths = all.map((cells) => head.map((_, k) => displayWidth(cells[k] ?? '')))
+  const cellWidths = all.map((cells) => head.map((_, k) => cellWidth(cells[k] ?? '')))
   let widths = head.map((_, k) => {
     let most = 0
     for (const cells of cellWidths) most = Math.max(most, cells[k]!)
@@ -60,7 +63,7 @@ export function* boxLines(head: string[], rows: string[][], ascii: boolean, widt
     all.forEach((cells, r) =>
       head.forEach((_, k) => {
         const w = cellWidths[r]![k]!
-        folded[k] = Math.max(folded[k]!, w > fitted[k]! ? Math.max(...wrapText(cells[k]!, fitted[k]!, '  ').map(displayWidth)) : w)
+        folded[k] = Math.max(folded[k]!, w > fitted[k]! && !cells[k]!.includes('\n') ? Math.max(...wrapText(cells[k]!, fitted[k]!, '  ').map(displayWidth)) : w)
       }),
     )
     foldAt = fitted
@@ -72,6 +75,20 @@ export function* boxLines(head: string[], rows: string[][], ascii: boolean, widt
   /** A row as the lines it takes: one, or more where a cell folds. */
   function* written(r: number): Generator<string> {
     const cells = all[r]!
+    if (cells.some((cell) => cell.includes('\n'))) {
+      // A cell of several lines (a matrix) keeps its lines; the row is as tall as its tallest cell.
+      const parts = head.map((_, k) => {
+        const cell = cells[k] ?? ''
+        if (cell.includes('\n')) return cell.split('\n')
+        return foldAt && cellWidths[r]![k]! > foldAt[k]! ? wrapText(cell, foldAt[k]!, '  ') : [cell]
+      })
+      const height = Math.max(...parts.map((p) => p.length))
+      for (let h = 0; h < height; h++) {
+        const texts = parts.map((p) => p[h] ?? '')
+        yield line(texts, texts.map(displayWidth))
+      }
+      return
+    }
     if (!foldAt || cellWidths[r]!.every((w, k) => w <= foldAt![k]!)) {
       yield line(cells, cellWidths[r]!)
       return

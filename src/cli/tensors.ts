@@ -1,0 +1,78 @@
+// A tensor program at the command line: its values read (literals, generators, CSV and JSON files),
+// traced, and written in the faces that show tensors. Chosen by cli/modes.ts when the program or a
+// value uses tensors (isTensorRequest); scalar programs never come here, so their output is unchanged.
+import { InputError } from '../errors.js'
+import { LIMITS } from '../limits.js'
+import { traceTensorProgram } from '../tensor/pipeline.js'
+import { TENSOR_FORMATS } from '../render/tensor-formats.js'
+import { TENSOR_PRECISION } from '../render/tensor-table.js'
+import { EXIT, TooLong, type Io } from './io.js'
+import { UsageError, optionTypo } from './command.js'
+import type { Request } from './modes.js'
+
+/** Tensor syntax in a program: brackets, a transpose, dotted operators, or a tensor function. */
+const TENSOR_SYNTAX = /[[\]']|\.[*/^]|(?<![\p{L}\p{N}_$])(sum|mean|dot|softmax|logsumexp|norm|transpose|zeros|ones|rand|randn)\s*\(/u
+/** A value that is a tensor: a literal, a file, a generator. */
+const TENSOR_VALUE = /^\s*@|[[\]]|(?<![\p{L}\p{N}_$])(zeros|ones|rand|randn)\s*\(/u
+
+/** Whether the request is a tensor program: its text (comments aside) or one of its values uses tensors. */
+export function isTensorRequest(source: string, values: Record<string, string>): boolean {
+  const code = source.replace(/#[^\n]*/g, '')
+  return TENSOR_SYNTAX.test(code) || Object.values(values).some((v) => TENSOR_VALUE.test(v))
+}
+
+/** Options of the scalar trace that a tensor trace does not have, and why. */
+const SCALAR_ONLY: [keyof Request['opts'], string][] = [
+  ['lr', '--lr'],
+  ['wrt', '--wrt'],
+  ['quiz', '--quiz'],
+  ['summary', '--summary'],
+]
+
+export async function tensorTrace(request: Request, source: string, io: Io, width: number): Promise<number> {
+  const { opts } = request
+  const format = TENSOR_FORMATS[opts.format as keyof typeof TENSOR_FORMATS]
+  if (!Object.hasOwn(TENSOR_FORMATS, opts.format) || !format) {
+    throw new UsageError(`--format ${opts.format} is for scalar programs; a tensor program is written as ${Object.keys(TENSOR_FORMATS).join(', ')}`)
+  }
+  for (const [option, flag] of SCALAR_ONLY)
+    if (opts[option] !== undefined && opts[option] !== false) throw new UsageError(`${flag} is for scalar programs; a tensor program is traced once`)
+  if (opts.mode !== undefined && opts.mode !== 'reverse')
+    throw new UsageError('--mode forward and both are for scalar programs; a tensor program is traced in reverse mode')
+  const seed = opts.seed === undefined ? 0 : Number(opts.seed)
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UsageError(`--seed ${opts.seed}: expected a whole number from 0 to 4294967295`)
+
+  const beforeBinding = (variables: Set<string>) => {
+    for (const name of request.dashed) {
+      const near = variables.has(name) ? undefined : optionTypo(name, 'trace')
+      if (near)
+        throw new UsageError(
+          `unknown option --${name}; did you mean --${near}? (${name} is not a variable of the program; to bind a variable of that name, use --set ${name}=VALUE)`,
+        )
+    }
+  }
+  const readFile = async (path: string) => {
+    try {
+      return await io.readFile(path, LIMITS.maxLength)
+    } catch (error) {
+      if (error instanceof TooLong)
+        throw new InputError(`${path} is more than ${error.limit} characters long; the tutor's limit for a data file is ${error.limit} (4 MiB)`)
+      throw new InputError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`)
+    }
+  }
+  const { trace, warnings } = await traceTensorProgram(source, request.values, { seed, readFile, beforeBinding })
+  for (const warning of warnings) io.stderr(`backprop-tutor: warning: ${warning}\n`)
+  const precision = opts.precision === undefined ? TENSOR_PRECISION : request.precision
+  const chalk = request.chalkFor(Boolean(opts.output))
+  const text = format.render(trace, {
+    precision,
+    ascii: Boolean(opts.ascii),
+    explain: Boolean(opts.explain),
+    standalone: Boolean(opts.standalone),
+    width,
+    chalk,
+  })
+  if (opts.output) await io.writeFile(opts.output, text)
+  else await io.stdout(text)
+  return EXIT.ok
+}

@@ -1,0 +1,170 @@
+// The faces of a tensor trace: the terminal tables, JSON for tools, and the graph for Graphviz and
+// Mermaid with each node's shape. (Markdown and LaTeX notes: tensor-notes.ts.)
+import type { RenderOptions } from './index.js'
+import type { TensorTrace } from '../tensor/trace.js'
+import type { Tensor } from '../tensor/tensor.js'
+import { renderTensorTable } from './tensor-table.js'
+import { renderTensorNotes } from './tensor-notes.js'
+import { shapeCell, valueText } from './tensor-values.js'
+import { TENSOR_WORDS as W, plainFormula } from '../steps/tensor-words.js'
+import { MERMAID } from './mermaid.js'
+import { InputError } from '../errors.js'
+
+export const TENSOR_FORMATS: Record<
+  'table' | 'json' | 'markdown' | 'latex' | 'dot' | 'mermaid',
+  { render: (trace: TensorTrace, options: RenderOptions) => string }
+> = {
+  table: { render: renderTensorTable },
+  json: { render: renderTensorJson },
+  markdown: { render: (trace, options) => renderTensorNotes(trace, options, 'markdown') },
+  latex: { render: (trace, options) => renderTensorNotes(trace, options, 'latex') },
+  dot: { render: renderTensorDot },
+  mermaid: { render: renderTensorMermaid },
+}
+
+/** A JSON number (shortest round trip, as JSON.stringify writes it); NaN and ±Infinity, which JSON lacks, as strings. */
+const jsonNumber = (x: number) => (Number.isFinite(x) ? String(x) : `"${x}"`)
+
+/** A tensor as nested row-major arrays (NumPy's tolist()), written directly: big values are hundreds of thousands of numbers. */
+function nested(t: Tensor): string {
+  const row = (from: number, to: number) => {
+    let out = '['
+    for (let i = from; i < to; i++) out += (i > from ? ',' : '') + jsonNumber(t.data[i]!)
+    return `${out}]`
+  }
+  if (t.shape.length === 0) return jsonNumber(t.data[0]!)
+  if (t.shape.length === 1) return row(0, t.data.length)
+  const [rows, cols] = t.shape as [number, number]
+  const parts: string[] = []
+  for (let i = 0; i < rows; i++) parts.push(row(i * cols, (i + 1) * cols))
+  return `[${parts.join(',')}]`
+}
+
+/**
+ * `value` and `gradients` first (the contract: each gradient shaped like its variable, as nested
+ * row-major arrays, what NumPy's tolist() gives), then the trace: nodes with shapes, values and
+ * gradients, the backward edges with their rules (and their contributions where an input has
+ * several; one alone is the input's grad), and the checks.
+ */
+export function renderTensorJson(trace: TensorTrace): string {
+  const { nodes } = trace
+  const q = JSON.stringify
+  const lines = ['{', `  "value": ${nested({ shape: [], data: new Float64Array([trace.value]) })},`, '  "gradients": {']
+  trace.gradients.forEach((g, k) => lines.push(`    ${q(g.name)}: ${nested(g.grad)}${k < trace.gradients.length - 1 ? ',' : ''}`))
+  lines.push('  },', `  "kind": "tensor",`, `  "output": ${q(nodes[trace.output]!.label)},`, `  "program": ${q(trace.source)},`)
+  lines.push(`  "bindings": ${q(Object.fromEntries(trace.bindings))},`, '  "nodes": [')
+  nodes.forEach((node, i) => {
+    const fields = [
+      `"id":${q(node.label)}`,
+      `"kind":"${node.kind}"`,
+      ...(node.op ? [`"op":"${node.op === 'elementwise' ? node.params.fn : node.op}"`] : []),
+      ...(node.assigned ? [`"assigned":${q(node.assigned)}`] : []),
+      `"inputs":${q(node.inputs.map((k) => nodes[k]!.label))}`,
+      ...(node.expression ? [`"expression":${q(W.ascii(node.expression))}`] : []),
+      `"shape":${q(node.value!.shape)}`,
+      `"value":${nested(node.value!)}`,
+      `"grad":${trace.grads[i] ? nested(trace.grads[i]!) : 'null'}`,
+    ]
+    lines.push(`    {${fields.join(',')}}${i < nodes.length - 1 ? ',' : ''}`)
+  })
+  lines.push('  ],', '  "edges": [')
+  const fanIn = new Map<number, number>()
+  for (const edge of trace.edges) fanIn.set(edge.input, (fanIn.get(edge.input) ?? 0) + 1)
+  trace.edges.forEach((edge, k) => {
+    const fields = [
+      `"from":${q(nodes[edge.input]!.label)}`,
+      `"to":${q(nodes[edge.consumer]!.label)}`,
+      `"slot":${edge.slot}`,
+      `"rule":${q({ id: edge.rule.id, name: edge.rule.name })}`,
+      `"formula":${q(W.ascii(plainFormula(edge.formula)))}`,
+      ...(edge.shapes ? [`"shapes":${q(W.ascii(edge.shapes))}`] : []),
+      // An input with one contribution has it as its grad: written once, there (big values are costly to write).
+      ...(fanIn.get(edge.input)! > 1 ? [`"contribution":${nested(edge.contribution)}`] : []),
+    ]
+    lines.push(`    {${fields.join(',')}}${k < trace.edges.length - 1 ? ',' : ''}`)
+  })
+  lines.push('  ],', '  "checks": [')
+  trace.checks.forEach((c, k) => lines.push(`    ${JSON.stringify(c)}${k < trace.checks.length - 1 ? ',' : ''}`))
+  lines.push('  ],', `  "notes": ${q(trace.notes)}`, '}')
+  return `${lines.join('\n')}\n`
+}
+
+const record = (text: string) => text.replace(/[\\{}|<>"]/g, (c) => `\\${c}`)
+const quoted = (text: string) => text.replace(/[\\"]/g, (c) => `\\${c}`)
+
+/** A node's label in a graph: name = expression, then shape; values only for scalars (a matrix does not fit a box). */
+function graphParts(trace: TensorTrace, i: number, options: RenderOptions): { head: string; shape: string; value?: string; grad?: string } {
+  const node = trace.nodes[i]!
+  const text = (s: string) => (options.ascii ? W.ascii(s) : s)
+  const head = text(node.kind === 'op' ? `${node.label} = ${node.expression}` : node.label)
+  const shape = text(shapeCell(node.value!.shape, options.ascii))
+  const small = (t: { shape: readonly number[]; data: Float64Array } | undefined) =>
+    t && t.data.length === 1 ? valueText(t as never, { precision: options.precision, ascii: options.ascii }) : undefined
+  const value = small(node.value)
+  const grad = small(trace.grads[i])
+  return { head, shape, ...(value !== undefined ? { value } : {}), ...(grad !== undefined ? { grad } : {}) }
+}
+
+export function renderTensorDot(trace: TensorTrace, options: RenderOptions): string {
+  const lines = [
+    'digraph backprop {',
+    '  rankdir=LR;',
+    '  node [shape=record, fontname="Helvetica", fontsize=11];',
+    '  edge [fontname="Helvetica", fontsize=10, color="#4b5563"];',
+  ]
+  const text = (s: string) => (options.ascii ? W.ascii(s) : s)
+  trace.nodes.forEach((node, i) => {
+    const { head, shape, value, grad } = graphParts(trace, i, options)
+    const style =
+      i === trace.output
+        ? 'style=filled, fillcolor="#fde68a", color="#b45309", penwidth=2'
+        : node.kind === 'variable'
+          ? 'style=filled, fillcolor="#dbeafe", color="#1d4ed8"'
+          : node.kind === 'constant'
+            ? 'style=filled, fillcolor="#f3f4f6", color="#9ca3af"'
+            : 'style=filled, fillcolor="#ffffff", color="#374151"'
+    const cells = [head, `shape ${shape}`, ...(value !== undefined ? [`value ${value}`] : []), ...(grad !== undefined ? [`grad ${grad}`] : [])]
+    lines.push(`  n${i} [label="{${cells.map(record).join('|')}}", ${style}];`)
+  })
+  const edgeAt = new Map(trace.edges.map((edge) => [`${edge.consumer}:${edge.slot}`, edge]))
+  trace.nodes.forEach((node, to) =>
+    node.inputs.forEach((from, slot) => {
+      const edge = edgeAt.get(`${to}:${slot}`)
+      lines.push(edge ? `  n${from} -> n${to} [label="${quoted(text(plainFormula(edge.formula)))}"];` : `  n${from} -> n${to} [style=dashed, color="#9ca3af"];`)
+    }),
+  )
+  lines.push('}')
+  return `${lines.join('\n')}\n`
+}
+
+export function renderTensorMermaid(trace: TensorTrace, options: RenderOptions): string {
+  const quote = (t: string) => t.replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;')
+  const text = (s: string) => (options.ascii ? W.ascii(s) : s)
+  const lines = ['flowchart LR']
+  const classes: Record<'variable' | 'constant' | 'output' | 'op', string[]> = { variable: [], constant: [], output: [], op: [] }
+  trace.nodes.forEach((node, i) => {
+    const { head, shape, value, grad } = graphParts(trace, i, options)
+    const parts = [head, `shape ${shape}`, ...(value !== undefined ? [`value ${value}`] : []), ...(grad !== undefined ? [`grad ${grad}`] : [])]
+    lines.push(`  n${i}["${parts.map(quote).join('<br/>')}"]`)
+    classes[i === trace.output ? 'output' : node.kind].push(`n${i}`)
+  })
+  const edgeAt = new Map(trace.edges.map((edge) => [`${edge.consumer}:${edge.slot}`, edge]))
+  trace.nodes.forEach((node, to) =>
+    node.inputs.forEach((from, slot) => {
+      const edge = edgeAt.get(`${to}:${slot}`)
+      lines.push(edge ? `  n${from} -->|"${quote(text(plainFormula(edge.formula)))}"| n${to}` : `  n${from} -.-> n${to}`)
+    }),
+  )
+  lines.push(
+    '  classDef variable fill:#dbeafe,stroke:#1d4ed8',
+    '  classDef constant fill:#f3f4f6,stroke:#9ca3af',
+    '  classDef op fill:#ffffff,stroke:#374151',
+    '  classDef output fill:#fde68a,stroke:#b45309',
+  )
+  for (const [name, ids] of Object.entries(classes)) if (ids.length > 0) lines.push(`  class ${ids.join(',')} ${name}`)
+  const out = `${lines.join('\n')}\n`
+  const edges = trace.nodes.reduce((n, node) => n + node.inputs.length, 0)
+  if (edges > MERMAID.maxEdges || out.length > MERMAID.maxTextSize)
+    throw new InputError(`the graph is too large for Mermaid (${edges} edges, ${out.length} characters); --format dot draws it`)
+  return out
+}

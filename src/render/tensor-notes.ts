@@ -1,0 +1,248 @@
+// Notes of a tensor trace: Markdown (GFM tables, values and rules in code spans, gradients in
+// ```math blocks, which GitHub and KaTeX read without Markdown touching their backslashes) and
+// LaTeX (align* blocks, values as bmatrix, rules in maths with their words in \text).
+import type { RenderOptions } from './index.js'
+import type { TensorTrace } from '../tensor/trace.js'
+import type { Tensor } from '../tensor/tensor.js'
+import { formatNumber } from '../format.js'
+import { SHOWN, shapeCell } from './tensor-values.js'
+import { latexName, latexNumber } from './tex.js'
+import { TENSOR_WORDS as W, checkCell, contributionsByInput, plainFormula, statementsOf, upstreamTimesRule } from '../steps/tensor-words.js'
+
+/** The indexes shown of `n` (whole while small), -1 for the ellipsis; as the terminal summarizes. */
+function shown(n: number, whole: number, edge: number): number[] {
+  if (n <= whole) return Array.from({ length: n }, (_, i) => i)
+  return [...Array.from({ length: edge }, (_, i) => i), -1, ...Array.from({ length: edge }, (_, i) => n - edge + i)]
+}
+
+/** A value on one line: 2, [1, 2, 3], [[1, 2], [3, 4]], summarized with … past the terminal's sizes. */
+export function valueInline(t: Tensor, precision: number): string {
+  const f = (x: number) => formatNumber(x, precision)
+  if (t.shape.length === 0) return f(t.data[0]!)
+  if (t.shape.length === 1)
+    return `[${shown(t.shape[0]!, SHOWN.entries, SHOWN.edgeEntries)
+      .map((i) => (i < 0 ? '…' : f(t.data[i]!)))
+      .join(', ')}]`
+  const [rows, cols] = t.shape as [number, number]
+  const row = (i: number) =>
+    `[${shown(cols, SHOWN.cols, SHOWN.edgeCols)
+      .map((j) => (j < 0 ? '…' : f(t.data[i * cols + j]!)))
+      .join(', ')}]`
+  return `[${shown(rows, SHOWN.rows, SHOWN.edgeRows)
+    .map((i) => (i < 0 ? '…' : row(i)))
+    .join(', ')}]`
+}
+
+/** A value in LaTeX: a number, or a bmatrix (a vector as a column), summarized with dots. */
+export function valueLatex(t: Tensor, precision: number): string {
+  const f = (x: number) => latexNumber(x, precision)
+  if (t.shape.length === 0) return f(t.data[0]!)
+  const [rows, cols] = t.shape.length === 1 ? [t.shape[0]!, 1] : (t.shape as [number, number])
+  const rowIndexes = shown(rows, t.shape.length === 1 ? SHOWN.entries : SHOWN.rows, t.shape.length === 1 ? SHOWN.edgeEntries : SHOWN.edgeRows)
+  const colIndexes = shown(cols, SHOWN.cols, SHOWN.edgeCols)
+  const body = rowIndexes
+    .map((i) => colIndexes.map((j) => (i < 0 ? (j < 0 ? '\\ddots' : '\\vdots') : j < 0 ? '\\cdots' : f(t.data[i * cols + j]!))).join(' & '))
+    .join(' \\\\ ')
+  return `\\begin{bmatrix} ${body} \\end{bmatrix}`
+}
+
+const LATEX_FUNCTIONS = new Set(['exp', 'log', 'sin', 'cos', 'tan', 'sinh', 'cosh', 'tanh', 'max', 'min'])
+const textEscape = (s: string) => s.replace(/[\\{}$&#^_%~]/g, (c) => (c === '\\' ? '\\textbackslash{}' : c === '^' ? '\\^{}' : c === '~' ? '\\~{}' : `\\${c}`))
+
+/**
+ * A formula or expression of the tensor trace in LaTeX: names as the scalar notes write them,
+ * ḡ as \bar{g}, ᵀ and ' as \top, ⊙ as \odot, ∂L/∂z as a fraction, words (‹…›) as \text.
+ */
+export function latexFormula(text: string): string {
+  const token =
+    /‹([^›]*)›|∂([^\s/·()]+)\/∂([^\s·()⊙,]+)|(ḡ)|([\p{L}_$][\p{L}\p{N}_$#]*)(\s*\()?|(\d+(?:\.\d+)?(?:e[+-]?\d+)?)|(\.\*|\.\/|\.\^|[ᵀ'·⊙Σ×→²³…])|(\s+)|(.)/gu
+  let out = ''
+  for (const m of text.matchAll(token)) {
+    const [, words, of, wrt, bar, name, call, number, symbol, space, other] = m
+    if (words !== undefined) out += `\\text{${textEscape(words)}}`
+    else if (of !== undefined) out += `\\frac{\\partial ${latexName(of)}}{\\partial ${latexName(wrt!)}}`
+    else if (bar !== undefined) out += '\\bar{g}'
+    else if (name !== undefined) out += call ? `${LATEX_FUNCTIONS.has(name) ? `\\${name}` : `\\operatorname{${textEscape(name)}}`}(` : latexName(name)
+    else if (number !== undefined) out += number.includes('e') ? latexNumber(Number(number)) : number
+    else if (symbol !== undefined)
+      out += (
+        {
+          '.*': '\\odot ',
+          './': '\\oslash ',
+          '.^': '\\hat{} ',
+          ᵀ: '^{\\top}',
+          "'": '^{\\top}',
+          '·': '\\cdot ',
+          '⊙': '\\odot ',
+          Σ: '\\textstyle\\sum ',
+          '×': '\\times ',
+          '→': '\\to ',
+          '²': '^{2}',
+          '³': '^{3}',
+          '…': '\\dots ',
+        } as Record<string, string>
+      )[symbol]!
+    else if (space !== undefined) out += ' '
+    else out += /[#$%&_{}~^\\]/.test(other!) ? `\\${other}` : other
+  }
+  return out
+}
+
+export function renderTensorNotes(trace: TensorTrace, options: RenderOptions, medium: 'markdown' | 'latex'): string {
+  return medium === 'markdown' ? markdown(trace, options) : latex(trace, options)
+}
+
+function markdown(trace: TensorTrace, options: RenderOptions): string {
+  const { nodes } = trace
+  const p = options.precision
+  const out = nodes[trace.output]!.label
+  const code = (s: string) => `\`${s}\``
+  const row = (cells: string[]) => `| ${cells.join(' | ')} |`
+  const table = (head: string[], rows: string[][]) => [row(head), row(head.map(() => '---')), ...rows.map(row)].join('\n')
+  const lines: string[] = [`## ${W.programTitle}`, '', '```text', ...statementsOf(trace), '```', '']
+  lines.push(
+    `${W.valuesTitle}: ${trace.variables.map((v) => `${code(nodes[v]!.label)} ${shapeCell(nodes[v]!.value!.shape)} (${code(trace.bindings.get(nodes[v]!.label) ?? '')})`).join(', ')}`,
+    '',
+  )
+  lines.push(`### ${W.forwardTitle}`, '')
+  lines.push(
+    table(
+      W.forwardColumns,
+      nodes.map((node) => [
+        code(node.label),
+        node.kind === 'op' ? W.opName(node) : node.kind,
+        node.expression ? code(node.expression) : '',
+        shapeCell(node.value!.shape),
+        code(valueInline(node.value!, p)),
+      ]),
+    ),
+    '',
+  )
+  lines.push(`### ${W.rulesTitle}`, '', W.rulesLegend.map((l) => l.trim()).join(' '), '')
+  lines.push(
+    table(
+      W.rulesColumns,
+      trace.edges.map((edge) => {
+        const consumer = nodes[edge.consumer]!
+        const input = nodes[edge.input]!
+        return [
+          code(`${consumer.label} = ${consumer.expression}`),
+          `${code(input.label)} (${shapeCell(input.value!.shape)})`,
+          edge.rule.name,
+          code(plainFormula(edge.formula)),
+          edge.shapes ?? '',
+        ]
+      }),
+    ),
+    '',
+  )
+  lines.push(`### ${W.backwardTitle(out)}`, '', W.backwardLegend.trim(), '')
+  const totals = contributionsByInput(trace)
+  const done = new Map<number, number>()
+  const rows: string[][] = [[code(W.grad(out, out)), W.seed, 'scalar', code('1')]]
+  for (const edge of trace.edges) {
+    const input = nodes[edge.input]!
+    const count = totals.get(edge.input)!.length
+    const k = (done.get(edge.input) ?? 0) + 1
+    done.set(edge.input, k)
+    rows.push([
+      code(count > 1 ? W.contribution(out, input.label, k) : W.grad(out, input.label)),
+      code(plainFormula(upstreamTimesRule(trace, edge))),
+      shapeCell(edge.contribution.shape),
+      code(valueInline(edge.contribution, p)),
+    ])
+    if (count > 1 && k === count)
+      rows.push([code(W.grad(out, input.label)), W.sumOf(count), shapeCell(input.value!.shape), code(valueInline(trace.grads[edge.input]!, p))])
+  }
+  lines.push(table(W.backwardColumns, rows), '')
+  lines.push(`### ${W.gradientsTitle()}`, '', '```math')
+  for (const g of trace.gradients) lines.push(`\\frac{\\partial ${latexName(out)}}{\\partial ${latexName(g.name)}} = ${valueLatex(g.grad, p)}`)
+  lines.push('```', '')
+  lines.push(
+    table(
+      ['variable', 'shape', 'check'],
+      trace.gradients.map((g, k) => [code(g.name), shapeCell(g.grad.shape), checkCell(trace.checks[k]!)]),
+    ),
+    '',
+  )
+  for (const line of W.checkLegend(trace)) lines.push(line.trim())
+  for (const note of trace.notes) lines.push('', `> ${W.noteMark} ${note}`)
+  return `${lines.join('\n')}\n`
+}
+
+function latex(trace: TensorTrace, options: RenderOptions): string {
+  const { nodes } = trace
+  const p = options.precision
+  const out = nodes[trace.output]!.label
+  const lines: string[] = ['% backprop-tutor tensor trace of:', ...trace.source.split('\n').map((l) => `%   ${l}`), '']
+  const align = (rows: string[]) => ['\\begin{align*}', rows.join(' \\\\\n'), '\\end{align*}', '']
+  const shape = (t: Tensor) => `\\text{${shapeCell(t.shape).replace('×', '$\\times$')}}`
+  lines.push(`\\paragraph{${textEscape(W.programTitle)}}`, ...align(statementsOf(trace).map((s) => latexFormula(s).replace(/ = /, ' &= '))))
+  lines.push(
+    `${W.valuesTitle}: ${trace.variables.map((v) => `$${latexName(nodes[v]!.label)}$ ${shape(nodes[v]!.value!)} (\\texttt{${textEscape(trace.bindings.get(nodes[v]!.label) ?? '')}})`).join(', ')}.`,
+    '',
+  )
+  lines.push(`\\paragraph{${textEscape(W.forwardTitle)}}`)
+  lines.push(
+    ...align(
+      nodes.flatMap((node) =>
+        node.kind === 'constant'
+          ? []
+          : [
+              `${latexName(node.label)} &= ${node.expression ? `${latexFormula(node.expression)} = ` : ''}${valueLatex(node.value!, p)} && ${shape(node.value!)}`,
+            ],
+      ),
+    ),
+  )
+  lines.push(
+    `\\paragraph{${textEscape(W.rulesTitle.replace('① ', ''))}}`,
+    textEscape(W.rulesLegend.map((l) => l.trim()).join(' ')).replace(/ḡ/g, '$\\bar{g}$'),
+    '',
+  )
+  lines.push(
+    ...align(
+      trace.edges.map((edge) => {
+        const input = nodes[edge.input]!
+        const consumer = nodes[edge.consumer]!
+        return `\\text{${textEscape(edge.rule.name)}, ${'$'}${latexName(consumer.label)}${'$'} to ${'$'}${latexName(input.label)}${'$'}:} &\\quad ${latexFormula(edge.formula)}${edge.shapes ? ` && ${latexFormula(edge.shapes)}` : ''}`
+      }),
+    ),
+  )
+  lines.push(`\\paragraph{${textEscape(W.backwardTitle(out).replace('② ', '').replace('ḡ', 'g'))}}`)
+  const totals = contributionsByInput(trace)
+  const done = new Map<number, number>()
+  const rows: string[] = []
+  for (const edge of trace.edges) {
+    const input = nodes[edge.input]!
+    const count = totals.get(edge.input)!.length
+    const k = (done.get(edge.input) ?? 0) + 1
+    done.set(edge.input, k)
+    const name = `\\frac{\\partial ${latexName(out)}}{\\partial ${latexName(input.label)}}${count > 1 ? `^{(${k})}` : ''}`
+    rows.push(`${name} &= ${latexFormula(upstreamTimesRule(trace, edge))} = ${valueLatex(edge.contribution, p)}`)
+    if (count > 1 && k === count)
+      rows.push(
+        `\\frac{\\partial ${latexName(out)}}{\\partial ${latexName(input.label)}} &= ${Array.from({ length: count }, (_, j) => `\\frac{\\partial ${latexName(out)}}{\\partial ${latexName(input.label)}}^{(${j + 1})}`).join(' + ')} = ${valueLatex(trace.grads[edge.input]!, p)}`,
+      )
+  }
+  lines.push(...align(rows))
+  lines.push(`\\paragraph{${textEscape(W.gradientsTitle())}}`)
+  lines.push(
+    ...align(
+      trace.gradients.map(
+        (g, k) =>
+          `\\frac{\\partial ${latexName(out)}}{\\partial ${latexName(g.name)}} &= ${valueLatex(g.grad, p)} && \\text{${textEscape(checkCell(trace.checks[k]!))}}`,
+      ),
+    ),
+  )
+  for (const line of W.checkLegend(trace))
+    lines.push(
+      textEscape(line.trim())
+        .replace(/∂L\/∂x/g, '$\\partial L/\\partial x$')
+        .replace(/·/g, '$\\cdot$'),
+      '',
+    )
+  for (const note of trace.notes) lines.push(`% note: ${note}`)
+  const body = `${lines.join('\n').trimEnd()}\n`
+  if (!options.standalone) return body
+  return `\\documentclass{article}\n\\usepackage{amsmath}\n\\allowdisplaybreaks\n\\begin{document}\n\n${body}\n\\end{document}\n`
+}

@@ -1,0 +1,113 @@
+// The terminal view of a tensor program: the scalar view's sections with a shape beside every
+// value, the local rules as vector-Jacobian products (ḡ·xᵀ, with the product's shapes), the
+// backward pass as upstream · rule = contribution per edge, and every gradient with its check.
+import { Chalk } from 'chalk'
+import type { RenderOptions } from './index.js'
+import { boxLines, displayWidth } from './box.js'
+import { DEFAULT_WIDTH, foldLine } from './wrap.js'
+import { shapeCell, valueText } from './tensor-values.js'
+import type { TensorEdge, TensorTrace } from '../tensor/trace.js'
+import { TENSOR_WORDS as W, checkCell, contributionsByInput, plainFormula, statementsOf, upstreamTimesRule } from '../steps/tensor-words.js'
+
+/** Entries of a tensor value are shown with at most this many digits unless --precision is given. */
+export const TENSOR_PRECISION = 4
+
+export function renderTensorTable(trace: TensorTrace, options: RenderOptions): string {
+  const width = options.width ?? DEFAULT_WIDTH
+  const lines = [...tensorLines(trace, options)].map((line) =>
+    displayWidth(line) > width && !line.startsWith('│') && !line.startsWith('|') ? foldLine(line, width).join('\n') : line,
+  )
+  return `${lines.join('\n')}\n`
+}
+
+function* tensorLines(trace: TensorTrace, options: RenderOptions): Generator<string> {
+  const { nodes } = trace
+  const ascii = options.ascii
+  const chalk = options.chalk ?? new Chalk({ level: 0 })
+  const style = { precision: options.precision, ascii }
+  const value = (i: number) => valueText(nodes[i]!.value!, style)
+  const text = (s: string) => (ascii ? W.ascii(s) : s)
+  const table = (head: string[], rows: string[][]) =>
+    boxLines(
+      head.map(text),
+      rows.map((r) => r.map(text)),
+      ascii,
+      options.width ?? DEFAULT_WIDTH,
+    )
+
+  yield chalk.bold(W.programTitle)
+  for (const statement of statementsOf(trace)) yield `  ${text(statement)}`
+  yield `${W.valuesTitle.padEnd(10)}${trace.variables.map((v) => text(`${nodes[v]!.label}: ${shapeCell(nodes[v]!.value!.shape)} (${trace.bindings.get(nodes[v]!.label) ?? ''})`)).join(', ')}`
+  yield ''
+
+  yield chalk.bold(text(W.forwardTitle))
+  yield* table(
+    W.forwardColumns,
+    nodes.map((node, i) => [node.label, node.kind === 'op' ? W.opName(node) : node.kind, node.expression ?? '', shapeCell(node.value!.shape), value(i)]),
+  )
+  yield ''
+
+  yield chalk.bold(text(W.rulesTitle))
+  for (const line of W.rulesLegend) yield text(line)
+  yield* table(
+    W.rulesColumns,
+    trace.edges.map((edge) => {
+      const consumer = nodes[edge.consumer]!
+      const input = nodes[edge.input]!
+      return [
+        `${consumer.label} = ${consumer.expression}`,
+        `${input.label} (${shapeCell(input.value!.shape)})`,
+        edge.rule.name,
+        plainFormula(edge.formula),
+        edge.shapes ?? '',
+      ]
+    }),
+  )
+  if (options.explain) {
+    const seen = new Set<string>()
+    for (const edge of trace.edges) {
+      if (seen.has(edge.rule.id)) continue
+      seen.add(edge.rule.id)
+      yield text(`  ${edge.rule.name}: ${edge.rule.why}.`)
+    }
+  }
+  yield ''
+
+  yield chalk.bold(text(W.backwardTitle(nodes[trace.output]!.label)))
+  yield text(W.backwardLegend)
+  const totals = contributionsByInput(trace)
+  const rows: string[][] = [[W.grad(nodes[trace.output]!.label, nodes[trace.output]!.label), W.seed, W.scalarShape, '1']]
+  const done = new Map<number, number>()
+  for (const edge of trace.edges) {
+    const count = totals.get(edge.input)!.length
+    const k = (done.get(edge.input) ?? 0) + 1
+    done.set(edge.input, k)
+    rows.push(edgeRow(trace, edge, count, k, style))
+    if (count > 1 && k === count) {
+      rows.push([
+        W.grad(nodes[trace.output]!.label, nodes[edge.input]!.label),
+        W.sumOf(count),
+        shapeCell(nodes[edge.input]!.value!.shape),
+        valueText(trace.grads[edge.input]!, style),
+      ])
+    }
+  }
+  yield* table(W.backwardColumns, rows)
+  yield ''
+
+  yield chalk.bold(text(W.gradientsTitle()))
+  yield* table(
+    W.gradientsColumns(nodes[trace.output]!.label),
+    trace.gradients.map((g, k) => [g.name, shapeCell(g.grad.shape), valueText(g.grad, style), checkCell(trace.checks[k]!)]),
+  )
+  for (const line of W.checkLegend(trace)) yield text(line)
+  for (const note of trace.notes) yield text(`  ${W.noteMark} ${note}`)
+}
+
+function edgeRow(trace: TensorTrace, edge: TensorEdge, count: number, k: number, style: { precision: number; ascii: boolean }): string[] {
+  const { nodes } = trace
+  const out = nodes[trace.output]!.label
+  const input = nodes[edge.input]!
+  const gradient = count > 1 ? W.contribution(out, input.label, k) : W.grad(out, input.label)
+  return [gradient, plainFormula(upstreamTimesRule(trace, edge)), shapeCell(edge.contribution.shape), valueText(edge.contribution, style)]
+}

@@ -1,0 +1,142 @@
+// The words of a tensor trace, shared by its faces: titles, legends, the check's verdicts and the
+// cells built from the trace (upstream · rule, the statements of the header).
+import { OPS } from '../ops.js'
+import { TENSOR_OPS } from '../tensor/ops.js'
+import { LIMITS } from '../limits.js'
+import { formatNumber } from '../format.js'
+import type { TensorNode } from '../tensor/graph.js'
+import { CHECK_DIRECTIONS, type TensorCheck, type TensorEdge, type TensorTrace } from '../tensor/trace.js'
+
+const ASCII: [RegExp, string][] = [
+  [/∂/g, 'd'],
+  [/·/g, '*'],
+  [/ḡ/g, 'g'],
+  [/ᵀ/g, '^T'],
+  [/⊙/g, '.*'],
+  [/×/g, 'x'],
+  [/→/g, '->'],
+  [/Σ/g, 'sum'],
+  [/…/g, '...'],
+  [/⋮/g, ':'],
+  [/²/g, '^2'],
+  [/³/g, '^3'],
+  [/⚠/g, '!'],
+  [/①/g, '(1)'],
+  [/②/g, '(2)'],
+]
+
+export const TENSOR_WORDS = {
+  ascii: (text: string) => ASCII.reduce((t, [from, to]) => t.replace(from, to), text),
+  programTitle: 'Program (tensors: * is the matrix product, functions apply entry by entry)',
+  valuesTitle: 'Values',
+  forwardTitle: '1. Forward pass: the value and shape of every node, inputs first',
+  forwardColumns: ['node', 'op', 'expression', 'shape', 'value'],
+  opName: (node: TensorNode): string =>
+    node.op === 'elementwise' ? (OPS[node.params.fn!].call ?? ELEMENTWISE[node.params.fn!] ?? node.params.fn!) : (OP_NAMES[node.op!] ?? node.op!),
+  rulesTitle: '2. Local rules: ① what each operation passes back to each input',
+  rulesLegend: [
+    "  ḡ stands for the gradient arriving at the operation's output, shaped like it; each rule is the operation's vector-Jacobian product: its local derivative applied to ḡ.",
+  ],
+  rulesColumns: ['operation', 'input', 'rule', 'passes back', 'shapes'],
+  backwardTitle: (out: string) => `3. Backward pass: ② each rule with ḡ = ∂${out}/∂(its output), from ${out} back`,
+  backwardLegend: '    (upstream · rule = contribution, each with its shape)',
+  backwardColumns: ['gradient', 'upstream · rule', 'shape', 'contribution'],
+  grad: (of: string, wrt: string) => `∂${of}/∂${wrt}`,
+  contribution: (of: string, wrt: string, k: number) => `∂${of}/∂${wrt} (${k})`,
+  seed: 'seed',
+  scalarShape: 'scalar',
+  sumOf: (count: number) => `sum of its ${count} contributions`,
+  gradientsTitle: () => `4. Gradients, each shaped like its variable, checked against finite differences`,
+  gradientsColumns: (out: string) => ['variable', 'shape', `∂${out}/∂variable`, 'check'],
+  noteMark: '⚠',
+  checkLegend: (trace: TensorTrace): string[] => {
+    if (trace.checks.length === 0) return []
+    const method = trace.checks[0]!.method
+    return [
+      method === 'entries'
+        ? '  Checked entry by entry: each entry moved by ±h in turn, (f(+h) - f(-h)) / 2h against its gradient.'
+        : `  The variables hold more than ${LIMITS.entrywiseCheck} entries together, so each is checked along ${CHECK_DIRECTIONS} random directions u (as PyTorch's fast gradcheck): (f(x + h·u) - f(x - h·u)) / 2h against ∂L/∂x · u.`,
+      "  Agreement within 0.01% of the larger, plus 1e-7 of the output's size (round-off).",
+    ]
+  },
+}
+
+const OP_NAMES: Record<string, string> = {
+  matmul: 'matmul',
+  transpose: 'transpose',
+  sum: 'sum',
+  mean: 'mean',
+  dot: 'dot',
+  maxall: 'max',
+  minall: 'min',
+  softmax: 'softmax',
+  logsumexp: 'logsumexp',
+  norm: 'norm',
+  entry: 'entry',
+}
+
+const ELEMENTWISE: Record<string, string> = { add: 'add', sub: 'sub', mul: 'mul', div: 'div', pow: 'pow', neg: 'neg', identity: 'assign' }
+
+/** "ok (6 entries)", "DISAGREES (off by …)", "inconclusive: relu's kink at t2". */
+export function checkCell(check: TensorCheck): string {
+  const what = `${check.count} ${check.method === 'entries' ? (check.count === 1 ? 'entry' : 'entries') : 'directions'}`
+  switch (check.status) {
+    case 'agree':
+      return `agrees (${what})`
+    case 'disagree':
+      return `DISAGREES (off by ${formatNumber(check.error, 3)}, allowed ${formatNumber(check.tolerance, 3)})`
+    case 'inconclusive':
+      return `inconclusive: ${check.kink} switches branch within h`
+    case 'not-checked':
+      return 'not checked (not finite)'
+  }
+}
+
+/** The edges into each node, in the order the backward pass makes them. */
+export function contributionsByInput(trace: TensorTrace): Map<number, TensorEdge[]> {
+  const byInput = new Map<number, TensorEdge[]>()
+  for (const edge of trace.edges) byInput.set(edge.input, [...(byInput.get(edge.input) ?? []), edge])
+  return byInput
+}
+
+/** A rule's formula as text: its words unmarked. */
+export const plainFormula = (formula: string) => formula.replace(/[‹›]/g, '')
+
+/** The edge's rule with ḡ named: ∂L/∂z·xᵀ (words still marked). */
+export function upstreamTimesRule(trace: TensorTrace, edge: TensorEdge): string {
+  const upstream = `∂${trace.nodes[trace.output]!.label}/∂${trace.nodes[edge.consumer]!.label}`
+  return edge.formula.replace(/ḡ/g, upstream)
+}
+
+/** How tightly a node's expression binds, as mathjs reads it: + - < * / .* < unary - < ^ < calls, entries, transposes. */
+function precedence(node: TensorNode): number {
+  if (node.op === 'matmul') return 2
+  if (node.op !== 'elementwise') return 9
+  const notation = OPS[node.params.fn!].notation
+  return notation.kind === 'infix' || notation.kind === 'prefix' ? notation.precedence : 9
+}
+
+/** The program's statements, one per line (the first LIMITS.headerStatements): each named node written out to the names it uses. */
+export function statementsOf(trace: TensorTrace): string[] {
+  const { nodes } = trace
+  const isNamed = (i: number) => nodes[i]!.kind !== 'op' || nodes[i]!.assigned !== undefined || i === trace.output
+  const written: string[] = []
+  nodes.forEach((node, i) => {
+    if (node.kind !== 'op') return
+    const own = precedence(node)
+    const infix = node.op === 'matmul' || (node.op === 'elementwise' && OPS[node.params.fn!].notation.kind === 'infix')
+    const prefix = node.op === 'elementwise' && OPS[node.params.fn!].notation.kind === 'prefix'
+    const postfix = node.op === 'transpose' || node.op === 'entry'
+    const labels = node.inputs.map((k, slot) => {
+      if (isNamed(k)) return nodes[k]!.label
+      const inner = precedence(nodes[k]!)
+      // The right operand of - / ^ and the left of ^ group as written only with brackets at equal precedence.
+      const tight = infix && ((slot === 1 && own < 4) || (slot === 0 && own === 4))
+      const bracket = (infix || prefix) && (inner < own || (tight && inner === own)) ? true : postfix && inner < 9
+      return bracket ? `(${written[k]})` : written[k]!
+    })
+    written[i] = TENSOR_OPS[node.op!].write(labels, node.params)
+  })
+  const lines = nodes.flatMap((node, i) => (node.kind === 'op' && isNamed(i) ? [`${node.label} = ${written[i]}`] : []))
+  return lines.length > LIMITS.headerStatements ? [...lines.slice(0, LIMITS.headerStatements), `… (${lines.length - LIMITS.headerStatements} more)`] : lines
+}

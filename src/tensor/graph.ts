@@ -1,0 +1,357 @@
+// A tensor program → its graph: mathjs parses the text (it is never asked to evaluate it), each
+// tensor operation becomes one node (never one per entry), and values flow forward once the
+// variables are bound, each node's shape checked where it is made. The same parse reads a value
+// such as "randn(784, 128) / 28": a program with no variables.
+import { InputError } from '../errors.js'
+import { LIMITS } from '../limits.js'
+import { CONSTANT_VALUES, OPS, callOp, type OpId } from '../ops.js'
+import { formatNumber } from '../format.js'
+import { TENSOR_FUNCTIONS, TENSOR_OPS, resolve, type Params, type TensorOpId } from './ops.js'
+import { checkRank, isScalar, shapeText, size, tensor, type Shape, type Tensor } from './tensor.js'
+import { generate, GENERATORS } from './random.js'
+import { parseSyntax } from '../parse.js'
+import type { Syntax } from '../parse/syntax.js'
+
+export interface TensorNode {
+  /** Unique in the graph: a variable's name, an assigned name (h#1, h#2 when assigned twice), the output's name, t1, t2, … */
+  label: string
+  kind: 'variable' | 'constant' | 'op'
+  op?: TensorOpId
+  params: Params
+  inputs: number[]
+  /** The operation written in its inputs' labels (W·x + b); absent for leaves. */
+  expression?: string
+  assigned?: string
+  /** 1-based statement that made the node (variables: first used in). */
+  statement: number
+  /** Known for constants at once, for the rest after the forward pass. */
+  value?: Tensor
+}
+
+export interface TensorGraph {
+  source: string
+  nodes: TensorNode[]
+  output: number
+  variables: number[]
+  notes: string[]
+}
+
+const OPERATORS: Record<string, { fn: OpId; written?: string } | 'matmul' | 'transpose' | 'plus' | 'matrix-divide' | 'matrix-power'> = {
+  add: { fn: 'add' },
+  subtract: { fn: 'sub' },
+  unaryMinus: { fn: 'neg' },
+  unaryPlus: 'plus',
+  dotMultiply: { fn: 'mul', written: '.*' },
+  dotDivide: { fn: 'div', written: './' },
+  dotPow: { fn: 'pow', written: '.^' },
+  multiply: 'matmul',
+  divide: 'matrix-divide',
+  pow: 'matrix-power',
+  ctranspose: 'transpose',
+  transpose: 'transpose',
+}
+
+const OUTPUT_NAMES = ['L', 'Loss', 'out', 'output']
+
+/** Functions that make constant tensors, allowed in values and programs alike. */
+export { GENERATORS }
+
+/** Parses a tensor program into its graph (values not yet bound). */
+export function buildTensorGraph(text: string, options: { seed: number; constantsOnly?: string } = { seed: 0 }): TensorGraph {
+  const source = text.charCodeAt(0) === 0xfeff ? text.slice(1).replace(/\r\n?/g, '\n') : text.replace(/\r\n?/g, '\n')
+  if (source.length > LIMITS.maxLength)
+    throw new InputError(`the program is ${source.length} characters long; the tutor's limit is ${LIMITS.maxLength} (4 MiB)`)
+  const blocks = parseSyntax(source, options.constantsOnly ? `${options.constantsOnly}: ` : '')
+  if (blocks.length === 0) throw new InputError('the program is empty')
+  try {
+    return new Builder(source, options.seed, options.constantsOnly).build(blocks)
+  } catch (error) {
+    if (error instanceof RangeError) throw new InputError('the program is nested too deeply; split it into statements')
+    throw error
+  }
+}
+
+class Builder {
+  readonly nodes: TensorNode[] = []
+  readonly variables: number[] = []
+  readonly notes: string[] = []
+  private readonly env = new Map<string, number>()
+  private readonly assignments = new Map<string, number[]>()
+  private statement = 0
+
+  constructor(
+    readonly source: string,
+    readonly seed: number,
+    /** Set when reading a value: what it is bound to, for messages; no variables allowed. */
+    readonly constantsOnly?: string,
+  ) {}
+
+  build(blocks: Syntax[]): TensorGraph {
+    let output = -1
+    blocks.forEach((block, k) => {
+      this.statement = k + 1
+      const isLast = k === blocks.length - 1
+      if (block.kind === 'assign') {
+        if (this.constantsOnly) this.fail('a value is one expression, not an assignment')
+        if (block.target === undefined) this.fail('only plain names can be assigned (no A[1] = …)')
+        const name = block.target
+        if (Object.hasOwn(CONSTANT_VALUES, name) || Object.hasOwn(TENSOR_FUNCTIONS, name) || callOp(name, 1) || callOp(name, 2))
+          this.fail(`cannot assign to ${name}: it is a ${Object.hasOwn(CONSTANT_VALUES, name) ? 'constant' : 'function name'}`)
+        const firstNew = this.nodes.length
+        let result = this.expr(block.value)
+        // A new operation takes the name; an alias (a = x, a = 2) gets an identity node so it can be named.
+        if (result < firstNew || this.nodes[result]!.kind !== 'op') {
+          result = this.add({ kind: 'op', op: 'elementwise', params: { fn: 'identity' }, inputs: [result] })
+        }
+        const list = this.assignments.get(name) ?? []
+        list.push(result)
+        this.assignments.set(name, list)
+        this.env.set(name, result)
+        if (isLast) output = result
+      } else {
+        if (this.constantsOnly && blocks.length > 1) this.fail('a value is one expression, not several statements')
+        const result = this.expr(block)
+        if (isLast) output = result
+        else this.notes.push(`statement ${k + 1} is neither assigned nor the last statement, so it does not affect the output`)
+      }
+    })
+    return this.finish(output)
+  }
+
+  private fail(message: string): never {
+    const where = this.constantsOnly ?? (this.source.includes('\n') || this.source.includes(';') ? `statement ${this.statement}` : 'the program')
+    throw new InputError(`${where}: ${message}`)
+  }
+
+  private add(node: Omit<TensorNode, 'label' | 'statement'>): number {
+    if (this.nodes.length >= LIMITS.maxTensorNodes) this.fail(`more than ${LIMITS.maxTensorNodes} tensor operations; the tutor's limit for a tensor program`)
+    this.nodes.push({ ...node, label: '', statement: this.statement })
+    return this.nodes.length - 1
+  }
+
+  private constant(value: Tensor, label?: string): number {
+    checkRank(value.shape, label ?? 'a constant')
+    return this.add({ kind: 'constant', params: {}, inputs: [], value, ...(label ? { expression: label } : {}) })
+  }
+
+  /** One operation on `inputs`; folded to a constant when every input is one. */
+  private apply(op: TensorOpId, params: Params, inputs: number[]): number {
+    const nodes = inputs.map((i) => this.nodes[i]!)
+    if (nodes.every((n) => n.kind === 'constant')) {
+      const value = this.fold(
+        op,
+        params,
+        nodes.map((n) => n.value!),
+        'a constant',
+      )
+      // The inputs were made for this operation alone: they are replaced by its value.
+      if (inputs.every((i) => i >= this.nodes.length - inputs.length)) this.nodes.length = Math.min(...inputs)
+      return this.constant(value)
+    }
+    return this.add({ kind: 'op', op, params, inputs })
+  }
+
+  /** An operation's value, its operands' shapes checked first. */
+  fold(id: TensorOpId, given: Params, xs: Tensor[], what: string): Tensor {
+    const { op, params } = resolve(
+      id,
+      given,
+      xs.map((x) => x.shape),
+    )
+    const shape = TENSOR_OPS[op].shape(
+      xs.map((x) => x.shape),
+      params,
+    )
+    if (typeof shape === 'string') this.fail(`${what}: ${shape}`)
+    checkRank(shape as Shape, what)
+    return TENSOR_OPS[op].forward(xs, params)
+  }
+
+  private expr(node: Syntax): number {
+    switch (node.kind) {
+      case 'number':
+        if (typeof node.value !== 'number' || !Number.isFinite(node.value)) this.fail(`${String(node.value)} is not a finite number`)
+        return this.constant(tensor([], [node.value as number]))
+      case 'name':
+        return this.symbol(node.name)
+      case 'array':
+        return this.constant(this.array(node))
+      case 'operator':
+        return this.operator(node)
+      case 'call':
+        return this.call(node)
+      case 'entry':
+        return this.entry(node)
+      case 'assign':
+        return this.fail('an assignment inside an expression is not part of the language; write it as its own statement')
+      case 'other':
+        return this.fail(`${describe(node.type)} are not part of the language (it has operators, functions, entries A[i, j] and array literals)`)
+    }
+  }
+
+  private symbol(name: string): number {
+    const bound = this.env.get(name)
+    if (bound !== undefined) return bound
+    if (Object.hasOwn(CONSTANT_VALUES, name)) {
+      const index = this.constant(tensor([], [CONSTANT_VALUES[name]!]))
+      this.nodes[index]!.expression = name
+      return index
+    }
+    if (Object.hasOwn(TENSOR_FUNCTIONS, name) || callOp(name, 1) || callOp(name, 2) || Object.hasOwn(GENERATORS, name))
+      this.fail(`${name} is a function: call it, as in ${name}(x)`)
+    if (this.constantsOnly) this.fail(`a value is a constant expression; it cannot use the name ${name}`)
+    const index = this.add({ kind: 'variable', params: {}, inputs: [] })
+    this.nodes[index]!.label = name
+    this.env.set(name, index)
+    this.variables.push(index)
+    return index
+  }
+
+  /** An array literal: numbers, or rows of numbers of one length. */
+  private array(node: Syntax & { kind: 'array' }): Tensor {
+    const items = node.items
+    if (items.length === 0) this.fail('an empty array has no entries')
+    const nested = items.map((item) => (item.kind === 'array' ? this.array(item) : this.constantValue(item)))
+    const inner = nested[0]!.shape
+    if (inner.length >= 2) this.fail('array literals have at most two levels of brackets (a matrix)')
+    if (nested.some((t) => t.shape.join() !== inner.join()))
+      this.fail(`the rows of an array literal must have one length (they have ${nested.map((t) => shapeText(t.shape)).join(', ')} entries)`)
+    const data = new Float64Array(nested.length * size(inner))
+    nested.forEach((t, k) => data.set(t.data, k * size(inner)))
+    return tensor([nested.length, ...inner], data)
+  }
+
+  /** An entry of an array literal: a number, or a constant expression of numbers. */
+  private constantValue(node: Syntax): Tensor {
+    const start = this.nodes.length
+    const index = this.expr(node)
+    const made = this.nodes[index]!
+    if (made.kind !== 'constant') this.fail('the entries of an array literal are numbers (or constant expressions such as -1/2)')
+    this.nodes.length = start
+    return made.value!
+  }
+
+  private operator(node: Syntax & { kind: 'operator' }): number {
+    const kind = Object.hasOwn(OPERATORS, node.fn) ? OPERATORS[node.fn] : undefined
+    const args = node.args
+    if (kind === undefined) this.fail(`the operator ${node.op} is not part of the language`)
+    if (kind === 'plus') return this.expr(args[0]!)
+    const inputs = args.map((a) => this.expr(a))
+    if (kind === 'matmul') {
+      // mathjs's * scales when either side is a scalar, else it is the matrix product.
+      return this.apply('matmul', { written: '*' }, inputs)
+    }
+    if (kind === 'matrix-divide') return this.apply('elementwise', { fn: 'div', written: '/' }, inputs)
+    if (kind === 'matrix-power') return this.apply('elementwise', { fn: 'pow', written: '^' }, inputs)
+    if (kind === 'transpose') return this.apply('transpose', { written: "'" }, inputs)
+    return this.apply('elementwise', { fn: kind.fn, ...(kind.written ? { written: kind.written } : {}) }, inputs)
+  }
+
+  private call(node: Syntax & { kind: 'call' }): number {
+    if (node.name === undefined) this.fail('only named functions can be called')
+    const name = node.name
+    const args = node.args
+    if (Object.hasOwn(GENERATORS, name)) {
+      const dims = args.map((a) => this.integer(a, `${name}'s sizes`, 1))
+      return this.constant(
+        generate(name, dims, this.seed, this.constantsOnly ?? `statement ${this.statement}`, (m) => this.fail(m)),
+        `${name}(${dims.join(', ')})`,
+      )
+    }
+    const tensorFunction = Object.hasOwn(TENSOR_FUNCTIONS, name) ? TENSOR_FUNCTIONS[name] : undefined
+    if (tensorFunction) {
+      if (!tensorFunction.arities.includes(args.length)) this.fail(`${name} takes ${tensorFunction.arities.join(' or ')} arguments, not ${args.length}`)
+      if (tensorFunction.dim && args.length === 2) {
+        const dim = this.integer(args[1]!, `${name}'s dimension`, 1) - 1
+        return this.apply(tensorFunction.op, { dim }, [this.expr(args[0]!)])
+      }
+      return this.apply(
+        tensorFunction.op,
+        {},
+        args.map((a) => this.expr(a)),
+      )
+    }
+    if ((name === 'max' || name === 'min') && args.length === 1) return this.apply(name === 'max' ? 'maxall' : 'minall', {}, [this.expr(args[0]!)])
+    const op = callOp(name, args.length)
+    if (op)
+      return this.apply(
+        'elementwise',
+        { fn: op },
+        args.map((a) => this.expr(a)),
+      )
+    if (callOp(name, 1) || callOp(name, 2)) this.fail(`${name} takes ${callOp(name, 1) ? 1 : 2} argument${callOp(name, 1) ? '' : 's'}, not ${args.length}`)
+    const known = [...Object.keys(TENSOR_FUNCTIONS), ...Object.keys(GENERATORS), 'max', 'min', ...Object.values(OPS).flatMap((o) => (o.call ? [o.call] : []))]
+    this.fail(`unknown function ${name}; the functions are ${[...new Set(known)].join(', ')}`)
+  }
+
+  private entry(node: Syntax & { kind: 'entry' }): number {
+    if (node.dot) this.fail('property access (a.b) is not part of the language')
+    const index = node.index.map((d) => this.integer(d, 'an index', 1) - 1)
+    return this.apply('entry', { index }, [this.expr(node.object)])
+  }
+
+  /** A whole number written in the program (a size, a dimension, an index). */
+  private integer(node: Syntax, what: string, least: number): number {
+    const start = this.nodes.length
+    const index = this.expr(node)
+    const made = this.nodes[index]!
+    this.nodes.length = start
+    const value = made.kind === 'constant' && isScalar(made.value!) ? made.value!.data[0]! : NaN
+    if (!Number.isInteger(value) || value < least)
+      this.fail(`${what} must be whole numbers from ${least} written in the program${made.kind === 'constant' ? '' : ', not computed from a variable'}`)
+    return value
+  }
+
+  private finish(output: number): TensorGraph {
+    const { nodes } = this
+    const names = new Set([...this.env.keys()])
+    for (const [name, list] of this.assignments) {
+      const numbered = list.length > 1 || this.variables.some((v) => nodes[v]!.label === name)
+      list.forEach((index, k) => {
+        nodes[index]!.label = numbered ? `${name}#${k + 1}` : name
+        nodes[index]!.assigned = name
+      })
+    }
+    const out = nodes[output]!
+    if (out.label === '' && out.kind === 'op') out.label = OUTPUT_NAMES.find((n) => !names.has(n)) ?? 'L#'
+    const prefix = ['t', 'n', 'u', 'v'].find((p) => ![...names].some((n) => new RegExp(`^${p}\\d+$`).test(n))) ?? 't_'
+    let ops = 0
+    let constants = 0
+    for (const node of nodes) {
+      if (node.kind === 'op' && node.label === '') node.label = `${prefix}${++ops}`
+      if (node.kind === 'constant') {
+        const v = node.value!
+        node.label = node.expression ?? (isScalar(v) ? formatNumber(v.data[0]!) : size(v.shape) <= 6 ? literalText(v) : `c${++constants}`)
+        delete node.expression
+      }
+    }
+    for (const node of nodes) {
+      if (node.kind === 'op')
+        node.expression = TENSOR_OPS[node.op!].write(
+          node.inputs.map((i) => nodes[i]!.label),
+          node.params,
+        )
+    }
+    return { source: this.source, nodes, output, variables: this.variables, notes: this.notes }
+  }
+}
+
+/** [1, 2, 3] or [[1, 2], [3, 4]]. */
+export function literalText(t: Tensor): string {
+  if (t.shape.length === 1) return `[${Array.from(t.data, (x) => formatNumber(x)).join(', ')}]`
+  const [rows, cols] = t.shape as [number, number]
+  return `[${Array.from({ length: rows }, (_, i) => `[${Array.from(t.data.subarray(i * cols, (i + 1) * cols), (x) => formatNumber(x)).join(', ')}]`).join(', ')}]`
+}
+
+function describe(type: string): string {
+  return (
+    {
+      ObjectNode: 'objects',
+      FunctionAssignmentNode: 'function definitions',
+      ConditionalNode: 'conditionals (a ? b : c)',
+      RangeNode: 'ranges (a:b)',
+      RelationalNode: 'comparisons',
+      IndexNode: 'indexes',
+    }[type] ?? type
+  )
+}

@@ -1,0 +1,610 @@
+// The tensor op table: each operation's shape rule, forward values and vector-Jacobian products
+// (the rules a textbook writes: ∂L/∂W = ḡ·xᵀ), with their names and why, beside the scalar table
+// (src/ops.ts), whose functions and local derivatives apply entry by entry here.
+import { OPS, type OpId } from '../ops.js'
+import { S, printSym, type Sym } from '../sym.js'
+import { formatNumber } from '../format.js'
+import { broadcastAxes, broadcastIndex, broadcastShapes, isScalar, sameShape, shapeText, size, tensor, unbroadcast, type Shape, type Tensor } from './tensor.js'
+
+export type TensorOpId = 'elementwise' | 'matmul' | 'transpose' | 'sum' | 'mean' | 'dot' | 'maxall' | 'minall' | 'softmax' | 'logsumexp' | 'norm' | 'entry'
+
+/** What an operation needs beyond its inputs: the scalar function, the dimension, the entry. */
+export interface Params {
+  /** elementwise: the scalar op applied entry by entry. */
+  fn?: OpId
+  /** Reductions and softmax: the 0-based axis (written 1-based, as mathjs), or undefined for all entries. */
+  dim?: number
+  /** entry: the 0-based index. */
+  index?: number[]
+  /** How the program wrote it, where it matters: `.*` or `*`, `./` or `/`, `'` or transpose(). */
+  written?: string
+}
+
+export interface TensorRule {
+  /** Stable id, kept in the JSON. */
+  id: string
+  /** Short name shown in the tables. */
+  name: string
+  /** Why the rule is what it is, for --explain and the notes. */
+  why: string
+}
+
+/** The input of an operation, as a rule sees it. */
+export interface Operand {
+  label: string
+  shape: Shape
+}
+
+export interface TensorInput {
+  rule: TensorRule
+  /** The contribution ∂L/∂input given the upstream ḡ = ∂L/∂output. */
+  vjp: (g: Tensor, xs: Tensor[], out: Tensor, p: Params) => Tensor
+  /**
+   * The rule as a formula in ḡ and the operands' labels: "ḡ·xᵀ", "Wᵀ·ḡ", "ḡ ⊙ (1 - tanh(a)²)";
+   * words inside it are marked ‹so›, for faces that set them apart from the maths (LaTeX's \text).
+   */
+  formula: (operands: Operand[], out: Shape, p: Params) => string
+  /** The shapes the formula multiplies, when it is a product: "3×1 · 1×2 → 3×2". */
+  shapes?: (operands: Operand[], out: Shape, p: Params) => string
+}
+
+export interface TensorOp {
+  /** The result's shape, or a message saying why the operands do not fit (the caller adds where). */
+  shape: (shapes: Shape[], p: Params) => number[] | string
+  forward: (xs: Tensor[], p: Params) => Tensor
+  /** How a node is written from its inputs' labels. */
+  write: (labels: string[], p: Params) => string
+  /** One entry per input, or one shared by all inputs (elementwise ops take 1 or 2). */
+  inputs: (p: Params) => TensorInput[]
+  /** A short name for the tables' op column. */
+  name: (p: Params) => string
+}
+
+const rule = (id: string, name: string, why: string): TensorRule => ({ id, name, why })
+const G = 'ḡ'
+const T = 'ᵀ'
+/** A label as a factor: parenthesized when it is an expression rather than a name. */
+const factor = (label: string) => (/^[\p{L}_$][\p{L}\p{N}_$#]*$|^[\d.]+$/u.test(label) || bracketed(label) ? label : `(${label})`)
+/** Whether text is one bracketed group, (…), already. */
+function bracketed(text: string): boolean {
+  if (!text.startsWith('(')) return false
+  let depth = 0
+  for (let i = 0; i < text.length; i++) {
+    depth += text[i] === '(' ? 1 : text[i] === ')' ? -1 : 0
+    if (depth === 0) return i === text.length - 1
+  }
+  return false
+}
+const dimWord = (dim: number | undefined) => (dim === undefined ? '' : `, ${dim + 1}`)
+
+// ——— Element-wise operations: the scalar table's functions, entry by entry, with broadcasting ———
+
+/** Sym names standing for the operands in a printed local derivative. */
+const NAMES = ['a', 'b']
+
+function localAt(fn: OpId, slot: number, args: number[]): number {
+  return OPS[fn].inputs[slot]!.local(S, args) as number
+}
+
+/** The local derivative of `fn` for `slot`, written in the operands' labels (1 - tanh(a)²), and the operands it uses. */
+function localText(fn: OpId, slot: number, operands: Operand[]): { text: string; uses: number[] } {
+  const local = OPS[fn].inputs[slot]!.local(
+    S,
+    NAMES.slice(0, operands.length).map((name) => ({ name }) as Sym),
+  )
+  const text = printSym(local, {
+    number: (n) => formatNumber(n, 6),
+    times: '·',
+    grad: (of, wrt) => `∂${of}/∂${wrt}`,
+    superscripts: true,
+    spaced: true,
+  })
+  const uses: number[] = []
+  const written = operands.reduce((t, o, k) => {
+    const name = new RegExp(`(?<![\\p{L}\\p{N}_$])${NAMES[k]}(?![\\p{L}\\p{N}_$(])`, 'gu')
+    if (name.test(t)) uses.push(k)
+    return t.replace(name, factor(o.label))
+  }, text)
+  return { text: written, uses }
+}
+
+const ELEMENTWISE_WORDS: Partial<Record<OpId, string>> = {
+  add: 'sum',
+  sub: 'difference',
+  mul: 'product',
+  div: 'quotient',
+  pow: 'power',
+  neg: 'negation',
+}
+
+function elementwiseInput(slot: number): TensorInput {
+  return {
+    rule: rule(
+      'elementwise',
+      'element-wise',
+      'an element-wise operation acts on each entry alone, so its Jacobian is diagonal: ḡ times the local derivative, entry by entry',
+    ),
+    vjp: (g, xs, out, p) => {
+      const fn = p.fn!
+      const op = OPS[fn]
+      const index = xs.map((x) => broadcastIndex(x.shape, out.shape))
+      const local = new Float64Array(out.data.length)
+      const args = new Array<number>(xs.length)
+      for (let i = 0; i < local.length; i++) {
+        for (let k = 0; k < xs.length; k++) args[k] = xs[k]!.data[index[k]![i]!]!
+        const d = localAt(fn, slot, args)
+        // relu, max and min select a branch (as PyTorch does): a blocked entry gets 0, even from ∞.
+        local[i] = op.selects && d === 0 ? 0 : g.data[i]! * d
+      }
+      return unbroadcast(tensor(out.shape, local), xs[slot]!.shape)
+    },
+    formula: (operands, out, p) => {
+      const { text, uses } = localText(p.fn!, slot, operands)
+      // ḡ times a scalar is a scaling (·); times a tensor, a product entry by entry (⊙).
+      const times = out.length === 0 || uses.every((k) => isScalar(operands[k]!)) ? '·' : '⊙'
+      const bracketed = /[ +\-]/.test(text.replace(/^-/, '')) ? `(${text})` : text
+      const scaled = text === '1' ? G : text === '-1' ? `-${G}` : `${G} ${times} ${bracketed}`
+      const own = operands[slot]!.shape
+      if (sameShape(own, out)) return scaled
+      // Broadcasting copied this input; its gradient adds the copies back up.
+      if (own.length === 0) return `${scaled}‹, summed over every entry›`
+      const axes = broadcastAxes(own, out)
+      return `${scaled}‹, summed over ${out.length === 2 && axes.length === 1 ? (axes[0] === 0 ? 'the rows' : 'the columns') : 'every entry'}›`
+    },
+  }
+}
+
+const ELEMENTWISE: TensorOp = {
+  shape: (shapes, p) => {
+    // mathjs's / and ^ are matrix division and matrix power once a matrix is involved.
+    if (p.written === '/' && !isScalar({ shape: shapes[1]! }))
+      return `a / b with b ${shapes[1]!.length === 1 ? 'a vector' : 'a matrix'} is mathjs's matrix division; for entry-by-entry division write ./`
+    if (p.written === '^' && shapes.some((s) => s.length > 0)) return "A^n of a matrix is mathjs's matrix power (A·A·…); for each entry to a power write .^"
+    let out: number[] | undefined = [...shapes[0]!]
+    for (const s of shapes.slice(1)) out = out && broadcastShapes(out, s)
+    return out ?? `shapes ${shapes.map(shapeText).join(' and ')} do not broadcast (NumPy's rule: sizes aligned from the right must be equal or 1)`
+  },
+  forward: (xs, p) => {
+    const out = ELEMENTWISE.shape(
+      xs.map((x) => x.shape),
+      p,
+    ) as number[]
+    const result = tensor(out)
+    const f = OPS[p.fn!].value
+    const index = xs.map((x) => broadcastIndex(x.shape, out))
+    if (xs.length === 1) {
+      const a = xs[0]!.data
+      for (let i = 0; i < result.data.length; i++) result.data[i] = f(a[i]!)
+    } else {
+      const [a, b] = [xs[0]!.data, xs[1]!.data]
+      const [ia, ib] = index as [Int32Array, Int32Array]
+      for (let i = 0; i < result.data.length; i++) result.data[i] = f(a[ia[i]!]!, b[ib[i]!]!)
+    }
+    return result
+  },
+  write: (labels, p) => {
+    const fn = p.fn!
+    const notation = OPS[fn].notation
+    if (notation.kind === 'infix') {
+      if (fn === 'mul' && p.written === '*') return `${labels[0]}·${labels[1]}`
+      if (p.written === '^') return `${labels[0]}^${labels[1]}`
+      return `${labels[0]} ${p.written ?? notation.symbol} ${labels[1]}`
+    }
+    if (notation.kind === 'prefix') return `${notation.symbol}${factor(labels[0]!)}`
+    return `${OPS[fn].call ?? fn}(${labels.join(', ')})`
+  },
+  inputs: (p) => OPS[p.fn!].inputs.map((_, slot) => elementwiseInput(slot)),
+  name: (p) => ELEMENTWISE_WORDS[p.fn!] ?? OPS[p.fn!].call ?? p.fn!,
+}
+
+// ——— The matrix product ———
+
+/** Matrix product of row-major m×k and k×n arrays. */
+export function matmulData(a: Float64Array, b: Float64Array, m: number, k: number, n: number): Float64Array {
+  const out = new Float64Array(m * n)
+  // One row of the result at a time, in a scratch row: the inner loop runs along a row of b,
+  // contiguous in memory, unrolled by four. Each entry is summed in the order p = 0, 1, …, k - 1.
+  const row = new Float64Array(n)
+  for (let i = 0; i < m; i++) {
+    row.fill(0)
+    const aBase = i * k
+    for (let p = 0; p < k; p++) {
+      const x = a[aBase + p]!
+      let at = p * n
+      let j = 0
+      for (; j + 3 < n; j += 4, at += 4) {
+        row[j]! += x * b[at]!
+        row[j + 1]! += x * b[at + 1]!
+        row[j + 2]! += x * b[at + 2]!
+        row[j + 3]! += x * b[at + 3]!
+      }
+      for (; j < n; j++, at++) row[j]! += x * b[at]!
+    }
+    out.set(row, i * n)
+  }
+  return out
+}
+
+export function transposeData(a: Float64Array, m: number, n: number): Float64Array {
+  const out = new Float64Array(m * n)
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[j * m + i] = a[i * n + j]!
+  return out
+}
+
+/** Operands as matrices: a vector on the left is a row (1×k), on the right a column (k×1). */
+const asLeft = (s: Shape): [number, number] => (s.length === 2 ? [s[0]!, s[1]!] : [1, s[0]!])
+const asRight = (s: Shape): [number, number] => (s.length === 2 ? [s[0]!, s[1]!] : [s[0]!, 1])
+
+function matmulShape(a: Shape, b: Shape): number[] {
+  const out: number[] = []
+  if (a.length === 2) out.push(a[0]!)
+  if (b.length === 2) out.push(b[1]!)
+  return out
+}
+
+/** How a product's shapes are written: column vectors as k×1, rows as 1×k. */
+const asMatrix = (s: Shape, row: boolean) => (s.length === 2 ? shapeText(s) : row ? `1×${s[0]}` : `${s[0]}×1`)
+/** An upstream ḡ as a matrix in the product's terms. */
+const gAsMatrix = (out: Shape, a: Shape) => (out.length === 2 ? shapeText(out) : out.length === 0 ? '1×1' : a.length === 2 ? `${out[0]}×1` : `1×${out[0]}`)
+
+const MATMUL_RULE = rule(
+  'matmul',
+  'matrix product',
+  "each entry of A·B is a row of A times a column of B, so ∂L/∂A pairs each row of ḡ with B's rows (ḡ·Bᵀ) and ∂L/∂B pairs A's columns with ḡ (Aᵀ·ḡ)",
+)
+
+const MATMUL: TensorOp = {
+  shape: ([a, b]) => {
+    if (a!.length === 0 || b!.length === 0) return matmulShape(a!, b!)
+    const inner = [a!.length === 2 ? a![1]! : a![0]!, b![0]!]
+    if (inner[0] !== inner[1]) return `inner sizes differ (${inner[0]} and ${inner[1]})`
+    return matmulShape(a!, b!)
+  },
+  forward: ([a, b]) => {
+    const [m, k] = asLeft(a!.shape)
+    const n = asRight(b!.shape)[1]
+    return tensor(matmulShape(a!.shape, b!.shape), matmulData(a!.data, b!.data, m, k, n))
+  },
+  write: ([a, b]) => `${a}·${b}`,
+  name: () => 'matrix product',
+  inputs: () => [
+    {
+      rule: MATMUL_RULE,
+      // ∂L/∂A = ḡ·Bᵀ, in the product's matrix terms, then back to A's own shape.
+      vjp: (g, [a, b]) => {
+        const [m, k] = asLeft(a!.shape)
+        const n = asRight(b!.shape)[1]
+        return tensor(a!.shape, matmulData(g.data, transposeData(b!.data, k, n), m, n, k))
+      },
+      formula: ([, b]) => `${G}·${factor(b!.label)}${b!.shape.length === 2 || b!.shape.length === 1 ? T : ''}`,
+      shapes: ([a, b], out) =>
+        `${gAsMatrix(out, a!.shape)} · ${b!.shape.length === 2 ? `${b!.shape[1]}×${b!.shape[0]}` : `1×${b!.shape[0]}`} → ${asMatrix(a!.shape, true)}`,
+    },
+    {
+      rule: MATMUL_RULE,
+      vjp: (g, [a, b]) => {
+        const [m, k] = asLeft(a!.shape)
+        const n = asRight(b!.shape)[1]
+        return tensor(b!.shape, matmulData(transposeData(a!.data, m, k), g.data, k, m, n))
+      },
+      formula: ([a]) => `${factor(a!.label)}${T}·${G}`,
+      shapes: ([a, b], out) =>
+        `${a!.shape.length === 2 ? `${a!.shape[1]}×${a!.shape[0]}` : `${a!.shape[0]}×1`} · ${gAsMatrix(out, a!.shape)} → ${asMatrix(b!.shape, false)}`,
+    },
+  ],
+}
+
+const TRANSPOSE: TensorOp = {
+  shape: ([a]) => (a!.length === 2 ? [a![1]!, a![0]!] : [...a!]),
+  forward: ([a]) => (a!.shape.length === 2 ? tensor([a!.shape[1]!, a!.shape[0]!], transposeData(a!.data, a!.shape[0]!, a!.shape[1]!)) : a!),
+  write: ([a], p) => (p.written === "'" ? `${factor(a!)}'` : `transpose(${a})`),
+  name: () => 'transpose',
+  inputs: () => [
+    {
+      rule: rule('transpose', 'transpose', 'a transpose moves each entry, so the gradient moves back the same way'),
+      vjp: (g) => (g.shape.length === 2 ? tensor([g.shape[1]!, g.shape[0]!], transposeData(g.data, g.shape[0]!, g.shape[1]!)) : g),
+      formula: ([a]) => (a!.shape.length === 2 ? `${G}${T}` : G),
+    },
+  ],
+}
+
+// ——— Reductions and softmax along a dimension ———
+
+/** Indexes the entries of `shape` by (outer, along, inner) for an axis: a vector's axis 0 is (1, n, 1). */
+function lanes(shape: Shape, dim: number | undefined): { outer: number; along: number; inner: number } {
+  if (dim === undefined) return { outer: 1, along: size(shape), inner: 1 }
+  const along = shape[dim]!
+  const outer = size(shape.slice(0, dim))
+  return { outer, along, inner: size(shape) / (outer * along) }
+}
+
+const reducedShape = (shape: Shape, dim: number | undefined) => (dim === undefined ? [] : shape.filter((_, k) => k !== dim))
+
+function checkDim(shape: Shape, dim: number | undefined, name: string): string | undefined {
+  if (dim === undefined || (dim >= 0 && dim < shape.length)) return undefined
+  return `${name}'s dimension ${dim + 1} is not one of ${shape.length === 0 ? 'a scalar (it has none)' : `a ${shapeText(shape)} value (1${shape.length === 2 ? ' or 2' : ''})`}`
+}
+
+/** Applies `f` to each lane (the entries along the axis) of `x`, writing a result per lane. */
+function eachLane(x: Tensor, dim: number | undefined, f: (get: (j: number) => number, along: number) => number): Float64Array {
+  const { outer, along, inner } = lanes(x.shape, dim)
+  const out = new Float64Array(outer * inner)
+  for (let o = 0; o < outer; o++)
+    for (let i = 0; i < inner; i++) {
+      const base = o * along * inner + i
+      out[o * inner + i] = f((j) => x.data[base + j * inner]!, along)
+    }
+  return out
+}
+
+/** The upstream of a reduction spread back over its lanes, entry (o, j, i) ← g(o, i) · weight(o, j, i). */
+function spread(g: Tensor, x: Tensor, dim: number | undefined, weight: (flat: number, lane: number) => number): Tensor {
+  const { outer, along, inner } = lanes(x.shape, dim)
+  const out = tensor(x.shape)
+  for (let o = 0; o < outer; o++)
+    for (let j = 0; j < along; j++)
+      for (let i = 0; i < inner; i++) {
+        const flat = o * along * inner + j * inner + i
+        const lane = o * inner + i
+        out.data[flat] = g.data[lane]! * weight(flat, lane)
+      }
+  return out
+}
+
+function reduction(id: 'sum' | 'mean', why: string): TensorOp {
+  const mean = id === 'mean'
+  return {
+    shape: ([a], p) => checkDim(a!, p.dim, id) ?? reducedShape(a!, p.dim),
+    forward: ([a], p) =>
+      tensor(
+        reducedShape(a!.shape, p.dim),
+        eachLane(a!, p.dim, (get, n) => {
+          let s = 0
+          for (let j = 0; j < n; j++) s += get(j)
+          return mean ? s / n : s
+        }),
+      ),
+    write: ([a], p) => `${id}(${a}${dimWord(p.dim)})`,
+    name: () => id,
+    inputs: () => [
+      {
+        rule: rule(id, id, why),
+        vjp: (g, [a], _out, p) => {
+          const n = lanes(a!.shape, p.dim).along
+          return spread(g, a!, p.dim, () => (mean ? 1 / n : 1))
+        },
+        formula: ([a], _out, p) => {
+          const n = lanes(a!.shape, p.dim).along
+          const each = mean ? `${G}/${n}` : G
+          if (a!.shape.length === 0) return each
+          if (p.dim === undefined || a!.shape.length === 1) return `${each} ‹copied to every entry›`
+          return `${each} ‹${p.dim === 1 ? '(one per row) copied across its row' : '(one per column) copied down its column'}›`
+        },
+      },
+    ],
+  }
+}
+
+/** max/min over every entry; the gradient goes to the entry that wins, split evenly among ties (as PyTorch's amax). */
+function extreme(id: 'maxall' | 'minall'): TensorOp {
+  const word = id === 'maxall' ? 'max' : 'min'
+  const better = id === 'maxall' ? (a: number, b: number) => a > b : (a: number, b: number) => a < b
+  const best = (x: Float64Array) => {
+    let m = x[0]!
+    for (let i = 1; i < x.length; i++) if (better(x[i]!, m) || Number.isNaN(x[i]!)) m = x[i]!
+    return m
+  }
+  return {
+    shape: ([a]) => (size(a!) === 0 ? `${word} of no entries` : []),
+    forward: ([a]) => tensor([], [best(a!.data)]),
+    write: ([a]) => `${word}(${a})`,
+    name: () => word,
+    inputs: () => [
+      {
+        rule: rule(
+          word,
+          word,
+          `${word} passes the gradient to the entry that is ${word === 'max' ? 'largest' : 'smallest'} (split evenly among ties) and none to the rest`,
+        ),
+        vjp: (g, [a], out) => {
+          const m = out.data[0]!
+          let ties = 0
+          for (const v of a!.data) if (v === m) ties++
+          const result = tensor(a!.shape)
+          for (let i = 0; i < result.data.length; i++) result.data[i] = a!.data[i] === m ? g.data[0]! / ties : 0
+          return result
+        },
+        formula: ([a]) => `${G} ‹at the ${word === 'max' ? 'largest' : 'smallest'} entry of› ${a!.label}‹, 0 elsewhere›`,
+      },
+    ],
+  }
+}
+
+/** Softmax along a lane, stable: exp(x - max) / Σ exp(x - max). */
+function softmaxData(x: Tensor, dim: number | undefined): Float64Array {
+  const { outer, along, inner } = lanes(x.shape, dim)
+  const out = new Float64Array(x.data.length)
+  for (let o = 0; o < outer; o++)
+    for (let i = 0; i < inner; i++) {
+      const base = o * along * inner + i
+      let m = -Infinity
+      for (let j = 0; j < along; j++) m = Math.max(m, x.data[base + j * inner]!)
+      let s = 0
+      for (let j = 0; j < along; j++) s += out[base + j * inner] = Math.exp(x.data[base + j * inner]! - m)
+      for (let j = 0; j < along; j++) out[base + j * inner]! /= s
+    }
+  return out
+}
+
+const SOFTMAX: TensorOp = {
+  shape: ([a], p) => {
+    if (a!.length === 2 && p.dim === undefined)
+      return `softmax of a ${shapeText(a!)} matrix needs its dimension: softmax(A, 2) normalizes each row, softmax(A, 1) each column`
+    return checkDim(a!, p.dim, 'softmax') ?? [...a!]
+  },
+  forward: ([a], p) => tensor(a!.shape, softmaxData(a!, p.dim ?? (a!.shape.length === 1 ? 0 : undefined))),
+  write: ([a], p) => `softmax(${a}${dimWord(p.dim)})`,
+  name: () => 'softmax',
+  inputs: () => [
+    {
+      rule: rule('softmax', 'softmax', "softmax's Jacobian is diag(p) - p·pᵀ along each lane, so ḡ is centred on its p-weighted mean and scaled by p"),
+      vjp: (g, [a], out, p) => {
+        const dim = p.dim ?? (a!.shape.length === 1 ? 0 : undefined)
+        const { outer, along, inner } = lanes(a!.shape, dim)
+        const result = tensor(a!.shape)
+        for (let o = 0; o < outer; o++)
+          for (let i = 0; i < inner; i++) {
+            const base = o * along * inner + i
+            let dotted = 0
+            for (let j = 0; j < along; j++) dotted += g.data[base + j * inner]! * out.data[base + j * inner]!
+            for (let j = 0; j < along; j++) {
+              const at = base + j * inner
+              result.data[at] = out.data[at]! * (g.data[at]! - dotted)
+            }
+          }
+        return result
+      },
+      formula: ([a], _out, p) =>
+        `p ⊙ (${G} - Σ ${G} ⊙ p${a!.shape.length === 2 ? (p.dim === 1 ? '‹ per row›' : '‹ per column›') : ''})‹, where› p = softmax(${a!.label}${dimWord(p.dim)})`,
+    },
+  ],
+}
+
+const LOGSUMEXP: TensorOp = {
+  shape: ([a], p) => checkDim(a!, p.dim, 'logsumexp') ?? reducedShape(a!, p.dim),
+  forward: ([a], p) =>
+    tensor(
+      reducedShape(a!.shape, p.dim),
+      eachLane(a!, p.dim, (get, n) => {
+        let m = -Infinity
+        for (let j = 0; j < n; j++) m = Math.max(m, get(j))
+        if (!Number.isFinite(m)) return m
+        let s = 0
+        for (let j = 0; j < n; j++) s += Math.exp(get(j) - m)
+        return m + Math.log(s)
+      }),
+    ),
+  write: ([a], p) => `logsumexp(${a}${dimWord(p.dim)})`,
+  name: () => 'logsumexp',
+  inputs: () => [
+    {
+      rule: rule('logsumexp', 'logsumexp', "logsumexp's gradient is the softmax of its input: each entry's share of the sum of exponentials"),
+      vjp: (g, [a], _out, p) => {
+        const probabilities = softmaxData(a!, p.dim)
+        return spread(g, a!, p.dim, (flat) => probabilities[flat]!)
+      },
+      formula: ([a], _out, p) =>
+        `${G} ⊙ softmax(${a!.label}${dimWord(p.dim)})${a!.shape.length === 2 && p.dim !== undefined ? `‹, ›${G}‹ ${p.dim === 1 ? '(one per row) copied across its row' : '(one per column) copied down its column'}›` : ''}`,
+    },
+  ],
+}
+
+const DOT: TensorOp = {
+  shape: ([a, b]) =>
+    a!.length === 1 && b!.length === 1
+      ? a![0] === b![0]
+        ? []
+        : `the vectors have ${a![0]} and ${b![0]} entries; dot needs equal lengths`
+      : 'dot takes two vectors',
+  forward: ([a, b]) => {
+    let s = 0
+    for (let i = 0; i < a!.data.length; i++) s += a!.data[i]! * b!.data[i]!
+    return tensor([], [s])
+  },
+  write: ([a, b]) => `dot(${a}, ${b})`,
+  name: () => 'dot',
+  inputs: () =>
+    [0, 1].map((slot) => ({
+      rule: rule('dot', 'dot product', "each vector's gradient is the other vector, scaled by ḡ"),
+      vjp: (g: Tensor, xs: Tensor[]) =>
+        tensor(
+          xs[slot]!.shape,
+          xs[1 - slot]!.data.map((v) => v * g.data[0]!),
+        ),
+      formula: (operands: Operand[]) => `${G}·${factor(operands[1 - slot]!.label)}`,
+    })),
+}
+
+const NORM: TensorOp = {
+  shape: () => [],
+  forward: ([a]) => {
+    let s = 0
+    for (const v of a!.data) s += v * v
+    return tensor([], [Math.sqrt(s)])
+  },
+  write: ([a]) => `norm(${a})`,
+  name: () => 'norm',
+  inputs: () => [
+    {
+      rule: rule('norm', 'norm', "the length grows along the vector's own direction; at the zero vector the gradient is taken as 0 (PyTorch's choice)"),
+      vjp: (g, [a], out) =>
+        tensor(
+          a!.shape,
+          a!.data.map((v) => (out.data[0] === 0 ? 0 : (g.data[0]! * v) / out.data[0]!)),
+        ),
+      formula: ([a]) => `${G}·${factor(a!.label)}/norm(${a!.label})`,
+    },
+  ],
+}
+
+const ENTRY: TensorOp = {
+  shape: ([a], p) => {
+    const index = p.index!
+    if (index.length !== a!.length)
+      return `${shapeText(a!) === 'scalar' ? 'a scalar has no entries' : `a ${a!.length === 1 ? 'vector' : 'matrix'} takes ${a!.length} ${a!.length === 1 ? 'index' : 'indexes'}`}, not ${index.length}`
+    const bad = index.findIndex((i, k) => i < 0 || i >= a![k]!)
+    if (bad >= 0) return `index ${index[bad]! + 1} is outside 1 to ${a![bad]} (indexes start at 1, as in mathjs)`
+    return []
+  },
+  forward: ([a], p) => tensor([], [a!.data[offsetIn(a!.shape, p.index!)]!]),
+  write: ([a], p) => `${factor(a!)}[${p.index!.map((i) => i + 1).join(', ')}]`,
+  name: () => 'entry',
+  inputs: () => [
+    {
+      rule: rule('entry', 'entry', 'picking one entry passes the gradient to that entry and none to the others'),
+      vjp: (g, [a], _out, p) => {
+        const result = tensor(a!.shape)
+        result.data[offsetIn(a!.shape, p.index!)] = g.data[0]!
+        return result
+      },
+      formula: (_operands, _out, p) => `${G} ‹at› [${p.index!.map((i) => i + 1).join(', ')}]‹, 0 elsewhere›`,
+    },
+  ],
+}
+
+const offsetIn = (shape: Shape, index: number[]) => index.reduce((at, i, k) => at * shape[k]! + i, 0)
+
+export const TENSOR_OPS: Record<TensorOpId, TensorOp> = {
+  elementwise: ELEMENTWISE,
+  matmul: MATMUL,
+  transpose: TRANSPOSE,
+  sum: reduction('sum', 'a sum passes the gradient to each of its terms unchanged'),
+  mean: reduction('mean', 'a mean is a sum divided by the count, so each term gets the gradient divided by the count'),
+  dot: DOT,
+  maxall: extreme('maxall'),
+  minall: extreme('minall'),
+  softmax: SOFTMAX,
+  logsumexp: LOGSUMEXP,
+  norm: NORM,
+  entry: ENTRY,
+}
+
+/** Tensor functions a program calls by name, with the arguments they take (besides the scalar table's). */
+export const TENSOR_FUNCTIONS: Record<string, { op: TensorOpId; arities: number[]; dim?: boolean }> = {
+  sum: { op: 'sum', arities: [1, 2], dim: true },
+  mean: { op: 'mean', arities: [1, 2], dim: true },
+  dot: { op: 'dot', arities: [2] },
+  softmax: { op: 'softmax', arities: [1, 2], dim: true },
+  logsumexp: { op: 'logsumexp', arities: [1, 2], dim: true },
+  norm: { op: 'norm', arities: [1] },
+  transpose: { op: 'transpose', arities: [1] },
+}
+
+/**
+ * The operation a node performs once its operands' shapes are known: mathjs's * scales when
+ * either side is a scalar (entry by entry) and is the matrix product otherwise.
+ */
+export function resolve(op: TensorOpId, params: Params, shapes: Shape[]): { op: TensorOpId; params: Params } {
+  if (op === 'matmul' && shapes.some((s) => s.length === 0)) return { op: 'elementwise', params: { fn: 'mul', written: '*' } }
+  return { op, params }
+}

@@ -1,0 +1,66 @@
+// Constant tensors a value may start from: zeros, ones, rand (uniform on [0, 1)) and randn
+// (standard normal). The generator is documented so that a run can be repeated anywhere: Mulberry32
+// seeded by FNV-1a of "SEED:NAME" (NAME is the variable the value is bound to, so W1 and W2 differ
+// and neither depends on the order of the options), normals by the Box–Muller transform.
+import { InputError } from '../errors.js'
+import { LIMITS } from '../limits.js'
+import { tensor, type Tensor } from './tensor.js'
+
+export const GENERATORS: Record<string, string> = {
+  zeros: 'every entry 0',
+  ones: 'every entry 1',
+  rand: 'entries uniform on [0, 1)',
+  randn: 'entries from the standard normal distribution',
+}
+
+/** FNV-1a, 32 bits, of a string's UTF-16 units. */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i)
+    h = Math.imul(h, 0x01000193) >>> 0
+  }
+  return h
+}
+
+/** Mulberry32: a small, fast generator of 32-bit values, as numbers in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** A generator's tensor of the given sizes (one size: a vector; two: a matrix). */
+export function generate(
+  name: string,
+  dims: number[],
+  seed: number,
+  owner: string,
+  fail: (message: string) => never = (m) => {
+    throw new InputError(m)
+  },
+): Tensor {
+  if (dims.length < 1 || dims.length > 2) fail(`${name} takes one size (a vector) or two (a matrix), not ${dims.length}`)
+  const count = dims.reduce((n, d) => n * d, 1)
+  if (count > LIMITS.maxTensorEntries) fail(`${name}(${dims.join(', ')}) has ${count} entries; the tutor's limit is ${LIMITS.maxTensorEntries} per tensor`)
+  const t = tensor(dims)
+  if (name === 'ones') t.data.fill(1)
+  if (name === 'rand' || name === 'randn') {
+    const next = mulberry32(fnv1a(`${seed}:${owner}`))
+    if (name === 'rand') for (let i = 0; i < count; i++) t.data[i] = next()
+    else
+      for (let i = 0; i < count; i += 2) {
+        // Box–Muller: two uniforms give two independent normals; 1 - u keeps the log's argument in (0, 1].
+        const r = Math.sqrt(-2 * Math.log(1 - next()))
+        const theta = 2 * Math.PI * next()
+        t.data[i] = r * Math.cos(theta)
+        if (i + 1 < count) t.data[i + 1] = r * Math.sin(theta)
+      }
+  }
+  return t
+}

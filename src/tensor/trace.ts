@@ -1,0 +1,300 @@
+// A tensor program traced: variables bound, values forward (each node's shape checked), ∂L/∂node
+// backward as vector-Jacobian products (upstream ḡ · the op's rule = contribution, per edge;
+// fan-out sums), and every gradient checked against central differences.
+import { InputError } from '../errors.js'
+import { LIMITS } from '../limits.js'
+import { OPS } from '../ops.js'
+import { TENSOR_OPS, resolve, type TensorRule } from './ops.js'
+import { broadcastIndex, isScalar, shapeText, size, tensor, type Shape, type Tensor } from './tensor.js'
+import type { TensorGraph, TensorNode } from './graph.js'
+import { mulberry32 } from './random.js'
+import type { CheckStatus } from '../check.js'
+
+export interface TensorEdge {
+  /** The operation the gradient comes back from, and the input it goes to. */
+  consumer: number
+  slot: number
+  input: number
+  rule: TensorRule
+  /** The rule in ḡ and the operands' labels: ḡ·xᵀ. */
+  formula: string
+  /** The product's shapes, for a matrix product: 3×1 · 1×2 → 3×2. */
+  shapes?: string
+  contribution: Tensor
+}
+
+export interface TensorCheck {
+  variable: string
+  /** entries: each entry perturbed in turn; directions: random unit directions (PyTorch's fast gradcheck). */
+  method: 'entries' | 'directions'
+  /** Entries or directions compared. */
+  count: number
+  /** The largest |finite difference - backprop| among them, and the tolerance it is held to. */
+  error: number
+  tolerance: number
+  status: CheckStatus
+  /** inconclusive: the op whose branch changes within the step (relu, max, abs). */
+  kink?: string
+}
+
+export interface TensorTrace extends TensorGraph {
+  /** ∂L/∂node for every node a variable reaches and the output depends on. */
+  grads: (Tensor | undefined)[]
+  /** The backward pass, in the order it runs. */
+  edges: TensorEdge[]
+  /** The output's value. */
+  value: number
+  gradients: { name: string; node: number; grad: Tensor }[]
+  checks: TensorCheck[]
+  /** Each variable's shape and where its value came from ("randn(3, 2)", "x.csv"). */
+  bindings: Map<string, string>
+}
+
+/** Shapes in words for a message: "W is 3×2", "x has 3 entries", "b is a scalar". */
+function shapeClause(node: TensorNode, shape: Shape): string {
+  if (shape.length === 0) return `${node.label} is a scalar`
+  if (shape.length === 1) return `${node.label} has ${shape[0]} ${shape[0] === 1 ? 'entry' : 'entries'}`
+  return `${node.label} is ${shapeText(shape)}`
+}
+
+/** The product's operands in another order or transposed, where that fits: what the student likely meant. */
+function productHint(a: TensorNode, b: TensorNode, sa: Shape, sb: Shape): string {
+  const inner = (x: Shape, y: Shape) => (x.length === 2 ? x[1] : x[0]) === y[0]
+  const t = (s: Shape) => (s.length === 2 ? [s[1]!, s[0]!] : s)
+  const name = (n: TensorNode) => (/^[\p{L}_$][\p{L}\p{N}_$#]*$/u.test(n.label) ? n.label : `(${n.label})`)
+  if (sa.length === 2 && inner(t(sa), sb)) return ` (did you mean ${name(a)}'*${name(b)}?)`
+  if (sb.length === 2 && inner(sa, t(sb))) return ` (did you mean ${name(a)}*${name(b)}'?)`
+  if (inner(sb, sa)) return ` (did you mean ${name(b)}*${name(a)}?)`
+  return ''
+}
+
+/**
+ * Runs every operation (or those marked in `only`) on its inputs' values, checking shapes; throws
+ * InputError where they do not fit. `kinks` collects the branch of each kinked element-wise op.
+ */
+export function forwardValues(graph: TensorGraph, kinks?: Map<number, Int8Array>, only?: boolean[]): void {
+  const { nodes } = graph
+  let total = 0
+  for (let index = 0; index < nodes.length; index++) {
+    const node = nodes[index]!
+    if (node.kind !== 'op' || (only && !only[index])) continue
+    const inputs = node.inputs.map((i) => nodes[i]!)
+    const xs = inputs.map((n) => n.value!)
+    const resolved = resolve(
+      node.op!,
+      node.params,
+      xs.map((x) => x.shape),
+    )
+    node.op = resolved.op
+    node.params = resolved.params
+    const op = TENSOR_OPS[node.op]
+    const shape = op.shape(
+      xs.map((x) => x.shape),
+      node.params,
+    )
+    const where = `${graph.source.includes('\n') || graph.source.includes(';') ? `statement ${node.statement}, ` : ''}${node.expression}`
+    if (typeof shape === 'string') {
+      const clauses = inputs.map((n, k) => shapeClause(n, xs[k]!.shape))
+      const unique = [...new Set(clauses)]
+      const hint = node.op === 'matmul' ? productHint(inputs[0]!, inputs[1]!, xs[0]!.shape, xs[1]!.shape) : ''
+      throw new InputError(`${where}: ${unique.join(' and ')}; ${node.op === 'matmul' ? 'the inner sizes must agree' : shape}${hint}`)
+    }
+    if (shape.length > 2) throw new InputError(`${where}: the result would have ${shape.length} dimensions; the tutor works with scalars, vectors and matrices`)
+    const entries = size(shape)
+    if (entries > LIMITS.maxTensorEntries)
+      throw new InputError(`${where}: the result has ${entries} entries; the tutor's limit is ${LIMITS.maxTensorEntries} per tensor`)
+    if (node.op === 'matmul') {
+      const work = size(xs[0]!.shape) * (xs[1]!.shape.length === 2 ? xs[1]!.shape[1]! : 1)
+      if (work > LIMITS.maxProductWork) throw new InputError(`${where}: the product takes ${work} multiply-adds; the tutor's limit is ${LIMITS.maxProductWork}`)
+    }
+    total += entries
+    if (total > LIMITS.maxTotalEntries)
+      throw new InputError(`the program's values hold more than ${LIMITS.maxTotalEntries} entries together; the tutor's limit`)
+    node.value = op.forward(xs, node.params)
+    if (kinks && node.op === 'elementwise' && OPS[node.params.fn!].kink) kinks.set(index, branches(node, xs))
+  }
+}
+
+/** For a kinked element-wise op (relu, abs, max, min): which side of its kink each entry is on. */
+function branches(node: TensorNode, xs: Tensor[]): Int8Array {
+  const kink = OPS[node.params.fn!].kink!
+  const count = node.value!.data.length
+  const sides = new Int8Array(count)
+  const [a, b] = xs as [Tensor, Tensor | undefined]
+  // Operands are the output's shape or a scalar (a broadcast row or column is read by its index).
+  const ia = broadcastIndex(a.shape, node.value!.shape)
+  const ib = b && broadcastIndex(b.shape, node.value!.shape)
+  const args = [0, 0]
+  for (let i = 0; i < count; i++) {
+    args[0] = a.data[ia[i]!]!
+    if (b) args[1] = b.data[ib![i]!]!
+    sides[i] = Math.sign(kink(args))
+  }
+  return sides
+}
+
+/** The trace of a graph whose variables have values. */
+export function traceTensors(graph: TensorGraph, bindings: Map<string, string>): TensorTrace {
+  forwardValues(graph)
+  const { nodes, output } = graph
+  const out = nodes[output]!
+  if (!isScalar(out.value!)) {
+    throw new InputError(
+      `the output ${out.label} is ${shapeText(out.value!.shape) === 'scalar' ? 'a scalar' : `${out.value!.shape.length === 1 ? 'a vector of ' + out.value!.shape[0] + ' entries' : 'a ' + shapeText(out.value!.shape) + ' matrix'}`}; backpropagation starts from a scalar loss: end with sum(…) or mean(…) of it`,
+    )
+  }
+  const { grads, edges } = backward(graph)
+  const gradients = graph.variables.map((v) => ({ name: nodes[v]!.label, node: v, grad: grads[v] ?? tensor(nodes[v]!.value!.shape) }))
+  const notes = [...graph.notes]
+  for (const v of graph.variables) if (grads[v] === undefined) notes.push(`${nodes[v]!.label} does not reach the output, so its gradient is 0`)
+  const trace: TensorTrace = { ...graph, notes, grads, edges, value: out.value!.data[0]!, gradients, checks: [], bindings }
+  trace.checks = checkGradients(trace)
+  return trace
+}
+
+/** Which nodes a variable reaches (so they carry a gradient). */
+function reachedByVariables(nodes: TensorNode[]): boolean[] {
+  const live = nodes.map((n) => n.kind === 'variable')
+  nodes.forEach((n, i) => {
+    if (n.kind === 'op' && n.inputs.some((k) => live[k])) live[i] = true
+  })
+  return live
+}
+
+function backward(graph: TensorGraph): { grads: (Tensor | undefined)[]; edges: TensorEdge[] } {
+  const { nodes, output } = graph
+  const live = reachedByVariables(nodes)
+  const grads: (Tensor | undefined)[] = new Array(nodes.length)
+  const edges: TensorEdge[] = []
+  grads[output] = tensor([], [1])
+  for (let index = output; index >= 0; index--) {
+    const node = nodes[index]!
+    const g = grads[index]
+    if (!g || node.kind !== 'op') continue
+    const op = TENSOR_OPS[node.op!]
+    const rules = op.inputs(node.params)
+    const xs = node.inputs.map((i) => nodes[i]!.value!)
+    const operands = node.inputs.map((i, k) => ({ label: nodes[i]!.label, shape: xs[k]!.shape }))
+    node.inputs.forEach((input, slot) => {
+      if (!live[input]) return
+      const rule = rules[slot]!
+      const contribution = rule.vjp(g, xs, node.value!, node.params)
+      const shapes = rule.shapes?.(operands, node.value!.shape, node.params)
+      edges.push({
+        consumer: index,
+        slot,
+        input,
+        rule: rule.rule,
+        formula: rule.formula(operands, node.value!.shape, node.params),
+        ...(shapes ? { shapes } : {}),
+        contribution,
+      })
+      const sum = grads[input]
+      if (!sum) grads[input] = tensor(contribution.shape, contribution.data.slice())
+      else for (let i = 0; i < sum.data.length; i++) sum.data[i]! += contribution.data[i]!
+    })
+  }
+  return { grads, edges }
+}
+
+const EPSILON = Number.EPSILON
+/** Random directions per variable past LIMITS.entrywiseCheck entries. */
+export const CHECK_DIRECTIONS = 2
+
+/** The nodes whose values change with variable `v`: it and everything computed from it. */
+function dependents(nodes: TensorNode[], v: number): boolean[] {
+  const reached = nodes.map((_, i) => i === v)
+  for (let i = v + 1; i < nodes.length; i++) if (nodes[i]!.inputs.some((k) => reached[k])) reached[i] = true
+  return reached
+}
+
+/**
+ * Central differences, (f(x + h·u) - f(x - h·u)) / 2h against ∂L/∂x · u: for each entry in turn
+ * (u a unit entry) while all variables together have at most LIMITS.entrywiseCheck entries, else
+ * along CHECK_DIRECTIONS random unit directions per variable (reproducible), as PyTorch's fast gradcheck does.
+ * Held to 1e-4 of the larger of the two, plus 1e-7 of the output's size (round-off in f itself).
+ * Only the nodes computed from the moved variable are computed again.
+ */
+function checkGradients(trace: TensorTrace): TensorCheck[] {
+  const { nodes, output } = trace
+  const entries = trace.variables.reduce((n, v) => n + nodes[v]!.value!.data.length, 0)
+  const entrywise = entries <= LIMITS.entrywiseCheck
+  // A scratch graph sharing the trace's values: a moved variable and what it reaches get new ones.
+  const scratch: TensorGraph = { ...trace, nodes: nodes.map((n) => ({ ...n })) }
+  const scale = Math.max(1, Math.abs(trace.value))
+  return trace.gradients.map(({ name, node, grad }) => {
+    const x = nodes[node]!.value!
+    const original = x.data
+    const moved = dependents(nodes, node)
+    const baseKinks = new Map<number, Int8Array>()
+    nodes.forEach((n, i) => {
+      if (moved[i] && n.kind === 'op' && n.op === 'elementwise' && OPS[n.params.fn!].kink)
+        baseKinks.set(
+          i,
+          branches(
+            n,
+            n.inputs.map((k) => nodes[k]!.value!),
+          ),
+        )
+    })
+    let largest = 1
+    for (let i = 0; i < original.length; i++) largest = Math.max(largest, Math.abs(original[i]!))
+    // h ≈ cbrt(eps)·scale balances truncation (h²) against round-off (eps/h).
+    const h = Math.cbrt(EPSILON) * largest
+    const directions: Float64Array[] = []
+    if (entrywise) {
+      for (let i = 0; i < original.length; i++) {
+        const u = new Float64Array(original.length)
+        u[i] = 1
+        directions.push(u)
+      }
+    } else {
+      const next = mulberry32(0x5eed ^ node)
+      for (let d = 0; d < CHECK_DIRECTIONS; d++) {
+        const u = new Float64Array(original.length)
+        let norm = 0
+        for (let i = 0; i < u.length; i++) norm += (u[i] = next() * 2 - 1) ** 2
+        for (let i = 0; i < u.length; i++) u[i]! /= Math.sqrt(norm)
+        directions.push(u)
+      }
+    }
+    let error = 0
+    let tolerance = 0
+    let status: TensorCheck['status'] = 'agree'
+    let kink: string | undefined
+    for (const u of directions) {
+      const at = (sign: number) => {
+        const data = new Float64Array(original.length)
+        for (let i = 0; i < data.length; i++) data[i] = original[i]! + sign * h * u[i]!
+        scratch.nodes[node]!.value = tensor(x.shape, data)
+        const kinks = new Map<number, Int8Array>()
+        forwardValues(scratch, kinks, moved)
+        return { y: scratch.nodes[output]!.value!.data[0]!, kinks }
+      }
+      const up = at(1)
+      const down = at(-1)
+      const estimate = (up.y - down.y) / (2 * h)
+      let exact = 0
+      for (let i = 0; i < u.length; i++) if (u[i] !== 0) exact += grad.data[i]! * u[i]!
+      const allowed = 1e-4 * Math.max(Math.abs(estimate), Math.abs(exact)) + 1e-7 * scale
+      const off = Math.abs(estimate - exact)
+      if (!Number.isFinite(estimate) || !Number.isFinite(exact)) status = 'not-checked'
+      else if (off > allowed && status === 'agree') {
+        const flipped = [...up.kinks].find(([k, sides]) => sides.some((s, i) => s !== down.kinks.get(k)![i] || s !== baseKinks.get(k)![i]))
+        if (flipped) {
+          status = 'inconclusive'
+          kink = nodes[flipped[0]]!.label
+        } else status = 'disagree'
+      }
+      if (tolerance === 0 || off / allowed > error / tolerance) {
+        error = off
+        tolerance = allowed
+      }
+    }
+    // The scratch graph gets the trace's values back for the next variable.
+    moved.forEach((m, i) => {
+      if (m) scratch.nodes[i]!.value = nodes[i]!.value
+    })
+    return { variable: name, method: entrywise ? 'entries' : 'directions', count: directions.length, error, tolerance, status, ...(kink ? { kink } : {}) }
+  })
+}

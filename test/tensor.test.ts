@@ -1,0 +1,456 @@
+// Tensor programs: each op's value and vector-Jacobian product against results derived by hand,
+// gradients of random tensor programs against central differences, and the messages for
+// programs and values that do not fit.
+import { describe, expect, it } from 'vitest'
+import fc from 'fast-check'
+import { traceTensorProgram } from '../src/tensor/pipeline.js'
+import { buildTensorGraph } from '../src/tensor/graph.js'
+import { forwardValues } from '../src/tensor/trace.js'
+import { tensor, toNested, type Tensor } from '../src/tensor/tensor.js'
+import { InputError } from '../src/errors.js'
+
+type Nested = number | number[] | number[][]
+
+async function run(source: string, values: Record<string, string>, seed?: number) {
+  return (await traceTensorProgram(source, values, seed === undefined ? {} : { seed })).trace
+}
+const gradOf = (trace: Awaited<ReturnType<typeof run>>, name: string) => toNested(trace.gradients.find((g) => g.name === name)!.grad)
+
+/** Nested arrays equal entry by entry to 12 digits, shapes exactly. */
+function expectClose(actual: Nested, expected: Nested): void {
+  if (typeof expected === 'number') {
+    expect(typeof actual).toBe('number')
+    expect(actual as number).toBeCloseTo(expected, 12)
+    return
+  }
+  expect(Array.isArray(actual)).toBe(true)
+  expect((actual as Nested[]).length).toBe(expected.length)
+  expected.forEach((e, i) => expectClose((actual as Nested[])[i]!, e as Nested))
+}
+
+// Each row: a program whose upstream into the op is a constant G (sum(op .* G)), the values, the
+// output's value and each gradient, all worked out by hand (see the comments).
+const ROWS: { name: string; program: string; values: Record<string, string>; value: number; grads: Record<string, Nested>; kink?: true }[] = [
+  {
+    // W·x = [1 - 2 + 6, 4 - 5 + 12] = [5, 11]; L = 10·5 + 100·11; ∂L/∂W = g·xᵀ; ∂L/∂x = Wᵀ·g = [10 + 400, 20 + 500, 30 + 600].
+    name: 'matrix · vector',
+    program: 'L = sum((W*x) .* [10, 100])',
+    values: { W: '[[1, 2, 3], [4, 5, 6]]', x: '[1, -1, 2]' },
+    value: 1150,
+    grads: {
+      W: [
+        [10, -10, 20],
+        [100, -100, 200],
+      ],
+      x: [410, 520, 630],
+    },
+  },
+  {
+    // A·B = [[1, 2, 8], [3, 4, 18]]; ∂L/∂A = G·Bᵀ = [[7, 11], [16, 23]]; ∂L/∂B = Aᵀ·G.
+    name: 'matrix · matrix',
+    program: 'L = sum((A*B) .* [1, 2, 3; 4, 5, 6])',
+    values: { A: '[1, 2; 3, 4]', B: '[1, 0, 2; 0, 1, 3]' },
+    value: 169,
+    grads: {
+      A: [
+        [7, 11],
+        [16, 23],
+      ],
+      B: [
+        [13, 17, 21],
+        [18, 24, 30],
+      ],
+    },
+  },
+  {
+    // x·W = [9, 12, 15]; ∂L/∂x = W·g = [1 + 4 + 9, 4 + 10 + 18]; ∂L/∂W = x·gᵀ (outer product).
+    name: 'vector · matrix',
+    program: 'L = sum((x*W) .* [1, 2, 3])',
+    values: { x: '[1, 2]', W: '[1, 2, 3; 4, 5, 6]' },
+    value: 78,
+    grads: {
+      x: [14, 32],
+      W: [
+        [1, 2, 3],
+        [2, 4, 6],
+      ],
+    },
+  },
+  { name: 'vector · vector is the dot product', program: 'x*y', values: { x: '[1, 2, 3]', y: '[4, 5, 6]' }, value: 32, grads: { x: [4, 5, 6], y: [1, 2, 3] } },
+  {
+    name: 'a scalar times a matrix scales it',
+    program: 'sum(s*A)',
+    values: { s: '2', A: '[1, 2; 3, 4]' },
+    value: 20,
+    grads: {
+      s: 10,
+      A: [
+        [2, 2],
+        [2, 2],
+      ],
+    },
+  },
+  {
+    // The bias is added to every row: its gradient sums G's rows, [1 + 4, 2 + 5, 3 + 6].
+    name: 'a bias broadcast over the rows of a batch',
+    program: 'sum((X + b) .* [1, 2, 3; 4, 5, 6])',
+    values: { X: 'zeros(2, 3)', b: '[1, 2, 3]' },
+    value: 46,
+    grads: {
+      X: [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      b: [5, 7, 9],
+    },
+  },
+  {
+    name: 'a column broadcast over the columns',
+    program: 'sum((X + c) .* [1, 2, 3; 4, 5, 6])',
+    values: { X: 'zeros(2, 3)', c: '[[1], [2]]' },
+    value: 6 + 30,
+    grads: {
+      X: [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      c: [[6], [15]],
+    },
+  },
+  {
+    name: 'transpose',
+    program: "sum(A' .* [1, 2; 3, 4; 5, 6])",
+    values: { A: '[1, 0, 0; 0, 0, 0]' },
+    value: 1,
+    grads: {
+      A: [
+        [1, 3, 5],
+        [2, 4, 6],
+      ],
+    },
+  },
+  {
+    name: 'sum over dimension 1 (down the rows)',
+    program: 'sum(sum(A, 1) .* [1, 2, 3])',
+    values: { A: '[1, 1, 1; 1, 1, 1]' },
+    value: 12,
+    grads: {
+      A: [
+        [1, 2, 3],
+        [1, 2, 3],
+      ],
+    },
+  },
+  {
+    name: 'sum over dimension 2 (across a row)',
+    program: 'sum(sum(A, 2) .* [1, 2])',
+    values: { A: '[1, 1, 1; 1, 1, 1]' },
+    value: 9,
+    grads: {
+      A: [
+        [1, 1, 1],
+        [2, 2, 2],
+      ],
+    },
+  },
+  {
+    name: 'mean of every entry',
+    program: 'mean(A)',
+    values: { A: '[1, 2, 3; 4, 5, 6]' },
+    value: 3.5,
+    grads: {
+      A: [
+        [1 / 6, 1 / 6, 1 / 6],
+        [1 / 6, 1 / 6, 1 / 6],
+      ],
+    },
+  },
+  {
+    name: 'mean along a row',
+    program: 'sum(mean(A, 2) .* [6, 12])',
+    values: { A: '[1, 2, 3; 4, 5, 6]' },
+    value: 12 + 60,
+    grads: {
+      A: [
+        [2, 2, 2],
+        [4, 4, 4],
+      ],
+    },
+  },
+  { name: 'dot', program: 'dot(x, y)', values: { x: '[1, 2, 3]', y: '[4, 5, 6]' }, value: 32, grads: { x: [4, 5, 6], y: [1, 2, 3] } },
+  { name: 'max of the entries, a tie split evenly', program: 'max(v)', values: { v: '[1, 5, 5, 2]' }, value: 5, grads: { v: [0, 0.5, 0.5, 0] } },
+  { name: 'min of the entries', program: 'min(v)', values: { v: '[1, 5, 5, 2]' }, value: 1, grads: { v: [1, 0, 0, 0] } },
+  {
+    // p = [1/3, 2/3]; ∂L/∂v = p ⊙ (g - Σ g⊙p) with g = [1, 0]: [1/3 · 2/3, 2/3 · (-1/3)].
+    name: 'softmax of a vector',
+    program: 'sum(softmax(v) .* [1, 0])',
+    values: { v: '[0, log(2)]' },
+    value: 1 / 3,
+    grads: { v: [2 / 9, -2 / 9] },
+  },
+  {
+    // Row 2: p = [1/2, 1/2], g = [0, 1], Σ g⊙p = 1/2: [1/2 · (-1/2), 1/2 · 1/2].
+    name: 'softmax along rows',
+    program: 'sum(softmax(A, 2) .* [1, 0; 0, 1])',
+    values: { A: '[0, log(2); 0, 0]' },
+    value: 1 / 3 + 1 / 2,
+    grads: {
+      A: [
+        [2 / 9, -2 / 9],
+        [-0.25, 0.25],
+      ],
+    },
+  },
+  { name: 'logsumexp of a vector', program: 'logsumexp(v)', values: { v: '[0, log(3)]' }, value: Math.log(4), grads: { v: [0.25, 0.75] } },
+  {
+    name: 'logsumexp along rows',
+    program: 'sum(logsumexp(A, 2) .* [1, 2])',
+    values: { A: '[0, log(3); 0, 0]' },
+    value: Math.log(4) + 2 * Math.log(2),
+    grads: {
+      A: [
+        [0.25, 0.75],
+        [1, 1],
+      ],
+    },
+  },
+  { name: 'norm', program: 'norm(v)', values: { v: '[3, 4]' }, value: 5, grads: { v: [0.6, 0.8] } },
+  {
+    name: 'one entry',
+    program: '3 * A[2, 1]',
+    values: { A: '[1, 2; 7, 4]' },
+    value: 21,
+    grads: {
+      A: [
+        [0, 0],
+        [3, 0],
+      ],
+    },
+  },
+  { name: 'tanh entry by entry', program: 'sum(tanh(x))', values: { x: '[0, 1]' }, value: Math.tanh(1), grads: { x: [1, 1 - Math.tanh(1) ** 2] } },
+  // At its kink relu's slope is taken as 0 (PyTorch's choice); the check cannot judge it there.
+  {
+    name: "relu entry by entry (0 at its kink, PyTorch's choice)",
+    program: 'sum(relu(x))',
+    values: { x: '[-1, 0, 2]' },
+    value: 2,
+    grads: { x: [0, 0, 1] },
+    kink: true,
+  },
+  {
+    name: 'division entry by entry',
+    program: 'sum(x ./ y)',
+    values: { x: '[1, 2]', y: '[4, 8]' },
+    value: 0.5,
+    grads: { x: [0.25, 0.125], y: [-1 / 16, -2 / 64] },
+  },
+  { name: 'power entry by entry', program: 'sum(x .^ 2)', values: { x: '[1, -3]' }, value: 10, grads: { x: [2, -6] } },
+  {
+    name: 'a matrix divided by a scalar',
+    program: 'sum(A / s)',
+    values: { A: '[2, 4; 6, 8]', s: '2' },
+    value: 10,
+    grads: {
+      A: [
+        [0.5, 0.5],
+        [0.5, 0.5],
+      ],
+      s: -20 / 4,
+    },
+  },
+]
+
+describe('tensor ops against results derived by hand', () => {
+  for (const row of ROWS) {
+    it(row.name, async () => {
+      const trace = await run(row.program, row.values)
+      expect(trace.value).toBeCloseTo(row.value, 12)
+      for (const [name, expected] of Object.entries(row.grads)) expectClose(gradOf(trace, name), expected)
+      expect(trace.checks.map((c) => [c.status, c.kink])).toEqual(trace.checks.map(() => (row.kink ? ['inconclusive', 't1'] : ['agree', undefined])))
+    })
+  }
+
+  it('softmax followed by cross-entropy gives p - y', async () => {
+    const trace = await run('L = -sum(y .* log(softmax(z)))', { z: '[1, 2, 3]', y: '[0, 0, 1]' })
+    const e = [1, 2, 3].map(Math.exp)
+    const p = e.map((x) => x / (e[0]! + e[1]! + e[2]!))
+    expect(trace.value).toBeCloseTo(-Math.log(p[2]!), 12)
+    expectClose(gradOf(trace, 'z'), [p[0]!, p[1]!, p[2]! - 1])
+  })
+
+  it('writes the rules a textbook writes, with the product shapes', async () => {
+    const trace = await run('z = W*x; L = sum(z)', { W: 'ones(3, 2)', x: '[1, 2]' })
+    const rules = trace.edges.filter((e) => e.rule.id === 'matmul').map((e) => [e.formula, e.shapes])
+    expect(rules).toEqual([
+      ['ḡ·xᵀ', '3×1 · 1×2 → 3×2'],
+      ['Wᵀ·ḡ', '2×3 · 3×1 → 2×1'],
+    ])
+    const bias = await run('L = sum(tanh(X*W + b))', { X: 'ones(4, 3)', W: 'ones(3, 2)', b: '[0, 1]' })
+    expect(bias.edges.find((e) => bias.nodes[e.input]!.label === 'b')!.formula).toBe('ḡ‹, summed over the rows›')
+  })
+
+  it('sums the contributions of a node used twice, and follows reassignment', async () => {
+    const trace = await run('h = W*x; h = tanh(h); L = sum(h .* h)', { W: '[1, 0; 0, 2]', x: '[0.5, -0.25]' })
+    const h = [Math.tanh(0.5), Math.tanh(-0.5)]
+    // ∂L/∂h = 2h (two contributions of h each), through tanh and W.
+    const dz = h.map((t) => 2 * t * (1 - t * t))
+    expectClose(gradOf(trace, 'x'), [dz[0]!, 2 * dz[1]!])
+    expectClose(gradOf(trace, 'W'), [
+      [dz[0]! * 0.5, dz[0]! * -0.25],
+      [dz[1]! * 0.5, dz[1]! * -0.25],
+    ])
+    expect(trace.edges.filter((e) => trace.nodes[e.input]!.label === 'h#2')).toHaveLength(2)
+  })
+})
+
+/** Central differences of the output in each entry of each variable, through the graph's forward pass. */
+function numericGradients(source: string, values: Record<string, Tensor>): Record<string, number[]> {
+  const graph = buildTensorGraph(source, { seed: 0 })
+  const out: Record<string, number[]> = {}
+  const f = () => {
+    forwardValues(graph)
+    return graph.nodes[graph.output]!.value!.data[0]!
+  }
+  for (const v of graph.variables) graph.nodes[v]!.value = values[graph.nodes[v]!.label]!
+  for (const v of graph.variables) {
+    const node = graph.nodes[v]!
+    const x = node.value!
+    out[node.label] = Array.from(x.data, (_, i) => {
+      const h = 1e-6
+      const at = (d: number) => {
+        const data = x.data.slice()
+        data[i]! += d
+        node.value = tensor(x.shape, data)
+        return f()
+      }
+      const estimate = (at(h) - at(-h)) / (2 * h)
+      node.value = x
+      return estimate
+    })
+  }
+  return out
+}
+
+// Random tensor programs: a product, then a chain of shape-keeping steps (functions, broadcasts,
+// transposes there and back, fan-out, reassignment), then a reduction to a scalar.
+const STEPS = [
+  'h = tanh(h)',
+  'h = h .* h + h',
+  'h = sigmoid(h) + b',
+  "h = (h' .* 2)'",
+  'h = softmax(h, 2)',
+  'h = exp(h / 4) - h',
+  'h = h ./ (1 + h .* h)',
+  'h = h .* b',
+]
+const ENDS = [
+  'L = sum(h)',
+  'L = mean(h)',
+  'L = sum(logsumexp(h, 2))',
+  'L = sum(sum(h, 1) .* sum(h, 1))',
+  'L = norm(h) + max(h[1, 1], 0)',
+  'L = dot(sum(h, 2), sum(h, 2))',
+]
+
+describe('gradients of random tensor programs', () => {
+  it('agree with central differences entry by entry', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.array(fc.constantFrom(...STEPS), { maxLength: 4 }),
+        fc.constantFrom(...ENDS),
+        fc.integer({ min: 0, max: 1000 }),
+        async (m, n, p, steps, end, seed) => {
+          const source = ['h = X*W', ...steps, end].join('\n')
+          const values = { X: `randn(${m}, ${n}) / 2`, W: `randn(${n}, ${p}) / 2`, b: `randn(${p}) / 2` }
+          const used = Object.fromEntries(Object.entries(values).filter(([name]) => new RegExp(`\\b${name}\\b`).test(source)))
+          const trace = await run(source, used, seed)
+          const exact = Object.fromEntries(trace.gradients.map((g) => [g.name, g.grad]))
+          const numeric = numericGradients(source, Object.fromEntries(trace.gradients.map((g) => [g.name, trace.nodes[g.node]!.value!])))
+          for (const [name, estimates] of Object.entries(numeric)) {
+            estimates.forEach((estimate, i) => expect(Math.abs(exact[name]!.data[i]! - estimate)).toBeLessThan(1e-5 * Math.max(1, Math.abs(estimate))))
+          }
+        },
+      ),
+      { numRuns: 150, seed: 16 },
+    )
+  })
+})
+
+describe('values', () => {
+  it('reads literals, generators and constant expressions, the same for a seed whatever the order', async () => {
+    const a = await run('sum(W) + sum(V)', { W: 'randn(2, 3)', V: 'randn(2, 3) * 2' }, 7)
+    const b = await run('sum(V) + sum(W)', { V: 'randn(2, 3) * 2', W: 'randn(2, 3)' }, 7)
+    const W = a.nodes.find((n) => n.label === 'W')!.value!
+    expect(Array.from(b.nodes.find((n) => n.label === 'W')!.value!.data)).toEqual(Array.from(W.data))
+    // W and V draw apart (seeded by their names); another seed draws other numbers.
+    expect(Array.from(a.nodes.find((n) => n.label === 'V')!.value!.data)).not.toEqual(Array.from(W.data).map((x) => 2 * x))
+    const c = await run('sum(W)', { W: 'randn(2, 3)' }, 8)
+    expect(Array.from(c.nodes[0]!.value!.data)).not.toEqual(Array.from(W.data))
+    const m = await run('sum(M)', { M: '[1, 2; 3, 4] / 2 + ones(2, 2)' })
+    expect(toNested(m.nodes[0]!.value!)).toEqual([
+      [1.5, 2],
+      [2.5, 3],
+    ])
+  })
+
+  it('reads CSV (a header line skipped, CRLF, a single row or column as a vector) and JSON files', async () => {
+    const files: Record<string, string> = { 'x.csv': 'a,b\r\n1,2\r\n3,4\r\n', 'y.csv': '1\n2\n3\n', 'w.json': '[[1, 2], [3, 4]]' }
+    const readFile = async (path: string) => files[path]!
+    const { trace } = await traceTensorProgram('sum(X*W) + sum(y)', { X: '@x.csv', y: '@y.csv', W: '@w.json' }, { readFile })
+    expect(toNested(trace.nodes.find((n) => n.label === 'X')!.value!)).toEqual([
+      [1, 2],
+      [3, 4],
+    ])
+    expect(trace.nodes.find((n) => n.label === 'y')!.value!.shape).toEqual([3])
+    await expect(traceTensorProgram('sum(X)', { X: '@bad.csv' }, { readFile: async () => '1,2\n3,x\n' })).rejects.toThrow(
+      'bad.csv, line 2, field 2: "x" is not a number',
+    )
+    await expect(traceTensorProgram('sum(X)', { X: '@bad.csv' }, { readFile: async () => '1,2\n3\n' })).rejects.toThrow(
+      'bad.csv, line 2: 1 fields where the first row has 2',
+    )
+  })
+})
+
+describe('programs that do not fit', () => {
+  const refused = async (program: string, values: Record<string, string>) => {
+    try {
+      await run(program, values)
+    } catch (error) {
+      expect(error).toBeInstanceOf(InputError)
+      return (error as Error).message
+    }
+    throw new Error('not refused')
+  }
+  it('names both shapes of a product and what was likely meant', async () => {
+    expect(await refused('L = sum(W*x)', { W: 'ones(3, 2)', x: '[1, 2, 3]' })).toBe(
+      "W·x: W is 3×2 and x has 3 entries; the inner sizes must agree (did you mean W'*x?)",
+    )
+    expect(await refused('L = sum(A*B)', { A: 'ones(2, 3)', B: 'ones(2, 3)' })).toBe(
+      "A·B: A is 2×3 and B is 2×3; the inner sizes must agree (did you mean A'*B?)",
+    )
+  })
+  it('asks for a scalar loss', async () => {
+    expect(await refused('W*x', { W: 'ones(3, 2)', x: '[1, 2]' })).toBe(
+      'the output L is a vector of 3 entries; backpropagation starts from a scalar loss: end with sum(…) or mean(…) of it',
+    )
+  })
+  it("refuses mathjs's matrix power and division, pointing to the entry-by-entry operators", async () => {
+    expect(await refused('sum(A^2)', { A: 'ones(2, 2)' })).toMatch(/matrix power .* write \.\^/)
+    expect(await refused('sum(1 / A)', { A: 'ones(2, 2)' })).toMatch(/matrix division; for entry-by-entry division write \.\//)
+  })
+  it('says what is missing, and refuses shapes that do not broadcast', async () => {
+    expect(await refused('sum(x + y)', { x: '[1, 2]' })).toMatch(/^y has no value/)
+    expect(await refused('sum(x + y)', { x: '[1, 2]', y: '[1, 2, 3]' })).toBe(
+      "x + y: x has 2 entries and y has 3 entries; shapes 2 and 3 do not broadcast (NumPy's rule: sizes aligned from the right must be equal or 1)",
+    )
+    expect(await refused('sum(softmax(A))', { A: 'ones(2, 2)' })).toMatch(/needs its dimension: softmax\(A, 2\) normalizes each row/)
+    expect(await refused('sum(A, 3)', { A: 'ones(2, 2)' })).toMatch(/sum's dimension 3 is not one of a 2×2 value \(1 or 2\)/)
+    expect(await refused('x[3]', { x: '[1, 2]' })).toMatch(/index 3 is outside 1 to 2/)
+    expect(await refused('sum(x)', { x: '[[[1]]]' })).toMatch(/at most two levels of brackets/)
+    expect(await refused('sum(x)', { x: 'y + 1' })).toMatch(/cannot use the name y/)
+    expect(await refused('sum(x)', { x: '1; 2' })).toMatch(/one expression, not several statements/)
+  })
+})
