@@ -33,8 +33,11 @@ export function valueInline(t: Tensor, precision: number): string {
     .join(', ')}]`
 }
 
-/** A value in LaTeX: a number, or a bmatrix (a vector as a column), summarized with dots. */
-export function valueLatex(t: Tensor, precision: number): string {
+/**
+ * A value in LaTeX: a number, or a bracketed matrix (a vector as a column), summarized with dots;
+ * `small` (the LaTeX notes) sets it as a smallmatrix with its shape below the bracket, to fit a page.
+ */
+export function valueLatex(t: Tensor, precision: number, small = false): string {
   const f = (x: number) => latexNumber(x, precision)
   if (t.shape.length === 0) return f(t.data[0]!)
   const [rows, cols] = t.shape.length === 1 ? [t.shape[0]!, 1] : (t.shape as [number, number])
@@ -43,7 +46,8 @@ export function valueLatex(t: Tensor, precision: number): string {
   const body = rowIndexes
     .map((i) => colIndexes.map((j) => (i < 0 ? (j < 0 ? '\\ddots' : '\\vdots') : j < 0 ? '\\cdots' : f(t.data[i * cols + j]!))).join(' & '))
     .join(' \\\\ ')
-  return `\\begin{bmatrix} ${body} \\end{bmatrix}`
+  if (!small) return `\\begin{bmatrix} ${body} \\end{bmatrix}`
+  return `\\left[\\begin{smallmatrix} ${body} \\end{smallmatrix}\\right]_{${t.shape.join('\\times ')}}`
 }
 
 const LATEX_FUNCTIONS = new Set(['exp', 'log', 'sin', 'cos', 'tan', 'sinh', 'cosh', 'tanh', 'max', 'min'])
@@ -55,11 +59,12 @@ const textEscape = (s: string) => s.replace(/[\\{}$&#^_%~]/g, (c) => (c === '\\'
  */
 export function latexFormula(text: string): string {
   const token =
-    /‹([^›]*)›|∂([^\s/·()]+)\/∂([^\s·()⊙,]+)|(ḡ)|([\p{L}_$][\p{L}\p{N}_$#]*)(\s*\()?|(\d+(?:\.\d+)?(?:e[+-]?\d+)?)|(\.\*|\.\/|\.\^|[ᵀ'·⊙Σ×→²³…])|(\s+)|(.)/gu
+    /‹([^›]*)›|∂([^\s/·()‹›]+)\/∂([^\s·()⊙,ᵀ‹›]+)|(ḡ)|((?!ᵀ)[\p{L}_$](?:(?!ᵀ)[\p{L}\p{N}_$#])*)(\s*\()?|(\d+(?:\.\d+)?(?:e[+-]?\d+)?)|(\.\*|\.\/|\.\^|[ᵀ'·⊙Σ×→²³…])|(\s+)|(.)/gu
   let out = ''
   for (const m of text.matchAll(token)) {
     const [, words, of, wrt, bar, name, call, number, symbol, space, other] = m
-    if (words !== undefined) out += `\\text{${textEscape(words)}}`
+    // Spaces around the words are kept inside \text: maths mode would drop them.
+    if (words !== undefined) out += `\\text{${words.startsWith(',') ? '' : ' '}${textEscape(words)} }`
     else if (of !== undefined) out += `\\frac{\\partial ${latexName(of)}}{\\partial ${latexName(wrt!)}}`
     else if (bar !== undefined) out += '\\bar{g}'
     else if (name !== undefined) out += call ? `${LATEX_FUNCTIONS.has(name) ? `\\${name}` : `\\operatorname{${textEscape(name)}}`}(` : latexName(name)
@@ -86,6 +91,29 @@ export function latexFormula(text: string): string {
     else out += /[#$%&_{}~^\\]/.test(other!) ? `\\${other}` : other
   }
   return out
+}
+
+const PROSE_MATH: Record<string, string> = {
+  '∂': '$\\partial$',
+  ḡ: '$\\bar{g}$',
+  '⊙': '$\\odot$',
+  '·': '$\\cdot$',
+  '×': '$\\times$',
+  '→': '$\\to$',
+  ᵀ: '$^{\\top}$',
+  Σ: '$\\Sigma$',
+  '²': '$^{2}$',
+  '…': '\\dots{}',
+  '①': '',
+  '②': '',
+  '⚠': '!',
+}
+
+/** A sentence of the trace for LaTeX's text mode: special characters escaped, its few maths signs in $…$. */
+export function latexText(text: string): string {
+  return textEscape(text)
+    .replace(/[∂ḡ⊙·×→ᵀΣ²…①②⚠]/g, (c) => PROSE_MATH[c]!)
+    .replace(/ {2,}/g, ' ')
 }
 
 export function renderTensorNotes(trace: TensorTrace, options: RenderOptions, medium: 'markdown' | 'latex'): string {
@@ -155,8 +183,10 @@ function markdown(trace: TensorTrace, options: RenderOptions): string {
       rows.push([code(W.grad(out, input.label)), W.sumOf(count), shapeCell(input.value!.shape), code(valueInline(trace.grads[edge.input]!, p))])
   }
   lines.push(table(W.backwardColumns, rows), '')
-  lines.push(`### ${W.gradientsTitle()}`, '', '```math')
-  for (const g of trace.gradients) lines.push(`\\frac{\\partial ${latexName(out)}}{\\partial ${latexName(g.name)}} = ${valueLatex(g.grad, p)}`)
+  // One block per gradient: a block is one equation.
+  lines.push(`### ${W.gradientsTitle()}`, '')
+  for (const g of trace.gradients)
+    lines.push('```math', `\\frac{\\partial ${latexName(out)}}{\\partial ${latexName(g.name)}} = ${valueLatex(g.grad, p)}`, '```', '')
   lines.push('```', '')
   lines.push(
     table(
@@ -170,6 +200,9 @@ function markdown(trace: TensorTrace, options: RenderOptions): string {
   return `${lines.join('\n')}\n`
 }
 
+/** What goes between a formula and its value: a matrix or vector starts a line of its own (a page is narrow). */
+const onItsLine = (t: Tensor) => (t.shape.length === 0 ? ' = ' : ' \\\\\n &= ')
+
 function latex(trace: TensorTrace, options: RenderOptions): string {
   const { nodes } = trace
   const p = options.precision
@@ -177,38 +210,42 @@ function latex(trace: TensorTrace, options: RenderOptions): string {
   const lines: string[] = ['% backprop-tutor tensor trace of:', ...trace.source.split('\n').map((l) => `%   ${l}`), '']
   const align = (rows: string[]) => ['\\begin{align*}', rows.join(' \\\\\n'), '\\end{align*}', '']
   const shape = (t: Tensor) => `\\text{${shapeCell(t.shape).replace('×', '$\\times$')}}`
-  lines.push(`\\paragraph{${textEscape(W.programTitle)}}`, ...align(statementsOf(trace).map((s) => latexFormula(s).replace(/ = /, ' &= '))))
+  lines.push(`\\paragraph{${latexText(W.programTitle)}}`, ...align(statementsOf(trace).map((s) => latexFormula(s).replace(/ = /, ' &= '))))
   lines.push(
     `${W.valuesTitle}: ${trace.variables.map((v) => `$${latexName(nodes[v]!.label)}$ ${shape(nodes[v]!.value!)} (\\texttt{${textEscape(trace.bindings.get(nodes[v]!.label) ?? '')}})`).join(', ')}.`,
     '',
   )
-  lines.push(`\\paragraph{${textEscape(W.forwardTitle)}}`)
+  lines.push(`\\paragraph{${latexText(W.forwardTitle)}}`)
   lines.push(
     ...align(
       nodes.flatMap((node) =>
         node.kind === 'constant'
           ? []
           : [
-              `${latexName(node.label)} &= ${node.expression ? `${latexFormula(node.expression)} = ` : ''}${valueLatex(node.value!, p)} && ${shape(node.value!)}`,
+              `${latexName(node.label)} &= ${node.expression ? `${latexFormula(node.expression)}${onItsLine(node.value!)}` : ''}${valueLatex(node.value!, p, true)}`,
             ],
       ),
     ),
   )
-  lines.push(
-    `\\paragraph{${textEscape(W.rulesTitle.replace('① ', ''))}}`,
-    textEscape(W.rulesLegend.map((l) => l.trim()).join(' ')).replace(/ḡ/g, '$\\bar{g}$'),
-    '',
-  )
+  lines.push(`\\paragraph{${latexText(W.rulesTitle)}}`, latexText(W.rulesLegend.map((l) => l.trim()).join(' ')), '')
   lines.push(
     ...align(
       trace.edges.map((edge) => {
         const input = nodes[edge.input]!
         const consumer = nodes[edge.consumer]!
-        return `\\text{${textEscape(edge.rule.name)}, ${'$'}${latexName(consumer.label)}${'$'} to ${'$'}${latexName(input.label)}${'$'}:} &\\quad ${latexFormula(edge.formula)}${edge.shapes ? ` && ${latexFormula(edge.shapes)}` : ''}`
+        // The product's shapes go on a line of their own: three columns do not fit a page.
+        // A long rule's words go on a line of their own too.
+        const cut = edge.formula.indexOf('‹')
+        const split = cut > 0 && plainFormula(edge.formula).length > 40
+        const formula = split
+          ? `${latexFormula(edge.formula.slice(0, cut))} \\\\\n &\\qquad ${latexFormula(edge.formula.slice(cut))}`
+          : latexFormula(edge.formula)
+        const rule = `\\text{${textEscape(edge.rule.name)}, ${'$'}${latexName(consumer.label)}${'$'} to ${'$'}${latexName(input.label)}${'$'}:} &\\quad ${formula}`
+        return edge.shapes ? `${rule} \\\\\n &\\qquad ${latexFormula(edge.shapes)}` : rule
       }),
     ),
   )
-  lines.push(`\\paragraph{${textEscape(W.backwardTitle(out).replace('② ', '').replace('ḡ', 'g'))}}`)
+  lines.push(`\\paragraph{${latexText(W.backwardTitle(out))}}`)
   const totals = contributionsByInput(trace)
   const done = new Map<number, number>()
   const rows: string[] = []
@@ -218,30 +255,24 @@ function latex(trace: TensorTrace, options: RenderOptions): string {
     const k = (done.get(edge.input) ?? 0) + 1
     done.set(edge.input, k)
     const name = `\\frac{\\partial ${latexName(out)}}{\\partial ${latexName(input.label)}}${count > 1 ? `^{(${k})}` : ''}`
-    rows.push(`${name} &= ${latexFormula(upstreamTimesRule(trace, edge))} = ${valueLatex(edge.contribution, p)}`)
+    rows.push(`${name} &= ${latexFormula(upstreamTimesRule(trace, edge))}${onItsLine(edge.contribution)}${valueLatex(edge.contribution, p, true)}`)
     if (count > 1 && k === count)
       rows.push(
-        `\\frac{\\partial ${latexName(out)}}{\\partial ${latexName(input.label)}} &= ${Array.from({ length: count }, (_, j) => `\\frac{\\partial ${latexName(out)}}{\\partial ${latexName(input.label)}}^{(${j + 1})}`).join(' + ')} = ${valueLatex(trace.grads[edge.input]!, p)}`,
+        `\\frac{\\partial ${latexName(out)}}{\\partial ${latexName(input.label)}} &= ${Array.from({ length: count }, (_, j) => `\\frac{\\partial ${latexName(out)}}{\\partial ${latexName(input.label)}}^{(${j + 1})}`).join(' + ')}${onItsLine(trace.grads[edge.input]!)}${valueLatex(trace.grads[edge.input]!, p, true)}`,
       )
   }
   lines.push(...align(rows))
-  lines.push(`\\paragraph{${textEscape(W.gradientsTitle())}}`)
+  lines.push(`\\paragraph{${latexText(W.gradientsTitle())}}`)
   lines.push(
     ...align(
       trace.gradients.map(
         (g, k) =>
-          `\\frac{\\partial ${latexName(out)}}{\\partial ${latexName(g.name)}} &= ${valueLatex(g.grad, p)} && \\text{${textEscape(checkCell(trace.checks[k]!))}}`,
+          `\\frac{\\partial ${latexName(out)}}{\\partial ${latexName(g.name)}} &= ${valueLatex(g.grad, p, true)}${g.grad.shape.length === 0 ? ' &&' : ' \\\\\n &\\qquad'} \\text{${latexText(checkCell(trace.checks[k]!))}}`,
       ),
     ),
   )
-  for (const line of W.checkLegend(trace))
-    lines.push(
-      textEscape(line.trim())
-        .replace(/∂L\/∂x/g, '$\\partial L/\\partial x$')
-        .replace(/·/g, '$\\cdot$'),
-      '',
-    )
-  for (const note of trace.notes) lines.push(`% note: ${note}`)
+  for (const line of W.checkLegend(trace)) lines.push(latexText(line.trim()), '')
+  for (const note of trace.notes) lines.push(`${latexText(`${W.noteMark} ${note}`)}`, '')
   const body = `${lines.join('\n').trimEnd()}\n`
   if (!options.standalone) return body
   return `\\documentclass{article}\n\\usepackage{amsmath}\n\\allowdisplaybreaks\n\\begin{document}\n\n${body}\n\\end{document}\n`

@@ -65,6 +65,18 @@ const G = 'ḡ'
 const T = 'ᵀ'
 /** A label as a factor: parenthesized when it is an expression rather than a name. */
 const factor = (label: string) => (/^[\p{L}_$][\p{L}\p{N}_$#]*$|^[\d.]+$/u.test(label) || bracketed(label) ? label : `(${label})`)
+/** Whether a sum or difference sits outside every bracket of the text (1 - tanh(z)², not [z > 0]). */
+function hasTopLevelSum(text: string): boolean {
+  let depth = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!
+    if (c === '(' || c === '[') depth++
+    else if (c === ')' || c === ']') depth--
+    else if (depth === 0 && (c === '+' || c === '-') && text[i - 1] === ' ' && text[i + 1] === ' ') return true
+  }
+  return false
+}
+
 /** Whether text is one bracketed group, (…), already. */
 function bracketed(text: string): boolean {
   if (!text.startsWith('(')) return false
@@ -142,7 +154,7 @@ function elementwiseInput(slot: number): TensorInput {
       const { text, uses } = localText(p.fn!, slot, operands)
       // ḡ times a scalar is a scaling (·); times a tensor, a product entry by entry (⊙).
       const times = out.length === 0 || uses.every((k) => isScalar(operands[k]!)) ? '·' : '⊙'
-      const bracketed = /[ +\-]/.test(text.replace(/^-/, '')) ? `(${text})` : text
+      const bracketed = hasTopLevelSum(text) ? `(${text})` : text
       const scaled = text === '1' ? G : text === '-1' ? `-${G}` : `${G} ${times} ${bracketed}`
       const own = operands[slot]!.shape
       if (sameShape(own, out)) return scaled
