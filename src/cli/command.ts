@@ -76,7 +76,7 @@ export type Mode = 'trace' | 'quiz' | 'check'
 /** Per mode: long options that take a value, and flags; every other --NAME binds a variable. */
 const MODE_OPTIONS: Record<Mode, { values: string[]; flags: string[] }> = {
   trace: {
-    values: ['file', 'format', 'set', 'wrt', 'precision', 'output', 'lr', 'steps', 'params', 'data', 'mode', 'width', 'chains', 'seed'],
+    values: ['file', 'format', 'set', 'wrt', 'precision', 'output', 'lr', 'steps', 'params', 'data', 'mode', 'width', 'chains', 'seed', 'entry'],
     flags: ['explain', 'ascii', 'standalone', 'summary', 'quiz', 'no-color', 'color', 'help', 'version'],
   },
   quiz: { values: ['file', 'set', 'precision', 'tolerance', 'seed', 'level', 'mode'], flags: ['random', 'ascii', 'no-color', 'color', 'help'] },
@@ -114,6 +114,7 @@ export function command(mode: Mode): Command {
       .option('--data <names>', 'with --lr: variables held fixed, such as inputs and targets')
       .option('--quiz', 'with --format html: the page asks each step before it shows it')
       .option('--seed <n>', 'tensor programs: seeds rand(…) and randn(…) in values (default 0)')
+      .option('--entry <name[i, j]>', 'tensor programs: one entry of a gradient worked scalar by scalar, as W[1, 2] (1-based)')
       .option('--summary', `with --lr: one table, a row per step (the default past 10 steps)`)
       .addHelpText('after', `\nFormats:\n${formats}\n${EXAMPLES}`)
   } else if (mode === 'quiz') {
@@ -247,6 +248,7 @@ export interface Parsed {
   quiz?: boolean
   random?: boolean
   seed?: string
+  entry?: string
   level?: string
   tolerance?: string
   claim: string[]

@@ -4,6 +4,7 @@
 import { InputError } from '../errors.js'
 import { LIMITS } from '../limits.js'
 import { traceTensorProgram } from '../tensor/pipeline.js'
+import { entryChain, parseEntry } from '../tensor/entry.js'
 import { TENSOR_FORMATS } from '../render/tensor-formats.js'
 import { TENSOR_PRECISION } from '../render/tensor-table.js'
 import { EXIT, TooLong, type Io } from './io.js'
@@ -64,7 +65,11 @@ export async function tensorTrace(request: Request, source: string, io: Io, widt
   for (const warning of warnings) io.stderr(`backprop-tutor: warning: ${warning}\n`)
   const precision = opts.precision === undefined ? TENSOR_PRECISION : request.precision
   const chalk = request.chalkFor(Boolean(opts.output))
+  if (opts.entry !== undefined && !['table', 'json', 'markdown'].includes(opts.format))
+    throw new UsageError('--entry goes with --format table, json or markdown')
+  const entry = opts.entry === undefined ? undefined : (({ node, index }) => entryChain(trace, node, index))(parseEntry(trace, opts.entry))
   const text = format.render(trace, {
+    ...(entry ? { entry } : {}),
     precision,
     ascii: Boolean(opts.ascii),
     explain: Boolean(opts.explain),

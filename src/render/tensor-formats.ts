@@ -2,6 +2,7 @@
 // Mermaid with each node's shape. (Markdown and LaTeX notes: tensor-notes.ts.)
 import type { RenderOptions } from './index.js'
 import type { TensorTrace } from '../tensor/trace.js'
+import type { EntryChain } from '../tensor/entry.js'
 import type { Tensor } from '../tensor/tensor.js'
 import { renderTensorTable } from './tensor-table.js'
 import { renderTensorNotes } from './tensor-notes.js'
@@ -10,9 +11,12 @@ import { TENSOR_WORDS as W, plainFormula } from '../steps/tensor-words.js'
 import { MERMAID } from './mermaid.js'
 import { InputError } from '../errors.js'
 
+/** The scalar faces' options, and --entry's chain. */
+export type TensorRenderOptions = RenderOptions & { entry?: EntryChain }
+
 export const TENSOR_FORMATS: Record<
   'table' | 'json' | 'markdown' | 'latex' | 'dot' | 'mermaid',
-  { render: (trace: TensorTrace, options: RenderOptions) => string }
+  { render: (trace: TensorTrace, options: TensorRenderOptions) => string }
 > = {
   table: { render: renderTensorTable },
   json: { render: renderTensorJson },
@@ -46,7 +50,7 @@ function nested(t: Tensor): string {
  * gradients, the backward edges with their rules (and their contributions where an input has
  * several; one alone is the input's grad), and the checks.
  */
-export function renderTensorJson(trace: TensorTrace): string {
+export function renderTensorJson(trace: TensorTrace, options: TensorRenderOptions = { precision: 6, ascii: false, explain: false }): string {
   const { nodes } = trace
   const q = JSON.stringify
   const lines = ['{', `  "value": ${nested({ shape: [], data: new Float64Array([trace.value]) })},`, '  "gradients": {']
@@ -85,7 +89,26 @@ export function renderTensorJson(trace: TensorTrace): string {
   })
   lines.push('  ],', '  "checks": [')
   trace.checks.forEach((c, k) => lines.push(`    ${JSON.stringify(c)}${k < trace.checks.length - 1 ? ',' : ''}`))
-  lines.push('  ],', `  "notes": ${q(trace.notes)}`, '}')
+  lines.push('  ],')
+  const entry = options.entry
+  if (entry) {
+    const parts = entry.parts.map((part) => ({
+      via: nodes[part.edge.consumer]!.label,
+      value: part.value,
+      ...(part.terms
+        ? {
+            terms: part.terms.map((t) => ({
+              at: t.at.map((i) => i + 1),
+              upstream: t.upstream,
+              local: t.local,
+              ...(t.localText ? { localText: W.ascii(t.localText) } : {}),
+            })),
+          }
+        : {}),
+    }))
+    lines.push(`  "entry": ${q({ of: nodes[entry.node]!.label, index: entry.index.map((i) => i + 1), grad: entry.grad, parts })},`)
+  }
+  lines.push(`  "notes": ${q(trace.notes)}`, '}')
   return `${lines.join('\n')}\n`
 }
 

@@ -2,12 +2,13 @@
 // ```math blocks, which GitHub and KaTeX read without Markdown touching their backslashes) and
 // LaTeX (align* blocks, values as bmatrix, rules in maths with their words in \text).
 import type { RenderOptions } from './index.js'
+import type { TensorRenderOptions } from './tensor-formats.js'
 import type { TensorTrace } from '../tensor/trace.js'
 import type { Tensor } from '../tensor/tensor.js'
 import { formatNumber } from '../format.js'
 import { SHOWN, shapeCell } from './tensor-values.js'
 import { latexName, latexNumber } from './tex.js'
-import { TENSOR_WORDS as W, checkCell, contributionsByInput, plainFormula, statementsOf, upstreamTimesRule } from '../steps/tensor-words.js'
+import { TENSOR_WORDS as W, checkCell, contributionsByInput, entryLines, plainFormula, statementsOf, upstreamTimesRule } from '../steps/tensor-words.js'
 
 /** The indexes shown of `n` (whole while small), -1 for the ellipsis; as the terminal summarizes. */
 function shown(n: number, whole: number, edge: number): number[] {
@@ -116,11 +117,11 @@ export function latexText(text: string): string {
     .replace(/ {2,}/g, ' ')
 }
 
-export function renderTensorNotes(trace: TensorTrace, options: RenderOptions, medium: 'markdown' | 'latex'): string {
+export function renderTensorNotes(trace: TensorTrace, options: TensorRenderOptions, medium: 'markdown' | 'latex'): string {
   return medium === 'markdown' ? markdown(trace, options) : latex(trace, options)
 }
 
-function markdown(trace: TensorTrace, options: RenderOptions): string {
+function markdown(trace: TensorTrace, options: TensorRenderOptions): string {
   const { nodes } = trace
   const p = options.precision
   const out = nodes[trace.output]!.label
@@ -136,20 +137,22 @@ function markdown(trace: TensorTrace, options: RenderOptions): string {
   lines.push(
     table(
       W.forwardColumns,
-      nodes.map((node) => [
-        code(node.label),
-        node.kind === 'op' ? W.opName(node) : node.kind,
-        node.expression ? code(node.expression) : '',
-        shapeCell(node.value!.shape),
-        code(valueInline(node.value!, p)),
-      ]),
+      nodes
+        .filter(W.shownInForward)
+        .map((node) => [
+          code(node.label),
+          node.kind === 'op' ? W.opName(node) : node.kind,
+          node.expression ? code(node.expression) : '',
+          shapeCell(node.value!.shape),
+          code(valueInline(node.value!, p)),
+        ]),
     ),
     '',
   )
   lines.push(`### ${W.rulesTitle}`, '', W.rulesLegend.map((l) => l.trim()).join(' '), '')
   lines.push(
     table(
-      W.rulesColumns,
+      W.rulesNoteColumns,
       trace.edges.map((edge) => {
         const consumer = nodes[edge.consumer]!
         const input = nodes[edge.input]!
@@ -197,6 +200,10 @@ function markdown(trace: TensorTrace, options: RenderOptions): string {
   )
   for (const line of W.checkLegend(trace)) lines.push(line.trim())
   for (const note of trace.notes) lines.push('', `> ${W.noteMark} ${note}`)
+  if (options.entry) {
+    const [title, ...rest] = entryLines(trace, options.entry, p)
+    lines.push('', `### ${title}`, '', '```text', ...rest.map((l) => l.replace(/^ {2}/, '')), '```')
+  }
   return `${lines.join('\n')}\n`
 }
 

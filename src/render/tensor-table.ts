@@ -2,17 +2,17 @@
 // value, the local rules as vector-Jacobian products (ḡ·xᵀ, with the product's shapes), the
 // backward pass as upstream · rule = contribution per edge, and every gradient with its check.
 import { Chalk } from 'chalk'
-import type { RenderOptions } from './index.js'
+import type { TensorRenderOptions } from './tensor-formats.js'
 import { boxLines, displayWidth } from './box.js'
 import { DEFAULT_WIDTH, foldLine } from './wrap.js'
 import { shapeCell, valueText } from './tensor-values.js'
 import type { TensorEdge, TensorTrace } from '../tensor/trace.js'
-import { TENSOR_WORDS as W, checkCell, contributionsByInput, plainFormula, statementsOf, upstreamTimesRule } from '../steps/tensor-words.js'
+import { TENSOR_WORDS as W, checkCell, contributionsByInput, entryLines, plainFormula, statementsOf, upstreamTimesRule } from '../steps/tensor-words.js'
 
 /** Entries of a tensor value are shown with at most this many digits unless --precision is given. */
 export const TENSOR_PRECISION = 4
 
-export function renderTensorTable(trace: TensorTrace, options: RenderOptions): string {
+export function renderTensorTable(trace: TensorTrace, options: TensorRenderOptions): string {
   const width = options.width ?? DEFAULT_WIDTH
   const lines = [...tensorLines(trace, options)].map((line) =>
     displayWidth(line) > width && !line.startsWith('│') && !line.startsWith('|') ? foldLine(line, width).join('\n') : line,
@@ -20,7 +20,7 @@ export function renderTensorTable(trace: TensorTrace, options: RenderOptions): s
   return `${lines.join('\n')}\n`
 }
 
-function* tensorLines(trace: TensorTrace, options: RenderOptions): Generator<string> {
+function* tensorLines(trace: TensorTrace, options: TensorRenderOptions): Generator<string> {
   const { nodes } = trace
   const ascii = options.ascii
   const chalk = options.chalk ?? new Chalk({ level: 0 })
@@ -43,7 +43,11 @@ function* tensorLines(trace: TensorTrace, options: RenderOptions): Generator<str
   yield chalk.bold(text(W.forwardTitle))
   yield* table(
     W.forwardColumns,
-    nodes.map((node, i) => [node.label, node.kind === 'op' ? W.opName(node) : node.kind, node.expression ?? '', shapeCell(node.value!.shape), value(i)]),
+    nodes.flatMap((node, i) =>
+      W.shownInForward(node)
+        ? [[node.label, node.kind === 'op' ? W.opName(node) : node.kind, node.expression ?? '', shapeCell(node.value!.shape), value(i)]]
+        : [],
+    ),
   )
   yield ''
 
@@ -58,8 +62,8 @@ function* tensorLines(trace: TensorTrace, options: RenderOptions): Generator<str
         `${consumer.label} = ${consumer.expression}`,
         `${input.label} (${shapeCell(input.value!.shape)})`,
         edge.rule.name,
-        plainFormula(edge.formula),
-        edge.shapes ?? '',
+        // A product's shapes follow its rule in the same cell: a column of its own would be mostly empty.
+        `${plainFormula(edge.formula)}${edge.shapes ? `  (${edge.shapes})` : ''}`,
       ]
     }),
   )
@@ -102,6 +106,12 @@ function* tensorLines(trace: TensorTrace, options: RenderOptions): Generator<str
   )
   for (const line of W.checkLegend(trace)) yield text(line)
   for (const note of trace.notes) yield text(`  ${W.noteMark} ${note}`)
+  if (options.entry) {
+    const [title, ...rest] = entryLines(trace, options.entry, options.precision)
+    yield ''
+    yield chalk.bold(text(title!))
+    for (const line of rest) yield text(line)
+  }
 }
 
 function edgeRow(trace: TensorTrace, edge: TensorEdge, count: number, k: number, style: { precision: number; ascii: boolean }): string[] {

@@ -6,6 +6,7 @@ import { LIMITS } from '../limits.js'
 import { formatNumber } from '../format.js'
 import type { TensorNode } from '../tensor/graph.js'
 import { CHECK_DIRECTIONS, type TensorCheck, type TensorEdge, type TensorTrace } from '../tensor/trace.js'
+import { SHOWN_TERMS, type EntryChain, type EntryTerm } from '../tensor/entry.js'
 
 const ASCII: [RegExp, string][] = [
   [/∂/g, 'd'],
@@ -37,7 +38,8 @@ export const TENSOR_WORDS = {
   rulesLegend: [
     "  ḡ stands for the gradient arriving at the operation's output, shaped like it; each rule is the operation's vector-Jacobian product: its local derivative applied to ḡ.",
   ],
-  rulesColumns: ['operation', 'input', 'rule', 'passes back', 'shapes'],
+  rulesColumns: ['operation', 'input', 'rule', 'passes back'],
+  rulesNoteColumns: ['operation', 'input', 'rule', 'passes back', 'shapes'],
   backwardTitle: (out: string) => `3. Backward pass: ② each rule with ḡ = ∂${out}/∂(its output), from ${out} back`,
   backwardLegend: '    (upstream · rule = contribution, each with its shape)',
   backwardColumns: ['gradient', 'upstream · rule', 'shape', 'contribution'],
@@ -49,6 +51,8 @@ export const TENSOR_WORDS = {
   gradientsTitle: () => `4. Gradients, each shaped like its variable, checked against finite differences`,
   gradientsColumns: (out: string) => ['variable', 'shape', `∂${out}/∂variable`, 'check'],
   noteMark: '⚠',
+  /** A number the program writes (the 2 of x .^ 2) is its own label: the forward table leaves it out. */
+  shownInForward: (node: TensorNode) => !(node.kind === 'constant' && node.value!.shape.length === 0 && node.label === formatNumber(node.value!.data[0]!)),
   checkLegend: (trace: TensorTrace): string[] => {
     if (trace.checks.length === 0) return []
     const method = trace.checks[0]!.method
@@ -105,7 +109,8 @@ export const plainFormula = (formula: string) => formula.replace(/[‹›]/g, ''
 /** The edge's rule with ḡ named: ∂L/∂z·xᵀ (words still marked). */
 export function upstreamTimesRule(trace: TensorTrace, edge: TensorEdge): string {
   const upstream = `∂${trace.nodes[trace.output]!.label}/∂${trace.nodes[edge.consumer]!.label}`
-  return edge.formula.replace(/ḡ/g, upstream)
+  // Before a division the upstream is bracketed: (∂L/∂z)/4, not ∂L/∂z/4.
+  return edge.formula.replace(/ḡ(\/)?/g, (_, slash: string | undefined) => (slash ? `(${upstream})/` : upstream))
 }
 
 /** How tightly a node's expression binds, as mathjs reads it: + - < * / .* < unary - < ^ < calls, entries, transposes. */
@@ -140,3 +145,50 @@ export function statementsOf(trace: TensorTrace): string[] {
   const lines = nodes.flatMap((node, i) => (node.kind === 'op' && isNamed(i) ? [`${node.label} = ${written[i]}`] : []))
   return lines.length > LIMITS.headerStatements ? [...lines.slice(0, LIMITS.headerStatements), `… (${lines.length - LIMITS.headerStatements} more)`] : lines
 }
+
+/**
+ * --entry: one entry of a gradient as the scalar chain rule writes it, each edge's part a sum of
+ * upstream entries times partial derivatives, then its place in the matrix rule.
+ */
+export function entryLines(trace: TensorTrace, chain: EntryChain, precision: number): string[] {
+  const { nodes } = trace
+  const out = nodes[trace.output]!.label
+  const f = (x: number) => (x < 0 ? `(${formatNumber(x, precision)})` : formatNumber(x, precision))
+  const at = (label: string, index: number[]) => (index.length === 0 ? label : `${label}[${index.map((i) => i + 1).join(', ')}]`)
+  const target = at(nodes[chain.node]!.label, chain.index)
+  const name = `∂${out}/∂${target}`
+  const lines = [`5. One entry, scalar by scalar: ${name}, the chain rule inside the matrix rule`]
+  const sums: string[] = []
+  for (const part of chain.parts) {
+    const consumer = nodes[part.edge.consumer]!
+    const terms = part.terms
+    const share = chain.parts.length > 1 ? `${name} via ${consumer.label}` : name
+    const indent = ' '.repeat(share.length + 3)
+    if (!terms) {
+      lines.push(`  ${share} = ${f(part.value)}  (${consumer.label} has too many entries to list its terms)`)
+    } else if (terms.length === 0) {
+      lines.push(`  ${share} = 0  (no entry of ${consumer.label} depends on ${target})`)
+    } else {
+      const shown = terms.slice(0, SHOWN_TERMS)
+      const more = terms.length > shown.length ? ` + … (${terms.length} terms)` : ''
+      const upstream = (t: EntryTerm) => `∂${out}/∂${at(consumer.label, t.at)}`
+      lines.push(`  ${share} = ${shown.map((t) => `${upstream(t)} · ∂${at(consumer.label, t.at)}/∂${target}`).join(' + ')}${more}`)
+      if (shown.every((t) => t.localText !== undefined))
+        lines.push(`${indent}= ${shown.map((t) => `${upstream(t)} · ${bracket(t.localText!)}`).join(' + ')}${more}`)
+      lines.push(`${indent}= ${shown.map((t) => `${f(t.upstream)} · ${f(t.local)}`).join(' + ')}${more}`)
+      lines.push(`${indent}= ${formatNumber(part.value, precision)}`)
+      const untouched = consumer.value!.data.length - terms.length
+      if (untouched > 0)
+        lines.push(`${indent}  (the other ${untouched} ${untouched === 1 ? 'entry' : 'entries'} of ${consumer.label} do not depend on ${target})`)
+    }
+    lines.push(
+      `  This is entry ${chain.index.length ? `[${chain.index.map((i) => i + 1).join(', ')}] ` : ''}of ${plainFormula(upstreamTimesRule(trace, part.edge))} in the backward pass: the rule does this for every entry at once.`,
+    )
+    sums.push(sums.length === 0 ? formatNumber(part.value, precision) : f(part.value))
+  }
+  if (chain.parts.length > 1) lines.push(`  ${name} = ${sums.join(' + ')} = ${formatNumber(chain.grad, precision)}`)
+  return lines
+}
+
+/** A partial derivative as a factor: bracketed when it is a sum or difference. */
+const bracket = (text: string) => (/ [+-] /.test(text) ? `(${text})` : text)

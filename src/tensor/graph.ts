@@ -144,9 +144,14 @@ class Builder {
         nodes.map((n) => n.value!),
         'a constant',
       )
+      // A constant keeps the program's words for it (sqrt(2), -1, [1, 2] .* 3) while they are short.
+      const written = TENSOR_OPS[op].write(
+        nodes.map((n) => n.expression ?? constantText(n.value!)),
+        params,
+      )
       // The inputs were made for this operation alone: they are replaced by its value.
       if (inputs.every((i) => i >= this.nodes.length - inputs.length)) this.nodes.length = Math.min(...inputs)
-      return this.constant(value)
+      return this.constant(value, written.length <= 24 ? written.replace(/^-\(?(\d[\d.]*)\)?$/, '-$1') : undefined)
     }
     return this.add({ kind: 'op', op, params, inputs })
   }
@@ -335,6 +340,9 @@ class Builder {
     return { source: this.source, nodes, output, variables: this.variables, notes: this.notes }
   }
 }
+
+/** A constant as the program would write it: 2, [1, 2, 3], or a name for a big one. */
+const constantText = (t: Tensor) => (isScalar(t) ? formatNumber(t.data[0]!) : literalText(t))
 
 /** [1, 2, 3] or [[1, 2], [3, 4]]. */
 export function literalText(t: Tensor): string {

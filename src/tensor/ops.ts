@@ -33,6 +33,8 @@ export interface TensorRule {
 export interface Operand {
   label: string
   shape: Shape
+  /** A scalar constant's value (the 2 of x .^ 2): written into a rule as the number. */
+  constant?: number
 }
 
 export interface TensorInput {
@@ -99,10 +101,10 @@ function localAt(fn: OpId, slot: number, args: number[]): number {
 }
 
 /** The local derivative of `fn` for `slot`, written in the operands' labels (1 - tanh(a)²), and the operands it uses. */
-function localText(fn: OpId, slot: number, operands: Operand[]): { text: string; uses: number[] } {
+export function localText(fn: OpId, slot: number, operands: Operand[]): { text: string; uses: number[] } {
   const local = OPS[fn].inputs[slot]!.local(
     S,
-    NAMES.slice(0, operands.length).map((name) => ({ name }) as Sym),
+    operands.map((o, k) => o.constant ?? ({ name: NAMES[k]! } as Sym)),
   )
   const text = printSym(local, {
     number: (n) => formatNumber(n, 6),
@@ -334,7 +336,13 @@ const reducedShape = (shape: Shape, dim: number | undefined) => (dim === undefin
 
 function checkDim(shape: Shape, dim: number | undefined, name: string): string | undefined {
   if (dim === undefined || (dim >= 0 && dim < shape.length)) return undefined
-  return `${name}'s dimension ${dim + 1} is not one of ${shape.length === 0 ? 'a scalar (it has none)' : `a ${shapeText(shape)} value (1${shape.length === 2 ? ' or 2' : ''})`}`
+  const has =
+    shape.length === 0
+      ? 'a scalar has none'
+      : shape.length === 1
+        ? 'a vector has only dimension 1'
+        : 'a matrix has dimensions 1 (down the rows) and 2 (across a row)'
+  return `${name} has no dimension ${dim + 1}: ${has}`
 }
 
 /** Applies `f` to each lane (the entries along the axis) of `x`, writing a result per lane. */

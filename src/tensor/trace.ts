@@ -174,7 +174,11 @@ function backward(graph: TensorGraph): { grads: (Tensor | undefined)[]; edges: T
     const op = TENSOR_OPS[node.op!]
     const rules = op.inputs(node.params)
     const xs = node.inputs.map((i) => nodes[i]!.value!)
-    const operands = node.inputs.map((i, k) => ({ label: nodes[i]!.label, shape: xs[k]!.shape }))
+    const operands = node.inputs.map((i, k) => {
+      const input = nodes[i]!
+      const constant = input.kind === 'constant' && isScalar(xs[k]!) ? { constant: xs[k]!.data[0]! } : {}
+      return { label: input.label, shape: xs[k]!.shape, ...constant }
+    })
     node.inputs.forEach((input, slot) => {
       if (!live[input]) return
       const rule = rules[slot]!

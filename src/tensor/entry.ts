@@ -1,0 +1,163 @@
+// One entry of a tensor gradient, scalar by scalar: the bridge from a matrix rule (∂L/∂W = ḡ·xᵀ)
+// to the chain rule a student already knows (∂L/∂W[1, 2] = ∂L/∂t1[1] · x[2]). Each term is an
+// entry of the upstream times one partial derivative of the operation, ∂t1[1]/∂W[1, 2], found by
+// applying the operation's rule to an upstream that is 1 at one entry and 0 elsewhere.
+import { InputError } from '../errors.js'
+import { OPS } from '../ops.js'
+import { TENSOR_OPS, localText } from './ops.js'
+import { broadcastIndex, offsetOf, shapeText, tensor, type Shape, type Tensor } from './tensor.js'
+import type { TensorEdge, TensorTrace } from './trace.js'
+
+/** Terms listed per edge; the rest are counted. */
+export const SHOWN_TERMS = 6
+/** Output entries × rule cost up to which the partial derivatives are found one by one. */
+const ENTRY_WORK = 2_000_000
+
+export interface EntryTerm {
+  /** The operation's output entry the term goes through. */
+  at: number[]
+  upstream: number
+  /** ∂out[at]/∂input[entry]. */
+  local: number
+  /** The partial derivative in the operands' entries, where the op has a plain one (x[2], 1 - tanh(z[1])²). */
+  localText?: string
+}
+
+export interface EntryPart {
+  edge: TensorEdge
+  /** Every nonzero term, or undefined where there were too many to find one by one. */
+  terms?: EntryTerm[]
+  /** This edge's share of the entry's gradient: the entry of its contribution. */
+  value: number
+}
+
+export interface EntryChain {
+  node: number
+  index: number[]
+  parts: EntryPart[]
+  grad: number
+}
+
+/** "W[1,2]", "x[3]", "b" (a scalar) → node and 0-based index; InputError naming what is wrong. */
+export function parseEntry(trace: TensorTrace, text: string): { node: number; index: number[] } {
+  const match = /^\s*([\p{L}_$][\p{L}\p{N}_$#]*)\s*(?:\[\s*(\d+)\s*(?:,\s*(\d+)\s*)?\])?\s*$/u.exec(text)
+  if (!match) throw new InputError(`--entry ${text}: expected a name and 1-based indexes, as in W[1, 2] or x[3]`)
+  const node = trace.nodes.findIndex((n) => n.label === match[1] && n.kind !== 'constant')
+  if (node < 0) throw new InputError(`--entry ${text}: the program has no node ${match[1]} (its variables: ${trace.gradients.map((g) => g.name).join(', ')})`)
+  const shape = trace.nodes[node]!.value!.shape
+  const index = [match[2], match[3]].filter((x) => x !== undefined).map((x) => Number(x) - 1)
+  if (index.length !== shape.length)
+    throw new InputError(
+      `--entry ${text}: ${match[1]} is ${shape.length === 0 ? 'a scalar: name it without brackets' : `${shapeText(shape)}, so it takes ${shape.length} ${shape.length === 1 ? 'index' : 'indexes'}`}`,
+    )
+  const bad = index.findIndex((i, k) => i < 0 || i >= shape[k]!)
+  if (bad >= 0) throw new InputError(`--entry ${text}: index ${index[bad]! + 1} is outside 1 to ${shape[bad]}`)
+  if (trace.grads[node] === undefined) throw new InputError(`--entry ${text}: ${match[1]} does not reach the output, so it has no gradient`)
+  return { node, index }
+}
+
+const unflatten = (shape: Shape, flat: number) => {
+  const index: number[] = []
+  for (let k = shape.length - 1; k >= 0; k--) {
+    index.unshift(flat % shape[k]!)
+    flat = Math.floor(flat / shape[k]!)
+  }
+  return index
+}
+
+/** The entry's gradient as the sum over every edge into its node of upstream entries times partials. */
+export function entryChain(trace: TensorTrace, node: number, index: number[]): EntryChain {
+  const { nodes } = trace
+  const shape = nodes[node]!.value!.shape
+  const at = offsetOf(shape, index)
+  const parts = trace.edges
+    .filter((edge) => edge.input === node)
+    .map((edge): EntryPart => {
+      const consumer = nodes[edge.consumer]!
+      const out = consumer.value!
+      const g = trace.grads[edge.consumer]!
+      const xs = consumer.inputs.map((i) => nodes[i]!.value!)
+      const value = edge.contribution.data[at]!
+      const size = out.data.length
+      if (
+        size *
+          Math.max(
+            1,
+            xs.reduce((n, x) => n + x.data.length, 0),
+          ) >
+        ENTRY_WORK
+      )
+        return { edge, value }
+      const rule = ruleOf(trace, edge)
+      const terms: EntryTerm[] = []
+      for (let o = 0; o < size; o++) {
+        const unit = tensor(out.shape)
+        unit.data[o] = 1
+        const local = rule(unit).data[at]!
+        if (local === 0) continue
+        const outIndex = unflatten(out.shape, o)
+        const text = partialText(trace, edge, outIndex, index)
+        terms.push({ at: outIndex, upstream: g.data[o]!, local, ...(text !== undefined ? { localText: text } : {}) })
+      }
+      return { edge, terms, value }
+    })
+  return { node, index, parts, grad: trace.grads[node]!.data[at]! }
+}
+
+/** The edge's rule as a function of the upstream ḡ. */
+function ruleOf(trace: TensorTrace, edge: TensorEdge): (g: Tensor) => Tensor {
+  const consumer = trace.nodes[edge.consumer]!
+  const xs = consumer.inputs.map((i) => trace.nodes[i]!.value!)
+  const rule = TENSOR_OPS[consumer.op!].inputs(consumer.params)[edge.slot]!
+  return (g) => rule.vjp(g, xs, consumer.value!, consumer.params)
+}
+
+const entryText = (label: string, index: number[]) => (index.length === 0 ? label : `${label}[${index.map((i) => i + 1).join(', ')}]`)
+
+/** The partial derivative in the operands' entries, for the ops where it is a plain expression. */
+function partialText(trace: TensorTrace, edge: TensorEdge, at: number[], index: number[]): string | undefined {
+  const consumer = trace.nodes[edge.consumer]!
+  const operands = consumer.inputs.map((i) => trace.nodes[i]!)
+  const out = consumer.value!.shape
+  switch (consumer.op) {
+    case 'matmul': {
+      // out[i, j] = Σ_p A[i, p]·B[p, j]: ∂/∂A[i, p] is B[p, j], ∂/∂B[p, j] is A[i, p].
+      const [a, b] = operands as [(typeof operands)[0], (typeof operands)[0]]
+      const aShape = a.value!.shape
+      const bShape = b.value!.shape
+      if (edge.slot === 0) {
+        const p = index[index.length - 1]!
+        const j = bShape.length === 2 ? [out.length === 2 ? at[1]! : at[0]!] : []
+        return entryText(b.label, [p, ...j])
+      }
+      const p = index[0]!
+      const i = aShape.length === 2 ? [at[0]!] : []
+      return entryText(a.label, [...i, p])
+    }
+    case 'elementwise': {
+      const fn = consumer.params.fn!
+      if (OPS[fn].inputs.length > 2) return undefined
+      const flat = offsetOf(out, at)
+      const labels = operands.map((o) => {
+        const read = broadcastIndex(o.value!.shape, out)[flat]!
+        return o.kind === 'constant'
+          ? { label: o.label, shape: o.value!.shape, constant: o.value!.data[read]! }
+          : { label: entryText(o.label, unflatten(o.value!.shape, read)), shape: [] as number[] }
+      })
+      return localText(fn, edge.slot, labels).text
+    }
+    case 'sum':
+    case 'transpose':
+    case 'entry':
+      return '1'
+    case 'mean': {
+      const dim = consumer.params.dim
+      const n = dim === undefined ? operands[0]!.value!.data.length : operands[0]!.value!.shape[dim]!
+      return `1/${n}`
+    }
+    case 'dot':
+      return entryText(operands[1 - edge.slot]!.label, index)
+    default:
+      return undefined
+  }
+}
