@@ -7,6 +7,13 @@ import { FORMATS } from '../render/index.js'
 import { DEFAULT_TOLERANCE } from '../modes/claims.js'
 import { editDistance } from '../bindings.js'
 
+/** A comma-separated option value (--wrt x,w; --data X,y) as its names. */
+export const names = (list: string | undefined) =>
+  list
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+
 /** A command line that cannot be run: exit 2, with a pointer to --help. */
 export class UsageError extends Error {}
 

@@ -18,7 +18,7 @@ import { quizQuestions, runQuiz } from '../modes/quiz.js'
 import { Elsewhere } from '../modes/formula.js'
 import { randomExercise, type Level } from '../modes/exercise.js'
 import { EXIT, TooLong, type Io } from './io.js'
-import { UsageError, optionTypo, type Mode, type Parsed } from './command.js'
+import { UsageError, names, optionTypo, type Mode, type Parsed } from './command.js'
 import { isTensorRequest, tensorTrace } from './tensors.js'
 
 export interface Request {
@@ -32,12 +32,6 @@ export interface Request {
   tolerance: number
   chalkFor: (toFile: boolean) => ChalkInstance
 }
-
-const names = (list: string | undefined) =>
-  list
-    ?.split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
 
 const TENSOR_MODES = (mode: string) =>
   `${mode} works on scalar programs; this one uses tensors, and its trace (backprop-tutor PROGRAM with the same values) shows every step with shapes`

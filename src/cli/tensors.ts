@@ -5,10 +5,11 @@ import { InputError } from '../errors.js'
 import { LIMITS } from '../limits.js'
 import { traceTensorProgram } from '../tensor/pipeline.js'
 import { entryChain, parseEntry } from '../tensor/entry.js'
+import { trainTensors } from '../tensor/train.js'
 import { TENSOR_FORMATS } from '../render/tensor-formats.js'
 import { TENSOR_PRECISION } from '../render/tensor-table.js'
 import { EXIT, TooLong, type Io } from './io.js'
-import { UsageError, optionTypo } from './command.js'
+import { UsageError, names, optionTypo } from './command.js'
 import type { Request } from './modes.js'
 
 /** Tensor syntax in a program: brackets, a transpose, dotted operators, or a tensor function. */
@@ -24,7 +25,6 @@ export function isTensorRequest(source: string, values: Record<string, string>):
 
 /** Options of the scalar trace that a tensor trace does not have, and why. */
 const SCALAR_ONLY: [keyof Request['opts'], string][] = [
-  ['lr', '--lr'],
   ['wrt', '--wrt'],
   ['quiz', '--quiz'],
   ['summary', '--summary'],
@@ -68,7 +68,17 @@ export async function tensorTrace(request: Request, source: string, io: Io, widt
   if (opts.entry !== undefined && !['table', 'json', 'markdown'].includes(opts.format))
     throw new UsageError('--entry goes with --format table, json or markdown')
   const entry = opts.entry === undefined ? undefined : (({ node, index }) => entryChain(trace, node, index))(parseEntry(trace, opts.entry))
+  const training =
+    opts.lr === undefined
+      ? undefined
+      : trainTensors(trace, {
+          lr: Number(opts.lr),
+          steps: opts.steps === undefined ? 1 : Number(opts.steps),
+          ...(names(opts.params) ? { params: names(opts.params)! } : {}),
+          ...(names(opts.data) ? { data: names(opts.data)! } : {}),
+        })
   const text = format.render(trace, {
+    ...(training ? { training } : {}),
     ...(entry ? { entry } : {}),
     precision,
     ascii: Boolean(opts.ascii),

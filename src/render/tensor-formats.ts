@@ -3,6 +3,7 @@
 import type { RenderOptions } from './index.js'
 import type { TensorTrace } from '../tensor/trace.js'
 import type { EntryChain } from '../tensor/entry.js'
+import type { TensorTraining } from '../tensor/train.js'
 import type { Tensor } from '../tensor/tensor.js'
 import { renderTensorTable } from './tensor-table.js'
 import { renderTensorNotes } from './tensor-notes.js'
@@ -11,8 +12,8 @@ import { TENSOR_WORDS as W, plainFormula } from '../steps/tensor-words.js'
 import { MERMAID } from './mermaid.js'
 import { InputError } from '../errors.js'
 
-/** The scalar faces' options, and --entry's chain. */
-export type TensorRenderOptions = RenderOptions & { entry?: EntryChain }
+/** The scalar faces' options, --entry's chain and an --lr run. */
+export type TensorRenderOptions = RenderOptions & { entry?: EntryChain; training?: TensorTraining }
 
 export const TENSOR_FORMATS: Record<
   'table' | 'json' | 'markdown' | 'latex' | 'dot' | 'mermaid',
@@ -107,6 +108,13 @@ export function renderTensorJson(trace: TensorTrace, options: TensorRenderOption
         : {}),
     }))
     lines.push(`  "entry": ${q({ of: nodes[entry.node]!.label, index: entry.index.map((i) => i + 1), grad: entry.grad, parts })},`)
+  }
+  const run = options.training
+  if (run) {
+    const final = [...run.final].map(([name, value]) => `${q(name)}:${nested(value)}`).join(',')
+    lines.push(
+      `  "training": {"lr":${run.lr},"params":${q(run.params)},"heldFixed":${q(run.heldFixed)},"losses":[${run.losses.map(jsonNumber).join(',')}],"gradNorms":[${run.gradNorms.map(jsonNumber).join(',')}],"final":{${final}}},`,
+    )
   }
   lines.push(`  "notes": ${q(trace.notes)}`, '}')
   return `${lines.join('\n')}\n`

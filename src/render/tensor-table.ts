@@ -7,6 +7,9 @@ import { boxLines, displayWidth } from './box.js'
 import { DEFAULT_WIDTH, foldLine } from './wrap.js'
 import { shapeCell, valueText } from './tensor-values.js'
 import type { TensorEdge, TensorTrace } from '../tensor/trace.js'
+import type { TensorTraining } from '../tensor/train.js'
+import { sparkline } from './training.js'
+import { formatNumber } from '../format.js'
 import { TENSOR_WORDS as W, checkCell, contributionsByInput, entryLines, plainFormula, statementsOf, upstreamTimesRule } from '../steps/tensor-words.js'
 
 /** Entries of a tensor value are shown with at most this many digits unless --precision is given. */
@@ -106,6 +109,12 @@ function* tensorLines(trace: TensorTrace, options: TensorRenderOptions): Generat
   )
   for (const line of W.checkLegend(trace)) yield text(line)
   for (const note of trace.notes) yield text(`  ${W.noteMark} ${note}`)
+  if (options.training) {
+    const [title, ...rest] = tensorTrainingLines(trace, options.training, options)
+    yield ''
+    yield chalk.bold(title!)
+    yield* rest
+  }
   if (options.entry) {
     const [title, ...rest] = entryLines(trace, options.entry, options.precision)
     yield ''
@@ -120,4 +129,45 @@ function edgeRow(trace: TensorTrace, edge: TensorEdge, count: number, k: number,
   const input = nodes[edge.input]!
   const gradient = count > 1 ? W.contribution(out, input.label, k) : W.grad(out, input.label)
   return [gradient, plainFormula(upstreamTimesRule(trace, edge)), shapeCell(edge.contribution.shape), valueText(edge.contribution, style)]
+}
+
+/** Steps listed whole up to this many; past it the first and last few. */
+const TRAINING_ROWS = 20
+
+/** --lr on a tensor program: the run as one table, a row per step, then each parameter after it. */
+export function tensorTrainingLines(trace: TensorTrace, run: TensorTraining, options: TensorRenderOptions): string[] {
+  const out = trace.nodes[trace.output]!.label
+  const ascii = options.ascii
+  const text = (s: string) => (ascii ? W.ascii(s) : s)
+  const f = (x: number) => formatNumber(x, options.precision)
+  const style = { precision: options.precision, ascii }
+  const lines = [text(W.trainingTitle(run.params, run.lr)), text(W.trainingRule(out, run.heldFixed))]
+  const steps = run.gradNorms.map((norm, k) => [String(k + 1), f(run.losses[k]!), f(norm)])
+  const shown = steps.length <= TRAINING_ROWS ? steps : [...steps.slice(0, 10), ['⋮', '', ''], ...steps.slice(-5)]
+  lines.push(...table(W.trainingColumns(out), shown, options))
+  const curve = sparkline(run.losses, ascii)
+  const last = f(run.losses[run.losses.length - 1]!)
+  lines.push(text(W.trainingAfter(out, run.gradNorms.length, last)), text(W.trainingCurve(out, f(run.losses[0]!), last, curve.bars, curve.log)))
+  if (run.everyVariable) lines.push(text(`  ${W.noteMark} ${W.everyVariable(run.params)}`))
+  if (run.firstRise !== undefined) lines.push(text(`  ${W.noteMark} ${W.trainingRise(out, run.firstRise, run.lr)}`))
+  lines.push(
+    ...table(
+      W.trainingFinalColumns,
+      run.params.map((name) => [name, shapeCell(run.final.get(name)!.shape), valueText(run.final.get(name)!, style)]),
+      options,
+    ),
+  )
+  return lines
+}
+
+function table(head: string[], rows: string[][], options: TensorRenderOptions): string[] {
+  const text = (s: string) => (options.ascii ? W.ascii(s) : s)
+  return [
+    ...boxLines(
+      head.map(text),
+      rows.map((r) => r.map(text)),
+      options.ascii,
+      options.width ?? DEFAULT_WIDTH,
+    ),
+  ].map((l) => `  ${l}`)
 }

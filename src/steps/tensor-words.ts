@@ -51,6 +51,18 @@ export const TENSOR_WORDS = {
   gradientsTitle: () => `4. Gradients, each shaped like its variable, checked against finite differences`,
   gradientsColumns: (out: string) => ['variable', 'shape', `∂${out}/∂variable`, 'check'],
   noteMark: '⚠',
+  trainingTitle: (params: string[], lr: number) => `6. Training: gradient descent on ${params.join(', ')} with learning rate η = ${formatNumber(lr)}`,
+  trainingRule: (out: string, data: string[]) =>
+    `  each step: p ← p - η·∂${out}/∂p, entry by entry${data.length ? `; held fixed (data): ${data.join(', ')}` : ''}`,
+  trainingColumns: (out: string) => ['step', `${out} before the step`, '‖gradient‖'],
+  trainingAfter: (out: string, steps: number, last: string) => `  after step ${steps}: ${out} = ${last}`,
+  trainingCurve: (out: string, first: string, last: string, bars: string, log: boolean) =>
+    `  ${out} over the run: ${first} → ${last}  ${bars}${log ? ' (log scale)' : ''}`,
+  everyVariable: (params: string[]) =>
+    `every variable is trained (${params.join(', ')}), inputs and targets too: hold those fixed with --data NAMES, or name what to train with --params NAMES`,
+  trainingRise: (out: string, step: number, lr: number) =>
+    `${out} rose over step ${step}: with η = ${formatNumber(lr)} the step overshoots; try a smaller --lr`,
+  trainingFinalColumns: ['parameter', 'shape', 'after the last step'],
   /** A number the program writes (the 2 of x .^ 2) is its own label: the forward table leaves it out. */
   shownInForward: (node: TensorNode) => !(node.kind === 'constant' && node.value!.shape.length === 0 && node.label === formatNumber(node.value!.data[0]!)),
   checkLegend: (trace: TensorTrace): string[] => {

@@ -161,7 +161,7 @@ function reachedByVariables(nodes: TensorNode[]): boolean[] {
   return live
 }
 
-function backward(graph: TensorGraph): { grads: (Tensor | undefined)[]; edges: TensorEdge[] } {
+export function backward(graph: TensorGraph): { grads: (Tensor | undefined)[]; edges: TensorEdge[] } {
   const { nodes, output } = graph
   const live = reachedByVariables(nodes)
   const grads: (Tensor | undefined)[] = new Array(nodes.length)
