@@ -456,3 +456,44 @@ describe('programs that do not fit', () => {
     expect(await refused('sum(x)', { x: '1; 2' })).toMatch(/one expression, not several statements/)
   })
 })
+
+describe('what the trace says beside the numbers', () => {
+  it('names the softmax-with-cross-entropy shortcut only where the numbers confirm it', async () => {
+    const named = await run('loss = mean(logsumexp(O, 2) - sum(Y .* O, 2))', { O: '[1, 2; 3, 4]', Y: '[1, 0; 0, 1]' })
+    expect(named.shortcuts).toEqual([expect.stringMatching(/^∂loss\/∂O = \(p - Y\)\/2 with p = softmax\(O, 2\)/)])
+    const p = [1, 2].map((x) => Math.exp(x) / (Math.exp(1) + Math.exp(2)))
+    expectClose(gradOf(named, 'O')[0] as number[], [(p[0]! - 1) / 2, p[1]! / 2])
+    // y does not sum to 1: the gradient is not p - y, and nothing is claimed.
+    expect((await run('L = -sum(y .* log(softmax(z)))', { z: '[1, 2]', y: '[0.5, 0.7]' })).shortcuts).toEqual([])
+  })
+
+  it('works one entry scalar by scalar, and the terms add up to the entry of the gradient', async () => {
+    const { entryChain, parseEntry } = await import('../src/tensor/entry.js')
+    const trace = await run('h = W*x; L = sum(h .* h) + dot(h, x)', { W: '[1, 2; 3, 4]', x: '[1, -1]' })
+    const { node, index } = parseEntry(trace, 'x[1]')
+    const chain = entryChain(trace, node, index)
+    // h = [-1, -1]; ∂L/∂h = 2h + x = [-1, -3]; via dot: h[1] = -1; via h: W[1,1]·(-1) + W[2,1]·(-3) = -10.
+    expect(chain.parts.map((p) => [trace.nodes[p.edge.consumer]!.label, p.value])).toEqual([
+      ['t3', -1],
+      ['h', -10],
+    ])
+    expect(chain.parts[1]!.terms!.map((t) => [t.localText, t.upstream, t.local])).toEqual([
+      ['W[1, 1]', -1, 1],
+      ['W[2, 1]', -3, 3],
+    ])
+    expect(chain.grad).toBe(-11)
+    expect(() => parseEntry(trace, 'W[3, 1]')).toThrow('index 3 is outside 1 to 2')
+  })
+
+  it('trains by gradient descent entry by entry', async () => {
+    const { trainTensors } = await import('../src/tensor/train.js')
+    const trace = await run('L = sum((X*w - y) .^ 2)', { X: '[1, 0; 0, 2]', w: '[0, 0]', y: '[1, 2]' })
+    const training = trainTensors(trace, { lr: 0.1, steps: 2, data: ['X', 'y'] })
+    // ∂L/∂w = 2·Xᵀ(Xw - y) = [-2, -8] at w = 0; w ← [0.2, 0.8]; then Xw - y = [-0.8, -0.4], ∂L/∂w = [-1.6, -1.6];
+    // w ← [0.36, 0.96], Xw - y = [-0.64, -0.08].
+    expectClose(toNested(training.final.get('w')!), [0.36, 0.96])
+    expectClose(training.losses, [5, 0.8, 0.64 ** 2 + 0.08 ** 2])
+    expectClose(training.gradNorms, [Math.hypot(2, 8), Math.hypot(1.6, 1.6)])
+    expect(training.heldFixed).toEqual(['X', 'y'])
+  })
+})

@@ -116,7 +116,7 @@ export function renderTensorJson(trace: TensorTrace, options: TensorRenderOption
       `  "training": {"lr":${run.lr},"params":${q(run.params)},"heldFixed":${q(run.heldFixed)},"losses":[${run.losses.map(jsonNumber).join(',')}],"gradNorms":[${run.gradNorms.map(jsonNumber).join(',')}],"final":{${final}}},`,
     )
   }
-  lines.push(`  "notes": ${q(trace.notes)}`, '}')
+  lines.push(`  "shortcuts": ${q(trace.shortcuts)},`, `  "notes": ${q(trace.notes)}`, '}')
   return `${lines.join('\n')}\n`
 }
 

@@ -186,6 +186,7 @@ function markdown(trace: TensorTrace, options: TensorRenderOptions): string {
       rows.push([code(W.grad(out, input.label)), W.sumOf(count), shapeCell(input.value!.shape), code(valueInline(trace.grads[edge.input]!, p))])
   }
   lines.push(table(W.backwardColumns, rows), '')
+  for (const shortcut of trace.shortcuts) lines.push(`${shortcut}.`, '')
   // One block per gradient: a block is one equation.
   lines.push(`### ${W.gradientsTitle()}`, '')
   for (const g of trace.gradients)

@@ -100,6 +100,7 @@ function* tensorLines(trace: TensorTrace, options: TensorRenderOptions): Generat
     }
   }
   yield* table(W.backwardColumns, rows)
+  for (const shortcut of trace.shortcuts) yield text(`  ${W.shortcutMark} ${shortcut}.`)
   yield ''
 
   yield chalk.bold(text(W.gradientsTitle()))

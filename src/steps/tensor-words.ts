@@ -51,6 +51,7 @@ export const TENSOR_WORDS = {
   gradientsTitle: () => `4. Gradients, each shaped like its variable, checked against finite differences`,
   gradientsColumns: (out: string) => ['variable', 'shape', `∂${out}/∂variable`, 'check'],
   noteMark: '⚠',
+  shortcutMark: '→',
   trainingTitle: (params: string[], lr: number) => `6. Training: gradient descent on ${params.join(', ')} with learning rate η = ${formatNumber(lr)}`,
   trainingRule: (out: string, data: string[]) =>
     `  each step: p ← p - η·∂${out}/∂p, entry by entry${data.length ? `; held fixed (data): ${data.join(', ')}` : ''}`,

@@ -441,7 +441,7 @@ function extreme(id: 'maxall' | 'minall'): TensorOp {
 }
 
 /** Softmax along a lane, stable: exp(x - max) / Σ exp(x - max). */
-function softmaxData(x: Tensor, dim: number | undefined): Float64Array {
+export function softmaxData(x: Tensor, dim: number | undefined): Float64Array {
   const { outer, along, inner } = lanes(x.shape, dim)
   const out = new Float64Array(x.data.length)
   for (let o = 0; o < outer; o++)

@@ -9,6 +9,7 @@ import { broadcastIndex, isScalar, shapeText, size, tensor, type Shape, type Ten
 import type { TensorGraph, TensorNode } from './graph.js'
 import { mulberry32 } from './random.js'
 import type { CheckStatus } from '../check.js'
+import { softmaxShortcuts } from './shortcuts.js'
 
 export interface TensorEdge {
   /** The operation the gradient comes back from, and the input it goes to. */
@@ -48,6 +49,8 @@ export interface TensorTrace extends TensorGraph {
   checks: TensorCheck[]
   /** Each variable's shape and where its value came from ("randn(3, 2)", "x.csv"). */
   bindings: Map<string, string>
+  /** Known results the trace confirms on its numbers: the softmax-with-cross-entropy shortcut p - y. */
+  shortcuts: string[]
 }
 
 /** Shapes in words for a message: "W is 3×2", "x has 3 entries", "b is a scalar". */
@@ -147,8 +150,9 @@ export function traceTensors(graph: TensorGraph, bindings: Map<string, string>):
   const gradients = graph.variables.map((v) => ({ name: nodes[v]!.label, node: v, grad: grads[v] ?? tensor(nodes[v]!.value!.shape) }))
   const notes = [...graph.notes]
   for (const v of graph.variables) if (grads[v] === undefined) notes.push(`${nodes[v]!.label} does not reach the output, so its gradient is 0`)
-  const trace: TensorTrace = { ...graph, notes, grads, edges, value: out.value!.data[0]!, gradients, checks: [], bindings }
+  const trace: TensorTrace = { ...graph, notes, grads, edges, value: out.value!.data[0]!, gradients, checks: [], bindings, shortcuts: [] }
   trace.checks = checkGradients(trace)
+  trace.shortcuts = softmaxShortcuts(trace)
   return trace
 }
 
