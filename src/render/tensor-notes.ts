@@ -95,6 +95,7 @@ export function latexFormula(text: string): string {
 }
 
 const PROSE_MATH: Record<string, string> = {
+  '±': '$\\pm$',
   '∂': '$\\partial$',
   ḡ: '$\\bar{g}$',
   '⊙': '$\\odot$',
@@ -113,7 +114,7 @@ const PROSE_MATH: Record<string, string> = {
 /** A sentence of the trace for LaTeX's text mode: special characters escaped, its few maths signs in $…$. */
 export function latexText(text: string): string {
   return textEscape(text)
-    .replace(/[∂ḡ⊙·×→ᵀΣ²…①②⚠]/g, (c) => PROSE_MATH[c]!)
+    .replace(/[∂ḡ⊙·×→ᵀΣ²…①②⚠±]/g, (c) => PROSE_MATH[c]!)
     .replace(/ {2,}/g, ' ')
 }
 
@@ -191,7 +192,6 @@ function markdown(trace: TensorTrace, options: TensorRenderOptions): string {
   lines.push(`### ${W.gradientsTitle()}`, '')
   for (const g of trace.gradients)
     lines.push('```math', `\\frac{\\partial ${latexName(out)}}{\\partial ${latexName(g.name)}} = ${valueLatex(g.grad, p)}`, '```', '')
-  lines.push('```', '')
   lines.push(
     table(
       ['variable', 'shape', 'check'],

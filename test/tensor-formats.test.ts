@@ -1,0 +1,157 @@
+// The faces of a tensor trace as their consumers read them: the JSON contract, Markdown through a
+// GFM parser and KaTeX, LaTeX through KaTeX, DOT through Graphviz; and the command line around them.
+import { describe, expect, it } from 'vitest'
+import katex from 'katex'
+import { micromark } from 'micromark'
+import { gfm, gfmHtml } from 'micromark-extension-gfm'
+import { instance } from '@viz-js/viz'
+import { runCli } from './helpers.js'
+
+const LAYER = ['z = W*x + b; L = sum(tanh(z))', '--W', '[1, 2; 3, 4; 5, 6]', '--x', '[1, -1]', '--b', '[0.5, 0, -0.5]']
+const BATCH = [
+  'H = relu(X*W1 + b1); loss = mean(logsumexp(H, 2) - sum(Y .* H, 2))',
+  '--X',
+  'randn(5, 3)',
+  '--W1',
+  'randn(3, 4)',
+  '--b1',
+  '[0.1, 0.2, 0.3, 0.4]',
+  '--Y',
+  '[1, 0, 0, 0; 0, 1, 0, 0; 0, 0, 1, 0; 0, 0, 0, 1; 1, 0, 0, 0]',
+  '--seed',
+  '3',
+]
+
+const katexRender = (tex: string, displayMode: boolean) => katex.renderToString(tex, { throwOnError: true, displayMode, strict: 'ignore' })
+
+describe('tensor JSON', () => {
+  it('keeps the contract: value a number, each gradient shaped like its variable as nested row-major arrays', async () => {
+    const { code, stdout } = await runCli([...LAYER, '--format', 'json'])
+    expect(code).toBe(0)
+    const json = JSON.parse(stdout)
+    expect(Object.keys(json).slice(0, 2)).toEqual(['value', 'gradients'])
+    const t = [-0.5, -1, -1.5].map(Math.tanh)
+    expect(json.value).toBeCloseTo(t[0]! + t[1]! + t[2]!, 14)
+    const d = t.map((v) => 1 - v * v)
+    expect(json.gradients.b).toEqual(d.map((v) => expect.closeTo(v, 14)))
+    expect(json.gradients.W).toEqual(d.map((v) => [expect.closeTo(v, 14), expect.closeTo(-v, 14)]))
+    expect(json.gradients.x).toEqual([expect.closeTo(d[0]! + 3 * d[1]! + 5 * d[2]!, 13), expect.closeTo(2 * d[0]! + 4 * d[1]! + 6 * d[2]!, 13)])
+    expect(json.nodes.find((n: { id: string }) => n.id === 't1')).toMatchObject({ op: 'matmul', shape: [3], expression: 'W*x' })
+    expect(json.edges.find((e: { from: string }) => e.from === 'W')).toMatchObject({ to: 't1', formula: 'g*x^T', shapes: '3x1 * 1x2 -> 3x2' })
+    expect(json.checks.map((c: { status: string }) => c.status)).toEqual(['agree', 'agree', 'agree'])
+  })
+
+  it('writes a scalar variable as a number and NaN as a string', async () => {
+    const { stdout } = await runCli(['sum(log(x)) * s', '--x', '[-1, 1]', '--s', '2', '--format', 'json'])
+    const json = JSON.parse(stdout)
+    expect(json.value).toBe('NaN')
+    expect(json.gradients.x).toEqual([-2, 2])
+    expect(json.gradients.s).toBe('NaN')
+  })
+})
+
+describe('tensor notes', () => {
+  it('markdown: GFM tables, and each gradient a math block KaTeX renders', async () => {
+    const { code, stdout } = await runCli([...BATCH, '--format', 'markdown', '--entry', 'W1[2, 3]'])
+    expect(code).toBe(0)
+    const html = micromark(stdout, { extensions: [gfm()], htmlExtensions: [gfmHtml()] })
+    expect(html.match(/<table>/g)).toHaveLength(4)
+    const blocks = [...html.matchAll(/<pre><code class="language-math">([\s\S]*?)<\/code><\/pre>/g)].map((m) => m[1]!.replace(/&amp;/g, '&'))
+    expect(blocks).toHaveLength(4)
+    for (const block of blocks) katexRender(block, true)
+    expect(blocks[1]).toMatch(/^\\frac\{\\partial \\mathrm\{loss\}\}\{\\partial W_\{1\}\} = \\begin\{bmatrix\}/)
+  })
+
+  it('latex: every align* block renders in KaTeX, with no Unicode left in the maths', async () => {
+    for (const args of [LAYER, BATCH]) {
+      const { stdout } = await runCli([...args, '--format', 'latex', '--standalone'])
+      const blocks = [...stdout.matchAll(/\\begin\{align\*\}([\s\S]*?)\\end\{align\*\}/g)].map((m) => m[1]!)
+      expect(blocks).toHaveLength(5)
+      for (const block of blocks) katexRender(`\\begin{aligned}${block}\\end{aligned}`, true)
+      // pdflatex without packages reads ASCII only.
+      expect(stdout.match(/[^\x00-\x7f]/g)).toBeNull()
+    }
+  })
+})
+
+describe('tensor graphs', () => {
+  it('dot: Graphviz lays it out, each node with its shape', async () => {
+    const { stdout } = await runCli([...LAYER, '--format', 'dot'])
+    const svg = (await instance()).renderString(stdout, { format: 'svg' })
+    expect(svg).toContain('<svg')
+    expect(stdout).toContain('n2 [label="{t1 = W·x|shape 3}"')
+    expect(stdout).toContain('n0 -> n2 [label="ḡ·xᵀ"]')
+  })
+
+  it('mermaid: a flowchart with a node per tensor operation and an edge per input', async () => {
+    const { stdout } = await runCli([...LAYER, '--format', 'mermaid'])
+    const lines = stdout.trim().split('\n')
+    expect(lines[0]).toBe('flowchart LR')
+    expect(lines.filter((l) => /^ {2}n\d+\["/.test(l))).toHaveLength(7)
+    expect(lines.filter((l) => /^ {2}n\d+ -->\|/.test(l))).toHaveLength(6)
+  })
+})
+
+describe('tensor programs at the command line', () => {
+  it('tells scalar programs and tensor programs apart by their text and values, comments aside', async () => {
+    const scalar = await runCli(["x*w # it's a product", '--x', '2', '--w', '3', '--format', 'json'])
+    expect(JSON.parse(scalar.stdout).kind).toBeUndefined()
+    const tensor = await runCli(['sum(x)', '--x', '[1, 2]', '--format', 'json'])
+    expect(JSON.parse(tensor.stdout).kind).toBe('tensor')
+  })
+
+  it('refuses, with exit codes, what does not fit', async () => {
+    const shapes = await runCli(['sum(W*x)', '--W', 'ones(3, 2)', '--x', '[1, 2, 3]'])
+    expect([shapes.code, shapes.stderr]).toEqual([
+      1,
+      "backprop-tutor: error: W·x: W is 3×2 and x has 3 entries; the inner sizes must agree (did you mean W'*x?)\n",
+    ])
+    const file = await runCli(['sum(X)', '--X', '@missing.csv'])
+    expect([file.code, file.stderr]).toEqual([1, 'backprop-tutor: error: cannot read missing.csv: no such file\n'])
+    for (const [args, message] of [
+      [['quiz', 'sum(x)', '--x', '[1, 2]'], 'quiz works on scalar programs'],
+      [['check', 'sum(x)', '--x', '[1, 2]', '--claim', 'dL/dx = 1'], 'check works on scalar programs'],
+      [['sum(x)', '--x', '[1, 2]', '--format', 'svg'], '--format svg is for scalar programs'],
+      [['x*x', '--x', '2', '--entry', 'x'], '--entry goes with tensor programs'],
+      [['x*x', '--x', '2', '--seed', '1'], '--seed goes with rand(…) and randn(…)'],
+      [['sum(x)', '--x', '[1, 2]', '--entry', 'x[1]', '--format', 'latex'], '--entry goes with --format table, json or markdown'],
+    ] as const) {
+      const result = await runCli([...args])
+      expect(result.code).toBe(2)
+      expect(result.stderr).toContain(message)
+    }
+  })
+
+  it('reads values from files, and the same seed draws the same numbers', async () => {
+    const files = { 'x.csv': 'a,b\n1,2\n3,4\n' }
+    const first = await runCli(['sum(X*W)', '--X', '@x.csv', '--W', 'randn(2, 2)', '--seed', '5', '--format', 'json'], { files })
+    const again = await runCli(['sum(X*W)', '--W', 'randn(2, 2)', '--X', '@x.csv', '--seed', '5', '--format', 'json'], { files })
+    expect(JSON.parse(first.stdout).gradients).toEqual(JSON.parse(again.stdout).gradients)
+    expect(JSON.parse(first.stdout).gradients.W).toEqual([
+      [4, 4],
+      [6, 6],
+    ])
+  })
+
+  it('trains, and says where the inputs are trained too', async () => {
+    const { code, stdout } = await runCli([
+      'sum((X*w - y) .^ 2)',
+      '--X',
+      '[1, 0; 0, 2]',
+      '--w',
+      '[0, 0]',
+      '--y',
+      '[1, 2]',
+      '--lr',
+      '0.1',
+      '--steps',
+      '2',
+      '--data',
+      'X,y',
+    ])
+    expect(code).toBe(0)
+    expect(stdout).toContain('6. Training: gradient descent on w with learning rate η = 0.1')
+    expect(stdout).toMatch(/│ 1 +│ 5 +│ 8\.246 +│/)
+    expect(stdout).toContain('after step 2: L = 0.416')
+  })
+})
