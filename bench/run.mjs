@@ -83,6 +83,31 @@ for (const [name, generate] of Object.entries(GENERATORS)) {
   }
 }
 
+// A tensor program: a batch through a 784→128→10 network, weights from randn, X and Y from CSV files.
+const MLP = 'H = relu(X*W1 + b1); O = H*W2 + b2; loss = mean(logsumexp(O, 2) - sum(Y .* O, 2))'
+function mlpArgs(batch) {
+  // Inputs in [-0.5, 0.5) from a fixed linear congruential sequence; one-hot targets by row.
+  let seed = 7
+  const next = () => (seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5
+  const x = Array.from({ length: batch }, () => Array.from({ length: 784 }, () => next().toFixed(4)).join(',')).join('\n')
+  const y = Array.from({ length: batch }, (_, i) => Array.from({ length: 10 }, (_, j) => (j === i % 10 ? 1 : 0)).join(',')).join('\n')
+  const xFile = join(work, `mlp-x-${batch}.csv`)
+  const yFile = join(work, `mlp-y-${batch}.csv`)
+  writeFileSync(xFile, `${x}\n`)
+  writeFileSync(yFile, `${y}\n`)
+  return [MLP, '--X', `@${xFile}`, '--Y', `@${yFile}`, '--W1', 'randn(784, 128) / 28', '--b1', 'zeros(128)', '--W2', 'randn(128, 10) / 11', '--b2', 'zeros(10)']
+}
+const tensor = {}
+for (const batch of quick ? [64] : [64, 256]) {
+  const args = mlpArgs(batch)
+  tensor[`json ${batch}`] = measure([BIN, ...args, '--format', 'json'], 5)
+  add(`784→128→10 network, batch ${batch}, --format json`, '', tensor[`json ${batch}`])
+  if (batch === 64) {
+    tensor.table = measure([BIN, ...args], 5)
+    add(`784→128→10 network, batch ${batch}, --format table`, '', tensor.table)
+  }
+}
+
 // Against mathjs derivative, once per variable.
 const base = baselineProgram(2_000)
 const baseFile = programFile('baseline-2000', base.program)
@@ -131,6 +156,22 @@ for (const name of Object.keys(GENERATORS)) {
   }
 }
 target(ours.wall < theirs.wall, `faster than mathjs derivative per variable (${fmt(ours.wall / theirs.wall)} of its time)`)
+target(tensor['json 64'].wall <= 1, `784→128→10 network, batch 64: trace, check and json in at most 1 s (${fmt(tensor['json 64'].wall)} s)`)
+target(tensor.table.wall <= 1.5, `784→128→10 network, batch 64: the tables in at most 1.5 s (${fmt(tensor.table.wall)} s)`)
+for (const [name, m] of Object.entries(tensor)) {
+  if (m.peak !== undefined)
+    target(
+      m.peak <= 1024,
+      `784→128→10 network, ${name.replace('json', 'json, batch').replace('table', 'table, batch 64')}: peak memory at most 1 GB (${fmt(m.peak, 0)} MB)`,
+    )
+}
+if (tensor['json 256']) {
+  // Four times the batch is about four times the work (the weights' own share does not grow).
+  target(
+    tensor['json 256'].wall / tensor['json 64'].wall <= 4,
+    `784→128→10 network: batch 256 / batch 64 time ratio at most 4 (${fmt(tensor['json 256'].wall / tensor['json 64'].wall)})`,
+  )
+}
 lines.push('', ...checks)
 
 const table = lines.join('\n')
