@@ -27,7 +27,18 @@ describe('README', () => {
     const tokens = new MarkdownIt().parse(readme, {})
     const headings = tokens.flatMap((t, k) => (t.type === 'heading_open' && t.tag === 'h2' ? [tokens[k + 1]!.content] : []))
     // The markdown sample holds its own ## headings and a mermaid fence: none may escape its block.
-    expect(headings).toEqual(['Quick start', 'Usage', 'Notes and pictures', 'Modes that teach', 'JSON', 'As a library', 'Limits', 'Performance', 'Development'])
+    expect(headings).toEqual([
+      'Quick start',
+      'Usage',
+      'Notes and pictures',
+      'Vectors and matrices',
+      'Modes that teach',
+      'JSON',
+      'As a library',
+      'Limits',
+      'Performance',
+      'Development',
+    ])
   })
 
   it('has a Quick start of exactly the two commands that work on a fresh machine', () => {

@@ -462,7 +462,7 @@ describe('what the trace says beside the numbers', () => {
     const named = await run('loss = mean(logsumexp(O, 2) - sum(Y .* O, 2))', { O: '[1, 2; 3, 4]', Y: '[1, 0; 0, 1]' })
     expect(named.shortcuts).toEqual([expect.stringMatching(/^∂loss\/∂O = \(p - Y\)\/2 with p = softmax\(O, 2\)/)])
     const p = [1, 2].map((x) => Math.exp(x) / (Math.exp(1) + Math.exp(2)))
-    expectClose(gradOf(named, 'O')[0] as number[], [(p[0]! - 1) / 2, p[1]! / 2])
+    expectClose((gradOf(named, 'O') as number[][])[0]!, [(p[0]! - 1) / 2, p[1]! / 2])
     // y does not sum to 1: the gradient is not p - y, and nothing is claimed.
     expect((await run('L = -sum(y .* log(softmax(z)))', { z: '[1, 2]', y: '[0.5, 0.7]' })).shortcuts).toEqual([])
   })
