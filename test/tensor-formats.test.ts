@@ -110,7 +110,6 @@ describe('tensor programs at the command line', () => {
     expect([file.code, file.stderr]).toEqual([1, 'backprop-tutor: error: cannot read missing.csv: no such file\n'])
     for (const [args, message] of [
       [['quiz', 'sum(x)', '--x', '[1, 2]'], 'quiz works on scalar programs'],
-      [['check', 'sum(x)', '--x', '[1, 2]', '--claim', 'dL/dx = 1'], 'check works on scalar programs'],
       [['sum(x)', '--x', '[1, 2]', '--format', 'svg'], '--format svg is for scalar programs'],
       [['x*x', '--x', '2', '--entry', 'x'], '--entry goes with tensor programs'],
       [['x*x', '--x', '2', '--seed', '1'], '--seed goes with rand(…) and randn(…)'],
@@ -153,5 +152,47 @@ describe('tensor programs at the command line', () => {
     expect(stdout).toContain('6. Training: gradient descent on w with learning rate η = 0.1')
     expect(stdout).toMatch(/│ 1 +│ 5 +│ 8\.246 +│/)
     expect(stdout).toContain('after step 2: L = 0.416')
+  })
+})
+
+describe('check on a tensor program', () => {
+  const P = ['z = W*x + b; L = sum(tanh(z))', '--W', '[1, 2; 3, 4; 5, 6]', '--x', '[1, -1]', '--b', '[0.5, 0, -0.5]']
+  it('judges whole gradients and single entries, and names the likely slip', async () => {
+    const d = [-0.5, -1, -1.5].map((z) => 1 - Math.tanh(z) ** 2)
+    const transposed = `[${d.join(', ')}; ${d.map((v) => -v).join(', ')}]`
+    const claims = ['dL/dW[1,2] = -0.7864', `dL/dW = ${transposed}`, 'dL/dz = [1, 1, 1]', 'dL/dt1 = [1, 1, 1]', 'dL/dq = 1']
+    const { code, stdout } = await runCli(['check', ...P, ...claims.flatMap((c) => ['--claim', c]), '--format', 'json'])
+    expect(code).toBe(3)
+    const json = JSON.parse(stdout)
+    expect(json.claims.map((c: { right: boolean; diagnosis?: { kind: string } }) => [c.right, c.diagnosis?.kind])).toEqual([
+      [true, undefined],
+      [false, 'shape'],
+      [false, 'entries'],
+      [false, 'follows'],
+      [false, undefined],
+    ])
+    expect(json.claims[1].diagnosis.transposed).toBe(true)
+    expect(json.claims[2].diagnosis.wrong).toEqual([[1], [2], [3]])
+    expect(json.claims[4].kind).toBe('unreadable')
+  })
+
+  it("says a bias's gradient sums the batch, and when one contribution of several is claimed", async () => {
+    const bias = await runCli(['check', 'L = sum(X*W + b)', '--X', 'ones(4, 2)', '--W', 'ones(2, 3)', '--b', '[1, 2, 3]', '--claim', 'dL/db = ones(4, 3)'])
+    expect(bias.stdout).toContain('summed, yours is right: [4, 4, 4]')
+    const fan = await runCli([
+      'check',
+      'h = W*x; L = sum(h .* h) + dot(h, x)',
+      '--W',
+      '[1, 2; 3, 4]',
+      '--x',
+      '[1, -1]',
+      '--claim',
+      "dL/dx = W'*[-1, -3]",
+      '--claim',
+      'dL/dx = [-11, -15]',
+    ])
+    expect(fan.code).toBe(3)
+    expect(fan.stdout).toContain('yours is the contribution through h alone; x feeds 2 operations')
+    expect(fan.stdout).toContain('✓ 2. dL/dx = [-11, -15]')
   })
 })

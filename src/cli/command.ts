@@ -87,7 +87,7 @@ const MODE_OPTIONS: Record<Mode, { values: string[]; flags: string[] }> = {
     flags: ['explain', 'ascii', 'standalone', 'summary', 'quiz', 'no-color', 'color', 'help', 'version'],
   },
   quiz: { values: ['file', 'set', 'precision', 'tolerance', 'seed', 'level', 'mode'], flags: ['random', 'ascii', 'no-color', 'color', 'help'] },
-  check: { values: ['file', 'format', 'set', 'precision', 'output', 'claim', 'claims', 'tolerance'], flags: ['ascii', 'no-color', 'color', 'help'] },
+  check: { values: ['file', 'format', 'set', 'precision', 'output', 'claim', 'claims', 'tolerance', 'seed'], flags: ['ascii', 'no-color', 'color', 'help'] },
 }
 
 const repeatable = (v: string, acc: string[]) => [...acc, v]
@@ -147,6 +147,7 @@ export function command(mode: Mode): Command {
       .option('--set <name=value>', 'bind a variable whose name collides with an option (repeatable)', repeatable, [] as string[])
       .option('--claim <claim>', 'a claim such as "dL/dx = 4" (repeatable)', repeatable, [] as string[])
       .option('--claims <path>', 'a file of claims, one per line (# starts a comment)')
+      .option('--seed <n>', 'tensor programs: seeds rand(…) and randn(…) in values, as for the trace (default 0)')
       .addOption(new Option('--format <name>', 'table or json').default('table'))
       .option('--tolerance <r>', `relative tolerance for a claim to count as right (default ${DEFAULT_TOLERANCE})`)
       .option('--precision <digits>', `significant digits for numbers (default ${DEFAULT_PRECISION})`)

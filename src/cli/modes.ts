@@ -19,7 +19,7 @@ import { Elsewhere } from '../modes/formula.js'
 import { randomExercise, type Level } from '../modes/exercise.js'
 import { EXIT, TooLong, type Io } from './io.js'
 import { UsageError, names, optionTypo, type Mode, type Parsed } from './command.js'
-import { isTensorRequest, tensorTrace } from './tensors.js'
+import { isTensorRequest, tensorCheck, tensorTrace } from './tensors.js'
 
 export interface Request {
   mode: Mode
@@ -159,7 +159,7 @@ export async function check(request: Request, io: Io): Promise<number> {
   if (lines.length > LIMITS.maxClaims)
     throw new InputError(`${lines.length} claims: at most ${LIMITS.maxClaims} are checked in one run; split them into several files`)
   const source = await readProgram(positionals[0], opts.file, io)
-  if (isTensorRequest(source, request.values)) throw new UsageError(TENSOR_MODES('check'))
+  if (isTensorRequest(source, request.values)) return tensorCheck(request, source, lines, io)
   const { trace, warnings, graph, values } = traced(source, request)
   const claims = parseClaims(trace, lines)
   const results = checkClaims(trace, claims, tolerance, new Elsewhere(graph, values))

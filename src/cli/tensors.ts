@@ -4,6 +4,9 @@
 import { InputError } from '../errors.js'
 import { LIMITS } from '../limits.js'
 import { traceTensorProgram } from '../tensor/pipeline.js'
+import type { TensorTrace } from '../tensor/trace.js'
+import { checkTensorClaims } from '../tensor/claims.js'
+import { renderTensorClaims, renderTensorClaimsJson } from '../render/tensor-claims.js'
 import { entryChain, parseEntry } from '../tensor/entry.js'
 import { trainTensors } from '../tensor/train.js'
 import { TENSOR_FORMATS } from '../render/tensor-formats.js'
@@ -40,29 +43,7 @@ export async function tensorTrace(request: Request, source: string, io: Io, widt
     if (opts[option] !== undefined && opts[option] !== false) throw new UsageError(`${flag} is for scalar programs; a tensor program is traced once`)
   if (opts.mode !== undefined && opts.mode !== 'reverse')
     throw new UsageError('--mode forward and both are for scalar programs; a tensor program is traced in reverse mode')
-  const seed = opts.seed === undefined ? 0 : Number(opts.seed)
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UsageError(`--seed ${opts.seed}: expected a whole number from 0 to 4294967295`)
-
-  const beforeBinding = (variables: Set<string>) => {
-    for (const name of request.dashed) {
-      const near = variables.has(name) ? undefined : optionTypo(name, 'trace')
-      if (near)
-        throw new UsageError(
-          `unknown option --${name}; did you mean --${near}? (${name} is not a variable of the program; to bind a variable of that name, use --set ${name}=VALUE)`,
-        )
-    }
-  }
-  const readFile = async (path: string) => {
-    try {
-      return await io.readFile(path, LIMITS.maxLength)
-    } catch (error) {
-      if (error instanceof TooLong)
-        throw new InputError(`${path} is more than ${error.limit} characters long; the tutor's limit for a data file is ${error.limit} (4 MiB)`)
-      throw new InputError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`)
-    }
-  }
-  const { trace, warnings } = await traceTensorProgram(source, request.values, { seed, readFile, beforeBinding })
-  for (const warning of warnings) io.stderr(`backprop-tutor: warning: ${warning}\n`)
+  const trace = await tensorTraceOf(request, source, io)
   const precision = opts.precision === undefined ? TENSOR_PRECISION : request.precision
   const chalk = request.chalkFor(Boolean(opts.output))
   if (opts.entry !== undefined && !['table', 'json', 'markdown'].includes(opts.format))
@@ -90,4 +71,48 @@ export async function tensorTrace(request: Request, source: string, io: Io, widt
   if (opts.output) await io.writeFile(opts.output, text)
   else await io.stdout(text)
   return EXIT.ok
+}
+
+/** The tensor program traced from the request: its seed, its values (files read through the Io), warnings on stderr. */
+async function tensorTraceOf(request: Request, source: string, io: Io): Promise<TensorTrace> {
+  const { opts } = request
+  const seed = opts.seed === undefined ? 0 : Number(opts.seed)
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UsageError(`--seed ${opts.seed}: expected a whole number from 0 to 4294967295`)
+
+  const beforeBinding = (variables: Set<string>) => {
+    for (const name of request.dashed) {
+      const near = variables.has(name) ? undefined : optionTypo(name, 'trace')
+      if (near)
+        throw new UsageError(
+          `unknown option --${name}; did you mean --${near}? (${name} is not a variable of the program; to bind a variable of that name, use --set ${name}=VALUE)`,
+        )
+    }
+  }
+  const readFile = async (path: string) => {
+    try {
+      return await io.readFile(path, LIMITS.maxLength)
+    } catch (error) {
+      if (error instanceof TooLong)
+        throw new InputError(`${path} is more than ${error.limit} characters long; the tutor's limit for a data file is ${error.limit} (4 MiB)`)
+      throw new InputError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`)
+    }
+  }
+  const { trace, warnings } = await traceTensorProgram(source, request.values, { seed, readFile, beforeBinding })
+  for (const warning of warnings) io.stderr(`backprop-tutor: warning: ${warning}\n`)
+  return trace
+}
+
+/** check on a tensor program: each claim judged, exit 3 when one is wrong or cannot be read. */
+export async function tensorCheck(request: Request, source: string, lines: string[], io: Io): Promise<number> {
+  const { opts } = request
+  const trace = await tensorTraceOf(request, source, io)
+  const precision = opts.precision === undefined ? TENSOR_PRECISION : request.precision
+  const results = checkTensorClaims(trace, lines, request.tolerance)
+  const text =
+    opts.format === 'json'
+      ? renderTensorClaimsJson(trace, results, { precision })
+      : renderTensorClaims(trace, results, { precision, ascii: Boolean(opts.ascii), chalk: request.chalkFor(Boolean(opts.output)) })
+  if (opts.output) await io.writeFile(opts.output, text)
+  else await io.stdout(text)
+  return results.every((r) => r.right) ? EXIT.ok : EXIT.wrongClaim
 }

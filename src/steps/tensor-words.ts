@@ -7,6 +7,9 @@ import { formatNumber } from '../format.js'
 import type { TensorNode } from '../tensor/graph.js'
 import { CHECK_DIRECTIONS, type TensorCheck, type TensorEdge, type TensorTrace } from '../tensor/trace.js'
 import { SHOWN_TERMS, type EntryChain, type EntryTerm } from '../tensor/entry.js'
+import type { TensorClaimResult } from '../tensor/claims.js'
+import { shapeText, type Tensor } from '../tensor/tensor.js'
+import { valueText } from '../render/tensor-values.js'
 
 const ASCII: [RegExp, string][] = [
   [/∂/g, 'd'],
@@ -205,3 +208,61 @@ export function entryLines(trace: TensorTrace, chain: EntryChain, precision: num
 
 /** A partial derivative as a factor: bracketed when it is a sum or difference. */
 const bracket = (text: string) => (/ [+-] /.test(text) ? `(${text})` : text)
+
+/** check on a tensor program: what each verdict says, one or more lines. */
+export function tensorVerdictLines(trace: TensorTrace, result: TensorClaimResult, precision: number): string[] {
+  if (!result.claim) return [`cannot be read: ${result.unreadable}`]
+  const { nodes } = trace
+  const out = nodes[trace.output]!.label
+  const claim = result.claim
+  const node = nodes[claim.node]!
+  const at = claim.index ? `[${claim.index.map((i) => i + 1).join(', ')}]` : ''
+  const name = `∂${out}/∂${node.label}${at}`
+  const style = { precision, ascii: false }
+  const value = (t: Tensor) => valueText(t, style).replace(/\n\s*/g, '; ')
+  const truth = result.truth!
+  if (result.right) return [`${name} = ${value(truth)}: right`]
+  const own = shapeText(node.value!.shape)
+  const yours = shapeText(claim.claimed.shape)
+  const rules = trace.edges.filter((e) => e.input === claim.node).map((e) => plainFormula(upstreamTimesRule(trace, e)))
+  const d = result.diagnosis!
+  switch (d.kind) {
+    case 'shape':
+      return [
+        `your ${name} is ${yours === 'scalar' ? 'a scalar' : yours}, but a gradient is shaped like its variable: ${node.label} is ${own === 'scalar' ? 'a scalar' : own}`,
+        ...(d.transposed
+          ? [`it is the transpose of the right one: the rule is ${rules.join(' + ')}, with the factors in that order`]
+          : [`the rule is ${rules.join(' + ')}; the right one is ${value(truth)}`]),
+      ]
+    case 'unsummed': {
+      const consumer = nodes[d.from]!
+      return [
+        `your ${name} is ${yours}, shaped like ${consumer.label} = ${consumer.expression}: ${node.label} was broadcast there (a bias is added to every row of a batch), so its gradient sums ∂${out}/∂${consumer.label} over the copies: ${rules.join(' + ')}`,
+        `summed, yours is right: ${value(truth)}`,
+      ]
+    }
+    case 'one-contribution':
+      return [
+        `yours is the contribution through ${nodes[d.via]!.label} alone; ${node.label} feeds ${d.count} operations, and ${name} is the sum of their ${d.count} contributions: ${rules.join(' + ')} = ${value(truth)}`,
+      ]
+    case 'follows': {
+      const upstream = `∂${out}/∂${nodes[d.from]!.label}`
+      const how = rules.join(' + ') === upstream ? 'which passes through unchanged' : `as ${rules.join(' + ')}`
+      return [`${name} follows correctly from your ${upstream} above, ${how}: the slip is there, not here`]
+    }
+    case 'entries': {
+      const listed = d.wrong.slice(0, 3).map((index) => {
+        const offset = index.reduce((a, i, k) => a * truth.shape[k]! + i, 0)
+        const where = index.length ? `[${index.map((i) => i + 1).join(', ')}]` : name
+        return `${where} is ${formatNumber(truth.data[offset]!, precision)}, not ${formatNumber(claim.claimed.data[offset]!, precision)}`
+      })
+      const more = d.wrong.length > 3 ? `, and ${d.wrong.length - 3} more` : ''
+      return [
+        d.of === 1
+          ? `${name} is ${value(truth)}, not ${value(claim.claimed)}`
+          : `${d.wrong.length} of ${d.of} entries of ${name} differ: ${listed.join('; ')}${more}`,
+        ...(rules.length ? [`the backward pass computes it as ${rules.join(' + ')}`] : []),
+      ]
+    }
+  }
+}

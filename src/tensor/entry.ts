@@ -5,7 +5,7 @@
 import { InputError } from '../errors.js'
 import { OPS } from '../ops.js'
 import { TENSOR_OPS, localText } from './ops.js'
-import { broadcastIndex, offsetOf, shapeText, tensor, type Shape, type Tensor } from './tensor.js'
+import { broadcastIndex, indexOf, offsetOf, shapeText, tensor, type Tensor } from './tensor.js'
 import type { TensorEdge, TensorTrace } from './trace.js'
 
 /** Terms listed per edge; the rest are counted. */
@@ -56,15 +56,6 @@ export function parseEntry(trace: TensorTrace, text: string): { node: number; in
   return { node, index }
 }
 
-const unflatten = (shape: Shape, flat: number) => {
-  const index: number[] = []
-  for (let k = shape.length - 1; k >= 0; k--) {
-    index.unshift(flat % shape[k]!)
-    flat = Math.floor(flat / shape[k]!)
-  }
-  return index
-}
-
 /** The entry's gradient as the sum over every edge into its node of upstream entries times partials. */
 export function entryChain(trace: TensorTrace, node: number, index: number[]): EntryChain {
   const { nodes } = trace
@@ -95,7 +86,7 @@ export function entryChain(trace: TensorTrace, node: number, index: number[]): E
         unit.data[o] = 1
         const local = rule(unit).data[at]!
         if (local === 0) continue
-        const outIndex = unflatten(out.shape, o)
+        const outIndex = indexOf(out.shape, o)
         const text = partialText(trace, edge, outIndex, index)
         terms.push({ at: outIndex, upstream: g.data[o]!, local, ...(text !== undefined ? { localText: text } : {}) })
       }
@@ -142,7 +133,7 @@ function partialText(trace: TensorTrace, edge: TensorEdge, at: number[], index: 
         const read = broadcastIndex(o.value!.shape, out)[flat]!
         return o.kind === 'constant'
           ? { label: o.label, shape: o.value!.shape, constant: o.value!.data[read]! }
-          : { label: entryText(o.label, unflatten(o.value!.shape, read)), shape: [] as number[] }
+          : { label: entryText(o.label, indexOf(o.value!.shape, read)), shape: [] as number[] }
       })
       return localText(fn, edge.slot, labels).text
     }

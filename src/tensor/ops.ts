@@ -4,7 +4,21 @@
 import { OPS, type OpId } from '../ops.js'
 import { S, printSym, type Sym } from '../sym.js'
 import { formatNumber } from '../format.js'
-import { broadcastAxes, broadcastIndex, broadcastShapes, isScalar, sameShape, shapeText, size, tensor, unbroadcast, type Shape, type Tensor } from './tensor.js'
+import {
+  broadcastAxes,
+  broadcastIndex,
+  broadcastShapes,
+  isScalar,
+  sameShape,
+  shapeText,
+  size,
+  tensor,
+  transposeData,
+  transposeOf,
+  unbroadcast,
+  type Shape,
+  type Tensor,
+} from './tensor.js'
 
 export type TensorOpId = 'elementwise' | 'matmul' | 'transpose' | 'sum' | 'mean' | 'dot' | 'maxall' | 'minall' | 'softmax' | 'logsumexp' | 'norm' | 'entry'
 
@@ -239,12 +253,6 @@ export function matmulData(a: Float64Array, b: Float64Array, m: number, k: numbe
   return out
 }
 
-export function transposeData(a: Float64Array, m: number, n: number): Float64Array {
-  const out = new Float64Array(m * n)
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[j * m + i] = a[i * n + j]!
-  return out
-}
-
 /** Operands as matrices: a vector on the left is a row (1×k), on the right a column (k×1). */
 const asLeft = (s: Shape): [number, number] => (s.length === 2 ? [s[0]!, s[1]!] : [1, s[0]!])
 const asRight = (s: Shape): [number, number] => (s.length === 2 ? [s[0]!, s[1]!] : [s[0]!, 1])
@@ -310,13 +318,13 @@ const MATMUL: TensorOp = {
 
 const TRANSPOSE: TensorOp = {
   shape: ([a]) => (a!.length === 2 ? [a![1]!, a![0]!] : [...a!]),
-  forward: ([a]) => (a!.shape.length === 2 ? tensor([a!.shape[1]!, a!.shape[0]!], transposeData(a!.data, a!.shape[0]!, a!.shape[1]!)) : a!),
+  forward: ([a]) => transposeOf(a!),
   write: ([a], p) => (p.written === "'" ? `${factor(a!)}'` : `transpose(${a})`),
   name: () => 'transpose',
   inputs: () => [
     {
       rule: rule('transpose', 'transpose', 'a transpose moves each entry, so the gradient moves back the same way'),
-      vjp: (g) => (g.shape.length === 2 ? tensor([g.shape[1]!, g.shape[0]!], transposeData(g.data, g.shape[0]!, g.shape[1]!)) : g),
+      vjp: (g) => transposeOf(g),
       formula: ([a]) => (a!.shape.length === 2 ? `${G}${T}` : G),
     },
   ],

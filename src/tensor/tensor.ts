@@ -116,3 +116,24 @@ export function toNested(t: Tensor): number | number[] | number[][] {
 export function checkRank(shape: Shape, what: string): void {
   if (shape.length > 2) throw new InputError(`${what} has ${shape.length} dimensions (${shapeText(shape)}); the tutor works with scalars, vectors and matrices`)
 }
+
+/** The transpose of a row-major m×n array. */
+export function transposeData(a: Float64Array, m: number, n: number): Float64Array {
+  const out = new Float64Array(m * n)
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[j * m + i] = a[i * n + j]!
+  return out
+}
+
+/** A matrix's transpose; a vector or scalar is itself (as in mathjs). */
+export const transposeOf = (t: Tensor): Tensor =>
+  t.shape.length === 2 ? tensor([t.shape[1]!, t.shape[0]!], transposeData(t.data, t.shape[0]!, t.shape[1]!)) : t
+
+/** Row-major offset → index. */
+export function indexOf(shape: Shape, flat: number): number[] {
+  const index: number[] = []
+  for (let k = shape.length - 1; k >= 0; k--) {
+    index.unshift(flat % shape[k]!)
+    flat = Math.floor(flat / shape[k]!)
+  }
+  return index
+}

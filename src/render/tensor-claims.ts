@@ -1,0 +1,64 @@
+// The verdicts of check on a tensor program, in the terminal and as JSON.
+import { Chalk, type ChalkInstance } from 'chalk'
+import type { TensorTrace } from '../tensor/trace.js'
+import type { TensorClaimResult } from '../tensor/claims.js'
+import { toNested, type Tensor } from '../tensor/tensor.js'
+import { TENSOR_WORDS as W, statementsOf, tensorVerdictLines } from '../steps/tensor-words.js'
+import { claimsHeading } from '../steps/words.js'
+
+export function renderTensorClaims(
+  trace: TensorTrace,
+  results: TensorClaimResult[],
+  options: { precision: number; ascii: boolean; chalk?: ChalkInstance },
+): string {
+  const c = options.chalk ?? new Chalk({ level: 0 })
+  const text = (s: string) => (options.ascii ? W.ascii(s) : s)
+  const lines = [
+    c.bold(text(W.programTitle)),
+    ...statementsOf(trace).map((s) => text(`  ${s}`)),
+    '',
+    c.bold(claimsHeading(results.filter((r) => r.right).length, results.length)),
+  ]
+  results.forEach((r, k) => {
+    const mark = r.right ? c.green(options.ascii ? 'ok' : '✓') : c.red(options.ascii ? 'x ' : '✗')
+    lines.push('', `${mark} ${k + 1}. ${text(r.text)}`)
+    for (const line of tensorVerdictLines(trace, r, options.precision)) lines.push(`     ${text(line)}`)
+  })
+  return `${lines.join('\n')}\n`
+}
+
+const nested = (t: Tensor) => JSON.parse(JSON.stringify(toNested(t), (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v))) as unknown
+
+export function renderTensorClaimsJson(trace: TensorTrace, results: TensorClaimResult[], options: { precision: number }): string {
+  const label = (i: number) => trace.nodes[i]!.label
+  const body = {
+    right: results.filter((r) => r.right).length,
+    total: results.length,
+    claims: results.map((r) => {
+      const explanation = tensorVerdictLines(trace, r, options.precision)
+      if (!r.claim) return { claim: r.text, kind: 'unreadable', right: false, explanation }
+      const d = r.diagnosis
+      const diagnosis =
+        d === undefined
+          ? undefined
+          : d.kind === 'unsummed' || d.kind === 'follows'
+            ? { kind: d.kind, node: label(d.from) }
+            : d.kind === 'one-contribution'
+              ? { kind: d.kind, via: label(d.via), count: d.count }
+              : d.kind === 'entries'
+                ? { kind: d.kind, wrong: d.wrong.map((index) => index.map((i) => i + 1)), of: d.of }
+                : d
+      return {
+        claim: r.text,
+        wrt: label(r.claim.node),
+        ...(r.claim.index ? { index: r.claim.index.map((i) => i + 1) } : {}),
+        claimed: nested(r.claim.claimed),
+        value: nested(r.truth!),
+        right: r.right,
+        ...(diagnosis ? { diagnosis } : {}),
+        explanation,
+      }
+    }),
+  }
+  return `${JSON.stringify(body, null, 2)}\n`
+}

@@ -1,0 +1,144 @@
+// check on a tensor program: claims about a whole gradient (dL/dW = [1, 2; 3, 4]) or one entry
+// (dL/dW[1, 2] = 0.5), judged entry by entry, and for a wrong one what the slip most likely was: a
+// gradient not shaped like its variable (often the transpose of the right one), a bias's gradient
+// not summed over the batch, one contribution of several, or a right step from a wrong claim above.
+import { InputError } from '../errors.js'
+import { buildTensorGraph } from './graph.js'
+import { forwardValues, type TensorEdge, type TensorTrace } from './trace.js'
+import { TENSOR_OPS } from './ops.js'
+import { broadcastAxes, indexOf, offsetOf, sameShape, shapeText, tensor, transposeOf, unbroadcast, type Tensor } from './tensor.js'
+
+export interface TensorClaim {
+  text: string
+  /** The node whose gradient is claimed, and the entry when one is named. */
+  node: number
+  index?: number[]
+  claimed: Tensor
+}
+
+export type TensorDiagnosis =
+  | { kind: 'shape'; transposed: boolean }
+  | { kind: 'unsummed'; from: number }
+  | { kind: 'one-contribution'; via: number; count: number }
+  | { kind: 'follows'; from: number }
+  | { kind: 'entries'; wrong: number[][]; of: number }
+
+export interface TensorClaimResult {
+  text: string
+  /** Undefined when the claim could not be read (`unreadable` says why). */
+  claim?: TensorClaim
+  unreadable?: string
+  truth?: Tensor
+  right: boolean
+  diagnosis?: TensorDiagnosis
+}
+
+const CLAIM = /^\s*(?:d|∂)\s*([\p{L}_$][\p{L}\p{N}_$#]*)\s*\/\s*(?:d|∂)\s*([\p{L}_$][\p{L}\p{N}_$#]*)\s*(?:\[\s*(\d+)\s*(?:,\s*(\d+)\s*)?\])?\s*=\s*(.+)$/u
+
+/** Reads one claim; a claim that cannot be read throws InputError with the reason. */
+export function parseTensorClaim(trace: TensorTrace, text: string): TensorClaim {
+  const match = CLAIM.exec(text)
+  if (!match) throw new InputError(`expected dL/dW = VALUE or dL/dW[i, j] = VALUE`)
+  const [, of, wrt, i, j, valueText] = match
+  const out = trace.nodes[trace.output]!.label
+  if (of !== out) throw new InputError(`${of} is not the output; claims are about ∂${out}/∂ a node`)
+  const node = trace.nodes.findIndex((n) => n.label === wrt && n.kind !== 'constant')
+  if (node < 0) throw new InputError(`${wrt} is not a node of the program (its variables: ${trace.gradients.map((g) => g.name).join(', ')})`)
+  if (trace.grads[node] === undefined) throw new InputError(`${wrt} does not reach ${out}, so it has no gradient to claim`)
+  const shape = trace.nodes[node]!.value!.shape
+  const index = [i, j].filter((x) => x !== undefined).map((x) => Number(x) - 1)
+  if (index.length > 0) {
+    if (index.length !== shape.length)
+      throw new InputError(`${wrt} is ${shapeText(shape)}: it takes ${shape.length} ${shape.length === 1 ? 'index' : 'indexes'}, not ${index.length}`)
+    const bad = index.findIndex((x, k) => x < 0 || x >= shape[k]!)
+    if (bad >= 0) throw new InputError(`index ${index[bad]! + 1} is outside 1 to ${shape[bad]}`)
+  }
+  const claimed = valueOf(trace, valueText!)
+  return { text, node, ...(index.length ? { index } : {}), claimed }
+}
+
+/** A claimed value: numbers and array literals, or an expression in the nodes' values (x', 2*t1). */
+function valueOf(trace: TensorTrace, text: string): Tensor {
+  const graph = buildTensorGraph(text, { seed: 0 })
+  for (const v of graph.variables) {
+    const name = graph.nodes[v]!.label
+    const node = trace.nodes.find((n) => n.label === name)
+    if (!node) throw new InputError(`${name} is not a node of the program`)
+    graph.nodes[v]!.value = node.value
+  }
+  forwardValues(graph)
+  return graph.nodes[graph.output]!.value!
+}
+
+const close = (a: number, b: number, tolerance: number, scale: number) =>
+  Math.abs(a - b) <= tolerance * Math.max(Math.abs(b), scale) || (Number.isNaN(a) && Number.isNaN(b))
+
+/** Entry by entry within the tolerance, relative to the larger of the entry and the tensor's largest entry / 100. */
+function agrees(claimed: Tensor, truth: Tensor, tolerance: number): boolean {
+  if (!sameShape(claimed.shape, truth.shape)) return false
+  let scale = 0
+  for (const x of truth.data) scale = Math.max(scale, Math.abs(x))
+  return claimed.data.every((x, i) => close(x, truth.data[i]!, tolerance, scale / 100))
+}
+
+export function checkTensorClaims(trace: TensorTrace, lines: string[], tolerance: number): TensorClaimResult[] {
+  const results: TensorClaimResult[] = []
+  for (const text of lines) {
+    let claim: TensorClaim
+    try {
+      claim = parseTensorClaim(trace, text)
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error
+      results.push({ text, unreadable: error.message, right: false })
+      continue
+    }
+    const grad = trace.grads[claim.node]!
+    const truth = claim.index ? tensor([], [grad.data[offsetOf(grad.shape, claim.index)]!]) : grad
+    const right = agrees(claim.claimed, truth, tolerance)
+    const diagnosis = right ? undefined : diagnose(trace, claim, truth, results, tolerance)
+    results.push({ text, claim, truth, right, ...(diagnosis ? { diagnosis } : {}) })
+  }
+  return results
+}
+
+function diagnose(trace: TensorTrace, claim: TensorClaim, truth: Tensor, earlier: TensorClaimResult[], tolerance: number): TensorDiagnosis {
+  const { claimed } = claim
+  const edges = trace.edges.filter((e) => e.input === claim.node)
+  if (!claim.index && !sameShape(claimed.shape, truth.shape)) {
+    if (claimed.shape.length === 2 && agrees(transposeOf(claimed), truth, tolerance)) return { kind: 'shape', transposed: true }
+    // A broadcast input's gradient before the broadcast is undone (a bias's, one row per example).
+    for (const edge of edges) {
+      const out = trace.nodes[edge.consumer]!.value!.shape
+      if (sameShape(claimed.shape, out) && broadcastAxes(truth.shape, out).length > 0 && agrees(unbroadcast(claimed, truth.shape), truth, tolerance))
+        return { kind: 'unsummed', from: edge.consumer }
+    }
+    return { kind: 'shape', transposed: false }
+  }
+  const at = (t: Tensor) => (claim.index ? tensor([], [t.data[offsetOf(t.shape, claim.index)]!]) : t)
+  if (edges.length > 1) {
+    for (const edge of edges)
+      if (agrees(claimed, at(edge.contribution), tolerance)) return { kind: 'one-contribution', via: edge.consumer, count: edges.length }
+  }
+  // A right step from a wrong claim above: the rule applied to the student's own upstream.
+  if (!claim.index && edges.length === 1) {
+    const edge = edges[0]!
+    const above = earlier.find(
+      (r) => r.claim && !r.right && !r.claim.index && r.claim.node === edge.consumer && sameShape(r.claim.claimed.shape, trace.grads[edge.consumer]!.shape),
+    )
+    if (above && agrees(claimed, applyRule(trace, edge, above.claim!.claimed), tolerance)) return { kind: 'follows', from: edge.consumer }
+  }
+  const wrong: number[][] = []
+  const truthAll = claim.index ? truth : trace.grads[claim.node]!
+  let scale = 0
+  for (const x of truthAll.data) scale = Math.max(scale, Math.abs(x))
+  claimed.data.forEach((x, i) => {
+    if (!close(x, truth.data[i]!, tolerance, scale / 100)) wrong.push(indexOf(truth.shape, i))
+  })
+  return { kind: 'entries', wrong, of: claimed.data.length }
+}
+
+function applyRule(trace: TensorTrace, edge: TensorEdge, upstream: Tensor): Tensor {
+  const consumer = trace.nodes[edge.consumer]!
+  const xs = consumer.inputs.map((i) => trace.nodes[i]!.value!)
+  return TENSOR_OPS[consumer.op!].inputs(consumer.params)[edge.slot]!.vjp(upstream, xs, consumer.value!, consumer.params)
+}
