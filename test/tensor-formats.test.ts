@@ -109,7 +109,6 @@ describe('tensor programs at the command line', () => {
     const file = await runCli(['sum(X)', '--X', '@missing.csv'])
     expect([file.code, file.stderr]).toEqual([1, 'backprop-tutor: error: cannot read missing.csv: no such file\n'])
     for (const [args, message] of [
-      [['quiz', 'sum(x)', '--x', '[1, 2]'], 'quiz works on scalar programs'],
       [['sum(x)', '--x', '[1, 2]', '--format', 'svg'], '--format svg is for scalar programs'],
       [['x*x', '--x', '2', '--entry', 'x'], '--entry goes with tensor programs'],
       [['x*x', '--x', '2', '--seed', '1'], '--seed goes with rand(…) and randn(…)'],
@@ -194,5 +193,27 @@ describe('check on a tensor program', () => {
     expect(fan.code).toBe(3)
     expect(fan.stdout).toContain('yours is the contribution through h alone; x feeds 2 operations')
     expect(fan.stdout).toContain('✓ 2. dL/dx = [-11, -15]')
+  })
+})
+
+describe('quiz on a tensor program', () => {
+  const P = ['quiz', 'z = W*x; L = sum(tanh(z))', '--W', '[1, 2; 3, 4; 5, 6]', '--x', '[1, -1]']
+  it('asks each shape before each rule, and judges a rule as a formula', async () => {
+    // Forward shapes (z, t1, L), then per edge: shape, rule.
+    const answers = ['3', '3', 'scalar', '3', 'g*[1, 1, 1]', '3', 'g .* (1 - tanh(z).^2)', '3x2', "x*g'", "g*x'", '2', "W'*g"]
+    const { code, stdout } = await runCli([...P], { answers })
+    expect(code).toBe(0)
+    expect(stdout).toContain('(1/11) the shape of z = W·x = ?')
+    expect(stdout).toContain('(8/11) the shape of ∂L/∂W = ?   (z = W·x)')
+    // x*g' is 2×3: the transpose of the right one.
+    expect(stdout).toContain('✗ not quite: yours is 2×3, but the gradient of W is 3×2: it is the transpose of the right one')
+    expect(stdout).toContain('Score: 10 of 11 right at the first try, 1 more after a hint.')
+  })
+
+  it('refuses a rule that is right at the traced values only', async () => {
+    // At x = [1, -1] the rule ḡ·xᵀ gives the same numbers as g·[1, -1]ᵀ; with x moved it does not.
+    const answers = ['3', '3', 'scalar', '3', 'g*[1, 1, 1]', '3', 'g .* (1 - tanh(z).^2)', '3x2', "g*[1, -1]'", 'q']
+    const { stdout } = await runCli([...P], { answers })
+    expect(stdout).toContain('✗ not quite: right numbers here, wrong formula: with the operands and g moved a little it no longer agrees')
   })
 })

@@ -33,6 +33,9 @@ Examples:
   backprop-tutor "(x*w+b-y)^2" --x 2 --w 0.5 --b 0 --y 3 --data x,y --lr 0.1 --steps 5
   backprop-tutor --file net.txt --set format=1           bind a variable named like an option
   echo "x*x*x" | backprop-tutor - --x 2
+  backprop-tutor "z = W*x + b; L = sum(tanh(z))" --W "[1, 2; 3, 4; 5, 6]" --x "[1, -1]" --b "zeros(3)"   a tensor program
+  backprop-tutor --file examples/mlp.txt --X @examples/data/xor-inputs.csv --y @examples/data/xor-targets.csv \\
+    --W1 "randn(2, 3)" --b1 "zeros(3)" --w2 "randn(3)" --b2 0 --entry "W1[2, 1]"
 
 Modes (each has its own --help):
   backprop-tutor quiz "(x*w+b-y)^2" --x 1 --w 1 --b 0 --y 2     answer each step, with hints
@@ -99,7 +102,7 @@ export function command(mode: Mode): Command {
       .map(([name, format]) => `  ${`${name}:`.padEnd(10)}${format.description}`)
       .join('\n')
     program
-      .description('Print step-by-step backpropagation traces of a scalar expression or a short program.')
+      .description('Print step-by-step backpropagation traces of a scalar expression, a short program, or a program on vectors and matrices.')
       .version(VERSION, '-V, --version')
       .argument('[program]', 'the expression or statements (separated by ; or newlines); - reads stdin')
       .option('-f, --file <path>', 'read the program from a file')

@@ -19,7 +19,7 @@ import { Elsewhere } from '../modes/formula.js'
 import { randomExercise, type Level } from '../modes/exercise.js'
 import { EXIT, TooLong, type Io } from './io.js'
 import { UsageError, names, optionTypo, type Mode, type Parsed } from './command.js'
-import { isTensorRequest, tensorCheck, tensorTrace } from './tensors.js'
+import { isTensorRequest, tensorCheck, tensorQuiz, tensorTrace } from './tensors.js'
 
 export interface Request {
   mode: Mode
@@ -32,9 +32,6 @@ export interface Request {
   tolerance: number
   chalkFor: (toFile: boolean) => ChalkInstance
 }
-
-const TENSOR_MODES = (mode: string) =>
-  `${mode} works on scalar programs; this one uses tensors, and its trace (backprop-tutor PROGRAM with the same values) shows every step with shapes`
 
 export async function traceMode(request: Request, io: Io): Promise<number> {
   const { opts, positionals, precision, chalkFor } = request
@@ -192,7 +189,7 @@ export async function quiz(request: Request, io: Io): Promise<number> {
     if (positionals[0] === '-') throw new UsageError('quiz reads its answers from stdin, so the program cannot come from there: use --file')
     source = await readProgram(positionals[0], opts.file, io)
   }
-  if (isTensorRequest(source, request.values)) throw new UsageError(TENSOR_MODES('quiz'))
+  if (isTensorRequest(source, request.values)) return tensorQuiz(request, source, io)
   const program = traced(source, request)
   const { trace, warnings } = program
   for (const warning of warnings) io.stderr(`backprop-tutor: warning: ${warning}\n`)

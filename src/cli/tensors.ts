@@ -6,6 +6,8 @@ import { LIMITS } from '../limits.js'
 import { traceTensorProgram } from '../tensor/pipeline.js'
 import type { TensorTrace } from '../tensor/trace.js'
 import { checkTensorClaims } from '../tensor/claims.js'
+import { runTensorQuiz, tensorQuestions } from '../tensor/quiz.js'
+import { shapeText } from '../tensor/tensor.js'
 import { renderTensorClaims, renderTensorClaimsJson } from '../render/tensor-claims.js'
 import { entryChain, parseEntry } from '../tensor/entry.js'
 import { trainTensors } from '../tensor/train.js'
@@ -81,7 +83,7 @@ async function tensorTraceOf(request: Request, source: string, io: Io): Promise<
 
   const beforeBinding = (variables: Set<string>) => {
     for (const name of request.dashed) {
-      const near = variables.has(name) ? undefined : optionTypo(name, 'trace')
+      const near = variables.has(name) ? undefined : optionTypo(name, request.mode)
       if (near)
         throw new UsageError(
           `unknown option --${name}; did you mean --${near}? (${name} is not a variable of the program; to bind a variable of that name, use --set ${name}=VALUE)`,
@@ -115,4 +117,20 @@ export async function tensorCheck(request: Request, source: string, lines: strin
   if (opts.output) await io.writeFile(opts.output, text)
   else await io.stdout(text)
   return results.every((r) => r.right) ? EXIT.ok : EXIT.wrongClaim
+}
+
+/** quiz on a tensor program: shapes, then each gradient's shape and rule; answers from stdin. */
+export async function tensorQuiz(request: Request, source: string, io: Io): Promise<number> {
+  const trace = await tensorTraceOf(request, source, io)
+  const { nodes } = trace
+  const values = trace.variables.map((v) => `${nodes[v]!.label}: ${shapeText(nodes[v]!.value!.shape)}`).join(', ')
+  io.stdout(`Program  ${source.trim()}\nValues   ${values}\n`)
+  const precision = request.opts.precision === undefined ? TENSOR_PRECISION : request.precision
+  await runTensorQuiz(
+    trace,
+    tensorQuestions(trace, precision),
+    { write: io.stdout, ask: io.ask },
+    { tolerance: request.tolerance, ascii: Boolean(request.opts.ascii), chalk: request.chalkFor(false) },
+  )
+  return EXIT.ok
 }

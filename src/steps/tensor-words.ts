@@ -266,3 +266,32 @@ export function tensorVerdictLines(trace: TensorTrace, result: TensorClaimResult
     }
   }
 }
+
+/** quiz on a tensor program. */
+export const TENSOR_QUIZ = {
+  ascii: TENSOR_WORDS.ascii,
+  titles: {
+    forward: '1. Forward pass: the shape of each operation',
+    backward: '2. Backward pass: the shape of each gradient, then its rule (g is the gradient arriving from above)',
+  } as Record<'forward' | 'backward', string>,
+  intro: (count: number) =>
+    `${count} questions. A shape is answered as 3x2, 3 (a vector) or scalar; a rule as an expression in g, the gradient arriving at the operation's output, and the names of the program (g*x', W'*g, g .* (1 - tanh(z).^2), sum(g, 1)). Enter on an empty line for a hint, q to stop.`,
+  valueShape: (label: string, expression: string) => `the shape of ${label} = ${expression}`,
+  gradShape: (grad: string) => `the shape of ${grad}`,
+  via: (consumer: string) => ` (the contribution through ${consumer})`,
+  ruleContext: (out: string, consumer: string, expression: string) => `${consumer} = ${expression}; g = ∂${out}/∂${consumer}`,
+  forwardShapeHint: (op: string): string =>
+    op === 'matmul'
+      ? 'a matrix product m×k · k×n is m×n; a vector on the right is a column, on the left a row'
+      : op === 'elementwise'
+        ? 'entry by entry, with broadcasting: the shapes aligned from the right, each size equal or 1, and the larger taken'
+        : op === 'transpose'
+          ? 'a transpose swaps rows and columns'
+          : 'a reduction removes the dimension it runs along (all of them without one)',
+  gradShapeHint: (input: string) => `a gradient is shaped like what it is the gradient of: ${input}`,
+  unreadableShape: 'cannot read that shape; type it as 3x2, 3 (a vector of 3 entries) or scalar',
+  wrongShape: (yours: string, right: string, input: string, transposed: boolean) =>
+    `yours is ${yours}, but the gradient of ${input} is ${right}${transposed ? ': it is the transpose of the right one, so swap the factors and transposes' : ''}`,
+  wrongValues: 'the shape is right, the numbers are not',
+  rightHereOnly: 'right numbers here, wrong formula: with the operands and g moved a little it no longer agrees',
+}

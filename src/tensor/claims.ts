@@ -59,7 +59,7 @@ export function parseTensorClaim(trace: TensorTrace, text: string): TensorClaim 
 
 /** A claimed value: numbers and array literals, or an expression in the nodes' values (x', 2*t1). */
 function valueOf(trace: TensorTrace, text: string): Tensor {
-  const graph = buildTensorGraph(text, { seed: 0 })
+  const graph = buildTensorGraph(text, { seed: 0, inline: true })
   for (const v of graph.variables) {
     const name = graph.nodes[v]!.label
     const node = trace.nodes.find((n) => n.label === name)

@@ -57,14 +57,14 @@ const OUTPUT_NAMES = ['L', 'Loss', 'out', 'output']
 export { GENERATORS }
 
 /** Parses a tensor program into its graph (values not yet bound). */
-export function buildTensorGraph(text: string, options: { seed: number; constantsOnly?: string } = { seed: 0 }): TensorGraph {
+export function buildTensorGraph(text: string, options: { seed: number; constantsOnly?: string; inline?: boolean } = { seed: 0 }): TensorGraph {
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1).replace(/\r\n?/g, '\n') : text.replace(/\r\n?/g, '\n')
   if (source.length > LIMITS.maxLength)
     throw new InputError(`the program is ${source.length} characters long; the tutor's limit is ${LIMITS.maxLength} (4 MiB)`)
   const blocks = parseSyntax(source, options.constantsOnly ? `${options.constantsOnly}: ` : '')
   if (blocks.length === 0) throw new InputError('the program is empty')
   try {
-    return new Builder(source, options.seed, options.constantsOnly).build(blocks)
+    return new Builder(source, options.seed, options.constantsOnly, options.inline).build(blocks)
   } catch (error) {
     if (error instanceof RangeError) throw new InputError('the program is nested too deeply; split it into statements')
     throw error
@@ -84,6 +84,8 @@ class Builder {
     readonly seed: number,
     /** Set when reading a value: what it is bound to, for messages; no variables allowed. */
     readonly constantsOnly?: string,
+    /** An answer or a claim's value: its operations are named by what they compute, never t1 (a program's own names). */
+    readonly inline = false,
   ) {}
 
   build(blocks: Syntax[]): TensorGraph {
@@ -119,7 +121,9 @@ class Builder {
   }
 
   private fail(message: string): never {
-    const where = this.constantsOnly ?? (this.source.includes('\n') || this.source.includes(';') ? `statement ${this.statement}` : 'the program')
+    const where =
+      this.constantsOnly ??
+      (this.inline ? 'the expression' : this.source.includes('\n') || this.source.includes(';') ? `statement ${this.statement}` : 'the program')
     throw new InputError(`${where}: ${message}`)
   }
 
@@ -248,7 +252,7 @@ class Builder {
     }
     if (kind === 'matrix-divide') return this.apply('elementwise', { fn: 'div', written: '/' }, inputs)
     if (kind === 'matrix-power') return this.apply('elementwise', { fn: 'pow', written: '^' }, inputs)
-    if (kind === 'transpose') return this.apply('transpose', { written: "'" }, inputs)
+    if (kind === 'transpose') return this.apply('transpose', { written: "'", ...(this.inline ? { row: true } : {}) }, inputs)
     return this.apply('elementwise', { fn: kind.fn, ...(kind.written ? { written: kind.written } : {}) }, inputs)
   }
 
@@ -318,11 +322,18 @@ class Builder {
       })
     }
     const out = nodes[output]!
-    if (out.label === '' && out.kind === 'op') out.label = OUTPUT_NAMES.find((n) => !names.has(n)) ?? 'L#'
+    if (out.label === '' && out.kind === 'op' && !this.inline) out.label = OUTPUT_NAMES.find((n) => !names.has(n)) ?? 'L#'
     const prefix = ['t', 'n', 'u', 'v'].find((p) => ![...names].some((n) => new RegExp(`^${p}\\d+$`).test(n))) ?? 't_'
     let ops = 0
     let constants = 0
     for (const node of nodes) {
+      if (node.kind === 'op' && node.label === '' && this.inline) {
+        const written = TENSOR_OPS[node.op!].write(
+          node.inputs.map((i) => nodes[i]!.label),
+          node.params,
+        )
+        node.label = /^[\p{L}_$][\p{L}\p{N}_$]*\(.*\)$/u.test(written) ? written : `(${written})`
+      }
       if (node.kind === 'op' && node.label === '') node.label = `${prefix}${++ops}`
       if (node.kind === 'constant') {
         const v = node.value!

@@ -32,6 +32,8 @@ export interface Params {
   index?: number[]
   /** How the program wrote it, where it matters: `.*` or `*`, `./` or `/`, `'` or transpose(). */
   written?: string
+  /** transpose in an answer or claim: a vector's transpose is a row (1×n). */
+  row?: boolean
 }
 
 export interface TensorRule {
@@ -253,11 +255,19 @@ export function matmulData(a: Float64Array, b: Float64Array, m: number, k: numbe
   return out
 }
 
-/** Operands as matrices: a vector on the left is a row (1×k), on the right a column (k×1). */
-const asLeft = (s: Shape): [number, number] => (s.length === 2 ? [s[0]!, s[1]!] : [1, s[0]!])
+/**
+ * A vector times a one-row matrix (g*x' in an answer, where x' of a vector is a row): the outer
+ * product, the vector taken as a column. mathjs has no such product (it is an error there), so no
+ * program's meaning changes.
+ */
+const isOuter = (a: Shape, b: Shape) => a.length === 1 && b.length === 2 && b[0] === 1 && a[0] !== 1
+
+/** Operands as matrices: a vector on the left is a row (1×k), on the right a column (k×1); an outer product's is a column. */
+const asLeft = (s: Shape, b: Shape): [number, number] => (s.length === 2 ? [s[0]!, s[1]!] : isOuter(s, b) ? [s[0]!, 1] : [1, s[0]!])
 const asRight = (s: Shape): [number, number] => (s.length === 2 ? [s[0]!, s[1]!] : [s[0]!, 1])
 
 function matmulShape(a: Shape, b: Shape): number[] {
+  if (isOuter(a, b)) return [a[0]!, b[1]!]
   const out: number[] = []
   if (a.length === 2) out.push(a[0]!)
   if (b.length === 2) out.push(b[1]!)
@@ -277,13 +287,13 @@ const MATMUL_RULE = rule(
 
 const MATMUL: TensorOp = {
   shape: ([a, b]) => {
-    if (a!.length === 0 || b!.length === 0) return matmulShape(a!, b!)
+    if (a!.length === 0 || b!.length === 0 || isOuter(a!, b!)) return matmulShape(a!, b!)
     const inner = [a!.length === 2 ? a![1]! : a![0]!, b![0]!]
     if (inner[0] !== inner[1]) return `inner sizes differ (${inner[0]} and ${inner[1]})`
     return matmulShape(a!, b!)
   },
   forward: ([a, b]) => {
-    const [m, k] = asLeft(a!.shape)
+    const [m, k] = asLeft(a!.shape, b!.shape)
     const n = asRight(b!.shape)[1]
     return tensor(matmulShape(a!.shape, b!.shape), matmulData(a!.data, b!.data, m, k, n))
   },
@@ -294,7 +304,7 @@ const MATMUL: TensorOp = {
       rule: MATMUL_RULE,
       // ∂L/∂A = ḡ·Bᵀ, in the product's matrix terms, then back to A's own shape.
       vjp: (g, [a, b]) => {
-        const [m, k] = asLeft(a!.shape)
+        const [m, k] = asLeft(a!.shape, b!.shape)
         const n = asRight(b!.shape)[1]
         return tensor(a!.shape, matmulData(g.data, transposeData(b!.data, k, n), m, n, k))
       },
@@ -305,7 +315,7 @@ const MATMUL: TensorOp = {
     {
       rule: MATMUL_RULE,
       vjp: (g, [a, b]) => {
-        const [m, k] = asLeft(a!.shape)
+        const [m, k] = asLeft(a!.shape, b!.shape)
         const n = asRight(b!.shape)[1]
         return tensor(b!.shape, matmulData(transposeData(a!.data, m, k), g.data, k, m, n))
       },
@@ -317,14 +327,15 @@ const MATMUL: TensorOp = {
 }
 
 const TRANSPOSE: TensorOp = {
-  shape: ([a]) => (a!.length === 2 ? [a![1]!, a![0]!] : [...a!]),
-  forward: ([a]) => transposeOf(a!),
+  // A vector stays itself (mathjs); in an answer (params.row) its transpose is a row, 1×n, as a textbook's xᵀ.
+  shape: ([a], p) => (a!.length === 2 ? [a![1]!, a![0]!] : p.row && a!.length === 1 ? [1, a![0]!] : [...a!]),
+  forward: ([a], p) => (p.row && a!.shape.length === 1 ? tensor([1, a!.shape[0]!], a!.data) : transposeOf(a!)),
   write: ([a], p) => (p.written === "'" ? `${factor(a!)}'` : `transpose(${a})`),
   name: () => 'transpose',
   inputs: () => [
     {
       rule: rule('transpose', 'transpose', 'a transpose moves each entry, so the gradient moves back the same way'),
-      vjp: (g) => transposeOf(g),
+      vjp: (g, [a]) => (g.shape.length === 2 && a!.shape.length === 1 ? tensor(a!.shape, g.data) : transposeOf(g)),
       formula: ([a]) => (a!.shape.length === 2 ? `${G}${T}` : G),
     },
   ],

@@ -1,0 +1,207 @@
+// quiz on a tensor program: the shape of each operation's value, then for each edge of the backward
+// pass the shape of the gradient (asked first: it is where students get lost) and the rule, typed
+// with g for the upstream gradient (g*x', W'*g, sum(g, 1)). A rule is judged as a formula: right at
+// the traced values and at two other points where the operands and g have moved.
+import { Chalk, type ChalkInstance } from 'chalk'
+import { InputError } from '../errors.js'
+import { buildTensorGraph } from './graph.js'
+import { forwardValues, type TensorEdge, type TensorTrace } from './trace.js'
+import { TENSOR_OPS } from './ops.js'
+import { mulberry32 } from './random.js'
+import { sameShape, shapeText, tensor, transposeOf, type Shape, type Tensor } from './tensor.js'
+import { TENSOR_QUIZ as Q, plainFormula, upstreamTimesRule } from '../steps/tensor-words.js'
+import { QUIZ } from '../steps/words.js'
+import { valueText } from '../render/tensor-values.js'
+import type { QuizIo, Score } from '../modes/quiz.js'
+
+export type TensorQuestion =
+  | { kind: 'shape'; section: 'forward' | 'backward'; ask: string; context?: string; shape: Shape; hints: [string, string]; reveal: string }
+  | { kind: 'rule'; section: 'backward'; ask: string; context: string; edge: TensorEdge; hints: [string, string]; reveal: string }
+
+export function tensorQuestions(trace: TensorTrace, precision: number): TensorQuestion[] {
+  const { nodes } = trace
+  const out = nodes[trace.output]!.label
+  const questions: TensorQuestion[] = []
+  nodes.forEach((node) => {
+    if (node.kind !== 'op') return
+    const inputs = node.inputs.map((i) => `${nodes[i]!.label} is ${shapeText(nodes[i]!.value!.shape)}`)
+    questions.push({
+      kind: 'shape',
+      section: 'forward',
+      ask: Q.valueShape(node.label, node.expression!),
+      shape: node.value!.shape,
+      hints: [Q.forwardShapeHint(node.op!), inputs.join(', ')],
+      reveal: `${node.label} = ${node.expression} is ${shapeText(node.value!.shape)}`,
+    })
+  })
+  for (const edge of trace.edges) {
+    const input = nodes[edge.input]!
+    const consumer = nodes[edge.consumer]!
+    const grad = `∂${out}/∂${input.label}`
+    const via = trace.edges.filter((e) => e.input === edge.input).length > 1 ? Q.via(consumer.label) : ''
+    questions.push({
+      kind: 'shape',
+      section: 'backward',
+      ask: Q.gradShape(grad + via),
+      context: `${consumer.label} = ${consumer.expression}`,
+      shape: edge.contribution.shape,
+      hints: [Q.gradShapeHint(input.label), `${input.label} is ${shapeText(input.value!.shape)}`],
+      reveal: `${grad} is ${shapeText(edge.contribution.shape)}, shaped like ${input.label}`,
+    })
+    questions.push({
+      kind: 'rule',
+      section: 'backward',
+      ask: `${grad}${via}`,
+      context: Q.ruleContext(out, consumer.label, consumer.expression!),
+      edge,
+      hints: [`${edge.rule.name}: ${edge.rule.why}`, `${plainFormula(edge.formula).replace(/ḡ/g, 'g')}${edge.shapes ? `  (${edge.shapes})` : ''}`],
+      reveal: `${grad}${via} = ${plainFormula(upstreamTimesRule(trace, edge))} = ${valueText(edge.contribution, { precision, ascii: false }).replace(/\n\s*/g, '; ')}`,
+    })
+  }
+  return questions
+}
+
+/** "3x2", "3×2", "(3, 2)", "[3, 2]", "3 by 2", "3", "scalar" → a shape. */
+export function readShape(text: string): Shape | undefined {
+  const t = text.trim().toLowerCase()
+  if (/^(scalar|\(\)|\[\]|1x1 scalar)$/.test(t)) return []
+  const parts = t.replace(/^[([]|[)\]]$/g, '').split(/\s*(?:x|×|,|by|\*)\s*/)
+  if (parts.length < 1 || parts.length > 2 || !parts.every((p) => /^\d+$/.test(p))) return undefined
+  return parts.map(Number)
+}
+
+/** A typed rule's value: g is the upstream, other names are the nodes' values (or moved ones). */
+function ruleValue(text: string, trace: TensorTrace, values: Map<string, Tensor>): Tensor {
+  const source = text.replace(/ḡ/g, 'g').replace(/ᵀ/g, "'")
+  const graph = buildTensorGraph(source, { seed: 0, inline: true })
+  for (const v of graph.variables) {
+    const name = graph.nodes[v]!.label
+    const value = values.get(name) ?? trace.nodes.find((n) => n.label === name)?.value
+    if (!value) throw new InputError(`${name} is not a node of the program; write the upstream gradient as g`)
+    graph.nodes[v]!.value = value
+  }
+  forwardValues(graph)
+  return graph.nodes[graph.output]!.value!
+}
+
+const agreeAll = (a: Tensor, b: Tensor, tolerance: number) => {
+  if (!sameShape(a.shape, b.shape)) return false
+  let scale = 0
+  for (const x of b.data) scale = Math.max(scale, Math.abs(x))
+  return a.data.every(
+    (x, i) => Math.abs(x - b.data[i]!) <= tolerance * Math.max(Math.abs(b.data[i]!), scale / 100) || (Number.isNaN(x) && Number.isNaN(b.data[i]!)),
+  )
+}
+
+/** The operands and the upstream, moved: each entry scaled and shifted by its own small random amount. */
+function movedPoint(trace: TensorTrace, edge: TensorEdge, seed: number): { values: Map<string, Tensor>; truth: Tensor } {
+  const next = mulberry32(seed)
+  const move = (t: Tensor) =>
+    tensor(
+      t.shape,
+      t.data.map((x) => x * (1 + 0.25 * (2 * next() - 1)) + 0.1 * (2 * next() - 1)),
+    )
+  const consumer = trace.nodes[edge.consumer]!
+  const values = new Map<string, Tensor>()
+  const xs = consumer.inputs.map((i) => {
+    const node = trace.nodes[i]!
+    if (node.kind === 'constant') return node.value!
+    const moved = values.get(node.label) ?? move(node.value!)
+    values.set(node.label, moved)
+    return moved
+  })
+  const g = move(trace.grads[edge.consumer]!)
+  values.set('g', g)
+  // The operation's own output at the moved operands (softmax's rule is written with it).
+  const outValue = TENSOR_OPS[consumer.op!].forward(xs, consumer.params)
+  values.set(consumer.label, outValue)
+  const truth = TENSOR_OPS[consumer.op!].inputs(consumer.params)[edge.slot]!.vjp(g, xs, outValue, consumer.params)
+  return { values, truth }
+}
+
+type Verdict = { right: true } | { right: false; why: string }
+
+function judgeRule(trace: TensorTrace, question: TensorQuestion & { kind: 'rule' }, text: string, tolerance: number): Verdict {
+  const edge = question.edge
+  const here = new Map([['g', trace.grads[edge.consumer]!]])
+  const yours = ruleValue(text, trace, here)
+  const truth = edge.contribution
+  if (!sameShape(yours.shape, truth.shape)) {
+    const transposed = yours.shape.length === 2 && agreeAll(transposeOf(yours), truth, tolerance)
+    return { right: false, why: Q.wrongShape(shapeText(yours.shape), shapeText(truth.shape), trace.nodes[edge.input]!.label, transposed) }
+  }
+  if (!agreeAll(yours, truth, tolerance)) return { right: false, why: Q.wrongValues }
+  for (const seed of [1, 2]) {
+    const { values, truth: moved } = movedPoint(trace, edge, seed * 7919 + edge.consumer)
+    const elsewhere = ruleValue(text, trace, values)
+    if (!agreeAll(elsewhere, moved, tolerance)) return { right: false, why: Q.rightHereOnly }
+  }
+  return { right: true }
+}
+
+/** Asks every question until the input ends or the student types q; returns the score. */
+export async function runTensorQuiz(
+  trace: TensorTrace,
+  questions: TensorQuestion[],
+  io: QuizIo,
+  options: { tolerance: number; ascii: boolean; chalk?: ChalkInstance },
+): Promise<Score> {
+  const c = options.chalk ?? new Chalk({ level: 0 })
+  const text = (s: string) => (options.ascii ? Q.ascii(s) : s)
+  const score: Score = { asked: 0, total: questions.length, firstTry: 0, afterHint: 0, shown: 0 }
+  let section: string | undefined
+  io.write(`${text(Q.intro(questions.length))}\n`)
+  for (const [k, question] of questions.entries()) {
+    if (question.section !== section) {
+      section = question.section
+      io.write(`\n${c.bold(text(Q.titles[question.section]))}\n`)
+    }
+    io.write(`\n(${k + 1}/${questions.length}) ${text(question.ask)} = ?${question.context ? c.dim(text(`   (${question.context})`)) : ''}\n`)
+    score.asked++
+    let misses = 0
+    for (;;) {
+      const line = await io.ask('> ')
+      if (line === undefined || /^\s*(q|quit|exit)\s*$/i.test(line)) {
+        score.asked--
+        io.write(`\n${QUIZ.stopped(k + 1, questions.length)}\n`)
+        io.write(`\n${QUIZ.score(score)}\n`)
+        return score
+      }
+      let verdict: Verdict | undefined
+      if (line.trim() !== '' && line.trim() !== '?') {
+        if (question.kind === 'shape') {
+          const shape = readShape(line)
+          if (!shape) {
+            io.write(`  ${text(Q.unreadableShape)}\n`)
+            continue
+          }
+          verdict = sameShape(shape, question.shape) ? { right: true } : { right: false, why: '' }
+        } else {
+          try {
+            verdict = judgeRule(trace, question, line, options.tolerance)
+          } catch (error) {
+            if (!(error instanceof InputError)) throw error
+            io.write(`  ${QUIZ.unreadable(error.message)}\n`)
+            continue
+          }
+        }
+      }
+      if (verdict?.right) {
+        if (misses === 0) score.firstTry++
+        else score.afterHint++
+        io.write(`  ${c.green(QUIZ.right(options.ascii))}\n`)
+        break
+      }
+      misses++
+      const why = verdict && !verdict.right && verdict.why ? `${verdict.why}; ` : ''
+      if (misses <= 2) io.write(`  ${verdict ? c.red(QUIZ.wrong(options.ascii)) : QUIZ.hint}: ${text(why + question.hints[misses - 1]!)}\n`)
+      else {
+        score.shown++
+        io.write(`  ${c.yellow(QUIZ.answer)}: ${text(question.reveal)}\n`)
+        break
+      }
+    }
+  }
+  io.write(`\n${QUIZ.score(score)}\n`)
+  return score
+}
