@@ -217,3 +217,16 @@ describe('quiz on a tensor program', () => {
     expect(stdout).toContain('✗ not quite: right numbers here, wrong formula: with the operands and g moved a little it no longer agrees')
   })
 })
+
+describe('--explain on a tensor program', () => {
+  it('prints each small local Jacobian in full, and the rule is ḡ times it', async () => {
+    const { stdout } = await runCli(['z = W*x; L = sum(softmax(z) .* [1, 0, 0])', '--W', '[1, 2; 3, 4; 5, 6]', '--x', '[1, -1]', '--explain'])
+    // ∂(W·x)/∂x is W itself; softmax's is diag(p) - p·pᵀ.
+    expect(stdout).toContain('  ∂(W·x)/∂x  (3 × 2)\n    [1  2\n     3  4\n     5  6]\n')
+    const e = [-1, -1, -1].map(Math.exp)
+    const p = e.map((v) => v / (e[0]! + e[1]! + e[2]!))
+    const diagonal = (p[0]! - p[0]! ** 2).toPrecision(4)
+    const off = (-p[0]! * p[1]!).toPrecision(4)
+    expect(stdout).toContain(`  ∂(softmax(z))/∂z  (3 × 3)\n    [ ${diagonal}  ${off}  ${off}\n`)
+  })
+})

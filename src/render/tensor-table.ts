@@ -7,6 +7,7 @@ import { boxLines, displayWidth } from './box.js'
 import { DEFAULT_WIDTH, foldLine } from './wrap.js'
 import { shapeCell, valueText } from './tensor-values.js'
 import type { TensorEdge, TensorTrace } from '../tensor/trace.js'
+import { jacobianOf } from '../tensor/entry.js'
 import type { TensorTraining } from '../tensor/train.js'
 import { sparkline } from './training.js'
 import { formatNumber } from '../format.js'
@@ -76,6 +77,21 @@ function* tensorLines(trace: TensorTrace, options: TensorRenderOptions): Generat
       if (seen.has(edge.rule.id)) continue
       seen.add(edge.rule.id)
       yield text(`  ${edge.rule.name}: ${edge.rule.why}.`)
+    }
+    // The Jacobians small enough to print: the rule is ḡ times each, row by row.
+    const jacobians = trace.edges.flatMap((edge) => {
+      const jacobian = jacobianOf(trace, edge)
+      return jacobian ? [{ edge, jacobian }] : []
+    })
+    if (jacobians.length > 0) {
+      yield ''
+      yield text(W.jacobiansTitle)
+    }
+    for (const { edge, jacobian } of jacobians) {
+      const consumer = nodes[edge.consumer]!
+      const input = nodes[edge.input]!
+      yield text(`  ∂(${consumer.expression})/∂${input.label}  (${consumer.value!.data.length} × ${input.value!.data.length})`)
+      for (const line of valueText(jacobian, style).split('\n')) yield text(`    ${line}`)
     }
   }
   yield ''

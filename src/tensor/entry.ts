@@ -152,3 +152,25 @@ function partialText(trace: TensorTrace, edge: TensorEdge, at: number[], index: 
       return undefined
   }
 }
+
+/** A Jacobian is printed in full up to as many rows and columns as a value is (no ellipsis). */
+const JACOBIAN = { rows: 6, cols: 5 }
+
+/**
+ * The local Jacobian of an edge, ∂out/∂input as a matrix (a row per output entry, a column per
+ * input entry), when it is small enough to print; found by applying the rule to one-hot upstreams.
+ */
+export function jacobianOf(trace: TensorTrace, edge: TensorEdge): Tensor | undefined {
+  const consumer = trace.nodes[edge.consumer]!
+  const outSize = consumer.value!.data.length
+  const inSize = trace.nodes[edge.input]!.value!.data.length
+  if (outSize > JACOBIAN.rows || inSize > JACOBIAN.cols || outSize * inSize <= 1) return undefined
+  const rule = ruleOf(trace, edge)
+  const jacobian = tensor([outSize, inSize])
+  for (let o = 0; o < outSize; o++) {
+    const unit = tensor(consumer.value!.shape)
+    unit.data[o] = 1
+    jacobian.data.set(rule(unit).data, o * inSize)
+  }
+  return jacobian
+}

@@ -82,7 +82,7 @@ const rule = (id: string, name: string, why: string): TensorRule => ({ id, name,
 const G = 'ḡ'
 const T = 'ᵀ'
 /** A label as a factor: parenthesized when it is an expression rather than a name. */
-const factor = (label: string) => (/^[\p{L}_$][\p{L}\p{N}_$#]*$|^[\d.]+$/u.test(label) || bracketed(label) ? label : `(${label})`)
+const factor = (label: string) => (/^[\p{L}_$][\p{L}\p{N}_$#]*$|^[\d.]+$|^\[[^()]*\]$/u.test(label) || bracketed(label) ? label : `(${label})`)
 /** Whether a sum or difference sits outside every bracket of the text (1 - tanh(z)², not [z > 0]). */
 function hasTopLevelSum(text: string): boolean {
   let depth = 0
