@@ -96,7 +96,9 @@ async function tensorTraceOf(request: Request, source: string, io: Io): Promise<
     } catch (error) {
       if (error instanceof TooLong)
         throw new InputError(`${path} is more than ${error.limit} characters long; the tutor's limit for a data file is ${error.limit} (4 MiB)`)
-      throw new InputError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`)
+      const code = (error as NodeJS.ErrnoException).code
+      const reason = { ENOENT: 'no such file', EISDIR: 'it is a directory', EACCES: 'permission denied' }[code ?? '']
+      throw new InputError(`cannot read ${path}: ${reason ?? (error as Error).message}`)
     }
   }
   const { trace, warnings } = await traceTensorProgram(source, request.values, { seed, readFile, beforeBinding })

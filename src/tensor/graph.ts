@@ -179,6 +179,7 @@ class Builder {
   private expr(node: Syntax): number {
     switch (node.kind) {
       case 'number':
+        if (typeof node.value === 'string') this.fail(`strings ("${node.value}") are not part of the language`)
         if (typeof node.value !== 'number' || !Number.isFinite(node.value)) this.fail(`${String(node.value)} is not a finite number`)
         return this.constant(tensor([], [node.value as number]))
       case 'name':
@@ -261,7 +262,7 @@ class Builder {
     const name = node.name
     const args = node.args
     if (Object.hasOwn(GENERATORS, name)) {
-      const dims = args.map((a) => this.integer(a, `${name}'s sizes`, 1))
+      const dims = args.map((a) => this.integer(a, `a size of ${name}`, 1))
       return this.constant(
         generate(name, dims, this.seed, this.constantsOnly ?? `statement ${this.statement}`, (m) => this.fail(m)),
         `${name}(${dims.join(', ')})`,
@@ -271,7 +272,7 @@ class Builder {
     if (tensorFunction) {
       if (!tensorFunction.arities.includes(args.length)) this.fail(`${name} takes ${tensorFunction.arities.join(' or ')} arguments, not ${args.length}`)
       if (tensorFunction.dim && args.length === 2) {
-        const dim = this.integer(args[1]!, `${name}'s dimension`, 1) - 1
+        const dim = this.integer(args[1]!, `the dimension of ${name}`, 1) - 1
         return this.apply(tensorFunction.op, { dim }, [this.expr(args[0]!)])
       }
       return this.apply(
@@ -306,8 +307,10 @@ class Builder {
     const made = this.nodes[index]!
     this.nodes.length = start
     const value = made.kind === 'constant' && isScalar(made.value!) ? made.value!.data[0]! : NaN
+    if (made.kind !== 'constant') this.fail(`${what} is a number written in the program, not computed from a variable`)
+    if (!isScalar(made.value!)) this.fail(`${what} is one number, not an array`)
     if (!Number.isInteger(value) || value < least)
-      this.fail(`${what} must be whole numbers from ${least} written in the program${made.kind === 'constant' ? '' : ', not computed from a variable'}`)
+      this.fail(`${what} is a whole number from ${least}, not ${formatNumber(value)}${what === 'an index' ? ' (indexes start at 1, as in mathjs)' : ''}`)
     return value
   }
 
