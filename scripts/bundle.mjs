@@ -20,4 +20,19 @@ await build({
   banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
 })
+// The library entry, one ES module over tsc's per-file output (whose .d.ts files stay the published
+// types): an install then needs no mathjs, chalk or commander, only the bundles (README: Packaging).
+await build({
+  entryPoints: [new URL('../src/index.ts', import.meta.url).pathname],
+  outfile: new URL('../dist/index.js', import.meta.url).pathname,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  legalComments: 'none',
+  external: ['@viz-js/viz'],
+  // commander is CommonJS and requires Node's own modules: the bundle gets a require of its own.
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  logLevel: 'warning',
+})
 execFileSync(process.execPath, [new URL('./warm-cache.cjs', import.meta.url).pathname], { stdio: 'inherit' })

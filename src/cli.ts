@@ -4,6 +4,5 @@
 // bundle's entry is this module, and bin/ calls its `run`.
 export { FORMATS } from './render/index.js'
 export { EXIT, type Io } from './cli/io.js'
-export { VERSION } from './cli/command.js'
 export { main } from './cli/main.js'
 export { run } from './cli/process.js'

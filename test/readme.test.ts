@@ -37,6 +37,7 @@ describe('README', () => {
       'As a library',
       'Limits',
       'Performance',
+      'Packaging',
       'Development',
     ])
   })

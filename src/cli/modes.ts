@@ -1,6 +1,6 @@
 // The three things the command line does, each from a checked request: trace (with --lr),
 // check, quiz. Each reads its input, runs the engine, renders and writes through the Io.
-import type { ChalkInstance } from 'chalk'
+import type { Colors } from '../render/colors.js'
 import { LIMITS } from '../limits.js'
 import { InputError } from '../errors.js'
 import { traceProgram } from '../pipeline.js'
@@ -30,7 +30,7 @@ export interface Request {
   values: Record<string, string>
   precision: number
   tolerance: number
-  chalkFor: (toFile: boolean) => ChalkInstance
+  chalkFor: (toFile: boolean) => Colors
 }
 
 export async function traceMode(request: Request, io: Io): Promise<number> {

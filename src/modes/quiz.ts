@@ -1,6 +1,6 @@
 // `quiz`: the trace turned into questions, asked in the order backprop computes them (forward
 // values, ① local derivatives, ② upstream × local), each revealed only after the student tries.
-import { Chalk, type ChalkInstance } from 'chalk'
+import { PLAIN, type Colors } from '../render/colors.js'
 import { evaluateText } from '../bindings.js'
 import { InputError } from '../errors.js'
 import { OPS } from '../ops.js'
@@ -223,9 +223,9 @@ export async function runQuiz(
   trace: Trace,
   questions: Question[],
   io: QuizIo,
-  options: { tolerance: number; precision: number; ascii: boolean; chalk?: ChalkInstance; elsewhere?: Elsewhere },
+  options: { tolerance: number; precision: number; ascii: boolean; chalk?: Colors; elsewhere?: Elsewhere },
 ): Promise<Score> {
-  const c = options.chalk ?? new Chalk({ level: 0 })
+  const c = options.chalk ?? PLAIN
   const names = nodeValues(trace)
   const score: Score = { asked: 0, total: questions.length, firstTry: 0, afterHint: 0, shown: 0 }
   const right = c.green(QUIZ.right(options.ascii))

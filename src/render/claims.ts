@@ -1,6 +1,6 @@
 // The verdicts of `check`, in the terminal and as JSON: each claim right or wrong, and for a wrong
 // one the step to look at. The sentences come from src/steps/words.ts.
-import { Chalk, type ChalkInstance } from 'chalk'
+import { PLAIN, type Colors } from './colors.js'
 import { formatNumber } from '../format.js'
 import type { ClaimResult } from '../modes/claims.js'
 import { printSym } from '../sym.js'
@@ -14,12 +14,12 @@ import { notation } from './text.js'
 export interface ClaimsOptions {
   precision: number
   ascii: boolean
-  chalk?: ChalkInstance
+  chalk?: Colors
 }
 
 export function renderClaims(trace: Trace, results: ClaimResult[], options: ClaimsOptions): string {
   const n = notation(options)
-  const c = options.chalk ?? new Chalk({ level: 0 })
+  const c = options.chalk ?? PLAIN
   const label = (i: number) => trace.nodes[i]!.label
   const lines: string[] = []
   lines.push(c.bold(TITLES.program))

@@ -1,5 +1,5 @@
 // The registry of output formats: one renderer per format, each reading only the Trace.
-import type { ChalkInstance } from 'chalk'
+import type { Colors } from './colors.js'
 import type { Trace } from '../trace.js'
 import { jsonChunks, renderJson } from './json.js'
 import { renderTable, tableChunks } from './table.js'
@@ -21,7 +21,7 @@ export interface RenderOptions {
   /** Limit the backward sections to chains that reach these variables. */
   wrt?: string[]
   /** Color for the terminal view; level 0 means none. */
-  chalk?: ChalkInstance
+  chalk?: Colors
   /** latex: a whole document rather than a fragment. */
   standalone?: boolean
   /** Reverse mode (the default), forward mode instead, or both with what each costs. */

@@ -2,7 +2,7 @@
 // Column widths follow the content only, never the terminal, so the output is the same bytes in a
 // terminal, in a pipe and in a file (color aside).
 import { LIMITS } from '../limits.js'
-import { Chalk, type ChalkInstance } from 'chalk'
+import { PLAIN, type Colors } from './colors.js'
 import { formatNumber } from '../format.js'
 import { printSym, type Sym } from '../sym.js'
 import type { FlagCode, Trace } from '../trace.js'
@@ -66,7 +66,7 @@ interface View {
   steps: Lesson
   options: RenderOptions
   n: Notation
-  c: ChalkInstance
+  c: Colors
   sym: (s: Sym) => string
   /** The warning mark after a flagged value. */
   warn: string
@@ -74,7 +74,7 @@ interface View {
 
 function* tableLines(trace: Trace, options: RenderOptions): Generator<string> {
   const n = notation(options)
-  const c = options.chalk ?? new Chalk({ level: 0 })
+  const c = options.chalk ?? PLAIN
   const view: View = {
     trace,
     steps: lesson(trace, { wrt: options.wrt, explain: options.explain, chains: options.chains ?? 'short' }),
@@ -274,7 +274,7 @@ function* chainLines(chain: ChainStep, out: string, n: Notation): Generator<stri
   }
 }
 
-function checkCell(check: Check | undefined, c: ChalkInstance): string {
+function checkCell(check: Check | undefined, c: Colors): string {
   const text = checkStatusText(check?.status, check?.reason)
   return check?.status === 'agree' ? c.green(text) : check?.status === 'disagree' ? c.red(text) : check?.status === 'inconclusive' ? c.yellow(text) : text
 }

@@ -1,17 +1,13 @@
 // The verdicts of check on a tensor program, in the terminal and as JSON.
-import { Chalk, type ChalkInstance } from 'chalk'
+import { PLAIN, type Colors } from './colors.js'
 import type { TensorTrace } from '../tensor/trace.js'
 import type { TensorClaimResult } from '../tensor/claims.js'
 import { toNested, type Tensor } from '../tensor/tensor.js'
 import { TENSOR_WORDS as W, statementsOf, tensorVerdictLines } from '../steps/tensor-words.js'
 import { claimsHeading } from '../steps/words.js'
 
-export function renderTensorClaims(
-  trace: TensorTrace,
-  results: TensorClaimResult[],
-  options: { precision: number; ascii: boolean; chalk?: ChalkInstance },
-): string {
-  const c = options.chalk ?? new Chalk({ level: 0 })
+export function renderTensorClaims(trace: TensorTrace, results: TensorClaimResult[], options: { precision: number; ascii: boolean; chalk?: Colors }): string {
+  const c = options.chalk ?? PLAIN
   const text = (s: string) => (options.ascii ? W.ascii(s) : s)
   const lines = [
     c.bold(text(W.programTitle)),

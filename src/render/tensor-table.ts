@@ -1,7 +1,7 @@
 // The terminal view of a tensor program: the scalar view's sections with a shape beside every
 // value, the local rules as vector-Jacobian products (ḡ·xᵀ, with the product's shapes), the
 // backward pass as upstream · rule = contribution per edge, and every gradient with its check.
-import { Chalk } from 'chalk'
+import { PLAIN } from './colors.js'
 import type { TensorRenderOptions } from './tensor-formats.js'
 import { boxLines, displayWidth } from './box.js'
 import { DEFAULT_WIDTH, foldLine } from './wrap.js'
@@ -27,7 +27,7 @@ export function renderTensorTable(trace: TensorTrace, options: TensorRenderOptio
 function* tensorLines(trace: TensorTrace, options: TensorRenderOptions): Generator<string> {
   const { nodes } = trace
   const ascii = options.ascii
-  const chalk = options.chalk ?? new Chalk({ level: 0 })
+  const chalk = options.chalk ?? PLAIN
   const style = { precision: options.precision, ascii }
   const value = (i: number) => valueText(nodes[i]!.value!, style)
   const text = (s: string) => (ascii ? W.ascii(s) : s)

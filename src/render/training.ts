@@ -1,7 +1,6 @@
 // The training section of the terminal view (--lr): one table per step, then the loss curve.
 import { LIMITS } from '../limits.js'
-import type { ChalkInstance } from 'chalk'
-import { Chalk } from 'chalk'
+import { PLAIN, type Colors } from './colors.js'
 import { formatNumber } from '../format.js'
 import type { Training } from '../modes/train.js'
 import { boxTable } from './box.js'
@@ -19,10 +18,10 @@ const TABLES_UP_TO = 10
 export function renderTraining(
   training: Training,
   output: string,
-  options: { precision: number; ascii: boolean; chalk?: ChalkInstance; summary?: boolean; width?: number },
+  options: { precision: number; ascii: boolean; chalk?: Colors; summary?: boolean; width?: number },
 ): string {
   const n = notation(options)
-  const c = options.chalk ?? new Chalk({ level: 0 })
+  const c = options.chalk ?? PLAIN
   const out: string[] = ['', c.bold(n.print(TRAINING.title(training.params, training.lr)))]
   out.push(`  ${n.print(TRAINING.rule(output, training.data))}`)
   if (training.everyVariable && training.params.length > 1) out.push(`  ${n.print(TRAINING.everyVariable(training.params))}`)

@@ -2,7 +2,7 @@
 // pass the shape of the gradient (asked first: it is where students get lost) and the rule, typed
 // with g for the upstream gradient (g*x', W'*g, sum(g, 1)). A rule is judged as a formula: right at
 // the traced values and at two other points where the operands and g have moved.
-import { Chalk, type ChalkInstance } from 'chalk'
+import { PLAIN, type Colors } from '../render/colors.js'
 import { InputError } from '../errors.js'
 import { buildTensorGraph } from './graph.js'
 import { forwardValues, type TensorEdge, type TensorTrace } from './trace.js'
@@ -144,9 +144,9 @@ export async function runTensorQuiz(
   trace: TensorTrace,
   questions: TensorQuestion[],
   io: QuizIo,
-  options: { tolerance: number; ascii: boolean; chalk?: ChalkInstance },
+  options: { tolerance: number; ascii: boolean; chalk?: Colors },
 ): Promise<Score> {
-  const c = options.chalk ?? new Chalk({ level: 0 })
+  const c = options.chalk ?? PLAIN
   const text = (s: string) => (options.ascii ? Q.ascii(s) : s)
   const score: Score = { asked: 0, total: questions.length, firstTry: 0, afterHint: 0, shown: 0 }
   let section: string | undefined
