@@ -146,7 +146,7 @@ describe('Markdown parses into the tables it should', () => {
     const tokens = md.parse(await render('markdown', 'x*x', { x: 2 }), {})
     const fence = tokens.find((t) => t.type === 'fence')!
     expect(fence.info).toBe('mermaid')
-    expect(fence.content.startsWith('flowchart LR\n')).toBe(true)
+    expect(fence.content).toMatch(/^flowchart (LR|TD)\n/)
   })
 })
 
@@ -176,7 +176,7 @@ describe('graphs', () => {
     const text = (await render('mermaid', source, bindings)) as string
     const { trace } = traceProgram(source, bindings)
     const lines = text.trimEnd().split('\n')
-    expect(lines[0]).toBe('flowchart LR')
+    expect(lines[0]).toMatch(/^flowchart (LR|TD)$/)
     const declared = new Set<string>()
     let edges = 0
     for (const line of lines.slice(1)) {
@@ -253,5 +253,30 @@ describe('Mermaid limits', () => {
     expect(result.code).toBe(0)
     expect(result.stdout).not.toContain('```mermaid')
     expect(result.stdout).toContain('*Not drawn here: 1198 edges; Mermaid draws at most 500 by default (maxEdges); `--format dot` or `svg` draws it.*')
+  })
+})
+
+describe('graph direction', () => {
+  const aspect = (svg: string) => {
+    const [, , width, height] = /viewBox="([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+)"/.exec(svg)!.slice(1).map(Number) as [number, number, number, number]
+    return width / height
+  }
+  it('draws the mission example top to bottom, near a page’s proportions, and left to right when asked', async () => {
+    const tb = await runCli(['(x*w+b-y)^2', '--x', '1', '--w', '1', '--format', 'svg'])
+    // Left to right the same boxes make a strip 8 times as wide as it is tall.
+    expect(aspect(tb.stdout)).toBeGreaterThan(1)
+    expect(aspect(tb.stdout)).toBeLessThan(2.5)
+    const lr = await runCli(['(x*w+b-y)^2', '--x', '1', '--w', '1', '--format', 'svg', '--rankdir', 'LR'])
+    expect(aspect(lr.stdout)).toBeGreaterThan(5)
+    expect((await runCli(['x*w', '--x', '1', '--w', '2', '--format', 'mermaid', '--rankdir', 'lr'])).stdout.startsWith('flowchart LR\n')).toBe(true)
+    const bad = await runCli(['x*w', '--x', '1', '--w', '2', '--format', 'dot', '--rankdir', 'up'])
+    expect([bad.code, bad.stderr.split('\n')[0]]).toEqual([2, 'backprop-tutor: error: --rankdir up: expected LR (left to right) or TB (top to bottom)'])
+  })
+
+  it('writes the numbers in a graph with 4 digits unless --precision says otherwise', async () => {
+    const short = (await runCli(['tanh(x)', '--x', '0.5', '--format', 'dot'])).stdout
+    expect(short).toContain('value 0.4621')
+    const long = (await runCli(['tanh(x)', '--x', '0.5', '--format', 'dot', '--precision', '8'])).stdout
+    expect(long).toContain('value 0.46211716')
   })
 })

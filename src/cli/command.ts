@@ -86,7 +86,7 @@ export type Mode = 'trace' | 'quiz' | 'check'
 /** Per mode: long options that take a value, and flags; every other --NAME binds a variable. */
 const MODE_OPTIONS: Record<Mode, { values: string[]; flags: string[] }> = {
   trace: {
-    values: ['file', 'format', 'set', 'wrt', 'precision', 'output', 'lr', 'steps', 'params', 'data', 'mode', 'width', 'chains', 'seed', 'entry'],
+    values: ['file', 'format', 'set', 'wrt', 'precision', 'output', 'lr', 'steps', 'params', 'data', 'mode', 'width', 'chains', 'seed', 'entry', 'rankdir'],
     flags: ['explain', 'ascii', 'standalone', 'summary', 'quiz', 'no-color', 'color', 'help', 'version'],
   },
   quiz: { values: ['file', 'set', 'precision', 'tolerance', 'seed', 'level', 'mode'], flags: ['random', 'ascii', 'no-color', 'color', 'help'] },
@@ -110,6 +110,7 @@ export function command(mode: Mode): Command {
       .option('--set <name=value>', 'bind a variable whose name collides with an option (repeatable)', repeatable, [] as string[])
       .option('--mode <mode>', 'reverse (backprop, the default), forward (a tangent pass per input), or both, with what each costs')
       .option('--chains <which>', 'the chains section: short (paths listed while few and short, the default), all, or none')
+      .option('--rankdir <LR|TB>', 'graphs (dot, mermaid, svg): left to right or top to bottom (default: whichever fits a page better)')
       .option('--width <columns>', "fold the terminal view at this many columns (default 80; never the terminal's own width)")
       .option('--wrt <names>', 'limit the backward pass, chains and gradients to these variables or named nodes (comma-separated)')
       .option('--precision <digits>', `significant digits for numbers (default ${DEFAULT_PRECISION})`)
@@ -260,6 +261,7 @@ export interface Parsed {
   random?: boolean
   seed?: string
   entry?: string
+  rankdir?: string
   level?: string
   tolerance?: string
   claim: string[]

@@ -7,6 +7,7 @@ import { traceProgram } from '../pipeline.js'
 import { FORMATS, isFormatName, type Format, type Differentiation } from '../render/index.js'
 import { forwardFor } from '../modes/forward.js'
 import { DEFAULT_WIDTH } from '../render/wrap.js'
+import { GRAPH_PRECISION, type Direction } from '../render/layout.js'
 import { jsonChunks } from '../render/json.js'
 import { renderTraining } from '../render/training.js'
 import { renderClaims, renderClaimsJson } from '../render/claims.js'
@@ -51,8 +52,9 @@ export async function traceMode(request: Request, io: Io): Promise<number> {
   if (!Number.isInteger(steps) || steps < 1 || steps > LIMITS.maxSteps)
     throw new UsageError(`--steps ${opts.steps}: expected a whole number from 1 to ${LIMITS.maxSteps}`)
 
+  const rankdir = direction(opts.rankdir)
   const source = await readProgram(positionals[0], opts.file, io)
-  if (isTensorRequest(source, request.values)) return tensorTrace(request, source, io, columns(opts.width))
+  if (isTensorRequest(source, request.values)) return tensorTrace(request, source, io, columns(opts.width), rankdir)
   if (opts.seed !== undefined) throw new UsageError('--seed goes with rand(…) and randn(…) in the values of a tensor program')
   if (opts.entry !== undefined) throw new UsageError('--entry goes with tensor programs; in a scalar program every gradient is already one number')
   const { trace, warnings, run } = traceAndTrain(
@@ -71,8 +73,10 @@ export async function traceMode(request: Request, io: Io): Promise<number> {
   }
   for (const warning of warnings) io.stderr(`backprop-tutor: warning: ${warning}\n`)
   const chalk = chalkFor(Boolean(opts.output))
+  const graph = opts.format === 'dot' || opts.format === 'mermaid' || opts.format === 'svg'
   const renderOptions = {
-    precision,
+    precision: graph && opts.precision === undefined ? GRAPH_PRECISION : precision,
+    ...(rankdir ? { rankdir } : {}),
     ascii: Boolean(opts.ascii),
     explain: Boolean(opts.explain),
     standalone: Boolean(opts.standalone),
@@ -100,6 +104,15 @@ function columns(width: string | undefined): number {
   const n = Number(width)
   if (!Number.isInteger(n) || n < 40 || n > 1000) throw new UsageError(`--width ${width}: expected a whole number of columns from 40 to 1000`)
   return n
+}
+
+/** --rankdir: LR or TB (TD, as Mermaid writes it, too), in any case. */
+function direction(rankdir: string | undefined): Direction | undefined {
+  if (rankdir === undefined) return undefined
+  const upper = rankdir.toUpperCase()
+  if (upper === 'LR') return 'LR'
+  if (upper === 'TB' || upper === 'TD') return 'TB'
+  throw new UsageError(`--rankdir ${rankdir}: expected LR (left to right) or TB (top to bottom)`)
 }
 
 /** --chains: short (the default), all or none. */

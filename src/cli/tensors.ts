@@ -16,6 +16,7 @@ import { TENSOR_PRECISION } from '../render/tensor-table.js'
 import { EXIT, TooLong, type Io } from './io.js'
 import { UsageError, names, optionTypo } from './command.js'
 import type { Request } from './modes.js'
+import type { Direction } from '../render/layout.js'
 
 /** Tensor syntax in a program: brackets, a transpose, dotted operators, or a tensor function. */
 const TENSOR_SYNTAX = /[[\]']|\.[*/^]|(?<![\p{L}\p{N}_$])(sum|mean|dot|softmax|logsumexp|norm|transpose|zeros|ones|rand|randn)\s*\(/u
@@ -35,7 +36,7 @@ const SCALAR_ONLY: [keyof Request['opts'], string][] = [
   ['summary', '--summary'],
 ]
 
-export async function tensorTrace(request: Request, source: string, io: Io, width: number): Promise<number> {
+export async function tensorTrace(request: Request, source: string, io: Io, width: number, rankdir?: Direction): Promise<number> {
   const { opts } = request
   const format = TENSOR_FORMATS[opts.format as keyof typeof TENSOR_FORMATS]
   if (!Object.hasOwn(TENSOR_FORMATS, opts.format) || !format) {
@@ -69,6 +70,7 @@ export async function tensorTrace(request: Request, source: string, io: Io, widt
     standalone: Boolean(opts.standalone),
     width,
     chalk,
+    ...(rankdir ? { rankdir } : {}),
   })
   if (opts.output) await io.writeFile(opts.output, text)
   else await io.stdout(text)

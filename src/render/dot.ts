@@ -7,6 +7,7 @@ import { GRAPH } from '../steps/words.js'
 import { notation } from './text.js'
 import type { Trace } from '../trace.js'
 import type { RenderOptions } from './index.js'
+import { graphDirection, recordLabel } from './layout.js'
 
 /** Text inside a record label: Graphviz's record syntax characters escaped. */
 const record = (text: string) => text.replace(/[\\{}|<>"]/g, (c) => `\\${c}`)
@@ -27,9 +28,10 @@ export function renderDot(trace: Trace, options: RenderOptions, { ids = false } 
   // Labels in the terminal's notation, --ascii included; a local derivative is written with its operation.
   const n = notation(options)
   const sym = (s: Sym) => printSym(s, n.style)
+  const direction = graphDirection(trace.nodes, options.rankdir)
   const lines = [
     'digraph backprop {',
-    '  rankdir=LR;',
+    `  rankdir=${direction};`,
     '  node [shape=record, fontname="Helvetica", fontsize=11];',
     '  edge [fontname="Helvetica", fontsize=10, color="#4b5563"];',
   ]
@@ -42,7 +44,8 @@ export function renderDot(trace: Trace, options: RenderOptions, { ids = false } 
     }
     const head = node.kind === 'op' ? `${node.label} = ${sym(node.expression!)}` : node.label
     const grad = node.grad === null ? GRAPH.noGrad(options.ascii) : sym(node.grad)
-    lines.push(`  n${i} [label="{${record(head)}|${GRAPH.value} ${record(sym(node.value))}|${GRAPH.grad} ${record(grad)}}", ${STYLE[kind]}${nodeId(i)}];`)
+    const fields = [record(head), `${GRAPH.value} ${record(sym(node.value))}`, `${GRAPH.grad} ${record(grad)}`]
+    lines.push(`  n${i} [label="${recordLabel(fields, direction)}", ${STYLE[kind]}${nodeId(i)}];`)
   })
   const edgeAt = new Map(trace.edges.map((edge, e) => [`${edge.to}:${edge.slot}`, e]))
   trace.nodes.forEach((node, to) => {

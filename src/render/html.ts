@@ -34,7 +34,10 @@ interface PageStep {
 
 export async function renderHtml(trace: Trace, options: RenderOptions): Promise<string> {
   refuseLarger(trace, LIMITS.maxDrawnNodes, 'a page with --format html', '--format json or the tables write a program of any size')
-  const svg = (await graphviz()).renderString(renderDot(trace, options, { ids: true }), { format: 'svg', engine: 'dot' })
+  const svg = (await graphviz()).renderString(renderDot(trace, { ...options, rankdir: options.rankdir ?? 'LR' }, { ids: true }), {
+    format: 'svg',
+    engine: 'dot',
+  })
   const steps = pageSteps(trace, options)
   if (options.quiz) attachQuestions(trace, steps, options)
   const flows: Record<number, number> = {}

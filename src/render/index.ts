@@ -1,5 +1,6 @@
 // The registry of output formats: one renderer per format, each reading only the Trace.
 import type { Colors } from './colors.js'
+import type { Direction } from './layout.js'
 import type { Trace } from '../trace.js'
 import { jsonChunks, renderJson } from './json.js'
 import { renderTable, tableChunks } from './table.js'
@@ -34,6 +35,8 @@ export interface RenderOptions {
   chains?: 'all' | 'short' | 'none'
   /** Columns the terminal view folds its prose and tables at (default 80); never the terminal's own. */
   width?: number
+  /** Graphs: left to right or top to bottom; by default whichever is closer to a page's proportions. */
+  rankdir?: Direction
 }
 
 export type Differentiation = 'reverse' | 'forward' | 'both'

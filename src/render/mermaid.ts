@@ -1,4 +1,4 @@
-// --format mermaid: the computational graph as a Mermaid flowchart, inputs on the left. Mermaid's
+// --format mermaid: the computational graph as a Mermaid flowchart, inputs first. Mermaid's
 // own parser needs a browser DOM and Node 22 (mermaid 11, @mermaid-js/parser 2), and
 // @mermaid-js/parser has no flowchart grammar, so the tests check this output's structure line by
 // line instead.
@@ -8,6 +8,7 @@ import { GRAPH } from '../steps/words.js'
 import { notation } from './text.js'
 import type { Trace } from '../trace.js'
 import type { RenderOptions } from './index.js'
+import { graphDirection } from './layout.js'
 import { InputError } from '../errors.js'
 
 /** Text inside a quoted Mermaid label: quotes and angle brackets as entity codes. */
@@ -39,7 +40,8 @@ export function renderMermaid(trace: Trace, options: RenderOptions): string {
   // Labels in the terminal's notation, --ascii included; a local derivative is written with its operation.
   const n = notation(options)
   const sym = (s: Sym) => printSym(s, n.style)
-  const lines = ['flowchart LR']
+  // Mermaid writes top to bottom as TD.
+  const lines = [`flowchart ${graphDirection(trace.nodes, options.rankdir) === 'LR' ? 'LR' : 'TD'}`]
   const classes: Record<'variable' | 'constant' | 'output' | 'op', string[]> = { variable: [], constant: [], output: [], op: [] }
   trace.nodes.forEach((node, i) => {
     const id = `n${i}`

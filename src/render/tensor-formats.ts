@@ -11,6 +11,7 @@ import { shapeCell, valueText } from './tensor-values.js'
 import { TENSOR_WORDS as W, plainFormula } from '../steps/tensor-words.js'
 import { MERMAID } from './mermaid.js'
 import { InputError } from '../errors.js'
+import { graphDirection, recordLabel } from './layout.js'
 
 /** The scalar faces' options, --entry's chain and an --lr run. */
 export type TensorRenderOptions = RenderOptions & { entry?: EntryChain; training?: TensorTraining }
@@ -137,9 +138,10 @@ function graphParts(trace: TensorTrace, i: number, options: RenderOptions): { he
 }
 
 export function renderTensorDot(trace: TensorTrace, options: RenderOptions): string {
+  const direction = graphDirection(trace.nodes, options.rankdir)
   const lines = [
     'digraph backprop {',
-    '  rankdir=LR;',
+    `  rankdir=${direction};`,
     '  node [shape=record, fontname="Helvetica", fontsize=11];',
     '  edge [fontname="Helvetica", fontsize=10, color="#4b5563"];',
   ]
@@ -155,7 +157,7 @@ export function renderTensorDot(trace: TensorTrace, options: RenderOptions): str
             ? 'style=filled, fillcolor="#f3f4f6", color="#9ca3af"'
             : 'style=filled, fillcolor="#ffffff", color="#374151"'
     const cells = [head, `shape ${shape}`, ...(value !== undefined ? [`value ${value}`] : []), ...(grad !== undefined ? [`grad ${grad}`] : [])]
-    lines.push(`  n${i} [label="{${cells.map(record).join('|')}}", ${style}];`)
+    lines.push(`  n${i} [label="${recordLabel(cells.map(record), direction)}", ${style}];`)
   })
   const edgeAt = new Map(trace.edges.map((edge) => [`${edge.consumer}:${edge.slot}`, edge]))
   trace.nodes.forEach((node, to) =>
@@ -171,7 +173,7 @@ export function renderTensorDot(trace: TensorTrace, options: RenderOptions): str
 export function renderTensorMermaid(trace: TensorTrace, options: RenderOptions): string {
   const quote = (t: string) => t.replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;')
   const text = (s: string) => (options.ascii ? W.ascii(s) : s)
-  const lines = ['flowchart LR']
+  const lines = [`flowchart ${graphDirection(trace.nodes, options.rankdir) === 'LR' ? 'LR' : 'TD'}`]
   const classes: Record<'variable' | 'constant' | 'output' | 'op', string[]> = { variable: [], constant: [], output: [], op: [] }
   trace.nodes.forEach((node, i) => {
     const { head, shape, value, grad } = graphParts(trace, i, options)
