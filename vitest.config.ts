@@ -3,7 +3,15 @@ import { defineConfig } from 'vitest/config'
 // Two projects: `unit` runs in-process (engine, ops, steps, every renderer and its goldens, the
 // modes through main()), for a fast inner loop (`npm run test:unit`); `e2e` spawns the built bin,
 // checks the README's samples and fuzzes the command line. `npm test` runs both.
-const E2E = ['test/cli.test.ts', 'test/robustness.test.ts', 'test/readme.test.ts', 'test/bench.test.ts', 'test/html.test.ts', 'test/package.test.ts']
+const E2E = [
+  'test/cli.test.ts',
+  'test/robustness.test.ts',
+  'test/readme.test.ts',
+  'test/bench.test.ts',
+  'test/html.test.ts',
+  'test/package.test.ts',
+  'test/latex.test.ts',
+]
 
 export default defineConfig({
   test: {

@@ -6,6 +6,7 @@ import { lesson, type Lesson } from '../steps/lesson.js'
 import { FORWARD, SEED, checkStatusText, contributionOf, intermediateChains, longChains, pathLabel, sumOf } from '../steps/words.js'
 import type { ForwardMode } from '../modes/forward.js'
 import { comparison, tangentLines } from '../steps/tangents.js'
+import { blockLines } from './tex-lines.js'
 import { latexName, latexNumber, latexSym, texFace, type TexFace } from './tex.js'
 import { expand } from './shared.js'
 import type { RenderOptions } from './index.js'
@@ -129,9 +130,11 @@ function chainRows(steps: Lesson, { math }: TexFace, sym: (s: Sym) => string): s
   return chains
 }
 
-/** Rows of an align* environment. */
+/** Rows of an align* environment, each broken across lines where it is too wide for a page. */
 export function align(rows: string[]): string {
-  return `\\begin{align*}\n${rows.map((r) => `  ${r}`).join(' \\\\\n')}\n\\end{align*}`
+  return `\\begin{align*}\n${blockLines(rows)
+    .map((r) => `  ${r}`)
+    .join(' \\\\\n')}\n\\end{align*}`
 }
 
 /** Forward mode in the LaTeX face, for markdown and latex: per input a title, rows and the result; then the comparison. */
