@@ -209,3 +209,14 @@ describe('warnings', () => {
     expect(text).not.toContain('\nWarnings\n')
   })
 })
+
+describe('zero paths', () => {
+  it('are counted in the short chains, not listed: with y = 1 the path through (1 - y) is 0', async () => {
+    const text = await render(['p = sigmoid(w*x + b)\nloss = -(y*log(p) + (1 - y)*log(1 - p))', '--w', '0.5', '--x', '2', '--b', '0', '--y', '1'])
+    const p = 1 / (1 + Math.exp(-1))
+    // ∂loss/∂w = -(1/p)·p(1 - p)·x = -(1 - p)·2.
+    expect(text).toContain(
+      `  ∂loss/∂w = ${(-(1 - p) * 2).toPrecision(6)}\n      (2 paths of up to 8 local derivatives, summed; 1 of them is 0; --chains\n      all lists them)`,
+    )
+  })
+})

@@ -111,7 +111,7 @@ function chainRows(steps: Lesson, { math }: TexFace, sym: (s: Sym) => string): s
     } else if (chain.kind === 'intermediate') {
       chains.push(`${grad} && \\text{${intermediateChains(chain.variable)}}`)
     } else if (chain.kind === 'long') {
-      chains.push(`${grad} &= ${sym(chain.total)} && \\text{${longChains(chain.count, chain.longest)}}`)
+      chains.push(`${grad} &= ${sym(chain.total)} && \\text{${longChains(chain.count, chain.longest, chain.zero)}}`)
     } else if (chain.kind === 'too-many') {
       const count =
         Number.isFinite(chain.count) && chain.count <= Number.MAX_SAFE_INTEGER

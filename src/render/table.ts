@@ -255,7 +255,7 @@ function* chainLines(chain: ChainStep, out: string, n: Notation): Generator<stri
     return
   }
   if (chain.kind === 'long') {
-    yield `  ${gradient} = ${print(value(chain.total))} ${longChains(chain.count, chain.longest)}`
+    yield `  ${gradient} = ${print(value(chain.total))} ${longChains(chain.count, chain.longest, chain.zero)}`
     return
   }
   const pad = ' '.repeat(gradient.length + 1)

@@ -58,7 +58,7 @@ export type ChainStep =
   | { kind: 'intermediate'; variable: string; gradient: Cell }
   | { kind: 'paths'; variable: string; gradient: Cell; paths: ChainPath[]; total: Sym }
   /** --chains short (the default): paths too many or too long to read, summarized with the gradient. */
-  | { kind: 'long'; variable: string; gradient: Cell; count: number; longest: number; total: Sym }
+  | { kind: 'long'; variable: string; gradient: Cell; count: number; longest: number; total: Sym; zero: number }
 
 export interface GradientRow {
   variable: string
@@ -245,7 +245,8 @@ function chainStep(trace: Trace, k: number, policy: 'all' | 'short'): ChainStep 
   if (!chain.paths) return { kind: 'too-many', variable: chain.variable, gradient, count: chain.count }
   const longest = Math.max(...chain.paths.map((path) => path.edges.length))
   if (policy === 'short' && (chain.paths.length > SHORT_PATHS || longest > SHORT_FACTORS)) {
-    return { kind: 'long', variable: chain.variable, gradient, count: chain.paths.length, longest, total: trace.gradients[k]!.grad }
+    const zero = chain.paths.filter((path) => path.product === 0).length
+    return { kind: 'long', variable: chain.variable, gradient, count: chain.paths.length, longest, total: trace.gradients[k]!.grad, zero }
   }
   const paths = chain.paths.map((path) => ({
     locals: path.edges.map((e) => local(trace, trace.edges[e]!)),

@@ -340,10 +340,11 @@ export function tooManyPaths(count: number): string {
 }
 
 /** The chains line of a variable whose paths --chains short does not list. */
-export const longChains = (count: number, longest: number) =>
+/** A zero path (a factor on it is 0: an inactive relu, a (1 - y) with y = 1) is counted, not listed. */
+export const longChains = (count: number, longest: number, zero = 0) =>
   count === 1
-    ? `(1 path of ${longest} local derivatives; --chains all lists it)`
-    : `(${count} paths of up to ${longest} local derivatives, summed; --chains all lists them)`
+    ? `(1 path of ${longest} local derivatives${zero ? ', which is 0' : ''}; --chains all lists it)`
+    : `(${count} paths of up to ${longest} local derivatives, summed${zero === count ? '; every one is 0' : zero ? `; ${zero} of them ${zero === 1 ? 'is' : 'are'} 0` : ''}; --chains all lists them)`
 
 export const noPath = (out: string, variable: string) => `(no path: ${out} does not depend on ${variable})`
 /** The chains of an intermediate chosen with --wrt. */
