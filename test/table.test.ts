@@ -220,3 +220,13 @@ describe('zero paths', () => {
     )
   })
 })
+
+describe("the tool's names in a bigger program", () => {
+  it('are spelled out in the forward table in the program’s own names, and the mission example keeps its short rows', async () => {
+    const text = await render([TANH_NET, ...TANH_VALUES])
+    expect(text).toMatch(/│ t3 +│ add +│ t1 \+ t2 = w11·x1 \+ w12·x2 +│/)
+    expect(text).toMatch(/│ t4 +│ add +│ t3 \+ b1 = w11·x1 \+ w12·x2 \+ b1 +│/)
+    const mission = await render(['(x*w+b-y)^2', '--x', '1', '--w', '1'])
+    expect(mission).toMatch(/│ t2 +│ add +│ t1 \+ b +│/)
+  })
+})

@@ -5,10 +5,9 @@ import { formatNumber } from '../format.js'
 import type { ClaimResult } from '../modes/claims.js'
 import { printSym } from '../sym.js'
 import type { Trace } from '../trace.js'
-import { statementNodes } from '../steps/lesson.js'
+import { statementNodes, expand } from '../steps/lesson.js'
 import { TITLES, claimMeaning, claimsHeading, verdictLines } from '../steps/words.js'
 import { jsonSym } from './json.js'
-import { expand } from './shared.js'
 import { notation } from './text.js'
 
 export interface ClaimsOptions {

@@ -2,13 +2,12 @@
 // markdown format's tables and display math. What each row says comes from the steps layer.
 import type { Trace } from '../trace.js'
 import { product, sum, value, type Phrase } from '../steps/cells.js'
-import { lesson, type Lesson } from '../steps/lesson.js'
+import { lesson, type Lesson, expand } from '../steps/lesson.js'
 import { FORWARD, SEED, checkStatusText, contributionOf, intermediateChains, longChains, pathLabel, sumOf } from '../steps/words.js'
 import type { ForwardMode } from '../modes/forward.js'
 import { comparison, tangentLines } from '../steps/tangents.js'
 import { blockLines } from './tex-lines.js'
 import { latexName, latexNumber, latexSym, texFace, type TexFace } from './tex.js'
-import { expand } from './shared.js'
 import type { RenderOptions } from './index.js'
 
 export interface MathSteps {

@@ -8,7 +8,7 @@ import { printSym, type Sym } from '../sym.js'
 import type { FlagCode, Trace } from '../trace.js'
 import type { Check } from '../check.js'
 import { mark, product, sum, value, type Phrase } from '../steps/cells.js'
-import { lesson, type ChainStep, type Lesson } from '../steps/lesson.js'
+import { lesson, type ChainStep, type Lesson, expand } from '../steps/lesson.js'
 import {
   COLUMNS,
   EMPTY,
@@ -31,7 +31,7 @@ import { boxLines, displayWidth } from './box.js'
 import { DEFAULT_WIDTH, foldLine } from './wrap.js'
 import { forwardMode } from '../modes/forward.js'
 import { comparison, tangentLines } from '../steps/tangents.js'
-import { CHUNK_LINES, expand, joined } from './shared.js'
+import { CHUNK_LINES, joined } from './shared.js'
 import { notation, type Notation } from './text.js'
 
 export function renderTable(trace: Trace, options: RenderOptions): string {
@@ -180,7 +180,12 @@ function* forwardSection(view: View): Generator<string> {
   yield* heading(view, TITLES.table.forward(), steps.explain.forward)
   const forward = table(COLUMNS.forward, view.options)
   for (const row of steps.forward())
-    forward.push([trace.nodes[row.node]!.label, row.op, row.expression ? sym(row.expression) : '', sym(row.value) + (row.flagged ? warn : '')])
+    forward.push([
+      trace.nodes[row.node]!.label,
+      row.op,
+      row.expression ? sym(row.expression) + (row.spelled ? ` = ${sym(row.spelled)}` : '') : '',
+      sym(row.value) + (row.flagged ? warn : ''),
+    ])
   yield* forward.lines()
 }
 

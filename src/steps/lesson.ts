@@ -3,9 +3,10 @@
 // what they are. Every face (table, markdown, latex, quiz, graphs) prints these; none decides what
 // to show, and none needs to know where a number came from in the trace.
 import type { Check } from '../check.js'
-import type { Sym } from '../sym.js'
+import { LIMITS } from '../limits.js'
+import { symTerms, type Sym } from '../sym.js'
 import { rational } from '../canon.js'
-import type { Trace } from '../trace.js'
+import { operandSym, type Trace } from '../trace.js'
 import { factor, grad, local, product, type Cell, type Phrase } from './cells.js'
 import { EXPLAIN, NOT_CHECKED_INTERMEDIATE, checkReasonText, flagText, notationNote, placeholders, ruleSentence } from './words.js'
 
@@ -23,6 +24,11 @@ export interface ForwardRow {
   /** The op id, or "variable". */
   op: string
   expression?: Sym
+  /**
+   * In a program with many tool-named nodes (t1 … t21), such a node's expression spelled out in the
+   * program's own names (t16 = y·t15 = y·log(p)), so the reader need not look each t up.
+   */
+  spelled?: Sym
   value: Sym
   /** The value is where a NaN or Infinity first appears. */
   flagged: boolean
@@ -127,12 +133,21 @@ export function lesson(trace: Trace, options: LessonOptions): Lesson {
   }
 }
 
+/** Tool-named nodes (t1, t2, …) past which the forward rows spell each one out in the program's names. */
+const SPELL_OUT_AFTER = 6
+
 function* forwardRows(trace: Trace, flaggedNodes: Set<number>): Generator<ForwardRow> {
+  const toolNamed = trace.nodes.filter((node, i) => node.kind === 'op' && !node.assigned && i !== trace.output).length
+  const spellOut = toolNamed > SPELL_OUT_AFTER
   for (let i = 0; i < trace.nodes.length; i++) {
     const node = trace.nodes[i]!
     if (node.kind === 'constant') continue
     const row: ForwardRow = { node: i, op: node.kind === 'variable' ? 'variable' : node.op!, value: node.value, flagged: flaggedNodes.has(i) }
     if (node.expression) row.expression = node.expression
+    if (spellOut && node.kind === 'op' && !node.assigned && i !== trace.output) {
+      const spelled = expand(trace, i)
+      if (symTerms(spelled) <= LIMITS.maxSymTerms && JSON.stringify(spelled) !== JSON.stringify(node.expression)) row.spelled = spelled
+    }
     yield row
   }
 }
@@ -316,3 +331,18 @@ function sensitivities(trace: Trace): Phrase[] {
 
 /** Variables given the sensitivity reading under --explain: enough to see the idea, not a list. */
 const SENSITIVITIES = 3
+
+/** The statement rooted at node i as one expression, unnamed inner operations spelled out. */
+export function expand(trace: Trace, root: number): Sym {
+  let budget = LIMITS.headerSize
+  const build = (i: number, top: boolean): Sym => {
+    const node = trace.nodes[i]!
+    if (node.kind !== 'op' || (!top && (node.assigned || budget <= 0))) {
+      return operandSym(node)
+    }
+    budget--
+    if (node.op === 'identity') return build(node.inputs[0]!, false)
+    return { op: node.op!, args: node.inputs.map((j) => build(j, false)) }
+  }
+  return build(root, true)
+}
