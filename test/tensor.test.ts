@@ -432,6 +432,17 @@ describe('programs that do not fit', () => {
       "A·B: A is 2×3 and B is 2×3; the inner sizes must agree (did you mean A'*B?)",
     )
   })
+  it("takes a one-entry output as the loss, as x'*A*x of a column x is", async () => {
+    const trace = await run("x'*A*x", { x: '[[1], [2]]', A: '[2, 1; 1, 3]' })
+    // xᵀAx = 18; ∂/∂x = (A + Aᵀ)x; ∂/∂A = x·xᵀ.
+    expect(trace.value).toBe(18)
+    expectClose(gradOf(trace, 'x'), [[8], [14]])
+    expectClose(gradOf(trace, 'A'), [
+      [1, 2],
+      [2, 4],
+    ])
+  })
+
   it('asks for a scalar loss', async () => {
     expect(await refused('W*x', { W: 'ones(3, 2)', x: '[1, 2]' })).toBe(
       'the output L is a vector of 3 entries; backpropagation starts from a scalar loss: end with sum(…) or mean(…) of it',

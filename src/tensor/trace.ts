@@ -141,14 +141,16 @@ export function traceTensors(graph: TensorGraph, bindings: Map<string, string>):
   forwardValues(graph)
   const { nodes, output } = graph
   const out = nodes[output]!
-  if (!isScalar(out.value!)) {
+  // One entry in a vector or 1×1 matrix (x'*A*x with x a column) is a scalar loss all the same, as PyTorch's .item().
+  if (out.value!.data.length !== 1) {
     throw new InputError(
-      `the output ${out.label} is ${shapeText(out.value!.shape) === 'scalar' ? 'a scalar' : `${out.value!.shape.length === 1 ? 'a vector of ' + out.value!.shape[0] + ' entries' : 'a ' + shapeText(out.value!.shape) + ' matrix'}`}; backpropagation starts from a scalar loss: end with sum(…) or mean(…) of it`,
+      `the output ${out.label} is ${out.value!.shape.length === 1 ? `a vector of ${out.value!.shape[0]} entries` : `a ${shapeText(out.value!.shape)} matrix`}; backpropagation starts from a scalar loss: end with sum(…) or mean(…) of it`,
     )
   }
   const { grads, edges } = backward(graph)
   const gradients = graph.variables.map((v) => ({ name: nodes[v]!.label, node: v, grad: grads[v] ?? tensor(nodes[v]!.value!.shape) }))
   const notes = [...graph.notes]
+  if (!isScalar(out.value!)) notes.push(`the output ${out.label} is ${shapeText(out.value!.shape)}, one entry: that entry is the loss`)
   for (const v of graph.variables) if (grads[v] === undefined) notes.push(`${nodes[v]!.label} does not reach the output, so its gradient is 0`)
   const trace: TensorTrace = { ...graph, notes, grads, edges, value: out.value!.data[0]!, gradients, checks: [], bindings, shortcuts: [] }
   trace.checks = checkGradients(trace)
@@ -170,7 +172,7 @@ export function backward(graph: TensorGraph): { grads: (Tensor | undefined)[]; e
   const live = reachedByVariables(nodes)
   const grads: (Tensor | undefined)[] = new Array(nodes.length)
   const edges: TensorEdge[] = []
-  grads[output] = tensor([], [1])
+  grads[output] = tensor(nodes[output]!.value!.shape, [1])
   for (let index = output; index >= 0; index--) {
     const node = nodes[index]!
     const g = grads[index]
