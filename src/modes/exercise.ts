@@ -2,24 +2,13 @@
 // (its own PRNG, never Math.random), at three levels of size and of the functions used.
 import { bindProgram } from '../pipeline.js'
 import { trace } from '../trace.js'
+import { mulberry32 as generator } from '../random.js'
 
 export type Level = 1 | 2 | 3
 
 export interface Exercise {
   program: string
   bindings: Record<string, number>
-}
-
-/** mulberry32: a small, well-mixed 32-bit generator; the seed alone decides the sequence. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 type Pick = <T>(items: readonly T[]) => T

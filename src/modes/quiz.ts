@@ -241,12 +241,8 @@ export async function runQuiz(
     score.asked++
     let misses = 0
     for (;;) {
-      const line = await io.ask('> ')
-      if (line === undefined || /^\s*(q|quit|exit)\s*$/i.test(line)) {
-        score.asked--
-        io.write(`\n${QUIZ.stopped(k + 1, questions.length)}\n`)
-        return finish(score, io)
-      }
+      const line = await nextAnswer(io, score, k, questions.length)
+      if (line === undefined) return finish(score, io)
       let value: number | undefined
       if (line.trim() !== '' && line.trim() !== '?') {
         try {
@@ -282,7 +278,17 @@ export async function runQuiz(
   return finish(score, io)
 }
 
-function finish(score: Score, io: QuizIo): Score {
+/** The student's next line; undefined, once where the quiz stopped is written, when the input ends or says q. */
+export async function nextAnswer(io: QuizIo, score: Score, k: number, total: number): Promise<string | undefined> {
+  const line = await io.ask('> ')
+  if (line !== undefined && !/^\s*(q|quit|exit)\s*$/i.test(line)) return line
+  score.asked--
+  io.write(`\n${QUIZ.stopped(k + 1, total)}\n`)
+  return undefined
+}
+
+/** The score, written and returned. */
+export function finish(score: Score, io: QuizIo): Score {
   io.write(`\n${QUIZ.score(score)}\n`)
   return score
 }

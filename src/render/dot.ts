@@ -7,7 +7,7 @@ import { GRAPH } from '../steps/words.js'
 import { notation } from './text.js'
 import type { Trace } from '../trace.js'
 import type { RenderOptions } from './index.js'
-import { graphDirection, recordLabel } from './layout.js'
+import { graphDirection, recordLabel, type Direction } from './layout.js'
 
 /** Text inside a record label: Graphviz's record syntax characters escaped. */
 const record = (text: string) => text.replace(/[\\{}|<>"]/g, (c) => `\\${c}`)
@@ -22,6 +22,14 @@ const STYLE: Record<'variable' | 'unbound' | 'constant' | 'op' | 'output', strin
   output: 'style=filled, fillcolor="#fde68a", color="#b45309", penwidth=2',
 }
 
+/** The opening lines of a graph: its direction, and the look of its boxes and edges (scalar and tensor graphs alike). */
+export const dotHeader = (direction: Direction) => [
+  'digraph backprop {',
+  `  rankdir=${direction};`,
+  '  node [shape=record, fontname="Helvetica", fontsize=11];',
+  '  edge [fontname="Helvetica", fontsize=10, color="#4b5563"];',
+]
+
 /** `ids`: give each node and edge an id (node-3, edge-5, by trace index) for a page to find them in the SVG. */
 export function renderDot(trace: Trace, options: RenderOptions, { ids = false } = {}): string {
   const nodeId = (i: number) => (ids ? `, id="node-${i}"` : '')
@@ -29,12 +37,7 @@ export function renderDot(trace: Trace, options: RenderOptions, { ids = false } 
   const n = notation(options)
   const sym = (s: Sym) => printSym(s, n.style)
   const direction = graphDirection(trace.nodes, options.rankdir)
-  const lines = [
-    'digraph backprop {',
-    `  rankdir=${direction};`,
-    '  node [shape=record, fontname="Helvetica", fontsize=11];',
-    '  edge [fontname="Helvetica", fontsize=10, color="#4b5563"];',
-  ]
+  const lines = dotHeader(direction)
   const unbound = new Set(trace.unbound)
   trace.nodes.forEach((node, i) => {
     const kind = i === trace.output ? 'output' : node.kind === 'variable' && unbound.has(node.id) ? 'unbound' : node.kind

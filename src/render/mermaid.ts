@@ -36,6 +36,17 @@ export function renderMermaidFormat(trace: Trace, options: RenderOptions): strin
   return text
 }
 
+/** The closing lines of a flowchart: each kind of node's colours, and which nodes are of each kind. */
+export function classLines(classes: Record<'variable' | 'constant' | 'output' | 'op', string[]>): string[] {
+  return [
+    '  classDef variable fill:#dbeafe,stroke:#1d4ed8',
+    '  classDef constant fill:#f3f4f6,stroke:#9ca3af',
+    '  classDef op fill:#ffffff,stroke:#374151',
+    '  classDef output fill:#fde68a,stroke:#b45309',
+    ...Object.entries(classes).flatMap(([name, ids]) => (ids.length > 0 ? [`  class ${ids.join(',')} ${name}`] : [])),
+  ]
+}
+
 export function renderMermaid(trace: Trace, options: RenderOptions): string {
   // Labels in the terminal's notation, --ascii included; a local derivative is written with its operation.
   const n = notation(options)
@@ -65,12 +76,6 @@ export function renderMermaid(trace: Trace, options: RenderOptions): string {
       }
     })
   })
-  lines.push(
-    '  classDef variable fill:#dbeafe,stroke:#1d4ed8',
-    '  classDef constant fill:#f3f4f6,stroke:#9ca3af',
-    '  classDef op fill:#ffffff,stroke:#374151',
-    '  classDef output fill:#fde68a,stroke:#b45309',
-  )
-  for (const [name, ids] of Object.entries(classes)) if (ids.length > 0) lines.push(`  class ${ids.join(',')} ${name}`)
+  lines.push(...classLines(classes))
   return `${lines.join('\n')}\n`
 }

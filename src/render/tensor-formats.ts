@@ -9,7 +9,8 @@ import { renderTensorTable } from './tensor-table.js'
 import { renderTensorNotes } from './tensor-notes.js'
 import { shapeCell, valueText } from './tensor-values.js'
 import { TENSOR_WORDS as W, plainFormula } from '../steps/tensor-words.js'
-import { MERMAID } from './mermaid.js'
+import { MERMAID, classLines } from './mermaid.js'
+import { dotHeader } from './dot.js'
 import { InputError } from '../errors.js'
 import { graphDirection, recordLabel } from './layout.js'
 
@@ -139,12 +140,7 @@ function graphParts(trace: TensorTrace, i: number, options: RenderOptions): { he
 
 export function renderTensorDot(trace: TensorTrace, options: RenderOptions): string {
   const direction = graphDirection(trace.nodes, options.rankdir)
-  const lines = [
-    'digraph backprop {',
-    `  rankdir=${direction};`,
-    '  node [shape=record, fontname="Helvetica", fontsize=11];',
-    '  edge [fontname="Helvetica", fontsize=10, color="#4b5563"];',
-  ]
+  const lines = dotHeader(direction)
   const text = (s: string) => (options.ascii ? W.ascii(s) : s)
   trace.nodes.forEach((node, i) => {
     const { head, shape, value, grad } = graphParts(trace, i, options)
@@ -188,13 +184,7 @@ export function renderTensorMermaid(trace: TensorTrace, options: RenderOptions):
       lines.push(edge ? `  n${from} -->|"${quote(text(plainFormula(edge.formula)))}"| n${to}` : `  n${from} -.-> n${to}`)
     }),
   )
-  lines.push(
-    '  classDef variable fill:#dbeafe,stroke:#1d4ed8',
-    '  classDef constant fill:#f3f4f6,stroke:#9ca3af',
-    '  classDef op fill:#ffffff,stroke:#374151',
-    '  classDef output fill:#fde68a,stroke:#b45309',
-  )
-  for (const [name, ids] of Object.entries(classes)) if (ids.length > 0) lines.push(`  class ${ids.join(',')} ${name}`)
+  lines.push(...classLines(classes))
   const out = `${lines.join('\n')}\n`
   const edges = trace.nodes.reduce((n, node) => n + node.inputs.length, 0)
   if (edges > MERMAID.maxEdges || out.length > MERMAID.maxTextSize)

@@ -7,12 +7,12 @@ import { InputError } from '../errors.js'
 import { buildTensorGraph } from './graph.js'
 import { forwardValues, type TensorEdge, type TensorTrace } from './trace.js'
 import { TENSOR_OPS } from './ops.js'
-import { mulberry32 } from './random.js'
+import { mulberry32 } from '../random.js'
 import { sameShape, shapeText, tensor, transposeOf, type Shape, type Tensor } from './tensor.js'
 import { TENSOR_QUIZ as Q, plainFormula, upstreamTimesRule } from '../steps/tensor-words.js'
 import { QUIZ } from '../steps/words.js'
 import { valueText } from '../render/tensor-values.js'
-import type { QuizIo, Score } from '../modes/quiz.js'
+import { finish, nextAnswer, type QuizIo, type Score } from '../modes/quiz.js'
 
 export type TensorQuestion =
   | { kind: 'shape'; section: 'forward' | 'backward'; ask: string; context?: string; shape: Shape; hints: [string, string]; reveal: string }
@@ -160,13 +160,8 @@ export async function runTensorQuiz(
     score.asked++
     let misses = 0
     for (;;) {
-      const line = await io.ask('> ')
-      if (line === undefined || /^\s*(q|quit|exit)\s*$/i.test(line)) {
-        score.asked--
-        io.write(`\n${QUIZ.stopped(k + 1, questions.length)}\n`)
-        io.write(`\n${QUIZ.score(score)}\n`)
-        return score
-      }
+      const line = await nextAnswer(io, score, k, questions.length)
+      if (line === undefined) return finish(score, io)
       let verdict: Verdict | undefined
       if (line.trim() !== '' && line.trim() !== '?') {
         if (question.kind === 'shape') {
@@ -202,6 +197,5 @@ export async function runTensorQuiz(
       }
     }
   }
-  io.write(`\n${QUIZ.score(score)}\n`)
-  return score
+  return finish(score, io)
 }

@@ -5,6 +5,7 @@
 import { InputError } from '../errors.js'
 import { LIMITS } from '../limits.js'
 import { tensor, type Tensor } from './tensor.js'
+import { mulberry32 } from '../random.js'
 
 export const GENERATORS: Record<string, string> = {
   zeros: 'every entry 0',
@@ -21,18 +22,6 @@ function fnv1a(text: string): number {
     h = Math.imul(h, 0x01000193) >>> 0
   }
   return h
-}
-
-/** Mulberry32: a small, fast generator of 32-bit values, as numbers in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 /** A generator's tensor of the given sizes (one size: a vector; two: a matrix). */

@@ -7,7 +7,7 @@ import { OPS } from '../ops.js'
 import { TENSOR_OPS, resolve, type TensorRule } from './ops.js'
 import { broadcastIndex, isScalar, shapeText, size, tensor, type Shape, type Tensor } from './tensor.js'
 import type { TensorGraph, TensorNode } from './graph.js'
-import { mulberry32 } from './random.js'
+import { mulberry32 } from '../random.js'
 import type { CheckStatus } from '../check.js'
 import { softmaxShortcuts } from './shortcuts.js'
 
