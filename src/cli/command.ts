@@ -6,6 +6,7 @@ import { DEFAULT_PRECISION } from '../format.js'
 import { FORMATS } from '../render/index.js'
 import { DEFAULT_TOLERANCE } from '../modes/claims.js'
 import { editDistance } from '../bindings.js'
+import type { Colors } from '../render/colors.js'
 
 /** A comma-separated option value (--wrt x,w; --data X,y) as its names. */
 export const names = (list: string | undefined) =>
@@ -266,4 +267,17 @@ export interface Parsed {
   tolerance?: string
   claim: string[]
   claims?: string
+}
+
+/** A command line checked whole (cli/main.ts), as each mode reads it. */
+export interface Request {
+  mode: Mode
+  opts: Parsed
+  /** Names bound as --NAME VALUE (not with --set): a name that is no variable may be a mistyped option. */
+  dashed: string[]
+  positionals: string[]
+  values: Record<string, string>
+  precision: number
+  tolerance: number
+  chalkFor: (toFile: boolean) => Colors
 }

@@ -6,8 +6,8 @@ import { InputError, caret } from '../errors.js'
 import { DEFAULT_PRECISION, isValidPrecision } from '../format.js'
 import { DEFAULT_TOLERANCE } from '../modes/claims.js'
 import { EXIT, OutputError, type Io } from './io.js'
-import { BINDING_NAME, UsageError, command, splitArgs, type Mode, type Parsed } from './command.js'
-import { check, quiz, traceMode, type Request } from './modes.js'
+import { BINDING_NAME, UsageError, command, splitArgs, type Mode, type Parsed, type Request } from './command.js'
+import { check, quiz, traceMode } from './modes.js'
 
 export async function main(argv: string[], io: Io): Promise<number> {
   try {

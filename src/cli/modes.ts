@@ -1,6 +1,5 @@
 // The three things the command line does, each from a checked request: trace (with --lr),
 // check, quiz. Each reads its input, runs the engine, renders and writes through the Io.
-import type { Colors } from '../render/colors.js'
 import { LIMITS } from '../limits.js'
 import { InputError } from '../errors.js'
 import { traceProgram } from '../pipeline.js'
@@ -19,20 +18,8 @@ import { quizQuestions, runQuiz } from '../modes/quiz.js'
 import { Elsewhere } from '../modes/formula.js'
 import { randomExercise, type Level } from '../modes/exercise.js'
 import { EXIT, TooLong, type Io } from './io.js'
-import { UsageError, names, optionTypo, type Mode, type Parsed } from './command.js'
+import { UsageError, names, optionTypo, type Request } from './command.js'
 import { isTensorRequest, tensorCheck, tensorQuiz, tensorTrace } from './tensors.js'
-
-export interface Request {
-  mode: Mode
-  opts: Parsed
-  /** Names bound as --NAME VALUE (not with --set): a name that is no variable may be a mistyped option. */
-  dashed: string[]
-  positionals: string[]
-  values: Record<string, string>
-  precision: number
-  tolerance: number
-  chalkFor: (toFile: boolean) => Colors
-}
 
 export async function traceMode(request: Request, io: Io): Promise<number> {
   const { opts, positionals, precision, chalkFor } = request

@@ -14,8 +14,7 @@ import { trainTensors } from '../tensor/train.js'
 import { TENSOR_FORMATS } from '../render/tensor-formats.js'
 import { TENSOR_PRECISION } from '../render/tensor-table.js'
 import { EXIT, TooLong, type Io } from './io.js'
-import { UsageError, names, optionTypo } from './command.js'
-import type { Request } from './modes.js'
+import { UsageError, names, optionTypo, type Request } from './command.js'
 import type { Direction } from '../render/layout.js'
 
 /** Tensor syntax in a program: brackets, a transpose, dotted operators, or a tensor function. */

@@ -2,20 +2,15 @@
 // Mermaid with each node's shape. (Markdown and LaTeX notes: tensor-notes.ts.)
 import type { RenderOptions } from './index.js'
 import type { TensorTrace } from '../tensor/trace.js'
-import type { EntryChain } from '../tensor/entry.js'
-import type { TensorTraining } from '../tensor/train.js'
 import type { Tensor } from '../tensor/tensor.js'
 import { renderTensorTable } from './tensor-table.js'
 import { renderTensorNotes } from './tensor-notes.js'
-import { shapeCell, valueText } from './tensor-values.js'
+import { shapeCell, valueText, type TensorRenderOptions } from './tensor-values.js'
 import { TENSOR_WORDS as W, plainFormula } from '../steps/tensor-words.js'
 import { MERMAID, classLines } from './mermaid.js'
 import { dotHeader } from './dot.js'
 import { InputError } from '../errors.js'
 import { graphDirection, recordLabel } from './layout.js'
-
-/** The scalar faces' options, --entry's chain and an --lr run. */
-export type TensorRenderOptions = RenderOptions & { entry?: EntryChain; training?: TensorTraining }
 
 export const TENSOR_FORMATS: Record<
   'table' | 'json' | 'markdown' | 'latex' | 'dot' | 'mermaid',

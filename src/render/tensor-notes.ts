@@ -2,11 +2,10 @@
 // ```math blocks, which GitHub and KaTeX read without Markdown touching their backslashes) and
 // LaTeX (align* blocks, values as bmatrix, rules in maths with their words in \text).
 import type { RenderOptions } from './index.js'
-import type { TensorRenderOptions } from './tensor-formats.js'
 import type { TensorTrace } from '../tensor/trace.js'
 import type { Tensor } from '../tensor/tensor.js'
 import { formatNumber } from '../format.js'
-import { SHOWN, shapeCell } from './tensor-values.js'
+import { SHOWN, shapeCell, type TensorRenderOptions } from './tensor-values.js'
 import { latexName, latexNumber } from './tex.js'
 import { TENSOR_WORDS as W, checkCell, contributionsByInput, entryLines, plainFormula, statementsOf, upstreamTimesRule } from '../steps/tensor-words.js'
 

@@ -2,10 +2,9 @@
 // value, the local rules as vector-Jacobian products (ḡ·xᵀ, with the product's shapes), the
 // backward pass as upstream · rule = contribution per edge, and every gradient with its check.
 import { PLAIN } from './colors.js'
-import type { TensorRenderOptions } from './tensor-formats.js'
 import { boxLines, displayWidth } from './box.js'
 import { DEFAULT_WIDTH, foldLine } from './wrap.js'
-import { shapeCell, valueText } from './tensor-values.js'
+import { shapeCell, valueText, type TensorRenderOptions } from './tensor-values.js'
 import type { TensorEdge, TensorTrace } from '../tensor/trace.js'
 import { jacobianOf } from '../tensor/entry.js'
 import type { TensorTraining } from '../tensor/train.js'

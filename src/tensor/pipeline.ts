@@ -4,6 +4,7 @@ import { closestName } from '../bindings.js'
 import { buildTensorGraph } from './graph.js'
 import { readValue } from './values.js'
 import { traceTensors, type TensorTrace } from './trace.js'
+import { softmaxShortcuts } from './shortcuts.js'
 
 export interface TensorOptions {
   /** Seeds rand(…) and randn(…) in values (default 0). */
@@ -53,5 +54,6 @@ export async function traceTensorProgram(
     )
   }
   const trace = traceTensors(graph, bindings)
+  trace.shortcuts = softmaxShortcuts(trace)
   return { trace, warnings: [...warnings, ...trace.notes.filter((n) => n.startsWith('statement '))] }
 }

@@ -9,7 +9,6 @@ import { broadcastIndex, isScalar, shapeText, size, tensor, type Shape, type Ten
 import type { TensorGraph, TensorNode } from './graph.js'
 import { mulberry32 } from '../random.js'
 import type { CheckStatus } from '../check.js'
-import { softmaxShortcuts } from './shortcuts.js'
 
 export interface TensorEdge {
   /** The operation the gradient comes back from, and the input it goes to. */
@@ -49,7 +48,7 @@ export interface TensorTrace extends TensorGraph {
   checks: TensorCheck[]
   /** Each variable's shape and where its value came from ("randn(3, 2)", "x.csv"). */
   bindings: Map<string, string>
-  /** Known results the trace confirms on its numbers: the softmax-with-cross-entropy shortcut p - y. */
+  /** Known results the numbers confirm: the softmax-with-cross-entropy shortcut p - y (filled by the pipeline, shortcuts.ts). */
   shortcuts: string[]
 }
 
@@ -154,7 +153,6 @@ export function traceTensors(graph: TensorGraph, bindings: Map<string, string>):
   for (const v of graph.variables) if (grads[v] === undefined) notes.push(`${nodes[v]!.label} does not reach the output, so its gradient is 0`)
   const trace: TensorTrace = { ...graph, notes, grads, edges, value: out.value!.data[0]!, gradients, checks: [], bindings, shortcuts: [] }
   trace.checks = checkGradients(trace)
-  trace.shortcuts = softmaxShortcuts(trace)
   return trace
 }
 
