@@ -348,7 +348,7 @@ const ENDS = [
   'L = mean(h)',
   'L = sum(logsumexp(h, 2))',
   'L = sum(sum(h, 1) .* sum(h, 1))',
-  'L = norm(h) + max(h[1, 1], 0)',
+  'L = norm(sum(h, 2)) + max(h[1, 1], 0)',
   'L = dot(sum(h, 2), sum(h, 2))',
 ]
 
@@ -465,6 +465,8 @@ describe('programs that do not fit', () => {
     expect(await refused('sum(x)', { x: '[[[1]]]' })).toMatch(/at most two levels of brackets/)
     expect(await refused('sum(x)', { x: 'y + 1' })).toMatch(/cannot use the name y/)
     expect(await refused('sum(x)', { x: '1; 2' })).toMatch(/one expression, not several statements/)
+    // mathjs's norm of a matrix is the spectral norm (5.46 for [1, 2; 3, 4], not the Frobenius 5.48).
+    expect(await refused('norm(A)', { A: '[1, 2; 3, 4]' })).toMatch(/spectral norm .* sqrt\(sum\(A \.\^ 2\)\)/)
   })
 })
 
@@ -506,5 +508,55 @@ describe('what the trace says beside the numbers', () => {
     expectClose(training.losses, [5, 0.8, 0.64 ** 2 + 0.08 ** 2])
     expectClose(training.gradNorms, [Math.hypot(2, 8), Math.hypot(1.6, 1.6)])
     expect(training.heldFixed).toEqual(['X', 'y'])
+  })
+})
+
+describe('forward values as mathjs computes them', () => {
+  // mathjs (a dev dependency) evaluates the same text: the independent oracle for what * means with
+  // vectors, broadcasting, dimensions and entries. Only what mathjs itself evaluates is compared.
+  const TEMPLATES = [
+    'A*B',
+    'A*u',
+    'v*A',
+    "u'*u",
+    "A'",
+    'A .* A + A ./ (1 + A .^ 2)',
+    'A + u',
+    'A + c',
+    's*A - A/s',
+    'sum(A, 1)',
+    'sum(A, 2)',
+    'mean(A, 1)',
+    'mean(A, 2)',
+    'sum(A)',
+    'mean(A)',
+    'dot(u, u)',
+    'norm(u)',
+    'max(u)',
+    'min(v)',
+    'A[2, 1] * u[1]',
+    "(A*B)' * v",
+  ]
+  it('agree with mathjs on random values', async () => {
+    const { evaluate } = await import('mathjs')
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...TEMPLATES),
+        fc.integer({ min: 2, max: 4 }),
+        fc.integer({ min: 2, max: 4 }),
+        fc.integer({ min: 0, max: 1000 }),
+        async (template, m, n, seed) => {
+          const values = { A: `randn(${m}, ${n})`, B: `randn(${n}, 3)`, u: `randn(${n})`, v: `randn(${m})`, c: `randn(${m}, 1)`, s: '1.5' }
+          const program = `sum(${template})`
+          const used = Object.fromEntries(Object.entries(values).filter(([name]) => new RegExp(`\\b${name}\\b`).test(template)))
+          const trace = await run(program, used, seed)
+          const scope = Object.fromEntries(trace.variables.map((v) => [trace.nodes[v]!.label, toNested(trace.nodes[v]!.value!)]))
+          const inner = evaluate(template, scope) as number | { toArray?: () => unknown }
+          const expected = typeof inner === 'number' ? inner : evaluate('sum(x)', { x: inner })
+          expect(trace.value).toBeCloseTo(expected as number, 10)
+        },
+      ),
+      { numRuns: 200, seed: 7 },
+    )
   })
 })

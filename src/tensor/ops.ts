@@ -565,7 +565,9 @@ const DOT: TensorOp = {
 }
 
 const NORM: TensorOp = {
-  shape: () => [],
+  // mathjs's norm of a matrix is its largest singular value, whose gradient needs an SVD: refused, with the Frobenius norm written out.
+  shape: ([a]) =>
+    a!.length === 2 ? "norm of a matrix is mathjs's spectral norm (its largest singular value); for the Frobenius norm write sqrt(sum(A .^ 2))" : [],
   forward: ([a]) => {
     let s = 0
     for (const v of a!.data) s += v * v
@@ -575,7 +577,7 @@ const NORM: TensorOp = {
   name: () => 'norm',
   inputs: () => [
     {
-      rule: rule('norm', 'norm', "the length grows along the vector's own direction; at the zero vector the gradient is taken as 0 (PyTorch's choice)"),
+      rule: rule('norm', 'norm', "a vector's length grows along its own direction; at the zero vector the gradient is taken as 0 (PyTorch's choice)"),
       vjp: (g, [a], out) =>
         tensor(
           a!.shape,
