@@ -29,6 +29,23 @@ describe.each(PROTOTYPE_NAMES)('a variable named %s', (name) => {
     }
   })
 
+  it.each(FORMATS)('is a tensor variable too, in --format %s, and in check and quiz', async (format) => {
+    const tensor = `y = sum(${name} .* ${name})`
+    for (const binding of [
+      [`--${name}`, '[1, 2]'],
+      ['--set', `${name}=[1, 2]`],
+    ]) {
+      const result = await runCli([tensor, ...binding, '--format', format])
+      expect(result).toMatchObject({ code: 0, stderr: '' })
+      expect(result.stdout).not.toMatch(/native code|\[object |function |undefined|NaN/)
+      if (format === 'json') expect(JSON.parse(result.stdout)).toMatchObject({ value: 5, gradients: { [name]: [2, 4] } })
+    }
+    const check = await runCli(['check', tensor, '--set', `${name}=[1, 2]`, '--claim', `dy/d${name} = [2, 4]`])
+    expect(check).toMatchObject({ code: 0, stderr: '' })
+    const quiz = await runCli(['quiz', tensor, '--set', `${name}=[1, 2]`], { answers: ['2', 'scalar', 'q'] })
+    expect(quiz.stdout).toContain('✓ right')
+  })
+
   it('is stepped through in --format html, its page data whole', async () => {
     const result = await runCli([program, `--${name}`, '2', '--format', 'html', '--quiz'])
     expect(result).toMatchObject({ code: 0, stderr: '' })

@@ -426,11 +426,38 @@ describe('hostile input in every format and mode, from a fixed seed', () => {
     name,
     junk,
     fc.constantFrom('+', '-', '*', '/', '^', '(', ')', '=', ',', 'tanh(', 'max(', 'log(', 'relu('),
+    // Tensor programs: brackets, transposes, dotted operators, reductions.
+    fc.constantFrom('[', ']', "'", '.*', './', '.^', 'sum(', 'mean(', 'softmax(', 'logsumexp(', 'dot(', 'norm(', 'x[1]', 'A[2, 1]', '[1, 2]', '[1, 2; 3, 4]'),
     fc.integer({ min: -9, max: 99 }).map(String),
   )
   const program = fc.array(piece, { minLength: 1, maxLength: 14 }).map((parts) => parts.join(''))
   const bindings = fc.array(
-    fc.tuple(name, fc.oneof(fc.constantFrom('1', '-2', '0', 'pi/4', '1;2', '1e400', '', 'x', '__proto__'), fc.double({ noNaN: true }).map(String))),
+    fc.tuple(
+      name,
+      fc.oneof(
+        fc.constantFrom(
+          '1',
+          '-2',
+          '0',
+          'pi/4',
+          '1;2',
+          '1e400',
+          '',
+          'x',
+          '__proto__',
+          '[1, 2]',
+          '[1, 2; 3, 4]',
+          'randn(2, 2)',
+          'zeros(3)',
+          '[[1], [2]]',
+          '@x.csv',
+          '@',
+          '[]',
+          'ones(0)',
+        ),
+        fc.double({ noNaN: true }).map(String),
+      ),
+    ),
     { maxLength: 3 },
   )
   const format = fc.constantFrom('table', 'json', 'markdown', 'latex', 'dot', 'mermaid')
@@ -452,6 +479,48 @@ describe('hostile input in every format and mode, from a fixed seed', () => {
         expectCleanOutcome({ ...result, stderr: result.stderr.replace(/^(backprop-tutor: warning: .*\n)+/, '') })
       }),
       { numRuns: FUZZ_RUNS, seed: 21 },
+    )
+  })
+
+  it('never does either on tensor programs of random shapes, in every format and mode', async () => {
+    // Expressions over A, B (matrices), u (a vector), s (a scalar) whose shapes are drawn at random,
+    // so most fit and some do not: a trace, or one message naming the shapes.
+    const operand = fc.constantFrom('A', 'B', 'u', 's', "A'", 'u*s', '[1, 2]', 'A[1, 1]', 'u[2]')
+    const expr: fc.Arbitrary<string> = fc.letrec((tie) => ({
+      e: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        operand,
+        fc.tuple(tie('e'), fc.constantFrom(' * ', ' + ', ' - ', ' .* ', ' ./ ', ' / '), tie('e')).map(([a, op, b]) => `(${a}${op}${b})`),
+        fc.tuple(fc.constantFrom('tanh', 'relu', 'exp', 'sigmoid', 'abs', 'transpose'), tie('e')).map(([f, a]) => `${f}(${a})`),
+        fc.tuple(fc.constantFrom('sum', 'mean', 'softmax', 'logsumexp'), tie('e'), fc.constantFrom('', ', 1', ', 2')).map(([f, a, d]) => `${f}(${a}${d})`),
+      ),
+    })).e
+    const dims = fc.integer({ min: 1, max: 3 })
+    const args = fc.tuple(
+      expr,
+      dims,
+      dims,
+      dims,
+      fc.constantFrom('table', 'json', 'markdown', 'latex', 'dot', 'mermaid'),
+      fc.constantFrom('trace', 'quiz', 'check', 'train', 'entry'),
+    )
+    await fc.assert(
+      fc.asyncProperty(args, async ([body, m, n, k, fmt, mode]) => {
+        const values = ['--A', `randn(${m}, ${n})`, '--B', `randn(${n}, ${k})`, '--u', `randn(${n})`, '--s', '2']
+        const program = `L = sum(${body})`
+        const used = values.flatMap((v, i) => (i % 2 === 0 && new RegExp(`\\b${v.slice(2)}\\b`).test(program) ? [v, values[i + 1]!] : []))
+        const argv =
+          mode === 'quiz'
+            ? ['quiz', program, ...used]
+            : mode === 'check'
+              ? ['check', program, ...used, '--claim', 'dL/dA = [1, 2]', '--claim', 'dL/du[1] = 0']
+              : mode === 'train'
+                ? [program, ...used, '--lr', '0.1', '--steps', '2', '--format', fmt === 'json' ? 'json' : 'table']
+                : [program, ...used, '--format', fmt, ...(mode === 'entry' && fmt !== 'latex' && fmt !== 'dot' && fmt !== 'mermaid' ? ['--entry', 'u[1]'] : [])]
+        const result = await run(argv, ['3', '2x3', "g*u'", '', 'q'])
+        expectCleanOutcome({ ...result, stderr: result.stderr.replace(/^(backprop-tutor: warning: .*\n)+/, '') })
+      }),
+      { numRuns: FUZZ_RUNS, seed: 16 },
     )
   })
 

@@ -6,7 +6,7 @@ import { InputError } from '../errors.js'
 import { buildTensorGraph } from './graph.js'
 import { forwardValues, type TensorEdge, type TensorTrace } from './trace.js'
 import { TENSOR_OPS } from './ops.js'
-import { broadcastAxes, indexOf, offsetOf, sameShape, shapeText, tensor, transposeOf, unbroadcast, type Tensor } from './tensor.js'
+import { broadcastAxes, broadcastShapes, indexOf, offsetOf, sameShape, shapeText, tensor, transposeOf, unbroadcast, type Tensor } from './tensor.js'
 
 export interface TensorClaim {
   text: string
@@ -108,8 +108,11 @@ function diagnose(trace: TensorTrace, claim: TensorClaim, truth: Tensor, earlier
     if (claimed.shape.length === 2 && agrees(transposeOf(claimed), truth, tolerance)) return { kind: 'shape', transposed: true }
     // A broadcast input's gradient before the broadcast is undone (a bias's, one row per example).
     for (const edge of edges) {
-      const out = trace.nodes[edge.consumer]!.value!.shape
-      if (sameShape(claimed.shape, out) && broadcastAxes(truth.shape, out).length > 0 && agrees(unbroadcast(claimed, truth.shape), truth, tolerance))
+      // Only an entry-by-entry operation broadcasts its inputs (a bias added to every row).
+      const consumer = trace.nodes[edge.consumer]!
+      const out = consumer.value!.shape
+      const broadcast = consumer.op === 'elementwise' && sameShape(broadcastShapes(truth.shape, out) ?? [], out) && broadcastAxes(truth.shape, out).length > 0
+      if (broadcast && sameShape(claimed.shape, out) && agrees(unbroadcast(claimed, truth.shape), truth, tolerance))
         return { kind: 'unsummed', from: edge.consumer }
     }
     return { kind: 'shape', transposed: false }
