@@ -3,6 +3,8 @@
 import { Command, Option } from 'commander'
 import { LIMITS } from '../limits.js'
 import { DEFAULT_PRECISION } from '../format.js'
+import { GRAPH_PRECISION } from '../render/layout.js'
+import { TENSOR_PRECISION } from '../render/tensor-table.js'
 import { FORMATS } from '../render/index.js'
 import { DEFAULT_TOLERANCE } from '../modes/claims.js'
 import { editDistance } from '../bindings.js'
@@ -114,7 +116,10 @@ export function command(mode: Mode): Command {
       .option('--rankdir <LR|TB>', 'graphs (dot, mermaid, svg): left to right or top to bottom (default: whichever fits a page better)')
       .option('--width <columns>', "fold the terminal view at this many columns (default 80; never the terminal's own width)")
       .option('--wrt <names>', 'limit the backward pass, chains and gradients to these variables or named nodes (comma-separated)')
-      .option('--precision <digits>', `significant digits for numbers (default ${DEFAULT_PRECISION})`)
+      .option(
+        '--precision <digits>',
+        `significant digits for numbers (default ${DEFAULT_PRECISION}; ${GRAPH_PRECISION} in graphs, ${TENSOR_PRECISION} in tensor values)`,
+      )
       .option('--explain', 'add one plain-language sentence per step')
       .option('--ascii', 'ASCII only: d instead of ∂, * instead of ·, ^2 instead of ²')
       .option('--standalone', 'with --format latex: a whole document, not a fragment')
