@@ -43,7 +43,7 @@ export interface Graph {
 }
 
 /** The output's name when the last statement is a bare expression: the first one the program leaves free. */
-const OUTPUT_NAMES = ['L', 'Loss', 'out', 'output']
+export const OUTPUT_NAMES = ['L', 'Loss', 'out', 'output']
 
 export function buildGraph(program: Program): Graph {
   const builder = new GraphBuilder(program)
@@ -206,7 +206,7 @@ function collectNames(program: Program): Set<string> {
 }
 
 /** The first prefix such that no name in the program looks like prefix + digits. */
-function freePrefix(candidates: string[], names: Set<string>): string {
+export function freePrefix(candidates: string[], names: Set<string>): string {
   for (const prefix of candidates) {
     const pattern = new RegExp(`^${prefix}\\d+$`)
     if (![...names].some((name) => pattern.test(name))) return prefix

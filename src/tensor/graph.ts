@@ -5,6 +5,7 @@
 import { InputError } from '../errors.js'
 import { LIMITS } from '../limits.js'
 import { CONSTANT_VALUES, OPS, callOp, type OpId } from '../ops.js'
+import { OUTPUT_NAMES, freePrefix } from '../graph.js'
 import { formatNumber } from '../format.js'
 import { TENSOR_FUNCTIONS, TENSOR_OPS, resolve, type Params, type TensorOpId } from './ops.js'
 import { checkRank, isScalar, shapeText, size, tensor, type Shape, type Tensor } from './tensor.js'
@@ -50,11 +51,6 @@ const OPERATORS: Record<string, { fn: OpId; written?: string } | 'matmul' | 'tra
   ctranspose: 'transpose',
   transpose: 'transpose',
 }
-
-const OUTPUT_NAMES = ['L', 'Loss', 'out', 'output']
-
-/** Functions that make constant tensors, allowed in values and programs alike. */
-export { GENERATORS }
 
 /** Parses a tensor program into its graph (values not yet bound). */
 export function buildTensorGraph(text: string, options: { seed: number; constantsOnly?: string; inline?: boolean } = { seed: 0 }): TensorGraph {
@@ -325,8 +321,8 @@ class Builder {
       })
     }
     const out = nodes[output]!
-    if (out.label === '' && out.kind === 'op' && !this.inline) out.label = OUTPUT_NAMES.find((n) => !names.has(n)) ?? 'L#'
-    const prefix = ['t', 'n', 'u', 'v'].find((p) => ![...names].some((n) => new RegExp(`^${p}\\d+$`).test(n))) ?? 't_'
+    if (out.label === '' && out.kind === 'op' && !this.inline) out.label = OUTPUT_NAMES.find((n) => !names.has(n)) ?? `${freePrefix(['L'], names)}1`
+    const prefix = freePrefix(['t', 'n', 'u', 'v'], names)
     let ops = 0
     let constants = 0
     for (const node of nodes) {
