@@ -177,7 +177,7 @@ function markdown(trace: TensorTrace, options: TensorRenderOptions): string {
     const k = (done.get(edge.input) ?? 0) + 1
     done.set(edge.input, k)
     rows.push([
-      code(count > 1 ? W.contribution(out, input.label, k) : W.grad(out, input.label)),
+      code(count > 1 ? W.contribution(out, input.label, k, count) : W.grad(out, input.label)),
       code(plainFormula(upstreamTimesRule(trace, edge))),
       shapeCell(edge.contribution.shape),
       code(valueInline(edge.contribution, p)),

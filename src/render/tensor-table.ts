@@ -143,7 +143,7 @@ function edgeRow(trace: TensorTrace, edge: TensorEdge, count: number, k: number,
   const { nodes } = trace
   const out = nodes[trace.output]!.label
   const input = nodes[edge.input]!
-  const gradient = count > 1 ? W.contribution(out, input.label, k) : W.grad(out, input.label)
+  const gradient = count > 1 ? W.contribution(out, input.label, k, count) : W.grad(out, input.label)
   return [gradient, plainFormula(upstreamTimesRule(trace, edge)), shapeCell(edge.contribution.shape), valueText(edge.contribution, style)]
 }
 

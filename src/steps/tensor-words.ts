@@ -47,7 +47,7 @@ export const TENSOR_WORDS = {
   backwardLegend: '    (upstream · rule = contribution, each with its shape)',
   backwardColumns: ['gradient', 'upstream · rule', 'shape', 'contribution'],
   grad: (of: string, wrt: string) => `∂${of}/∂${wrt}`,
-  contribution: (of: string, wrt: string, k: number) => `∂${of}/∂${wrt} (${k})`,
+  contribution: (of: string, wrt: string, k: number, count: number) => `∂${of}/∂${wrt} (${k} of ${count})`,
   seed: 'seed',
   scalarShape: 'scalar',
   sumOf: (count: number) => `sum of its ${count} contributions`,
