@@ -230,3 +230,13 @@ describe("the tool's names in a bigger program", () => {
     expect(mission).toMatch(/│ t2 +│ add +│ t1 \+ b +│/)
   })
 })
+
+describe('folding a cell', () => {
+  it('lets a first term wider than the room overflow it, then folds the rest at its spaces', async () => {
+    const { wrapText } = await import('../src/render/wrap.js')
+    expect(wrapText('(∂loss/∂t10)/4 copied to every entry', 12, '  ')).toEqual(['(∂loss/∂t10)/4', '  copied to', '  every', '  entry'])
+    // With no space outside parentheses, a space inside them.
+    expect(wrapText('∂loss/∂p ⊙ sigmoid(t2)·(1 - sigmoid(t2))', 16, '  ')).toEqual(['∂loss/∂p ⊙', '  sigmoid(t2)·(1', '  - sigmoid(t2))'])
+    expect(wrapText('abcdefghijklmnop', 12, '  ')).toEqual(['abcdefghijklmnop'])
+  })
+})

@@ -230,3 +230,20 @@ describe('--explain on a tensor program', () => {
     expect(stdout).toContain(`  ∂(softmax(z))/∂z  (3 × 3)\n    [ ${diagonal}  ${off}  ${off}\n`)
   })
 })
+
+describe('the worked examples', () => {
+  it('fit 80 columns, as every terminal view does by default', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs')
+    const dir = new URL('../docs/tensors/', import.meta.url)
+    const files = readdirSync(dir)
+    expect(files).toHaveLength(5)
+    for (const file of files) {
+      const widest = Math.max(
+        ...readFileSync(new URL(file, dir), 'utf8')
+          .split('\n')
+          .map((line) => [...line].length),
+      )
+      expect([file, widest <= 80]).toEqual([file, true])
+    }
+  })
+})

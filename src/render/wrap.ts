@@ -41,7 +41,24 @@ export function wrapText(text: string, width: number, indent = ''): string[] {
       at++
     }
     const lead = lines.length === 0 ? '' : indent
-    const cut = outside > start ? outside : inside
+    let cut = outside > start ? outside : inside
+    if (at < text.length && cut <= start) {
+      // A first term wider than the room overflows it; the line breaks at the first space after it
+      // (outside parentheses if there is one, else inside).
+      let firstInside = -1
+      let firstInsideDepth = depthAt
+      for (let next = at; next < text.length; next++) {
+        const code = text.charCodeAt(next)
+        if (code === 40 || code === 91) depthAt++
+        else if (code === 41 || code === 93) depthAt--
+        else if (code === 32 && depthAt <= 0) {
+          cut = outside = next
+          outsideDepth = depthAt
+          break
+        } else if (code === 32 && firstInside < 0) ((firstInside = next), (firstInsideDepth = depthAt))
+      }
+      if (cut <= start && firstInside > start) ((cut = inside = firstInside), (insideDepth = firstInsideDepth))
+    }
     if (at >= text.length || cut <= start) {
       // The rest fits, or has nothing to break at (it stays on one line, wider than the page).
       lines.push(lead + text.slice(start))
