@@ -247,3 +247,20 @@ describe('the worked examples', () => {
     }
   })
 })
+
+describe('big tensors in the terminal', () => {
+  it('write a matrix too wide for its table below it, named, so every line fits 80 columns', async () => {
+    const { stdout } = await runCli([
+      'H = relu(X*W1 + b1); loss = mean(logsumexp(H, 2))',
+      '--X',
+      'randn(64, 30)',
+      '--W1',
+      'randn(30, 20) / 5',
+      '--b1',
+      'zeros(20)',
+    ])
+    expect(Math.max(...stdout.split('\n').map((line) => [...line].length))).toBeLessThanOrEqual(80)
+    expect(stdout).toMatch(/│ X +│ variable +│ +│ 64×30 +│ \(below\) +│/)
+    expect(stdout).toContain('  Values too wide for the table:\n  X  (64×30)\n    [')
+  })
+})

@@ -6,11 +6,33 @@ import { boxLines, displayWidth } from './box.js'
 import { DEFAULT_WIDTH, foldLine } from './wrap.js'
 import { shapeCell, valueText, type TensorRenderOptions } from './tensor-values.js'
 import type { TensorEdge, TensorTrace } from '../tensor/trace.js'
+import type { Tensor } from '../tensor/tensor.js'
 import { jacobianOf } from '../tensor/entry.js'
 import type { TensorTraining } from '../tensor/train.js'
 import { sparkline } from './training.js'
 import { formatNumber } from '../format.js'
 import { TENSOR_WORDS as W, checkCell, contributionsByInput, entryLines, plainFormula, statementsOf, upstreamTimesRule } from '../steps/tensor-words.js'
+
+/** A matrix wider than this does not share a line with the table's other columns: it is written below the table, named. */
+const WIDE_VALUE = 28
+
+/** A value as its cell: the value itself, or a pointer to it below the table where it is a wide matrix. */
+function placed(label: string, t: Tensor, style: { precision: number; ascii: boolean }, below: [string, Tensor, string][]): string {
+  const text = valueText(t, style)
+  if (!text.includes('\n') || Math.max(...text.split('\n').map(displayWidth)) <= WIDE_VALUE) return text
+  below.push([label, t, text])
+  return W.seeBelow
+}
+
+/** The wide values of a table, each with its name and shape, after the table. */
+function* belowTable(below: [string, Tensor, string][], text: (s: string) => string): Generator<string> {
+  if (below.length === 0) return
+  yield text(W.belowTitle)
+  for (const [label, t, value] of below) {
+    yield text(`  ${label}  (${shapeCell(t.shape)})`)
+    for (const line of value.split('\n')) yield text(`    ${line}`)
+  }
+}
 
 /** Entries of a tensor value are shown with at most this many digits unless --precision is given. */
 export const TENSOR_PRECISION = 4
@@ -28,7 +50,6 @@ function* tensorLines(trace: TensorTrace, options: TensorRenderOptions): Generat
   const ascii = options.ascii
   const chalk = options.chalk ?? PLAIN
   const style = { precision: options.precision, ascii }
-  const value = (i: number) => valueText(nodes[i]!.value!, style)
   const text = (s: string) => (ascii ? W.ascii(s) : s)
   const table = (head: string[], rows: string[][]) =>
     boxLines(
@@ -44,14 +65,24 @@ function* tensorLines(trace: TensorTrace, options: TensorRenderOptions): Generat
   yield ''
 
   yield chalk.bold(text(W.forwardTitle))
+  const forwardBelow: [string, Tensor, string][] = []
   yield* table(
     W.forwardColumns,
-    nodes.flatMap((node, i) =>
+    nodes.flatMap((node) =>
       W.shownInForward(node)
-        ? [[node.label, node.kind === 'op' ? W.opName(node) : node.kind, node.expression ?? '', shapeCell(node.value!.shape), value(i)]]
+        ? [
+            [
+              node.label,
+              node.kind === 'op' ? W.opName(node) : node.kind,
+              node.expression ?? '',
+              shapeCell(node.value!.shape),
+              placed(node.label, node.value!, style, forwardBelow),
+            ],
+          ]
         : [],
     ),
   )
+  yield* belowTable(forwardBelow, text)
   yield ''
 
   yield chalk.bold(text(W.rulesTitle))
@@ -100,29 +131,38 @@ function* tensorLines(trace: TensorTrace, options: TensorRenderOptions): Generat
   const totals = contributionsByInput(trace)
   const rows: string[][] = [[W.grad(nodes[trace.output]!.label, nodes[trace.output]!.label), W.seed, W.scalarShape, '1']]
   const done = new Map<number, number>()
+  const backwardBelow: [string, Tensor, string][] = []
   for (const edge of trace.edges) {
     const count = totals.get(edge.input)!.length
     const k = (done.get(edge.input) ?? 0) + 1
     done.set(edge.input, k)
-    rows.push(edgeRow(trace, edge, count, k, style))
+    rows.push(edgeRow(trace, edge, count, k, style, backwardBelow))
     if (count > 1 && k === count) {
       rows.push([
         W.grad(nodes[trace.output]!.label, nodes[edge.input]!.label),
         W.sumOf(count),
         shapeCell(nodes[edge.input]!.value!.shape),
-        valueText(trace.grads[edge.input]!, style),
+        placed(W.grad(nodes[trace.output]!.label, nodes[edge.input]!.label), trace.grads[edge.input]!, style, backwardBelow),
       ])
     }
   }
   yield* table(W.backwardColumns, rows)
+  yield* belowTable(backwardBelow, text)
   for (const shortcut of trace.shortcuts) yield text(`  ${W.shortcutMark} ${shortcut}.`)
   yield ''
 
   yield chalk.bold(text(W.gradientsTitle()))
+  const gradientsBelow: [string, Tensor, string][] = []
   yield* table(
     W.gradientsColumns(nodes[trace.output]!.label),
-    trace.gradients.map((g, k) => [g.name, shapeCell(g.grad.shape), valueText(g.grad, style), checkCell(trace.checks[k]!)]),
+    trace.gradients.map((g, k) => [
+      g.name,
+      shapeCell(g.grad.shape),
+      placed(W.grad(nodes[trace.output]!.label, g.name), g.grad, style, gradientsBelow),
+      checkCell(trace.checks[k]!),
+    ]),
   )
+  yield* belowTable(gradientsBelow, text)
   for (const line of W.checkLegend(trace)) yield text(line)
   for (const note of trace.notes) yield text(`  ${W.noteMark} ${note}`)
   if (options.training) {
@@ -139,12 +179,19 @@ function* tensorLines(trace: TensorTrace, options: TensorRenderOptions): Generat
   }
 }
 
-function edgeRow(trace: TensorTrace, edge: TensorEdge, count: number, k: number, style: { precision: number; ascii: boolean }): string[] {
+function edgeRow(
+  trace: TensorTrace,
+  edge: TensorEdge,
+  count: number,
+  k: number,
+  style: { precision: number; ascii: boolean },
+  below: [string, Tensor, string][],
+): string[] {
   const { nodes } = trace
   const out = nodes[trace.output]!.label
   const input = nodes[edge.input]!
   const gradient = count > 1 ? W.contribution(out, input.label, k, count) : W.grad(out, input.label)
-  return [gradient, plainFormula(upstreamTimesRule(trace, edge)), shapeCell(edge.contribution.shape), valueText(edge.contribution, style)]
+  return [gradient, plainFormula(upstreamTimesRule(trace, edge)), shapeCell(edge.contribution.shape), placed(gradient, edge.contribution, style, below)]
 }
 
 /** Steps listed whole up to this many; past it the first and last few. */

@@ -54,6 +54,8 @@ export const TENSOR_WORDS = {
   gradientsTitle: () => `4. Gradients, each shaped like its variable, checked against finite differences`,
   gradientsColumns: (out: string) => ['variable', 'shape', `∂${out}/∂variable`, 'check'],
   noteMark: '⚠',
+  seeBelow: '(below)',
+  belowTitle: '  Values too wide for the table:',
   jacobiansTitle:
     "  The local Jacobians small enough to print in full: a row per entry of the operation's output, a column per entry of the input; each entry of the rule's result is ḡ's entries times one column.",
   shortcutMark: '→',
