@@ -4,35 +4,35 @@
 import { build } from 'esbuild'
 import { execFileSync } from 'node:child_process'
 
-await build({
-  entryPoints: [new URL('../src/cli.ts', import.meta.url).pathname],
-  outfile: new URL('../dist/backprop-tutor.cjs', import.meta.url).pathname,
+/** What both bundles share. */
+const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
+  legalComments: 'none',
+  // Loaded on demand by the svg and html formats only (src/render/svg.ts), from node_modules.
+  external: ['@viz-js/viz'],
+  logLevel: 'warning',
+}
+
+await build({
+  ...common,
+  entryPoints: [new URL('../src/cli.ts', import.meta.url).pathname],
+  outfile: new URL('../dist/backprop-tutor.cjs', import.meta.url).pathname,
   format: 'cjs',
   minify: true,
-  legalComments: 'none',
-  // Loaded on demand by the svg format only (src/render/svg.ts), from node_modules.
-  external: ['@viz-js/viz'],
   // The ESM sources' import.meta.url, for createRequire in the CommonJS bundle.
   define: { 'import.meta.url': 'importMetaUrl' },
   banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-  logLevel: 'warning',
 })
 // The library entry, one ES module over tsc's per-file output (whose .d.ts files stay the published
 // types): an install then needs no mathjs, chalk or commander, only the bundles (README: Packaging).
 await build({
+  ...common,
   entryPoints: [new URL('../src/index.ts', import.meta.url).pathname],
   outfile: new URL('../dist/index.js', import.meta.url).pathname,
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
   format: 'esm',
-  legalComments: 'none',
-  external: ['@viz-js/viz'],
   // commander is CommonJS and requires Node's own modules: the bundle gets a require of its own.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-  logLevel: 'warning',
 })
 execFileSync(process.execPath, [new URL('./warm-cache.cjs', import.meta.url).pathname], { stdio: 'inherit' })

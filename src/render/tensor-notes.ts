@@ -5,30 +5,24 @@ import type { RenderOptions } from './index.js'
 import type { TensorTrace } from '../tensor/trace.js'
 import type { Tensor } from '../tensor/tensor.js'
 import { formatNumber } from '../format.js'
-import { SHOWN, shapeCell, type TensorRenderOptions } from './tensor-values.js'
+import { SHOWN, shapeCell, shownIndexes, type TensorRenderOptions } from './tensor-values.js'
 import { latexName, latexNumber } from './tex.js'
 import { TENSOR_WORDS as W, checkCell, contributionsByInput, entryLines, plainFormula, statementsOf, upstreamTimesRule } from '../steps/tensor-words.js'
-
-/** The indexes shown of `n` (whole while small), -1 for the ellipsis; as the terminal summarizes. */
-function shown(n: number, whole: number, edge: number): number[] {
-  if (n <= whole) return Array.from({ length: n }, (_, i) => i)
-  return [...Array.from({ length: edge }, (_, i) => i), -1, ...Array.from({ length: edge }, (_, i) => n - edge + i)]
-}
 
 /** A value on one line: 2, [1, 2, 3], [[1, 2], [3, 4]], summarized with … past the terminal's sizes. */
 export function valueInline(t: Tensor, precision: number): string {
   const f = (x: number) => formatNumber(x, precision)
   if (t.shape.length === 0) return f(t.data[0]!)
   if (t.shape.length === 1)
-    return `[${shown(t.shape[0]!, SHOWN.entries, SHOWN.edgeEntries)
+    return `[${shownIndexes(t.shape[0]!, SHOWN.entries, SHOWN.edgeEntries)
       .map((i) => (i < 0 ? '…' : f(t.data[i]!)))
       .join(', ')}]`
   const [rows, cols] = t.shape as [number, number]
   const row = (i: number) =>
-    `[${shown(cols, SHOWN.cols, SHOWN.edgeCols)
+    `[${shownIndexes(cols, SHOWN.cols, SHOWN.edgeCols)
       .map((j) => (j < 0 ? '…' : f(t.data[i * cols + j]!)))
       .join(', ')}]`
-  return `[${shown(rows, SHOWN.rows, SHOWN.edgeRows)
+  return `[${shownIndexes(rows, SHOWN.rows, SHOWN.edgeRows)
     .map((i) => (i < 0 ? '…' : row(i)))
     .join(', ')}]`
 }
@@ -41,8 +35,8 @@ export function valueLatex(t: Tensor, precision: number, small = false): string 
   const f = (x: number) => latexNumber(x, precision)
   if (t.shape.length === 0) return f(t.data[0]!)
   const [rows, cols] = t.shape.length === 1 ? [t.shape[0]!, 1] : (t.shape as [number, number])
-  const rowIndexes = shown(rows, t.shape.length === 1 ? SHOWN.entries : SHOWN.rows, t.shape.length === 1 ? SHOWN.edgeEntries : SHOWN.edgeRows)
-  const colIndexes = shown(cols, SHOWN.cols, SHOWN.edgeCols)
+  const rowIndexes = shownIndexes(rows, t.shape.length === 1 ? SHOWN.entries : SHOWN.rows, t.shape.length === 1 ? SHOWN.edgeEntries : SHOWN.edgeRows)
+  const colIndexes = shownIndexes(cols, SHOWN.cols, SHOWN.edgeCols)
   const body = rowIndexes
     .map((i) => colIndexes.map((j) => (i < 0 ? (j < 0 ? '\\ddots' : '\\vdots') : j < 0 ? '\\cdots' : f(t.data[i * cols + j]!))).join(' & '))
     .join(' \\\\ ')

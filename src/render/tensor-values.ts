@@ -13,7 +13,7 @@ export type TensorRenderOptions = RenderOptions & { entry?: EntryChain; training
 export const SHOWN = { rows: 6, cols: 5, entries: 6, edgeRows: 3, edgeCols: 2, edgeEntries: 3 }
 
 /** The indexes shown of `n`, with -1 standing for the ellipsis. */
-function shownIndexes(n: number, whole: number, edge: number): number[] {
+export function shownIndexes(n: number, whole: number, edge: number): number[] {
   if (n <= whole) return Array.from({ length: n }, (_, i) => i)
   return [...Array.from({ length: edge }, (_, i) => i), -1, ...Array.from({ length: edge }, (_, i) => n - edge + i)]
 }

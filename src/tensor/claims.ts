@@ -4,8 +4,7 @@
 // not summed over the batch, one contribution of several, or a right step from a wrong claim above.
 import { InputError } from '../errors.js'
 import { buildTensorGraph } from './graph.js'
-import { forwardValues, type TensorEdge, type TensorTrace } from './trace.js'
-import { TENSOR_OPS } from './ops.js'
+import { edgeRule, forwardValues, type TensorTrace } from './trace.js'
 import { broadcastAxes, broadcastShapes, indexOf, offsetOf, sameShape, shapeText, tensor, transposeOf, unbroadcast, type Tensor } from './tensor.js'
 
 export interface TensorClaim {
@@ -53,18 +52,21 @@ export function parseTensorClaim(trace: TensorTrace, text: string): TensorClaim 
     const bad = index.findIndex((x, k) => x < 0 || x >= shape[k]!)
     if (bad >= 0) throw new InputError(`index ${index[bad]! + 1} is outside 1 to ${shape[bad]}`)
   }
-  const claimed = valueOf(trace, valueText!)
+  const claimed = valueIn(trace, valueText!)
   return { text, node, ...(index.length ? { index } : {}), claimed }
 }
 
-/** A claimed value: numbers and array literals, or an expression in the nodes' values (x', 2*t1). */
-function valueOf(trace: TensorTrace, text: string): Tensor {
+/**
+ * An expression typed by the student (a claim's value, a quiz answer) in the nodes' values (x', 2*t1),
+ * names in `values` standing for what they hold instead; `hint` ends the message for a name it does not know.
+ */
+export function valueIn(trace: TensorTrace, text: string, values: Map<string, Tensor> = new Map(), hint = ''): Tensor {
   const graph = buildTensorGraph(text, { seed: 0, inline: true })
   for (const v of graph.variables) {
     const name = graph.nodes[v]!.label
-    const node = trace.nodes.find((n) => n.label === name)
-    if (!node) throw new InputError(`${name} is not a node of the program`)
-    graph.nodes[v]!.value = node.value
+    const value = values.get(name) ?? trace.nodes.find((n) => n.label === name)?.value
+    if (!value) throw new InputError(`${name} is not a node of the program${hint}`)
+    graph.nodes[v]!.value = value
   }
   forwardValues(graph)
   return graph.nodes[graph.output]!.value!
@@ -74,7 +76,7 @@ const close = (a: number, b: number, tolerance: number, scale: number) =>
   Math.abs(a - b) <= tolerance * Math.max(Math.abs(b), scale) || (Number.isNaN(a) && Number.isNaN(b))
 
 /** Entry by entry within the tolerance, relative to the larger of the entry and the tensor's largest entry / 100. */
-function agrees(claimed: Tensor, truth: Tensor, tolerance: number): boolean {
+export function agrees(claimed: Tensor, truth: Tensor, tolerance: number): boolean {
   if (!sameShape(claimed.shape, truth.shape)) return false
   let scale = 0
   for (const x of truth.data) scale = Math.max(scale, Math.abs(x))
@@ -128,7 +130,7 @@ function diagnose(trace: TensorTrace, claim: TensorClaim, truth: Tensor, earlier
     const above = earlier.find(
       (r) => r.claim && !r.right && !r.claim.index && r.claim.node === edge.consumer && sameShape(r.claim.claimed.shape, trace.grads[edge.consumer]!.shape),
     )
-    if (above && agrees(claimed, applyRule(trace, edge, above.claim!.claimed), tolerance)) return { kind: 'follows', from: edge.consumer }
+    if (above && agrees(claimed, edgeRule(trace, edge)(above.claim!.claimed), tolerance)) return { kind: 'follows', from: edge.consumer }
   }
   const wrong: number[][] = []
   const truthAll = claim.index ? truth : trace.grads[claim.node]!
@@ -138,10 +140,4 @@ function diagnose(trace: TensorTrace, claim: TensorClaim, truth: Tensor, earlier
     if (!close(x, truth.data[i]!, tolerance, scale / 100)) wrong.push(indexOf(truth.shape, i))
   })
   return { kind: 'entries', wrong, of: claimed.data.length }
-}
-
-function applyRule(trace: TensorTrace, edge: TensorEdge, upstream: Tensor): Tensor {
-  const consumer = trace.nodes[edge.consumer]!
-  const xs = consumer.inputs.map((i) => trace.nodes[i]!.value!)
-  return TENSOR_OPS[consumer.op!].inputs(consumer.params)[edge.slot]!.vjp(upstream, xs, consumer.value!, consumer.params)
 }

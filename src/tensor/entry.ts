@@ -4,9 +4,9 @@
 // applying the operation's rule to an upstream that is 1 at one entry and 0 elsewhere.
 import { InputError } from '../errors.js'
 import { OPS } from '../ops.js'
-import { TENSOR_OPS, localText } from './ops.js'
+import { localText } from './ops.js'
 import { broadcastIndex, indexOf, offsetOf, shapeText, tensor, type Tensor } from './tensor.js'
-import type { TensorEdge, TensorTrace } from './trace.js'
+import { edgeRule, type TensorEdge, type TensorTrace } from './trace.js'
 
 /** Terms listed per edge; the rest are counted. */
 export const SHOWN_TERMS = 6
@@ -79,7 +79,7 @@ export function entryChain(trace: TensorTrace, node: number, index: number[]): E
         ENTRY_WORK
       )
         return { edge, value }
-      const rule = ruleOf(trace, edge)
+      const rule = edgeRule(trace, edge)
       const terms: EntryTerm[] = []
       for (let o = 0; o < size; o++) {
         const unit = tensor(out.shape)
@@ -93,14 +93,6 @@ export function entryChain(trace: TensorTrace, node: number, index: number[]): E
       return { edge, terms, value }
     })
   return { node, index, parts, grad: trace.grads[node]!.data[at]! }
-}
-
-/** The edge's rule as a function of the upstream ḡ. */
-function ruleOf(trace: TensorTrace, edge: TensorEdge): (g: Tensor) => Tensor {
-  const consumer = trace.nodes[edge.consumer]!
-  const xs = consumer.inputs.map((i) => trace.nodes[i]!.value!)
-  const rule = TENSOR_OPS[consumer.op!].inputs(consumer.params)[edge.slot]!
-  return (g) => rule.vjp(g, xs, consumer.value!, consumer.params)
 }
 
 const entryText = (label: string, index: number[]) => (index.length === 0 ? label : `${label}[${index.map((i) => i + 1).join(', ')}]`)
@@ -165,7 +157,7 @@ export function jacobianOf(trace: TensorTrace, edge: TensorEdge): Tensor | undef
   const outSize = consumer.value!.data.length
   const inSize = trace.nodes[edge.input]!.value!.data.length
   if (outSize > JACOBIAN.rows || inSize > JACOBIAN.cols || outSize * inSize <= 1) return undefined
-  const rule = ruleOf(trace, edge)
+  const rule = edgeRule(trace, edge)
   const jacobian = tensor([outSize, inSize])
   for (let o = 0; o < outSize; o++) {
     const unit = tensor(consumer.value!.shape)

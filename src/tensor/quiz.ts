@@ -4,8 +4,8 @@
 // the traced values and at two other points where the operands and g have moved.
 import { PLAIN, type Colors } from '../render/colors.js'
 import { InputError } from '../errors.js'
-import { buildTensorGraph } from './graph.js'
-import { forwardValues, type TensorEdge, type TensorTrace } from './trace.js'
+import { agrees, valueIn } from './claims.js'
+import type { TensorEdge, TensorTrace } from './trace.js'
 import { TENSOR_OPS } from './ops.js'
 import { mulberry32 } from '../random.js'
 import { sameShape, shapeText, tensor, transposeOf, type Shape, type Tensor } from './tensor.js'
@@ -71,27 +71,8 @@ export function readShape(text: string): Shape | undefined {
 }
 
 /** A typed rule's value: g is the upstream, other names are the nodes' values (or moved ones). */
-function ruleValue(text: string, trace: TensorTrace, values: Map<string, Tensor>): Tensor {
-  const source = text.replace(/ḡ/g, 'g').replace(/ᵀ/g, "'")
-  const graph = buildTensorGraph(source, { seed: 0, inline: true })
-  for (const v of graph.variables) {
-    const name = graph.nodes[v]!.label
-    const value = values.get(name) ?? trace.nodes.find((n) => n.label === name)?.value
-    if (!value) throw new InputError(`${name} is not a node of the program; write the upstream gradient as g`)
-    graph.nodes[v]!.value = value
-  }
-  forwardValues(graph)
-  return graph.nodes[graph.output]!.value!
-}
-
-const agreeAll = (a: Tensor, b: Tensor, tolerance: number) => {
-  if (!sameShape(a.shape, b.shape)) return false
-  let scale = 0
-  for (const x of b.data) scale = Math.max(scale, Math.abs(x))
-  return a.data.every(
-    (x, i) => Math.abs(x - b.data[i]!) <= tolerance * Math.max(Math.abs(b.data[i]!), scale / 100) || (Number.isNaN(x) && Number.isNaN(b.data[i]!)),
-  )
-}
+const ruleValue = (text: string, trace: TensorTrace, values: Map<string, Tensor>) =>
+  valueIn(trace, text.replace(/ḡ/g, 'g').replace(/ᵀ/g, "'"), values, '; write the upstream gradient as g')
 
 /** The operands and the upstream, moved: each entry scaled and shifted by its own small random amount. */
 function movedPoint(trace: TensorTrace, edge: TensorEdge, seed: number): { values: Map<string, Tensor>; truth: Tensor } {
@@ -127,14 +108,14 @@ function judgeRule(trace: TensorTrace, question: TensorQuestion & { kind: 'rule'
   const yours = ruleValue(text, trace, here)
   const truth = edge.contribution
   if (!sameShape(yours.shape, truth.shape)) {
-    const transposed = yours.shape.length === 2 && agreeAll(transposeOf(yours), truth, tolerance)
+    const transposed = yours.shape.length === 2 && agrees(transposeOf(yours), truth, tolerance)
     return { right: false, why: Q.wrongShape(shapeText(yours.shape), shapeText(truth.shape), trace.nodes[edge.input]!.label, transposed) }
   }
-  if (!agreeAll(yours, truth, tolerance)) return { right: false, why: Q.wrongValues }
+  if (!agrees(yours, truth, tolerance)) return { right: false, why: Q.wrongValues }
   for (const seed of [1, 2]) {
     const { values, truth: moved } = movedPoint(trace, edge, seed * 7919 + edge.consumer)
     const elsewhere = ruleValue(text, trace, values)
-    if (!agreeAll(elsewhere, moved, tolerance)) return { right: false, why: Q.rightHereOnly }
+    if (!agrees(elsewhere, moved, tolerance)) return { right: false, why: Q.rightHereOnly }
   }
   return { right: true }
 }

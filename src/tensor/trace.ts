@@ -306,3 +306,11 @@ function checkGradients(trace: TensorTrace): TensorCheck[] {
     return { variable: name, method: entrywise ? 'entries' : 'directions', count: directions.length, error, tolerance, status, ...(kink ? { kink } : {}) }
   })
 }
+
+/** An edge's rule as a function of the upstream ḡ: what the operation passes back to that input. */
+export function edgeRule(trace: TensorTrace, edge: TensorEdge): (g: Tensor) => Tensor {
+  const consumer = trace.nodes[edge.consumer]!
+  const xs = consumer.inputs.map((i) => trace.nodes[i]!.value!)
+  const rule = TENSOR_OPS[consumer.op!].inputs(consumer.params)[edge.slot]!
+  return (g) => rule.vjp(g, xs, consumer.value!, consumer.params)
+}
