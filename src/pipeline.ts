@@ -15,8 +15,13 @@ export interface TraceResult {
  * Parses `source`, binds `bindings` (numbers, or text such as "pi/4") and traces it.
  * Throws InputError for anything wrong with the input.
  */
-export function traceProgram(source: string, bindings: Record<string, number | string> = {}, options: BindOptions = {}): TraceResult & BoundProgram {
+export function traceProgram(
+  source: string,
+  bindings: Record<string, number | string> = {},
+  options: BindOptions & { beforeTrace?: (graph: Graph) => void } = {},
+): TraceResult & BoundProgram {
   const bound = bindProgram(source, bindings, options)
+  options.beforeTrace?.(bound.graph)
   const result = trace(bound.graph, bound.values)
   return { ...bound, trace: result, warnings: [...bound.warnings, ...result.notes] }
 }

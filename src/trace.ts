@@ -377,6 +377,21 @@ class NamedGradients {
   }
 }
 
+/**
+ * Every input of every node, inputs first, with the index of the edge that carries its gradient
+ * (undefined where the input depends on no variable and has none).
+ */
+export function* inputEdges(trace: Pick<Trace, 'nodes' | 'edges'>): Generator<{ from: number; to: number; e: number | undefined }> {
+  // Edges are grouped by consumer in topological order, then by argument: one index walks them.
+  let e = 0
+  for (const [to, node] of trace.nodes.entries()) {
+    for (const [slot, from] of node.inputs.entries()) {
+      const edge = trace.edges[e]
+      yield { from, to, e: edge !== undefined && edge.to === to && edge.slot === slot ? e++ : undefined }
+    }
+  }
+}
+
 /** Each node's incoming edges (trace indexes), in argument order. */
 export function edgesByConsumer(trace: Pick<Trace, 'nodes' | 'edges'>): number[][] {
   const into: number[][] = trace.nodes.map(() => [])

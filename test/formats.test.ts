@@ -9,6 +9,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { traceProgram } from '../src/pipeline.js'
 import { FORMATS, type FormatName, type RenderOptions } from '../src/render/index.js'
 import { graphviz } from '../src/render/svg.js'
+import { graphDirection } from '../src/render/layout.js'
 import { latexName } from '../src/render/tex.js'
 import { OPS, type OpId } from '../src/ops.js'
 import { runCli } from './helpers.js'
@@ -234,6 +235,28 @@ describe('Markdown on GitHub: the GFM pass first, then the math', () => {
     for (const span of spans) rendered += katex.renderToString(span, { throwOnError: true, strict: 'error' })
     // The names reach the reader whole, an underscore between their parts, not as subscripts.
     for (const name of names) expect(rendered.replace(/<[^>]+>/g, '')).toContain(name)
+  })
+})
+
+describe('graphs of big programs', () => {
+  it('chooses the direction of a graph of 300,000 nodes without spreading them into one call', () => {
+    // A chain: 150,000 ranks of two nodes each, drawn top to bottom.
+    const nodes = Array.from({ length: 300_000 }, (_, i) => ({ inputs: i < 2 ? [] : [i - 2, i - 1] }))
+    expect(graphDirection(nodes)).toBe('TB')
+    // A sum of 150,000 leaves: one rank of leaves wider than the sums are deep.
+    const wide = Array.from({ length: 150_000 }, () => ({ inputs: [] as number[] })).concat([{ inputs: Array.from({ length: 150_000 }, (_, i) => i) }])
+    expect(graphDirection(wide)).toBe('LR')
+  })
+
+  it('writes DOT in pieces that join to the whole graph, each input with its own edge', () => {
+    const { trace } = traceProgram('a = x*c; b = a + c*2; L = b*x + a', { x: 2 })
+    const text = FORMATS.dot.render(trace, OPTIONS) as string
+    expect([...FORMATS.dot.chunks(trace, OPTIONS)].join('')).toBe(text)
+    // Every input of every node is one line: with a local derivative where it depends on x, dashed where not (c).
+    const arrows = text.split('\n').filter((line) => line.includes(' -> '))
+    expect(arrows).toHaveLength(trace.nodes.reduce((sum, node) => sum + node.inputs.length, 0))
+    for (const edge of trace.edges) expect(text).toContain(`n${edge.from} -> n${edge.to} [label=`)
+    expect(arrows.filter((line) => line.includes('style=dashed'))).toHaveLength(arrows.length - trace.edges.length)
   })
 })
 

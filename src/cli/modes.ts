@@ -8,6 +8,7 @@ import { forwardFor } from '../modes/forward.js'
 import { DEFAULT_WIDTH } from '../render/wrap.js'
 import { GRAPH_PRECISION, type Direction } from '../render/layout.js'
 import { jsonChunks } from '../render/json.js'
+import { refuseLarger, type TooLarge } from '../render/shared.js'
 import { renderTraining } from '../render/training.js'
 import { renderClaims, renderClaimsJson } from '../render/claims.js'
 import { train, type Training, type TrainingRequest } from '../modes/train.js'
@@ -44,9 +45,11 @@ export async function traceMode(request: Request, io: Io): Promise<number> {
   if (isTensorRequest(source, request.values)) return tensorTrace(request, source, io, columns(opts.width), rankdir)
   if (opts.seed !== undefined) throw new UsageError('--seed goes with rand(…) and randn(…) in the values of a tensor program')
   if (opts.entry !== undefined) throw new UsageError('--entry goes with tensor programs; in a scalar program every gradient is already one number')
+  const format = FORMATS[opts.format] as Format
   const { trace, warnings, run } = traceAndTrain(
     source,
     request,
+    format.tooLarge,
     training ? { lr, steps, ...(opts.params ? { params: names(opts.params) } : {}), ...(opts.data ? { data: names(opts.data) } : {}) } : undefined,
   )
   const wrt = names(opts.wrt)
@@ -76,7 +79,6 @@ export async function traceMode(request: Request, io: Io): Promise<number> {
     chalk,
   }
   if (opts.quiz && opts.format !== 'html') throw new UsageError('--quiz goes with --format html; the terminal quiz is: backprop-tutor quiz PROGRAM [values]')
-  const format = FORMATS[opts.format] as Format
   let text: string | Iterable<string>
   if (run && opts.format === 'json') text = jsonChunks(trace, run, forwardFor(trace, renderOptions))
   else if (run) text = (await format.render(trace, renderOptions)) + renderTraining(run, trace.nodes[trace.output]!.label, renderOptions)
@@ -121,13 +123,21 @@ function differentiation(mode: string | undefined): Differentiation {
  * needs it, and a big program's graph left reachable while the output is written would be
  * copied by every collection (a few percent of the time on 10,000 operations).
  */
-function traceAndTrain(source: string, request: Request, training: TrainingRequest | undefined): { trace: Trace; warnings: string[]; run?: Training } {
-  const { trace, warnings, graph, values: bound } = traced(source, request)
+function traceAndTrain(
+  source: string,
+  request: Request,
+  tooLarge: TooLarge | undefined,
+  training: TrainingRequest | undefined,
+): { trace: Trace; warnings: string[]; run?: Training } {
+  const { trace, warnings, graph, values: bound } = traced(source, request, tooLarge)
   return { trace, warnings, ...(training ? { run: train(graph, bound, training) } : {}) }
 }
 
-/** The program traced, once no --NAME is a mistyped option rather than a variable. */
-function traced(source: string, request: Request): ReturnType<typeof traceProgram> {
+/**
+ * The program traced, once no --NAME is a mistyped option rather than a variable, and once its
+ * graph is known to fit the format (a note or picture too big is refused before the trace).
+ */
+function traced(source: string, request: Request, tooLarge?: TooLarge): ReturnType<typeof traceProgram> {
   const beforeBinding = (variables: Set<string>) => {
     for (const name of request.dashed) {
       const near = variables.has(name) ? undefined : optionTypo(name, request.mode)
@@ -138,7 +148,7 @@ function traced(source: string, request: Request): ReturnType<typeof traceProgra
       }
     }
   }
-  return traceProgram(source, request.values, { beforeBinding })
+  return traceProgram(source, request.values, { beforeBinding, beforeTrace: (graph) => refuseLarger(tooLarge?.(graph.nodes)) })
 }
 
 export async function check(request: Request, io: Io): Promise<number> {

@@ -5,9 +5,10 @@ import { printSym, type Sym } from '../sym.js'
 import { local } from '../steps/cells.js'
 import { GRAPH } from '../steps/words.js'
 import { notation } from './text.js'
-import type { Trace } from '../trace.js'
+import { inputEdges, type Trace } from '../trace.js'
 import type { RenderOptions } from './index.js'
 import { graphDirection, recordLabel, type Direction } from './layout.js'
+import { inChunks, joined } from './shared.js'
 
 /** Text inside a record label: Graphviz's record syntax characters escaped. */
 const record = (text: string) => text.replace(/[\\{}|<>"]/g, (c) => `\\${c}`)
@@ -32,34 +33,38 @@ export const dotHeader = (direction: Direction) => [
 
 /** `ids`: give each node and edge an id (node-3, edge-5, by trace index) for a page to find them in the SVG. */
 export function renderDot(trace: Trace, options: RenderOptions, { ids = false } = {}): string {
+  return joined(dotChunks(trace, options, { ids }))
+}
+
+/** The graph in pieces of whole lines, written as they are made (a big program's graph never sits in memory whole). */
+export function* dotChunks(trace: Trace, options: RenderOptions, { ids = false } = {}): Generator<string> {
+  yield* inChunks(dotLines(trace, options, ids))
+}
+
+function* dotLines(trace: Trace, options: RenderOptions, ids: boolean): Generator<string> {
   const nodeId = (i: number) => (ids ? `, id="node-${i}"` : '')
   // Labels in the terminal's notation, --ascii included; a local derivative is written with its operation.
   const n = notation(options)
   const sym = (s: Sym) => printSym(s, n.style)
   const direction = graphDirection(trace.nodes, options.rankdir)
-  const lines = dotHeader(direction)
+  yield* dotHeader(direction)
   const unbound = new Set(trace.unbound)
-  trace.nodes.forEach((node, i) => {
+  for (const [i, node] of trace.nodes.entries()) {
     const kind = i === trace.output ? 'output' : node.kind === 'variable' && unbound.has(node.id) ? 'unbound' : node.kind
     if (node.kind === 'constant') {
-      lines.push(`  n${i} [label="${quoted(node.label)}", ${STYLE.constant}${nodeId(i)}];`)
-      return
+      yield `  n${i} [label="${quoted(node.label)}", ${STYLE.constant}${nodeId(i)}];`
+      continue
     }
     const head = node.kind === 'op' ? `${node.label} = ${sym(node.expression!)}` : node.label
     const grad = node.grad === null ? GRAPH.noGrad(options.ascii) : sym(node.grad)
     const fields = [record(head), `${GRAPH.value} ${record(sym(node.value))}`, `${GRAPH.grad} ${record(grad)}`]
-    lines.push(`  n${i} [label="${recordLabel(fields, direction)}", ${STYLE[kind]}${nodeId(i)}];`)
-  })
-  const edgeAt = new Map(trace.edges.map((edge, e) => [`${edge.to}:${edge.slot}`, e]))
-  trace.nodes.forEach((node, to) => {
-    node.inputs.forEach((from, slot) => {
-      const e = edgeAt.get(`${to}:${slot}`)
-      const edge = e === undefined ? undefined : trace.edges[e]!
-      const label = edge ? `${n.print(local(trace, edge))} = ${sym(edge.localValue)}` : ''
-      const id = ids && e !== undefined ? `, id="edge-${e}"` : ''
-      lines.push(edge ? `  n${from} -> n${to} [label="${quoted(label)}"${id}];` : `  n${from} -> n${to} [style=dashed, color="#9ca3af"];`)
-    })
-  })
-  lines.push('}')
-  return `${lines.join('\n')}\n`
+    yield `  n${i} [label="${recordLabel(fields, direction)}", ${STYLE[kind]}${nodeId(i)}];`
+  }
+  for (const { from, to, e } of inputEdges(trace)) {
+    const edge = e === undefined ? undefined : trace.edges[e]!
+    const label = edge ? `${n.print(local(trace, edge))} = ${sym(edge.localValue)}` : ''
+    const id = ids && e !== undefined ? `, id="edge-${e}"` : ''
+    yield edge ? `  n${from} -> n${to} [label="${quoted(label)}"${id}];` : `  n${from} -> n${to} [style=dashed, color="#9ca3af"];`
+  }
+  yield '}'
 }

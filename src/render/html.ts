@@ -14,7 +14,7 @@ import type { RenderOptions } from './index.js'
 import { renderDot } from './dot.js'
 import { graphviz } from './svg.js'
 import { notation } from './text.js'
-import { refuseLarger } from './shared.js'
+import { nodeLimit, refuseLarger } from './shared.js'
 import { InputError } from '../errors.js'
 import { PAGE_SCRIPT, PAGE_STYLE } from './page.js'
 
@@ -32,8 +32,10 @@ interface PageStep {
   question?: Pick<Question, 'ask' | 'answer' | 'hints' | 'reveal'>
 }
 
+export const htmlTooLarge = nodeLimit(LIMITS.maxDrawnNodes, 'a page with --format html', '--format json or the tables write a program of any size')
+
 export async function renderHtml(trace: Trace, options: RenderOptions): Promise<string> {
-  refuseLarger(trace, LIMITS.maxDrawnNodes, 'a page with --format html', '--format json or the tables write a program of any size')
+  refuseLarger(htmlTooLarge(trace.nodes))
   const svg = (await graphviz()).renderString(renderDot(trace, { ...options, rankdir: options.rankdir ?? 'LR' }, { ids: true }), {
     format: 'svg',
     engine: 'dot',

@@ -4,13 +4,14 @@ import type { Direction } from './layout.js'
 import type { Trace } from '../trace.js'
 import { jsonChunks, renderJson } from './json.js'
 import { renderTable, tableChunks } from './table.js'
-import { renderMarkdown } from './markdown.js'
-import { renderLatex } from './latex.js'
-import { renderDot } from './dot.js'
-import { renderMermaidFormat } from './mermaid.js'
-import { renderSvg } from './svg.js'
-import { renderHtml } from './html.js'
+import { markdownTooLarge, renderMarkdown } from './markdown.js'
+import { latexTooLarge, renderLatex } from './latex.js'
+import { dotChunks, renderDot } from './dot.js'
+import { mermaidFormatTooLarge, renderMermaidFormat } from './mermaid.js'
+import { renderSvg, svgTooLarge } from './svg.js'
+import { htmlTooLarge, renderHtml } from './html.js'
 import { forwardFor } from '../modes/forward.js'
+import type { TooLarge } from './shared.js'
 
 export interface RenderOptions {
   /** Significant digits for numbers. */
@@ -43,6 +44,8 @@ export type Differentiation = 'reverse' | 'forward' | 'both'
 
 export interface Format {
   description: string
+  /** Why a program is too big for the format, checked on its graph before the trace (notes and pictures). */
+  tooLarge?: TooLarge
   render: (trace: Trace, options: RenderOptions) => string | Promise<string>
   /** The same text in pieces, written as they are made (big outputs; see json.ts and table.ts). */
   chunks?: (trace: Trace, options: RenderOptions) => Iterable<string>
@@ -55,12 +58,16 @@ export const FORMATS = {
     render: (trace: Trace, options: RenderOptions) => renderJson(trace, undefined, forwardFor(trace, options)),
     chunks: (trace: Trace, options: RenderOptions) => jsonChunks(trace, undefined, forwardFor(trace, options)),
   },
-  markdown: { description: 'Markdown tables, LaTeX math and a mermaid graph, for notes', render: renderMarkdown },
-  latex: { description: 'LaTeX align* blocks in hand-written notation (--standalone for a document)', render: renderLatex },
-  dot: { description: 'the computational graph for Graphviz', render: renderDot },
-  mermaid: { description: 'the computational graph as a Mermaid flowchart', render: renderMermaidFormat },
-  svg: { description: 'the computational graph drawn as SVG (Graphviz in WebAssembly)', render: renderSvg },
-  html: { description: 'one self-contained page that steps through the trace beside the graph (--quiz asks each step)', render: renderHtml },
+  markdown: { description: 'Markdown tables, LaTeX math and a mermaid graph, for notes', render: renderMarkdown, tooLarge: markdownTooLarge },
+  latex: { description: 'LaTeX align* blocks in hand-written notation (--standalone for a document)', render: renderLatex, tooLarge: latexTooLarge },
+  dot: { description: 'the computational graph for Graphviz', render: renderDot, chunks: dotChunks },
+  mermaid: { description: 'the computational graph as a Mermaid flowchart', render: renderMermaidFormat, tooLarge: mermaidFormatTooLarge },
+  svg: { description: 'the computational graph drawn as SVG (Graphviz in WebAssembly)', render: renderSvg, tooLarge: svgTooLarge },
+  html: {
+    description: 'one self-contained page that steps through the trace beside the graph (--quiz asks each step)',
+    render: renderHtml,
+    tooLarge: htmlTooLarge,
+  },
 } satisfies Record<string, Format>
 
 export type FormatName = keyof typeof FORMATS

@@ -6,11 +6,13 @@ import type { RenderOptions } from './index.js'
 import { align, forwardMath, mathSteps, type MathSteps } from './math.js'
 import { forwardFor } from '../modes/forward.js'
 import { latexName } from './tex.js'
-import { refuseLarger } from './shared.js'
+import { nodeLimit, refuseLarger } from './shared.js'
 import { LIMITS } from '../limits.js'
 
+export const latexTooLarge = nodeLimit(LIMITS.maxNoteNodes, '--format latex', '--format json or the tables write a program of any size')
+
 export function renderLatex(trace: Trace, options: RenderOptions): string {
-  refuseLarger(trace, LIMITS.maxNoteNodes, '--format latex', '--format json or the tables write a program of any size')
+  refuseLarger(latexTooLarge(trace.nodes))
   const steps = mathSteps(trace, options, 'latex')
   const { explain } = steps
   const out: string[] = []
@@ -20,7 +22,10 @@ export function renderLatex(trace: Trace, options: RenderOptions): string {
     out.push(`\\paragraph{${title}}`, ...before.map((line) => `${line}\n`), align(rows), '')
     if (after.length > 0) out.push(...after.map((line) => `${line}\n`))
   }
-  out.push('% backprop-tutor trace of:', ...trace.source.split('\n').map((line) => `%   ${line}`), '')
+  // A loop, not push(...lines): a program of a million blank lines would overflow the stack.
+  out.push('% backprop-tutor trace of:')
+  for (const line of trace.source.split('\n')) out.push(`%   ${line}`)
+  out.push('')
   section(
     TITLES.program,
     steps.program.map((row) => `${row.name} &= ${row.expression}`),

@@ -31,11 +31,16 @@ function ranks(nodes: { inputs: number[] }[]): number[] {
 /** The direction whose drawing is closer to 3:2, or the one asked for. */
 export function graphDirection(nodes: { inputs: number[] }[], asked?: Direction): Direction {
   if (asked) return asked
-  const r = ranks(nodes)
-  const depth = Math.max(...r) + 1
+  // Loops, not Math.max(...ranks): spreading 100,000 arguments overflows the stack.
   const counts = new Map<number, number>()
-  for (const k of r) counts.set(k, (counts.get(k) ?? 0) + 1)
-  const breadth = Math.max(...counts.values())
+  let depth = 0
+  let breadth = 0
+  for (const k of ranks(nodes)) {
+    const count = (counts.get(k) ?? 0) + 1
+    counts.set(k, count)
+    depth = Math.max(depth, k + 1)
+    breadth = Math.max(breadth, count)
+  }
   const across = depth * (BOX.width + BOX.rankGap)
   const down = breadth * (BOX.height + BOX.nodeGap)
   const lr = across / down

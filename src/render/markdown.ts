@@ -7,9 +7,9 @@ import { COLUMNS, FORWARD, TITLES } from '../steps/words.js'
 import { forwardFor } from '../modes/forward.js'
 import type { RenderOptions } from './index.js'
 import { forwardMath, mathSteps, type MathSteps } from './math.js'
-import { mermaidTooLarge, renderMermaid } from './mermaid.js'
+import { mermaidFormatTooLarge, mermaidTooLarge, renderMermaid } from './mermaid.js'
 import { latexName } from './tex.js'
-import { refuseLarger } from './shared.js'
+import { nodeLimit, refuseLarger } from './shared.js'
 import { LIMITS } from '../limits.js'
 
 const m = (tex: string) => (tex === '' ? '' : `$${tex}$`)
@@ -52,13 +52,16 @@ const markdownSafe = (text: string) =>
 
 /** The mermaid block, or where Mermaid would not draw it, a line saying so (the note stays whole). */
 function graphBlock(trace: Trace, options: RenderOptions): string[] {
-  const text = renderMermaid(trace, options).trimEnd()
+  // Too many edges is known before the graph is written (a note of 50,000 nodes writes none).
+  const text = mermaidFormatTooLarge(trace.nodes) ? '' : renderMermaid(trace, options).trimEnd()
   const why = mermaidTooLarge(trace, text)
   return why ? [`*Not drawn here: ${why}; \`--format dot\` or \`svg\` draws it.*`] : ['```mermaid', text, '```']
 }
 
+export const markdownTooLarge = nodeLimit(LIMITS.maxNoteNodes, '--format markdown', '--format json or the tables write a program of any size')
+
 export function renderMarkdown(trace: Trace, options: RenderOptions): string {
-  refuseLarger(trace, LIMITS.maxNoteNodes, '--format markdown', '--format json or the tables write a program of any size')
+  refuseLarger(markdownTooLarge(trace.nodes))
   const steps = mathSteps(trace, options, 'markdown')
   const { explain } = steps
   const heading = (title: Phrase) => `## ${steps.face.text(title)}`
@@ -90,8 +93,11 @@ export function renderMarkdown(trace: Trace, options: RenderOptions): string {
     }
     parts.push('', `## ${fm.compareTitle}`, '', ...fm.comparison.map((line) => `- ${line}`))
   }
-  if (steps.warnings.length > 0) parts.push('', `## ${TITLES.warnings}`, '', ...steps.warnings.map((w) => `- ${w}`))
-  if (trace.notes.length > 0) parts.push('', `## ${TITLES.notes}`, '', ...trace.notes.map((n) => `- ${n}`))
+  // Loops, not push(...list): a note may have tens of thousands of warnings.
+  if (steps.warnings.length > 0) parts.push('', `## ${TITLES.warnings}`, '')
+  for (const w of steps.warnings) parts.push(`- ${w}`)
+  if (trace.notes.length > 0) parts.push('', `## ${TITLES.notes}`, '')
+  for (const n of trace.notes) parts.push(`- ${n}`)
   return `${markdownSafe(parts.join('\n'))}\n`
 }
 

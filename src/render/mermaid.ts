@@ -6,10 +6,11 @@ import { printSym, type Sym } from '../sym.js'
 import { local } from '../steps/cells.js'
 import { GRAPH } from '../steps/words.js'
 import { notation } from './text.js'
-import type { Trace } from '../trace.js'
+import { inputEdges, type Trace } from '../trace.js'
 import type { RenderOptions } from './index.js'
 import { graphDirection } from './layout.js'
 import { InputError } from '../errors.js'
+import { refuseLarger, type Sized, type TooLarge } from './shared.js'
 
 /** Text inside a quoted Mermaid label: quotes and angle brackets as entity codes. */
 const quote = (text: string) => text.replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;')
@@ -20,19 +21,34 @@ const quote = (text: string) => text.replace(/"/g, '#quot;').replace(/</g, '#lt;
  */
 export const MERMAID = { maxEdges: 500, maxTextSize: 50_000 }
 
+/** Why Mermaid would not draw a graph of these nodes, whatever its labels, or undefined. */
+function tooManyEdges(nodes: Sized): string | undefined {
+  const edges = nodes.reduce((sum, node) => sum + node.inputs.length, 0)
+  return edges > MERMAID.maxEdges ? `${edges} edges; Mermaid draws at most ${MERMAID.maxEdges} by default (maxEdges)` : undefined
+}
+
 /** Why Mermaid would not draw this graph, or undefined when it would. */
 export function mermaidTooLarge(trace: Trace, text: string): string | undefined {
-  const edges = trace.nodes.reduce((sum, node) => sum + node.inputs.length, 0)
-  if (edges > MERMAID.maxEdges) return `${edges} edges; Mermaid draws at most ${MERMAID.maxEdges} by default (maxEdges)`
+  const many = tooManyEdges(trace.nodes)
+  if (many) return many
   if (text.length > MERMAID.maxTextSize) return `${text.length} characters; Mermaid reads at most ${MERMAID.maxTextSize} by default (maxTextSize)`
   return undefined
 }
 
+const refusal = (why: string) => `the graph is too large for Mermaid (${why}); --format dot or svg draws it`
+
+/** --format mermaid's size check before the graph is traced: its edges. */
+export const mermaidFormatTooLarge: TooLarge = (nodes) => {
+  const why = tooManyEdges(nodes)
+  return why ? refusal(why) : undefined
+}
+
 /** --format mermaid: refused, with the reason, where Mermaid would not draw it. */
 export function renderMermaidFormat(trace: Trace, options: RenderOptions): string {
+  refuseLarger(mermaidFormatTooLarge(trace.nodes))
   const text = renderMermaid(trace, options)
   const why = mermaidTooLarge(trace, text)
-  if (why) throw new InputError(`the graph is too large for Mermaid (${why}); --format dot or svg draws it`)
+  if (why) throw new InputError(refusal(why))
   return text
 }
 
@@ -65,17 +81,14 @@ export function renderMermaid(trace: Trace, options: RenderOptions): string {
     classes[i === trace.output ? 'output' : node.kind].push(id)
   })
   // Inputs that depend on a variable have an edge with a local derivative; the rest are dotted.
-  const edgeAt = new Map(trace.edges.map((edge) => [`${edge.to}:${edge.slot}`, edge]))
-  trace.nodes.forEach((node, to) => {
-    node.inputs.forEach((from, slot) => {
-      const edge = edgeAt.get(`${to}:${slot}`)
-      if (edge) {
-        lines.push(`  n${from} -->|"${quote(`${n.print(local(trace, edge))} = ${sym(edge.localValue)}`)}"| n${to}`)
-      } else {
-        lines.push(`  n${from} -.-> n${to}`)
-      }
-    })
-  })
+  for (const { from, to, e } of inputEdges(trace)) {
+    const edge = e === undefined ? undefined : trace.edges[e]!
+    if (edge) {
+      lines.push(`  n${from} -->|"${quote(`${n.print(local(trace, edge))} = ${sym(edge.localValue)}`)}"| n${to}`)
+    } else {
+      lines.push(`  n${from} -.-> n${to}`)
+    }
+  }
   lines.push(...classLines(classes))
   return `${lines.join('\n')}\n`
 }

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module'
 import type { Trace } from '../trace.js'
 import type { RenderOptions } from './index.js'
 import { renderDot } from './dot.js'
-import { refuseLarger } from './shared.js'
+import { nodeLimit, refuseLarger } from './shared.js'
 import { LIMITS } from '../limits.js'
 
 interface Viz {
@@ -20,9 +20,11 @@ export function graphviz(): Promise<Viz> {
   return viz
 }
 
+export const svgTooLarge = nodeLimit(LIMITS.maxDrawnNodes, 'a picture with --format svg', '--format dot writes the graph for a Graphviz of your own')
+
 export async function renderSvg(trace: Trace, options: RenderOptions): Promise<string> {
   // Refused before Graphviz is even loaded: past the limit its layout takes minutes, then overflows.
-  refuseLarger(trace, LIMITS.maxDrawnNodes, 'a picture with --format svg', '--format dot writes the graph for a Graphviz of your own')
+  refuseLarger(svgTooLarge(trace.nodes))
   const svg = (await graphviz()).renderString(renderDot(trace, options), { format: 'svg', engine: 'dot' })
   return svg.endsWith('\n') ? svg : `${svg}\n`
 }
