@@ -6,6 +6,8 @@ import { CONSTANT_VALUES, type OpId } from './ops.js'
 import { formatNumber } from './format.js'
 import { rational } from './canon.js'
 import type { Sym } from './sym.js'
+import { LIMITS } from './limits.js'
+import { InputError } from './errors.js'
 
 export type NodeKind = 'variable' | 'constant' | 'op'
 
@@ -48,7 +50,14 @@ export const OUTPUT_NAMES = ['L', 'Loss', 'out', 'output']
 export function buildGraph(program: Program): Graph {
   const builder = new GraphBuilder(program)
   program.statements.forEach((statement, k) => builder.statement(statement, k))
-  return builder.finish()
+  const graph = builder.finish()
+  // Numbers and names bound the text; nodes bound the trace (-x + -y + … makes two per name).
+  if (graph.nodes.length > LIMITS.maxNodes) {
+    throw new InputError(
+      `the program makes ${graph.nodes.length} nodes (one per operation, variable and constant), more than the tutor's limit of ${LIMITS.maxNodes}; split it into smaller programs`,
+    )
+  }
+  return graph
 }
 
 /** Statements in, nodes out: one leaf per variable shared by every use, one node per operation. */

@@ -5,6 +5,18 @@ export const LIMITS = {
   maxLength: 4 * 1024 * 1024,
   /** Numbers and names in a program: bounds the graph, and the time and memory of a trace. */
   maxTerms: 300_000,
+  /**
+   * Nodes of a program's graph: the tables hold about 4 KB a node at their peak (rows are kept
+   * until a column's widest cell is known), so 200,000 nodes stay under 1 GB in every format.
+   */
+  maxNodes: 200_000,
+  /**
+   * Nodes of a program traced in symbols (some variable has no value). Each value, local derivative
+   * and gradient is then an expression of up to maxSymTerms terms: about 10 KB a node at the peak
+   * on the costliest shapes (sums of products of 16 factors: 0.78 GB at 80,000 nodes with the
+   * tables), against about 4 KB for numbers.
+   */
+  maxSymbolicNodes: 80_000,
   /** Nesting of parentheses, ^ chains and unary signs: mathjs's parser is recursive and overflows at a few hundred. */
   maxNesting: 100,
   /**
@@ -12,6 +24,11 @@ export const LIMITS = {
    * written by the program's name for it (h1, ∂L/∂h1) where it has one, else said to be too long.
    */
   maxSymTerms: 16,
+  /**
+   * Operations of such an expression: sin(sin(…(x)…)) has one term however deep, and an
+   * expression as deep as its program would be as long to write and deep to read.
+   */
+  maxSymOperations: 48,
   /** Paths per variable listed in the chains, and edges over all of one variable's listed paths. */
   chainPaths: 16,
   chainEdges: 256,
@@ -36,10 +53,10 @@ export const LIMITS = {
    */
   maxDrawnNodes: 1000,
   /**
-   * Nodes of a note (--format markdown or latex), which is built whole: 50,000 take about 0.5 GB
-   * and 4 s; the 600,000 nodes of the largest program would take 4 GB. A note that size is not read.
+   * Nodes of a note (--format markdown or latex), which is built whole: a note of 50,000 nodes in
+   * symbols took 1.1 GB; 30,000 stay under 0.8 GB. A note bigger than that is not read.
    */
-  maxNoteNodes: 50_000,
+  maxNoteNodes: 30_000,
   /** Operations of a tensor program: one node per tensor operation, so programs stay short. */
   maxTensorNodes: 10_000,
   /** Entries of one tensor (32 MB of doubles): a batch of 4,096 MNIST images is 3.2 million. */

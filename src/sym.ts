@@ -70,15 +70,19 @@ function exactApply(op: OpId, args: Sym[]): Sym {
 
 /**
  * Number of terms (the numbers and names written), counting no further than `limit` so it stays
- * cheap. A fraction 1/3 is one number.
+ * cheap. A fraction 1/3 is one number. An expression of more than LIMITS.maxSymOperations
+ * operations counts as `limit` however few its terms: sin(sin(…(x)…)) has one.
  */
 export function symTerms(s: Sym, limit = LIMITS.maxSymTerms + 1): number {
   let count = 0
+  let operations = 0
   const stack: Sym[] = [s]
   while (stack.length > 0 && count < limit) {
     const top = stack.pop()!
-    if (isApply(top) && !(top.op === 'div' && typeof top.args[0] === 'number' && typeof top.args[1] === 'number')) stack.push(...top.args)
-    else count += isTooLong(top) ? limit : 1
+    if (isApply(top) && !(top.op === 'div' && typeof top.args[0] === 'number' && typeof top.args[1] === 'number')) {
+      if (++operations > LIMITS.maxSymOperations) return limit
+      for (const arg of top.args) stack.push(arg)
+    } else count += isTooLong(top) ? limit : 1
   }
   return count
 }

@@ -2,6 +2,7 @@
 // the backward pass in reverse topological order seeded with 1, keeping every contribution
 // (micrograd's `for v in reversed(topo): v._backward()`, with each `+=` recorded).
 import { LIMITS } from './limits.js'
+import { InputError } from './errors.js'
 import type { Graph, GraphNode, NodeKind } from './graph.js'
 import { CONSTANT_VALUES, OPS, type Convention, type Rule } from './ops.js'
 import { E, S, TOO_LONG, apply, isNumber, isTooLong, tooLong, type Sym } from './sym.js'
@@ -115,6 +116,7 @@ export interface TraceOptions {
 }
 
 export function trace(graph: Graph, bindings: Record<string, number>, options: TraceOptions = {}): Trace {
+  refuseSymbolicPast(graph, bindings)
   const forward = forwardPass(graph, bindings)
   const { nodes, edges, flags } = forward
   markOnPath(graph, nodes)
@@ -144,6 +146,22 @@ export function trace(graph: Graph, bindings: Record<string, number>, options: T
     notes: [...graph.notes],
   }
   return { ...partial, checks: options.checks === false ? [] : checkGradients(graph, partial) }
+}
+
+/**
+ * A program with a variable left without a value is traced in expressions, which take several
+ * times the time and memory of numbers (LIMITS.maxSymbolicNodes says how much): past that size it
+ * is refused before the trace, naming the variables to bind.
+ */
+function refuseSymbolicPast(graph: Graph, bindings: Record<string, number>): void {
+  if (graph.nodes.length <= LIMITS.maxSymbolicNodes) return
+  const unbound = graph.variables.map((i) => graph.nodes[i]!.id).filter((name) => !Object.hasOwn(bindings, name))
+  if (unbound.length === 0) return
+  const named = unbound.length > 3 ? `${unbound.slice(0, 3).join(', ')} and ${unbound.length - 3} more` : unbound.join(', ')
+  throw new InputError(
+    `the program has ${graph.nodes.length} nodes and no value for ${named}; a trace in symbols (every value and gradient an expression) ` +
+      `takes at most ${LIMITS.maxSymbolicNodes} nodes: give every variable a value (--${unbound[0]} VALUE …) for a numeric trace, which takes up to ${LIMITS.maxNodes}`,
+  )
 }
 
 /** What the forward pass leaves for the backward one. */
@@ -250,8 +268,12 @@ class Forms {
     const numeric = args.every(isNumber)
     const exactInputs = node.inputs.some((j) => this.exact[j] !== undefined)
     if (numeric) {
-      // A constant expression keeps its exact form (2·pi) for consumers that are symbolic.
-      if (exactInputs && node.inputs.every((j) => !requiresGrad[j])) this.exact[i] = E.apply(node.op!, this.exactArgs(i))
+      // A constant expression keeps its exact form (2·pi) for consumers that are symbolic, while it
+      // is short enough to write; sin(sin(…(pi)…)) gives way to its number.
+      if (exactInputs && node.inputs.every((j) => !requiresGrad[j])) {
+        const exact = E.apply(node.op!, this.exactArgs(i))
+        if (isNumber(exact) || !tooLong(exact)) this.exact[i] = exact
+      }
       return apply(node.op!, args)
     }
     this.symbolic = true

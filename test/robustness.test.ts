@@ -286,6 +286,69 @@ describe('size: big programs finish, or are refused by a named limit', () => {
     expect(table.stdout.length).toBeLessThan(5_000_000)
   })
 
+  it(`refuses a program of more than ${LIMITS.maxNodes} nodes, though it has fewer numbers and names than the limit of those`, async () => {
+    // -x + -x + …: a negation and a sum per name.
+    const terms = LIMITS.maxNodes / 2 + 1
+    const result = await run([Array.from({ length: terms }, () => '-x').join(' + '), '--x', '1', '--format', 'json'])
+    expectCleanOutcome(result)
+    expect(result.code).toBe(1)
+    expect(result.stderr).toBe(
+      `backprop-tutor: error: the program makes ${2 * terms} nodes (one per operation, variable and constant), more than the tutor's limit of ${LIMITS.maxNodes}; split it into smaller programs\n`,
+    )
+    expect(terms).toBeLessThan(LIMITS.maxTerms)
+  })
+
+  it('writes sin(sin(…(x)…)) 3,000 deep as too long, and its numbers where x is bound', async () => {
+    const program = ['a = x', ...Array.from({ length: 3_000 }, () => 'a = sin(a)')].join('\n')
+    const symbolic = await run([program, '--format', 'json'])
+    expectCleanOutcome(symbolic)
+    expect(JSON.parse(symbolic.stdout)).toMatchObject({ value: { tooLong: true }, gradients: { x: { tooLong: true } } })
+    expect((await run([program])).code).toBe(0)
+    // By the chain rule, step by step: d sin(a)/da = cos(a).
+    let value = 0.5
+    let grad = 1
+    for (let k = 0; k < 3_000; k++) {
+      grad *= Math.cos(value)
+      value = Math.sin(value)
+    }
+    const bound = json(program, { x: 0.5 })
+    expect(bound.value).toBeCloseTo(value, 12)
+    expect(bound.gradients.x).toBeCloseTo(grad, 12)
+  })
+
+  it('gives a constant expression too long to write as its number: sin(sin(…(pi)…))', () => {
+    const program = ['c = pi', ...Array.from({ length: 3_000 }, () => 'c = sin(c)'), 'L = x*c'].join('\n')
+    let c = Math.PI
+    for (let k = 0; k < 3_000; k++) c = Math.sin(c)
+    expect(json(program, {}).gradients.x).toBe(c)
+    expect(json('c = pi; c = sin(c); L = x*c', {}).gradients.x).toBe('sin(pi)')
+  })
+
+  it(`refuses a symbolic trace past ${LIMITS.maxSymbolicNodes} nodes, naming what to bind; the same program bound is traced`, async () => {
+    // terms - 1 sums and the two variables.
+    const terms = LIMITS.maxSymbolicNodes
+    const program = Array.from({ length: terms }, (_, k) => (k % 2 ? 'x' : 'y')).join(' + ')
+    const symbolic = await run([program, '--x', '1', '--format', 'json'])
+    expectCleanOutcome(symbolic)
+    expect(symbolic.code).toBe(1)
+    expect(symbolic.stderr).toBe(
+      `backprop-tutor: error: the program has ${terms + 1} nodes and no value for y; a trace in symbols (every value and gradient an expression) ` +
+        `takes at most ${LIMITS.maxSymbolicNodes} nodes: give every variable a value (--y VALUE …) for a numeric trace, which takes up to ${LIMITS.maxNodes}\n`,
+    )
+    const bound = JSON.parse((await run([program, '--x', '1', '--y', '2', '--format', 'json'])).stdout)
+    expect(bound.value).toBe(Math.floor(terms / 2) * 1 + Math.ceil(terms / 2) * 2)
+    expect(bound.gradients).toEqual({ y: Math.ceil(terms / 2), x: Math.floor(terms / 2) })
+    const under = Array.from({ length: LIMITS.maxSymbolicNodes / 2 }, (_, k) => `v${k}`).join(' + ')
+    expect((await run([under, '--format', 'json'])).code).toBe(0)
+  })
+
+  it('writes the LaTeX of a program of a million lines, each a comment', async () => {
+    const result = await runCli(['--file', 'p.txt', '--x', '2', '--format', 'latex'], { files: { 'p.txt': '#\n'.repeat(1_000_000) + 'x*y' } })
+    expectCleanOutcome(result)
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('\\frac{\\partial L}{\\partial y} &= 2')
+  })
+
   it('refuses a program longer than 4 MiB', async () => {
     const result = await run(['x' + ' '.repeat(LIMITS.maxLength)])
     expect(result.stderr).toMatch(/the tutor's limit is 4194304 \(4 MiB\)/)

@@ -52,7 +52,7 @@ const markdownSafe = (text: string) =>
 
 /** The mermaid block, or where Mermaid would not draw it, a line saying so (the note stays whole). */
 function graphBlock(trace: Trace, options: RenderOptions): string[] {
-  // Too many edges is known before the graph is written (a note of 50,000 nodes writes none).
+  // Too many edges is known before the graph is written (a big note writes none).
   const text = mermaidFormatTooLarge(trace.nodes) ? '' : renderMermaid(trace, options).trimEnd()
   const why = mermaidTooLarge(trace, text)
   return why ? [`*Not drawn here: ${why}; \`--format dot\` or \`svg\` draws it.*`] : ['```mermaid', text, '```']
