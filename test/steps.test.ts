@@ -130,3 +130,16 @@ describe('--wrt an intermediate node', () => {
     })
   })
 })
+
+describe('--explain on a big program', () => {
+  it('names the first few local derivatives of a rule and counts the rest', () => {
+    const terms = 1000
+    const { trace } = traceProgram(Array.from({ length: terms }, (_, k) => `x${k}`).join(' + '), {})
+    const steps = lesson(trace, { explain: true })
+    const n = notation({ precision: 6, ascii: false, explain: true })
+    const [sentence] = steps.explain.localsAfter.map((phrase) => n.print(phrase))
+    expect(steps.explain.localsAfter).toHaveLength(1)
+    // 999 sums of two inputs each: six named, the rest counted.
+    expect(sentence).toMatch(/^∂\(x0 \+ x1\)\/∂x0 = 1, ∂\(x0 \+ x1\)\/∂x1 = 1, (∂\([^)]*\)\/∂\w+ = 1, ){3}∂\([^)]*\)\/∂\w+ = 1 and 1992 more: Sum rule/)
+  })
+})

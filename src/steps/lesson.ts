@@ -8,7 +8,7 @@ import { symTerms, type Sym } from '../sym.js'
 import { rational } from '../canon.js'
 import { operandSym, type Trace } from '../trace.js'
 import { factor, grad, local, product, type Cell, type Phrase } from './cells.js'
-import { EXPLAIN, NOT_CHECKED_INTERMEDIATE, checkReasonText, flagText, notationNote, placeholders, ruleSentence } from './words.js'
+import { EXPLAIN, NOT_CHECKED_INTERMEDIATE, andMore, checkReasonText, flagText, notationNote, placeholders, ruleSentence } from './words.js'
 
 export interface LessonOptions {
   /** Limit the backward sections to what reaches these variables. */
@@ -128,7 +128,7 @@ export function lesson(trace: Trace, options: LessonOptions): Lesson {
     reasons: [...reasons(trace, gradients), ...(intermediates.length ? [{ variables: intermediates, text: [NOT_CHECKED_INTERMEDIATE] }] : [])],
     warnings: trace.flags.map((flag) => flagText(trace, flag)),
     explain: options.explain
-      ? explanations(trace, [...locals()], [...backwardSteps(trace, wrt)])
+      ? explanations(trace, locals(), backwardSteps(trace, wrt))
       : { forward: [], locals: [], localsAfter: [], backward: [], backwardAfter: [], chains: [], gradients: [] },
   }
 }
@@ -287,28 +287,30 @@ function reasons(trace: Trace, gradients: GradientRow[]): Lesson['reasons'] {
   return [...byText.values()]
 }
 
-function explanations(trace: Trace, locals: LocalRow[], backward: BackwardStep[]): Lesson['explain'] {
+function explanations(trace: Trace, locals: Iterable<LocalRow>, backward: Iterable<BackwardStep>): Lesson['explain'] {
   const out = trace.nodes[trace.output]!.label
   const names = placeholders(trace)
   // One sentence per rule, after the local derivatives it explains; a rule that gives the same
-  // formula for each argument (a sum's 1) is one sentence for all of them.
-  const groups = new Map<string, { rule: Phrase; edges: LocalRow[] }>()
+  // formula for each argument (a sum's 1) is one sentence for all of them, naming the first few.
+  const groups = new Map<string, { rule: Phrase; edges: LocalRow[]; count: number }>()
   for (const row of locals) {
     const edge = trace.edges[row.edge]!
     const op = trace.nodes[edge.to]!.op!
     const rule = ruleSentence(op, edge.slot, names)
     const key = `${op} ${edge.rule.id} ${JSON.stringify(rule.slice(2))}`
     const group = groups.get(key)
-    if (group) group.edges.push(row)
-    else groups.set(key, { rule, edges: [row] })
+    if (!group) groups.set(key, { rule, edges: [row], count: 1 })
+    else if (++group.count <= LIMITS.sumTerms) group.edges.push(row)
   }
-  const localsAfter = [...groups.values()].map(({ rule, edges }) => {
+  const localsAfter = [...groups.values()].map(({ rule, edges, count }) => {
     const phrase: Phrase = []
     edges.forEach((row, k) => phrase.push(...(k > 0 ? [', '] : []), row.local, ' = ', { kind: 'value', value: row.symbolic }))
+    if (count > edges.length) phrase.push(andMore(count - edges.length))
     const [first, ...rest] = rule
     return [...phrase, ': ', typeof first === 'string' ? first.charAt(0).toUpperCase() + first.slice(1) : first!, ...rest]
   })
-  const backwardAfter = backward.flatMap((step) => (step.kind === 'sum' ? [EXPLAIN.fanOut(trace.nodes[step.node]!.label, out, step.total)] : []))
+  const backwardAfter: Phrase[] = []
+  for (const step of backward) if (step.kind === 'sum') backwardAfter.push(EXPLAIN.fanOut(trace.nodes[step.node]!.label, out, step.total))
   return {
     forward: [EXPLAIN.forward()],
     locals: [EXPLAIN.locals()],

@@ -79,6 +79,8 @@ export const EMPTY = {
 
 export const SEED = 'seed'
 export const moreStatements = (count: number) => `… and ${count} more statements`
+/** After the first few of a list of local derivatives under --explain. */
+export const andMore = (count: number) => ` and ${count} more`
 /** "(1 of 3)": which of a fan-out node's contributions a row is. */
 export const contributionOf = (k: number, total: number) => `(${k} of ${total})`
 export const sumOf = (total: number) => `sum of ${total} contributions`
