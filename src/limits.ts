@@ -57,6 +57,8 @@ export const LIMITS = {
    * symbols took 1.1 GB; 30,000 stay under 0.8 GB. A note bigger than that is not read.
    */
   maxNoteNodes: 30_000,
+  /** Nodes of a quiz, which asks every step (about five questions a node): 10,000 nodes is 50,000 questions. */
+  maxQuizNodes: 10_000,
   /** Operations of a tensor program: one node per tensor operation, so programs stay short. */
   maxTensorNodes: 10_000,
   /** Entries of one tensor (32 MB of doubles): a batch of 4,096 MNIST images is 3.2 million. */

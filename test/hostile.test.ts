@@ -210,3 +210,24 @@ describe('mistyped options', () => {
     expect(result.stderr).toContain('--lt is not a variable of the program')
   })
 })
+
+describe('modes at their size limits', () => {
+  it(`quiz refuses a program of more than ${LIMITS.maxQuizNodes} nodes, and says what shows every step`, async () => {
+    const terms = LIMITS.maxQuizNodes / 2 + 1
+    const result = await runCli(['quiz', Array.from({ length: terms }, (_, k) => `x${k}`).join(' + ')], { answers: ['q'] })
+    expect(result).toMatchObject({ code: 1, stdout: '' })
+    expect(result.stderr).toBe(
+      `backprop-tutor: error: the program is too large for a quiz (${2 * terms - 1} nodes; the limit is ${LIMITS.maxQuizNodes}); the tables show every step of a program of any size\n`,
+    )
+  })
+
+  it('check writes a long fan-out sum as the backward table does: its first terms and how many', async () => {
+    const program = Array.from({ length: 10 }, (_, k) => `x*w${k}`).join(' + ')
+    const values = Array.from({ length: 10 }, (_, k) => [`--w${k}`, String(k + 1)]).flat()
+    const result = await runCli(['check', program, '--x', '2', ...values, '--claim', 'dL/dx = 3'])
+    expect(result.code).toBe(3)
+    // ∂L/∂x = w0 + … + w9 = 55, from ten contributions: six written, the count of all.
+    expect(result.stdout).toContain('∂L/∂x is 55, not 3')
+    expect(result.stdout).toMatch(/then ∂L\/∂x = (∂L\/∂t\d+ · ∂\(x·w\d\)\/∂x \+ ){6}… \(10 terms\) = (1 · \d+ \+ ){6}… \(10 terms\) = 55\./)
+  })
+})

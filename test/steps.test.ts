@@ -136,7 +136,7 @@ describe('--explain on a big program', () => {
     const terms = 1000
     const { trace } = traceProgram(Array.from({ length: terms }, (_, k) => `x${k}`).join(' + '), {})
     const steps = lesson(trace, { explain: true })
-    const n = notation({ precision: 6, ascii: false, explain: true })
+    const n = notation({ precision: 6, ascii: false })
     const [sentence] = steps.explain.localsAfter.map((phrase) => n.print(phrase))
     expect(steps.explain.localsAfter).toHaveLength(1)
     // 999 sums of two inputs each: six named, the rest counted.

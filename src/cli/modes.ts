@@ -8,7 +8,7 @@ import { forwardFor } from '../modes/forward.js'
 import { DEFAULT_WIDTH } from '../render/wrap.js'
 import { GRAPH_PRECISION, type Direction } from '../render/layout.js'
 import { jsonChunks } from '../render/json.js'
-import { refuseLarger, type TooLarge } from '../render/shared.js'
+import { nodeLimit, refuseLarger, type TooLarge } from '../render/shared.js'
 import { renderTraining } from '../render/training.js'
 import { renderClaims, renderClaimsJson } from '../render/claims.js'
 import { train, type Training, type TrainingRequest } from '../modes/train.js'
@@ -180,6 +180,8 @@ export async function check(request: Request, io: Io): Promise<number> {
   return results.every((r) => r.right) ? EXIT.ok : EXIT.wrongClaim
 }
 
+const QUIZ_TOO_LARGE = nodeLimit(LIMITS.maxQuizNodes, 'a quiz', 'the tables show every step of a program of any size')
+
 export async function quiz(request: Request, io: Io): Promise<number> {
   const { opts, positionals, values, precision, tolerance, chalkFor } = request
   const level = opts.level === undefined ? 1 : Number(opts.level)
@@ -200,7 +202,7 @@ export async function quiz(request: Request, io: Io): Promise<number> {
     source = await readProgram(positionals[0], opts.file, io)
   }
   if (isTensorRequest(source, request.values)) return tensorQuiz(request, source, io)
-  const program = traced(source, request)
+  const program = traced(source, request, QUIZ_TOO_LARGE)
   const { trace, warnings } = program
   for (const warning of warnings) io.stderr(`backprop-tutor: warning: ${warning}\n`)
   const options = {

@@ -407,21 +407,28 @@ export function verdictLines(trace: Trace, results: ClaimResult[], k: number): P
   if (r.right) return [[meaning, ' = ', value(r.truth), ': right']]
   const label = (i: number) => trace.nodes[i]!.label
   const d = (of: number, wrt: number) => grad(label(of), label(wrt))
-  const step = (edges: number[]): Phrase => [
-    d(trace.output, r.wrt),
-    ' = ',
-    ...joinCells(
-      edges.map((e) => product(d(trace.output, trace.edges[e]!.to), local(trace, trace.edges[e]!))),
-      ' + ',
-    ),
-    ' = ',
-    ...joinCells(
-      edges.map((e) => product(factor(trace.edges[e]!.upstream), factor(trace.edges[e]!.localValue))),
-      ' + ',
-    ),
-    ' = ',
-    value(r.truth),
-  ]
+  // A long sum is shortened as the backward table shortens it: its first terms, and how many.
+  const step = (edges: number[]): Phrase => {
+    const shown = edges.slice(0, LIMITS.sumTerms)
+    const more = edges.length > shown.length ? ` + … (${edges.length} terms)` : ''
+    return [
+      d(trace.output, r.wrt),
+      ' = ',
+      ...joinCells(
+        shown.map((e) => product(d(trace.output, trace.edges[e]!.to), local(trace, trace.edges[e]!))),
+        ' + ',
+      ),
+      more,
+      ' = ',
+      ...joinCells(
+        shown.map((e) => product(factor(trace.edges[e]!.upstream), factor(trace.edges[e]!.localValue))),
+        ' + ',
+      ),
+      more,
+      ' = ',
+      value(r.truth),
+    ]
+  }
   const judged: Judged = { trace, r, d, label, step }
   const diagnosis = r.diagnosis!
   if (diagnosis.kind === 'formula') return [[meaning, ' = ', r.formula!, ': ', ...QUIZ.formulaSlip(diagnosis.slip)]]
