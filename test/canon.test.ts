@@ -149,5 +149,6 @@ describe('random programs with unbound variables', () => {
       { numRuns: 1000, seed: 20261129 },
     )
     expect(compared).toBeGreaterThan(3000)
-  })
+    // Over 3,000 comparisons of whole traces: seconds of work, more on a loaded machine.
+  }, 30_000)
 })

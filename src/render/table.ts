@@ -31,7 +31,7 @@ import { boxLines, displayWidth } from './box.js'
 import { DEFAULT_WIDTH, foldLine } from './wrap.js'
 import { forwardMode } from '../modes/forward.js'
 import { comparison, tangentLines } from '../steps/tangents.js'
-import { CHUNK_LINES, joined } from './shared.js'
+import { inChunks, joined } from './shared.js'
 import { notation, type Notation } from './text.js'
 
 export function renderTable(trace: Trace, options: RenderOptions): string {
@@ -42,22 +42,14 @@ export function renderTable(trace: Trace, options: RenderOptions): string {
  * The view in pieces of whole lines, for writing as it is made: the tables of a big program are
  * many megabytes, which then never sit in memory whole (see json.ts).
  */
-export function* tableChunks(trace: Trace, options: RenderOptions): Generator<string> {
-  let chunk = ''
-  let count = 0
-  const width = options.width ?? DEFAULT_WIDTH
-  for (const whole of tableLines(trace, options)) {
-    // Prose folds at the width; tables have folded their own cells.
-    // (UTF-16 length is never less than the columns, so most lines are passed on without measuring.)
-    const line = whole.length > width && displayWidth(whole) > width ? foldLine(whole, width).join('\n') : whole
-    chunk += `${line}\n`
-    if (++count === CHUNK_LINES) {
-      yield chunk
-      chunk = ''
-      count = 0
-    }
-  }
-  if (chunk) yield chunk
+export function tableChunks(trace: Trace, options: RenderOptions): Iterable<string> {
+  return inChunks(foldedLines(tableLines(trace, options), options.width ?? DEFAULT_WIDTH))
+}
+
+/** Prose folds at the width; tables have folded their own cells. */
+function* foldedLines(lines: Iterable<string>, width: number): Generator<string> {
+  // (UTF-16 length is never less than the columns, so most lines are passed on without measuring.)
+  for (const whole of lines) yield whole.length > width && displayWidth(whole) > width ? foldLine(whole, width).join('\n') : whole
 }
 
 /** What every section of the terminal view writes with: the lesson, its notation, its colours. */
