@@ -8,7 +8,7 @@ import { renderJson } from '../src/render/json.js'
 import { renderTable, tableChunks } from '../src/render/table.js'
 import { DEFAULT_PRECISION } from '../src/format.js'
 import { traceProgram } from '../src/pipeline.js'
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -336,5 +336,97 @@ describe('faults: inputs that never end, outputs that cannot be written', () => 
     expect(await exited).toBe(143)
     expect(readFileSync(path, 'utf8')).toBe('the earlier notes\n')
     expect(readdirSync(dir).sort()).toEqual(['out.txt', 'p.txt'])
+  })
+})
+
+describe('-o writes only its own file: devices, FIFOs, links and directories', () => {
+  const run = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: childEnv() })
+  const expected = () => run(['x^2', '--x', '3', '--format', 'json']).stdout
+  const fresh = () => mkdtempSync(join(tmpdir(), 'bpt-out-'))
+
+  it('writes a character device in place, as > would: a full one exits 74, and the device stays a device', () => {
+    const dir = fresh()
+    const full = join(dir, 'full')
+    const nul = join(dir, 'null')
+    // Device nodes need root (CAP_MKNOD); a FIFO, below, covers special files for everyone else.
+    if (spawnSync('mknod', ['-m', '666', full, 'c', '1', '7']).status === 0 && spawnSync('mknod', ['-m', '666', nul, 'c', '1', '3']).status === 0) {
+      const toFull = run(['x^2', '--x', '1', '-o', full])
+      expect(toFull.status).toBe(74)
+      expect(toFull.stderr).toBe(`backprop-tutor: error: cannot write ${full}: no space left on device (ENOSPC)\n`)
+      expect(lstatSync(full).isCharacterDevice()).toBe(true)
+      const toNull = run(['x^2', '--x', '1', '-o', nul])
+      expect(toNull.status).toBe(0)
+      expect(lstatSync(nul).isCharacterDevice()).toBe(true)
+      expect(readdirSync(dir).sort()).toEqual(['full', 'null'])
+    } else {
+      expect(process.getuid?.()).not.toBe(0)
+    }
+  })
+
+  it('writes a FIFO in place, to the reader at its other end', async () => {
+    const dir = fresh()
+    const fifo = join(dir, 'pipe')
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0)
+    const reader = spawn('cat', [fifo])
+    let read = ''
+    reader.stdout.on('data', (chunk) => (read += chunk))
+    const closed = new Promise((resolve) => reader.on('close', resolve))
+    const result = run(['x^2', '--x', '3', '--format', 'json', '-o', fifo])
+    await closed
+    expect(result.status).toBe(0)
+    expect(read).toBe(expected())
+    expect(lstatSync(fifo).isFIFO()).toBe(true)
+    expect(readdirSync(dir)).toEqual(['pipe'])
+  })
+
+  it('writes /dev/stdout as the stream it names, leaving the link alone', () => {
+    const result = run(['x^2', '--x', '3', '--format', 'json', '-o', '/dev/stdout'])
+    expect(result.status).toBe(0)
+    expect(result.stdout).toBe(expected())
+    expect(lstatSync('/dev/stdout').isSymbolicLink()).toBe(true)
+  })
+
+  it('replaces a link’s target, not the link, keeping the target’s permissions', () => {
+    const dir = fresh()
+    writeFileSync(join(dir, 'notes.json'), 'the earlier notes\n', { mode: 0o640 })
+    symlinkSync('notes.json', join(dir, 'link'))
+    symlinkSync(join(dir, 'link'), join(dir, 'link2'))
+    expect(run(['x^2', '--x', '3', '--format', 'json', '-o', join(dir, 'link2')]).status).toBe(0)
+    expect(lstatSync(join(dir, 'link')).isSymbolicLink()).toBe(true)
+    expect(lstatSync(join(dir, 'link2')).isSymbolicLink()).toBe(true)
+    expect(readFileSync(join(dir, 'notes.json'), 'utf8')).toBe(expected())
+    expect(lstatSync(join(dir, 'notes.json')).mode & 0o777).toBe(0o640)
+    expect(readdirSync(dir).sort()).toEqual(['link', 'link2', 'notes.json'])
+  })
+
+  it('creates a dangling link’s target beside it', () => {
+    const dir = fresh()
+    mkdirSync(join(dir, 'sub'))
+    symlinkSync('sub/new.json', join(dir, 'link'))
+    expect(run(['x^2', '--x', '3', '--format', 'json', '-o', join(dir, 'link')]).status).toBe(0)
+    expect(lstatSync(join(dir, 'link')).isSymbolicLink()).toBe(true)
+    expect(readFileSync(join(dir, 'sub', 'new.json'), 'utf8')).toBe(expected())
+  })
+
+  it('refuses a directory, a loop of links and a socket, touching none of them', () => {
+    const dir = fresh()
+    mkdirSync(join(dir, 'd'))
+    symlinkSync('b', join(dir, 'a'))
+    symlinkSync('a', join(dir, 'b'))
+    const cases: [string, string][] = [
+      [join(dir, 'd'), 'it is a directory (EISDIR)'],
+      [join(dir, 'a'), 'too many levels of symbolic links (ELOOP)'],
+    ]
+    const socket = join(dir, 'sock')
+    if (spawnSync('python3', ['-c', `import socket; socket.socket(socket.AF_UNIX).bind(${JSON.stringify(socket)})`]).status === 0)
+      cases.push([socket, 'it is a socket, or a device with nothing behind it (ENXIO)'])
+    for (const [target, reason] of cases) {
+      const result = run(['x^2', '--x', '1', '-o', target])
+      expect(result.status).toBe(74)
+      expect(result.stderr).toBe(`backprop-tutor: error: cannot write ${target}: ${reason}\n`)
+    }
+    expect(readdirSync(join(dir, 'd'))).toEqual([])
+    expect(lstatSync(join(dir, 'a')).isSymbolicLink()).toBe(true)
+    expect(readdirSync(dir).sort()).toEqual(['a', 'b', 'd', ...(cases.length > 2 ? ['sock'] : [])])
   })
 })

@@ -1,7 +1,7 @@
 // The real process behind the Io: stdout and stderr, stdin read whole, files, the terminal's colour,
 // and the quiz's line reader. Only this module touches process.
-import { createReadStream, promises as fs } from 'node:fs'
-import { basename, dirname, join } from 'node:path'
+import { createReadStream, fstatSync, promises as fs } from 'node:fs'
+import { basename, dirname, join, resolve } from 'node:path'
 import { createRequire } from 'node:module'
 import { StringDecoder } from 'node:string_decoder'
 import chalk from 'chalk'
@@ -34,34 +34,105 @@ function outputError(target: string, error: unknown): OutputError {
     EISDIR: 'it is a directory',
     ENOENT: 'no such directory',
     EROFS: 'read-only file system',
+    ENXIO: 'it is a socket, or a device with nothing behind it',
+    ELOOP: 'too many levels of symbolic links',
+    ENOTDIR: 'a part of the path is not a directory',
   }[code]
   return new OutputError(target, code, reason ?? (error as Error)?.message ?? String(error))
 }
 
 /**
- * Writes a file whole or not at all: into a temporary file beside it, renamed into place at the
- * end. A full disk, a signal or any error leaves the earlier file untouched and removes the
- * temporary one (only SIGKILL can leave it, under a name starting with the file's own).
+ * Where -o writes. A regular file (or a new name) is replaced atomically; a symlink is followed, so
+ * its target is what gets replaced and the link stays. Anything else that exists (a device, a FIFO,
+ * a socket, /dev/stdout) is written in place, as the shell's `>` would: renaming onto it would
+ * replace the system's own device or link with a plain file. A directory is refused.
  */
-async function writeAtomically(path: string, text: string | Iterable<string>): Promise<void> {
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`)
+async function outputTarget(path: string): Promise<{ path: string; inPlace: boolean | 'stdout' }> {
+  const stat = await fs.stat(path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined
+    throw error
+  })
+  if (stat?.isDirectory()) throw Object.assign(new Error('it is a directory'), { code: 'EISDIR' })
+  // /dev/stdout and its like name our own stdout (a file opened with >>, or a socket no path can
+  // open): written as stdout is.
+  if (stat && sameFile(stat, 1)) return { path, inPlace: 'stdout' }
+  // The kernel follows /proc's links when the path is opened: it is opened as given.
+  if (stat && !stat.isFile()) return { path, inPlace: true }
+  if (stat) return { path: await fs.realpath(path), inPlace: false }
+  // A new name, or a dangling link: follow the links by hand to the name the file gets.
+  let target = path
+  for (let hops = 0; hops < 40; hops++) {
+    const link = await fs.lstat(target).catch(() => undefined)
+    if (!link?.isSymbolicLink()) return { path: target, inPlace: false }
+    target = resolve(dirname(target), await fs.readlink(target))
+  }
+  throw Object.assign(new Error('too many levels of symbolic links'), { code: 'ELOOP' })
+}
+
+function sameFile(stat: import('node:fs').Stats, fd: number): boolean {
+  try {
+    const own = fstatSync(fd)
+    return own.dev === stat.dev && own.ino === stat.ino
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Writes -o's file. A regular file is written whole or not at all: into a temporary file beside
+ * it, renamed into place at the end, with the mode of the file it replaces. A full disk, a signal
+ * or any error leaves the earlier file untouched and removes the temporary one (only SIGKILL can
+ * leave it, under a name starting with the file's own). A special file is written in place.
+ */
+async function writeOutput(path: string, text: string | Iterable<string>): Promise<void> {
+  let target: Awaited<ReturnType<typeof outputTarget>>
+  try {
+    target = await outputTarget(path)
+  } catch (error) {
+    throw outputError(path, error)
+  }
+  if (target.inPlace === 'stdout') {
+    for (const chunk of typeof text === 'string' ? [text] : text) await writeStdout(chunk)
+    return
+  }
+  if (target.inPlace) return writeInPlace(target.path, text)
+  const temporary = join(dirname(target.path), `.${basename(target.path)}.${process.pid}.tmp`)
   const interrupted = (signal: NodeJS.Signals) => {
     void fs.rm(temporary, { force: true }).finally(() => process.exit(128 + (signal === 'SIGINT' ? 2 : 15)))
   }
   process.once('SIGINT', interrupted).once('SIGTERM', interrupted)
   let file: import('node:fs/promises').FileHandle | undefined
   try {
+    const mode = await fs.stat(target.path).then(
+      (stat) => stat.mode & 0o7777,
+      () => undefined,
+    )
     file = await fs.open(temporary, 'w')
     for (const chunk of typeof text === 'string' ? [text] : text) await file.write(chunk)
+    if (mode !== undefined) await file.chmod(mode)
     await file.close()
     file = undefined
-    await fs.rename(temporary, path)
+    await fs.rename(temporary, target.path)
   } catch (error) {
     await file?.close().catch(() => undefined)
     await fs.rm(temporary, { force: true })
     throw outputError(path, error)
   } finally {
     process.off('SIGINT', interrupted).off('SIGTERM', interrupted)
+  }
+}
+
+/** A device, FIFO or socket, opened as `>` opens it (a FIFO waits for its reader). */
+async function writeInPlace(path: string, text: string | Iterable<string>): Promise<void> {
+  let file: import('node:fs/promises').FileHandle | undefined
+  try {
+    file = await fs.open(path, 'w')
+    for (const chunk of typeof text === 'string' ? [text] : text) await file.write(chunk)
+    await file.close()
+    file = undefined
+  } catch (error) {
+    await file?.close().catch(() => undefined)
+    throw outputError(path, error)
   }
 }
 
@@ -78,6 +149,16 @@ function drained(stream: NodeJS.WritableStream): Promise<void> {
   return new Promise((resolve) => stream.once('drain', resolve))
 }
 
+function writeStdout(text: string): void | Promise<void> {
+  // Into a file, stdout writes synchronously and throws (ENOSPC on a full disk).
+  try {
+    return process.stdout.write(text) ? undefined : drained(process.stdout)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EPIPE') process.exit(process.exitCode ?? 0)
+    throw outputError('stdout', error)
+  }
+}
+
 /** The real process: what bin/backprop-tutor.cjs calls. */
 export async function run(): Promise<void> {
   // A reader that stops early (| head) is not an error; any other failure is one line and its own exit code.
@@ -91,19 +172,11 @@ export async function run(): Promise<void> {
   const io: Io = {
     ask: input.ask,
     newSeed: () => Math.floor(Math.random() * 1_000_000),
-    stdout: (text) => {
-      // Into a file, stdout writes synchronously and throws (ENOSPC on a full disk).
-      try {
-        return process.stdout.write(text) ? undefined : drained(process.stdout)
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'EPIPE') process.exit(process.exitCode ?? 0)
-        throw outputError('stdout', error)
-      }
-    },
+    stdout: writeStdout,
     stderr: (text) => process.stderr.write(text),
     readStdin: (limit) => readCapped(process.stdin, limit),
     readFile: (path, limit) => readCapped(createReadStream(path), limit),
-    writeFile: writeAtomically,
+    writeFile: writeOutput,
     colorLevel: colorLevel(process.env),
   }
   process.exitCode = await main(process.argv.slice(2), io)
