@@ -1,5 +1,5 @@
 // Values for variables: numbers or constant expressions (pi/4), checked before any tracing.
-import { InputError } from './errors.js'
+import { InputError, excerpt } from './errors.js'
 import { parseProgram } from './parse.js'
 import { buildGraph } from './graph.js'
 import { OPS } from './ops.js'
@@ -56,7 +56,7 @@ export function evaluateText(text: string, names: Record<string, number>): numbe
 /** One typed expression (a value, an answer, a claim's value) as a graph; several statements are refused. */
 function expressionGraph(text: string) {
   const program = parseProgram(text)
-  if (program.statements.length > 1) throw new InputError(`"${text.trim()}" is ${program.statements.length} statements; a value is one expression`)
+  if (program.statements.length > 1) throw new InputError(`"${excerpt(text.trim())}" is ${program.statements.length} statements; a value is one expression`)
   return buildGraph(program)
 }
 

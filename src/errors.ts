@@ -31,11 +31,41 @@ export function describePosition(source: string, offset: number): string {
   return source.includes('\n') ? `line ${line}, column ${column}` : `column ${column}`
 }
 
+// Characters that move a terminal's cursor, change its colours or reorder text (C0 and C1
+// controls, DEL, bidirectional overrides, line separators): a message never prints them raw.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
+const CONTROL_NOT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g
+const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' }
+const escapeOne = (ch: string) => {
+  const code = ch.charCodeAt(0)
+  return NAMED[ch] ?? (code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`)
+}
+
+/** Control characters written as escapes (\x1b, \n, \u202e), so they show instead of acting. */
+export function escapeControls(text: string, keepNewlines = false): string {
+  return text.replace(keepNewlines ? CONTROL_NOT_NEWLINE : CONTROL, escapeOne)
+}
+
+/** The user's text as a message quotes it: control characters escaped, cut to `max` characters. */
+export function excerpt(text: string, max = 48): string {
+  const chars = Array.from(text)
+  const cut = chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text
+  return escapeControls(cut)
+}
+
+/** mathjs's parse message with the part of the program it quotes ("Syntax error in part "…"") cut short. */
+export function mathjsMessage(error: unknown): string {
+  const message = (error instanceof Error ? error.message : String(error)).replace(/\s*\(char \d+\)\s*$/, '')
+  const quoted = /^([^"]*")([\s\S]*)("[^"]*)$/.exec(message)
+  return quoted ? `${quoted[1]}${excerpt(quoted[2]!)}${quoted[3]}` : excerpt(message, 200)
+}
+
 /** The offending line with a caret under the offset; long lines are cut around the caret. */
 export function caret(source: string, offset: number): string {
   const lineStart = source.lastIndexOf('\n', offset - 1) + 1
   let lineEnd = source.indexOf('\n', offset)
   if (lineEnd < 0) lineEnd = source.length
+  if (lineEnd > lineStart && source[lineEnd - 1] === '\r') lineEnd--
   const width = 72
   let from = lineStart
   let to = lineEnd
@@ -45,6 +75,7 @@ export function caret(source: string, offset: number): string {
   }
   const prefix = from > lineStart ? '…' : ''
   const suffix = to < lineEnd ? '…' : ''
-  const text = source.slice(from, to).replace(/\t/g, ' ')
-  return `  ${prefix}${text}${suffix}\n  ${' '.repeat(prefix.length + offset - from)}^`
+  const shown = (text: string) => escapeControls(text.replace(/\t/g, ' '))
+  const before = shown(source.slice(from, offset))
+  return `  ${prefix}${before}${shown(source.slice(offset, to))}${suffix}\n  ${' '.repeat(prefix.length + before.length)}^`
 }

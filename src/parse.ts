@@ -4,7 +4,7 @@
 // then its tree is copied into our small Expr type (parse/expr.ts), iteratively (programs can be huge).
 import { create, parseDependencies } from 'mathjs/number'
 import { LIMITS } from './limits.js'
-import { InputError, describePosition } from './errors.js'
+import { InputError, describePosition, mathjsMessage } from './errors.js'
 import { CONSTANTS, callOp, functionArities, type OpId } from './ops.js'
 import type { Expr, Program, Statement } from './parse/expr.js'
 import { refuse, scan, type Scan } from './parse/scan.js'
@@ -118,10 +118,9 @@ function parseWhole(source: string, scanned: Scan): Program {
     if (error instanceof RangeError) {
       throw new InputError('the program is nested too deeply for the parser (long chains of ^ or unary minus); split it into statements')
     }
-    const message = error instanceof Error ? error.message : String(error)
     const char = (error as { char?: unknown }).char
     const offset = typeof char === 'number' ? Math.max(0, Math.min(char - 1, source.length)) : undefined
-    const clean = message.replace(/\s*\(char \d+\)\s*$/, '')
+    const clean = mathjsMessage(error)
     throw new InputError(`syntax error: ${clean}${offset === undefined ? '' : ` at ${describePosition(source, offset)}`}`, offset, source)
   }
   const blocks = root.type === 'BlockNode' ? (root.blocks ?? []).map((b) => b.node) : [root]
@@ -248,7 +247,7 @@ export function parseSyntax(source: string, what = ''): Syntax[] {
     root = mathParse(source) as unknown as MathNode
   } catch (error) {
     if (error instanceof RangeError) throw new InputError(`${what}the program is nested too deeply for the parser; split it into statements`)
-    const message = (error instanceof Error ? error.message : String(error)).replace(/\s*\(char \d+\)\s*$/, '')
+    const message = mathjsMessage(error)
     const char = (error as { char?: unknown }).char
     const offset = typeof char === 'number' ? Math.max(0, Math.min(char - 1, source.length)) : undefined
     throw new InputError(`${what}syntax error: ${message}${offset === undefined ? '' : ` at ${describePosition(source, offset)}`}`, offset, source)

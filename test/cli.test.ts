@@ -274,18 +274,22 @@ describe('faults: inputs that never end, outputs that cannot be written', () => 
   }
 
   it.each([
-    [['--file', '/dev/zero'], 'the program in /dev/zero is more than 4194304 characters long'],
-    [['check', 'x', '--x', '1', '--claims', '/dev/zero'], 'the claims file in /dev/zero is more than 4194304 characters long'],
-  ])('stops reading %j at the limit', (args, message) => {
+    [['--file', '/dev/zero'], 'the program in /dev/zero'],
+    [['check', 'x', '--x', '1', '--claims', '/dev/zero'], 'the claims file in /dev/zero'],
+  ])('refuses %j at its first byte, a NUL', (args, what) => {
     const result = run(args)
     expect(result.status).toBe(1)
-    expect(result.stderr).toBe(`backprop-tutor: error: ${message}; the tutor's limit is 4194304 (4 MiB)\n`)
+    expect(result.stderr).toBe(`backprop-tutor: error: ${what} is not UTF-8 text: byte 0 (0x00) is a NUL byte, which text never has; is it a binary file?\n`)
   })
 
-  it('stops reading an endless stdin at the limit', () => {
-    const result = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" - < /dev/zero`], { encoding: 'utf8', env: childEnv() })
+  it.each([
+    ['-', 'the program on stdin'],
+    ['--file /dev/stdin', 'the program in /dev/stdin'],
+    ['check x --x 1 --claims /dev/stdin', 'the claims file in /dev/stdin'],
+  ])('stops reading an endless text (%s) at the limit', (args, what) => {
+    const result = spawnSync('bash', ['-c', `yes 'x +' | "${process.execPath}" "${BIN}" ${args}`], { encoding: 'utf8', env: childEnv() })
     expect(result.status).toBe(1)
-    expect(result.stderr).toBe("backprop-tutor: error: the program on stdin is more than 4194304 characters long; the tutor's limit is 4194304 (4 MiB)\n")
+    expect(result.stderr).toBe(`backprop-tutor: error: ${what} is more than 4194304 characters long; the tutor's limit is 4194304 (4 MiB)\n`)
   })
 
   it('says in one line that stdout is full, with its own exit code', () => {
@@ -428,5 +432,71 @@ describe('-o writes only its own file: devices, FIFOs, links and directories', (
     expect(readdirSync(join(dir, 'd'))).toEqual([])
     expect(lstatSync(join(dir, 'a')).isSymbolicLink()).toBe(true)
     expect(readdirSync(dir).sort()).toEqual(['a', 'b', 'd', ...(cases.length > 2 ? ['sock'] : [])])
+  })
+})
+
+describe('binary input is refused, and no message echoes control characters', () => {
+  const run = (args: string[], input?: Buffer | string) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: childEnv(), input })
+
+  it('refuses stdin, --file, --claims and a data file that is not UTF-8 text, in one line naming the byte', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpt-bin-'))
+    const bytes = Buffer.from([0x78, 0x20, 0x2b, 0x20, 0xff, 0x31])
+    writeFileSync(join(dir, 'p.bin'), bytes)
+    const refusal = (what: string, why: string) => `backprop-tutor: error: ${what} is not UTF-8 text: ${why}; is it a binary file?\n`
+    const cases: [string[], Buffer | undefined, string][] = [
+      [['-'], bytes, refusal('the program on stdin', 'byte 4 (0xff) cannot start a UTF-8 character')],
+      [['--file', join(dir, 'p.bin')], undefined, refusal(`the program in ${join(dir, 'p.bin')}`, 'byte 4 (0xff) cannot start a UTF-8 character')],
+      [
+        ['check', 'x', '--x', '1', '--claims', join(dir, 'p.bin')],
+        undefined,
+        refusal(`the claims file in ${join(dir, 'p.bin')}`, 'byte 4 (0xff) cannot start a UTF-8 character'),
+      ],
+      [['sum(X)', '--X', `@${join(dir, 'p.bin')}`], undefined, refusal(`the data file ${join(dir, 'p.bin')}`, 'byte 4 (0xff) cannot start a UTF-8 character')],
+      [['-'], Buffer.from('x\u0000+1'), refusal('the program on stdin', 'byte 1 (0x00) is a NUL byte, which text never has')],
+      [['-'], Buffer.from([0x78, 0xe2, 0x82]), refusal('the program on stdin', 'byte 1 (0xe2) begins a UTF-8 character that the input cuts off')],
+      [
+        ['-'],
+        Buffer.from([0x78, 0xe2, 0x28, 0xa1]),
+        refusal('the program on stdin', 'byte 1 (0xe2) begins a UTF-8 character that byte 2 (0x28) does not continue'),
+      ],
+      // An overlong "/" and a UTF-16 surrogate are not UTF-8 either.
+      [['-'], Buffer.from([0x31, 0x2b, 0xc0, 0xaf]), refusal('the program on stdin', 'byte 2 (0xc0) cannot start a UTF-8 character')],
+      [['-'], Buffer.from([0xed, 0xa0, 0x80]), refusal('the program on stdin', 'byte 0 (0xed) begins a UTF-8 character that byte 1 (0xa0) does not continue')],
+    ]
+    for (const [args, input, message] of cases) {
+      const result = run(args, input)
+      expect(result.stderr).toBe(message)
+      expect(result.status).toBe(1)
+    }
+  })
+
+  it('reads UTF-8 text whatever its characters and however it is split into chunks', () => {
+    // 70,000 é's cross many 64 KiB chunk boundaries in the middle of a character.
+    const program = `x + ${'1 + '.repeat(10)}x*${'é'.repeat(1)}` + `\n# ${'é'.repeat(70_000)}\n`
+    const result = run(['-', '--x', '2', '--é', '3', '--format', 'json'], Buffer.from(program))
+    expect(result.stderr).toBe('')
+    expect(JSON.parse(result.stdout).value).toBe(2 + 10 + 6)
+  })
+
+  it('refuses random bytes on stdin in one short line', () => {
+    const random = Buffer.from(Array.from({ length: 3000 }, (_, k) => (k * 7919 + 13) % 256))
+    const result = run(['-'], random)
+    expect(result.status).toBe(1)
+    expect(result.stderr.split('\n')).toHaveLength(2)
+    expect(result.stderr).toMatch(/^backprop-tutor: error: the program on stdin is not UTF-8 text: byte \d+ \(0x[0-9a-f]{2}\)/)
+  })
+
+  it('escapes control characters and shortens what a message quotes of the input', () => {
+    const colored = run(['-', '--x', '1'], 'x\u001b[31m + 1')
+    expect(colored.stderr).toBe('backprop-tutor: error: syntax error: Syntax error in part "\\x1b[31m + 1" at column 2\n  x\\x1b[31m + 1\n   ^\n')
+    const long = run(['-'], `x + (${'y'.repeat(3000)} 2 3`)
+    expect(long.status).toBe(1)
+    expect(long.stderr.length).toBeLessThan(400)
+    expect(long.stderr).toContain('…')
+    const argument = run(['x', '--x', '1', 'evil\u001b]0;title\u0007'])
+    expect(argument.stderr).toContain('unexpected argument "evil\\x1b]0;title\\x07"')
+    const claim = run(['check', 'x*y', '--x', '1', '--y', '2', '--claim', 'dL/dx = \u001b[2J'])
+    expect(claim.stdout).toContain('dL/dx = \\x1b[2J')
+    expect(claim.stdout + claim.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/)
   })
 })

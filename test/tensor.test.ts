@@ -412,6 +412,27 @@ describe('values', () => {
       'bad.csv, line 2: 1 fields where the first row has 2',
     )
   })
+
+  it('takes a first CSV line as a header only when none of its fields is a number, and says so', async () => {
+    const read = (content: string) => traceTensorProgram('sum(X)', { X: '@d.csv' }, { readFile: async () => content })
+    const bad: [string, string][] = [
+      ['1,NaN\n3,4\n', 'd.csv, line 1, field 2: "NaN" is not a finite number'],
+      ['1,abc\n3,4\n', 'd.csv, line 1, field 2: "abc" is not a number'],
+      ['5,,\n3,4,5\n', 'd.csv, line 1, field 2: "" is empty'],
+      ['1e999,2\n3,4\n', 'd.csv, line 1, field 1: "1e999" is not a finite number'],
+      ['# data\n\n-inf,x\n1,2\n', 'd.csv, line 3, field 1: "-inf" is not a finite number'],
+      ['x,y\n1,2\nb,c\n', 'd.csv, line 3, field 1: "b" is not a number'],
+    ]
+    for (const [content, message] of bad) await expect(read(content)).rejects.toThrow(message)
+    const headed = await read('# a comment\n\nx, y\n1,2\n3,4\n')
+    expect(headed.trace.value).toBe(10)
+    expect(headed.notes).toEqual(['d.csv: line 3 (x, y) has no number in it, so it is taken as a header and skipped'])
+    const plain = await read('1,2\n3,4\n')
+    expect(plain.trace.value).toBe(10)
+    expect(plain.notes).toEqual([])
+    // An empty field is not a number either: a pandas-style index column's header is a header.
+    expect((await read(',a\n1,2\n')).trace.value).toBe(3)
+  })
 })
 
 describe('programs that do not fit', () => {

@@ -2,7 +2,7 @@
 // modes; every error becomes one line on stderr and a documented exit code.
 import { CommanderError } from 'commander'
 import { Chalk } from 'chalk'
-import { InputError, caret } from '../errors.js'
+import { InputError, caret, escapeControls, excerpt } from '../errors.js'
 import { DEFAULT_PRECISION, isValidPrecision } from '../format.js'
 import { DEFAULT_TOLERANCE } from '../modes/claims.js'
 import { EXIT, OutputError, type Io } from './io.js'
@@ -26,7 +26,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return EXIT.ok
     }
     if (positionals.length > 1) {
-      throw new UsageError(`unexpected argument "${positionals[1]}": the program is one argument (quote it); bind values with --NAME VALUE`)
+      throw new UsageError(`unexpected argument "${excerpt(positionals[1]!)}": the program is one argument (quote it); bind values with --NAME VALUE`)
     }
     const request = checkedRequest(mode, program.opts<Parsed>(), positionals, bindings, io)
     if (mode === 'quiz') return await quiz(request, io)
@@ -61,8 +61,14 @@ function checkedRequest(mode: Mode, opts: Parsed, positionals: string[], binding
   return { mode, opts, dashed, positionals, values, precision, tolerance, chalkFor }
 }
 
-/** Every error as one line on stderr (a caret under the place, for a program) and its exit code. */
+/**
+ * Every error as one line on stderr (a caret under the place, for a program) and its exit code.
+ * Messages quote the user's text through excerpt(); escaping here too means no message, however
+ * it was made, can drive the terminal.
+ */
 function report(error: unknown, argv: string[], io: Io): number {
+  const stderr = io.stderr
+  io = { ...io, stderr: (text) => stderr(escapeControls(text, true)) }
   if (error instanceof InputError) {
     const where = error.offset !== undefined && error.source !== undefined ? `\n${caret(error.source, error.offset)}` : ''
     io.stderr(`backprop-tutor: error: ${error.message}${where}\n`)

@@ -1,7 +1,7 @@
 // The three things the command line does, each from a checked request: trace (with --lr),
 // check, quiz. Each reads its input, runs the engine, renders and writes through the Io.
 import { LIMITS } from '../limits.js'
-import { InputError } from '../errors.js'
+import { InputError, excerpt } from '../errors.js'
 import { traceProgram } from '../pipeline.js'
 import { FORMATS, isFormatName, type Format, type Differentiation } from '../render/index.js'
 import { forwardFor } from '../modes/forward.js'
@@ -19,13 +19,14 @@ import { quizQuestions, runQuiz } from '../modes/quiz.js'
 import { Elsewhere } from '../modes/formula.js'
 import { randomExercise, type Level } from '../modes/exercise.js'
 import { EXIT, TooLong, type Io } from './io.js'
+import { NotText, notTextMessage } from './text.js'
 import { UsageError, names, optionTypo, type Request } from './command.js'
 import { isTensorRequest, tensorCheck, tensorQuiz, tensorTrace } from './tensors.js'
 
 export async function traceMode(request: Request, io: Io): Promise<number> {
   const { opts, positionals, precision, chalkFor } = request
   if (!isFormatName(opts.format)) {
-    throw new UsageError(`unknown format "${opts.format}"; the formats are ${Object.keys(FORMATS).join(', ')}`)
+    throw new UsageError(`unknown format "${excerpt(opts.format)}"; the formats are ${Object.keys(FORMATS).join(', ')}`)
   }
   if (opts.standalone && opts.format !== 'latex') throw new UsageError('--standalone goes with --format latex')
   const training = opts.lr !== undefined
@@ -248,6 +249,7 @@ async function readInput(io: Io, what: string, path: string | undefined): Promis
     const where = path === undefined ? 'on stdin' : `in ${path}`
     if (error instanceof TooLong)
       throw new InputError(`the ${what} ${where} is more than ${error.limit} characters long; the tutor's limit is ${error.limit} (4 MiB)`)
+    if (error instanceof NotText) throw new InputError(notTextMessage(`the ${what} ${where}`, error))
     if (path === undefined) throw error
     throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`)
   }

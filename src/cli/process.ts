@@ -7,6 +7,8 @@ import { StringDecoder } from 'node:string_decoder'
 import chalk from 'chalk'
 import { EXIT, OutputError, TooLong, type Io } from './io.js'
 import { main } from './main.js'
+import { TextChecker } from './text.js'
+import { escapeControls } from '../errors.js'
 
 /**
  * A stream read as UTF-8 text, stopping as soon as it passes `limit` characters: stdin or a file
@@ -14,12 +16,15 @@ import { main } from './main.js'
  */
 async function readCapped(stream: NodeJS.ReadableStream, limit: number): Promise<string> {
   const decoder = new StringDecoder('utf8')
+  const checker = new TextChecker()
   let text = ''
   for await (const chunk of stream) {
+    if (typeof chunk !== 'string') checker.push(chunk as Buffer)
     text += typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer)
     // Leaving the loop destroys the stream: nothing more is read.
     if (text.length > limit) throw new TooLong(limit)
   }
+  checker.end()
   text += decoder.end()
   if (text.length > limit) throw new TooLong(limit)
   return text
@@ -220,7 +225,7 @@ function lineReader(): { ask: Io['ask']; close: () => void } {
     }
     lines ??= rl[Symbol.asyncIterator]()
     const next = await lines.next()
-    process.stdout.write(next.done ? `${prompt}\n` : `${prompt}${next.value}\n`)
+    process.stdout.write(next.done ? `${prompt}\n` : `${prompt}${escapeControls(next.value)}\n`)
     return next.done ? undefined : next.value
   }
   return { ask, close: () => reader?.close() }

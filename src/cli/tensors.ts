@@ -14,6 +14,7 @@ import { trainTensors } from '../tensor/train.js'
 import { TENSOR_FORMATS } from '../render/tensor-formats.js'
 import { TENSOR_PRECISION } from '../render/tensor-table.js'
 import { EXIT, TooLong, type Io } from './io.js'
+import { NotText, notTextMessage } from './text.js'
 import { UsageError, names, optionTypo, type Request } from './command.js'
 import type { Direction } from '../render/layout.js'
 
@@ -97,13 +98,15 @@ async function tensorTraceOf(request: Request, source: string, io: Io): Promise<
     } catch (error) {
       if (error instanceof TooLong)
         throw new InputError(`${path} is more than ${error.limit} characters long; the tutor's limit for a data file is ${error.limit} (4 MiB)`)
+      if (error instanceof NotText) throw new InputError(notTextMessage(`the data file ${path}`, error))
       const code = (error as NodeJS.ErrnoException).code
       const reason = { ENOENT: 'no such file', EISDIR: 'it is a directory', EACCES: 'permission denied' }[code ?? '']
       throw new InputError(`cannot read ${path}: ${reason ?? (error as Error).message}`)
     }
   }
-  const { trace, warnings } = await traceTensorProgram(source, request.values, { seed, readFile, beforeBinding })
+  const { trace, warnings, notes } = await traceTensorProgram(source, request.values, { seed, readFile, beforeBinding })
   for (const warning of warnings) io.stderr(`backprop-tutor: warning: ${warning}\n`)
+  for (const note of notes) io.stderr(`backprop-tutor: note: ${note}\n`)
   return trace
 }
 

@@ -4,7 +4,7 @@
 import { LIMITS } from '../limits.js'
 import { evaluateText, namesIn } from '../bindings.js'
 import { formulaSlip, type Elsewhere, type FormulaSlip } from './formula.js'
-import { InputError } from '../errors.js'
+import { InputError, excerpt } from '../errors.js'
 import { isNumber } from '../sym.js'
 import { edgesByConsumer, type Trace } from '../trace.js'
 import { findNode, indexNodes, nodeValues } from './refer.js'
@@ -97,7 +97,7 @@ export function parseClaims(trace: Trace, lines: string[]): Claim[] {
 export function parseClaim(trace: Trace, text: string, index = indexNodes(trace)): Claim {
   const line = text.replace(/−/g, '-').replace(/[·×]/g, '*').replace(/²/g, '^2').replace(/³/g, '^3')
   const fail = (why: string): never => {
-    throw new InputError(`claim "${text.trim()}": ${why}`)
+    throw new InputError(`claim "${excerpt(text.trim(), 80)}": ${why}`)
   }
   const head = /^\s*[d∂]/.exec(line) ?? fail('expected the form d A / d B = VALUE, as in dL/dx = 4')
   const slash = topLevel(line, '/', head[0].length)

@@ -2,7 +2,7 @@
 // expression it computes ((yhat - y)^2, x*w + b). Expressions are matched by structure, with the
 // operands of + · max min in any order, so x*w and w*x name the same node.
 import { closestName } from '../bindings.js'
-import { InputError } from '../errors.js'
+import { InputError, excerpt } from '../errors.js'
 import { parseProgram, type Expr } from '../parse.js'
 import { CONSTANT_VALUES, type OpId } from '../ops.js'
 import { isNumber, printSym, type Sym } from '../sym.js'
@@ -75,11 +75,11 @@ export function findNode(trace: Trace, index: NodeIndex, text: string): number {
   try {
     program = parseProgram(name)
   } catch (error) {
-    if (error instanceof InputError) throw new InputError(`cannot read "${name}": ${error.message}`)
+    if (error instanceof InputError) throw new InputError(`cannot read "${excerpt(name)}": ${error.message}`)
     throw error
   }
   if (program.statements.length !== 1 || program.statements[0]!.target !== undefined) {
-    throw new InputError(`"${name}" should be one expression or one node name`)
+    throw new InputError(`"${excerpt(name)}" should be one expression or one node name`)
   }
   const { intern } = index
   const key = (expr: Expr): string => {
@@ -89,16 +89,18 @@ export function findNode(trace: Trace, index: NodeIndex, text: string): number {
       if (node !== undefined) return index.keys[node]!
       if (Object.hasOwn(CONSTANT_VALUES, expr.name)) return intern(`c ${CONSTANT_VALUES[expr.name]}`)
       const near = closestName(expr.name, [...index.names.keys()])
-      throw new InputError(`in "${name}": ${expr.name} is not a node of the program${near ? `; did you mean ${near}?` : ''} (for a product write x*w, not xw)`)
+      throw new InputError(
+        `in "${excerpt(name)}": ${expr.name} is not a node of the program${near ? `; did you mean ${near}?` : ''} (for a product write x*w, not xw)`,
+      )
     }
     return intern(opKey(expr.op, expr.args.map(key)))
   }
   const nodes = index.byKey.get(key(program.statements[0]!.expr))
-  if (!nodes) throw new InputError(`"${name}" is not computed by any node of the program (${nodeList(trace)})`)
+  if (!nodes) throw new InputError(`"${excerpt(name)}" is not computed by any node of the program (${nodeList(trace)})`)
   const ops = nodes.filter((i) => trace.nodes[i]!.kind !== 'constant')
-  if (ops.length === 0) throw new InputError(`"${name}" is a constant, not a node that gradients flow through`)
+  if (ops.length === 0) throw new InputError(`"${excerpt(name)}" is a constant, not a node that gradients flow through`)
   if (ops.length > 1) {
-    throw new InputError(`"${name}" is computed by ${ops.length} nodes (${ops.map((i) => trace.nodes[i]!.label).join(', ')}): name the one you mean`)
+    throw new InputError(`"${excerpt(name)}" is computed by ${ops.length} nodes (${ops.map((i) => trace.nodes[i]!.label).join(', ')}): name the one you mean`)
   }
   return ops[0]!
 }

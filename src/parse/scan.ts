@@ -1,7 +1,7 @@
 // One linear pass over the raw text before mathjs sees it: mathjs nodes carry no positions, so
 // everything refused is refused here by offset (unsupported characters and words, unknown calls,
 // too deep or too big), and the statements, call sites and name slots are noted for the parser.
-import { InputError, describePosition } from '../errors.js'
+import { InputError, describePosition, escapeControls } from '../errors.js'
 import { LIMITS } from '../limits.js'
 import { functionArities } from '../ops.js'
 import { isDefinition, unknownFunction } from './suggest.js'
@@ -224,7 +224,7 @@ class Scanner {
   private unexpected(): never {
     const ch = String.fromCodePoint(this.source.codePointAt(this.i)!)
     throw new InputError(
-      `unexpected character "${ch}" (U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}) at ${describePosition(this.source, this.i)}`,
+      `unexpected character "${escapeControls(ch)}" (U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}) at ${describePosition(this.source, this.i)}`,
       this.i,
       this.source,
     )

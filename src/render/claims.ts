@@ -1,5 +1,6 @@
 // The verdicts of `check`, in the terminal and as JSON: each claim right or wrong, and for a wrong
 // one the step to look at. The sentences come from src/steps/words.ts.
+import { escapeControls } from '../errors.js'
 import { PLAIN, type Colors } from './colors.js'
 import { formatNumber } from '../format.js'
 import type { ClaimResult } from '../modes/claims.js'
@@ -33,7 +34,7 @@ export function renderClaims(trace: Trace, results: ClaimResult[], options: Clai
   lines.push('', c.bold(claimsHeading(results.filter((r) => r.right).length, results.length)))
   results.forEach((r, k) => {
     const mark = r.right ? c.green(options.ascii ? 'ok' : '✓') : c.red(options.ascii ? 'x ' : '✗')
-    lines.push('', `${mark} ${k + 1}. ${r.text}`)
+    lines.push('', `${mark} ${k + 1}. ${escapeControls(r.text)}`)
     for (const line of verdictLines(trace, results, k)) lines.push(`     ${n.print(line)}`)
   })
   return `${lines.join('\n')}\n`

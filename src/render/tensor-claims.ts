@@ -1,4 +1,5 @@
 // The verdicts of check on a tensor program, in the terminal and as JSON.
+import { escapeControls } from '../errors.js'
 import { PLAIN, type Colors } from './colors.js'
 import type { TensorTrace } from '../tensor/trace.js'
 import type { TensorClaimResult } from '../tensor/claims.js'
@@ -17,7 +18,7 @@ export function renderTensorClaims(trace: TensorTrace, results: TensorClaimResul
   ]
   results.forEach((r, k) => {
     const mark = r.right ? c.green(options.ascii ? 'ok' : '✓') : c.red(options.ascii ? 'x ' : '✗')
-    lines.push('', `${mark} ${k + 1}. ${text(r.text)}`)
+    lines.push('', `${mark} ${k + 1}. ${text(escapeControls(r.text))}`)
     for (const line of tensorVerdictLines(trace, r, options.precision)) lines.push(`     ${text(line)}`)
   })
   return `${lines.join('\n')}\n`

@@ -2,7 +2,7 @@
 // tensor operation becomes one node (never one per entry), and values flow forward once the
 // variables are bound, each node's shape checked where it is made. The same parse reads a value
 // such as "randn(784, 128) / 28": a program with no variables.
-import { InputError } from '../errors.js'
+import { InputError, excerpt } from '../errors.js'
 import { LIMITS } from '../limits.js'
 import { CONSTANT_VALUES, OPS, callOp, type OpId } from '../ops.js'
 import { OUTPUT_NAMES, freePrefix } from '../graph.js'
@@ -175,7 +175,7 @@ class Builder {
   private expr(node: Syntax): number {
     switch (node.kind) {
       case 'number':
-        if (typeof node.value === 'string') this.fail(`strings ("${node.value}") are not part of the language`)
+        if (typeof node.value === 'string') this.fail(`strings ("${excerpt(node.value)}") are not part of the language`)
         if (typeof node.value !== 'number' || !Number.isFinite(node.value)) this.fail(`${String(node.value)} is not a finite number`)
         return this.constant(tensor([], [node.value as number]))
       case 'name':

@@ -1,5 +1,5 @@
 // Text + values → a tensor trace: the whole tensor engine behind one call, for the CLI and for other tools.
-import { InputError } from '../errors.js'
+import { InputError, excerpt } from '../errors.js'
 import { closestName } from '../bindings.js'
 import { buildTensorGraph } from './graph.js'
 import { readValue } from './values.js'
@@ -23,13 +23,14 @@ export async function traceTensorProgram(
   source: string,
   values: Record<string, string>,
   options: TensorOptions = {},
-): Promise<{ trace: TensorTrace; warnings: string[] }> {
+): Promise<{ trace: TensorTrace; warnings: string[]; notes: string[] }> {
   const seed = options.seed ?? 0
   const graph = buildTensorGraph(source, { seed })
   const variables = graph.variables.map((v) => graph.nodes[v]!.label)
   const variableSet = new Set(variables)
   options.beforeBinding?.(variableSet)
   const warnings: string[] = []
+  const notes: string[] = []
   const assigned = new Set(graph.nodes.flatMap((n) => (n.assigned ? [n.assigned] : [])))
   const bindings = new Map<string, string>()
   const readFile = options.readFile ?? (async (path: string) => Promise.reject(new InputError(`cannot read ${path}: no files here`)))
@@ -43,7 +44,8 @@ export async function traceTensorProgram(
       )
       continue
     }
-    const { value, from } = await readValue(name, raw, seed, readFile)
+    const { value, from, header } = await readValue(name, raw, seed, readFile)
+    if (header) notes.push(`${from}: line ${header.line} (${excerpt(header.text)}) has no number in it, so it is taken as a header and skipped`)
     graph.nodes[graph.variables[variables.indexOf(name)]!]!.value = value
     bindings.set(name, from)
   }
@@ -55,5 +57,5 @@ export async function traceTensorProgram(
   }
   const trace = traceTensors(graph, bindings)
   trace.shortcuts = softmaxShortcuts(trace)
-  return { trace, warnings: [...warnings, ...trace.notes.filter((n) => n.startsWith('statement '))] }
+  return { trace, warnings: [...warnings, ...trace.notes.filter((n) => n.startsWith('statement '))], notes }
 }
