@@ -66,9 +66,11 @@ export interface OpInput {
 /**
  * What an op does at a non-differentiable point (PyTorch's choice); the wording lives in
  * src/steps/words.ts. `zero-at-kink`: the gradient is taken as 0; `tie-split`: half to each input;
- * `infinite-slope`: the derivative is Infinity there; `power-*`: PyTorch's masks for 0^b and a^0.
+ * `infinite-slope`: the derivative is Infinity there; `power-*`: PyTorch's masks for 0^b and a^0;
+ * `nan-passes`: relu, max or min of a NaN passes the gradient, since PyTorch blocks an input only
+ * where a comparison says so, and every comparison with NaN is false.
  */
-export type Convention = 'zero-at-kink' | 'sign-zero' | 'tie-split' | 'infinite-slope' | 'power-zero-exponent' | 'power-zero-base'
+export type Convention = 'zero-at-kink' | 'sign-zero' | 'tie-split' | 'infinite-slope' | 'power-zero-exponent' | 'power-zero-base' | 'nan-passes'
 
 /**
  * How a node of this op is written in LaTeX, from its arguments already in LaTeX. `parens` says
@@ -96,11 +98,12 @@ export interface OpRule {
   /** For ops with a kink: a quantity whose sign flips where the op switches branch (relu: a). */
   kink?: (xs: number[]) => number
   /**
-   * The backward pass selects a branch rather than multiplying (PyTorch's relu, max, min): an input
-   * whose local derivative is 0 gets 0, even when the upstream is infinite or NaN. (abs multiplies
-   * by sign(x), in PyTorch too, so abs(0) passes on ∞·0 = NaN.)
+   * Where the backward pass selects rather than multiplies (PyTorch's relu, max, min, and pow's
+   * mask for a^0): an input whose local derivative is 0 there gets 0, even when the
+   * upstream is infinite or NaN. (abs multiplies by sign(x), in PyTorch too, so abs(0) passes on
+   * ∞·0 = NaN.)
    */
-  selects?: true
+  selects?: (xs: number[], slot: number) => boolean
 }
 
 /**
@@ -112,7 +115,14 @@ export const sigmoid = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.ex
 // log(1 + e^x) without overflow for large x or loss of precision for very negative x.
 const softplus = (x: number) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)))
 // PyTorch's maximum/minimum backward: the larger input gets the gradient, a tie splits it evenly.
-const ge = (a: number, b: number) => (a > b ? 1 : a < b ? 0 : a === b ? 0.5 : NaN)
+/**
+ * [a ≥ b] with a tie split: PyTorch's max backward blocks a only where a < b, so a comparison with
+ * NaN, which is false, passes the gradient (1).
+ */
+const ge = (a: number, b: number) => (a < b ? 0 : a === b ? 0.5 : 1)
+const always = () => true
+/** max, min and relu: a NaN input is no kink, but PyTorch's rule for it is a convention to name. */
+const nanPasses = (xs: number[]): Convention | undefined => (xs.some(Number.isNaN) ? 'nan-passes' : undefined)
 
 type Local = OpInput['local']
 const rule = (id: string, why: string, name = id): Rule => ({ id, name, why })
@@ -179,6 +189,9 @@ export const OPS: Record<OpId, OpRule> = {
     ],
     call: 'pow',
     convention: ([a, b], slot) => (slot === 1 && a === 0 && b! >= 0 ? 'power-zero-base' : slot === 0 && b === 0 ? 'power-zero-exponent' : undefined),
+    // PyTorch's mask for a^0 is a where() around the product with the upstream, so its 0 holds even
+    // from an infinite upstream; its mask for 0^b is multiplied by the upstream (∞·0 = NaN there).
+    selects: ([, b], slot) => slot === 0 && b === 0,
   },
   neg: {
     notation: { kind: 'prefix', symbol: '-', precedence: 3 },
@@ -267,8 +280,8 @@ export const OPS: Record<OpId, OpRule> = {
     ),
     value: (a) => Math.max(a!, 0),
     kink: ([a]) => a!,
-    selects: true,
-    convention: ([a]) => (a === 0 ? 'zero-at-kink' : undefined),
+    selects: always,
+    convention: ([a]) => (a === 0 ? 'zero-at-kink' : nanPasses([a!])),
   },
   softplus: {
     ...unary('softplus', (S, [a]) => S.apply('sigmoid', [a!]), 'softplus is log(1 + exp(u)), a smooth relu', call('\\operatorname{softplus}')),
@@ -284,8 +297,8 @@ export const OPS: Record<OpId, OpRule> = {
     ],
     call: 'max',
     kink: ([a, b]) => a! - b!,
-    selects: true,
-    convention: ([a, b]) => (a === b ? 'tie-split' : undefined),
+    selects: always,
+    convention: (xs) => (xs[0] === xs[1] ? 'tie-split' : nanPasses(xs)),
   },
   min: {
     notation: { kind: 'call', name: 'min' },
@@ -297,8 +310,8 @@ export const OPS: Record<OpId, OpRule> = {
     ],
     call: 'min',
     kink: ([a, b]) => a! - b!,
-    selects: true,
-    convention: ([a, b]) => (a === b ? 'tie-split' : undefined),
+    selects: always,
+    convention: (xs) => (xs[0] === xs[1] ? 'tie-split' : nanPasses(xs)),
   },
   // Helpers that appear only inside local derivatives: no `call`, so a program cannot use them.
   sign: {
@@ -310,7 +323,8 @@ export const OPS: Record<OpId, OpRule> = {
   step: {
     notation: { kind: 'iverson', relation: '>' },
     latex: { template: ([a]) => `\\left[${a} > 0\\right]` },
-    value: (a) => (a! > 0 ? 1 : a! <= 0 ? 0 : NaN),
+    // PyTorch's relu backward blocks where the input is ≤ 0: NaN ≤ 0 is false, so NaN passes (1).
+    value: (a) => (a! <= 0 ? 0 : 1),
     inputs: [flat('a step is flat away from 0')],
   },
   ge: {

@@ -335,7 +335,7 @@ function backwardPass(graph: Graph, forward: Forward): number[] {
       if (typeof upstream === 'number' && typeof local === 'number' && typeof sum === 'number') {
         edge.contribution = upstream * local
         // relu, max, min, abs select their branch (as PyTorch's backward does): ∞·0 is not NaN there.
-        if (local === 0 && !Number.isFinite(upstream) && OPS[nodes[i]!.op!].selects) {
+        if (local === 0 && !Number.isFinite(upstream) && selectsAt(nodes[i]!, values, edge.slot)) {
           edge.contribution = 0
           flags.push({ kind: Number.isNaN(upstream) ? 'nan' : 'infinite', pass: 'backward', code: 'select', node: i, edge: e })
         }
@@ -506,6 +506,14 @@ function compareEdgeLists(a: number[], b: number[]): number {
   return a.length - b.length
 }
 
+/** Whether the op of `node` selects rather than multiplies for the input at `slot` (ops.ts `selects`). */
+function selectsAt(node: TraceNode, values: Sym[], slot: number): boolean {
+  const selects = OPS[node.op!].selects
+  if (!selects) return false
+  const xs = node.inputs.map((j) => values[j]!)
+  return xs.every(isNumber) && selects(xs, slot)
+}
+
 function flagEdge(graph: Graph, values: Sym[], edge: TraceEdge, e: number, flags: Flag[]): void {
   const { upstream, contribution, localValue } = edge
   const consumer = graph.nodes[edge.to]!
@@ -516,7 +524,8 @@ function flagEdge(graph: Graph, values: Sym[], edge: TraceEdge, e: number, flags
   const convention = inputs.every(isNumber) ? rule.convention?.(inputs, edge.slot) : undefined
   const flag = (kind: FlagKind, code: FlagCode) =>
     flags.push({ kind, pass: 'backward', code, node: edge.to, edge: e, ...(code === 'convention' ? { convention: convention! } : {}) })
-  if (convention) flag('non-differentiable', 'convention')
+  // A NaN input is no kink (the check must not call it one): its flag is a NaN flag with the convention.
+  if (convention) flag(convention === 'nan-passes' ? 'nan' : 'non-differentiable', 'convention')
   else if (isNumber(localValue) && !Number.isFinite(localValue) && inputs.every(finite)) flag(Number.isNaN(localValue) ? 'nan' : 'infinite', 'local')
   else if (isNumber(contribution) && !Number.isFinite(contribution) && finite(upstream)) flag(Number.isNaN(contribution) ? 'nan' : 'infinite', 'contribution')
   else if (Number.isNaN(contribution) && isNumber(upstream) && isNumber(localValue) && infiniteTimesZero(upstream, localValue)) flag('nan', 'indeterminate')

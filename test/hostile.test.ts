@@ -117,6 +117,50 @@ describe('relu, max and min select their branch, as PyTorch does', () => {
   })
 })
 
+describe('NaN as PyTorch takes it: relu, max and min of a NaN pass the gradient, pow masks instead of multiplying', () => {
+  const conventions = (result: ReturnType<typeof json>) => result.flags.filter((f) => (f as { code?: string }).code === 'convention').map((f) => f.message)
+
+  it.each([
+    // torch.maximum / torch.minimum block an input only where it compares smaller / larger: with NaN, nowhere.
+    ['max(x, sqrt(y))', { x: 1, y: -1 }, { x: 1, y: 'NaN' }, 'max compares with NaN: the gradient passes to this input, as in PyTorch'],
+    ['max(sqrt(y), x)', { x: 1, y: -1 }, { y: 'NaN', x: 1 }, 'max compares with NaN'],
+    ['min(x, sqrt(y))', { x: 1, y: -1 }, { x: 1, y: 'NaN' }, 'whose min blocks an input only where it is the larger'],
+    // threshold_backward blocks where the input is ≤ 0; NaN ≤ 0 is false: 1 · d log(x)/dx = 1/x = -1.
+    ['relu(log(x))', { x: -1 }, { x: -1 }, "relu's input is NaN: the gradient passes, as in PyTorch"],
+  ])('%s at %j gives %j', (program, values, gradients, sentence) => {
+    const result = json(program, values)
+    expect(result.gradients).toEqual(gradients)
+    const said = conventions(result)
+    expect(said.length).toBeGreaterThan(0)
+    for (const message of said) expect(message).toContain(sentence)
+    // A NaN is no kink: its flag is a NaN flag.
+    for (const flag of result.flags.filter((f) => f.message.includes('NaN: the gradient passes') || f.message.includes('compares with NaN')))
+      expect(flag.kind).toBe('nan')
+  })
+
+  it('masks pow’s gradient as a where(), not a product: asin(pow(y, x)) at x = 0, y = 0.5', () => {
+    // asin′(1) = ∞ reaches y^x; PyTorch's d(y^x)/dy is where(x == 0, 0, …), so y gets 0, not ∞·0.
+    const result = json('asin(pow(y, x))', { x: 0, y: 0.5 })
+    expect(result.gradients).toEqual({ y: 0, x: '-Infinity' })
+    const select = result.flags.find((f) => (f as { code?: string }).code === 'select')
+    expect(select?.message).toBe(
+      'the contribution through ∂(y^x)/∂y is 0, not Infinity × 0: PyTorch masks the gradient of a^0 with respect to a to 0 instead of multiplying, and the tutor does too',
+    )
+    // PyTorch's mask for d(0^b)/db is multiplied by the upstream: ∞·0 = NaN, as torch gives.
+    expect(json('sqrt(0^x)', { x: 1 }).gradients).toEqual({ x: 'NaN' })
+    // Where no mask applies, ∞·0 is NaN, as in PyTorch: d(x^2)/dx = 0 at 0 is a product.
+    expect(json('sqrt(x^2)', { x: 0 }).gradients).toEqual({ x: 'NaN' })
+  })
+
+  it('keeps the tie split and the plain cases as they were', () => {
+    expect(json('max(x, y)', { x: 2, y: 2 }).gradients).toEqual({ x: 0.5, y: 0.5 })
+    expect(json('max(x, y)', { x: 1, y: 2 }).gradients).toEqual({ x: 0, y: 1 })
+    expect(json('min(x, y)', { x: 1, y: 2 }).gradients).toEqual({ x: 1, y: 0 })
+    expect(json('relu(x)', { x: 0 }).gradients).toEqual({ x: 0 })
+    expect(json('relu(x)', { x: -2 }).gradients).toEqual({ x: 0 })
+  })
+})
+
 describe('what a new user types by accident', () => {
   it('says that xw is one name when x and w are given', async () => {
     const result = await runCli(['(xw+b-y)^2', '--x', '1', '--w', '1'])

@@ -1,12 +1,16 @@
 // Hostile and broken input: a trace or one clear message, in bounded time, and nothing evaluated.
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { readdirSync, readFileSync } from 'node:fs'
-import { spawnSync } from 'node:child_process'
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { isUtf8 } from 'node:buffer'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseProgram } from '../src/parse.js'
 import { LIMITS } from '../src/limits.js'
 import { InputError } from '../src/errors.js'
+import { NotText, TextChecker } from '../src/cli/text.js'
 import { childEnv, json, runCli } from './helpers.js'
 
 /** The CLI in-process; what -o writes counts as output. */
@@ -599,3 +603,178 @@ describe('hostile input in every format and mode, from a fixed seed', () => {
     }
   })
 })
+
+describe('nothing outside its own output touched: output targets, CSV first rows, binary input, from a fixed seed', () => {
+  const BIN = fileURLToPath(new URL('../bin/backprop-tutor.cjs', import.meta.url))
+  // Each case spawns the bin: a tenth of the in-process runs.
+  const SPAWNED_RUNS = Math.max(24, Math.floor(FUZZ_RUNS / 10))
+  const spawned = (args: string[], input?: Buffer) => spawnSync(process.execPath, [BIN, ...args], { env: childEnv(), input, encoding: 'utf8' })
+  const oneLine = (stderr: string) => expect(stderr).toMatch(/^backprop-tutor: error: [^\n]*\n$/)
+
+  it('random bytes on stdin and in --file are refused in one line naming a byte, or read as the text they are', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bpt-bytes-'))
+    const bytes = fc.oneof(
+      fc.uint8Array({ minLength: 1, maxLength: 3000 }),
+      // Mostly text with a few bytes of anything: the bad byte lands anywhere, UTF-8 sequences get cut.
+      fc
+        .tuple(fc.string({ unit: 'grapheme', maxLength: 60 }), fc.uint8Array({ maxLength: 4 }), fc.string({ maxLength: 20 }))
+        .map(([a, b, c]) => new Uint8Array([...Buffer.from(a), ...b, ...Buffer.from(c)])),
+    )
+    let k = 0
+    await fc.assert(
+      fc.asyncProperty(bytes, fc.boolean(), async (data, viaFile) => {
+        const path = join(dir, `p${k++}`)
+        if (viaFile) writeFileSync(path, data)
+        const result = viaFile ? spawned(['--file', path, '--x', '1']) : spawned(['-', '--x', '1'], Buffer.from(data))
+        const buffer = Buffer.from(data)
+        const text = isUtf8(buffer) && !buffer.includes(0)
+        expect(result.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/)
+        if (!text) {
+          expect(result.status).toBe(1)
+          oneLine(result.stderr)
+          const offset = Number(/is not UTF-8 text: byte (\d+) \(0x/.exec(result.stderr)?.[1])
+          // The text before the named byte is good UTF-8; the named byte is where it stops being text.
+          expect(isUtf8(buffer.subarray(0, offset)) && !buffer.subarray(0, offset).includes(0)).toBe(true)
+          expect(offset).toBeLessThan(buffer.length)
+        } else {
+          expectCleanOutcome({ code: result.status!, stdout: result.stdout, stderr: result.stderr.replace(/^(backprop-tutor: warning: .*\n)+/, '') })
+        }
+      }),
+      { numRuns: SPAWNED_RUNS, seed: 31 },
+    )
+  })
+
+  it('finds the same first bad byte however the input is split into chunks', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), fc.array(fc.nat(64), { maxLength: 6 }), (data, cuts) => {
+        const whole = firstBad(data, [])
+        expect(firstBad(data, cuts)).toEqual(whole)
+        const buffer = Buffer.from(data)
+        expect(whole === undefined).toBe(isUtf8(buffer) && !buffer.includes(0))
+      }),
+      { numRuns: FUZZ_RUNS * 5, seed: 32 },
+    )
+  })
+
+  it('takes a CSV first line as a header only when no field is a number; otherwise names the first bad field', async () => {
+    const field = fc.constantFrom(
+      '1',
+      '-2.5',
+      '3e2',
+      '.5',
+      'NaN',
+      'nan',
+      'Infinity',
+      '-inf',
+      '1e999',
+      '',
+      'x',
+      'abc',
+      'y_1',
+      '-',
+      '1,5'.slice(0, 1),
+      '1x',
+      ' 7 ',
+    )
+    const NUMBERLIKE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(nan|inf|infinity)$/i
+    await fc.assert(
+      fc.asyncProperty(fc.array(field, { minLength: 2, maxLength: 2 }), fc.constantFrom('', '# note\n', '\n\n'), async (first, before) => {
+        const content = `${before}${first.join(',')}\n3,4\n`
+        const result = await runCli(['sum(X)', '--X', '@d.csv', '--format', 'json'], { files: { 'd.csv': content } })
+        const line = before.split('\n').length
+        const trimmed = first.map((f) => f.trim())
+        if (!trimmed.some((f) => NUMBERLIKE.test(f))) {
+          expect(result.code).toBe(0)
+          expect(JSON.parse(result.stdout).value).toBe(7)
+          expect(result.stderr).toContain(`backprop-tutor: note: d.csv: line ${line} (`)
+          return
+        }
+        const bad = trimmed.findIndex((f) => !NUMBERLIKE.test(f) || !Number.isFinite(Number(f)))
+        if (bad < 0) {
+          expect(result.code).toBe(0)
+          expect(JSON.parse(result.stdout).value).toBe(Number(trimmed[0]) + Number(trimmed[1]) + 7)
+          expect(result.stderr).toBe('')
+        } else {
+          expect(result.code).toBe(1)
+          expect(result.stderr).toContain(`d.csv, line ${line}, field ${bad + 1}: "${trimmed[bad]}" is `)
+        }
+      }),
+      { numRuns: FUZZ_RUNS, seed: 33 },
+    )
+  })
+
+  it('writes -o onto files, links, FIFOs, devices and directories without replacing what is not its own', async () => {
+    const root = process.getuid?.() === 0
+    const kinds = ['new', 'file', 'link-to-file', 'link-to-missing', 'link-chain', 'fifo', 'device', 'directory', 'link-to-directory', 'loop'] as const
+    const made = (kind: (typeof kinds)[number], dir: string): string => {
+      const target = join(dir, 'out')
+      if (kind === 'file') writeFileSync(target, 'earlier\n', { mode: 0o600 })
+      if (kind === 'link-to-file' || kind === 'link-chain') writeFileSync(join(dir, 'real'), 'earlier\n')
+      if (kind === 'link-to-file' || kind === 'link-to-missing') symlinkSync('real', target)
+      if (kind === 'link-chain') (symlinkSync('real', join(dir, 'mid')), symlinkSync('mid', target))
+      if (kind === 'fifo') spawnSync('mkfifo', [target])
+      if (kind === 'device') spawnSync('mknod', ['-m', '666', target, 'c', '1', '3'])
+      if (kind === 'directory') mkdirSync(target)
+      if (kind === 'link-to-directory') (mkdirSync(join(dir, 'real')), symlinkSync('real', target))
+      if (kind === 'loop') (symlinkSync('other', target), symlinkSync('out', join(dir, 'other')))
+      return target
+    }
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...kinds.filter((k) => root || k !== 'device')), fc.constantFrom('json', 'table', 'dot'), async (kind, format) => {
+        const dir = mkdtempSync(join(tmpdir(), 'bpt-o-'))
+        const target = made(kind, dir)
+        const before = readdirSync(dir).sort()
+        const expected = spawned(['x*w', '--x', '2', '--w', '3', '--format', format]).stdout
+        let read = ''
+        // A FIFO's reader, started before the writer, as a shell pipeline would.
+        const reader = kind === 'fifo' ? spawn('cat', [target]) : undefined
+        reader?.stdout.on('data', (chunk) => (read += chunk))
+        const done = reader ? new Promise((resolve) => reader.on('close', resolve)) : Promise.resolve()
+        const child = spawn(process.execPath, [BIN, 'x*w', '--x', '2', '--w', '3', '--format', format, '-o', target], { env: childEnv() })
+        let stderr = ''
+        child.stderr.on('data', (chunk) => (stderr += chunk))
+        const status = await new Promise<number | null>((resolve) => child.on('close', resolve))
+        await done
+        // Whatever happened, nothing new is left beside the target (no temporary file).
+        expect(readdirSync(dir).sort()).toEqual(
+          kind === 'new' || kind === 'link-to-missing' ? [...new Set([...before, kind === 'new' ? 'out' : 'real'])].sort() : before,
+        )
+        if (kind === 'directory' || kind === 'link-to-directory' || kind === 'loop') {
+          expect(status).toBe(74)
+          oneLine(stderr)
+          return
+        }
+        expect(stderr).toBe('')
+        expect(status).toBe(0)
+        if (kind === 'fifo') expect([read, lstatSync(target).isFIFO()]).toEqual([expected, true])
+        else if (kind === 'device') expect(lstatSync(target).isCharacterDevice()).toBe(true)
+        else if (kind.startsWith('link')) {
+          expect(lstatSync(target).isSymbolicLink()).toBe(true)
+          expect(readFileSync(join(dir, 'real'), 'utf8')).toBe(expected)
+        } else {
+          expect(readFileSync(target, 'utf8')).toBe(expected)
+          if (kind === 'file') expect(lstatSync(target).mode & 0o777).toBe(0o600)
+        }
+      }),
+      { numRuns: SPAWNED_RUNS, seed: 34 },
+    )
+  })
+})
+
+/** The first byte TextChecker refuses when `data` arrives cut at `cuts`, or undefined for text. */
+function firstBad(data: Uint8Array, cuts: number[]): number | undefined {
+  const checker = new TextChecker()
+  const points = [...new Set(cuts.map((c) => Math.min(c, data.length)))].sort((a, b) => a - b)
+  try {
+    let from = 0
+    for (const to of [...points, data.length]) {
+      checker.push(data.subarray(from, to))
+      from = to
+    }
+    checker.end()
+    return undefined
+  } catch (error) {
+    if (!(error instanceof NotText)) throw error
+    return error.offset
+  }
+}

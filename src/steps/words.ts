@@ -213,6 +213,10 @@ export function conventionText(op: OpId, convention: Convention): string {
       return "d(0^b)/db is taken as 0 (PyTorch's convention; log(0) is -Infinity)"
     case 'power-zero-exponent':
       return "d(a^0)/da is taken as 0 (PyTorch's convention)"
+    case 'nan-passes':
+      return op === 'relu'
+        ? "relu's input is NaN: the gradient passes, as in PyTorch, whose relu blocks it only where the input is ≤ 0 (and NaN ≤ 0 is false)"
+        : `${op} compares with NaN: the gradient passes to this input, as in PyTorch, whose ${op} blocks an input only where it is the ${op === 'max' ? 'smaller' : 'larger'} (and every comparison with NaN is false)`
   }
 }
 
@@ -288,7 +292,9 @@ export function flagText(trace: Trace, flag: Flag): Phrase {
         local(trace, edge!),
         ' is 0, not ',
         number(edge!.upstream),
-        ` × 0: ${node.op} selects its branch and passes nothing to this input (PyTorch's convention)`,
+        node.op === 'pow'
+          ? ' × 0: PyTorch masks the gradient of a^0 with respect to a to 0 instead of multiplying, and the tutor does too'
+          : ` × 0: ${node.op} selects its branch and passes nothing to this input (PyTorch's convention)`,
       ]
   }
 }

@@ -163,8 +163,8 @@ function elementwiseInput(slot: number): TensorInput {
       for (let i = 0; i < local.length; i++) {
         for (let k = 0; k < xs.length; k++) args[k] = xs[k]!.data[index[k]![i]!]!
         const d = localAt(fn, slot, args)
-        // relu, max and min select a branch (as PyTorch does): a blocked entry gets 0, even from ∞.
-        local[i] = op.selects && d === 0 ? 0 : g.data[i]! * d
+        // relu, max, min and pow's masks select (as PyTorch does): a blocked entry gets 0, even from ∞.
+        local[i] = d === 0 && op.selects?.(args, slot) ? 0 : g.data[i]! * d
       }
       return unbroadcast(tensor(out.shape, local), xs[slot]!.shape)
     },
