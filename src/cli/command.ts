@@ -82,6 +82,14 @@ Examples:
   backprop-tutor check "yhat = x*w + b; loss = (yhat - y)^2" --x 1 --w 1 --b 0 --y 0 \\
     --claim "d loss / d (yhat - y) = 4"
   backprop-tutor check --file model.txt --claims my-work.txt --x 1 --w 1 --b 0 --y 0
+  backprop-tutor check "yhat = x*w + b; loss = (yhat - y)^2" --x 1 --w 1 --b 0 --y 0 --trace my-trace.md
+  backprop-tutor check … --trace my-trace.md --annotate -o marked.md
+
+--trace reads a derivation as you wrote it: \frac{\partial loss}{\partial x} = 2, ∂loss/∂x = 2,
+dloss/dx, d(x*w)/dx, \frac{d}{dx}(x w), f'(x); nodes by their expression (\hat{y} is yhat, xw is
+x*w); several claims on a line (\quad or commas); = and \approx chains, each step a claim; a line
+of numbers under an equation continues it. Each claim is marked with its line: right (✓), wrong
+(✗, "the first slip" where it was made), consistent with an earlier slip (≈), or unreadable (?).
 `
 
 export type Mode = 'trace' | 'quiz' | 'check'
@@ -93,7 +101,10 @@ const MODE_OPTIONS: Record<Mode, { values: string[]; flags: string[] }> = {
     flags: ['explain', 'ascii', 'standalone', 'summary', 'quiz', 'no-color', 'color', 'help', 'version'],
   },
   quiz: { values: ['file', 'set', 'precision', 'tolerance', 'seed', 'level', 'mode'], flags: ['random', 'ascii', 'no-color', 'color', 'help'] },
-  check: { values: ['file', 'format', 'set', 'precision', 'output', 'claim', 'claims', 'tolerance', 'seed'], flags: ['ascii', 'no-color', 'color', 'help'] },
+  check: {
+    values: ['file', 'format', 'set', 'precision', 'output', 'claim', 'claims', 'trace', 'tolerance', 'seed'],
+    flags: ['annotate', 'ascii', 'no-color', 'color', 'help'],
+  },
 }
 
 const repeatable = (v: string, acc: string[]) => [...acc, v]
@@ -157,6 +168,8 @@ export function command(mode: Mode): Command {
       .option('--set <name=value>', 'bind a variable whose name collides with an option (repeatable)', repeatable, [] as string[])
       .option('--claim <claim>', 'a claim such as "dL/dx = 4" (repeatable)', repeatable, [] as string[])
       .option('--claims <path>', 'a file of claims, one per line (# starts a comment)')
+      .option('--trace <path>', 'a written trace to check line by line: Markdown ($…$, $$…$$, ```math), LaTeX (.tex) or plain text; - reads stdin')
+      .option('--annotate', 'with --trace: write the trace itself back, a note after each claim line (-o marked.md)')
       .option('--seed <n>', 'tensor programs: seeds rand(…) and randn(…) in values, as for the trace (default 0)')
       .addOption(new Option('--format <name>', 'table or json').default('table'))
       .option('--tolerance <r>', `relative tolerance for a claim to count as right (default ${DEFAULT_TOLERANCE})`)
@@ -272,6 +285,8 @@ export interface Parsed {
   tolerance?: string
   claim: string[]
   claims?: string
+  trace?: string
+  annotate?: boolean
 }
 
 /** A command line checked whole (cli/main.ts), as each mode reads it. */

@@ -15,6 +15,10 @@ import { train, type Training, type TrainingRequest } from '../modes/train.js'
 import type { Trace } from '../trace.js'
 import { wrtNode } from '../steps/lesson.js'
 import { checkClaims, parseClaims } from '../modes/claims.js'
+import { readWritten, syntaxOf } from '../modes/written/read.js'
+import { checkWritten, namesOf } from '../modes/written/judge.js'
+import { annotate, renderWritten, renderWrittenJson } from '../render/written.js'
+import { functionArities } from '../ops.js'
 import { quizQuestions, runQuiz } from '../modes/quiz.js'
 import { Elsewhere } from '../modes/formula.js'
 import { randomExercise, type Level } from '../modes/exercise.js'
@@ -155,6 +159,8 @@ function traced(source: string, request: Request, tooLarge?: TooLarge): ReturnTy
 export async function check(request: Request, io: Io): Promise<number> {
   const { opts, positionals, precision, tolerance, chalkFor } = request
   if (opts.format !== 'table' && opts.format !== 'json') throw new UsageError(`check --format ${opts.format}: expected table or json`)
+  if (opts.annotate && opts.trace === undefined) throw new UsageError('--annotate goes with --trace FILE: it writes that file back with a note after each claim')
+  if (opts.trace !== undefined) return checkWrittenTrace(request, io)
   const lines = [...opts.claim]
   if (opts.claims !== undefined) {
     const text = await readInput(io, 'claims file', opts.claims)
@@ -179,6 +185,39 @@ export async function check(request: Request, io: Io): Promise<number> {
   await write(text, opts.output, io)
   // A line that cannot be read is a verdict of its own, and not right: 3, as for a wrong claim.
   return results.every((r) => r.right) ? EXIT.ok : EXIT.wrongClaim
+}
+
+/** check --trace: the student's own written trace, read line by line and judged. */
+async function checkWrittenTrace(request: Request, io: Io): Promise<number> {
+  const { opts, positionals, precision, tolerance, chalkFor } = request
+  if (opts.claim.length > 0 || opts.claims !== undefined) throw new UsageError('give the claims either as --trace FILE or as --claim/--claims, not both')
+  if (opts.annotate && opts.format === 'json') throw new UsageError('--annotate writes the trace itself back: leave out --format json')
+  const path = opts.trace!
+  if (path === '-' && (positionals[0] === '-' || positionals[0] === undefined))
+    throw new UsageError('the trace and the program cannot both come from stdin: give the program as an argument or with --file')
+  const source = await readProgram(positionals[0], opts.file, io)
+  const text = await readInput(io, 'trace file', path === '-' ? undefined : path)
+  const where = path === '-' ? 'the trace on stdin' : path
+  if (text.trim() === '') throw new InputError(`${where} is empty: write your derivation in it, as in $\\frac{\\partial loss}{\\partial x} = 2$`)
+  if (isTensorRequest(source, request.values)) throw new UsageError('--trace reads written traces of scalar programs; for a tensor program, give each claim with --claim')
+  const { trace, warnings, graph, values } = traced(source, request)
+  const syntax = syntaxOf(path, text)
+  const claims = readWritten(text, syntax, namesOf(trace, Object.keys(functionArities)))
+  if (claims.length === 0)
+    throw new InputError(
+      `no claims found in ${where}: a claim is a derivative with its value, such as $\\frac{\\partial loss}{\\partial x} = 2$ or ∂loss/∂x = 2 on a line of its own`,
+    )
+  if (claims.length > LIMITS.maxClaims) throw new InputError(`${where} holds ${claims.length} claims: at most ${LIMITS.maxClaims} are checked in one run`)
+  const { results, verdicts } = checkWritten(trace, claims, tolerance, new Elsewhere(graph, values))
+  for (const warning of warnings) io.stderr(`backprop-tutor: warning: ${warning}\n`)
+  const written = { path: path === '-' ? 'stdin' : path, syntax, claims, results, verdicts }
+  const output = opts.annotate
+    ? annotate(text, trace, written, { precision })
+    : opts.format === 'json'
+      ? renderWrittenJson(trace, written, { precision })
+      : renderWritten(trace, written, { precision, ascii: Boolean(opts.ascii), chalk: chalkFor(Boolean(opts.output)) })
+  await write(output, opts.output, io)
+  return verdicts.every((v) => v.verdict === 'right') ? EXIT.ok : EXIT.wrongClaim
 }
 
 const QUIZ_TOO_LARGE = nodeLimit(LIMITS.maxQuizNodes, 'a quiz', 'the tables show every step of a program of any size')

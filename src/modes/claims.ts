@@ -25,6 +25,11 @@ export interface Claim {
    * `slot` when the student marked which use of a repeated input they mean (d(x[1]*x[2])/dx[1]).
    */
   local?: { slot?: number }
+  /**
+   * A value written as a chain of derivatives (∂loss/∂t · ∂t/∂x, in a written trace): each factor
+   * as a claim of its own (judged by its true value), and whether the value is their product alone.
+   */
+  chain?: { factors: (Claim & { written: string })[]; product: boolean }
 }
 
 /** Why a wrong claim is wrong, as data; the renderers word it. */
@@ -51,6 +56,11 @@ export type Diagnosis =
   | { kind: 'formula'; slip: FormulaSlip }
   /** ∂x/∂L written for ∂L/∂x: `of` does not depend on `wrt`, but `wrt` depends on `of` (by `reverse`, ∂wrt/∂of). */
   | { kind: 'upside-down'; reverse: number }
+  /**
+   * A chain of derivatives that does not run from `of` to `wrt`: it runs from `from` to `to`, and
+   * after factor k it skips the derivative gap[0]/gap[1] (worth gap[2]).
+   */
+  | { kind: 'chain'; from: number; to: number; gaps: [number, [number, number, number]][] }
 
 /**
  * On a single path from L, the one local derivative that, written the way students often slip,
@@ -177,6 +187,11 @@ function meaning(trace: Trace, inputsOf: number[][], claim: Claim, known?: Claim
   return { kind: claim.of === trace.output ? 'gradient' : 'partial', truth: total }
 }
 
+/** The true value of what a claim is about: its local derivative, gradient or partial. */
+export function claimTruth(trace: Trace, claim: Claim): number {
+  return meaning(trace, edgesByConsumer(trace), claim).truth
+}
+
 export function checkClaims(trace: Trace, claims: Claim[], tolerance = DEFAULT_TOLERANCE, elsewhere?: Elsewhere): ClaimResult[] {
   if (claims.length > LIMITS.maxClaims) throw new InputError(`${claims.length} claims: at most ${LIMITS.maxClaims} are checked in one run`)
   if (trace.unbound.length > 0) {
@@ -215,6 +230,7 @@ export function checkClaims(trace: Trace, claims: Claim[], tolerance = DEFAULT_T
       }
     }
   }
+  for (const r of results) if (r.chain?.product) chainLinks(trace, inputsOf, r)
   // The numbers are judged; a formula right here must be right as a formula too. (Its number is
   // right, so the student's later work is judged from it as it is.)
   for (const r of results) {
@@ -315,6 +331,21 @@ function likelySlip(trace: Trace, n: number, claimed: number, tolerance: number)
   })
   // One explanation or none: two that fit equally well would be a guess.
   return found.length === 1 ? found[0] : undefined
+}
+
+/** A product of derivatives must run from the claim's node down to its variable, link by link. */
+function chainLinks(trace: Trace, inputsOf: number[][], r: ClaimResult): void {
+  const factors = r.chain!.factors
+  const from = factors[0]!.of
+  const to = factors[factors.length - 1]!.wrt
+  const gaps: [number, [number, number, number]][] = []
+  for (let k = 0; k + 1 < factors.length; k++) {
+    const [upper, lower] = [factors[k]!.wrt, factors[k + 1]!.of]
+    if (upper !== lower) gaps.push([k, [upper, lower, partial(trace, inputsOf, upper, lower)]])
+  }
+  if (from === r.of && to === r.wrt && gaps.length === 0) return
+  r.right = false
+  r.diagnosis = { kind: 'chain', from, to, gaps }
 }
 
 /** Whether node `later` depends on node `earlier` (a walk down its inputs). */

@@ -403,14 +403,20 @@ interface Judged {
   label: (i: number) => string
   /** The gradient's own step: ∂L/∂n = Σ upstream · local = the numbers = the total. */
   step: (edges: number[]) => Phrase
+  /** How another claim is pointed at: "claim 5", or "line 27" in a written trace. */
+  named: (k: number) => string
 }
 
+/** How verdicts point at another claim by default: its number in the list. */
+const byNumber = (k: number) => `claim ${k + 1}`
+
 /** The lines under one claim: right, or wrong and where it departs. */
-export function verdictLines(trace: Trace, results: ClaimResult[], k: number): Phrase[] {
+export function verdictLines(trace: Trace, results: ClaimResult[], k: number, named: (k: number) => string = byNumber): Phrase[] {
   const r = results[k]!
   if (r.kind === 'unreadable') return [[`cannot be read: ${r.unreadable}`]]
   const meaning = claimMeaning(trace, r)
   if (r.right) return [[meaning, ' = ', value(r.truth), ': right']]
+  if (r.diagnosis?.kind === 'chain') return chainVerdict(trace, r, r.diagnosis)
   const label = (i: number) => trace.nodes[i]!.label
   const d = (of: number, wrt: number) => grad(label(of), label(wrt))
   // A long sum is shortened as the backward table shortens it: its first terms, and how many.
@@ -435,7 +441,7 @@ export function verdictLines(trace: Trace, results: ClaimResult[], k: number): P
       value(r.truth),
     ]
   }
-  const judged: Judged = { trace, r, d, label, step }
+  const judged: Judged = { trace, r, d, label, step, named }
   const diagnosis = r.diagnosis!
   if (diagnosis.kind === 'formula') return [[meaning, ' = ', r.formula!, ': ', ...QUIZ.formulaSlip(diagnosis.slip)]]
   const lines: Phrase[] = [[meaning, ' is ', value(r.truth), ', not ', value(r.claimed)]]
@@ -486,12 +492,12 @@ export function verdictLines(trace: Trace, results: ClaimResult[], k: number): P
 }
 
 /** The first departure is an earlier claim: whether the student's later steps follow from it. */
-function inheritedVerdict({ trace, r, d }: Judged, results: ClaimResult[], diagnosis: Extract<Diagnosis, { kind: 'inherited' }>): Phrase {
+function inheritedVerdict({ trace, r, d, named }: Judged, results: ClaimResult[], diagnosis: Extract<Diagnosis, { kind: 'inherited' }>): Phrase {
   // The student's gradient at that node is their last claim of it, as the engine reads their work.
   let from = -1
   results.forEach((x, j) => x.kind === 'gradient' && x.wrt === diagnosis.from && (from = j))
   const theirs = results[from]!.claimed
-  const where: Phrase = ['First departure: ', d(trace.output, diagnosis.from), ` (claim ${from + 1}), which should be `, value(results[from]!.truth)]
+  const where: Phrase = ['First departure: ', d(trace.output, diagnosis.from), ` (${named(from)}), which should be `, value(results[from]!.truth)]
   const times = (result: number): Phrase => [
     product(factor(theirs), d(diagnosis.from, r.wrt)),
     ' = ',
@@ -566,16 +572,16 @@ function missingLine({ trace, r, d, label }: Judged, diagnosis: Extract<Diagnosi
 }
 
 /** The student's chain rule over two earlier claims, right; the slip is in the second. */
-function explainedVerdict({ trace, r, d }: Judged, results: ClaimResult[], diagnosis: Extract<Diagnosis, { kind: 'explained' }>): Phrase {
+function explainedVerdict({ trace, r, d, named }: Judged, results: ClaimResult[], diagnosis: Extract<Diagnosis, { kind: 'explained' }>): Phrase {
   const [from, by] = [results[diagnosis.from]!, results[diagnosis.factor]!]
   return [
-    `Your number follows from your claims ${diagnosis.from + 1} and ${diagnosis.factor + 1}: `,
+    `Your number follows from your ${named(diagnosis.from)} and ${named(diagnosis.factor)}: `,
     product(d(trace.output, from.wrt), d(by.of, by.wrt)),
     ' = ',
     product(factor(from.claimed), factor(by.claimed)),
     ' = ',
     value(r.claimed),
-    `. The chain rule is right; the slip is in claim ${diagnosis.factor + 1}: `,
+    `. The chain rule is right; the slip is in ${named(diagnosis.factor)}: `,
     d(by.of, by.wrt),
     ' is ',
     value(by.truth),
@@ -608,6 +614,26 @@ function joinCells(items: (Cell | Phrase)[], separator: string): Phrase {
 }
 
 export const claimsHeading = (right: number, total: number) => `Claims: ${right} of ${total} right`
+
+/** check --trace: a written trace's words. */
+export const WRITTEN = {
+  traceTitle: 'Trace',
+  namedTitle: 'Where',
+  readsAs: 'read as',
+  firstSlip: 'the first slip',
+  repeats: (line: number) => `The same slip as line ${line}.`,
+}
+
+/** "Claims: 5 of 14 right; 3 wrong, 6 consistent with an earlier slip": how a written trace went. */
+export function writtenHeading(verdicts: string[]): string {
+  const count = (v: string) => verdicts.filter((x) => x === v).length
+  const parts = [
+    count('wrong') ? `${count('wrong')} wrong` : '',
+    count('consistent') ? `${count('consistent')} consistent with an earlier slip` : '',
+    count('unreadable') ? `${count('unreadable')} unreadable` : '',
+  ].filter(Boolean)
+  return `${claimsHeading(count('right'), verdicts.length)}${parts.length ? `; ${parts.join(', ')}` : ''}`
+}
 
 // ── quiz: section titles, hints ──────────────────────────────────────────────────────────────
 
@@ -801,4 +827,32 @@ export const PAGE = {
     backward: '3. Backward pass: upstream · local = contribution, from the output back',
     gradient: '4. Gradients, checked against finite differences',
   },
+}
+
+/**
+ * A chain of derivatives that does not run from the claim's own node to its own variable, or skips
+ * a link: the numbers may agree by chance (every local derivative 1), the chain rule does not.
+ */
+function chainVerdict(trace: Trace, r: ClaimResult, diagnosis: Extract<Diagnosis, { kind: 'chain' }>): Phrase[] {
+  const factors = r.chain!.factors
+  const label = (i: number) => trace.nodes[i]!.label
+  const written = (k: number): Cell => name(factors[k]!.written)
+  const lines: Phrase[] = []
+  const last = factors.length - 1
+  if (diagnosis.to !== r.wrt)
+    lines.push([
+      'Your chain ends with ',
+      written(last),
+      `, so it runs down to ${label(diagnosis.to)}: it is `,
+      grad(label(r.of), label(diagnosis.to)),
+      ', not ',
+      claimMeaning(trace, r),
+      '.',
+    ])
+  if (diagnosis.from !== r.of) lines.push(['Your chain starts with ', written(0), `, so it starts at ${label(diagnosis.from)}, not at ${label(r.of)}.`])
+  for (const [k, gap] of diagnosis.gaps) {
+    lines.push(['A link is missing between ', written(k), ' and ', written(k + 1), ': ', grad(label(gap[0]), label(gap[1])), ' = ', value(gap[2]), '.'])
+  }
+  lines.push(['Each factor of a chain is taken with respect to the node the next one starts from, from the output down to the variable.'])
+  return lines
 }

@@ -1,0 +1,97 @@
+// A written trace judged with check's own judge: each claim right, wrong where the slip was first
+// made, consistent when it follows from an earlier slip, or unreadable; a chain of derivatives on
+// the right (∂loss/∂t · ∂t/∂x) judged as the chain rule, factor by factor.
+import { evaluateText } from '../../bindings.js'
+import { InputError } from '../../errors.js'
+import type { Trace } from '../../trace.js'
+import type { Elsewhere } from '../formula.js'
+import { agrees, checkClaims, claimTruth, parseClaim, type Claim, type ClaimResult } from '../claims.js'
+import { indexNodes, nodeValues, type NodeIndex } from '../refer.js'
+import { DERIVATIVE_CLOSE, DERIVATIVE_OPEN, DERIVATIVE_SEPARATOR } from './latex.js'
+import type { Derivative, Names, WrittenClaim } from './read.js'
+
+export type Verdict = 'right' | 'wrong' | 'consistent' | 'unreadable'
+
+export interface WrittenVerdict {
+  verdict: Verdict
+  /** The line where this slip was first made: wrong, and neither a consequence nor a repeat of an earlier slip. */
+  firstSlip: boolean
+  /** An earlier claim this one repeats, slip and all. */
+  repeats?: number
+}
+
+/** What names mean in the program, for reading the student's: nodes, variables, functions. */
+export function namesOf(trace: Trace, functions: Iterable<string>): Names {
+  const known = new Set<string>()
+  for (const node of trace.nodes) {
+    if (node.kind === 'constant') continue
+    known.add(node.label)
+    if (node.assigned) known.add(node.assigned)
+  }
+  const variables = trace.nodes.filter((n) => n.kind === 'variable').map((n) => n.label)
+  return { known, functions: new Set(functions), variables, output: trace.nodes[trace.output]!.label }
+}
+
+export function checkWritten(
+  trace: Trace,
+  written: WrittenClaim[],
+  tolerance: number,
+  elsewhere?: Elsewhere,
+): { results: ClaimResult[]; verdicts: WrittenVerdict[] } {
+  const index = indexNodes(trace)
+  const claims = written.map((w) => claimOf(trace, index, w))
+  const results = checkClaims(trace, claims, tolerance, elsewhere)
+  const verdicts = results.map((r, k): WrittenVerdict => {
+    if (r.kind === 'unreadable') return { verdict: 'unreadable', firstSlip: false }
+    if (r.right) return { verdict: 'right', firstSlip: false }
+    const d = r.diagnosis
+    if ((d?.kind === 'inherited' && d.follows) || d?.kind === 'explained') return { verdict: 'consistent', firstSlip: false }
+    const repeats = results.findIndex((e, j) => j < k && !e.right && e.kind === r.kind && e.of === r.of && e.wrt === r.wrt && agrees(r.claimed, e.claimed, tolerance))
+    return repeats >= 0 ? { verdict: 'wrong', firstSlip: false, repeats } : { verdict: 'wrong', firstSlip: true }
+  })
+  return { results, verdicts }
+}
+
+const unreadable = (text: string, why: string): Claim => ({ text, of: -1, wrt: -1, claimed: NaN, unreadable: why })
+const why = (error: InputError) => error.message.replace(/^claim ".*?": /s, '')
+
+function claimOf(trace: Trace, index: NodeIndex, w: WrittenClaim): Claim {
+  if (w.unreadable !== undefined) return unreadable(w.text, w.unreadable)
+  try {
+    if (!w.factors) return { ...parseClaim(trace, w.reads!, index), text: w.text }
+    return chainClaim(trace, index, w)
+  } catch (error) {
+    if (error instanceof InputError) return unreadable(w.text, why(error))
+    throw error
+  }
+}
+
+/** The tool's syntax for a derivative, as parseClaim reads it. */
+const derivativeClaim = (d: Derivative) => `d (${d.of}) / d (${d.wrt}) = 0`
+
+/**
+ * ∂L/∂n = ∂L/∂m · ∂m/∂n: each factor is read as a derivative and taken at its true value, so
+ * the claim is right when the chain rule is; chainLinks in claims.ts checks the links.
+ */
+function chainClaim(trace: Trace, index: NodeIndex, w: WrittenClaim): Claim {
+  const lhs = parseClaim(trace, derivativeClaim(w.lhs!), index)
+  const names = nodeValues(trace)
+  const factors = w.factors!.map((f, k) => {
+    const claim = parseClaim(trace, derivativeClaim(f), index)
+    names[`factor_${k}__`] = claimTruth(trace, claim)
+    return { ...claim, written: `∂${shown(f.of)}/∂${shown(f.wrt)}` }
+  })
+  let k = 0
+  const marks = new RegExp(`${DERIVATIVE_OPEN}[^${DERIVATIVE_CLOSE}]*${DERIVATIVE_SEPARATOR}[^${DERIVATIVE_CLOSE}]*${DERIVATIVE_CLOSE}`, 'g')
+  const value = w.value!.replace(marks, () => `factor_${k++}__`)
+  const claimed = evaluateText(value, names)
+  const product = value.replace(/factor_\d+__|[*()\s]/g, '') === ''
+  const { formula: _, ...plain } = lhs
+  return { ...plain, text: w.text, claimed, chain: { factors, product } }
+}
+
+/** A side of a derivative as a verdict shows it: a name alone, anything else in parentheses, · for *. */
+const shown = (s: string) => {
+  const text = s.replace(/\*/g, '·')
+  return /^[\p{L}_$][\p{L}\p{N}_$]*$/u.test(text) || (text.startsWith('(') && text.endsWith(')')) ? text : `(${text})`
+}

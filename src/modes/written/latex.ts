@@ -1,0 +1,233 @@
+// A student's maths, LaTeX or plain, rewritten in the tool's own syntax: \frac{\partial loss}{\partial x}
+// becomes a derivative, \hat{y} becomes yhat, 2(1) becomes 2*(1), \cdot becomes *. Derivatives come
+// out as marked factors (DERIVATIVE_OPEN of SEPARATOR wrt DERIVATIVE_CLOSE) so that a right-hand side
+// such as ∂loss/∂t · ∂t/∂x stays a product of derivatives; src/modes/written/read.ts resolves names.
+
+/** Why a piece of the student's maths cannot be read, with a suggestion where there is one. */
+export class Unreadable extends Error {}
+
+export const DERIVATIVE_OPEN = '⟦'
+export const DERIVATIVE_SEPARATOR = '‖'
+export const DERIVATIVE_CLOSE = '⟧'
+
+const derivative = (of: string, wrt: string) => `${DERIVATIVE_OPEN}${of.trim()}${DERIVATIVE_SEPARATOR}${wrt.trim()}${DERIVATIVE_CLOSE}`
+
+/** Commands whose argument is the text itself: \text{loss} is loss. */
+const TEXT = new Set(['text', 'mathrm', 'textrm', 'mathit', 'textit', 'mathbf', 'boldsymbol', 'bm', 'mathsf', 'operatorname', 'mathnormal', 'textnormal'])
+/** Accents that students put on names: \hat{y} is yhat, as a program names it. */
+const ACCENTS: Record<string, string> = { hat: 'hat', widehat: 'hat', bar: 'bar', overline: 'bar', tilde: 'tilde', widetilde: 'tilde' }
+/** Function commands, as the tool calls them. */
+const FUNCTIONS: Record<string, string> = {
+  exp: 'exp',
+  log: 'log',
+  ln: 'log',
+  sin: 'sin',
+  cos: 'cos',
+  tan: 'tan',
+  sinh: 'sinh',
+  cosh: 'cosh',
+  tanh: 'tanh',
+  arcsin: 'asin',
+  arccos: 'acos',
+  arctan: 'atan',
+  max: 'max',
+  min: 'min',
+}
+/** Commands that only space or size things. */
+const SPACING = new Set(['left', 'right', 'big', 'Big', 'bigg', 'Bigg', 'bigl', 'bigr', 'Bigl', 'Bigr', 'biggl', 'biggr', 'displaystyle', 'textstyle', 'quad', 'qquad', 'nonumber', 'notag'])
+const TIMES = new Set(['cdot', 'times', 'ast', 'cdotp'])
+const APPROX = new Set(['approx', 'simeq', 'approxeq', 'thickapprox'])
+const GREEK =
+  'alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi rho sigma tau upsilon phi varphi chi psi omega'.split(' ')
+const GREEK_LETTERS = 'αβγδεεζηθθικλμνξπρστυφφχψω'
+/** Unicode a student types for the tool's ASCII: − · × ² ³ and ŷ (precomposed or with a combining hat). */
+const UNICODE: [RegExp, string][] = [
+  [/[−–]/g, '-'],
+  [/[·×⋅∙]/g, '*'],
+  [/²/g, '^2'],
+  [/³/g, '^3'],
+  [/ŷ/g, 'yhat'],
+  [/([\p{L}])\u0302/gu, '$1hat'],
+  [/([\p{L}])\u0304/gu, '$1bar'],
+]
+
+/** Whether a \frac part is a differential: \partial …, d…, ∂…. */
+const DIFFERENTIAL = /^\s*(\\partial(?![a-zA-Z])|∂|d)/
+
+/** The student's LaTeX (or plain text) as the tool's syntax, derivatives marked. Throws Unreadable. */
+export function fromLatex(source: string): string {
+  let text = source
+  for (const [pattern, replacement] of UNICODE) text = text.replace(pattern, replacement)
+  return new Reader(text).all()
+}
+
+class Reader {
+  private i = 0
+  constructor(private readonly s: string) {}
+
+  all(): string {
+    let out = ''
+    while (this.i < this.s.length) out += this.next()
+    return out
+  }
+
+  /** One piece: a command, a group, or a character. */
+  private next(): string {
+    const c = this.s[this.i]!
+    if (c === '\\') return this.command()
+    if (c === '{') return `(${new Reader(this.group()).all()})`
+    if (c === '}') throw new Unreadable('a } closes nothing')
+    if (c === '~' || c === '&') return (this.i++, ' ')
+    if (c === '^') return (this.i++, `^${this.argument()}`)
+    if (c === '_') return (this.i++, `_${this.subscript()}`)
+    this.i++
+    return c
+  }
+
+  private command(): string {
+    const match = /^\\([a-zA-Z]+|.)/.exec(this.s.slice(this.i))!
+    const name = match[1]!
+    this.i += match[0].length
+    if (name === 'frac' || name === 'dfrac' || name === 'tfrac') return this.fraction()
+    if (name === 'partial') return '∂'
+    if (TIMES.has(name)) return '*'
+    if (APPROX.has(name)) return '≈'
+    if (SPACING.has(name) || name === ',' || name === ';' || name === ':' || name === '!' || name === ' ') return ' '
+    if (name === '{' || name === '}') return name === '{' ? '(' : ')'
+    if (name === '|') return '|'
+    if (TEXT.has(name)) return this.textArgument()
+    if (Object.hasOwn(ACCENTS, name)) return `${this.textArgument()}${ACCENTS[name]}`
+    if (name === 'sqrt') return this.root()
+    if (name === 'boxed' || name === 'underbrace' || name === 'overbrace' || name === 'color') return this.boxed(name)
+    if (Object.hasOwn(FUNCTIONS, name)) return this.call(FUNCTIONS[name]!)
+    const greek = GREEK.indexOf(name)
+    if (greek >= 0) return GREEK_LETTERS[greek]!
+    if (name === 'cdots' || name === 'ldots' || name === 'dots') throw new Unreadable('an elided … cannot be checked: write every factor')
+    throw new Unreadable(`\\${name} is not something a derivative is written with here`)
+  }
+
+  /** \frac{A}{B}: a derivative when both are differentials, else (A)/(B). */
+  private fraction(): string {
+    const top = this.argumentSource()
+    const bottom = this.argumentSource()
+    const dTop = DIFFERENTIAL.exec(top)
+    const dBottom = DIFFERENTIAL.exec(bottom)
+    if (dTop && dBottom) {
+      const wrt = new Reader(bottom.slice(dBottom[0].length)).all()
+      let of = new Reader(top.slice(dTop[0].length)).all()
+      // \frac{d}{dx}(x w): the operator form, applied to what follows.
+      if (of.trim() === '') of = this.operand()
+      if (wrt.trim() === '') throw new Unreadable('the derivative has nothing after the ∂ below the bar')
+      return derivative(of, wrt)
+    }
+    return `((${new Reader(top).all()})/(${new Reader(bottom).all()}))`
+  }
+
+  /** What an operator-form derivative applies to: a group in parentheses or braces, or the next name. */
+  private operand(): string {
+    this.skipSpaces()
+    if (this.s.startsWith('\\left', this.i)) this.i += 5
+    const c = this.s[this.i]
+    if (c === '(' || c === '[') {
+      const close = matching(this.s, this.i)
+      const inner = this.s.slice(this.i + 1, close).replace(/\\right\s*$/, '')
+      this.i = close + 1
+      return `(${new Reader(inner).all()})`
+    }
+    if (c === '{') return `(${new Reader(this.group()).all()})`
+    const name = /^(\\[a-zA-Z]+(\{[^{}]*\})?|[\p{L}\p{N}_]+)/u.exec(this.s.slice(this.i))
+    if (!name) throw new Unreadable('\\frac{d}{dx} needs what it differentiates after it, as in \\frac{d}{dx}(x w)')
+    this.i += name[0].length
+    return new Reader(name[0]).all()
+  }
+
+  private skipSpaces(): void {
+    while (this.s[this.i] === ' ' || this.s[this.i] === '\t') this.i++
+  }
+
+  /** The raw text of the next argument: a {group} or one character or command. */
+  private argumentSource(): string {
+    this.skipSpaces()
+    if (this.s[this.i] === '{') return this.group()
+    const one = /^(\\[a-zA-Z]+|.)/.exec(this.s.slice(this.i))
+    if (!one) throw new Unreadable('a command is missing its argument')
+    this.i += one[0].length
+    return one[0]
+  }
+
+  /** An argument of ^ as the tool writes it: one character, or (the group). */
+  private argument(): string {
+    const raw = this.argumentSource()
+    const inner = new Reader(raw).all()
+    return /^[\p{L}\p{N}.]$/u.test(inner) ? inner : `(${inner})`
+  }
+
+  /** x_{1}: the subscript as part of the name (x_1); name resolution also tries x1. */
+  private subscript(): string {
+    return new Reader(this.argumentSource()).all().replace(/[^\p{L}\p{N}_]/gu, '')
+  }
+
+  private textArgument(): string {
+    return new Reader(this.argumentSource()).all().replace(/\s+/g, '')
+  }
+
+  private root(): string {
+    this.skipSpaces()
+    if (this.s[this.i] === '[') {
+      const close = this.s.indexOf(']', this.i)
+      const degree = new Reader(this.s.slice(this.i + 1, close)).all()
+      this.i = close + 1
+      return `(${new Reader(this.argumentSource()).all()})^(1/(${degree}))`
+    }
+    return `sqrt(${new Reader(this.argumentSource()).all()})`
+  }
+
+  /** \boxed{…} and its like mark a part: read what is inside. */
+  private boxed(name: string): string {
+    if (name === 'color') this.argumentSource()
+    const inner = new Reader(this.argumentSource()).all()
+    if (name === 'underbrace' || name === 'overbrace') {
+      this.skipSpaces()
+      if (this.s[this.i] === '_' || this.s[this.i] === '^') (this.i++, this.argumentSource())
+    }
+    return `(${inner})`
+  }
+
+  /** \log x as log(x); \log(x) and \log{x} as they are. */
+  private call(fn: string): string {
+    this.skipSpaces()
+    if (this.s[this.i] === '(' || this.s.startsWith('\\left', this.i)) return fn
+    if (this.s[this.i] === '^') {
+      // \sin^2 x is (sin(x))^2.
+      this.i++
+      const power = this.argument()
+      return `(${this.call(fn)})^${power}`
+    }
+    return `${fn}(${new Reader(this.argumentSource()).all()})`
+  }
+
+  /** The text of a {…} group at the cursor, without its braces. */
+  private group(): string {
+    const close = matching(this.s, this.i)
+    const inner = this.s.slice(this.i + 1, close)
+    this.i = close + 1
+    return inner
+  }
+}
+
+/** The index of the bracket that closes the one at `open` ({, ( or [). */
+export function matching(s: string, open: number): number {
+  const pairs: Record<string, string> = { '{': '}', '(': ')', '[': ']' }
+  const want = pairs[s[open]!]!
+  const opener = s[open]!
+  let depth = 0
+  for (let i = open; i < s.length; i++) {
+    if (s[i] === '\\' && opener === '{') {
+      i++
+      continue
+    }
+    if (s[i] === opener) depth++
+    else if (s[i] === want && --depth === 0) return i
+  }
+  throw new Unreadable(`a ${opener} is never closed`)
+}

@@ -1,0 +1,111 @@
+// A written trace's verdicts: in the terminal (each claim with its line, ✓ ✗ ≈ ?, and why), as
+// JSON, and as the student's own file with a note after each claim line (--annotate).
+import { escapeControls } from '../errors.js'
+import { PLAIN, type Colors } from './colors.js'
+import { formatNumber } from '../format.js'
+import type { ClaimResult } from '../modes/claims.js'
+import type { Syntax, WrittenClaim } from '../modes/written/read.js'
+import type { WrittenVerdict } from '../modes/written/judge.js'
+import { printSym } from '../sym.js'
+import type { Trace } from '../trace.js'
+import { statementNodes, expand } from '../steps/lesson.js'
+import { TITLES, verdictLines, writtenHeading, WRITTEN } from '../steps/words.js'
+import { notation } from './text.js'
+
+export interface Written {
+  path: string
+  syntax: Syntax
+  claims: WrittenClaim[]
+  results: ClaimResult[]
+  verdicts: WrittenVerdict[]
+}
+
+export interface WrittenOptions {
+  precision: number
+  ascii: boolean
+  chalk?: Colors
+}
+
+/** Verdicts point at other claims by the line they were written on. */
+const lineOf = (w: Written) => (k: number) => `line ${w.claims[k]!.line}`
+
+/** Each claim's reasons, as one line of text. */
+function reasons(trace: Trace, w: Written, k: number, options: { ascii: boolean; precision: number }): string[] {
+  const n = notation(options)
+  const lines = verdictLines(trace, w.results, k, lineOf(w)).map((line) => n.print(line))
+  const repeats = w.verdicts[k]!.repeats
+  return repeats === undefined ? lines : [`${WRITTEN.repeats(w.claims[repeats]!.line)} ${lines[0]}`, ...lines.slice(1)]
+}
+
+const MARKS = { right: ['✓', 'ok'], wrong: ['✗', 'x '], consistent: ['≈', '~ '], unreadable: ['?', '? '] } as const
+
+export function renderWritten(trace: Trace, w: Written, options: WrittenOptions): string {
+  const n = notation(options)
+  const c = options.chalk ?? PLAIN
+  const lines: string[] = [c.bold(TITLES.program)]
+  for (const i of statementNodes(trace)) lines.push(`  ${trace.nodes[i]!.label} = ${printSym(expand(trace, i), { ...n.style, allParens: true })}`)
+  const bound = Object.entries(trace.bindings).map(([k, v]) => `${k} = ${formatNumber(v, options.precision)}`)
+  lines.push(`${c.bold(TITLES.values)}   ${bound.join(', ') || TITLES.none}`)
+  // The verdicts name the program's unnamed nodes as the trace does (t1, t2): say what each is.
+  const unnamed = trace.nodes.filter((node, i) => node.kind === 'op' && node.op !== 'identity' && !node.assigned && i !== trace.output)
+  if (unnamed.length > 0 && unnamed.length <= 12)
+    lines.push(`${c.bold(WRITTEN.namedTitle)}    ${unnamed.map((node) => `${node.label} = ${printSym(node.expression!, n.style)}`).join(', ')}`)
+  lines.push(`${c.bold(WRITTEN.traceTitle)}    ${escapeControls(w.path)} (${w.syntax})`)
+  lines.push('', c.bold(writtenHeading(w.verdicts.map((v) => v.verdict))))
+  const color = { right: c.green, wrong: c.red, consistent: c.yellow, unreadable: c.red }
+  w.claims.forEach((claim, k) => {
+    const { verdict, firstSlip } = w.verdicts[k]!
+    const mark = color[verdict](MARKS[verdict][options.ascii ? 1 : 0])
+    lines.push('', `${mark} line ${claim.line}: ${escapeControls(claim.text)}`)
+    if (claim.reads) lines.push(`     ${WRITTEN.readsAs} ${escapeControls(claim.reads)}${firstSlip ? `  (${WRITTEN.firstSlip})` : ''}`)
+    for (const line of reasons(trace, w, k, options)) lines.push(`     ${line}`)
+  })
+  return `${lines.join('\n')}\n`
+}
+
+/** The JSON contract: one entry per claim (a chain's steps each their own), in the order written. */
+export function renderWrittenJson(trace: Trace, w: Written, options: { precision: number }): string {
+  const claims = w.claims.map((claim, k) => ({
+    line: claim.line,
+    text: claim.text,
+    reads: claim.reads ?? null,
+    verdict: w.verdicts[k]!.verdict,
+    first_slip: w.verdicts[k]!.firstSlip,
+    why: reasons(trace, w, k, { ascii: false, precision: options.precision }).join(' '),
+  }))
+  return `${JSON.stringify({ claims }, null, 2)}\n`
+}
+
+/** How a note is written in each syntax, on a line of its own: it never changes what the file shows or compiles to but for itself. */
+const NOTE: Record<Syntax, (text: string) => string> = {
+  markdown: (text) => `> **backprop-tutor:** ${text}`,
+  latex: (text) => `% backprop-tutor: ${text}`,
+  plain: (text) => `# backprop-tutor: ${text}`,
+}
+
+/**
+ * The student's file with a note after each claim line: the notes are whole lines inserted after
+ * the line a claim's maths block ends on, so removing them gives back the file byte for byte.
+ */
+export function annotate(source: string, trace: Trace, w: Written, options: { precision: number }): string {
+  const eol = /\r\n/.test(source) ? '\r\n' : '\n'
+  const notes = new Map<number, string[]>()
+  w.claims.forEach((claim, k) => {
+    const { verdict } = w.verdicts[k]!
+    const text = `${MARKS[verdict][0]} line ${claim.line}, ${claim.reads ?? claim.text}: ${reasons(trace, w, k, { ascii: false, precision: options.precision }).join(' ')}`
+    const list = notes.get(claim.end) ?? []
+    list.push(NOTE[w.syntax](escapeControls(text)))
+    notes.set(claim.end, list)
+  })
+  // Split keeping each line's own ending, so CRLF, CR and a missing final newline all survive.
+  const pieces = source.match(/[^\r\n]*(\r\n|\n|\r|$)/g)!.slice(0, -1)
+  return pieces
+    .map((piece, k) => {
+      const added = notes.get(k + 1)
+      if (!added) return piece
+      const ending = /(\r\n|\n|\r)$/.exec(piece)?.[0]
+      const body = ending ? piece.slice(0, -ending.length) : piece
+      return `${body}${added.map((note) => `${eol}${note}`).join('')}${ending ?? ''}`
+    })
+    .join('')
+}
