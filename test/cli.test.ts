@@ -452,6 +452,11 @@ describe('binary input is refused, and no message echoes control characters', ()
         refusal(`the claims file in ${join(dir, 'p.bin')}`, 'byte 4 (0xff) cannot start a UTF-8 character'),
       ],
       [['sum(X)', '--X', `@${join(dir, 'p.bin')}`], undefined, refusal(`the data file ${join(dir, 'p.bin')}`, 'byte 4 (0xff) cannot start a UTF-8 character')],
+      [
+        ['check', 'x', '--x', '1', '--trace', join(dir, 'p.bin')],
+        undefined,
+        refusal(`the trace file in ${join(dir, 'p.bin')}`, 'byte 4 (0xff) cannot start a UTF-8 character'),
+      ],
       [['-'], Buffer.from('x\u0000+1'), refusal('the program on stdin', 'byte 1 (0x00) is a NUL byte, which text never has')],
       [['-'], Buffer.from([0x78, 0xe2, 0x82]), refusal('the program on stdin', 'byte 1 (0xe2) begins a UTF-8 character that the input cuts off')],
       [

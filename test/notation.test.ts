@@ -111,10 +111,10 @@ describe('x*x*x: each of the three contributions reads as upstream × local', ()
 
   it('check tells a local derivative from the gradient, in words and in JSON', async () => {
     const text = await runCli(['check', 'x*x*x', '--x', '2', '--claim', 'dL/dx = 4'])
-    expect(text.stdout).toContain('4 is the local derivative ∂(t1·x)/∂x, not ∂L/∂x: multiply it by the upstream ∂L/∂L = 1')
+    expect(text.stdout).toContain('4 is the local derivative ∂(t1·x)/∂x = t1, not ∂L/∂x: multiply it by the upstream ∂L/∂L = 1')
     const json = JSON.parse((await runCli(['check', 'x*x*x', '--x', '2', '--claim', 'dL/dx = 4', '--format', 'json'])).stdout)
     expect(json.claims[0].explanation).toContain(
-      '4 is the local derivative ∂(t1·x)/∂x, not ∂L/∂x: multiply it by the upstream ∂L/∂L = 1 (② multiply along the chain).',
+      '4 is the local derivative ∂(t1·x)/∂x = t1, not ∂L/∂x: multiply it by the upstream ∂L/∂L = 1 (② multiply along the chain).',
     )
   })
 

@@ -159,7 +159,8 @@ function traced(source: string, request: Request, tooLarge?: TooLarge): ReturnTy
 export async function check(request: Request, io: Io): Promise<number> {
   const { opts, positionals, precision, tolerance, chalkFor } = request
   if (opts.format !== 'table' && opts.format !== 'json') throw new UsageError(`check --format ${opts.format}: expected table or json`)
-  if (opts.annotate && opts.trace === undefined) throw new UsageError('--annotate goes with --trace FILE: it writes that file back with a note after each claim')
+  if (opts.annotate && opts.trace === undefined)
+    throw new UsageError('--annotate goes with --trace FILE: it writes that file back with a note after each claim')
   if (opts.trace !== undefined) return checkWrittenTrace(request, io)
   const lines = [...opts.claim]
   if (opts.claims !== undefined) {
@@ -199,15 +200,17 @@ async function checkWrittenTrace(request: Request, io: Io): Promise<number> {
   const text = await readInput(io, 'trace file', path === '-' ? undefined : path)
   const where = path === '-' ? 'the trace on stdin' : path
   if (text.trim() === '') throw new InputError(`${where} is empty: write your derivation in it, as in $\\frac{\\partial loss}{\\partial x} = 2$`)
-  if (isTensorRequest(source, request.values)) throw new UsageError('--trace reads written traces of scalar programs; for a tensor program, give each claim with --claim')
+  if (isTensorRequest(source, request.values))
+    throw new UsageError('--trace reads written traces of scalar programs; for a tensor program, give each claim with --claim')
   const { trace, warnings, graph, values } = traced(source, request)
   const syntax = syntaxOf(path, text)
-  const claims = readWritten(text, syntax, namesOf(trace, Object.keys(functionArities)))
+  const claims = readWritten(text, syntax, namesOf(trace, Object.keys(functionArities)), LIMITS.maxClaims)
   if (claims.length === 0)
     throw new InputError(
       `no claims found in ${where}: a claim is a derivative with its value, such as $\\frac{\\partial loss}{\\partial x} = 2$ or ∂loss/∂x = 2 on a line of its own`,
     )
-  if (claims.length > LIMITS.maxClaims) throw new InputError(`${where} holds ${claims.length} claims: at most ${LIMITS.maxClaims} are checked in one run`)
+  if (claims.length > LIMITS.maxClaims)
+    throw new InputError(`${where} holds more than ${LIMITS.maxClaims} claims: at most ${LIMITS.maxClaims} are checked in one run; split it`)
   const { results, verdicts } = checkWritten(trace, claims, tolerance, new Elsewhere(graph, values))
   for (const warning of warnings) io.stderr(`backprop-tutor: warning: ${warning}\n`)
   const written = { path: path === '-' ? 'stdin' : path, syntax, claims, results, verdicts }

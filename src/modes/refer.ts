@@ -22,6 +22,8 @@ export interface NodeIndex {
   keys: string[]
   /** The short id of a structural key, shared with expressions typed later. */
   intern: (key: string) => string
+  /** For a sum's or a product's key, its operands with nested sums (products) spread: a+(b+c) is a+b+c. */
+  spread: Map<string, string[]>
 }
 
 /** Indexes a trace's nodes by name and by structure; linear in the trace (keys are interned ids). */
@@ -30,6 +32,7 @@ export function indexNodes(trace: Trace): NodeIndex {
   const byKey = new Map<string, number[]>()
   const ids = new Map<string, number>()
   const keys: string[] = []
+  const spread = new Map<string, string[]>()
   const intern = (key: string) => {
     let id = ids.get(key)
     if (id === undefined) ids.set(key, (id = ids.size))
@@ -43,22 +46,29 @@ export function indexNodes(trace: Trace): NodeIndex {
     else if (node.kind === 'constant') key = intern(`c ${node.value as number}`)
     else if (node.op === 'identity') key = keys[node.inputs[0]!]!
     else
-      key = intern(
-        opKey(
-          node.op!,
-          node.inputs.map((j) => keys[j]!),
-        ),
+      key = opKey(
+        node.op!,
+        node.inputs.map((j) => keys[j]!),
+        intern,
+        spread,
       )
     keys.push(key)
     const list = byKey.get(key)
     if (list) list.push(i)
     else byKey.set(key, [i])
   })
-  return { names, byKey, keys, intern }
+  return { names, byKey, keys, intern, spread }
 }
 
-function opKey(op: OpId, args: string[]): string {
-  return `${op}(${(COMMUTATIVE.has(op) ? [...args].sort() : args).join(',')})`
+/** Sums and products are keyed by their operands spread and sorted, so grouping and order do not matter. */
+const ASSOCIATIVE = new Set<OpId>(['add', 'mul'])
+
+function opKey(op: OpId, args: string[], intern: (key: string) => string, spread: Map<string, string[]>): string {
+  if (!ASSOCIATIVE.has(op)) return intern(`${op}(${(COMMUTATIVE.has(op) ? [...args].sort() : args).join(',')})`)
+  const operands = args.flatMap((a) => (spread.get(a)?.[0] === op ? spread.get(a)!.slice(1) : [a])).sort()
+  const key = intern(`${op}(${operands.join(',')})`)
+  spread.set(key, [op, ...operands])
+  return key
 }
 
 /** The node `text` names or computes. Throws InputError saying why when it is none, or ambiguous. */
@@ -93,7 +103,7 @@ export function findNode(trace: Trace, index: NodeIndex, text: string): number {
         `in "${excerpt(name)}": ${expr.name} is not a node of the program${near ? `; did you mean ${near}?` : ''} (for a product write x*w, not xw)`,
       )
     }
-    return intern(opKey(expr.op, expr.args.map(key)))
+    return opKey(expr.op, expr.args.map(key), intern, index.spread)
   }
   const nodes = index.byKey.get(key(program.statements[0]!.expr))
   if (!nodes) throw new InputError(`"${excerpt(name)}" is not computed by any node of the program (${nodeList(trace)})`)

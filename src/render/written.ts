@@ -1,6 +1,6 @@
 // A written trace's verdicts: in the terminal (each claim with its line, ✓ ✗ ≈ ?, and why), as
 // JSON, and as the student's own file with a note after each claim line (--annotate).
-import { escapeControls } from '../errors.js'
+import { escapeControls, excerpt } from '../errors.js'
 import { PLAIN, type Colors } from './colors.js'
 import { formatNumber } from '../format.js'
 import type { ClaimResult } from '../modes/claims.js'
@@ -25,6 +25,9 @@ export interface WrittenOptions {
   ascii: boolean
   chalk?: Colors
 }
+
+/** The reasons as one line: each a sentence of its own. */
+const oneLine = (lines: string[]) => lines.map((l) => (/[.:!?]$/.test(l) ? l : `${l}.`)).join(' ')
 
 /** Verdicts point at other claims by the line they were written on. */
 const lineOf = (w: Written) => (k: number) => `line ${w.claims[k]!.line}`
@@ -56,7 +59,7 @@ export function renderWritten(trace: Trace, w: Written, options: WrittenOptions)
   w.claims.forEach((claim, k) => {
     const { verdict, firstSlip } = w.verdicts[k]!
     const mark = color[verdict](MARKS[verdict][options.ascii ? 1 : 0])
-    lines.push('', `${mark} line ${claim.line}: ${escapeControls(claim.text)}`)
+    lines.push('', `${mark} line ${claim.line}: ${excerpt(claim.text, 400)}`)
     if (claim.reads) lines.push(`     ${WRITTEN.readsAs} ${escapeControls(claim.reads)}${firstSlip ? `  (${WRITTEN.firstSlip})` : ''}`)
     for (const line of reasons(trace, w, k, options)) lines.push(`     ${line}`)
   })
@@ -71,14 +74,17 @@ export function renderWrittenJson(trace: Trace, w: Written, options: { precision
     reads: claim.reads ?? null,
     verdict: w.verdicts[k]!.verdict,
     first_slip: w.verdicts[k]!.firstSlip,
-    why: reasons(trace, w, k, { ascii: false, precision: options.precision }).join(' '),
+    why: oneLine(reasons(trace, w, k, { ascii: false, precision: options.precision })),
   }))
   return `${JSON.stringify({ claims }, null, 2)}\n`
 }
 
+/** Ends a Markdown quote of notes before a line of the student's text, unseen when rendered. */
+export const MARKDOWN_CLOSER = '<!-- backprop-tutor: end of notes -->'
+
 /** How a note is written in each syntax, on a line of its own: it never changes what the file shows or compiles to but for itself. */
 const NOTE: Record<Syntax, (text: string) => string> = {
-  markdown: (text) => `> **backprop-tutor:** ${text}`,
+  markdown: (text) => `> - **backprop-tutor:** ${text}`,
   latex: (text) => `% backprop-tutor: ${text}`,
   plain: (text) => `# backprop-tutor: ${text}`,
 }
@@ -92,7 +98,7 @@ export function annotate(source: string, trace: Trace, w: Written, options: { pr
   const notes = new Map<number, string[]>()
   w.claims.forEach((claim, k) => {
     const { verdict } = w.verdicts[k]!
-    const text = `${MARKS[verdict][0]} line ${claim.line}, ${claim.reads ?? claim.text}: ${reasons(trace, w, k, { ascii: false, precision: options.precision }).join(' ')}`
+    const text = `${MARKS[verdict][0]} line ${claim.line}, ${claim.reads ?? claim.text}: ${oneLine(reasons(trace, w, k, { ascii: false, precision: options.precision }))}`
     const list = notes.get(claim.end) ?? []
     list.push(NOTE[w.syntax](escapeControls(text)))
     notes.set(claim.end, list)
@@ -105,7 +111,10 @@ export function annotate(source: string, trace: Trace, w: Written, options: { pr
       if (!added) return piece
       const ending = /(\r\n|\n|\r)$/.exec(piece)?.[0]
       const body = ending ? piece.slice(0, -ending.length) : piece
-      return `${body}${added.map((note) => `${eol}${note}`).join('')}${ending ?? ''}`
+      // In Markdown a line of text right after a quote would join it (lazy continuation): an
+      // invisible comment closes the notes, and is one of them (a blank line would be the file's own).
+      const closer = w.syntax === 'markdown' && (pieces[k + 1] ?? '').trim() !== '' ? `${eol}${MARKDOWN_CLOSER}` : ''
+      return `${body}${added.map((note) => `${eol}${note}`).join('')}${closer}${ending ?? ''}`
     })
     .join('')
 }

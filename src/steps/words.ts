@@ -4,7 +4,7 @@
 import { LIMITS } from '../limits.js'
 import { DEFAULT_PRECISION, formatNumber } from '../format.js'
 import { OPS, type Convention, type OpId } from '../ops.js'
-import { S, type Sym } from '../sym.js'
+import { S, isNumber, type Sym } from '../sym.js'
 import type { Flag, Trace } from '../trace.js'
 import type { CheckReason, CheckStatus } from '../check.js'
 import type { Divergence, Rise } from '../modes/train.js'
@@ -410,6 +410,13 @@ interface Judged {
 /** How verdicts point at another claim by default: its number in the list. */
 const byNumber = (k: number) => `claim ${k + 1}`
 
+/** Two claims pointed at together: "claims 1 and 2", "lines 4 and 6". */
+function namedPair(named: (k: number) => string, a: number, b: number): string {
+  const [first, second] = [named(a), named(b)]
+  const word = /^\S+ /.exec(first)?.[0]
+  return word && second.startsWith(word) ? `${word.trim()}s ${first.slice(word.length)} and ${second.slice(word.length)}` : `${first} and ${second}`
+}
+
 /** The lines under one claim: right, or wrong and where it departs. */
 export function verdictLines(trace: Trace, results: ClaimResult[], k: number, named: (k: number) => string = byNumber): Phrase[] {
   const r = results[k]!
@@ -444,7 +451,9 @@ export function verdictLines(trace: Trace, results: ClaimResult[], k: number, na
   const judged: Judged = { trace, r, d, label, step, named }
   const diagnosis = r.diagnosis!
   if (diagnosis.kind === 'formula') return [[meaning, ' = ', r.formula!, ': ', ...QUIZ.formulaSlip(diagnosis.slip)]]
-  const lines: Phrase[] = [[meaning, ' is ', value(r.truth), ', not ', value(r.claimed)]]
+  // A formula is named as written, with the number it gives: ∂loss/∂loss is 1, not 2*(yhat - y)^2 = 2.
+  const yours: Phrase = r.formula !== undefined ? [r.formula, ' = ', value(r.claimed)] : [value(r.claimed)]
+  const lines: Phrase[] = [[meaning, ' is ', value(r.truth), ', not ', ...yours]]
   if (diagnosis.kind === 'seed') {
     lines.push([
       'The seed: the backward pass starts at ',
@@ -479,6 +488,7 @@ export function verdictLines(trace: Trace, results: ClaimResult[], k: number, na
       value(r.claimed),
       ' is the local derivative ',
       local(trace, edge),
+      ...(isNumber(edge.local) ? [] : [' = ', value(edge.local)]),
       ', not ',
       meaning,
       ': multiply it by the upstream ',
@@ -575,7 +585,7 @@ function missingLine({ trace, r, d, label }: Judged, diagnosis: Extract<Diagnosi
 function explainedVerdict({ trace, r, d, named }: Judged, results: ClaimResult[], diagnosis: Extract<Diagnosis, { kind: 'explained' }>): Phrase {
   const [from, by] = [results[diagnosis.from]!, results[diagnosis.factor]!]
   return [
-    `Your number follows from your ${named(diagnosis.from)} and ${named(diagnosis.factor)}: `,
+    `Your number follows from your ${namedPair(named, diagnosis.from, diagnosis.factor)}: `,
     product(d(trace.output, from.wrt), d(by.of, by.wrt)),
     ' = ',
     product(factor(from.claimed), factor(by.claimed)),

@@ -46,7 +46,9 @@ export function checkWritten(
     if (r.right) return { verdict: 'right', firstSlip: false }
     const d = r.diagnosis
     if ((d?.kind === 'inherited' && d.follows) || d?.kind === 'explained') return { verdict: 'consistent', firstSlip: false }
-    const repeats = results.findIndex((e, j) => j < k && !e.right && e.kind === r.kind && e.of === r.of && e.wrt === r.wrt && agrees(r.claimed, e.claimed, tolerance))
+    const repeats = results.findIndex(
+      (e, j) => j < k && !e.right && e.kind === r.kind && e.of === r.of && e.wrt === r.wrt && agrees(r.claimed, e.claimed, tolerance),
+    )
     return repeats >= 0 ? { verdict: 'wrong', firstSlip: false, repeats } : { verdict: 'wrong', firstSlip: true }
   })
   return { results, verdicts }

@@ -34,7 +34,26 @@ const FUNCTIONS: Record<string, string> = {
   min: 'min',
 }
 /** Commands that only space or size things. */
-const SPACING = new Set(['left', 'right', 'big', 'Big', 'bigg', 'Bigg', 'bigl', 'bigr', 'Bigl', 'Bigr', 'biggl', 'biggr', 'displaystyle', 'textstyle', 'quad', 'qquad', 'nonumber', 'notag'])
+const SPACING = new Set([
+  'left',
+  'right',
+  'big',
+  'Big',
+  'bigg',
+  'Bigg',
+  'bigl',
+  'bigr',
+  'Bigl',
+  'Bigr',
+  'biggl',
+  'biggr',
+  'displaystyle',
+  'textstyle',
+  'quad',
+  'qquad',
+  'nonumber',
+  'notag',
+])
 const TIMES = new Set(['cdot', 'times', 'ast', 'cdotp'])
 const APPROX = new Set(['approx', 'simeq', 'approxeq', 'thickapprox'])
 const GREEK =
@@ -61,9 +80,27 @@ export function fromLatex(source: string): string {
   return new Reader(text).all()
 }
 
+/** Groups inside groups past this depth are refused: the reader recurses into each. */
+const MAX_DEPTH = 40
+
 class Reader {
   private i = 0
-  constructor(private readonly s: string) {}
+  constructor(
+    private readonly s: string,
+    private readonly depth = 0,
+  ) {
+    if (depth > MAX_DEPTH) throw new Unreadable(`the braces are nested more than ${MAX_DEPTH} deep`)
+  }
+
+  /** A sticky pattern matched at the cursor, without copying the rest of the text. */
+  private at(pattern: RegExp): RegExpExecArray | null {
+    pattern.lastIndex = this.i
+    return pattern.exec(this.s)
+  }
+
+  private read(text: string): string {
+    return new Reader(text, this.depth + 1).all()
+  }
 
   all(): string {
     let out = ''
@@ -75,7 +112,7 @@ class Reader {
   private next(): string {
     const c = this.s[this.i]!
     if (c === '\\') return this.command()
-    if (c === '{') return `(${new Reader(this.group()).all()})`
+    if (c === '{') return `(${this.read(this.group())})`
     if (c === '}') throw new Unreadable('a } closes nothing')
     if (c === '~' || c === '&') return (this.i++, ' ')
     if (c === '^') return (this.i++, `^${this.argument()}`)
@@ -85,7 +122,7 @@ class Reader {
   }
 
   private command(): string {
-    const match = /^\\([a-zA-Z]+|.)/.exec(this.s.slice(this.i))!
+    const match = this.at(/\\([a-zA-Z]+|.)/y)!
     const name = match[1]!
     this.i += match[0].length
     if (name === 'frac' || name === 'dfrac' || name === 'tfrac') return this.fraction()
@@ -113,14 +150,14 @@ class Reader {
     const dTop = DIFFERENTIAL.exec(top)
     const dBottom = DIFFERENTIAL.exec(bottom)
     if (dTop && dBottom) {
-      const wrt = new Reader(bottom.slice(dBottom[0].length)).all()
-      let of = new Reader(top.slice(dTop[0].length)).all()
+      const wrt = this.read(bottom.slice(dBottom[0].length))
+      let of = this.read(top.slice(dTop[0].length))
       // \frac{d}{dx}(x w): the operator form, applied to what follows.
       if (of.trim() === '') of = this.operand()
       if (wrt.trim() === '') throw new Unreadable('the derivative has nothing after the ∂ below the bar')
       return derivative(of, wrt)
     }
-    return `((${new Reader(top).all()})/(${new Reader(bottom).all()}))`
+    return `((${this.read(top)})/(${this.read(bottom)}))`
   }
 
   /** What an operator-form derivative applies to: a group in parentheses or braces, or the next name. */
@@ -132,13 +169,13 @@ class Reader {
       const close = matching(this.s, this.i)
       const inner = this.s.slice(this.i + 1, close).replace(/\\right\s*$/, '')
       this.i = close + 1
-      return `(${new Reader(inner).all()})`
+      return `(${this.read(inner)})`
     }
-    if (c === '{') return `(${new Reader(this.group()).all()})`
-    const name = /^(\\[a-zA-Z]+(\{[^{}]*\})?|[\p{L}\p{N}_]+)/u.exec(this.s.slice(this.i))
+    if (c === '{') return `(${this.read(this.group())})`
+    const name = this.at(/(\\[a-zA-Z]+(\{[^{}]*\})?|[\p{L}\p{N}_]+)/uy)
     if (!name) throw new Unreadable('\\frac{d}{dx} needs what it differentiates after it, as in \\frac{d}{dx}(x w)')
     this.i += name[0].length
-    return new Reader(name[0]).all()
+    return this.read(name[0])
   }
 
   private skipSpaces(): void {
@@ -149,7 +186,7 @@ class Reader {
   private argumentSource(): string {
     this.skipSpaces()
     if (this.s[this.i] === '{') return this.group()
-    const one = /^(\\[a-zA-Z]+|.)/.exec(this.s.slice(this.i))
+    const one = this.at(/(\\[a-zA-Z]+|.)/y)
     if (!one) throw new Unreadable('a command is missing its argument')
     this.i += one[0].length
     return one[0]
@@ -158,34 +195,34 @@ class Reader {
   /** An argument of ^ as the tool writes it: one character, or (the group). */
   private argument(): string {
     const raw = this.argumentSource()
-    const inner = new Reader(raw).all()
+    const inner = this.read(raw)
     return /^[\p{L}\p{N}.]$/u.test(inner) ? inner : `(${inner})`
   }
 
   /** x_{1}: the subscript as part of the name (x_1); name resolution also tries x1. */
   private subscript(): string {
-    return new Reader(this.argumentSource()).all().replace(/[^\p{L}\p{N}_]/gu, '')
+    return this.read(this.argumentSource()).replace(/[^\p{L}\p{N}_]/gu, '')
   }
 
   private textArgument(): string {
-    return new Reader(this.argumentSource()).all().replace(/\s+/g, '')
+    return this.read(this.argumentSource()).replace(/\s+/g, '')
   }
 
   private root(): string {
     this.skipSpaces()
     if (this.s[this.i] === '[') {
       const close = this.s.indexOf(']', this.i)
-      const degree = new Reader(this.s.slice(this.i + 1, close)).all()
+      const degree = this.read(this.s.slice(this.i + 1, close))
       this.i = close + 1
-      return `(${new Reader(this.argumentSource()).all()})^(1/(${degree}))`
+      return `(${this.read(this.argumentSource())})^(1/(${degree}))`
     }
-    return `sqrt(${new Reader(this.argumentSource()).all()})`
+    return `sqrt(${this.read(this.argumentSource())})`
   }
 
   /** \boxed{…} and its like mark a part: read what is inside. */
   private boxed(name: string): string {
     if (name === 'color') this.argumentSource()
-    const inner = new Reader(this.argumentSource()).all()
+    const inner = this.read(this.argumentSource())
     if (name === 'underbrace' || name === 'overbrace') {
       this.skipSpaces()
       if (this.s[this.i] === '_' || this.s[this.i] === '^') (this.i++, this.argumentSource())
@@ -203,7 +240,7 @@ class Reader {
       const power = this.argument()
       return `(${this.call(fn)})^${power}`
     }
-    return `${fn}(${new Reader(this.argumentSource()).all()})`
+    return `${fn}(${this.read(this.argumentSource())})`
   }
 
   /** The text of a {…} group at the cursor, without its braces. */

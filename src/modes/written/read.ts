@@ -58,12 +58,14 @@ export function syntaxOf(path: string, text: string): Syntax {
 }
 
 /** Every claim of the file, in the order written. */
-export function readWritten(text: string, syntax: Syntax, names: Names): WrittenClaim[] {
+export function readWritten(text: string, syntax: Syntax, names: Names, limit = Infinity): WrittenClaim[] {
   const claims: WrittenClaim[] = []
   let previous: WrittenClaim | undefined
   for (const unit of unitsOf(text, syntax)) {
     const found = claimsOfUnit(unit, names, previous)
     claims.push(...found)
+    // Past the limit the caller refuses the file: reading on would only cost time.
+    if (claims.length > limit) break
     // A line of numbers continues the last equation above it, with only prose between.
     const equation = found.filter((c) => !c.side)
     previous = equation.length > 0 ? equation[equation.length - 1] : looksLikeMaths(unit.source) ? undefined : previous
@@ -125,8 +127,12 @@ function markdownUnits(lines: string[]): Unit[] {
     }
     const found = inlineMaths(line, k + 1)
     // Outside $…$, a line may still state a derivative in plain text (∂loss/∂x = 2, dL/dw = 4).
-    units.push(...(found.length > 0 ? found : plainDerivativeLine(line) ? [{ source: line.replace(/^\s*([-*+]|\d+[.)])\s+/, ''), line: k + 1, end: k + 1 }] : []))
+    units.push(
+      ...(found.length > 0 ? found : plainDerivativeLine(line) ? [{ source: line.replace(/^\s*([-*+]|\d+[.)])\s+/, ''), line: k + 1, end: k + 1 }] : []),
+    )
   })
+  // A $$ or ```math never closed runs to the end of the file, as a renderer shows it.
+  if (block && (!fence || fence.math)) units.push(...block.parts.map(([source, at]) => ({ source, line: at, end: lines.length })))
   return units
 }
 
@@ -166,7 +172,8 @@ function latexUnits(lines: string[]): Unit[] {
   const units: Unit[] = []
   const text = lines.map((l) => l.replace(/(?<!\\)%.*$/, '')).join('\n')
   const lineAt = (offset: number) => text.slice(0, offset).split('\n').length
-  const displays = /\\\[([\s\S]*?)\\\]|\\\(([\s\S]*?)\\\)|\$\$([\s\S]*?)\$\$|(?<!\\)\$([^$]+?)\$|\\begin\{(equation|align|gather|multline|eqnarray|math|displaymath|flalign)(\*?)\}([\s\S]*?)\\end\{\5\6\}/g
+  const displays =
+    /\\\[([\s\S]*?)\\\]|\\\(([\s\S]*?)\\\)|\$\$([\s\S]*?)\$\$|(?<!\\)\$([^$]+?)\$|\\begin\{(equation|align|gather|multline|eqnarray|math|displaymath|flalign)(\*?)\}([\s\S]*?)\\end\{\5\6\}/g
   for (const m of text.matchAll(displays)) {
     const body = m[1] ?? m[2] ?? m[3] ?? m[4] ?? m[7]!
     const start = m.index! + m[0].indexOf(body)
@@ -198,24 +205,25 @@ function piecesOf(source: string): Piece[] {
     signs = []
   }
   let depth = 0
+  // Sticky patterns tried at i: a long line is scanned once, never copied from each position.
+  const at = (pattern: RegExp, i: number) => ((pattern.lastIndex = i), pattern.exec(source))
   for (let i = 0; i < source.length; i++) {
-    const rest = source.slice(i)
     const c = source[i]!
-    if (c === '\\' && /^\\[{}]/.test(rest)) {
-      parts[parts.length - 1] += rest.slice(0, 2)
+    if (c === '\\' && (source[i + 1] === '{' || source[i + 1] === '}')) {
+      parts[parts.length - 1] += source.slice(i, i + 2)
       i++
       continue
     }
     if (c === '{' || c === '(' || c === '[') depth++
     if (c === '}' || c === ')' || c === ']') depth--
     if (depth === 0) {
-      const boundary = /^(\\q?quad(?![a-zA-Z])|,|;)/.exec(rest)
+      const boundary = at(/(\\q?quad(?![a-zA-Z])|,|;)/y, i)
       if (boundary) {
         close()
         i += boundary[0].length - 1
         continue
       }
-      const step = /^(=|≈|\\approx(?![a-zA-Z])|\\simeq(?![a-zA-Z]))/.exec(rest)
+      const step = at(/(=|≈|\\approx(?![a-zA-Z])|\\simeq(?![a-zA-Z]))/y, i)
       if (step) {
         parts.push('')
         signs.push(step[0] === '=' ? '=' : '≈')
@@ -223,7 +231,13 @@ function piecesOf(source: string): Piece[] {
         continue
       }
       // "… = 1 \frac{\partial loss}{\partial w} = 1": a derivative after a finished value starts a claim.
-      if (parts.length > 1 && parts[parts.length - 1]!.trim() !== '' && startsDerivative(rest) && !/(\\cdot|\\times|[-+*/(^_])\s*$/.test(parts[parts.length - 1]!)) close()
+      if (
+        parts.length > 1 &&
+        parts[parts.length - 1]!.trim() !== '' &&
+        at(DERIVATIVE_START, i) &&
+        !/(\\cdot|\\times|[-+*/(^_])\s*$/.test(parts[parts.length - 1]!)
+      )
+        close()
     }
     parts[parts.length - 1] += c
   }
@@ -231,9 +245,24 @@ function piecesOf(source: string): Piece[] {
   return pieces
 }
 
-const startsDerivative = (s: string) => /^(\\d?frac\s*\{\s*(\\partial|∂|d)|\\partial(?![a-zA-Z])|∂)/.test(s)
+const DERIVATIVE_START = /(\\d?frac\s*\{\s*(\\partial|∂|d)|\\partial(?![a-zA-Z])|∂)/y
+
+/** Maths longer than this is not read (reading is quadratic in the worst case): said so where it mentions a derivative. */
+export const MAX_UNIT = 2000
 
 function claimsOfUnit(unit: Unit, names: Names, previous: WrittenClaim | undefined): WrittenClaim[] {
+  if (unit.source.length > MAX_UNIT) {
+    if (!mentionsDerivative(unit.source)) return []
+    const text = `${unit.source.trim().slice(0, 60)}…`
+    return [
+      {
+        line: unit.line,
+        end: unit.end,
+        text,
+        unreadable: `this maths is ${unit.source.length} characters long; a claim is read from at most ${MAX_UNIT}: split it`,
+      },
+    ]
+  }
   try {
     return claimsOfPieces(unit, names, previous)
   } catch (error) {
@@ -269,8 +298,7 @@ function claimsOfPieces(unit: Unit, names: Names, previous: WrittenClaim | undef
     }
     // A line of numbers under an equation: more steps of that equation's claim.
     // It is one when it starts with = or ≈, or holds no = (2 \cdot 2(1) \approx 4), on a line below the equation.
-    const continues =
-      previous?.lhs && previous.line < unit.line && !read.some(hasDerivative) && (written[0] === '' || !piece.signs.includes('='))
+    const continues = previous?.lhs && previous.line < unit.line && !read.some(hasDerivative) && (written[0] === '' || !piece.signs.includes('='))
     if (continues && previous?.lhs) {
       const steps = written[0] === '' ? read.slice(1) : read
       const texts = written[0] === '' ? written.slice(1) : written
@@ -311,7 +339,9 @@ const hasDerivative = (s: string) => s.includes(DERIVATIVE_OPEN)
 
 /** The derivative a side is, when it is one derivative alone (in parentheses or not). */
 function derivativeAlone(side: string): Derivative | undefined {
-  const m = new RegExp(`^\\s*\\(*\\s*${DERIVATIVE_OPEN}([^${DERIVATIVE_CLOSE}]*)${DERIVATIVE_SEPARATOR}([^${DERIVATIVE_CLOSE}]*)${DERIVATIVE_CLOSE}\\s*\\)*\\s*$`).exec(side)
+  const m = new RegExp(
+    `^\\s*\\(*\\s*${DERIVATIVE_OPEN}([^${DERIVATIVE_CLOSE}]*)${DERIVATIVE_SEPARATOR}([^${DERIVATIVE_CLOSE}]*)${DERIVATIVE_CLOSE}\\s*\\)*\\s*$`,
+  ).exec(side)
   return m ? { of: m[1]!, wrt: m[2]! } : undefined
 }
 
@@ -320,8 +350,7 @@ const writeDerivative = (d: Derivative) => `d ${bracket(d.of)} / d ${bracket(d.w
 /** A side of d A / d B as the claim parser needs it: a name or a power as it is, anything else in parentheses. */
 function bracket(s: string): string {
   const grouped = s.startsWith('(') && matchingParen(s, 0) === s.length - 1
-  if (grouped && !/^\((\(.*\))\)$/.test(s)) return s
-  if (grouped) return s.slice(1, -1)
+  if (grouped) return bracket(s.slice(1, -1))
   return /^([\p{L}_$][\p{L}\p{N}_$]*|\([^()]*\))(\^[\p{L}\p{N}.]+)?$/u.test(s) ? s : `(${s})`
 }
 
@@ -523,4 +552,3 @@ function markPrimes(tokens: string[], names: Names): string[] {
   }
   return out
 }
-
