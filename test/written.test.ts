@@ -101,6 +101,26 @@ describe('a corpus of written traces, each slip marked where it was made', () =>
     expect(claims[4]!.why).toBe('∂L/∂x = x + 2: right value here, wrong formula: at x = 4.75 yours gives 6.75, the right one gives 7.625.')
   })
 
+  it('reads a tanh unit: a wrong local, a slip below a right gradient, a value written for its derivative, a sign', async () => {
+    const { claims } = await checked('z = w*x + b; a = tanh(z); L = (a - t)^2', ['--w', '0.5', '--x', '2', '--b', '0', '--t', '1'], 'kinds.txt')
+    expect(marks(claims)).toEqual([
+      [3, 'wrong', true],
+      [4, 'right', false],
+      [5, 'wrong', true],
+      [6, 'wrong', true],
+      [7, 'wrong', true],
+      [7, 'right', false],
+    ])
+    expect(claims[0]!.why).toBe('∂(w·x)/∂x is 0.5, not x = 2. ∂(w·x)/∂x = w (product rule) = 0.5.')
+    // The student's own right gradient above is where the comparison starts, never "none of your claims".
+    expect(claims[2]!.why).toContain('Your ∂L/∂a = -0.476812 is right; compare your steps below it with the true ones, from a down: ∂L/∂z = -0.200249')
+    expect(claims.map((c) => c.why).join(' ')).not.toContain('None of your claims')
+    expect(claims[3]!.why).toContain('the value of a (0.761594) written for its derivative ∂tanh(z)/∂z')
+    expect(claims[4]!.why).toContain('the right size and the wrong sign')
+    expect(claims[4]!.reads).toBe('d L / d x = -(2*(a - t)*(1 - a^2)*w)')
+    expect(claims[2]!.reads).toBe('d L / d w = -0.5')
+  })
+
   it('marks a repeated slip as the same slip, not a new one, and an explained chain as consistent', async () => {
     const text = [
       '$\\frac{\\partial loss}{\\partial \\hat{y}} = 6$',

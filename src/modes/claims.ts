@@ -40,9 +40,10 @@ export type Diagnosis =
   | { kind: 'inherited'; from: number; factor: number; follows: boolean }
   /**
    * The departure is this node's own step: upstream × local summed over its consumers (`edges`).
-   * `above`: the nodes from L down to it, when the student stated none of its upstream gradients.
+   * `above`: the nodes from L down to it, when the student stated none of its upstream gradients;
+   * `claimed`: the one of them nearest to it whose gradient the student did state (right), if any.
    */
-  | { kind: 'step'; edges: number[]; missing?: number[]; above?: number[]; slip?: Slip; signFlipped?: boolean }
+  | { kind: 'step'; edges: number[]; missing?: number[]; above?: number[]; claimed?: number; slip?: Slip; signFlipped?: boolean }
   /** A local derivative (or a derivative between two inner nodes) that is not right. */
   | { kind: 'local'; edges: number[] }
   /** A derivative between two inner nodes; `independent` when `of` does not depend on `wrt` at all. */
@@ -286,6 +287,9 @@ function departure(trace: Trace, inputsOf: number[][], said: Map<number, ClaimRe
     const above: number[] = []
     for (let i = trace.output; i > n; i--) if (between[i]) above.push(i)
     diagnosis.above = above
+    // Every claim between is right here (a wrong one would be the first departure): the nearest is where to go on from.
+    const nearest = above.filter((i) => said.has(i) && i !== trace.output).pop()
+    if (nearest !== undefined) diagnosis.claimed = nearest
     const slip = likelySlip(trace, n, r.claimed, tolerance)
     if (slip) diagnosis.slip = slip
     // The right size with the wrong sign: a slip in the sign of some local derivative on the way.

@@ -77,7 +77,8 @@ function diagnosisJson(trace: Trace, r: ClaimResult, label: (i: number) => strin
   if (d.kind === 'formula') base.at = { point: Object.fromEntries(d.slip.at), yours: jsonSym(d.slip.yours), truth: jsonSym(d.slip.truth) }
   // Edges by the nodes they join: the JSON of `check` carries no edge list to index into.
   if (d.kind === 'step' && d.missing) base.missingThrough = d.missing.map((e) => label(trace.edges[e]!.to))
-  if (d.kind === 'step' && d.above) base.unclaimedAbove = d.above.map(label)
+  if (d.kind === 'step' && d.above) base.unclaimedAbove = d.above.filter((i) => d.claimed === undefined || i < d.claimed).map(label)
+  if (d.kind === 'step' && d.claimed !== undefined) base.claimedAbove = label(d.claimed)
   if (d.kind === 'step' && d.slip) {
     const edge = trace.edges[d.slip.edge]!
     base.slip = { kind: d.slip.kind, of: label(edge.to), wrt: label(edge.from) }

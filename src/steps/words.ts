@@ -534,21 +534,24 @@ function localVerdict({ trace, r, label }: Judged, meaning: Cell, diagnosis: Ext
 function unclaimedVerdict(judged: Judged, diagnosis: Extract<Diagnosis, { kind: 'step' }>): Phrase[] {
   const { trace, r, d, label, step } = judged
   const out = label(trace.output)
-  const above = diagnosis.above!
+  const from = diagnosis.claimed
+  // From the student's own nearest gradient above, when they stated one (it is right), else from the output.
+  const above = from === undefined ? diagnosis.above! : diagnosis.above!.filter((i) => i < from)
   const shown = joinCells(
     above.slice(0, 8).map((i) => [d(trace.output, i), ' = ', value(trace.nodes[i]!.grad as number)]),
     ', ',
   )
-  const lines: Phrase[] = [
-    [
-      `None of your claims gives a gradient between ${out} and ${label(r.wrt)}, so compare your steps with the true ones, from ${out} down: `,
-      ...shown,
-      above.length > 8 ? ', …' : '',
-      '; then ',
-      ...step(diagnosis.edges),
-      '.',
-    ],
-  ]
+  const start: Phrase =
+    from === undefined
+      ? [`None of your claims gives a gradient between ${out} and ${label(r.wrt)}, so compare your steps with the true ones, from ${out} down: `]
+      : [
+          'Your ',
+          d(trace.output, from),
+          ' = ',
+          value(trace.nodes[from]!.grad as number),
+          ` is right; compare your steps below it with the true ones, from ${label(from)} down${above.length ? ': ' : ''}`,
+        ]
+  const lines: Phrase[] = [[...start, ...shown, above.length > 8 ? ', …' : '', above.length ? '; then ' : ': ', ...step(diagnosis.edges), '.']]
   if (diagnosis.missing) lines.push(missingLine(judged, diagnosis))
   if (diagnosis.slip) {
     const edge = trace.edges[diagnosis.slip.edge]!

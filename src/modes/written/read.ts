@@ -406,12 +406,12 @@ export function resolve(text: string, names: Names): string {
 /** Tokens as the tool writes an expression: x*w + b, 2*(1), (yhat - y)^2, max(a, b). */
 function spaced(tokens: string[]): string {
   let text = ''
+  // A sign is unary at the start and after an operator or an opening parenthesis: -0.5, 2*(-x).
+  const unary = (k: number) => (tokens[k] === '-' || tokens[k] === '+') && (k === 0 || /^[-+*/^(,=≈]$/.test(tokens[k - 1]!))
   tokens.forEach((t, k) => {
     const before = tokens[k - 1]
-    const tight = before === undefined || before === '(' || t === ')' || t === ',' || t === '^' || before === '^' || t === '(' || t === '*' || before === '*'
-    const unary = (t === '-' || t === '+') && (before === undefined || before === '(' || before === '^' || before === '*' || before === '/')
-    text += tight || (before === '-' && k >= 2 && /^[(^*/]$|^$/.test(tokens[k - 2] ?? '')) ? t : ` ${t}`
-    if (unary) text = text.replace(/ ([-+])$/, '$1')
+    const tight = before === undefined || before === '(' || t === ')' || t === ',' || t === '^' || before === '^' || t === '*' || before === '*' || t === '('
+    text += tight || unary(k - 1) ? t : ` ${t}`
   })
   return text.replace(/,(?=\S)/g, ', ').trim()
 }
