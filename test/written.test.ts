@@ -99,6 +99,7 @@ describe('a corpus of written traces, each slip marked where it was made', () =>
       [7, 'unreadable', false],
     ])
     expect(claims[4]!.why).toBe('∂L/∂x = x + 2: right value here, wrong formula: at x = 4.75 yours gives 6.75, the right one gives 7.625.')
+    expect(claims[0]!.why).toContain('Your number leaves out ∂L/∂L · ∂(t1 + x)/∂x: x feeds L, t1, so its gradient sums all 2 contributions (1 + 4).')
   })
 
   it('reads a tanh unit: a wrong local, a slip below a right gradient, a value written for its derivative, a sign', async () => {
