@@ -470,6 +470,26 @@ describe('quiz', () => {
     expect(result.stdout).toContain('Score: 1 of 2 right at the first try, 1 more after a hint (4 not asked).')
   })
 
+  it('counts a question answered but not finished as asked, never as not asked', async () => {
+    const answers = ['1', '1', '-1', '1', '1', '1', '1', '1', '1', '-1', '2*t3', '1', '-2', '-2', '2*x']
+    const result = await runCli(['quiz', '(x*w+b-y)^2', '--x', '1', '--w', '1', '--b', '0', '--y', '2'], { answers })
+    expect(result.stdout).toContain('Stopped at question 15 of 19.')
+    expect(result.stdout).toContain('Score: 14 of 15 right at the first try, 1 left unfinished (4 not asked).')
+    const stopped = await runCli(['quiz', 'relu(x)*2', '--x', '0'], { answers: ['0', '0', 'undefined', '1', '', 'q'] })
+    expect(stopped.stdout).toContain('Stopped at question 4 of 7.')
+    expect(stopped.stdout).toContain('Score: 3 of 4 right at the first try, 1 left unfinished (3 not asked).')
+  })
+
+  it('takes "undefined" at a kink as right, with the convention the trace goes on with; elsewhere it asks for the value', async () => {
+    const kink = await runCli(['quiz', 'relu(x)*2', '--x', '0'], { answers: ['0', '0', 'undefined', 'q'] })
+    expect(kink.stdout).toContain(
+      "> undefined\n  ✓ right: relu is not differentiable at 0: the gradient is taken as 0 (PyTorch's convention); the trace goes on with 0\n",
+    )
+    const smooth = await runCli(['quiz', 'x*2', '--x', '1'], { answers: ['2', 'undefined', '2', 'q'] })
+    expect(smooth.stdout).toContain('> undefined\n  it is defined here: type a number or an expression\n> 2\n  ✓ right')
+    expect(smooth.stdout).toContain('Score: 2 of 2 right at the first try (2 not asked).')
+  })
+
   it('at a kink, says that the convention decides, not the formula', async () => {
     const result = await runCli(['quiz', 'max(x, y)', '--x', '1', '--y', '1'], { answers: ['1', '1', '1', '1', 'q'] })
     expect(result.stdout).toContain(

@@ -34,7 +34,12 @@ export interface Question {
   answerAt: (t: Trace) => number
   /** Which step of the trace it asks, as a key (stepKey) the html page's steps share. */
   about: string
+  /** At a non-differentiable point: the convention that gives `answer` ("undefined" is then right too). */
+  kink?: string
 }
+
+/** What a student types for a derivative that does not exist. */
+export const UNDEFINED_ANSWER = /^\s*(undefined|undef|none|dne|n\/a|does not exist|not defined|not differentiable)\s*$/i
 
 /** A step by what it computes: a node's value or gradient sum, an edge's local derivative or contribution, the seed. */
 export const stepKey = (kind: 'value' | 'local' | 'seed' | 'contribution' | 'sum' | 'tangent', index: number) => `${kind}:${index}`
@@ -101,6 +106,7 @@ function localQuestions(asking: Asking): Question[] {
   const names = placeholders(trace)
   // At a kink the formula does not apply and the convention decides: say so in the hint.
   const conventions = new Map(trace.flags.filter((f) => f.code === 'convention').map((f) => [f.edge!, conventionText(trace.nodes[f.node]!.op!, f.convention!)]))
+  const kinks = new Set(trace.flags.filter((f) => f.code === 'convention' && f.kind === 'non-differentiable').map((f) => f.edge!))
   return [...steps.locals()].flatMap((row): Question[] => {
     const edge = trace.edges[row.edge]!
     if (!isNumber(edge.localValue)) return []
@@ -123,6 +129,7 @@ function localQuestions(asking: Asking): Question[] {
         reveal: convention ? `${name} = ${num(edge.localValue)}: ${convention}` : worked(`${name} = ${formula}`, formula, num(edge.localValue)),
         answerAt: (t) => numberAt(t.edges[row.edge]!.localValue),
         about: stepKey('local', row.edge),
+        ...(convention && kinks.has(row.edge) ? { kink: convention } : {}),
       },
     ]
   })
@@ -216,6 +223,8 @@ export interface Score {
   firstTry: number
   afterHint: number
   shown: number
+  /** Asked and answered, but not right before the input ended or the student stopped. */
+  unfinished: number
 }
 
 /** Asks every question until the input ends or the student types q; returns the score. */
@@ -227,7 +236,8 @@ export async function runQuiz(
 ): Promise<Score> {
   const c = options.chalk ?? PLAIN
   const names = nodeValues(trace)
-  const score: Score = { asked: 0, total: questions.length, firstTry: 0, afterHint: 0, shown: 0 }
+  const num = (x: number) => printSym(x, notation(options).style)
+  const score: Score = { asked: 0, total: questions.length, firstTry: 0, afterHint: 0, shown: 0, unfinished: 0 }
   const right = c.green(QUIZ.right(options.ascii))
   const wrong = c.red(QUIZ.wrong(options.ascii))
   let section: Section | undefined
@@ -240,10 +250,21 @@ export async function runQuiz(
     io.write(`\n(${k + 1}/${questions.length}) ${question.ask} = ?${question.context ? c.dim(`   (${question.context})`) : ''}\n`)
     score.asked++
     let misses = 0
-    for (;;) {
-      const line = await nextAnswer(io, score, k, questions.length)
+    for (let tried = false; ; tried = true) {
+      const line = await nextAnswer(io, score, k, questions.length, tried)
       if (line === undefined) return finish(score, io)
       let value: number | undefined
+      // "undefined" at a kink is right: the derivative does not exist there, and a convention decides.
+      if (UNDEFINED_ANSWER.test(line) && question.kink) {
+        if (misses === 0) score.firstTry++
+        else score.afterHint++
+        io.write(`  ${right}: ${QUIZ.kinkAnswer(question.kink, num(question.answer))}\n`)
+        break
+      }
+      if (UNDEFINED_ANSWER.test(line)) {
+        io.write(`  ${QUIZ.definedHere}\n`)
+        continue
+      }
       if (line.trim() !== '' && line.trim() !== '?') {
         try {
           value = evaluateText(line, names)
@@ -278,11 +299,16 @@ export async function runQuiz(
   return finish(score, io)
 }
 
-/** The student's next line; undefined, once where the quiz stopped is written, when the input ends or says q. */
-export async function nextAnswer(io: QuizIo, score: Score, k: number, total: number): Promise<string | undefined> {
+/**
+ * The student's next line; undefined, once where the quiz stopped is written, when the input ends
+ * or says q. A question already `tried` stays asked, and counts as not finished; one never
+ * answered was not asked.
+ */
+export async function nextAnswer(io: QuizIo, score: Score, k: number, total: number, tried: boolean): Promise<string | undefined> {
   const line = await io.ask('> ')
   if (line !== undefined && !/^\s*(q|quit|exit)\s*$/i.test(line)) return line
-  score.asked--
+  if (tried) score.unfinished++
+  else score.asked--
   io.write(`\n${QUIZ.stopped(k + 1, total)}\n`)
   return undefined
 }

@@ -690,9 +690,12 @@ export const QUIZ = {
   answer: 'answer',
   unreadable: (why: string) => `cannot read that answer: ${why}; type a number or an expression`,
   stopped: (k: number, total: number) => `Stopped at question ${k} of ${total}.`,
-  score: (s: { firstTry: number; asked: number; afterHint: number; shown: number; total: number }) =>
+  kinkAnswer: (convention: string, value: string) => `${convention}; the trace goes on with ${value}`,
+  definedHere: 'it is defined here: type a number or an expression',
+  score: (s: { firstTry: number; asked: number; afterHint: number; shown: number; unfinished: number; total: number }) =>
     `Score: ${s.firstTry} of ${s.asked} right at the first try` +
     `${s.afterHint ? `, ${s.afterHint} more after a hint` : ''}${s.shown ? `, ${s.shown} shown` : ''}` +
+    `${s.unfinished ? `, ${s.unfinished} left unfinished` : ''}` +
     `${s.asked < s.total ? ` (${s.total - s.asked} not asked)` : ''}.`,
 }
 

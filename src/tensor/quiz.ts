@@ -129,7 +129,7 @@ export async function runTensorQuiz(
 ): Promise<Score> {
   const c = options.chalk ?? PLAIN
   const text = (s: string) => (options.ascii ? Q.ascii(s) : s)
-  const score: Score = { asked: 0, total: questions.length, firstTry: 0, afterHint: 0, shown: 0 }
+  const score: Score = { asked: 0, total: questions.length, firstTry: 0, afterHint: 0, shown: 0, unfinished: 0 }
   let section: string | undefined
   io.write(`${text(Q.intro(questions.length))}\n`)
   for (const [k, question] of questions.entries()) {
@@ -140,8 +140,8 @@ export async function runTensorQuiz(
     io.write(`\n(${k + 1}/${questions.length}) ${text(question.ask)} = ?${question.context ? c.dim(text(`   (${question.context})`)) : ''}\n`)
     score.asked++
     let misses = 0
-    for (;;) {
-      const line = await nextAnswer(io, score, k, questions.length)
+    for (let tried = false; ; tried = true) {
+      const line = await nextAnswer(io, score, k, questions.length, tried)
       if (line === undefined) return finish(score, io)
       let verdict: Verdict | undefined
       if (line.trim() !== '' && line.trim() !== '?') {
