@@ -3,7 +3,7 @@ import { LIMITS } from './limits.js'
 import type { Graph } from './graph.js'
 import { OPS, pow, sigmoid } from './ops.js'
 import { isNumber } from './sym.js'
-import type { Trace } from './trace.js'
+import { edgesByConsumer, type Trace, type TraceEdge } from './trace.js'
 
 export type CheckStatus = 'agree' | 'disagree' | 'inconclusive' | 'not-checked'
 
@@ -287,6 +287,7 @@ function kinkedVariables(graph: Graph, trace: Omit<Trace, 'checks'>): Map<number
   const result = new Map<number, number>()
   // A kink with no gradient arriving (∂L/∂node = 0, as relu's in relu(x)·x at 0) changes nothing to first order.
   const kinks = trace.flags.filter((f) => f.kind === 'non-differentiable' && f.edge !== undefined && !flatAbove(trace, f.node)).slice(0, 100)
+  const inputsOf = kinks.length > 0 ? edgesByConsumer(trace) : []
   for (const flag of kinks) {
     const edge = trace.edges[flag.edge!]!
     const where = edge.to
@@ -298,8 +299,21 @@ function kinkedVariables(graph: Graph, trace: Omit<Trace, 'checks'>): Map<number
       seen[i] = 1
       const node = graph.nodes[i]!
       if (node.kind === 'variable' && !result.has(i)) result.set(i, where)
-      stack.push(...node.inputs)
+      for (const e of inputsOf[i]!) if (!blocks(trace, trace.edges[e]!)) stack.push(trace.edges[e]!.from)
     }
   }
   return result
+}
+
+/**
+ * An edge that passes nothing near this point: a relu, max or min away from its switch, on its
+ * blocked side. Whatever kink lies above it, what lies below does not change L to first order.
+ */
+function blocks(trace: Omit<Trace, 'checks'>, edge: TraceEdge): boolean {
+  if (edge.localValue !== 0) return false
+  const consumer = trace.nodes[edge.to]!
+  const op = OPS[consumer.op!]
+  const xs = consumer.inputs.map((j) => trace.nodes[j]!.value)
+  if (!op.selects || !op.kink || !xs.every(isNumber)) return false
+  return op.kink(xs as number[]) !== 0 && op.selects(xs as number[], edge.slot)
 }

@@ -74,8 +74,12 @@ export interface Chain {
   variable: string
   /** Number of paths from the output to the variable (a float: it can grow exponentially). */
   count: number
-  /** Each path as edge indexes from the output down to the variable; absent past the caps. */
-  paths?: { edges: number[]; product: Sym }[]
+  /**
+   * Each path as edge indexes from the output down to the variable; absent past the caps. The
+   * product is taken as the backward pass takes it: `selected`, the edge where a selecting op
+   * (relu, max, min, pow's mask) passed 0 from an infinite or NaN running product.
+   */
+  paths?: { edges: number[]; product: Sym; selected?: number }[]
 }
 
 export interface Trace {
@@ -141,7 +145,7 @@ export function trace(graph: Graph, bindings: Record<string, number>, options: T
     gradients,
     bindings: usedBindings,
     unbound,
-    chains: options.chains === false ? [] : chains(graph, nodes, edges, backward),
+    chains: options.chains === false ? [] : chains(graph, nodes, edges, backward, forward.values),
     flags,
     notes: [...graph.notes],
   }
@@ -447,7 +451,7 @@ const isInfinite = (x: number) => x === Infinity || x === -Infinity
 const infiniteTimesZero = (a: number, b: number) => (isInfinite(a) && b === 0) || (a === 0 && isInfinite(b))
 
 /** Paths are counted for every variable in one linear pass, and listed only under LIMITS.chainPaths and LIMITS.chainEdges. */
-function chains(graph: Graph, nodes: TraceNode[], edges: TraceEdge[], backward: number[]): Chain[] {
+function chains(graph: Graph, nodes: TraceNode[], edges: TraceEdge[], backward: number[], values: Sym[]): Chain[] {
   const counts = new Float64Array(nodes.length)
   // Fewest edges from each node up to the output: a variable deeper than the edge cap is not listed.
   const depth = new Float64Array(nodes.length).fill(Infinity)
@@ -492,10 +496,19 @@ function chains(graph: Graph, nodes: TraceNode[], edges: TraceEdge[], backward: 
     // path k is contribution k where each contribution has one path.
     const order = new Map(nodes[v]!.contributions.map((e, k) => [e, k]))
     paths.sort((a, b) => order.get(a[a.length - 1]!)! - order.get(b[b.length - 1]!)! || compareEdgeLists(a, b))
-    chain.paths = paths.map((path) => ({
-      edges: path,
-      product: short(path.reduce<Sym>((product, e) => apply('mul', [product, edges[e]!.localValue]), 1)),
-    }))
+    chain.paths = paths.map((path) => {
+      let product: Sym = 1
+      let selected: number | undefined
+      for (const e of path) {
+        const local = edges[e]!.localValue
+        // The backward pass's own rule (backwardPass): a selecting op passes 0, not ∞·0.
+        if (local === 0 && typeof product === 'number' && !Number.isFinite(product) && selectsAt(nodes[edges[e]!.to]!, values, edges[e]!.slot)) {
+          product = 0
+          selected ??= e
+        } else product = apply('mul', [product, local])
+      }
+      return { edges: path, product: short(product), ...(selected === undefined ? {} : { selected }) }
+    })
     return chain
   })
 }
@@ -504,6 +517,16 @@ function chains(graph: Graph, nodes: TraceNode[], edges: TraceEdge[], backward: 
 function compareEdgeLists(a: number[], b: number[]): number {
   for (let k = 0; k < Math.min(a.length, b.length); k++) if (a[k] !== b[k]) return a[k]! - b[k]!
   return a.length - b.length
+}
+
+/** upstream × an edge's local derivative, as the backward pass takes it: a selecting op passes 0, even from ∞ or NaN. */
+export function times(trace: Pick<Trace, 'nodes'>, upstream: number, edge: TraceEdge): number {
+  const local = edge.localValue as number
+  if (local === 0 && !Number.isFinite(upstream)) {
+    const consumer = trace.nodes[edge.to]!
+    if (selectsAt(consumer, consumer.inputs.map((j) => trace.nodes[j]!.value), edge.slot)) return 0
+  }
+  return upstream * local
 }
 
 /** Whether the op of `node` selects rather than multiplies for the input at `slot` (ops.ts `selects`). */

@@ -6,7 +6,7 @@ import { evaluateText, namesIn } from '../bindings.js'
 import { formulaSlip, type Elsewhere, type FormulaSlip } from './formula.js'
 import { InputError, excerpt } from '../errors.js'
 import { isNumber } from '../sym.js'
-import { edgesByConsumer, type Trace } from '../trace.js'
+import { edgesByConsumer, times, type Trace } from '../trace.js'
 import { findNode, indexNodes, nodeValues } from './refer.js'
 
 export interface Claim {
@@ -376,7 +376,7 @@ function partial(trace: Trace, inputsOf: number[][], of: number, wrt: number): n
     for (const e of inputsOf[i]!) {
       const edge = trace.edges[e]!
       if (edge.from < wrt) continue
-      grads.set(edge.from, (grads.get(edge.from) ?? 0) + g * (edge.localValue as number))
+      grads.set(edge.from, (grads.get(edge.from) ?? 0) + times(trace, g, edge))
     }
   }
   return grads.get(wrt) ?? 0

@@ -101,7 +101,7 @@ function backwardRows(steps: Lesson, { math }: TexFace, sym: (s: Sym) => string)
 }
 
 /** The chains as align* rows: per path its local derivatives, then their values and product. */
-function chainRows(steps: Lesson, { math }: TexFace, sym: (s: Sym) => string): string[] {
+function chainRows(steps: Lesson, { math, text }: TexFace, sym: (s: Sym) => string): string[] {
   const chains: string[] = []
   for (const chain of steps.chains) {
     const grad = math(chain.gradient)
@@ -121,7 +121,8 @@ function chainRows(steps: Lesson, { math }: TexFace, sym: (s: Sym) => string): s
       for (const [k, path] of chain.paths.entries()) {
         const lhs = chain.paths.length > 1 ? `${grad},\\ \\text{${pathLabel(k + 1)}}` : grad
         chains.push(`${lhs} &= ${path.locals.map(math).join(' \\cdot ')}`)
-        chains.push(path.values.length > 1 ? `&= ${path.values.map(math).join(' \\cdot ')} = ${sym(path.product)}` : `&= ${sym(path.product)}`)
+        const note = path.selected ? ` && \\text{${text(path.selected)}}` : ''
+        chains.push(path.values.length > 1 ? `&= ${path.values.map(math).join(' \\cdot ')} = ${sym(path.product)}${note}` : `&= ${sym(path.product)}${note}`)
       }
       if (chain.paths.length > 1) chains.push(`${grad} &= ${math(sum(chain.paths.map((path) => path.product)))} = ${math(value(chain.total))}`)
     }

@@ -264,7 +264,7 @@ function* chainLines(chain: ChainStep, out: string, n: Notation): Generator<stri
     const indent = chain.paths.length > 1 ? ' '.repeat(lead.length - 2) : pad
     // A path of one local derivative is its own product: its value once, not "= 4 = 4".
     if (path.values.length > 1) yield `  ${indent}= ${path.values.map(print).join(times)}`
-    yield `  ${indent}= ${print(value(path.product))}`
+    yield `  ${indent}= ${print(value(path.product))}${path.selected ? ` ${print(path.selected)}` : ''}`
   }
   if (chain.paths.length > 1) {
     yield `  ${gradient} = ${sumOverPaths(chain.paths.length)} = ${print(sum(chain.paths.map((p) => p.product)))} = ${print(value(chain.total))}`

@@ -8,7 +8,7 @@ import { symTerms, type Sym } from '../sym.js'
 import { rational } from '../canon.js'
 import { operandSym, type Trace } from '../trace.js'
 import { factor, grad, local, product, type Cell, type Phrase } from './cells.js'
-import { EXPLAIN, NOT_CHECKED_INTERMEDIATE, andMore, checkReasonText, flagText, notationNote, placeholders, ruleSentence } from './words.js'
+import { EXPLAIN, NOT_CHECKED_INTERMEDIATE, andMore, chainSelected, checkReasonText, flagText, notationNote, placeholders, ruleSentence } from './words.js'
 
 export interface LessonOptions {
   /** Limit the backward sections to what reaches these variables. */
@@ -55,6 +55,8 @@ export interface ChainPath {
   locals: Cell[]
   values: Cell[]
   product: Sym
+  /** Where the product is 0 because an op selected its branch (∞ · 0 taken as 0, as the backward pass takes it). */
+  selected?: Phrase
 }
 
 export type ChainStep =
@@ -267,6 +269,7 @@ function chainStep(trace: Trace, k: number, policy: 'all' | 'short'): ChainStep 
     locals: path.edges.map((e) => local(trace, trace.edges[e]!)),
     values: path.edges.map((e) => factor(trace.edges[e]!.localValue)),
     product: path.product,
+    ...(path.selected === undefined ? {} : { selected: chainSelected(trace.nodes[trace.edges[path.selected]!.to]!.op!) }),
   }))
   return { kind: 'paths', variable: chain.variable, gradient, paths, total: trace.gradients[k]!.grad }
 }
@@ -278,8 +281,9 @@ function reasons(trace: Trace, gradients: GradientRow[]): Lesson['reasons'] {
     const reason = row.check?.reason
     if (!reason) continue
     const text = checkReasonText(trace, row.variable, reason)
-    // Phrases are compared by their content: the same words and cells make the same line.
-    const key = JSON.stringify(text)
+    // Phrases are compared by their content: the same words and cells make the same line
+    // (Infinity and -Infinity kept apart: JSON would write both as null).
+    const key = JSON.stringify(text, (_, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v))
     const line = byText.get(key)
     if (line) line.variables.push(row.variable)
     else byText.set(key, { variables: [row.variable], text })

@@ -121,13 +121,14 @@ export const EXPLAIN = {
     value(g),
     ` as a sensitivity: nudge ${v} by 0.01 and ${out} changes by about `,
     value(g * 0.01),
-    '. Measured: h = ',
+    // The check's estimate is its finer one, at half its step h: named so, as the README's h is the larger.
+    ". Measured at the check's finer step h/2 = ",
     value(h, 3),
-    `, ${out} at ${v} + h = `,
+    `: ${out} at ${v} + h/2 = `,
     value(up, 12),
-    `, at ${v} - h = `,
+    `, at ${v} - h/2 = `,
     value(down, 12),
-    ', so (difference)/2h = ',
+    ', so (difference)/h = ',
     value(estimate),
     '.',
   ],
@@ -314,7 +315,11 @@ export function checkReasonText(trace: Trace, variable: string, reason: CheckRea
       return [`past the check budget of ${LIMITS.checkBudget} node evaluations`]
     case 'kink': {
       const node = trace.nodes[reason.node]!
-      return [`its gradient passes a non-differentiable point (${node.op} at ${node.label}), where the two one-sided slopes differ`]
+      const infinite = trace.flags.some((f) => f.node === reason.node && f.convention === 'infinite-slope')
+      // Said of one variable or several ("x, y: the gradient …"), so never "its".
+      return infinite
+        ? [`the gradient passes ${node.op} at ${node.label}, whose slope is infinite there, so a finite difference cannot measure it`]
+        : [`the gradient passes a non-differentiable point (${node.op} at ${node.label}), where the two one-sided slopes differ`]
     }
     case 'branch': {
       const node = trace.nodes[reason.node]!
@@ -627,6 +632,11 @@ function joinCells(items: (Cell | Phrase)[], separator: string): Phrase {
 }
 
 export const claimsHeading = (right: number, total: number) => `Claims: ${right} of ${total} right`
+
+/** A chain whose product is 0 where the backward pass selected a branch: why it is not ∞ · 0 = NaN. */
+export const chainSelected = (op: string): Phrase => [
+  op === 'pow' ? "(pow's mask, as in the backward pass)" : `(${op} selects its branch, as in the backward pass)`,
+]
 
 /** check --trace: a written trace's words. */
 export const WRITTEN = {
