@@ -524,7 +524,14 @@ export function times(trace: Pick<Trace, 'nodes'>, upstream: number, edge: Trace
   const local = edge.localValue as number
   if (local === 0 && !Number.isFinite(upstream)) {
     const consumer = trace.nodes[edge.to]!
-    if (selectsAt(consumer, consumer.inputs.map((j) => trace.nodes[j]!.value), edge.slot)) return 0
+    if (
+      selectsAt(
+        consumer,
+        consumer.inputs.map((j) => trace.nodes[j]!.value),
+        edge.slot,
+      )
+    )
+      return 0
   }
   return upstream * local
 }

@@ -15,9 +15,12 @@ describe('a formula right at this point only', () => {
     const { stdout } = await runCli(['quiz', '(x*w+b-y)^2', '--x', '1', '--w', '1', '--b', '0', '--y', '2'], { answers })
     const afterX = stdout.slice(stdout.indexOf('> x\n'))
     expect(afterX).toMatch(
-      /^> x\n {2}✗ not quite: right value here, wrong formula: at x = [\d.]+ yours gives [\d.]+, the right one gives [\d.]+\n {2}hint: product rule/,
+      /^> x\n {2}✗ not quite: right value here, wrong formula: at x = [\d.]+, w = [\d.]+, b = [\d.]+, y = [\d.]+ yours gives [\d.]+, the right one gives [\d.]+\n {2}hint: product rule/,
     )
-    expect(stdout).toMatch(/> 2\*t3\^3\n {2}✗ not quite: right value here, wrong formula: at t3 = /)
+    // A node is not moved as if it were a variable: it follows from the moved variables, and is said so.
+    expect(stdout).toMatch(
+      /> 2\*t3\^3\n {2}✗ not quite: right value here, wrong formula: at x = [\d.]+, w = [\d.]+, b = [\d.]+, y = [\d.]+ \(so t3 = [-\d.]+\) yours/,
+    )
     // The right formula, w, is right.
     const right = await runCli(['quiz', '(x*w+b-y)^2', '--x', '1', '--w', '1', '--b', '0', '--y', '2'], { answers: ['1', '1', '-1', '1', 'w', 'q'] })
     expect(right.stdout).toMatch(/> w\n {2}✓ right/)
@@ -30,8 +33,11 @@ describe('a formula right at this point only', () => {
     const { code, stdout } = await runCli(args, { files: { 'p.txt': file } })
     expect(code).toBe(3)
     expect(stdout).toContain('Claims: 2 of 4 right')
-    const slip = /at yhat = ([\d.]+), y = ([\d.]+) yours gives ([\d.]+), the right one gives ([\d.]+)/.exec(stdout)!
-    const [yhat, y, yours, truth] = slip.slice(1).map(Number) as [number, number, number, number]
+    const slip = /at x = ([\d.]+), w = ([\d.]+), b = ([\d.]+), y = ([\d.]+) \(so yhat = ([\d.]+)\) yours gives ([\d.]+), the right one gives ([\d.]+)/.exec(
+      stdout,
+    )!
+    const [x, w, b, y, yhat, yours, truth] = slip.slice(1).map(Number) as [number, number, number, number, number, number, number]
+    expect(yhat).toBeCloseTo(x * w + b, 4)
     expect(yours).toBeCloseTo(2 * (yhat - y) ** 2, 3)
     expect(truth).toBeCloseTo(2 * (yhat - y), 3)
     expect(stdout).toMatch(/✗ 2\. d \(x\*w\)\/d x = x\n.*right value here, wrong formula: at x = /)

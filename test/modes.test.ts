@@ -267,7 +267,7 @@ describe('check: claims worked out by hand', () => {
       '✗ 5. d loss / d (yhat - y)^2 = 2*(yhat - y)^2\n     ∂loss/∂loss is 1, not 2*(yhat - y)^2 = 2\n     The seed: the backward pass starts at ∂loss/∂loss = 1',
     )
     expect(result.stdout).toContain(
-      '✗ 6. d loss / d (yhat - y) = 2 * 2*(1)\n     ∂loss/∂t2 is 2, not 4\n     First departure: ∂loss/∂loss (claim 5), which should be 1. Your steps after it are right: 2 · ∂loss/∂t2 = 2 · 2 = 4.',
+      '✗ 6. d loss / d (yhat - y) = 2 * 2*(1)\n     ∂loss/∂t2 is 2, not 4\n     First departure: ∂loss/∂loss (claim 5), which should be 1. Your steps after it are right: your loss seed 2 times the local derivatives from loss down to t2 (2) = 2 · 2 = 4.',
     )
     expect(result.stdout).toContain('1 is the local derivative ∂(x·w)/∂x = w, not ∂loss/∂x: multiply it by the upstream ∂loss/∂t1 = 2')
   })

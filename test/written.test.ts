@@ -82,9 +82,10 @@ describe('a corpus of written traces, each slip marked where it was made', () =>
     ])
     expect(claims[0]!.why).toContain('The seed: the backward pass starts at ∂loss/∂loss = 1')
     expect(claims[1]!.why).toBe(
-      '∂loss/∂yhat is 6, not 2*2*(yhat - y) = 12. First departure: ∂loss/∂loss (line 5), which should be 1. Your steps after it are right: 2 · ∂loss/∂yhat = 2 · 6 = 12.',
+      '∂loss/∂yhat is 6, not 2*2*(yhat - y) = 12. First departure: ∂loss/∂loss (line 5), which should be 1. Your steps after it are right: your loss seed 2 times the local derivatives from loss down to yhat (6) = 2 · 6 = 12.',
     )
-    expect(claims[4]!.why).toContain('Even from your 2 there, 2 · ∂loss/∂w = 2 · 12 = 24')
+    // The seed's slip carried down: 2 times the local derivatives' product, never 2 · ∂loss/∂w (which holds the seed already).
+    expect(claims[4]!.why).toContain('Even from your 2 there, your loss seed 2 times the local derivatives from loss down to w (12) = 2 · 12 = 24')
     expect(claims[6]!.reads).toBe('d (x*w) / d w = x')
   })
 
@@ -98,8 +99,9 @@ describe('a corpus of written traces, each slip marked where it was made', () =>
       [6, 'wrong', true],
       [7, 'unreadable', false],
     ])
-    expect(claims[4]!.why).toBe('∂L/∂x = x + 2: right value here, wrong formula: at x = 4.75 yours gives 6.75, the right one gives 7.625.')
-    expect(claims[0]!.why).toContain('Your number leaves out ∂L/∂L · ∂(t1 + x)/∂x: x feeds L, t1, so its gradient sums all 2 contributions (1 + 4).')
+    // Every moved variable is shown: what both numbers depend on.
+    expect(claims[4]!.why).toBe('∂L/∂x = x + 2: right value here, wrong formula: at x = 4.75, y = 6.625 yours gives 6.75, the right one gives 7.625.')
+    expect(claims[0]!.why).toContain('Your number leaves out ∂L/∂L · ∂(t1 + x)/∂x: x feeds L, t1, so its gradient sums both contributions (1 + 4).')
   })
 
   it('reads a tanh unit: a wrong local, a slip below a right gradient, a value written for its derivative, a sign', async () => {
@@ -141,6 +143,67 @@ describe('a corpus of written traces, each slip marked where it was made', () =>
   })
 })
 
+describe('judging what students write', () => {
+  const Z = 'z = w*x + b; a = tanh(z); L = (a - t)^2'
+  const ZAT = ['--w', '0.5', '--x', '2', '--b', '0', '--t', '1']
+
+  it('judges a formula with the trace’s numbers put in by its number, and one of names as a formula', async () => {
+    const { claims } = await checked(Z, ZAT, 'n.md', '$\\frac{\\partial L}{\\partial w} = -0.200249 \\cdot x$\n$\\frac{\\partial L}{\\partial w} = -0.2 x$\n')
+    expect(marks(claims)).toEqual([
+      [1, 'right', false],
+      [2, 'right', false],
+    ])
+  })
+
+  it('reads d/dx of an expression that uses x twice as the total derivative, and a named input as held fixed', async () => {
+    const { claims } = await checked('f = x*exp(x)', ['--x', '1'], 'n.md', '$\\frac{d}{dx}\\left(x \\exp(x)\\right) = (1 + x) e^{x}$')
+    expect(marks(claims)).toEqual([[1, 'right', false]])
+    const named = await checked('t = exp(x); f = x*t', ['--x', '1'], 'n.md', '$\\frac{\\partial (x t)}{\\partial x} = t$')
+    expect(marks(named.claims)).toEqual([[1, 'right', false]])
+  })
+
+  it('accepts a chain that skips a link worth exactly 1, and refuses one that skips more', async () => {
+    const { claims } = await checked(
+      Z,
+      ZAT,
+      'n.md',
+      '$\\frac{\\partial L}{\\partial b} = \\frac{\\partial L}{\\partial z}$\n$\\frac{\\partial L}{\\partial w} = \\frac{\\partial L}{\\partial z}$\n',
+    )
+    expect(marks(claims)).toEqual([
+      [1, 'right', false],
+      [2, 'wrong', true],
+    ])
+    expect(claims[1]!.why).toContain('so it runs down to z: it is ∂L/∂z, not ∂L/∂w.')
+  })
+
+  it('calls the numbers of a chain worked out with an earlier slip consistent, naming the slipped factor', async () => {
+    const text = [
+      '- $\\frac{\\partial L}{\\partial a} = 2(a - t)$',
+      '- $\\frac{\\partial a}{\\partial z} = a$, $\\frac{\\partial z}{\\partial w} = x$',
+      '$$\\frac{\\partial L}{\\partial w} = \\frac{\\partial L}{\\partial a} \\cdot \\frac{\\partial a}{\\partial z} \\cdot \\frac{\\partial z}{\\partial w}$$',
+      '$$= -0.476812 \\cdot 0.761594 \\cdot 2$$',
+      '$$\\frac{\\partial L}{\\partial z} = -0.476812 \\cdot 0.761594$$',
+    ].join('\n')
+    const { claims } = await checked(Z, ZAT, 'n.md', text)
+    expect(marks(claims)).toEqual([
+      [1, 'right', false],
+      [2, 'wrong', true],
+      [2, 'right', false],
+      [3, 'right', false],
+      [4, 'consistent', false],
+      [5, 'consistent', false],
+    ])
+    expect(claims[4]!.why).toContain('Your number is your chain of line 3 with your own values of its factors: (-0.476812) · 0.761594 · 2.')
+    expect(claims[4]!.why).toContain('the slip is in line 2: ∂tanh(z)/∂z is 0.419974, not 0.761594.')
+    expect(claims[5]!.why).toContain('The chain rule is right; the slip is in line 2')
+  })
+
+  it('matches e^u with exp(u), however the program writes it', async () => {
+    const { claims } = await checked('L = 1/(1 + exp(-s))', ['--s', '0.5'], 'n.md', '$\\frac{\\partial (1 + e^{-s})}{\\partial s} = -e^{-s}$')
+    expect(marks(claims)).toEqual([[1, 'right', false]])
+  })
+})
+
 describe('the forms students write', () => {
   const names: Names = {
     known: new Set(['x', 'w', 'b', 'y', 'yhat', 'loss', 'w1', 't1', 't2']),
@@ -168,6 +231,40 @@ describe('the forms students write', () => {
     ['\\frac{\\partial loss}{\\partial x} = \\sqrt{4} e^{0} \\ln(1)', 'd loss / d x = sqrt(4)*e^0*log(1)'],
   ])('%s reads as %s', (written, expected) => {
     expect(reads(written)).toEqual([expected])
+  })
+
+  it.each([
+    ['df/dx = 2\\,x', 'd f / d x = 2*x'],
+    ['\\frac{\\partial L}{\\partial w} = \\frac{\\partial L}{\\partial z}\\frac{\\partial z}{\\partial w}', 'd L / d w = (d L / d z)*(d z / d w)'],
+    ['dL/db = dL/dz*dz/db + dL/dw*dw/db', 'd L / d b = (d L / d z)*(d z / d b) + (d L / d w)*(d w / d b)'],
+    ['local: ∂L/∂z = 2', 'd L / d z = 2'],
+    ['dL/dx = 5 (since w = 5)', 'd L / d x = 5'],
+    ['\\frac{\\partial L}{\\partial z} = 2\\tanh^2(z)', 'd L / d z = 2*(tanh(z))^2'],
+    ['\\frac{\\partial L}{\\partial x} = x\\exp(x)', 'd L / d x = x*exp(x)'],
+    ['\\frac{d}{dx}\\exp(x) = e^x', 'd (exp(x)) / d x = e^x'],
+    ['\\frac{d}{dz} e^{-z} = 1', 'd (e^(-z)) / d z = 1'],
+  ])('%s reads as %s (as students write it)', (written, expected) => {
+    const more: Names = { ...names, known: new Set([...names.known, 'z', 'L']), functions: new Set([...names.functions, 'exp', 'tanh']) }
+    expect(readWritten(written, 'plain', more).map((c) => c.reads ?? `? ${c.unreadable}`)).toEqual([expected])
+  })
+
+  it('reads a product with · as a product, not as a new claim', () => {
+    expect(reads('∂loss/∂w = ∂loss/∂yhat · ∂yhat/∂w = 5 · 1 = 5')).toEqual([
+      'd loss / d w = (d loss / d yhat)*(d yhat / d w)',
+      'd loss / d w = 5*1',
+      'd loss / d w = 5',
+    ])
+  })
+
+  it('gives a derivative alone on its line, or ending in =, its value from the next line; an align row &= continues', () => {
+    expect(reads('$$\n\\frac{\\partial loss}{\\partial w}\n= 5\n$$', 'markdown')).toEqual(['d loss / d w = 5'])
+    expect(reads('$$\\frac{\\partial loss}{\\partial w} =$$\n$$5$$', 'markdown')).toEqual(['d loss / d w = 5'])
+    expect(reads('\\begin{align*}\n\\frac{\\partial loss}{\\partial w} &= 2 \\times x \\\\\n&= 4\n\\end{align*}', 'latex')).toEqual([
+      'd loss / d w = 2*x',
+      'd loss / d w = 4',
+    ])
+    // A heading is not a value of the equation above it.
+    expect(reads('dloss/dw = 4\nBackward:\nGradients:')).toEqual(['d loss / d w = 4'])
   })
 
   it('splits claims at \\quad, commas and a new derivative after a value; each step of a chain is a claim', () => {
@@ -212,8 +309,7 @@ describe('the forms students write', () => {
 
 describe('--annotate: the student’s own file, a note after each claim line', () => {
   /** The notes taken out: each is a line break and one line (in Markdown, the comment that closes their quote too). */
-  const strip = (annotated: string, prefix: string) =>
-    annotated.replace(new RegExp(`(?:\\r\\n|\\n|\\r)(?:${prefix}|<!-- backprop-tutor: end of notes -->$)[^\\r\\n]*`, 'gm'), '')
+  const strip = (annotated: string, prefix: string) => annotated.replace(new RegExp(`(?:\\r\\n|\\n|\\r)(?:${prefix}|>$)[^\\r\\n]*`, 'gm'), '')
 
   it.each([
     ['slips.md', P1, AT, '> - \\*\\*backprop-tutor:\\*\\* '],
@@ -226,9 +322,11 @@ describe('--annotate: the student’s own file, a note after each claim line', (
     const annotated = result.written.marked!
     const notes = annotated.split(/\r\n|\n|\r/).filter((l) => new RegExp(`^${prefix}`).test(l))
     const { claims } = await checked(program, values, name)
-    expect(notes).toHaveLength(claims.length)
+    // One note per claim, and one first that says what the tool's names (t1, t2) stand for.
+    expect(notes).toHaveLength(claims.length + 1)
+    expect(notes[0]).toMatch(/Where: t1 = /)
     expect(strip(annotated, prefix)).toBe(source)
-    expect(notes[0]).toMatch(/[✓✗≈?] line \d+, /)
+    expect(notes[1]).toMatch(/[✓✗≈?] line \d+, /)
   })
 
   it('puts the notes of a ```math block after its closing fence, and keeps a LaTeX file compiling (notes are % comments)', async () => {
@@ -296,7 +394,7 @@ describe('the reference trace, exactly as transcribed', () => {
     expect(firsts[3]!.why).toContain('it is ∂loss/∂x, not ∂loss/∂yhat')
     // What follows the seed's slip is consistent with it; what the student got right is right.
     for (const c of claims.filter((c) => [43, 47, 51].includes(c.line))) expect(c.verdict).toBe('consistent')
-    for (const c of claims.filter((c) => c.verdict === 'wrong' && !c.first_slip)) expect(c.why).toMatch(/^The same slip as line (26|36)\./)
+    for (const c of claims.filter((c) => c.verdict === 'wrong' && !c.first_slip)) expect(c.why).toMatch(/^The same slip as (line 26|before on this line)\./)
     expect(claims.filter((c) => c.verdict === 'right').map((c) => c.line)).toEqual([26, 26, 34, 34, 41, 45, 45])
   })
 })

@@ -62,6 +62,11 @@ export type Diagnosis =
    * after factor k it skips the derivative gap[0]/gap[1] (worth gap[2]).
    */
   | { kind: 'chain'; from: number; to: number; gaps: [number, [number, number, number]][] }
+  /**
+   * The claimed number is the student's chain (claim `chain`, a product of derivatives) with their
+   * own values of its factors (claims `factors`), so it follows from the ones of those that slipped.
+   */
+  | { kind: 'chained'; chain: number; factors: number[] }
 
 /**
  * On a single path from L, the one local derivative that, written the way students often slip,
@@ -139,7 +144,14 @@ export function parseClaim(trace: Trace, text: string, index = indexNodes(trace)
   if (!Number.isFinite(claimed)) fail(`the value ${valueText.trim()} is ${claimed}, not a finite number`)
   const claim: Claim = { text: text.trim(), of, wrt, claimed, ...(namesIn(valueText).length > 0 ? { formula: valueText.trim() } : {}) }
   const inputs = trace.nodes[of]!.inputs
-  if (!isNodeName(ofText) && inputs.includes(wrt)) {
+  // d(x·exp(x))/dx: another input, written out rather than named, depends on x too, so x cannot
+  // move with it held: the total derivative. (d(t1·x)/dx names t1: held fixed, the local one.)
+  const named = new Set(ofText.match(/[\p{L}_$][\p{L}\p{N}_$#]*/gu) ?? [])
+  const through = inputs.some((j) => {
+    const input = trace.nodes[j]!
+    return j !== wrt && !named.has(input.label) && !(input.assigned && named.has(input.assigned)) && dependsOn(trace, j, wrt)
+  })
+  if (!isNodeName(ofText) && inputs.includes(wrt) && !through) {
     claim.local = {}
     if (wrtMark !== undefined) {
       const slots = inputs.flatMap((j, slot) => (j === wrt ? [slot] : []))
@@ -218,7 +230,7 @@ export function checkClaims(trace: Trace, claims: Claim[], tolerance = DEFAULT_T
       const reverse = r.of < r.wrt ? partial(trace, inputsOf, r.wrt, r.of) : 0
       const upsideDown = r.of < r.wrt && dependsOn(trace, r.wrt, r.of)
       r.diagnosis = upsideDown ? { kind: 'upside-down', reverse } : { kind: 'partial', independent: !dependsOn(trace, r.of, r.wrt) }
-    } else r.diagnosis = explained(results, k, tolerance) ?? departure(trace, inputsOf, before, r, tolerance)
+    } else r.diagnosis = explained(results, k, tolerance) ?? chained(results, k, tolerance) ?? departure(trace, inputsOf, before, r, tolerance)
     if (r.kind === 'gradient') {
       const local = trace.nodes[r.wrt]!.contributions.find((e) => {
         const value = trace.edges[e]!.localValue
@@ -261,6 +273,26 @@ function explained(results: ClaimResult[], k: number, tolerance: number): Diagno
       if (gradient.kind !== 'gradient' || gradient.wrt !== factor.of) continue
       if (agrees(r.claimed, gradient.claimed * factor.claimed, tolerance)) return { kind: 'explained', from: g, factor: f }
     }
+  }
+  return undefined
+}
+
+/**
+ * A wrong gradient that is an earlier chain of derivatives for the same gradient, worked out with
+ * the student's own earlier values of its factors (∂L/∂s = ∂L/∂p · ∂p/∂s, then the numbers).
+ */
+function chained(results: ClaimResult[], k: number, tolerance: number): Diagnosis | undefined {
+  const r = results[k]!
+  for (let j = k - 1; j >= 0; j--) {
+    const chain = results[j]!
+    if (!chain.chain?.product || chain.of !== r.of || chain.wrt !== r.wrt) continue
+    const factors = chain.chain.factors.map((f) => {
+      for (let i = k - 1; i >= 0; i--) if (i !== j && results[i]!.of === f.of && results[i]!.wrt === f.wrt && results[i]!.kind !== 'unreadable') return i
+      return -1
+    })
+    if (factors.includes(-1) || factors.every((i) => results[i]!.right)) continue
+    const theirs = factors.reduce((p, i) => p * results[i]!.claimed, 1)
+    if (agrees(r.claimed, theirs, tolerance)) return { kind: 'chained', chain: j, factors }
   }
   return undefined
 }
@@ -343,11 +375,13 @@ function chainLinks(trace: Trace, inputsOf: number[][], r: ClaimResult): void {
   const from = factors[0]!.of
   const to = factors[factors.length - 1]!.wrt
   const gaps: [number, [number, number, number]][] = []
+  // A skipped link worth exactly 1 (∂z/∂b of z = w·x + b) changes nothing: the chain is still right.
+  const skips = (upper: number, lower: number) => upper === lower || (dependsOn(trace, upper, lower) && partial(trace, inputsOf, upper, lower) === 1)
   for (let k = 0; k + 1 < factors.length; k++) {
     const [upper, lower] = [factors[k]!.wrt, factors[k + 1]!.of]
-    if (upper !== lower) gaps.push([k, [upper, lower, partial(trace, inputsOf, upper, lower)]])
+    if (!skips(upper, lower)) gaps.push([k, [upper, lower, partial(trace, inputsOf, upper, lower)]])
   }
-  if (from === r.of && to === r.wrt && gaps.length === 0) return
+  if (skips(r.of, from) && skips(to, r.wrt) && gaps.length === 0) return
   r.right = false
   r.diagnosis = { kind: 'chain', from, to, gaps }
 }

@@ -37,7 +37,10 @@ export class Elsewhere {
 
 /** Where a formula that is right here is wrong: with its names at `at`, it gives `yours`, the truth is `truth`. */
 export interface FormulaSlip {
+  /** Every variable as it was moved: what both numbers depend on. */
   at: [name: string, value: number][]
+  /** The other names the formula uses (nodes, computed from the moved variables), at that point. */
+  derived: [name: string, value: number][]
   yours: number
   truth: number
 }
@@ -59,7 +62,15 @@ export function formulaSlip(
     const values = nodeValues(point)
     if (!Number.isFinite(truth) || !names.every((name) => Object.hasOwn(values, name))) continue
     const yours = evaluateText(text, values)
-    if (!Number.isFinite(yours) || !agrees(yours, truth)) return { at: names.map((name) => [name, values[name]!]), yours, truth }
+    if (!Number.isFinite(yours) || !agrees(yours, truth)) {
+      const variables = point.nodes.filter((n) => n.kind === 'variable').map((n) => n.label)
+      return {
+        at: variables.map((name) => [name, values[name]!]),
+        derived: names.filter((name) => !variables.includes(name)).map((name) => [name, values[name]!]),
+        yours,
+        truth,
+      }
+    }
   }
   return undefined
 }

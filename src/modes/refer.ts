@@ -45,6 +45,9 @@ export function indexNodes(trace: Trace): NodeIndex {
     if (node.kind === 'variable') key = intern(`v ${node.id}`)
     else if (node.kind === 'constant') key = intern(`c ${node.value as number}`)
     else if (node.op === 'identity') key = keys[node.inputs[0]!]!
+    // e^u is exp(u), however it is written.
+    else if (node.op === 'pow' && trace.nodes[node.inputs[0]!]!.kind === 'constant' && trace.nodes[node.inputs[0]!]!.value === Math.E)
+      key = opKey('exp', [keys[node.inputs[1]!]!], intern, spread)
     else
       key = opKey(
         node.op!,
@@ -103,6 +106,9 @@ export function findNode(trace: Trace, index: NodeIndex, text: string): number {
         `in "${excerpt(name)}": ${expr.name} is not a node of the program${near ? `; did you mean ${near}?` : ''} (for a product write x*w, not xw)`,
       )
     }
+    const base = expr.op === 'pow' ? expr.args[0]! : undefined
+    if (base && ((base.kind === 'name' && base.name === 'e' && !index.names.has('e')) || (base.kind === 'number' && base.value === Math.E)))
+      return opKey('exp', [key(expr.args[1]!)], intern, index.spread)
     return opKey(expr.op, expr.args.map(key), intern, index.spread)
   }
   const nodes = index.byKey.get(key(program.statements[0]!.expr))

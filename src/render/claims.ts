@@ -7,7 +7,7 @@ import type { ClaimResult } from '../modes/claims.js'
 import { printSym } from '../sym.js'
 import type { Trace } from '../trace.js'
 import { statementNodes, expand } from '../steps/lesson.js'
-import { TITLES, claimMeaning, claimsHeading, verdictLines } from '../steps/words.js'
+import { TITLES, WRITTEN, claimMeaning, claimsHeading, verdictLines } from '../steps/words.js'
 import { jsonSym } from './json.js'
 import { notation } from './text.js'
 
@@ -31,6 +31,9 @@ export function renderClaims(trace: Trace, results: ClaimResult[], options: Clai
         .join(', ') || TITLES.none
     }`,
   )
+  // The verdicts name the program's unnamed nodes as the trace does (t1, t2): say what each is.
+  const where = unnamedNodes(trace, options.ascii)
+  if (where) lines.push(`${c.bold(WRITTEN.namedTitle)}    ${where}`)
   lines.push('', c.bold(claimsHeading(results.filter((r) => r.right).length, results.length)))
   results.forEach((r, k) => {
     const mark = r.right ? c.green(options.ascii ? 'ok' : '✓') : c.red(options.ascii ? 'x ' : '✗')
@@ -38,6 +41,14 @@ export function renderClaims(trace: Trace, results: ClaimResult[], options: Clai
     for (const line of verdictLines(trace, results, k)) lines.push(`     ${n.print(line)}`)
   })
   return `${lines.join('\n')}\n`
+}
+
+/** "t1 = x·w, t2 = yhat - y": the nodes the verdicts name that the program does not (up to 12). */
+export function unnamedNodes(trace: Trace, ascii = false): string | undefined {
+  const style = notation({ ascii, precision: 6 }).style
+  const unnamed = trace.nodes.filter((node, i) => node.kind === 'op' && node.op !== 'identity' && !node.assigned && i !== trace.output)
+  if (unnamed.length === 0 || unnamed.length > 12) return undefined
+  return unnamed.map((node) => `${node.label} = ${printSym(node.expression!, style)}`).join(', ')
 }
 
 /** The same verdicts for tools: the judgement as data (`diagnosis`), and as the sentences the terminal shows (`explanation`). */
@@ -74,7 +85,8 @@ function diagnosisJson(trace: Trace, r: ClaimResult, label: (i: number) => strin
   if (d.kind === 'explained') Object.assign(base, { fromClaim: d.from + 1, factorClaim: d.factor + 1 })
   if (d.kind === 'upside-down') base.reverse = jsonSym(d.reverse)
   if (d.kind === 'partial') base.independent = d.independent
-  if (d.kind === 'formula') base.at = { point: Object.fromEntries(d.slip.at), yours: jsonSym(d.slip.yours), truth: jsonSym(d.slip.truth) }
+  if (d.kind === 'formula')
+    base.at = { point: Object.fromEntries([...d.slip.at, ...d.slip.derived]), yours: jsonSym(d.slip.yours), truth: jsonSym(d.slip.truth) }
   // Edges by the nodes they join: the JSON of `check` carries no edge list to index into.
   if (d.kind === 'step' && d.missing) base.missingThrough = d.missing.map((e) => label(trace.edges[e]!.to))
   if (d.kind === 'step' && d.above) base.unclaimedAbove = d.above.filter((i) => d.claimed === undefined || i < d.claimed).map(label)

@@ -11,6 +11,7 @@ import type { Trace } from '../trace.js'
 import { statementNodes, expand } from '../steps/lesson.js'
 import { TITLES, verdictLines, writtenHeading, WRITTEN } from '../steps/words.js'
 import { notation } from './text.js'
+import { unnamedNodes } from './claims.js'
 
 export interface Written {
   path: string
@@ -37,7 +38,7 @@ function reasons(trace: Trace, w: Written, k: number, options: { ascii: boolean;
   const n = notation(options)
   const lines = verdictLines(trace, w.results, k, lineOf(w)).map((line) => n.print(line))
   const repeats = w.verdicts[k]!.repeats
-  return repeats === undefined ? lines : [`${WRITTEN.repeats(w.claims[repeats]!.line)} ${lines[0]}`, ...lines.slice(1)]
+  return repeats === undefined ? lines : [`${WRITTEN.repeats(w.claims[repeats]!.line, w.claims[k]!.line)} ${lines[0]}`, ...lines.slice(1)]
 }
 
 const MARKS = { right: ['✓', 'ok'], wrong: ['✗', 'x '], consistent: ['≈', '~ '], unreadable: ['?', '? '] } as const
@@ -50,9 +51,8 @@ export function renderWritten(trace: Trace, w: Written, options: WrittenOptions)
   const bound = Object.entries(trace.bindings).map(([k, v]) => `${k} = ${formatNumber(v, options.precision)}`)
   lines.push(`${c.bold(TITLES.values)}   ${bound.join(', ') || TITLES.none}`)
   // The verdicts name the program's unnamed nodes as the trace does (t1, t2): say what each is.
-  const unnamed = trace.nodes.filter((node, i) => node.kind === 'op' && node.op !== 'identity' && !node.assigned && i !== trace.output)
-  if (unnamed.length > 0 && unnamed.length <= 12)
-    lines.push(`${c.bold(WRITTEN.namedTitle)}    ${unnamed.map((node) => `${node.label} = ${printSym(node.expression!, n.style)}`).join(', ')}`)
+  const where = unnamedNodes(trace, options.ascii)
+  if (where) lines.push(`${c.bold(WRITTEN.namedTitle)}    ${where}`)
   lines.push(`${c.bold(WRITTEN.traceTitle)}    ${escapeControls(w.path)} (${w.syntax})`)
   lines.push('', c.bold(writtenHeading(w.verdicts.map((v) => v.verdict))))
   const color = { right: c.green, wrong: c.red, consistent: c.yellow, unreadable: c.red }
@@ -79,8 +79,11 @@ export function renderWrittenJson(trace: Trace, w: Written, options: { precision
   return `${JSON.stringify({ claims }, null, 2)}\n`
 }
 
-/** Ends a Markdown quote of notes before a line of the student's text, unseen when rendered. */
-export const MARKDOWN_CLOSER = '<!-- backprop-tutor: end of notes -->'
+/**
+ * Ends a Markdown quote of notes before a line of the student's text: an empty quote line, so the
+ * text after it is not pulled into the quote (lazy continuation). It renders as nothing.
+ */
+export const MARKDOWN_CLOSER = '>'
 
 /** How a note is written in each syntax, on a line of its own: it never changes what the file shows or compiles to but for itself. */
 const NOTE: Record<Syntax, (text: string) => string> = {
@@ -96,6 +99,9 @@ const NOTE: Record<Syntax, (text: string) => string> = {
 export function annotate(source: string, trace: Trace, w: Written, options: { precision: number }): string {
   const eol = /\r\n/.test(source) ? '\r\n' : '\n'
   const notes = new Map<number, string[]>()
+  // The notes name the program's unnamed nodes as the trace does: the first says what they are.
+  const where = unnamedNodes(trace)
+  if (where && w.claims.length > 0) notes.set(w.claims[0]!.end, [NOTE[w.syntax](`${WRITTEN.namedTitle}: ${where}`)])
   w.claims.forEach((claim, k) => {
     const { verdict } = w.verdicts[k]!
     const text = `${MARKS[verdict][0]} line ${claim.line}, ${claim.reads ?? claim.text}: ${oneLine(reasons(trace, w, k, { ascii: false, precision: options.precision }))}`
@@ -111,8 +117,8 @@ export function annotate(source: string, trace: Trace, w: Written, options: { pr
       if (!added) return piece
       const ending = /(\r\n|\n|\r)$/.exec(piece)?.[0]
       const body = ending ? piece.slice(0, -ending.length) : piece
-      // In Markdown a line of text right after a quote would join it (lazy continuation): an
-      // invisible comment closes the notes, and is one of them (a blank line would be the file's own).
+      // In Markdown a line of text right after a quote would join it (lazy continuation): an empty
+      // quote line closes the notes, and is one of them (a blank line would look like the file's own).
       const closer = w.syntax === 'markdown' && (pieces[k + 1] ?? '').trim() !== '' ? `${eol}${MARKDOWN_CLOSER}` : ''
       return `${body}${added.map((note) => `${eol}${note}`).join('')}${closer}${ending ?? ''}`
     })

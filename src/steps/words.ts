@@ -467,6 +467,7 @@ export function verdictLines(trace: Trace, results: ClaimResult[], k: number, na
     ])
   } else if (diagnosis.kind === 'inherited') lines.push(inheritedVerdict(judged, results, diagnosis))
   else if (diagnosis.kind === 'explained') lines.push(explainedVerdict(judged, results, diagnosis))
+  else if (diagnosis.kind === 'chained') lines.push(chainedVerdict(judged, results, diagnosis))
   else if (diagnosis.kind === 'step') lines.push(...(diagnosis.above ? unclaimedVerdict(judged, diagnosis) : ownStepVerdict(judged, diagnosis)))
   else if (diagnosis.kind === 'local') lines.push(localVerdict(judged, meaning, diagnosis))
   else if (diagnosis.kind === 'upside-down') {
@@ -507,19 +508,26 @@ export function verdictLines(trace: Trace, results: ClaimResult[], k: number, na
 }
 
 /** The first departure is an earlier claim: whether the student's later steps follow from it. */
-function inheritedVerdict({ trace, r, d, named }: Judged, results: ClaimResult[], diagnosis: Extract<Diagnosis, { kind: 'inherited' }>): Phrase {
+function inheritedVerdict({ trace, r, d, label, named }: Judged, results: ClaimResult[], diagnosis: Extract<Diagnosis, { kind: 'inherited' }>): Phrase {
   // The student's gradient at that node is their last claim of it, as the engine reads their work.
   let from = -1
   results.forEach((x, j) => x.kind === 'gradient' && x.wrt === diagnosis.from && (from = j))
   const theirs = results[from]!.claimed
   const where: Phrase = ['First departure: ', d(trace.output, diagnosis.from), ` (${named(from)}), which should be `, value(results[from]!.truth)]
-  const times = (result: number): Phrase => [
-    product(factor(theirs), d(diagnosis.from, r.wrt)),
-    ' = ',
-    product(factor(theirs), factor(diagnosis.factor)),
-    ' = ',
-    value(result),
-  ]
+  // From the seed, the rest of the way is the local derivatives' product, not ∂L/∂n (which holds the seed already).
+  const times = (result: number): Phrase =>
+    diagnosis.from === trace.output
+      ? [
+          `your ${label(trace.output)} seed `,
+          value(theirs),
+          ` times the local derivatives from ${label(trace.output)} down to ${label(r.wrt)} (`,
+          value(diagnosis.factor),
+          ') = ',
+          product(factor(theirs), factor(diagnosis.factor)),
+          ' = ',
+          value(result),
+        ]
+      : [product(factor(theirs), d(diagnosis.from, r.wrt)), ' = ', product(factor(theirs), factor(diagnosis.factor)), ' = ', value(result)]
   if (diagnosis.follows) return [...where, '. Your steps after it are right: ', ...times(r.claimed), '.']
   return [...where, '. Even from your ', value(theirs), ' there, ', ...times(theirs * diagnosis.factor), ', so there is a second slip between them.']
 }
@@ -585,7 +593,7 @@ function missingLine({ trace, r, d, label }: Judged, diagnosis: Extract<Diagnosi
     ' and ',
   )
   const parts = sum(diagnosis.edges.map((e) => trace.edges[e]!.contribution))
-  const feeds = `: ${label(r.wrt)} feeds ${consumers.join(', ')}, so its gradient sums all ${diagnosis.edges.length} contributions (`
+  const feeds = `: ${label(r.wrt)} feeds ${consumers.join(', ')}, so its gradient sums ${diagnosis.edges.length === 2 ? 'both' : `all ${diagnosis.edges.length}`} contributions (`
   return ['Your number leaves out ', ...missing, feeds, parts, ').']
 }
 
@@ -644,7 +652,7 @@ export const WRITTEN = {
   namedTitle: 'Where',
   readsAs: 'read as',
   firstSlip: 'the first slip',
-  repeats: (line: number) => `The same slip as line ${line}.`,
+  repeats: (line: number, here: number) => (line === here ? 'The same slip as before on this line.' : `The same slip as line ${line}.`),
 }
 
 /** "Claims: 5 of 14 right; 3 wrong, 6 consistent with an earlier slip": how a written trace went. */
@@ -675,6 +683,8 @@ export const QUIZ = {
   formulaSlip: (slip: FormulaSlip): Phrase => [
     'right value here, wrong formula: at ',
     ...slip.at.flatMap(([n, v], k): Phrase => [k > 0 ? ', ' : '', name(n), ' = ', value(v)]),
+    // A node is not moved: it follows from the variables, and is said so.
+    ...(slip.derived.length ? [' (so ', ...slip.derived.flatMap(([n, v], k): Phrase => [k > 0 ? ', ' : '', name(n), ' = ', value(v)]), ')'] : []),
     ' yours gives ',
     value(slip.yours),
     ', the right one gives ',
@@ -853,6 +863,21 @@ export const PAGE = {
     backward: '3. Backward pass: upstream · local = contribution, from the output back',
     gradient: '4. Gradients, checked against finite differences',
   },
+}
+
+/** The student's chain worked out with their own values of its factors: right, but for the factors that slipped. */
+function chainedVerdict({ trace, named }: Judged, results: ClaimResult[], diagnosis: Extract<Diagnosis, { kind: 'chained' }>): Phrase {
+  const slipped = diagnosis.factors.filter((i) => !results[i]!.right)
+  const phrase: Phrase = [
+    `Your number is your chain of ${named(diagnosis.chain)} with your own values of its factors: `,
+    ...joinCells(
+      diagnosis.factors.map((i) => factor(results[i]!.claimed)),
+      ' · ',
+    ),
+    `. The chain rule is right; the slip is in ${slipped.map(named).join(' and ')}`,
+  ]
+  for (const i of slipped) phrase.push(': ', claimMeaning(trace, results[i]!), ' is ', value(results[i]!.truth), ', not ', value(results[i]!.claimed))
+  return [...phrase, '.']
 }
 
 /**

@@ -45,7 +45,7 @@ export function checkWritten(
     if (r.kind === 'unreadable') return { verdict: 'unreadable', firstSlip: false }
     if (r.right) return { verdict: 'right', firstSlip: false }
     const d = r.diagnosis
-    if ((d?.kind === 'inherited' && d.follows) || d?.kind === 'explained') return { verdict: 'consistent', firstSlip: false }
+    if ((d?.kind === 'inherited' && d.follows) || d?.kind === 'explained' || d?.kind === 'chained') return { verdict: 'consistent', firstSlip: false }
     const repeats = results.findIndex(
       (e, j) => j < k && !e.right && e.kind === r.kind && e.of === r.of && e.wrt === r.wrt && agrees(r.claimed, e.claimed, tolerance),
     )
@@ -60,7 +60,13 @@ const why = (error: InputError) => error.message.replace(/^claim ".*?": /s, '')
 function claimOf(trace: Trace, index: NodeIndex, w: WrittenClaim): Claim {
   if (w.unreadable !== undefined) return unreadable(w.text, w.unreadable)
   try {
-    if (!w.factors) return { ...parseClaim(trace, w.reads!, index), text: w.text }
+    if (!w.factors) {
+      const claim = { ...parseClaim(trace, w.reads!, index), text: w.text }
+      // -0.25·x: a formula with the numbers of the trace put in (an upstream's value) is judged
+      // as the number it gives; only a formula of names and whole numbers is judged as a formula.
+      if (claim.formula !== undefined && /\d\.\d/.test(claim.formula)) delete claim.formula
+      return claim
+    }
     return chainClaim(trace, index, w)
   } catch (error) {
     if (error instanceof InputError) return unreadable(w.text, why(error))

@@ -122,7 +122,8 @@ class Reader {
   }
 
   private command(): string {
-    const match = this.at(/\\([a-zA-Z]+|.)/y)!
+    const match = this.at(/\\([a-zA-Z]+|.)/y)
+    if (!match) throw new Unreadable('a \\ ends the line: a command is missing its name')
     const name = match[1]!
     this.i += match[0].length
     if (name === 'frac' || name === 'dfrac' || name === 'tfrac') return this.fraction()
@@ -138,7 +139,7 @@ class Reader {
     if (name === 'boxed' || name === 'underbrace' || name === 'overbrace' || name === 'color') return this.boxed(name)
     if (Object.hasOwn(FUNCTIONS, name)) return this.call(FUNCTIONS[name]!)
     const greek = GREEK.indexOf(name)
-    if (greek >= 0) return GREEK_LETTERS[greek]!
+    if (greek >= 0) return ` ${GREEK_LETTERS[greek]!}`
     if (name === 'cdots' || name === 'ldots' || name === 'dots') throw new Unreadable('an elided … cannot be checked: write every factor')
     throw new Unreadable(`\\${name} is not something a derivative is written with here`)
   }
@@ -172,10 +173,25 @@ class Reader {
       return `(${this.read(inner)})`
     }
     if (c === '{') return `(${this.read(this.group())})`
+    // \frac{d}{dx}\exp(x), \frac{d}{ds} e^{-s}: a function with its argument, or a name with its power.
+    const fn = this.at(/\\([a-zA-Z]+)/y)
+    if (fn && Object.hasOwn(FUNCTIONS, fn[1]!)) {
+      this.i += fn[0].length
+      return `(${this.call(FUNCTIONS[fn[1]!]!)}${this.s[this.i] === '(' ? this.parenthesized() : ''})`
+    }
     const name = this.at(/(\\[a-zA-Z]+(\{[^{}]*\})?|[\p{L}\p{N}_]+)/uy)
     if (!name) throw new Unreadable('\\frac{d}{dx} needs what it differentiates after it, as in \\frac{d}{dx}(x w)')
     this.i += name[0].length
-    return this.read(name[0])
+    const power = this.s[this.i] === '^' ? (this.i++, `^${this.argument()}`) : ''
+    return `(${this.read(name[0])}${power})`
+  }
+
+  /** A (…) group at the cursor, read, with its parentheses. */
+  private parenthesized(): string {
+    const close = matching(this.s, this.i)
+    const inner = this.s.slice(this.i + 1, close).replace(/\\right\s*$/, '')
+    this.i = close + 1
+    return `(${this.read(inner)})`
   }
 
   private skipSpaces(): void {
@@ -233,14 +249,18 @@ class Reader {
   /** \log x as log(x); \log(x) and \log{x} as they are. */
   private call(fn: string): string {
     this.skipSpaces()
-    if (this.s[this.i] === '(' || this.s.startsWith('\\left', this.i)) return fn
+    // Spaced so that x\exp(x) stays x exp(x), a product, and never the name xexp.
+    if (this.s[this.i] === '(' || this.s.startsWith('\\left', this.i)) return ` ${fn}`
     if (this.s[this.i] === '^') {
-      // \sin^2 x is (sin(x))^2.
+      // \tanh^2(z) and \sin^2 x are (tanh(z))^2 and (sin(x))^2.
       this.i++
       const power = this.argument()
-      return `(${this.call(fn)})^${power}`
+      this.skipSpaces()
+      if (this.s.startsWith('\\left', this.i)) this.i += 5
+      const argument = this.s[this.i] === '(' ? this.parenthesized() : `(${this.read(this.argumentSource())})`
+      return ` (${fn}${argument})^${power}`
     }
-    return `${fn}(${this.read(this.argumentSource())})`
+    return ` ${fn}(${this.read(this.argumentSource())})`
   }
 
   /** The text of a {…} group at the cursor, without its braces. */

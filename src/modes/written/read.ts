@@ -36,6 +36,8 @@ export interface WrittenClaim {
   unreadable?: string
   /** A claim made inside a factor (a boxed ≈): the equation it is in goes on below it, not this. */
   side?: true
+  /** A derivative with no value yet (∂f/∂a alone, or ending in =): the next line's = 5 gives it one. */
+  pending?: true
 }
 
 /** What names mean in this program, for reading xw as x*w and a prime as d/dx. */
@@ -63,7 +65,7 @@ export function readWritten(text: string, syntax: Syntax, names: Names, limit = 
   let previous: WrittenClaim | undefined
   for (const unit of unitsOf(text, syntax)) {
     const found = claimsOfUnit(unit, names, previous)
-    claims.push(...found)
+    claims.push(...found.filter((c) => !c.pending))
     // Past the limit the caller refuses the file: reading on would only cost time.
     if (claims.length > limit) break
     // A line of numbers continues the last equation above it, with only prose between.
@@ -85,8 +87,11 @@ function unitsOf(text: string, syntax: Syntax): Unit[] {
 
 /** Plain text: each line that holds a derivative, or a line of numbers, is maths (LaTeX or not). */
 function plainUnits(lines: string[]): Unit[] {
-  return lines.flatMap((source, k) => (source.trim() === '' || /^\s*#/.test(source) ? [] : [{ source, line: k + 1, end: k + 1 }]))
+  return lines.flatMap((source, k) => (source.trim() === '' || /^\s*#/.test(source) ? [] : [{ source: unlabelled(source), line: k + 1, end: k + 1 }]))
 }
+
+/** A line's label before its claim ("local: ∂f/∂s = u", "1. dL/dx = 2", "- dL/dw = 4") taken off. */
+const unlabelled = (line: string) => line.replace(/^\s*(?:[-*+]\s+|\d+[.)]\s+)?(?:[\p{L}][\p{L}\p{N} ]{0,30}:\s+)?(?=\\d?frac|\\partial|∂|d\s*[(\p{L}])/u, '')
 
 /** Markdown: $$…$$ (over several lines too), $…$, ```math blocks; other code blocks are skipped. */
 function markdownUnits(lines: string[]): Unit[] {
@@ -127,9 +132,7 @@ function markdownUnits(lines: string[]): Unit[] {
     }
     const found = inlineMaths(line, k + 1)
     // Outside $…$, a line may still state a derivative in plain text (∂loss/∂x = 2, dL/dw = 4).
-    units.push(
-      ...(found.length > 0 ? found : plainDerivativeLine(line) ? [{ source: line.replace(/^\s*([-*+]|\d+[.)])\s+/, ''), line: k + 1, end: k + 1 }] : []),
-    )
+    units.push(...(found.length > 0 ? found : plainDerivativeLine(line) ? [{ source: unlabelled(line), line: k + 1, end: k + 1 }] : []))
   })
   // A $$ or ```math never closed runs to the end of the file, as a renderer shows it.
   if (block && (!fence || fence.math)) units.push(...block.parts.map(([source, at]) => ({ source, line: at, end: lines.length })))
@@ -156,13 +159,13 @@ function inlineMaths(line: string, number: number): Unit[] {
   return units
 }
 
-const plainDerivativeLine = (line: string) => /^\s*(?:[-*+]\s+|\d+[.)]\s+)?(∂|d\s*\(|d\s*[\p{L}])[^=]*\/\s*(∂|d)[^=]*=/u.test(line)
+const plainDerivativeLine = (line: string) => /^(∂|d\s*\(|d\s*[\p{L}])[^=]*\/\s*(∂|d)[^=]*=/u.test(unlabelled(line))
 
 /** A display's rows: \\ breaks an align into lines of their own; & aligns and is dropped. */
 function rows(text: string, line: number): [string, number][] {
   return text
     .split(/\\\\(?:\[[^\]]*\])?/)
-    .map((row) => row.replace(/\\(begin|end)\{[a-z*]+\}(\{[^}]*\})?/g, ' '))
+    .map((row) => row.replace(/\\(begin|end)\{[a-z*]+\}(\{[^}]*\})?/g, ' ').replace(/(?<!\\)&/g, ' '))
     .filter((row) => row.trim() !== '')
     .map((row) => [row, line])
 }
@@ -180,7 +183,8 @@ function latexUnits(lines: string[]): Unit[] {
     const end = lineAt(m.index! + m[0].length)
     let offset = start
     for (const row of body.split(/\\\\(?:\[[^\]]*\])?/)) {
-      if (row.trim() !== '') units.push({ source: row.replace(/\\(label|tag)\{[^}]*\}/g, ' '), line: lineAt(offset + row.search(/\S/)), end })
+      const source = row.replace(/\\(label|tag)\{[^}]*\}/g, ' ').replace(/(?<!\\)&/g, ' ')
+      if (row.trim() !== '') units.push({ source, line: lineAt(offset + row.search(/\S/)), end })
       offset += row.length + 2
     }
   }
@@ -209,9 +213,22 @@ function piecesOf(source: string): Piece[] {
   const at = (pattern: RegExp, i: number) => ((pattern.lastIndex = i), pattern.exec(source))
   for (let i = 0; i < source.length; i++) {
     const c = source[i]!
-    if (c === '\\' && (source[i + 1] === '{' || source[i + 1] === '}')) {
-      parts[parts.length - 1] += source.slice(i, i + 2)
-      i++
+    // "… = 1 \frac{\partial loss}{\partial w} = 1": a derivative after a finished value starts a
+    // claim, when it has a value of its own; \frac{…}{…}\frac{…}{…} with none is a product.
+    if (
+      depth === 0 &&
+      parts.length > 1 &&
+      parts[parts.length - 1]!.trim() !== '' &&
+      at(DERIVATIVE_START, i) &&
+      !/(\\cdot|\\times|[-+*/(^_·×⋅∙])\s*$/.test(parts[parts.length - 1]!) &&
+      valueFollows(source, i)
+    )
+      close()
+    // A command is one piece: \, and \; are spaces, never the claims' commas and semicolons.
+    const command = c === '\\' ? at(/\\([a-zA-Z]+|.?)/y, i)! : undefined
+    if (command && !/^\\(q?quad|approx|simeq)$/.test(command[0])) {
+      parts[parts.length - 1] += command[0]
+      i += command[0].length - 1
       continue
     }
     if (c === '{' || c === '(' || c === '[') depth++
@@ -230,14 +247,6 @@ function piecesOf(source: string): Piece[] {
         i += step[0].length - 1
         continue
       }
-      // "… = 1 \frac{\partial loss}{\partial w} = 1": a derivative after a finished value starts a claim.
-      if (
-        parts.length > 1 &&
-        parts[parts.length - 1]!.trim() !== '' &&
-        at(DERIVATIVE_START, i) &&
-        !/(\\cdot|\\times|[-+*/(^_])\s*$/.test(parts[parts.length - 1]!)
-      )
-        close()
     }
     parts[parts.length - 1] += c
   }
@@ -246,6 +255,26 @@ function piecesOf(source: string): Piece[] {
 }
 
 const DERIVATIVE_START = /(\\d?frac\s*\{\s*(\\partial|∂|d)|\\partial(?![a-zA-Z])|∂)/y
+
+/** Whether an = or ≈ follows at the top level before the next \quad, comma or semicolon. */
+function valueFollows(source: string, from: number): boolean {
+  let depth = 0
+  for (let i = from; i < source.length; i++) {
+    const c = source[i]!
+    if (c === '\\') {
+      const word = /^\\([a-zA-Z]+)/.exec(source.slice(i, i + 12))?.[1]
+      if (depth === 0 && (word === 'approx' || word === 'simeq')) return true
+      if (depth === 0 && (word === 'quad' || word === 'qquad')) return false
+      i += word ? word.length : 1
+      continue
+    }
+    if (c === '{' || c === '(' || c === '[') depth++
+    else if (c === '}' || c === ')' || c === ']') depth--
+    else if (depth === 0 && (c === '=' || c === '≈')) return true
+    else if (depth === 0 && (c === ',' || c === ';')) return false
+  }
+  return false
+}
 
 /** Maths longer than this is not read (reading is quadratic in the worst case): said so where it mentions a derivative. */
 export const MAX_UNIT = 2000
@@ -275,7 +304,8 @@ function claimsOfPieces(unit: Unit, names: Names, previous: WrittenClaim | undef
   const claims: WrittenClaim[] = []
   for (const piece of piecesOf(unit.source)) {
     const at = { line: unit.line, end: unit.end }
-    const written = piece.parts.map((p) => p.trim())
+    // A trailing remark in parentheses, "(since u = 5)", is prose: kept and skipped.
+    const written = piece.parts.map((p) => p.trim().replace(/\s*\((?=[^()]*[\p{L}]{2,}\s+[\p{L}])[^()]*\)$/u, ''))
     let read: string[]
     try {
       read = written.map((p) => resolve(fromLatex(p), names))
@@ -285,7 +315,11 @@ function claimsOfPieces(unit: Unit, names: Names, previous: WrittenClaim | undef
       continue
     }
     const lhs = derivativeAlone(read[0]!)
-    if (lhs && read.length === 1) continue
+    // ∂f/∂a alone on its line, or ending in =: its value comes on the next line.
+    if (lhs && (read.length === 1 || (read.length === 2 && read[1] === ''))) {
+      claims.push({ ...at, text: written[0]!, lhs, pending: true })
+      continue
+    }
     if (lhs) {
       for (let k = 1; k < read.length; k++) {
         const { value, sides } = unboxApprox(read[k]!)
@@ -298,7 +332,12 @@ function claimsOfPieces(unit: Unit, names: Names, previous: WrittenClaim | undef
     }
     // A line of numbers under an equation: more steps of that equation's claim.
     // It is one when it starts with = or ≈, or holds no = (2 \cdot 2(1) \approx 4), on a line below the equation.
-    const continues = previous?.lhs && previous.line < unit.line && !read.some(hasDerivative) && (written[0] === '' || !piece.signs.includes('='))
+    const continues =
+      previous?.lhs &&
+      previous.line < unit.line &&
+      !read.some(hasDerivative) &&
+      read.every((r) => onlyKnownNames(r, names)) &&
+      (written[0] === '' || !piece.signs.includes('='))
     if (continues && previous?.lhs) {
       const steps = written[0] === '' ? read.slice(1) : read
       const texts = written[0] === '' ? written.slice(1) : written
@@ -332,6 +371,13 @@ function unboxApprox(value: string): { value: string; sides: [Derivative, string
     value = `${value.slice(0, open + 1)}${first}${close < 0 ? '' : value.slice(close)}`
   }
   return { value, sides }
+}
+
+/** Whether every name in a value is the program's, a function or a constant: "Backward" is a heading, not a value. */
+function onlyKnownNames(value: string, names: Names): boolean {
+  return (value.match(/[\p{L}_$][\p{L}\p{N}_$]*/gu) ?? []).every(
+    (n) => names.known.has(n) || names.functions.has(n) || n === 'pi' || n === 'e' || n === 'sigmoid',
+  )
 }
 
 const mentionsDerivative = (s: string) => /\\partial|∂|\\frac\s*\{\s*d/.test(s)
@@ -435,7 +481,9 @@ const isFunctionName = (t: string, names: Names) => names.functions.has(t) && !n
 const isFunction = (t: string, names: Names) => isFunctionName(t, names) || (t === 'σ' && !names.known.has('σ') && !names.known.has('sigma'))
 
 function resolveDerivative(token: string, names: Names): string {
-  const [of, wrt] = token.slice(1, -1).split(DERIVATIVE_SEPARATOR)
+  const [of, wrt, ...more] = token.slice(1, -1).split(DERIVATIVE_SEPARATOR)
+  if (more.length > 0 || of!.includes(DERIVATIVE_OPEN) || wrt!.includes(DERIVATIVE_OPEN))
+    throw new Unreadable('a derivative inside a derivative cannot be read')
   return `${DERIVATIVE_OPEN}${resolve(of!, names)}${DERIVATIVE_SEPARATOR}${resolve(wrt!, names)}${DERIVATIVE_CLOSE}`
 }
 
@@ -498,11 +546,15 @@ function markPlainDerivatives(tokens: string[], names: Names): string[] {
       continue
     }
     const below = differential(tokens, slash + 1, names)!
+    // What it is taken with respect to runs to a top-level *, +, -, = or the group's end:
+    // ∂f/∂s*∂s/∂a + ∂f/∂u*∂u/∂a. (∂L/∂(x*w + b) needs its parentheses in plain text.)
     let end = below.next
     let depth = 0
-    while (end < tokens.length && !(depth === 0 && TERMINATOR.has(tokens[end]!))) {
-      if (tokens[end] === '(') depth++
-      if (tokens[end] === ')') depth--
+    while (end < tokens.length) {
+      const t = tokens[end]!
+      if (depth === 0 && (TERMINATOR.has(t) || ((t === '+' || t === '-') && (end > below.next || below.inline.length > 0)))) break
+      if (t === '(') depth++
+      if (t === ')' && --depth < 0) break
       end++
     }
     const of = [...start.inline, ...tokens.slice(start.next, slash)].join(' ')
