@@ -117,6 +117,40 @@ describe('relu, max and min select their branch, as PyTorch does', () => {
   })
 })
 
+describe('one convention everywhere: what the backward pass selects, the chains and check take too', () => {
+  it('sqrt(relu(x)) at -1: the chain is 0 as the backward pass is, and the check agrees, with no kink to blame', async () => {
+    const result = json('sqrt(relu(x))', { x: -1 })
+    expect(result.gradients).toEqual({ x: 0 })
+    expect(result.chains).toEqual([{ variable: 'x', count: 1, paths: [{ edges: [1, 0], product: 0 }] }])
+    expect(result.checks[0]).toMatchObject({ variable: 'x', status: 'agree' })
+    const text = await runCli(['sqrt(relu(x))', '--x', '-1'])
+    expect(text.stdout).toContain('        = Infinity · 0\n        = 0 (relu selects its branch, as in the backward pass)\n')
+    expect(text.stdout).not.toContain('one-sided slopes')
+    const claims = await runCli(['check', 'sqrt(relu(x))', '--x', '-1', '--claim', 'dL/dx = 0'])
+    expect(claims.code).toBe(0)
+  })
+
+  it('names an infinite slope as such, and never says "its" of several variables', async () => {
+    const sqrt = await runCli(['sqrt(relu(x))', '--x', '0'])
+    expect(sqrt.stdout).toContain('x: the gradient passes sqrt at L, whose slope is infinite there, so a finite\n      difference cannot measure it')
+    const relu = await runCli(['relu(x + y)', '--x', '0', '--y', '0'])
+    expect(relu.stdout).toContain('x, y: the gradient passes a non-differentiable point (relu at L), where the\n      two one-sided slopes differ')
+    expect(relu.stdout).not.toMatch(/\bits gradient\b/)
+  })
+
+  it('keeps Infinity and -Infinity apart when it groups the check’s reasons', async () => {
+    const result = await runCli(['x/y', '--x', '1', '--y', '0'])
+    expect(result.stdout).toContain('  x: the gradient is Infinity\n  y: the gradient is -Infinity\n')
+  })
+
+  it('names the step --explain measured with as the README defines it', async () => {
+    const result = await runCli(['x*y', '--x', '1', '--y', '1', '--explain'])
+    // h = ∛ε·max(1, |x|) = 6.06e-6; the estimate shown is the finer one, at h/2.
+    expect(result.stdout).toContain("Measured at the check's finer step h/2 = 0.00000303:")
+    expect(result.stdout).toContain('so (difference)/h = 1.')
+  })
+})
+
 describe('NaN as PyTorch takes it: relu, max and min of a NaN pass the gradient, pow masks instead of multiplying', () => {
   const conventions = (result: ReturnType<typeof json>) => result.flags.filter((f) => (f as { code?: string }).code === 'convention').map((f) => f.message)
 
