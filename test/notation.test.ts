@@ -110,12 +110,24 @@ describe('x*x*x: each of the three contributions reads as upstream × local', ()
   })
 
   it('check tells a local derivative from the gradient, in words and in JSON', async () => {
-    const text = await runCli(['check', 'x*x*x', '--x', '2', '--claim', 'dL/dx = 4'])
-    expect(text.stdout).toContain('4 is the local derivative ∂(t1·x)/∂x = t1, not ∂L/∂x: multiply it by the upstream ∂L/∂L = 1')
-    const json = JSON.parse((await runCli(['check', 'x*x*x', '--x', '2', '--claim', 'dL/dx = 4', '--format', 'json'])).stdout)
-    expect(json.claims[0].explanation).toContain(
-      '4 is the local derivative ∂(t1·x)/∂x = t1, not ∂L/∂x: multiply it by the upstream ∂L/∂L = 1 (② multiply along the chain).',
+    const text = await runCli(['check', 'x*x*x', '--x', '2', '--claim', 'd t1 / d x = 2'])
+    expect(text.stdout).toContain('∂(x·x)/∂x is 4, not 2\n     ∂(x·x)/∂x = x + x (product rule, x is used 2 times, so the local derivatives add) = 4.')
+    const json = JSON.parse(
+      (await runCli(['check', 'yhat = x*w; loss = yhat^2', '--x', '2', '--w', '3', '--claim', 'dloss/dx = 3', '--format', 'json'])).stdout,
     )
+    expect(json.claims[0].explanation).toContain(
+      '3 is the local derivative ∂(x·w)/∂x = w, not ∂loss/∂x: multiply it by the upstream ∂loss/∂yhat = 12 (② multiply along the chain).',
+    )
+  })
+
+  it('check never picks one of several equal contributions as the one left out, nor advises a multiplication by 1', async () => {
+    const text = await runCli(['check', 'x*x*x', '--x', '2', '--claim', 'dL/dx = 8'])
+    expect(text.stdout).toContain('Your number leaves out 1 of its 3 contributions: x feeds L, t1, so its gradient sums all 3 contributions (4 + 4 + 4).')
+    const fanOut = await runCli(['check', 'x*y + x', '--x', '3', '--y', '4', '--claim', 'dL/dx = 4'])
+    expect(fanOut.stdout).toContain('Your number leaves out ∂L/∂L · ∂(t1 + x)/∂x: x feeds L, t1, so its gradient sums both contributions (1 + 4).')
+    expect(fanOut.stdout).not.toContain('multiply it by the upstream')
+    const again = await runCli(['check', 'x*y + x', '--x', '3', '--y', '4', '--claim', 'dL/dx = y + 1', '--claim', 'dL/dx = 7'])
+    expect(again.stdout).toContain('✗ 2. dL/dx = 7\n     ∂L/∂x is 5, not 7\n     Your claim 1 has it right: ∂L/∂x = y + 1 = 5.\n')
   })
 
   it('accepts a local derivative written by its operation, or by the marked form, and judges it as a local derivative', async () => {

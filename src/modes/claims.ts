@@ -43,7 +43,19 @@ export type Diagnosis =
    * `above`: the nodes from L down to it, when the student stated none of its upstream gradients;
    * `claimed`: the one of them nearest to it whose gradient the student did state (right), if any.
    */
-  | { kind: 'step'; edges: number[]; missing?: number[]; above?: number[]; claimed?: number; slip?: Slip; signFlipped?: boolean }
+  | {
+      kind: 'step'
+      edges: number[]
+      missing?: number[]
+      /** Contributions left out, when which ones is not to be told (x·x·x: three equal terms). */
+      missingCount?: number
+      above?: number[]
+      claimed?: number
+      slip?: Slip
+      signFlipped?: boolean
+    }
+  /** An earlier claim (`from`) of the same gradient is right: this one contradicts it. */
+  | { kind: 'contradicts'; from: number }
   /** A local derivative (or a derivative between two inner nodes) that is not right. */
   | { kind: 'local'; edges: number[] }
   /** A derivative between two inner nodes; `independent` when `of` does not depend on `wrt` at all. */
@@ -217,33 +229,43 @@ export function checkClaims(trace: Trace, claims: Claim[], tolerance = DEFAULT_T
     const meant = meaning(trace, inputsOf, claim)
     return { ...claim, ...meant, right: agree(claim.claimed, meant.truth) }
   })
+  // A chain of derivatives is judged by its links first: a broken one is its own slip.
+  for (const r of results) if (r.chain?.product) chainLinks(trace, inputsOf, r)
   // The student's gradient at each node, from the gradient claims written before this one (the
   // latest wins): a slip is looked for in the order the student worked, never in a later line.
   const said = new Map<number, ClaimResult>()
   for (const [k, r] of results.entries()) {
     const before = new Map(said)
     if (r.kind === 'gradient') said.set(r.wrt, r)
-    if (r.right || r.kind === 'unreadable') continue
+    if (r.right || r.kind === 'unreadable' || r.diagnosis?.kind === 'chain') continue
     if (r.kind === 'local') r.diagnosis = { kind: 'local', edges: r.edges! }
     else if (r.kind === 'partial') {
       // Nodes are in topological order: a node can depend only on nodes before it.
       const reverse = r.of < r.wrt ? partial(trace, inputsOf, r.wrt, r.of) : 0
       const upsideDown = r.of < r.wrt && dependsOn(trace, r.wrt, r.of)
       r.diagnosis = upsideDown ? { kind: 'upside-down', reverse } : { kind: 'partial', independent: !dependsOn(trace, r.of, r.wrt) }
-    } else r.diagnosis = explained(results, k, tolerance) ?? chained(results, k, tolerance) ?? departure(trace, inputsOf, before, r, tolerance)
-    if (r.kind === 'gradient') {
+    } else {
+      // The student's own earlier claim of this gradient is right: say so, rather than look for a slip above.
+      const earlier = before.get(r.wrt)
+      r.diagnosis =
+        earlier?.right && earlier.of === r.of && !earlier.chain
+          ? { kind: 'contradicts', from: results.indexOf(earlier) }
+          : (explained(results, k, tolerance) ?? chained(results, k, tolerance) ?? departure(trace, inputsOf, before, r, tolerance))
+    }
+    if (r.kind === 'gradient' && r.diagnosis?.kind !== 'contradicts') {
       const local = trace.nodes[r.wrt]!.contributions.find((e) => {
         const value = trace.edges[e]!.localValue
         return isNumber(value) && agrees(r.claimed, value, tolerance)
       })
-      if (local !== undefined) {
+      // A contribution left out explains the number: "multiply by the upstream" would not mend it.
+      const leftOut = r.diagnosis?.kind === 'step' && (r.diagnosis.missing || r.diagnosis.missingCount)
+      if (local !== undefined && !leftOut) {
         r.localInstead = local
         // A local derivative's own number explains the claim better than a factor left out.
         if (r.diagnosis?.kind === 'step') delete r.diagnosis.slip
       }
     }
   }
-  for (const r of results) if (r.chain?.product) chainLinks(trace, inputsOf, r)
   // The numbers are judged; a formula right here must be right as a formula too. (Its number is
   // right, so the student's later work is judged from it as it is.)
   for (const r of results) {
@@ -330,13 +352,19 @@ function departure(trace: Trace, inputsOf: number[][], said: Map<number, ClaimRe
   if (edges.length > 1 && edges.length <= 12) {
     // A fan-out node whose sum is missing some contributions: the most common slip at fan-out.
     const parts = edges.map((e) => trace.edges[e]!.contribution as number)
+    const fits: number[] = []
     for (let mask = 1; mask < (1 << edges.length) - 1; mask++) {
       const sum = parts.reduce((s, p, k) => (mask & (1 << k) ? s + p : s), 0)
-      if (agrees(r.claimed, sum, tolerance)) {
-        diagnosis.missing = edges.filter((_, k) => !(mask & (1 << k)))
-        break
-      }
+      if (agrees(r.claimed, sum, tolerance)) fits.push(mask)
     }
+    // Which contributions were left out, when one set fits; how many, when several equal ones do.
+    const count = (mask: number) => edges.length - edges.filter((_, k) => mask & (1 << k)).length
+    const fewest = Math.min(...fits.map(count))
+    const best = fits.filter((mask) => count(mask) === fewest)
+    // Sets that leave out the same nodes' terms (either use of x in x·x) tell the same story.
+    const through = (mask: number) => edges.flatMap((e, k) => (mask & (1 << k) ? [] : [trace.edges[e]!.to])).sort().join()
+    if (best.length > 0 && best.every((mask) => through(mask) === through(best[0]!))) diagnosis.missing = edges.filter((_, k) => !(best[0]! & (1 << k)))
+    else if (best.length > 1) diagnosis.missingCount = fewest
   }
   return diagnosis
 }

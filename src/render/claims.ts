@@ -89,6 +89,8 @@ function diagnosisJson(trace: Trace, r: ClaimResult, label: (i: number) => strin
     base.at = { point: Object.fromEntries([...d.slip.at, ...d.slip.derived]), yours: jsonSym(d.slip.yours), truth: jsonSym(d.slip.truth) }
   // Edges by the nodes they join: the JSON of `check` carries no edge list to index into.
   if (d.kind === 'step' && d.missing) base.missingThrough = d.missing.map((e) => label(trace.edges[e]!.to))
+  if (d.kind === 'step' && d.missingCount) base.missingCount = d.missingCount
+  if (d.kind === 'contradicts') base.rightClaim = d.from + 1
   if (d.kind === 'step' && d.above) base.unclaimedAbove = d.above.filter((i) => d.claimed === undefined || i < d.claimed).map(label)
   if (d.kind === 'step' && d.claimed !== undefined) base.claimedAbove = label(d.claimed)
   if (d.kind === 'step' && d.slip) {

@@ -468,6 +468,8 @@ export function verdictLines(trace: Trace, results: ClaimResult[], k: number, na
   } else if (diagnosis.kind === 'inherited') lines.push(inheritedVerdict(judged, results, diagnosis))
   else if (diagnosis.kind === 'explained') lines.push(explainedVerdict(judged, results, diagnosis))
   else if (diagnosis.kind === 'chained') lines.push(chainedVerdict(judged, results, diagnosis))
+  else if (diagnosis.kind === 'contradicts')
+    lines.push([`Your ${named(diagnosis.from)} has it right: `, meaning, ' = ', ...(results[diagnosis.from]!.formula ? [results[diagnosis.from]!.formula!, ' = '] : []), value(r.truth), '.'])
   else if (diagnosis.kind === 'step') lines.push(...(diagnosis.above ? unclaimedVerdict(judged, diagnosis) : ownStepVerdict(judged, diagnosis)))
   else if (diagnosis.kind === 'local') lines.push(localVerdict(judged, meaning, diagnosis))
   else if (diagnosis.kind === 'upside-down') {
@@ -565,7 +567,7 @@ function unclaimedVerdict(judged: Judged, diagnosis: Extract<Diagnosis, { kind: 
           ` is right; compare your steps below it with the true ones, from ${label(from)} down${above.length ? ': ' : ''}`,
         ]
   const lines: Phrase[] = [[...start, ...shown, above.length > 8 ? ', …' : '', above.length ? '; then ' : ': ', ...step(diagnosis.edges), '.']]
-  if (diagnosis.missing) lines.push(missingLine(judged, diagnosis))
+  if (diagnosis.missing || diagnosis.missingCount) lines.push(missingLine(judged, diagnosis))
   if (diagnosis.slip) {
     const edge = trace.edges[diagnosis.slip.edge]!
     const name = local(trace, edge)
@@ -588,10 +590,14 @@ function unclaimedVerdict(judged: Judged, diagnosis: Extract<Diagnosis, { kind: 
 /** A fan-out sum that leaves out some contributions: which ones, and that all of them add. */
 function missingLine({ trace, r, d, label }: Judged, diagnosis: Extract<Diagnosis, { kind: 'step' }>): Phrase {
   const consumers = [...new Set(diagnosis.edges.map((e) => label(trace.edges[e]!.to)))]
-  const missing = joinCells(
-    diagnosis.missing!.map((e) => product(d(trace.output, trace.edges[e]!.to), local(trace, trace.edges[e]!))),
-    ' and ',
-  )
+  const count = diagnosis.missingCount
+  // Equal contributions (x·x·x): which one was left out cannot be told, and is not guessed.
+  const missing: Phrase = count
+    ? [`${count} of its ${diagnosis.edges.length} contributions`]
+    : joinCells(
+        diagnosis.missing!.map((e) => product(d(trace.output, trace.edges[e]!.to), local(trace, trace.edges[e]!))),
+        ' and ',
+      )
   const parts = sum(diagnosis.edges.map((e) => trace.edges[e]!.contribution))
   const feeds = `: ${label(r.wrt)} feeds ${consumers.join(', ')}, so its gradient sums ${diagnosis.edges.length === 2 ? 'both' : `all ${diagnosis.edges.length}`} contributions (`
   return ['Your number leaves out ', ...missing, feeds, parts, ').']
@@ -620,7 +626,7 @@ function explainedVerdict({ trace, r, d, named }: Judged, results: ClaimResult[]
 function ownStepVerdict(judged: Judged, diagnosis: Extract<Diagnosis, { kind: 'step' }>): Phrase[] {
   const { trace, r, step } = judged
   const lines: Phrase[] = [['First departure: this step. ', ...step(diagnosis.edges)]]
-  if (diagnosis.missing) lines.push(missingLine(judged, diagnosis))
+  if (diagnosis.missing || diagnosis.missingCount) lines.push(missingLine(judged, diagnosis))
   else if (diagnosis.edges.length === 1) {
     const edge = trace.edges[diagnosis.edges[0]!]!
     const upstream = edge.upstream as number
