@@ -190,7 +190,11 @@ describe('--chains', () => {
   it('none leaves the section out, and a word it does not know is refused', async () => {
     const none = await render([TANH_NET, ...TANH_VALUES, '--chains', 'none'])
     expect(none).not.toContain('4. Chains')
-    expect(none).toContain('5. Gradients')
+    // Sections are numbered as printed: 3 is followed by 4.
+    expect(none).toContain('4. Gradients')
+    expect(none).not.toContain('5. Gradients')
+    const both = await render(['x*y', '--x', '1', '--y', '2', '--chains', 'none', '--mode', 'both'])
+    expect(both).toContain('5. Forward mode for x')
     const bad = await runCli(['x*y', '--x', '1', '--y', '2', '--chains', 'some'])
     expect(bad.code).toBe(2)
     expect(bad.stderr).toContain('--chains some: expected short, all or none')

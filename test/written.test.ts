@@ -100,7 +100,7 @@ describe('a corpus of written traces, each slip marked where it was made', () =>
       [7, 'unreadable', false],
     ])
     // Every moved variable is shown: what both numbers depend on.
-    expect(claims[4]!.why).toBe('∂L/∂x = x + 2: right value here, wrong formula: at x = 4.75, y = 6.625 yours gives 6.75, the right one gives 7.625.')
+    expect(claims[4]!.why).toBe('∂L/∂x is not x + 2: right value here, wrong formula: at x = 4.75, y = 6.625 yours gives 6.75, the right one gives 7.625.')
     expect(claims[0]!.why).toContain('Your number leaves out ∂L/∂L · ∂(t1 + x)/∂x: x feeds L, t1, so its gradient sums both contributions (1 + 4).')
   })
 

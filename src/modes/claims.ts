@@ -362,7 +362,11 @@ function departure(trace: Trace, inputsOf: number[][], said: Map<number, ClaimRe
     const fewest = Math.min(...fits.map(count))
     const best = fits.filter((mask) => count(mask) === fewest)
     // Sets that leave out the same nodes' terms (either use of x in x·x) tell the same story.
-    const through = (mask: number) => edges.flatMap((e, k) => (mask & (1 << k) ? [] : [trace.edges[e]!.to])).sort().join()
+    const through = (mask: number) =>
+      edges
+        .flatMap((e, k) => (mask & (1 << k) ? [] : [trace.edges[e]!.to]))
+        .sort()
+        .join()
     if (best.length > 0 && best.every((mask) => through(mask) === through(best[0]!))) diagnosis.missing = edges.filter((_, k) => !(best[0]! & (1 << k)))
     else if (best.length > 1) diagnosis.missingCount = fewest
   }

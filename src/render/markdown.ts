@@ -80,7 +80,7 @@ export function renderMarkdown(trace: Trace, options: RenderOptions): string {
   const forward = forwardFor(trace, options)
   if (mode !== 'forward') parts.push(...reverseParts(steps))
   if (forward) {
-    const fm = forwardMath(trace, forward, options, steps.face, mode === 'both' ? 6 : 2)
+    const fm = forwardMath(trace, forward, options, steps.face, mode === 'both' ? (steps.chains.length > 0 ? 6 : 5) : 2)
     for (const pass of fm.passes) {
       parts.push('', `## ${pass.title}`, ...quoted(pass.explain), '')
       parts.push(
@@ -136,7 +136,7 @@ function reverseParts(steps: MathSteps): string[] {
     )
     parts.push(
       '',
-      heading(TITLES.markdown.gradients()),
+      heading(TITLES.markdown.gradients(steps.chains.length > 0 ? 5 : 4)),
       ...quoted(explain.gradients),
       '',
       table(

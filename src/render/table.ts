@@ -99,7 +99,7 @@ function* tableLines(trace: Trace, options: RenderOptions): Generator<string> {
     yield* gradientsSection(view)
     yield* warnings('gradients')
   }
-  if (mode !== 'reverse') yield* forwardModeSections(view, mode === 'both' ? 6 : 2)
+  if (mode !== 'reverse') yield* forwardModeSections(view, mode === 'both' ? (view.options.chains === 'none' ? 5 : 6) : 2)
   if (shown.size < trace.flags.length) {
     yield* heading(view, [TITLES.warnings], [])
     yield* warnings('rest')
@@ -221,7 +221,7 @@ function* chainsSection(view: View): Generator<string> {
 
 function* gradientsSection(view: View): Generator<string> {
   const { steps, sym, options } = view
-  yield* heading(view, TITLES.table.gradients(), steps.explain.gradients)
+  yield* heading(view, TITLES.table.gradients(options.chains === 'none' ? 4 : 5), steps.explain.gradients)
   if (steps.gradients.length === 0) {
     yield `  ${EMPTY.variables}`
     return

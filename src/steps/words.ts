@@ -38,7 +38,8 @@ export const TITLES = {
       ' local = contribution)',
     ],
     chains: (out: string): Phrase => [`4. Chains: the product of local derivatives along every path from ${out} to each variable`],
-    gradients: (): Phrase => ['5. Gradients, checked against finite differences'],
+    /** 5, or 4 when the chains are left out (--chains none): sections are numbered as printed. */
+    gradients: (k = 5): Phrase => [`${k}. Gradients, checked against finite differences`],
   },
   markdown: {
     forward: (): Phrase => ['1. Forward pass'],
@@ -53,12 +54,13 @@ export const TITLES = {
       ' local = contribution)',
     ],
     chains: (): Phrase => ['4. Chains: every path from the output to each variable'],
-    gradients: (): Phrase => ['5. Gradients, checked against finite differences'],
+    gradients: (k = 5): Phrase => [`${k}. Gradients, checked against finite differences`],
   },
   latex: {
     forward: 'Forward pass',
-    locals: 'Step 1: local derivatives',
-    backward: 'Step 2: backward pass (upstream times local)',
+    // Unnumbered, as LaTeX paragraphs are: "Step 1" would name the second of them.
+    locals: 'Local derivatives of each operation',
+    backward: 'Backward pass (upstream times local)',
     chains: 'Chains',
     gradients: 'Gradients',
   },
@@ -455,7 +457,8 @@ export function verdictLines(trace: Trace, results: ClaimResult[], k: number, na
   }
   const judged: Judged = { trace, r, d, label, step, named }
   const diagnosis = r.diagnosis!
-  if (diagnosis.kind === 'formula') return [[meaning, ' = ', r.formula!, ': ', ...QUIZ.formulaSlip(diagnosis.slip)]]
+  // Never opened with the student's formula written as the answer ("∂L/∂x = x + 2: …").
+  if (diagnosis.kind === 'formula') return [[meaning, ' is not ', r.formula!, ': ', ...QUIZ.formulaSlip(diagnosis.slip)]]
   // A formula is named as written, with the number it gives: ∂loss/∂loss is 1, not 2*(yhat - y)^2 = 2.
   const yours: Phrase = r.formula !== undefined ? [r.formula, ' = ', value(r.claimed)] : [value(r.claimed)]
   const lines: Phrase[] = [[meaning, ' is ', value(r.truth), ', not ', ...yours]]
@@ -469,7 +472,14 @@ export function verdictLines(trace: Trace, results: ClaimResult[], k: number, na
   else if (diagnosis.kind === 'explained') lines.push(explainedVerdict(judged, results, diagnosis))
   else if (diagnosis.kind === 'chained') lines.push(chainedVerdict(judged, results, diagnosis))
   else if (diagnosis.kind === 'contradicts')
-    lines.push([`Your ${named(diagnosis.from)} has it right: `, meaning, ' = ', ...(results[diagnosis.from]!.formula ? [results[diagnosis.from]!.formula!, ' = '] : []), value(r.truth), '.'])
+    lines.push([
+      `Your ${named(diagnosis.from)} has it right: `,
+      meaning,
+      ' = ',
+      ...(results[diagnosis.from]!.formula ? [results[diagnosis.from]!.formula!, ' = '] : []),
+      value(r.truth),
+      '.',
+    ])
   else if (diagnosis.kind === 'step') lines.push(...(diagnosis.above ? unclaimedVerdict(judged, diagnosis) : ownStepVerdict(judged, diagnosis)))
   else if (diagnosis.kind === 'local') lines.push(localVerdict(judged, meaning, diagnosis))
   else if (diagnosis.kind === 'upside-down') {
