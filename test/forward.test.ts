@@ -80,7 +80,11 @@ describe('--mode', () => {
     expect(stdout).toContain('  ∂L/∂w = L̇ = -8: the same as the backward pass')
     expect(stdout).toContain('forward mode: 4 passes (one per input), 13 multiply-adds')
     expect(stdout).toContain('reverse mode: 1 backward pass (one per output, for all 4 inputs at once), 7 multiply-adds')
-    expect(stdout).toContain('Both give the same gradients (checked for all 4).')
+    expect(stdout).toContain('Both give the same gradients (each of the 4 checked).')
+    // One input: never "all 1 input".
+    const one = await runCli(['x*x', '--x', '3', '--mode', 'both', '--width', '1000'])
+    expect(one.stdout).toContain('reverse mode: 1 backward pass (one per output, for its one input)')
+    expect(one.stdout).toContain('Both give the same gradients (checked).')
   })
 
   it('forward: the values, then the tangents, without the backward pass', async () => {

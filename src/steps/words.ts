@@ -108,7 +108,7 @@ export const EXPLAIN = {
     name(node),
     ` feeds ${total} inputs, so `,
     grad(out, node),
-    ` adds up all ${total} contributions: every path the change can take counts.`,
+    ` adds up ${total === 2 ? 'both' : `all ${total}`} contributions: every path the change can take counts.`,
   ],
   chains: (): Phrase => ['Multiplying the local derivatives along a path gives how a change travels along it; the gradient is the sum over all paths.'],
   check: (): Phrase => [
@@ -837,7 +837,7 @@ export const FORWARD = {
   costs: (mode: 'forward' | 'reverse', passes: number, operations: number, inputs: number): Phrase => [
     mode === 'forward'
       ? `forward mode: ${passes} ${plural(passes, 'pass', 'passes')} (one per input), ${operations} ${plural(operations, 'multiply-add')}`
-      : `reverse mode: ${passes} backward pass (one per output, for all ${inputs} ${plural(inputs, 'input')} at once), ${operations} ${plural(operations, 'multiply-add')}`,
+      : `reverse mode: ${passes} backward pass (one per output, for ${inputs === 1 ? 'its one input' : `all ${inputs} inputs at once`}), ${operations} ${plural(operations, 'multiply-add')}`,
   ],
   agreement: (all: boolean, compared: number, total: number): Phrase => [
     !all
@@ -846,7 +846,7 @@ export const FORWARD = {
         ? 'The two modes write their results differently here (too long, or in the names of the program), so they are not compared as written.'
         : total === 1
           ? 'Both give the same gradient (checked).'
-          : `Both give the same gradients (checked for ${compared === total ? `all ${total}` : `${compared} of ${total}`}).`,
+          : `Both give the same gradients (${compared === total ? (total === 1 ? 'checked' : `each of the ${total} checked`) : `${compared} of ${total} checked`}).`,
   ],
   why: (): Phrase => [
     'Forward mode pays one pass per input and reverse mode one pass per output: forward wins with few inputs and many outputs; a loss of many parameters has one output and many inputs, which is why backprop runs backwards.',
