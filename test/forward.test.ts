@@ -84,7 +84,7 @@ describe('--mode', () => {
     // One input: never "all 1 input".
     const one = await runCli(['x*x', '--x', '3', '--mode', 'both', '--width', '1000'])
     expect(one.stdout).toContain('reverse mode: 1 backward pass (one per output, for its one input)')
-    expect(one.stdout).toContain('Both give the same gradients (checked).')
+    expect(one.stdout).toContain('Both give the same gradient (checked).')
   })
 
   it('forward: the values, then the tangents, without the backward pass', async () => {
