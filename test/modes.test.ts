@@ -323,6 +323,12 @@ describe('check: claims worked out by hand', () => {
     expect(step.stdout).toContain('Your number means ∂(x·w)/∂w = 16 / 4 = 4, but ∂(x·w)/∂w = x = 2 (product rule).')
   })
 
+  it('writes a local derivative that is a number once, never "= 1 = 1"', async () => {
+    const step = await runCli(['check', 'z = w*x + b; L = z^2', '--w', '1', '--x', '2', '--b', '0', '--claim', 'dL/dz = 4', '--claim', 'dL/db = 8'])
+    expect(step.stdout).toContain('but ∂(t1 + b)/∂b = 1 (sum rule).')
+    expect(step.stdout).not.toContain('= 1 = 1')
+  })
+
   it('without claims above a wrong gradient, shows the true chain and the one slip that explains the number', async () => {
     // loss = (tanh(w·x + b) - y)²: writing tanh(t2) for its derivative 1 - tanh(t2)² gives 2(h - y)·h·x.
     const h = Math.tanh(0.5)

@@ -424,6 +424,11 @@ function namedPair(named: (k: number) => string, a: number, b: number): string {
   return word && second.startsWith(word) ? `${word.trim()}s ${first.slice(word.length)} and ${second.slice(word.length)}` : `${first} and ${second}`
 }
 
+/** " = 1 - tanh(z)² = 0.42", or " = 1" once when the formula is its number (never "= 1 = 1"). */
+function localWorked(edge: Trace['edges'][number]): Phrase {
+  return isNumber(edge.local) ? [' = ', value(edge.localValue as number)] : [' = ', value(edge.local), ' = ', value(edge.localValue as number)]
+}
+
 /** The lines under one claim: right, or wrong and where it departs. */
 export function verdictLines(trace: Trace, results: ClaimResult[], k: number, named: (k: number) => string = byNumber): Phrase[] {
   const r = results[k]!
@@ -586,7 +591,7 @@ function unclaimedVerdict(judged: Judged, diagnosis: Extract<Diagnosis, { kind: 
       'left-out': [name, ' left out of the product'],
       'value-for-derivative': [`the value of ${label(edge.to)} (`, value(trace.nodes[edge.to]!.value as number), ') written for its derivative ', name],
     }[diagnosis.slip.kind]
-    const right: Phrase = [name, ' = ', value(edge.local), ' = ', value(edge.localValue as number), ` (${edge.rule.name} rule).`]
+    const right: Phrase = [name, ...localWorked(edge), ` (${edge.rule.name} rule).`]
     lines.push(['Your number is exactly what ', ...how, ' gives: the first step to check is ', ...right])
   } else if (diagnosis.signFlipped) {
     lines.push([
@@ -643,7 +648,7 @@ function ownStepVerdict(judged: Judged, diagnosis: Extract<Diagnosis, { kind: 's
     if (upstream !== 0) {
       const name = local(trace, edge)
       const means: Phrase = [name, ' = ', value(r.claimed), ' / ', factor(upstream), ' = ', value(r.claimed / upstream)]
-      const truth: Phrase = [name, ' = ', value(edge.local), ' = ', value(edge.localValue as number), ` (${edge.rule.name} rule).`]
+      const truth: Phrase = [name, ...localWorked(edge), ` (${edge.rule.name} rule).`]
       lines.push(['Your number means ', ...means, ', but ', ...truth])
     }
   }
