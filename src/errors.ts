@@ -48,9 +48,18 @@ export function escapeControls(text: string, keepNewlines = false): string {
 
 /** The user's text as a message quotes it: control characters escaped, cut to `max` characters. */
 export function excerpt(text: string, max = 48): string {
-  const chars = Array.from(text)
-  const cut = chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text
-  return escapeControls(cut)
+  // Escaped first, then cut, whole escapes only: what is shown is at most `max` characters.
+  const whole = escapeControls(text)
+  if (Array.from(whole).length <= max) return whole
+  let shown = ''
+  let length = 0
+  for (const ch of text) {
+    const piece = escapeControls(ch)
+    if (length + piece.length > max - 1) return `${shown}…`
+    shown += piece
+    length += piece.length
+  }
+  return shown
 }
 
 /** mathjs's parse message with the part of the program it quotes ("Syntax error in part "…"") cut short. */

@@ -338,7 +338,7 @@ function backwardPass(graph: Graph, forward: Forward): number[] {
       // Fully bound programs take the first branch: plain doubles, as apply would compute them.
       if (typeof upstream === 'number' && typeof local === 'number' && typeof sum === 'number') {
         edge.contribution = upstream * local
-        // relu, max, min, abs select their branch (as PyTorch's backward does): ∞·0 is not NaN there.
+        // relu, max, min and pow's mask for a^0 select (as PyTorch's backward does): ∞·0 is not NaN there.
         if (local === 0 && !Number.isFinite(upstream) && selectsAt(nodes[i]!, values, edge.slot)) {
           edge.contribution = 0
           flags.push({ kind: Number.isNaN(upstream) ? 'nan' : 'infinite', pass: 'backward', code: 'select', node: i, edge: e })

@@ -8,7 +8,7 @@ import { renderJson } from '../src/render/json.js'
 import { renderTable, tableChunks } from '../src/render/table.js'
 import { DEFAULT_PRECISION } from '../src/format.js'
 import { traceProgram } from '../src/pipeline.js'
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -410,6 +410,33 @@ describe('-o writes only its own file: devices, FIFOs, links and directories', (
     expect(run(['x^2', '--x', '3', '--format', 'json', '-o', join(dir, 'link')]).status).toBe(0)
     expect(lstatSync(join(dir, 'link')).isSymbolicLink()).toBe(true)
     expect(readFileSync(join(dir, 'sub', 'new.json'), 'utf8')).toBe(expected())
+  })
+
+  it('refuses a file > could not write, and writes a file with other hard links in place', () => {
+    const dir = fresh()
+    const linked = join(dir, 'notes.json')
+    writeFileSync(linked, 'the earlier notes\n')
+    linkSync(linked, join(dir, 'other-name.json'))
+    expect(run(['x^2', '--x', '3', '--format', 'json', '-o', linked]).status).toBe(0)
+    expect(readFileSync(join(dir, 'other-name.json'), 'utf8')).toBe(expected())
+    expect(lstatSync(linked).nlink).toBe(2)
+    // Read-only: as an ordinary user, -o is refused as > is (root may write anything, with > too).
+    const readOnly = join(dir, 'ro.json')
+    writeFileSync(readOnly, 'kept\n', { mode: 0o444 })
+    const nobody = process.getuid?.() === 0 ? spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'true']).status === 0 : false
+    if (nobody) {
+      spawnSync('chmod', ['777', dir])
+      const result = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, 'x^2', '--x', '3', '-o', readOnly], {
+        encoding: 'utf8',
+        env: childEnv(),
+      })
+      expect(result.status).toBe(74)
+      expect(result.stderr).toBe(`backprop-tutor: error: cannot write ${readOnly}: permission denied (EACCES)\n`)
+      expect(readFileSync(readOnly, 'utf8')).toBe('kept\n')
+    } else if (process.getuid?.() !== 0) {
+      expect(run(['x^2', '--x', '3', '-o', readOnly]).status).toBe(74)
+      expect(readFileSync(readOnly, 'utf8')).toBe('kept\n')
+    }
   })
 
   it('refuses a directory, a loop of links and a socket, touching none of them', () => {

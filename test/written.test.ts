@@ -162,6 +162,16 @@ describe('judging what students write', () => {
     expect(marks(named.claims)).toEqual([[1, 'right', false]])
   })
 
+  it('accepts a chain written in any order of its factors', async () => {
+    const { claims } = await checked(
+      Z,
+      ZAT,
+      'n.md',
+      '$\\frac{\\partial L}{\\partial w} = \\frac{\\partial z}{\\partial w} \\cdot \\frac{\\partial L}{\\partial z}$',
+    )
+    expect(marks(claims)).toEqual([[1, 'right', false]])
+  })
+
   it('accepts a chain that skips a link worth exactly 1, and refuses one that skips more', async () => {
     const { claims } = await checked(
       Z,
@@ -201,6 +211,59 @@ describe('judging what students write', () => {
   it('matches e^u with exp(u), however the program writes it', async () => {
     const { claims } = await checked('L = 1/(1 + exp(-s))', ['--s', '0.5'], 'n.md', '$\\frac{\\partial (1 + e^{-s})}{\\partial s} = -e^{-s}$')
     expect(marks(claims)).toEqual([[1, 'right', false]])
+  })
+})
+
+describe('what a review found: nothing lost, nothing hung, lines true', () => {
+  const names: Names = {
+    known: new Set(['x', 'w', 'b', 'y', 'yhat', 'loss', 't1', 't2']),
+    functions: new Set(['sqrt']),
+    variables: ['x', 'w', 'b', 'y'],
+    output: 'loss',
+  }
+  const reads = (text: string, syntax: 'markdown' | 'latex' | 'plain' = 'plain') =>
+    readWritten(text, syntax, names).map((c) => [c.line, c.reads ?? `? ${c.unreadable}`])
+
+  it('never drops a claim for the prose beside it or before it', () => {
+    expect(reads('dloss/dw = 5, so w should go down')).toEqual([[1, 'd loss / d w = 5']])
+    expect(reads('Then dloss/dw = 5')).toEqual([[1, 'd loss / d w = 5']])
+    expect(reads('\\frac{\\partial loss}{\\partial w} = 5 \\text{ (by the chain rule)}')).toEqual([[1, 'd loss / d w = 5']])
+  })
+
+  it('reads derivatives side by side before a value as one product', () => {
+    expect(reads('\\frac{∂loss}{∂x} = \\frac{∂loss}{∂yhat}\\frac{∂yhat}{∂x} = 4 \\cdot 2 = 8')).toEqual([
+      [1, 'd loss / d x = (d loss / d yhat)*(d yhat / d x)'],
+      [1, 'd loss / d x = 4*2'],
+      [1, 'd loss / d x = 8'],
+    ])
+  })
+
+  it('refuses \\sqrt[ with no ] instead of reading for ever', () => {
+    expect(reads('a\\sqrt[3 \\frac{\\partial loss}{\\partial w} = 4')).toEqual([[1, '? \\sqrt[ has no ]: write \\sqrt[3]{x}']])
+  })
+
+  it('numbers LaTeX rows by their own line, whatever ends the row before', () => {
+    const tex =
+      '\\begin{align*}\n\\frac{\\partial loss}{\\partial w} &= 4 \\\\[10pt]\n\\frac{\\partial loss}{\\partial b} &= 2 \\\\\n\\frac{\\partial loss}{\\partial x} &= 6\n\\end{align*}'
+    expect(reads(tex, 'latex')).toEqual([
+      [2, 'd loss / d w = 4'],
+      [3, 'd loss / d b = 2'],
+      [4, 'd loss / d x = 6'],
+    ])
+  })
+
+  it('takes an update step under a gradient for what it is, not more steps of the gradient', () => {
+    expect(reads('$$\\frac{\\partial loss}{\\partial w} = 4$$\n$$w - 0.01 \\cdot 4 \\approx 0.96$$', 'markdown')).toEqual([[1, 'd loss / d w = 4']])
+  })
+
+  it('splits a short word into the program’s names, never a long one (the search is cubic in its length)', () => {
+    expect(reads('dloss/dw = xwxw')).toEqual([[1, 'd loss / d w = x*w*x*w']])
+    const long = 'xw'.repeat(13)
+    expect(reads(`dloss/dw = ${long}`)).toEqual([[1, `d loss / d w = ${long}`]])
+  })
+
+  it('reads $…$ in a .txt file as maths', () => {
+    expect(reads('my answer: $\\frac{\\partial loss}{\\partial w} = 4$')).toEqual([[1, 'd loss / d w = 4']])
   })
 })
 
@@ -368,6 +431,16 @@ describe('bad input: one line and an exit code', () => {
     expect(result.stdout).toBe('')
     expect(result.stderr).toContain(message)
     expect(result.stderr.match(/backprop-tutor: error:/g)).toHaveLength(1)
+  })
+
+  it('reads the trace from stdin when the program comes from --file', async () => {
+    const result = await runCli(['check', '--file', 'p.txt', ...AT, '--trace', '-'], {
+      files: { 'p.txt': P1 },
+      stdin: '$\\frac{\\partial loss}{\\partial w} = 12$',
+    })
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('Trace    stdin (markdown)')
   })
 
   it('exits 0 when every claim is right', async () => {

@@ -194,7 +194,7 @@ async function checkWrittenTrace(request: Request, io: Io): Promise<number> {
   if (opts.claim.length > 0 || opts.claims !== undefined) throw new UsageError('give the claims either as --trace FILE or as --claim/--claims, not both')
   if (opts.annotate && opts.format === 'json') throw new UsageError('--annotate writes the trace itself back: leave out --format json')
   const path = opts.trace!
-  if (path === '-' && (positionals[0] === '-' || positionals[0] === undefined))
+  if (path === '-' && opts.file === undefined && (positionals[0] === '-' || positionals[0] === undefined))
     throw new UsageError('the trace and the program cannot both come from stdin: give the program as an argument or with --file')
   const source = await readProgram(positionals[0], opts.file, io)
   const text = await readInput(io, 'trace file', path === '-' ? undefined : path)

@@ -1,6 +1,6 @@
 // The real process behind the Io: stdout and stderr, stdin read whole, files, the terminal's colour,
 // and the quiz's line reader. Only this module touches process.
-import { createReadStream, fstatSync, promises as fs } from 'node:fs'
+import { createReadStream, fstatSync, constants as fsConstants, promises as fs } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { createRequire } from 'node:module'
 import { StringDecoder } from 'node:string_decoder'
@@ -49,8 +49,9 @@ function outputError(target: string, error: unknown): OutputError {
 /**
  * Where -o writes. A regular file (or a new name) is replaced atomically; a symlink is followed, so
  * its target is what gets replaced and the link stays. Anything else that exists (a device, a FIFO,
- * a socket, /dev/stdout) is written in place, as the shell's `>` would: renaming onto it would
- * replace the system's own device or link with a plain file. A directory is refused.
+ * a socket, /dev/stdout), and a file with other hard links, is written in place, as the shell's `>`
+ * would: renaming onto it would replace the system's own device or link with a plain file, or cut
+ * the file off from its other names. A directory, and a file `>` could not write, are refused.
  */
 async function outputTarget(path: string): Promise<{ path: string; inPlace: boolean | 'stdout' }> {
   const stat = await fs.stat(path).catch((error: NodeJS.ErrnoException) => {
@@ -63,7 +64,13 @@ async function outputTarget(path: string): Promise<{ path: string; inPlace: bool
   if (stat && sameFile(stat, 1)) return { path, inPlace: 'stdout' }
   // The kernel follows /proc's links when the path is opened: it is opened as given.
   if (stat && !stat.isFile()) return { path, inPlace: true }
-  if (stat) return { path: await fs.realpath(path), inPlace: false }
+  if (stat) {
+    const real = await fs.realpath(path)
+    // What > could not write, -o does not replace: renaming needs only the directory's permission.
+    await fs.access(real, fsConstants.W_OK)
+    // A file with other hard links is written in place, as > writes it: renaming would cut it off from them.
+    return { path: real, inPlace: stat.nlink > 1 }
+  }
   // A new name, or a dangling link: follow the links by hand to the name the file gets.
   let target = path
   for (let hops = 0; hops < 40; hops++) {
@@ -112,7 +119,10 @@ async function writeOutput(path: string, text: string | Iterable<string>): Promi
       (stat) => stat.mode & 0o7777,
       () => undefined,
     )
-    file = await fs.open(temporary, 'w')
+    // Created new (O_EXCL), so a link planted under the temporary name is never followed; one
+    // left by a killed run is removed first.
+    await fs.rm(temporary, { force: true })
+    file = await fs.open(temporary, 'wx')
     for (const chunk of typeof text === 'string' ? [text] : text) await file.write(chunk)
     if (mode !== undefined) await file.chmod(mode)
     await file.close()

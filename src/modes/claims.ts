@@ -70,10 +70,11 @@ export type Diagnosis =
   /** ∂x/∂L written for ∂L/∂x: `of` does not depend on `wrt`, but `wrt` depends on `of` (by `reverse`, ∂wrt/∂of). */
   | { kind: 'upside-down'; reverse: number }
   /**
-   * A chain of derivatives that does not run from `of` to `wrt`: it runs from `from` to `to`, and
-   * after factor k it skips the derivative gap[0]/gap[1] (worth gap[2]).
+   * A chain of derivatives that does not run from `of` to `wrt`: taken in `order` (the factors'
+   * indexes, from the output down), it runs from `from` (`badStart` when that is not `of`) to `to`
+   * (`badEnd`), and after the k-th factor of that order it skips gap[0]/gap[1] (worth gap[2]).
    */
-  | { kind: 'chain'; from: number; to: number; gaps: [number, [number, number, number]][] }
+  | { kind: 'chain'; order: number[]; from: number; to: number; badStart: boolean; badEnd: boolean; gaps: [number, [number, number, number]][] }
   /**
    * The claimed number is the student's chain (claim `chain`, a product of derivatives) with their
    * own values of its factors (claims `factors`), so it follows from the ones of those that slipped.
@@ -404,18 +405,35 @@ function likelySlip(trace: Trace, n: number, claimed: number, tolerance: number)
 /** A product of derivatives must run from the claim's node down to its variable, link by link. */
 function chainLinks(trace: Trace, inputsOf: number[][], r: ClaimResult): void {
   const factors = r.chain!.factors
-  const from = factors[0]!.of
-  const to = factors[factors.length - 1]!.wrt
-  const gaps: [number, [number, number, number]][] = []
   // A skipped link worth exactly 1 (∂z/∂b of z = w·x + b) changes nothing: the chain is still right.
   const skips = (upper: number, lower: number) => upper === lower || (dependsOn(trace, upper, lower) && partial(trace, inputsOf, upper, lower) === 1)
-  for (let k = 0; k + 1 < factors.length; k++) {
-    const [upper, lower] = [factors[k]!.wrt, factors[k + 1]!.of]
+  const order = linkedOrder(factors, r.of, skips) ?? factors.map((_, k) => k)
+  const from = factors[order[0]!]!.of
+  const to = factors[order[order.length - 1]!]!.wrt
+  const gaps: [number, [number, number, number]][] = []
+  for (let k = 0; k + 1 < order.length; k++) {
+    const [upper, lower] = [factors[order[k]!]!.wrt, factors[order[k + 1]!]!.of]
     if (!skips(upper, lower)) gaps.push([k, [upper, lower, partial(trace, inputsOf, upper, lower)]])
   }
-  if (skips(r.of, from) && skips(to, r.wrt) && gaps.length === 0) return
+  const [badStart, badEnd] = [!skips(r.of, from), !skips(to, r.wrt)]
+  if (!badStart && !badEnd && gaps.length === 0) return
   r.right = false
-  r.diagnosis = { kind: 'chain', from, to, gaps }
+  r.diagnosis = { kind: 'chain', order, from, to, badStart, badEnd, gaps }
+}
+
+/** The factors in an order that links from `of` down, one into the next (a product may be written in any order). */
+function linkedOrder(factors: Claim[], of: number, links: (upper: number, lower: number) => boolean): number[] | undefined {
+  const order: number[] = []
+  const used = new Set<number>()
+  let at = of
+  while (order.length < factors.length) {
+    const next = factors.findIndex((f, k) => !used.has(k) && links(at, f.of))
+    if (next < 0) return undefined
+    order.push(next)
+    used.add(next)
+    at = factors[next]!.wrt
+  }
+  return order
 }
 
 /** Whether node `later` depends on node `earlier` (a walk down its inputs). */

@@ -85,7 +85,10 @@ export function renderWrittenJson(trace: Trace, w: Written, options: { precision
  */
 export const MARKDOWN_CLOSER = '>'
 
-/** How a note is written in each syntax, on a line of its own: it never changes what the file shows or compiles to but for itself. */
+/**
+ * How a note is written in each syntax, on a line of its own: a comment in LaTeX and plain text, a
+ * quote in Markdown (which shows, and so splits a paragraph or table the claim line was in).
+ */
 const NOTE: Record<Syntax, (text: string) => string> = {
   markdown: (text) => `> - **backprop-tutor:** ${text}`,
   latex: (text) => `% backprop-tutor: ${text}`,
@@ -97,7 +100,8 @@ const NOTE: Record<Syntax, (text: string) => string> = {
  * the line a claim's maths block ends on, so removing them gives back the file byte for byte.
  */
 export function annotate(source: string, trace: Trace, w: Written, options: { precision: number }): string {
-  const eol = /\r\n/.test(source) ? '\r\n' : '\n'
+  // The file's own line ending, from its first line: CRLF, LF, or (old Macs) CR.
+  const eol = /\r\n|\n|\r/.exec(source)?.[0] ?? '\n'
   const notes = new Map<number, string[]>()
   // The notes name the program's unnamed nodes as the trace does: the first says what they are.
   const where = unnamedNodes(trace)

@@ -895,7 +895,7 @@ function chainedVerdict({ trace, named }: Judged, results: ClaimResult[], diagno
       diagnosis.factors.map((i) => factor(results[i]!.claimed)),
       ' · ',
     ),
-    `. The chain rule is right; the slip is in ${slipped.map(named).join(' and ')}`,
+    `. The chain rule is right; the slip is in ${slipped.length === 2 ? namedPair(named, slipped[0]!, slipped[1]!) : slipped.map(named).join(', ')}`,
   ]
   for (const i of slipped) phrase.push(': ', claimMeaning(trace, results[i]!), ' is ', value(results[i]!.truth), ', not ', value(results[i]!.claimed))
   return [...phrase, '.']
@@ -908,10 +908,11 @@ function chainedVerdict({ trace, named }: Judged, results: ClaimResult[], diagno
 function chainVerdict(trace: Trace, r: ClaimResult, diagnosis: Extract<Diagnosis, { kind: 'chain' }>): Phrase[] {
   const factors = r.chain!.factors
   const label = (i: number) => trace.nodes[i]!.label
-  const written = (k: number): Cell => name(factors[k]!.written)
+  // The k-th factor of the chain, taken from the output down.
+  const written = (k: number): Cell => name(factors[diagnosis.order[k]!]!.written)
   const lines: Phrase[] = []
   const last = factors.length - 1
-  if (diagnosis.to !== r.wrt)
+  if (diagnosis.badEnd)
     lines.push([
       'Your chain ends with ',
       written(last),
@@ -921,7 +922,7 @@ function chainVerdict(trace: Trace, r: ClaimResult, diagnosis: Extract<Diagnosis
       claimMeaning(trace, r),
       '.',
     ])
-  if (diagnosis.from !== r.of) lines.push(['Your chain starts with ', written(0), `, so it starts at ${label(diagnosis.from)}, not at ${label(r.of)}.`])
+  if (diagnosis.badStart) lines.push(['Your chain starts with ', written(0), `, so it starts at ${label(diagnosis.from)}, not at ${label(r.of)}.`])
   for (const [k, gap] of diagnosis.gaps) {
     lines.push(['A link is missing between ', written(k), ' and ', written(k + 1), ': ', grad(label(gap[0]), label(gap[1])), ' = ', value(gap[2]), '.'])
   }

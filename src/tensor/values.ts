@@ -86,7 +86,10 @@ function fromCsv(content: string, path: string): { value: Tensor; header?: { lin
       throw new InputError(`${path}, line ${l + 1}, field ${bad + 1}: "${excerpt(field)}" ${why}`)
     }
     const numbers = fields.map(Number)
-    if (width >= 0 && fields.length !== width) throw new InputError(`${path}, line ${l + 1}: ${fields.length} fields where the first row has ${width}`)
+    if (width >= 0 && fields.length !== width)
+      throw new InputError(
+        `${path}, line ${l + 1}: ${fields.length} fields where the ${rows.length === 0 && header ? `header (line ${header.line})` : 'first row'} has ${width}`,
+      )
     width = fields.length
     rows.push(numbers)
     if (rows.length * width > LIMITS.maxTensorEntries)

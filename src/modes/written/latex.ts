@@ -220,14 +220,18 @@ class Reader {
     return this.read(this.argumentSource()).replace(/[^\p{L}\p{N}_]/gu, '')
   }
 
+  /** \text{loss} is the name loss; \text{ (by the chain rule)}, words, is a remark: left out. */
   private textArgument(): string {
-    return this.read(this.argumentSource()).replace(/\s+/g, '')
+    const text = this.argumentSource()
+    if (/[\p{L}]{2,}\s+[\p{L}]/u.test(text.trim())) return ' '
+    return this.read(text).replace(/\s+/g, '')
   }
 
   private root(): string {
     this.skipSpaces()
     if (this.s[this.i] === '[') {
       const close = this.s.indexOf(']', this.i)
+      if (close < 0) throw new Unreadable('\\sqrt[ has no ]: write \\sqrt[3]{x}')
       const degree = this.read(this.s.slice(this.i + 1, close))
       this.i = close + 1
       return `(${this.read(this.argumentSource())})^(1/(${degree}))`

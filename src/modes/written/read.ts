@@ -87,7 +87,10 @@ function unitsOf(text: string, syntax: Syntax): Unit[] {
 
 /** Plain text: each line that holds a derivative, or a line of numbers, is maths (LaTeX or not). */
 function plainUnits(lines: string[]): Unit[] {
-  return lines.flatMap((source, k) => (source.trim() === '' || /^\s*#/.test(source) ? [] : [{ source: unlabelled(source), line: k + 1, end: k + 1 }]))
+  // $…$ in a plain file is maths as in Markdown: the dollars themselves are taken off.
+  return lines.flatMap((source, k) =>
+    source.trim() === '' || /^\s*#/.test(source) ? [] : [{ source: unlabelled(source.replace(/(?<!\\)\$+/g, ' ')), line: k + 1, end: k + 1 }],
+  )
 }
 
 /** A line's label before its claim ("local: ∂f/∂s = u", "1. dL/dx = 2", "- dL/dw = 4") taken off. */
@@ -97,7 +100,7 @@ const unlabelled = (line: string) => line.replace(/^\s*(?:[-*+]\s+|\d+[.)]\s+)?(
 function markdownUnits(lines: string[]): Unit[] {
   const units: Unit[] = []
   let fence: { math: boolean; marker: string } | undefined
-  let block: { start: number; parts: [string, number][] } | undefined
+  let block: { parts: [string, number][] } | undefined
   lines.forEach((line, k) => {
     const fenceMatch = /^\s*(```+|~~~+)\s*(\w*)/.exec(line)
     if (fence) {
@@ -110,7 +113,7 @@ function markdownUnits(lines: string[]): Unit[] {
     }
     if (fenceMatch) {
       fence = { math: fenceMatch[2] === 'math', marker: fenceMatch[1]! }
-      block = { start: k + 1, parts: [] }
+      block = { parts: [] }
       return
     }
     if (block) {
@@ -127,7 +130,7 @@ function markdownUnits(lines: string[]): Unit[] {
     const opened = displayOpening(line)
     if (opened !== undefined) {
       units.push(...inlineMaths(line.slice(0, opened.at), k + 1))
-      block = { start: k + 1, parts: rows(line.slice(opened.at + 2), k + 1) }
+      block = { parts: rows(line.slice(opened.at + 2), k + 1) }
       return
     }
     const found = inlineMaths(line, k + 1)
@@ -182,10 +185,14 @@ function latexUnits(lines: string[]): Unit[] {
     const start = m.index! + m[0].indexOf(body)
     const end = lineAt(m.index! + m[0].length)
     let offset = start
-    for (const row of body.split(/\\\\(?:\[[^\]]*\])?/)) {
+    // Each row with the length of the \\ (or \\[10pt]) that ends it, so line numbers stay true.
+    const rowsWithBreaks = body.split(/(\\\\(?:\[[^\]]*\])?)/)
+    for (let r = 0; r < rowsWithBreaks.length; r += 2) {
+      const row = rowsWithBreaks[r]!
+      const breakLength = rowsWithBreaks[r + 1]?.length ?? 0
       const source = row.replace(/\\(label|tag)\{[^}]*\}/g, ' ').replace(/(?<!\\)&/g, ' ')
       if (row.trim() !== '') units.push({ source, line: lineAt(offset + row.search(/\S/)), end })
-      offset += row.length + 2
+      offset += row.length + breakLength
     }
   }
   return units
@@ -221,6 +228,8 @@ function piecesOf(source: string): Piece[] {
       parts[parts.length - 1]!.trim() !== '' &&
       at(DERIVATIVE_START, i) &&
       !/(\\cdot|\\times|[-+*/(^_·×⋅∙])\s*$/.test(parts[parts.length - 1]!) &&
+      // A value that holds a derivative is a chain: one more side by side is one more factor.
+      !new RegExp(DERIVATIVE_START.source).test(parts[parts.length - 1]!) &&
       valueFollows(source, i)
     )
       close()
@@ -279,6 +288,20 @@ function valueFollows(source: string, from: number): boolean {
 /** Maths longer than this is not read (reading is quadratic in the worst case): said so where it mentions a derivative. */
 export const MAX_UNIT = 2000
 
+/**
+ * A piece's parts in the tool's syntax. Prose in a part makes the piece prose, but words before
+ * its derivative ("Then dloss/dw = 5") are taken off first: a claim is never lost to its lead-in.
+ */
+function readParts(written: string[], names: Names): string[] {
+  try {
+    return written.map((p) => resolve(fromLatex(p), names))
+  } catch (error) {
+    const start = written[0]!.search(/\\d?frac\s*\{\s*(\\partial|∂|d)|\\partial(?![a-zA-Z])|∂|(?<![\p{L}\p{N}_])d\s*[\p{L}(][^=]*\/\s*[d∂]/u)
+    if (!(error instanceof Prose) || start <= 0) throw error
+    return readParts([written[0]!.slice(start), ...written.slice(1)], names)
+  }
+}
+
 function claimsOfUnit(unit: Unit, names: Names, previous: WrittenClaim | undefined): WrittenClaim[] {
   if (unit.source.length > MAX_UNIT) {
     if (!mentionsDerivative(unit.source)) return []
@@ -292,12 +315,7 @@ function claimsOfUnit(unit: Unit, names: Names, previous: WrittenClaim | undefin
       },
     ]
   }
-  try {
-    return claimsOfPieces(unit, names, previous)
-  } catch (error) {
-    if (error instanceof Prose) return []
-    throw error
-  }
+  return claimsOfPieces(unit, names, previous)
 }
 
 function claimsOfPieces(unit: Unit, names: Names, previous: WrittenClaim | undefined): WrittenClaim[] {
@@ -308,8 +326,9 @@ function claimsOfPieces(unit: Unit, names: Names, previous: WrittenClaim | undef
     const written = piece.parts.map((p) => p.trim().replace(/\s*\((?=[^()]*[\p{L}]{2,}\s+[\p{L}])[^()]*\)$/u, ''))
     let read: string[]
     try {
-      read = written.map((p) => resolve(fromLatex(p), names))
+      read = readParts(written, names)
     } catch (error) {
+      if (error instanceof Prose) continue
       if (!(error instanceof Unreadable)) throw error
       if (mentionsDerivative(unit.source)) claims.push({ ...at, text: written.join(' = '), unreadable: error.message })
       continue
@@ -336,8 +355,10 @@ function claimsOfPieces(unit: Unit, names: Names, previous: WrittenClaim | undef
       previous?.lhs &&
       previous.line < unit.line &&
       !read.some(hasDerivative) &&
-      read.every((r) => onlyKnownNames(r, names)) &&
-      (written[0] === '' || !piece.signs.includes('='))
+      // A line of numbers; one that uses names (an update w - 0.01·4) only when it starts with = or ≈.
+      (written[0] === ''
+        ? read.every((r) => onlyKnownNames(r, names))
+        : read.every((r) => !/[\p{L}]/u.test(r.replace(/\b(sqrt|exp|log|e|pi)\b/g, ''))) && !piece.signs.includes('='))
     if (continues && previous?.lhs) {
       const steps = written[0] === '' ? read.slice(1) : read
       const texts = written[0] === '' ? written.slice(1) : written
@@ -516,6 +537,8 @@ function nameFor(name: string, names: Names): string {
 
 /** xw as [x, w] when each piece is a name of the program (the longest names first). */
 function splitIntoNames(name: string, known: (n: string) => boolean): string[] | undefined {
+  // A product of names is short; a long word is not one (and the search would be cubic in it).
+  if (name.length > 24) return undefined
   const best: (string[] | undefined)[] = new Array(name.length + 1).fill(undefined)
   best[0] = []
   for (let i = 1; i <= name.length; i++) {
