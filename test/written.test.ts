@@ -267,6 +267,71 @@ describe('what a review found: nothing lost, nothing hung, lines true', () => {
   })
 })
 
+describe('what a second student pass found', () => {
+  const names: Names = {
+    known: new Set(['x', 'w', 'b', 'y', 'yhat', 'loss', 'w1', 'z']),
+    functions: new Set(['sqrt', 'sigmoid', 'tanh']),
+    variables: ['x'],
+    output: 'loss',
+  }
+  const reads = (text: string, syntax: 'markdown' | 'latex' | 'plain' = 'plain') =>
+    readWritten(text, syntax, names).map((c) => [c.line, c.reads ?? `? ${c.unreadable}`])
+
+  it('never takes a number in a sentence, or one far below, for a value of the equation above', () => {
+    expect(reads('$$\\frac{\\partial loss}{\\partial w} = 12$$\n\nIt took me $20$ minutes.', 'markdown')).toEqual([[1, 'd loss / d w = 12']])
+    expect(reads('We want $\\frac{\\partial loss}{\\partial w}$ first.\n## Next\nThere are $3$ inputs.', 'markdown')).toEqual([])
+    expect(reads('$$\\frac{\\partial loss}{\\partial w}$$\n\n\n\n$$12$$', 'markdown')).toEqual([])
+  })
+
+  it('reads claims labelled (a), b), Q3. and (iv)', () => {
+    expect(reads('(a) dloss/dw = 5\nb) dloss/db = 5\nQ3. dloss/dx = 5\n(iv) dloss/dy = 5').map(([, r]) => r)).toEqual([
+      'd loss / d w = 5',
+      'd loss / d b = 5',
+      'd loss / d x = 5',
+      'd loss / d y = 5',
+    ])
+  })
+
+  it("reads σ'(z) as sigmoid's own derivative, f'(4) as at the point, √ and w₁", () => {
+    expect(reads("\\sigma'(z) = 0.25")).toEqual([[1, 'd (sigmoid(z)) / d z = 0.25']])
+    expect(reads("f'(4) = 0.8")).toEqual([[1, 'd loss / d x = 0.8']])
+    expect(reads('d√z/dz = 1/(2√z)')).toEqual([[1, 'd (sqrt(z)) / d z = 1 /(2*sqrt(z))']])
+    expect(reads('∂loss/∂w₁ = 3')).toEqual([[1, 'd loss / d w1 = 3']])
+  })
+
+  it('skips an update (:=, ←) and calls a derivative taken at a point of its own unreadable, with why', () => {
+    expect(reads('w := w - \\eta\\, \\partial loss / \\partial w = 1.8 - 0.16 = 1.64')).toEqual([])
+    expect(reads('\\frac{\\partial loss}{\\partial w}\\Big|_{w = 1.8} = 1.6')).toEqual([
+      [1, '? it is taken at w = 1.8, and the trace is at the values on the command line: check it there with those values'],
+    ])
+    expect(reads('\\left.\\frac{\\partial loss}{\\partial w}\\right|_{x} = 4')).toEqual([[1, 'd loss / d w = 4']])
+    expect(reads('\\frac{\\partial loss}{\\partial w} = 4 \\Rightarrow \\frac{\\partial loss}{\\partial b} = 2 \\checkmark')).toEqual([
+      [1, 'd loss / d w = 4'],
+      [1, 'd loss / d b = 2'],
+    ])
+  })
+
+  it('puts the notes of a claim in a Markdown table after the table', async () => {
+    const table = [
+      '| step | value |',
+      '| --- | --- |',
+      '| $\\frac{\\partial loss}{\\partial w} = 12$ | ok |',
+      '| $\\frac{\\partial loss}{\\partial b} = 7$ | ? |',
+      '',
+      'done',
+    ].join('\n')
+    const result = await runCli(['check', P1, ...AT, '--trace', 't.md', '--annotate'], { files: { 't.md': table } })
+    const lines = result.stdout.split('\n')
+    expect(lines.slice(0, 4)).toEqual(table.split('\n').slice(0, 4))
+    expect(lines[4]).toMatch(/^> - \*\*backprop-tutor:\*\* Where: /)
+  })
+
+  it('says "your earlier step on this line" of a right step before a wrong one', async () => {
+    const { claims } = await checked(P1, AT, 's.md', '$\\frac{\\partial loss}{\\partial w} = 12 = 13$')
+    expect(claims[1]!.why).toContain('Your earlier step on this line has it right: ∂loss/∂w = 12.')
+  })
+})
+
 describe('the forms students write', () => {
   const names: Names = {
     known: new Set(['x', 'w', 'b', 'y', 'yhat', 'loss', 'w1', 't1', 't2']),

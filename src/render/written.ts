@@ -103,15 +103,22 @@ export function annotate(source: string, trace: Trace, w: Written, options: { pr
   // The file's own line ending, from its first line: CRLF, LF, or (old Macs) CR.
   const eol = /\r\n|\n|\r/.exec(source)?.[0] ?? '\n'
   const notes = new Map<number, string[]>()
+  const lines = source.split(/\r\n|\n|\r/)
+  // A note inside a Markdown table would end it: a claim in a row is noted after the table's last row.
+  const after = (end: number) => {
+    if (w.syntax !== 'markdown') return end
+    while (/^\s*\|/.test(lines[end - 1] ?? '') && /^\s*\|/.test(lines[end] ?? '')) end++
+    return end
+  }
   // The notes name the program's unnamed nodes as the trace does: the first says what they are.
   const where = unnamedNodes(trace)
-  if (where && w.claims.length > 0) notes.set(w.claims[0]!.end, [NOTE[w.syntax](`${WRITTEN.namedTitle}: ${where}`)])
+  if (where && w.claims.length > 0) notes.set(after(w.claims[0]!.end), [NOTE[w.syntax](`${WRITTEN.namedTitle}: ${where}`)])
   w.claims.forEach((claim, k) => {
     const { verdict } = w.verdicts[k]!
     const text = `${MARKS[verdict][0]} line ${claim.line}, ${claim.reads ?? claim.text}: ${oneLine(reasons(trace, w, k, { ascii: false, precision: options.precision }))}`
-    const list = notes.get(claim.end) ?? []
+    const list = notes.get(after(claim.end)) ?? []
     list.push(NOTE[w.syntax](escapeControls(text)))
-    notes.set(claim.end, list)
+    notes.set(after(claim.end), list)
   })
   // Split keeping each line's own ending, so CRLF, CR and a missing final newline all survive.
   const pieces = source.match(/[^\r\n]*(\r\n|\n|\r|$)/g)!.slice(0, -1)

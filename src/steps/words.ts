@@ -478,7 +478,8 @@ export function verdictLines(trace: Trace, results: ClaimResult[], k: number, na
   else if (diagnosis.kind === 'chained') lines.push(chainedVerdict(judged, results, diagnosis))
   else if (diagnosis.kind === 'contradicts')
     lines.push([
-      `Your ${named(diagnosis.from)} has it right: `,
+      // Two steps of one equation share a line: "line 12" would point at this very line.
+      `Your ${named(diagnosis.from) === named(k) ? 'earlier step on this line' : named(diagnosis.from)} has it right: `,
       meaning,
       ' = ',
       ...(results[diagnosis.from]!.formula ? [results[diagnosis.from]!.formula!, ' = '] : []),

@@ -55,17 +55,22 @@ const SPACING = new Set([
   'notag',
 ])
 const TIMES = new Set(['cdot', 'times', 'ast', 'cdotp'])
+const SIZES = new Set(['big', 'Big', 'bigg', 'Bigg', 'bigr', 'Bigr', 'biggr', 'Biggr'])
 const APPROX = new Set(['approx', 'simeq', 'approxeq', 'thickapprox'])
 const GREEK =
   'alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi rho sigma tau upsilon phi varphi chi psi omega'.split(' ')
 const GREEK_LETTERS = 'αβγδεεζηθθικλμνξπρστυφφχψω'
 /** Unicode a student types for the tool's ASCII: − · × ² ³ and ŷ (precomposed or with a combining hat). */
-const UNICODE: [RegExp, string][] = [
+const UNICODE: [RegExp, string | ((match: string, ...groups: string[]) => string)][] = [
   [/[−–]/g, '-'],
   [/[·×⋅∙]/g, '*'],
   [/²/g, '^2'],
   [/³/g, '^3'],
   [/ŷ/g, 'yhat'],
+  // √u and √(…) are sqrt.
+  [/√\s*(\([^()]*\)|[\p{L}\p{N}_.]+)/gu, (_: string, arg: string) => (arg.startsWith('(') ? `sqrt${arg}` : `sqrt(${arg})`)],
+  // w₁ is w1, as w_1 is.
+  [/[₀-₉]/g, (d: string) => String(d.charCodeAt(0) - 0x2080)],
   [/([\p{L}])\u0302/gu, '$1hat'],
   [/([\p{L}])\u0304/gu, '$1bar'],
 ]
@@ -76,7 +81,7 @@ const DIFFERENTIAL = /^\s*(\\partial(?![a-zA-Z])|∂|d)/
 /** The student's LaTeX (or plain text) as the tool's syntax, derivatives marked. Throws Unreadable. */
 export function fromLatex(source: string): string {
   let text = source
-  for (const [pattern, replacement] of UNICODE) text = text.replace(pattern, replacement)
+  for (const [pattern, replacement] of UNICODE) text = typeof replacement === 'string' ? text.replace(pattern, replacement) : text.replace(pattern, replacement)
   return new Reader(text).all()
 }
 
@@ -115,6 +120,7 @@ class Reader {
     if (c === '{') return `(${this.read(this.group())})`
     if (c === '}') throw new Unreadable('a } closes nothing')
     if (c === '~' || c === '&') return (this.i++, ' ')
+    if (c === '|' && this.s[this.i + 1] === '_') return this.evaluatedAt()
     if (c === '^') return (this.i++, `^${this.argument()}`)
     if (c === '_') return (this.i++, `_${this.subscript()}`)
     this.i++
@@ -130,6 +136,10 @@ class Reader {
     if (name === 'partial') return '∂'
     if (TIMES.has(name)) return '*'
     if (APPROX.has(name)) return '≈'
+    // \left. opens nothing: the bar it pairs with (\right|_{w=0}) says where, not what.
+    if (name === 'left' && this.s[this.i] === '.') return (this.i++, ' ')
+    if ((name === 'right' || SIZES.has(name)) && this.s[this.i] === '|' && this.s[this.i + 1] === '_') return this.evaluatedAt()
+    if (name === 'checkmark' || name === 'surd') return ' '
     if (SPACING.has(name) || name === ',' || name === ';' || name === ':' || name === '!' || name === ' ') return ' '
     if (name === '{' || name === '}') return name === '{' ? '(' : ')'
     if (name === '|') return '|'
@@ -177,13 +187,30 @@ class Reader {
     const fn = this.at(/\\([a-zA-Z]+)/y)
     if (fn && Object.hasOwn(FUNCTIONS, fn[1]!)) {
       this.i += fn[0].length
-      return `(${this.call(FUNCTIONS[fn[1]!]!)}${this.s[this.i] === '(' ? this.parenthesized() : ''})`
+      const called = this.call(FUNCTIONS[fn[1]!]!)
+      this.skipSpaces()
+      if (this.s.startsWith('\\left', this.i)) this.i += 5
+      return `(${called}${this.s[this.i] === '(' ? this.parenthesized() : ''})`
     }
     const name = this.at(/(\\[a-zA-Z]+(\{[^{}]*\})?|[\p{L}\p{N}_]+)/uy)
     if (!name) throw new Unreadable('\\frac{d}{dx} needs what it differentiates after it, as in \\frac{d}{dx}(x w)')
     this.i += name[0].length
     const power = this.s[this.i] === '^' ? (this.i++, `^${this.argument()}`) : ''
     return `(${this.read(name[0])}${power})`
+  }
+
+  /**
+   * |_{x} after a derivative says where it is taken. A point of its own (|_{w = 1.8}) is not the
+   * trace's: such a claim is checked by giving those values on the command line instead.
+   */
+  private evaluatedAt(): string {
+    this.i += 2
+    const at = this.argumentSource()
+    if (/=/.test(at))
+      throw new Unreadable(
+        `it is taken at ${at.replace(/\s+/g, ' ').trim()}, and the trace is at the values on the command line: check it there with those values`,
+      )
+    return ' '
   }
 
   /** A (…) group at the cursor, read, with its parentheses. */

@@ -12,6 +12,8 @@ interface Unit {
   line: number
   /** The last line of the block it is in: an annotation goes after it, never inside the maths. */
   end: number
+  /** Maths inside a sentence ($3$ in "there are $3$ inputs"): never a value for the equation above. */
+  inline?: true
 }
 
 /** A derivative the student wrote, in the tool's syntax: ∂of/∂wrt. */
@@ -94,7 +96,8 @@ function plainUnits(lines: string[]): Unit[] {
 }
 
 /** A line's label before its claim ("local: ∂f/∂s = u", "1. dL/dx = 2", "- dL/dw = 4") taken off. */
-const unlabelled = (line: string) => line.replace(/^\s*(?:[-*+]\s+|\d+[.)]\s+)?(?:[\p{L}][\p{L}\p{N} ]{0,30}:\s+)?(?=\\d?frac|\\partial|∂|d\s*[(\p{L}])/u, '')
+const unlabelled = (line: string) =>
+  line.replace(/^\s*(?:[-*+]\s+|\(?[\p{L}\p{N}]{1,4}[.):]\s+)?(?:[\p{L}][\p{L}\p{N} ]{0,30}:\s+)?(?=\\d?frac|\\partial|∂|d\s*[(\p{L}])/u, '')
 
 /** Markdown: $$…$$ (over several lines too), $…$, ```math blocks; other code blocks are skipped. */
 function markdownUnits(lines: string[]): Unit[] {
@@ -158,7 +161,10 @@ function displayOpening(line: string): { at: number } | undefined {
 function inlineMaths(line: string, number: number): Unit[] {
   const units: Unit[] = []
   const pattern = /\$\$([^$]+)\$\$|(?<![\\$])\$([^$\n]+?)\$(?!\$)/g
-  for (const m of line.matchAll(pattern)) units.push(...rows(m[1] ?? m[2]!, number).map(([source]) => ({ source, line: number, end: number })))
+  // Maths with words beside it on its line is part of a sentence.
+  const inSentence = /[\p{L}]{2,}/u.test(line.replace(pattern, ''))
+  for (const m of line.matchAll(pattern))
+    units.push(...rows(m[1] ?? m[2]!, number).map(([source]) => ({ source, line: number, end: number, ...(inSentence ? { inline: true as const } : {}) })))
   return units
 }
 
@@ -235,7 +241,7 @@ function piecesOf(source: string): Piece[] {
       close()
     // A command is one piece: \, and \; are spaces, never the claims' commas and semicolons.
     const command = c === '\\' ? at(/\\([a-zA-Z]+|.?)/y, i)! : undefined
-    if (command && !/^\\(q?quad|approx|simeq)$/.test(command[0])) {
+    if (command && !/^\\(q?quad|approx|simeq|Rightarrow|implies|therefore|iff|Longrightarrow)$/.test(command[0])) {
       parts[parts.length - 1] += command[0]
       i += command[0].length - 1
       continue
@@ -243,7 +249,7 @@ function piecesOf(source: string): Piece[] {
     if (c === '{' || c === '(' || c === '[') depth++
     if (c === '}' || c === ')' || c === ']') depth--
     if (depth === 0) {
-      const boundary = at(/(\\q?quad(?![a-zA-Z])|,|;)/y, i)
+      const boundary = at(/(\\q?quad(?![a-zA-Z])|\\(?:Rightarrow|implies|therefore|iff|Longrightarrow)(?![a-zA-Z])|⇒|,|;)/y, i)
       if (boundary) {
         close()
         i += boundary[0].length - 1
@@ -303,6 +309,8 @@ function readParts(written: string[], names: Names): string[] {
 }
 
 function claimsOfUnit(unit: Unit, names: Names, previous: WrittenClaim | undefined): WrittenClaim[] {
+  // An update, w := w - η ∂L/∂w, assigns rather than claims: kept and skipped.
+  if (/:=|\\leftarrow(?![a-zA-Z])|\\gets(?![a-zA-Z])|←/.test(unit.source)) return []
   if (unit.source.length > MAX_UNIT) {
     if (!mentionsDerivative(unit.source)) return []
     const text = `${unit.source.trim().slice(0, 60)}…`
@@ -336,7 +344,7 @@ function claimsOfPieces(unit: Unit, names: Names, previous: WrittenClaim | undef
     const lhs = derivativeAlone(read[0]!)
     // ∂f/∂a alone on its line, or ending in =: its value comes on the next line.
     if (lhs && (read.length === 1 || (read.length === 2 && read[1] === ''))) {
-      claims.push({ ...at, text: written[0]!, lhs, pending: true })
+      if (!unit.inline) claims.push({ ...at, text: written[0]!, lhs, pending: true })
       continue
     }
     if (lhs) {
@@ -351,9 +359,12 @@ function claimsOfPieces(unit: Unit, names: Names, previous: WrittenClaim | undef
     }
     // A line of numbers under an equation: more steps of that equation's claim.
     // It is one when it starts with = or ≈, or holds no = (2 \cdot 2(1) \approx 4), on a line below the equation.
+    // Never maths in a sentence, nor more than a blank line below the equation.
     const continues =
       previous?.lhs &&
+      !unit.inline &&
       previous.line < unit.line &&
+      unit.line - previous.end <= 2 &&
       !read.some(hasDerivative) &&
       // A line of numbers; one that uses names (an update w - 0.01·4) only when it starts with = or ≈.
       (written[0] === ''
@@ -401,7 +412,7 @@ function onlyKnownNames(value: string, names: Names): boolean {
   )
 }
 
-const mentionsDerivative = (s: string) => /\\partial|∂|\\frac\s*\{\s*d/.test(s)
+const mentionsDerivative = (s: string) => /\\partial|∂|\\frac\s*\{\s*d|(?<![\p{L}\p{N}_])d\s*[\p{L}(][^=]{0,40}\/\s*d/u.test(s)
 const hasDerivative = (s: string) => s.includes(DERIVATIVE_OPEN)
 
 /** The derivative a side is, when it is one derivative alone (in parentheses or not). */
@@ -618,12 +629,21 @@ function markPrimes(tokens: string[], names: Names): string[] {
       out.push(tokens[k]!)
       continue
     }
-    const named = tokens[k + 2] === '(' && tokens[k + 4] === ')' ? tokens[k + 3] : undefined
+    const inside = tokens[k + 2] === '(' && tokens[k + 4] === ')' ? tokens[k + 3] : undefined
+    const fn = tokens[k] === 'σ' ? 'sigmoid' : tokens[k]!
+    // σ'(z), tanh'(u): the function's own derivative at its argument, a local derivative.
+    if (inside !== undefined && isFunctionName(fn, names) && /^[\p{L}_$]/u.test(inside)) {
+      out.push(`${DERIVATIVE_OPEN}${fn}(${inside})${DERIVATIVE_SEPARATOR}${inside}${DERIVATIVE_CLOSE}`)
+      k += 4
+      continue
+    }
+    // f'(x) names its variable; f'(4) is at the point, of the program's one variable.
+    const named = inside !== undefined && /^[\p{L}_$]/u.test(inside) ? inside : undefined
     const wrt = named ?? (names.variables.length === 1 ? names.variables[0] : undefined)
     if (wrt === undefined) throw new Unreadable(`${tokens[k]}' needs the variable it is taken with respect to, as in ${tokens[k]}'(x)`)
     const of = names.known.has(tokens[k]!) ? tokens[k]! : names.output
     out.push(`${DERIVATIVE_OPEN}${of}${DERIVATIVE_SEPARATOR}${wrt}${DERIVATIVE_CLOSE}`)
-    k += named ? 4 : 1
+    k += inside !== undefined ? 4 : 1
   }
   return out
 }
