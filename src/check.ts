@@ -3,7 +3,7 @@ import { LIMITS } from './limits.js'
 import type { Graph } from './graph.js'
 import { OPS, pow, sigmoid } from './ops.js'
 import { isNumber } from './sym.js'
-import { edgesByConsumer, type Trace, type TraceEdge } from './trace.js'
+import { edgesByConsumer, selectsAt, type Trace, type TraceEdge } from './trace.js'
 
 export type CheckStatus = 'agree' | 'disagree' | 'inconclusive' | 'not-checked'
 
@@ -312,8 +312,8 @@ function kinkedVariables(graph: Graph, trace: Omit<Trace, 'checks'>): Map<number
 function blocks(trace: Omit<Trace, 'checks'>, edge: TraceEdge): boolean {
   if (edge.localValue !== 0) return false
   const consumer = trace.nodes[edge.to]!
-  const op = OPS[consumer.op!]
-  const xs = consumer.inputs.map((j) => trace.nodes[j]!.value)
-  if (!op.selects || !op.kink || !xs.every(isNumber)) return false
-  return op.kink(xs as number[]) !== 0 && op.selects(xs as number[], edge.slot)
+  const kink = OPS[consumer.op!].kink
+  const valueOf = (j: number) => trace.nodes[j]!.value
+  // Away from its switch (kink ≠ 0), on the side it blocks.
+  return kink !== undefined && selectsAt(consumer, valueOf, edge.slot) && kink(consumer.inputs.map(valueOf) as number[]) !== 0
 }

@@ -337,12 +337,10 @@ function backwardPass(graph: Graph, forward: Forward): number[] {
       edge.upstream = upstream
       // Fully bound programs take the first branch: plain doubles, as apply would compute them.
       if (typeof upstream === 'number' && typeof local === 'number' && typeof sum === 'number') {
-        edge.contribution = upstream * local
-        // relu, max, min and pow's mask for a^0 select (as PyTorch's backward does): ∞·0 is not NaN there.
-        if (local === 0 && !Number.isFinite(upstream) && selectsAt(nodes[i]!, values, edge.slot)) {
-          edge.contribution = 0
+        edge.contribution = selectingProduct(upstream, local, nodes[i]!, (j) => values[j]!, edge.slot)
+        // Only a selection turns ∞·0 or NaN·0 into 0: say where it happened.
+        if (edge.contribution === 0 && local === 0 && !Number.isFinite(upstream))
           flags.push({ kind: Number.isNaN(upstream) ? 'nan' : 'infinite', pass: 'backward', code: 'select', node: i, edge: e })
-        }
         grads[edge.from] = sum + edge.contribution
       } else {
         edge.contribution = short(apply('mul', [upstream, local]))
@@ -500,11 +498,12 @@ function chains(graph: Graph, nodes: TraceNode[], edges: TraceEdge[], backward: 
       let product: Sym = 1
       let selected: number | undefined
       for (const e of path) {
-        const local = edges[e]!.localValue
-        // The backward pass's own rule (backwardPass): a selecting op passes 0, not ∞·0.
-        if (local === 0 && typeof product === 'number' && !Number.isFinite(product) && selectsAt(nodes[edges[e]!.to]!, values, edges[e]!.slot)) {
-          product = 0
-          selected ??= e
+        const { localValue: local, to, slot } = edges[e]!
+        // The backward pass's own rule: a selecting op passes 0, not ∞·0.
+        if (typeof product === 'number' && typeof local === 'number') {
+          const next = selectingProduct(product, local, nodes[to]!, (j) => values[j]!, slot)
+          if (next === 0 && local === 0 && !Number.isFinite(product)) selected ??= e
+          product = next
         } else product = apply('mul', [product, local])
       }
       return { edges: path, product: short(product), ...(selected === undefined ? {} : { selected }) }
@@ -519,28 +518,20 @@ function compareEdgeLists(a: number[], b: number[]): number {
   return a.length - b.length
 }
 
-/** upstream × an edge's local derivative, as the backward pass takes it: a selecting op passes 0, even from ∞ or NaN. */
-export function times(trace: Pick<Trace, 'nodes'>, upstream: number, edge: TraceEdge): number {
-  const local = edge.localValue as number
-  if (local === 0 && !Number.isFinite(upstream)) {
-    const consumer = trace.nodes[edge.to]!
-    if (
-      selectsAt(
-        consumer,
-        consumer.inputs.map((j) => trace.nodes[j]!.value),
-        edge.slot,
-      )
-    )
-      return 0
-  }
-  return upstream * local
+/**
+ * upstream × local, as the backward pass takes it: where the consumer's op selects its branch
+ * (relu, max, min, pow's mask for a^0; ops.ts `selects`), an input with local 0 gets 0, even
+ * from an infinite or NaN upstream. The backward pass, the chains and check's partials all use it.
+ */
+export function selectingProduct(upstream: number, local: number, consumer: TraceNode, valueOf: (node: number) => Sym, slot: number): number {
+  return local === 0 && !Number.isFinite(upstream) && selectsAt(consumer, valueOf, slot) ? 0 : upstream * local
 }
 
-/** Whether the op of `node` selects rather than multiplies for the input at `slot` (ops.ts `selects`). */
-function selectsAt(node: TraceNode, values: Sym[], slot: number): boolean {
+/** Whether the op of `node` selects rather than multiplies for the input at `slot`, at its inputs' values. */
+export function selectsAt(node: Pick<TraceNode, 'op' | 'inputs'>, valueOf: (node: number) => Sym, slot: number): boolean {
   const selects = OPS[node.op!].selects
   if (!selects) return false
-  const xs = node.inputs.map((j) => values[j]!)
+  const xs = node.inputs.map(valueOf)
   return xs.every(isNumber) && selects(xs, slot)
 }
 

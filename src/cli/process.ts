@@ -104,7 +104,7 @@ async function writeOutput(path: string, text: string | Iterable<string>): Promi
     throw outputError(path, error)
   }
   if (target.inPlace === 'stdout') {
-    for (const chunk of typeof text === 'string' ? [text] : text) await writeStdout(chunk)
+    for (const chunk of pieces(text)) await writeStdout(chunk)
     return
   }
   if (target.inPlace) return writeInPlace(target.path, text)
@@ -123,7 +123,7 @@ async function writeOutput(path: string, text: string | Iterable<string>): Promi
     // left by a killed run is removed first.
     await fs.rm(temporary, { force: true })
     file = await fs.open(temporary, 'wx')
-    for (const chunk of typeof text === 'string' ? [text] : text) await file.write(chunk)
+    for (const chunk of pieces(text)) await file.write(chunk)
     if (mode !== undefined) await file.chmod(mode)
     await file.close()
     file = undefined
@@ -137,12 +137,14 @@ async function writeOutput(path: string, text: string | Iterable<string>): Promi
   }
 }
 
+const pieces = (text: string | Iterable<string>): Iterable<string> => (typeof text === 'string' ? [text] : text)
+
 /** A device, FIFO or socket, opened as `>` opens it (a FIFO waits for its reader). */
 async function writeInPlace(path: string, text: string | Iterable<string>): Promise<void> {
   let file: import('node:fs/promises').FileHandle | undefined
   try {
     file = await fs.open(path, 'w')
-    for (const chunk of typeof text === 'string' ? [text] : text) await file.write(chunk)
+    for (const chunk of pieces(text)) await file.write(chunk)
     await file.close()
     file = undefined
   } catch (error) {

@@ -6,7 +6,7 @@ import { evaluateText, namesIn } from '../bindings.js'
 import { formulaSlip, type Elsewhere, type FormulaSlip } from './formula.js'
 import { InputError, excerpt } from '../errors.js'
 import { isNumber } from '../sym.js'
-import { edgesByConsumer, times, type Trace } from '../trace.js'
+import { edgesByConsumer, selectingProduct, type Trace } from '../trace.js'
 import { findNode, indexNodes, nodeValues } from './refer.js'
 
 export interface Claim {
@@ -40,8 +40,8 @@ export type Diagnosis =
   | { kind: 'inherited'; from: number; factor: number; follows: boolean }
   /**
    * The departure is this node's own step: upstream × local summed over its consumers (`edges`).
-   * `above`: the nodes from L down to it, when the student stated none of its upstream gradients;
-   * `claimed`: the one of them nearest to it whose gradient the student did state (right), if any.
+   * `above`: the nodes from L (or from `claimed`) down to it, when the student stated none of its
+   * upstream gradients; `claimed`: the nearest node above whose gradient the student did state (right), if any.
    */
   | {
       kind: 'step'
@@ -341,9 +341,10 @@ function departure(trace: Trace, inputsOf: number[][], said: Map<number, ClaimRe
   if (!edges.every((e) => trace.edges[e]!.to === trace.output || said.has(trace.edges[e]!.to))) {
     const above: number[] = []
     for (let i = trace.output; i > n; i--) if (between[i]) above.push(i)
-    diagnosis.above = above
-    // Every claim between is right here (a wrong one would be the first departure): the nearest is where to go on from.
+    // Every claim between is right here (a wrong one would be the first departure): the nearest
+    // is where the comparison goes on from, and only the nodes below it are shown.
     const nearest = above.filter((i) => said.has(i) && i !== trace.output).pop()
+    diagnosis.above = nearest === undefined ? above : above.filter((i) => i < nearest)
     if (nearest !== undefined) diagnosis.claimed = nearest
     const slip = likelySlip(trace, n, r.claimed, tolerance)
     if (slip) diagnosis.slip = slip
@@ -460,7 +461,8 @@ function partial(trace: Trace, inputsOf: number[][], of: number, wrt: number): n
     for (const e of inputsOf[i]!) {
       const edge = trace.edges[e]!
       if (edge.from < wrt) continue
-      grads.set(edge.from, (grads.get(edge.from) ?? 0) + times(trace, g, edge))
+      const contribution = selectingProduct(g, edge.localValue as number, trace.nodes[i]!, (j) => trace.nodes[j]!.value, edge.slot)
+      grads.set(edge.from, (grads.get(edge.from) ?? 0) + contribution)
     }
   }
   return grads.get(wrt) ?? 0

@@ -7,7 +7,7 @@ import type { ClaimResult } from '../modes/claims.js'
 import { printSym } from '../sym.js'
 import type { Trace } from '../trace.js'
 import { statementNodes, expand } from '../steps/lesson.js'
-import { TITLES, WRITTEN, claimMeaning, claimsHeading, verdictLines } from '../steps/words.js'
+import { TITLES, claimMeaning, claimsHeading, verdictLines } from '../steps/words.js'
 import { jsonSym } from './json.js'
 import { notation } from './text.js'
 
@@ -20,20 +20,7 @@ export interface ClaimsOptions {
 export function renderClaims(trace: Trace, results: ClaimResult[], options: ClaimsOptions): string {
   const n = notation(options)
   const c = options.chalk ?? PLAIN
-  const label = (i: number) => trace.nodes[i]!.label
-  const lines: string[] = []
-  lines.push(c.bold(TITLES.program))
-  for (const i of statementNodes(trace)) lines.push(`  ${label(i)} = ${printSym(expand(trace, i), { ...n.style, allParens: true })}`)
-  lines.push(
-    `${c.bold(TITLES.values)}   ${
-      Object.entries(trace.bindings)
-        .map(([k, v]) => `${k} = ${formatNumber(v, options.precision)}`)
-        .join(', ') || TITLES.none
-    }`,
-  )
-  // The verdicts name the program's unnamed nodes as the trace does (t1, t2): say what each is.
-  const where = unnamedNodes(trace, options.ascii)
-  if (where) lines.push(`${c.bold(WRITTEN.namedTitle)}    ${where}`)
+  const lines = claimsHeader(trace, options)
   lines.push('', c.bold(claimsHeading(results.filter((r) => r.right).length, results.length)))
   results.forEach((r, k) => {
     const mark = r.right ? c.green(options.ascii ? 'ok' : '✓') : c.red(options.ascii ? 'x ' : '✗')
@@ -41,6 +28,20 @@ export function renderClaims(trace: Trace, results: ClaimResult[], options: Clai
     for (const line of verdictLines(trace, results, k)) lines.push(`     ${n.print(line)}`)
   })
   return `${lines.join('\n')}\n`
+}
+
+/** What every verdict of check is read against: the program, its values, and what the tool's names (t1) stand for. */
+export function claimsHeader(trace: Trace, options: ClaimsOptions): string[] {
+  const n = notation(options)
+  const c = options.chalk ?? PLAIN
+  const lines = [c.bold(TITLES.program)]
+  for (const i of statementNodes(trace)) lines.push(`  ${trace.nodes[i]!.label} = ${printSym(expand(trace, i), { ...n.style, allParens: true })}`)
+  const bound = Object.entries(trace.bindings).map(([k, v]) => `${k} = ${formatNumber(v, options.precision)}`)
+  lines.push(`${c.bold(TITLES.values)}   ${bound.join(', ') || TITLES.none}`)
+  // The verdicts name the program's unnamed nodes as the trace does (t1, t2): say what each is.
+  const where = unnamedNodes(trace, options.ascii)
+  if (where) lines.push(`${c.bold(TITLES.where)}    ${where}`)
+  return lines
 }
 
 /** "t1 = x·w, t2 = yhat - y": the nodes the verdicts name that the program does not (up to 12). */
@@ -91,7 +92,7 @@ function diagnosisJson(trace: Trace, r: ClaimResult, label: (i: number) => strin
   if (d.kind === 'step' && d.missing) base.missingThrough = d.missing.map((e) => label(trace.edges[e]!.to))
   if (d.kind === 'step' && d.missingCount) base.missingCount = d.missingCount
   if (d.kind === 'contradicts') base.rightClaim = d.from + 1
-  if (d.kind === 'step' && d.above) base.unclaimedAbove = d.above.filter((i) => d.claimed === undefined || i < d.claimed).map(label)
+  if (d.kind === 'step' && d.above) base.unclaimedAbove = d.above.map(label)
   if (d.kind === 'step' && d.claimed !== undefined) base.claimedAbove = label(d.claimed)
   if (d.kind === 'step' && d.slip) {
     const edge = trace.edges[d.slip.edge]!

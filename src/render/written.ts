@@ -2,16 +2,13 @@
 // JSON, and as the student's own file with a note after each claim line (--annotate).
 import { escapeControls, excerpt } from '../errors.js'
 import { PLAIN, type Colors } from './colors.js'
-import { formatNumber } from '../format.js'
 import type { ClaimResult } from '../modes/claims.js'
 import type { Syntax, WrittenClaim } from '../modes/written/read.js'
 import type { WrittenVerdict } from '../modes/written/judge.js'
-import { printSym } from '../sym.js'
 import type { Trace } from '../trace.js'
-import { statementNodes, expand } from '../steps/lesson.js'
 import { TITLES, verdictLines, writtenHeading, WRITTEN } from '../steps/words.js'
 import { notation } from './text.js'
-import { unnamedNodes } from './claims.js'
+import { claimsHeader, unnamedNodes } from './claims.js'
 
 export interface Written {
   path: string
@@ -44,15 +41,8 @@ function reasons(trace: Trace, w: Written, k: number, options: { ascii: boolean;
 const MARKS = { right: ['✓', 'ok'], wrong: ['✗', 'x '], consistent: ['≈', '~ '], unreadable: ['?', '? '] } as const
 
 export function renderWritten(trace: Trace, w: Written, options: WrittenOptions): string {
-  const n = notation(options)
   const c = options.chalk ?? PLAIN
-  const lines: string[] = [c.bold(TITLES.program)]
-  for (const i of statementNodes(trace)) lines.push(`  ${trace.nodes[i]!.label} = ${printSym(expand(trace, i), { ...n.style, allParens: true })}`)
-  const bound = Object.entries(trace.bindings).map(([k, v]) => `${k} = ${formatNumber(v, options.precision)}`)
-  lines.push(`${c.bold(TITLES.values)}   ${bound.join(', ') || TITLES.none}`)
-  // The verdicts name the program's unnamed nodes as the trace does (t1, t2): say what each is.
-  const where = unnamedNodes(trace, options.ascii)
-  if (where) lines.push(`${c.bold(WRITTEN.namedTitle)}    ${where}`)
+  const lines = claimsHeader(trace, options)
   lines.push(`${c.bold(WRITTEN.traceTitle)}    ${escapeControls(w.path)} (${w.syntax})`)
   lines.push('', c.bold(writtenHeading(w.verdicts.map((v) => v.verdict))))
   const color = { right: c.green, wrong: c.red, consistent: c.yellow, unreadable: c.red }
@@ -112,7 +102,7 @@ export function annotate(source: string, trace: Trace, w: Written, options: { pr
   }
   // The notes name the program's unnamed nodes as the trace does: the first says what they are.
   const where = unnamedNodes(trace)
-  if (where && w.claims.length > 0) notes.set(after(w.claims[0]!.end), [NOTE[w.syntax](`${WRITTEN.namedTitle}: ${where}`)])
+  if (where && w.claims.length > 0) notes.set(after(w.claims[0]!.end), [NOTE[w.syntax](`${TITLES.where}: ${where}`)])
   w.claims.forEach((claim, k) => {
     const { verdict } = w.verdicts[k]!
     const text = `${MARKS[verdict][0]} line ${claim.line}, ${claim.reads ?? claim.text}: ${oneLine(reasons(trace, w, k, { ascii: false, precision: options.precision }))}`

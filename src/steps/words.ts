@@ -21,6 +21,8 @@ export const TITLES = {
   program: 'Program',
   programAsParsed: ' (as parsed, parentheses show the grouping)',
   values: 'Values',
+  /** check: what the tool's names for unnamed nodes (t1 = x·w) stand for. */
+  where: 'Where',
   symbolic: 'Symbolic',
   symbolicWhy: '(no value given, so they stay symbols)',
   none: 'none',
@@ -567,7 +569,7 @@ function unclaimedVerdict(judged: Judged, diagnosis: Extract<Diagnosis, { kind: 
   const out = label(trace.output)
   const from = diagnosis.claimed
   // From the student's own nearest gradient above, when they stated one (it is right), else from the output.
-  const above = from === undefined ? diagnosis.above! : diagnosis.above!.filter((i) => i < from)
+  const above = diagnosis.above!
   const shown = joinCells(
     above.slice(0, 8).map((i) => [d(trace.output, i), ' = ', value(trace.nodes[i]!.grad as number)]),
     ', ',
@@ -671,7 +673,6 @@ export const chainSelected = (op: string): Phrase => [
 /** check --trace: a written trace's words. */
 export const WRITTEN = {
   traceTitle: 'Trace',
-  namedTitle: 'Where',
   readsAs: 'read as',
   firstSlip: 'the first slip',
   repeats: (line: number, here: number) => (line === here ? 'The same slip as before on this line.' : `The same slip as line ${line}.`),
@@ -866,6 +867,8 @@ export const PAGE = {
   heading: 'Backpropagation, step by step',
   program: 'Program',
   values: 'Values',
+  /** check: what the tool's names for unnamed nodes (t1 = x·w) stand for. */
+  where: 'Where',
   none: 'none',
   symbolic: 'symbolic:',
   graphLabel: 'The computational graph; the current step is outlined in red and thicker, edges the gradient has passed are blue and dashed',

@@ -7,7 +7,7 @@ import type { Trace } from '../../trace.js'
 import type { Elsewhere } from '../formula.js'
 import { agrees, checkClaims, claimTruth, parseClaim, type Claim, type ClaimResult } from '../claims.js'
 import { indexNodes, nodeValues, type NodeIndex } from '../refer.js'
-import { DERIVATIVE_CLOSE, DERIVATIVE_OPEN, DERIVATIVE_SEPARATOR } from './latex.js'
+import { DERIVATIVE_MARK } from './latex.js'
 import type { Derivative, Names, WrittenClaim } from './read.js'
 
 export type Verdict = 'right' | 'wrong' | 'consistent' | 'unreadable'
@@ -90,8 +90,7 @@ function chainClaim(trace: Trace, index: NodeIndex, w: WrittenClaim): Claim {
     return { ...claim, written: `∂${shown(f.of)}/∂${shown(f.wrt)}` }
   })
   let k = 0
-  const marks = new RegExp(`${DERIVATIVE_OPEN}[^${DERIVATIVE_CLOSE}]*${DERIVATIVE_SEPARATOR}[^${DERIVATIVE_CLOSE}]*${DERIVATIVE_CLOSE}`, 'g')
-  const value = w.value!.replace(marks, () => `factor_${k++}__`)
+  const value = w.value!.replace(new RegExp(DERIVATIVE_MARK, 'g'), () => `factor_${k++}__`)
   const claimed = evaluateText(value, names)
   const product = value.replace(/factor_\d+__|[*()\s]/g, '') === ''
   const { formula: _, ...plain } = lhs

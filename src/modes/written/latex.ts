@@ -10,6 +10,9 @@ export const DERIVATIVE_OPEN = '⟦'
 export const DERIVATIVE_SEPARATOR = '‖'
 export const DERIVATIVE_CLOSE = '⟧'
 
+/** A marked derivative, its two sides captured: the one pattern every reader of marks uses. */
+export const DERIVATIVE_MARK = `${DERIVATIVE_OPEN}([^${DERIVATIVE_CLOSE}]*)${DERIVATIVE_SEPARATOR}([^${DERIVATIVE_CLOSE}]*)${DERIVATIVE_CLOSE}`
+
 const derivative = (of: string, wrt: string) => `${DERIVATIVE_OPEN}${of.trim()}${DERIVATIVE_SEPARATOR}${wrt.trim()}${DERIVATIVE_CLOSE}`
 
 /** Commands whose argument is the text itself: \text{loss} is loss. */

@@ -2,7 +2,7 @@
 // written on: the maths found ($…$, $$…$$, ```math, \[…\], align), split into claims (\quad,
 // commas, a new derivative after a value) and chain steps (= and ≈, each a claim), and a line of
 // numbers under an equation read as more steps of that equation. Prose is kept and skipped.
-import { DERIVATIVE_CLOSE, DERIVATIVE_OPEN, DERIVATIVE_SEPARATOR, Unreadable, fromLatex, matching } from './latex.js'
+import { DERIVATIVE_CLOSE, DERIVATIVE_MARK, DERIVATIVE_OPEN, DERIVATIVE_SEPARATOR, Unreadable, fromLatex, matching } from './latex.js'
 
 export type Syntax = 'markdown' | 'latex' | 'plain'
 
@@ -417,9 +417,7 @@ const hasDerivative = (s: string) => s.includes(DERIVATIVE_OPEN)
 
 /** The derivative a side is, when it is one derivative alone (in parentheses or not). */
 function derivativeAlone(side: string): Derivative | undefined {
-  const m = new RegExp(
-    `^\\s*\\(*\\s*${DERIVATIVE_OPEN}([^${DERIVATIVE_CLOSE}]*)${DERIVATIVE_SEPARATOR}([^${DERIVATIVE_CLOSE}]*)${DERIVATIVE_CLOSE}\\s*\\)*\\s*$`,
-  ).exec(side)
+  const m = new RegExp(`^\\s*\\(*\\s*${DERIVATIVE_MARK}\\s*\\)*\\s*$`).exec(side)
   return m ? { of: m[1]!, wrt: m[2]! } : undefined
 }
 
@@ -443,7 +441,7 @@ function matchingParen(s: string, open: number): number {
 
 function step(at: { line: number; end: number }, text: string, lhs: Derivative, value: string): WrittenClaim {
   const factors: Derivative[] = []
-  const marked = new RegExp(`${DERIVATIVE_OPEN}([^${DERIVATIVE_CLOSE}]*)${DERIVATIVE_SEPARATOR}([^${DERIVATIVE_CLOSE}]*)${DERIVATIVE_CLOSE}`, 'g')
+  const marked = new RegExp(DERIVATIVE_MARK, 'g')
   const shown = value.replace(marked, (_, of: string, wrt: string) => {
     factors.push({ of, wrt })
     return `(${writeDerivative({ of, wrt })})`
