@@ -130,6 +130,13 @@ describe('one convention everywhere: what the backward pass selects, the chains 
     expect(claims.code).toBe(0)
   })
 
+  it("check's partials select as the backward pass does, wherever the relu's input stands among the nodes", async () => {
+    // y is node 0 and relu's input is t1 = y - x: the selection must read t1's own value.
+    const result = await runCli(['check', 'a = relu(y - x); L = sqrt(a)', '--y', '0', '--x', '1', '--claim', 'dL/dx = 0', '--claim', 'dL/dy = 0'])
+    expect(result.code).toBe(0)
+    expect(json('a = relu(y - x); L = sqrt(a)', { y: 0, x: 1 }).gradients).toEqual({ y: 0, x: 0 })
+  })
+
   it('names an infinite slope as such, and never says "its" of several variables', async () => {
     const sqrt = await runCli(['sqrt(relu(x))', '--x', '0'])
     expect(sqrt.stdout).toContain('x: the gradient passes sqrt at L, whose slope is infinite there, so a finite\n      difference cannot measure it')
