@@ -5,6 +5,7 @@ import katex from 'katex'
 import { micromark } from 'micromark'
 import { gfm, gfmHtml } from 'micromark-extension-gfm'
 import { instance } from '@viz-js/viz'
+import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { runCli } from './helpers.js'
 
 const LAYER = ['z = W*x + b; L = sum(tanh(z))', '--W', '[1, 2; 3, 4; 5, 6]', '--x', '[1, -1]', '--b', '[0.5, 0, -0.5]']
@@ -83,6 +84,28 @@ describe('tensor graphs', () => {
     expect(stdout).toContain('n0 -> n2 [label="ḡ·xᵀ"]')
   })
 
+  it('svg: drawn with no system Graphviz, a node per tensor operation with its shape, an edge per input', async () => {
+    const { stdout, code } = await runCli([...LAYER, '--format', 'svg'])
+    expect(code).toBe(0)
+    expect(XMLValidator.validate(stdout)).toBe(true)
+    const doc = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'g' || name === 'text' }).parse(stdout)
+    const groups: { '@_class'?: string; title: string; text?: { '#text': string }[] }[] = doc.svg.g[0].g
+    // Graphviz writes the nodes in its own order; each keeps its DOT id (n0, n1, … in trace order) as its title.
+    const nodes = groups.filter((g) => g['@_class'] === 'node').sort((a, b) => Number(a.title.slice(1)) - Number(b.title.slice(1)))
+    const texts = nodes.map((g) => g.text!.map((t) => t['#text']))
+    expect(texts.map((cells) => cells.find((t) => t.startsWith('shape ')))).toEqual([
+      'shape 3×2',
+      'shape 2',
+      'shape 3',
+      'shape 3',
+      'shape 3',
+      'shape 3',
+      'shape scalar',
+    ])
+    expect(texts[2]![0]).toBe('t1 = W·x')
+    expect(groups.filter((g) => g['@_class'] === 'edge')).toHaveLength(6)
+  })
+
   it('mermaid: a flowchart with a node per tensor operation and an edge per input', async () => {
     const { stdout } = await runCli([...LAYER, '--format', 'mermaid'])
     const lines = stdout.trim().split('\n')
@@ -109,7 +132,6 @@ describe('tensor programs at the command line', () => {
     const file = await runCli(['sum(X)', '--X', '@missing.csv'])
     expect([file.code, file.stderr]).toEqual([1, 'backprop-tutor: error: cannot read missing.csv: no such file\n'])
     for (const [args, message] of [
-      [['sum(x)', '--x', '[1, 2]', '--format', 'svg'], '--format svg is for scalar programs'],
       [['x*x', '--x', '2', '--entry', 'x'], '--entry goes with tensor programs'],
       [['x*x', '--x', '2', '--seed', '1'], '--seed goes with rand(…) and randn(…)'],
       [['sum(x)', '--x', '[1, 2]', '--entry', 'x[1]', '--format', 'latex'], '--entry goes with --format table, json or markdown'],

@@ -61,7 +61,7 @@ export async function tensorTrace(request: Request, source: string, io: Io, widt
           ...(names(opts.params) ? { params: names(opts.params)! } : {}),
           ...(names(opts.data) ? { data: names(opts.data)! } : {}),
         })
-  const text = format.render(trace, {
+  const text = await format.render(trace, {
     ...(training ? { training } : {}),
     ...(entry ? { entry } : {}),
     precision,

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module'
 import type { Trace } from '../trace.js'
 import type { RenderOptions } from './index.js'
 import { renderDot } from './dot.js'
-import { nodeLimit, refuseLarger } from './shared.js'
+import { nodeLimit, refuseLarger, type Sized } from './shared.js'
 import { LIMITS } from '../limits.js'
 
 interface Viz {
@@ -22,9 +22,14 @@ export function graphviz(): Promise<Viz> {
 
 export const svgTooLarge = nodeLimit(LIMITS.maxDrawnNodes, 'a picture with --format svg', '--format dot writes the graph for a Graphviz of your own')
 
-export async function renderSvg(trace: Trace, options: RenderOptions): Promise<string> {
+export function renderSvg(trace: Trace, options: RenderOptions): Promise<string> {
+  return drawn(trace.nodes, () => renderDot(trace, options))
+}
+
+/** A graph's DOT (written only once the size is known to fit) laid out as SVG: the scalar and the tensor picture alike. */
+export async function drawn(nodes: Sized, dot: () => string): Promise<string> {
   // Refused before Graphviz is even loaded: past the limit its layout takes minutes, then overflows.
-  refuseLarger(svgTooLarge(trace.nodes))
-  const svg = (await graphviz()).renderString(renderDot(trace, options), { format: 'svg', engine: 'dot' })
+  refuseLarger(svgTooLarge(nodes))
+  const svg = (await graphviz()).renderString(dot(), { format: 'svg', engine: 'dot' })
   return svg.endsWith('\n') ? svg : `${svg}\n`
 }

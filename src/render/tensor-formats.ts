@@ -1,5 +1,5 @@
 // The faces of a tensor trace: the terminal tables, JSON for tools, and the graph for Graphviz and
-// Mermaid with each node's shape. (Markdown and LaTeX notes: tensor-notes.ts.)
+// Mermaid (and SVG, laid out by the same Graphviz as the scalar picture) with each node's shape. (Markdown and LaTeX notes: tensor-notes.ts.)
 import type { RenderOptions } from './index.js'
 import type { TensorTrace } from '../tensor/trace.js'
 import type { Tensor } from '../tensor/tensor.js'
@@ -9,12 +9,13 @@ import { shapeCell, valueText, type TensorRenderOptions } from './tensor-values.
 import { TENSOR_WORDS as W, plainFormula } from '../steps/tensor-words.js'
 import { MERMAID, classLines } from './mermaid.js'
 import { dotHeader } from './dot.js'
+import { drawn } from './svg.js'
 import { InputError } from '../errors.js'
 import { graphDirection, recordLabel } from './layout.js'
 
 export const TENSOR_FORMATS: Record<
-  'table' | 'json' | 'markdown' | 'latex' | 'dot' | 'mermaid',
-  { render: (trace: TensorTrace, options: TensorRenderOptions) => string }
+  'table' | 'json' | 'markdown' | 'latex' | 'dot' | 'mermaid' | 'svg',
+  { render: (trace: TensorTrace, options: TensorRenderOptions) => string | Promise<string> }
 > = {
   table: { render: renderTensorTable },
   json: { render: renderTensorJson },
@@ -22,6 +23,7 @@ export const TENSOR_FORMATS: Record<
   latex: { render: (trace, options) => renderTensorNotes(trace, options, 'latex') },
   dot: { render: renderTensorDot },
   mermaid: { render: renderTensorMermaid },
+  svg: { render: (trace, options) => drawn(trace.nodes, () => renderTensorDot(trace, options)) },
 }
 
 /** A JSON number (shortest round trip, as JSON.stringify writes it); NaN and ±Infinity, which JSON lacks, as strings. */
