@@ -7,6 +7,10 @@ import { gfm, gfmHtml } from 'micromark-extension-gfm'
 import { instance } from '@viz-js/viz'
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { runCli } from './helpers.js'
+import { traceTensorProgram } from '../src/tensor/pipeline.js'
+import { wrtView } from '../src/tensor/wrt.js'
+import { checkGradients } from '../src/tensor/trace.js'
+import { tensor } from '../src/tensor/tensor.js'
 
 const LAYER = ['z = W*x + b; L = sum(tanh(z))', '--W', '[1, 2; 3, 4; 5, 6]', '--x', '[1, -1]', '--b', '[0.5, 0, -0.5]']
 const BATCH = [
@@ -284,5 +288,56 @@ describe('big tensors in the terminal', () => {
     expect(Math.max(...stdout.split('\n').map((line) => [...line].length))).toBeLessThanOrEqual(80)
     expect(stdout).toMatch(/│ X +│ variable +│ +│ 64×30 +│ \(below\) +│/)
     expect(stdout).toContain('  Values too wide for the table:\n  X  (64×30)\n    [')
+  })
+})
+
+describe('--wrt on a tensor program', () => {
+  // LAYER by hand: W·x = [-1, -1, -1], z = [-0.5, -1, -1.5], ∂L/∂z = 1 - tanh(z)².
+  const z = [-0.5, -1, -1.5]
+  const dz = z.map((v) => 1 - Math.tanh(v) ** 2)
+
+  it('keeps the backward pass down to the chosen nodes, and gives their gradients, checked', async () => {
+    const { stdout, code } = await runCli([...LAYER, '--wrt', 'z,W', '--precision', '6'])
+    expect(code).toBe(0)
+    const backward = stdout.slice(stdout.indexOf('3. Backward pass'), stdout.indexOf('4. Gradients'))
+    const gradients = backward.split('\n').flatMap((line) => /^│ (∂L\/∂\S+)/.exec(line)?.[1] ?? [])
+    expect(gradients).toEqual(['∂L/∂L', '∂L/∂t2', '∂L/∂z', '∂L/∂t1', '∂L/∂W'])
+    const rows = stdout.slice(stdout.indexOf('4. Gradients')).split('\n')
+    expect(rows[0]).toContain('each shaped like its variable or node')
+    const zRow = rows.find((line) => line.startsWith('│ z '))!
+    const shown = /\[([^\]]+)\]/.exec(zRow)![1]!.split(',').map(Number)
+    shown.forEach((v, k) => expect(v).toBeCloseTo(dz[k]!, 5))
+    expect(zRow).toContain('agrees (3 entries)')
+    expect(stdout).toContain('z is moved alone, its inputs held fixed')
+  })
+
+  it('checks an intermediate by moving it alone: its right gradient agrees, a wrong one does not', async () => {
+    const [source, ...flags] = LAYER
+    const values: Record<string, string> = {}
+    for (let k = 0; k < flags.length; k += 2) values[flags[k]!.slice(2)] = flags[k + 1]!
+    const { trace } = await traceTensorProgram(source!, values)
+    const view = wrtView(trace, ['z'])
+    expect(view.checks.map((c) => c.status)).toEqual(['agree'])
+    const node = view.gradients[0]!.node
+    const wrong = tensor(
+      [3],
+      Float64Array.from(dz, (v) => v * 1.01),
+    )
+    expect(checkGradients(trace, [{ name: 'z', node, grad: wrong }])[0]!.status).toBe('disagree')
+  })
+
+  it('names what it cannot take, and leaves JSON whole', async () => {
+    const unknown = await runCli([...LAYER, '--wrt', 'q'])
+    expect([unknown.code, unknown.stderr]).toEqual([
+      1,
+      'backprop-tutor: error: --wrt q: the program has no variable or node q (its variables and nodes: W, x, t1, b, z, t2, L)\n',
+    ])
+    const constant = await runCli(['c = [1, 2] .* 3; L = sum(c .* x)', '--x', '[1, 2]', '--wrt', 'c'])
+    expect([constant.code, constant.stderr]).toEqual([
+      1,
+      'backprop-tutor: error: --wrt c: it is computed from constants alone, so the backward pass gives it no gradient\n',
+    ])
+    const json = await runCli([...LAYER, '--format', 'json'])
+    expect((await runCli([...LAYER, '--format', 'json', '--wrt', 'z'])).stdout).toBe(json.stdout)
   })
 })

@@ -9,6 +9,15 @@ import { FORMATS } from '../render/index.js'
 import { DEFAULT_TOLERANCE } from '../modes/claims.js'
 import { editDistance } from '../bindings.js'
 import type { Colors } from '../render/colors.js'
+import { InputError } from '../errors.js'
+
+/** --wrt NAME where the program has no such variable or node: the names it has (constants aside), the first dozen. */
+export function unknownWrt(name: string, nodes: readonly { kind: string; label: string }[]): InputError {
+  const named = nodes.flatMap((node) => (node.kind === 'constant' ? [] : [node.label]))
+  return new InputError(
+    `--wrt ${name}: the program has no variable or node ${name} (its variables and nodes: ${named.slice(0, 12).join(', ')}${named.length > 12 ? ', …' : ''})`,
+  )
+}
 
 /** A comma-separated option value (--wrt x,w; --data X,y) as its names. */
 export const names = (list: string | undefined) =>

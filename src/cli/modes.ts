@@ -24,7 +24,7 @@ import { Elsewhere } from '../modes/formula.js'
 import { randomExercise, type Level } from '../modes/exercise.js'
 import { EXIT, TooLong, type Io } from './io.js'
 import { NotText, notTextMessage } from './text.js'
-import { UsageError, names, optionTypo, type Request } from './command.js'
+import { UsageError, names, optionTypo, unknownWrt, type Request } from './command.js'
 import { isTensorRequest, tensorCheck, tensorQuiz, tensorTrace } from './tensors.js'
 
 export async function traceMode(request: Request, io: Io): Promise<number> {
@@ -59,12 +59,7 @@ export async function traceMode(request: Request, io: Io): Promise<number> {
   )
   const wrt = names(opts.wrt)
   for (const name of wrt ?? []) {
-    if (wrtNode(trace, name) === undefined) {
-      const named = trace.nodes.flatMap((node) => (node.kind === 'constant' ? [] : [node.label]))
-      throw new InputError(
-        `--wrt ${name}: the program has no variable or node ${name} (its variables and nodes: ${named.slice(0, 12).join(', ')}${named.length > 12 ? ', …' : ''})`,
-      )
-    }
+    if (wrtNode(trace, name) === undefined) throw unknownWrt(name, trace.nodes)
   }
   for (const warning of warnings) io.stderr(`backprop-tutor: warning: ${warning}\n`)
   const chalk = chalkFor(Boolean(opts.output))

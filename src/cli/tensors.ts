@@ -11,11 +11,12 @@ import { shapeText } from '../tensor/tensor.js'
 import { renderTensorClaims, renderTensorClaimsJson } from '../render/tensor-claims.js'
 import { entryChain, parseEntry } from '../tensor/entry.js'
 import { trainTensors } from '../tensor/train.js'
+import { wrtTensorNode, wrtView } from '../tensor/wrt.js'
 import { TENSOR_FORMATS } from '../render/tensor-formats.js'
 import { TENSOR_PRECISION } from '../render/tensor-table.js'
 import { EXIT, TooLong, type Io } from './io.js'
 import { NotText, notTextMessage } from './text.js'
-import { UsageError, names, optionTypo, type Request } from './command.js'
+import { UsageError, names, optionTypo, unknownWrt, type Request } from './command.js'
 import type { Direction } from '../render/layout.js'
 
 /** Tensor syntax in a program: brackets, a transpose, dotted operators, or a tensor function. */
@@ -31,7 +32,6 @@ export function isTensorRequest(source: string, values: Record<string, string>):
 
 /** Options of the scalar trace that a tensor trace does not have, and why. */
 const SCALAR_ONLY: [keyof Request['opts'], string][] = [
-  ['wrt', '--wrt'],
   ['quiz', '--quiz'],
   ['summary', '--summary'],
 ]
@@ -46,7 +46,11 @@ export async function tensorTrace(request: Request, source: string, io: Io, widt
     if (opts[option] !== undefined && opts[option] !== false) throw new UsageError(`${flag} is for scalar programs; a tensor program is traced once`)
   if (opts.mode !== undefined && opts.mode !== 'reverse')
     throw new UsageError('--mode forward and both are for scalar programs; a tensor program is traced in reverse mode')
-  const trace = await tensorTraceOf(request, source, io)
+  const traced = await tensorTraceOf(request, source, io)
+  const wrt = names(opts.wrt)
+  for (const name of wrt ?? []) if (wrtTensorNode(traced, name) === undefined) throw unknownWrt(name, traced.nodes)
+  // --wrt limits what the lessons print (as for scalars); JSON and the graphs keep the whole trace.
+  const trace = wrt && ['table', 'markdown', 'latex'].includes(opts.format) ? wrtView(traced, wrt) : traced
   const precision = opts.precision === undefined ? TENSOR_PRECISION : request.precision
   const chalk = request.chalkFor(Boolean(opts.output))
   if (opts.entry !== undefined && !['table', 'json', 'markdown'].includes(opts.format))
@@ -113,7 +117,11 @@ async function tensorTraceOf(request: Request, source: string, io: Io): Promise<
 /** check on a tensor program: each claim judged, exit 3 when one is wrong or cannot be read. */
 export async function tensorCheck(request: Request, source: string, lines: string[], io: Io): Promise<number> {
   const { opts } = request
-  const trace = await tensorTraceOf(request, source, io)
+  const traced = await tensorTraceOf(request, source, io)
+  const wrt = names(opts.wrt)
+  for (const name of wrt ?? []) if (wrtTensorNode(traced, name) === undefined) throw unknownWrt(name, traced.nodes)
+  // --wrt limits what the lessons print (as for scalars); JSON and the graphs keep the whole trace.
+  const trace = wrt && ['table', 'markdown', 'latex'].includes(opts.format) ? wrtView(traced, wrt) : traced
   const precision = opts.precision === undefined ? TENSOR_PRECISION : request.precision
   const results = checkTensorClaims(trace, lines, request.tolerance)
   const text =

@@ -182,7 +182,7 @@ function markdown(trace: TensorTrace, options: TensorRenderOptions): string {
   lines.push(table(W.backwardColumns, rows), '')
   for (const shortcut of trace.shortcuts) lines.push(`${shortcut}.`, '')
   // One block per gradient: a block is one equation.
-  lines.push(`### ${W.gradientsTitle()}`, '')
+  lines.push(`### ${W.gradientsTitle(trace)}`, '')
   for (const g of trace.gradients)
     lines.push('```math', `\\frac{\\partial ${latexName(out)}}{\\partial ${latexName(g.name)}} = ${valueLatex(g.grad, p)}`, '```', '')
   lines.push(
@@ -263,7 +263,7 @@ function latex(trace: TensorTrace, options: RenderOptions): string {
       )
   }
   lines.push(...align(rows))
-  lines.push(`\\paragraph{${latexText(W.gradientsTitle())}}`)
+  lines.push(`\\paragraph{${latexText(W.gradientsTitle(trace))}}`)
   lines.push(
     ...align(
       trace.gradients.map(

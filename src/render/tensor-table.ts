@@ -151,7 +151,7 @@ function* tensorLines(trace: TensorTrace, options: TensorRenderOptions): Generat
   for (const shortcut of trace.shortcuts) yield text(`  ${W.shortcutMark} ${shortcut}.`)
   yield ''
 
-  yield chalk.bold(text(W.gradientsTitle()))
+  yield chalk.bold(text(W.gradientsTitle(trace)))
   const gradientsBelow: [string, Tensor, string][] = []
   yield* table(
     W.gradientsColumns(nodes[trace.output]!.label),

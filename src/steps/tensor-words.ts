@@ -51,7 +51,8 @@ export const TENSOR_WORDS = {
   seed: 'seed',
   scalarShape: 'scalar',
   sumOf: (count: number) => `sum of its ${count} contributions`,
-  gradientsTitle: () => `4. Gradients, each shaped like its variable, checked against finite differences`,
+  gradientsTitle: (trace: TensorTrace) =>
+    `4. Gradients, each shaped like its ${intermediatesOf(trace).length > 0 ? 'variable or node' : 'variable'}, checked against finite differences`,
   gradientsColumns: (out: string) => ['variable', 'shape', `∂${out}/∂variable`, 'check'],
   noteMark: '⚠',
   seeBelow: '(below)',
@@ -81,8 +82,27 @@ export const TENSOR_WORDS = {
         ? '  Checked entry by entry: each entry moved by ±h in turn, (f(+h) - f(-h)) / 2h against its gradient.'
         : `  The variables hold more than ${LIMITS.entrywiseCheck} entries together, so each is checked along ${CHECK_DIRECTIONS} random directions u (as PyTorch's fast gradcheck): (f(x + h·u) - f(x - h·u)) / 2h against ∂L/∂x · u.`,
       "  Agreement within 0.01% of the larger, plus 1e-7 of the output's size (round-off).",
+      ...intermediatesLegend(trace),
     ]
   },
+}
+
+/** The --wrt nodes among the gradients, computed from others (z), by name. */
+const intermediatesOf = (trace: TensorTrace) => trace.gradients.filter((g) => trace.nodes[g.node]!.kind === 'op').map((g) => g.name)
+
+/** How a --wrt node computed from others is checked. */
+function intermediatesLegend(trace: TensorTrace): string[] {
+  const chosen = intermediatesOf(trace)
+  if (chosen.length === 0) return []
+  const out = trace.nodes[trace.output]!.label
+  if (chosen.length === 1)
+    return [
+      `  ${chosen[0]} is moved alone, its inputs held fixed and what it reaches computed again, so its check measures ∂${out}/∂${chosen[0]}: the whole effect of ${chosen[0]} on ${out}.`,
+    ]
+  const list = `${chosen.slice(0, -1).join(', ')} and ${chosen[chosen.length - 1]}`
+  return [
+    `  ${list} are each moved alone, their inputs held fixed and what each reaches computed again, so each check measures the whole effect of that node on ${out}.`,
+  ]
 }
 
 const OP_NAMES: Record<string, string> = {

@@ -223,20 +223,23 @@ function dependents(nodes: TensorNode[], v: number): boolean[] {
  * Held to 1e-4 of the larger of the two, plus 1e-7 of the output's size (round-off in f itself).
  * Only the nodes computed from the moved variable are computed again.
  */
-function checkGradients(trace: TensorTrace): TensorCheck[] {
+export function checkGradients(trace: TensorTrace, targets = trace.gradients): TensorCheck[] {
   const { nodes, output } = trace
+  // Decided by the variables alone, so a --wrt node is checked the same way as they are.
   const entries = trace.variables.reduce((n, v) => n + nodes[v]!.value!.data.length, 0)
   const entrywise = entries <= LIMITS.entrywiseCheck
   // A scratch graph sharing the trace's values: a moved variable and what it reaches get new ones.
   const scratch: TensorGraph = { ...trace, nodes: nodes.map((n) => ({ ...n })) }
   const scale = Math.max(1, Math.abs(trace.value))
-  return trace.gradients.map(({ name, node, grad }) => {
+  return targets.map(({ name, node, grad }) => {
     const x = nodes[node]!.value!
     const original = x.data
     const moved = dependents(nodes, node)
+    // A --wrt node is moved on its own, its inputs held: it is set, never computed again.
+    const recomputed = moved.map((m, i) => m && i !== node)
     const baseKinks = new Map<number, Int8Array>()
     nodes.forEach((n, i) => {
-      if (moved[i] && n.kind === 'op' && n.op === 'elementwise' && OPS[n.params.fn!].kink)
+      if (recomputed[i] && n.kind === 'op' && n.op === 'elementwise' && OPS[n.params.fn!].kink)
         baseKinks.set(
           i,
           branches(
@@ -276,7 +279,7 @@ function checkGradients(trace: TensorTrace): TensorCheck[] {
         for (let i = 0; i < data.length; i++) data[i] = original[i]! + sign * h * u[i]!
         scratch.nodes[node]!.value = tensor(x.shape, data)
         const kinks = new Map<number, Int8Array>()
-        forwardValues(scratch, kinks, moved)
+        forwardValues(scratch, kinks, recomputed)
         return { y: scratch.nodes[output]!.value!.data[0]!, kinks }
       }
       const up = at(1)
