@@ -341,3 +341,70 @@ describe('--wrt on a tensor program', () => {
     expect((await runCli([...LAYER, '--format', 'json', '--wrt', 'z'])).stdout).toBe(json.stdout)
   })
 })
+
+describe('forward mode on a tensor program', () => {
+  // LAYER by hand: z = [-0.5, -1, -1.5]; along Ẇ = 1 at [1, 1], ṫ1 = Ẇ·x = [1, 0, 0], so L̇ = 1 - tanh(-0.5)².
+  const along11 = 1 - Math.tanh(-0.5) ** 2
+
+  it('table: a tangent table per variable after the reverse sections, the costs, and ASCII tangents', async () => {
+    const { stdout, code } = await runCli([...LAYER, '--mode', 'both', '--precision', '8'])
+    expect(code).toBe(0)
+    const titles = stdout.split('\n').filter((line) => /^\d+\. /.test(line))
+    expect(titles.map((t) => t.slice(0, 30))).toEqual([
+      '1. Forward pass: the value and',
+      '2. Local rules: ① what each op',
+      '3. Backward pass: ② each rule ',
+      '4. Gradients, each shaped like',
+      '5. Forward mode for W along Ẇ ',
+      '6. Forward mode for x along ẋ ',
+      '7. Forward mode for b along ḃ ',
+      '8. Forward or reverse: what ea',
+    ])
+    expect(stdout).toContain('│ ṫ1      │ Ẇ·x')
+    const result = /L̇ = (\S+) = ∂L\/∂W\[1, 1\] from the backward pass: the same/.exec(stdout)!
+    expect(Number(result[1])).toBeCloseTo(along11, 7)
+    const unfolded = stdout.replace(/\n {6}/g, ' ')
+    expect(unfolded).toContain('forward mode: 11 passes for the whole gradient (one per entry of W, x and b), 147 multiply-adds')
+    expect(unfolded).toContain('reverse mode: 1 backward pass for all 11 entries at once, 24 multiply-adds')
+    const ascii = await runCli([...LAYER, '--mode', 'forward', '--ascii', '--wrt', 'x'])
+    expect(ascii.stdout).toContain('| dot(t1) | W*dot(x)')
+    expect(ascii.stdout.match(/[^\x00-\x7f]/g)).toBeNull()
+    expect(ascii.stdout).not.toContain('2. Local rules')
+  })
+
+  it('--tangent: a chosen direction checked against the gradient dotted with it, or one entry', async () => {
+    const { stdout } = await runCli([...LAYER, '--mode', 'forward', '--tangent', 'x=[2, 3]', '--tangent', 'b[3]', '--format', 'json'])
+    const forward = JSON.parse(stdout).forward
+    const json = JSON.parse((await runCli([...LAYER, '--format', 'json'])).stdout)
+    const [dx, db] = [json.gradients.x as number[], json.gradients.b as number[]]
+    expect(forward.passes.map((p: { direction: unknown }) => p.direction)).toEqual([{ from: '[2, 3]' }, { entry: [3] }])
+    expect(forward.passes[0].result).toBeCloseTo(2 * dx[0]! + 3 * dx[1]!, 12)
+    expect(forward.passes[1].result).toBeCloseTo(db[2]!, 12)
+    expect(forward.passes[1].tangents.b).toEqual([0, 0, 1])
+    expect(forward.passes.every((p: { agrees: boolean }) => p.agrees)).toBe(true)
+    expect(forward.costs).toEqual({ forward: { passes: 11, operations: 147 }, reverse: { passes: 1, operations: 24 } })
+    for (const [tangent, message] of [
+      ['W=[1, 2]', '--tangent W=[1, 2]: W is 3×2 and the direction has 2 entries; a direction is shaped like its variable'],
+      ['z[1]', '--tangent z[1]: z is computed by the program; a direction is given to a variable (its variables: W, x, b)'],
+      ['x[3]', '--tangent x[3]: index 3 is outside 1 to 2'],
+    ]) {
+      const result = await runCli([...LAYER, '--mode', 'forward', '--tangent', tangent!])
+      expect([result.code, result.stderr]).toEqual([1, `backprop-tutor: error: ${message}\n`])
+    }
+    expect((await runCli([...LAYER, '--tangent', 'x[1]'])).code).toBe(2)
+  })
+
+  it('markdown and latex: GFM tables and align* blocks that KaTeX renders, ASCII-only LaTeX', async () => {
+    const markdown = await runCli([...LAYER, '--mode', 'forward', '--format', 'markdown'])
+    const html = micromark(markdown.stdout, { extensions: [gfm()], htmlExtensions: [gfmHtml()] })
+    // The forward pass, then one table per variable.
+    expect(html.match(/<table>/g)).toHaveLength(4)
+    expect(html).toContain('<code>Ẇ·x</code>')
+    const latex = await runCli([...LAYER, '--mode', 'both', '--format', 'latex', '--standalone'])
+    const blocks = [...latex.stdout.matchAll(/\\begin\{align\*\}([\s\S]*?)\\end\{align\*\}/g)].map((m) => m[1]!)
+    expect(blocks).toHaveLength(8)
+    for (const block of blocks) katexRender(`\\begin{aligned}${block}\\end{aligned}`, true)
+    expect(blocks[6]).toContain('\\dot{t_{1}} &= W\\cdot \\dot{x}')
+    expect(latex.stdout.match(/[^\x00-\x7f]/g)).toBeNull()
+  })
+})

@@ -5,11 +5,18 @@ import { LIMITS } from '../limits.js'
 import { DEFAULT_PRECISION } from '../format.js'
 import { GRAPH_PRECISION } from '../render/layout.js'
 import { TENSOR_PRECISION } from '../render/tensor-table.js'
-import { FORMATS } from '../render/index.js'
+import { FORMATS, type Differentiation } from '../render/index.js'
 import { DEFAULT_TOLERANCE } from '../modes/claims.js'
 import { editDistance } from '../bindings.js'
 import type { Colors } from '../render/colors.js'
 import { InputError } from '../errors.js'
+
+/** --mode: reverse (the default), forward or both; forward mode is written by table, markdown, latex and json. */
+export function differentiation(mode: string | undefined): Differentiation {
+  if (mode === undefined) return 'reverse'
+  if (mode === 'reverse' || mode === 'forward' || mode === 'both') return mode
+  throw new UsageError(`--mode ${mode}: expected reverse, forward or both`)
+}
 
 /** --wrt NAME where the program has no such variable or node: the names it has (constants aside), the first dozen. */
 export function unknownWrt(name: string, nodes: readonly { kind: string; label: string }[]): InputError {
@@ -106,7 +113,25 @@ export type Mode = 'trace' | 'quiz' | 'check'
 /** Per mode: long options that take a value, and flags; every other --NAME binds a variable. */
 const MODE_OPTIONS: Record<Mode, { values: string[]; flags: string[] }> = {
   trace: {
-    values: ['file', 'format', 'set', 'wrt', 'precision', 'output', 'lr', 'steps', 'params', 'data', 'mode', 'width', 'chains', 'seed', 'entry', 'rankdir'],
+    values: [
+      'file',
+      'format',
+      'set',
+      'wrt',
+      'precision',
+      'output',
+      'lr',
+      'steps',
+      'params',
+      'data',
+      'mode',
+      'tangent',
+      'width',
+      'chains',
+      'seed',
+      'entry',
+      'rankdir',
+    ],
     flags: ['explain', 'ascii', 'standalone', 'summary', 'quiz', 'no-color', 'color', 'help', 'version'],
   },
   quiz: { values: ['file', 'set', 'precision', 'tolerance', 'seed', 'level', 'mode'], flags: ['random', 'ascii', 'no-color', 'color', 'help'] },
@@ -132,6 +157,12 @@ export function command(mode: Mode): Command {
       .addOption(new Option('--format <name>', 'output format, one of the formats below').default('table'))
       .option('--set <name=value>', 'bind a variable whose name collides with an option (repeatable)', repeatable, [] as string[])
       .option('--mode <mode>', 'reverse (backprop, the default), forward (a tangent pass per input), or both, with what each costs')
+      .option(
+        '--tangent <direction>',
+        "with --mode forward or both on a tensor program: one pass along NAME=VALUE (a tensor shaped like NAME) or one entry, NAME[i, j] (repeatable; default: each variable's first entry)",
+        repeatable,
+        [] as string[],
+      )
       .option('--chains <which>', 'the chains section: short (paths listed while few and short, the default), all, or none')
       .option('--rankdir <LR|TB>', 'graphs (dot, mermaid, svg): left to right or top to bottom (default: whichever fits a page better)')
       .option('--width <columns>', "fold the terminal view at this many columns (default 80; never the terminal's own width)")
@@ -272,6 +303,7 @@ export interface Parsed {
   set: string[]
   wrt?: string
   mode?: string
+  tangent?: string[]
   width?: string
   chains?: string
   precision?: string

@@ -3,7 +3,7 @@
 import { LIMITS } from '../limits.js'
 import { InputError, excerpt } from '../errors.js'
 import { traceProgram } from '../pipeline.js'
-import { FORMATS, isFormatName, type Format, type Differentiation } from '../render/index.js'
+import { FORMATS, isFormatName, type Format } from '../render/index.js'
 import { forwardFor } from '../modes/forward.js'
 import { DEFAULT_WIDTH } from '../render/wrap.js'
 import { GRAPH_PRECISION, type Direction } from '../render/layout.js'
@@ -24,7 +24,7 @@ import { Elsewhere } from '../modes/formula.js'
 import { randomExercise, type Level } from '../modes/exercise.js'
 import { EXIT, TooLong, type Io } from './io.js'
 import { NotText, notTextMessage } from './text.js'
-import { UsageError, names, optionTypo, unknownWrt, type Request } from './command.js'
+import { UsageError, differentiation, names, optionTypo, unknownWrt, type Request } from './command.js'
 import { isTensorRequest, tensorCheck, tensorQuiz, tensorTrace } from './tensors.js'
 
 export async function traceMode(request: Request, io: Io): Promise<number> {
@@ -50,6 +50,7 @@ export async function traceMode(request: Request, io: Io): Promise<number> {
   if (isTensorRequest(source, request.values)) return tensorTrace(request, source, io, columns(opts.width), rankdir)
   if (opts.seed !== undefined) throw new UsageError('--seed goes with rand(…) and randn(…) in the values of a tensor program')
   if (opts.entry !== undefined) throw new UsageError('--entry goes with tensor programs; in a scalar program every gradient is already one number')
+  if (opts.tangent?.length) throw new UsageError('--tangent goes with tensor programs; a scalar program has one forward pass per input, and --wrt chooses them')
   const format = FORMATS[opts.format] as Format
   const { trace, warnings, run } = traceAndTrain(
     source,
@@ -109,13 +110,6 @@ function chainsOption(chains: string | undefined): 'all' | 'short' | 'none' {
   if (chains === undefined) return 'short'
   if (chains === 'all' || chains === 'short' || chains === 'none') return chains
   throw new UsageError(`--chains ${chains}: expected short, all or none`)
-}
-
-/** --mode: reverse (the default), forward or both; forward mode is written by table, markdown, latex and json. */
-function differentiation(mode: string | undefined): Differentiation {
-  if (mode === undefined) return 'reverse'
-  if (mode === 'reverse' || mode === 'forward' || mode === 'both') return mode
-  throw new UsageError(`--mode ${mode}: expected reverse, forward or both`)
 }
 
 /**

@@ -12,11 +12,13 @@ import { renderTensorClaims, renderTensorClaimsJson } from '../render/tensor-cla
 import { entryChain, parseEntry } from '../tensor/entry.js'
 import { trainTensors } from '../tensor/train.js'
 import { wrtTensorNode, wrtView } from '../tensor/wrt.js'
+import { tangentDirections, tensorForwardMode, type ReadDirection } from '../tensor/forward.js'
+import { readValue } from '../tensor/values.js'
 import { TENSOR_FORMATS } from '../render/tensor-formats.js'
 import { TENSOR_PRECISION } from '../render/tensor-table.js'
 import { EXIT, TooLong, type Io } from './io.js'
 import { NotText, notTextMessage } from './text.js'
-import { UsageError, names, optionTypo, unknownWrt, type Request } from './command.js'
+import { UsageError, differentiation, names, optionTypo, unknownWrt, type Request } from './command.js'
 import type { Direction } from '../render/layout.js'
 
 /** Tensor syntax in a program: brackets, a transpose, dotted operators, or a tensor function. */
@@ -44,13 +46,19 @@ export async function tensorTrace(request: Request, source: string, io: Io, widt
   }
   for (const [option, flag] of SCALAR_ONLY)
     if (opts[option] !== undefined && opts[option] !== false) throw new UsageError(`${flag} is for scalar programs; a tensor program is traced once`)
-  if (opts.mode !== undefined && opts.mode !== 'reverse')
-    throw new UsageError('--mode forward and both are for scalar programs; a tensor program is traced in reverse mode')
+  const mode = differentiation(opts.mode)
+  if (mode === 'reverse' && opts.tangent?.length) throw new UsageError('--tangent goes with --mode forward or both')
   const traced = await tensorTraceOf(request, source, io)
   const wrt = names(opts.wrt)
   for (const name of wrt ?? []) if (wrtTensorNode(traced, name) === undefined) throw unknownWrt(name, traced.nodes)
   // --wrt limits what the lessons print (as for scalars); JSON and the graphs keep the whole trace.
   const trace = wrt && ['table', 'markdown', 'latex'].includes(opts.format) ? wrtView(traced, wrt) : traced
+  // Forward mode is written where the scalar one is: the lessons and JSON (the graphs draw the reverse pass).
+  const read: ReadDirection = (option, raw) => readValue(option, raw, seedOf(request), dataReader(io))
+  const forward =
+    mode !== 'reverse' && ['table', 'markdown', 'latex', 'json'].includes(opts.format)
+      ? tensorForwardMode(traced, await tangentDirections(traced, opts.tangent ?? [], read, wrt), wrt)
+      : undefined
   const precision = opts.precision === undefined ? TENSOR_PRECISION : request.precision
   const chalk = request.chalkFor(Boolean(opts.output))
   if (opts.entry !== undefined && !['table', 'json', 'markdown'].includes(opts.format))
@@ -68,6 +76,7 @@ export async function tensorTrace(request: Request, source: string, io: Io, widt
   const text = await format.render(trace, {
     ...(training ? { training } : {}),
     ...(entry ? { entry } : {}),
+    ...(forward ? { forward, mode } : {}),
     precision,
     ascii: Boolean(opts.ascii),
     explain: Boolean(opts.explain),
@@ -83,9 +92,7 @@ export async function tensorTrace(request: Request, source: string, io: Io, widt
 
 /** The tensor program traced from the request: its seed, its values (files read through the Io), warnings on stderr. */
 async function tensorTraceOf(request: Request, source: string, io: Io): Promise<TensorTrace> {
-  const { opts } = request
-  const seed = opts.seed === undefined ? 0 : Number(opts.seed)
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UsageError(`--seed ${opts.seed}: expected a whole number from 0 to 4294967295`)
+  const seed = seedOf(request)
 
   const beforeBinding = (variables: Set<string>) => {
     for (const name of request.dashed) {
@@ -96,7 +103,23 @@ async function tensorTraceOf(request: Request, source: string, io: Io): Promise<
         )
     }
   }
-  const readFile = async (path: string) => {
+  const { trace, warnings, notes } = await traceTensorProgram(source, request.values, { seed, readFile: dataReader(io), beforeBinding })
+  for (const warning of warnings) io.stderr(`backprop-tutor: warning: ${warning}\n`)
+  for (const note of notes) io.stderr(`backprop-tutor: note: ${note}\n`)
+  return trace
+}
+
+/** --seed: the seed of rand(…) and randn(…) in the values (default 0). */
+function seedOf(request: Request): number {
+  const { opts } = request
+  const seed = opts.seed === undefined ? 0 : Number(opts.seed)
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UsageError(`--seed ${opts.seed}: expected a whole number from 0 to 4294967295`)
+  return seed
+}
+
+/** Reads a data file named by a value (@x.csv) through the Io, with one message per way it can fail. */
+function dataReader(io: Io): (path: string) => Promise<string> {
+  return async (path: string) => {
     try {
       return await io.readFile(path, LIMITS.maxLength)
     } catch (error) {
@@ -108,20 +131,12 @@ async function tensorTraceOf(request: Request, source: string, io: Io): Promise<
       throw new InputError(`cannot read ${path}: ${reason ?? (error as Error).message}`)
     }
   }
-  const { trace, warnings, notes } = await traceTensorProgram(source, request.values, { seed, readFile, beforeBinding })
-  for (const warning of warnings) io.stderr(`backprop-tutor: warning: ${warning}\n`)
-  for (const note of notes) io.stderr(`backprop-tutor: note: ${note}\n`)
-  return trace
 }
 
 /** check on a tensor program: each claim judged, exit 3 when one is wrong or cannot be read. */
 export async function tensorCheck(request: Request, source: string, lines: string[], io: Io): Promise<number> {
   const { opts } = request
-  const traced = await tensorTraceOf(request, source, io)
-  const wrt = names(opts.wrt)
-  for (const name of wrt ?? []) if (wrtTensorNode(traced, name) === undefined) throw unknownWrt(name, traced.nodes)
-  // --wrt limits what the lessons print (as for scalars); JSON and the graphs keep the whole trace.
-  const trace = wrt && ['table', 'markdown', 'latex'].includes(opts.format) ? wrtView(traced, wrt) : traced
+  const trace = await tensorTraceOf(request, source, io)
   const precision = opts.precision === undefined ? TENSOR_PRECISION : request.precision
   const results = checkTensorClaims(trace, lines, request.tolerance)
   const text =

@@ -3,6 +3,7 @@
 import type { RenderOptions } from './index.js'
 import type { TensorTrace } from '../tensor/trace.js'
 import type { Tensor } from '../tensor/tensor.js'
+import type { TensorForwardMode } from '../tensor/forward.js'
 import { renderTensorTable } from './tensor-table.js'
 import { renderTensorNotes } from './tensor-notes.js'
 import { shapeCell, valueText, type TensorRenderOptions } from './tensor-values.js'
@@ -115,8 +116,23 @@ export function renderTensorJson(trace: TensorTrace, options: TensorRenderOption
       `  "training": {"lr":${run.lr},"params":${q(run.params)},"heldFixed":${q(run.heldFixed)},"losses":[${run.losses.map(jsonNumber).join(',')}],"gradNorms":[${run.gradNorms.map(jsonNumber).join(',')}],"final":{${final}}},`,
     )
   }
+  if (options.forward) lines.push(`  "forward": ${forwardJson(trace, options.forward)},`)
   lines.push(`  "shortcuts": ${q(trace.shortcuts)},`, `  "notes": ${q(trace.notes)}`, '}')
   return `${lines.join('\n')}\n`
+}
+
+/** --mode forward / both: each pass's direction, its tangents by node, its result beside the backward pass's, and the costs. */
+function forwardJson(trace: TensorTrace, mode: TensorForwardMode): string {
+  const q = JSON.stringify
+  const passes = mode.passes.map((pass) => {
+    const d = pass.direction
+    const direction = d.entry ? `{"entry":${q(d.entry.map((i) => i + 1))}}` : `{"from":${q(d.from)}}`
+    const tangents = [[d.node, d.seed] as const, ...pass.rows.map((r) => [r.node, r.tangent] as const)]
+      .map(([node, t]) => `${q(trace.nodes[node]!.label)}:${nested(t)}`)
+      .join(',')
+    return `    {"variable":${q(d.variable)},"direction":${direction},"result":${jsonNumber(pass.result)},"reverse":${jsonNumber(pass.reverse)},"agrees":${pass.agrees},"operations":${pass.operations},"tangents":{${tangents}}}`
+  })
+  return `{\n  "passes": [\n${passes.join(',\n')}\n  ],\n  "costs": ${q({ forward: mode.forward, reverse: mode.reverse })}}`
 }
 
 const record = (text: string) => text.replace(/[\\{}|<>"]/g, (c) => `\\${c}`)

@@ -7,7 +7,18 @@ import type { Tensor } from '../tensor/tensor.js'
 import { formatNumber } from '../format.js'
 import { SHOWN, shapeCell, shownIndexes, type TensorRenderOptions } from './tensor-values.js'
 import { latexName, latexNumber } from './tex.js'
-import { TENSOR_WORDS as W, checkCell, contributionsByInput, entryLines, plainFormula, statementsOf, upstreamTimesRule } from '../steps/tensor-words.js'
+import {
+  TANGENT_WORDS,
+  TENSOR_WORDS as W,
+  checkCell,
+  contributionsByInput,
+  entryLines,
+  forwardModeStart,
+  plainFormula,
+  statementsOf,
+  tangentSections,
+  upstreamTimesRule,
+} from '../steps/tensor-words.js'
 
 /** A value on one line: 2, [1, 2, 3], [[1, 2], [3, 4]], summarized with … past the terminal's sizes. */
 export function valueInline(t: Tensor, precision: number): string {
@@ -53,10 +64,10 @@ const textEscape = (s: string) => s.replace(/[\\{}$&#^_%~]/g, (c) => (c === '\\'
  */
 export function latexFormula(text: string): string {
   const token =
-    /‹([^›]*)›|∂([^\s/·()‹›]+)\/∂([^\s·()⊙,ᵀ‹›]+)|(ḡ)|((?!ᵀ)[\p{L}_$](?:(?!ᵀ)[\p{L}\p{N}_$#])*)(\s*\()?|(\d+(?:\.\d+)?(?:e[+-]?\d+)?)|(\.\*|\.\/|\.\^|[ᵀ'·⊙Σ×→²³…])|(\s+)|(.)/gu
+    /‹([^›]*)›|∂([^\s/·()‹›]+)\/∂([^\s·()⊙,ᵀ‹›]+)|(ḡ)|((?!ᵀ)[\p{L}_$](?:(?!ᵀ)[\p{L}\p{N}_$#])*)(\s*\()?|(\d+(?:\.\d+)?(?:e[+-]?\d+)?)|(\.\*|\.\/|\.\^|[ᵀ'·⊙Σ×→²³…])|(\s+)|⟪([^⟫]*)⟫|(.)/gu
   let out = ''
   for (const m of text.matchAll(token)) {
-    const [, words, of, wrt, bar, name, call, number, symbol, space, other] = m
+    const [, words, of, wrt, bar, name, call, number, symbol, space, dotted, other] = m
     // Spaces around the words are kept inside \text: maths mode would drop them.
     if (words !== undefined) out += `\\text{${words.startsWith(',') ? '' : ' '}${textEscape(words)} }`
     else if (of !== undefined) out += `\\frac{\\partial ${latexName(of)}}{\\partial ${latexName(wrt!)}}`
@@ -82,6 +93,7 @@ export function latexFormula(text: string): string {
         } as Record<string, string>
       )[symbol]!
     else if (space !== undefined) out += ' '
+    else if (dotted !== undefined) out += `\\dot{${latexName(dotted)}}`
     else out += /[#$%&_{}~^\\]/.test(other!) ? `\\${other}` : other
   }
   return out
@@ -107,6 +119,8 @@ const PROSE_MATH: Record<string, string> = {
 /** A sentence of the trace for LaTeX's text mode: special characters escaped, its few maths signs in $…$. */
 export function latexText(text: string): string {
   return textEscape(text)
+    .replace(/⟪([^⟫]*)⟫/g, (_, label: string) => `$\\dot{${latexName(label)}}$`)
+    .replace(/[‹›]/g, '')
     .replace(/[∂ḡ⊙·×→ᵀΣ²…①②⚠±]/g, (c) => PROSE_MATH[c]!)
     .replace(/ {2,}/g, ' ')
 }
@@ -143,6 +157,7 @@ function markdown(trace: TensorTrace, options: TensorRenderOptions): string {
     ),
     '',
   )
+  if (options.mode === 'forward') return `${[...lines, ...forwardMarkdown(trace, options)].join('\n').trimEnd()}\n`
   lines.push(`### ${W.rulesTitle}`, '', W.rulesLegend.map((l) => l.trim()).join(' '), '')
   lines.push(
     table(
@@ -198,13 +213,55 @@ function markdown(trace: TensorTrace, options: TensorRenderOptions): string {
     const [title, ...rest] = entryLines(trace, options.entry, p)
     lines.push('', `### ${title}`, '', '```text', ...rest.map((l) => l.replace(/^ {2}/, '')), '```')
   }
+  if (options.forward) lines.push('', ...forwardMarkdown(trace, options))
   return `${lines.join('\n')}\n`
+}
+
+/** Forward mode in Markdown: a GFM table per tangent pass, then the costs. */
+function forwardMarkdown(trace: TensorTrace, options: TensorRenderOptions): string[] {
+  const mode = options.forward
+  if (!mode) return []
+  const code = (s: string) => `\`${plainFormula(s)}\``
+  const row = (cells: string[]) => `| ${cells.join(' | ')} |`
+  const first = forwardModeStart(options)
+  const sections = tangentSections(trace, mode, first, options.precision)
+  const lines: string[] = []
+  for (const section of sections) {
+    lines.push(`### ${plainFormula(section.title)}`, '', TANGENT_WORDS.legend.trim(), '')
+    lines.push(row(TANGENT_WORDS.columns), row(TANGENT_WORDS.columns.map(() => '---')))
+    for (const r of section.rows)
+      lines.push(row([code(r.tangent), r.rule === W.seed ? r.rule : code(r.rule), shapeCell(r.shape), code(valueInline(r.value, options.precision))]))
+    lines.push('', plainFormula(section.result).trim(), '')
+  }
+  lines.push(`### ${TANGENT_WORDS.compareTitle(first + sections.length)}`, '')
+  for (const line of TANGENT_WORDS.costs(mode)) lines.push(`- ${line.trim()}`)
+  return lines
+}
+
+/** Forward mode in LaTeX: an align* block per tangent pass, then the costs. */
+function forwardLatex(trace: TensorTrace, options: TensorRenderOptions): string[] {
+  const mode = options.forward
+  if (!mode) return []
+  const first = forwardModeStart(options)
+  const sections = tangentSections(trace, mode, first, options.precision)
+  const lines: string[] = []
+  for (const section of sections) {
+    lines.push(`\\paragraph{${latexText(section.title)}}`, latexText(TANGENT_WORDS.legend.trim()), '', '\\begin{align*}')
+    const rows = section.rows.map(
+      (r) =>
+        `${latexFormula(r.tangent)} &= ${r.rule === W.seed ? '' : `${latexFormula(r.rule)}${onItsLine(r.value)}`}${valueLatex(r.value, options.precision, true)}`,
+    )
+    lines.push(rows.join(' \\\\\n'), '\\end{align*}', '', latexText(section.result.trim()), '')
+  }
+  lines.push(`\\paragraph{${latexText(TANGENT_WORDS.compareTitle(first + sections.length))}}`)
+  for (const line of TANGENT_WORDS.costs(mode)) lines.push(latexText(line.trim()), '')
+  return lines
 }
 
 /** What goes between a formula and its value: a matrix or vector starts a line of its own (a page is narrow). */
 const onItsLine = (t: Tensor) => (t.shape.length === 0 ? ' = ' : ' \\\\\n &= ')
 
-function latex(trace: TensorTrace, options: RenderOptions): string {
+function latex(trace: TensorTrace, options: TensorRenderOptions): string {
   const { nodes } = trace
   const p = options.precision
   const out = nodes[trace.output]!.label
@@ -228,6 +285,7 @@ function latex(trace: TensorTrace, options: RenderOptions): string {
       ),
     ),
   )
+  if (options.mode === 'forward') return latexDocument([...lines, ...forwardLatex(trace, options)], options)
   lines.push(`\\paragraph{${latexText(W.rulesTitle)}}`, latexText(W.rulesLegend.map((l) => l.trim()).join(' ')), '')
   lines.push(
     ...align(
@@ -274,6 +332,11 @@ function latex(trace: TensorTrace, options: RenderOptions): string {
   )
   for (const line of W.checkLegend(trace)) lines.push(latexText(line.trim()), '')
   for (const note of trace.notes) lines.push(`${latexText(`${W.noteMark} ${note}`)}`, '')
+  return latexDocument([...lines, ...forwardLatex(trace, options)], options)
+}
+
+/** The lines as a fragment, or a whole document with --standalone. */
+function latexDocument(lines: string[], options: RenderOptions): string {
   const body = `${lines.join('\n').trimEnd()}\n`
   if (!options.standalone) return body
   return `\\documentclass{article}\n\\usepackage{amsmath}\n\\allowdisplaybreaks\n\\begin{document}\n\n${body}\n\\end{document}\n`

@@ -11,7 +11,19 @@ import { jacobianOf } from '../tensor/entry.js'
 import type { TensorTraining } from '../tensor/train.js'
 import { sparkline } from './training.js'
 import { formatNumber } from '../format.js'
-import { TENSOR_WORDS as W, checkCell, contributionsByInput, entryLines, plainFormula, statementsOf, upstreamTimesRule } from '../steps/tensor-words.js'
+import {
+  TANGENT_WORDS,
+  TENSOR_WORDS as W,
+  checkCell,
+  contributionsByInput,
+  entryLines,
+  forwardModeStart,
+  plainFormula,
+  statementsOf,
+  tangentSections,
+  upstreamTimesRule,
+} from '../steps/tensor-words.js'
+import type { TensorForwardMode } from '../tensor/forward.js'
 
 /** A matrix wider than this does not share a line with the table's other columns: it is written below the table, named. */
 const WIDE_VALUE = 28
@@ -84,6 +96,24 @@ function* tensorLines(trace: TensorTrace, options: TensorRenderOptions): Generat
   )
   yield* belowTable(forwardBelow, text)
   yield ''
+  if (options.mode !== 'forward') yield* reverseLines(trace, options)
+  if (options.forward) yield* forwardModeLines(trace, options.forward, options)
+}
+
+/** The reverse pass's sections: the rules, the backward pass, the gradients (then --lr's run and --entry's chain). */
+function* reverseLines(trace: TensorTrace, options: TensorRenderOptions): Generator<string> {
+  const { nodes } = trace
+  const { ascii } = options
+  const chalk = options.chalk ?? PLAIN
+  const style = { precision: options.precision, ascii }
+  const text = (s: string) => (ascii ? W.ascii(s) : s)
+  const table = (head: string[], rows: string[][]) =>
+    boxLines(
+      head.map(text),
+      rows.map((r) => r.map(text)),
+      ascii,
+      options.width ?? DEFAULT_WIDTH,
+    )
 
   yield chalk.bold(text(W.rulesTitle))
   for (const line of W.rulesLegend) yield text(line)
@@ -177,6 +207,33 @@ function* tensorLines(trace: TensorTrace, options: TensorRenderOptions): Generat
     yield chalk.bold(text(title!))
     for (const line of rest) yield text(line)
   }
+}
+
+/** --mode forward / both: a table per tangent pass, each closed by what the backward pass says, then the costs. */
+function* forwardModeLines(trace: TensorTrace, mode: TensorForwardMode, options: TensorRenderOptions): Generator<string> {
+  const chalk = options.chalk ?? PLAIN
+  const style = { precision: options.precision, ascii: options.ascii }
+  const text = (s: string) => (options.ascii ? W.ascii(plainFormula(s)) : plainFormula(s))
+  const first = forwardModeStart(options)
+  const sections = tangentSections(trace, mode, first, options.precision)
+  for (const [k, section] of sections.entries()) {
+    // After the reverse sections a blank line; after the forward pass alone, one is there already.
+    if (k > 0 || options.mode !== 'forward') yield ''
+    yield chalk.bold(text(section.title))
+    yield text(TANGENT_WORDS.legend)
+    const below: [string, Tensor, string][] = []
+    yield* boxLines(
+      TANGENT_WORDS.columns.map(text),
+      section.rows.map((row) => [row.tangent, row.rule, shapeCell(row.shape), placed(plainFormula(row.tangent), row.value, style, below)].map(text)),
+      options.ascii,
+      options.width ?? DEFAULT_WIDTH,
+    )
+    yield* belowTable(below, text)
+    yield text(section.result)
+  }
+  yield ''
+  yield chalk.bold(text(TANGENT_WORDS.compareTitle(first + sections.length)))
+  for (const line of TANGENT_WORDS.costs(mode)) yield text(line)
 }
 
 function edgeRow(

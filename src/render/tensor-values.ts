@@ -4,10 +4,11 @@ import { formatNumber } from '../format.js'
 import { shapeText, type Shape, type Tensor } from '../tensor/tensor.js'
 import type { RenderOptions } from './index.js'
 import type { EntryChain } from '../tensor/entry.js'
+import type { TensorForwardMode } from '../tensor/forward.js'
 import type { TensorTraining } from '../tensor/train.js'
 
 /** The scalar faces' options, --entry's chain and an --lr run: what every face of a tensor trace reads. */
-export type TensorRenderOptions = RenderOptions & { entry?: EntryChain; training?: TensorTraining }
+export type TensorRenderOptions = RenderOptions & { entry?: EntryChain; training?: TensorTraining; forward?: TensorForwardMode }
 
 /** Rows and columns (or vector entries) shown whole; past them, EDGE at each end around an ellipsis. */
 export const SHOWN = { rows: 6, cols: 5, entries: 6, edgeRows: 3, edgeCols: 2, edgeEntries: 3 }

@@ -8,8 +8,12 @@ import type { TensorNode } from '../tensor/graph.js'
 import { CHECK_DIRECTIONS, type TensorCheck, type TensorEdge, type TensorTrace } from '../tensor/trace.js'
 import { SHOWN_TERMS, type EntryChain, type EntryTerm } from '../tensor/entry.js'
 import type { TensorClaimResult } from '../tensor/claims.js'
-import { shapeText, type Tensor } from '../tensor/tensor.js'
+import { shapeText, type Shape, type Tensor } from '../tensor/tensor.js'
 import { valueText } from '../render/tensor-values.js'
+import { dotted } from '../render/text.js'
+import { FORWARD } from './words.js'
+import { tangentOf } from '../tensor/ops.js'
+import type { TensorDirection, TensorForwardMode } from '../tensor/forward.js'
 
 const ASCII: [RegExp, string][] = [
   [/∂/g, 'd'],
@@ -30,7 +34,15 @@ const ASCII: [RegExp, string][] = [
 ]
 
 export const TENSOR_WORDS = {
-  ascii: (text: string) => ASCII.reduce((t, [from, to]) => t.replace(from, to), text),
+  // A tangent's dot (ẋ, ṫ1) first, read from the letters' canonical decomposition: dot(x), dot(t1).
+  ascii: (text: string) =>
+    ASCII.reduce(
+      (t, [from, to]) => t.replace(from, to),
+      text
+        .normalize('NFD')
+        .replace(/(\p{L})\u0307([\p{L}\p{N}_$#]*)/gu, 'dot($1$2)')
+        .normalize('NFC'),
+    ),
   programTitle: 'Program (tensors: * is the matrix product, functions apply entry by entry)',
   valuesTitle: 'Values',
   forwardTitle: '1. Forward pass: the value and shape of every node, inputs first',
@@ -143,8 +155,8 @@ export function contributionsByInput(trace: TensorTrace): Map<number, TensorEdge
   return byInput
 }
 
-/** A rule's formula as text: its words unmarked. */
-export const plainFormula = (formula: string) => formula.replace(/[‹›]/g, '')
+/** A rule's formula (or a sentence) as text: its words unmarked, its tangents dotted (ẋ, ṫ1). */
+export const plainFormula = (formula: string) => formula.replace(/[‹›]/g, '').replace(/⟪([^⟫]*)⟫/g, (_, label: string) => dotted(label, false))
 
 /** The edge's rule with ḡ named: ∂L/∂z·xᵀ (words still marked). */
 export function upstreamTimesRule(trace: TensorTrace, edge: TensorEdge): string {
@@ -318,4 +330,71 @@ export const TENSOR_QUIZ = {
     `yours is ${yours}, but the gradient of ${input} is ${right}${transposed ? ': it is the transpose of the right one, so swap the factors and transposes' : ''}`,
   wrongValues: 'the shape is right, the numbers are not',
   rightHereOnly: 'right numbers here, wrong formula: with the operands and g moved a little it no longer agrees',
+}
+
+// ——— Forward mode: a tangent pass per direction, then what each mode costs ———
+
+/** One tangent pass as its faces print it: sentences and rules with tangents marked ⟪x⟫ and words ‹…›. */
+export interface TangentSection {
+  title: string
+  rows: { tangent: string; rule: string; shape: Shape; value: Tensor }[]
+  result: string
+}
+
+/** The direction in words: "1 at [1, 2], 0 elsewhere", "1" for a scalar, or where a chosen one came from. */
+function directionText(trace: TensorTrace, d: TensorDirection): string {
+  if (d.from !== undefined) return d.from
+  const shape = trace.nodes[d.node]!.value!.shape
+  return shape.length === 0 ? '1' : `1 at [${d.entry!.map((i) => i + 1).join(', ')}], 0 elsewhere`
+}
+
+/** The number of forward mode's first section: after the forward pass alone, or after every reverse section printed. */
+export const forwardModeStart = (options: { mode?: string; training?: unknown; entry?: unknown }) =>
+  options.mode === 'forward' ? 2 : options.training ? 7 : options.entry ? 6 : 5
+
+/** Each pass of forward mode, numbered from `first`. */
+export function tangentSections(trace: TensorTrace, mode: TensorForwardMode, first: number, precision: number): TangentSection[] {
+  const f = (x: number) => formatNumber(x, precision)
+  const out = trace.nodes[trace.output]!.label
+  return mode.passes.map((pass, k) => {
+    const d = pass.direction
+    const seed = tangentOf(d.variable)
+    const scalar = trace.nodes[d.node]!.value!.shape.length === 0
+    const rows = [
+      { tangent: seed, rule: TENSOR_WORDS.seed, shape: d.seed.shape, value: d.seed },
+      ...pass.rows.map((row) => ({ tangent: tangentOf(trace.nodes[row.node]!.label), rule: row.formula, shape: row.tangent.shape, value: row.tangent })),
+    ]
+    // The backward pass's side: one entry of the gradient, or its dot product with the direction.
+    const reverse =
+      d.from !== undefined
+        ? `Σ ∂${out}/∂${d.variable} ⊙ ${seed} = ${f(pass.reverse)} ‹from the backward pass›`
+        : `∂${out}/∂${d.variable}${scalar ? '' : `[${d.entry!.map((i) => i + 1).join(', ')}]`} ‹from the backward pass›`
+    return {
+      title: `${first + k}. Forward mode for ${d.variable} along ${seed} = ${directionText(trace, d)}: each node n carries its tangent ${tangentOf('n')}, the derivative of n along that direction, every other input's tangent 0`,
+      rows,
+      result: `  ${tangentOf(out)} = ${f(pass.result)} = ${reverse}${pass.agrees ? '‹: the same›' : `‹: NOT the same (the backward pass gives ${f(pass.reverse)}); please report this program›`}`,
+    }
+  })
+}
+
+export const TANGENT_WORDS = {
+  legend:
+    "  Each rule is the operation's Jacobian-vector product: its local derivative applied to the incoming tangent, shaped like the operation's output; an operation with several inputs adds their rules.",
+  columns: ['tangent', 'rule on the incoming tangents', 'shape', 'value'],
+  compareTitle: (k: number) => `${k}. Forward or reverse: what each mode costs here`,
+  costs: (mode: TensorForwardMode): string[] => {
+    const names = mode.variables.map((v) => v.name)
+    const list = names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`
+    const entries = mode.forward.passes
+    const agree = mode.passes.every((p) => p.agrees)
+    return [
+      `  forward mode: ${entries} ${entries === 1 ? 'pass' : 'passes'} for the whole gradient (one per entry of ${list}), ${mode.forward.operations} multiply-adds`,
+      `  reverse mode: 1 backward pass for ${entries === 1 ? 'its one entry' : `all ${entries} entries at once`}, ${mode.reverse.operations} multiply-adds`,
+      '  Multiply-adds are counted as m·k·n per matrix product and one per entry for every other rule, forward or backward.',
+      agree
+        ? `  ${mode.passes.length === 1 ? 'The tangent agrees' : `The tangents agree, along each of the ${mode.passes.length} directions,`} with the backward pass.`
+        : '  The two modes disagree along some direction: please report this program.',
+      `  ${FORWARD.why()[0] as string}`,
+    ]
+  },
 }

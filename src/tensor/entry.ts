@@ -40,19 +40,26 @@ export interface EntryChain {
 
 /** "W[1,2]", "x[3]", "b" (a scalar) → node and 0-based index; InputError naming what is wrong. */
 export function parseEntry(trace: TensorTrace, text: string): { node: number; index: number[] } {
+  const entry = parseIndex(trace, text, '--entry')
+  const name = trace.nodes[entry.node]!.label
+  if (trace.grads[entry.node] === undefined) throw new InputError(`--entry ${text}: ${name} does not reach the output, so it has no gradient`)
+  return entry
+}
+
+/** One entry of a node written as NAME[i, j] (1-based; a scalar by its name alone), for the option that names it. */
+export function parseIndex(trace: TensorTrace, text: string, option: string): { node: number; index: number[] } {
   const match = /^\s*([\p{L}_$][\p{L}\p{N}_$#]*)\s*(?:\[\s*(\d+)\s*(?:,\s*(\d+)\s*)?\])?\s*$/u.exec(text)
-  if (!match) throw new InputError(`--entry ${text}: expected a name and 1-based indexes, as in W[1, 2] or x[3]`)
+  if (!match) throw new InputError(`${option} ${text}: expected a name and 1-based indexes, as in W[1, 2] or x[3]`)
   const node = trace.nodes.findIndex((n) => n.label === match[1] && n.kind !== 'constant')
-  if (node < 0) throw new InputError(`--entry ${text}: the program has no node ${match[1]} (its variables: ${trace.gradients.map((g) => g.name).join(', ')})`)
+  if (node < 0) throw new InputError(`${option} ${text}: the program has no node ${match[1]} (its variables: ${trace.gradients.map((g) => g.name).join(', ')})`)
   const shape = trace.nodes[node]!.value!.shape
   const index = [match[2], match[3]].filter((x) => x !== undefined).map((x) => Number(x) - 1)
   if (index.length !== shape.length)
     throw new InputError(
-      `--entry ${text}: ${match[1]} is ${shape.length === 0 ? 'a scalar: name it without brackets' : `${shapeText(shape)}, so it takes ${shape.length} ${shape.length === 1 ? 'index' : 'indexes'}`}`,
+      `${option} ${text}: ${match[1]} is ${shape.length === 0 ? 'a scalar: name it without brackets' : `${shapeText(shape)}, so it takes ${shape.length} ${shape.length === 1 ? 'index' : 'indexes'}`}`,
     )
   const bad = index.findIndex((i, k) => i < 0 || i >= shape[k]!)
-  if (bad >= 0) throw new InputError(`--entry ${text}: index ${index[bad]! + 1} is outside 1 to ${shape[bad]}`)
-  if (trace.grads[node] === undefined) throw new InputError(`--entry ${text}: ${match[1]} does not reach the output, so it has no gradient`)
+  if (bad >= 0) throw new InputError(`${option} ${text}: index ${index[bad]! + 1} is outside 1 to ${shape[bad]}`)
   return { node, index }
 }
 

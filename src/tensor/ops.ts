@@ -64,6 +64,10 @@ export interface TensorInput {
   formula: (operands: Operand[], out: Shape, p: Params) => string
   /** The shapes the formula multiplies, when it is a product: "3×1 · 1×2 → 3×2". */
   shapes?: (operands: Operand[], out: Shape, p: Params) => string
+  /** Forward mode: what a tangent ṫ of this input (shaped like it) adds to the output's tangent, the rest held. */
+  jvp: (t: Tensor, xs: Tensor[], out: Tensor, p: Params) => Tensor
+  /** The same as a formula in the input's tangent ⟪x⟫ and the operands' labels: "Ẇ·x", "ż ⊙ (1 - tanh(z)²)". */
+  tangentFormula: (operands: Operand[], out: Shape, p: Params) => string
 }
 
 export interface TensorOp {
@@ -80,6 +84,8 @@ export interface TensorOp {
 
 const rule = (id: string, name: string, why: string): TensorRule => ({ id, name, why })
 const G = 'ḡ'
+/** The tangent of an operand in a formula, marked for each face to write (ẋ, dot(x), \dot{x}). */
+export const tangentOf = (label: string) => `⟪${label}⟫`
 const T = 'ᵀ'
 /** A label as a factor: parenthesized when it is an expression rather than a name. */
 const factor = (label: string) => (/^[\p{L}_$][\p{L}\p{N}_$#]*$|^[\d.]+$|^\[[^()]*\]$/u.test(label) || bracketed(label) ? label : `(${label})`)
@@ -147,6 +153,25 @@ const ELEMENTWISE_WORDS: Partial<Record<OpId, string>> = {
   neg: 'negation',
 }
 
+/**
+ * Each entry of an element-wise op's output times its local derivative for `slot`: `other(i, at)`
+ * is the factor beside it (ḡ's entry i backward, the tangent's entry at the input's index `at`
+ * forward). relu, max, min and pow's masks select (as PyTorch does): a blocked entry gets 0, even from ∞.
+ */
+function byLocal(xs: Tensor[], out: Tensor, p: Params, slot: number, other: (i: number, at: number) => number): Float64Array {
+  const fn = p.fn!
+  const op = OPS[fn]
+  const index = xs.map((x) => broadcastIndex(x.shape, out.shape))
+  const result = new Float64Array(out.data.length)
+  const args = new Array<number>(xs.length)
+  for (let i = 0; i < result.length; i++) {
+    for (let k = 0; k < xs.length; k++) args[k] = xs[k]!.data[index[k]![i]!]!
+    const d = localAt(fn, slot, args)
+    result[i] = d === 0 && op.selects?.(args, slot) ? 0 : other(i, index[slot]![i]!) * d
+  }
+  return result
+}
+
 function elementwiseInput(slot: number): TensorInput {
   return {
     rule: rule(
@@ -154,19 +179,27 @@ function elementwiseInput(slot: number): TensorInput {
       'element-wise',
       'an element-wise operation acts on each entry alone, so its Jacobian is diagonal: ḡ times the local derivative, entry by entry',
     ),
-    vjp: (g, xs, out, p) => {
-      const fn = p.fn!
-      const op = OPS[fn]
-      const index = xs.map((x) => broadcastIndex(x.shape, out.shape))
-      const local = new Float64Array(out.data.length)
-      const args = new Array<number>(xs.length)
-      for (let i = 0; i < local.length; i++) {
-        for (let k = 0; k < xs.length; k++) args[k] = xs[k]!.data[index[k]![i]!]!
-        const d = localAt(fn, slot, args)
-        // relu, max, min and pow's masks select (as PyTorch does): a blocked entry gets 0, even from ∞.
-        local[i] = d === 0 && op.selects?.(args, slot) ? 0 : g.data[i]! * d
-      }
-      return unbroadcast(tensor(out.shape, local), xs[slot]!.shape)
+    vjp: (g, xs, out, p) =>
+      unbroadcast(
+        tensor(
+          out.shape,
+          byLocal(xs, out, p, slot, (i) => g.data[i]!),
+        ),
+        xs[slot]!.shape,
+      ),
+    jvp: (t, xs, out, p) =>
+      tensor(
+        out.shape,
+        byLocal(xs, out, p, slot, (_, at) => t.data[at]!),
+      ),
+    tangentFormula: (operands, out, p) => {
+      const { text, uses } = localText(p.fn!, slot, operands)
+      const own = operands[slot]!
+      const dotted = tangentOf(own.label)
+      const times = out.length === 0 || isScalar(own) || uses.every((k) => isScalar(operands[k]!)) ? '·' : '⊙'
+      const scaled = text === '1' ? dotted : text === '-1' ? `-${dotted}` : `${hasTopLevelSum(text) ? `(${text})` : text} ${times} ${dotted}`
+      // A smaller input is copied across the output's shape, as the program's own broadcasting copies it.
+      return sameShape(own.shape, out) ? scaled : `${scaled}‹, ${own.shape.length === 0 ? 'copied to every entry' : 'broadcast'}›`
     },
     formula: (operands, out, p) => {
       const { text, uses } = localText(p.fn!, slot, operands)
@@ -309,6 +342,8 @@ const MATMUL: TensorOp = {
         return tensor(a!.shape, matmulData(g.data, transposeData(b!.data, k, n), m, n, k))
       },
       formula: ([, b]) => `${G}·${factor(b!.label)}${b!.shape.length === 2 || b!.shape.length === 1 ? T : ''}`,
+      jvp: (t, [, b]) => MATMUL.forward([t, b!], {}),
+      tangentFormula: ([a, b]) => `${tangentOf(a!.label)}·${factor(b!.label)}`,
       shapes: ([a, b], out) =>
         `${gAsMatrix(out, a!.shape)} · ${b!.shape.length === 2 ? `${b!.shape[1]}×${b!.shape[0]}` : `1×${b!.shape[0]}`} → ${asMatrix(a!.shape, true)}`,
     },
@@ -320,6 +355,8 @@ const MATMUL: TensorOp = {
         return tensor(b!.shape, matmulData(transposeData(a!.data, m, k), g.data, k, m, n))
       },
       formula: ([a]) => `${factor(a!.label)}${T}·${G}`,
+      jvp: (t, [a]) => MATMUL.forward([a!, t], {}),
+      tangentFormula: ([a, b]) => `${factor(a!.label)}·${tangentOf(b!.label)}`,
       shapes: ([a, b], out) =>
         `${a!.shape.length === 2 ? `${a!.shape[1]}×${a!.shape[0]}` : `${a!.shape[0]}×1`} · ${gAsMatrix(out, a!.shape)} → ${asMatrix(b!.shape, false)}`,
     },
@@ -337,6 +374,8 @@ const TRANSPOSE: TensorOp = {
       rule: rule('transpose', 'transpose', 'a transpose moves each entry, so the gradient moves back the same way'),
       vjp: (g, [a]) => (g.shape.length === 2 && a!.shape.length === 1 ? tensor(a!.shape, g.data) : transposeOf(g)),
       formula: ([a]) => (a!.shape.length === 2 ? `${G}${T}` : G),
+      jvp: (t, _xs, _out, p) => TRANSPOSE.forward([t], p),
+      tangentFormula: ([a]) => (a!.shape.length === 2 ? `${tangentOf(a!.label)}${T}` : tangentOf(a!.label)),
     },
   ],
 }
@@ -392,7 +431,7 @@ function spread(g: Tensor, x: Tensor, dim: number | undefined, weight: (flat: nu
 
 function reduction(id: 'sum' | 'mean', why: string): TensorOp {
   const mean = id === 'mean'
-  return {
+  const op: TensorOp = {
     shape: ([a], p) => checkDim(a!, p.dim, id) ?? reducedShape(a!, p.dim),
     forward: ([a], p) =>
       tensor(
@@ -419,9 +458,13 @@ function reduction(id: 'sum' | 'mean', why: string): TensorOp {
           if (p.dim === undefined || a!.shape.length === 1) return `${each} ‹copied to every entry›`
           return `${each} ‹${p.dim === 1 ? '(one per row) copied across its row' : '(one per column) copied down its column'}›`
         },
+        // Linear: the tangent is summed (averaged) as the values are.
+        jvp: (t, _xs, _out, p) => op.forward([t], p),
+        tangentFormula: ([a], _out, p) => `${id}(${tangentOf(a!.label)}${dimWord(p.dim)})`,
       },
     ],
   }
+  return op
 }
 
 /** max/min over every entry; the gradient goes to the entry that wins, split evenly among ties (as PyTorch's amax). */
@@ -454,6 +497,15 @@ function extreme(id: 'maxall' | 'minall'): TensorOp {
           return result
         },
         formula: ([a]) => `${G} ‹at the ${word === 'max' ? 'largest' : 'smallest'} entry of› ${a!.label}‹, 0 elsewhere›`,
+        // The same split as backward: the mean of the tangent over the tied winners.
+        jvp: (t, [a], out) => {
+          const m = out.data[0]!
+          let ties = 0
+          let sum = 0
+          for (let i = 0; i < a!.data.length; i++) if (a!.data[i] === m) (ties++, (sum += t.data[i]!))
+          return tensor([], [ties === 0 ? 0 : sum / ties])
+        },
+        tangentFormula: ([a]) => `‹the mean of› ${tangentOf(a!.label)} ‹over the ${word === 'max' ? 'largest' : 'smallest'} entries of› ${a!.label}`,
       },
     ],
   }
@@ -505,6 +557,12 @@ const SOFTMAX: TensorOp = {
       },
       formula: ([a], _out, p) =>
         `p ⊙ (${G} - Σ ${G} ⊙ p${a!.shape.length === 2 ? (p.dim === 1 ? '‹ per row›' : '‹ per column›') : ''})‹, where› p = softmax(${a!.label}${dimWord(p.dim)})`,
+      // The Jacobian diag(p) - p·pᵀ is symmetric: the tangent goes through the same formula as ḡ.
+      jvp: (t, xs, out, p) => SOFTMAX.inputs(p)[0]!.vjp(t, xs, out, p),
+      tangentFormula: ([a], _out, p) => {
+        const dotted = tangentOf(a!.label)
+        return `p ⊙ (${dotted} - Σ p ⊙ ${dotted}${a!.shape.length === 2 ? (p.dim === 1 ? '‹ per row›' : '‹ per column›') : ''})‹, where› p = softmax(${a!.label}${dimWord(p.dim)})`
+      },
     },
   ],
 }
@@ -532,6 +590,15 @@ const LOGSUMEXP: TensorOp = {
         const probabilities = softmaxData(a!, p.dim)
         return spread(g, a!, p.dim, (flat) => probabilities[flat]!)
       },
+      jvp: (t, [a], _out, p) => {
+        const probabilities = softmaxData(a!, p.dim)
+        const weighted = tensor(
+          a!.shape,
+          t.data.map((v, i) => v * probabilities[i]!),
+        )
+        return TENSOR_OPS.sum.forward([weighted], p)
+      },
+      tangentFormula: ([a], _out, p) => `sum(softmax(${a!.label}${dimWord(p.dim)}) ⊙ ${tangentOf(a!.label)}${dimWord(p.dim)})`,
       formula: ([a], _out, p) =>
         `${G} ⊙ softmax(${a!.label}${dimWord(p.dim)})${a!.shape.length === 2 && p.dim !== undefined ? `‹, ›${G}‹ ${p.dim === 1 ? '(one per row) copied across its row' : '(one per column) copied down its column'}›` : ''}`,
     },
@@ -561,6 +628,8 @@ const DOT: TensorOp = {
           xs[1 - slot]!.data.map((v) => v * g.data[0]!),
         ),
       formula: (operands: Operand[]) => `${G}·${factor(operands[1 - slot]!.label)}`,
+      jvp: (t: Tensor, xs: Tensor[]) => DOT.forward(slot === 0 ? [t, xs[1]!] : [xs[0]!, t], {}),
+      tangentFormula: ([a, b]: Operand[]) => (slot === 0 ? `dot(${tangentOf(a!.label)}, ${b!.label})` : `dot(${a!.label}, ${tangentOf(b!.label)})`),
     })),
 }
 
@@ -584,6 +653,12 @@ const NORM: TensorOp = {
           a!.data.map((v) => (out.data[0] === 0 ? 0 : (g.data[0]! * v) / out.data[0]!)),
         ),
       formula: ([a]) => `${G}·${factor(a!.label)}/norm(${a!.label})`,
+      jvp: (t, [a], out) => {
+        let s = 0
+        for (let i = 0; i < t.data.length; i++) s += a!.data[i]! * t.data[i]!
+        return tensor([], [out.data[0] === 0 ? 0 : s / out.data[0]!])
+      },
+      tangentFormula: ([a]) => `dot(${a!.label}, ${tangentOf(a!.label)})/norm(${a!.label})`,
     },
   ],
 }
@@ -609,9 +684,24 @@ const ENTRY: TensorOp = {
         return result
       },
       formula: (_operands, _out, p) => `${G} ‹at› [${p.index!.map((i) => i + 1).join(', ')}]‹, 0 elsewhere›`,
+      jvp: (t, _xs, _out, p) => ENTRY.forward([t], p),
+      tangentFormula: ([a], _out, p) => `${tangentOf(a!.label)}[${p.index!.map((i) => i + 1).join(', ')}]`,
     },
   ],
 }
+
+/**
+ * Multiply-adds of an operation's rule for one input, backward (ḡ through it) or forward (a
+ * tangent through it), and of the operation itself: m·k·n for a matrix product, else one per
+ * entry of the larger of the input and the output.
+ */
+export function ruleWork(op: TensorOpId, shapes: Shape[], out: Shape, slot: number): number {
+  if (op === 'matmul') return productWork(shapes[0]!, shapes[1]!)
+  return Math.max(size(shapes[slot]!), size(out))
+}
+
+/** A matrix product's multiply-adds: each entry of the left operand meets a row of the right one. */
+export const productWork = (a: Shape, b: Shape) => size(a) * (b.length === 2 ? b[1]! : 1)
 
 const offsetIn = (shape: Shape, index: number[]) => index.reduce((at, i, k) => at * shape[k]! + i, 0)
 

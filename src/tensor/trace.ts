@@ -4,7 +4,7 @@
 import { InputError } from '../errors.js'
 import { LIMITS } from '../limits.js'
 import { OPS } from '../ops.js'
-import { TENSOR_OPS, resolve, type TensorRule } from './ops.js'
+import { TENSOR_OPS, productWork, resolve, type TensorRule } from './ops.js'
 import { broadcastIndex, isScalar, shapeText, size, tensor, type Shape, type Tensor } from './tensor.js'
 import type { TensorGraph, TensorNode } from './graph.js'
 import { mulberry32 } from '../random.js'
@@ -106,7 +106,7 @@ export function forwardValues(graph: TensorGraph, kinks?: Map<number, Int8Array>
     if (entries > LIMITS.maxTensorEntries)
       throw new InputError(`${where}: the result has ${entries} entries; the tutor's limit is ${LIMITS.maxTensorEntries} per tensor`)
     if (node.op === 'matmul') {
-      const work = size(xs[0]!.shape) * (xs[1]!.shape.length === 2 ? xs[1]!.shape[1]! : 1)
+      const work = productWork(xs[0]!.shape, xs[1]!.shape)
       if (work > LIMITS.maxProductWork) throw new InputError(`${where}: the product takes ${work} multiply-adds; the tutor's limit is ${LIMITS.maxProductWork}`)
     }
     total += entries
