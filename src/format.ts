@@ -46,3 +46,6 @@ const trimZeros = (digits: string) => (digits.includes('.') ? digits.replace(/\.
 export function isValidPrecision(n: number): boolean {
   return Number.isInteger(n) && n >= 1 && n <= 17
 }
+
+/** A count in a sentence, its thousands grouped: 101,770 (the same bytes whatever the locale). */
+export const countText = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',')

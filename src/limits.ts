@@ -67,6 +67,8 @@ export const LIMITS = {
   maxTotalEntries: 16_000_000,
   /** Multiply-adds of one matrix product: a 1000×1000 by 1000×1000 product takes about a second. */
   maxProductWork: 1_000_000_000,
+  /** Multiply-adds of the tangent passes of --mode forward on a tensor program, together: about a second here. */
+  maxTensorForwardWork: 1_000_000_000,
   /** Multiply-adds of one --lr run on a tensor program, steps × (forward and backward): about 10 s here. */
   maxTensorTrainingWork: 5_000_000_000,
   /** Entries up to which the gradient check perturbs every entry; past it, random directions. */

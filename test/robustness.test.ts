@@ -568,8 +568,8 @@ describe('hostile input in every format and mode, from a fixed seed', () => {
       dims,
       dims,
       dims,
-      fc.constantFrom('table', 'json', 'markdown', 'latex', 'dot', 'mermaid'),
-      fc.constantFrom('trace', 'quiz', 'check', 'train', 'entry'),
+      fc.constantFrom('table', 'json', 'markdown', 'latex', 'dot', 'mermaid', 'svg'),
+      fc.constantFrom('trace', 'quiz', 'check', 'train', 'entry', 'forward', 'wrt'),
     )
     await fc.assert(
       fc.asyncProperty(args, async ([body, m, n, k, fmt, mode]) => {
@@ -583,7 +583,11 @@ describe('hostile input in every format and mode, from a fixed seed', () => {
               ? ['check', program, ...used, '--claim', 'dL/dA = [1, 2]', '--claim', 'dL/du[1] = 0']
               : mode === 'train'
                 ? [program, ...used, '--lr', '0.1', '--steps', '2', '--format', fmt === 'json' ? 'json' : 'table']
-                : [program, ...used, '--format', fmt, ...(mode === 'entry' && fmt !== 'latex' && fmt !== 'dot' && fmt !== 'mermaid' ? ['--entry', 'u[1]'] : [])]
+                : mode === 'forward'
+                  ? [program, ...used, '--format', fmt, '--mode', 'both', '--tangent', 'A[1, 1]', '--tangent', `u=randn(${n})`]
+                  : mode === 'wrt'
+                    ? [program, ...used, '--format', fmt, '--wrt', 'u,A,t1']
+                    : [program, ...used, '--format', fmt, ...(mode === 'entry' && ['table', 'json', 'markdown'].includes(fmt) ? ['--entry', 'u[1]'] : [])]
         const result = await run(argv, ['3', '2x3', "g*u'", '', 'q'])
         expectCleanOutcome({ ...result, stderr: result.stderr.replace(/^(backprop-tutor: warning: .*\n)+/, '') })
       }),

@@ -3,7 +3,7 @@
 import { OPS } from '../ops.js'
 import { TENSOR_OPS } from '../tensor/ops.js'
 import { LIMITS } from '../limits.js'
-import { formatNumber } from '../format.js'
+import { countText, formatNumber } from '../format.js'
 import type { TensorNode } from '../tensor/graph.js'
 import { CHECK_DIRECTIONS, type TensorCheck, type TensorEdge, type TensorTrace } from '../tensor/trace.js'
 import { SHOWN_TERMS, type EntryChain, type EntryTerm } from '../tensor/entry.js'
@@ -388,8 +388,8 @@ export const TANGENT_WORDS = {
     const entries = mode.forward.passes
     const agree = mode.passes.every((p) => p.agrees)
     return [
-      `  forward mode: ${entries} ${entries === 1 ? 'pass' : 'passes'} for the whole gradient (one per entry of ${list}), ${mode.forward.operations} multiply-adds`,
-      `  reverse mode: 1 backward pass for ${entries === 1 ? 'its one entry' : `all ${entries} entries at once`}, ${mode.reverse.operations} multiply-adds`,
+      `  forward mode: ${countText(entries)} ${entries === 1 ? 'pass' : 'passes'} for the whole gradient (one per entry of ${list}), ${countText(mode.forward.operations)} multiply-adds`,
+      `  reverse mode: 1 backward pass for ${entries === 1 ? 'its one entry' : `all ${countText(entries)} entries at once`}, ${countText(mode.reverse.operations)} multiply-adds`,
       '  Multiply-adds are counted as m·k·n per matrix product and one per entry for every other rule, forward or backward.',
       agree
         ? `  ${mode.passes.length === 1 ? 'The tangent agrees' : `The tangents agree, along each of the ${mode.passes.length} directions,`} with the backward pass.`

@@ -133,9 +133,9 @@ export function tensorForwardMode(trace: TensorTrace, directions: TensorDirectio
     return total
   }
   const shown = directions.reduce((sum, d) => sum + passWork(d.node), 0)
-  if (shown > LIMITS.maxForwardWork)
+  if (shown > LIMITS.maxTensorForwardWork)
     throw new InputError(
-      `forward mode along ${directions.length} ${directions.length === 1 ? 'direction' : 'directions'} takes ${shown} multiply-adds, past the limit of ${LIMITS.maxForwardWork}; choose fewer variables with --wrt`,
+      `forward mode along ${directions.length} ${directions.length === 1 ? 'direction' : 'directions'} takes ${shown} multiply-adds, past the limit of ${LIMITS.maxTensorForwardWork}; choose fewer variables with --wrt`,
     )
   const variables = trace.gradients.filter((g) => !wrt || wrt.includes(g.name))
   return {
