@@ -2,6 +2,8 @@
 // traced, and written in the faces that show tensors. Chosen by cli/modes.ts when the program or a
 // value uses tensors (isTensorRequest); scalar programs never come here, so their output is unchanged.
 import { InputError } from '../errors.js'
+import { TENSOR_FUNCTIONS } from '../tensor/ops.js'
+import { GENERATORS } from '../tensor/random.js'
 import { LIMITS } from '../limits.js'
 import { traceTensorProgram } from '../tensor/pipeline.js'
 import type { TensorTrace } from '../tensor/trace.js'
@@ -21,10 +23,12 @@ import { NotText, notTextMessage } from './text.js'
 import { UsageError, differentiation, names, optionTypo, unknownWrt, type Request } from './command.js'
 import type { Direction } from '../render/layout.js'
 
+/** The names that make a call a tensor one: the tensor functions and the generators of values, from their own tables. */
+const TENSOR_CALLS = [...Object.keys(TENSOR_FUNCTIONS), ...Object.keys(GENERATORS)].join('|')
 /** Tensor syntax in a program: brackets, a transpose, dotted operators, or a tensor function. */
-const TENSOR_SYNTAX = /[[\]']|\.[*/^]|(?<![\p{L}\p{N}_$])(sum|mean|dot|softmax|logsumexp|norm|transpose|zeros|ones|rand|randn)\s*\(/u
+const TENSOR_SYNTAX = new RegExp(`[[\\]']|\\.[*/^]|(?<![\\p{L}\\p{N}_$])(${TENSOR_CALLS})\\s*\\(`, 'u')
 /** A value that is a tensor: a literal, a file, a generator. */
-const TENSOR_VALUE = /^\s*@|[[\]]|(?<![\p{L}\p{N}_$])(zeros|ones|rand|randn)\s*\(/u
+const TENSOR_VALUE = new RegExp(`^\\s*@|[[\\]]|(?<![\\p{L}\\p{N}_$])(${Object.keys(GENERATORS).join('|')})\\s*\\(`, 'u')
 
 /** Whether the request is a tensor program: its text (comments aside) or one of its values uses tensors. */
 export function isTensorRequest(source: string, values: Record<string, string>): boolean {

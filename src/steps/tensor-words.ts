@@ -1,7 +1,7 @@
 // The words of a tensor trace, shared by its faces: titles, legends, the check's verdicts and the
 // cells built from the trace (upstream · rule, the statements of the header).
 import { OPS } from '../ops.js'
-import { TENSOR_OPS } from '../tensor/ops.js'
+import { TENSOR_OPS, type TensorOpId } from '../tensor/ops.js'
 import { LIMITS } from '../limits.js'
 import { countText, formatNumber } from '../format.js'
 import type { TensorNode } from '../tensor/graph.js'
@@ -48,7 +48,7 @@ export const TENSOR_WORDS = {
   forwardTitle: '1. Forward pass: the value and shape of every node, inputs first',
   forwardColumns: ['node', 'op', 'expression', 'shape', 'value'],
   opName: (node: TensorNode): string =>
-    node.op === 'elementwise' ? (OPS[node.params.fn!].call ?? ELEMENTWISE[node.params.fn!] ?? node.params.fn!) : (OP_NAMES[node.op!] ?? node.op!),
+    node.op === 'elementwise' ? (OPS[node.params.fn!].call ?? ELEMENTWISE[node.params.fn!] ?? node.params.fn!) : OP_NAMES[node.op!],
   rulesTitle: '2. Local rules: ① what each operation passes back to each input',
   rulesLegend: [
     "  ḡ stands for the gradient arriving at the operation's output, shaped like it; each rule is the operation's vector-Jacobian product: its local derivative applied to ḡ.",
@@ -117,7 +117,8 @@ function intermediatesLegend(trace: TensorTrace): string[] {
   ]
 }
 
-const OP_NAMES: Record<string, string> = {
+/** Every tensor op but the element-wise ones (named by their scalar function): the compiler holds it complete. */
+const OP_NAMES: Record<Exclude<TensorOpId, 'elementwise'>, string> = {
   matmul: 'matmul',
   transpose: 'transpose',
   sum: 'sum',
