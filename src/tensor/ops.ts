@@ -9,6 +9,7 @@ import {
   broadcastIndex,
   broadcastShapes,
   isScalar,
+  offsetOf,
   sameShape,
   shapeText,
   size,
@@ -672,7 +673,7 @@ const ENTRY: TensorOp = {
     if (bad >= 0) return `index ${index[bad]! + 1} is outside 1 to ${a![bad]} (indexes start at 1, as in mathjs)`
     return []
   },
-  forward: ([a], p) => tensor([], [a!.data[offsetIn(a!.shape, p.index!)]!]),
+  forward: ([a], p) => tensor([], [a!.data[offsetOf(a!.shape, p.index!)]!]),
   write: ([a], p) => `${factor(a!)}[${p.index!.map((i) => i + 1).join(', ')}]`,
   name: () => 'entry',
   inputs: () => [
@@ -680,7 +681,7 @@ const ENTRY: TensorOp = {
       rule: rule('entry', 'entry', 'picking one entry passes the gradient to that entry and none to the others'),
       vjp: (g, [a], _out, p) => {
         const result = tensor(a!.shape)
-        result.data[offsetIn(a!.shape, p.index!)] = g.data[0]!
+        result.data[offsetOf(a!.shape, p.index!)] = g.data[0]!
         return result
       },
       formula: (_operands, _out, p) => `${G} ‹at› [${p.index!.map((i) => i + 1).join(', ')}]‹, 0 elsewhere›`,
@@ -702,8 +703,6 @@ export function ruleWork(op: TensorOpId, shapes: Shape[], out: Shape, slot: numb
 
 /** A matrix product's multiply-adds: each entry of the left operand meets a row of the right one. */
 export const productWork = (a: Shape, b: Shape) => size(a) * (b.length === 2 ? b[1]! : 1)
-
-const offsetIn = (shape: Shape, index: number[]) => index.reduce((at, i, k) => at * shape[k]! + i, 0)
 
 export const TENSOR_OPS: Record<TensorOpId, TensorOp> = {
   elementwise: ELEMENTWISE,
