@@ -226,8 +226,8 @@ function forwardMarkdown(trace: TensorTrace, options: TensorRenderOptions): stri
   const first = forwardModeStart(options)
   const sections = tangentSections(trace, mode, first, options.precision)
   const lines: string[] = []
-  for (const section of sections) {
-    lines.push(`### ${plainFormula(section.title)}`, '', TANGENT_WORDS.legend.trim(), '')
+  for (const [k, section] of sections.entries()) {
+    lines.push(`### ${plainFormula(section.title)}`, '', ...(k === 0 ? [TANGENT_WORDS.legend.trim(), ''] : []))
     lines.push(row(TANGENT_WORDS.columns), row(TANGENT_WORDS.columns.map(() => '---')))
     for (const r of section.rows)
       lines.push(row([code(r.tangent), r.rule === W.seed ? r.rule : code(r.rule), shapeCell(r.shape), code(valueInline(r.value, options.precision))]))
@@ -245,8 +245,8 @@ function forwardLatex(trace: TensorTrace, options: TensorRenderOptions): string[
   const first = forwardModeStart(options)
   const sections = tangentSections(trace, mode, first, options.precision)
   const lines: string[] = []
-  for (const section of sections) {
-    lines.push(`\\paragraph{${latexText(section.title)}}`, latexText(TANGENT_WORDS.legend.trim()), '', '\\begin{align*}')
+  for (const [k, section] of sections.entries()) {
+    lines.push(`\\paragraph{${latexText(section.title)}}`, ...(k === 0 ? [latexText(TANGENT_WORDS.legend.trim()), ''] : []), '\\begin{align*}')
     const rows = section.rows.map(
       (r) =>
         `${latexFormula(r.tangent)} &= ${r.rule === W.seed ? '' : `${latexFormula(r.rule)}${onItsLine(r.value)}`}${valueLatex(r.value, options.precision, true)}`,

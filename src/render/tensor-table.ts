@@ -220,7 +220,8 @@ function* forwardModeLines(trace: TensorTrace, mode: TensorForwardMode, options:
     // After the reverse sections a blank line; after the forward pass alone, one is there already.
     if (k > 0 || options.mode !== 'forward') yield ''
     yield chalk.bold(text(section.title))
-    yield text(TANGENT_WORDS.legend)
+    // The legend once, under the first pass's title.
+    if (k === 0) yield text(TANGENT_WORDS.legend)
     const below: [string, Tensor, string][] = []
     yield* boxLines(
       TANGENT_WORDS.columns.map(text),
