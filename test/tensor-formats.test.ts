@@ -408,3 +408,12 @@ describe('forward mode on a tensor program', () => {
     expect(latex.stdout.match(/[^\x00-\x7f]/g)).toBeNull()
   })
 })
+
+describe('max at a tie', () => {
+  it('says the gradient is split among the tied entries, as the numbers beside it show', async () => {
+    const { stdout } = await runCli(['max(v)', '--v', '[1, 3, 3]', '--format', 'json'])
+    const json = JSON.parse(stdout)
+    expect(json.gradients.v).toEqual([0, 0.5, 0.5])
+    expect(json.edges[0].formula).toBe('g split evenly among the largest entries of v, 0 elsewhere')
+  })
+})

@@ -497,7 +497,8 @@ function extreme(id: 'maxall' | 'minall'): TensorOp {
           for (let i = 0; i < result.data.length; i++) result.data[i] = a!.data[i] === m ? g.data[0]! / ties : 0
           return result
         },
-        formula: ([a]) => `${G} ‹at the ${word === 'max' ? 'largest' : 'smallest'} entry of› ${a!.label}‹, 0 elsewhere›`,
+        // "split evenly": at a tie ([1, 3, 3]) each largest entry gets ḡ/2, as the backward pass gives it.
+        formula: ([a]) => `${G} ‹split evenly among the ${word === 'max' ? 'largest' : 'smallest'} entries of› ${a!.label}‹, 0 elsewhere›`,
         // The same split as backward: the mean of the tangent over the tied winners.
         jvp: (t, [a], out) => {
           const m = out.data[0]!
