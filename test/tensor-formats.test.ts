@@ -417,3 +417,34 @@ describe('max at a tie', () => {
     expect(json.edges[0].formula).toBe('g split evenly among the largest entries of v, 0 elsewhere')
   })
 })
+
+describe('forward mode, from a student pass', () => {
+  it("names a quotient's operands in its rules (-x/y², not -x/b²) and writes a difference of tangents as one", async () => {
+    const { stdout } = await runCli(['loss = sum(x ./ y) - sum(y)', '--x', '[1, 2]', '--y', '[3, 4]', '--mode', 'both', '--tangent', 'y=[1, 1]'])
+    expect(stdout).toContain('│ ḡ ⊙ -x/y²')
+    expect(stdout).toContain('│ ṫ1      │ -x/y² ⊙ ẏ')
+    expect(stdout).toContain('│ l̇oss    │ ṫ2 - ṫ3')
+    // L̇ = Σ -x/y² - 2 = -1/9 - 2/16 - 2.
+    expect(stdout).toContain(`l̇oss = ${(-1 / 9 - 2 / 16 - 2).toPrecision(4)} = Σ ∂loss/∂y ⊙ ẏ`)
+  })
+
+  it('counts the backward pass --wrt needs, and refuses a --wrt that names nothing', async () => {
+    // Down to b only: sum 2, tanh 2, t1 + b → b 2.
+    const { stdout } = await runCli([
+      'z = W*x + b; loss = sum(tanh(z))',
+      '--W',
+      '[1, 2; 3, 4]',
+      '--x',
+      '[1, -1]',
+      '--b',
+      '[0.5, 0.5]',
+      '--mode',
+      'both',
+      '--wrt',
+      'b',
+    ])
+    expect(stdout.replace(/\n {6}/g, ' ')).toContain('reverse mode: 1 backward pass for all 2 entries at once, 6 multiply-adds')
+    const empty = await runCli(['x*w', '--x', '1', '--w', '2', '--wrt', ','])
+    expect([empty.code, empty.stderr.split('\n')[0]]).toEqual([2, 'backprop-tutor: error: --wrt "," names nothing; give variables or nodes, as in --wrt x,w'])
+  })
+})

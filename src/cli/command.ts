@@ -18,6 +18,13 @@ export function differentiation(mode: string | undefined): Differentiation {
   throw new UsageError(`--mode ${mode}: expected reverse, forward or both`)
 }
 
+/** --wrt's names; an empty list (--wrt "" or --wrt ,) is refused rather than read as "nothing". */
+export function wrtNames(list: string | undefined): string[] | undefined {
+  const chosen = names(list)
+  if (chosen && chosen.length === 0) throw new UsageError(`--wrt ${JSON.stringify(list)} names nothing; give variables or nodes, as in --wrt x,w`)
+  return chosen
+}
+
 /** --wrt NAME where the program has no such variable or node: the names it has (constants aside), the first dozen. */
 export function unknownWrt(name: string, nodes: readonly { kind: string; label: string }[]): InputError {
   const named = nodes.flatMap((node) => (node.kind === 'constant' ? [] : [node.label]))

@@ -24,7 +24,7 @@ import { Elsewhere } from '../modes/formula.js'
 import { randomExercise, type Level } from '../modes/exercise.js'
 import { EXIT, TooLong, type Io } from './io.js'
 import { NotText, notTextMessage } from './text.js'
-import { UsageError, differentiation, names, optionTypo, unknownWrt, type Request } from './command.js'
+import { UsageError, differentiation, names, optionTypo, unknownWrt, wrtNames, type Request } from './command.js'
 import { isTensorRequest, tensorCheck, tensorQuiz, tensorTrace } from './tensors.js'
 
 export async function traceMode(request: Request, io: Io): Promise<number> {
@@ -58,7 +58,7 @@ export async function traceMode(request: Request, io: Io): Promise<number> {
     format.tooLarge,
     training ? { lr, steps, ...(opts.params ? { params: names(opts.params) } : {}), ...(opts.data ? { data: names(opts.data) } : {}) } : undefined,
   )
-  const wrt = names(opts.wrt)
+  const wrt = wrtNames(opts.wrt)
   for (const name of wrt ?? []) {
     if (wrtNode(trace, name) === undefined) throw unknownWrt(name, trace.nodes)
   }

@@ -20,7 +20,7 @@ import { TENSOR_FORMATS } from '../render/tensor-formats.js'
 import { TENSOR_PRECISION } from '../render/tensor-table.js'
 import { EXIT, TooLong, type Io } from './io.js'
 import { NotText, notTextMessage } from './text.js'
-import { UsageError, differentiation, names, optionTypo, unknownWrt, type Request } from './command.js'
+import { UsageError, differentiation, names, optionTypo, unknownWrt, wrtNames, type Request } from './command.js'
 import type { Direction } from '../render/layout.js'
 
 /** The names that make a call a tensor one: the tensor functions and the generators of values, from their own tables. */
@@ -53,7 +53,7 @@ export async function tensorTrace(request: Request, source: string, io: Io, widt
   const mode = differentiation(opts.mode)
   if (mode === 'reverse' && opts.tangent?.length) throw new UsageError('--tangent goes with --mode forward or both')
   const traced = await tensorTraceOf(request, source, io)
-  const wrt = names(opts.wrt)
+  const wrt = wrtNames(opts.wrt)
   for (const name of wrt ?? []) if (wrtTensorNode(traced, name) === undefined) throw unknownWrt(name, traced.nodes)
   // --wrt limits what the lessons print (as for scalars); JSON and the graphs keep the whole trace.
   const trace = wrt && ['table', 'markdown', 'latex'].includes(opts.format) ? wrtView(traced, wrt) : traced

@@ -138,16 +138,23 @@ export function tensorForwardMode(trace: TensorTrace, directions: TensorDirectio
       `forward mode along ${directions.length} ${directions.length === 1 ? 'direction' : 'directions'} takes ${shown} multiply-adds, past the limit of ${LIMITS.maxTensorForwardWork}; choose fewer variables with --wrt`,
     )
   const variables = trace.gradients.filter((g) => !wrt || wrt.includes(g.name))
+  const leadsTo: boolean[] = []
+  nodes.forEach((node, i) => (leadsTo[i] = variables.some((g) => g.node === i) || node.inputs.some((k) => leadsTo[k])))
   return {
     passes: directions.map((d) => tangentPass(trace, d)),
     forward: {
       passes: variables.reduce((n, g) => n + size(g.grad.shape), 0),
       operations: variables.reduce((n, g) => n + size(g.grad.shape) * passWork(g.node), 0),
     },
-    reverse: { passes: 1, operations: trace.edges.reduce((n, e) => n + work(nodes[e.consumer]!, nodes, e.slot), 0) },
+    // The backward pass these variables need: the edges whose input leads down to one of them.
+    reverse: { passes: 1, operations: trace.edges.reduce((n, e) => n + (leadsTo[e.input] ? work(nodes[e.consumer]!, nodes, e.slot) : 0), 0) },
     variables: variables.map((g) => ({ name: g.name, entries: size(g.grad.shape) })),
   }
 }
+
+/** Terms added, a negative one written as a difference: ṫ3 - ṫ5, not ṫ3 + -ṫ5. */
+const sumOf = (terms: string[]) =>
+  terms.reduce((text, term, k) => (k === 0 ? term : term.startsWith('-') ? `${text} - ${term.slice(1)}` : `${text} + ${term}`), '')
 
 function tangentPass(trace: TensorTrace, direction: TensorDirection): TensorTangentPass {
   const { nodes } = trace
@@ -168,7 +175,7 @@ function tangentPass(trace: TensorTrace, direction: TensorDirection): TensorTang
       operations += work(node, nodes, slot)
     }
     tangents.set(i, sum)
-    rows.push({ node: i, slots, formula: slots.map((slot) => rules[slot]!.tangentFormula(operands, node.value!.shape, node.params)).join(' + '), tangent: sum })
+    rows.push({ node: i, slots, formula: sumOf(slots.map((slot) => rules[slot]!.tangentFormula(operands, node.value!.shape, node.params))), tangent: sum })
   }
   const result = tangents.get(trace.output)?.data[0] ?? 0
   const grad = trace.gradients.find((g) => g.node === direction.node)!.grad

@@ -138,7 +138,8 @@ export function localText(fn: OpId, slot: number, operands: Operand[]): { text: 
   })
   const uses: number[] = []
   const written = operands.reduce((t, o, k) => {
-    const name = new RegExp(`(?<![\\p{L}\\p{N}_$])${NAMES[k]}(?![\\p{L}\\p{N}_$(])`, 'gu')
+    // ² and ³ are numbers to Unicode, not name characters: b² is b squared.
+    const name = new RegExp(`(?<![\\p{L}\\p{N}_$])${NAMES[k]}(?![\\p{L}\\p{Nd}_$(])`, 'gu')
     if (name.test(t)) uses.push(k)
     return t.replace(name, factor(o.label))
   }, text)
