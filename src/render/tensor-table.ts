@@ -57,19 +57,27 @@ export function renderTensorTable(trace: TensorTrace, options: TensorRenderOptio
   return `${lines.join('\n')}\n`
 }
 
+/** What each section writes with: color, the value style, text in the face's alphabet, and box tables. */
+function writers(options: TensorRenderOptions) {
+  const { ascii } = options
+  const text = (s: string) => (ascii ? W.ascii(s) : s)
+  return {
+    chalk: options.chalk ?? PLAIN,
+    style: { precision: options.precision, ascii },
+    text,
+    table: (head: string[], rows: string[][]) =>
+      boxLines(
+        head.map(text),
+        rows.map((r) => r.map(text)),
+        ascii,
+        options.width ?? DEFAULT_WIDTH,
+      ),
+  }
+}
+
 function* tensorLines(trace: TensorTrace, options: TensorRenderOptions): Generator<string> {
   const { nodes } = trace
-  const ascii = options.ascii
-  const chalk = options.chalk ?? PLAIN
-  const style = { precision: options.precision, ascii }
-  const text = (s: string) => (ascii ? W.ascii(s) : s)
-  const table = (head: string[], rows: string[][]) =>
-    boxLines(
-      head.map(text),
-      rows.map((r) => r.map(text)),
-      ascii,
-      options.width ?? DEFAULT_WIDTH,
-    )
+  const { chalk, style, text, table } = writers(options)
 
   yield chalk.bold(W.programTitle)
   for (const statement of statementsOf(trace)) yield `  ${text(statement)}`
@@ -103,17 +111,7 @@ function* tensorLines(trace: TensorTrace, options: TensorRenderOptions): Generat
 /** The reverse pass's sections: the rules, the backward pass, the gradients (then --lr's run and --entry's chain). */
 function* reverseLines(trace: TensorTrace, options: TensorRenderOptions): Generator<string> {
   const { nodes } = trace
-  const { ascii } = options
-  const chalk = options.chalk ?? PLAIN
-  const style = { precision: options.precision, ascii }
-  const text = (s: string) => (ascii ? W.ascii(s) : s)
-  const table = (head: string[], rows: string[][]) =>
-    boxLines(
-      head.map(text),
-      rows.map((r) => r.map(text)),
-      ascii,
-      options.width ?? DEFAULT_WIDTH,
-    )
+  const { chalk, style, text, table } = writers(options)
 
   yield chalk.bold(text(W.rulesTitle))
   for (const line of W.rulesLegend) yield text(line)
@@ -211,9 +209,9 @@ function* reverseLines(trace: TensorTrace, options: TensorRenderOptions): Genera
 
 /** --mode forward / both: a table per tangent pass, each closed by what the backward pass says, then the costs. */
 function* forwardModeLines(trace: TensorTrace, mode: TensorForwardMode, options: TensorRenderOptions): Generator<string> {
-  const chalk = options.chalk ?? PLAIN
-  const style = { precision: options.precision, ascii: options.ascii }
-  const text = (s: string) => (options.ascii ? W.ascii(plainFormula(s)) : plainFormula(s))
+  const { chalk, style, text: face } = writers(options)
+  // Tangent formulas and sentences carry marks (⟪x⟫ for ẋ): unmarked before the face's alphabet.
+  const text = (s: string) => face(plainFormula(s))
   const first = forwardModeStart(options)
   const sections = tangentSections(trace, mode, first, options.precision)
   for (const [k, section] of sections.entries()) {
