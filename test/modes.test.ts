@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { json, runCli } from './helpers.js'
+import { randomTensorExercise } from '../src/modes/exercise.js'
+import { traceTensorProgram } from '../src/tensor/pipeline.js'
 
 const example = (name: string) => fileURLToPath(new URL(`../examples/${name}`, import.meta.url))
 
@@ -532,13 +534,62 @@ describe('quiz', () => {
     expect(unseeded.stdout).toContain('Exercise 42 at level 1')
   })
 
+  it('makes tensor exercises: a layer, a batch with a bias, softmax cross-entropy, in shapes that differ by seed', async () => {
+    const shapes = new Set<string>()
+    for (const level of [1, 2, 3] as const) {
+      for (let seed = 0; seed < 8; seed++) {
+        const exercise = await randomTensorExercise(seed, level)
+        expect(await randomTensorExercise(seed, level)).toEqual(exercise)
+        const { trace } = await traceTensorProgram(exercise.program, exercise.values)
+        const shapeOf = (name: string) => trace.nodes.find((n) => n.label === name)!.value!.shape
+        // Sizes differ from each other, so no shape question can be answered with another dimension's size.
+        const sizes = Object.keys(exercise.values).flatMap(shapeOf)
+        expect(new Set(sizes).size).toBe(level === 2 ? 3 : 2)
+        expect(sizes.every((d) => d >= 2 && d <= 4)).toBe(true)
+        if (level === 1) expect(exercise.program).toMatch(/^z = W\*x \+ b; loss = sum\((tanh|sigmoid|relu)\(z\)\)$/)
+        if (level === 2) {
+          const [k, n] = shapeOf('X')
+          const m = shapeOf('b')[0]
+          expect([shapeOf('W'), shapeOf('Y')]).toEqual([
+            [n, m],
+            [k, m],
+          ])
+        }
+        if (level === 3) {
+          const y = trace.nodes.find((n) => n.label === 'y')!.value!.data
+          expect([...y].sort()).toEqual([...Array(y.length - 1).fill(0), 1])
+        }
+        // No entry at a kink: the gradient check agrees for every variable.
+        expect(trace.checks.map((c) => c.status)).toEqual(trace.checks.map(() => 'agree'))
+        shapes.add(`${level}:${Object.keys(exercise.values).map((name) => shapeOf(name).join('x'))}:${exercise.program}`)
+      }
+    }
+    expect(shapes.size).toBeGreaterThan(10)
+    const first = await runCli(['quiz', '--random', '--tensor', '--seed', '5', '--level', '2'], { answers: ['q'] })
+    expect(first.code).toBe(0)
+    expect(first.stdout).toMatch(/^Exercise 5 at level 2 with tensors \(the same again: --random --tensor --seed 5 --level 2\)\nProgram {2}H = /)
+    const exercise = await randomTensorExercise(5, 2)
+    const [k, n] = exercise.values
+      .X!.slice(1, -1)
+      .split('; ')
+      .map((row, _, rows) => [rows.length, row.split(', ').length])[0]!
+    expect(first.stdout).toContain(`(1/24) the shape of t1 = X·W = ?`)
+    expect(first.stdout).toContain(`Values   X: ${k}×${n}, W: ${n}×`)
+  })
+
   it.each([
     [['quiz', 'x*w', '--x', '1'], 1, 'the quiz needs a value for every variable: bind --w VALUE, or try --random'],
     [['quiz', 'log(x)', '--x', '-1'], 1, 'the quiz needs a finite number at every step, and L = log(x) is NaN here; try other values'],
     [['quiz', 'sqrt(x)', '--x', '0'], 1, 'and ∂sqrt(x)/∂x is Infinity here'],
     [['quiz', '-'], 2, 'quiz reads its answers from stdin'],
     [['quiz', '--random', '--level', '4'], 2, '--level 4: expected 1, 2 or 3'],
-    [['quiz', 'x', '--seed', '3'], 2, '--seed and --level go with --random'],
+    [
+      ['quiz', '--random', '--tensor', '--mode', 'forward'],
+      2,
+      "--mode forward asks a scalar program's tangents; a quiz on tensors asks the backward pass's shapes and rules",
+    ],
+    [['quiz', 'x', '--seed', '3'], 2, '--seed, --level and --tensor go with --random'],
+    [['quiz', 'x', '--tensor'], 2, '--seed, --level and --tensor go with --random'],
     [['quiz', '--random', 'x*x'], 2, '--random makes its own program'],
   ])('refuses %j with one clear message', async (argv, code, message) => {
     const result = await runCli(argv, { answers: [] })

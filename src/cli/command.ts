@@ -90,6 +90,7 @@ answer. An empty line asks for the next hint; q stops. Answers may be piped in, 
 Examples:
   backprop-tutor quiz "(x*w+b-y)^2" --x 1 --w 1 --b 0 --y 2
   backprop-tutor quiz --random --seed 7 --level 2
+  backprop-tutor quiz --random --tensor --seed 3                   a layer: shapes, then rules
   printf '%s\\n' -2 -1 2 q | backprop-tutor quiz "x*w" --x 2 --w -1     answers piped in
 `
 
@@ -141,7 +142,7 @@ const MODE_OPTIONS: Record<Mode, { values: string[]; flags: string[] }> = {
     ],
     flags: ['explain', 'ascii', 'standalone', 'summary', 'quiz', 'no-color', 'color', 'help', 'version'],
   },
-  quiz: { values: ['file', 'set', 'precision', 'tolerance', 'seed', 'level', 'mode'], flags: ['random', 'ascii', 'no-color', 'color', 'help'] },
+  quiz: { values: ['file', 'set', 'precision', 'tolerance', 'seed', 'level', 'mode'], flags: ['random', 'tensor', 'ascii', 'no-color', 'color', 'help'] },
   check: {
     values: ['file', 'format', 'set', 'precision', 'output', 'claim', 'claims', 'trace', 'tolerance', 'seed'],
     flags: ['annotate', 'ascii', 'no-color', 'color', 'help'],
@@ -201,6 +202,7 @@ export function command(mode: Mode): Command {
       .option('--random', 'a generated exercise instead of a program')
       .option('--seed <n>', 'with --random: the exercise number, to get the same one again')
       .option('--level <n>', 'with --random: 1 sums and products, 2 one function and a fan-out, 3 a small network (default 1)')
+      .option('--tensor', 'with --random: vectors and matrices; level 1 a layer, 2 a batch with a bias, 3 softmax cross-entropy')
       .option('--mode <mode>', 'reverse (the backward rows, the default), forward (tangents instead), or both')
       .option('--tolerance <r>', `relative tolerance for answers (default ${DEFAULT_TOLERANCE})`)
       .option('--precision <digits>', `significant digits for numbers (default ${DEFAULT_PRECISION})`)
@@ -326,6 +328,7 @@ export interface Parsed {
   summary?: boolean
   quiz?: boolean
   random?: boolean
+  tensor?: boolean
   seed?: string
   entry?: string
   rankdir?: string

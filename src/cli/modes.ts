@@ -21,7 +21,7 @@ import { annotate, renderWritten, renderWrittenJson } from '../render/written.js
 import { functionArities } from '../ops.js'
 import { quizQuestions, runQuiz } from '../modes/quiz.js'
 import { Elsewhere } from '../modes/formula.js'
-import { randomExercise, type Level } from '../modes/exercise.js'
+import { randomExercise, randomTensorExercise, type Level } from '../modes/exercise.js'
 import { EXIT, TooLong, type Io } from './io.js'
 import { NotText, notTextMessage } from './text.js'
 import { UsageError, differentiation, names, optionTypo, unknownWrt, wrtNames, type Request } from './command.js'
@@ -218,17 +218,20 @@ export async function quiz(request: Request, io: Io): Promise<number> {
   const { opts, positionals, values, precision, tolerance, chalkFor } = request
   const level = opts.level === undefined ? 1 : Number(opts.level)
   if (level !== 1 && level !== 2 && level !== 3) throw new UsageError(`--level ${opts.level}: expected 1, 2 or 3`)
-  if (!opts.random && (opts.seed !== undefined || opts.level !== undefined)) throw new UsageError('--seed and --level go with --random')
+  if (!opts.random && (opts.seed !== undefined || opts.level !== undefined || opts.tensor))
+    throw new UsageError('--seed, --level and --tensor go with --random')
   let source: string
   if (opts.random) {
     if (positionals.length > 0 || opts.file !== undefined) throw new UsageError('--random makes its own program: give no program with it')
     if (Object.keys(values).length > 0) throw new UsageError('--random chooses its own values: give no --NAME VALUE with it')
     const seed = opts.seed === undefined ? io.newSeed() : Number(opts.seed)
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UsageError(`--seed ${opts.seed}: expected a whole number from 0 to 4294967295`)
-    const exercise = randomExercise(seed, level as Level)
+    const exercise = opts.tensor ? await randomTensorExercise(seed, level as Level) : randomExercise(seed, level as Level)
     source = exercise.program
-    for (const [name, value] of Object.entries(exercise.bindings)) values[name] = String(value)
-    io.stdout(`Exercise ${seed} at level ${level} (the same again: --random --seed ${seed} --level ${level})\n`)
+    const chosen = 'values' in exercise ? exercise.values : exercise.bindings
+    for (const [name, value] of Object.entries(chosen)) values[name] = String(value)
+    const kind = opts.tensor ? ' --tensor' : ''
+    io.stdout(`Exercise ${seed} at level ${level}${opts.tensor ? ' with tensors' : ''} (the same again: --random${kind} --seed ${seed} --level ${level})\n`)
   } else {
     if (positionals[0] === '-') throw new UsageError('quiz reads its answers from stdin, so the program cannot come from there: use --file')
     source = await readProgram(positionals[0], opts.file, io)

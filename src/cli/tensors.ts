@@ -154,6 +154,8 @@ export async function tensorCheck(request: Request, source: string, lines: strin
 
 /** quiz on a tensor program: shapes, then each gradient's shape and rule; answers from stdin. */
 export async function tensorQuiz(request: Request, source: string, io: Io): Promise<number> {
+  if (differentiation(request.opts.mode) !== 'reverse')
+    throw new UsageError(`--mode ${request.opts.mode} asks a scalar program's tangents; a quiz on tensors asks the backward pass's shapes and rules`)
   const trace = await tensorTraceOf(request, source, io)
   const { nodes } = trace
   const values = trace.variables.map((v) => `${nodes[v]!.label}: ${shapeText(nodes[v]!.value!.shape)}`).join(', ')
