@@ -9,6 +9,7 @@ import { chromium, type Browser, type Page } from 'playwright-core'
 import { PNG } from 'pngjs'
 import pixelmatch from 'pixelmatch'
 import { runCli, json } from './helpers.js'
+import { formatNumber } from '../src/format.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const MISSION = ['(x*w+b-y)^2', '--x', '1', '--w', '1', '--b', '0', '--y', '2']
@@ -22,9 +23,9 @@ beforeAll(async () => {
 afterAll(async () => browser?.close())
 
 /** Writes the page for argv and opens it at `fragment`, recording every request it makes. */
-async function open(argv: string[], fragment = '') {
+async function open(argv: string[], fragment = '', files: Record<string, string> = {}) {
   const file = join(dir, `page-${Math.random().toString(36).slice(2)}.html`)
-  const { code, written, stderr } = await runCli([...argv, '--format', 'html', '-o', file])
+  const { code, written, stderr } = await runCli([...argv, '--format', 'html', '-o', file], { files })
   expect(stderr).toBe('')
   expect(code).toBe(0)
   writeFileSync(file, written[file]!)
@@ -113,5 +114,131 @@ describe('--format html', () => {
     expect([shot.width, shot.height]).toEqual([stored.width, stored.height])
     const diff = pixelmatch(shot.data, stored.data, undefined, shot.width, shot.height, { threshold: 0.1 })
     expect(diff / (shot.width * shot.height)).toBeLessThan(0.01)
+  })
+})
+
+const LAYER = ['z = W*x + b; L = sum(tanh(z))', '--W', '[1, 2; 3, 4; 5, 6]', '--x', '[1, -1]', '--b', '[0.5, 0, -0.5]']
+const examples = (...names: string[]) => Object.fromEntries(names.map((name) => [name, readFileSync(join(import.meta.dirname, '..', name), 'utf8')]))
+const MLP_FILES = examples('examples/mlp.txt', 'examples/data/xor-inputs.csv', 'examples/data/xor-targets.csv')
+const MLP = [
+  ...['--file', 'examples/mlp.txt', '--X', '@examples/data/xor-inputs.csv', '--y', '@examples/data/xor-targets.csv'],
+  ...['--W1', 'randn(2, 3)', '--b1', 'zeros(3)', '--w2', 'randn(3)', '--b2', '0', '--seed', '1'],
+]
+const list = (page: Page) => page.$$eval('#list li', (items) => items.map((li) => li.textContent ?? ''))
+
+describe('--format html on a tensor program', () => {
+  it('steps through the 2-layer perceptron and opens one entry of a matrix product scalar by scalar', async () => {
+    const { page, requests, errors, url } = await open(MLP, '', MLP_FILES)
+    expect(requests).toEqual([url])
+    expect(errors).toEqual([])
+    const traced = JSON.parse((await runCli([...MLP, '--format', 'json'], { files: MLP_FILES })).stdout)
+    const nodes: { id: string; kind: string }[] = traced.nodes
+    const edges: { from: string; to: string }[] = traced.edges
+    const fanIn = new Set(edges.map((e) => e.from).filter((from, k, all) => all.indexOf(from) !== k))
+    // A step per node (constants aside), per rule, the seed, per contribution, per fan-in sum, per gradient.
+    const total = nodes.filter((n) => n.kind !== 'constant').length + 2 * edges.length + 1 + fanIn.size + Object.keys(traced.gradients).length
+    expect(await counter(page)).toBe(`step 1 of ${total}`)
+    const steps = await list(page)
+    const at = steps.findIndex((text) => text.startsWith('∂loss/∂W1 = Xᵀ·∂loss/∂t1'))
+    expect(at).toBeGreaterThan(0)
+    for (let k = 0; k < at; k++) await page.keyboard.press('ArrowRight')
+    expect(await counter(page)).toBe(`step ${at + 1} of ${total}`)
+    const index = (id: string) => nodes.findIndex((n) => n.id === id)
+    const edge = edges.findIndex((e) => e.from === 'W1' && e.to === 't1')
+    expect(await classes(page, `edge-${edge}`)).toContain('current')
+    expect(await classes(page, `node-${index('W1')}`)).toContain('current')
+    expect(await classes(page, `node-${index('t1')}`)).toContain('current')
+    // W1 is 2×3: six entries to open. W1[2, 1] is the fourth, row by row.
+    expect(await page.locator('#entries button').count()).toBe(6)
+    const grad: number = traced.gradients.W1[1][0]
+    expect(await page.textContent('#entry-4')).toBe(formatNumber(grad, 4))
+    await page.click('#entry-4')
+    expect(await page.getAttribute('#entry-4', 'aria-pressed')).toBe('true')
+    const chain = (await page.textContent('#chain'))!
+    expect(chain).toContain('∂loss/∂W1[2, 1] = ∂loss/∂t1[2, 1] · ∂t1[2, 1]/∂W1[2, 1] + ∂loss/∂t1[4, 1] · ∂t1[4, 1]/∂W1[2, 1]')
+    expect(chain).toContain('= ∂loss/∂t1[2, 1] · X[2, 2] + ∂loss/∂t1[4, 1] · X[4, 2]')
+    // The products of the chain add up to the gradient's entry, and each factor is X's entry in column 2.
+    const products = /\n\s+= (\(?-?[\d.e-]+\)? · \(?-?[\d.e-]+\)?(?: \+ \(?-?[\d.e-]+\)? · \(?-?[\d.e-]+\)?)*)\n/.exec(chain)![1]!
+    const terms = products.split(' + ').map((term) => term.split(' · ').map((f) => Number(f.replace(/[()]/g, ''))))
+    const X = [
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [1, 1],
+    ]
+    const nonzero = X.map((row) => row[1]!).filter((x) => x !== 0)
+    expect(terms.map(([, local]) => local)).toEqual(nonzero)
+    expect(terms.reduce((sum, [upstream, local]) => sum + upstream! * local!, 0)).toBeCloseTo(grad, 3)
+    await page.keyboard.press('ArrowRight')
+    expect(await page.isVisible('#entries')).toBe(false)
+    await page.close()
+  })
+
+  it('asks each shape, then each rule among others of the program, with --quiz', async () => {
+    const { page } = await open([...LAYER, '--quiz'], '#step=3')
+    expect(await current(page)).toBe('the shape of t1 = W·x = ?')
+    expect(await page.textContent('label[for=answer]')).toMatch(/^Its shape/)
+    await page.fill('#answer', '3x2')
+    await page.click('#quiz button[type=submit]')
+    expect(await page.textContent('#feedback')).toMatch(/^not quite\. Hint: a matrix product m×k · k×n is m×n/)
+    await page.fill('#answer', '3')
+    await page.click('#quiz button[type=submit]')
+    expect(await page.textContent('#feedback')).toBe('right: t1 = W·x is 3')
+    expect(await current(page)).toBe('t1 = W·x = [-1, -1, -1]  (3)')
+    await page.goto(page.url().replace(/#.*/, '#step=12'))
+    expect(await current(page)).toBe('which rule gives ∂L/∂W through t1 = W·x?')
+    const choices = await page.$$eval('#choices button', (buttons) => buttons.map((b) => b.textContent))
+    // The sibling input's rule is among the others: the likeliest slip.
+    expect([...choices].sort()).toEqual(expect.arrayContaining(['ḡ·xᵀ', 'Wᵀ·ḡ']))
+    expect(new Set(choices).size).toBe(choices.length)
+    await page.click('#choices button:text-is("Wᵀ·ḡ")')
+    expect(await page.textContent('#feedback')).toMatch(/^not quite\. Hint: matrix product: /)
+    await page.click('#choices button:text-is("ḡ·xᵀ")')
+    expect(await page.textContent('#feedback')).toMatch(/^right: ∂L\/∂W = ∂L\/∂t1·xᵀ = /)
+    expect(await current(page)).toBe('t1 = W·x, to W (3×2): matrix product; passes back ḡ·xᵀ  (3×1 · 1×2 → 3×2)')
+    await page.close()
+  })
+
+  it('keeps its layout: a matrix product with an entry opened matches the stored screenshot', async () => {
+    const { page } = await open(LAYER, '#step=19')
+    await page.click('#entry-2')
+    const shot = PNG.sync.read(await page.screenshot())
+    await page.close()
+    const golden = join(import.meta.dirname, 'golden', 'html-layer-step-19.png')
+    if (process.env.UPDATE_SCREENSHOTS) writeFileSync(golden, PNG.sync.write(shot))
+    const stored = PNG.sync.read(readFileSync(golden))
+    expect([shot.width, shot.height]).toEqual([stored.width, stored.height])
+    const diff = pixelmatch(shot.data, stored.data, undefined, shot.width, shot.height, { threshold: 0.1 })
+    expect(diff / (shot.width * shot.height)).toBeLessThan(0.01)
+  })
+
+  it('writes the 784→128→10 batch in well under 2 MB, big values summarized and no entry grid for them', async () => {
+    let seed = 7
+    const next = () => (seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5
+    const files = {
+      'x.csv': Array.from({ length: 64 }, () => Array.from({ length: 784 }, () => next().toFixed(4)).join(',')).join('\n'),
+      'y.csv': Array.from({ length: 64 }, (_, i) => Array.from({ length: 10 }, (_, j) => Number(j === i % 10)).join(',')).join('\n'),
+    }
+    const program = 'H = relu(X*W1 + b1); O = H*W2 + b2; loss = mean(logsumexp(O, 2) - sum(Y .* O, 2))'
+    const values = ['--X', '@x.csv', '--Y', '@y.csv', '--W1', 'randn(784, 128) / 28', '--b1', 'zeros(128)', '--W2', 'randn(128, 10) / 11', '--b2', 'zeros(10)']
+    const { page, errors, text } = await open([program, ...values], '', files)
+    expect(errors).toEqual([])
+    expect(text.length).toBeLessThan(2 * 1024 * 1024)
+    const steps = await list(page)
+    const w1 = steps.find((s) => s.startsWith('∂loss/∂W1 = '))!
+    expect(w1).toContain('(784×128) =')
+    expect(w1).toContain('…')
+    await page.goto(page.url().replace(/#.*/, `#step=${steps.indexOf(w1) + 1}`))
+    expect(await page.isVisible('#entries')).toBe(false)
+    await page.close()
+  })
+})
+
+describe("the README's pictures of the page", () => {
+  it.each([
+    ['docs/html-page.png', 'html-mission-step-20.png'],
+    ['docs/html-tensor-page.png', 'html-layer-step-19.png'],
+  ])('%s is the stored screenshot %s (copy it after UPDATE_SCREENSHOTS=1)', (picture, golden) => {
+    expect(readFileSync(join(import.meta.dirname, '..', picture)).equals(readFileSync(join(import.meta.dirname, 'golden', golden)))).toBe(true)
   })
 })

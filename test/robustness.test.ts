@@ -568,8 +568,8 @@ describe('hostile input in every format and mode, from a fixed seed', () => {
       dims,
       dims,
       dims,
-      fc.constantFrom('table', 'json', 'markdown', 'latex', 'dot', 'mermaid', 'svg'),
-      fc.constantFrom('trace', 'quiz', 'check', 'train', 'entry', 'forward', 'wrt'),
+      fc.constantFrom('table', 'json', 'markdown', 'latex', 'dot', 'mermaid', 'svg', 'html'),
+      fc.constantFrom('trace', 'quiz', 'check', 'train', 'entry', 'forward', 'wrt', 'page quiz'),
     )
     await fc.assert(
       fc.asyncProperty(args, async ([body, m, n, k, fmt, mode]) => {
@@ -587,7 +587,9 @@ describe('hostile input in every format and mode, from a fixed seed', () => {
                   ? [program, ...used, '--format', fmt, '--mode', 'both', '--tangent', 'A[1, 1]', '--tangent', `u=randn(${n})`]
                   : mode === 'wrt'
                     ? [program, ...used, '--format', fmt, '--wrt', 'u,A,t1']
-                    : [program, ...used, '--format', fmt, ...(mode === 'entry' && ['table', 'json', 'markdown'].includes(fmt) ? ['--entry', 'u[1]'] : [])]
+                    : mode === 'page quiz'
+                      ? [program, ...used, '--format', 'html', '--quiz']
+                      : [program, ...used, '--format', fmt, ...(mode === 'entry' && ['table', 'json', 'markdown'].includes(fmt) ? ['--entry', 'u[1]'] : [])]
         const result = await run(argv, ['3', '2x3', "g*u'", '', 'q'])
         expectCleanOutcome({ ...result, stderr: result.stderr.replace(/^(backprop-tutor: warning: .*\n)+/, '') })
       }),

@@ -36,27 +36,18 @@ export function isTensorRequest(source: string, values: Record<string, string>):
   return TENSOR_SYNTAX.test(code) || Object.values(values).some((v) => TENSOR_VALUE.test(v))
 }
 
-/** Options of the scalar trace that a tensor trace does not have, and why. */
-const SCALAR_ONLY: [keyof Request['opts'], string][] = [
-  ['quiz', '--quiz'],
-  ['summary', '--summary'],
-]
-
 export async function tensorTrace(request: Request, source: string, io: Io, width: number, rankdir?: Direction): Promise<number> {
   const { opts } = request
+  // Every format of --help writes tensors too (FORMATS and TENSOR_FORMATS have the same keys, checked by the compiler).
   const format = TENSOR_FORMATS[opts.format as keyof typeof TENSOR_FORMATS]
-  if (!Object.hasOwn(TENSOR_FORMATS, opts.format) || !format) {
-    throw new UsageError(`--format ${opts.format} is for scalar programs; a tensor program is written as ${Object.keys(TENSOR_FORMATS).join(', ')}`)
-  }
-  for (const [option, flag] of SCALAR_ONLY)
-    if (opts[option] !== undefined && opts[option] !== false) throw new UsageError(`${flag} is for scalar programs; a tensor program is traced once`)
+  if (opts.quiz && opts.format !== 'html') throw new UsageError('--quiz goes with --format html; the terminal quiz is: backprop-tutor quiz PROGRAM [values]')
   const mode = differentiation(opts.mode)
   if (mode === 'reverse' && opts.tangent?.length) throw new UsageError('--tangent goes with --mode forward or both')
   const traced = await tensorTraceOf(request, source, io)
   const wrt = wrtNames(opts.wrt)
   for (const name of wrt ?? []) if (wrtTensorNode(traced, name) === undefined) throw unknownWrt(name, traced.nodes)
-  // --wrt limits what the lessons print (as for scalars); JSON and the graphs keep the whole trace.
-  const trace = wrt && ['table', 'markdown', 'latex'].includes(opts.format) ? wrtView(traced, wrt) : traced
+  // --wrt limits what the lessons and the page print (as for scalars); JSON and the graphs keep the whole trace.
+  const trace = wrt && ['table', 'markdown', 'latex', 'html'].includes(opts.format) ? wrtView(traced, wrt) : traced
   // Forward mode is written where the scalar one is: the lessons and JSON (the graphs draw the reverse pass).
   const read: ReadDirection = (option, raw) => readValue(option, raw, seedOf(request), dataReader(io))
   const forward =
@@ -85,6 +76,7 @@ export async function tensorTrace(request: Request, source: string, io: Io, widt
     ascii: Boolean(opts.ascii),
     explain: Boolean(opts.explain),
     standalone: Boolean(opts.standalone),
+    quiz: Boolean(opts.quiz),
     width,
     chalk,
     ...(rankdir ? { rankdir } : {}),

@@ -17,6 +17,13 @@ import { notation } from './text.js'
 import { nodeLimit, refuseLarger } from './shared.js'
 import { InputError } from '../errors.js'
 import { PAGE_SCRIPT, PAGE_STYLE } from './page.js'
+import type { TensorEdge, TensorTrace } from '../tensor/trace.js'
+import { entryChain } from '../tensor/entry.js'
+import { indexOf } from '../tensor/tensor.js'
+import { tensorQuestions } from '../tensor/quiz.js'
+import { formatNumber } from '../format.js'
+import { shapeCell, valueText, type TensorRenderOptions } from './tensor-values.js'
+import { TENSOR_PAGE as TP, TENSOR_WORDS as W, checkCell, contributionsByInput, entryLines, plainFormula, upstreamTimesRule } from '../steps/tensor-words.js'
 
 type Phase = 'forward' | 'local' | 'backward' | 'gradient'
 
@@ -29,46 +36,68 @@ interface PageStep {
   reveal: { values?: number[]; grads?: number[]; labels?: number[]; flows?: number[] }
   /** The step it is (stepKey), for the quiz's question about it; gradients have none. */
   key?: string
-  question?: Pick<Question, 'ask' | 'answer' | 'hints' | 'reveal'>
+  question?: PageQuestion
+  /** At a matrix product, the gradient's entries a reader can open, each with its scalar chain (the --entry view); `of` names the gradient. */
+  entries?: { of: string; shape: readonly number[]; cells: string[]; chains: string[] }
 }
+
+/** A question the page asks before a step: a number (scalars), a shape, or one rule of several (tensors). */
+type PageQuestion = Pick<Question, 'ask' | 'hints' | 'reveal'> & { answer: number; shape?: readonly number[]; choices?: string[] }
 
 export const htmlTooLarge = nodeLimit(LIMITS.maxDrawnNodes, 'a page with --format html', '--format json or the tables write a program of any size')
 
 export async function renderHtml(trace: Trace, options: RenderOptions): Promise<string> {
   refuseLarger(htmlTooLarge(trace.nodes))
-  const svg = (await graphviz()).renderString(renderDot(trace, { ...options, rankdir: options.rankdir ?? 'LR' }, { ids: true }), {
-    format: 'svg',
-    engine: 'dot',
-  })
   const steps = pageSteps(trace, options)
   if (options.quiz) attachQuestions(trace, steps, options)
-  const flows: Record<number, number> = {}
-  steps.forEach((step, k) => (step.reveal.flows ?? []).forEach((e) => (flows[e] = k)))
-  const data = {
-    steps,
-    quiz: Boolean(options.quiz),
-    tolerance: DEFAULT_TOLERANCE,
-    names: options.quiz ? nodeValues(trace) : {},
-    words: { value: GRAPH.value, grad: GRAPH.grad },
-    phases: PAGE.phases,
-    constants: Object.fromEntries(trace.nodes.flatMap((node, i) => (node.kind === 'constant' ? [[i, true]] : []))),
-    flows,
-  }
   const n = notation(options)
   const bindings = Object.entries(trace.bindings).map(([k, v]) => `${k} = ${n.print({ kind: 'value', value: v })}`)
+  return pageShell({
+    source: trace.source,
+    values: `${bindings.join(', ') || PAGE.none}${trace.unbound.length ? ` · ${PAGE.symbolic} ${trace.unbound.join(', ')}` : ''}`,
+    dot: renderDot(trace, { ...options, rankdir: options.rankdir ?? 'LR' }, { ids: true }),
+    steps,
+    data: {
+      quiz: Boolean(options.quiz),
+      tolerance: DEFAULT_TOLERANCE,
+      names: options.quiz ? nodeValues(trace) : {},
+      words: { value: GRAPH.value, grad: GRAPH.grad, answer: PAGE.answerLabel },
+      phases: PAGE.phases,
+      constants: Object.fromEntries(trace.nodes.flatMap((node, i) => (node.kind === 'constant' ? [[i, true]] : []))),
+    },
+  })
+}
+
+/** What a page's script reads besides its steps: the quiz's settings, the graph's words, the phases' titles. */
+interface PageData {
+  quiz: boolean
+  tolerance: number
+  names: Record<string, number>
+  words: { value: string; grad: string; answer: string; shape?: string; choose?: string; entries?: string }
+  phases: Record<Phase, string>
+  constants: Record<number, boolean>
+}
+
+/** The page around its steps: the graph laid out by Graphviz, the controls, the step list, style, script and data inlined. */
+async function pageShell(page: { source: string; values: string; dot: string; steps: PageStep[]; data: PageData }): Promise<string> {
+  const { steps } = page
+  const svg = (await graphviz()).renderString(page.dot, { format: 'svg', engine: 'dot' })
+  const flows: Record<number, number> = {}
+  steps.forEach((step, k) => (step.reveal.flows ?? []).forEach((e) => (flows[e] = k)))
+  const data = { steps, ...page.data, flows }
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escape(PAGE.title(firstLine(trace.source)))}</title>
+<title>${escape(PAGE.title(firstLine(page.source)))}</title>
 <style>${PAGE_STYLE}</style>
 </head>
 <body>
 <header>
 <h1>${escape(PAGE.heading)}</h1>
-<p>${escape(PAGE.program)} <code>${escape(headerSource(trace.source))}</code></p>
-<p>${escape(PAGE.values)} ${escape(bindings.join(', ') || PAGE.none)}${trace.unbound.length ? ` · ${escape(PAGE.symbolic)} ${escape(trace.unbound.join(', '))}` : ''}</p>
+<p>${escape(PAGE.program)} <code>${escape(headerSource(page.source))}</code></p>
+<p>${escape(PAGE.values)} ${escape(page.values)}</p>
 </header>
 <main>
 <section class="graph" aria-label="${escape(PAGE.graphLabel)}">
@@ -181,6 +210,164 @@ function attachQuestions(trace: Trace, steps: PageStep[], options: RenderOptions
     const step = byKey.get(q.about)
     if (step) step.question = { ask: q.ask, answer: q.answer, hints: q.hints, reveal: q.reveal }
   }
+}
+
+/** A matrix product's gradient opens entry by entry up to this many entries (each entry's chain is written into the page). */
+const OPENED_ENTRIES = 64
+
+/**
+ * The page of a tensor program: the same steps as the tables (each node's value with its shape,
+ * each edge's rule, the backward pass, the gradients), on the graph with each node's shape. `dot`
+ * is the tensor graph with ids (render/tensor-formats.ts draws it).
+ */
+export async function renderTensorHtml(trace: TensorTrace, options: TensorRenderOptions, dot: string): Promise<string> {
+  refuseLarger(htmlTooLarge(trace.nodes))
+  const steps = tensorPageSteps(trace, options)
+  if (options.quiz) attachTensorQuestions(trace, steps, options)
+  const { nodes } = trace
+  const text = (s: string) => (options.ascii ? W.ascii(s) : s)
+  return pageShell({
+    source: trace.source,
+    values: text(
+      trace.variables.map((v) => `${nodes[v]!.label}: ${shapeCell(nodes[v]!.value!.shape)} (${trace.bindings.get(nodes[v]!.label) ?? ''})`).join(', '),
+    ),
+    dot,
+    steps,
+    data: {
+      quiz: Boolean(options.quiz),
+      tolerance: DEFAULT_TOLERANCE,
+      names: {},
+      words: { value: GRAPH.value, grad: GRAPH.grad, answer: PAGE.answerLabel, shape: TP.shapeLabel, choose: TP.chooseLabel, entries: TP.entriesLabel },
+      phases: TP.phases(trace),
+      constants: Object.fromEntries(nodes.flatMap((node, i) => (node.kind === 'constant' ? [[i, true]] : []))),
+    },
+  })
+}
+
+/** The tensor lesson's rows as page steps, in the order of the tables. */
+function tensorPageSteps(trace: TensorTrace, options: TensorRenderOptions): PageStep[] {
+  const { nodes } = trace
+  const out = nodes[trace.output]!.label
+  const text = (s: string) => (options.ascii ? W.ascii(s) : s)
+  const style = { precision: options.precision, ascii: Boolean(options.ascii) }
+  const shown = (head: string, t: { shape: readonly number[]; data: Float64Array }) => text(TP.value(head, shapeCell(t.shape), valueText(t as never, style)))
+  const steps: PageStep[] = []
+  nodes.forEach((node, i) => {
+    if (node.kind === 'constant') return
+    const head = node.kind === 'op' ? `${node.label} = ${node.expression}` : node.label
+    steps.push({ phase: 'forward', key: stepKey('value', i), text: shown(head, node.value!), nodes: [i], edges: [], reveal: { values: [i] } })
+  })
+  trace.edges.forEach((edge, k) => {
+    const consumer = nodes[edge.consumer]!
+    const input = nodes[edge.input]!
+    const formula = `${plainFormula(edge.formula)}${edge.shapes ? `  (${edge.shapes})` : ''}`
+    steps.push({
+      phase: 'local',
+      key: stepKey('local', k),
+      text: text(TP.rule(`${consumer.label} = ${consumer.expression}`, `${input.label} (${shapeCell(input.value!.shape)})`, edge.rule.name, formula)),
+      nodes: [edge.consumer, edge.input],
+      edges: [k],
+      reveal: { labels: [k] },
+    })
+  })
+  steps.push({ phase: 'backward', key: stepKey('seed', 0), text: text(TP.seed(out)), nodes: [trace.output], edges: [], reveal: { grads: [trace.output] } })
+  const totals = contributionsByInput(trace)
+  const done = new Map<number, number>()
+  trace.edges.forEach((edge, k) => {
+    const input = nodes[edge.input]!
+    const count = totals.get(edge.input)!.length
+    const at = (done.get(edge.input) ?? 0) + 1
+    done.set(edge.input, at)
+    const gradient = count > 1 ? W.contribution(out, input.label, at, count) : W.grad(out, input.label)
+    steps.push({
+      phase: 'backward',
+      key: stepKey('contribution', k),
+      text: shown(`${gradient} = ${plainFormula(upstreamTimesRule(trace, edge))}`, edge.contribution),
+      nodes: [edge.input, edge.consumer],
+      edges: [k],
+      reveal: { flows: [k], ...(count === 1 ? { grads: [edge.input] } : {}) },
+      ...openedEntries(trace, edge, options),
+    })
+    if (count > 1 && at === count) {
+      steps.push({
+        phase: 'backward',
+        key: stepKey('sum', edge.input),
+        text: shown(`${W.grad(out, input.label)} = ${W.sumOf(count)}`, trace.grads[edge.input]!),
+        nodes: [edge.input],
+        edges: totals.get(edge.input)!.map((e) => trace.edges.indexOf(e)),
+        reveal: { grads: [edge.input] },
+      })
+    }
+  })
+  trace.gradients.forEach((g, k) => {
+    const node = nodes.findIndex((n) => n.label === g.name && n.kind !== 'constant')
+    steps.push({
+      phase: 'gradient',
+      text: `${shown(W.grad(out, g.name), g.grad)}\n${text(TP.check(checkCell(trace.checks[k]!)))}`,
+      nodes: [node],
+      edges: [],
+      reveal: { grads: [node] },
+    })
+  })
+  return steps
+}
+
+/** At a matrix product, the entries of the gradient passed back (when it is small), each with its scalar chain. */
+function openedEntries(trace: TensorTrace, edge: TensorEdge, options: TensorRenderOptions): Pick<PageStep, 'entries'> {
+  const input = trace.nodes[edge.input]!
+  const t = edge.contribution
+  if (trace.nodes[edge.consumer]!.op !== 'matmul' || t.data.length > OPENED_ENTRIES || t.data.length < 2) return {}
+  const text = (s: string) => (options.ascii ? W.ascii(s) : s)
+  const cells = [...t.data].map((x) => text(formatNumber(x, options.precision)))
+  const chains = cells.map((_, at) => {
+    const [title, ...lines] = entryLines(trace, entryChain(trace, edge.input, indexOf(t.shape, at)), options.precision)
+    return text([title!.replace(/^\d+\. /, ''), ...lines].join('\n'))
+  })
+  return { entries: { of: text(W.grad(trace.nodes[trace.output]!.label, input.label)), shape: t.shape, cells, chains } }
+}
+
+/** --quiz on a tensor program: each operation's shape, each rule (one of several), each gradient's shape, as the terminal quiz asks them. */
+function attachTensorQuestions(trace: TensorTrace, steps: PageStep[], options: TensorRenderOptions): void {
+  const text = (s: string) => (options.ascii ? W.ascii(s) : s)
+  const byKey = new Map(steps.flatMap((step) => (step.key ? [[step.key, step] as const] : [])))
+  const formulas = trace.edges.map((edge) => plainFormula(edge.formula))
+  for (const q of tensorQuestions(trace, options.precision)) {
+    const common = { hints: q.hints.map(text) as [string, string], reveal: text(q.reveal) }
+    if (q.section === 'forward') {
+      const step = byKey.get(stepKey('value', q.node))
+      if (step) step.question = { ask: text(q.ask), answer: 0, shape: q.shape, ...common }
+      continue
+    }
+    const edge = trace.edges.indexOf(q.edge)
+    if (q.kind === 'shape') {
+      const step = byKey.get(stepKey('contribution', edge))
+      if (step) step.question = { ask: text(q.ask), answer: 0, shape: q.shape, ...common }
+      continue
+    }
+    const step = byKey.get(stepKey('local', edge))
+    const consumer = trace.nodes[q.edge.consumer]!
+    const choices = ruleChoices(trace, formulas, edge)
+    if (step)
+      step.question = {
+        ask: text(TP.ruleAsk(q.ask, `${consumer.label} = ${consumer.expression}`)),
+        answer: choices.indexOf(formulas[edge]!),
+        choices: choices.map(text),
+        ...common,
+      }
+  }
+}
+
+/** The right rule among up to three others of the same program, the nearest edges' first (a sibling input's rule is the likeliest slip). */
+function ruleChoices(trace: TensorTrace, formulas: string[], edge: number): string[] {
+  const right = formulas[edge]!
+  const consumer = trace.edges[edge]!.consumer
+  const distance = (k: number) => (trace.edges[k]!.consumer === consumer ? 0 : 1 + Math.abs(k - edge))
+  const nearest = formulas.map((_, k) => k).sort((a, b) => distance(a) - distance(b) || a - b)
+  const others = [...new Set(nearest.map((k) => formulas[k]!).filter((f) => f !== right))].slice(0, 3)
+  const choices = [right, ...others]
+  // A fixed rotation, so the right one is not always first and the page stays deterministic.
+  const turn = edge % choices.length
+  return [...choices.slice(turn), ...choices.slice(0, turn)]
 }
 
 /** The program as written, its first lines only when it is long (the steps hold the rest). */

@@ -30,6 +30,14 @@ ol { position: relative; margin: 0; padding-left: 3.25rem; max-height: 60vh; ove
 li { padding: 0.1rem 0.25rem; cursor: pointer; }
 li.here { background: #fee2e2; font-weight: 600; }
 li.ahead { color: #4b5563; }
+ol.math li { white-space: pre-wrap; }
+.entries { margin: 0 0 0.75rem; }
+.entries table { border-collapse: collapse; margin: 0.25rem 0; }
+.entries td { padding: 1px; }
+.entries button { font: inherit; font-size: 0.85rem; padding: 0.1rem 0.4rem; min-width: 4rem; }
+.entries button[aria-pressed=true] { background: #fee2e2; border-color: var(--accent); }
+.entries pre { margin: 0.25rem 0; padding: 0.5rem 0.75rem; background: var(--panel); white-space: pre-wrap; }
+#choices button { display: block; margin: 0.25rem 0; text-align: left; font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; }
 .node.pending, .edge.pending { opacity: 0.35; }
 .node.current polygon { stroke: var(--accent); stroke-width: 3; }
 .edge.current path { stroke: var(--accent); stroke-width: 3.5; }
@@ -102,12 +110,14 @@ export const PAGE_SCRIPT = `
     $('slider').setAttribute('aria-valuetext', 'step ' + (at + 1) + ' of ' + total);
     $('phase').textContent = data.phases[step.phase];
     var asking = data.quiz && step.question && !answered[at];
-    $('current').textContent = asking ? step.question.ask + ' = ?' : step.text;
+    $('current').textContent = asking ? step.question.ask + (step.question.choices ? '?' : ' = ?') : step.text;
     $('quiz').hidden = !asking;
     $('feedback').textContent = '';
+    if (asking) askQuestion(step.question);
+    showEntries(asking ? undefined : step.entries);
     steps.forEach(function (s, k) {
       var li = list.children[k];
-      li.textContent = shown(k) ? s.text : s.question.ask + ' = ?';
+      li.textContent = shown(k) ? s.text : s.question.ask + (s.question.choices ? '?' : ' = ?');
       li.classList.toggle('here', k === at);
       li.classList.toggle('ahead', k > at);
       if (k === at) li.setAttribute('aria-current', 'step'); else li.removeAttribute('aria-current');
@@ -123,6 +133,72 @@ export const PAGE_SCRIPT = `
     var li = list.children[at];
     if (li.offsetTop < list.scrollTop) list.scrollTop = li.offsetTop;
     else if (li.offsetTop + li.offsetHeight > list.scrollTop + list.clientHeight) list.scrollTop = li.offsetTop + li.offsetHeight - list.clientHeight;
+  }
+  // At a matrix product: the gradient's entries as a grid; a click opens that entry's scalar chain.
+  var entriesBox = null;
+  if (steps.some(function (s) { return s.entries; })) {
+    entriesBox = document.createElement('div');
+    entriesBox.id = 'entries';
+    entriesBox.className = 'entries';
+    $('current').parentNode.insertBefore(entriesBox, $('current').nextSibling);
+  }
+  function showEntries(entries) {
+    if (!entriesBox) return;
+    entriesBox.hidden = !entries;
+    entriesBox.textContent = '';
+    if (!entries) return;
+    var caption = document.createElement('p');
+    caption.textContent = data.words.entries + ' ' + entries.of;
+    var table = document.createElement('table');
+    var cols = entries.shape.length === 2 ? entries.shape[1] : entries.cells.length;
+    var chain = document.createElement('pre');
+    chain.id = 'chain';
+    chain.setAttribute('aria-live', 'polite');
+    var row;
+    entries.cells.forEach(function (cell, k) {
+      if (k % cols === 0) { row = document.createElement('tr'); table.appendChild(row); }
+      var td = document.createElement('td'), button = document.createElement('button');
+      button.type = 'button';
+      button.id = 'entry-' + (k + 1);
+      button.textContent = cell;
+      button.setAttribute('aria-pressed', 'false');
+      var index = entries.shape.length === 2 ? [Math.floor(k / cols) + 1, k % cols + 1] : [k + 1];
+      button.setAttribute('aria-label', entries.of + '[' + index.join(', ') + '] = ' + cell);
+      button.addEventListener('click', function () {
+        table.querySelectorAll('button').forEach(function (b) { b.setAttribute('aria-pressed', String(b === button)); });
+        chain.textContent = entries.chains[k];
+      });
+      td.appendChild(button);
+      row.appendChild(td);
+    });
+    entriesBox.appendChild(caption);
+    entriesBox.appendChild(table);
+    entriesBox.appendChild(chain);
+  }
+  // A question is answered by a number (scalars), a shape, or a choice among rules (tensors).
+  var choicesBox = document.createElement('div');
+  choicesBox.id = 'choices';
+  $('answer').parentNode.insertBefore(choicesBox, $('answer'));
+  function askQuestion(q) {
+    var label = document.querySelector('label[for=answer]');
+    label.textContent = q.choices ? data.words.choose : q.shape ? data.words.shape : data.words.answer;
+    $('answer').hidden = !!q.choices;
+    document.querySelector('#quiz button[type=submit]').hidden = !!q.choices;
+    choicesBox.textContent = '';
+    (q.choices || []).forEach(function (choice, k) {
+      var button = document.createElement('button');
+      button.type = 'button';
+      button.textContent = choice;
+      button.addEventListener('click', function () { judge(k === q.answer); });
+      choicesBox.appendChild(button);
+    });
+  }
+  function readShape(text) {
+    var t = text.trim().toLowerCase();
+    if (/^(scalar|\\(\\)|\\[\\])$/.test(t)) return [];
+    var parts = t.replace(/^[(\\[]|[)\\]]$/g, '').split(/\\s*(?:x|\\u00d7|,|by|\\*)\\s*/);
+    if (parts.length < 1 || parts.length > 2 || !parts.every(function (p) { return /^\\d+$/.test(p); })) return undefined;
+    return parts.map(Number);
   }
   function go(k) {
     at = Math.max(0, Math.min(total - 1, k));
@@ -172,10 +248,20 @@ export const PAGE_SCRIPT = `
   $('quiz').addEventListener('submit', function (event) {
     event.preventDefault();
     var q = steps[at].question, feedback = $('feedback');
+    if (q.shape) {
+      var shape = readShape($('answer').value);
+      if (!shape) { feedback.textContent = 'cannot read that: type a shape as 3x2, 3 (a vector) or scalar'; return; }
+      judge(shape.join('x') === q.shape.join('x'));
+      return;
+    }
     var value;
     try { value = readAnswer($('answer').value, data.names); } catch (error) { feedback.textContent = 'cannot read that: ' + error.message; return; }
     var tolerance = data.tolerance;
-    if (Math.abs(value - q.answer) <= tolerance * Math.abs(q.answer) + tolerance / 100) {
+    judge(Math.abs(value - q.answer) <= tolerance * Math.abs(q.answer) + tolerance / 100);
+  });
+  function judge(right) {
+    var q = steps[at].question, feedback = $('feedback');
+    if (right) {
       answered[at] = true;
       $('answer').value = '';
       render();
@@ -185,7 +271,7 @@ export const PAGE_SCRIPT = `
     misses[at]++;
     if (misses[at] > 2) { answered[at] = true; render(); $('feedback').textContent = 'the answer: ' + q.reveal; return; }
     feedback.textContent = 'not quite. Hint: ' + q.hints[misses[at] - 1];
-  });
+  }
   $('slider').max = String(total);
   at = 0;
   fromHash();

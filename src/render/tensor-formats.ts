@@ -1,6 +1,6 @@
 // The faces of a tensor trace: the terminal tables, JSON for tools, and the graph for Graphviz and
 // Mermaid (and SVG, laid out by the same Graphviz as the scalar picture) with each node's shape. (Markdown and LaTeX notes: tensor-notes.ts.)
-import type { RenderOptions } from './index.js'
+import type { FormatName, RenderOptions } from './index.js'
 import type { TensorTrace } from '../tensor/trace.js'
 import type { Tensor } from '../tensor/tensor.js'
 import type { TensorForwardMode } from '../tensor/forward.js'
@@ -11,13 +11,11 @@ import { TENSOR_WORDS as W, plainFormula } from '../steps/tensor-words.js'
 import { MERMAID, classLines } from './mermaid.js'
 import { dotHeader } from './dot.js'
 import { drawn } from './svg.js'
+import { renderTensorHtml } from './html.js'
 import { InputError } from '../errors.js'
 import { graphDirection, recordLabel } from './layout.js'
 
-export const TENSOR_FORMATS: Record<
-  'table' | 'json' | 'markdown' | 'latex' | 'dot' | 'mermaid' | 'svg',
-  { render: (trace: TensorTrace, options: TensorRenderOptions) => string | Promise<string> }
-> = {
+export const TENSOR_FORMATS: Record<FormatName, { render: (trace: TensorTrace, options: TensorRenderOptions) => string | Promise<string> }> = {
   table: { render: renderTensorTable },
   json: { render: renderTensorJson },
   markdown: { render: (trace, options) => renderTensorNotes(trace, options, 'markdown') },
@@ -25,6 +23,9 @@ export const TENSOR_FORMATS: Record<
   dot: { render: renderTensorDot },
   mermaid: { render: renderTensorMermaid },
   svg: { render: (trace, options) => drawn(trace.nodes, () => renderTensorDot(trace, options)) },
+  html: {
+    render: (trace, options) => renderTensorHtml(trace, options, renderTensorDot(trace, { ...options, rankdir: options.rankdir ?? 'LR' }, { ids: true })),
+  },
 }
 
 /** A JSON number (shortest round trip, as JSON.stringify writes it); NaN and ±Infinity, which JSON lacks, as strings. */
@@ -151,7 +152,8 @@ function graphParts(trace: TensorTrace, i: number, options: RenderOptions): { he
   return { head, shape, ...(value !== undefined ? { value } : {}), ...(grad !== undefined ? { grad } : {}) }
 }
 
-export function renderTensorDot(trace: TensorTrace, options: RenderOptions): string {
+/** `ids`: each node and edge named (node-3, edge-5, by trace index) for the page to find them in the SVG, as for scalars. */
+export function renderTensorDot(trace: TensorTrace, options: RenderOptions, { ids = false } = {}): string {
   const direction = graphDirection(trace.nodes, options.rankdir)
   const lines = dotHeader(direction)
   const text = (s: string) => (options.ascii ? W.ascii(s) : s)
@@ -166,13 +168,18 @@ export function renderTensorDot(trace: TensorTrace, options: RenderOptions): str
             ? 'style=filled, fillcolor="#f3f4f6", color="#9ca3af"'
             : 'style=filled, fillcolor="#ffffff", color="#374151"'
     const cells = [head, `shape ${shape}`, ...(value !== undefined ? [`value ${value}`] : []), ...(grad !== undefined ? [`grad ${grad}`] : [])]
-    lines.push(`  n${i} [label="${recordLabel(cells.map(record), direction)}", ${style}];`)
+    lines.push(`  n${i} [label="${recordLabel(cells.map(record), direction)}", ${style}${ids ? `, id="node-${i}"` : ''}];`)
   })
-  const edgeAt = new Map(trace.edges.map((edge) => [`${edge.consumer}:${edge.slot}`, edge]))
+  const edgeAt = new Map(trace.edges.map((edge, k) => [`${edge.consumer}:${edge.slot}`, k]))
   trace.nodes.forEach((node, to) =>
     node.inputs.forEach((from, slot) => {
-      const edge = edgeAt.get(`${to}:${slot}`)
-      lines.push(edge ? `  n${from} -> n${to} [label="${quoted(text(plainFormula(edge.formula)))}"];` : `  n${from} -> n${to} [style=dashed, color="#9ca3af"];`)
+      const k = edgeAt.get(`${to}:${slot}`)
+      const id = ids && k !== undefined ? `, id="edge-${k}"` : ''
+      lines.push(
+        k !== undefined
+          ? `  n${from} -> n${to} [label="${quoted(text(plainFormula(trace.edges[k]!.formula)))}"${id}];`
+          : `  n${from} -> n${to} [style=dashed, color="#9ca3af"];`,
+      )
     }),
   )
   lines.push('}')

@@ -399,3 +399,23 @@ export const TANGENT_WORDS = {
     ]
   },
 }
+
+// ——— The page (--format html) on a tensor program ———
+
+export const TENSOR_PAGE = {
+  phases: (trace: TensorTrace) => ({
+    forward: TENSOR_WORDS.forwardTitle,
+    local: TENSOR_WORDS.rulesTitle,
+    backward: TENSOR_WORDS.backwardTitle(trace.nodes[trace.output]!.label),
+    gradient: TENSOR_WORDS.gradientsTitle(trace),
+  }),
+  /** A node's value with its shape; a matrix below its name. */
+  value: (head: string, shape: string, value: string) => (value.includes('\n') ? `${head}  (${shape}) =\n${value}` : `${head} = ${value}  (${shape})`),
+  rule: (operation: string, input: string, name: string, formula: string) => `${operation}, to ${input}: ${name}; passes back ${formula}`,
+  seed: (out: string) => `∂${out}/∂${out} = 1 (the seed)`,
+  check: (verdict: string) => `finite-difference check: ${verdict}`,
+  shapeLabel: 'Its shape (3x2, 3 for a vector, or scalar): ',
+  chooseLabel: 'Which rule? Choose one: ',
+  ruleAsk: (grad: string, operation: string) => `which rule gives ${grad} through ${operation}`,
+  entriesLabel: 'Open one entry, scalar by scalar:',
+}

@@ -15,19 +15,21 @@ import { valueText } from '../render/tensor-values.js'
 import { finish, nextAnswer, type QuizIo, type Score } from '../modes/quiz.js'
 
 export type TensorQuestion =
-  | { kind: 'shape'; section: 'forward' | 'backward'; ask: string; context?: string; shape: Shape; hints: [string, string]; reveal: string }
+  | { kind: 'shape'; section: 'forward'; node: number; ask: string; shape: Shape; hints: [string, string]; reveal: string }
+  | { kind: 'shape'; section: 'backward'; edge: TensorEdge; ask: string; context: string; shape: Shape; hints: [string, string]; reveal: string }
   | { kind: 'rule'; section: 'backward'; ask: string; context: string; edge: TensorEdge; hints: [string, string]; reveal: string }
 
 export function tensorQuestions(trace: TensorTrace, precision: number): TensorQuestion[] {
   const { nodes } = trace
   const out = nodes[trace.output]!.label
   const questions: TensorQuestion[] = []
-  nodes.forEach((node) => {
+  nodes.forEach((node, i) => {
     if (node.kind !== 'op') return
-    const inputs = node.inputs.map((i) => `${nodes[i]!.label} is ${shapeText(nodes[i]!.value!.shape)}`)
+    const inputs = node.inputs.map((k) => `${nodes[k]!.label} is ${shapeText(nodes[k]!.value!.shape)}`)
     questions.push({
       kind: 'shape',
       section: 'forward',
+      node: i,
       ask: Q.valueShape(node.label, node.expression!),
       shape: node.value!.shape,
       hints: [Q.forwardShapeHint(node.op!), inputs.join(', ')],
@@ -42,6 +44,7 @@ export function tensorQuestions(trace: TensorTrace, precision: number): TensorQu
     questions.push({
       kind: 'shape',
       section: 'backward',
+      edge,
       ask: Q.gradShape(grad + via),
       context: `${consumer.label} = ${consumer.expression}`,
       shape: edge.contribution.shape,
@@ -137,7 +140,7 @@ export async function runTensorQuiz(
       section = question.section
       io.write(`\n${c.bold(text(Q.titles[question.section]))}\n`)
     }
-    io.write(`\n(${k + 1}/${questions.length}) ${text(question.ask)} = ?${question.context ? c.dim(text(`   (${question.context})`)) : ''}\n`)
+    io.write(`\n(${k + 1}/${questions.length}) ${text(question.ask)} = ?${'context' in question ? c.dim(text(`   (${question.context})`)) : ''}\n`)
     score.asked++
     let misses = 0
     for (let tried = false; ; tried = true) {
