@@ -9,6 +9,9 @@ import { forwardValues } from '../src/tensor/trace.js'
 import { firstEntries, tensorForwardMode, type TensorDirection } from '../src/tensor/forward.js'
 import { tensor, toNested, type Tensor } from '../src/tensor/tensor.js'
 import { InputError } from '../src/errors.js'
+import { traceProgram } from '../src/pipeline.js'
+import { TENSOR_WORDS as W, checkCell, remarks } from '../src/steps/tensor-words.js'
+import { renderTensorJson } from '../src/render/tensor-formats.js'
 
 type Nested = number | number[] | number[][]
 
@@ -31,7 +34,7 @@ function expectClose(actual: Nested, expected: Nested): void {
 
 // Each row: a program whose upstream into the op is a constant G (sum(op .* G)), the values, the
 // output's value and each gradient, all worked out by hand (see the comments).
-const ROWS: { name: string; program: string; values: Record<string, string>; value: number; grads: Record<string, Nested>; kink?: true }[] = [
+const ROWS: { name: string; program: string; values: Record<string, string>; value: number; grads: Record<string, Nested>; kink?: string }[] = [
   {
     // W·x = [1 - 2 + 6, 4 - 5 + 12] = [5, 11]; L = 10·5 + 100·11; ∂L/∂W = g·xᵀ; ∂L/∂x = Wᵀ·g = [10 + 400, 20 + 500, 30 + 600].
     name: 'matrix · vector',
@@ -179,7 +182,8 @@ const ROWS: { name: string; program: string; values: Record<string, string>; val
     },
   },
   { name: 'dot', program: 'dot(x, y)', values: { x: '[1, 2, 3]', y: '[4, 5, 6]' }, value: 32, grads: { x: [4, 5, 6], y: [1, 2, 3] } },
-  { name: 'max of the entries, a tie split evenly', program: 'max(v)', values: { v: '[1, 5, 5, 2]' }, value: 5, grads: { v: [0, 0.5, 0.5, 0] } },
+  // At a tie max is not differentiable: the split is a convention, and a check there inconclusive (though its numbers agree).
+  { name: 'max of the entries, a tie split evenly', program: 'max(v)', values: { v: '[1, 5, 5, 2]' }, value: 5, grads: { v: [0, 0.5, 0.5, 0] }, kink: 'L' },
   { name: 'min of the entries', program: 'min(v)', values: { v: '[1, 5, 5, 2]' }, value: 1, grads: { v: [1, 0, 0, 0] } },
   {
     // p = [1/3, 2/3]; ∂L/∂v = p ⊙ (g - Σ g⊙p) with g = [1, 0]: [1/3 · 2/3, 2/3 · (-1/3)].
@@ -236,7 +240,7 @@ const ROWS: { name: string; program: string; values: Record<string, string>; val
     values: { x: '[-1, 0, 2]' },
     value: 2,
     grads: { x: [0, 0, 1] },
-    kink: true,
+    kink: 't1',
   },
   {
     name: 'division entry by entry',
@@ -267,7 +271,7 @@ describe('tensor ops against results derived by hand', () => {
       const trace = await run(row.program, row.values)
       expect(trace.value).toBeCloseTo(row.value, 12)
       for (const [name, expected] of Object.entries(row.grads)) expectClose(gradOf(trace, name), expected)
-      expect(trace.checks.map((c) => [c.status, c.kink])).toEqual(trace.checks.map(() => (row.kink ? ['inconclusive', 't1'] : ['agree', undefined])))
+      expect(trace.checks.map((c) => [c.status, c.kink])).toEqual(trace.checks.map(() => (row.kink ? ['inconclusive', row.kink] : ['agree', undefined])))
     })
   }
 
@@ -634,5 +638,100 @@ describe('forward values as mathjs computes them', () => {
       ),
       { numRuns: 200, seed: 7 },
     )
+  })
+})
+
+describe('flags: NaN, infinity, kinks and ties, as a scalar trace raises them', () => {
+  it.each([
+    // log(-1) is NaN: v's gradient is finite but no derivative, w's NaN.
+    [
+      'loss = sum(log(v) .* w)',
+      { v: '[-1, 1]', w: '[2, 3]' },
+      't1 = log(v) is NaN at entry [1], from finite inputs: loss has no value near there',
+      ['not-checked', 'not-checked'],
+    ],
+    [
+      'sum(abs(x))',
+      { x: '[0, 1]' },
+      "t1 = abs(x) at entry [1]: abs is not differentiable at 0: the gradient is taken as 0 (PyTorch's convention, sign(0) = 0)",
+      ['inconclusive'],
+    ],
+    [
+      'max(v)',
+      { v: '[1, 3, 3]' },
+      'L = max(v): max is not differentiable at a tie: the largest value of v is at entries [2] and [3], and the gradient is split evenly among them',
+      ['inconclusive'],
+    ],
+    ['norm(v)', { v: '[0, 0]' }, 'L = norm(v): norm is not differentiable at the zero vector: the gradient is taken as 0', ['inconclusive']],
+    ['sum(sqrt(v))', { v: '[0, 1]' }, 't1 = sqrt(v) at entry [1]: sqrt is not differentiable at 0: its derivative 1/(2*sqrt(0)) is Infinity', ['not-checked']],
+    [
+      'sum(max(a, b))',
+      { a: '[1, 2]', b: '[1, 3]' },
+      "t1 = max(a, b) at entry [1]: max is not differentiable at a tie: the gradient is split evenly, 1/2 to each input (PyTorch's convention)",
+      ['inconclusive', 'inconclusive'],
+    ],
+  ])('%s at %j: one flag, and the check says so', async (program, values, sentence, statuses) => {
+    const trace = await run(program, values)
+    const texts = remarks(trace)
+    expect(texts.filter((t) => t.startsWith(sentence))).toHaveLength(1)
+    expect(trace.checks.map((c) => c.status)).toEqual(statuses)
+    const json = JSON.parse(renderTensorJson(trace))
+    expect(json.flags).toHaveLength(trace.flags.length)
+    expect(json.flags[0].text).toBe(W.ascii(texts[0]!))
+  })
+
+  it('says which of the output and the gradient is not finite when a check cannot be made', async () => {
+    const trace = await run('loss = sum(log(v) .* w)', { v: '[-1, 1]', w: '[2, 3]' })
+    expect(trace.checks.map(checkCell)).toEqual(['not checked (the output is not finite nearby)', 'not checked (the gradient is not finite)'])
+  })
+
+  it('raises every value and convention flag of the scalar trace on the same program in 1-entry tensors', async () => {
+    type G = { scalar: string; tensor: string }
+    const leaf = fc.constantFrom<G>(...['x', 'y', 'z', '0', '1', '2'].map((t) => ({ scalar: t, tensor: t })))
+    const expr = fc.letrec<{ e: G }>((tie) => ({
+      e: fc.oneof(
+        { maxDepth: 4, depthIdentifier: 'e' },
+        leaf,
+        fc
+          .tuple(fc.constantFrom('relu', 'abs', 'sqrt', 'log', 'tanh'), tie('e'))
+          .map(([f, a]) => ({ scalar: `${f}(${a.scalar})`, tensor: `${f}(${a.tensor})` })),
+        fc
+          .tuple(fc.constantFrom(['+', '+'], ['-', '-'], ['*', '.*'], ['/', './']), tie('e'), tie('e'))
+          .map(([[s, t], a, b]) => ({ scalar: `(${a.scalar} ${s} ${b.scalar})`, tensor: `(${a.tensor} ${t} ${b.tensor})` })),
+        fc
+          .tuple(fc.constantFrom('max', 'min'), tie('e'), tie('e'))
+          .map(([f, a, b]) => ({ scalar: `${f}(${a.scalar}, ${b.scalar})`, tensor: `${f}(${a.tensor}, ${b.tensor})` })),
+      ),
+    })).e
+    const point = fc.record({ x: fc.constantFrom(-1, 0, 1, 2), y: fc.constantFrom(-1, 0, 1, 2), z: fc.constantFrom(-1, 0, 1, 2) })
+    let flagged = 0
+    await fc.assert(
+      fc.asyncProperty(expr, point, async (gen, at) => {
+        const used = Object.fromEntries(Object.entries(at).filter(([name]) => new RegExp(`\\b${name}\\b`).test(gen.scalar)))
+        if (Object.keys(used).length === 0) return
+        const scalar = traceProgram(`u = ${gen.scalar}`, used).trace
+        const expected = new Set(
+          scalar.flags
+            .filter((f) => f.code === 'value' || f.code === 'convention')
+            .map((f) => `${f.code}:${f.convention ?? f.kind}:${String(scalar.nodes[f.node]!.value)}`),
+        )
+        const values = Object.fromEntries(Object.entries(used).map(([name, v]) => [name, `[${v}]`]))
+        const tensorTrace = (await traceTensorProgram(`u = ${gen.tensor}; L = sum(u)`, values)).trace
+        // The same flags, each named by the value there (the two traces number their nodes apart, and fold constants apart).
+        const got = new Set(tensorTrace.flags.map((f) => `${f.code}:${f.convention ?? f.kind}:${String(tensorTrace.nodes[f.node]!.value!.data[0])}`))
+        expect([...got].sort()).toEqual([...expected].sort())
+        flagged += expected.size > 0 ? 1 : 0
+      }),
+      { numRuns: 400, seed: 29 },
+    )
+    expect(flagged).toBeGreaterThan(40)
+  })
+})
+
+describe('constants the program computes', () => {
+  it('keep their brackets in their name, and are flagged where they are not finite', async () => {
+    const trace = await run('u = (max(2, 2) ./ (1 - 1)) + x; L = sum(u)', { x: '[1]' })
+    expect(trace.nodes[0]!.label).toBe('max(2, 2) ./ (1 - 1)')
+    expect(remarks(trace)[0]).toMatch(/^max\(2, 2\) \.\/ \(1 - 1\) is infinite, from finite inputs: L has no value near there/)
   })
 })

@@ -23,7 +23,16 @@ import { indexOf } from '../tensor/tensor.js'
 import { tensorQuestions } from '../tensor/quiz.js'
 import { formatNumber } from '../format.js'
 import { shapeCell, valueText, type TensorRenderOptions } from './tensor-values.js'
-import { TENSOR_PAGE as TP, TENSOR_WORDS as W, checkCell, contributionsByInput, entryLines, plainFormula, upstreamTimesRule } from '../steps/tensor-words.js'
+import {
+  TENSOR_PAGE as TP,
+  TENSOR_WORDS as W,
+  checkCell,
+  contributionsByInput,
+  entryLines,
+  plainFormula,
+  tensorFlagText,
+  upstreamTimesRule,
+} from '../steps/tensor-words.js'
 
 type Phase = 'forward' | 'local' | 'backward' | 'gradient'
 
@@ -309,6 +318,11 @@ function tensorPageSteps(trace: TensorTrace, options: TensorRenderOptions): Page
       reveal: { grads: [node] },
     })
   })
+  // The flags and notes close the page as they close the gradients section, each outlining its node.
+  trace.flags.forEach((flag) =>
+    steps.push({ phase: 'gradient', text: text(`${W.noteMark} ${tensorFlagText(trace, flag)}`), nodes: [flag.node], edges: [], reveal: {} }),
+  )
+  for (const note of trace.notes) steps.push({ phase: 'gradient', text: text(`${W.noteMark} ${note}`), nodes: [], edges: [], reveal: {} })
   return steps
 }
 

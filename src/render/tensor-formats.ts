@@ -7,7 +7,8 @@ import type { TensorForwardMode } from '../tensor/forward.js'
 import { renderTensorTable } from './tensor-table.js'
 import { renderTensorNotes } from './tensor-notes.js'
 import { shapeCell, valueText, type TensorRenderOptions } from './tensor-values.js'
-import { TENSOR_WORDS as W, plainFormula } from '../steps/tensor-words.js'
+import { TENSOR_WORDS as W, plainFormula, tensorFlagText } from '../steps/tensor-words.js'
+import { indexOf } from '../tensor/tensor.js'
 import { MERMAID, classLines } from './mermaid.js'
 import { dotHeader } from './dot.js'
 import { drawn } from './svg.js'
@@ -118,7 +119,16 @@ export function renderTensorJson(trace: TensorTrace, options: TensorRenderOption
     )
   }
   if (options.forward) lines.push(`  "forward": ${forwardJson(trace, options.forward)},`)
-  lines.push(`  "shortcuts": ${q(trace.shortcuts)},`, `  "notes": ${q(trace.notes)}`, '}')
+  const flags = trace.flags.map((flag) => ({
+    kind: flag.kind,
+    code: flag.code,
+    node: nodes[flag.node]!.label,
+    ...(flag.edge ? { input: nodes[flag.edge.input]!.label } : {}),
+    ...(flag.convention ? { convention: flag.convention } : {}),
+    entries: flag.entries.map((at) => indexOf(flag.shape, at).map((i) => i + 1)),
+    text: W.ascii(tensorFlagText(trace, flag)),
+  }))
+  lines.push(`  "shortcuts": ${q(trace.shortcuts)},`, `  "flags": ${q(flags)},`, `  "notes": ${q(trace.notes)}`, '}')
   return `${lines.join('\n')}\n`
 }
 

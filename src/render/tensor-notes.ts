@@ -15,6 +15,7 @@ import {
   entryLines,
   forwardModeStart,
   plainFormula,
+  remarks,
   statementsOf,
   tangentSections,
   upstreamTimesRule,
@@ -208,7 +209,7 @@ function markdown(trace: TensorTrace, options: TensorRenderOptions): string {
     '',
   )
   for (const line of W.checkLegend(trace)) lines.push(line.trim())
-  for (const note of trace.notes) lines.push('', `> ${W.noteMark} ${note}`)
+  for (const note of remarks(trace)) lines.push('', `> ${W.noteMark} ${note}`)
   if (options.entry) {
     const [title, ...rest] = entryLines(trace, options.entry, p)
     lines.push('', `### ${title}`, '', '```text', ...rest.map((l) => l.replace(/^ {2}/, '')), '```')
@@ -331,7 +332,7 @@ function latex(trace: TensorTrace, options: TensorRenderOptions): string {
     ),
   )
   for (const line of W.checkLegend(trace)) lines.push(latexText(line.trim()), '')
-  for (const note of trace.notes) lines.push(`${latexText(`${W.noteMark} ${note}`)}`, '')
+  for (const note of remarks(trace)) lines.push(`${latexText(`${W.noteMark} ${note}`)}`, '')
   return latexDocument([...lines, ...forwardLatex(trace, options)], options)
 }
 

@@ -19,6 +19,7 @@ import {
   entryLines,
   forwardModeStart,
   plainFormula,
+  remarks,
   statementsOf,
   tangentSections,
   upstreamTimesRule,
@@ -192,7 +193,7 @@ function* reverseLines(trace: TensorTrace, options: TensorRenderOptions): Genera
   )
   yield* belowTable(gradientsBelow, text)
   for (const line of W.checkLegend(trace)) yield text(line)
-  for (const note of trace.notes) yield text(`  ${W.noteMark} ${note}`)
+  for (const note of remarks(trace)) yield text(`  ${W.noteMark} ${note}`)
   if (options.training) {
     const [title, ...rest] = tensorTrainingLines(trace, options.training, options)
     yield ''

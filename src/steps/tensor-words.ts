@@ -1,6 +1,6 @@
 // The words of a tensor trace, shared by its faces: titles, legends, the check's verdicts and the
 // cells built from the trace (upstream · rule, the statements of the header).
-import { OPS } from '../ops.js'
+import { OPS, type Convention } from '../ops.js'
 import { TENSOR_OPS, type TensorOpId } from '../tensor/ops.js'
 import { LIMITS } from '../limits.js'
 import { countText, formatNumber } from '../format.js'
@@ -8,10 +8,11 @@ import type { TensorNode } from '../tensor/graph.js'
 import { CHECK_DIRECTIONS, type TensorCheck, type TensorEdge, type TensorTrace } from '../tensor/trace.js'
 import { SHOWN_TERMS, type EntryChain, type EntryTerm } from '../tensor/entry.js'
 import type { TensorClaimResult } from '../tensor/claims.js'
-import { shapeText, type Shape, type Tensor } from '../tensor/tensor.js'
+import { indexOf, shapeText, type Shape, type Tensor } from '../tensor/tensor.js'
+import type { TensorFlag } from '../tensor/flags.js'
 import { valueText } from '../render/tensor-values.js'
 import { dotted } from '../render/text.js'
-import { FORWARD } from './words.js'
+import { FORWARD, conventionText } from './words.js'
 import { tangentOf } from '../tensor/ops.js'
 import type { TensorDirection, TensorForwardMode } from '../tensor/forward.js'
 
@@ -143,9 +144,9 @@ export function checkCell(check: TensorCheck): string {
     case 'disagree':
       return `DISAGREES (off by ${formatNumber(check.error, 3)}, allowed ${formatNumber(check.tolerance, 3)})`
     case 'inconclusive':
-      return `inconclusive: ${check.kink} switches branch within h`
+      return check.atKink ? `inconclusive: ${check.kink} is not differentiable here (below)` : `inconclusive: ${check.kink} switches branch within h`
     case 'not-checked':
-      return 'not checked (not finite)'
+      return check.notFinite === 'output' ? 'not checked (the output is not finite nearby)' : 'not checked (the gradient is not finite)'
   }
 }
 
@@ -419,3 +420,51 @@ export const TENSOR_PAGE = {
   ruleAsk: (grad: string, operation: string) => `which rule gives ${grad} through ${operation}`,
   entriesLabel: 'Open one entry, scalar by scalar:',
 }
+
+// ——— Flags: values first NaN or infinite, rules taken by convention ———
+
+/** At most this many entries of a flag are named; the rest are counted. */
+const FLAG_ENTRIES = 4
+
+/** "[2]", "[1, 2] and [2, 1]", "[1], [2], [3], [4] and 6 more" (1-based), or nothing for a scalar. */
+function entriesText(shape: Shape, entries: number[]): string {
+  if (shape.length === 0) return ''
+  const named = entries.slice(0, FLAG_ENTRIES).map(
+    (at) =>
+      `[${indexOf(shape, at)
+        .map((i) => i + 1)
+        .join(', ')}]`,
+  )
+  const rest = entries.length - named.length
+  const list = rest > 0 ? `${named.join(', ')} and ${rest} more` : named.length > 1 ? `${named.slice(0, -1).join(', ')} and ${named.at(-1)}` : named[0]!
+  return ` at ${entries.length === 1 ? 'entry' : 'entries'} ${list}`
+}
+
+/** A flag as the sentence the faces print (after ⚠). */
+export function tensorFlagText(trace: TensorTrace, flag: TensorFlag): string {
+  const node = trace.nodes[flag.node]!
+  const out = trace.nodes[trace.output]!.label
+  const where = node.kind === 'op' ? `${node.label} = ${node.expression}` : node.label
+  if (flag.code === 'value') {
+    const what = flag.kind === 'nan' ? 'NaN' : 'infinite'
+    return `${where} is ${what}${entriesText(flag.shape, flag.entries)}, from finite inputs: ${out} has no value near there, so a gradient taken through it is not a derivative (PyTorch computes it the same way, without a warning)`
+  }
+  const input = trace.nodes[flag.edge!.input]!.label
+  const at = entriesText(flag.shape, flag.entries)
+  const sentence = (() => {
+    switch (flag.convention!) {
+      case 'tie-extreme': {
+        const word = node.op === 'maxall' ? 'max' : 'min'
+        return `${word} is not differentiable at a tie: the ${word === 'max' ? 'largest' : 'smallest'} value of ${input} is${at}, and the gradient is split evenly among them (PyTorch's convention)`
+      }
+      case 'zero-norm':
+        return `norm is not differentiable at the zero vector: the gradient is taken as 0 (PyTorch's convention)`
+      default:
+        return undefined
+    }
+  })()
+  return sentence ? `${where}: ${sentence}` : `${where}${at}: ${conventionText(node.params.fn!, flag.convention as Convention)}`
+}
+
+/** What the gradients section says after its table: each flag, then the trace's notes (each after ⚠). */
+export const remarks = (trace: TensorTrace): string[] => [...trace.flags.map((flag) => tensorFlagText(trace, flag)), ...trace.notes]

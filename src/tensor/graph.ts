@@ -145,8 +145,13 @@ class Builder {
         'a constant',
       )
       // A constant keeps the program's words for it (sqrt(2), -1, [1, 2] .* 3) while they are short.
+      const infix = op === 'matmul' || (op === 'elementwise' && OPS[params.fn!].notation.kind !== 'call')
       const written = TENSOR_OPS[op].write(
-        nodes.map((n) => n.expression ?? constantText(n.value!)),
+        nodes.map((n) => {
+          const text = n.expression ?? constantText(n.value!)
+          // An operand that is itself an operation is bracketed: max(2, 2) ./ (1 - 1), never … ./ 1 - 1.
+          return infix && topLevelSpace(text) ? `(${text})` : text
+        }),
         params,
       )
       // The inputs were made for this operation alone: they are replaced by its value.
@@ -372,4 +377,15 @@ function describe(type: string): string {
       IndexNode: 'indexes',
     }[type] ?? type
   )
+}
+
+/** Whether a written expression has a space outside its brackets (an infix operation: 1 - 1, not max(2, 2)). */
+function topLevelSpace(text: string): boolean {
+  let depth = 0
+  for (const c of text) {
+    if (c === '(' || c === '[') depth++
+    else if (c === ')' || c === ']') depth--
+    else if (c === ' ' && depth === 0) return true
+  }
+  return false
 }

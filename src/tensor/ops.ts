@@ -1,7 +1,7 @@
 // The tensor op table: each operation's shape rule, forward values and vector-Jacobian products
 // (the rules a textbook writes: ∂L/∂W = ḡ·xᵀ), with their names and why, beside the scalar table
 // (src/ops.ts), whose functions and local derivatives apply entry by entry here.
-import { OPS, type OpId } from '../ops.js'
+import { OPS, type Convention, type OpId } from '../ops.js'
 import { S, printSym, type Sym } from '../sym.js'
 import { formatNumber } from '../format.js'
 import {
@@ -69,7 +69,16 @@ export interface TensorInput {
   jvp: (t: Tensor, xs: Tensor[], out: Tensor, p: Params) => Tensor
   /** The same as a formula in the input's tangent ⟪x⟫ and the operands' labels: "Ẇ·x", "ż ⊙ (1 - tanh(z)²)". */
   tangentFormula: (operands: Operand[], out: Shape, p: Params) => string
+  /**
+   * Where the rule is a convention rather than a derivative (a kink, a tie, the zero vector), by
+   * convention: the entries of the output (element-wise ops) or of the input (reductions) it
+   * holds at. Absent for a rule differentiable everywhere.
+   */
+  conventions?: (xs: Tensor[], out: Tensor, p: Params) => Map<TensorConvention, { shape: Shape; entries: number[] }>
 }
+
+/** The scalar conventions, and the two of reductions: a tie for max or min over many entries, norm at the zero vector. */
+export type TensorConvention = Convention | 'tie-extreme' | 'zero-norm'
 
 export interface TensorOp {
   /** The result's shape, or a message saying why the operands do not fit (the caller adds where). */
@@ -194,6 +203,19 @@ function elementwiseInput(slot: number): TensorInput {
         out.shape,
         byLocal(xs, out, p, slot, (_, at) => t.data[at]!),
       ),
+    conventions: (xs, out, p) => {
+      const found = new Map<TensorConvention, { shape: Shape; entries: number[] }>()
+      const convention = OPS[p.fn!].convention
+      if (!convention) return found
+      const index = xs.map((x) => broadcastIndex(x.shape, out.shape))
+      const args = new Array<number>(xs.length)
+      for (let i = 0; i < out.data.length; i++) {
+        for (let k = 0; k < xs.length; k++) args[k] = xs[k]!.data[index[k]![i]!]!
+        const c = convention(args, slot)
+        if (c) (found.get(c) ?? found.set(c, { shape: out.shape, entries: [] }).get(c)!).entries.push(i)
+      }
+      return found
+    },
     tangentFormula: (operands, out, p) => {
       const { text, uses } = localText(p.fn!, slot, operands)
       const own = operands[slot]!
@@ -509,6 +531,11 @@ function extreme(id: 'maxall' | 'minall'): TensorOp {
           return tensor([], [ties === 0 ? 0 : sum / ties])
         },
         tangentFormula: ([a]) => `‹the mean of› ${tangentOf(a!.label)} ‹over the ${word === 'max' ? 'largest' : 'smallest'} entries of› ${a!.label}`,
+        conventions: ([a], out) => {
+          const tied: number[] = []
+          a!.data.forEach((v, i) => v === out.data[0] && tied.push(i))
+          return new Map<TensorConvention, { shape: Shape; entries: number[] }>(tied.length > 1 ? [['tie-extreme', { shape: a!.shape, entries: tied }]] : [])
+        },
       },
     ],
   }
@@ -662,6 +689,10 @@ const NORM: TensorOp = {
         return tensor([], [out.data[0] === 0 ? 0 : s / out.data[0]!])
       },
       tangentFormula: ([a]) => `dot(${a!.label}, ${tangentOf(a!.label)})/norm(${a!.label})`,
+      conventions: ([a], out) =>
+        new Map<TensorConvention, { shape: Shape; entries: number[] }>(
+          out.data[0] === 0 ? [['zero-norm', { shape: a!.shape, entries: Array.from(a!.data, (_, i) => i) }]] : [],
+        ),
     },
   ],
 }

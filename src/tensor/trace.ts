@@ -9,6 +9,7 @@ import { broadcastIndex, isScalar, shapeText, size, tensor, type Shape, type Ten
 import type { TensorGraph, TensorNode } from './graph.js'
 import { mulberry32 } from '../random.js'
 import type { CheckStatus } from '../check.js'
+import { tensorFlags, type TensorFlag } from './flags.js'
 
 export interface TensorEdge {
   /** The operation the gradient comes back from, and the input it goes to. */
@@ -35,6 +36,10 @@ export interface TensorCheck {
   status: CheckStatus
   /** inconclusive: the op whose branch changes within the step (relu, max, abs). */
   kink?: string
+  /** inconclusive: the kink is at the point itself, where the rule is a convention (a flag says which). */
+  atKink?: boolean
+  /** not-checked: what is not finite, the gradient itself or the output near the point. */
+  notFinite?: 'gradient' | 'output'
 }
 
 export interface TensorTrace extends TensorGraph {
@@ -50,6 +55,8 @@ export interface TensorTrace extends TensorGraph {
   bindings: Map<string, string>
   /** Known results the numbers confirm: the softmax-with-cross-entropy shortcut p - y (filled by the pipeline, shortcuts.ts). */
   shortcuts: string[]
+  /** Values first NaN or infinite, and rules that are conventions at these values (flags.ts). */
+  flags: TensorFlag[]
 }
 
 /** Shapes in words for a message: "W is 3×2", "x has 3 entries", "b is a scalar". */
@@ -151,7 +158,8 @@ export function traceTensors(graph: TensorGraph, bindings: Map<string, string>):
   const notes = [...graph.notes]
   if (!isScalar(out.value!)) notes.push(`the output ${out.label} is ${shapeText(out.value!.shape)}, one entry: that entry is the loss`)
   for (const v of graph.variables) if (grads[v] === undefined) notes.push(`${nodes[v]!.label} does not reach the output, so its gradient is 0`)
-  const trace: TensorTrace = { ...graph, notes, grads, edges, value: out.value!.data[0]!, gradients, checks: [], bindings, shortcuts: [] }
+  const trace: TensorTrace = { ...graph, notes, grads, edges, value: out.value!.data[0]!, gradients, checks: [], bindings, shortcuts: [], flags: [] }
+  trace.flags = tensorFlags(trace)
   trace.checks = checkGradients(trace)
   return trace
 }
@@ -273,6 +281,7 @@ export function checkGradients(trace: TensorTrace, targets = trace.gradients): T
     let tolerance = 0
     let status: TensorCheck['status'] = 'agree'
     let kink: string | undefined
+    let notFinite: TensorCheck['notFinite']
     for (const u of directions) {
       const at = (sign: number) => {
         const data = new Float64Array(original.length)
@@ -289,8 +298,10 @@ export function checkGradients(trace: TensorTrace, targets = trace.gradients): T
       for (let i = 0; i < u.length; i++) if (u[i] !== 0) exact += grad.data[i]! * u[i]!
       const allowed = 1e-4 * Math.max(Math.abs(estimate), Math.abs(exact)) + 1e-7 * scale
       const off = Math.abs(estimate - exact)
-      if (!Number.isFinite(estimate) || !Number.isFinite(exact)) status = 'not-checked'
-      else if (off > allowed && status === 'agree') {
+      if (!Number.isFinite(estimate) || !Number.isFinite(exact)) {
+        status = 'not-checked'
+        notFinite ??= Number.isFinite(exact) ? 'output' : 'gradient'
+      } else if (off > allowed && status === 'agree') {
         const flipped = [...up.kinks].find(([k, sides]) => sides.some((s, i) => s !== down.kinks.get(k)![i] || s !== baseKinks.get(k)![i]))
         if (flipped) {
           status = 'inconclusive'
@@ -302,11 +313,29 @@ export function checkGradients(trace: TensorTrace, targets = trace.gradients): T
         tolerance = allowed
       }
     }
+    // A rule taken by convention on the way (relu or abs at 0, a tie) makes agreement a coincidence, as for scalars.
+    const across = trace.flags.find((f) => f.kind === 'non-differentiable' && nodes[f.node]!.inputs.some((k) => moved[k]))
+    let atKink = false
+    if (status === 'agree' && across) {
+      status = 'inconclusive'
+      kink = nodes[across.node]!.label
+      atKink = true
+    }
     // The scratch graph gets the trace's values back for the next variable.
     moved.forEach((m, i) => {
       if (m) scratch.nodes[i]!.value = nodes[i]!.value
     })
-    return { variable: name, method: entrywise ? 'entries' : 'directions', count: directions.length, error, tolerance, status, ...(kink ? { kink } : {}) }
+    return {
+      variable: name,
+      method: entrywise ? 'entries' : 'directions',
+      count: directions.length,
+      error,
+      tolerance,
+      status,
+      ...(kink ? { kink } : {}),
+      ...(atKink ? { atKink } : {}),
+      ...(notFinite ? { notFinite } : {}),
+    }
   })
 }
 

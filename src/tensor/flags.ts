@@ -1,0 +1,57 @@
+// What a tensor trace flags, as the scalar trace does (trace.ts): a value that is first NaN or
+// infinite from finite inputs, and each rule that is a convention at these values (relu or abs at
+// 0, a tie, sqrt at 0, norm at the zero vector), with the entries where it holds. The check reads
+// the kinks (a check across one is inconclusive); the faces write each flag as a sentence.
+import type { FlagKind } from '../trace.js'
+import { formatNumber } from '../format.js'
+import { TENSOR_OPS, type TensorConvention } from './ops.js'
+import type { Shape } from './tensor.js'
+import type { TensorEdge, TensorTrace } from './trace.js'
+
+export interface TensorFlag {
+  kind: FlagKind
+  /** `value`: the node's value is not finite at `entries`, its inputs finite; `convention`: the edge's rule is `convention` there. */
+  code: 'value' | 'convention'
+  node: number
+  edge?: TensorEdge
+  convention?: TensorConvention
+  /** Row-major offsets into `shape` (the node's value, or the input's for a reduction). */
+  shape: Shape
+  entries: number[]
+}
+
+const finite = (data: Float64Array) => data.every(Number.isFinite)
+
+export function tensorFlags(trace: Pick<TensorTrace, 'nodes' | 'edges'>): TensorFlag[] {
+  const { nodes } = trace
+  const flags: TensorFlag[] = []
+  nodes.forEach((node, i) => {
+    // A constant the program computes (1/0, folded when the program is read) is flagged as an operation would be.
+    const computed = node.kind === 'op' || (node.kind === 'constant' && node.value!.data.length === 1 && node.label !== formatNumber(node.value!.data[0]!))
+    if (!computed || !node.inputs.every((k) => finite(nodes[k]!.value!.data))) return
+    const entries: number[] = []
+    let nan = false
+    node.value!.data.forEach((v, at) => {
+      if (Number.isFinite(v)) return
+      entries.push(at)
+      nan ||= Number.isNaN(v)
+    })
+    if (entries.length) flags.push({ kind: nan ? 'nan' : 'infinite', code: 'value', node: i, shape: node.value!.shape, entries })
+  })
+  for (const edge of trace.edges) {
+    const consumer = nodes[edge.consumer]!
+    const rule = TENSOR_OPS[consumer.op!].inputs(consumer.params)[edge.slot]!
+    const found = rule.conventions?.(
+      consumer.inputs.map((k) => nodes[k]!.value!),
+      consumer.value!,
+      consumer.params,
+    )
+    for (const [convention, { shape, entries }] of found ?? []) {
+      // A tie of max(a, b) is one fact about the operation, though both of its inputs' rules take the convention.
+      if (flags.some((f) => f.node === edge.consumer && f.convention === convention && f.entries.join() === entries.join())) continue
+      const kind = convention === 'nan-passes' ? 'nan' : 'non-differentiable'
+      flags.push({ kind, code: 'convention', node: edge.consumer, edge, convention, shape, entries })
+    }
+  }
+  return flags
+}
