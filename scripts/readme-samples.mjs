@@ -42,6 +42,15 @@ export const block = (marker, fence, output) =>
  * The README's list of the functions a program may call, from the op table itself (the built
  * library), so a new op appears in it by `npm run readme` and a stale list fails the README test.
  */
+/** The README's list of tensor functions, from the tensor op table's own phrases. */
+export async function tensorFunctionsBlock() {
+  const { TENSOR_FUNCTION_DOCS } = await import('../dist/index.js')
+  const list = Object.values(TENSOR_FUNCTION_DOCS)
+    .map((doc) => `  - ${doc}`)
+    .join('\n')
+  return `<!-- tensor-functions:start -->\n${list}\n  <!-- tensor-functions:end -->`
+}
+
 export async function functionsBlock() {
   const { supportedFunctions } = await import('../dist/index.js')
   const list = supportedFunctions()

@@ -2,7 +2,7 @@
 // (npm run readme). test/readme.test.ts fails when any copy is stale.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { block, functionsBlock, loadSamples, root, sampleOutput } from './readme-samples.mjs'
+import { block, functionsBlock, loadSamples, root, sampleOutput, tensorFunctionsBlock } from './readme-samples.mjs'
 
 let text = readFileSync(join(root, 'README.md'), 'utf8')
 for (const sample of await loadSamples()) {
@@ -22,4 +22,6 @@ for (const sample of await loadSamples()) {
 }
 const functions = await functionsBlock()
 text = text.replace(/<!-- functions:start -->[\s\S]*?<!-- functions:end -->/, functions)
+const tensorFunctions = await tensorFunctionsBlock()
+text = text.replace(/<!-- tensor-functions:start -->[\s\S]*?<!-- tensor-functions:end -->/, tensorFunctions)
 writeFileSync(join(root, 'README.md'), text)

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
 import MarkdownIt from 'markdown-it'
 // @ts-expect-error: a plain .mjs script shared with `npm run readme`, without type declarations
-import { block, functionsBlock, loadSamples, sampleOutput } from '../scripts/readme-samples.mjs'
+import { block, functionsBlock, loadSamples, sampleOutput, tensorFunctionsBlock } from '../scripts/readme-samples.mjs'
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
 const samples = (await loadSamples()) as { marker?: string; file?: string; args: string[]; fence?: string }[]
@@ -21,6 +21,7 @@ describe('README', () => {
 
   it('lists the functions of the op table', async () => {
     expect(readme).toContain(await functionsBlock())
+    expect(readme).toContain(await tensorFunctionsBlock())
   })
 
   it('renders as one document: no sample fence closes early (markdown-it)', () => {

@@ -12,6 +12,7 @@ import { InputError } from '../src/errors.js'
 import { traceProgram } from '../src/pipeline.js'
 import { TENSOR_WORDS as W, checkCell, remarks } from '../src/steps/tensor-words.js'
 import { renderTensorJson } from '../src/render/tensor-formats.js'
+import { TENSOR_OPS } from '../src/tensor/ops.js'
 
 type Nested = number | number[] | number[][]
 
@@ -733,5 +734,13 @@ describe('constants the program computes', () => {
     const trace = await run('u = (max(2, 2) ./ (1 - 1)) + x; L = sum(u)', { x: '[1]' })
     expect(trace.nodes[0]!.label).toBe('max(2, 2) ./ (1 - 1)')
     expect(remarks(trace)[0]).toMatch(/^max\(2, 2\) \.\/ \(1 - 1\) is infinite, from finite inputs: L has no value near there/)
+  })
+})
+
+describe('the tensor op table', () => {
+  it('has a row derived by hand for every operation', async () => {
+    const tested = new Set<string>()
+    for (const row of ROWS) for (const node of (await run(row.program, row.values)).nodes) if (node.op) tested.add(node.op)
+    expect(Object.keys(TENSOR_OPS).filter((op) => !tested.has(op))).toEqual([])
   })
 })

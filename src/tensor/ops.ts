@@ -764,6 +764,22 @@ export const TENSOR_FUNCTIONS: Record<string, { op: TensorOpId; arities: number[
 }
 
 /**
+ * The README's list of the tensor functions (generated from here and checked by its test): one
+ * phrase per operation a program calls by name, typed so that a new operation cannot lack one.
+ */
+export const TENSOR_FUNCTION_DOCS: Record<Exclude<TensorOpId, 'elementwise' | 'matmul' | 'entry'>, string> = {
+  sum: '`sum(A)`, `sum(A, dim)`: dimensions are 1-based as in mathjs (`sum(A, 1)` sums down the rows, `sum(A, 2)` across each row)',
+  mean: '`mean(A)`, `mean(A, dim)`',
+  maxall: "`max(v)` over every entry (a tie shares the gradient evenly, as PyTorch's `amax`)",
+  minall: '`min(v)`, likewise',
+  dot: '`dot(a, b)`',
+  norm: "`norm(v)`, a vector's length (its gradient at zero is taken as 0; mathjs's `norm(A)` of a matrix is its spectral norm and is refused, with `sqrt(sum(A .^ 2))` suggested for the Frobenius norm)",
+  softmax: '`softmax(v)`, `softmax(A, dim)` (a matrix needs its dimension)',
+  logsumexp: '`logsumexp(v)`, `logsumexp(A, dim)`',
+  transpose: "`transpose(A)`, also written `A'`",
+}
+
+/**
  * The operation a node performs once its operands' shapes are known: mathjs's * scales when
  * either side is a scalar (entry by entry) and is the matrix product otherwise.
  */
