@@ -12,6 +12,7 @@ export { OPS, supportedFunctions, type OpId, type OpRule, type OpInput, type Rul
 export { lesson, type Lesson } from './steps/lesson.js'
 export { type Cell, type Phrase } from './steps/cells.js'
 export { FORMATS, type FormatName, type RenderOptions } from './render/index.js'
+export { forwardFor, forwardMode, type ForwardMode } from './modes/forward.js'
 export { renderJson } from './render/json.js'
 export { evaluateText } from './bindings.js'
 export { train, type Training, type TrainingRequest, type TrainingStep, type Divergence } from './modes/train.js'

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import katex from 'katex'
 import { traceProgram } from '../src/pipeline.js'
-import { forwardMode } from '../src/modes/forward.js'
+import { forwardFor, forwardMode } from '../src/modes/forward.js'
 import { FORMATS } from '../src/render/index.js'
 import { isNumber } from '../src/sym.js'
 import { runCli } from './helpers.js'
@@ -113,7 +113,8 @@ describe('--mode', () => {
     ] as const) {
       const trace = traceProgram(source, bindings).trace
       for (const format of ['markdown', 'latex'] as const) {
-        const text = await FORMATS[format].render(trace, { precision: 6, ascii: false, explain: true, mode: 'both' })
+        const options = { precision: 6, ascii: false, explain: true, mode: 'both' } as const
+        const text = await FORMATS[format].render(trace, { ...options, forward: forwardFor(trace, options) })
         const spans = [...text.matchAll(/\\begin\{align\*\}[\s\S]*?\\end\{align\*\}|\$\$\n[\s\S]*?\n\$\$|(?<!\$)\$(?!\$)[^$\n]+?\$(?!\$)/g)].map((m) => m[0])
         expect(spans.some((s) => s.includes('\\dot{'))).toBe(true)
         for (const span of spans) {

@@ -80,8 +80,10 @@ export async function traceMode(request: Request, io: Io): Promise<number> {
     chalk,
   }
   if (opts.quiz && opts.format !== 'html') throw new UsageError('--quiz goes with --format html; the terminal quiz is: backprop-tutor quiz PROGRAM [values]')
+  const forward = forwardFor(trace, renderOptions)
+  if (forward) Object.assign(renderOptions, { forward })
   let text: string | Iterable<string>
-  if (run && opts.format === 'json') text = jsonChunks(trace, run, forwardFor(trace, renderOptions))
+  if (run && opts.format === 'json') text = jsonChunks(trace, run, forward)
   else if (run) text = (await format.render(trace, renderOptions)) + renderTraining(run, trace.nodes[trace.output]!.label, renderOptions)
   else text = format.chunks ? format.chunks(trace, renderOptions) : await format.render(trace, renderOptions)
   await write(text, opts.output, io)

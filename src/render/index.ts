@@ -10,7 +10,7 @@ import { dotChunks, renderDot } from './dot.js'
 import { mermaidFormatTooLarge, renderMermaidFormat } from './mermaid.js'
 import { renderSvg, svgTooLarge } from './svg.js'
 import { htmlTooLarge, renderHtml } from './html.js'
-import { forwardFor } from '../modes/forward.js'
+import type { ForwardMode } from '../modes/forward.js'
 import type { TooLarge } from './shared.js'
 
 export interface RenderOptions {
@@ -28,6 +28,11 @@ export interface RenderOptions {
   standalone?: boolean
   /** Reverse mode (the default), forward mode instead, or both with what each costs. */
   mode?: Differentiation
+  /**
+   * The tangent passes that mode forward or both prints, made before any face runs (the faces
+   * print, never compute): forwardFor(trace, options) from modes/forward.ts.
+   */
+  forward?: ForwardMode
   /** With --lr: one summary table rather than a table per step. */
   summary?: boolean
   /** html: ask each step before it is shown. */
@@ -55,8 +60,8 @@ export const FORMATS = {
   table: { description: 'step-by-step tables for the terminal (default)', render: renderTable, chunks: tableChunks },
   json: {
     description: 'one JSON object with the whole trace, for tools',
-    render: (trace: Trace, options: RenderOptions) => renderJson(trace, undefined, forwardFor(trace, options)),
-    chunks: (trace: Trace, options: RenderOptions) => jsonChunks(trace, undefined, forwardFor(trace, options)),
+    render: (trace: Trace, options: RenderOptions) => renderJson(trace, undefined, options.forward),
+    chunks: (trace: Trace, options: RenderOptions) => jsonChunks(trace, undefined, options.forward),
   },
   markdown: { description: 'Markdown tables, LaTeX math and a mermaid graph, for notes', render: renderMarkdown, tooLarge: markdownTooLarge },
   latex: { description: 'LaTeX align* blocks in hand-written notation (--standalone for a document)', render: renderLatex, tooLarge: latexTooLarge },

@@ -4,7 +4,6 @@ import type { Trace } from '../trace.js'
 import { TITLES } from '../steps/words.js'
 import type { RenderOptions } from './index.js'
 import { align, forwardMath, mathSteps, type MathSteps } from './math.js'
-import { forwardFor } from '../modes/forward.js'
 import { latexName } from './tex.js'
 import { nodeLimit, refuseLarger } from './shared.js'
 import { LIMITS } from '../limits.js'
@@ -41,7 +40,7 @@ export function renderLatex(trace: Trace, options: RenderOptions): string {
   )
   const mode = options.mode ?? 'reverse'
   if (mode !== 'forward') reverseSections(steps, section)
-  const forward = forwardFor(trace, options)
+  const forward = options.forward
   if (forward) {
     const fm = forwardMath(trace, forward, options, steps.face, mode === 'both' ? 6 : 2)
     for (const pass of fm.passes) {

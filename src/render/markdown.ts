@@ -4,7 +4,6 @@
 import type { Trace } from '../trace.js'
 import type { Phrase } from '../steps/cells.js'
 import { COLUMNS, FORWARD, TITLES } from '../steps/words.js'
-import { forwardFor } from '../modes/forward.js'
 import type { RenderOptions } from './index.js'
 import { forwardMath, mathSteps, type MathSteps } from './math.js'
 import { mermaidFormatTooLarge, mermaidTooLarge, renderMermaid } from './mermaid.js'
@@ -77,7 +76,7 @@ export function renderMarkdown(trace: Trace, options: RenderOptions): string {
     ),
   )
   const mode = options.mode ?? 'reverse'
-  const forward = forwardFor(trace, options)
+  const forward = options.forward
   if (mode !== 'forward') parts.push(...reverseParts(steps))
   if (forward) {
     const fm = forwardMath(trace, forward, options, steps.face, mode === 'both' ? (steps.chains.length > 0 ? 6 : 5) : 2)

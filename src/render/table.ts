@@ -29,7 +29,7 @@ import {
 import type { RenderOptions } from './index.js'
 import { boxLines, displayWidth } from './box.js'
 import { DEFAULT_WIDTH, foldLine } from './wrap.js'
-import { forwardMode } from '../modes/forward.js'
+import type { ForwardMode } from '../modes/forward.js'
 import { comparison, tangentLines } from '../steps/tangents.js'
 import { inChunks, joined } from './shared.js'
 import { notation, type Notation } from './text.js'
@@ -99,7 +99,7 @@ function* tableLines(trace: Trace, options: RenderOptions): Generator<string> {
     yield* gradientsSection(view)
     yield* warnings('gradients')
   }
-  if (mode !== 'reverse') yield* forwardModeSections(view, mode === 'both' ? (view.options.chains === 'none' ? 5 : 6) : 2)
+  if (view.options.forward) yield* forwardModeSections(view, view.options.forward, mode === 'both' ? (view.options.chains === 'none' ? 5 : 6) : 2)
   if (shown.size < trace.flags.length) {
     yield* heading(view, [TITLES.warnings], [])
     yield* warnings('rest')
@@ -111,9 +111,8 @@ function* tableLines(trace: Trace, options: RenderOptions): Generator<string> {
 }
 
 /** Forward mode: a table of tangents per input, each closed by its derivative; then the two modes compared. */
-function* forwardModeSections(view: View, first: number): Generator<string> {
+function* forwardModeSections(view: View, mode: ForwardMode, first: number): Generator<string> {
   const { trace, n, options } = view
-  const mode = forwardMode(trace, options.wrt)
   const out = trace.nodes[trace.output]!.label
   for (const [k, pass] of mode.passes.entries()) {
     yield* heading(view, FORWARD.title(first + k, pass.variable), options.explain ? [FORWARD.explain(pass.variable)] : [])

@@ -1,6 +1,6 @@
 // The faces of a tensor trace: the terminal tables, JSON for tools, and the graph for Graphviz and
 // Mermaid (and SVG, laid out by the same Graphviz as the scalar picture) with each node's shape. (Markdown and LaTeX notes: tensor-notes.ts.)
-import type { FormatName, RenderOptions } from './index.js'
+import type { FormatName } from './index.js'
 import type { TensorTrace } from '../tensor/trace.js'
 import type { Tensor } from '../tensor/tensor.js'
 import type { TensorForwardMode } from '../tensor/forward.js'
@@ -150,7 +150,7 @@ const record = (text: string) => text.replace(/[\\{}|<>"]/g, (c) => `\\${c}`)
 const quoted = (text: string) => text.replace(/[\\"]/g, (c) => `\\${c}`)
 
 /** A node's label in a graph: name = expression, then shape; values only for scalars (a matrix does not fit a box). */
-function graphParts(trace: TensorTrace, i: number, options: RenderOptions): { head: string; shape: string; value?: string; grad?: string } {
+function graphParts(trace: TensorTrace, i: number, options: TensorRenderOptions): { head: string; shape: string; value?: string; grad?: string } {
   const node = trace.nodes[i]!
   const text = (s: string) => (options.ascii ? W.ascii(s) : s)
   const head = text(node.kind === 'op' ? `${node.label} = ${node.expression}` : node.label)
@@ -163,7 +163,7 @@ function graphParts(trace: TensorTrace, i: number, options: RenderOptions): { he
 }
 
 /** `ids`: each node and edge named (node-3, edge-5, by trace index) for the page to find them in the SVG, as for scalars. */
-export function renderTensorDot(trace: TensorTrace, options: RenderOptions, { ids = false } = {}): string {
+export function renderTensorDot(trace: TensorTrace, options: TensorRenderOptions, { ids = false } = {}): string {
   const direction = graphDirection(trace.nodes, options.rankdir)
   const lines = dotHeader(direction)
   const text = (s: string) => (options.ascii ? W.ascii(s) : s)
@@ -196,7 +196,7 @@ export function renderTensorDot(trace: TensorTrace, options: RenderOptions, { id
   return `${lines.join('\n')}\n`
 }
 
-export function renderTensorMermaid(trace: TensorTrace, options: RenderOptions): string {
+export function renderTensorMermaid(trace: TensorTrace, options: TensorRenderOptions): string {
   const quote = (t: string) => t.replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;')
   const text = (s: string) => (options.ascii ? W.ascii(s) : s)
   const lines = [`flowchart ${graphDirection(trace.nodes, options.rankdir) === 'LR' ? 'LR' : 'TD'}`]

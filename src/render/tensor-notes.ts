@@ -337,7 +337,7 @@ function latex(trace: TensorTrace, options: TensorRenderOptions): string {
 }
 
 /** The lines as a fragment, or a whole document with --standalone. */
-function latexDocument(lines: string[], options: RenderOptions): string {
+function latexDocument(lines: string[], options: Pick<RenderOptions, 'standalone'>): string {
   const body = `${lines.join('\n').trimEnd()}\n`
   if (!options.standalone) return body
   return `\\documentclass{article}\n\\usepackage{amsmath}\n\\allowdisplaybreaks\n\\begin{document}\n\n${body}\n\\end{document}\n`
