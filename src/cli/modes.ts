@@ -82,6 +82,10 @@ export async function traceMode(request: Request, io: Io): Promise<number> {
   if (opts.quiz && opts.format !== 'html') throw new UsageError('--quiz goes with --format html; the terminal quiz is: backprop-tutor quiz PROGRAM [values]')
   const forward = forwardFor(trace, renderOptions)
   if (forward) Object.assign(renderOptions, { forward })
+  if (opts.quiz) {
+    if (trace.unbound.length > 0) throw new InputError(`--quiz needs a value for every variable: bind ${trace.unbound.map((v) => `--${v} VALUE`).join(' ')}`)
+    Object.assign(renderOptions, { questions: quizQuestions(trace, { precision, ascii: Boolean(opts.ascii) }) })
+  }
   let text: string | Iterable<string>
   if (run && opts.format === 'json') text = jsonChunks(trace, run, forward)
   else if (run) text = (await format.render(trace, renderOptions)) + renderTraining(run, trace.nodes[trace.output]!.label, renderOptions)

@@ -76,7 +76,7 @@ export async function tensorTrace(request: Request, source: string, io: Io, widt
     ascii: Boolean(opts.ascii),
     explain: Boolean(opts.explain),
     standalone: Boolean(opts.standalone),
-    quiz: Boolean(opts.quiz),
+    ...(opts.quiz ? { questions: tensorQuestions(trace, precision) } : {}),
     width,
     chalk,
     ...(rankdir ? { rankdir } : {}),

@@ -7,7 +7,7 @@ import { LIMITS } from '../limits.js'
 import { isNumber, type Sym } from '../sym.js'
 import { lesson } from '../steps/lesson.js'
 import { contributionOf, GRAPH, PAGE, SEED, checkStatusText, sumOf } from '../steps/words.js'
-import { quizQuestions, stepKey, type Question } from '../modes/quiz.js'
+import { stepKey, type Question } from '../modes/quiz.js'
 import { DEFAULT_TOLERANCE } from '../modes/claims.js'
 import { nodeValues } from '../modes/refer.js'
 import type { RenderOptions } from './index.js'
@@ -15,12 +15,11 @@ import { renderDot } from './dot.js'
 import { graphviz } from './svg.js'
 import { notation } from './text.js'
 import { nodeLimit, refuseLarger } from './shared.js'
-import { InputError } from '../errors.js'
 import { PAGE_SCRIPT, PAGE_STYLE } from './page.js'
 import type { TensorEdge, TensorTrace } from '../tensor/trace.js'
 import { entryChain } from '../tensor/entry.js'
 import { indexOf } from '../tensor/tensor.js'
-import { tensorQuestions } from '../tensor/quiz.js'
+import type { TensorQuestion } from '../tensor/quiz.js'
 import { formatNumber } from '../format.js'
 import { shapeCell, valueText, type TensorRenderOptions } from './tensor-values.js'
 import {
@@ -58,7 +57,7 @@ export const htmlTooLarge = nodeLimit(LIMITS.maxDrawnNodes, 'a page with --forma
 export async function renderHtml(trace: Trace, options: RenderOptions): Promise<string> {
   refuseLarger(htmlTooLarge(trace.nodes))
   const steps = pageSteps(trace, options)
-  if (options.quiz) attachQuestions(trace, steps, options)
+  if (options.questions) attachQuestions(steps, options.questions)
   const n = notation(options)
   const bindings = Object.entries(trace.bindings).map(([k, v]) => `${k} = ${n.print({ kind: 'value', value: v })}`)
   return pageShell({
@@ -67,9 +66,9 @@ export async function renderHtml(trace: Trace, options: RenderOptions): Promise<
     dot: renderDot(trace, { ...options, rankdir: options.rankdir ?? 'LR' }, { ids: true }),
     steps,
     data: {
-      quiz: Boolean(options.quiz),
+      quiz: Boolean(options.questions),
       tolerance: DEFAULT_TOLERANCE,
-      names: options.quiz ? nodeValues(trace) : {},
+      names: options.questions ? nodeValues(trace) : {},
       words: { value: GRAPH.value, grad: GRAPH.grad, answer: PAGE.answerLabel },
       phases: PAGE.phases,
       constants: Object.fromEntries(trace.nodes.flatMap((node, i) => (node.kind === 'constant' ? [[i, true]] : []))),
@@ -209,11 +208,7 @@ function pageSteps(trace: Trace, options: RenderOptions): PageStep[] {
 }
 
 /** --quiz: each step the terminal quiz asks is asked here first, with its hints and worked answer. */
-function attachQuestions(trace: Trace, steps: PageStep[], options: RenderOptions): void {
-  if (trace.unbound.length > 0) {
-    throw new InputError(`--quiz needs a value for every variable: bind ${trace.unbound.map((v) => `--${v} VALUE`).join(' ')}`)
-  }
-  const questions = quizQuestions(trace, { precision: options.precision, ascii: options.ascii })
+function attachQuestions(steps: PageStep[], questions: Question[]): void {
   const byKey = new Map(steps.flatMap((step) => (step.key ? [[step.key, step] as const] : [])))
   for (const q of questions) {
     const step = byKey.get(q.about)
@@ -232,7 +227,7 @@ const OPENED_ENTRIES = 64
 export async function renderTensorHtml(trace: TensorTrace, options: TensorRenderOptions, dot: string): Promise<string> {
   refuseLarger(htmlTooLarge(trace.nodes))
   const steps = tensorPageSteps(trace, options)
-  if (options.quiz) attachTensorQuestions(trace, steps, options)
+  if (options.questions) attachTensorQuestions(trace, steps, options.questions, options)
   const { nodes } = trace
   const text = (s: string) => (options.ascii ? W.ascii(s) : s)
   return pageShell({
@@ -243,7 +238,7 @@ export async function renderTensorHtml(trace: TensorTrace, options: TensorRender
     dot,
     steps,
     data: {
-      quiz: Boolean(options.quiz),
+      quiz: Boolean(options.questions),
       tolerance: DEFAULT_TOLERANCE,
       names: {},
       words: { value: GRAPH.value, grad: GRAPH.grad, answer: PAGE.answerLabel, shape: TP.shapeLabel, choose: TP.chooseLabel, entries: TP.entriesLabel },
@@ -341,11 +336,11 @@ function openedEntries(trace: TensorTrace, edge: TensorEdge, options: TensorRend
 }
 
 /** --quiz on a tensor program: each operation's shape, each rule (one of several), each gradient's shape, as the terminal quiz asks them. */
-function attachTensorQuestions(trace: TensorTrace, steps: PageStep[], options: TensorRenderOptions): void {
+function attachTensorQuestions(trace: TensorTrace, steps: PageStep[], questions: TensorQuestion[], options: TensorRenderOptions): void {
   const text = (s: string) => (options.ascii ? W.ascii(s) : s)
   const byKey = new Map(steps.flatMap((step) => (step.key ? [[step.key, step] as const] : [])))
   const formulas = trace.edges.map((edge) => plainFormula(edge.formula))
-  for (const q of tensorQuestions(trace, options.precision)) {
+  for (const q of questions) {
     const common = { hints: q.hints.map(text) as [string, string], reveal: text(q.reveal) }
     if (q.section === 'forward') {
       const step = byKey.get(stepKey('value', q.node))

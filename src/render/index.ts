@@ -11,6 +11,7 @@ import { mermaidFormatTooLarge, renderMermaidFormat } from './mermaid.js'
 import { renderSvg, svgTooLarge } from './svg.js'
 import { htmlTooLarge, renderHtml } from './html.js'
 import type { ForwardMode } from '../modes/forward.js'
+import type { Question } from '../modes/quiz.js'
 import type { TooLarge } from './shared.js'
 
 export interface RenderOptions {
@@ -37,6 +38,8 @@ export interface RenderOptions {
   summary?: boolean
   /** html: ask each step before it is shown. */
   quiz?: boolean
+  /** html with --quiz: the quiz's questions, made before the page (modes/quiz.ts), each asked at its step. */
+  questions?: Question[]
   /** Chains listed: every path, while few and short (the default), or none. */
   chains?: 'all' | 'short' | 'none'
   /** Columns the terminal view folds its prose and tables at (default 80); never the terminal's own. */

@@ -6,9 +6,16 @@ import type { RenderOptions } from './index.js'
 import type { EntryChain } from '../tensor/entry.js'
 import type { TensorForwardMode } from '../tensor/forward.js'
 import type { TensorTraining } from '../tensor/train.js'
+import type { TensorQuestion } from '../tensor/quiz.js'
 
 /** The scalar faces' options, --entry's chain and an --lr run: what every face of a tensor trace reads. */
-export type TensorRenderOptions = Omit<RenderOptions, 'forward'> & { entry?: EntryChain; training?: TensorTraining; forward?: TensorForwardMode }
+export type TensorRenderOptions = Omit<RenderOptions, 'forward' | 'questions'> & {
+  /** html with --quiz: the tensor quiz's questions (tensor/quiz.ts). */
+  questions?: TensorQuestion[]
+  entry?: EntryChain
+  training?: TensorTraining
+  forward?: TensorForwardMode
+}
 
 /** Rows and columns (or vector entries) shown whole; past them, EDGE at each end around an ellipsis. */
 export const SHOWN = { rows: 6, cols: 5, entries: 6, edgeRows: 3, edgeCols: 2, edgeEntries: 3 }
