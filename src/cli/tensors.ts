@@ -11,12 +11,14 @@ import { checkTensorClaims } from '../tensor/claims.js'
 import { runTensorQuiz, tensorQuestions } from '../tensor/quiz.js'
 import { shapeText } from '../tensor/tensor.js'
 import { renderTensorClaims, renderTensorClaimsJson } from '../render/tensor-claims.js'
-import { entryChain, parseEntry } from '../tensor/entry.js'
+import { entryChain, parseEntry, productEntries } from '../tensor/entry.js'
 import { trainTensors } from '../tensor/train.js'
 import { wrtTensorNode, wrtView } from '../tensor/wrt.js'
 import { tangentDirections, tensorForwardMode, type ReadDirection } from '../tensor/forward.js'
 import { readValue } from '../tensor/values.js'
 import { TENSOR_FORMATS } from '../render/tensor-formats.js'
+import { htmlTooLarge } from '../render/html.js'
+import { refuseLarger } from '../render/shared.js'
 import { TENSOR_PRECISION } from '../render/tensor-table.js'
 import { EXIT, TooLong, type Io } from './io.js'
 import { NotText, notTextMessage } from './text.js'
@@ -68,6 +70,8 @@ export async function tensorTrace(request: Request, source: string, io: Io, widt
           ...(names(opts.params) ? { params: names(opts.params)! } : {}),
           ...(names(opts.data) ? { data: names(opts.data)! } : {}),
         })
+  // The page's size limit first: its entries are worked out only for a page that will be written.
+  if (opts.format === 'html') refuseLarger(htmlTooLarge(trace.nodes))
   const text = await format.render(trace, {
     ...(training ? { training } : {}),
     ...(entry ? { entry } : {}),
@@ -77,6 +81,7 @@ export async function tensorTrace(request: Request, source: string, io: Io, widt
     explain: Boolean(opts.explain),
     standalone: Boolean(opts.standalone),
     ...(opts.quiz ? { questions: tensorQuestions(trace, precision) } : {}),
+    ...(opts.format === 'html' ? { entries: productEntries(trace) } : {}),
     width,
     chalk,
     ...(rankdir ? { rankdir } : {}),

@@ -17,8 +17,6 @@ import { notation } from './text.js'
 import { nodeLimit, refuseLarger } from './shared.js'
 import { PAGE_SCRIPT, PAGE_STYLE } from './page.js'
 import type { TensorEdge, TensorTrace } from '../tensor/trace.js'
-import { entryChain } from '../tensor/entry.js'
-import { indexOf } from '../tensor/tensor.js'
 import type { TensorQuestion } from '../tensor/quiz.js'
 import { formatNumber } from '../format.js'
 import { shapeCell, valueText, type TensorRenderOptions } from './tensor-values.js'
@@ -216,9 +214,6 @@ function attachQuestions(steps: PageStep[], questions: Question[]): void {
   }
 }
 
-/** A matrix product's gradient opens entry by entry up to this many entries (each entry's chain is written into the page). */
-const OPENED_ENTRIES = 64
-
 /**
  * The page of a tensor program: the same steps as the tables (each node's value with its shape,
  * each edge's rule, the backward pass, the gradients), on the graph with each node's shape. `dot`
@@ -325,11 +320,12 @@ function tensorPageSteps(trace: TensorTrace, options: TensorRenderOptions): Page
 function openedEntries(trace: TensorTrace, edge: TensorEdge, options: TensorRenderOptions): Pick<PageStep, 'entries'> {
   const input = trace.nodes[edge.input]!
   const t = edge.contribution
-  if (trace.nodes[edge.consumer]!.op !== 'matmul' || t.data.length > OPENED_ENTRIES || t.data.length < 2) return {}
+  const opened = options.entries?.get(edge)
+  if (!opened) return {}
   const text = (s: string) => (options.ascii ? W.ascii(s) : s)
   const cells = [...t.data].map((x) => text(formatNumber(x, options.precision)))
-  const chains = cells.map((_, at) => {
-    const [title, ...lines] = entryLines(trace, entryChain(trace, edge.input, indexOf(t.shape, at)), options.precision)
+  const chains = opened.map((chain) => {
+    const [title, ...lines] = entryLines(trace, chain, options.precision)
     return text([title!.replace(/^\d+\. /, ''), ...lines].join('\n'))
   })
   return { entries: { of: text(W.grad(trace.nodes[trace.output]!.label, input.label)), shape: t.shape, cells, chains } }

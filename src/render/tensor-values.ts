@@ -7,11 +7,14 @@ import type { EntryChain } from '../tensor/entry.js'
 import type { TensorForwardMode } from '../tensor/forward.js'
 import type { TensorTraining } from '../tensor/train.js'
 import type { TensorQuestion } from '../tensor/quiz.js'
+import type { TensorEdge } from '../tensor/trace.js'
 
 /** The scalar faces' options, --entry's chain and an --lr run: what every face of a tensor trace reads. */
 export type TensorRenderOptions = Omit<RenderOptions, 'forward' | 'questions'> & {
   /** html with --quiz: the tensor quiz's questions (tensor/quiz.ts). */
   questions?: TensorQuestion[]
+  /** html: the entries of small matrix-product gradients, each with its chain (tensor/entry.ts productEntries). */
+  entries?: Map<TensorEdge, EntryChain[]>
   entry?: EntryChain
   training?: TensorTraining
   forward?: TensorForwardMode
