@@ -236,6 +236,14 @@ describe('quiz on a tensor program', () => {
     expect(stdout).toContain('Score: 10 of 11 right at the first try, 1 more after a hint.')
   })
 
+  it("takes a scalar for itself copied to every entry, as broadcasting does: g for sum's rule", async () => {
+    const { stdout } = await runCli([...P], { answers: ['3', '3', 'scalar', '3', 'g', '3', '1', 'q'] })
+    expect(stdout).toContain('(5/11) ∂L/∂t1 = ?   (L = sum(t1); g = ∂L/∂L)\n> g\n  ✓ right')
+    // A constant scalar is no rule: right here (g = 1 copied), wrong with g moved.
+    const constant = await runCli([...P], { answers: ['3', '3', 'scalar', '3', '1', 'q'] })
+    expect(constant.stdout).toContain('> 1\n  ✗ not quite: right numbers here, wrong formula')
+  })
+
   it('refuses a rule that is right at the traced values only', async () => {
     // At x = [1, -1] the rule ḡ·xᵀ gives the same numbers as g·[1, -1]ᵀ; with x moved it does not.
     const answers = ['3', '3', 'scalar', '3', 'g*[1, 1, 1]', '3', 'g .* (1 - tanh(z).^2)', '3x2', "g*[1, -1]'", 'q']

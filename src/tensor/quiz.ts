@@ -108,8 +108,13 @@ type Verdict = { right: true } | { right: false; why: string }
 function judgeRule(trace: TensorTrace, question: TensorQuestion & { kind: 'rule' }, text: string, tolerance: number): Verdict {
   const edge = question.edge
   const here = new Map([['g', trace.grads[edge.consumer]!]])
-  const yours = ruleValue(text, trace, here)
   const truth = edge.contribution
+  // A scalar stands for itself copied to every entry, as broadcasting copies it: `g` for sum's rule, `g/4` for mean's.
+  const typed = (values: Map<string, Tensor>) => {
+    const t = ruleValue(text, trace, values)
+    return t.shape.length === 0 && truth.shape.length > 0 ? tensor(truth.shape, new Float64Array(truth.data.length).fill(t.data[0]!)) : t
+  }
+  const yours = typed(here)
   if (!sameShape(yours.shape, truth.shape)) {
     const transposed = yours.shape.length === 2 && agrees(transposeOf(yours), truth, tolerance)
     return { right: false, why: Q.wrongShape(shapeText(yours.shape), shapeText(truth.shape), trace.nodes[edge.input]!.label, transposed) }
@@ -117,7 +122,7 @@ function judgeRule(trace: TensorTrace, question: TensorQuestion & { kind: 'rule'
   if (!agrees(yours, truth, tolerance)) return { right: false, why: Q.wrongValues }
   for (const seed of [1, 2]) {
     const { values, truth: moved } = movedPoint(trace, edge, seed * 7919 + edge.consumer)
-    const elsewhere = ruleValue(text, trace, values)
+    const elsewhere = typed(values)
     if (!agrees(elsewhere, moved, tolerance)) return { right: false, why: Q.rightHereOnly }
   }
   return { right: true }
