@@ -201,6 +201,20 @@ describe('check on a tensor program', () => {
     expect(json.claims[4].kind).toBe('unreadable')
   })
 
+  it('names a sign slip, for one entry and for a whole gradient, and a square gradient transposed', async () => {
+    // ∂L/∂W = ḡ·xᵀ with x = [1, -1]: column 2 is minus column 1; W[1, 2] is -0.7864.
+    const sign = await runCli(['check', ...P, '--claim', 'dL/dW[1,2] = 0.7864', '--claim', 'dL/dz = -(1 - tanh(z).^2)'])
+    expect(sign.stdout).toContain('∂L/∂W[1, 2] is -0.7864: yours has its magnitude but the opposite sign')
+    expect(sign.stdout).toContain('each entry of yours has its magnitude but the opposite sign')
+    // Z = W·X, loss = sum(Z .* C): ∂loss/∂W = C·Xᵀ = [1, 4; 0, 1]; X·Cᵀ is its transpose, shaped the same.
+    const square = ['check', 'Z = W*X; loss = sum(Z .* C)', '--W', '[1, 2; 3, 4]', '--X', '[1, 0; 2, 1]', '--C', '[1, 2; 0, 1]']
+    const transposed = await runCli([...square, '--claim', "dloss/dW = X*C'", '--format', 'json'])
+    expect(JSON.parse(transposed.stdout).claims[0].diagnosis).toEqual({ kind: 'transposed' })
+    const text = await runCli([...square, '--claim', "dloss/dW = X*C'", '--claim', "dloss/dW = C*X'"])
+    expect(text.stdout).toContain('your ∂loss/∂W is the transpose of the right one (both are 2×2)')
+    expect(text.stdout).toContain("✓ 2. dloss/dW = C*X'")
+  })
+
   it("says a bias's gradient sums the batch, and when one contribution of several is claimed", async () => {
     const bias = await runCli(['check', 'L = sum(X*W + b)', '--X', 'ones(4, 2)', '--W', 'ones(2, 3)', '--b', '[1, 2, 3]', '--claim', 'dL/db = ones(4, 3)'])
     expect(bias.stdout).toContain('summed, yours is right: [4, 4, 4]')

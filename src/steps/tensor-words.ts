@@ -279,6 +279,14 @@ export function tensorVerdictLines(trace: TensorTrace, result: TensorClaimResult
         `summed, yours is right: ${value(truth)}`,
       ]
     }
+    case 'transposed':
+      return [
+        `your ${name} is the transpose of the right one (both are ${own}): the rule is ${rules.join(' + ')}, with the factors in that order; the right one is ${value(truth)}`,
+      ]
+    case 'sign':
+      return [
+        `${name} is ${value(truth)}: ${truth.data.length === 1 ? 'yours has its magnitude but the opposite sign' : 'each entry of yours has its magnitude but the opposite sign'}${rules.length ? `; the backward pass computes it as ${rules.join(' + ')}` : ''}`,
+      ]
     case 'one-contribution':
       return [
         `yours is the contribution through ${nodes[d.via]!.label} alone; ${node.label} feeds ${d.count} operations, and ${name} is the sum of their ${d.count} contributions: ${rules.join(' + ')} = ${value(truth)}`,

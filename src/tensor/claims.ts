@@ -21,6 +21,10 @@ export type TensorDiagnosis =
   | { kind: 'one-contribution'; via: number; count: number }
   | { kind: 'follows'; from: number }
   | { kind: 'entries'; wrong: number[][]; of: number }
+  /** Every entry right but for its sign (the whole gradient, or the one entry claimed). */
+  | { kind: 'sign' }
+  /** A square gradient transposed: shaped right, and the transpose of the right one. */
+  | { kind: 'transposed' }
 
 export interface TensorClaimResult {
   text: string
@@ -120,6 +124,19 @@ function diagnose(trace: TensorTrace, claim: TensorClaim, truth: Tensor, earlier
     return { kind: 'shape', transposed: false }
   }
   const at = (t: Tensor) => (claim.index ? tensor([], [t.data[offsetOf(t.shape, claim.index)]!]) : t)
+  if (!claim.index && claimed.shape.length === 2 && agrees(transposeOf(claimed), truth, tolerance)) return { kind: 'transposed' }
+  if (
+    truth.data.some((x) => x !== 0) &&
+    agrees(
+      tensor(
+        claimed.shape,
+        claimed.data.map((x) => -x),
+      ),
+      truth,
+      tolerance,
+    )
+  )
+    return { kind: 'sign' }
   if (edges.length > 1) {
     for (const edge of edges)
       if (agrees(claimed, at(edge.contribution), tolerance)) return { kind: 'one-contribution', via: edge.consumer, count: edges.length }
