@@ -215,6 +215,22 @@ describe('check on a tensor program', () => {
     expect(text.stdout).toContain("✓ 2. dloss/dW = C*X'")
   })
 
+  it('reads another gradient inside a claim, and judges factors in the wrong order as wrong, with the rule', async () => {
+    const claims = ["dL/dW = dL/dz * x'", "dL/dW = x' * dL/dz", "dL/dx = W' * ∂L/∂z", "dL/dW = dL/dq * x'"]
+    const { stdout } = await runCli(['check', ...P, ...claims.flatMap((c) => ['--claim', c]), '--format', 'json'])
+    const json = JSON.parse(stdout)
+    expect(json.claims.map((c: { right: boolean; kind?: string }) => [c.right, c.kind])).toEqual([
+      [true, undefined],
+      [false, 'unfit'],
+      [true, undefined],
+      [false, 'unreadable'],
+    ])
+    expect(json.claims[1].explanation[0]).toBe(
+      "your ∂L/∂W does not fit together: (x')·∂L/∂z: (x') is 1×2 and ∂L/∂z has 3 entries; the inner sizes must agree; the backward pass computes it as ∂L/∂t1·xᵀ (3×1 · 1×2 → 3×2)",
+    )
+    expect(json.claims[3].explanation[0]).toBe('cannot be read: dL/dq: q is not a node of the program')
+  })
+
   it("says a bias's gradient sums the batch, and when one contribution of several is claimed", async () => {
     const bias = await runCli(['check', 'L = sum(X*W + b)', '--X', 'ones(4, 2)', '--W', 'ones(2, 3)', '--b', '[1, 2, 3]', '--claim', 'dL/db = ones(4, 3)'])
     expect(bias.stdout).toContain('summed, yours is right: [4, 4, 4]')

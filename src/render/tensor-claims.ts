@@ -33,6 +33,7 @@ export function renderTensorClaimsJson(trace: TensorTrace, results: TensorClaimR
     total: results.length,
     claims: results.map((r) => {
       const explanation = tensorVerdictLines(trace, r, options.precision)
+      if (r.unfit) return { claim: r.text, kind: 'unfit', wrt: label(r.unfit.node), right: false, explanation }
       if (!r.claim) return { claim: r.text, kind: 'unreadable', right: false, explanation }
       const d = r.diagnosis
       const diagnosis =

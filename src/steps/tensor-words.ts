@@ -249,9 +249,16 @@ const bracket = (text: string) => (/ [+-] /.test(text) ? `(${text})` : text)
 
 /** check on a tensor program: what each verdict says, one or more lines. */
 export function tensorVerdictLines(trace: TensorTrace, result: TensorClaimResult, precision: number): string[] {
-  if (!result.claim) return [`cannot be read: ${result.unreadable}`]
   const { nodes } = trace
   const out = nodes[trace.output]!.label
+  if (result.unfit) {
+    const node = nodes[result.unfit.node]!
+    const rules = trace.edges
+      .filter((e) => e.input === result.unfit!.node)
+      .map((e) => `${plainFormula(upstreamTimesRule(trace, e))}${e.shapes ? ` (${e.shapes})` : ''}`)
+    return [`your ∂${out}/∂${node.label} does not fit together: ${result.unfit.why}; the backward pass computes it as ${rules.join(' + ')}`]
+  }
+  if (!result.claim) return [`cannot be read: ${result.unreadable}`]
   const claim = result.claim
   const node = nodes[claim.node]!
   const at = claim.index ? `[${claim.index.map((i) => i + 1).join(', ')}]` : ''

@@ -31,6 +31,8 @@ export interface TensorClaimResult {
   /** Undefined when the claim could not be read (`unreadable` says why). */
   claim?: TensorClaim
   unreadable?: string
+  /** A claim whose expression reads but does not fit together (x'·∂L/∂z, factors in the wrong order): the gradient it is about, and why. */
+  unfit?: { node: number; why: string }
   truth?: Tensor
   right: boolean
   diagnosis?: TensorDiagnosis
@@ -56,8 +58,35 @@ export function parseTensorClaim(trace: TensorTrace, text: string): TensorClaim 
     const bad = index.findIndex((x, k) => x < 0 || x >= shape[k]!)
     if (bad >= 0) throw new InputError(`index ${index[bad]! + 1} is outside 1 to ${shape[bad]}`)
   }
-  const claimed = valueIn(trace, valueText!)
-  return { text, node, ...(index.length ? { index } : {}), claimed }
+  // Another gradient of the output inside the value (dL/dz * x', as students write the chain) stands for its value.
+  const gradients = new Map<string, Tensor>()
+  const written = valueText!.replace(GRADIENT, (whole, name: string) => {
+    const at = trace.nodes.findIndex((n) => n.label === name && n.kind !== 'constant')
+    if (at < 0 || trace.grads[at] === undefined)
+      throw new InputError(`${whole.trim()}: ${name} ${at < 0 ? 'is not a node of the program' : `does not reach ${out}`}`)
+    gradients.set(`d$${name}`, trace.grads[at]!)
+    return `d$${name}`
+  })
+  try {
+    return { text, node, ...(index.length ? { index } : {}), claimed: valueIn(trace, written, gradients) }
+  } catch (error) {
+    if (error instanceof InputError && / is | has /.test(error.message) && !/not a node/.test(error.message))
+      throw new UnfitClaim(node, error.message.replace(/d\$([\p{L}_$][\p{L}\p{N}_$#]*)/gu, `∂${out}/∂$1`))
+    throw error
+  }
+}
+
+/** A gradient written inside a claim's value: dL/dz, ∂L/∂z (the output's gradient with respect to a node). */
+const GRADIENT = /(?:d|∂)\s*[\p{L}_$][\p{L}\p{N}_$#]*\s*\/\s*(?:d|∂)\s*([\p{L}_$][\p{L}\p{N}_$#]*)/gu
+
+/** A claim whose expression does not fit together (its shapes), about the gradient of `node`. */
+class UnfitClaim extends Error {
+  constructor(
+    readonly node: number,
+    readonly why: string,
+  ) {
+    super(why)
+  }
 }
 
 /**
@@ -94,6 +123,10 @@ export function checkTensorClaims(trace: TensorTrace, lines: string[], tolerance
     try {
       claim = parseTensorClaim(trace, text)
     } catch (error) {
+      if (error instanceof UnfitClaim) {
+        results.push({ text, unfit: { node: error.node, why: error.why }, right: false })
+        continue
+      }
       if (!(error instanceof InputError)) throw error
       results.push({ text, unreadable: error.message, right: false })
       continue
