@@ -573,7 +573,7 @@ describe('quiz', () => {
       .X!.slice(1, -1)
       .split('; ')
       .map((row, _, rows) => [rows.length, row.split(', ').length])[0]!
-    expect(first.stdout).toContain(`(1/24) the shape of t1 = X·W = ?`)
+    expect(first.stdout).toContain(`(1/28) the shape of t1 = X·W = ?`)
     expect(first.stdout).toContain(`Values   X: ${k}×${n}, W: ${n}×`)
   })
 

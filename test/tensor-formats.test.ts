@@ -256,19 +256,39 @@ describe('quiz on a tensor program', () => {
   const P = ['quiz', 'z = W*x; L = sum(tanh(z))', '--W', '[1, 2; 3, 4; 5, 6]', '--x', '[1, -1]']
   it('asks each shape before each rule, and judges a rule as a formula', async () => {
     // Forward shapes (z, t1, L), then per edge: shape, rule.
-    const answers = ['3', '3', 'scalar', '3', 'g*[1, 1, 1]', '3', 'g .* (1 - tanh(z).^2)', '3x2', "x*g'", "g*x'", '2', "W'*g"]
+    // Then one entry of each gradient: z = [-1, -1, -1], so ∂L/∂W[1, 1] = (1 - tanh(-1)²)·x[1] and ∂L/∂x[1] = (1 + 3 + 5)·(1 - tanh(-1)²).
+    const d = 1 - Math.tanh(-1) ** 2
+    const answers = [
+      '3',
+      '3',
+      'scalar',
+      '3',
+      'g*[1, 1, 1]',
+      '3',
+      'g .* (1 - tanh(z).^2)',
+      '3x2',
+      "x*g'",
+      "g*x'",
+      '2',
+      "W'*g",
+      String(d),
+      String(-9 * d),
+      String(9 * d),
+    ]
     const { code, stdout } = await runCli([...P], { answers })
     expect(code).toBe(0)
-    expect(stdout).toContain('(1/11) the shape of z = W·x = ?')
-    expect(stdout).toContain('(8/11) the shape of ∂L/∂W = ?   (z = W·x)')
+    expect(stdout).toContain('(1/13) the shape of z = W·x = ?')
+    expect(stdout).toContain('(8/13) the shape of ∂L/∂W = ?   (z = W·x)')
     // x*g' is 2×3: the transpose of the right one.
     expect(stdout).toContain('✗ not quite: yours is 2×3, but the gradient of W is 3×2: it is the transpose of the right one')
-    expect(stdout).toContain('Score: 10 of 11 right at the first try, 1 more after a hint.')
+    expect(stdout).toContain('(12/13) ∂L/∂W[1, 1] = ?   (one entry of ∂L/∂z·xᵀ)')
+    expect(stdout).toContain(`> ${-9 * d}\n  ✗ not quite: ∂L/∂x[1] = `)
+    expect(stdout).toContain('Score: 11 of 13 right at the first try, 2 more after a hint.')
   })
 
   it("takes a scalar for itself copied to every entry, as broadcasting does: g for sum's rule", async () => {
     const { stdout } = await runCli([...P], { answers: ['3', '3', 'scalar', '3', 'g', '3', '1', 'q'] })
-    expect(stdout).toContain('(5/11) ∂L/∂t1 = ?   (L = sum(t1); g = ∂L/∂L)\n> g\n  ✓ right')
+    expect(stdout).toContain('(5/13) ∂L/∂t1 = ?   (L = sum(t1); g = ∂L/∂L)\n> g\n  ✓ right')
     // A constant scalar is no rule: right here (g = 1 copied), wrong with g moved.
     const constant = await runCli([...P], { answers: ['3', '3', 'scalar', '3', '1', 'q'] })
     expect(constant.stdout).toContain('> 1\n  ✗ not quite: right numbers here, wrong formula')

@@ -338,6 +338,12 @@ function attachTensorQuestions(trace: TensorTrace, steps: PageStep[], questions:
   const formulas = trace.edges.map((edge) => plainFormula(edge.formula))
   for (const q of questions) {
     const common = { hints: q.hints.map(text) as [string, string], reveal: text(q.reveal) }
+    if (q.kind === 'entry') {
+      // One entry of the gradient, as a number, before the gradient is shown.
+      const step = steps.find((st) => st.phase === 'gradient' && st.nodes[0] === q.node)
+      if (step) step.question = { ask: text(q.ask), answer: q.answer, ...common }
+      continue
+    }
     if (q.section === 'forward') {
       const step = byKey.get(stepKey('value', q.node))
       if (step) step.question = { ask: text(q.ask), answer: 0, shape: q.shape, ...common }

@@ -326,11 +326,15 @@ export const TENSOR_QUIZ = {
   titles: {
     forward: '1. Forward pass: the shape of each operation',
     backward: '2. Backward pass: the shape of each gradient, then its rule (g is the gradient arriving from above)',
-  } as Record<'forward' | 'backward', string>,
+    entries: '3. One entry of each gradient, as a number: the chain rule inside the matrix rule',
+  } as Record<'forward' | 'backward' | 'entries', string>,
   intro: (count: number) =>
     `${count} questions. A shape is answered as 3x2, 3 (a vector) or scalar; a rule as an expression in g, the gradient arriving at the operation's output, and the names of the program (g*x', W'*g, g .* (1 - tanh(z).^2), sum(g, 1)). Enter on an empty line for a hint, q to stop.`,
   valueShape: (label: string, expression: string) => `the shape of ${label} = ${expression}`,
   gradShape: (grad: string) => `the shape of ${grad}`,
+  entryContext: (rule: string) => `one entry of ${rule}`,
+  entryFromRule: (rule: string) => `take the entry's row and column through ${rule}`,
+  oneNumber: (shape: string) => `that is ${shape}; type one number (or arithmetic giving one)`,
   via: (consumer: string) => ` (the contribution through ${consumer})`,
   ruleContext: (out: string, consumer: string, expression: string) => `${consumer} = ${expression}; g = ∂${out}/∂${consumer}`,
   forwardShapeHint: (op: string): string =>

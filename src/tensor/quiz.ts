@@ -8,8 +8,10 @@ import { agrees, valueIn } from './claims.js'
 import type { TensorEdge, TensorTrace } from './trace.js'
 import { TENSOR_OPS } from './ops.js'
 import { mulberry32 } from '../random.js'
-import { sameShape, shapeText, tensor, transposeOf, type Shape, type Tensor } from './tensor.js'
-import { TENSOR_QUIZ as Q, plainFormula, upstreamTimesRule } from '../steps/tensor-words.js'
+import { indexOf, sameShape, shapeText, tensor, transposeOf, type Shape, type Tensor } from './tensor.js'
+import { entryChain } from './entry.js'
+import { formatNumber } from '../format.js'
+import { TENSOR_QUIZ as Q, entryLines, plainFormula, upstreamTimesRule } from '../steps/tensor-words.js'
 import { QUIZ } from '../steps/words.js'
 import { valueText } from '../render/tensor-values.js'
 import { finish, nextAnswer, type QuizIo, type Score } from '../modes/quiz.js'
@@ -18,6 +20,8 @@ export type TensorQuestion =
   | { kind: 'shape'; section: 'forward'; node: number; ask: string; shape: Shape; hints: [string, string]; reveal: string }
   | { kind: 'shape'; section: 'backward'; edge: TensorEdge; ask: string; context: string; shape: Shape; hints: [string, string]; reveal: string }
   | { kind: 'rule'; section: 'backward'; ask: string; context: string; edge: TensorEdge; hints: [string, string]; reveal: string }
+  /** One entry of a variable's gradient as a number: the chain rule inside the matrix rule (the --entry view). */
+  | { kind: 'entry'; section: 'entries'; node: number; ask: string; context: string; answer: number; hints: [string, string]; reveal: string }
 
 export function tensorQuestions(trace: TensorTrace, precision: number): TensorQuestion[] {
   const { nodes } = trace
@@ -59,6 +63,33 @@ export function tensorQuestions(trace: TensorTrace, precision: number): TensorQu
       edge,
       hints: [`${edge.rule.name}: ${edge.rule.why}`, `${plainFormula(edge.formula).replace(/ḡ/g, 'g')}${edge.shapes ? `  (${edge.shapes})` : ''}`],
       reveal: `${grad}${via} = ${plainFormula(upstreamTimesRule(trace, edge))} = ${valueText(edge.contribution, { precision, ascii: false }).replace(/\n\s*/g, '; ')}`,
+    })
+  }
+  for (const g of trace.gradients) {
+    // The first entry the gradient reaches (a zero entry is a dull sum of nothing).
+    const at = Math.max(
+      0,
+      g.grad.data.findIndex((x) => x !== 0),
+    )
+    const index = indexOf(g.grad.shape, at)
+    const lines = entryLines(trace, entryChain(trace, g.node, index), precision).slice(1)
+    const chain = lines.filter((line) => line.trimStart().startsWith('=') || line.trimStart().startsWith('∂'))
+    const name = `∂${out}/∂${g.name}${index.length ? `[${index.map((i) => i + 1).join(', ')}]` : ''}`
+    const rules = trace.edges.filter((e) => e.input === g.node).map((e) => plainFormula(upstreamTimesRule(trace, e)))
+    questions.push({
+      kind: 'entry',
+      section: 'entries',
+      node: g.node,
+      ask: name,
+      context: Q.entryContext(rules.join(' + ')),
+      answer: g.grad.data[at]!,
+      hints: [chain[0]?.trim() ?? rules.join(' + '), chain[1]?.trim() ?? Q.entryFromRule(rules.join(' + '))],
+      reveal: `${name} ${
+        chain
+          .slice(1)
+          .map((line) => line.trim())
+          .join(' ') || `= ${formatNumber(g.grad.data[at]!, precision)}`
+      }`,
     })
   }
   return questions
@@ -160,6 +191,16 @@ export async function runTensorQuiz(
             continue
           }
           verdict = sameShape(shape, question.shape) ? { right: true } : { right: false, why: '' }
+        } else if (question.kind === 'entry') {
+          try {
+            const value = valueIn(trace, line)
+            if (value.data.length !== 1) throw new InputError(Q.oneNumber(shapeText(value.shape)))
+            verdict = agrees(value, tensor([], [question.answer]), options.tolerance) ? { right: true } : { right: false, why: '' }
+          } catch (error) {
+            if (!(error instanceof InputError)) throw error
+            io.write(`  ${QUIZ.unreadable(error.message)}\n`)
+            continue
+          }
         } else {
           try {
             verdict = judgeRule(trace, question, line, options.tolerance)
