@@ -506,3 +506,14 @@ describe('forward mode, from a student pass', () => {
     expect([empty.code, empty.stderr.split('\n')[0]]).toEqual([2, 'backprop-tutor: error: --wrt "," names nothing; give variables or nodes, as in --wrt x,w'])
   })
 })
+
+describe('--ascii on the tensor page', () => {
+  it('writes the steps, the phases and the quiz in ASCII', async () => {
+    const argv = ['z = W*x + b; L = sum(tanh(z))', '--W', '[1, 2; 3, 4; 5, 6]', '--x', '[1, -1]', '--b', '[0.5, 0, -0.5]']
+    const { stdout } = await runCli([...argv, '--format', 'html', '--quiz', '--ascii'])
+    const data = JSON.parse(/<script type="application\/json" id="page-data">(.*?)<\/script>/s.exec(stdout)![1]!)
+    const { steps, phases, words } = data
+    expect(JSON.stringify({ steps, phases, words }).match(/[^\x00-\x7f]/g)).toBeNull()
+    expect(steps.find((s: { text: string }) => s.text.startsWith('dL/dW = dL/dt1*x')).entries.chains[1]).toContain('dL/dW[1, 2] = dL/dt1[1] * dt1[1]/dW[1, 2]')
+  })
+})

@@ -237,7 +237,7 @@ export async function renderTensorHtml(trace: TensorTrace, options: TensorRender
       tolerance: DEFAULT_TOLERANCE,
       names: {},
       words: { value: GRAPH.value, grad: GRAPH.grad, answer: PAGE.answerLabel, shape: TP.shapeLabel, choose: TP.chooseLabel, entries: TP.entriesLabel },
-      phases: TP.phases(trace),
+      phases: Object.fromEntries(Object.entries(TP.phases(trace)).map(([phase, title]) => [phase, text(title)])) as Record<Phase, string>,
       constants: Object.fromEntries(nodes.flatMap((node, i) => (node.kind === 'constant' ? [[i, true]] : []))),
     },
   })
