@@ -218,10 +218,11 @@ function forwardPass(graph: Graph, bindings: Record<string, number>): Forward {
       }
       // Local derivatives, for inputs that depend on a variable (PyTorch's requires_grad).
       const numeric = args.every(isNumber)
+      const marked = usedTwice(node.inputs) ? markUses(node.inputs, labels) : undefined
       node.inputs.forEach((j, slot) => {
         if (!requiresGrad[j]) return
         const input = OPS[op].inputs[slot]!
-        const local = input.local(E, labels)
+        const local = marked ? unmark(input.local(E, marked)) : input.local(E, labels)
         const localValue = numeric ? input.local(S, args) : short(input.local(E, forms.exactArgs(i)))
         if (!numeric) forms.namedLocals[edges.length] = forms.inNames(i, (xs) => input.local(E, xs), localValue)
         // NaN until the backward pass: a double from the start, so that V8 never has to migrate
@@ -574,4 +575,21 @@ function flagThrough(graph: Graph, nodes: TraceNode[], flags: Flag[]): void {
       }
     }
   }
+}
+
+const usedTwice = (inputs: number[]) => inputs.length > 1 && new Set(inputs).size < inputs.length
+
+/** x^x's inputs as x[1], x[2]: told apart, the power rule's x·x^(x − 1) is not collected into x^x. */
+const markUses = (inputs: number[], labels: Sym[]): Sym[] =>
+  labels.map((label, slot) =>
+    inputs.indexOf(inputs[slot]!) !== inputs.lastIndexOf(inputs[slot]!) && typeof label === 'object' && 'name' in label
+      ? { name: label.name, mark: slot + 1 }
+      : label,
+  )
+
+/** The uses' marks taken off again, the expression kept as the rule wrote it. */
+function unmark(s: Sym): Sym {
+  if (typeof s === 'number' || !('op' in s || 'name' in s)) return s
+  if ('name' in s) return s.mark === undefined ? s : { name: s.name }
+  return { op: s.op, args: s.args.map(unmark) }
 }

@@ -25,6 +25,11 @@ const CASES: [string, string[]][] = [
   ['a 40-term sum, every chain', [SUM40, '--chains', 'all', '--precision', '3']],
   ['a 2-layer net', [NET, ...NET_VALUES, '--chains', 'all']],
   ['the mission example in both modes, explained', ['(x*w+b-y)^2', '--x', '1', '--w', '1', '--mode', 'both', '--explain']],
+  // Σ(ḡ ⊙ p) in softmax's rule is the sum sign, not a function named Σ.
+  [
+    'softmax cross-entropy on tensors',
+    ['Z = X*W1; loss = -sum(Y .* log(softmax(Z, 2)))', '--X', 'randn(4, 3)', '--W1', 'randn(3, 3)', '--Y', '[1, 0, 0; 0, 1, 0; 0, 0, 1; 1, 0, 0]'],
+  ],
   ['a tensor program', ['H = tanh(X*W1 + b1); loss = mean(logsumexp(H, 2))', '--X', 'randn(8, 3)', '--W1', 'randn(3, 6)', '--b1', 'zeros(6)']],
 ]
 

@@ -214,6 +214,28 @@ describe('warnings', () => {
   })
 })
 
+describe('flags in the words of the table', () => {
+  it("name a node by its expression as the forward table writes it, and write a convention's formula in the face's notation", async () => {
+    expect(await render(['x/y', '--x', '1', '--y', '0'])).toContain('⚠ L = x/y is Infinity first here, from finite inputs x = 1, y = 0')
+    expect(await render(['log(x - 1)/(y*2)', '--x', '1', '--y', '1'])).toContain('⚠ t2 = log(t1) is -Infinity first here, from finite inputs t1 = 0')
+    expect(await render(['sqrt(x)', '--x', '0'])).toContain('its derivative 1/(2·sqrt(0))')
+    expect(await render(['cbrt(x)', '--x', '0'])).toContain('its derivative 1/(3·cbrt(0)²)')
+    const ascii = (await render(['sqrt(x)', '--x', '0', '--ascii', '--width', '200'])).split('\n').find((line) => line.includes('(!) dsqrt(x)/dx'))
+    expect(ascii).toContain('its derivative 1/(2*sqrt(0)) is Infinity')
+  })
+})
+
+describe('an operation that takes one input twice', () => {
+  it("writes each local derivative as its rule gives it: x^x's power rule is x·x^(x - 1), not x^x collected", async () => {
+    const text = await render(['x^x', '--x', '2'])
+    // ∂(a^b)/∂a = b·a^(b−1) = 2·2 = 4 at x = 2; ∂(a^b)/∂b = a^b·log(a) = 4·log 2.
+    expect(text).toMatch(/│ ∂\(x\[1\]\^x\[2\]\)\/∂x\[1\] │ power +│ x·x\^\(x - 1\) │ 4 +│/)
+    expect(text).toMatch(new RegExp(`│ ∂\\(x\\[1\\]\\^x\\[2\\]\\)/∂x\\[2\\] │ exponential │ x\\^x·log\\(x\\) +│ ${(4 * Math.log(2)).toPrecision(6)} │`))
+    // The gradient is the sum of both: 4 + 4·log 2.
+    expect(text).toContain(`│ x        │ ${(4 + 4 * Math.log(2)).toPrecision(6)}`)
+  })
+})
+
 describe('zero paths', () => {
   it('are counted in the short chains, not listed: with y = 1 the path through (1 - y) is 0', async () => {
     const text = await render(['p = sigmoid(w*x + b)\nloss = -(y*log(p) + (1 - y)*log(1 - p))', '--w', '0.5', '--x', '2', '--b', '0', '--y', '1'])

@@ -483,7 +483,7 @@ describe('forward mode, from a student pass', () => {
     expect(stdout).toContain('│ ṫ1      │ -x/y² ⊙ ẏ')
     expect(stdout).toContain('│ l̇oss    │ ṫ2 - ṫ3')
     // L̇ = Σ -x/y² - 2 = -1/9 - 2/16 - 2.
-    expect(stdout).toContain(`l̇oss = ${(-1 / 9 - 2 / 16 - 2).toPrecision(4)} = Σ ∂loss/∂y ⊙ ẏ`)
+    expect(stdout).toContain(`l̇oss = ${(-1 / 9 - 2 / 16 - 2).toPrecision(4)} = Σ(∂loss/∂y ⊙ ẏ)`)
   })
 
   it('counts the backward pass --wrt needs, and refuses a --wrt that names nothing', async () => {

@@ -513,6 +513,15 @@ describe('programs that do not fit', () => {
       "A·B: A is 2×3 and B is 2×3; the inner sizes must agree (did you mean A'*B?)",
     )
   })
+  it('suggests a value of a shape the program takes for a variable left unbound', async () => {
+    // W·x with W 2×2 takes 2 entries, W·x with W 2×3 takes 3; b beside a 2-entry W·x takes 2.
+    expect(await refused('z = W*x; L = sum(z)', { W: '[1, 2; 3, 4]' })).toContain('as in --x "[1, 2]" (2 entries fit here), --x "randn(2)" or --x @x.csv')
+    expect(await refused('z = W*x + b; L = sum(z)', { W: '[1, 2, 3; 4, 5, 6]', b: '[1, 2]' })).toContain('--x "[1, 2, 3]" (3 entries fit here)')
+    expect(await refused('z = W*x + b; L = sum(z)', { W: '[1, 2, 3; 4, 5, 6]', x: '[1, 2, 3]' })).toContain('--b "[1, 2]" (2 entries fit here)')
+    expect(await refused("L = x'*A*x", { A: 'ones(5, 5)' })).toContain('--x "randn(5)" (a shape that fits here)')
+    // Nothing around it to read a shape from: the general example.
+    expect(await refused('L = sum(x)', {})).toContain('as in --x "[1, 2, 3]", --x "randn(3, 2)" or --x @x.csv')
+  })
   it("takes a one-entry output as the loss, as x'*A*x of a column x is", async () => {
     const trace = await run("x'*A*x", { x: '[[1], [2]]', A: '[2, 1; 1, 3]' })
     // xᵀAx = 18; ∂/∂x = (A + Aᵀ)x; ∂/∂A = x·xᵀ.
@@ -664,7 +673,7 @@ describe('flags: NaN, infinity, kinks and ties, as a scalar trace raises them', 
       ['inconclusive'],
     ],
     ['norm(v)', { v: '[0, 0]' }, 'L = norm(v): norm is not differentiable at the zero vector: the gradient is taken as 0', ['inconclusive']],
-    ['sum(sqrt(v))', { v: '[0, 1]' }, 't1 = sqrt(v) at entry [1]: sqrt is not differentiable at 0: its derivative 1/(2*sqrt(0)) is Infinity', ['not-checked']],
+    ['sum(sqrt(v))', { v: '[0, 1]' }, 't1 = sqrt(v) at entry [1]: sqrt is not differentiable at 0: its derivative 1/(2·sqrt(0)) is Infinity', ['not-checked']],
     [
       'sum(max(a, b))',
       { a: '[1, 2]', b: '[1, 3]' },
@@ -684,6 +693,9 @@ describe('flags: NaN, infinity, kinks and ties, as a scalar trace raises them', 
   it('says which of the output and the gradient is not finite when a check cannot be made', async () => {
     const trace = await run('loss = sum(log(v) .* w)', { v: '[-1, 1]', w: '[2, 3]' })
     expect(trace.checks.map(checkCell)).toEqual(['not checked (the output is not finite nearby)', 'not checked (the gradient is not finite)'])
+    // Nothing was measured, so no method is explained.
+    expect(W.checkLegend(trace)).toEqual([])
+    expect(W.checkLegend(await run('loss = sum(log(v) .* w)', { v: '[2, 1]', w: '[2, 3]' }))[0]).toContain('Checked entry by entry')
   })
 
   it('raises every value and convention flag of the scalar trace on the same program in 1-entry tensors', async () => {

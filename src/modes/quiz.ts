@@ -105,7 +105,9 @@ function localQuestions(asking: Asking): Question[] {
   const { trace, steps, n, num } = asking
   const names = placeholders(trace)
   // At a kink the formula does not apply and the convention decides: say so in the hint.
-  const conventions = new Map(trace.flags.filter((f) => f.code === 'convention').map((f) => [f.edge!, conventionText(trace.nodes[f.node]!.op!, f.convention!)]))
+  const conventions = new Map(
+    trace.flags.filter((f) => f.code === 'convention').map((f) => [f.edge!, n.print(conventionText(trace.nodes[f.node]!.op!, f.convention!))]),
+  )
   const kinks = new Set(trace.flags.filter((f) => f.code === 'convention' && f.kind === 'non-differentiable').map((f) => f.edge!))
   return [...steps.locals()].flatMap((row): Question[] => {
     const edge = trace.edges[row.edge]!

@@ -65,7 +65,7 @@ const textEscape = (s: string) => s.replace(/[\\{}$&#^_%~]/g, (c) => (c === '\\'
  */
 export function latexFormula(text: string): string {
   const token =
-    /‹([^›]*)›|∂([^\s/·()‹›]+)\/∂([^\s·()⊙,ᵀ‹›]+)|(ḡ)|((?!ᵀ)[\p{L}_$](?:(?!ᵀ)[\p{L}\p{N}_$#])*)(\s*\()?|(\d+(?:\.\d+)?(?:e[+-]?\d+)?)|(\.\*|\.\/|\.\^|[ᵀ'·⊙Σ×→²³…])|(\s+)|⟪([^⟫]*)⟫|(.)/gu
+    /‹([^›]*)›|∂([^\s/·()‹›]+)\/∂([^\s·()⊙,ᵀ‹›]+)|(ḡ)|((?![ᵀΣ])[\p{L}_$](?:(?![ᵀΣ])[\p{L}\p{N}_$#])*)(\s*\()?|(\d+(?:\.\d+)?(?:e[+-]?\d+)?)|(\.\*|\.\/|\.\^|[ᵀ'·⊙Σ×→²³…])|(\s+)|⟪([^⟫]*)⟫|(.)/gu
   let out = ''
   for (const m of text.matchAll(token)) {
     const [, words, of, wrt, bar, name, call, number, symbol, space, dotted, other] = m

@@ -11,7 +11,7 @@ import type { TensorClaimResult } from '../tensor/claims.js'
 import { indexOf, shapeText, type Shape, type Tensor } from '../tensor/tensor.js'
 import type { TensorFlag } from '../tensor/flags.js'
 import { valueText } from '../render/tensor-values.js'
-import { dotted } from '../render/text.js'
+import { dotted, notation } from '../render/text.js'
 import { FORWARD, conventionText } from './words.js'
 import { tangentOf } from '../tensor/ops.js'
 import type { TensorDirection, TensorForwardMode } from '../tensor/forward.js'
@@ -88,8 +88,10 @@ export const TENSOR_WORDS = {
   /** A number the program writes (the 2 of x .^ 2) is its own label: the forward table leaves it out. */
   shownInForward: (node: TensorNode) => !(node.kind === 'constant' && node.value!.shape.length === 0 && node.label === formatNumber(node.value!.data[0]!)),
   checkLegend: (trace: TensorTrace): string[] => {
-    if (trace.checks.length === 0) return []
-    const method = trace.checks[0]!.method
+    // Nothing measured (every gradient or output not finite): no method to explain.
+    const measured = trace.checks.filter((c) => c.status !== 'not-checked')
+    if (measured.length === 0) return []
+    const method = measured[0]!.method
     return [
       method === 'entries'
         ? '  Checked entry by entry: each entry moved by ±h in turn, (f(+h) - f(-h)) / 2h against its gradient.'
@@ -388,7 +390,7 @@ export function tangentSections(trace: TensorTrace, mode: TensorForwardMode, fir
     // The backward pass's side: one entry of the gradient, or its dot product with the direction.
     const reverse =
       d.from !== undefined
-        ? `Σ ∂${out}/∂${d.variable} ⊙ ${seed} = ${f(pass.reverse)} ‹from the backward pass›`
+        ? `Σ(∂${out}/∂${d.variable} ⊙ ${seed}) = ${f(pass.reverse)} ‹from the backward pass›`
         : `∂${out}/∂${d.variable}${scalar ? '' : `[${d.entry!.map((i) => i + 1).join(', ')}]`} ‹from the backward pass›`
     return {
       title: `${first + k}. Forward mode for ${d.variable} along ${seed} = ${directionText(trace, d)}: each node n carries its tangent ${tangentOf('n')}, the derivative of n along that direction, every other input's tangent 0`,
@@ -482,7 +484,9 @@ export function tensorFlagText(trace: TensorTrace, flag: TensorFlag): string {
         return undefined
     }
   })()
-  return sentence ? `${where}: ${sentence}` : `${where}${at}: ${conventionText(node.params.fn!, flag.convention as Convention)}`
+  return sentence
+    ? `${where}: ${sentence}`
+    : `${where}${at}: ${notation({ ascii: false, precision: undefined }).print(conventionText(node.params.fn!, flag.convention as Convention))}`
 }
 
 /** What the gradients section says after its table: each flag, then the trace's notes (each after ⚠). */

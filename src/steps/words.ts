@@ -203,25 +203,33 @@ export function notationNote(trace: Trace, edgeIndex: number): Phrase[] {
   return lines
 }
 
+/** 1/(2·sqrt(0)) and 1/(3·cbrt(0)²): the derivative's formula at 0, kept as maths so --ascii writes it too. */
+const INFINITE_SLOPE: Partial<Record<OpId, Sym>> = {
+  sqrt: { op: 'div', args: [1, { op: 'mul', args: [2, { op: 'sqrt', args: [0] }] }] },
+  cbrt: { op: 'div', args: [1, { op: 'mul', args: [3, { op: 'pow', args: [{ op: 'cbrt', args: [0] }, 2] }] }] },
+}
+
 /** What a convention at a non-differentiable point is, for the op that has it. */
-export function conventionText(op: OpId, convention: Convention): string {
+export function conventionText(op: OpId, convention: Convention): Phrase {
   switch (convention) {
     case 'zero-at-kink':
-      return `${op} is not differentiable at 0: the gradient is taken as 0 (PyTorch's convention)`
+      return [`${op} is not differentiable at 0: the gradient is taken as 0 (PyTorch's convention)`]
     case 'sign-zero':
-      return `${op} is not differentiable at 0: the gradient is taken as 0 (PyTorch's convention, sign(0) = 0)`
+      return [`${op} is not differentiable at 0: the gradient is taken as 0 (PyTorch's convention, sign(0) = 0)`]
     case 'tie-split':
-      return `${op} is not differentiable at a tie: the gradient is split evenly, 1/2 to each input (PyTorch's convention)`
+      return [`${op} is not differentiable at a tie: the gradient is split evenly, 1/2 to each input (PyTorch's convention)`]
     case 'infinite-slope':
-      return `${op} is not differentiable at 0: its derivative ${op === 'sqrt' ? '1/(2*sqrt(0))' : '1/(3*cbrt(0)^2)'} is Infinity`
+      return [`${op} is not differentiable at 0: its derivative `, value(INFINITE_SLOPE[op]!), ' is Infinity']
     case 'power-zero-base':
-      return "d(0^b)/db is taken as 0 (PyTorch's convention; log(0) is -Infinity)"
+      return ["d(0^b)/db is taken as 0 (PyTorch's convention; log(0) is -Infinity)"]
     case 'power-zero-exponent':
-      return "d(a^0)/da is taken as 0 (PyTorch's convention)"
+      return ["d(a^0)/da is taken as 0 (PyTorch's convention)"]
     case 'nan-passes':
-      return op === 'relu'
-        ? "relu's input is NaN: the gradient passes, as in PyTorch, whose relu blocks it only where the input is ≤ 0 (and NaN ≤ 0 is false)"
-        : `${op} compares with NaN: the gradient passes to this input, as in PyTorch, whose ${op} blocks an input only where it is the ${op === 'max' ? 'smaller' : 'larger'} (and every comparison with NaN is false)`
+      return [
+        op === 'relu'
+          ? "relu's input is NaN: the gradient passes, as in PyTorch, whose relu blocks it only where the input is ≤ 0 (and NaN ≤ 0 is false)"
+          : `${op} compares with NaN: the gradient passes to this input, as in PyTorch, whose ${op} blocks an input only where it is the ${op === 'max' ? 'smaller' : 'larger'} (and every comparison with NaN is false)`,
+      ]
   }
 }
 
@@ -243,16 +251,11 @@ export function flagText(trace: Trace, flag: Flag): Phrase {
   const number = (s: Sym) => (typeof s === 'number' ? raw(s) : 'symbolic')
   switch (flag.code) {
     case 'value':
-      return [
-        `${node.label} = ${node.op}(${node.inputs.map((j) => trace.nodes[j]!.label).join(', ')}) is `,
-        raw(node.value as number),
-        ' first here, from finite inputs ',
-        ...inputsAt(trace, flag.node),
-      ]
+      return [`${node.label} = `, value(node.expression!), ' is ', raw(node.value as number), ' first here, from finite inputs ', ...inputsAt(trace, flag.node)]
     case 'sum':
       return ['the sum of the contributions to ', grad(out, node.label), ' is ', raw(node.grad as number)]
     case 'convention': {
-      const text: Phrase = [local(trace, edge!), `: ${conventionText(node.op!, flag.convention!)}`]
+      const text: Phrase = [local(trace, edge!), ': ', ...conventionText(node.op!, flag.convention!)]
       // relu(x)·x at 0: what relu's own slopes do there is multiplied by nothing.
       if (node.grad === 0) text.push('; no gradient arrives at ', node.label, ' here (', grad(out, node.label), ' = 0), so the choice changes nothing')
       return text
@@ -286,7 +289,9 @@ export function flagText(trace: Trace, flag: Flag): Phrase {
         grad(out, node.label),
         ' = ',
         raw(node.grad as number),
-        ` is taken through ${broken.label} = ${broken.op}(${broken.inputs.map((j) => trace.nodes[j]!.label).join(', ')}), which is `,
+        ` is taken through ${broken.label} = `,
+        value(broken.expression!),
+        ', which is ',
         raw(broken.value as number),
         ` here: ${out} has no value near ${node.label}, so this number is not its derivative (PyTorch computes it the same way, without a warning; its anomaly mode would point at ${broken.op})`,
       ]

@@ -586,12 +586,12 @@ const SOFTMAX: TensorOp = {
         return result
       },
       formula: ([a], _out, p) =>
-        `p ⊙ (${G} - Σ ${G} ⊙ p${a!.shape.length === 2 ? (p.dim === 1 ? '‹ per row›' : '‹ per column›') : ''})‹, where› p = softmax(${a!.label}${dimWord(p.dim)})`,
+        `p ⊙ (${G} - Σ(${G} ⊙ p)${a!.shape.length === 2 ? (p.dim === 1 ? '‹ per row›' : '‹ per column›') : ''})‹, where› p = softmax(${a!.label}${dimWord(p.dim)})`,
       // The Jacobian diag(p) - p·pᵀ is symmetric: the tangent goes through the same formula as ḡ.
       jvp: (t, xs, out, p) => SOFTMAX.inputs(p)[0]!.vjp(t, xs, out, p),
       tangentFormula: ([a], _out, p) => {
         const dotted = tangentOf(a!.label)
-        return `p ⊙ (${dotted} - Σ p ⊙ ${dotted}${a!.shape.length === 2 ? (p.dim === 1 ? '‹ per row›' : '‹ per column›') : ''})‹, where› p = softmax(${a!.label}${dimWord(p.dim)})`
+        return `p ⊙ (${dotted} - Σ(p ⊙ ${dotted})${a!.shape.length === 2 ? (p.dim === 1 ? '‹ per row›' : '‹ per column›') : ''})‹, where› p = softmax(${a!.label}${dimWord(p.dim)})`
       },
     },
   ],

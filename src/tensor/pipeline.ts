@@ -5,6 +5,9 @@ import { buildTensorGraph } from './graph.js'
 import { readValue } from './values.js'
 import { traceTensors, type TensorTrace } from './trace.js'
 import { softmaxShortcuts } from './shortcuts.js'
+import { TENSOR_OPS, resolve } from './ops.js'
+import { size, type Shape } from './tensor.js'
+import type { TensorGraph } from './graph.js'
 
 export interface TensorOptions {
   /** Seeds rand(…) and randn(…) in values (default 0). */
@@ -51,11 +54,53 @@ export async function traceTensorProgram(
   }
   const missing = variables.filter((name) => !bindings.has(name))
   if (missing.length > 0) {
+    const first = missing[0]!
+    const shape = fittingShape(graph, graph.variables[variables.indexOf(first)]!)
+    const examples =
+      shape === undefined
+        ? `--${first} "[1, 2, 3]", --${first} "randn(3, 2)"`
+        : shape.length === 0
+          ? `--${first} 2 (a scalar fits here)`
+          : shape.length === 1 && shape[0]! <= 4
+            ? `--${first} "[${Array.from({ length: shape[0]! }, (_, k) => k + 1).join(', ')}]" (${shape[0]} ${shape[0] === 1 ? 'entry fits' : 'entries fit'} here), --${first} "randn(${shape[0]})"`
+            : `--${first} "randn(${shape.join(', ')})" (a shape that fits here)`
     throw new InputError(
-      `${missing.join(', ')} ${missing.length === 1 ? 'has' : 'have'} no value: a tensor program is traced with numbers, so bind ${missing.length === 1 ? 'it' : 'each'}, as in --${missing[0]} "[1, 2, 3]", --${missing[0]} "randn(3, 2)" or --${missing[0]} @${missing[0]}.csv`,
+      `${missing.join(', ')} ${missing.length === 1 ? 'has' : 'have'} no value: a tensor program is traced with numbers, so bind ${missing.length === 1 ? 'it' : 'each'}, as in ${examples} or --${first} @${first}.csv`,
     )
   }
   const trace = traceTensors(graph, bindings)
   trace.shortcuts = softmaxShortcuts(trace)
   return { trace, warnings: [...warnings, ...trace.notes.filter((n) => n.startsWith('statement '))], notes }
+}
+
+/**
+ * A shape for an unbound variable that the program's operations accept, read from the bound
+ * values around it (W·x with W 2×3 wants 3 entries): larger sizes first, vectors before matrices,
+ * a scalar last. Undefined when every candidate fits, or none does: then nothing is known.
+ */
+function fittingShape(graph: TensorGraph, variable: number): Shape | undefined {
+  const sizes = new Set<number>([1])
+  for (const node of graph.nodes) for (const n of node.value?.shape ?? []) sizes.add(n)
+  const dims = [...sizes].sort((a, b) => b - a).slice(0, 6)
+  const candidates: Shape[] = [...dims.map((n) => [n]), ...dims.flatMap((m) => dims.map((n) => [m, n])), []]
+  const fitting = candidates.filter((shape) => fits(graph, variable, shape))
+  return fitting.length > 0 && fitting.length < candidates.length ? fitting[0] : undefined
+}
+
+/** Whether every operation whose inputs' shapes are known takes them, with `variable` shaped so, and the output is one entry. */
+function fits(graph: TensorGraph, variable: number, shape: Shape): boolean {
+  const shapes = graph.nodes.map((node, i) => (i === variable ? shape : node.value?.shape))
+  for (let i = 0; i < graph.nodes.length; i++) {
+    const node = graph.nodes[i]!
+    if (node.kind !== 'op') continue
+    const xs = node.inputs.map((j) => shapes[j])
+    if (xs.some((x) => x === undefined)) continue
+    const known = xs as Shape[]
+    const { op, params } = resolve(node.op!, node.params, known)
+    const out = TENSOR_OPS[op].shape(known, params)
+    if (typeof out === 'string' || out.length > 2) return false
+    shapes[i] = out
+  }
+  const out = shapes[graph.output]
+  return out === undefined || size(out) === 1
 }
