@@ -141,13 +141,16 @@ describe('one convention everywhere: what the backward pass selects, the chains 
     const sqrt = await runCli(['sqrt(relu(x))', '--x', '0'])
     expect(sqrt.stdout).toContain('x: the gradient passes sqrt at L, whose slope is infinite there, so a finite\n      difference cannot measure it')
     const relu = await runCli(['relu(x + y)', '--x', '0', '--y', '0'])
-    expect(relu.stdout).toContain('x, y: the gradient passes a non-differentiable point (relu at L), where the\n      two one-sided slopes differ')
+    expect(relu.stdout).toContain('x, y: the gradients pass a non-differentiable point (relu at L), where the\n      two one-sided slopes differ')
     expect(relu.stdout).not.toMatch(/\bits gradient\b/)
   })
 
   it('keeps Infinity and -Infinity apart when it groups the check’s reasons', async () => {
     const result = await runCli(['x/y', '--x', '1', '--y', '0'])
     expect(result.stdout).toContain('  x: the gradient is Infinity\n  y: the gradient is -Infinity\n')
+    // One reason for two variables is said in the plural.
+    const both = await runCli(['sqrt(x) + sqrt(y)', '--x', '0', '--y', '0'])
+    expect(both.stdout).toContain('  x, y: the gradients are Infinity\n')
   })
 
   it('names the step --explain measured with as the README defines it', async () => {

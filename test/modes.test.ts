@@ -329,6 +329,9 @@ describe('check: claims worked out by hand', () => {
     const step = await runCli(['check', 'z = w*x + b; L = z^2', '--w', '1', '--x', '2', '--b', '0', '--claim', 'dL/dz = 4', '--claim', 'dL/db = 8'])
     expect(step.stdout).toContain('but ∂(t1 + b)/∂b = 1 (sum rule).')
     expect(step.stdout).not.toContain('= 1 = 1')
+    // A wrong local claimed outright: its rule once, no "(sum rule) = 1" after it.
+    const local = await runCli(['check', '(x + y)*x', '--x', '1', '--y', '2', '--claim', 'dt1/dx = 2'])
+    expect(local.stdout).toContain('     ∂(x + y)/∂x = 1 (sum rule).\n')
   })
 
   it('without claims above a wrong gradient, shows the true chain and the one slip that explains the number', async () => {

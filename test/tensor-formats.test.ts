@@ -302,6 +302,45 @@ describe('quiz on a tensor program', () => {
   })
 })
 
+describe('quiz on a tensor program at a kink', () => {
+  // x = [0, 1]: relu(x)[1] sits on its kink, where PyTorch takes relu′(0) = 0.
+  const K = ['quiz', 'L = sum(relu(x))', '--x', '[0, 1]']
+  const upToRule = ['2', 'scalar', '2', 'g', '2']
+
+  it('takes relu’s mask typed as a comparison, and points "undefined" for a whole rule to the convention', async () => {
+    const { stdout } = await runCli([...K], { answers: [...upToRule, 'undefined', 'g .* (x >= 0)', 'g .* (x > 0)', 'q'] })
+    expect(stdout).toContain(
+      "> undefined\n  t1 = relu(x) at entry [1]: relu is not differentiable at 0: the gradient is taken as 0 (PyTorch's convention); the rule is defined everywhere with that convention: type it in g\n",
+    )
+    // x >= 0 holds at the kink too, so it gives 1 there, not the convention's 0.
+    expect(stdout).toContain('> g .* (x >= 0)\n  ✗ not quite: the shape is right, the numbers are not')
+    expect(stdout).toContain('> g .* (x > 0)\n  ✓ right')
+  })
+
+  it('asks the entry that rests on the convention, and "undefined" is right there', async () => {
+    const { stdout } = await runCli([...K], { answers: [...upToRule, 'g .* (x > 0)', 'undefined'] })
+    expect(stdout).toContain('(7/7) ∂L/∂x[1] = ?')
+    expect(stdout).toContain(
+      "> undefined\n  ✓ right: t1 = relu(x) at entry [1]: relu is not differentiable at 0: the gradient is taken as 0 (PyTorch's convention); the trace goes on with 0",
+    )
+    expect(stdout).toContain('Score: 7 of 7 right at the first try.')
+  })
+
+  it('says "undefined" is no answer where every derivative exists, and names shapes in words', async () => {
+    const { stdout } = await runCli(['quiz', 'L = sum(relu(x))', '--x', '[2, 1]'], {
+      answers: ['', '', '2', 'scalar', '2', 'g', '2', 'g .* (x > 0)', 'undefined', 'q'],
+    })
+    expect(stdout).toContain('  hint: x is a vector of 2 entries\n')
+    expect(stdout).toContain('> undefined\n  it is defined here: type a number or an expression\n')
+  })
+
+  it('says of an entry with a zero partial derivative only what is true: relu′(0) is a convention, not independence', async () => {
+    const { stdout } = await runCli(['L = sum(relu(x))', '--x', '[0, 1]', '--entry', 'x[1]'])
+    expect(stdout).toContain('∂L/∂x[1] = 0  (∂t1[i]/∂x[1] = 0 for every entry of t1)')
+    expect(stdout).toContain('  ⚠ t1 = relu(x) at entry [1]: relu is not differentiable at 0: the gradient is')
+  })
+})
+
 describe('--explain on a tensor program', () => {
   it('prints each small local Jacobian in full, and the rule is ḡ times it', async () => {
     const { stdout } = await runCli(['z = W*x; L = sum(softmax(z) .* [1, 0, 0])', '--W', '[1, 2; 3, 4; 5, 6]', '--x', '[1, -1]', '--explain'])

@@ -513,6 +513,12 @@ describe('programs that do not fit', () => {
       "A·B: A is 2×3 and B is 2×3; the inner sizes must agree (did you mean A'*B?)",
     )
   })
+  it('names the function a misspelt call most likely meant', async () => {
+    expect(await refused('L = sum(tahn(W*x))', { W: '[1, 2]', x: '[1, 2]' })).toContain(
+      'unknown function tahn (did you mean tanh?); the functions are sum, mean',
+    )
+    expect(await refused('L = sum(softmx(x))', { x: '[1, 2]' })).toContain('(did you mean softmax?)')
+  })
   it('suggests a value of a shape the program takes for a variable left unbound', async () => {
     // W·x with W 2×2 takes 2 entries, W·x with W 2×3 takes 3; b beside a 2-entry W·x takes 2.
     expect(await refused('z = W*x; L = sum(z)', { W: '[1, 2; 3, 4]' })).toContain('as in --x "[1, 2]" (2 entries fit here), --x "randn(2)" or --x @x.csv')

@@ -162,7 +162,7 @@ export async function tensorQuiz(request: Request, source: string, io: Io): Prom
     trace,
     tensorQuestions(trace, precision),
     { write: io.stdout, ask: io.ask },
-    { tolerance: request.tolerance, ascii: Boolean(request.opts.ascii), chalk: request.chalkFor(false) },
+    { tolerance: request.tolerance, precision, ascii: Boolean(request.opts.ascii), chalk: request.chalkFor(false) },
   )
   return EXIT.ok
 }

@@ -2,7 +2,7 @@
 // derivatives, ② the backward pass, chains, gradients, warnings), each row made of cells that say
 // what they are. Every face (table, markdown, latex, quiz, graphs) prints these; none decides what
 // to show, and none needs to know where a number came from in the trace.
-import type { Check } from '../check.js'
+import type { Check, CheckReason } from '../check.js'
 import { LIMITS } from '../limits.js'
 import { symTerms, type Sym } from '../sym.js'
 import { rational } from '../canon.js'
@@ -276,7 +276,7 @@ function chainStep(trace: Trace, k: number, policy: 'all' | 'short'): ChainStep 
 
 /** One line per distinct reason, naming the variables it applies to, in order of first use. */
 function reasons(trace: Trace, gradients: GradientRow[]): Lesson['reasons'] {
-  const byText = new Map<string, { variables: string[]; text: Phrase }>()
+  const byText = new Map<string, { variables: string[]; text: Phrase; reason: CheckReason }>()
   for (const row of gradients) {
     const reason = row.check?.reason
     if (!reason) continue
@@ -286,9 +286,12 @@ function reasons(trace: Trace, gradients: GradientRow[]): Lesson['reasons'] {
     const key = JSON.stringify(text, (_, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v))
     const line = byText.get(key)
     if (line) line.variables.push(row.variable)
-    else byText.set(key, { variables: [row.variable], text })
+    else byText.set(key, { variables: [row.variable], text, reason })
   }
-  return [...byText.values()]
+  return [...byText.values()].map(({ variables, text, reason }) => ({
+    variables,
+    text: variables.length > 1 ? checkReasonText(trace, variables[0]!, reason, true) : text,
+  }))
 }
 
 function explanations(trace: Trace, locals: Iterable<LocalRow>, backward: Iterable<BackwardStep>): Lesson['explain'] {

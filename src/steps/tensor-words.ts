@@ -8,8 +8,8 @@ import type { TensorNode } from '../tensor/graph.js'
 import { CHECK_DIRECTIONS, type TensorCheck, type TensorEdge, type TensorTrace } from '../tensor/trace.js'
 import { SHOWN_TERMS, type EntryChain, type EntryTerm } from '../tensor/entry.js'
 import type { TensorClaimResult } from '../tensor/claims.js'
-import { indexOf, shapeText, type Shape, type Tensor } from '../tensor/tensor.js'
-import type { TensorFlag } from '../tensor/flags.js'
+import { indexOf, offsetOf, shapeText, type Shape, type Tensor } from '../tensor/tensor.js'
+import { conventionsAt, type TensorFlag } from '../tensor/flags.js'
 import { valueText } from '../render/tensor-values.js'
 import { dotted, notation } from '../render/text.js'
 import { FORWARD, conventionText } from './words.js'
@@ -223,7 +223,7 @@ export function entryLines(trace: TensorTrace, chain: EntryChain, precision: num
     if (!terms) {
       lines.push(`  ${share} = ${f(part.value)}  (${consumer.label} has too many entries to list its terms)`)
     } else if (terms.length === 0) {
-      lines.push(`  ${share} = 0  (no entry of ${consumer.label} depends on ${target})`)
+      lines.push(`  ${share} = 0  (${anyEntry(consumer)}/∂${target} = 0 for every entry of ${consumer.label})`)
     } else {
       const shown = terms.slice(0, SHOWN_TERMS)
       const more = terms.length > shown.length ? ` + … (${terms.length} terms)` : ''
@@ -235,7 +235,7 @@ export function entryLines(trace: TensorTrace, chain: EntryChain, precision: num
       lines.push(`${indent}= ${formatNumber(part.value, precision)}`)
       const untouched = consumer.value!.data.length - terms.length
       if (untouched > 0)
-        lines.push(`${indent}  (the other ${untouched} ${untouched === 1 ? 'entry' : 'entries'} of ${consumer.label} do not depend on ${target})`)
+        lines.push(`${indent}  (${anyEntry(consumer)}/∂${target} = 0 for the other ${untouched === 1 ? 'entry' : `${untouched} entries`} of ${consumer.label})`)
     }
     lines.push(
       `  This is entry ${chain.index.length ? `[${chain.index.map((i) => i + 1).join(', ')}] ` : ''}of ${plainFormula(upstreamTimesRule(trace, part.edge))} in the backward pass: the rule does this for every entry at once.`,
@@ -243,8 +243,13 @@ export function entryLines(trace: TensorTrace, chain: EntryChain, precision: num
     sums.push(sums.length === 0 ? formatNumber(part.value, precision) : f(part.value))
   }
   if (chain.parts.length > 1) lines.push(`  ${name} = ${sums.join(' + ')} = ${formatNumber(chain.grad, precision)}`)
+  // A partial derivative of 0 may be a convention (relu at 0): say which.
+  for (const flag of conventionsAt(trace, chain.node, offsetOf(nodes[chain.node]!.value!.shape, chain.index))) lines.push(`  ⚠ ${tensorFlagText(trace, flag)}`)
   return lines
 }
+
+/** "∂t1[i]", "∂t1[i, j]": any entry of a node, in the partial derivative's numerator. */
+const anyEntry = (node: TensorNode) => `∂${node.label}${['', '[i]', '[i, j]'][node.value!.shape.length]}`
 
 /** A partial derivative as a factor: bracketed when it is a sum or difference. */
 const bracket = (text: string) => (/ [+-] /.test(text) ? `(${text})` : text)
@@ -336,6 +341,7 @@ export const TENSOR_QUIZ = {
   gradShape: (grad: string) => `the shape of ${grad}`,
   entryContext: (rule: string) => `one entry of ${rule}`,
   entryFromRule: (rule: string) => `take the entry's row and column through ${rule}`,
+  ruleAtKink: (convention: string) => `${convention}; the rule is defined everywhere with that convention: type it in g`,
   oneNumber: (shape: string) => `that is ${shape}; type one number (or arithmetic giving one)`,
   via: (consumer: string) => ` (the contribution through ${consumer})`,
   ruleContext: (out: string, consumer: string, expression: string) => `${consumer} = ${expression}; g = ∂${out}/∂${consumer}`,

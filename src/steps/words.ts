@@ -309,26 +309,27 @@ export function flagText(trace: Trace, flag: Flag): Phrase {
   }
 }
 
-/** Why a check is not a plain agree or disagree. */
-export function checkReasonText(trace: Trace, variable: string, reason: CheckReason): Phrase {
+/** Why a check is not a plain agree or disagree; `several`: said of several variables at once ("x, y: the gradients are …"). */
+export function checkReasonText(trace: Trace, variable: string, reason: CheckReason, several = false): Phrase {
+  const gradientIs = several ? 'the gradients are' : 'the gradient is'
+  const gradientPasses = several ? 'the gradients pass' : 'the gradient passes'
   switch (reason.code) {
     case 'unbound': {
       const names = reason.names.join(', ') + (reason.more > 0 ? ` and ${reason.more} more` : '')
       return [`needs every variable bound (${names} ${reason.names.length + reason.more === 1 ? 'is' : 'are'} symbolic)`]
     }
     case 'symbolic':
-      return ['the gradient is symbolic']
+      return [`${gradientIs} symbolic`]
     case 'non-finite':
-      return ['the gradient is ', raw(trace.gradients.find((g) => g.name === variable)!.grad as number)]
+      return [`${gradientIs} `, raw(trace.gradients.find((g) => g.name === variable)!.grad as number)]
     case 'budget':
       return [`past the check budget of ${LIMITS.checkBudget} node evaluations`]
     case 'kink': {
       const node = trace.nodes[reason.node]!
       const infinite = trace.flags.some((f) => f.node === reason.node && f.convention === 'infinite-slope')
-      // Said of one variable or several ("x, y: the gradient …"), so never "its".
       return infinite
-        ? [`the gradient passes ${node.op} at ${node.label}, whose slope is infinite there, so a finite difference cannot measure it`]
-        : [`the gradient passes a non-differentiable point (${node.op} at ${node.label}), where the two one-sided slopes differ`]
+        ? [`${gradientPasses} ${node.op} at ${node.label}, whose slope is infinite there, so a finite difference cannot measure it`]
+        : [`${gradientPasses} a non-differentiable point (${node.op} at ${node.label}), where the two one-sided slopes differ`]
     }
     case 'branch': {
       const node = trace.nodes[reason.node]!
@@ -565,6 +566,8 @@ function localVerdict({ trace, r, label }: Judged, meaning: Cell, diagnosis: Ext
     ' + ',
   )
   const uses = parts.length > 1 ? `, ${label(r.wrt)} is used ${parts.length} times, so the local derivatives add` : ''
+  // A local that is a number already (the sum rule's 1) is written once: "= 1 (sum rule)", not "= 1 (sum rule) = 1".
+  if (parts.length === 1 && isNumber(parts[0]!.local)) return [meaning, ' = ', value(r.truth), ` (${parts[0]!.rule.name} rule).`]
   return [meaning, ' = ', ...symbolic, ` (${parts[0]!.rule.name} rule${uses}) = `, value(r.truth), '.']
 }
 

@@ -5,7 +5,7 @@
 import type { FlagKind } from '../trace.js'
 import { formatNumber } from '../format.js'
 import { TENSOR_OPS, type TensorConvention } from './ops.js'
-import type { Shape } from './tensor.js'
+import { tensor, type Shape } from './tensor.js'
 import type { TensorEdge, TensorTrace } from './trace.js'
 
 export interface TensorFlag {
@@ -54,4 +54,47 @@ export function tensorFlags(trace: Pick<TensorTrace, 'nodes' | 'edges'>): Tensor
     }
   }
   return flags
+}
+
+/**
+ * The convention flags that entry `at` of `node`'s gradient rests on. Each flag's entries are
+ * marked in the gradient of its edge's input, then carried back through every rule below it: an
+ * entry is reached where the rule, applied to weights at the marked entries, is not 0. The weights
+ * are distinct positive numbers, so a rule that sums them (softmax's Σ) does not cancel them out.
+ */
+export function conventionsAt(trace: TensorTrace, node: number, at: number): TensorFlag[] {
+  return trace.flags.filter((flag) => flag.code === 'convention' && reaches(trace, flag, node)[at])
+}
+
+function reaches(trace: TensorTrace, flag: TensorFlag, target: number): boolean[] {
+  const { nodes } = trace
+  const marked: (boolean[] | undefined)[] = []
+  const start = flag.edge!.input
+  const shape = nodes[start]!.value!.shape
+  const size = nodes[start]!.value!.data.length
+  // Flags of element-wise rules name the output's entries: the input's own when the shapes agree, every entry when it is broadcast.
+  const own = flag.shape.join() === shape.join()
+  marked[start] = Array.from({ length: size }, (_, i) => !own || flag.entries.includes(i))
+  for (let n = start; n > target; n--) {
+    const mark = marked[n]
+    if (!mark?.some(Boolean)) continue
+    const weights = tensor(
+      nodes[n]!.value!.shape,
+      mark.map((m, i) => (m ? 1 + 1 / (i + 2) : 0)),
+    )
+    for (const edge of trace.edges) {
+      if (edge.consumer !== n) continue
+      const consumer = nodes[n]!
+      const rule = TENSOR_OPS[consumer.op!].inputs(consumer.params)[edge.slot]!
+      const through = rule.vjp(
+        weights,
+        consumer.inputs.map((k) => nodes[k]!.value!),
+        consumer.value!,
+        consumer.params,
+      ).data
+      const into = (marked[edge.input] ??= Array.from({ length: through.length }, () => false))
+      through.forEach((v, i) => (into[i] ||= v !== 0))
+    }
+  }
+  return marked[target] ?? []
 }

@@ -12,6 +12,7 @@ import { checkRank, isScalar, shapeText, size, tensor, type Shape, type Tensor }
 import { generate, GENERATORS } from './random.js'
 import { parseSyntax } from '../parse.js'
 import type { Syntax } from '../parse/syntax.js'
+import { nearFunction } from '../parse/suggest.js'
 
 export interface TensorNode {
   /** Unique in the graph: a variable's name, an assigned name (h#1, h#2 when assigned twice), the output's name, t1, t2, … */
@@ -50,6 +51,18 @@ const OPERATORS: Record<string, { fn: OpId; written?: string } | 'matmul' | 'tra
   pow: 'matrix-power',
   ctranspose: 'transpose',
   transpose: 'transpose',
+}
+
+/**
+ * Comparisons, in an answer only (a rule typed in the quiz, a claim): `z > 0` is relu's mask, 1
+ * where it holds and 0 elsewhere. [a > b] is step(a - b); `>=` is 1 - [b > a]. Programs do not
+ * take them: a comparison's gradient is 0 wherever it is defined.
+ */
+const COMPARISONS: Record<string, { swap: boolean; complement: boolean }> = {
+  larger: { swap: false, complement: false },
+  smaller: { swap: true, complement: false },
+  largerEq: { swap: true, complement: true },
+  smallerEq: { swap: false, complement: true },
 }
 
 /** Parses a tensor program into its graph (values not yet bound). */
@@ -245,6 +258,7 @@ class Builder {
   private operator(node: Syntax & { kind: 'operator' }): number {
     const kind = Object.hasOwn(OPERATORS, node.fn) ? OPERATORS[node.fn] : undefined
     const args = node.args
+    if (kind === undefined && this.inline && Object.hasOwn(COMPARISONS, node.fn)) return this.comparison(COMPARISONS[node.fn]!, args)
     if (kind === undefined) this.fail(`the operator ${node.op} is not part of the language`)
     if (kind === 'plus') return this.expr(args[0]!)
     const inputs = args.map((a) => this.expr(a))
@@ -256,6 +270,12 @@ class Builder {
     if (kind === 'matrix-power') return this.apply('elementwise', { fn: 'pow', written: '^' }, inputs)
     if (kind === 'transpose') return this.apply('transpose', { written: "'", ...(this.inline ? { row: true } : {}) }, inputs)
     return this.apply('elementwise', { fn: kind.fn, ...(kind.written ? { written: kind.written } : {}) }, inputs)
+  }
+
+  private comparison({ swap, complement }: (typeof COMPARISONS)[string], args: Syntax[]): number {
+    const [a, b] = args.map((arg) => this.expr(arg)) as [number, number]
+    const holds = this.apply('elementwise', { fn: 'step' }, [this.apply('elementwise', { fn: 'sub' }, swap ? [b, a] : [a, b])])
+    return complement ? this.apply('elementwise', { fn: 'sub' }, [this.constant(tensor([], [1])), holds]) : holds
   }
 
   private call(node: Syntax & { kind: 'call' }): number {
@@ -292,7 +312,8 @@ class Builder {
       )
     if (callOp(name, 1) || callOp(name, 2)) this.fail(`${name} takes ${callOp(name, 1) ? 1 : 2} argument${callOp(name, 1) ? '' : 's'}, not ${args.length}`)
     const known = [...Object.keys(TENSOR_FUNCTIONS), ...Object.keys(GENERATORS), 'max', 'min', ...Object.values(OPS).flatMap((o) => (o.call ? [o.call] : []))]
-    this.fail(`unknown function ${name}; the functions are ${[...new Set(known)].join(', ')}`)
+    const near = nearFunction(name, [...new Set(known)])
+    this.fail(`unknown function ${name}${near ? ` (did you mean ${near}?)` : ''}; the functions are ${[...new Set(known)].join(', ')}`)
   }
 
   private entry(node: Syntax & { kind: 'entry' }): number {

@@ -8,20 +8,22 @@ import { agrees, valueIn } from './claims.js'
 import type { TensorEdge, TensorTrace } from './trace.js'
 import { TENSOR_OPS } from './ops.js'
 import { mulberry32 } from '../random.js'
-import { indexOf, sameShape, shapeText, tensor, transposeOf, type Shape, type Tensor } from './tensor.js'
+import { indexOf, sameShape, shapeText, shapeWords, tensor, transposeOf, type Shape, type Tensor } from './tensor.js'
 import { entryChain } from './entry.js'
 import { formatNumber } from '../format.js'
-import { TENSOR_QUIZ as Q, entryLines, plainFormula, upstreamTimesRule } from '../steps/tensor-words.js'
+import { TENSOR_QUIZ as Q, entryLines, plainFormula, tensorFlagText, upstreamTimesRule } from '../steps/tensor-words.js'
 import { QUIZ } from '../steps/words.js'
+import { conventionsAt, type TensorFlag } from './flags.js'
 import { valueText } from '../render/tensor-values.js'
-import { finish, nextAnswer, type QuizIo, type Score } from '../modes/quiz.js'
+import { UNDEFINED_ANSWER, finish, nextAnswer, type QuizIo, type Score } from '../modes/quiz.js'
 
 export type TensorQuestion =
   | { kind: 'shape'; section: 'forward'; node: number; ask: string; shape: Shape; hints: [string, string]; reveal: string }
   | { kind: 'shape'; section: 'backward'; edge: TensorEdge; ask: string; context: string; shape: Shape; hints: [string, string]; reveal: string }
-  | { kind: 'rule'; section: 'backward'; ask: string; context: string; edge: TensorEdge; hints: [string, string]; reveal: string }
-  /** One entry of a variable's gradient as a number: the chain rule inside the matrix rule (the --entry view). */
-  | { kind: 'entry'; section: 'entries'; node: number; ask: string; context: string; answer: number; hints: [string, string]; reveal: string }
+  /** `kink`: the convention the rule takes at some entries, said when the student answers "undefined". */
+  | { kind: 'rule'; section: 'backward'; ask: string; context: string; edge: TensorEdge; hints: [string, string]; reveal: string; kink?: string }
+  /** One entry of a variable's gradient as a number: the chain rule inside the matrix rule (the --entry view). `kink`: the conventions it rests on ("undefined" is then right too). */
+  | { kind: 'entry'; section: 'entries'; node: number; ask: string; context: string; answer: number; hints: [string, string]; reveal: string; kink?: string }
 
 export function tensorQuestions(trace: TensorTrace, precision: number): TensorQuestion[] {
   const { nodes } = trace
@@ -29,7 +31,7 @@ export function tensorQuestions(trace: TensorTrace, precision: number): TensorQu
   const questions: TensorQuestion[] = []
   nodes.forEach((node, i) => {
     if (node.kind !== 'op') return
-    const inputs = node.inputs.map((k) => `${nodes[k]!.label} is ${shapeText(nodes[k]!.value!.shape)}`)
+    const inputs = node.inputs.map((k) => `${nodes[k]!.label} is ${shapeWords(nodes[k]!.value!.shape)}`)
     questions.push({
       kind: 'shape',
       section: 'forward',
@@ -52,7 +54,7 @@ export function tensorQuestions(trace: TensorTrace, precision: number): TensorQu
       ask: Q.gradShape(grad + via),
       context: `${consumer.label} = ${consumer.expression}`,
       shape: edge.contribution.shape,
-      hints: [Q.gradShapeHint(input.label), `${input.label} is ${shapeText(input.value!.shape)}`],
+      hints: [Q.gradShapeHint(input.label), `${input.label} is ${shapeWords(input.value!.shape)}`],
       reveal: `${grad} is ${shapeText(edge.contribution.shape)}, shaped like ${input.label}`,
     })
     questions.push({
@@ -63,14 +65,22 @@ export function tensorQuestions(trace: TensorTrace, precision: number): TensorQu
       edge,
       hints: [`${edge.rule.name}: ${edge.rule.why}`, `${plainFormula(edge.formula).replace(/ḡ/g, 'g')}${edge.shapes ? `  (${edge.shapes})` : ''}`],
       reveal: `${grad}${via} = ${plainFormula(upstreamTimesRule(trace, edge))} = ${valueText(edge.contribution, { precision, ascii: false }).replace(/\n\s*/g, '; ')}`,
+      ...kinkOf(
+        trace,
+        trace.flags.filter((f) => f.code === 'convention' && f.edge === edge),
+      ),
     })
   }
   for (const g of trace.gradients) {
-    // The first entry the gradient reaches (a zero entry is a dull sum of nothing).
-    const at = Math.max(
-      0,
-      g.grad.data.findIndex((x) => x !== 0),
-    )
+    // An entry that rests on a convention (relu at 0: the one to ask), else the first the gradient reaches (a zero entry is a dull sum of nothing).
+    const kinked = trace.flags.some((f) => f.code === 'convention') ? g.grad.data.findIndex((_, i) => conventionsAt(trace, g.node, i).length > 0) : -1
+    const at =
+      kinked >= 0
+        ? kinked
+        : Math.max(
+            0,
+            g.grad.data.findIndex((x) => x !== 0),
+          )
     const index = indexOf(g.grad.shape, at)
     const lines = entryLines(trace, entryChain(trace, g.node, index), precision).slice(1)
     const chain = lines.filter((line) => line.trimStart().startsWith('=') || line.trimStart().startsWith('∂'))
@@ -90,10 +100,13 @@ export function tensorQuestions(trace: TensorTrace, precision: number): TensorQu
           .map((line) => line.trim())
           .join(' ') || `= ${formatNumber(g.grad.data[at]!, precision)}`
       }`,
+      ...kinkOf(trace, conventionsAt(trace, g.node, at)),
     })
   }
   return questions
 }
+
+const kinkOf = (trace: TensorTrace, flags: TensorFlag[]) => (flags.length ? { kink: flags.map((f) => tensorFlagText(trace, f)).join('; ') } : {})
 
 /** "3x2", "3×2", "(3, 2)", "[3, 2]", "3 by 2", "3", "scalar" → a shape. */
 export function readShape(text: string): Shape | undefined {
@@ -164,7 +177,7 @@ export async function runTensorQuiz(
   trace: TensorTrace,
   questions: TensorQuestion[],
   io: QuizIo,
-  options: { tolerance: number; ascii: boolean; chalk?: Colors },
+  options: { tolerance: number; precision?: number; ascii: boolean; chalk?: Colors },
 ): Promise<Score> {
   const c = options.chalk ?? PLAIN
   const text = (s: string) => (options.ascii ? Q.ascii(s) : s)
@@ -183,6 +196,17 @@ export async function runTensorQuiz(
       const line = await nextAnswer(io, score, k, questions.length, tried)
       if (line === undefined) return finish(score, io)
       let verdict: Verdict | undefined
+      // "undefined" where a rule is a convention: right for one entry's number, a pointer to the convention for a whole rule.
+      if (UNDEFINED_ANSWER.test(line) && question.kind !== 'shape') {
+        if (question.kind === 'entry' && question.kink) {
+          if (misses === 0) score.firstTry++
+          else score.afterHint++
+          io.write(`  ${c.green(QUIZ.right(options.ascii))}: ${text(QUIZ.kinkAnswer(question.kink, formatNumber(question.answer, options.precision)))}\n`)
+          break
+        }
+        io.write(`  ${text(question.kind === 'rule' && question.kink ? Q.ruleAtKink(question.kink) : QUIZ.definedHere)}\n`)
+        continue
+      }
       if (line.trim() !== '' && line.trim() !== '?') {
         if (question.kind === 'shape') {
           const shape = readShape(line)
