@@ -96,6 +96,17 @@ describe('--mode', () => {
     expect(stdout).toContain('forward mode: 1 pass (one per input), 4 multiply-adds')
   })
 
+  it('takes ∞·0 and ∞ - ∞ as the backward pass does, and says so in the row', async () => {
+    // sqrt(relu(x)) at x = -1: relu blocks, so ∂L/∂x is 0 in the backward pass, not Infinity · 0 = NaN.
+    const blocked = await runCli(['sqrt(relu(x))*y', '--x', '-1', '--y', '2', '--mode', 'forward'])
+    expect(blocked.stdout).toMatch(/│ ṫ2 +│ ∂sqrt\(t1\)\/∂t1 · ṫ1 │ Infinity · 0 +│ 0 +│\n│ +│ +│ +\(relu selects its branch, as in │/)
+    expect(blocked.stdout).toContain('∂L/∂x = L̇ = 0: the same as the backward pass')
+    // sqrt(x·x + x) at x = -1: the backward pass spreads ∞ over three paths (∞ - ∞ - ∞ = NaN).
+    const spread = await runCli(['sqrt(x*x + x)', '--x', '-1', '--mode', 'forward'])
+    expect(spread.stdout).toContain("(the backward pass's order)")
+    expect(spread.stdout).toContain('∂L/∂x = L̇ = NaN: the same as the backward pass. With Infinity on the way,')
+  })
+
   it('json: a forward field beside the unchanged contract', async () => {
     const plain = JSON.parse((await runCli([...MISSION, '--format', 'json'])).stdout)
     const both = JSON.parse((await runCli([...MISSION, '--format', 'json', '--mode', 'both'])).stdout)

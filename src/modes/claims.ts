@@ -349,8 +349,8 @@ function departure(trace: Trace, inputsOf: number[][], said: Map<number, ClaimRe
     const slip = likelySlip(trace, n, r.claimed, tolerance)
     if (slip) diagnosis.slip = slip
     // The right size with the wrong sign: a slip in the sign of some local derivative on the way.
-    else if (r.truth !== 0 && Math.abs(r.claimed + r.truth) <= Math.abs(r.claimed - r.truth) / 100) diagnosis.signFlipped = true
-  }
+    else if (flippedSign(r)) diagnosis.signFlipped = true
+  } else if (edges.length === 1 && flippedSign(r)) diagnosis.signFlipped = true
   if (edges.length > 1 && edges.length <= 12) {
     // A fan-out node whose sum is missing some contributions: the most common slip at fan-out.
     const parts = edges.map((e) => trace.edges[e]!.contribution as number)
@@ -374,6 +374,9 @@ function departure(trace: Trace, inputsOf: number[][], said: Map<number, ClaimRe
   }
   return diagnosis
 }
+
+/** The right size with the wrong sign. */
+const flippedSign = (r: ClaimResult) => r.truth !== 0 && Math.abs(r.claimed + r.truth) <= Math.abs(r.claimed - r.truth) / 100
 
 function likelySlip(trace: Trace, n: number, claimed: number, tolerance: number): Slip | undefined {
   const path: number[] = []

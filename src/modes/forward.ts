@@ -7,7 +7,7 @@ import { InputError } from '../errors.js'
 import { LIMITS } from '../limits.js'
 import { apply, isNumber, TOO_LONG, tooLong, type Sym } from '../sym.js'
 import { keyOf } from '../canon.js'
-import { edgesByConsumer, type Trace } from '../trace.js'
+import { edgesByConsumer, selectingProduct, type Trace } from '../trace.js'
 
 /** One node of a tangent pass: ṅ = Σ local(edge) · tangent(edge's input) over `edges`. */
 export interface TangentRow {
@@ -17,6 +17,12 @@ export interface TangentRow {
   /** The inputs' tangents, one per edge. */
   incoming: Sym[]
   tangent: Sym
+  /**
+   * With ∞ or NaN on the way, the tangent is the backward pass's product where the rule's differs
+   * (0·∞, ∞ - ∞): one convention everywhere. `selected`: the edge whose op passed 0 instead of ∞·0.
+   */
+  reordered?: true
+  selected?: number
 }
 
 /** The forward pass for one input: the nodes that depend on it, in order, with their tangents. */
@@ -67,6 +73,8 @@ function tangentPass(trace: Trace, into: number[][], seed: number, variable: str
   const tangents = new Map<number, Sym>([[seed, 1]])
   const rows: TangentRow[] = []
   let operations = 0
+  // Edge visits the backward pass's order may take in this pass (one sweep per row where ∞ or NaN is met).
+  let budget = trace.edges.every((e) => isNumber(e.localValue)) ? LIMITS.maxForwardWork : 0
   for (let i = seed + 1; i < trace.nodes.length; i++) {
     const edges = into[i]!.filter((e) => tangents.has(trace.edges[e]!.from))
     if (edges.length === 0) continue
@@ -77,14 +85,53 @@ function tangentPass(trace: Trace, into: number[][], seed: number, variable: str
       operations++
     })
     if (!isNumber(tangent) && tooLong(tangent)) tangent = TOO_LONG
-    tangents.set(i, tangent)
-    rows.push({ node: i, edges, incoming, tangent })
+    const row: TangentRow = { node: i, edges, incoming, tangent }
+    // With ∞ or NaN on the way, the order the chain is multiplied in decides the number (0·∞, ∞ - ∞):
+    // take it in the backward pass's order, with its selections, where the two differ.
+    if (budget > 0 && edges.some((e, k) => !finiteNumber(trace.edges[e]!.localValue) || !finiteNumber(incoming[k]!))) {
+      budget -= trace.edges.length
+      const { grad, selected } = backwardFrom(trace, into, i, seed, tangents)
+      if (!sameNumber(grad, tangent as number)) {
+        row.tangent = grad
+        row.reordered = true
+        if (selected !== undefined) row.selected = selected
+      }
+    }
+    tangents.set(i, row.tangent)
+    rows.push(row)
   }
   const result = tangents.get(trace.output) ?? 0
   const pass: TangentPass = { variable, node: seed, rows, result, operations }
   const agrees = same(result, gradient)
   if (agrees !== undefined) pass.agrees = agrees
   return pass
+}
+
+/** A number that is not ∞ or NaN (an expression counts as finite: it is multiplied as written). */
+const finiteNumber = (a: Sym) => !isNumber(a) || Number.isFinite(a)
+
+const sameNumber = (a: number, b: number) => Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b))
+
+/**
+ * ∂top/∂seed as the backward pass computes it: seeded 1 at `top`, each consumer before its inputs,
+ * upstream × local with the selections of selectingProduct, over the nodes that depend on the seed.
+ */
+function backwardFrom(trace: Trace, into: number[][], top: number, seed: number, depends: Map<number, Sym>): { grad: number; selected?: number } {
+  const grads = new Map<number, number>([[top, 1]])
+  let selected: number | undefined
+  for (let i = top; i >= seed; i--) {
+    const upstream = grads.get(i)
+    if (upstream === undefined || i === seed) continue
+    for (const e of into[i]!) {
+      const edge = trace.edges[e]!
+      if (!depends.has(edge.from)) continue
+      const local = edge.localValue as number
+      const contribution = selectingProduct(upstream, local, trace.nodes[i]!, (j) => trace.nodes[j]!.value, edge.slot)
+      if (contribution === 0 && local === 0 && !Number.isFinite(upstream)) selected ??= e
+      grads.set(edge.from, (grads.get(edge.from) ?? 0) + contribution)
+    }
+  }
+  return { grad: grads.get(seed) ?? 0, ...(selected === undefined ? {} : { selected }) }
 }
 
 /**

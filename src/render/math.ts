@@ -156,7 +156,15 @@ export function forwardMath(trace: Trace, mode: ForwardMode, options: RenderOpti
         values: face.mathPhrase(line.values),
         value: face.math(line.value),
       })),
-      result: face.text(FORWARD.result(out, pass.variable, pass.result, pass.agrees)),
+      result: face.text(
+        FORWARD.result(
+          out,
+          pass.variable,
+          pass.result,
+          pass.agrees,
+          pass.rows.some((r) => r.reordered && r.selected === undefined),
+        ),
+      ),
     })),
     compareTitle: face.text(FORWARD.compareTitle(first + mode.passes.length)),
     comparison: comparison(trace, mode).map(face.text),

@@ -118,7 +118,15 @@ function* forwardModeSections(view: View, mode: ForwardMode, first: number): Gen
     yield* heading(view, FORWARD.title(first + k, pass.variable), options.explain ? [FORWARD.explain(pass.variable)] : [])
     const rows = tangentLines(trace, pass).map((line) => [n.print(line.tangent), n.print(line.rule), n.print(line.values), n.print(line.value)])
     yield* boxLines(FORWARD.columns().map(n.print), rows, options.ascii, options.width ?? DEFAULT_WIDTH)
-    yield `  ${n.print(FORWARD.result(out, pass.variable, pass.result, pass.agrees))}`
+    yield `  ${n.print(
+      FORWARD.result(
+        out,
+        pass.variable,
+        pass.result,
+        pass.agrees,
+        pass.rows.some((r) => r.reordered && r.selected === undefined),
+      ),
+    )}`
   }
   yield* heading(view, FORWARD.compareTitle(first + mode.passes.length), [])
   for (const line of comparison(trace, mode)) yield `  ${n.print(line)}`

@@ -3,7 +3,7 @@
 import type { ForwardMode, TangentPass } from '../modes/forward.js'
 import type { Trace } from '../trace.js'
 import { factor, local, product, tangent, type Cell, type Phrase } from './cells.js'
-import { FORWARD } from './words.js'
+import { FORWARD, chainSelected } from './words.js'
 
 export interface TangentLine {
   tangent: Cell
@@ -27,6 +27,9 @@ export function tangentLines(trace: Trace, pass: TangentPass): TangentLine[] {
       rule.push(product(local(trace, edge), tangent(label(edge.from))))
       values.push(product(factor(edge.localValue), factor(row.incoming[k]!)))
     })
+    // The tangent is the backward pass's product here (0, not ∞·0; NaN from ∞ - ∞): say why.
+    if (row.selected !== undefined) values.push(' ', ...chainSelected(trace.nodes[trace.edges[row.selected]!.to]!.op!))
+    else if (row.reordered) values.push(' ', FORWARD.reordered)
     lines.push({ tangent: tangent(label(row.node)), rule, values, value: { kind: 'value', value: row.tangent } })
   }
   return lines

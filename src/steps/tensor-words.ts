@@ -12,7 +12,7 @@ import { indexOf, offsetOf, shapeText, type Shape, type Tensor } from '../tensor
 import { conventionsAt, type TensorFlag } from '../tensor/flags.js'
 import { valueText } from '../render/tensor-values.js'
 import { dotted, notation } from '../render/text.js'
-import { FORWARD, conventionText } from './words.js'
+import { FORWARD, chainSelected, conventionText } from './words.js'
 import { tangentOf } from '../tensor/ops.js'
 import type { TensorDirection, TensorForwardMode } from '../tensor/forward.js'
 
@@ -232,7 +232,12 @@ export function entryLines(trace: TensorTrace, chain: EntryChain, precision: num
       if (shown.every((t) => t.localText !== undefined))
         lines.push(`${indent}= ${shown.map((t) => `${upstream(t)} · ${bracket(t.localText!)}`).join(' + ')}${more}`)
       lines.push(`${indent}= ${shown.map((t) => `${f(t.upstream)} · ${f(t.local)}`).join(' + ')}${more}`)
-      lines.push(`${indent}= ${formatNumber(part.value, precision)}`)
+      // ∞ · 0 taken as 0: the op selected its branch, as the backward pass does.
+      const selected = Number.isFinite(part.value) && terms.some((t) => t.local === 0 && !Number.isFinite(t.upstream))
+      const op = consumer.op === 'elementwise' ? consumer.params.fn! : consumer.op === 'maxall' ? 'max' : consumer.op === 'minall' ? 'min' : consumer.op!
+      lines.push(
+        `${indent}= ${formatNumber(part.value, precision)}${selected ? ` ${notation({ ascii: false, precision: undefined }).print(chainSelected(op))}` : ''}`,
+      )
       const untouched = consumer.value!.data.length - terms.length
       if (untouched > 0)
         lines.push(`${indent}  (${anyEntry(consumer)}/∂${target} = 0 for the other ${untouched === 1 ? 'entry' : `${untouched} entries`} of ${consumer.label})`)
@@ -391,7 +396,12 @@ export function tangentSections(trace: TensorTrace, mode: TensorForwardMode, fir
     const scalar = trace.nodes[d.node]!.value!.shape.length === 0
     const rows = [
       { tangent: seed, rule: TENSOR_WORDS.seed, shape: d.seed.shape, value: d.seed },
-      ...pass.rows.map((row) => ({ tangent: tangentOf(trace.nodes[row.node]!.label), rule: row.formula, shape: row.tangent.shape, value: row.tangent })),
+      ...pass.rows.map((row) => ({
+        tangent: tangentOf(trace.nodes[row.node]!.label),
+        rule: row.backwardOrder ? `${row.formula} ‹${TANGENT_WORDS.backwardOrder}›` : row.formula,
+        shape: row.tangent.shape,
+        value: row.tangent,
+      })),
     ]
     // The backward pass's side: one entry of the gradient, or its dot product with the direction.
     const reverse =
@@ -407,6 +417,7 @@ export function tangentSections(trace: TensorTrace, mode: TensorForwardMode, fir
 }
 
 export const TANGENT_WORDS = {
+  backwardOrder: "(the backward pass's order: Infinity or NaN met on the way, where the order of the products decides)",
   legend:
     "  Each rule is the operation's Jacobian-vector product: its local derivative applied to the incoming tangent, shaped like the operation's output; an operation with several inputs adds their rules.",
   columns: ['tangent', 'rule on the incoming tangents', 'shape', 'value'],

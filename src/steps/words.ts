@@ -660,7 +660,7 @@ function ownStepVerdict(judged: Judged, diagnosis: Extract<Diagnosis, { kind: 's
       const name = local(trace, edge)
       const means: Phrase = [name, ' = ', value(r.claimed), ' / ', factor(upstream), ' = ', value(r.claimed / upstream)]
       const truth: Phrase = [name, ...localWorked(edge), ` (${edge.rule.name} rule).`]
-      lines.push(['Your number means ', ...means, ', but ', ...truth])
+      lines.push(['Your number means ', ...means, ', but ', ...truth, ...(diagnosis.signFlipped ? [' The size is right; the sign is flipped.'] : [])])
     }
   }
   return lines
@@ -840,13 +840,18 @@ export const FORWARD = {
   ],
   columns: (): Phrase[] => [['tangent'], ['local ', mark('times'), ' incoming'], ['values'], ['value']],
   seed: 'seed',
-  result: (out: string, variable: string, result: Sym, agrees: boolean | undefined): Phrase => [
+  reordered: "(the backward pass's order)",
+  /** `reordered`: some tangent was taken in the backward pass's order, where Infinity met a sum of other signs. */
+  result: (out: string, variable: string, result: Sym, agrees: boolean | undefined, reordered = false): Phrase => [
     grad(out, variable),
     ' = ',
     tangent(out),
     ' = ',
     value(result),
     agrees === true ? ': the same as the backward pass' : agrees === false ? ': NOT the same as the backward pass' : '',
+    reordered
+      ? '. With Infinity on the way, the order of the products decides the number: the backward pass spreads Infinity over every path before it adds them (Infinity - Infinity has no value), and forward mode takes each tangent marked so that way too'
+      : '',
   ],
   compareTitle: (k: number): Phrase => [`${k}. Forward or reverse: what each mode costs here`],
   costs: (mode: 'forward' | 'reverse', passes: number, operations: number, inputs: number): Phrase => [

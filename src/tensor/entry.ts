@@ -92,7 +92,8 @@ export function entryChain(trace: TensorTrace, node: number, index: number[]): E
         const unit = tensor(out.shape)
         unit.data[o] = 1
         const local = rule(unit).data[at]!
-        if (local === 0) continue
+        // A zero partial adds nothing, unless what arrives is ∞ or NaN: then it is the term that decides.
+        if (local === 0 && Number.isFinite(g.data[o]!)) continue
         const outIndex = indexOf(out.shape, o)
         const text = partialText(trace, edge, outIndex, index)
         terms.push({ at: outIndex, upstream: g.data[o]!, local, ...(text !== undefined ? { localText: text } : {}) })

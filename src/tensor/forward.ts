@@ -39,6 +39,8 @@ export interface TensorTangentRow {
   /** The rules applied to those tangents, summed: "Ẇ·x + W·ẋ" (tangents marked ⟪…⟫, words ‹…›). */
   formula: string
   tangent: Tensor
+  /** The tangent is the backward pass's product, not the rule's (∞ or NaN met 0 on the way). */
+  backwardOrder?: true
 }
 
 export interface TensorTangentPass {
@@ -152,6 +154,46 @@ export function tensorForwardMode(trace: TensorTrace, directions: TensorDirectio
   }
 }
 
+const finite = (t: Tensor) => t.data.every(Number.isFinite)
+
+/** Past this many entries a tangent is left as its rule gives it: the backward pass's order takes one sweep per entry. */
+const BACKWARD_ORDER_ENTRIES = 256
+
+/**
+ * The tangent of node `top` as the backward pass multiplies the chain: for each of its entries,
+ * the backward pass seeded 1 there and run down to the direction's variable (the same rules, in the
+ * same order, with their selections: relu's mask gives 0 even against ∞), then dotted with the seed.
+ */
+function backwardOrder(trace: TensorTrace, top: number, direction: TensorDirection, depends: Map<number, Tensor>): Tensor {
+  const { nodes } = trace
+  const out = tensor(nodes[top]!.value!.shape)
+  for (let j = 0; j < out.data.length; j++) {
+    const grads = new Map<number, Tensor>([[top, tensor(out.shape)]])
+    grads.get(top)!.data[j] = 1
+    for (let i = top; i > direction.node; i--) {
+      const g = grads.get(i)
+      const node = nodes[i]!
+      if (!g || node.kind !== 'op') continue
+      const rules = TENSOR_OPS[node.op!].inputs(node.params)
+      const xs = node.inputs.map((k) => nodes[k]!.value!)
+      node.inputs.forEach((input, slot) => {
+        if (!depends.has(input)) return
+        const contribution = rules[slot]!.vjp(g, xs, node.value!, node.params)
+        const sum = grads.get(input)
+        if (!sum) grads.set(input, tensor(contribution.shape, contribution.data.slice()))
+        else for (let e = 0; e < sum.data.length; e++) sum.data[e]! += contribution.data[e]!
+      })
+    }
+    const grad = grads.get(direction.node)
+    let dot = 0
+    direction.seed.data.forEach((seed, e) => {
+      if (seed !== 0 && grad) dot += grad.data[e]! * seed
+    })
+    out.data[j] = dot
+  }
+  return out
+}
+
 /** Terms added, a negative one written as a difference: ṫ3 - ṫ5, not ṫ3 + -ṫ5. */
 const sumOf = (terms: string[]) =>
   terms.reduce((text, term, k) => (k === 0 ? term : term.startsWith('-') ? `${text} - ${term.slice(1)}` : `${text} + ${term}`), '')
@@ -174,8 +216,14 @@ function tangentPass(trace: TensorTrace, direction: TensorDirection): TensorTang
       for (let e = 0; e < sum.data.length; e++) sum.data[e]! += part.data[e]!
       operations += work(node, nodes, slot)
     }
-    tangents.set(i, sum)
-    rows.push({ node: i, slots, formula: sumOf(slots.map((slot) => rules[slot]!.tangentFormula(operands, node.value!.shape, node.params))), tangent: sum })
+    const formula = sumOf(slots.map((slot) => rules[slot]!.tangentFormula(operands, node.value!.shape, node.params)))
+    // Where ∞ or NaN meets 0, the order the chain is multiplied in decides the number: take it as the backward pass does.
+    const indeterminate = !finite(sum) || slots.some((slot) => !finite(tangents.get(node.inputs[slot]!)!))
+    const taken = indeterminate && sum.data.length <= BACKWARD_ORDER_ENTRIES ? backwardOrder(trace, i, direction, tangents) : undefined
+    // Marked only where the backward pass's order gives another number than the rule.
+    const ordered = taken && taken.data.some((v, e) => !Object.is(v, sum.data[e]) && !(Number.isNaN(v) && Number.isNaN(sum.data[e]!))) ? taken : undefined
+    tangents.set(i, ordered ?? sum)
+    rows.push({ node: i, slots, formula, tangent: ordered ?? sum, ...(ordered ? { backwardOrder: true } : {}) })
   }
   const result = tangents.get(trace.output)?.data[0] ?? 0
   const grad = trace.gradients.find((g) => g.node === direction.node)!.grad

@@ -98,7 +98,8 @@ const G = 'ḡ'
 export const tangentOf = (label: string) => `⟪${label}⟫`
 const T = 'ᵀ'
 /** A label as a factor: parenthesized when it is an expression rather than a name. */
-const factor = (label: string) => (/^[\p{L}_$][\p{L}\p{N}_$#]*$|^[\d.]+$|^\[[^()]*\]$/u.test(label) || bracketed(label) ? label : `(${label})`)
+// A name, an entry of one (x[1], W[2, 1]), a number or a bracket stands alone as a factor.
+const factor = (label: string) => (/^[\p{L}_$][\p{L}\p{N}_$#]*(?:\[[\d, ]+\])?$|^[\d.]+$|^\[[^()]*\]$/u.test(label) || bracketed(label) ? label : `(${label})`)
 /** Whether a sum or difference sits outside every bracket of the text (1 - tanh(z)², not [z > 0]). */
 function hasTopLevelSum(text: string): boolean {
   let depth = 0
