@@ -72,7 +72,7 @@ export function wrapText(text: string, width: number, indent = ''): string[] {
 }
 
 /** A combining mark (the dot of ẋ), which takes no column: the blocks of combining diacritics. */
-function isMark(code: number): boolean {
+export function isMark(code: number): boolean {
   return (
     (code >= 0x300 && code <= 0x36f) ||
     (code >= 0x1ab0 && code <= 0x1aff) ||
@@ -82,12 +82,15 @@ function isMark(code: number): boolean {
   )
 }
 
+/** A line of a box table, which folds its own cells. */
+export const TABLE_LINE = /^ *[┌├│└+|]/
+
 /** A line of the terminal view folded at `width`: prose with a hanging indent, table lines as they are. */
 export function foldLine(line: string, width: number): string[] {
   // A line in one color (the dim --explain sentences, a yellow warning) folds inside its color.
   const colored = /^(\u001b\[[0-9;]*m)([^\u001b]*)(\u001b\[[0-9;]*m)$/.exec(line)
   if (colored) return foldLine(colored[2]!, width).map((part) => `${colored[1]}${part}${colored[3]}`)
-  if (/^ *[┌├│└+|]/.test(line)) return [line]
+  if (TABLE_LINE.test(line)) return [line]
   const indent = /^ */.exec(line)![0]
   return wrapText(line, width, `${indent}    `)
 }
