@@ -4,7 +4,7 @@
 // one column wide (ASCII, Latin and Greek letters, ∂ · ² ⚠ ①, box drawing), so a cell's width is
 // its number of code points once color codes are removed.
 
-import { fitColumns, isMark, wrapText } from './wrap.js'
+import { fitColumns, isMark, wrapText, wrappedWidth } from './wrap.js'
 
 const ANSI = /\u001b\[[0-9;]*m/g
 
@@ -79,7 +79,7 @@ export function* boxLines(head: string[], rows: string[][], ascii: boolean, widt
       for (let k = 0; k < columns; k++) {
         const w = widthOf(r, k)
         if (w > fitted[k]! && !cells[k]!.includes('\n')) {
-          for (const part of wrapText(cells[k]!, fitted[k]!, '  ')) folded[k] = Math.max(folded[k]!, displayWidth(part))
+          folded[k] = Math.max(folded[k]!, wrappedWidth(cells[k]!, fitted[k]!, '  '))
         } else folded[k] = Math.max(folded[k]!, w)
       }
     }
@@ -97,39 +97,40 @@ export function* boxLines(head: string[], rows: string[][], ascii: boolean, widt
     for (let k = 0; k < columns; k++) text += ` ${cells[k] ?? ''}${pad(k, measured(k))} ${border.side}`
     return text
   }
-  /** A row as the lines it takes: one, or more where a cell folds. */
-  function* written(r: number): Generator<string> {
+  /** Lines of a row some of whose cells take several: each cell's parts side by side. */
+  const stacked = (parts: string[][]): string[] => {
+    const height = Math.max(...parts.map((p) => p.length))
+    const lines: string[] = []
+    for (let h = 0; h < height; h++) {
+      const texts = parts.map((p) => p[h] ?? '')
+      lines.push(line(texts, (k) => displayWidth(texts[k]!)))
+    }
+    return lines
+  }
+  /** A row as the lines it takes: one (a plain function, not a generator per row), or more where a cell folds. */
+  const written = (r: number): string | string[] => {
     const cells = all[r]!
     if (cells.some((cell) => cell.includes('\n'))) {
       // A cell of several lines (a matrix) keeps its lines; the row is as tall as its tallest cell.
-      const parts = head.map((_, k) => {
-        const cell = cells[k] ?? ''
-        if (cell.includes('\n')) return cell.split('\n')
-        return foldAt && widthOf(r, k) > foldAt[k]! ? fold(r, k) : [cell]
-      })
-      const height = Math.max(...parts.map((p) => p.length))
-      for (let h = 0; h < height; h++) {
-        const texts = parts.map((p) => p[h] ?? '')
-        yield line(texts, (k) => displayWidth(texts[k]!))
-      }
-      return
+      return stacked(
+        head.map((_, k) => {
+          const cell = cells[k] ?? ''
+          if (cell.includes('\n')) return cell.split('\n')
+          return foldAt && widthOf(r, k) > foldAt[k]! ? fold(r, k) : [cell]
+        }),
+      )
     }
     let fits = true
     if (foldAt) for (let k = 0; k < columns && fits; k++) fits = widthOf(r, k) <= foldAt[k]!
-    if (fits) {
-      yield line(cells, (k) => widthOf(r, k))
-      return
-    }
-    const parts = head.map((_, k) => (widthOf(r, k) > foldAt![k]! ? fold(r, k) : [cells[k] ?? '']))
-    const height = Math.max(...parts.map((p) => p.length))
-    for (let h = 0; h < height; h++) {
-      const texts = parts.map((p) => p[h] ?? '')
-      yield line(texts, (k) => displayWidth(texts[k]!))
-    }
+    if (fits) return line(cells, (k) => widthOf(r, k))
+    return stacked(head.map((_, k) => (widthOf(r, k) > foldAt![k]! ? fold(r, k) : [cells[k] ?? ''])))
   }
   yield rule(border.top)
-  yield* written(0)
-  yield rule(border.header)
-  for (let r = 1; r < all.length; r++) yield* written(r)
+  for (let r = 0; r < all.length; r++) {
+    const lines = written(r)
+    if (typeof lines === 'string') yield lines
+    else yield* lines
+    if (r === 0) yield rule(border.header)
+  }
   yield rule(border.bottom)
 }

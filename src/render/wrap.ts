@@ -13,12 +13,46 @@ const MIN_COLUMN = 12
  */
 export function wrapText(text: string, width: number, indent = ''): string[] {
   if (displayWidth(text) <= width || text.includes('\u001b')) return [text]
+  const cuts = wrapCuts(text, width, displayWidth(indent))
   const lines: string[] = []
+  for (let k = 0; k < cuts.length; k += 2) {
+    const part = k + 2 < cuts.length ? text.slice(cuts[k], cuts[k + 1]).trimEnd() : text.slice(cuts[k])
+    lines.push(k === 0 ? part : indent + part)
+  }
+  return lines
+}
+
+/** The widest line of wrapText(text, width, indent), without making the lines (a table measures every cell it folds). */
+export function wrappedWidth(text: string, width: number, indent = ''): number {
+  const whole = displayWidth(text)
+  if (whole <= width || text.includes('\u001b')) return whole
   const indentWidth = displayWidth(indent)
+  const cuts = wrapCuts(text, width, indentWidth)
+  let widest = 0
+  for (let k = 0; k < cuts.length; k += 2) {
+    let to = k + 2 < cuts.length ? cuts[k + 1]! : text.length
+    // As trimEnd: whitespace at the end of a line that breaks is dropped.
+    if (k + 2 < cuts.length) while (to > cuts[k]! && /\s/.test(text[to - 1]!)) to--
+    let columns = k === 0 ? 0 : indentWidth
+    for (let at = cuts[k]!; at < to; at++) {
+      const code = text.charCodeAt(at)
+      if (!(code >= 0xdc00 && code <= 0xdfff) && !isMark(code)) columns++
+    }
+    widest = Math.max(widest, columns)
+  }
+  return widest
+}
+
+/**
+ * Where wrapText breaks `text`: each line as its start and end in the text (the last one runs to
+ * the end); a line that breaks is trimmed at its end, and continuation lines take `indentWidth`.
+ */
+function wrapCuts(text: string, width: number, indentWidth: number): number[] {
+  const cuts: number[] = []
   let start = 0
   let depth = 0
   for (;;) {
-    const room = width - (lines.length === 0 ? 0 : indentWidth)
+    const room = width - (cuts.length === 0 ? 0 : indentWidth)
     // Scan from the line's start until it no longer fits, noting the last spaces outside and inside parentheses.
     let columns = 0
     let outside = -1
@@ -40,7 +74,6 @@ export function wrapText(text: string, width: number, indent = ''): string[] {
       }
       at++
     }
-    const lead = lines.length === 0 ? '' : indent
     let cut = outside > start ? outside : inside
     if (at < text.length && cut <= start) {
       // A first term wider than the room overflows it; the line breaks at the first space after it
@@ -61,10 +94,10 @@ export function wrapText(text: string, width: number, indent = ''): string[] {
     }
     if (at >= text.length || cut <= start) {
       // The rest fits, or has nothing to break at (it stays on one line, wider than the page).
-      lines.push(lead + text.slice(start))
-      return lines
+      cuts.push(start, text.length)
+      return cuts
     }
-    lines.push(lead + text.slice(start, cut).trimEnd())
+    cuts.push(start, cut)
     depth = cut === outside ? outsideDepth : insideDepth
     start = cut
     while (text.charCodeAt(start) === 32) start++
