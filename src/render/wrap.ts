@@ -28,19 +28,41 @@ export function wrappedWidth(text: string, width: number, indent = ''): number {
   if (whole <= width || text.includes('\u001b')) return whole
   const indentWidth = displayWidth(indent)
   const cuts = wrapCuts(text, width, indentWidth)
+  // Where every unit is a column (no surrogate pair, no combining mark), a line's width is its length.
+  const plain = whole === text.length
   let widest = 0
   for (let k = 0; k < cuts.length; k += 2) {
     let to = k + 2 < cuts.length ? cuts[k + 1]! : text.length
     // As trimEnd: whitespace at the end of a line that breaks is dropped.
-    if (k + 2 < cuts.length) while (to > cuts[k]! && /\s/.test(text[to - 1]!)) to--
+    if (k + 2 < cuts.length) while (to > cuts[k]! && isWhitespace(text.charCodeAt(to - 1))) to--
     let columns = k === 0 ? 0 : indentWidth
-    for (let at = cuts[k]!; at < to; at++) {
-      const code = text.charCodeAt(at)
-      if (!(code >= 0xdc00 && code <= 0xdfff) && !isMark(code)) columns++
+    if (plain) columns += to - cuts[k]!
+    else {
+      for (let at = cuts[k]!; at < to; at++) {
+        const code = text.charCodeAt(at)
+        if (!(code >= 0xdc00 && code <= 0xdfff) && !isMark(code)) columns++
+      }
     }
     widest = Math.max(widest, columns)
   }
   return widest
+}
+
+/** What String.prototype.trimEnd removes: JavaScript's white space and line terminators. */
+function isWhitespace(code: number): boolean {
+  return (
+    code === 32 ||
+    (code >= 9 && code <= 13) ||
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  )
 }
 
 /**
