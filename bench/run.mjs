@@ -50,11 +50,11 @@ for (const format of ['table', 'json', 'markdown', 'latex', 'dot', 'mermaid', 's
   startCases.push([`mission example, --format ${format}`, [BIN, ...mission, '--format', format]])
 }
 // NODE_EXTRA_CA_CERTS makes every Node process read a certificate bundle before it runs anything
-// (about 0.13 s here), which flatters every ratio to node -e 0. Where it is set, start-up is also
-// measured without it, for comparison.
+// (about 0.07-0.13 s here), which flatters every ratio to node -e 0. Start-up is measured both
+// ways: as the machine is set up, and without it (where it is unset, the two are the same runs).
 const { NODE_EXTRA_CA_CERTS: certs, ...bare } = process.env
 const BARE = ' (without NODE_EXTRA_CA_CERTS)'
-if (certs !== undefined) startCases.push([`node -e 0${BARE}`, ['-e', '0'], bare], [`mission example, --format table${BARE}`, [BIN, ...mission], bare])
+startCases.push([`node -e 0${BARE}`, ['-e', '0'], bare], [`mission example, --format table${BARE}`, [BIN, ...mission], bare])
 const startRuns = startCases.map(() => [])
 for (let k = 0; k < (quick ? 5 : 21); k++) startCases.forEach(([, args, env], c) => startRuns[c].push(measure(args, 1, env)))
 const median = (runs) => {
@@ -62,26 +62,61 @@ const median = (runs) => {
   return { wall: walls[Math.floor(walls.length / 2)], peak: runs[0].peak === undefined ? undefined : Math.max(...runs.map((r) => r.peak)) }
 }
 const node = median(startRuns[0])
-const bareNode = certs === undefined ? undefined : median(startRuns[startCases.findIndex(([name]) => name === `node -e 0${BARE}`)])
-startCases.forEach(([name, , env], c) => add(name, '', median(startRuns[c]), env === bare ? { node: bareNode } : {}))
+const bareNode = median(startRuns[startCases.findIndex(([name]) => name === `node -e 0${BARE}`)])
+const startup = {}
+startCases.forEach(([name, , env], c) => {
+  startup[name] = median(startRuns[c])
+  add(name, '', startup[name], env === bare ? { node: bareNode } : {})
+})
 
 // Scale.
 const sizes = quick ? [10_000] : [10_000, 100_000]
 const scale = {}
+const files = {}
 for (const [name, generate] of Object.entries(GENERATORS)) {
   for (const ops of sizes) {
     const { program, bindings } = generate(ops)
     const file = programFile(`${name}-${ops}`, program)
-    const m = measure([BIN, '--file', file, ...bindingArgs(bindings), '--format', 'json'], ops > 10_000 ? 3 : 5)
+    files[`${name} ${ops}`] = { file, bindings }
+    const runs = ops > 10_000 ? 3 : 5
+    const m = measure([BIN, '--file', file, ...bindingArgs(bindings), '--format', 'json'], runs)
     scale[`${name} ${ops} json`] = m
     add(`${name}, --format json`, ops, m)
-    if (ops === 10_000) {
-      const t = measure([BIN, '--file', file, ...bindingArgs(bindings)], 5)
-      scale[`${name} ${ops} table`] = t
-      add(`${name}, --format table`, ops, t)
-    }
+    const t = measure([BIN, '--file', file, ...bindingArgs(bindings)], runs)
+    scale[`${name} ${ops} table`] = t
+    add(`${name}, --format table`, ops, t)
   }
 }
+// The chain with no value bound: every value and gradient an expression.
+{
+  const { file } = files['chain 10000']
+  scale['chain 10000 unbound'] = measure([BIN, '--file', file, '--format', 'json'], 5)
+  add('chain, unbound (symbolic), --format json', 10_000, scale['chain 10000 unbound'])
+}
+// Markdown is a note, refused past LIMITS.maxNoteNodes: it is tried at 100,000 operations (where it
+// says so) and measured beside json at the largest wide sum it takes.
+const NOTE_OPS = 29_000
+let markdownRefused
+{
+  const big = files[`wide-sum ${sizes[sizes.length - 1]}`]
+  const tried = spawnSync(process.execPath, [BIN, '--file', big.file, ...bindingArgs(big.bindings), '--format', 'markdown'], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+  })
+  if (tried.status !== 0) markdownRefused = tried.stderr.trim().replace(/^backprop-tutor: error: /, '')
+  const { program, bindings } = GENERATORS['wide-sum'](NOTE_OPS)
+  const file = programFile(`wide-sum-${NOTE_OPS}`, program)
+  scale.noteJson = measure([BIN, '--file', file, ...bindingArgs(bindings), '--format', 'json'], 5)
+  add('wide-sum, --format json', NOTE_OPS, scale.noteJson)
+  scale.noteMarkdown = measure([BIN, '--file', file, ...bindingArgs(bindings), '--format', 'markdown'], 5)
+  add('wide-sum, --format markdown', NOTE_OPS, scale.noteMarkdown)
+}
+
+// In one process, the trace's own work on the 10,000-operation chain, and PyTorch's scalar
+// autograd on the same graph where torch can be imported (bench/torch-chain.py).
+const inProcess = JSON.parse(spawnSync(process.execPath, [join(root, 'bench', 'in-process.mjs'), '10000'], { encoding: 'utf8' }).stdout)
+const torchRun = spawnSync(process.env.PYTHON ?? 'python3', [join(root, 'bench', 'torch-chain.py'), '10000'], { encoding: 'utf8' })
+const torch = torchRun.status === 0 ? JSON.parse(torchRun.stdout) : undefined
 
 // A tensor program: a batch through a 784→128→10 network, weights from randn, X and Y from CSV files.
 const MLP = 'H = relu(X*W1 + b1); O = H*W2 + b2; loss = mean(logsumexp(O, 2) - sum(Y .* O, 2))'
@@ -151,12 +186,66 @@ const lines = [
       `| ${r.name} | ${r.size === '' ? '' : r.size.toLocaleString('en-US')} | ${fmt(r.wall, 3)} | ${fmt(r.peak, 0)} | ${fmt(r.wall / (r.node ?? node).wall)} | ${fmt(r.baseline)} |`,
   ),
 ]
-if (certs !== undefined) {
-  lines.push(
-    '',
-    `This machine sets NODE_EXTRA_CA_CERTS. Rows marked${BARE} ran without it, and their ratio is to node -e 0 run without it; the targets below are judged on the machine as it is set up.`,
+lines.push(
+  '',
+  certs !== undefined
+    ? `This machine sets NODE_EXTRA_CA_CERTS. Rows marked${BARE} ran without it, and their ratio is to node -e 0 run without it.`
+    : `NODE_EXTRA_CA_CERTS is not set here: rows marked${BARE} are the same start measured again.`,
+)
+
+// The speed targets, each a ratio measured in this one run.
+const goals = []
+const goal = (name, measured, target, ok) => goals.push(`| ${name} | ${measured} | ${target} | ${ok === undefined ? 'not judged' : ok ? 'met' : 'NOT met'} |`)
+const ratio = (a, b) => a.wall / b.wall
+const missionTable = startup['mission example, --format table']
+const missionBare = startup[`mission example, --format table${BARE}`]
+goal('start-up, mission example, as this machine is set up', `${fmt(ratio(missionTable, node))} × node -e 0`, 'reported', undefined)
+goal(`start-up, mission example${BARE}`, `${fmt(ratio(missionBare, bareNode))} × node -e 0`, '≤ 1.25 ×', ratio(missionBare, bareNode) <= 1.25)
+goal('chain, 10,000 operations, json, whole process', `${fmt(scale['chain 10000 json'].wall, 3)} s`, 'reported', undefined)
+const trace10k = `${fmt(inProcess.whole * 1000, 0)} ms (values and gradients alone ${fmt(inProcess.backprop * 1000, 0)} ms; parse and graph ${fmt(inProcess.parse * 1000, 0)} ms)`
+if (torch) {
+  goal(
+    `chain, 10,000 operations, in-process trace vs PyTorch ${torch.torch} scalar autograd (${fmt(torch.seconds * 1000, 0)} ms)`,
+    `${trace10k}: ${fmt(inProcess.whole / torch.seconds)} ×`,
+    '≤ 1 ×',
+    inProcess.whole <= torch.seconds,
   )
+} else goal('chain, 10,000 operations, in-process trace vs PyTorch scalar autograd', `${trace10k}; PyTorch not installed`, '≤ 1 × PyTorch', undefined)
+for (const name of Object.keys(GENERATORS)) {
+  const big = sizes[sizes.length - 1]
+  const json = scale[`${name} ${big} json`]
+  const table = scale[`${name} ${big} table`]
+  const growth =
+    big > 10_000
+      ? `; 10,000 → 100,000: table ${fmt(ratio(table, scale[`${name} 10000 table`]))} ×, json ${fmt(ratio(json, scale[`${name} 10000 json`]))} ×`
+      : ''
+  goal(`${name}, table vs json at ${big.toLocaleString('en-US')}`, `${fmt(ratio(table, json))} ×${growth}`, '≤ 1.5 ×', ratio(table, json) <= 1.5)
 }
+if (markdownRefused) goal(`wide-sum, markdown vs json at ${sizes[sizes.length - 1].toLocaleString('en-US')}`, `refused: ${markdownRefused}`, '≤ 1.5 ×', false)
+goal(
+  `wide-sum, markdown vs json at ${NOTE_OPS.toLocaleString('en-US')}`,
+  `${fmt(ratio(scale.noteMarkdown, scale.noteJson))} ×`,
+  '≤ 1.5 ×',
+  ratio(scale.noteMarkdown, scale.noteJson) <= 1.5,
+)
+const unbound = ratio(scale['chain 10000 unbound'], scale['chain 10000 json'])
+goal('chain, unbound vs bound, json at 10,000', `${fmt(unbound)} ×`, '≤ 1.3 ×', unbound <= 1.3)
+goal(
+  '784→128→10 network, batch 64, json vs table',
+  `${fmt(ratio(tensor['json 64'], tensor.table))} ×`,
+  '≤ 1.2 ×',
+  ratio(tensor['json 64'], tensor.table) <= 1.2,
+)
+if (TIME) {
+  const big = sizes[sizes.length - 1]
+  for (const format of ['json', 'table']) {
+    const worst = Object.keys(GENERATORS)
+      .map((name) => ({ name, kb: (scale[`${name} ${big} ${format}`].peak * 1024) / big }))
+      .sort((a, b) => b.kb - a.kb)[0]
+    goal(`peak memory a node, ${format} at ${big.toLocaleString('en-US')} (the worst shape, ${worst.name})`, `${fmt(worst.kb)} KB`, '≤ 1 KB', worst.kb <= 1)
+  }
+}
+lines.push('', '| target | measured | goal | |', '| --- | --- | --- | --- |', ...goals)
 
 // Targets.
 const checks = []

@@ -15,8 +15,27 @@ const common = {
   logLevel: 'warning',
 }
 
+/**
+ * commander requires child_process at its top for the executable subcommands this CLI never has:
+ * loading it (with net, dgram and their streams) cost every start-up several milliseconds. Here it
+ * gets a stand-in that loads the real module on first use.
+ */
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'lazy-child-process' } : undefined,
+    )
+    build.onLoad({ filter: /.*/, namespace: 'lazy-child-process' }, () => ({
+      contents: "module.exports = new Proxy({}, { get: (_, key) => require('node:child_process')[key] })",
+      loader: 'js',
+    }))
+  },
+}
+
 await build({
   ...common,
+  plugins: [lazyChildProcess],
   entryPoints: [new URL('../src/cli.ts', import.meta.url).pathname],
   outfile: new URL('../dist/backprop-tutor.cjs', import.meta.url).pathname,
   format: 'cjs',

@@ -40,7 +40,13 @@ export function formatNumber(x: number, precision?: number): string {
 }
 
 /** 1.50000 → 1.5, 2.000 → 2; digits without a point are left alone. */
-const trimZeros = (digits: string) => (digits.includes('.') ? digits.replace(/\.?0+$/, '') : digits)
+function trimZeros(digits: string): string {
+  if (!digits.includes('.')) return digits
+  let end = digits.length
+  while (digits.charCodeAt(end - 1) === 48) end--
+  if (digits.charCodeAt(end - 1) === 46) end--
+  return end === digits.length ? digits : digits.slice(0, end)
+}
 
 /** Validates a --precision value: an integer from 1 to 17. */
 export function isValidPrecision(n: number): boolean {

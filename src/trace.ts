@@ -168,6 +168,9 @@ function refuseSymbolicPast(graph: Graph, bindings: Record<string, number>): voi
   )
 }
 
+/** The contributions of every node that has none, shared (a node's own list is made with its first). */
+const NO_CONTRIBUTIONS: number[] = Object.freeze([]) as unknown as number[]
+
 /** What the forward pass leaves for the backward one. */
 interface Forward {
   nodes: TraceNode[]
@@ -196,7 +199,16 @@ function forwardPass(graph: Graph, bindings: Record<string, number>): Forward {
   const forms = new Forms(graph, values, operands)
   for (let i = 0; i < n; i++) {
     const node = graph.nodes[i]!
-    const traced: TraceNode = { id: node.id, label: node.label, kind: node.kind, inputs: node.inputs, value: 0, grad: null, contributions: [], onPath: false }
+    const traced: TraceNode = {
+      id: node.id,
+      label: node.label,
+      kind: node.kind,
+      inputs: node.inputs,
+      value: 0,
+      grad: null,
+      contributions: NO_CONTRIBUTIONS,
+      onPath: false,
+    }
     firstEdge[i] = edges.length
     if (node.kind === 'variable') {
       traced.value = Object.hasOwn(bindings, node.id) ? bindings[node.id]! : { name: node.id }
@@ -349,7 +361,11 @@ function backwardPass(graph: Graph, forward: Forward): number[] {
       }
       named?.edge(e)
       backward.push(e)
-      nodes[edge.from]!.contributions.push(e)
+      // A node's first contribution makes its list, of one: most nodes have one or two, and an
+      // array grown by push from empty holds room for 16.
+      const input = nodes[edge.from]!
+      if (input.contributions === NO_CONTRIBUTIONS) input.contributions = [e]
+      else input.contributions.push(e)
       flagEdge(graph, values, edge, e, flags)
     }
   }
@@ -357,6 +373,8 @@ function backwardPass(graph: Graph, forward: Forward): number[] {
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i]!
     if (node.contributions.length > 0) node.grad = named ? named.shown(i, grads[i]!) : grads[i]!
+    // (A list grown by push keeps room to spare: a copy holds only its entries.)
+    if (node.contributions.length > 1) node.contributions = node.contributions.slice()
   }
   return backward
 }

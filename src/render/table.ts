@@ -28,7 +28,7 @@ import {
 } from '../steps/words.js'
 import type { RenderOptions } from './index.js'
 import { boxLines, displayWidth } from './box.js'
-import { DEFAULT_WIDTH, foldLine } from './wrap.js'
+import { DEFAULT_WIDTH, TABLE_LINE, foldLine } from './wrap.js'
 import type { ForwardMode } from '../modes/forward.js'
 import { comparison, tangentLines } from '../steps/tangents.js'
 import { inChunks, joined } from './shared.js'
@@ -49,7 +49,8 @@ export function tableChunks(trace: Trace, options: RenderOptions): Iterable<stri
 /** Prose folds at the width; tables have folded their own cells. */
 function* foldedLines(lines: Iterable<string>, width: number): Generator<string> {
   // (UTF-16 length is never less than the columns, so most lines are passed on without measuring.)
-  for (const whole of lines) yield whole.length > width && displayWidth(whole) > width ? foldLine(whole, width).join('\n') : whole
+  // A table's own lines have folded their cells already (foldLine leaves them as they are).
+  for (const whole of lines) yield whole.length > width && !TABLE_LINE.test(whole) && displayWidth(whole) > width ? foldLine(whole, width).join('\n') : whole
 }
 
 /** What every section of the terminal view writes with: the lesson, its notation, its colours. */

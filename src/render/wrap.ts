@@ -13,12 +13,68 @@ const MIN_COLUMN = 12
  */
 export function wrapText(text: string, width: number, indent = ''): string[] {
   if (displayWidth(text) <= width || text.includes('\u001b')) return [text]
+  const cuts = wrapCuts(text, width, displayWidth(indent))
   const lines: string[] = []
+  for (let k = 0; k < cuts.length; k += 2) {
+    const part = k + 2 < cuts.length ? text.slice(cuts[k], cuts[k + 1]).trimEnd() : text.slice(cuts[k])
+    lines.push(k === 0 ? part : indent + part)
+  }
+  return lines
+}
+
+/** The widest line of wrapText(text, width, indent), without making the lines (a table measures every cell it folds). */
+export function wrappedWidth(text: string, width: number, indent = ''): number {
+  const whole = displayWidth(text)
+  if (whole <= width || text.includes('\u001b')) return whole
   const indentWidth = displayWidth(indent)
+  const cuts = wrapCuts(text, width, indentWidth)
+  // Where every unit is a column (no surrogate pair, no combining mark), a line's width is its length.
+  const plain = whole === text.length
+  let widest = 0
+  for (let k = 0; k < cuts.length; k += 2) {
+    let to = k + 2 < cuts.length ? cuts[k + 1]! : text.length
+    // As trimEnd: whitespace at the end of a line that breaks is dropped.
+    if (k + 2 < cuts.length) while (to > cuts[k]! && isWhitespace(text.charCodeAt(to - 1))) to--
+    let columns = k === 0 ? 0 : indentWidth
+    if (plain) columns += to - cuts[k]!
+    else {
+      for (let at = cuts[k]!; at < to; at++) {
+        const code = text.charCodeAt(at)
+        if (!(code >= 0xdc00 && code <= 0xdfff) && !isMark(code)) columns++
+      }
+    }
+    widest = Math.max(widest, columns)
+  }
+  return widest
+}
+
+/** What String.prototype.trimEnd removes: JavaScript's white space and line terminators. */
+function isWhitespace(code: number): boolean {
+  return (
+    code === 32 ||
+    (code >= 9 && code <= 13) ||
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  )
+}
+
+/**
+ * Where wrapText breaks `text`: each line as its start and end in the text (the last one runs to
+ * the end); a line that breaks is trimmed at its end, and continuation lines take `indentWidth`.
+ */
+function wrapCuts(text: string, width: number, indentWidth: number): number[] {
+  const cuts: number[] = []
   let start = 0
   let depth = 0
   for (;;) {
-    const room = width - (lines.length === 0 ? 0 : indentWidth)
+    const room = width - (cuts.length === 0 ? 0 : indentWidth)
     // Scan from the line's start until it no longer fits, noting the last spaces outside and inside parentheses.
     let columns = 0
     let outside = -1
@@ -40,7 +96,6 @@ export function wrapText(text: string, width: number, indent = ''): string[] {
       }
       at++
     }
-    const lead = lines.length === 0 ? '' : indent
     let cut = outside > start ? outside : inside
     if (at < text.length && cut <= start) {
       // A first term wider than the room overflows it; the line breaks at the first space after it
@@ -61,10 +116,10 @@ export function wrapText(text: string, width: number, indent = ''): string[] {
     }
     if (at >= text.length || cut <= start) {
       // The rest fits, or has nothing to break at (it stays on one line, wider than the page).
-      lines.push(lead + text.slice(start))
-      return lines
+      cuts.push(start, text.length)
+      return cuts
     }
-    lines.push(lead + text.slice(start, cut).trimEnd())
+    cuts.push(start, cut)
     depth = cut === outside ? outsideDepth : insideDepth
     start = cut
     while (text.charCodeAt(start) === 32) start++
@@ -72,7 +127,7 @@ export function wrapText(text: string, width: number, indent = ''): string[] {
 }
 
 /** A combining mark (the dot of ẋ), which takes no column: the blocks of combining diacritics. */
-function isMark(code: number): boolean {
+export function isMark(code: number): boolean {
   return (
     (code >= 0x300 && code <= 0x36f) ||
     (code >= 0x1ab0 && code <= 0x1aff) ||
@@ -82,12 +137,15 @@ function isMark(code: number): boolean {
   )
 }
 
+/** A line of a box table, which folds its own cells. */
+export const TABLE_LINE = /^ *[┌├│└+|]/
+
 /** A line of the terminal view folded at `width`: prose with a hanging indent, table lines as they are. */
 export function foldLine(line: string, width: number): string[] {
   // A line in one color (the dim --explain sentences, a yellow warning) folds inside its color.
   const colored = /^(\u001b\[[0-9;]*m)([^\u001b]*)(\u001b\[[0-9;]*m)$/.exec(line)
   if (colored) return foldLine(colored[2]!, width).map((part) => `${colored[1]}${part}${colored[3]}`)
-  if (/^ *[┌├│└+|]/.test(line)) return [line]
+  if (TABLE_LINE.test(line)) return [line]
   const indent = /^ */.exec(line)![0]
   return wrapText(line, width, `${indent}    `)
 }

@@ -148,10 +148,31 @@ function* forwardRows(trace: Trace, flaggedNodes: Set<number>): Generator<Forwar
     if (node.expression) row.expression = node.expression
     if (spellOut && node.kind === 'op' && !node.assigned && i !== trace.output) {
       const spelled = expand(trace, i)
-      if (symTerms(spelled) <= LIMITS.maxSymTerms && JSON.stringify(spelled) !== JSON.stringify(node.expression)) row.spelled = spelled
+      if (symTerms(spelled) <= LIMITS.maxSymTerms && !sameJson(spelled, node.expression)) row.spelled = spelled
     }
     yield row
   }
+}
+
+/** Whether JSON.stringify writes `a` and `b` alike (keys in order), without writing either. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true
+  // NaN and ±Infinity are written null, as null is.
+  const nullish = (x: unknown) => x === null || (typeof x === 'number' && !Number.isFinite(x))
+  if (nullish(a) || nullish(b)) return nullish(a) && nullish(b)
+  if (typeof a !== 'object' || typeof b !== 'object' || Array.isArray(a) !== Array.isArray(b)) return false
+  if (Array.isArray(a)) {
+    const other = b as unknown[]
+    if (a.length !== other.length) return false
+    for (let k = 0; k < a.length; k++) if (!sameJson(a[k] ?? null, other[k] ?? null)) return false
+    return true
+  }
+  const written = (x: object) => Object.entries(x).filter(([, v]) => v !== undefined && typeof v !== 'function' && typeof v !== 'symbol')
+  const left = written(a as object)
+  const right = written(b as object)
+  if (left.length !== right.length) return false
+  for (let k = 0; k < left.length; k++) if (left[k]![0] !== right[k]![0] || !sameJson(left[k]![1], right[k]![1])) return false
+  return true
 }
 
 /** Every edge into a node on the output's path, with its local derivative as a cell. */
