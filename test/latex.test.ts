@@ -31,6 +31,22 @@ const CASES: [string, string[]][] = [
     ['Z = X*W1; loss = -sum(Y .* log(softmax(Z, 2)))', '--X', 'randn(4, 3)', '--W1', 'randn(3, 3)', '--Y', '[1, 0, 0; 0, 1, 0; 0, 0, 1; 1, 0, 0]'],
   ],
   ['a tensor program', ['H = tanh(X*W1 + b1); loss = mean(logsumexp(H, 2))', '--X', 'randn(8, 3)', '--W1', 'randn(3, 6)', '--b1', 'zeros(6)']],
+  [
+    'convolution and max-pooling',
+    [
+      'H = relu(conv2d(X, K) + c); P = maxpool2d(H, 2); z = sum(P*W, 1); loss = logsumexp(z) - z[2]',
+      '--X',
+      'randn(6, 6)',
+      '--K',
+      'randn(3, 3)',
+      '--c',
+      '0.1',
+      '--W',
+      'randn(2, 3) / 2',
+      '--seed',
+      '3',
+    ],
+  ],
 ]
 
 describe('pdflatex', () => {
@@ -46,7 +62,7 @@ describe('pdflatex', () => {
     // The last section is there, and each gradient's value (or the output's, for tensors) as the note writes it: nothing ran off the page.
     expect(text).toContain('Gradients')
     const at = args.indexOf('--precision')
-    const digits = at >= 0 ? Number(args[at + 1]) : args[0]!.includes('*W1') ? 4 : 6
+    const digits = at >= 0 ? Number(args[at + 1]) : args.some((a) => a.startsWith('randn(')) ? 4 : 6
     const json = JSON.parse((await runCli([...args.filter((a) => !['--explain', '--mode', 'both'].includes(a)), '--format', 'json'])).stdout)
     const numbers = [json.value, ...Object.values(json.gradients as Record<string, unknown>)].filter((g): g is number => typeof g === 'number')
     for (const g of numbers) expect(text).toContain(Number(g.toPrecision(digits)).toString().replace('-', '−'))

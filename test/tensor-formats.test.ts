@@ -359,7 +359,7 @@ describe('the worked examples', () => {
     const { readdirSync, readFileSync } = await import('node:fs')
     const dir = new URL('../docs/tensors/', import.meta.url)
     const files = readdirSync(dir)
-    expect(files).toHaveLength(6)
+    expect(files).toHaveLength(8)
     for (const file of files) {
       const widest = Math.max(
         ...readFileSync(new URL(file, dir), 'utf8')

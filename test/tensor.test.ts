@@ -37,6 +37,54 @@ function expectClose(actual: Nested, expected: Nested): void {
 // output's value and each gradient, all worked out by hand (see the comments).
 const ROWS: { name: string; program: string; values: Record<string, string>; value: number; grads: Record<string, Nested>; kink?: string }[] = [
   {
+    // y[i] = x[i] - x[i+2] = -2; ∂L/∂k[a] = Σ_i g[i]·x[i+a] with g = [1, 2, 3]; ∂L/∂x = g padded ⋆ flip(k):
+    // x1: g1·k1 = 1; x2: g1·k2 + g2·k1 = 2; x3: g1·k3 + g2·k2 + g3·k1 = 2; x4: g2·k3 + g3·k2 = -2; x5: g3·k3 = -3.
+    name: 'conv1d: the input correlated with the kernel, the gradient a full convolution',
+    program: 'L = sum(conv1d(x, k) .* [1, 2, 3])',
+    values: { x: '[1, 2, 3, 4, 5]', k: '[1, 0, -1]' },
+    value: -12,
+    grads: { x: [1, 2, 2, -2, -3], k: [14, 20, 26] },
+  },
+  {
+    // X padded by 1 is 4×4; stride 2 gives a 2×2 output: [4, 6; 6, 4] (each window meets one entry of X).
+    // g = [1, 2; 3, 4]: ∂L/∂K[a, b] = Σ g[i, j]·Xp[2i + a, 2j + b] = [16, 9; 4, 1]; ∂L/∂X[r, c] = g·K at the one window using it = [4, 6; 6, 4].
+    name: 'conv2d with stride 2 and padding 1',
+    program: 'L = sum(conv2d(X, K, 2, 1) .* [1, 2; 3, 4])',
+    values: { X: '[1, 2; 3, 4]', K: '[1, 2; 3, 4]' },
+    value: 50,
+    grads: {
+      X: [
+        [4, 6],
+        [6, 4],
+      ],
+      K: [
+        [16, 9],
+        [4, 1],
+      ],
+    },
+  },
+  {
+    // Windows [3, 1] and [2, 5] (the 7 is left over): their winners x[1] and x[4] take g = [1, 10].
+    name: 'maxpool1d: each window passes its gradient to its winner',
+    program: 'L = sum(maxpool1d(x, 2) .* [1, 10])',
+    values: { x: '[3, 1, 2, 5, 7]' },
+    value: 53,
+    grads: { x: [1, 0, 0, 10, 0] },
+  },
+  {
+    // Windows [1 5; 3 4] and [2 0; 8 6]: winners 5 at [1, 2] and 8 at [2, 3].
+    name: 'maxpool2d: each k×k window passes its gradient to its winner',
+    program: 'L = sum(maxpool2d(X, 2) .* [1, 10])',
+    values: { X: '[1, 5, 2, 0; 3, 4, 8, 6]' },
+    value: 85,
+    grads: {
+      X: [
+        [0, 1, 0, 0],
+        [0, 0, 10, 0],
+      ],
+    },
+  },
+  {
     // W·x = [1 - 2 + 6, 4 - 5 + 12] = [5, 11]; L = 10·5 + 100·11; ∂L/∂W = g·xᵀ; ∂L/∂x = Wᵀ·g = [10 + 400, 20 + 500, 30 + 600].
     name: 'matrix · vector',
     program: 'L = sum((W*x) .* [10, 100])',
@@ -760,5 +808,82 @@ describe('the tensor op table', () => {
     const tested = new Set<string>()
     for (const row of ROWS) for (const node of (await run(row.program, row.values)).nodes) if (node.op) tested.add(node.op)
     expect(Object.keys(TENSOR_OPS).filter((op) => !tested.has(op))).toEqual([])
+  })
+})
+
+describe('convolution and pooling', () => {
+  const refused = async (program: string, values: Record<string, string>) => {
+    try {
+      await run(program, values)
+    } catch (error) {
+      expect(error).toBeInstanceOf(InputError)
+      return (error as Error).message
+    }
+    throw new Error('not refused')
+  }
+
+  it('refuses a kernel larger than its input, a stride of 0, a window too large, each with one message', async () => {
+    expect(await refused('L = sum(conv2d(X, K))', { X: 'ones(2, 2)', K: 'ones(3, 3)' })).toBe(
+      'conv2d(X, K): X is 2×2 and K is 3×3; the kernel (3×3) is larger than the input (2×2)',
+    )
+    expect(await refused('L = sum(conv2d(X, K, 0))', { X: 'ones(3, 3)', K: 'ones(2, 2)' })).toContain('the stride of conv2d is a whole number from 1, not 0')
+    expect(await refused('L = sum(conv1d(x, k, 1, -1))', { x: 'ones(3)', k: 'ones(2)' })).toContain('the padding of conv1d is a whole number from 0, not -1')
+    expect(await refused('L = sum(conv1d(X, k))', { X: 'ones(3, 3)', k: 'ones(2)' })).toContain('conv1d takes a vector and a vector kernel')
+    expect(await refused('L = sum(maxpool2d(X, 3))', { X: 'ones(2, 2)' })).toContain('the window (3×3) is larger than the input (2×2)')
+    expect(await refused('L = sum(conv2d(X, K))', { X: 'ones(900, 900)', K: 'ones(400, 400)' })).toMatch(/takes \d+ multiply-adds; the tutor's limit is/)
+  })
+
+  it('names the winners, flags a tie as PyTorch breaks it, and calls a check across it inconclusive', async () => {
+    // Every window of [1, 1; 1, 1] ties: the first entry in reading order takes the gradient.
+    const trace = await run('L = sum(maxpool2d(X, 2))', { X: '[1, 1; 1, 1]' })
+    expectClose(gradOf(trace, 'X'), [
+      [1, 0],
+      [0, 0],
+    ])
+    expect(trace.notes).toContain('the winners of maxpool2d(X, 2), one per window, which get its gradient: X[1, 1]')
+    expect(remarks(trace)[0]).toBe(
+      "t1 = maxpool2d(X, 2): maxpool2d is not differentiable at a tie: the largest value of a window of X is shared at entries [1, 1], [1, 2], [2, 1] and [2, 2], and the window's whole gradient goes to the first of them in reading order (PyTorch's convention)",
+    )
+    expect(trace.checks.map((c) => c.status)).toEqual(['inconclusive'])
+  })
+
+  it('writes the rules as a textbook does: the input correlated with ḡ, ḡ padded and correlated with the flipped kernel', async () => {
+    const trace = await run('L = sum(conv2d(X, K))', { X: 'ones(5, 5)', K: 'ones(3, 3)' })
+    expect(trace.edges.slice(1).map((e) => [trace.nodes[e.input]!.label, e.formula, e.shapes])).toEqual([
+      ['X', 'ḡ‹ padded by 2, 2› ⋆ rot180(K)', '7×7 ⋆ 3×3 → 5×5'],
+      ['K', 'X ⋆ ḡ', '5×5 ⋆ 3×3 → 3×3'],
+    ])
+  })
+
+  it('agree with central differences on random programs, strides and paddings', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 3, max: 6 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 2 }),
+        fc.integer({ min: 0, max: 1 }),
+        fc.constantFrom('tanh(H)', 'maxpool2d(H, 2)', 'H .* H', 'maxpool2d(tanh(H), 1)'),
+        fc.integer({ min: 0, max: 1000 }),
+        async (n, k, s, p, then, seed) => {
+          const source = `H = conv2d(X, K, ${s}, ${p})\nL = sum(${then} .* ${then})`
+          const values = { X: `randn(${n}, ${n})`, K: `randn(${k}, ${k})` }
+          let trace
+          try {
+            trace = await run(source, values, seed)
+          } catch (error) {
+            // A 2×2 window on a 1-wide output: refused, as it should be.
+            expect((error as Error).message).toContain('larger than the input')
+            return
+          }
+          const exact = Object.fromEntries(trace.gradients.map((g) => [g.name, g.grad]))
+          const numeric = numericGradients(source, Object.fromEntries(trace.gradients.map((g) => [g.name, trace.nodes[g.node]!.value!])))
+          for (const [name, estimates] of Object.entries(numeric))
+            estimates.forEach((estimate, i) => expect(Math.abs(exact[name]!.data[i]! - estimate)).toBeLessThan(1e-5 * Math.max(1, Math.abs(estimate))))
+          // Forward mode along each entry gives the same numbers.
+          for (const pass of tensorForwardMode(trace, firstEntries(trace)).passes) expect(pass.agrees).toBe(true)
+        },
+      ),
+      { numRuns: 60, seed: 28 },
+    )
   })
 })

@@ -65,7 +65,7 @@ const textEscape = (s: string) => s.replace(/[\\{}$&#^_%~]/g, (c) => (c === '\\'
  */
 export function latexFormula(text: string): string {
   const token =
-    /‹([^›]*)›|∂([^\s/·()‹›]+)\/∂([^\s·()⊙,ᵀ‹›]+)|(ḡ)|((?![ᵀΣ])[\p{L}_$](?:(?![ᵀΣ])[\p{L}\p{N}_$#])*)(\s*\()?|(\d+(?:\.\d+)?(?:e[+-]?\d+)?)|(\.\*|\.\/|\.\^|[ᵀ'·⊙Σ×→²³…])|(\s+)|⟪([^⟫]*)⟫|(.)/gu
+    /‹([^›]*)›|∂([^\s/·()‹›]+)\/∂([^\s·()⊙,ᵀ‹›]+)|(ḡ)|((?![ᵀΣ])[\p{L}_$](?:(?![ᵀΣ])[\p{L}\p{N}_$#])*)(\s*\()?|(\d+(?:\.\d+)?(?:e[+-]?\d+)?)|(\.\*|\.\/|\.\^|[ᵀ'·⊙⋆Σ×→²³…])|(\s+)|⟪([^⟫]*)⟫|(.)/gu
   let out = ''
   for (const m of text.matchAll(token)) {
     const [, words, of, wrt, bar, name, call, number, symbol, space, dotted, other] = m
@@ -85,6 +85,7 @@ export function latexFormula(text: string): string {
           "'": '^{\\top}',
           '·': '\\cdot ',
           '⊙': '\\odot ',
+          '⋆': '\\star ',
           Σ: '\\textstyle\\sum ',
           '×': '\\times ',
           '→': '\\to ',
@@ -105,6 +106,7 @@ const PROSE_MATH: Record<string, string> = {
   '∂': '$\\partial$',
   ḡ: '$\\bar{g}$',
   '⊙': '$\\odot$',
+  '⋆': '$\\star$',
   '·': '$\\cdot$',
   '×': '$\\times$',
   '→': '$\\to$',
@@ -122,7 +124,7 @@ export function latexText(text: string): string {
   return textEscape(text)
     .replace(/⟪([^⟫]*)⟫/g, (_, label: string) => `$\\dot{${latexName(label)}}$`)
     .replace(/[‹›]/g, '')
-    .replace(/[∂ḡ⊙·×→ᵀΣ²…①②⚠±]/g, (c) => PROSE_MATH[c]!)
+    .replace(/[∂ḡ⊙⋆·×→ᵀΣ²…①②⚠±]/g, (c) => PROSE_MATH[c]!)
     .replace(/ {2,}/g, ' ')
 }
 

@@ -22,6 +22,7 @@ const ASCII: [RegExp, string][] = [
   [/ḡ/g, 'g'],
   [/ᵀ/g, '^T'],
   [/⊙/g, '.*'],
+  [/⋆/g, '(*)'],
   [/×/g, 'x'],
   [/→/g, '->'],
   [/Σ/g, 'sum'],
@@ -133,6 +134,10 @@ const OP_NAMES: Record<Exclude<TensorOpId, 'elementwise'>, string> = {
   logsumexp: 'logsumexp',
   norm: 'norm',
   entry: 'entry',
+  conv1d: 'conv1d',
+  conv2d: 'conv2d',
+  maxpool1d: 'maxpool1d',
+  maxpool2d: 'maxpool2d',
 }
 
 const ELEMENTWISE: Record<string, string> = { add: 'add', sub: 'sub', mul: 'mul', div: 'div', pow: 'pow', neg: 'neg', identity: 'assign' }
@@ -497,6 +502,8 @@ export function tensorFlagText(trace: TensorTrace, flag: TensorFlag): string {
       }
       case 'zero-norm':
         return `norm is not differentiable at the zero vector: the gradient is taken as 0 (PyTorch's convention)`
+      case 'pool-tie':
+        return `${node.op} is not differentiable at a tie: the largest value of a window of ${input} is shared${at}, and the window's whole gradient goes to the first of them in reading order (PyTorch's convention)`
       default:
         return undefined
     }

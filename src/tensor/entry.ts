@@ -148,6 +148,22 @@ function partialText(trace: TensorTrace, edge: TensorEdge, at: number[], index: 
     }
     case 'dot':
       return entryText(operands[1 - edge.slot]!.label, index)
+    case 'conv1d':
+    case 'conv2d': {
+      // out[i, j] = Σ_ab X[i·s + a - p, j·s + b - p]·K[a, b]: a kernel entry's partial is the input entry it met, and back.
+      const s = consumer.params.stride ?? 1
+      const p = consumer.params.padding ?? 0
+      const two = consumer.op === 'conv2d'
+      const [i, j] = two ? [at[0]!, at[1]!] : [0, at[0]!]
+      const [r, c] = two ? [index[0]!, index[1]!] : [0, index[0]!]
+      const pr = two ? p : 0
+      const other = operands[1 - edge.slot]!
+      const spot = edge.slot === 1 ? [i * s + r - pr, j * s + c - p] : [r + pr - i * s, c + p - j * s]
+      return entryText(other.label, two ? spot : [spot[1]!])
+    }
+    case 'maxpool1d':
+    case 'maxpool2d':
+      return '1'
     default:
       return undefined
   }

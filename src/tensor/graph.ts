@@ -292,6 +292,20 @@ class Builder {
     const tensorFunction = Object.hasOwn(TENSOR_FUNCTIONS, name) ? TENSOR_FUNCTIONS[name] : undefined
     if (tensorFunction) {
       if (!tensorFunction.arities.includes(args.length)) this.fail(`${name} takes ${tensorFunction.arities.join(' or ')} arguments, not ${args.length}`)
+      if (tensorFunction.integers) {
+        const { after, names } = tensorFunction.integers
+        const params: Params = {}
+        args.slice(after).forEach((arg, k) => {
+          const name = names[k]!
+          const what = `the ${name === 'size' ? 'window size' : name} of ${node.name}`
+          params[name] = this.integer(arg, what, name === 'padding' ? 0 : 1)
+        })
+        return this.apply(
+          tensorFunction.op,
+          params,
+          args.slice(0, after).map((a) => this.expr(a)),
+        )
+      }
       if (tensorFunction.dim && args.length === 2) {
         const dim = this.integer(args[1]!, `the dimension of ${name}`, 1) - 1
         return this.apply(tensorFunction.op, { dim }, [this.expr(args[0]!)])

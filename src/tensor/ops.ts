@@ -20,8 +20,25 @@ import {
   type Shape,
   type Tensor,
 } from './tensor.js'
+import { CONV1D, CONV2D, MAXPOOL1D, MAXPOOL2D } from './conv.js'
 
-export type TensorOpId = 'elementwise' | 'matmul' | 'transpose' | 'sum' | 'mean' | 'dot' | 'maxall' | 'minall' | 'softmax' | 'logsumexp' | 'norm' | 'entry'
+export type TensorOpId =
+  | 'elementwise'
+  | 'matmul'
+  | 'transpose'
+  | 'sum'
+  | 'mean'
+  | 'dot'
+  | 'maxall'
+  | 'minall'
+  | 'softmax'
+  | 'logsumexp'
+  | 'norm'
+  | 'entry'
+  | 'conv1d'
+  | 'conv2d'
+  | 'maxpool1d'
+  | 'maxpool2d'
 
 /** What an operation needs beyond its inputs: the scalar function, the dimension, the entry. */
 export interface Params {
@@ -35,6 +52,11 @@ export interface Params {
   written?: string
   /** transpose in an answer or claim: a vector's transpose is a row (1×n). */
   row?: boolean
+  /** conv1d, conv2d: the step between windows (1 unless given) and the zeros added at each edge (0). */
+  stride?: number
+  padding?: number
+  /** maxpool1d, maxpool2d: the window's size k, which is also its stride. */
+  size?: number
 }
 
 export interface TensorRule {
@@ -78,7 +100,7 @@ export interface TensorInput {
 }
 
 /** The scalar conventions, and the two of reductions: a tie for max or min over many entries, norm at the zero vector. */
-export type TensorConvention = Convention | 'tie-extreme' | 'zero-norm'
+export type TensorConvention = Convention | 'tie-extreme' | 'zero-norm' | 'pool-tie'
 
 export interface TensorOp {
   /** The result's shape, or a message saying why the operands do not fit (the caller adds where). */
@@ -90,6 +112,12 @@ export interface TensorOp {
   inputs: (p: Params) => TensorInput[]
   /** A short name for the tables' op column. */
   name: (p: Params) => string
+  /** An operation that selects (max-pooling): which entry it took, per output entry, so a check can see a switch within h. */
+  branches?: (xs: Tensor[], out: Tensor, p: Params) => Int32Array
+  /** Multiply-adds of the forward pass, where it is more than one per entry (a convolution's output × kernel). */
+  work?: (shapes: Shape[], out: Shape) => number
+  /** A note the trace prints about the operation at these values (max-pooling's winners), given its inputs' labels. */
+  notes?: (xs: Tensor[], out: Tensor, p: Params, labels: string[]) => string
 }
 
 const rule = (id: string, name: string, why: string): TensorRule => ({ id, name, why })
@@ -751,10 +779,17 @@ export const TENSOR_OPS: Record<TensorOpId, TensorOp> = {
   logsumexp: LOGSUMEXP,
   norm: NORM,
   entry: ENTRY,
+  conv1d: CONV1D,
+  conv2d: CONV2D,
+  maxpool1d: MAXPOOL1D,
+  maxpool2d: MAXPOOL2D,
 }
 
 /** Tensor functions a program calls by name, with the arguments they take (besides the scalar table's). */
-export const TENSOR_FUNCTIONS: Record<string, { op: TensorOpId; arities: number[]; dim?: boolean }> = {
+export const TENSOR_FUNCTIONS: Record<
+  string,
+  { op: TensorOpId; arities: number[]; dim?: boolean; integers?: { after: number; names: ('stride' | 'padding' | 'size')[] } }
+> = {
   sum: { op: 'sum', arities: [1, 2], dim: true },
   mean: { op: 'mean', arities: [1, 2], dim: true },
   dot: { op: 'dot', arities: [2] },
@@ -762,6 +797,11 @@ export const TENSOR_FUNCTIONS: Record<string, { op: TensorOpId; arities: number[
   logsumexp: { op: 'logsumexp', arities: [1, 2], dim: true },
   norm: { op: 'norm', arities: [1] },
   transpose: { op: 'transpose', arities: [1] },
+  // After their tensors, whole numbers written in the program: stride and padding, a window's size.
+  conv1d: { op: 'conv1d', arities: [2, 3, 4], integers: { after: 2, names: ['stride', 'padding'] } },
+  conv2d: { op: 'conv2d', arities: [2, 3, 4], integers: { after: 2, names: ['stride', 'padding'] } },
+  maxpool1d: { op: 'maxpool1d', arities: [2], integers: { after: 1, names: ['size'] } },
+  maxpool2d: { op: 'maxpool2d', arities: [2], integers: { after: 1, names: ['size'] } },
 }
 
 /**
@@ -778,6 +818,11 @@ export const TENSOR_FUNCTION_DOCS: Record<Exclude<TensorOpId, 'elementwise' | 'm
   softmax: '`softmax(v)`, `softmax(A, dim)` (a matrix needs its dimension)',
   logsumexp: '`logsumexp(v)`, `logsumexp(A, dim)`',
   transpose: "`transpose(A)`, also written `A'`",
+  conv1d:
+    "`conv1d(x, k)`, `conv1d(x, k, stride, padding)`: cross-correlation as PyTorch's `F.conv1d` (the kernel is not flipped), valid unless padded with zeros",
+  conv2d: '`conv2d(X, K)`, `conv2d(X, K, stride, padding)`, likewise for a matrix (one channel)',
+  maxpool1d: '`maxpool1d(x, k)`: the largest entry of each window of k, stride k (a tie goes to the first, as PyTorch)',
+  maxpool2d: '`maxpool2d(X, k)`: likewise over k×k windows',
 }
 
 /**

@@ -81,7 +81,7 @@ function productHint(a: TensorNode, b: TensorNode, sa: Shape, sb: Shape): string
  * Runs every operation (or those marked in `only`) on its inputs' values, checking shapes; throws
  * InputError where they do not fit. `kinks` collects the branch of each kinked element-wise op.
  */
-export function forwardValues(graph: TensorGraph, kinks?: Map<number, Int8Array>, only?: boolean[]): void {
+export function forwardValues(graph: TensorGraph, kinks?: Map<number, Int8Array | Int32Array>, only?: boolean[]): void {
   const { nodes } = graph
   let total = 0
   for (let index = 0; index < nodes.length; index++) {
@@ -112,15 +112,24 @@ export function forwardValues(graph: TensorGraph, kinks?: Map<number, Int8Array>
     const entries = size(shape)
     if (entries > LIMITS.maxTensorEntries)
       throw new InputError(`${where}: the result has ${entries} entries; the tutor's limit is ${LIMITS.maxTensorEntries} per tensor`)
-    if (node.op === 'matmul') {
-      const work = productWork(xs[0]!.shape, xs[1]!.shape)
-      if (work > LIMITS.maxProductWork) throw new InputError(`${where}: the product takes ${work} multiply-adds; the tutor's limit is ${LIMITS.maxProductWork}`)
+    if (node.op === 'matmul' || op.work) {
+      const work = op.work
+        ? op.work(
+            xs.map((x) => x.shape),
+            shape,
+          )
+        : productWork(xs[0]!.shape, xs[1]!.shape)
+      if (work > LIMITS.maxProductWork)
+        throw new InputError(
+          `${where}: the ${node.op === 'matmul' ? 'product' : 'operation'} takes ${work} multiply-adds; the tutor's limit is ${LIMITS.maxProductWork}`,
+        )
     }
     total += entries
     if (total > LIMITS.maxTotalEntries)
       throw new InputError(`the program's values hold more than ${LIMITS.maxTotalEntries} entries together; the tutor's limit`)
     node.value = op.forward(xs, node.params)
     if (kinks && node.op === 'elementwise' && OPS[node.params.fn!].kink) kinks.set(index, branches(node, xs))
+    else if (kinks && op.branches) kinks.set(index, op.branches(xs, node.value, node.params))
   }
 }
 
@@ -156,6 +165,19 @@ export function traceTensors(graph: TensorGraph, bindings: Map<string, string>):
   const { grads, edges } = backward(graph)
   const gradients = graph.variables.map((v) => ({ name: nodes[v]!.label, node: v, grad: grads[v] ?? tensor(nodes[v]!.value!.shape) }))
   const notes = [...graph.notes]
+  // What an operation says about itself at these values (max-pooling's winners).
+  for (const node of nodes) {
+    const note = node.kind === 'op' ? TENSOR_OPS[node.op!].notes : undefined
+    if (note)
+      notes.push(
+        note(
+          node.inputs.map((k) => nodes[k]!.value!),
+          node.value!,
+          node.params,
+          node.inputs.map((k) => nodes[k]!.label),
+        ),
+      )
+  }
   if (!isScalar(out.value!)) notes.push(`the output ${out.label} is ${shapeText(out.value!.shape)}, one entry: that entry is the loss`)
   for (const v of graph.variables) if (grads[v] === undefined) notes.push(`${nodes[v]!.label} does not reach the output, so its gradient is 0`)
   const trace: TensorTrace = { ...graph, notes, grads, edges, value: out.value!.data[0]!, gradients, checks: [], bindings, shortcuts: [], flags: [] }
@@ -245,9 +267,18 @@ export function checkGradients(trace: TensorTrace, targets = trace.gradients): T
     const moved = dependents(nodes, node)
     // A --wrt node is moved on its own, its inputs held: it is set, never computed again.
     const recomputed = moved.map((m, i) => m && i !== node)
-    const baseKinks = new Map<number, Int8Array>()
+    const baseKinks = new Map<number, Int8Array | Int32Array>()
     nodes.forEach((n, i) => {
-      if (recomputed[i] && n.kind === 'op' && n.op === 'elementwise' && OPS[n.params.fn!].kink)
+      if (recomputed[i] && n.kind === 'op' && TENSOR_OPS[n.op!].branches)
+        baseKinks.set(
+          i,
+          TENSOR_OPS[n.op!].branches!(
+            n.inputs.map((k) => nodes[k]!.value!),
+            n.value!,
+            n.params,
+          ),
+        )
+      else if (recomputed[i] && n.kind === 'op' && n.op === 'elementwise' && OPS[n.params.fn!].kink)
         baseKinks.set(
           i,
           branches(
@@ -287,7 +318,7 @@ export function checkGradients(trace: TensorTrace, targets = trace.gradients): T
         const data = new Float64Array(original.length)
         for (let i = 0; i < data.length; i++) data[i] = original[i]! + sign * h * u[i]!
         scratch.nodes[node]!.value = tensor(x.shape, data)
-        const kinks = new Map<number, Int8Array>()
+        const kinks = new Map<number, Int8Array | Int32Array>()
         forwardValues(scratch, kinks, recomputed)
         return { y: scratch.nodes[output]!.value!.data[0]!, kinks }
       }
@@ -316,7 +347,7 @@ export function checkGradients(trace: TensorTrace, targets = trace.gradients): T
     // A rule taken by convention on the way (relu or abs at 0, a tie) makes agreement a coincidence, as for scalars.
     const across = trace.flags.find((f) => f.kind === 'non-differentiable' && nodes[f.node]!.inputs.some((k) => moved[k]))
     let atKink = false
-    if (status === 'agree' && across) {
+    if ((status === 'agree' || status === 'disagree') && across) {
       status = 'inconclusive'
       kink = nodes[across.node]!.label
       atKink = true

@@ -1,0 +1,268 @@
+// Convolution and max-pooling, single channel, as PyTorch's F.conv1d / F.conv2d / F.max_pool1d /
+// F.max_pool2d compute them: cross-correlation (the kernel is not flipped), 'valid' unless padded
+// with zeros, pooling windows of k with stride k. A vector is a 1×n image here, so conv1d and
+// maxpool1d are the 2-D code on one row.
+import type { Params, TensorInput, TensorOp, Operand, TensorConvention } from './ops.js'
+import { shapeText, size, tensor, type Shape, type Tensor } from './tensor.js'
+
+const G = 'ḡ'
+const tangentOf = (label: string) => `⟪${label}⟫`
+
+/** Height and width of a 1-D (one row) or 2-D operand. */
+const plane = (shape: Shape): [number, number] => (shape.length === 1 ? [1, shape[0]!] : [shape[0]!, shape[1]!])
+const stride = (p: Params) => p.stride ?? 1
+const pad = (p: Params) => p.padding ?? 0
+
+/** out[i, j] = Σ_ab X[i·s + a - p, j·s + b - p] · K[a, b], X zero outside itself. */
+function correlate(x: Tensor, k: Tensor, outShape: Shape, p: Params): Tensor {
+  const [h, w] = plane(x.shape)
+  const [kh, kw] = plane(k.shape)
+  const [oh, ow] = plane(outShape)
+  const s = stride(p)
+  const q = pad(p)
+  const out = tensor(outShape)
+  for (let i = 0; i < oh; i++)
+    for (let j = 0; j < ow; j++) {
+      let sum = 0
+      for (let a = 0; a < kh; a++) {
+        const r = i * s + a - rowPad(x.shape, p)
+        if (r < 0 || r >= h) continue
+        for (let b = 0; b < kw; b++) {
+          const c = j * s + b - q
+          if (c >= 0 && c < w) sum += x.data[r * w + c]! * k.data[a * kw + b]!
+        }
+      }
+      out.data[i * ow + j] = sum
+    }
+  return out
+}
+
+/** Padding applies to the rows of a 2-D operand only (a vector is one row, padded at its ends). */
+const rowPad = (shape: Shape, p: Params) => (shape.length === 1 ? 0 : pad(p))
+
+function convShape(rank: 1 | 2, name: string): TensorOp['shape'] {
+  return ([x, k], p) => {
+    const what = rank === 1 ? 'a vector' : 'a matrix'
+    if (x!.length !== rank || k!.length !== rank) return `${name} takes ${what} and a ${rank === 1 ? 'vector' : 'matrix'} kernel`
+    const [h, w] = plane(x!)
+    const [kh, kw] = plane(k!)
+    const s = stride(p)
+    const [ph, pw] = [h + 2 * rowPad(x!, p), w + 2 * pad(p)]
+    if (kh > ph || kw > pw)
+      return `the kernel (${shapeText(k!)}) is larger than the input (${shapeText(x!)}${pad(p) ? `, padded by ${pad(p)} to ${rank === 1 ? pw : `${ph}×${pw}`}` : ''})`
+    const out = [Math.floor((ph - kh) / s) + 1, Math.floor((pw - kw) / s) + 1]
+    return rank === 1 ? [out[1]!] : out
+  }
+}
+
+/** "", ", 2", ", 2, 1": stride and padding as the program wrote them (defaults left out). */
+const convArgs = (p: Params) => (pad(p) ? `, ${stride(p)}, ${pad(p)}` : stride(p) !== 1 ? `, ${stride(p)}` : '')
+
+/** How padding and stride change a rule, in words. */
+const convWords = (p: Params, of: 'kernel' | 'input') => {
+  const words = [
+    ...(pad(p) ? [of === 'kernel' ? `the input padded by ${pad(p)}` : `the padding of ${pad(p)} cut from each edge`] : []),
+    ...(stride(p) !== 1 ? [`${G}'s entries ${stride(p)} apart (stride ${stride(p)})`] : []),
+  ]
+  return words.length ? `‹, with ${words.join(' and ')}›` : ''
+}
+
+function convInputs(rank: 1 | 2): (p: Params) => TensorInput[] {
+  const flip = rank === 1 ? 'flip' : 'rot180'
+  return (p) => [
+    {
+      rule: {
+        id: 'conv-input',
+        name: 'convolution',
+        why: `each input entry meets the kernel in every window that covers it, with the kernel's weights in reverse order: ${G}, padded by the kernel's size less 1, correlated with the kernel flipped${rank === 2 ? ' in both axes' : ''} (a full convolution)`,
+      },
+      vjp: (g, [x, k]) => {
+        // Scatter: each output entry sends ḡ times each weight back to the input entry that weight met.
+        const [h, w] = plane(x!.shape)
+        const [kh, kw] = plane(k!.shape)
+        const [oh, ow] = plane(g.shape)
+        const s = stride(p)
+        const qh = rowPad(x!.shape, p)
+        const q = pad(p)
+        const out = tensor(x!.shape)
+        for (let i = 0; i < oh; i++)
+          for (let j = 0; j < ow; j++) {
+            const gij = g.data[i * ow + j]!
+            for (let a = 0; a < kh; a++) {
+              const r = i * s + a - qh
+              if (r < 0 || r >= h) continue
+              for (let b = 0; b < kw; b++) {
+                const c = j * s + b - q
+                if (c >= 0 && c < w) out.data[r * w + c]! += gij * k!.data[a * kw + b]!
+              }
+            }
+          }
+        return out
+      },
+      formula: ([, k], _out, params) => {
+        const [kh, kw] = plane(k!.shape)
+        const by = rank === 1 ? `${kw - 1}` : `${kh - 1}, ${kw - 1}`
+        return `${G}‹ padded by ${by}› ⋆ ${flip}(${k!.label})${convWords(params, 'input')}`
+      },
+      shapes: ([x, k], out) => {
+        const [oh, ow] = plane(out)
+        const [kh, kw] = plane(k!.shape)
+        const padded = rank === 1 ? `${ow + 2 * (kw - 1)}` : `${oh + 2 * (kh - 1)}×${ow + 2 * (kw - 1)}`
+        return `${padded} ⋆ ${shapeText(k!.shape)} → ${shapeText(x!.shape)}`
+      },
+      jvp: (t, [, k], out) => correlate(t, k!, out.shape, p),
+      tangentFormula: ([x, k]: Operand[]) => `${tangentOf(x!.label)} ⋆ ${k!.label}`,
+    },
+    {
+      rule: {
+        id: 'conv-kernel',
+        name: 'convolution',
+        why: `each kernel weight is used at every position the kernel slides to, so its gradient sums ${G} times the input entry it met there: the input correlated with ${G}`,
+      },
+      vjp: (g, [x, k]) => {
+        const [h, w] = plane(x!.shape)
+        const [kh, kw] = plane(k!.shape)
+        const [oh, ow] = plane(g.shape)
+        const s = stride(p)
+        const qh = rowPad(x!.shape, p)
+        const q = pad(p)
+        const out = tensor(k!.shape)
+        for (let a = 0; a < kh; a++)
+          for (let b = 0; b < kw; b++) {
+            let sum = 0
+            for (let i = 0; i < oh; i++) {
+              const r = i * s + a - qh
+              if (r < 0 || r >= h) continue
+              for (let j = 0; j < ow; j++) {
+                const c = j * s + b - q
+                if (c >= 0 && c < w) sum += g.data[i * ow + j]! * x!.data[r * w + c]!
+              }
+            }
+            out.data[a * kw + b] = sum
+          }
+        return out
+      },
+      formula: ([x], _out, params) => `${x!.label} ⋆ ${G}${convWords(params, 'kernel')}`,
+      shapes: ([x, k], out) => {
+        const [h, w] = plane(x!.shape)
+        const q = pad(p)
+        const padded = rank === 1 ? `${w + 2 * q}` : `${h + 2 * q}×${w + 2 * q}`
+        return `${padded} ⋆ ${shapeText(out)} → ${shapeText(k!.shape)}`
+      },
+      jvp: (t, [x], out) => correlate(x!, t, out.shape, p),
+      tangentFormula: ([x, k]: Operand[]) => `${x!.label} ⋆ ${tangentOf(k!.label)}`,
+    },
+  ]
+}
+
+function conv(rank: 1 | 2): TensorOp {
+  const name = rank === 1 ? 'conv1d' : 'conv2d'
+  return {
+    shape: convShape(rank, name),
+    forward: ([x, k], p) => {
+      const shape = convShape(rank, name)([x!.shape, k!.shape], p) as Shape
+      return correlate(x!, k!, shape, p)
+    },
+    write: ([x, k], p) => `${name}(${x}, ${k}${convArgs(p)})`,
+    work: ([, k], out) => size(k!) * size(out),
+    inputs: convInputs(rank),
+    name: () => name,
+  }
+}
+
+// ——— Max-pooling: windows of k × k (k for a vector), stride k, the gradient to each window's winner ———
+
+/** For each window (row-major), the input offset of its winner and whether another entry ties it. */
+function winners(x: Tensor, outShape: Shape, p: Params): { at: Int32Array; tied: number[][] } {
+  const [, w] = plane(x.shape)
+  const [oh, ow] = plane(outShape)
+  const k = p.size!
+  const kh = x.shape.length === 1 ? 1 : k
+  const at = new Int32Array(oh * ow)
+  const tied: number[][] = []
+  for (let i = 0; i < oh; i++)
+    for (let j = 0; j < ow; j++) {
+      // PyTorch's rule: a larger value or a NaN takes the window; a tie keeps the first in reading order.
+      let best = -1
+      let value = -Infinity
+      for (let a = 0; a < kh; a++)
+        for (let b = 0; b < k; b++) {
+          const o = (i * kh + a) * w + j * k + b
+          const v = x.data[o]!
+          if (best < 0 || v > value || Number.isNaN(v)) [best, value] = [o, v]
+        }
+      at[i * ow + j] = best
+      const same: number[] = []
+      for (let a = 0; a < kh; a++)
+        for (let b = 0; b < k; b++) {
+          const o = (i * kh + a) * w + j * k + b
+          if (x.data[o] === value) same.push(o)
+        }
+      if (same.length > 1) tied.push(same)
+    }
+  return { at, tied }
+}
+
+function pool(rank: 1 | 2): TensorOp {
+  const name = rank === 1 ? 'maxpool1d' : 'maxpool2d'
+  const shape: TensorOp['shape'] = ([x], p) => {
+    if (x!.length !== rank) return `${name} takes ${rank === 1 ? 'a vector' : 'a matrix'} (it is ${shapeText(x!)})`
+    const k = p.size!
+    const [h, w] = plane(x!)
+    if (k > w || (rank === 2 && k > h)) return `the window (${rank === 1 ? k : `${k}×${k}`}) is larger than the input (${shapeText(x!)})`
+    return rank === 1 ? [Math.floor(w / k)] : [Math.floor(h / k), Math.floor(w / k)]
+  }
+  const op: TensorOp = {
+    shape,
+    forward: ([x], p) => {
+      const outShape = shape([x!.shape], p) as Shape
+      const { at } = winners(x!, outShape, p)
+      return tensor(
+        outShape,
+        Array.from(at, (o) => x!.data[o]!),
+      )
+    },
+    write: ([x], p) => `${name}(${x}, ${p.size})`,
+    branches: ([x], out, p) => winners(x!, out.shape, p).at,
+    name: () => name,
+    inputs: (p) => [
+      {
+        rule: {
+          id: 'maxpool',
+          name: 'max-pooling',
+          why: "each window passes its gradient to its largest entry (the arg-max, its winner) and none to the others: only the winner's value reached the output",
+        },
+        vjp: (g, [x], out) => {
+          const result = tensor(x!.shape)
+          winners(x!, out.shape, p).at.forEach((o, w) => (result.data[o]! += g.data[w]!))
+          return result
+        },
+        formula: ([x]) => `${G}‹ at each window's winner in ›${x!.label}‹, 0 elsewhere›`,
+        jvp: (t, [x], out) =>
+          tensor(
+            out.shape,
+            Array.from(winners(x!, out.shape, p).at, (o) => t.data[o]!),
+          ),
+        tangentFormula: ([x]) => `${tangentOf(x!.label)}‹ at each window's winner›`,
+        conventions: ([x], out) => {
+          const { tied } = winners(x!, out.shape, p)
+          return new Map<TensorConvention, { shape: Shape; entries: number[] }>(tied.length ? [['pool-tie', { shape: x!.shape, entries: tied.flat() }]] : [])
+        },
+      },
+    ],
+    notes: (xs, out, p, labels) => {
+      const x = xs[0]!
+      const { at } = winners(x, out.shape, p)
+      const entry = (o: number) =>
+        x.shape.length === 1 ? `${labels[0]}[${o + 1}]` : `${labels[0]}[${Math.floor(o / x.shape[1]!) + 1}, ${(o % x.shape[1]!) + 1}]`
+      const named = Array.from(at.slice(0, 6), entry)
+      return `the winners of ${name}(${labels[0]}, ${p.size}), one per window, which get its gradient: ${named.join(', ')}${at.length > 6 ? `, … (${at.length} windows)` : ''}`
+    },
+  }
+  return op
+}
+
+export const CONV1D = conv(1)
+export const CONV2D = conv(2)
+export const MAXPOOL1D = pool(1)
+export const MAXPOOL2D = pool(2)
