@@ -280,7 +280,13 @@ function toSyntax(node: MathNode): Syntax {
     }
     case 'AccessorNode': {
       const index = node.index as { dimensions?: MathNode[]; dotNotation?: boolean } | undefined
-      return { kind: 'entry', object: toSyntax(node.object!), index: all(index?.dimensions), dot: Boolean(index?.dotNotation) }
+      // A range is read only inside an index, where a slice means it; elsewhere it stays refused.
+      const dimension = (d: MathNode): Syntax => {
+        if (d.type !== 'RangeNode') return toSyntax(d)
+        const r = d as unknown as { start: MathNode; end: MathNode; step: MathNode | null }
+        return { kind: 'range', start: toSyntax(r.start), end: toSyntax(r.end), step: r.step ? toSyntax(r.step) : undefined }
+      }
+      return { kind: 'entry', object: toSyntax(node.object!), index: (index?.dimensions ?? []).map(dimension), dot: Boolean(index?.dotNotation) }
     }
     case 'AssignmentNode': {
       const target = node.object

@@ -37,6 +37,29 @@ function expectClose(actual: Nested, expected: Nested): void {
 // output's value and each gradient, all worked out by hand (see the comments).
 const ROWS: { name: string; program: string; values: Record<string, string>; value: number; grads: Record<string, Nested>; kink?: string }[] = [
   {
+    // X[2, :] is the row [3, 4] (1×2, as mathjs keeps it), X[:, 1] the column [1; 3; 5]: 3 + 40 + 9.
+    // Each slice scatters its gradient back: [1, 10] into row 2, ones into column 1, added where they meet.
+    name: 'slices: a row, a column, a scatter into zeros',
+    program: 'L = sum(X[2, :] .* [1, 10]) + sum(X[:, 1])',
+    values: { X: '[1, 2; 3, 4; 5, 6]' },
+    value: 52,
+    grads: {
+      X: [
+        [1, 0],
+        [2, 10],
+        [1, 0],
+      ],
+    },
+  },
+  {
+    // x[2:end] is [2, 3]: its sum's gradient reaches entries 2 and 3.
+    name: 'a slice to the end of a vector',
+    program: 'L = sum(x[2:end] .* x[2:end])',
+    values: { x: '[1, 2, 3]' },
+    value: 13,
+    grads: { x: [0, 4, 6] },
+  },
+  {
     // y[i] = x[i] - x[i+2] = -2; ∂L/∂k[a] = Σ_i g[i]·x[i+a] with g = [1, 2, 3]; ∂L/∂x = g padded ⋆ flip(k):
     // x1: g1·k1 = 1; x2: g1·k2 + g2·k1 = 2; x3: g1·k3 + g2·k2 + g3·k1 = 2; x4: g2·k3 + g3·k2 = -2; x5: g3·k3 = -3.
     name: 'conv1d: the input correlated with the kernel, the gradient a full convolution',
@@ -831,6 +854,15 @@ describe('convolution and pooling', () => {
     expect(await refused('L = sum(conv1d(X, k))', { X: 'ones(3, 3)', k: 'ones(2)' })).toContain('conv1d takes a vector and a vector kernel')
     expect(await refused('L = sum(maxpool2d(X, 3))', { X: 'ones(2, 2)' })).toContain('the window (3×3) is larger than the input (2×2)')
     expect(await refused('L = sum(conv2d(X, K))', { X: 'ones(900, 900)', K: 'ones(400, 400)' })).toMatch(/takes \d+ multiply-adds; the tutor's limit is/)
+  })
+
+  it('refuses a slice out of range, with a step, or outside an index', async () => {
+    expect(await refused('L = sum(X[2:4, :])', { X: 'ones(3, 2)' })).toBe(
+      'X[2:4, :]: X is 3×2; the slice 2:4 is outside 1 to 3 (indexes start at 1, as in mathjs)',
+    )
+    expect(await refused('L = sum(x[1:2:3])', { x: 'ones(3)' })).toContain('a slice with a step (a:s:b) is not part of the language')
+    expect(await refused('L = sum(x[3:2])', { x: 'ones(3)' })).toContain('(it runs backwards)')
+    expect(await refused('L = sum(1:3 .* x)', { x: 'ones(3)' })).toContain('ranges (a:b) are not part of the language')
   })
 
   it('names the winners, flags a tie as PyTorch breaks it, and calls a check across it inconclusive', async () => {

@@ -9,6 +9,8 @@ export type Syntax =
   /** A call; `name` undefined when the callee is not a plain name. */
   | { kind: 'call'; name: string | undefined; args: Syntax[] }
   | { kind: 'entry'; object: Syntax; index: Syntax[]; dot: boolean }
+  /** A range inside an index: `a:b`, `:` (1:end), `a:end`. */
+  | { kind: 'range'; start: Syntax; end: Syntax; step: Syntax | undefined }
   /** `target` undefined when the left side is not a plain name (A[1] = …). */
   | { kind: 'assign'; target: string | undefined; value: Syntax }
   /** Anything else mathjs reads (ranges, conditionals, objects), by mathjs's node type. */

@@ -134,6 +134,7 @@ const OP_NAMES: Record<Exclude<TensorOpId, 'elementwise'>, string> = {
   logsumexp: 'logsumexp',
   norm: 'norm',
   entry: 'entry',
+  slice: 'slice',
   conv1d: 'conv1d',
   conv2d: 'conv2d',
   maxpool1d: 'maxpool1d',

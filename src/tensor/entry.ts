@@ -140,6 +140,7 @@ function partialText(trace: TensorTrace, edge: TensorEdge, at: number[], index: 
     case 'sum':
     case 'transpose':
     case 'entry':
+    case 'slice':
       return '1'
     case 'mean': {
       const dim = consumer.params.dim

@@ -208,6 +208,8 @@ class Builder {
         return this.entry(node)
       case 'assign':
         return this.fail('an assignment inside an expression is not part of the language; write it as its own statement')
+      case 'range':
+        return this.fail('a range (a:b) is part of the language only inside an index, as a slice: X[1, :], X[2:3, 1]')
       case 'other':
         return this.fail(`${describe(node.type)} are not part of the language (it has operators, functions, entries A[i, j] and array literals)`)
     }
@@ -332,6 +334,21 @@ class Builder {
 
   private entry(node: Syntax & { kind: 'entry' }): number {
     if (node.dot) this.fail('property access (a.b) is not part of the language')
+    if (node.index.some((d) => d.kind === 'range')) {
+      // A slice: each dimension a range a:b (1-based, inclusive, as mathjs; `end` its last) or one index.
+      const ranges = node.index.map((d): [number, number | null] => {
+        if (d.kind !== 'range') {
+          const i = this.integer(d, 'an index', 1) - 1
+          return [i, i]
+        }
+        if (d.step) this.fail('a slice with a step (a:s:b) is not part of the language; take a:b')
+        const bound = (b: Syntax, what: string) => (b.kind === 'name' && b.name === 'end' ? null : this.integer(b, what, 1) - 1)
+        const from = bound(d.start, 'the start of a slice')
+        if (from === null) this.fail('a slice starts at a whole number from 1, not end')
+        return [from, bound(d.end, 'the end of a slice')]
+      })
+      return this.apply('slice', { ranges }, [this.expr(node.object)])
+    }
     const index = node.index.map((d) => this.integer(d, 'an index', 1) - 1)
     return this.apply('entry', { index }, [this.expr(node.object)])
   }

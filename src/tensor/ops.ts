@@ -35,6 +35,7 @@ export type TensorOpId =
   | 'logsumexp'
   | 'norm'
   | 'entry'
+  | 'slice'
   | 'conv1d'
   | 'conv2d'
   | 'maxpool1d'
@@ -52,6 +53,8 @@ export interface Params {
   written?: string
   /** transpose in an answer or claim: a vector's transpose is a row (1×n). */
   row?: boolean
+  /** slice: per dimension, the 0-based first and last index kept (null: the last there is). */
+  ranges?: [number, number | null][]
   /** conv1d, conv2d: the step between windows (1 unless given) and the zeros added at each edge (0). */
   stride?: number
   padding?: number
@@ -753,6 +756,60 @@ const ENTRY: TensorOp = {
   ],
 }
 
+/** A slice's kept index range per axis, `end` resolved against the operand's shape. */
+const sliceBounds = (shape: Shape, p: Params) => p.ranges!.map(([from, to], k) => [from, to ?? shape[k]! - 1] as [number, number])
+
+/** Row-major offsets of the operand's entries a slice keeps, in the slice's own order. */
+function sliceOffsets(shape: Shape, p: Params): number[] {
+  const [r0, r1] = sliceBounds(shape, p)[0]!
+  if (shape.length === 1) return Array.from({ length: r1 - r0 + 1 }, (_, i) => r0 + i)
+  const [c0, c1] = sliceBounds(shape, p)[1]!
+  const out: number[] = []
+  for (let r = r0; r <= r1; r++) for (let c = c0; c <= c1; c++) out.push(r * shape[1]! + c)
+  return out
+}
+
+const rangeText = ([from, to]: [number, number | null], size: number) =>
+  from === 0 && (to === null || to === size - 1) ? ':' : from === to ? `${from + 1}` : `${from + 1}:${to === null ? 'end' : to + 1}`
+
+const SLICE: TensorOp = {
+  shape: ([a], p) => {
+    if (p.ranges!.length !== a!.length)
+      return `${a!.length === 0 ? 'a scalar has no entries' : `a ${a!.length === 1 ? 'vector' : 'matrix'} takes ${a!.length} ${a!.length === 1 ? 'index' : 'indexes'}`}, not ${p.ranges!.length}`
+    const bounds = sliceBounds(a!, p)
+    const bad = bounds.findIndex(([from, to], k) => from > to || to >= a![k]!)
+    if (bad >= 0) {
+      const [from, to] = bounds[bad]!
+      return `the slice ${from + 1}:${to + 1} is outside 1 to ${a![bad]}${from > to ? ' (it runs backwards)' : ''} (indexes start at 1, as in mathjs)`
+    }
+    return bounds.map(([from, to]) => to - from + 1)
+  },
+  forward: ([a], p) =>
+    tensor(
+      SLICE.shape([a!.shape], p) as Shape,
+      sliceOffsets(a!.shape, p).map((o) => a!.data[o]!),
+    ),
+  write: ([a], p) => `${factor(a!)}[${p.ranges!.map((r) => rangeText(r, Infinity)).join(', ')}]`,
+  name: () => 'slice',
+  inputs: (p) => [
+    {
+      rule: rule(
+        'slice',
+        'slice',
+        'a slice passes each entry its gradient back to where it was taken from, and none to the entries it left out: a scatter into zeros',
+      ),
+      vjp: (g, [a]) => {
+        const result = tensor(a!.shape)
+        sliceOffsets(a!.shape, p).forEach((o, k) => (result.data[o] = g.data[k]!))
+        return result
+      },
+      formula: ([a]) => `${G}‹ placed at [${p.ranges!.map((r, k) => rangeText(r, a!.shape[k]!)).join(', ')}] of ›${a!.label}‹, 0 elsewhere›`,
+      jvp: (t) => SLICE.forward([t], p),
+      tangentFormula: ([a]) => `${tangentOf(a!.label)}[${p.ranges!.map((r, k) => rangeText(r, a!.shape[k]!)).join(', ')}]`,
+    },
+  ],
+}
+
 /**
  * Multiply-adds of an operation's rule for one input, backward (ḡ through it) or forward (a
  * tangent through it), and of the operation itself: m·k·n for a matrix product, else one per
@@ -779,6 +836,7 @@ export const TENSOR_OPS: Record<TensorOpId, TensorOp> = {
   logsumexp: LOGSUMEXP,
   norm: NORM,
   entry: ENTRY,
+  slice: SLICE,
   conv1d: CONV1D,
   conv2d: CONV2D,
   maxpool1d: MAXPOOL1D,
@@ -808,7 +866,7 @@ export const TENSOR_FUNCTIONS: Record<
  * The README's list of the tensor functions (generated from here and checked by its test): one
  * phrase per operation a program calls by name, typed so that a new operation cannot lack one.
  */
-export const TENSOR_FUNCTION_DOCS: Record<Exclude<TensorOpId, 'elementwise' | 'matmul' | 'entry'>, string> = {
+export const TENSOR_FUNCTION_DOCS: Record<Exclude<TensorOpId, 'elementwise' | 'matmul' | 'entry' | 'slice'>, string> = {
   sum: '`sum(A)`, `sum(A, dim)`: dimensions are 1-based as in mathjs (`sum(A, 1)` sums down the rows, `sum(A, 2)` across each row)',
   mean: '`mean(A)`, `mean(A, dim)`',
   maxall: "`max(v)` over every entry (a tie shares the gradient evenly, as PyTorch's `amax`)",
