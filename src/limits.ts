@@ -46,6 +46,9 @@ export const LIMITS = {
   sumTerms: 6,
   /** Statements the program header spells out, and tree nodes per statement. */
   headerStatements: 12,
+  /** Steps of one for loop in a tensor program, and statements all its loops expand to. */
+  maxLoopSteps: 1000,
+  maxLoopStatements: 10_000,
   headerSize: 40,
   /**
    * Nodes --format svg lays out: Graphviz's layout grows faster than the graph (2,000 nodes take

@@ -148,6 +148,8 @@ describe('one convention everywhere: what the backward pass selects, the chains 
   it('keeps Infinity and -Infinity apart when it groups the check’s reasons', async () => {
     const result = await runCli(['x/y', '--x', '1', '--y', '0'])
     expect(result.stdout).toContain('  x: the gradient is Infinity\n  y: the gradient is -Infinity\n')
+    // A number the program writes is not listed among the inputs ("1 = 1").
+    expect((await runCli(['1/(x-y)', '--x', '1', '--y', '1'])).stdout).toContain('from finite inputs t1 = 0\n')
     // One reason for two variables is said in the plural.
     const both = await runCli(['sqrt(x) + sqrt(y)', '--x', '0', '--y', '0'])
     expect(both.stdout).toContain('  x, y: the gradients are Infinity\n')

@@ -249,6 +249,10 @@ describe('check on a tensor program', () => {
     expect(fan.code).toBe(3)
     expect(fan.stdout).toContain('yours is the contribution through h alone; x feeds 2 operations')
     expect(fan.stdout).toContain('✓ 2. dL/dx = [-11, -15]')
+    // A t-name a verdict uses is defined under the program.
+    const named = await runCli(['check', 'z = W*x + x; L = sum(z)', '--W', '[1, 2; 3, 4]', '--x', '[1, -1]', '--claim', 'dL/dx = [4, 6]'])
+    expect(named.stdout).toContain('  L = sum(z)\nWhere    t1 = W·x\n')
+    expect(named.stdout).toContain('through t1')
   })
 })
 
@@ -359,7 +363,7 @@ describe('the worked examples', () => {
     const { readdirSync, readFileSync } = await import('node:fs')
     const dir = new URL('../docs/tensors/', import.meta.url)
     const files = readdirSync(dir)
-    expect(files).toHaveLength(8)
+    expect(files).toHaveLength(10)
     for (const file of files) {
       const widest = Math.max(
         ...readFileSync(new URL(file, dir), 'utf8')

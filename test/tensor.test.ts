@@ -10,7 +10,7 @@ import { firstEntries, tensorForwardMode, type TensorDirection } from '../src/te
 import { tensor, toNested, type Tensor } from '../src/tensor/tensor.js'
 import { InputError } from '../src/errors.js'
 import { traceProgram } from '../src/pipeline.js'
-import { TENSOR_WORDS as W, checkCell, remarks } from '../src/steps/tensor-words.js'
+import { TENSOR_WORDS as W, checkCell, remarks, stepText } from '../src/steps/tensor-words.js'
 import { renderTensorJson } from '../src/render/tensor-formats.js'
 import { TENSOR_OPS } from '../src/tensor/ops.js'
 
@@ -584,6 +584,10 @@ describe('programs that do not fit', () => {
       "A·B: A is 2×3 and B is 2×3; the inner sizes must agree (did you mean A'*B?)",
     )
   })
+  it('suggests the shape a variable meets entry by entry, where broadcasting would take any', async () => {
+    expect(await refused('L = sum(x .* y)', { x: '[1, 2]' })).toContain('as in --y "[1, 2]" (2 entries fit here)')
+  })
+
   it('names the function a misspelt call most likely meant', async () => {
     expect(await refused('L = sum(tahn(W*x))', { W: '[1, 2]', x: '[1, 2]' })).toContain(
       'unknown function tahn (did you mean tanh?); the functions are sum, mean',
@@ -917,5 +921,68 @@ describe('convolution and pooling', () => {
       ),
       { numRuns: 60, seed: 28 },
     )
+  })
+})
+
+describe('a loop in a tensor program', () => {
+  const RNN = "h = zeros(2, 1)\nfor t = 1:T\n  h = tanh(W*h + U*X[t, :]' + b)\nend\nloss = sum(h .* h)"
+  const VALUES = { W: '[0.5, -0.2; 0.1, 0.3]', U: '[1, 0; 0.5, 1]', X: '[1, 2; 0, 1; -1, 0.5]', b: '[0; 0.1]' }
+  const refused = async (program: string, values: Record<string, string>) => {
+    try {
+      await run(program, values)
+    } catch (error) {
+      expect(error).toBeInstanceOf(InputError)
+      return (error as Error).message
+    }
+    throw new Error('not refused')
+  }
+
+  it('is the program unrolled by hand, each step named h#t, W’s gradient one contribution per step', async () => {
+    const looped = await run(RNN, { ...VALUES, T: '3' })
+    const unrolled = await run([1, 2, 3].reduce((text, t) => `${text}\nh = tanh(W*h + U*X[${t}, :]' + b)`, 'h = zeros(2, 1)') + '\nloss = sum(h .* h)', VALUES)
+    expect(looped.value).toBe(unrolled.value)
+    for (const g of unrolled.gradients) expect(Array.from(gradOf(looped, g.name) as never)).toEqual(Array.from(gradOf(unrolled, g.name) as never))
+    expect(looped.nodes.filter((n) => n.assigned === 'h').map((n) => n.label)).toEqual(['h#0', 'h#1', 'h#2', 'h#3'])
+    // BPTT: ∂loss/∂W is the sum of one contribution per time step, each labelled by its t.
+    const W_ = looped.nodes.findIndex((n) => n.label === 'W')
+    const steps = looped.edges.filter((e) => e.input === W_).map((e) => stepText(looped, e.consumer))
+    expect(steps).toEqual(['t = 3', 't = 2', 't = 1'])
+    expect(looped.checks.every((c) => c.status === 'agree')).toBe(true)
+  })
+
+  it('takes its bound from a literal or a bound scalar, and refuses a loop it cannot read', async () => {
+    expect(await refused(RNN, VALUES)).toContain('the loop bound T has no value; bind it, as in --T 3, or write a number')
+    expect(await refused(RNN, { ...VALUES, T: '2.5' })).toContain("the loop's end T = 2.5 is not a whole number")
+    expect(await refused(RNN, { ...VALUES, T: '5000' })).toContain("5000 steps; the tutor's limit is 1000 steps a loop")
+    expect(await refused('h = x\nfor t = 1:3\n  h = h .* x\nL = sum(h)', { x: '[1, 2]' })).toContain('for t = 1:3: the loop has no end')
+    expect(await refused('h = x\nend\nL = sum(h)', { x: '[1, 2]' })).toContain('statement 2: end without a for')
+    expect(await refused('for t in 1:3\nend\nL = sum(x)', { x: '[1, 2]' })).toContain('a loop is written for t = 1:T')
+  })
+})
+
+describe('normalization written from its definition', () => {
+  it('names the closed form of batch normalization where the numbers confirm it', async () => {
+    const source = 'mu = mean(X, 1); v = mean((X - mu) .^ 2, 1); Xh = (X - mu) ./ sqrt(v + 1e-5); loss = sum((gamma .* Xh) .* R)'
+    const trace = await run(source, { X: 'randn(4, 3)', gamma: '[1, 2, 0.5]', R: 'randn(4, 3)' }, 7)
+    expect(trace.shortcuts).toEqual([
+      "∂loss/∂X = (4·∂loss/∂Xh - Σ ∂loss/∂Xh - Xh ⊙ Σ(∂loss/∂Xh ⊙ Xh)) / (4·σ), sums down each column, with σ the column's standard deviation (ε included): the closed form of batch normalization, which the numbers above confirm entry by entry",
+    ])
+    // And layer normalization: the same, along each row (written through transposes, as mathjs's mean drops the axis).
+    const layer = await run(
+      "Z = X'; mu = mean(Z, 1); Y = ((Z - mu) ./ sqrt(mean((Z - mu) .^ 2, 1) + 1e-5))'; loss = sum(Y .* R)",
+      { X: 'randn(3, 4)', R: 'randn(3, 4)' },
+      7,
+    )
+    expect(layer.shortcuts[0]).toContain('sums along each row')
+    expect(layer.shortcuts[0]).toContain('the closed form of layer normalization')
+  })
+
+  it('names no closed form where X reaches the loss another way too', async () => {
+    const trace = await run(
+      'mu = mean(X, 1); Xh = (X - mu) ./ sqrt(mean((X - mu) .^ 2, 1) + 1e-5); loss = sum(Xh .* R) + sum(X .* X)',
+      { X: 'randn(4, 3)', R: 'randn(4, 3)' },
+      7,
+    )
+    expect(trace.shortcuts).toEqual([])
   })
 })

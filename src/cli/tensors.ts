@@ -16,6 +16,7 @@ import { trainTensors } from '../tensor/train.js'
 import { wrtTensorNode, wrtView } from '../tensor/wrt.js'
 import { tangentDirections, tensorForwardMode, type ReadDirection } from '../tensor/forward.js'
 import { readValue } from '../tensor/values.js'
+import { hasLoop } from '../tensor/loops.js'
 import { TENSOR_FORMATS } from '../render/tensor-formats.js'
 import { htmlTooLarge } from '../render/html.js'
 import { refuseLarger } from '../render/shared.js'
@@ -35,7 +36,7 @@ const TENSOR_VALUE = new RegExp(`^\\s*@|[[\\]]|(?<![\\p{L}\\p{N}_$])(${Object.ke
 /** Whether the request is a tensor program: its text (comments aside) or one of its values uses tensors. */
 export function isTensorRequest(source: string, values: Record<string, string>): boolean {
   const code = source.replace(/#[^\n]*/g, '')
-  return TENSOR_SYNTAX.test(code) || Object.values(values).some((v) => TENSOR_VALUE.test(v))
+  return TENSOR_SYNTAX.test(code) || hasLoop(code) || Object.values(values).some((v) => TENSOR_VALUE.test(v))
 }
 
 export async function tensorTrace(request: Request, source: string, io: Io, width: number, rankdir?: Direction): Promise<number> {

@@ -29,6 +29,7 @@ import {
   plainFormula,
   tensorFlagText,
   upstreamTimesRule,
+  stepText,
 } from '../steps/tensor-words.js'
 
 type Phase = 'forward' | 'local' | 'backward' | 'gradient'
@@ -277,7 +278,7 @@ function tensorPageSteps(trace: TensorTrace, options: TensorRenderOptions): Page
     const count = totals.get(edge.input)!.length
     const at = (done.get(edge.input) ?? 0) + 1
     done.set(edge.input, at)
-    const gradient = count > 1 ? W.contribution(out, input.label, at, count) : W.grad(out, input.label)
+    const gradient = count > 1 ? W.contribution(out, input.label, at, count, stepText(trace, edge.consumer)) : W.grad(out, input.label)
     steps.push({
       phase: 'backward',
       key: stepKey('contribution', k),

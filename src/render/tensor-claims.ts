@@ -10,16 +10,21 @@ import { claimsHeading } from '../steps/words.js'
 export function renderTensorClaims(trace: TensorTrace, results: TensorClaimResult[], options: { precision: number; ascii: boolean; chalk?: Colors }): string {
   const c = options.chalk ?? PLAIN
   const text = (s: string) => (options.ascii ? W.ascii(s) : s)
+  const verdicts = results.map((r) => tensorVerdictLines(trace, r, options.precision))
+  // A t-name the verdicts use is defined under the program, which is written with the program's own names.
+  const used = new Set(verdicts.flat().flatMap((line) => line.match(/(?<![\p{L}\p{N}_$#])t\d+(?![\p{L}\p{N}_$#])/gu) ?? []))
+  const where = trace.nodes.filter((n) => n.kind === 'op' && used.has(n.label) && !n.assigned).map((n) => `${n.label} = ${n.expression}`)
   const lines = [
     c.bold(text(W.programTitle)),
     ...statementsOf(trace).map((s) => text(`  ${s}`)),
+    ...(where.length ? [text(`${c.bold('Where')}    ${where.join(', ')}`)] : []),
     '',
     c.bold(claimsHeading(results.filter((r) => r.right).length, results.length)),
   ]
   results.forEach((r, k) => {
     const mark = r.right ? c.green(options.ascii ? 'ok' : '✓') : c.red(options.ascii ? 'x ' : '✗')
     lines.push('', `${mark} ${k + 1}. ${text(escapeControls(r.text))}`)
-    for (const line of tensorVerdictLines(trace, r, options.precision)) lines.push(`     ${text(line)}`)
+    for (const line of verdicts[k]!) lines.push(`     ${text(line)}`)
   })
   return `${lines.join('\n')}\n`
 }

@@ -19,6 +19,7 @@ import {
   statementsOf,
   tangentSections,
   upstreamTimesRule,
+  stepText,
 } from '../steps/tensor-words.js'
 
 /** A value on one line: 2, [1, 2, 3], [[1, 2], [3, 4]], summarized with … past the terminal's sizes. */
@@ -189,7 +190,7 @@ function markdown(trace: TensorTrace, options: TensorRenderOptions): string {
     const k = (done.get(edge.input) ?? 0) + 1
     done.set(edge.input, k)
     rows.push([
-      code(count > 1 ? W.contribution(out, input.label, k, count) : W.grad(out, input.label)),
+      code(count > 1 ? W.contribution(out, input.label, k, count, stepText(trace, edge.consumer)) : W.grad(out, input.label)),
       code(plainFormula(upstreamTimesRule(trace, edge))),
       shapeCell(edge.contribution.shape),
       code(valueInline(edge.contribution, p)),

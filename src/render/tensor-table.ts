@@ -23,6 +23,7 @@ import {
   statementsOf,
   tangentSections,
   upstreamTimesRule,
+  stepText,
 } from '../steps/tensor-words.js'
 import type { TensorForwardMode } from '../tensor/forward.js'
 
@@ -247,7 +248,7 @@ function edgeRow(
   const { nodes } = trace
   const out = nodes[trace.output]!.label
   const input = nodes[edge.input]!
-  const gradient = count > 1 ? W.contribution(out, input.label, k, count) : W.grad(out, input.label)
+  const gradient = count > 1 ? W.contribution(out, input.label, k, count, stepText(trace, edge.consumer)) : W.grad(out, input.label)
   return [gradient, plainFormula(upstreamTimesRule(trace, edge)), shapeCell(edge.contribution.shape), placed(gradient, edge.contribution, style, below)]
 }
 

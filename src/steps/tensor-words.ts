@@ -61,7 +61,8 @@ export const TENSOR_WORDS = {
   backwardLegend: '    (upstream · rule = contribution, each with its shape)',
   backwardColumns: ['gradient', 'upstream · rule', 'shape', 'contribution'],
   grad: (of: string, wrt: string) => `∂${of}/∂${wrt}`,
-  contribution: (of: string, wrt: string, k: number, count: number) => `∂${of}/∂${wrt} (${k} of ${count})`,
+  /** `step`: the loop step the contribution's operation belongs to ("t = 2"), so BPTT's sum reads by time step. */
+  contribution: (of: string, wrt: string, k: number, count: number, step?: string) => `∂${of}/∂${wrt} (${k} of ${count}${step ? `, ${step}` : ''})`,
   seed: 'seed',
   scalarShape: 'scalar',
   sumOf: (count: number) => `sum of its ${count} contributions`,
@@ -142,6 +143,16 @@ const OP_NAMES: Record<Exclude<TensorOpId, 'elementwise'>, string> = {
 }
 
 const ELEMENTWISE: Record<string, string> = { add: 'add', sub: 'sub', mul: 'mul', div: 'div', pow: 'pow', neg: 'neg', identity: 'assign' }
+
+/** The loop step a node was made in ("t = 2"), for a program with a loop; undefined outside one. */
+export function stepText(trace: TensorTrace, node: number): string | undefined {
+  const at = trace.loopSteps?.[trace.nodes[node]!.statement - 1]
+  return at && Object.keys(at).length
+    ? Object.entries(at)
+        .map(([name, value]) => `${name} = ${value}`)
+        .join(', ')
+    : undefined
+}
 
 /** "ok (6 entries)", "DISAGREES (off by …)", "inconclusive: relu's kink at t2". */
 export function checkCell(check: TensorCheck): string {

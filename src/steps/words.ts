@@ -236,7 +236,9 @@ export function conventionText(op: OpId, convention: Convention): Phrase {
 /** "x = 1, w = 3": the values of a node's inputs, as a flag names them. */
 function inputsAt(trace: Trace, node: number): Phrase {
   const parts: Phrase = []
-  trace.nodes[node]!.inputs.forEach((j, k) => {
+  // A number the program writes (the 1 of 1/(x - y)) is its own value: "1 = 1" says nothing.
+  const named = trace.nodes[node]!.inputs.filter((j) => trace.nodes[j]!.kind !== 'constant')
+  named.forEach((j, k) => {
     const input = trace.nodes[j]!
     parts.push(k > 0 ? ', ' : '', `${input.label} = `, typeof input.value === 'number' ? raw(input.value) : 'symbolic')
   })

@@ -13,6 +13,7 @@ import { generate, GENERATORS } from './random.js'
 import { parseSyntax } from '../parse.js'
 import type { Syntax } from '../parse/syntax.js'
 import { nearFunction } from '../parse/suggest.js'
+import { expandLoops, hasLoop } from './loops.js'
 
 export interface TensorNode {
   /** Unique in the graph: a variable's name, an assigned name (h#1, h#2 when assigned twice), the output's name, t1, t2, … */
@@ -36,6 +37,10 @@ export interface TensorGraph {
   output: number
   variables: number[]
   notes: string[]
+  /** Names read as loop bounds (for t = 1:T with --T 3): bound values that are not variables. */
+  loopBounds?: string[]
+  /** For a program with a loop: per statement (1-based statement - 1), the loop step it was expanded from. */
+  loopSteps?: Record<string, number>[]
 }
 
 const OPERATORS: Record<string, { fn: OpId; written?: string } | 'matmul' | 'transpose' | 'plus' | 'matrix-divide' | 'matrix-power'> = {
@@ -66,14 +71,22 @@ const COMPARISONS: Record<string, { swap: boolean; complement: boolean }> = {
 }
 
 /** Parses a tensor program into its graph (values not yet bound). */
-export function buildTensorGraph(text: string, options: { seed: number; constantsOnly?: string; inline?: boolean } = { seed: 0 }): TensorGraph {
-  const source = text.charCodeAt(0) === 0xfeff ? text.slice(1).replace(/\r\n?/g, '\n') : text.replace(/\r\n?/g, '\n')
-  if (source.length > LIMITS.maxLength)
-    throw new InputError(`the program is ${source.length} characters long; the tutor's limit is ${LIMITS.maxLength} (4 MiB)`)
+export function buildTensorGraph(
+  text: string,
+  options: { seed: number; constantsOnly?: string; inline?: boolean; bindings?: Record<string, string> } = { seed: 0 },
+): TensorGraph {
+  const written = text.charCodeAt(0) === 0xfeff ? text.slice(1).replace(/\r\n?/g, '\n') : text.replace(/\r\n?/g, '\n')
+  if (written.length > LIMITS.maxLength)
+    throw new InputError(`the program is ${written.length} characters long; the tutor's limit is ${LIMITS.maxLength} (4 MiB)`)
+  // A loop is expanded into its steps' statements first: the graph never sees it.
+  const loops = !options.inline && !options.constantsOnly && hasLoop(written) ? expandLoops(written, options.bindings) : undefined
+  const source = loops?.source ?? written
   const blocks = parseSyntax(source, options.constantsOnly ? `${options.constantsOnly}: ` : '')
   if (blocks.length === 0) throw new InputError('the program is empty')
   try {
-    return new Builder(source, options.seed, options.constantsOnly, options.inline).build(blocks)
+    const graph = new Builder(source, options.seed, options.constantsOnly, options.inline, loops?.steps).build(blocks)
+    if (loops) Object.assign(graph, { loopBounds: loops.bounds, loopSteps: loops.steps })
+    return graph
   } catch (error) {
     if (error instanceof RangeError) throw new InputError('the program is nested too deeply; split it into statements')
     throw error
@@ -95,6 +108,8 @@ class Builder {
     readonly constantsOnly?: string,
     /** An answer or a claim's value: its operations are named by what they compute, never t1 (a program's own names). */
     readonly inline = false,
+    /** For an expanded loop: the step (loop name → value) each statement belongs to. */
+    readonly steps?: Record<string, number>[],
   ) {}
 
   build(blocks: Syntax[]): TensorGraph {
@@ -367,13 +382,30 @@ class Builder {
     return value
   }
 
+  /**
+   * A name assigned once per step of a loop is named by the step (h#1, h#2, h#3 for t = 1:3), and
+   * its one assignment before the loop #0; undefined (numbered in order) where that is ambiguous.
+   */
+  private stepLabels(name: string, list: number[]): string[] | undefined {
+    if (!this.steps || list.length < 2) return undefined
+    const steps = list.map((index) => {
+      const at = this.steps![this.nodes[index]!.statement - 1] ?? {}
+      const values = Object.values(at)
+      return values.length === 0 ? 0 : values.length === 1 ? values[0]! : NaN
+    })
+    const inLoop = steps.filter((_, k) => Object.keys(this.steps![this.nodes[list[k]!]!.statement - 1] ?? {}).length > 0)
+    if (inLoop.length === 0 || steps.some(Number.isNaN) || new Set(steps).size !== steps.length) return undefined
+    return steps.map((t) => `${name}#${t}`)
+  }
+
   private finish(output: number): TensorGraph {
     const { nodes } = this
     const names = new Set([...this.env.keys()])
     for (const [name, list] of this.assignments) {
       const numbered = list.length > 1 || this.variables.some((v) => nodes[v]!.label === name)
+      const byStep = this.stepLabels(name, list)
       list.forEach((index, k) => {
-        nodes[index]!.label = numbered ? `${name}#${k + 1}` : name
+        nodes[index]!.label = byStep?.[k] ?? (numbered ? `${name}#${k + 1}` : name)
         nodes[index]!.assigned = name
       })
     }

@@ -303,6 +303,8 @@ const ELEMENTWISE: TensorOp = {
   },
   write: (labels, p) => {
     const fn = p.fn!
+    // An assignment of a value already named (h = zeros(2), a = x) is written as that value.
+    if (fn === 'identity') return labels[0]!
     const notation = OPS[fn].notation
     if (notation.kind === 'infix') {
       if (fn === 'mul' && p.written === '*') return `${labels[0]}·${labels[1]}`

@@ -4,7 +4,7 @@ import { closestName } from '../bindings.js'
 import { buildTensorGraph } from './graph.js'
 import { readValue } from './values.js'
 import { traceTensors, type TensorTrace } from './trace.js'
-import { softmaxShortcuts } from './shortcuts.js'
+import { normalizationShortcuts, softmaxShortcuts } from './shortcuts.js'
 import { TENSOR_OPS, resolve } from './ops.js'
 import { size, type Shape } from './tensor.js'
 import type { TensorGraph } from './graph.js'
@@ -28,7 +28,7 @@ export async function traceTensorProgram(
   options: TensorOptions = {},
 ): Promise<{ trace: TensorTrace; warnings: string[]; notes: string[] }> {
   const seed = options.seed ?? 0
-  const graph = buildTensorGraph(source, { seed })
+  const graph = buildTensorGraph(source, { seed, bindings: values })
   const variables = graph.variables.map((v) => graph.nodes[v]!.label)
   const variableSet = new Set(variables)
   options.beforeBinding?.(variableSet)
@@ -38,6 +38,7 @@ export async function traceTensorProgram(
   const bindings = new Map<string, string>()
   const readFile = options.readFile ?? (async (path: string) => Promise.reject(new InputError(`cannot read ${path}: no files here`)))
   for (const [name, raw] of Object.entries(values)) {
+    if (graph.loopBounds?.includes(name) && !variableSet.has(name)) continue
     if (!variableSet.has(name)) {
       if (assigned.has(name))
         throw new InputError(`--${name}: ${name} is assigned by the program, so it cannot be bound; bind the variables it is computed from`)
@@ -69,7 +70,7 @@ export async function traceTensorProgram(
     )
   }
   const trace = traceTensors(graph, bindings)
-  trace.shortcuts = softmaxShortcuts(trace)
+  trace.shortcuts = [...softmaxShortcuts(trace), ...normalizationShortcuts(trace)]
   return { trace, warnings: [...warnings, ...trace.notes.filter((n) => n.startsWith('statement '))], notes }
 }
 
@@ -84,7 +85,14 @@ function fittingShape(graph: TensorGraph, variable: number): Shape | undefined {
   const dims = [...sizes].sort((a, b) => b - a).slice(0, 6)
   const candidates: Shape[] = [...dims.map((n) => [n]), ...dims.flatMap((m) => dims.map((n) => [m, n])), []]
   const fitting = candidates.filter((shape) => fits(graph, variable, shape))
-  return fitting.length > 0 && fitting.length < candidates.length ? fitting[0] : undefined
+  if (fitting.length > 0 && fitting.length < candidates.length) return fitting[0]
+  // Broadcasting takes every shape (x .* y): suggest the one of what the variable meets entry by entry.
+  for (const node of graph.nodes) {
+    if (node.kind !== 'op' || node.op !== 'elementwise' || !node.inputs.includes(variable)) continue
+    const partner = node.inputs.find((k) => k !== variable && graph.nodes[k]!.value !== undefined && graph.nodes[k]!.value!.shape.length > 0)
+    if (partner !== undefined) return graph.nodes[partner]!.value!.shape
+  }
+  return undefined
 }
 
 /** Whether every operation whose inputs' shapes are known takes them, with `variable` shaped so, and the output is one entry. */

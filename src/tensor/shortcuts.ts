@@ -59,3 +59,69 @@ export function softmaxShortcuts(trace: TensorTrace): string[] {
   })
   return sentences
 }
+
+/**
+ * Batch and layer normalization written from their definitions: where a node Xh of a variable X's
+ * shape is X standardized along an axis (columns for a batch, rows for a layer), Xh = (X - μ)/σ
+ * with μ and σ per lane, ∂L/∂X has the closed form
+ *   (N·∂L/∂Xh - Σ ∂L/∂Xh - Xh ⊙ Σ(∂L/∂Xh ⊙ Xh)) / (N·σ), sums along the lane,
+ * named where the trace's own ∂L/∂X agrees with it entry by entry (X used only through Xh's making).
+ */
+export function normalizationShortcuts(trace: TensorTrace): string[] {
+  const { nodes } = trace
+  const out = nodes[trace.output]!.label
+  const sentences: string[] = []
+  for (const g of trace.gradients) {
+    const x = nodes[g.node]!.value!
+    if (x.shape.length !== 2) continue
+    const [rows, cols] = x.shape as [number, number]
+    for (let z = g.node + 1; z < nodes.length; z++) {
+      const node = nodes[z]!
+      const dz = trace.grads[z]
+      if (node.kind !== 'op' || !dz || node.value!.shape.join() !== x.shape.join()) continue
+      for (const axis of [0, 1] as const) {
+        const n = axis === 0 ? rows : cols
+        const lanes = axis === 0 ? cols : rows
+        if (n < 2) continue
+        const at = (lane: number, k: number) => (axis === 0 ? k * cols + lane : lane * cols + k)
+        let fits = true
+        const closed = new Float64Array(x.data.length)
+        for (let lane = 0; lane < lanes && fits; lane++) {
+          let mean = 0
+          for (let k = 0; k < n; k++) mean += x.data[at(lane, k)]! / n
+          // σ from the lane itself: Xh·σ = X - μ must hold at every entry, the mean of Xh be 0.
+          let sigma = 0
+          let zMean = 0
+          for (let k = 0; k < n; k++) {
+            const v = node.value!.data[at(lane, k)]!
+            zMean += v / n
+            if (Math.abs(v) > Math.abs(sigma === 0 ? 0 : 1e-300)) sigma = Math.max(sigma, (x.data[at(lane, k)]! - mean) / v)
+          }
+          if (!(sigma > 0) || Math.abs(zMean) > 1e-9) fits = false
+          let sumG = 0
+          let sumGZ = 0
+          for (let k = 0; k < n && fits; k++) {
+            const i = at(lane, k)
+            if (Math.abs(node.value!.data[i]! * sigma - (x.data[i]! - mean)) > 1e-9 * Math.max(1, Math.abs(x.data[i]!))) fits = false
+            sumG += dz.data[i]!
+            sumGZ += dz.data[i]! * node.value!.data[i]!
+          }
+          for (let k = 0; k < n && fits; k++) {
+            const i = at(lane, k)
+            closed[i] = (n * dz.data[i]! - sumG - node.value!.data[i]! * sumGZ) / (n * sigma)
+          }
+        }
+        if (!fits) continue
+        let largest = 0
+        for (const v of g.grad.data) largest = Math.max(largest, Math.abs(v))
+        if (largest === 0 || !g.grad.data.every((v, i) => Math.abs(v - closed[i]!) <= 1e-9 * largest)) continue
+        const h = node.label
+        const sum = axis === 0 ? 'sums down each column' : 'sums along each row'
+        sentences.push(
+          `∂${out}/∂${g.name} = (${n}·∂${out}/∂${h} - Σ ∂${out}/∂${h} - ${h} ⊙ Σ(∂${out}/∂${h} ⊙ ${h})) / (${n}·σ), ${sum}, with σ the ${axis === 0 ? 'column' : 'row'}'s standard deviation (ε included): the closed form of ${axis === 0 ? 'batch' : 'layer'} normalization, which the numbers above confirm entry by entry`,
+        )
+      }
+    }
+  }
+  return sentences
+}
