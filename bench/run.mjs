@@ -147,6 +147,12 @@ for (const batch of quick ? [64] : [64, 256]) {
   }
 }
 
+// A 28×28 image through a 5×5 convolution, 2×2 max-pooling and a 10-way linear layer, with the
+// gradient check (every entry of the image, the kernel and the weights moved in turn).
+const CONV = 'H = conv2d(X, K); P = maxpool2d(H, 2); z = sum(P*W, 1); loss = logsumexp(z) - z[3]'
+const conv = measure([BIN, CONV, '--X', 'randn(28, 28)', '--K', 'randn(5, 5) / 5', '--W', 'randn(12, 10) / 12', '--format', 'json'], 5)
+add('28×28 image: conv2d 5×5, maxpool2d 2, 10-way linear, checked, --format json', '', conv)
+
 // The batch's page opened in Debian's Chromium (where it is installed), timed from the request to
 // the first step drawn; the median of 5 loads in one browser.
 let pageOpen
@@ -269,6 +275,7 @@ for (const name of Object.keys(GENERATORS)) {
   }
 }
 target(ours.wall < theirs.wall, `faster than mathjs derivative per variable (${fmt(ours.wall / theirs.wall)} of its time)`)
+target(conv.wall <= 0.5, `28×28 image through conv2d 5×5, maxpool2d 2 and a 10-way linear layer, with the gradient check, in at most 0.5 s (${fmt(conv.wall)} s)`)
 target(tensor['json 64'].wall <= 1, `784→128→10 network, batch 64: trace, check and json in at most 1 s (${fmt(tensor['json 64'].wall)} s)`)
 target(tensor.table.wall <= 1.5, `784→128→10 network, batch 64: the tables in at most 1.5 s (${fmt(tensor.table.wall)} s)`)
 const pageSize = readFileSync(pageFile).length
