@@ -338,6 +338,17 @@ describe('quiz on a tensor program at a kink', () => {
     expect(stdout).toContain('> undefined\n  it is defined here: type a number or an expression\n')
   })
 
+  it('hints at a rule and a gradient’s shape without giving them away', async () => {
+    const { stdout } = await runCli(['quiz', 'z = W*x; L = sum(relu(z))', '--W', '[1, 2; 3, 4]', '--x', '[1; -0.5]'], {
+      answers: ['2x1', '2x1', 'scalar', '', '', '', 'g', '2x1', '', '', '', 'q'],
+    })
+    // The shape of ∂L/∂t1: the second hint points to where t1's shape was asked.
+    expect(stdout).toContain("  hint: t1's own shape was question 2\n")
+    // relu's rule: the second hint names what it is written with, not the rule.
+    expect(stdout).toContain('  hint: it is written with g and z\n')
+    expect(stdout).not.toContain('hint: g ⊙ [z > 0]')
+  })
+
   it('says of an entry with a zero partial derivative only what is true: relu′(0) is a convention, not independence', async () => {
     const { stdout } = await runCli(['L = sum(relu(x))', '--x', '[0, 1]', '--entry', 'x[1]'])
     expect(stdout).toContain('∂L/∂x[1] = 0  (∂t1[i]/∂x[1] = 0 for every entry of t1)')

@@ -363,6 +363,10 @@ export const TENSOR_QUIZ = {
   gradShape: (grad: string) => `the shape of ${grad}`,
   entryContext: (rule: string) => `one entry of ${rule}`,
   entryFromRule: (rule: string) => `take the entry's row and column through ${rule}`,
+  whereShape: (label: string, question: number | undefined) =>
+    question === undefined ? `${label} is a variable: its shape is on the Values line at the top` : `${label}'s own shape was question ${question}`,
+  ruleIngredients: (names: string[], shapes: string | undefined) =>
+    `it is written with g${names.length ? ` and ${names.join(', ')}` : ' alone'}${shapes ? `; as a product its shapes are ${shapes}` : ''}`,
   ruleAtKink: (convention: string) => `${convention}; the rule is defined everywhere with that convention: type it in g`,
   oneNumber: (shape: string) => `that is ${shape}; type one number (or arithmetic giving one)`,
   via: (consumer: string) => ` (the contribution through ${consumer})`,

@@ -42,6 +42,8 @@ export function tensorQuestions(trace: TensorTrace, precision: number): TensorQu
       reveal: `${node.label} = ${node.expression} is ${shapeText(node.value!.shape)}`,
     })
   })
+  // Where each operation's shape was asked: a gradient's shape is that, and the hint points there rather than saying it.
+  const asked = new Map(questions.map((q, k) => [(q as { node: number }).node, k + 1]))
   for (const edge of trace.edges) {
     const input = nodes[edge.input]!
     const consumer = nodes[edge.consumer]!
@@ -54,7 +56,7 @@ export function tensorQuestions(trace: TensorTrace, precision: number): TensorQu
       ask: Q.gradShape(grad + via),
       context: `${consumer.label} = ${consumer.expression}`,
       shape: edge.contribution.shape,
-      hints: [Q.gradShapeHint(input.label), `${input.label} is ${shapeWords(input.value!.shape)}`],
+      hints: [Q.gradShapeHint(input.label), Q.whereShape(input.label, asked.get(edge.input))],
       reveal: `${grad} is ${shapeText(edge.contribution.shape)}, shaped like ${input.label}`,
     })
     questions.push({
@@ -63,7 +65,7 @@ export function tensorQuestions(trace: TensorTrace, precision: number): TensorQu
       ask: `${grad}${via}`,
       context: Q.ruleContext(out, consumer.label, consumer.expression!),
       edge,
-      hints: [`${edge.rule.name}: ${edge.rule.why}`, `${plainFormula(edge.formula).replace(/ḡ/g, 'g')}${edge.shapes ? `  (${edge.shapes})` : ''}`],
+      hints: [`${edge.rule.name}: ${edge.rule.why}`, Q.ruleIngredients(usedNames(trace, edge), edge.shapes)],
       reveal: `${grad}${via} = ${plainFormula(upstreamTimesRule(trace, edge))} = ${valueText(edge.contribution, { precision, ascii: false }).replace(/\n\s*/g, '; ')}`,
       ...kinkOf(
         trace,
@@ -104,6 +106,14 @@ export function tensorQuestions(trace: TensorTrace, precision: number): TensorQu
     })
   }
   return questions
+}
+
+/** The program's names a rule is written with (the operands, the output), in order: the second hint gives them, not the rule. */
+function usedNames(trace: TensorTrace, edge: TensorEdge): string[] {
+  const consumer = trace.nodes[edge.consumer]!
+  const formula = plainFormula(edge.formula)
+  const labels = [...new Set([...consumer.inputs.map((k) => trace.nodes[k]!), consumer].filter((n) => n.kind !== 'constant').map((n) => n.label))]
+  return labels.filter((label) => new RegExp(`(?<![\\p{L}\\p{N}_$#])${label.replace(/[#$]/g, '\\$&')}(?![\\p{L}\\p{N}_$#])`, 'u').test(formula))
 }
 
 const kinkOf = (trace: TensorTrace, flags: TensorFlag[]) => (flags.length ? { kink: flags.map((f) => tensorFlagText(trace, f)).join('; ') } : {})
