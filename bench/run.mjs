@@ -275,7 +275,10 @@ for (const name of Object.keys(GENERATORS)) {
   }
 }
 target(ours.wall < theirs.wall, `faster than mathjs derivative per variable (${fmt(ours.wall / theirs.wall)} of its time)`)
-target(conv.wall <= 0.5, `28×28 image through conv2d 5×5, maxpool2d 2 and a 10-way linear layer, with the gradient check, in at most 0.5 s (${fmt(conv.wall)} s)`)
+target(
+  conv.wall <= 0.5,
+  `28×28 image through conv2d 5×5, maxpool2d 2 and a 10-way linear layer, with the gradient check, in at most 0.5 s (${fmt(conv.wall)} s)`,
+)
 target(tensor['json 64'].wall <= 1, `784→128→10 network, batch 64: trace, check and json in at most 1 s (${fmt(tensor['json 64'].wall)} s)`)
 target(tensor.table.wall <= 1.5, `784→128→10 network, batch 64: the tables in at most 1.5 s (${fmt(tensor.table.wall)} s)`)
 const pageSize = readFileSync(pageFile).length
