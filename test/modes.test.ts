@@ -325,6 +325,12 @@ describe('check: claims worked out by hand', () => {
     expect(step.stdout).toContain('Your number means ∂(x·w)/∂w = 16 / 4 = 4, but ∂(x·w)/∂w = x = 2 (product rule).')
   })
 
+  it('defines the marks x[1], x[2] its verdicts use for an input taken twice', async () => {
+    const { stdout } = await runCli(['check', 'x*x*x', '--x', '2', '--claim', 'dL/dx = 8'])
+    expect(stdout).toContain('Where    t1 = x·x; x[1], x[2] are the two uses of x in x·x\n')
+    expect(stdout).toContain('∂(x[1]·x[2])/∂x[1]')
+  })
+
   it('writes a local derivative that is a number once, never "= 1 = 1"', async () => {
     const step = await runCli(['check', 'z = w*x + b; L = z^2', '--w', '1', '--x', '2', '--b', '0', '--claim', 'dL/dz = 4', '--claim', 'dL/db = 8'])
     expect(step.stdout).toContain('but ∂(t1 + b)/∂b = 1 (sum rule).')

@@ -39,9 +39,21 @@ export function claimsHeader(trace: Trace, options: ClaimsOptions): string[] {
   const bound = Object.entries(trace.bindings).map(([k, v]) => `${k} = ${formatNumber(v, options.precision)}`)
   lines.push(`${c.bold(TITLES.values)}   ${bound.join(', ') || TITLES.none}`)
   // The verdicts name the program's unnamed nodes as the trace does (t1, t2): say what each is.
-  const where = unnamedNodes(trace, options.ascii)
+  const where = [unnamedNodes(trace, options.ascii), repeatedUses(trace, options.ascii)].filter((w) => w !== undefined).join('; ')
   if (where) lines.push(`${c.bold(TITLES.where)}    ${where}`)
   return lines
+}
+
+/** "x[1], x[2] are the two uses of x in x·x": the marks a verdict writes for an input an operation takes twice. */
+function repeatedUses(trace: Trace, ascii: boolean): string | undefined {
+  const style = notation({ ascii, precision: 6 }).style
+  const node = trace.nodes.find((n) => n.kind === 'op' && n.onPath && new Set(n.inputs).size < n.inputs.length)
+  if (!node) return undefined
+  const input = node.inputs.find((j, k) => node.inputs.indexOf(j) !== k)!
+  const label = trace.nodes[input]!.label
+  const uses = node.inputs.filter((j) => j === input).length
+  const marks = Array.from({ length: uses }, (_, k) => `${label}[${k + 1}]`).join(', ')
+  return `${marks} are the ${uses === 2 ? 'two' : uses} uses of ${label} in ${printSym(node.expression!, style)}`
 }
 
 /** "t1 = x·w, t2 = yhat - y": the nodes the verdicts name that the program does not (up to 12). */
