@@ -771,6 +771,13 @@ describe('flags: NaN, infinity, kinks and ties, as a scalar trace raises them', 
     expect(json.flags[0].text).toBe(W.ascii(texts[0]!))
   })
 
+  it('agrees where the moves never reach the flagged operation’s input, as the scalar check does', async () => {
+    // relu(-1) stays 0 under ±h, so sqrt's kink at 0 is never crossed: L is 0 all around.
+    const tensorTrace = await run('L = sum(sqrt(relu(v)))', { v: '[-1]' })
+    expect(tensorTrace.checks.map((c) => c.status)).toEqual(['agree'])
+    expect(traceProgram('sqrt(relu(v))', { v: -1 }).trace.checks.map((c) => c.status)).toEqual(['agree'])
+  })
+
   it('says which of the output and the gradient is not finite when a check cannot be made', async () => {
     const trace = await run('loss = sum(log(v) .* w)', { v: '[-1, 1]', w: '[2, 3]' })
     expect(trace.checks.map(checkCell)).toEqual(['not checked (the output is not finite nearby)', 'not checked (the gradient is not finite)'])

@@ -313,6 +313,9 @@ export function checkGradients(trace: TensorTrace, targets = trace.gradients): T
     let status: TensorCheck['status'] = 'agree'
     let kink: string | undefined
     let notFinite: TensorCheck['notFinite']
+    // The convention flags on the way whose operation's inputs the moves actually change (relu(v) at v = -1 keeps sqrt's input at 0).
+    const candidates = trace.flags.filter((f) => f.kind === 'non-differentiable' && nodes[f.node]!.inputs.some((k) => moved[k]))
+    const crossed = new Set<number>()
     for (const u of directions) {
       const at = (sign: number) => {
         const data = new Float64Array(original.length)
@@ -320,6 +323,9 @@ export function checkGradients(trace: TensorTrace, targets = trace.gradients): T
         scratch.nodes[node]!.value = tensor(x.shape, data)
         const kinks = new Map<number, Int8Array | Int32Array>()
         forwardValues(scratch, kinks, recomputed)
+        for (const f of candidates)
+          if (nodes[f.node]!.inputs.some((k) => moved[k] && scratch.nodes[k]!.value!.data.some((v, i) => !Object.is(v, nodes[k]!.value!.data[i]))))
+            crossed.add(f.node)
         return { y: scratch.nodes[output]!.value!.data[0]!, kinks }
       }
       const up = at(1)
@@ -345,7 +351,7 @@ export function checkGradients(trace: TensorTrace, targets = trace.gradients): T
       }
     }
     // A rule taken by convention on the way (relu or abs at 0, a tie) makes agreement a coincidence, as for scalars.
-    const across = trace.flags.find((f) => f.kind === 'non-differentiable' && nodes[f.node]!.inputs.some((k) => moved[k]))
+    const across = candidates.find((f) => crossed.has(f.node))
     let atKink = false
     if ((status === 'agree' || status === 'disagree') && across) {
       status = 'inconclusive'
