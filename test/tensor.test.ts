@@ -813,7 +813,7 @@ describe('flags: NaN, infinity, kinks and ties, as a scalar trace raises them', 
         const scalar = traceProgram(`u = ${gen.scalar}`, used).trace
         const expected = new Set(
           scalar.flags
-            .filter((f) => f.code === 'value' || f.code === 'convention')
+            .filter((f) => f.code === 'value' || f.code === 'convention' || f.code === 'local')
             .map((f) => `${f.code}:${f.convention ?? f.kind}:${String(scalar.nodes[f.node]!.value)}`),
         )
         const values = Object.fromEntries(Object.entries(used).map(([name, v]) => [name, `[${v}]`]))

@@ -510,6 +510,8 @@ export function tensorFlagText(trace: TensorTrace, flag: TensorFlag): string {
   }
   const input = trace.nodes[flag.edge!.input]!.label
   const at = entriesText(flag.shape, flag.entries)
+  if (flag.code === 'local')
+    return `the local derivative of ${where} with respect to ${input} is ${flag.kind === 'nan' ? 'NaN' : 'infinite'}${at}, from finite inputs`
   const sentence = (() => {
     switch (flag.convention!) {
       case 'tie-extreme': {

@@ -10,8 +10,12 @@ import type { TensorEdge, TensorTrace } from './trace.js'
 
 export interface TensorFlag {
   kind: FlagKind
-  /** `value`: the node's value is not finite at `entries`, its inputs finite; `convention`: the edge's rule is `convention` there. */
-  code: 'value' | 'convention'
+  /**
+   * `value`: the node's value is not finite at `entries`, its inputs finite; `convention`: the edge's
+   * rule is `convention` there; `local`: an element-wise rule's local derivative is infinite or NaN there
+   * from finite inputs (x .^ 0.5 at 0), as the scalar trace's `local` flag.
+   */
+  code: 'value' | 'convention' | 'local'
   node: number
   edge?: TensorEdge
   convention?: TensorConvention
@@ -46,6 +50,23 @@ export function tensorFlags(trace: Pick<TensorTrace, 'nodes' | 'edges'>): Tensor
       consumer.value!,
       consumer.params,
     )
+    // An element-wise local derivative infinite at finite operands, unless a convention already says so (sqrt's infinite slope).
+    if (consumer.op === 'elementwise' && !found?.size && consumer.inputs.every((k) => finite(nodes[k]!.value!.data))) {
+      const out = consumer.value!
+      const ones = tensor(out.shape, new Float64Array(out.data.length).fill(1))
+      const local = rule.vjp(
+        ones,
+        consumer.inputs.map((k) => nodes[k]!.value!),
+        out,
+        consumer.params,
+      )
+      // Only where the input has the output's shape is each entry one local derivative (a broadcast input sums them).
+      if (local.shape.join() === out.shape.join()) {
+        const entries = Array.from(local.data.keys()).filter((i) => !Number.isFinite(local.data[i]!))
+        const nan = entries.some((i) => Number.isNaN(local.data[i]!))
+        if (entries.length) flags.push({ kind: nan ? 'nan' : 'infinite', code: 'local', node: edge.consumer, edge, shape: out.shape, entries })
+      }
+    }
     for (const [convention, { shape, entries }] of found ?? []) {
       // A tie of max(a, b) is one fact about the operation, though both of its inputs' rules take the convention.
       if (flags.some((f) => f.node === edge.consumer && f.convention === convention && f.entries.join() === entries.join())) continue
