@@ -12,28 +12,10 @@ import { firstEntries, tensorForwardMode } from '../src/tensor/forward.js'
 import { TENSOR_PRECISION } from '../src/render/tensor-table.js'
 import { DEFAULT_TOLERANCE, agrees } from '../src/modes/claims.js'
 import { runCli } from './helpers.js'
-import { program } from './random-programs.js'
+import { kinkPoint, program, twinPrograms } from './random-programs.js'
 
-/** A program written twice: as a scalar program, and with .* and ./ for a tensor one. */
-type G = { scalar: string; tensor: string }
-const leaf = fc.constantFrom<G>(...['x', 'y', 'z', '0', '1', '2'].map((t) => ({ scalar: t, tensor: t })))
-const expr = fc.letrec<{ e: G }>((tie) => ({
-  e: fc.oneof(
-    { maxDepth: 4, depthIdentifier: 'e' },
-    leaf,
-    fc
-      .tuple(fc.constantFrom('relu', 'abs', 'sqrt', 'log', 'tanh', 'exp'), tie('e'))
-      .map(([f, a]) => ({ scalar: `${f}(${a.scalar})`, tensor: `${f}(${a.tensor})` })),
-    fc
-      .tuple(fc.constantFrom(['+', '+'], ['-', '-'], ['*', '.*'], ['/', './']), tie('e'), tie('e'))
-      .map(([[s, t], a, b]) => ({ scalar: `(${a.scalar} ${s} ${b.scalar})`, tensor: `(${a.tensor} ${t} ${b.tensor})` })),
-    fc
-      .tuple(fc.constantFrom('max', 'min'), tie('e'), tie('e'))
-      .map(([f, a, b]) => ({ scalar: `${f}(${a.scalar}, ${b.scalar})`, tensor: `${f}(${a.tensor}, ${b.tensor})` })),
-  ),
-})).e
-// Kinks sit at 0 and at ties, so the points are small integers.
-const point = fc.record({ x: fc.constantFrom(-1, 0, 1, 2), y: fc.constantFrom(-1, 0, 1, 2), z: fc.constantFrom(-1, 0, 1, 2) })
+const expr = twinPrograms(['relu', 'abs', 'sqrt', 'log', 'tanh', 'exp'])
+const point = kinkPoint
 
 /** The same number, NaN and the infinities included, to rounding. */
 const same = (a: number, b: number) => Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b)) || Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b))

@@ -27,3 +27,29 @@ export const program = fc.letrec<{ expr: Gen }>((tie) => ({
     fc.tuple(fc.nat(BINARY.length - 1), tie('expr'), tie('expr')).map(([k, a, b]) => BINARY[k]!(a, b)),
   ),
 })).expr
+
+/** A program written twice: as a scalar program, and with .* and ./ for a tensor one of 1-entry tensors. */
+export type Twin = { scalar: string; tensor: string }
+
+/**
+ * Programs over x, y, z built to reach kinks, ties, infinities and NaNs (no guards): `functions`
+ * of one argument, + - * /, max and min. Paired with `kinkPoint`, whose small integers sit on them.
+ */
+export function twinPrograms(functions: string[]): fc.Arbitrary<Twin> {
+  const leaf = fc.constantFrom<Twin>(...['x', 'y', 'z', '0', '1', '2'].map((t) => ({ scalar: t, tensor: t })))
+  return fc.letrec<{ e: Twin }>((tie) => ({
+    e: fc.oneof(
+      { maxDepth: 4, depthIdentifier: 'e' },
+      leaf,
+      fc.tuple(fc.constantFrom(...functions), tie('e')).map(([f, a]) => ({ scalar: `${f}(${a.scalar})`, tensor: `${f}(${a.tensor})` })),
+      fc
+        .tuple(fc.constantFrom(['+', '+'], ['-', '-'], ['*', '.*'], ['/', './']), tie('e'), tie('e'))
+        .map(([[s, t], a, b]) => ({ scalar: `(${a.scalar} ${s} ${b.scalar})`, tensor: `(${a.tensor} ${t} ${b.tensor})` })),
+      fc
+        .tuple(fc.constantFrom('max', 'min'), tie('e'), tie('e'))
+        .map(([f, a, b]) => ({ scalar: `${f}(${a.scalar}, ${b.scalar})`, tensor: `${f}(${a.tensor}, ${b.tensor})` })),
+    ),
+  })).e
+}
+
+export const kinkPoint = fc.record({ x: fc.constantFrom(-1, 0, 1, 2), y: fc.constantFrom(-1, 0, 1, 2), z: fc.constantFrom(-1, 0, 1, 2) })

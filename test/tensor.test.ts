@@ -13,11 +13,22 @@ import { traceProgram } from '../src/pipeline.js'
 import { TENSOR_WORDS as W, checkCell, remarks, stepText } from '../src/steps/tensor-words.js'
 import { renderTensorJson } from '../src/render/tensor-formats.js'
 import { TENSOR_OPS } from '../src/tensor/ops.js'
+import { kinkPoint, twinPrograms } from './random-programs.js'
 
 type Nested = number | number[] | number[][]
 
 async function run(source: string, values: Record<string, string>, seed?: number) {
   return (await traceTensorProgram(source, values, seed === undefined ? {} : { seed })).trace
+}
+/** The message a program is refused with (an InputError), or a failure if it is not refused. */
+const refused = async (program: string, values: Record<string, string>) => {
+  try {
+    await run(program, values)
+  } catch (error) {
+    expect(error).toBeInstanceOf(InputError)
+    return (error as Error).message
+  }
+  throw new Error('not refused')
 }
 const gradOf = (trace: Awaited<ReturnType<typeof run>>, name: string) => toNested(trace.gradients.find((g) => g.name === name)!.grad)
 
@@ -567,15 +578,6 @@ describe('values', () => {
 })
 
 describe('programs that do not fit', () => {
-  const refused = async (program: string, values: Record<string, string>) => {
-    try {
-      await run(program, values)
-    } catch (error) {
-      expect(error).toBeInstanceOf(InputError)
-      return (error as Error).message
-    }
-    throw new Error('not refused')
-  }
   it('names both shapes of a product and what was likely meant', async () => {
     expect(await refused('L = sum(W*x)', { W: 'ones(3, 2)', x: '[1, 2, 3]' })).toBe(
       "W·x: W is 3×2 and x has 3 entries; the inner sizes must agree (did you mean W'*x?)",
@@ -787,24 +789,8 @@ describe('flags: NaN, infinity, kinks and ties, as a scalar trace raises them', 
   })
 
   it('raises every value and convention flag of the scalar trace on the same program in 1-entry tensors', async () => {
-    type G = { scalar: string; tensor: string }
-    const leaf = fc.constantFrom<G>(...['x', 'y', 'z', '0', '1', '2'].map((t) => ({ scalar: t, tensor: t })))
-    const expr = fc.letrec<{ e: G }>((tie) => ({
-      e: fc.oneof(
-        { maxDepth: 4, depthIdentifier: 'e' },
-        leaf,
-        fc
-          .tuple(fc.constantFrom('relu', 'abs', 'sqrt', 'log', 'tanh'), tie('e'))
-          .map(([f, a]) => ({ scalar: `${f}(${a.scalar})`, tensor: `${f}(${a.tensor})` })),
-        fc
-          .tuple(fc.constantFrom(['+', '+'], ['-', '-'], ['*', '.*'], ['/', './']), tie('e'), tie('e'))
-          .map(([[s, t], a, b]) => ({ scalar: `(${a.scalar} ${s} ${b.scalar})`, tensor: `(${a.tensor} ${t} ${b.tensor})` })),
-        fc
-          .tuple(fc.constantFrom('max', 'min'), tie('e'), tie('e'))
-          .map(([f, a, b]) => ({ scalar: `${f}(${a.scalar}, ${b.scalar})`, tensor: `${f}(${a.tensor}, ${b.tensor})` })),
-      ),
-    })).e
-    const point = fc.record({ x: fc.constantFrom(-1, 0, 1, 2), y: fc.constantFrom(-1, 0, 1, 2), z: fc.constantFrom(-1, 0, 1, 2) })
+    const expr = twinPrograms(['relu', 'abs', 'sqrt', 'log', 'tanh'])
+    const point = kinkPoint
     let flagged = 0
     await fc.assert(
       fc.asyncProperty(expr, point, async (gen, at) => {
@@ -846,16 +832,6 @@ describe('the tensor op table', () => {
 })
 
 describe('convolution and pooling', () => {
-  const refused = async (program: string, values: Record<string, string>) => {
-    try {
-      await run(program, values)
-    } catch (error) {
-      expect(error).toBeInstanceOf(InputError)
-      return (error as Error).message
-    }
-    throw new Error('not refused')
-  }
-
   it('refuses a kernel larger than its input, a stride of 0, a window too large, each with one message', async () => {
     expect(await refused('L = sum(conv2d(X, K))', { X: 'ones(2, 2)', K: 'ones(3, 3)' })).toBe(
       'conv2d(X, K): X is 2×2 and K is 3×3; the kernel (3×3) is larger than the input (2×2)',
@@ -934,15 +910,6 @@ describe('convolution and pooling', () => {
 describe('a loop in a tensor program', () => {
   const RNN = "h = zeros(2, 1)\nfor t = 1:T\n  h = tanh(W*h + U*X[t, :]' + b)\nend\nloss = sum(h .* h)"
   const VALUES = { W: '[0.5, -0.2; 0.1, 0.3]', U: '[1, 0; 0.5, 1]', X: '[1, 2; 0, 1; -1, 0.5]', b: '[0; 0.1]' }
-  const refused = async (program: string, values: Record<string, string>) => {
-    try {
-      await run(program, values)
-    } catch (error) {
-      expect(error).toBeInstanceOf(InputError)
-      return (error as Error).message
-    }
-    throw new Error('not refused')
-  }
 
   it('is the program unrolled by hand, each step named h#t, W’s gradient one contribution per step', async () => {
     const looped = await run(RNN, { ...VALUES, T: '3' })

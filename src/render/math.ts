@@ -5,7 +5,7 @@ import { product, sum, value, type Phrase } from '../steps/cells.js'
 import { lesson, type Lesson, expand } from '../steps/lesson.js'
 import { FORWARD, SEED, checkStatusText, contributionOf, intermediateChains, longChains, pathLabel, sumOf } from '../steps/words.js'
 import type { ForwardMode } from '../modes/forward.js'
-import { comparison, tangentLines } from '../steps/tangents.js'
+import { comparison, tangentLines, tangentResult } from '../steps/tangents.js'
 import { blockLines } from './tex-lines.js'
 import { latexName, latexNumber, latexSym, texFace, type TexFace } from './tex.js'
 import type { RenderOptions } from './index.js'
@@ -145,7 +145,6 @@ export interface ForwardMath {
 }
 
 export function forwardMath(trace: Trace, mode: ForwardMode, options: RenderOptions, face: TexFace, first: number): ForwardMath {
-  const out = trace.nodes[trace.output]!.label
   return {
     passes: mode.passes.map((pass, k) => ({
       title: face.text(FORWARD.title(first + k, pass.variable)),
@@ -156,15 +155,7 @@ export function forwardMath(trace: Trace, mode: ForwardMode, options: RenderOpti
         values: face.mathPhrase(line.values),
         value: face.math(line.value),
       })),
-      result: face.text(
-        FORWARD.result(
-          out,
-          pass.variable,
-          pass.result,
-          pass.agrees,
-          pass.rows.some((r) => r.reordered && r.selected === undefined),
-        ),
-      ),
+      result: face.text(tangentResult(trace, pass)),
     })),
     compareTitle: face.text(FORWARD.compareTitle(first + mode.passes.length)),
     comparison: comparison(trace, mode).map(face.text),

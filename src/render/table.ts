@@ -30,7 +30,7 @@ import type { RenderOptions } from './index.js'
 import { boxLines, displayWidth } from './box.js'
 import { DEFAULT_WIDTH, TABLE_LINE, foldLine } from './wrap.js'
 import type { ForwardMode } from '../modes/forward.js'
-import { comparison, tangentLines } from '../steps/tangents.js'
+import { comparison, tangentLines, tangentResult } from '../steps/tangents.js'
 import { inChunks, joined } from './shared.js'
 import { notation, type Notation } from './text.js'
 
@@ -114,20 +114,11 @@ function* tableLines(trace: Trace, options: RenderOptions): Generator<string> {
 /** Forward mode: a table of tangents per input, each closed by its derivative; then the two modes compared. */
 function* forwardModeSections(view: View, mode: ForwardMode, first: number): Generator<string> {
   const { trace, n, options } = view
-  const out = trace.nodes[trace.output]!.label
   for (const [k, pass] of mode.passes.entries()) {
     yield* heading(view, FORWARD.title(first + k, pass.variable), options.explain ? [FORWARD.explain(pass.variable)] : [])
     const rows = tangentLines(trace, pass).map((line) => [n.print(line.tangent), n.print(line.rule), n.print(line.values), n.print(line.value)])
     yield* boxLines(FORWARD.columns().map(n.print), rows, options.ascii, options.width ?? DEFAULT_WIDTH)
-    yield `  ${n.print(
-      FORWARD.result(
-        out,
-        pass.variable,
-        pass.result,
-        pass.agrees,
-        pass.rows.some((r) => r.reordered && r.selected === undefined),
-      ),
-    )}`
+    yield `  ${n.print(tangentResult(trace, pass))}`
   }
   yield* heading(view, FORWARD.compareTitle(first + mode.passes.length), [])
   for (const line of comparison(trace, mode)) yield `  ${n.print(line)}`

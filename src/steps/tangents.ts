@@ -35,6 +35,16 @@ export function tangentLines(trace: Trace, pass: TangentPass): TangentLine[] {
   return lines
 }
 
+/** ∂L/∂x = L̇ = …: the pass's result against the backward pass, and why where a tangent was taken in its order. */
+export const tangentResult = (trace: Trace, pass: TangentPass): Phrase =>
+  FORWARD.result(
+    trace.nodes[trace.output]!.label,
+    pass.variable,
+    pass.result,
+    pass.agrees,
+    pass.rows.some((r) => r.reordered && r.selected === undefined),
+  )
+
 /** The closing lines: what each mode cost, whether they agree, and when each wins. */
 export function comparison(trace: Trace, mode: ForwardMode): Phrase[] {
   const compared = mode.passes.filter((p) => p.agrees !== undefined)

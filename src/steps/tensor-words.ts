@@ -9,7 +9,7 @@ import { CHECK_DIRECTIONS, type TensorCheck, type TensorEdge, type TensorTrace }
 import { SHOWN_TERMS, type EntryChain, type EntryTerm } from '../tensor/entry.js'
 import type { TensorClaimResult } from '../tensor/claims.js'
 import { indexOf, offsetOf, shapeText, type Shape, type Tensor } from '../tensor/tensor.js'
-import { conventionsAt, type TensorFlag } from '../tensor/flags.js'
+import { conventionsByEntry, type TensorFlag } from '../tensor/flags.js'
 import { valueText } from '../render/tensor-values.js'
 import { dotted, notation } from '../render/text.js'
 import { FORWARD, chainSelected, conventionText } from './words.js'
@@ -251,10 +251,8 @@ export function entryLines(trace: TensorTrace, chain: EntryChain, precision: num
       lines.push(`${indent}= ${shown.map((t) => `${f(t.upstream)} · ${f(t.local)}`).join(' + ')}${more}`)
       // ∞ · 0 taken as 0: the op selected its branch, as the backward pass does.
       const selected = Number.isFinite(part.value) && terms.some((t) => t.local === 0 && !Number.isFinite(t.upstream))
-      const op = consumer.op === 'elementwise' ? consumer.params.fn! : consumer.op === 'maxall' ? 'max' : consumer.op === 'minall' ? 'min' : consumer.op!
-      lines.push(
-        `${indent}= ${formatNumber(part.value, precision)}${selected ? ` ${notation({ ascii: false, precision: undefined }).print(chainSelected(op))}` : ''}`,
-      )
+      const why = selected ? ` ${notation({ ascii: false, precision: undefined }).print(chainSelected(TENSOR_WORDS.opName(consumer)))}` : ''
+      lines.push(`${indent}= ${formatNumber(part.value, precision)}${why}`)
       const untouched = consumer.value!.data.length - terms.length
       if (untouched > 0)
         lines.push(`${indent}  (${anyEntry(consumer)}/∂${target} = 0 for the other ${untouched === 1 ? 'entry' : `${untouched} entries`} of ${consumer.label})`)
@@ -266,7 +264,8 @@ export function entryLines(trace: TensorTrace, chain: EntryChain, precision: num
   }
   if (chain.parts.length > 1) lines.push(`  ${name} = ${sums.join(' + ')} = ${formatNumber(chain.grad, precision)}`)
   // A partial derivative of 0 may be a convention (relu at 0): say which.
-  for (const flag of conventionsAt(trace, chain.node, offsetOf(nodes[chain.node]!.value!.shape, chain.index))) lines.push(`  ⚠ ${tensorFlagText(trace, flag)}`)
+  for (const flag of conventionsByEntry(trace, chain.node)[offsetOf(nodes[chain.node]!.value!.shape, chain.index)]!)
+    lines.push(`  ⚠ ${tensorFlagText(trace, flag)}`)
   return lines
 }
 

@@ -13,27 +13,34 @@ const plane = (shape: Shape): [number, number] => (shape.length === 1 ? [1, shap
 const stride = (p: Params) => p.stride ?? 1
 const pad = (p: Params) => p.padding ?? 0
 
-/** out[i, j] = Σ_ab X[i·s + a - p, j·s + b - p] · K[a, b], X zero outside itself. */
-function correlate(x: Tensor, k: Tensor, outShape: Shape, p: Params): Tensor {
-  const [h, w] = plane(x.shape)
-  const [kh, kw] = plane(k.shape)
-  const [oh, ow] = plane(outShape)
+/**
+ * Every meeting of an input entry with a kernel weight: for output entry o, window position (a, b)
+ * meets X[i·s + a - p, j·s + b - p], skipped where that falls in the zero padding. `visit` gets the
+ * three row-major offsets. The forward pass and both rules are this one loop, in this one order.
+ */
+function eachMeeting(x: Shape, k: Shape, out: Shape, p: Params, visit: (o: number, xi: number, ki: number) => void): void {
+  const [h, w] = plane(x)
+  const [kh, kw] = plane(k)
+  const [oh, ow] = plane(out)
   const s = stride(p)
+  const qh = rowPad(x, p)
   const q = pad(p)
-  const out = tensor(outShape)
   for (let i = 0; i < oh; i++)
-    for (let j = 0; j < ow; j++) {
-      let sum = 0
+    for (let j = 0; j < ow; j++)
       for (let a = 0; a < kh; a++) {
-        const r = i * s + a - rowPad(x.shape, p)
+        const r = i * s + a - qh
         if (r < 0 || r >= h) continue
         for (let b = 0; b < kw; b++) {
           const c = j * s + b - q
-          if (c >= 0 && c < w) sum += x.data[r * w + c]! * k.data[a * kw + b]!
+          if (c >= 0 && c < w) visit(i * ow + j, r * w + c, a * kw + b)
         }
       }
-      out.data[i * ow + j] = sum
-    }
+}
+
+/** out[i, j] = Σ_ab X[i·s + a - p, j·s + b - p] · K[a, b], X zero outside itself. */
+function correlate(x: Tensor, k: Tensor, outShape: Shape, p: Params): Tensor {
+  const out = tensor(outShape)
+  eachMeeting(x.shape, k.shape, outShape, p, (o, xi, ki) => (out.data[o]! += x.data[xi]! * k.data[ki]!))
   return out
 }
 
@@ -78,25 +85,8 @@ function convInputs(rank: 1 | 2): (p: Params) => TensorInput[] {
       },
       vjp: (g, [x, k]) => {
         // Scatter: each output entry sends ḡ times each weight back to the input entry that weight met.
-        const [h, w] = plane(x!.shape)
-        const [kh, kw] = plane(k!.shape)
-        const [oh, ow] = plane(g.shape)
-        const s = stride(p)
-        const qh = rowPad(x!.shape, p)
-        const q = pad(p)
         const out = tensor(x!.shape)
-        for (let i = 0; i < oh; i++)
-          for (let j = 0; j < ow; j++) {
-            const gij = g.data[i * ow + j]!
-            for (let a = 0; a < kh; a++) {
-              const r = i * s + a - qh
-              if (r < 0 || r >= h) continue
-              for (let b = 0; b < kw; b++) {
-                const c = j * s + b - q
-                if (c >= 0 && c < w) out.data[r * w + c]! += gij * k!.data[a * kw + b]!
-              }
-            }
-          }
+        eachMeeting(x!.shape, k!.shape, g.shape, p, (o, xi, ki) => (out.data[xi]! += g.data[o]! * k!.data[ki]!))
         return out
       },
       formula: ([, k], _out, params) => {
@@ -120,26 +110,8 @@ function convInputs(rank: 1 | 2): (p: Params) => TensorInput[] {
         why: `each kernel weight is used at every position the kernel slides to, so its gradient sums ${G} times the input entry it met there: the input correlated with ${G}`,
       },
       vjp: (g, [x, k]) => {
-        const [h, w] = plane(x!.shape)
-        const [kh, kw] = plane(k!.shape)
-        const [oh, ow] = plane(g.shape)
-        const s = stride(p)
-        const qh = rowPad(x!.shape, p)
-        const q = pad(p)
         const out = tensor(k!.shape)
-        for (let a = 0; a < kh; a++)
-          for (let b = 0; b < kw; b++) {
-            let sum = 0
-            for (let i = 0; i < oh; i++) {
-              const r = i * s + a - qh
-              if (r < 0 || r >= h) continue
-              for (let j = 0; j < ow; j++) {
-                const c = j * s + b - q
-                if (c >= 0 && c < w) sum += g.data[i * ow + j]! * x!.data[r * w + c]!
-              }
-            }
-            out.data[a * kw + b] = sum
-          }
+        eachMeeting(x!.shape, k!.shape, g.shape, p, (o, xi, ki) => (out.data[ki]! += g.data[o]! * x!.data[xi]!))
         return out
       },
       formula: ([x], _out, params) => `${x!.label} ⋆ ${G}${convWords(params, 'kernel')}`,

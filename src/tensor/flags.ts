@@ -78,13 +78,18 @@ export function tensorFlags(trace: Pick<TensorTrace, 'nodes' | 'edges'>): Tensor
 }
 
 /**
- * The convention flags that entry `at` of `node`'s gradient rests on. Each flag's entries are
+ * For each entry of `node`'s gradient, the convention flags it rests on. Each flag's entries are
  * marked in the gradient of its edge's input, then carried back through every rule below it: an
  * entry is reached where the rule, applied to weights at the marked entries, is not 0. The weights
  * are distinct positive numbers, so a rule that sums them (softmax's Σ) does not cancel them out.
  */
-export function conventionsAt(trace: TensorTrace, node: number, at: number): TensorFlag[] {
-  return trace.flags.filter((flag) => flag.code === 'convention' && reaches(trace, flag, node)[at])
+export function conventionsByEntry(trace: TensorTrace, node: number): TensorFlag[][] {
+  const byEntry: TensorFlag[][] = Array.from({ length: trace.nodes[node]!.value!.data.length }, () => [])
+  for (const flag of trace.flags) {
+    if (flag.code !== 'convention') continue
+    reaches(trace, flag, node).forEach((reached, at) => reached && byEntry[at]!.push(flag))
+  }
+  return byEntry
 }
 
 function reaches(trace: TensorTrace, flag: TensorFlag, target: number): boolean[] {

@@ -13,7 +13,7 @@ import { entryChain } from './entry.js'
 import { formatNumber } from '../format.js'
 import { TENSOR_QUIZ as Q, entryLines, plainFormula, tensorFlagText, upstreamTimesRule } from '../steps/tensor-words.js'
 import { QUIZ } from '../steps/words.js'
-import { conventionsAt, type TensorFlag } from './flags.js'
+import { conventionsByEntry, type TensorFlag } from './flags.js'
 import { valueText } from '../render/tensor-values.js'
 import { UNDEFINED_ANSWER, finish, nextAnswer, type QuizIo, type Score } from '../modes/quiz.js'
 
@@ -75,7 +75,8 @@ export function tensorQuestions(trace: TensorTrace, precision: number): TensorQu
   }
   for (const g of trace.gradients) {
     // An entry that rests on a convention (relu at 0: the one to ask), else the first the gradient reaches (a zero entry is a dull sum of nothing).
-    const kinked = trace.flags.some((f) => f.code === 'convention') ? g.grad.data.findIndex((_, i) => conventionsAt(trace, g.node, i).length > 0) : -1
+    const conventions = conventionsByEntry(trace, g.node)
+    const kinked = conventions.findIndex((flags) => flags.length > 0)
     const at =
       kinked >= 0
         ? kinked
@@ -102,7 +103,7 @@ export function tensorQuestions(trace: TensorTrace, precision: number): TensorQu
           .map((line) => line.trim())
           .join(' ') || `= ${formatNumber(g.grad.data[at]!, precision)}`
       }`,
-      ...kinkOf(trace, conventionsAt(trace, g.node, at)),
+      ...kinkOf(trace, conventions[at]!),
     })
   }
   return questions
