@@ -68,9 +68,17 @@ export interface OpInput {
  * src/steps/words.ts. `zero-at-kink`: the gradient is taken as 0; `tie-split`: half to each input;
  * `infinite-slope`: the derivative is Infinity there; `power-*`: PyTorch's masks for 0^b and a^0;
  * `nan-passes`: relu, max or min of a NaN passes the gradient, since PyTorch blocks an input only
- * where a comparison says so, and every comparison with NaN is false.
+ * where a comparison says so, and every comparison with NaN is false. Three are no kink, only a
+ * formula that reads NaN where the derivative has a value: `nan-passes`; `power-flat-base`, 0^b
+ * for b > 0 (0 for every b near, so d/db is 0, though 0^b·log(0) is 0·(-Infinity)); and
+ * `power-zero-exponent`, a^0 at a = 0 (1 for every a, so d/da is 0, though 0·0^(-1) is 0·Infinity).
  */
-export type Convention = 'zero-at-kink' | 'sign-zero' | 'tie-split' | 'infinite-slope' | 'power-zero-exponent' | 'power-zero-base' | 'nan-passes'
+export type Convention =
+  'zero-at-kink' | 'sign-zero' | 'tie-split' | 'infinite-slope' | 'power-zero-exponent' | 'power-zero-base' | 'power-flat-base' | 'nan-passes'
+
+/** Whether a convention is taken at a non-differentiable point (a kink the check and the quiz must know of). */
+export const isKinkConvention = (convention: string): boolean =>
+  convention !== 'nan-passes' && convention !== 'power-flat-base' && convention !== 'power-zero-exponent'
 
 /**
  * How a node of this op is written in LaTeX, from its arguments already in LaTeX. `parens` says
@@ -188,7 +196,14 @@ export const OPS: Record<OpId, OpRule> = {
       },
     ],
     call: 'pow',
-    convention: ([a, b], slot) => (slot === 1 && a === 0 && b! >= 0 ? 'power-zero-base' : slot === 0 && b === 0 ? 'power-zero-exponent' : undefined),
+    convention: ([a, b], slot) =>
+      slot === 1 && a === 0 && b! >= 0
+        ? b === 0
+          ? 'power-zero-base'
+          : 'power-flat-base'
+        : slot === 0 && b === 0 && a === 0
+          ? 'power-zero-exponent'
+          : undefined,
     // PyTorch's mask for a^0 is a where() around the product with the upstream, so its 0 holds even
     // from an infinite upstream; its mask for 0^b is multiplied by the upstream (∞·0 = NaN there).
     selects: ([, b], slot) => slot === 0 && b === 0,

@@ -45,6 +45,15 @@ export function apply(op: OpId, args: Sym[]): Sym {
 
 export const isTooLong = (s: Sym) => typeof s === 'object' && 'tooLong' in s
 
+/** The names a symbolic value uses (variables, and nodes referred to by label), each once, in order of first use. */
+export function symNames(s: Sym, into: string[] = []): string[] {
+  if (typeof s !== 'object') return into
+  if ('name' in s) {
+    if (!into.includes(s.name)) into.push(s.name)
+  } else if ('op' in s) for (const arg of s.args) symNames(arg, into)
+  return into
+}
+
 /** A builder over one way of applying an op. */
 const builder = (make: (op: OpId, args: Sym[]) => Sym): SymBuilder => ({
   add: (a, b) => make('add', [a, b]),

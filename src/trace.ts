@@ -4,7 +4,7 @@
 import { LIMITS } from './limits.js'
 import { InputError } from './errors.js'
 import type { Graph, GraphNode, NodeKind } from './graph.js'
-import { CONSTANT_VALUES, OPS, type Convention, type Rule } from './ops.js'
+import { CONSTANT_VALUES, OPS, isKinkConvention, type Convention, type Rule } from './ops.js'
 import { E, S, TOO_LONG, apply, isNumber, isTooLong, tooLong, type Sym } from './sym.js'
 import { checkGradients, type Check } from './check.js'
 
@@ -564,8 +564,8 @@ function flagEdge(graph: Graph, values: Sym[], edge: TraceEdge, e: number, flags
   const convention = inputs.every(isNumber) ? rule.convention?.(inputs, edge.slot) : undefined
   const flag = (kind: FlagKind, code: FlagCode) =>
     flags.push({ kind, pass: 'backward', code, node: edge.to, edge: e, ...(code === 'convention' ? { convention: convention! } : {}) })
-  // A NaN input is no kink (the check must not call it one): its flag is a NaN flag with the convention.
-  if (convention) flag(convention === 'nan-passes' ? 'nan' : 'non-differentiable', 'convention')
+  // A NaN input, or 0^b for b > 0, is no kink (the check must not call it one): its flag is a NaN flag with the convention.
+  if (convention) flag(isKinkConvention(convention) ? 'non-differentiable' : 'nan', 'convention')
   else if (isNumber(localValue) && !Number.isFinite(localValue) && inputs.every(finite)) flag(Number.isNaN(localValue) ? 'nan' : 'infinite', 'local')
   else if (isNumber(contribution) && !Number.isFinite(contribution) && finite(upstream)) flag(Number.isNaN(contribution) ? 'nan' : 'infinite', 'contribution')
   else if (Number.isNaN(contribution) && isNumber(upstream) && isNumber(localValue) && infiniteTimesZero(upstream, localValue)) flag('nan', 'indeterminate')

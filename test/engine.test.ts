@@ -211,6 +211,24 @@ describe('NaN and infinities told truly', () => {
     expect(stdout).not.toContain('one-sided slopes differ')
   })
 
+  it('calls d(0^b)/db for b > 0 the derivative it is, not a kink, and checks it; at b = 0 it is a convention', async () => {
+    const flat = await runCli(['x^y', '--x', '0', '--y', '0.5', '--width', '1000'])
+    expect(flat.stdout).toContain('d(0^b)/db = 0 here, as 0^b is 0 for every b > 0')
+    expect(flat.stdout).not.toContain('one-sided slopes differ')
+    expect(flat.stdout).toMatch(/│ y\s+│ 0\s+│ 0\s+│ agrees/)
+    const jump = json('x^y', { x: 0, y: 0 }) as unknown as { flags: Record<string, unknown>[] }
+    expect(jump.flags).toContainEqual(expect.objectContaining({ code: 'convention', convention: 'power-zero-base', kind: 'non-differentiable' }))
+    // a^0 is 1 for every a: d/da = 0 is its derivative, at a = 0 as anywhere, and no kink.
+    expect(jump.flags).toContainEqual(expect.objectContaining({ code: 'convention', convention: 'power-zero-exponent', kind: 'nan' }))
+    const atZero = await runCli(['x^y', '--x', '0', '--y', '0', '--width', '1000'])
+    expect(atZero.stdout).toMatch(/│ x\s+│ 0\s+│ 0\s+│ agrees/)
+    // 0^b jumps at b = 0 (Infinity, 1, 0): both one-sided slopes are -Infinity, so they do not "differ".
+    expect(atZero.stdout).toContain('y: the gradient passes pow at L, where 0^b jumps at b = 0, so a finite difference cannot measure it')
+    const away = await runCli(['x^y', '--x', '2', '--y', '0', '--width', '1000'])
+    expect(away.stdout).toMatch(/│ x\s+│ 0\s+│ 0\s+│ agrees/)
+    expect(away.stdout).not.toContain('⚠')
+  })
+
   it('says that ∞·0 has no value where a contribution is NaN from an infinite upstream', () => {
     const result = json('sqrt(x^2)', { x: 0 }) as unknown as { flags: Record<string, unknown>[] }
     const flag = result.flags.find((f) => f.code === 'indeterminate')!

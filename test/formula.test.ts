@@ -26,6 +26,20 @@ describe('a formula right at this point only', () => {
     expect(right.stdout).toMatch(/> w\n {2}✓ right/)
   })
 
+  it('shows the moved node the right formula uses, though the student never typed it', async () => {
+    const { stdout } = await runCli(['quiz', 'a = x*w; L = a^2', '--x', '1', '--w', '1'], { answers: ['1', '1', '1', '1', '2*x', 'q'] })
+    const slip =
+      /> 2\*x\n {2}✗ not quite: right value here, wrong formula: at x = ([\d.]+), w = ([\d.]+) \(so a = ([\d.]+)\) yours gives ([\d.]+), the right one gives ([\d.]+)/.exec(
+        stdout,
+      )!
+    const [x, w, a, yours, truth] = slip.slice(1).map(Number) as [number, number, number, number, number]
+    expect(a).toBeCloseTo(x * w, 6)
+    expect(yours).toBeCloseTo(2 * x, 6)
+    expect(truth).toBeCloseTo(2 * a, 6)
+    const check = await runCli(['check', 'a = x*w; L = a^2', '--x', '1', '--w', '1', '--claim', 'd(a^2)/da = 2*x'])
+    expect(check.stdout).toMatch(/∂\(a²\)\/∂a is not 2\*x: right value here, wrong formula: at x = [\d.]+, w = [\d.]+ \(so a = [\d.]+\) yours gives/)
+  })
+
   it('is a wrong claim in check, with the numbers that show it, and exit code 3', async () => {
     const file = 'yhat = x*w + b\nloss = (yhat - y)^2'
     const claims = ['d (yhat - y)^2 / d (yhat - y) = 2*(yhat - y)^2', 'd (x*w)/d x = x', 'd (x*w)/d x = w', 'd loss/d w = 2*(yhat - y)*x']
@@ -33,11 +47,14 @@ describe('a formula right at this point only', () => {
     const { code, stdout } = await runCli(args, { files: { 'p.txt': file } })
     expect(code).toBe(3)
     expect(stdout).toContain('Claims: 2 of 4 right')
-    const slip = /at x = ([\d.]+), w = ([\d.]+), b = ([\d.]+), y = ([\d.]+) \(so yhat = ([\d.]+)\) yours gives ([\d.]+), the right one gives ([\d.]+)/.exec(
-      stdout,
-    )!
-    const [x, w, b, y, yhat, yours, truth] = slip.slice(1).map(Number) as [number, number, number, number, number, number, number]
+    const slip =
+      /at x = ([\d.]+), w = ([\d.]+), b = ([\d.]+), y = ([\d.]+) \(so yhat = ([\d.]+), t2 = ([\d.]+)\) yours gives ([\d.]+), the right one gives ([\d.]+)/.exec(
+        stdout,
+      )!
+    const [x, w, b, y, yhat, t2, yours, truth] = slip.slice(1).map(Number) as [number, number, number, number, number, number, number, number]
     expect(yhat).toBeCloseTo(x * w + b, 4)
+    // t2, which the right formula 2·t2 uses, is shown moved too.
+    expect(t2).toBeCloseTo(yhat - y, 4)
     expect(yours).toBeCloseTo(2 * (yhat - y) ** 2, 3)
     expect(truth).toBeCloseTo(2 * (yhat - y), 3)
     expect(stdout).toMatch(/✗ 2\. d \(x\*w\)\/d x = x\n.*right value here, wrong formula: at x = /)

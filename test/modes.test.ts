@@ -249,6 +249,30 @@ describe('check: claims worked out by hand', () => {
     expect(judged[2].diagnosis).toEqual({ kind: 'explained', fromClaim: 1, factorClaim: 2 })
   })
 
+  it('reads the Infinity and NaN the trace prints as claims, and judges them as themselves', async () => {
+    // ∂L/∂x of sqrt(x) at 0 is Infinity; of sqrt(x)·y at 0, 0 it is 0 · Infinity = NaN.
+    const at = (program: string, values: string[], claim: string) => runCli(['check', program, ...values, '--claim', claim, '--format', 'json'])
+    const verdict = async (program: string, values: string[], claim: string) => JSON.parse((await at(program, values, claim)).stdout).claims[0]
+    for (const claim of ['dL/dx = Infinity', 'dL/dx = inf', 'dL/dx = ∞', 'dL/dx = 1/(2*sqrt(0))'])
+      expect((await verdict('sqrt(x)', ['--x', '0'], claim)).right).toBe(true)
+    const flipped = await verdict('sqrt(x)', ['--x', '0'], 'dL/dx = -inf')
+    expect(flipped).toMatchObject({ right: false, claimed: '-Infinity', value: 'Infinity', diagnosis: { signFlipped: true } })
+    // A finite number is no sign slip of Infinity.
+    expect((await verdict('sqrt(x)', ['--x', '0'], 'dL/dx = 5')).diagnosis.signFlipped).toBeUndefined()
+    expect((await verdict('sqrt(x)*y', ['--x', '0', '--y', '0'], 'dL/dx = NaN')).right).toBe(true)
+    expect((await verdict('sqrt(x)*y', ['--x', '0', '--y', '0'], 'dL/dx = Infinity')).right).toBe(false)
+  })
+
+  it('gives a number the claims explain that one diagnosis, not a second reading as a local derivative beside it', async () => {
+    // 2 is both ∂loss/∂yhat · the claimed ∂yhat/∂w and the local ∂(x·w)/∂w = x: the student's own chain says which.
+    const claims = ['dloss/dyhat = 2', 'dyhat/dw = 1', 'dloss/dw = 2']
+    const args = ['check', 'yhat = x*w; loss = (yhat - y)^2', '--x', '2', '--w', '1', '--y', '1', ...claims.flatMap((c) => ['--claim', c])]
+    const { stdout } = await runCli(args)
+    const third = stdout.slice(stdout.indexOf('✗ 3.'))
+    expect(third).toContain('Your number follows from your claims 1 and 2: ∂loss/∂yhat · ∂yhat/∂w = 2 · 1 = 2.')
+    expect(third).not.toContain('is the local derivative')
+  })
+
   it('suggests for an unknown name what the student likely meant: assigned names first, and lists the nodes by kind', async () => {
     const args = ['check', 'yhat = x*w + b; loss = (yhat-y)^2', '--x', '2', '--w', '0.5', '--b', '0', '--y', '3']
     const { stdout } = await runCli([...args, '--claim', 'd loss/d yht = -4'])
@@ -400,7 +424,6 @@ describe('check: claims worked out by hand', () => {
     ['dL/dx = abc', 'abc is not a name with a value here'],
     ['dL/dx', 'expected "= VALUE" after the derivative'],
     ['L/x = 2', 'expected the form d A / d B = VALUE'],
-    ['dL/dx = 1/0', 'the value 1/0 is Infinity, not a finite number'],
   ])('says the claim %j cannot be read, why, and judges the others', async (claim, message) => {
     const result = await runCli(['check', 'x*w', '--x', '1', '--w', '2', '--claim', claim, '--claim', 'dL/dw = 1'])
     expect(result.code).toBe(3)

@@ -215,6 +215,16 @@ describe('check on a tensor program', () => {
     expect(text.stdout).toContain("✓ 2. dloss/dW = C*X'")
   })
 
+  it('reads the Infinity and NaN it prints in a claim, and judges them as themselves', async () => {
+    // ∂/∂v sum(sqrt(v)) at [0, 1] is [Infinity, 0.5]: an infinite entry agrees only with Infinity, and sets no scale for the rest.
+    const claims = ['dL/dv = [Infinity, 0.5]', 'dL/dv[1] = inf', 'dL/dv[1] = -∞', 'dL/dv = [NaN, 0.5]', 'dL/dv = [Infinity, 7]']
+    const { stdout } = await runCli(['check', 'sum(sqrt(v))', '--v', '[0, 1]', ...claims.flatMap((c) => ['--claim', c]), '--format', 'json'])
+    const json = JSON.parse(stdout)
+    expect(json.claims.map((c: { right: boolean }) => c.right)).toEqual([true, true, false, false, false])
+    expect(json.claims[2].diagnosis).toEqual({ kind: 'sign' })
+    expect(json.claims[4].diagnosis.wrong).toEqual([[2]])
+  })
+
   it('reads another gradient inside a claim, and judges factors in the wrong order as wrong, with the rule', async () => {
     const claims = ["dL/dW = dL/dz * x'", "dL/dW = x' * dL/dz", "dL/dx = W' * ∂L/∂z", "dL/dW = dL/dq * x'"]
     const { stdout } = await runCli(['check', ...P, ...claims.flatMap((c) => ['--claim', c]), '--format', 'json'])

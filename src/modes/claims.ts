@@ -5,7 +5,7 @@ import { LIMITS } from '../limits.js'
 import { evaluateText, namesIn } from '../bindings.js'
 import { formulaSlip, type Elsewhere, type FormulaSlip } from './formula.js'
 import { InputError, excerpt } from '../errors.js'
-import { isNumber } from '../sym.js'
+import { isNumber, symNames } from '../sym.js'
 import { edgesByConsumer, selectingProduct, type Trace } from '../trace.js'
 import { findNode, indexNodes, nodeValues } from './refer.js'
 
@@ -153,9 +153,11 @@ export function parseClaim(trace: Trace, text: string, index = indexNodes(trace)
   const of = at(() => findNode(trace, index, ofText))
   const wrt = at(() => findNode(trace, index, wrtText))
   if (valueText.trim() === '') fail('the value after = is empty')
-  const claimed = at(() => evaluateText(valueText, nodeValues(trace)))
-  if (!Number.isFinite(claimed)) fail(`the value ${valueText.trim()} is ${claimed}, not a finite number`)
-  const claim: Claim = { text: text.trim(), of, wrt, claimed, ...(namesIn(valueText).length > 0 ? { formula: valueText.trim() } : {}) }
+  // The tutor prints Infinity and NaN where a derivative is one: a student copying it is read as written.
+  const literal = nonFiniteLiteral(valueText)
+  const claimed = literal ?? at(() => evaluateText(valueText, nodeValues(trace)))
+  const formula = literal === undefined && namesIn(valueText).length > 0
+  const claim: Claim = { text: text.trim(), of, wrt, claimed, ...(formula ? { formula: valueText.trim() } : {}) }
   const inputs = trace.nodes[of]!.inputs
   // d(x·exp(x))/dx: another input, written out rather than named, depends on x too, so x cannot
   // move with it held: the total derivative. (d(t1·x)/dx names t1: held fixed, the local one.)
@@ -195,7 +197,16 @@ function topLevel(text: string, char: string, start: number): number {
 }
 
 export function agrees(claimed: number, truth: number, tolerance: number): boolean {
+  // Infinity and NaN agree only with themselves (∞ - ∞ is NaN, which no tolerance covers).
+  if (!Number.isFinite(claimed) || !Number.isFinite(truth)) return Object.is(claimed, truth) || (Number.isNaN(claimed) && Number.isNaN(truth))
   return Math.abs(claimed - truth) <= tolerance * Math.abs(truth) + tolerance / 100
+}
+
+/** Infinity, -inf, ∞ or NaN typed as a whole value; undefined for anything else. */
+export function nonFiniteLiteral(text: string): number | undefined {
+  const infinite = /^\s*([+-]?)\s*(infinity|inf|∞)\s*$/i.exec(text)
+  if (infinite) return infinite[1] === '-' ? -Infinity : Infinity
+  return /^\s*nan\s*$/i.test(text) ? NaN : undefined
 }
 
 /** Judges every claim; claims about the output's gradient are read together, as one piece of work. */
@@ -272,7 +283,8 @@ export function checkClaims(trace: Trace, claims: Claim[], tolerance = DEFAULT_T
   for (const r of results) {
     if (!r.right || r.formula === undefined || !elsewhere) continue
     const at = (t: Trace) => meaning(t, edgesByConsumer(t), r, r.kind).truth
-    const slip = formulaSlip(r.formula, at, elsewhere, agree)
+    const localNames = r.kind === 'local' ? (r.edges ?? []).flatMap((e) => symNames(trace.edges[e]!.local)) : []
+    const slip = formulaSlip(r.formula, at, elsewhere, agree, localNames)
     if (slip) Object.assign(r, { right: false, diagnosis: { kind: 'formula', slip } })
   }
   return results
@@ -376,7 +388,9 @@ function departure(trace: Trace, inputsOf: number[][], said: Map<number, ClaimRe
 }
 
 /** The right size with the wrong sign. */
-const flippedSign = (r: ClaimResult) => r.truth !== 0 && Math.abs(r.claimed + r.truth) <= Math.abs(r.claimed - r.truth) / 100
+const flippedSign = (r: ClaimResult) =>
+  r.truth !== 0 &&
+  (Number.isFinite(r.claimed) && Number.isFinite(r.truth) ? Math.abs(r.claimed + r.truth) <= Math.abs(r.claimed - r.truth) / 100 : r.claimed === -r.truth)
 
 function likelySlip(trace: Trace, n: number, claimed: number, tolerance: number): Slip | undefined {
   const path: number[] = []

@@ -39,7 +39,7 @@ export class Elsewhere {
 export interface FormulaSlip {
   /** Every variable as it was moved: what both numbers depend on. */
   at: [name: string, value: number][]
-  /** The other names the formula uses (nodes, computed from the moved variables), at that point. */
+  /** The other names either formula uses (nodes, computed from the moved variables), at that point. */
   derived: [name: string, value: number][]
   yours: number
   truth: number
@@ -48,12 +48,14 @@ export interface FormulaSlip {
 /**
  * The first point where the formula `text` departs from the truth (`truthAt` a trace), or
  * undefined when it agrees everywhere or is a plain number (a number is judged as a number).
+ * `truthNames`: the names the true formula uses, whose moved values are shown beside the student's.
  */
 export function formulaSlip(
   text: string,
   truthAt: (t: Trace) => number,
   elsewhere: Elsewhere,
   agrees: (claimed: number, truth: number) => boolean,
+  truthNames: string[] = [],
 ): FormulaSlip | undefined {
   const names = namesIn(text)
   if (names.length === 0) return undefined
@@ -66,7 +68,9 @@ export function formulaSlip(
       const variables = point.nodes.filter((n) => n.kind === 'variable').map((n) => n.label)
       return {
         at: variables.map((name) => [name, values[name]!]),
-        derived: names.filter((name) => !variables.includes(name)).map((name) => [name, values[name]!]),
+        derived: [...new Set([...names, ...truthNames])]
+          .filter((name) => !variables.includes(name) && Object.hasOwn(values, name))
+          .map((name) => [name, values[name]!]),
         yours,
         truth,
       }

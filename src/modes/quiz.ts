@@ -4,7 +4,7 @@ import { PLAIN, type Colors } from '../render/colors.js'
 import { evaluateText } from '../bindings.js'
 import { InputError } from '../errors.js'
 import { OPS } from '../ops.js'
-import { isNumber, printSym, type Sym } from '../sym.js'
+import { isNumber, printSym, symNames, type Sym } from '../sym.js'
 import type { Trace } from '../trace.js'
 import { sum, tangent } from '../steps/cells.js'
 import { tangentLines } from '../steps/tangents.js'
@@ -32,6 +32,8 @@ export interface Question {
   reveal: string
   /** The answer in the same program at another point: a formula typed as the answer must match it there too. */
   answerAt: (t: Trace) => number
+  /** The names the right formula uses (a for ∂(a²)/∂a = 2·a): a formula slip shows where they moved. */
+  answerNames?: string[]
   /** Which step of the trace it asks, as a key (stepKey) the html page's steps share. */
   about: string
   /** At a non-differentiable point: the convention that gives `answer` ("undefined" is then right too). */
@@ -95,6 +97,7 @@ function forwardQuestions(asking: Asking): Question[] {
         hints: [QUIZ.forwardHint(OPS[node.op!].inputs[0]!.rule.name, inputValues(asking, i)), `${node.label} = ${withValues}`],
         reveal: worked(`${node.label} = ${withValues}`, withValues, num(node.value)),
         answerAt: (t) => numberAt(t.nodes[i]!.value),
+        answerNames: node.inputs.map((j) => trace.nodes[j]!.label),
         about: stepKey('value', i),
       },
     ]
@@ -130,6 +133,7 @@ function localQuestions(asking: Asking): Question[] {
         ],
         reveal: convention ? `${name} = ${num(edge.localValue)}: ${convention}` : worked(`${name} = ${formula}`, formula, num(edge.localValue)),
         answerAt: (t) => numberAt(t.edges[row.edge]!.localValue),
+        answerNames: symNames(edge.local),
         about: stepKey('local', row.edge),
         ...(convention && kinks.has(row.edge) ? { kink: convention } : {}),
       },
@@ -279,7 +283,9 @@ export async function runQuiz(
       const agree = (claimed: number, truth: number) => agrees(claimed, truth, options.tolerance)
       // Right here is not yet right: a formula must be the derivative elsewhere too.
       const slip =
-        value !== undefined && agree(value, question.answer) && options.elsewhere ? formulaSlip(line, question.answerAt, options.elsewhere, agree) : undefined
+        value !== undefined && agree(value, question.answer) && options.elsewhere
+          ? formulaSlip(line, question.answerAt, options.elsewhere, agree, question.answerNames)
+          : undefined
       if (slip) io.write(`  ${wrong}: ${notation(options).print(QUIZ.formulaSlip(slip))}\n`)
       else if (value !== undefined && agree(value, question.answer)) {
         if (misses === 0) score.firstTry++

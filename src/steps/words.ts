@@ -222,8 +222,10 @@ export function conventionText(op: OpId, convention: Convention): Phrase {
       return [`${op} is not differentiable at 0: its derivative `, value(INFINITE_SLOPE[op]!), ' is Infinity']
     case 'power-zero-base':
       return ["d(0^b)/db is taken as 0 (PyTorch's convention; log(0) is -Infinity)"]
+    case 'power-flat-base':
+      return ['d(0^b)/db = 0 here, as 0^b is 0 for every b > 0 (the formula reads 0·log(0), and log(0) is -Infinity; PyTorch gives 0 too)']
     case 'power-zero-exponent':
-      return ["d(a^0)/da is taken as 0 (PyTorch's convention)"]
+      return ['d(a^0)/da = 0 here, as a^0 is 1 for every a (the formula reads 0·0^(-1), and 0^(-1) is Infinity; PyTorch gives 0 too)']
     case 'nan-passes':
       return [
         op === 'relu'
@@ -328,10 +330,12 @@ export function checkReasonText(trace: Trace, variable: string, reason: CheckRea
       return [`past the check budget of ${LIMITS.checkBudget} node evaluations`]
     case 'kink': {
       const node = trace.nodes[reason.node]!
-      const infinite = trace.flags.some((f) => f.node === reason.node && f.convention === 'infinite-slope')
-      return infinite
-        ? [`${gradientPasses} ${node.op} at ${node.label}, whose slope is infinite there, so a finite difference cannot measure it`]
-        : [`${gradientPasses} a non-differentiable point (${node.op} at ${node.label}), where the two one-sided slopes differ`]
+      const has = (convention: Convention) => trace.flags.some((f) => f.node === reason.node && f.convention === convention)
+      if (has('infinite-slope'))
+        return [`${gradientPasses} ${node.op} at ${node.label}, whose slope is infinite there, so a finite difference cannot measure it`]
+      // 0^b is Infinity below b = 0, 1 at it and 0 above: both one-sided slopes are -Infinity, and the value jumps.
+      if (has('power-zero-base')) return [`${gradientPasses} ${node.op} at ${node.label}, where 0^b jumps at b = 0, so a finite difference cannot measure it`]
+      return [`${gradientPasses} a non-differentiable point (${node.op} at ${node.label}), where the two one-sided slopes differ`]
     }
     case 'branch': {
       const node = trace.nodes[reason.node]!
@@ -515,7 +519,9 @@ export function verdictLines(trace: Trace, results: ClaimResult[], k: number, na
   } else if (diagnosis.independent) {
     lines.push([`${label(r.of)} does not depend on ${label(r.wrt)} (no path leads from ${label(r.wrt)} up to ${label(r.of)}), so `, meaning, ' = 0.'])
   } else lines.push([meaning, ` multiplies the local derivatives along every path from ${label(r.of)} down to ${label(r.wrt)}, and adds the paths.`])
-  if (r.localInstead !== undefined) {
+  // A number the student's own earlier claims explain is diagnosed by them alone: a second reading would contradict it.
+  const explained = diagnosis.kind === 'explained' || diagnosis.kind === 'chained' || (diagnosis.kind === 'inherited' && diagnosis.follows)
+  if (r.localInstead !== undefined && !explained) {
     const edge = trace.edges[r.localInstead]!
     const upstream: Phrase = [d(trace.output, edge.to), ' = ', value(edge.upstream as number), ' (', mark('step2'), ' multiply along the chain).']
     const instead: Phrase = [
@@ -529,7 +535,7 @@ export function verdictLines(trace: Trace, results: ClaimResult[], k: number, na
       ...upstream,
     ]
     // Where nothing earlier went wrong, this is the likeliest reading of the slip: say it first.
-    if (diagnosis.kind === 'inherited' || diagnosis.kind === 'explained') lines.push(instead)
+    if (diagnosis.kind === 'inherited') lines.push(instead)
     else lines.splice(1, 0, instead)
   }
   return lines

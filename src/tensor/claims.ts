@@ -60,7 +60,9 @@ export function parseTensorClaim(trace: TensorTrace, text: string): TensorClaim 
   }
   // Another gradient of the output inside the value (dL/dz * x', as students write the chain) stands for its value.
   const gradients = new Map<string, Tensor>()
-  const written = valueText!.replace(GRADIENT, (whole, name: string) => {
+  // ∞ and inf as the tutor's Infinity (∞ is no name; inf is one only where the program has it).
+  const infinity = trace.nodes.some((n) => n.label === 'inf') ? /∞/g : /∞|\binf\b/gi
+  const written = valueText!.replace(infinity, 'Infinity').replace(GRADIENT, (whole, name: string) => {
     const at = trace.nodes.findIndex((n) => n.label === name && n.kind !== 'constant')
     if (at < 0 || trace.grads[at] === undefined)
       throw new InputError(`${whole.trim()}: ${name} ${at < 0 ? 'is not a node of the program' : `does not reach ${out}`}`)
@@ -105,15 +107,24 @@ export function valueIn(trace: TensorTrace, text: string, values: Map<string, Te
   return graph.nodes[graph.output]!.value!
 }
 
+// Infinity and NaN agree only with themselves, and an infinite entry sets no scale for the others.
 const close = (a: number, b: number, tolerance: number, scale: number) =>
-  Math.abs(a - b) <= tolerance * Math.max(Math.abs(b), scale) || (Number.isNaN(a) && Number.isNaN(b))
+  Number.isFinite(a) && Number.isFinite(b)
+    ? Math.abs(a - b) <= tolerance * Math.max(Math.abs(b), scale)
+    : Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b))
 
 /** Entry by entry within the tolerance, relative to the larger of the entry and the tensor's largest entry / 100. */
 export function agrees(claimed: Tensor, truth: Tensor, tolerance: number): boolean {
   if (!sameShape(claimed.shape, truth.shape)) return false
-  let scale = 0
-  for (const x of truth.data) scale = Math.max(scale, Math.abs(x))
-  return claimed.data.every((x, i) => close(x, truth.data[i]!, tolerance, scale / 100))
+  const scale = entryScale(truth)
+  return claimed.data.every((x, i) => close(x, truth.data[i]!, tolerance, scale))
+}
+
+/** A hundredth of the tensor's largest finite entry: the size below which an entry's error is measured against it. */
+function entryScale(t: Tensor): number {
+  let largest = 0
+  for (const x of t.data) if (Number.isFinite(x)) largest = Math.max(largest, Math.abs(x))
+  return largest / 100
 }
 
 export function checkTensorClaims(trace: TensorTrace, lines: string[], tolerance: number): TensorClaimResult[] {
@@ -184,10 +195,9 @@ function diagnose(trace: TensorTrace, claim: TensorClaim, truth: Tensor, earlier
   }
   const wrong: number[][] = []
   const truthAll = claim.index ? truth : trace.grads[claim.node]!
-  let scale = 0
-  for (const x of truthAll.data) scale = Math.max(scale, Math.abs(x))
+  const scale = entryScale(truthAll)
   claimed.data.forEach((x, i) => {
-    if (!close(x, truth.data[i]!, tolerance, scale / 100)) wrong.push(indexOf(truth.shape, i))
+    if (!close(x, truth.data[i]!, tolerance, scale)) wrong.push(indexOf(truth.shape, i))
   })
   return { kind: 'entries', wrong, of: claimed.data.length }
 }

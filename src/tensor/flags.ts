@@ -5,6 +5,7 @@
 import type { FlagKind } from '../trace.js'
 import { formatNumber } from '../format.js'
 import { TENSOR_OPS, type TensorConvention } from './ops.js'
+import { isKinkConvention } from '../ops.js'
 import { tensor, type Shape } from './tensor.js'
 import type { TensorEdge, TensorTrace } from './trace.js'
 
@@ -70,7 +71,7 @@ export function tensorFlags(trace: Pick<TensorTrace, 'nodes' | 'edges'>): Tensor
     for (const [convention, { shape, entries }] of found ?? []) {
       // A tie of max(a, b) is one fact about the operation, though both of its inputs' rules take the convention.
       if (flags.some((f) => f.node === edge.consumer && f.convention === convention && f.entries.join() === entries.join())) continue
-      const kind = convention === 'nan-passes' ? 'nan' : 'non-differentiable'
+      const kind = isKinkConvention(convention) ? 'non-differentiable' : 'nan'
       flags.push({ kind, code: 'convention', node: edge.consumer, edge, convention, shape, entries })
     }
   }

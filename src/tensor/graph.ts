@@ -209,7 +209,8 @@ class Builder {
     switch (node.kind) {
       case 'number':
         if (typeof node.value === 'string') this.fail(`strings ("${excerpt(node.value)}") are not part of the language`)
-        if (typeof node.value !== 'number' || !Number.isFinite(node.value)) this.fail(`${String(node.value)} is not a finite number`)
+        // A student's value (inline) may copy the Infinity or NaN the tutor printed; a program may not.
+        if (typeof node.value !== 'number' || (!this.inline && !Number.isFinite(node.value))) this.fail(`${String(node.value)} is not a finite number`)
         return this.constant(tensor([], [node.value as number]))
       case 'name':
         return this.symbol(node.name)
