@@ -71,6 +71,22 @@ const ROWS: { name: string; program: string; values: Record<string, string>; val
     grads: { x: [0, 4, 6] },
   },
   {
+    // end is the last index, alone or in a range: X[end, end] = 6, X[:, end] = [2; 4; 6], X[end, 1:end] = [5, 6].
+    // 6·(2 + 4 + 6) + (5 + 6) = 83. ∂/∂X[3,2] = 12 (as X[end, end]) + 6 (in the column) + 1 (in the row) = 19;
+    // the rest of column 2 gets 6, X[3,1] gets 1.
+    name: 'end as an index, alone and in a slice',
+    program: 'L = X[end, end] * sum(X[:, end]) + sum(X[end, 1:end])',
+    values: { X: '[1, 2; 3, 4; 5, 6]' },
+    value: 83,
+    grads: {
+      X: [
+        [0, 6],
+        [0, 6],
+        [1, 19],
+      ],
+    },
+  },
+  {
     // y[i] = x[i] - x[i+2] = -2; ∂L/∂k[a] = Σ_i g[i]·x[i+a] with g = [1, 2, 3]; ∂L/∂x = g padded ⋆ flip(k):
     // x1: g1·k1 = 1; x2: g1·k2 + g2·k1 = 2; x3: g1·k3 + g2·k2 + g3·k1 = 2; x4: g2·k3 + g3·k2 = -2; x5: g3·k3 = -3.
     name: 'conv1d: the input correlated with the kernel, the gradient a full convolution',
@@ -420,8 +436,12 @@ function numericGradients(source: string, values: Record<string, Tensor>): Recor
 }
 
 // Random tensor programs: a product, then a chain of shape-keeping steps (functions, broadcasts,
-// transposes there and back, fan-out, reassignment), then a reduction to a scalar.
+// transposes there and back, fan-out, reassignment, slices broadcast back, a loop), then a
+// reduction to a scalar. The slices index only 1 and end, which every shape has.
 const STEPS = [
+  'h = h + h[1, :]',
+  'h = h .* h[:, end]',
+  'for t = 1:2\n  h = tanh(h) .* h[1, :] + h[end, 1:end]\nend',
   'h = tanh(h)',
   'h = h .* h + h',
   'h = sigmoid(h) + b',
@@ -438,6 +458,7 @@ const ENDS = [
   'L = sum(sum(h, 1) .* sum(h, 1))',
   'L = norm(sum(h, 2)) + max(h[1, 1], 0)',
   'L = dot(sum(h, 2), sum(h, 2))',
+  'L = sum(h[end, :]) + sum(h[:, 1] .* h[:, 1])',
 ]
 
 describe('gradients of random tensor programs', () => {
@@ -850,6 +871,9 @@ describe('convolution and pooling', () => {
     expect(await refused('L = sum(x[1:2:3])', { x: 'ones(3)' })).toContain('a slice with a step (a:s:b) is not part of the language')
     expect(await refused('L = sum(x[3:2])', { x: 'ones(3)' })).toContain('(it runs backwards)')
     expect(await refused('L = sum(1:3 .* x)', { x: 'ones(3)' })).toContain('ranges (a:b) are not part of the language')
+    expect(await refused('L = x[end - 1]', { x: 'ones(3)' })).toContain(
+      'an index is a whole number from 1 or end; arithmetic on end (end - 1) is not part of the language',
+    )
   })
 
   it('names the winners, flags a tie as PyTorch breaks it, and calls a check across it inconclusive', async () => {
@@ -931,6 +955,21 @@ describe('a loop in a tensor program', () => {
     expect(await refused('h = x\nfor t = 1:3\n  h = h .* x\nL = sum(h)', { x: '[1, 2]' })).toContain('for t = 1:3: the loop has no end')
     expect(await refused('h = x\nend\nL = sum(h)', { x: '[1, 2]' })).toContain('statement 2: end without a for')
     expect(await refused('for t in 1:3\nend\nL = sum(x)', { x: '[1, 2]' })).toContain('a loop is written for t = 1:T')
+  })
+
+  it('names a slip in a loop body by the statement written and its step, and a syntax error by its own line and column', async () => {
+    // Statement 3 is the body (1: h = x, 2: for); its second step is where the shapes first part.
+    const shapes = await refused('h = x\nfor t = 1:3\n  h = W*h\nend\nL = sum(h)', { x: '[1, 2]', W: '[1, 0; 0, 1; 1, 1]' })
+    expect(shapes).toMatch(/^statement 3 \(t = 2\), W·h#1: W is 3×2 and h#1 has 3 entries; the inner sizes must agree/)
+    try {
+      await run('h = x\nfor t = 1:12\n  h = tanh(W*h +)\nend\nL = sum(h)', { x: '[1, 2]', W: '[1, 0; 0, 1]' })
+      expect.unreachable()
+    } catch (error) {
+      expect((error as Error).message).toBe('syntax error: Value expected at line 3, column 17')
+      const { offset, source } = error as InputError
+      expect(source!.slice(offset!, offset! + 1)).toBe(')')
+      expect(source).toContain('for t = 1:12')
+    }
   })
 })
 

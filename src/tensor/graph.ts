@@ -7,13 +7,13 @@ import { LIMITS } from '../limits.js'
 import { CONSTANT_VALUES, OPS, callOp, type OpId } from '../ops.js'
 import { OUTPUT_NAMES, freePrefix } from '../graph.js'
 import { formatNumber } from '../format.js'
-import { TENSOR_FUNCTIONS, TENSOR_OPS, resolve, type Params, type TensorOpId } from './ops.js'
+import { LAST, TENSOR_FUNCTIONS, TENSOR_OPS, resolve, type Params, type TensorOpId } from './ops.js'
 import { checkRank, isScalar, shapeText, size, tensor, type Shape, type Tensor } from './tensor.js'
 import { generate, GENERATORS } from './random.js'
 import { parseSyntax } from '../parse.js'
 import type { Syntax } from '../parse/syntax.js'
 import { nearFunction } from '../parse/suggest.js'
-import { expandLoops, hasLoop } from './loops.js'
+import { expandLoops, hasLoop, withoutLoopLines, type Expanded } from './loops.js'
 
 export interface TensorNode {
   /** Unique in the graph: a variable's name, an assigned name (h#1, h#2 when assigned twice), the output's name, t1, t2, … */
@@ -41,6 +41,24 @@ export interface TensorGraph {
   loopBounds?: string[]
   /** For a program with a loop: per statement (1-based statement - 1), the loop step it was expanded from. */
   loopSteps?: Record<string, number>[]
+  /** For a program with a loop: per statement, the 1-based statement as written that it was expanded from. */
+  loopOrigins?: number[]
+}
+
+/** Whether a piece of syntax uses a name anywhere inside it. */
+const mentions = (node: unknown, name: string): boolean =>
+  typeof node === 'object' &&
+  node !== null &&
+  (((node as Syntax).kind === 'name' && (node as { name: string }).name === name) || Object.values(node).some((v) => mentions(v, name)))
+
+/**
+ * Statement `k` of the graph as a message names it: "statement 3", or in an expanded loop the
+ * statement as written and its step, "statement 3 (t = 2)".
+ */
+export function statementText(graph: Pick<TensorGraph, 'loopSteps' | 'loopOrigins'>, k: number): string {
+  if (!graph.loopOrigins) return `statement ${k}`
+  const at = Object.entries(graph.loopSteps?.[k - 1] ?? {})
+  return `statement ${graph.loopOrigins[k - 1]}${at.length ? ` (${at.map(([name, t]) => `${name} = ${t}`).join(', ')})` : ''}`
 }
 
 const OPERATORS: Record<string, { fn: OpId; written?: string } | 'matmul' | 'transpose' | 'plus' | 'matrix-divide' | 'matrix-power'> = {
@@ -80,12 +98,22 @@ export function buildTensorGraph(
     throw new InputError(`the program is ${written.length} characters long; the tutor's limit is ${LIMITS.maxLength} (4 MiB)`)
   // A loop is expanded into its steps' statements first: the graph never sees it.
   const loops = !options.inline && !options.constantsOnly && hasLoop(written) ? expandLoops(written, options.bindings) : undefined
+  // A syntax error in a loop's body is told at the line and column written, not those of its expansion.
+  if (loops) {
+    try {
+      parseSyntax(withoutLoopLines(written), '')
+    } catch (error) {
+      // Blanking keeps every offset, so the caret points into the program as written.
+      if (error instanceof InputError) throw new InputError(error.message, error.offset, written)
+      throw error
+    }
+  }
   const source = loops?.source ?? written
   const blocks = parseSyntax(source, options.constantsOnly ? `${options.constantsOnly}: ` : '')
   if (blocks.length === 0) throw new InputError('the program is empty')
   try {
-    const graph = new Builder(source, options.seed, options.constantsOnly, options.inline, loops?.steps).build(blocks)
-    if (loops) Object.assign(graph, { loopBounds: loops.bounds, loopSteps: loops.steps })
+    const graph = new Builder(source, options.seed, options.constantsOnly, options.inline, loops).build(blocks)
+    if (loops) Object.assign(graph, { loopBounds: loops.bounds, loopSteps: loops.steps, loopOrigins: loops.origins })
     return graph
   } catch (error) {
     if (error instanceof RangeError) throw new InputError('the program is nested too deeply; split it into statements')
@@ -108,9 +136,17 @@ class Builder {
     readonly constantsOnly?: string,
     /** An answer or a claim's value: its operations are named by what they compute, never t1 (a program's own names). */
     readonly inline = false,
-    /** For an expanded loop: the step (loop name → value) each statement belongs to. */
-    readonly steps?: Record<string, number>[],
+    /** For an expanded loop: the step (loop name → value) each statement belongs to, and the statement written. */
+    readonly loops?: Pick<Expanded, 'steps' | 'origins'>,
   ) {}
+
+  private get steps(): Record<string, number>[] | undefined {
+    return this.loops?.steps
+  }
+
+  private statementText(k: number): string {
+    return statementText({ loopSteps: this.loops?.steps, loopOrigins: this.loops?.origins }, k)
+  }
 
   build(blocks: Syntax[]): TensorGraph {
     let output = -1
@@ -138,7 +174,7 @@ class Builder {
         if (this.constantsOnly && blocks.length > 1) this.fail('a value is one expression, not several statements')
         const result = this.expr(block)
         if (isLast) output = result
-        else this.notes.push(`statement ${k + 1} is neither assigned nor the last statement, so it does not affect the output`)
+        else this.notes.push(`${this.statementText(k + 1)} is neither assigned nor the last statement, so it does not affect the output`)
       }
     })
     return this.finish(output)
@@ -147,7 +183,7 @@ class Builder {
   private fail(message: string): never {
     const where =
       this.constantsOnly ??
-      (this.inline ? 'the expression' : this.source.includes('\n') || this.source.includes(';') ? `statement ${this.statement}` : 'the program')
+      (this.inline ? 'the expression' : this.source.includes('\n') || this.source.includes(';') ? this.statementText(this.statement) : 'the program')
     throw new InputError(`${where}: ${message}`)
   }
 
@@ -303,7 +339,7 @@ class Builder {
     if (Object.hasOwn(GENERATORS, name)) {
       const dims = args.map((a) => this.integer(a, `a size of ${name}`, 1))
       return this.constant(
-        generate(name, dims, this.seed, this.constantsOnly ?? `statement ${this.statement}`, (m) => this.fail(m)),
+        generate(name, dims, this.seed, this.constantsOnly ?? this.statementText(this.statement), (m) => this.fail(m)),
         `${name}(${dims.join(', ')})`,
       )
     }
@@ -352,21 +388,25 @@ class Builder {
     if (node.dot) this.fail('property access (a.b) is not part of the language')
     if (node.index.some((d) => d.kind === 'range')) {
       // A slice: each dimension a range a:b (1-based, inclusive, as mathjs; `end` its last) or one index.
-      const ranges = node.index.map((d): [number, number | null] => {
+      const ranges = node.index.map((d): [number, number] => {
         if (d.kind !== 'range') {
-          const i = this.integer(d, 'an index', 1) - 1
+          const i = this.index(d, 'an index')
           return [i, i]
         }
         if (d.step) this.fail('a slice with a step (a:s:b) is not part of the language; take a:b')
-        const bound = (b: Syntax, what: string) => (b.kind === 'name' && b.name === 'end' ? null : this.integer(b, what, 1) - 1)
-        const from = bound(d.start, 'the start of a slice')
-        if (from === null) this.fail('a slice starts at a whole number from 1, not end')
-        return [from, bound(d.end, 'the end of a slice')]
+        return [this.index(d.start, 'the start of a slice'), this.index(d.end, 'the end of a slice')]
       })
       return this.apply('slice', { ranges }, [this.expr(node.object)])
     }
-    const index = node.index.map((d) => this.integer(d, 'an index', 1) - 1)
+    const index = node.index.map((d) => this.index(d, 'an index'))
     return this.apply('entry', { index }, [this.expr(node.object)])
+  }
+
+  /** A 0-based index from a whole number written from 1, or LAST for mathjs's `end` (end - 1 and the like are refused). */
+  private index(node: Syntax, what: string): number {
+    if (node.kind === 'name' && node.name === 'end') return LAST
+    if (mentions(node, 'end')) this.fail(`${what} is a whole number from 1 or end; arithmetic on end (end - 1) is not part of the language`)
+    return this.integer(node, what, 1) - 1
   }
 
   /** A whole number written in the program (a size, a dimension, an index). */

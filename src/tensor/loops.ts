@@ -10,6 +10,8 @@ import { LIMITS } from '../limits.js'
 export interface Expanded {
   source: string
   steps: Record<string, number>[]
+  /** For each statement of it, the 1-based statement of the program as written that it was expanded from. */
+  origins: number[]
   /** The names read as loop bounds (--T 3): values, not variables of the program. */
   bounds: string[]
 }
@@ -59,6 +61,7 @@ export function expandLoops(source: string, bindings: Record<string, string> = {
   }
   const out: string[] = []
   const steps: Record<string, number>[] = []
+  const origins: number[] = []
   let total = 0
   // Expands list[from..] until an `end` (inside a loop) or the program's end; returns where it stopped.
   const expand = (from: number, at: Record<string, number>, inLoop: string | undefined, emit: boolean): number => {
@@ -90,6 +93,7 @@ export function expandLoops(source: string, bindings: Record<string, string> = {
         if (++total > LIMITS.maxLoopStatements) throw new InputError(`the loops expand to more than ${LIMITS.maxLoopStatements} statements; the tutor's limit`)
         out.push(substitute(text, at))
         steps.push(at)
+        origins.push(k + 1)
       }
       k++
     }
@@ -97,8 +101,16 @@ export function expandLoops(source: string, bindings: Record<string, string> = {
     return k
   }
   expand(0, {}, undefined, true)
-  return { source: out.join('\n'), steps, bounds: [...bounds] }
+  return { source: out.join('\n'), steps, origins, bounds: [...bounds] }
 }
+
+/**
+ * The program with each loop's `for` line and `end` blanked to spaces, every other character where
+ * it was: parsed before the expansion, a syntax error in a loop's body is found at its own line
+ * and column, not at those of the expanded program.
+ */
+export const withoutLoopLines = (source: string): string =>
+  source.replace(/(^|[\n;])([ \t]*(?:for[ \t]+[^\n;#]*|end[ \t]*(?=$|[\n;#])))/gu, (_, before: string, line: string) => before + ' '.repeat(line.length))
 
 /** The loops' names replaced by their steps' numbers, as whole words. */
 function substitute(text: string, at: Record<string, number>): string {

@@ -47,14 +47,14 @@ export interface Params {
   fn?: OpId
   /** Reductions and softmax: the 0-based axis (written 1-based, as mathjs), or undefined for all entries. */
   dim?: number
-  /** entry: the 0-based index. */
+  /** entry: the 0-based index per dimension (LAST: mathjs's `end`). */
   index?: number[]
   /** How the program wrote it, where it matters: `.*` or `*`, `./` or `/`, `'` or transpose(). */
   written?: string
   /** transpose in an answer or claim: a vector's transpose is a row (1×n). */
   row?: boolean
-  /** slice: per dimension, the 0-based first and last index kept (null: the last there is). */
-  ranges?: [number, number | null][]
+  /** slice: per dimension, the 0-based first and last index kept (LAST: mathjs's `end`). */
+  ranges?: [number, number][]
   /** conv1d, conv2d: the step between windows (1 unless given) and the zeros added at each edge (0). */
   stride?: number
   padding?: number
@@ -731,35 +731,48 @@ const NORM: TensorOp = {
   ],
 }
 
+/** An index written `end`: the last along its dimension, whatever the size. */
+export const LAST = -1
+const resolved = (i: number, size: number) => (i === LAST ? size - 1 : i)
+const indexText = (i: number) => (i === LAST ? 'end' : `${i + 1}`)
+/** An entry's index with `end` resolved against the operand's shape. */
+const entryIndex = (shape: Shape, p: Params) => p.index!.map((i, k) => resolved(i, shape[k]!))
+
 const ENTRY: TensorOp = {
   shape: ([a], p) => {
     const index = p.index!
     if (index.length !== a!.length)
       return `${shapeText(a!) === 'scalar' ? 'a scalar has no entries' : `a ${a!.length === 1 ? 'vector' : 'matrix'} takes ${a!.length} ${a!.length === 1 ? 'index' : 'indexes'}`}, not ${index.length}`
-    const bad = index.findIndex((i, k) => i < 0 || i >= a![k]!)
+    const bad = index.findIndex((i, k) => i !== LAST && (i < 0 || i >= a![k]!))
     if (bad >= 0) return `index ${index[bad]! + 1} is outside 1 to ${a![bad]} (indexes start at 1, as in mathjs)`
     return []
   },
-  forward: ([a], p) => tensor([], [a!.data[offsetOf(a!.shape, p.index!)]!]),
-  write: ([a], p) => `${factor(a!)}[${p.index!.map((i) => i + 1).join(', ')}]`,
+  forward: ([a], p) => tensor([], [a!.data[offsetOf(a!.shape, entryIndex(a!.shape, p))]!]),
+  write: ([a], p) => `${factor(a!)}[${p.index!.map(indexText).join(', ')}]`,
   name: () => 'entry',
   inputs: () => [
     {
       rule: rule('entry', 'entry', 'picking one entry passes the gradient to that entry and none to the others'),
       vjp: (g, [a], _out, p) => {
         const result = tensor(a!.shape)
-        result.data[offsetOf(a!.shape, p.index!)] = g.data[0]!
+        result.data[offsetOf(a!.shape, entryIndex(a!.shape, p))] = g.data[0]!
         return result
       },
-      formula: (_operands, _out, p) => `${G} ‹at› [${p.index!.map((i) => i + 1).join(', ')}]‹, 0 elsewhere›`,
+      formula: ([a], _out, p) =>
+        `${G} ‹at› [${entryIndex(a!.shape, p)
+          .map((i) => i + 1)
+          .join(', ')}]‹, 0 elsewhere›`,
       jvp: (t, _xs, _out, p) => ENTRY.forward([t], p),
-      tangentFormula: ([a], _out, p) => `${tangentOf(a!.label)}[${p.index!.map((i) => i + 1).join(', ')}]`,
+      tangentFormula: ([a], _out, p) =>
+        `${tangentOf(a!.label)}[${entryIndex(a!.shape, p)
+          .map((i) => i + 1)
+          .join(', ')}]`,
     },
   ],
 }
 
 /** A slice's kept index range per axis, `end` resolved against the operand's shape. */
-const sliceBounds = (shape: Shape, p: Params) => p.ranges!.map(([from, to], k) => [from, to ?? shape[k]! - 1] as [number, number])
+const sliceBounds = (shape: Shape, p: Params) => p.ranges!.map(([from, to], k) => [resolved(from, shape[k]!), resolved(to, shape[k]!)] as [number, number])
 
 /** Row-major offsets of the operand's entries a slice keeps, in the slice's own order. */
 function sliceOffsets(shape: Shape, p: Params): number[] {
@@ -771,8 +784,8 @@ function sliceOffsets(shape: Shape, p: Params): number[] {
   return out
 }
 
-const rangeText = ([from, to]: [number, number | null], size: number) =>
-  from === 0 && (to === null || to === size - 1) ? ':' : from === to ? `${from + 1}` : `${from + 1}:${to === null ? 'end' : to + 1}`
+const rangeText = ([from, to]: [number, number], size: number) =>
+  from === 0 && (to === LAST || to === size - 1) ? ':' : from === to ? indexText(from) : `${indexText(from)}:${indexText(to)}`
 
 const SLICE: TensorOp = {
   shape: ([a], p) => {
@@ -805,9 +818,15 @@ const SLICE: TensorOp = {
         sliceOffsets(a!.shape, p).forEach((o, k) => (result.data[o] = g.data[k]!))
         return result
       },
-      formula: ([a]) => `${G}‹ placed at [${p.ranges!.map((r, k) => rangeText(r, a!.shape[k]!)).join(', ')}] of ›${a!.label}‹, 0 elsewhere›`,
+      formula: ([a]) =>
+        `${G}‹ placed at [${sliceBounds(a!.shape, p)
+          .map((r, k) => rangeText(r, a!.shape[k]!))
+          .join(', ')}] of ›${a!.label}‹, 0 elsewhere›`,
       jvp: (t) => SLICE.forward([t], p),
-      tangentFormula: ([a]) => `${tangentOf(a!.label)}[${p.ranges!.map((r, k) => rangeText(r, a!.shape[k]!)).join(', ')}]`,
+      tangentFormula: ([a]) =>
+        `${tangentOf(a!.label)}[${sliceBounds(a!.shape, p)
+          .map((r, k) => rangeText(r, a!.shape[k]!))
+          .join(', ')}]`,
     },
   ],
 }

@@ -6,7 +6,7 @@ import { LIMITS } from '../limits.js'
 import { OPS } from '../ops.js'
 import { TENSOR_OPS, productWork, resolve, type TensorRule } from './ops.js'
 import { broadcastIndex, isScalar, shapeText, size, tensor, type Shape, type Tensor } from './tensor.js'
-import type { TensorGraph, TensorNode } from './graph.js'
+import { statementText, type TensorGraph, type TensorNode } from './graph.js'
 import { mulberry32 } from '../random.js'
 import type { CheckStatus } from '../check.js'
 import { tensorFlags, type TensorFlag } from './flags.js'
@@ -101,7 +101,7 @@ export function forwardValues(graph: TensorGraph, kinks?: Map<number, Int8Array 
       xs.map((x) => x.shape),
       node.params,
     )
-    const where = `${graph.source.includes('\n') || graph.source.includes(';') ? `statement ${node.statement}, ` : ''}${node.expression}`
+    const where = `${graph.source.includes('\n') || graph.source.includes(';') ? `${statementText(graph, node.statement)}, ` : ''}${node.expression}`
     if (typeof shape === 'string') {
       const clauses = inputs.map((n, k) => shapeClause(n, xs[k]!.shape))
       const unique = [...new Set(clauses)]
