@@ -316,6 +316,54 @@ describe('quiz on a tensor program', () => {
   })
 })
 
+describe('quiz on a tensor program: the forms it shows and takes', () => {
+  // Three tries each: every question ends in its worked answer.
+  const revealed = async (args: string[]) => (await runCli(args, { answers: Array.from({ length: 400 }, () => '?') })).stdout
+  const answerLines = (stdout: string) => stdout.split('\n').filter((line) => line.startsWith('  answer: '))
+
+  it('shows every rule it can take as typed text, and takes it: convolution, softmax, sums along an axis, mean, flip', async () => {
+    const program = 'L = sum(conv1d(x, k, 1, 1) .* c) + sum(softmax(A, 2) .* A) + sum(sum(A, 1) .* r) + sum(mean(A, 2) .* r) + sum(flip(c) .* c)'
+    const values = ['--x', '[1, 2, 3, 4, 5]', '--k', '[1, 0, -1]', '--c', '[1, 2, 3, 4, 5]', '--A', '[1, 2; 3, 4]', '--r', '[1, 2]']
+    const stdout = await revealed(['quiz', program, ...values])
+    // Every rule's worked answer (∂L/∂node = …, not a shape or an entry) ends in a form the quiz takes.
+    const rules = answerLines(stdout).filter((line) => /^ {2}answer: ∂L\/∂[\w#]+( \(the contribution through \w+\))? = /.test(line))
+    expect(rules.length).toBe(29)
+    expect(rules.filter((line) => !line.includes('; typed: '))).toEqual([])
+    expect(stdout).toContain('typed: conv1d(g, flip(k), 1, 1)')
+    expect(stdout).toContain('typed: conv1d(x, g, 1, 1)')
+    expect(stdout).toContain("typed: t4 .* (g - (sum(g .* t4, 2)')')")
+    expect(stdout).toContain("typed: ones(2, 1)*g'")
+    expect(stdout).toContain('typed: g*ones(1, 2)/2')
+    expect(stdout).toContain('typed: flip(g)')
+    // And what it shows, typed, is right: ∂L/∂x = g padded by 2 - 1 ⋆ flip(k) = [1, 2, 2, -2, -3] for L = sum(conv1d(x, k) .* [1, 2, 3]).
+    const conv = ['quiz', 'L = sum(conv1d(x, k) .* c)', '--x', '[1, 2, 3, 4, 5]', '--k', '[1, 0, -1]', '--c', '[1, 2, 3]']
+    const answers = ['3', '3', 'scalar', '3', 'g', '3', 'g .* c', '3', 'g .* t1', '5', 'conv1d(g, flip(k), 1, 2)', '3', 'conv1d(x, g)', 'q']
+    const typed = await runCli(conv, { answers })
+    expect(typed.stdout).toContain('> conv1d(g, flip(k), 1, 2)\n  ✓ right')
+    expect(typed.stdout).toContain('> conv1d(x, g)\n  ✓ right')
+    // The kernel not flipped is a different rule: right nowhere here.
+    const unflipped = await runCli(conv, { answers: [...answers.slice(0, 10), 'conv1d(g, k, 1, 2)', 'q'] })
+    expect(unflipped.stdout).toContain('> conv1d(g, k, 1, 2)\n  ✗ not quite: the shape is right, the numbers are not')
+  })
+
+  it("names the upstream gbar where the program has a g of its own, and hints each operation's own shape rule", async () => {
+    const stdout = await revealed(['quiz', 'L = sum(maxpool1d(conv1d(x, k), 2) .* g)', '--x', '[1, 2, 3, 4, 5, 6]', '--k', '[1, 0, -1]', '--g', '[1, 2]'])
+    expect(stdout).toContain('a rule as an expression in gbar, the gradient arriving')
+    expect(stdout).toContain('(gbar is the gradient arriving from above)')
+    expect(stdout).toContain('typed: gbar .* g')
+    expect(stdout).toContain('hint: a convolution of n entries by a kernel of k leaves')
+    expect(stdout).toContain('hint: pooling n entries with windows of k')
+    expect(stdout).toContain('the shape of t1 = conv1d(x, k) = ?\n> ?\n  hint: a convolution of n entries')
+  })
+
+  it('works an entry reached through several paths as each path, then their sum', async () => {
+    const stdout = await revealed(['quiz', 'L = sum(mean(A, 2) .* r) + sum(sum(A, 1) .* r)', '--A', '[1, 2; 3, 4]', '--r', '[1, 2]'])
+    expect(stdout).toContain(
+      '  answer: ∂L/∂A[1, 1] via t4 = ∂L/∂t4[1] · ∂t4[1]/∂A[1, 1] = ∂L/∂t4[1] · 1 = 1 · 1 = 1; ∂L/∂A[1, 1] via t1 = ∂L/∂t1[1] · ∂t1[1]/∂A[1, 1] = ∂L/∂t1[1] · 1/2 = 1 · 0.5 = 0.5; ∂L/∂A[1, 1] = 1 + 0.5 = 1.5',
+    )
+  })
+})
+
 describe('quiz on a tensor program at a kink', () => {
   // x = [0, 1]: relu(x)[1] sits on its kink, where PyTorch takes relu′(0) = 0.
   const K = ['quiz', 'L = sum(relu(x))', '--x', '[0, 1]']

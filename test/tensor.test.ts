@@ -71,6 +71,21 @@ const ROWS: { name: string; program: string; values: Record<string, string>; val
     grads: { x: [0, 4, 6] },
   },
   {
+    // flip(k) = [3, 2, 1]: 3·1 + 2·2 + 1·3 = 10; each k[i] meets G at the mirrored place: ∂L/∂k = flip(G) = [3, 2, 1].
+    // rot180(K) = [4, 3; 2, 1] against [1, 0; 0, 2]: 4 + 2 = 6; ∂L/∂K = rot180([1, 0; 0, 2]) = [2, 0; 0, 1].
+    name: 'flip and rot180: every axis reversed, and the gradient reversed back',
+    program: 'L = sum(flip(k) .* [1, 2, 3]) + sum(rot180(K) .* [1, 0; 0, 2])',
+    values: { k: '[1, 2, 3]', K: '[1, 2; 3, 4]' },
+    value: 16,
+    grads: {
+      k: [3, 2, 1],
+      K: [
+        [2, 0],
+        [0, 1],
+      ],
+    },
+  },
+  {
     // end is the last index, alone or in a range: X[end, end] = 6, X[:, end] = [2; 4; 6], X[end, 1:end] = [5, 6].
     // 6·(2 + 4 + 6) + (5 + 6) = 83. ∂/∂X[3,2] = 12 (as X[end, end]) + 6 (in the column) + 1 (in the row) = 19;
     // the rest of column 2 gets 6, X[3,1] gets 1.

@@ -140,6 +140,7 @@ const OP_NAMES: Record<Exclude<TensorOpId, 'elementwise'>, string> = {
   conv2d: 'conv2d',
   maxpool1d: 'maxpool1d',
   maxpool2d: 'maxpool2d',
+  flip: 'flip',
 }
 
 const ELEMENTWISE: Record<string, string> = { add: 'add', sub: 'sub', mul: 'mul', div: 'div', pow: 'pow', neg: 'neg', identity: 'assign' }
@@ -352,38 +353,32 @@ export function tensorVerdictLines(trace: TensorTrace, result: TensorClaimResult
 export const TENSOR_QUIZ = {
   ascii: TENSOR_WORDS.ascii,
   titles: {
-    forward: '1. Forward pass: the shape of each operation',
-    backward: '2. Backward pass: the shape of each gradient, then its rule (g is the gradient arriving from above)',
-    entries: '3. One entry of each gradient, as a number: the chain rule inside the matrix rule',
-  } as Record<'forward' | 'backward' | 'entries', string>,
-  intro: (count: number) =>
-    `${count} questions. A shape is answered as 3x2, 3 (a vector) or scalar; a rule as an expression in g, the gradient arriving at the operation's output, and the names of the program (g*x', W'*g, g .* (1 - tanh(z).^2), sum(g, 1)). Enter on an empty line for a hint, q to stop.`,
+    forward: () => '1. Forward pass: the shape of each operation',
+    backward: (g: string) => `2. Backward pass: the shape of each gradient, then its rule (${g} is the gradient arriving from above)`,
+    entries: () => '3. One entry of each gradient, as a number: the chain rule inside the matrix rule',
+  } as Record<'forward' | 'backward' | 'entries', (g: string) => string>,
+  // g: the upstream's name in answers, g unless the program has a g of its own.
+  intro: (count: number, g: string) =>
+    `${count} questions. A shape is answered as 3x2, 3 (a vector) or scalar; a rule as an expression in ${g}, the gradient arriving at the operation's output, and the names of the program (${g}*x', W'*${g}, ${g} .* (1 - tanh(z).^2), sum(${g}, 1)). Enter on an empty line for a hint, q to stop.`,
   valueShape: (label: string, expression: string) => `the shape of ${label} = ${expression}`,
   gradShape: (grad: string) => `the shape of ${grad}`,
   entryContext: (rule: string) => `one entry of ${rule}`,
   entryFromRule: (rule: string) => `take the entry's row and column through ${rule}`,
   whereShape: (label: string, question: number | undefined) =>
     question === undefined ? `${label} is a variable: its shape is on the Values line at the top` : `${label}'s own shape was question ${question}`,
-  ruleIngredients: (names: string[], shapes: string | undefined) =>
-    `it is written with g${names.length ? ` and ${names.join(', ')}` : ' alone'}${shapes ? `; as a product its shapes are ${shapes}` : ''}`,
-  ruleAtKink: (convention: string) => `${convention}; the rule is defined everywhere with that convention: type it in g`,
+  ruleIngredients: (names: string[], shapes: string | undefined, g: string) =>
+    `it is written with ${g}${names.length ? ` and ${names.join(', ')}` : ' alone'}${shapes ? `; as a product its shapes are ${shapes}` : ''}`,
+  ruleAtKink: (convention: string, g: string) => `${convention}; the rule is defined everywhere with that convention: type it in ${g}`,
   oneNumber: (shape: string) => `that is ${shape}; type one number (or arithmetic giving one)`,
   via: (consumer: string) => ` (the contribution through ${consumer})`,
-  ruleContext: (out: string, consumer: string, expression: string) => `${consumer} = ${expression}; g = ∂${out}/∂${consumer}`,
-  forwardShapeHint: (op: string): string =>
-    op === 'matmul'
-      ? 'a matrix product m×k · k×n is m×n; a vector on the right is a column, on the left a row'
-      : op === 'elementwise'
-        ? 'entry by entry, with broadcasting: the shapes aligned from the right, each size equal or 1, and the larger taken'
-        : op === 'transpose'
-          ? 'a transpose swaps rows and columns'
-          : 'a reduction removes the dimension it runs along (all of them without one)',
+  ruleContext: (out: string, consumer: string, expression: string, g: string) => `${consumer} = ${expression}; ${g} = ∂${out}/∂${consumer}`,
   gradShapeHint: (input: string) => `a gradient is shaped like what it is the gradient of: ${input}`,
   unreadableShape: 'cannot read that shape; type it as 3x2, 3 (a vector of 3 entries) or scalar',
   wrongShape: (yours: string, right: string, input: string, transposed: boolean) =>
     `yours is ${yours}, but the gradient of ${input} is ${right}${transposed ? ': it is the transpose of the right one, so swap the factors and transposes' : ''}`,
   wrongValues: 'the shape is right, the numbers are not',
-  rightHereOnly: 'right numbers here, wrong formula: with the operands and g moved a little it no longer agrees',
+  typedAs: (text: string) => `; typed: ${text}`,
+  rightHereOnly: (g: string) => `right numbers here, wrong formula: with the operands and ${g} moved a little it no longer agrees`,
 }
 
 // ——— Forward mode: a tangent pass per direction, then what each mode costs ———

@@ -130,6 +130,8 @@ function convInputs(rank: 1 | 2): (p: Params) => TensorInput[] {
 function conv(rank: 1 | 2): TensorOp {
   const name = rank === 1 ? 'conv1d' : 'conv2d'
   return {
+    shapeRule:
+      'a convolution of n entries by a kernel of k leaves (n + 2·padding - k) / stride + 1 along each dimension, rounded down (n - k + 1 unpadded at stride 1)',
     shape: convShape(rank, name),
     forward: ([x, k], p) => {
       const shape = convShape(rank, name)([x!.shape, k!.shape], p) as Shape
@@ -185,6 +187,7 @@ function pool(rank: 1 | 2): TensorOp {
     return rank === 1 ? [Math.floor(w / k)] : [Math.floor(h / k), Math.floor(w / k)]
   }
   const op: TensorOp = {
+    shapeRule: 'pooling n entries with windows of k (at stride k) leaves n / k along each dimension, rounded down',
     shape,
     forward: ([x], p) => {
       const outShape = shape([x!.shape], p) as Shape

@@ -141,6 +141,7 @@ function partialText(trace: TensorTrace, edge: TensorEdge, at: number[], index: 
     case 'transpose':
     case 'entry':
     case 'slice':
+    case 'flip':
       return '1'
     case 'mean': {
       const dim = consumer.params.dim

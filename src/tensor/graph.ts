@@ -366,7 +366,7 @@ class Builder {
       }
       return this.apply(
         tensorFunction.op,
-        {},
+        tensorFunction.named ? { written: name } : {},
         args.map((a) => this.expr(a)),
       )
     }

@@ -40,6 +40,7 @@ export type TensorOpId =
   | 'conv2d'
   | 'maxpool1d'
   | 'maxpool2d'
+  | 'flip'
 
 /** What an operation needs beyond its inputs: the scalar function, the dimension, the entry. */
 export interface Params {
@@ -108,6 +109,8 @@ export type TensorConvention = Convention | 'tie-extreme' | 'zero-norm' | 'pool-
 export interface TensorOp {
   /** The result's shape, or a message saying why the operands do not fit (the caller adds where). */
   shape: (shapes: Shape[], p: Params) => number[] | string
+  /** How the result's shape follows from the operands', in words: the quiz's first hint for the shape question. */
+  shapeRule: string
   forward: (xs: Tensor[], p: Params) => Tensor
   /** How a node is written from its inputs' labels. */
   write: (labels: string[], p: Params) => string
@@ -274,6 +277,7 @@ function elementwiseInput(slot: number): TensorInput {
 }
 
 const ELEMENTWISE: TensorOp = {
+  shapeRule: 'entry by entry, with broadcasting: the shapes aligned from the right, each size equal or 1, and the larger taken',
   shape: (shapes, p) => {
     // mathjs's / and ^ are matrix division and matrix power once a matrix is involved.
     if (p.written === '/' && !isScalar({ shape: shapes[1]! }))
@@ -377,6 +381,7 @@ const MATMUL_RULE = rule(
 )
 
 const MATMUL: TensorOp = {
+  shapeRule: 'a matrix product m×k · k×n is m×n; a vector on the right is a column, on the left a row',
   shape: ([a, b]) => {
     if (a!.length === 0 || b!.length === 0 || isOuter(a!, b!)) return matmulShape(a!, b!)
     const inner = [a!.length === 2 ? a![1]! : a![0]!, b![0]!]
@@ -422,6 +427,7 @@ const MATMUL: TensorOp = {
 }
 
 const TRANSPOSE: TensorOp = {
+  shapeRule: 'a transpose swaps rows and columns (a vector stays itself, as in mathjs)',
   // A vector stays itself (mathjs); in an answer (params.row) its transpose is a row, 1×n, as a textbook's xᵀ.
   shape: ([a], p) => (a!.length === 2 ? [a![1]!, a![0]!] : p.row && a!.length === 1 ? [1, a![0]!] : [...a!]),
   forward: ([a], p) => (p.row && a!.shape.length === 1 ? tensor([1, a!.shape[0]!], a!.data) : transposeOf(a!)),
@@ -434,6 +440,28 @@ const TRANSPOSE: TensorOp = {
       formula: ([a]) => (a!.shape.length === 2 ? `${G}${T}` : G),
       jvp: (t, _xs, _out, p) => TRANSPOSE.forward([t], p),
       tangentFormula: ([a]) => (a!.shape.length === 2 ? `${tangentOf(a!.label)}${T}` : tangentOf(a!.label)),
+    },
+  ],
+}
+
+/**
+ * Every axis reversed: flip(k) of a vector, rot180(K) of a matrix, the kernel a convolution's
+ * input rule correlates with (numpy's flip with no axis). In row-major order that reverses the
+ * entries, so the rule is the same reversal of ḡ.
+ */
+const FLIP: TensorOp = {
+  shapeRule: 'reversing the entries keeps the shape',
+  shape: ([a]) => [...a!],
+  forward: ([a]) => tensor(a!.shape, a!.data.slice().reverse()),
+  write: ([a], p) => `${p.written ?? 'flip'}(${a})`,
+  name: (p) => p.written ?? 'flip',
+  inputs: (p) => [
+    {
+      rule: rule('flip', 'flip', 'reversing the entries moves each one, so the gradient moves back reversed'),
+      vjp: (g) => FLIP.forward([g], p),
+      formula: () => `${p.written ?? 'flip'}(${G})`,
+      jvp: (t) => FLIP.forward([t], p),
+      tangentFormula: ([a]) => `${p.written ?? 'flip'}(${tangentOf(a!.label)})`,
     },
   ],
 }
@@ -487,9 +515,12 @@ function spread(g: Tensor, x: Tensor, dim: number | undefined, weight: (flat: nu
   return out
 }
 
+const REDUCES = 'a reduction removes the dimension it runs along (all of them without one)'
+
 function reduction(id: 'sum' | 'mean', why: string): TensorOp {
   const mean = id === 'mean'
   const op: TensorOp = {
+    shapeRule: REDUCES,
     shape: ([a], p) => checkDim(a!, p.dim, id) ?? reducedShape(a!, p.dim),
     forward: ([a], p) =>
       tensor(
@@ -535,6 +566,7 @@ function extreme(id: 'maxall' | 'minall'): TensorOp {
     return m
   }
   return {
+    shapeRule: `${word}(v) of every entry is one number: a scalar`,
     shape: ([a]) => (size(a!) === 0 ? `${word} of no entries` : []),
     forward: ([a]) => tensor([], [best(a!.data)]),
     write: ([a]) => `${word}(${a})`,
@@ -592,6 +624,7 @@ export function softmaxData(x: Tensor, dim: number | undefined): Float64Array {
 }
 
 const SOFTMAX: TensorOp = {
+  shapeRule: 'softmax keeps the shape: each entry becomes its share along the dimension',
   shape: ([a], p) => {
     if (a!.length === 2 && p.dim === undefined)
       return `softmax of a ${shapeText(a!)} matrix needs its dimension: softmax(A, 2) normalizes each row, softmax(A, 1) each column`
@@ -632,6 +665,7 @@ const SOFTMAX: TensorOp = {
 }
 
 const LOGSUMEXP: TensorOp = {
+  shapeRule: REDUCES,
   shape: ([a], p) => checkDim(a!, p.dim, 'logsumexp') ?? reducedShape(a!, p.dim),
   forward: ([a], p) =>
     tensor(
@@ -670,6 +704,7 @@ const LOGSUMEXP: TensorOp = {
 }
 
 const DOT: TensorOp = {
+  shapeRule: 'a dot product of two vectors is one number: a scalar',
   shape: ([a, b]) =>
     a!.length === 1 && b!.length === 1
       ? a![0] === b![0]
@@ -698,6 +733,7 @@ const DOT: TensorOp = {
 }
 
 const NORM: TensorOp = {
+  shapeRule: "a vector's length is one number: a scalar",
   // mathjs's norm of a matrix is its largest singular value, whose gradient needs an SVD: refused, with the Frobenius norm written out.
   shape: ([a]) =>
     a!.length === 2 ? "norm of a matrix is mathjs's spectral norm (its largest singular value); for the Frobenius norm write sqrt(sum(A .^ 2))" : [],
@@ -739,6 +775,7 @@ const indexText = (i: number) => (i === LAST ? 'end' : `${i + 1}`)
 const entryIndex = (shape: Shape, p: Params) => p.index!.map((i, k) => resolved(i, shape[k]!))
 
 const ENTRY: TensorOp = {
+  shapeRule: 'one entry is one number: a scalar',
   shape: ([a], p) => {
     const index = p.index!
     if (index.length !== a!.length)
@@ -788,6 +825,8 @@ const rangeText = ([from, to]: [number, number], size: number) =>
   from === 0 && (to === LAST || to === size - 1) ? ':' : from === to ? indexText(from) : `${indexText(from)}:${indexText(to)}`
 
 const SLICE: TensorOp = {
+  shapeRule:
+    'a slice keeps, along each dimension, what its index names: a:b keeps b - a + 1, a single index or end keeps 1, : keeps all (mathjs keeps the dimension)',
   shape: ([a], p) => {
     if (p.ranges!.length !== a!.length)
       return `${a!.length === 0 ? 'a scalar has no entries' : `a ${a!.length === 1 ? 'vector' : 'matrix'} takes ${a!.length} ${a!.length === 1 ? 'index' : 'indexes'}`}, not ${p.ranges!.length}`
@@ -862,12 +901,20 @@ export const TENSOR_OPS: Record<TensorOpId, TensorOp> = {
   conv2d: CONV2D,
   maxpool1d: MAXPOOL1D,
   maxpool2d: MAXPOOL2D,
+  flip: FLIP,
 }
 
 /** Tensor functions a program calls by name, with the arguments they take (besides the scalar table's). */
 export const TENSOR_FUNCTIONS: Record<
   string,
-  { op: TensorOpId; arities: number[]; dim?: boolean; integers?: { after: number; names: ('stride' | 'padding' | 'size')[] } }
+  {
+    op: TensorOpId
+    arities: number[]
+    dim?: boolean
+    integers?: { after: number; names: ('stride' | 'padding' | 'size')[] }
+    /** One operation under several names (flip, rot180): the node keeps the name it was called by. */
+    named?: boolean
+  }
 > = {
   sum: { op: 'sum', arities: [1, 2], dim: true },
   mean: { op: 'mean', arities: [1, 2], dim: true },
@@ -881,6 +928,8 @@ export const TENSOR_FUNCTIONS: Record<
   conv2d: { op: 'conv2d', arities: [2, 3, 4], integers: { after: 2, names: ['stride', 'padding'] } },
   maxpool1d: { op: 'maxpool1d', arities: [2], integers: { after: 1, names: ['size'] } },
   maxpool2d: { op: 'maxpool2d', arities: [2], integers: { after: 1, names: ['size'] } },
+  flip: { op: 'flip', arities: [1], named: true },
+  rot180: { op: 'flip', arities: [1], named: true },
 }
 
 /**
@@ -902,6 +951,7 @@ export const TENSOR_FUNCTION_DOCS: Record<Exclude<TensorOpId, 'elementwise' | 'm
   conv2d: '`conv2d(X, K)`, `conv2d(X, K, stride, padding)`, likewise for a matrix (one channel)',
   maxpool1d: '`maxpool1d(x, k)`: the largest entry of each window of k, stride k (a tie goes to the first, as PyTorch)',
   maxpool2d: '`maxpool2d(X, k)`: likewise over k×k windows',
+  flip: "`flip(v)`, `rot180(A)`: every axis reversed (numpy's `flip`), the flipped kernel of a convolution's rule",
 }
 
 /**

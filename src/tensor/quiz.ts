@@ -25,8 +25,13 @@ export type TensorQuestion =
   /** One entry of a variable's gradient as a number: the chain rule inside the matrix rule (the --entry view). `kink`: the conventions it rests on ("undefined" is then right too). */
   | { kind: 'entry'; section: 'entries'; node: number; ask: string; context: string; answer: number; hints: [string, string]; reveal: string; kink?: string }
 
+/** The upstream gradient's name in a typed rule: g, unless the program names a node g (then gbar, …). */
+export const upstreamName = (trace: TensorTrace): string =>
+  ['g', 'gbar', 'g_up', 'upstream'].find((name) => !trace.nodes.some((n) => n.label === name)) ?? 'upstream'
+
 export function tensorQuestions(trace: TensorTrace, precision: number): TensorQuestion[] {
   const { nodes } = trace
+  const g = upstreamName(trace)
   const out = nodes[trace.output]!.label
   const questions: TensorQuestion[] = []
   nodes.forEach((node, i) => {
@@ -38,7 +43,7 @@ export function tensorQuestions(trace: TensorTrace, precision: number): TensorQu
       node: i,
       ask: Q.valueShape(node.label, node.expression!),
       shape: node.value!.shape,
-      hints: [Q.forwardShapeHint(node.op!), inputs.join(', ')],
+      hints: [TENSOR_OPS[node.op!].shapeRule, inputs.join(', ')],
       reveal: `${node.label} = ${node.expression} is ${shapeText(node.value!.shape)}`,
     })
   })
@@ -63,10 +68,10 @@ export function tensorQuestions(trace: TensorTrace, precision: number): TensorQu
       kind: 'rule',
       section: 'backward',
       ask: `${grad}${via}`,
-      context: Q.ruleContext(out, consumer.label, consumer.expression!),
+      context: Q.ruleContext(out, consumer.label, consumer.expression!, g),
       edge,
-      hints: [`${edge.rule.name}: ${edge.rule.why}`, Q.ruleIngredients(usedNames(trace, edge), edge.shapes)],
-      reveal: `${grad}${via} = ${plainFormula(upstreamTimesRule(trace, edge))} = ${valueText(edge.contribution, { precision, ascii: false }).replace(/\n\s*/g, '; ')}`,
+      hints: [`${edge.rule.name}: ${edge.rule.why}`, Q.ruleIngredients(usedNames(trace, edge), edge.shapes, g)],
+      reveal: `${grad}${via} = ${plainFormula(upstreamTimesRule(trace, edge))} = ${valueText(edge.contribution, { precision, ascii: false }).replace(/\n\s*/g, '; ')}${typedText(trace, edge, g)}`,
       ...kinkOf(
         trace,
         trace.flags.filter((f) => f.code === 'convention' && f.edge === edge),
@@ -97,16 +102,21 @@ export function tensorQuestions(trace: TensorTrace, precision: number): TensorQu
       context: Q.entryContext(rules.join(' + ')),
       answer: g.grad.data[at]!,
       hints: [chain[0]?.trim() ?? rules.join(' + '), chain[1]?.trim() ?? Q.entryFromRule(rules.join(' + '))],
-      reveal: `${name} ${
-        chain
-          .slice(1)
-          .map((line) => line.trim())
-          .join(' ') || `= ${formatNumber(g.grad.data[at]!, precision)}`
-      }`,
+      reveal: entryReveal(name, chain, formatNumber(g.grad.data[at]!, precision)),
       ...kinkOf(trace, conventions[at]!),
     })
   }
   return questions
+}
+
+/**
+ * The worked answer of an entry question on one line. Through one path: the name, then each step
+ * of its chain; through several, each path's chain (∂L/∂x[1] via t1 = …), then their sum, apart.
+ */
+function entryReveal(name: string, chain: string[], value: string): string {
+  const lines = chain.map((line) => line.trim())
+  if (lines.filter((line) => line.startsWith('∂')).length <= 1) return `${name} ${lines.slice(1).join(' ') || `= ${value}`}`
+  return lines.reduce((text, line) => (text === '' ? line : line.startsWith('∂') ? `${text}; ${line}` : `${text} ${line}`), '')
 }
 
 /** The program's names a rule is written with (the operands, the output), in order: the second hint gives them, not the rule. */
@@ -128,12 +138,12 @@ export function readShape(text: string): Shape | undefined {
   return parts.map(Number)
 }
 
-/** A typed rule's value: g is the upstream, other names are the nodes' values (or moved ones). */
-const ruleValue = (text: string, trace: TensorTrace, values: Map<string, Tensor>) =>
-  valueIn(trace, text.replace(/ḡ/g, 'g').replace(/ᵀ/g, "'"), values, '; write the upstream gradient as g')
+/** A typed rule's value: `g` names the upstream (upstreamName), other names are the nodes' values (or moved ones). */
+const ruleValue = (text: string, trace: TensorTrace, values: Map<string, Tensor>, g: string) =>
+  valueIn(trace, text.replace(/ḡ/g, g).replace(/ᵀ/g, "'"), values, `; write the upstream gradient as ${g}`)
 
 /** The operands and the upstream, moved: each entry scaled and shifted by its own small random amount. */
-function movedPoint(trace: TensorTrace, edge: TensorEdge, seed: number): { values: Map<string, Tensor>; truth: Tensor } {
+function movedPoint(trace: TensorTrace, edge: TensorEdge, seed: number, name: string): { values: Map<string, Tensor>; truth: Tensor } {
   const next = mulberry32(seed)
   const move = (t: Tensor) =>
     tensor(
@@ -150,7 +160,7 @@ function movedPoint(trace: TensorTrace, edge: TensorEdge, seed: number): { value
     return moved
   })
   const g = move(trace.grads[edge.consumer]!)
-  values.set('g', g)
+  values.set(name, g)
   // The operation's own output at the moved operands (softmax's rule is written with it).
   const outValue = TENSOR_OPS[consumer.op!].forward(xs, consumer.params)
   values.set(consumer.label, outValue)
@@ -160,13 +170,72 @@ function movedPoint(trace: TensorTrace, edge: TensorEdge, seed: number): { value
 
 type Verdict = { right: true } | { right: false; why: string }
 
-function judgeRule(trace: TensorTrace, question: TensorQuestion & { kind: 'rule' }, text: string, tolerance: number): Verdict {
-  const edge = question.edge
-  const here = new Map([['g', trace.grads[edge.consumer]!]])
+/**
+ * The rule as a student types it, when the quiz would accept that text: the rule's formula in the
+ * answer language (g*x'), or for a rule written in words a form that computes it (g for sum's
+ * copy, conv1d(g, flip(k), 1, 2) for a convolution's input). Each is judged as an answer is, so
+ * none is shown that the quiz would refuse.
+ */
+function typedRule(trace: TensorTrace, edge: TensorEdge, g: string): string | undefined {
+  const consumer = trace.nodes[edge.consumer]!
+  const [a, b] = consumer.inputs.map((i) => trace.nodes[i]!)
+  const candidates: string[] = []
+  if (!edge.formula.includes('‹')) {
+    candidates.push(
+      edge.formula
+        .replace(/ḡ/g, g)
+        .replace(/ᵀ/g, "'")
+        .replace(/\s*⊙\s*/g, ' .* ')
+        .replace(/·/g, '*'),
+    )
+  }
+  const n = consumer.inputs.length ? trace.nodes[edge.input]!.value!.data.length / Math.max(1, consumer.value!.data.length) : 1
+  candidates.push(g, `${g}/${n}`)
+  const inShape = trace.nodes[edge.input]!.value!.shape
+  // A sum or mean along one axis: the gradient copied back along it (mathjs's sum(A, 1) is a vector, so g' is its row).
+  if (inShape.length === 2) {
+    const [m, n2] = inShape as [number, number]
+    for (const scale of ['', `/${m}`]) candidates.push(`ones(${m}, 1)*${g}'${scale}`, `ones(${m}, 1)*${g}${scale}`)
+    for (const scale of ['', `/${n2}`]) candidates.push(`${g}*ones(1, ${n2})${scale}`)
+  }
+  // softmax's rule in words, p ⊙ (ḡ - Σ(ḡ ⊙ p)), with its output for p.
+  if (consumer.op === 'softmax') {
+    const o = consumer.label
+    const dim = consumer.params.dim === undefined ? '' : `, ${consumer.params.dim + 1}`
+    // Along rows, the sums are a vector (as mathjs gives), stood up as a column by transposing twice.
+    candidates.push(`${o} .* (${g} - sum(${g} .* ${o}${dim}))`, `${o} .* (${g} - (sum(${g} .* ${o}${dim})')')`)
+  }
+  if ((consumer.op === 'conv1d' || consumer.op === 'conv2d') && a && b && (consumer.params.stride ?? 1) === 1) {
+    const p = consumer.params.padding ?? 0
+    const k = b.value!.shape[0]!
+    candidates.push(
+      edge.slot === 1
+        ? `${consumer.op}(${a.label}, ${g}${p ? `, 1, ${p}` : ''})`
+        : `${consumer.op}(${g}, ${consumer.op === 'conv1d' ? 'flip' : 'rot180'}(${b.label}), 1, ${k - 1 - p})`,
+    )
+  }
+  return candidates.find((text) => {
+    try {
+      return judge(trace, edge, text, 1e-9).right
+    } catch (error) {
+      if (error instanceof InputError) return false
+      throw error
+    }
+  })
+}
+
+const typedText = (trace: TensorTrace, edge: TensorEdge, g: string) => {
+  const typed = typedRule(trace, edge, g)
+  return typed === undefined ? '' : Q.typedAs(typed)
+}
+
+function judge(trace: TensorTrace, edge: TensorEdge, text: string, tolerance: number): Verdict {
+  const g = upstreamName(trace)
+  const here = new Map([[g, trace.grads[edge.consumer]!]])
   const truth = edge.contribution
   // A scalar stands for itself copied to every entry, as broadcasting copies it: `g` for sum's rule, `g/4` for mean's.
   const typed = (values: Map<string, Tensor>) => {
-    const t = ruleValue(text, trace, values)
+    const t = ruleValue(text, trace, values, g)
     return t.shape.length === 0 && truth.shape.length > 0 ? tensor(truth.shape, new Float64Array(truth.data.length).fill(t.data[0]!)) : t
   }
   const yours = typed(here)
@@ -176,9 +245,9 @@ function judgeRule(trace: TensorTrace, question: TensorQuestion & { kind: 'rule'
   }
   if (!agrees(yours, truth, tolerance)) return { right: false, why: Q.wrongValues }
   for (const seed of [1, 2]) {
-    const { values, truth: moved } = movedPoint(trace, edge, seed * 7919 + edge.consumer)
+    const { values, truth: moved } = movedPoint(trace, edge, seed * 7919 + edge.consumer, g)
     const elsewhere = typed(values)
-    if (!agrees(elsewhere, moved, tolerance)) return { right: false, why: Q.rightHereOnly }
+    if (!agrees(elsewhere, moved, tolerance)) return { right: false, why: Q.rightHereOnly(g) }
   }
   return { right: true }
 }
@@ -194,11 +263,12 @@ export async function runTensorQuiz(
   const text = (s: string) => (options.ascii ? Q.ascii(s) : s)
   const score: Score = { asked: 0, total: questions.length, firstTry: 0, afterHint: 0, shown: 0, unfinished: 0 }
   let section: string | undefined
-  io.write(`${text(Q.intro(questions.length))}\n`)
+  const g = upstreamName(trace)
+  io.write(`${text(Q.intro(questions.length, g))}\n`)
   for (const [k, question] of questions.entries()) {
     if (question.section !== section) {
       section = question.section
-      io.write(`\n${c.bold(text(Q.titles[question.section]))}\n`)
+      io.write(`\n${c.bold(text(Q.titles[question.section](g)))}\n`)
     }
     io.write(`\n(${k + 1}/${questions.length}) ${text(question.ask)} = ?${'context' in question ? c.dim(text(`   (${question.context})`)) : ''}\n`)
     score.asked++
@@ -215,7 +285,7 @@ export async function runTensorQuiz(
           io.write(`  ${c.green(QUIZ.right(options.ascii))}: ${text(QUIZ.kinkAnswer(question.kink, formatNumber(question.answer, options.precision)))}\n`)
           break
         }
-        io.write(`  ${text(question.kind === 'rule' && question.kink ? Q.ruleAtKink(question.kink) : QUIZ.definedHere)}\n`)
+        io.write(`  ${text(question.kind === 'rule' && question.kink ? Q.ruleAtKink(question.kink, g) : QUIZ.definedHere)}\n`)
         continue
       }
       if (line.trim() !== '' && line.trim() !== '?') {
@@ -238,7 +308,7 @@ export async function runTensorQuiz(
           }
         } else {
           try {
-            verdict = judgeRule(trace, question, line, options.tolerance)
+            verdict = judge(trace, question.edge, line, options.tolerance)
           } catch (error) {
             if (!(error instanceof InputError)) throw error
             io.write(`  ${QUIZ.unreadable(error.message)}\n`)
