@@ -199,6 +199,50 @@ describe('--format html on a tensor program', () => {
     await page.close()
   })
 
+  it('steps through a convolution, opens a kernel entry as its sum over positions, and names the pool winners', async () => {
+    const files = examples('examples/conv1d.txt')
+    const argv = ['--file', 'examples/conv1d.txt', '--x', '[1, 2, 4, 3, 1, -1]', '--k', '[1, 0, -1]', '--t', '[-2, -1, 2, 2]']
+    const { page, requests, errors, url } = await open(argv, '', files)
+    expect([requests, errors]).toEqual([[url], []])
+    const traced = JSON.parse((await runCli([...argv, '--format', 'json'], { files })).stdout)
+    const steps = await list(page)
+    const at = steps.findIndex((text) => text.startsWith('∂loss/∂k = x ⋆ ∂loss/∂y'))
+    expect(at).toBeGreaterThan(0)
+    await page.goto(url + `#step=${at + 1}`)
+    // k[1] met x[1..4] at the four positions the kernel slid to: four products, adding up to its gradient.
+    await page.click('#entry-1')
+    const chain = (await page.textContent('#chain'))!
+    expect(chain).toContain('∂loss/∂k[1] = ∂loss/∂y[1] · ∂y[1]/∂k[1] + ∂loss/∂y[2] · ∂y[2]/∂k[1] + ∂loss/∂y[3] · ∂y[3]/∂k[1] + ∂loss/∂y[4] · ∂y[4]/∂k[1]')
+    expect(chain).toContain('= ∂loss/∂y[1] · x[1] + ∂loss/∂y[2] · x[2] + ∂loss/∂y[3] · x[3] + ∂loss/∂y[4] · x[4]')
+    const products = /\n\s+= (\(?-?[\d.e-]+\)? · \(?-?[\d.e-]+\)?(?: \+ \(?-?[\d.e-]+\)? · \(?-?[\d.e-]+\)?)+)\n/.exec(chain)![1]!
+    const terms = products.split(' + ').map((term) => term.split(' · ').map((f) => Number(f.replace(/[()]/g, ''))))
+    expect(terms.map(([, x]) => x)).toEqual([1, 2, 4, 3])
+    expect(terms.reduce((sum, [g, x]) => sum + g! * x!, 0)).toBeCloseTo(traced.gradients.k[0], 6)
+    await page.close()
+    const pool = await open(['L = sum(maxpool1d(x, 2) .* [1, 10])', '--x', '[1, 3, 2, 0]'])
+    expect(pool.errors).toEqual([])
+    const poolSteps = await list(pool.page)
+    expect(poolSteps.find((text) => text.startsWith('∂L/∂x = '))).toContain('[0, 1, 10, 0]')
+    expect((await pool.page.textContent('body'))!).toContain('winners')
+    await pool.page.close()
+  })
+
+  it('steps through time: one contribution to ∂loss/∂W per step of the loop, labelled by t, adding up to its gradient', async () => {
+    const files = examples('examples/rnn.txt')
+    const argv = ['--file', 'examples/rnn.txt', '--W', '[0.5, -0.2; 0.1, 0.3]', '--U', '[1, 0; 0.5, 1]', '--X', '[1, 2; 0, 1; -1, 0.5]', '--b', '[0; 0.1]']
+    const { page, errors } = await open(argv, '', files)
+    expect(errors).toEqual([])
+    const steps = await list(page)
+    const contributions = steps.filter((text) => /^∂loss\/∂W \(\d of 3, t = \d\)/.test(text))
+    expect(contributions.map((text) => /t = (\d)/.exec(text)![1])).toEqual(['3', '2', '1'])
+    expect(steps.some((text) => text.startsWith('h#2 = tanh('))).toBe(true)
+    const traced = JSON.parse((await runCli([...argv, '--format', 'json'], { files })).stdout)
+    const w = traced.edges.filter((e: { from: string }) => e.from === 'W').map((e: { contribution: number[][] }) => e.contribution)
+    const sum = w.reduce((acc: number[][], c: number[][]) => acc.map((row, i) => row.map((x, j) => x + c[i]![j]!)))
+    sum.flat().forEach((x: number, i: number) => expect(x).toBeCloseTo(traced.gradients.W.flat()[i], 12))
+    await page.close()
+  })
+
   it('keeps its layout: a matrix product with an entry opened matches the stored screenshot', async () => {
     const { page } = await open(LAYER, '#step=19')
     await page.click('#entry-2')

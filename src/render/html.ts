@@ -44,7 +44,7 @@ interface PageStep {
   /** The step it is (stepKey), for the quiz's question about it; gradients have none. */
   key?: string
   question?: PageQuestion
-  /** At a matrix product, the gradient's entries a reader can open, each with its scalar chain (the --entry view); `of` names the gradient. */
+  /** At a matrix product or a convolution, the gradient's entries a reader can open, each with its scalar chain (the --entry view); `of` names the gradient. */
   entries?: { of: string; shape: readonly number[]; cells: string[]; chains: string[] }
 }
 
@@ -317,7 +317,7 @@ function tensorPageSteps(trace: TensorTrace, options: TensorRenderOptions): Page
   return steps
 }
 
-/** At a matrix product, the entries of the gradient passed back (when it is small), each with its scalar chain. */
+/** At a matrix product or a convolution, the entries of the gradient passed back (when it is small), each with its scalar chain. */
 function openedEntries(trace: TensorTrace, edge: TensorEdge, options: TensorRenderOptions): Pick<PageStep, 'entries'> {
   const input = trace.nodes[edge.input]!
   const t = edge.contribution

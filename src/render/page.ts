@@ -134,7 +134,7 @@ export const PAGE_SCRIPT = `
     if (li.offsetTop < list.scrollTop) list.scrollTop = li.offsetTop;
     else if (li.offsetTop + li.offsetHeight > list.scrollTop + list.clientHeight) list.scrollTop = li.offsetTop + li.offsetHeight - list.clientHeight;
   }
-  // At a matrix product: the gradient's entries as a grid; a click opens that entry's scalar chain.
+  // At a matrix product or a convolution: the gradient's entries as a grid; a click opens that entry's scalar chain.
   var entriesBox = null;
   if (steps.some(function (s) { return s.entries; })) {
     entriesBox = document.createElement('div');

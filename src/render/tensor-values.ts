@@ -13,7 +13,7 @@ import type { TensorEdge } from '../tensor/trace.js'
 export type TensorRenderOptions = Omit<RenderOptions, 'forward' | 'questions'> & {
   /** html with --quiz: the tensor quiz's questions (tensor/quiz.ts). */
   questions?: TensorQuestion[]
-  /** html: the entries of small matrix-product gradients, each with its chain (tensor/entry.ts productEntries). */
+  /** html: the entries of small matrix-product and convolution gradients, each with its chain (tensor/entry.ts productEntries). */
   entries?: Map<TensorEdge, EntryChain[]>
   entry?: EntryChain
   training?: TensorTraining

@@ -193,15 +193,18 @@ export function jacobianOf(trace: TensorTrace, edge: TensorEdge): Tensor | undef
   return jacobian
 }
 
-/** A matrix product's gradient opens entry by entry on the page up to this many entries. */
+/** A matrix product's or convolution's gradient opens entry by entry on the page up to this many entries. */
 export const OPENED_ENTRIES = 64
 
-/** The page's openable entries: for each small gradient through a matrix product, every entry's chain, row by row. */
+/** Where one entry's gradient is a sum the rule hides: each entry of a matrix product's operand, each kernel weight's positions. */
+const OPENED_OPS = new Set(['matmul', 'conv1d', 'conv2d'])
+
+/** The page's openable entries: for each small gradient through a matrix product or a convolution, every entry's chain, row by row. */
 export function productEntries(trace: TensorTrace): Map<TensorEdge, EntryChain[]> {
   const opened = new Map<TensorEdge, EntryChain[]>()
   for (const edge of trace.edges) {
     const t = edge.contribution
-    if (trace.nodes[edge.consumer]!.op !== 'matmul' || t.data.length > OPENED_ENTRIES || t.data.length < 2) continue
+    if (!OPENED_OPS.has(trace.nodes[edge.consumer]!.op!) || t.data.length > OPENED_ENTRIES || t.data.length < 2) continue
     opened.set(
       edge,
       Array.from(t.data, (_, at) => entryChain(trace, edge.input, indexOf(t.shape, at))),
