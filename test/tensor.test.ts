@@ -503,6 +503,39 @@ describe('gradients of random tensor programs', () => {
   })
 })
 
+describe('gradients of random convolutions and poolings', () => {
+  it('agree with central differences entry by entry, at every stride, padding and window', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(1, 2),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 0, max: 3 }),
+        fc.integer({ min: 1, max: 2 }),
+        fc.integer({ min: 0, max: 2 }),
+        fc.integer({ min: 1, max: 2 }),
+        fc.integer({ min: 0, max: 1000 }),
+        async (rank, k, extra, stride, padding, window, seed) => {
+          // Padding beyond the kernel would give windows of zeros only; the input is at least the kernel.
+          const p = Math.min(padding, k - 1)
+          const n = k + extra
+          const out = Math.floor((n + 2 * p - k) / stride) + 1
+          const conv = rank === 1 ? `conv1d(x, K, ${stride}, ${p})` : `conv2d(x, K, ${stride}, ${p})`
+          const pool = window <= out ? `maxpool${rank}d(tanh(${conv}), ${window})` : `tanh(${conv})`
+          const source = `L = sum(${pool} .* ${pool}) + sum(${conv})`
+          const values = rank === 1 ? { x: `randn(${n})`, K: `randn(${k})` } : { x: `randn(${n}, ${n + 1})`, K: `randn(${k}, ${k})` }
+          const trace = await run(source, values, seed)
+          const exact = Object.fromEntries(trace.gradients.map((g) => [g.name, g.grad]))
+          const numeric = numericGradients(source, Object.fromEntries(trace.gradients.map((g) => [g.name, trace.nodes[g.node]!.value!])))
+          for (const [name, estimates] of Object.entries(numeric)) {
+            estimates.forEach((estimate, i) => expect(Math.abs(exact[name]!.data[i]! - estimate)).toBeLessThan(1e-5 * Math.max(1, Math.abs(estimate))))
+          }
+        },
+      ),
+      { numRuns: 150, seed: 28 },
+    )
+  })
+})
+
 describe('forward mode on random tensor programs', () => {
   // Kinks, ties and selections too: the two modes apply the same convention, so they agree exactly there.
   const KINKED = [...STEPS, 'h = relu(h - 0.1)', 'h = abs(h) + max(h, 0)', 'h = h .* 0 + [1, 2, 2] .* h']
