@@ -215,6 +215,30 @@ describe('check on a tensor program', () => {
     expect(text.stdout).toContain("✓ 2. dloss/dW = C*X'")
   })
 
+  it("names a convolution's input gradient taken with the kernel not flipped, and takes the flipped one", async () => {
+    // conv2d(X, K) with ḡ = C: ∂L/∂X = C padded by 1 ⋆ rot180(K); with K itself the numbers differ (K is not symmetric).
+    const conv = ['check', 'y = conv2d(X, K); L = sum(y .* C)', '--X', '[1, 2, 3; 4, 5, 6; 7, 8, 10]', '--K', '[1, 2; 3, 4]', '--C', '[1, 0; 2, 1]']
+    const { stdout } = await runCli([...conv, '--claim', 'dL/dX = conv2d(C, K, 1, 1)', '--claim', 'dL/dX = conv2d(C, rot180(K), 1, 1)', '--format', 'json'])
+    const json = JSON.parse(stdout)
+    expect(json.claims.map((c: { right: boolean }) => c.right)).toEqual([false, true])
+    expect(json.claims[0].diagnosis).toEqual({ kind: 'unflipped', via: 'y' })
+    expect(json.claims[0].explanation[0]).toMatch(/^your ∂L\/∂X is the rule with the kernel not flipped: .* correlated with rot180\(K\), not K: /)
+    // With k = [1, -1], flip(k) is -k: the unflipped rule is minus the right one too, and both are said.
+    const antisymmetric = await runCli([
+      'check',
+      'y = conv1d(x, k); L = sum(y .* y)',
+      '--x',
+      '[1, 2, 3, 4]',
+      '--k',
+      '[1, -1]',
+      '--claim',
+      'dL/dx = conv1d(2*y, k, 1, 1)',
+      '--format',
+      'json',
+    ])
+    expect(JSON.parse(antisymmetric.stdout).claims[0].diagnosis).toEqual({ kind: 'unflipped', via: 'y', alsoSign: true })
+  })
+
   it('reads the Infinity and NaN it prints in a claim, and judges them as themselves', async () => {
     // ∂/∂v sum(sqrt(v)) at [0, 1] is [Infinity, 0.5]: an infinite entry agrees only with Infinity, and sets no scale for the rest.
     const claims = ['dL/dv = [Infinity, 0.5]', 'dL/dv[1] = inf', 'dL/dv[1] = -∞', 'dL/dv = [NaN, 0.5]', 'dL/dv = [Infinity, 7]']

@@ -319,6 +319,14 @@ export function tensorVerdictLines(trace: TensorTrace, result: TensorClaimResult
       return [
         `your ${name} is the transpose of the right one (both are ${own}): the rule is ${rules.join(' + ')}, with the factors in that order; the right one is ${value(truth)}`,
       ]
+    case 'unflipped': {
+      const conv = trace.nodes[d.via]!
+      const kernel = trace.nodes[conv.inputs[1]!]!.label
+      const flip = conv.op === 'conv1d' ? 'flip' : 'rot180'
+      return [
+        `your ${name} is the rule with the kernel not flipped: each entry of ${trace.nodes[conv.inputs[0]!]!.label} meets ${kernel}'s weights in reverse order as the windows slide over it, so ḡ (padded) is correlated with ${flip}(${kernel}), not ${kernel}${d.alsoSign ? ` (here ${flip}(${kernel}) is -${kernel}, so yours is also minus the right one)` : ''}: the backward pass computes it as ${rules.join(' + ')}; the right one is ${value(truth)}`,
+      ]
+    }
     case 'sign':
       return [
         `${name} is ${value(truth)}: ${truth.data.length === 1 ? 'yours has its magnitude but the opposite sign' : 'each entry of yours has its magnitude but the opposite sign'}${rules.length ? `; the backward pass computes it as ${rules.join(' + ')}` : ''}`,

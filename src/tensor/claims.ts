@@ -4,7 +4,8 @@
 // not summed over the batch, one contribution of several, or a right step from a wrong claim above.
 import { InputError } from '../errors.js'
 import { buildTensorGraph } from './graph.js'
-import { edgeRule, forwardValues, type TensorTrace } from './trace.js'
+import { edgeRule, forwardValues, type TensorEdge, type TensorTrace } from './trace.js'
+import { TENSOR_OPS } from './ops.js'
 import { broadcastAxes, broadcastShapes, indexOf, offsetOf, sameShape, shapeText, tensor, transposeOf, unbroadcast, type Tensor } from './tensor.js'
 
 export interface TensorClaim {
@@ -25,6 +26,8 @@ export type TensorDiagnosis =
   | { kind: 'sign' }
   /** A square gradient transposed: shaped right, and the transpose of the right one. */
   | { kind: 'transposed' }
+  /** A convolution's input gradient with the kernel not flipped (through the convolution `via`). */
+  | { kind: 'unflipped'; via: number; alsoSign?: boolean }
 
 export interface TensorClaimResult {
   text: string
@@ -151,6 +154,27 @@ export function checkTensorClaims(trace: TensorTrace, lines: string[], tolerance
   return results
 }
 
+/**
+ * The convolution whose input rule, taken with the kernel as it is rather than flipped, gives the
+ * claimed gradient (the textbook slip: the full convolution needs flip(k)); undefined if none does.
+ */
+function unflipped(trace: TensorTrace, edges: TensorEdge[], claimed: Tensor, truth: Tensor, tolerance: number): number | undefined {
+  for (const edge of edges) {
+    const consumer = trace.nodes[edge.consumer]!
+    if ((consumer.op !== 'conv1d' && consumer.op !== 'conv2d') || edge.slot !== 0) continue
+    const [x, k] = consumer.inputs.map((i) => trace.nodes[i]!.value!)
+    const flipped = tensor(k!.shape, k!.data.slice().reverse())
+    const rule = TENSOR_OPS[consumer.op].inputs(consumer.params)[0]!
+    const slip = rule.vjp(trace.grads[edge.consumer]!, [x!, flipped], consumer.value!, consumer.params)
+    const alt = tensor(
+      truth.shape,
+      truth.data.map((t, i) => t - edge.contribution.data[i]! + slip.data[i]!),
+    )
+    if (!agrees(alt, truth, tolerance) && agrees(claimed, alt, tolerance)) return edge.consumer
+  }
+  return undefined
+}
+
 function diagnose(trace: TensorTrace, claim: TensorClaim, truth: Tensor, earlier: TensorClaimResult[], tolerance: number): TensorDiagnosis {
   const { claimed } = claim
   const edges = trace.edges.filter((e) => e.input === claim.node)
@@ -169,6 +193,15 @@ function diagnose(trace: TensorTrace, claim: TensorClaim, truth: Tensor, earlier
   }
   const at = (t: Tensor) => (claim.index ? tensor([], [t.data[offsetOf(t.shape, claim.index)]!]) : t)
   if (!claim.index && claimed.shape.length === 2 && agrees(transposeOf(claimed), truth, tolerance)) return { kind: 'transposed' }
+  if (!claim.index) {
+    const via = unflipped(trace, edges, claimed, truth, tolerance)
+    // A kernel with flip(k) = -k (such as [1, -1]) makes the unflipped rule minus the right one too: both are said.
+    const negated = tensor(
+      claimed.shape,
+      claimed.data.map((x) => -x),
+    )
+    if (via !== undefined) return { kind: 'unflipped', via, ...(agrees(negated, truth, tolerance) ? { alsoSign: true } : {}) }
+  }
   if (
     truth.data.some((x) => x !== 0) &&
     agrees(
