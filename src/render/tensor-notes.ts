@@ -133,54 +133,66 @@ export function renderTensorNotes(trace: TensorTrace, options: TensorRenderOptio
   return medium === 'markdown' ? markdown(trace, options) : latex(trace, options)
 }
 
+const code = (s: string) => `\`${s}\``
+const mdRow = (cells: string[]) => `| ${cells.join(' | ')} |`
+const mdTable = (head: string[], rows: string[][]) => [mdRow(head), mdRow(head.map(() => '---')), ...rows.map(mdRow)].join('\n')
+
 function markdown(trace: TensorTrace, options: TensorRenderOptions): string {
-  const { nodes } = trace
   const p = options.precision
-  const out = nodes[trace.output]!.label
-  const code = (s: string) => `\`${s}\``
-  const row = (cells: string[]) => `| ${cells.join(' | ')} |`
-  const table = (head: string[], rows: string[][]) => [row(head), row(head.map(() => '---')), ...rows.map(row)].join('\n')
-  const lines: string[] = [`## ${W.programTitle}`, '', '```text', ...statementsOf(trace), '```', '']
-  lines.push(
-    `${W.valuesTitle}: ${trace.variables.map((v) => `${code(nodes[v]!.label)} ${shapeCell(nodes[v]!.value!.shape)} (${code(trace.bindings.get(nodes[v]!.label) ?? '')})`).join(', ')}`,
-    '',
-  )
-  lines.push(`### ${W.forwardTitle}`, '')
-  lines.push(
-    table(
-      W.forwardColumns,
-      nodes
-        .filter(W.shownInForward)
-        .map((node) => [
-          code(node.label),
-          node.kind === 'op' ? W.opName(node) : node.kind,
-          node.expression ? code(node.expression) : '',
-          shapeCell(node.value!.shape),
-          code(valueInline(node.value!, p)),
-        ]),
-    ),
-    '',
-  )
+  const lines = [...markdownProgram(trace), ...markdownForwardPass(trace, p)]
   if (options.mode === 'forward') return `${[...lines, ...forwardMarkdown(trace, options)].join('\n').trimEnd()}\n`
-  lines.push(`### ${W.rulesTitle}`, '', W.rulesLegend.map((l) => l.trim()).join(' '), '')
-  lines.push(
-    table(
-      W.rulesNoteColumns,
-      trace.edges.map((edge) => {
-        const consumer = nodes[edge.consumer]!
-        const input = nodes[edge.input]!
-        return [
-          code(`${consumer.label} = ${consumer.expression}`),
-          `${code(input.label)} (${shapeCell(input.value!.shape)})`,
-          edge.rule.name,
-          code(plainFormula(edge.formula)),
-          edge.shapes ?? '',
-        ]
-      }),
-    ),
-    '',
+  lines.push(...markdownRules(trace), ...markdownBackward(trace, p), ...markdownGradients(trace, p))
+  if (options.entry) {
+    const [title, ...rest] = entryLines(trace, options.entry, p)
+    lines.push('', `### ${title}`, '', '```text', ...rest.map((l) => l.replace(/^ {2}/, '')), '```')
+  }
+  if (options.forward) lines.push('', ...forwardMarkdown(trace, options))
+  return `${lines.join('\n')}\n`
+}
+
+/** The program and its values. */
+function markdownProgram(trace: TensorTrace): string[] {
+  const { nodes } = trace
+  const values = trace.variables.map(
+    (v) => `${code(nodes[v]!.label)} ${shapeCell(nodes[v]!.value!.shape)} (${code(trace.bindings.get(nodes[v]!.label) ?? '')})`,
   )
-  lines.push(`### ${W.backwardTitle(out)}`, '', W.backwardLegend.trim(), '')
+  return [`## ${W.programTitle}`, '', '```text', ...statementsOf(trace), '```', '', `${W.valuesTitle}: ${values.join(', ')}`, '']
+}
+
+/** Section 1: every node's value and shape. */
+function markdownForwardPass(trace: TensorTrace, p: number): string[] {
+  const rows = trace.nodes
+    .filter(W.shownInForward)
+    .map((node) => [
+      code(node.label),
+      node.kind === 'op' ? W.opName(node) : node.kind,
+      node.expression ? code(node.expression) : '',
+      shapeCell(node.value!.shape),
+      code(valueInline(node.value!, p)),
+    ])
+  return [`### ${W.forwardTitle}`, '', mdTable(W.forwardColumns, rows), '']
+}
+
+/** Section 2: each operation's rule for each input. */
+function markdownRules(trace: TensorTrace): string[] {
+  const rows = trace.edges.map((edge) => {
+    const consumer = trace.nodes[edge.consumer]!
+    const input = trace.nodes[edge.input]!
+    return [
+      code(`${consumer.label} = ${consumer.expression}`),
+      `${code(input.label)} (${shapeCell(input.value!.shape)})`,
+      edge.rule.name,
+      code(plainFormula(edge.formula)),
+      edge.shapes ?? '',
+    ]
+  })
+  return [`### ${W.rulesTitle}`, '', W.rulesLegend.map((l) => l.trim()).join(' '), '', mdTable(W.rulesNoteColumns, rows), '']
+}
+
+/** Section 3: the seed, each contribution (numbered where an input has several) and each sum. */
+function markdownBackward(trace: TensorTrace, p: number): string[] {
+  const { nodes } = trace
+  const out = nodes[trace.output]!.label
   const totals = contributionsByInput(trace)
   const done = new Map<number, number>()
   const rows: string[][] = [[code(W.grad(out, out)), W.seed, 'scalar', code('1')]]
@@ -198,43 +210,41 @@ function markdown(trace: TensorTrace, options: TensorRenderOptions): string {
     if (count > 1 && k === count)
       rows.push([code(W.grad(out, input.label)), W.sumOf(count), shapeCell(input.value!.shape), code(valueInline(trace.grads[edge.input]!, p))])
   }
-  lines.push(table(W.backwardColumns, rows), '')
+  const lines = [`### ${W.backwardTitle(out)}`, '', W.backwardLegend.trim(), '', mdTable(W.backwardColumns, rows), '']
   for (const shortcut of trace.shortcuts) lines.push(`${shortcut}.`, '')
-  // One block per gradient: a block is one equation.
-  lines.push(`### ${W.gradientsTitle(trace)}`, '')
+  return lines
+}
+
+/** Section 4: each gradient as one equation, the checks, and the notes. */
+function markdownGradients(trace: TensorTrace, p: number): string[] {
+  const out = trace.nodes[trace.output]!.label
+  const lines = [`### ${W.gradientsTitle(trace)}`, '']
   for (const g of trace.gradients)
     lines.push('```math', `\\frac{\\partial ${latexName(out)}}{\\partial ${latexName(g.name)}} = ${valueLatex(g.grad, p)}`, '```', '')
-  lines.push(
-    table(
-      ['variable', 'shape', 'check'],
-      trace.gradients.map((g, k) => [code(g.name), shapeCell(g.grad.shape), checkCell(trace.checks[k]!)]),
-    ),
-    '',
-  )
+  const checks = trace.gradients.map((g, k) => [code(g.name), shapeCell(g.grad.shape), checkCell(trace.checks[k]!)])
+  lines.push(mdTable(['variable', 'shape', 'check'], checks), '')
   for (const line of W.checkLegend(trace)) lines.push(line.trim())
   for (const note of remarks(trace)) lines.push('', `> ${W.noteMark} ${note}`)
-  if (options.entry) {
-    const [title, ...rest] = entryLines(trace, options.entry, p)
-    lines.push('', `### ${title}`, '', '```text', ...rest.map((l) => l.replace(/^ {2}/, '')), '```')
-  }
-  if (options.forward) lines.push('', ...forwardMarkdown(trace, options))
-  return `${lines.join('\n')}\n`
+  return lines
 }
 
 /** Forward mode in Markdown: a GFM table per tangent pass, then the costs. */
 function forwardMarkdown(trace: TensorTrace, options: TensorRenderOptions): string[] {
   const mode = options.forward
   if (!mode) return []
-  const code = (s: string) => `\`${plainFormula(s)}\``
-  const row = (cells: string[]) => `| ${cells.join(' | ')} |`
+  const formula = (s: string) => code(plainFormula(s))
   const first = forwardModeStart(options)
   const sections = tangentSections(trace, mode, first, options.precision)
   const lines: string[] = []
   for (const [k, section] of sections.entries()) {
     lines.push(`### ${plainFormula(section.title)}`, '', ...(k === 0 ? [TANGENT_WORDS.legend.trim(), ''] : []))
-    lines.push(row(TANGENT_WORDS.columns), row(TANGENT_WORDS.columns.map(() => '---')))
-    for (const r of section.rows)
-      lines.push(row([code(r.tangent), r.rule === W.seed ? r.rule : code(r.rule), shapeCell(r.shape), code(valueInline(r.value, options.precision))]))
+    const rows = section.rows.map((r) => [
+      formula(r.tangent),
+      r.rule === W.seed ? r.rule : formula(r.rule),
+      shapeCell(r.shape),
+      formula(valueInline(r.value, options.precision)),
+    ])
+    lines.push(mdTable(TANGENT_WORDS.columns, rows))
     lines.push('', plainFormula(section.result).trim(), '')
   }
   lines.push(`### ${TANGENT_WORDS.compareTitle(first + sections.length)}`, '')
@@ -265,78 +275,96 @@ function forwardLatex(trace: TensorTrace, options: TensorRenderOptions): string[
 /** What goes between a formula and its value: a matrix or vector starts a line of its own (a page is narrow). */
 const onItsLine = (t: Tensor) => (t.shape.length === 0 ? ' = ' : ' \\\\\n &= ')
 
+const align = (rows: string[]) => ['\\begin{align*}', rows.join(' \\\\\n'), '\\end{align*}', '']
+const latexShape = (t: Tensor) => `\\text{${shapeCell(t.shape).replace('×', '$\\times$')}}`
+const latexGrad = (out: string, of: string) => `\\frac{\\partial ${latexName(out)}}{\\partial ${latexName(of)}}`
+
 function latex(trace: TensorTrace, options: TensorRenderOptions): string {
-  const { nodes } = trace
   const p = options.precision
-  const out = nodes[trace.output]!.label
-  const lines: string[] = ['% backprop-tutor tensor trace of:', ...trace.source.split('\n').map((l) => `%   ${l}`), '']
-  const align = (rows: string[]) => ['\\begin{align*}', rows.join(' \\\\\n'), '\\end{align*}', '']
-  const shape = (t: Tensor) => `\\text{${shapeCell(t.shape).replace('×', '$\\times$')}}`
-  lines.push(`\\paragraph{${latexText(W.programTitle)}}`, ...align(statementsOf(trace).map((s) => latexFormula(s).replace(/ = /, ' &= '))))
-  lines.push(
-    `${W.valuesTitle}: ${trace.variables.map((v) => `$${latexName(nodes[v]!.label)}$ ${shape(nodes[v]!.value!)} (\\texttt{${textEscape(trace.bindings.get(nodes[v]!.label) ?? '')}})`).join(', ')}.`,
-    '',
-  )
-  lines.push(`\\paragraph{${latexText(W.forwardTitle)}}`)
-  lines.push(
-    ...align(
-      nodes.flatMap((node) =>
-        node.kind === 'constant'
-          ? []
-          : [
-              `${latexName(node.label)} &= ${node.expression ? `${latexFormula(node.expression)}${onItsLine(node.value!)}` : ''}${valueLatex(node.value!, p, true)}`,
-            ],
-      ),
-    ),
-  )
+  const lines = [...latexProgram(trace), ...latexForwardPass(trace, p)]
   if (options.mode === 'forward') return latexDocument([...lines, ...forwardLatex(trace, options)], options)
-  lines.push(`\\paragraph{${latexText(W.rulesTitle)}}`, latexText(W.rulesLegend.map((l) => l.trim()).join(' ')), '')
-  lines.push(
-    ...align(
-      trace.edges.map((edge) => {
-        const input = nodes[edge.input]!
-        const consumer = nodes[edge.consumer]!
-        // The product's shapes go on a line of their own: three columns do not fit a page.
-        // A long rule's words go on a line of their own too.
-        const cut = edge.formula.indexOf('‹')
-        const split = cut > 0 && plainFormula(edge.formula).length > 40
-        const formula = split
-          ? `${latexFormula(edge.formula.slice(0, cut))} \\\\\n &\\qquad ${latexFormula(edge.formula.slice(cut))}`
-          : latexFormula(edge.formula)
-        const rule = `\\text{${textEscape(edge.rule.name)}, ${'$'}${latexName(consumer.label)}${'$'} to ${'$'}${latexName(input.label)}${'$'}:} &\\quad ${formula}`
-        return edge.shapes ? `${rule} \\\\\n &\\qquad ${latexFormula(edge.shapes)}` : rule
-      }),
-    ),
+  lines.push(...latexRules(trace), ...latexBackward(trace, p), ...latexGradients(trace, p))
+  return latexDocument([...lines, ...forwardLatex(trace, options)], options)
+}
+
+/** The program as a comment and as aligned statements, and its values. */
+function latexProgram(trace: TensorTrace): string[] {
+  const { nodes } = trace
+  const values = trace.variables.map(
+    (v) => `$${latexName(nodes[v]!.label)}$ ${latexShape(nodes[v]!.value!)} (\\texttt{${textEscape(trace.bindings.get(nodes[v]!.label) ?? '')}})`,
   )
-  lines.push(`\\paragraph{${latexText(W.backwardTitle(out))}}`)
+  return [
+    '% backprop-tutor tensor trace of:',
+    ...trace.source.split('\n').map((l) => `%   ${l}`),
+    '',
+    `\\paragraph{${latexText(W.programTitle)}}`,
+    ...align(statementsOf(trace).map((s) => latexFormula(s).replace(/ = /, ' &= '))),
+    `${W.valuesTitle}: ${values.join(', ')}.`,
+    '',
+  ]
+}
+
+/** Section 1: every node's value. */
+function latexForwardPass(trace: TensorTrace, p: number): string[] {
+  const rows = trace.nodes.flatMap((node) =>
+    node.kind === 'constant'
+      ? []
+      : [
+          `${latexName(node.label)} &= ${node.expression ? `${latexFormula(node.expression)}${onItsLine(node.value!)}` : ''}${valueLatex(node.value!, p, true)}`,
+        ],
+  )
+  return [`\\paragraph{${latexText(W.forwardTitle)}}`, ...align(rows)]
+}
+
+/** Section 2: each operation's rule for each input. */
+function latexRules(trace: TensorTrace): string[] {
+  const rows = trace.edges.map((edge) => {
+    const input = trace.nodes[edge.input]!
+    const consumer = trace.nodes[edge.consumer]!
+    // The product's shapes go on a line of their own: three columns do not fit a page.
+    // A long rule's words go on a line of their own too.
+    const cut = edge.formula.indexOf('‹')
+    const split = cut > 0 && plainFormula(edge.formula).length > 40
+    const formula = split ? `${latexFormula(edge.formula.slice(0, cut))} \\\\\n &\\qquad ${latexFormula(edge.formula.slice(cut))}` : latexFormula(edge.formula)
+    const rule = `\\text{${textEscape(edge.rule.name)}, ${'$'}${latexName(consumer.label)}${'$'} to ${'$'}${latexName(input.label)}${'$'}:} &\\quad ${formula}`
+    return edge.shapes ? `${rule} \\\\\n &\\qquad ${latexFormula(edge.shapes)}` : rule
+  })
+  return [`\\paragraph{${latexText(W.rulesTitle)}}`, latexText(W.rulesLegend.map((l) => l.trim()).join(' ')), '', ...align(rows)]
+}
+
+/** Section 3: each contribution (numbered ^{(k)} where an input has several) and each sum. */
+function latexBackward(trace: TensorTrace, p: number): string[] {
+  const out = trace.nodes[trace.output]!.label
   const totals = contributionsByInput(trace)
   const done = new Map<number, number>()
   const rows: string[] = []
   for (const edge of trace.edges) {
-    const input = nodes[edge.input]!
+    const input = trace.nodes[edge.input]!
     const count = totals.get(edge.input)!.length
     const k = (done.get(edge.input) ?? 0) + 1
     done.set(edge.input, k)
-    const name = `\\frac{\\partial ${latexName(out)}}{\\partial ${latexName(input.label)}}${count > 1 ? `^{(${k})}` : ''}`
+    const name = `${latexGrad(out, input.label)}${count > 1 ? `^{(${k})}` : ''}`
     rows.push(`${name} &= ${latexFormula(upstreamTimesRule(trace, edge))}${onItsLine(edge.contribution)}${valueLatex(edge.contribution, p, true)}`)
-    if (count > 1 && k === count)
-      rows.push(
-        `\\frac{\\partial ${latexName(out)}}{\\partial ${latexName(input.label)}} &= ${Array.from({ length: count }, (_, j) => `\\frac{\\partial ${latexName(out)}}{\\partial ${latexName(input.label)}}^{(${j + 1})}`).join(' + ')}${onItsLine(trace.grads[edge.input]!)}${valueLatex(trace.grads[edge.input]!, p, true)}`,
-      )
+    if (count > 1 && k === count) {
+      const parts = Array.from({ length: count }, (_, j) => `${latexGrad(out, input.label)}^{(${j + 1})}`).join(' + ')
+      const grad = trace.grads[edge.input]!
+      rows.push(`${latexGrad(out, input.label)} &= ${parts}${onItsLine(grad)}${valueLatex(grad, p, true)}`)
+    }
   }
-  lines.push(...align(rows))
-  lines.push(`\\paragraph{${latexText(W.gradientsTitle(trace))}}`)
-  lines.push(
-    ...align(
-      trace.gradients.map(
-        (g, k) =>
-          `\\frac{\\partial ${latexName(out)}}{\\partial ${latexName(g.name)}} &= ${valueLatex(g.grad, p, true)}${g.grad.shape.length === 0 ? ' &&' : ' \\\\\n &\\qquad'} \\text{${latexText(checkCell(trace.checks[k]!))}}`,
-      ),
-    ),
+  return [`\\paragraph{${latexText(W.backwardTitle(out))}}`, ...align(rows)]
+}
+
+/** Section 4: each gradient with its check, and the notes. */
+function latexGradients(trace: TensorTrace, p: number): string[] {
+  const out = trace.nodes[trace.output]!.label
+  const rows = trace.gradients.map(
+    (g, k) =>
+      `${latexGrad(out, g.name)} &= ${valueLatex(g.grad, p, true)}${g.grad.shape.length === 0 ? ' &&' : ' \\\\\n &\\qquad'} \\text{${latexText(checkCell(trace.checks[k]!))}}`,
   )
+  const lines = [`\\paragraph{${latexText(W.gradientsTitle(trace))}}`, ...align(rows)]
   for (const line of W.checkLegend(trace)) lines.push(latexText(line.trim()), '')
   for (const note of remarks(trace)) lines.push(`${latexText(`${W.noteMark} ${note}`)}`, '')
-  return latexDocument([...lines, ...forwardLatex(trace, options)], options)
+  return lines
 }
 
 /** The lines as a fragment, or a whole document with --standalone. */
