@@ -112,9 +112,30 @@ function* tensorLines(trace: TensorTrace, options: TensorRenderOptions): Generat
 
 /** The reverse pass's sections: the rules, the backward pass, the gradients (then --lr's run and --entry's chain). */
 function* reverseLines(trace: TensorTrace, options: TensorRenderOptions): Generator<string> {
+  const { chalk, text } = writers(options)
+  yield* rulesLines(trace, options)
+  yield ''
+  yield* backwardLines(trace, options)
+  yield ''
+  yield* gradientsLines(trace, options)
+  if (options.training) {
+    const [title, ...rest] = tensorTrainingLines(trace, options.training, options)
+    yield ''
+    yield chalk.bold(title!)
+    yield* rest
+  }
+  if (options.entry) {
+    const [title, ...rest] = entryLines(trace, options.entry, options.precision)
+    yield ''
+    yield chalk.bold(text(title!))
+    for (const line of rest) yield text(line)
+  }
+}
+
+/** Section 2: each operation's rule for each input; with --explain, why each rule holds and the small Jacobians. */
+function* rulesLines(trace: TensorTrace, options: TensorRenderOptions): Generator<string> {
   const { nodes } = trace
   const { chalk, style, text, table } = writers(options)
-
   yield chalk.bold(text(W.rulesTitle))
   for (const line of W.rulesLegend) yield text(line)
   yield* table(
@@ -131,82 +152,69 @@ function* reverseLines(trace: TensorTrace, options: TensorRenderOptions): Genera
       ]
     }),
   )
-  if (options.explain) {
-    const seen = new Set<string>()
-    for (const edge of trace.edges) {
-      if (seen.has(edge.rule.id)) continue
-      seen.add(edge.rule.id)
-      yield text(`  ${edge.rule.name}: ${edge.rule.why}.`)
-    }
-    // The Jacobians small enough to print: the rule is ḡ times each, row by row.
-    const jacobians = trace.edges.flatMap((edge) => {
-      const jacobian = jacobianOf(trace, edge)
-      return jacobian ? [{ edge, jacobian }] : []
-    })
-    if (jacobians.length > 0) {
-      yield ''
-      yield text(W.jacobiansTitle)
-    }
-    for (const { edge, jacobian } of jacobians) {
-      const consumer = nodes[edge.consumer]!
-      const input = nodes[edge.input]!
-      yield text(`  ∂(${consumer.expression})/∂${input.label}  (${consumer.value!.data.length} × ${input.value!.data.length})`)
-      for (const line of valueText(jacobian, style).split('\n')) yield text(`    ${line}`)
-    }
+  if (!options.explain) return
+  const seen = new Set<string>()
+  for (const edge of trace.edges) {
+    if (seen.has(edge.rule.id)) continue
+    seen.add(edge.rule.id)
+    yield text(`  ${edge.rule.name}: ${edge.rule.why}.`)
   }
-  yield ''
+  // The Jacobians small enough to print: the rule is ḡ times each, row by row.
+  const jacobians = trace.edges.flatMap((edge) => {
+    const jacobian = jacobianOf(trace, edge)
+    return jacobian ? [{ edge, jacobian }] : []
+  })
+  if (jacobians.length > 0) {
+    yield ''
+    yield text(W.jacobiansTitle)
+  }
+  for (const { edge, jacobian } of jacobians) {
+    const consumer = nodes[edge.consumer]!
+    const input = nodes[edge.input]!
+    yield text(`  ∂(${consumer.expression})/∂${input.label}  (${consumer.value!.data.length} × ${input.value!.data.length})`)
+    for (const line of valueText(jacobian, style).split('\n')) yield text(`    ${line}`)
+  }
+}
 
-  yield chalk.bold(text(W.backwardTitle(nodes[trace.output]!.label)))
+/** Section 3: the seed, each contribution (numbered where an input has several) and each sum. */
+function* backwardLines(trace: TensorTrace, options: TensorRenderOptions): Generator<string> {
+  const { nodes } = trace
+  const { chalk, style, text, table } = writers(options)
+  const out = nodes[trace.output]!.label
+  yield chalk.bold(text(W.backwardTitle(out)))
   yield text(W.backwardLegend)
   const totals = contributionsByInput(trace)
-  const rows: string[][] = [[W.grad(nodes[trace.output]!.label, nodes[trace.output]!.label), W.seed, W.scalarShape, '1']]
+  const rows: string[][] = [[W.grad(out, out), W.seed, W.scalarShape, '1']]
   const done = new Map<number, number>()
-  const backwardBelow: [string, Tensor, string][] = []
+  const below: [string, Tensor, string][] = []
   for (const edge of trace.edges) {
     const count = totals.get(edge.input)!.length
     const k = (done.get(edge.input) ?? 0) + 1
     done.set(edge.input, k)
-    rows.push(edgeRow(trace, edge, count, k, style, backwardBelow))
+    rows.push(edgeRow(trace, edge, count, k, style, below))
     if (count > 1 && k === count) {
-      rows.push([
-        W.grad(nodes[trace.output]!.label, nodes[edge.input]!.label),
-        W.sumOf(count),
-        shapeCell(nodes[edge.input]!.value!.shape),
-        placed(W.grad(nodes[trace.output]!.label, nodes[edge.input]!.label), trace.grads[edge.input]!, style, backwardBelow),
-      ])
+      const name = W.grad(out, nodes[edge.input]!.label)
+      rows.push([name, W.sumOf(count), shapeCell(nodes[edge.input]!.value!.shape), placed(name, trace.grads[edge.input]!, style, below)])
     }
   }
   yield* table(W.backwardColumns, rows)
-  yield* belowTable(backwardBelow, text)
+  yield* belowTable(below, text)
   for (const shortcut of trace.shortcuts) yield text(`  ${W.shortcutMark} ${shortcut}.`)
-  yield ''
+}
 
+/** Section 4: each gradient with its check, then the notes. */
+function* gradientsLines(trace: TensorTrace, options: TensorRenderOptions): Generator<string> {
+  const { chalk, style, text, table } = writers(options)
+  const out = trace.nodes[trace.output]!.label
   yield chalk.bold(text(W.gradientsTitle(trace)))
-  const gradientsBelow: [string, Tensor, string][] = []
+  const below: [string, Tensor, string][] = []
   yield* table(
-    W.gradientsColumns(nodes[trace.output]!.label),
-    trace.gradients.map((g, k) => [
-      g.name,
-      shapeCell(g.grad.shape),
-      placed(W.grad(nodes[trace.output]!.label, g.name), g.grad, style, gradientsBelow),
-      checkCell(trace.checks[k]!),
-    ]),
+    W.gradientsColumns(out),
+    trace.gradients.map((g, k) => [g.name, shapeCell(g.grad.shape), placed(W.grad(out, g.name), g.grad, style, below), checkCell(trace.checks[k]!)]),
   )
-  yield* belowTable(gradientsBelow, text)
+  yield* belowTable(below, text)
   for (const line of W.checkLegend(trace)) yield text(line)
   for (const note of remarks(trace)) yield text(`  ${W.noteMark} ${note}`)
-  if (options.training) {
-    const [title, ...rest] = tensorTrainingLines(trace, options.training, options)
-    yield ''
-    yield chalk.bold(title!)
-    yield* rest
-  }
-  if (options.entry) {
-    const [title, ...rest] = entryLines(trace, options.entry, options.precision)
-    yield ''
-    yield chalk.bold(text(title!))
-    for (const line of rest) yield text(line)
-  }
 }
 
 /** --mode forward / both: a table per tangent pass, each closed by what the backward pass says, then the costs. */
