@@ -267,47 +267,12 @@ export function checkGradients(trace: TensorTrace, targets = trace.gradients): T
     const moved = dependents(nodes, node)
     // A --wrt node is moved on its own, its inputs held: it is set, never computed again.
     const recomputed = moved.map((m, i) => m && i !== node)
-    const baseKinks = new Map<number, Int8Array | Int32Array>()
-    nodes.forEach((n, i) => {
-      if (recomputed[i] && n.kind === 'op' && TENSOR_OPS[n.op!].branches)
-        baseKinks.set(
-          i,
-          TENSOR_OPS[n.op!].branches!(
-            n.inputs.map((k) => nodes[k]!.value!),
-            n.value!,
-            n.params,
-          ),
-        )
-      else if (recomputed[i] && n.kind === 'op' && n.op === 'elementwise' && OPS[n.params.fn!].kink)
-        baseKinks.set(
-          i,
-          branches(
-            n,
-            n.inputs.map((k) => nodes[k]!.value!),
-          ),
-        )
-    })
+    const baseKinks = branchesAt(nodes, recomputed)
     let largest = 1
     for (let i = 0; i < original.length; i++) largest = Math.max(largest, Math.abs(original[i]!))
     // h ≈ cbrt(eps)·scale balances truncation (h²) against round-off (eps/h).
     const h = Math.cbrt(EPSILON) * largest
-    const directions: Float64Array[] = []
-    if (entrywise) {
-      for (let i = 0; i < original.length; i++) {
-        const u = new Float64Array(original.length)
-        u[i] = 1
-        directions.push(u)
-      }
-    } else {
-      const next = mulberry32(0x5eed ^ node)
-      for (let d = 0; d < CHECK_DIRECTIONS; d++) {
-        const u = new Float64Array(original.length)
-        let norm = 0
-        for (let i = 0; i < u.length; i++) norm += (u[i] = next() * 2 - 1) ** 2
-        for (let i = 0; i < u.length; i++) u[i]! /= Math.sqrt(norm)
-        directions.push(u)
-      }
-    }
+    const directions = checkDirections(original.length, entrywise, node)
     let error = 0
     let tolerance = 0
     let status: TensorCheck['status'] = 'agree'
@@ -373,6 +338,36 @@ export function checkGradients(trace: TensorTrace, targets = trace.gradients): T
       ...(atKink ? { atKink } : {}),
       ...(notFinite ? { notFinite } : {}),
     }
+  })
+}
+
+/** Which branch each selecting or kinked operation the check recomputes took at the trace's values (relu's side, a pool's winner). */
+function branchesAt(nodes: TensorNode[], recomputed: boolean[]): Map<number, Int8Array | Int32Array> {
+  const taken = new Map<number, Int8Array | Int32Array>()
+  nodes.forEach((n, i) => {
+    if (!recomputed[i] || n.kind !== 'op') return
+    const xs = n.inputs.map((k) => nodes[k]!.value!)
+    if (TENSOR_OPS[n.op!].branches) taken.set(i, TENSOR_OPS[n.op!].branches!(xs, n.value!, n.params))
+    else if (n.op === 'elementwise' && OPS[n.params.fn!].kink) taken.set(i, branches(n, xs))
+  })
+  return taken
+}
+
+/** The check's directions for a variable of `size` entries: each unit entry, or CHECK_DIRECTIONS random unit vectors seeded by the node. */
+function checkDirections(size: number, entrywise: boolean, node: number): Float64Array[] {
+  if (entrywise)
+    return Array.from({ length: size }, (_, i) => {
+      const u = new Float64Array(size)
+      u[i] = 1
+      return u
+    })
+  const next = mulberry32(0x5eed ^ node)
+  return Array.from({ length: CHECK_DIRECTIONS }, () => {
+    const u = new Float64Array(size)
+    let norm = 0
+    for (let i = 0; i < size; i++) norm += (u[i] = next() * 2 - 1) ** 2
+    for (let i = 0; i < size; i++) u[i]! /= Math.sqrt(norm)
+    return u
   })
 }
 
