@@ -450,6 +450,15 @@ function numericGradients(source: string, values: Record<string, Tensor>): Recor
   return out
 }
 
+/** Every entry of every gradient of the trace within 1e-5 (relative past 1) of its central difference. */
+function expectCentralDifferences(source: string, trace: Awaited<ReturnType<typeof run>>): void {
+  const exact = Object.fromEntries(trace.gradients.map((g) => [g.name, g.grad]))
+  const numeric = numericGradients(source, Object.fromEntries(trace.gradients.map((g) => [g.name, trace.nodes[g.node]!.value!])))
+  for (const [name, estimates] of Object.entries(numeric)) {
+    estimates.forEach((estimate, i) => expect(Math.abs(exact[name]!.data[i]! - estimate)).toBeLessThan(1e-5 * Math.max(1, Math.abs(estimate))))
+  }
+}
+
 // Random tensor programs: a product, then a chain of shape-keeping steps (functions, broadcasts,
 // transposes there and back, fan-out, reassignment, slices broadcast back, a loop), then a
 // reduction to a scalar. The slices index only 1 and end, which every shape has.
@@ -491,11 +500,7 @@ describe('gradients of random tensor programs', () => {
           const values = { X: `randn(${m}, ${n}) / 2`, W: `randn(${n}, ${p}) / 2`, b: `randn(${p}) / 2` }
           const used = Object.fromEntries(Object.entries(values).filter(([name]) => new RegExp(`\\b${name}\\b`).test(source)))
           const trace = await run(source, used, seed)
-          const exact = Object.fromEntries(trace.gradients.map((g) => [g.name, g.grad]))
-          const numeric = numericGradients(source, Object.fromEntries(trace.gradients.map((g) => [g.name, trace.nodes[g.node]!.value!])))
-          for (const [name, estimates] of Object.entries(numeric)) {
-            estimates.forEach((estimate, i) => expect(Math.abs(exact[name]!.data[i]! - estimate)).toBeLessThan(1e-5 * Math.max(1, Math.abs(estimate))))
-          }
+          expectCentralDifferences(source, trace)
         },
       ),
       { numRuns: 150, seed: 16 },
@@ -524,11 +529,7 @@ describe('gradients of random convolutions and poolings', () => {
           const source = `L = sum(${pool} .* ${pool}) + sum(${conv})`
           const values = rank === 1 ? { x: `randn(${n})`, K: `randn(${k})` } : { x: `randn(${n}, ${n + 1})`, K: `randn(${k}, ${k})` }
           const trace = await run(source, values, seed)
-          const exact = Object.fromEntries(trace.gradients.map((g) => [g.name, g.grad]))
-          const numeric = numericGradients(source, Object.fromEntries(trace.gradients.map((g) => [g.name, trace.nodes[g.node]!.value!])))
-          for (const [name, estimates] of Object.entries(numeric)) {
-            estimates.forEach((estimate, i) => expect(Math.abs(exact[name]!.data[i]! - estimate)).toBeLessThan(1e-5 * Math.max(1, Math.abs(estimate))))
-          }
+          expectCentralDifferences(source, trace)
         },
       ),
       { numRuns: 150, seed: 28 },

@@ -193,16 +193,7 @@ function diagnose(trace: TensorTrace, claim: TensorClaim, truth: Tensor, earlier
   }
   const at = (t: Tensor) => (claim.index ? tensor([], [t.data[offsetOf(t.shape, claim.index)]!]) : t)
   if (!claim.index && claimed.shape.length === 2 && agrees(transposeOf(claimed), truth, tolerance)) return { kind: 'transposed' }
-  if (!claim.index) {
-    const via = unflipped(trace, edges, claimed, truth, tolerance)
-    // A kernel with flip(k) = -k (such as [1, -1]) makes the unflipped rule minus the right one too: both are said.
-    const negated = tensor(
-      claimed.shape,
-      claimed.data.map((x) => -x),
-    )
-    if (via !== undefined) return { kind: 'unflipped', via, ...(agrees(negated, truth, tolerance) ? { alsoSign: true } : {}) }
-  }
-  if (
+  const signFlipped =
     truth.data.some((x) => x !== 0) &&
     agrees(
       tensor(
@@ -212,8 +203,12 @@ function diagnose(trace: TensorTrace, claim: TensorClaim, truth: Tensor, earlier
       truth,
       tolerance,
     )
-  )
-    return { kind: 'sign' }
+  if (!claim.index) {
+    const via = unflipped(trace, edges, claimed, truth, tolerance)
+    // A kernel with flip(k) = -k (such as [1, -1]) makes the unflipped rule minus the right one too: both are said.
+    if (via !== undefined) return { kind: 'unflipped', via, ...(signFlipped ? { alsoSign: true } : {}) }
+  }
+  if (signFlipped) return { kind: 'sign' }
   if (edges.length > 1) {
     for (const edge of edges)
       if (agrees(claimed, at(edge.contribution), tolerance)) return { kind: 'one-contribution', via: edge.consumer, count: edges.length }
