@@ -5,10 +5,11 @@ import { LIMITS } from '../limits.js'
 import { DEFAULT_PRECISION } from '../format.js'
 import { GRAPH_PRECISION } from '../render/layout.js'
 import { TENSOR_PRECISION } from '../render/tensor-table.js'
-import { FORMATS, type Differentiation } from '../render/index.js'
+import { FORMATS } from '../render/index.js'
+import type { Differentiation } from '../modes/forward.js'
 import { DEFAULT_TOLERANCE } from '../modes/claims.js'
 import { editDistance } from '../bindings.js'
-import type { Colors } from '../render/colors.js'
+import type { Colors } from '../steps/colors.js'
 import { InputError } from '../errors.js'
 
 /** --mode: reverse (the default), forward or both; forward mode is written by table, markdown, latex and json. */

@@ -39,6 +39,9 @@ export interface TangentPass {
   agrees?: boolean
 }
 
+/** --mode: the backward pass (the default), tangent passes instead, or both with what each costs. */
+export type Differentiation = 'reverse' | 'forward' | 'both'
+
 export interface ForwardMode {
   passes: TangentPass[]
   /** One pass per input; its multiply-adds over all passes. */

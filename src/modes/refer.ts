@@ -6,7 +6,7 @@ import { InputError, excerpt } from '../errors.js'
 import { parseProgram, type Expr } from '../parse.js'
 import { CONSTANT_VALUES, type OpId } from '../ops.js'
 import { isNumber, printSym, type Sym } from '../sym.js'
-import { notation } from '../render/text.js'
+import { notation } from '../steps/text.js'
 import type { Trace } from '../trace.js'
 
 const COMMUTATIVE = new Set<OpId>(['add', 'mul', 'max', 'min'])

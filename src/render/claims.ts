@@ -1,7 +1,7 @@
 // The verdicts of `check`, in the terminal and as JSON: each claim right or wrong, and for a wrong
 // one the step to look at. The sentences come from src/steps/words.ts.
 import { escapeControls } from '../errors.js'
-import { PLAIN, type Colors } from './colors.js'
+import { PLAIN, type Colors } from '../steps/colors.js'
 import { formatNumber } from '../format.js'
 import type { ClaimResult } from '../modes/claims.js'
 import { printSym } from '../sym.js'
@@ -9,7 +9,7 @@ import type { Trace } from '../trace.js'
 import { statementNodes, expand } from '../steps/lesson.js'
 import { TITLES, claimMeaning, claimsHeading, verdictLines } from '../steps/words.js'
 import { jsonSym } from './json.js'
-import { notation } from './text.js'
+import { notation } from '../steps/text.js'
 
 export interface ClaimsOptions {
   precision: number

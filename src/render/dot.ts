@@ -4,7 +4,7 @@
 import { printSym, type Sym } from '../sym.js'
 import { local } from '../steps/cells.js'
 import { GRAPH } from '../steps/words.js'
-import { notation } from './text.js'
+import { notation } from '../steps/text.js'
 import { inputEdges, type Trace } from '../trace.js'
 import type { RenderOptions } from './index.js'
 import { graphDirection, recordLabel, type Direction } from './layout.js'

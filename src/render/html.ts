@@ -13,13 +13,14 @@ import { nodeValues } from '../modes/refer.js'
 import type { RenderOptions } from './index.js'
 import { renderDot } from './dot.js'
 import { graphviz } from './svg.js'
-import { notation } from './text.js'
+import { notation } from '../steps/text.js'
 import { nodeLimit, refuseLarger } from './shared.js'
 import { PAGE_SCRIPT, PAGE_STYLE } from './page.js'
 import type { TensorEdge, TensorTrace } from '../tensor/trace.js'
 import type { TensorQuestion } from '../tensor/quiz.js'
 import { formatNumber } from '../format.js'
-import { shapeCell, valueText, type TensorRenderOptions } from './tensor-values.js'
+import { shapeCell, valueText } from '../steps/values.js'
+import type { TensorRenderOptions } from './index.js'
 import {
   TENSOR_PAGE as TP,
   TENSOR_WORDS as W,

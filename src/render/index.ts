@@ -1,5 +1,5 @@
 // The registry of output formats: one renderer per format, each reading only the Trace.
-import type { Colors } from './colors.js'
+import type { Colors } from '../steps/colors.js'
 import type { Direction } from './layout.js'
 import type { Trace } from '../trace.js'
 import { jsonChunks, renderJson } from './json.js'
@@ -10,8 +10,13 @@ import { dotChunks, renderDot } from './dot.js'
 import { mermaidFormatTooLarge, renderMermaidFormat } from './mermaid.js'
 import { renderSvg, svgTooLarge } from './svg.js'
 import { htmlTooLarge, renderHtml } from './html.js'
-import type { ForwardMode } from '../modes/forward.js'
+import type { Differentiation, ForwardMode } from '../modes/forward.js'
 import type { Question } from '../modes/quiz.js'
+import type { EntryChain } from '../tensor/entry.js'
+import type { TensorForwardMode } from '../tensor/forward.js'
+import type { TensorTraining } from '../tensor/train.js'
+import type { TensorQuestion } from '../tensor/quiz.js'
+import type { TensorEdge } from '../tensor/trace.js'
 import type { TooLarge } from './shared.js'
 
 export interface RenderOptions {
@@ -48,7 +53,16 @@ export interface RenderOptions {
   rankdir?: Direction
 }
 
-export type Differentiation = 'reverse' | 'forward' | 'both'
+/** The scalar faces' options, --entry's chain and an --lr run: what every face of a tensor trace reads. */
+export type TensorRenderOptions = Omit<RenderOptions, 'forward' | 'questions'> & {
+  /** html with --quiz: the tensor quiz's questions (tensor/quiz.ts). */
+  questions?: TensorQuestion[]
+  /** html: the entries of small matrix-product and convolution gradients, each with its chain (tensor/entry.ts productEntries). */
+  entries?: Map<TensorEdge, EntryChain[]>
+  entry?: EntryChain
+  training?: TensorTraining
+  forward?: TensorForwardMode
+}
 
 export interface Format {
   description: string

@@ -7,7 +7,7 @@ import type { Training } from '../modes/train.js'
 import type { ForwardMode } from '../modes/forward.js'
 import { CHUNK_LINES, joined } from './shared.js'
 import { TRAINING, checkReasonText, divergenceText, flagText } from '../steps/words.js'
-import { notation } from './text.js'
+import { notation } from '../steps/text.js'
 import { local } from '../steps/cells.js'
 
 /** Sentences in JSON (flags, reasons) are written as the terminal writes them, at the default precision. */

@@ -2,7 +2,7 @@
 // Column widths follow the content only, never the terminal, so the output is the same bytes in a
 // terminal, in a pipe and in a file (color aside).
 import { LIMITS } from '../limits.js'
-import { PLAIN, type Colors } from './colors.js'
+import { PLAIN, type Colors } from '../steps/colors.js'
 import { formatNumber } from '../format.js'
 import { printSym, type Sym } from '../sym.js'
 import type { FlagCode, Trace } from '../trace.js'
@@ -32,7 +32,7 @@ import { DEFAULT_WIDTH, TABLE_LINE, foldLine } from './wrap.js'
 import type { ForwardMode } from '../modes/forward.js'
 import { comparison, tangentLines, tangentResult } from '../steps/tangents.js'
 import { inChunks, joined } from './shared.js'
-import { notation, type Notation } from './text.js'
+import { notation, type Notation } from '../steps/text.js'
 
 export function renderTable(trace: Trace, options: RenderOptions): string {
   return joined(tableChunks(trace, options))

@@ -1,6 +1,6 @@
 // The verdicts of check on a tensor program, in the terminal and as JSON.
 import { escapeControls } from '../errors.js'
-import { PLAIN, type Colors } from './colors.js'
+import { PLAIN, type Colors } from '../steps/colors.js'
 import type { TensorTrace } from '../tensor/trace.js'
 import type { TensorClaimResult } from '../tensor/claims.js'
 import { toNested, type Tensor } from '../tensor/tensor.js'

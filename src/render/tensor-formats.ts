@@ -6,7 +6,8 @@ import type { Tensor } from '../tensor/tensor.js'
 import type { TensorForwardMode } from '../tensor/forward.js'
 import { renderTensorTable } from './tensor-table.js'
 import { renderTensorNotes } from './tensor-notes.js'
-import { shapeCell, valueText, type TensorRenderOptions } from './tensor-values.js'
+import { shapeCell, valueText } from '../steps/values.js'
+import type { TensorRenderOptions } from './index.js'
 import { TENSOR_WORDS as W, plainFormula, tensorFlagText } from '../steps/tensor-words.js'
 import { indexOf } from '../tensor/tensor.js'
 import { MERMAID, classLines } from './mermaid.js'
@@ -33,7 +34,7 @@ export const TENSOR_FORMATS: Record<FormatName, { render: (trace: TensorTrace, o
 const jsonNumber = (x: number) => (Number.isFinite(x) ? String(x) : `"${x}"`)
 
 /** A tensor as nested row-major arrays (NumPy's tolist()), written directly: big values are hundreds of thousands of numbers. */
-function nested(t: Tensor): string {
+function nestedText(t: Tensor): string {
   // JSON.stringify writes an array of finite numbers as String writes each (shortest round trip,
   // -0 as 0) in one native call, several times faster than a call per number; a row with NaN or
   // ±Infinity, which it would write as null, is written number by number.
@@ -68,6 +69,9 @@ function nested(t: Tensor): string {
 export function renderTensorJson(trace: TensorTrace, options: TensorRenderOptions = { precision: 6, ascii: false, explain: false }): string {
   const { nodes } = trace
   const q = JSON.stringify
+  // A variable's grad is written twice (under "gradients" and in its node): its text made once.
+  const written = new Map<Tensor, string>()
+  const nested = (t: Tensor) => written.get(t) ?? (written.set(t, nestedText(t)), written.get(t)!)
   const lines = ['{', `  "value": ${nested({ shape: [], data: new Float64Array([trace.value]) })},`, '  "gradients": {']
   trace.gradients.forEach((g, k) => lines.push(`    ${q(g.name)}: ${nested(g.grad)}${k < trace.gradients.length - 1 ? ',' : ''}`))
   lines.push('  },', `  "kind": "tensor",`, `  "output": ${q(nodes[trace.output]!.label)},`, `  "program": ${q(trace.source)},`)
@@ -151,7 +155,7 @@ function forwardJson(trace: TensorTrace, mode: TensorForwardMode): string {
     const d = pass.direction
     const direction = d.entry ? `{"entry":${q(d.entry.map((i) => i + 1))}}` : `{"from":${q(d.from)}}`
     const tangents = [[d.node, d.seed] as const, ...pass.rows.map((r) => [r.node, r.tangent] as const)]
-      .map(([node, t]) => `${q(trace.nodes[node]!.label)}:${nested(t)}`)
+      .map(([node, t]) => `${q(trace.nodes[node]!.label)}:${nestedText(t)}`)
       .join(',')
     return `    {"variable":${q(d.variable)},"direction":${direction},"result":${jsonNumber(pass.result)},"reverse":${jsonNumber(pass.reverse)},"agrees":${pass.agrees},"operations":${pass.operations},"tangents":{${tangents}}}`
   })

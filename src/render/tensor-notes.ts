@@ -5,7 +5,8 @@ import type { RenderOptions } from './index.js'
 import type { TensorTrace } from '../tensor/trace.js'
 import type { Tensor } from '../tensor/tensor.js'
 import { formatNumber } from '../format.js'
-import { SHOWN, shapeCell, shownIndexes, type TensorRenderOptions } from './tensor-values.js'
+import { SHOWN, shapeCell, shownIndexes } from '../steps/values.js'
+import type { TensorRenderOptions } from './index.js'
 import { latexName, latexNumber } from './tex.js'
 import {
   TANGENT_WORDS,

@@ -1,10 +1,11 @@
 // The terminal view of a tensor program: the scalar view's sections with a shape beside every
 // value, the local rules as vector-Jacobian products (ḡ·xᵀ, with the product's shapes), the
 // backward pass as upstream · rule = contribution per edge, and every gradient with its check.
-import { PLAIN } from './colors.js'
+import { PLAIN } from '../steps/colors.js'
 import { boxLines, displayWidth } from './box.js'
 import { DEFAULT_WIDTH, foldLine } from './wrap.js'
-import { shapeCell, valueText, type TensorRenderOptions } from './tensor-values.js'
+import { shapeCell, valueText } from '../steps/values.js'
+import type { TensorRenderOptions } from './index.js'
 import type { TensorEdge, TensorTrace } from '../tensor/trace.js'
 import type { Tensor } from '../tensor/tensor.js'
 import { jacobianOf } from '../tensor/entry.js'

@@ -5,7 +5,7 @@ import { formatNumber } from '../format.js'
 import { OPS } from '../ops.js'
 import { TOO_LONG_TEXT, precedence, prefixParens, type Sym } from '../sym.js'
 import { bracketedAsFactor, type Cell, type Mark, type Phrase } from '../steps/cells.js'
-import { notation } from './text.js'
+import { notation } from '../steps/text.js'
 
 const GREEK_LOWER = 'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma tau upsilon phi chi psi omega'.split(' ')
 const GREEK = new Set([...GREEK_LOWER, ...'Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega'.split(' ')])

@@ -1,11 +1,11 @@
 // The training section of the terminal view (--lr): one table per step, then the loss curve.
 import { LIMITS } from '../limits.js'
-import { PLAIN, type Colors } from './colors.js'
+import { PLAIN, type Colors } from '../steps/colors.js'
 import { formatNumber } from '../format.js'
 import type { Training } from '../modes/train.js'
 import { boxTable } from './box.js'
 import { DEFAULT_WIDTH, foldLine } from './wrap.js'
-import { notation } from './text.js'
+import { notation } from '../steps/text.js'
 import { mark, type Phrase } from '../steps/cells.js'
 import { TRAINING, divergenceText } from '../steps/words.js'
 

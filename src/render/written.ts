@@ -1,13 +1,13 @@
 // A written trace's verdicts: in the terminal (each claim with its line, ✓ ✗ ≈ ?, and why), as
 // JSON, and as the student's own file with a note after each claim line (--annotate).
 import { escapeControls, excerpt } from '../errors.js'
-import { PLAIN, type Colors } from './colors.js'
+import { PLAIN, type Colors } from '../steps/colors.js'
 import type { ClaimResult } from '../modes/claims.js'
 import type { Syntax, WrittenClaim } from '../modes/written/read.js'
 import type { WrittenVerdict } from '../modes/written/judge.js'
 import type { Trace } from '../trace.js'
 import { TITLES, verdictLines, writtenHeading, WRITTEN } from '../steps/words.js'
-import { notation } from './text.js'
+import { notation } from '../steps/text.js'
 import { claimsHeader, unnamedNodes } from './claims.js'
 
 export interface Written {

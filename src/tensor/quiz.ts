@@ -2,7 +2,7 @@
 // pass the shape of the gradient (asked first: it is where students get lost) and the rule, typed
 // with g for the upstream gradient (g*x', W'*g, sum(g, 1)). A rule is judged as a formula: right at
 // the traced values and at two other points where the operands and g have moved.
-import { PLAIN, type Colors } from '../render/colors.js'
+import { PLAIN, type Colors } from '../steps/colors.js'
 import { InputError } from '../errors.js'
 import { agrees, valueIn } from './claims.js'
 import type { TensorEdge, TensorTrace } from './trace.js'
@@ -14,7 +14,7 @@ import { formatNumber } from '../format.js'
 import { TENSOR_QUIZ as Q, entryLines, plainFormula, tensorFlagText, upstreamTimesRule } from '../steps/tensor-words.js'
 import { QUIZ } from '../steps/words.js'
 import { conventionsByEntry, type TensorFlag } from './flags.js'
-import { valueText } from '../render/tensor-values.js'
+import { valueText } from '../steps/values.js'
 import { UNDEFINED_ANSWER, finish, nextAnswer, type QuizIo, type Score } from '../modes/quiz.js'
 
 export type TensorQuestion =

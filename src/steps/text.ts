@@ -5,7 +5,7 @@ import { LIMITS } from '../limits.js'
 import { formatNumber } from '../format.js'
 import { OPS, type OpId } from '../ops.js'
 import { printSym, type Sym, type SymStyle } from '../sym.js'
-import { bracketedAsFactor, type Cell, type Mark, type Phrase } from '../steps/cells.js'
+import { bracketedAsFactor, type Cell, type Mark, type Phrase } from './cells.js'
 
 export interface Notation {
   d: string

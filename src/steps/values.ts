@@ -1,24 +1,8 @@
-// What the faces of a tensor trace share: their options, and values as they write them: whole while small, summarized past that as NumPy does
-// (the first and last rows and columns around an ellipsis), entries with the given precision.
+// A tensor's value as the lessons show it: whole while small, summarized past that as NumPy does
+// (the first and last rows and columns around an ellipsis), entries with the given precision; and
+// its shape as a cell. Every face and the tensor quiz write values so.
 import { formatNumber } from '../format.js'
 import { shapeText, type Shape, type Tensor } from '../tensor/tensor.js'
-import type { RenderOptions } from './index.js'
-import type { EntryChain } from '../tensor/entry.js'
-import type { TensorForwardMode } from '../tensor/forward.js'
-import type { TensorTraining } from '../tensor/train.js'
-import type { TensorQuestion } from '../tensor/quiz.js'
-import type { TensorEdge } from '../tensor/trace.js'
-
-/** The scalar faces' options, --entry's chain and an --lr run: what every face of a tensor trace reads. */
-export type TensorRenderOptions = Omit<RenderOptions, 'forward' | 'questions'> & {
-  /** html with --quiz: the tensor quiz's questions (tensor/quiz.ts). */
-  questions?: TensorQuestion[]
-  /** html: the entries of small matrix-product and convolution gradients, each with its chain (tensor/entry.ts productEntries). */
-  entries?: Map<TensorEdge, EntryChain[]>
-  entry?: EntryChain
-  training?: TensorTraining
-  forward?: TensorForwardMode
-}
 
 /** Rows and columns (or vector entries) shown whole; past them, EDGE at each end around an ellipsis. */
 export const SHOWN = { rows: 6, cols: 5, entries: 6, edgeRows: 3, edgeCols: 2, edgeEntries: 3 }
