@@ -273,6 +273,38 @@ describe('check: claims worked out by hand', () => {
     expect(third).not.toContain('is the local derivative')
   })
 
+  it("says when the student's two right factors give the gradient, and what their number is instead of the product", async () => {
+    const program = ['check', 'yhat = x*w + b; loss = (yhat - y)^2', '--b', '0', '--y', '1']
+    const judge = async (values: string[], claims: string[]) => {
+      const args = [...program, ...values, ...claims.flatMap((c) => ['--claim', c])]
+      const { stdout } = await runCli(args)
+      const { claims: judged } = JSON.parse((await runCli([...args, '--format', 'json'])).stdout)
+      return { text: stdout.slice(stdout.indexOf('✗ 3.')), diagnosis: judged[2].diagnosis }
+    }
+    // x = 3, w = 1: ∂loss/∂yhat = 2·(3 - 1) = 4 and ∂yhat/∂w = x = 3, so ∂loss/∂w = 12.
+    const sum = await judge(['--x', '3', '--w', '1'], ['dloss/dyhat = 4', 'dyhat/dw = 3', 'dloss/dw = 7'])
+    expect(sum.text).toContain(
+      'Your claims 1 and 2 are right, and the chain rule multiplies them: ∂loss/∂yhat · ∂yhat/∂w = 4 · 3 = 12. Your 7 is their sum, 4 + 3: the chain rule multiplies.',
+    )
+    expect(sum.text).not.toContain('None of your claims')
+    expect(sum.diagnosis).toEqual({ kind: 'unmultiplied', fromClaim: 1, factorClaim: 2, instead: 'sum' })
+    const upstream = await judge(['--x', '3', '--w', '1'], ['dloss/dyhat = 4', 'dyhat/dw = 3', 'dloss/dw = 4'])
+    expect(upstream.text).toContain('Your 4 is the upstream ∂loss/∂yhat alone: ∂yhat/∂w is left out of the product.')
+    expect(upstream.text).not.toContain('is the local derivative')
+    // x = 2, w = 1: both factors are 2, so which one was kept is not told.
+    const either = await judge(['--x', '2', '--w', '1'], ['dloss/dyhat = 2', 'dyhat/dw = 2', 'dloss/dw = 2'])
+    expect(either.text).toContain('= 2 · 2 = 4. Your 2 is one of the two factors alone: the product needs both.')
+    expect(either.text).not.toContain('compare your steps')
+  })
+
+  it('never explains a number by ∞ · 0 = NaN where the backward pass selects a branch', async () => {
+    // L = sqrt(relu(x)) at x = -1: ∂L/∂t1 = Infinity, relu′ = 0 selects, so ∂L/∂x = 0; no flipped sign makes NaN.
+    const { stdout } = await runCli(['check', 'sqrt(relu(x))', '--x', '-1', '--claim', 'dL/dx = NaN'])
+    expect(stdout).toContain('∂L/∂x is 0, not NaN')
+    expect(stdout).toContain('∂L/∂x = ∂L/∂t1 · ∂relu(x)/∂x = Infinity · 0 = 0')
+    expect(stdout).not.toContain('Your number is exactly what')
+  })
+
   it('suggests for an unknown name what the student likely meant: assigned names first, and lists the nodes by kind', async () => {
     const args = ['check', 'yhat = x*w + b; loss = (yhat-y)^2', '--x', '2', '--w', '0.5', '--b', '0', '--y', '3']
     const { stdout } = await runCli([...args, '--claim', 'd loss/d yht = -4'])

@@ -65,6 +65,11 @@ export type Diagnosis =
    * `from`) times ∂m/∂n (claim `factor`), and the slip is in the second.
    */
   | { kind: 'explained'; from: number; factor: number }
+  /**
+   * The student's own ∂L/∂m (claim `from`) and ∂m/∂n (claim `factor`) are right, and their product
+   * is the true ∂L/∂n: the slip is in the last step, the multiplication itself.
+   */
+  | { kind: 'unmultiplied'; from: number; factor: number; instead?: 'factor alone' | 'upstream alone' | 'one alone' | 'sum' }
   /** A formula that gives the right number here but is not the derivative: `slip` says where it departs. */
   | { kind: 'formula'; slip: FormulaSlip }
   /** ∂x/∂L written for ∂L/∂x: `of` does not depend on `wrt`, but `wrt` depends on `of` (by `reverse`, ∂wrt/∂of). */
@@ -262,7 +267,9 @@ export function checkClaims(trace: Trace, claims: Claim[], tolerance = DEFAULT_T
       r.diagnosis =
         earlier?.right && earlier.of === r.of && !earlier.chain
           ? { kind: 'contradicts', from: results.indexOf(earlier) }
-          : (explained(results, k, tolerance) ?? chained(results, k, tolerance) ?? departure(trace, inputsOf, before, r, tolerance))
+          : (explained(results, k, tolerance) ??
+            chained(results, k, tolerance) ??
+            stepOrProduct(departure(trace, inputsOf, before, r, tolerance), results, k, tolerance))
     }
     if (r.kind === 'gradient' && r.diagnosis?.kind !== 'contradicts') {
       const local = trace.nodes[r.wrt]!.contributions.find((e) => {
@@ -307,6 +314,35 @@ function explained(results: ClaimResult[], k: number, tolerance: number): Diagno
       const gradient = results[g]!
       if (gradient.kind !== 'gradient' || gradient.wrt !== factor.of) continue
       if (agrees(r.claimed, gradient.claimed * factor.claimed, tolerance)) return { kind: 'explained', from: g, factor: f }
+    }
+  }
+  return undefined
+}
+
+/** An earlier slip the number follows from explains it best; else the student's own two right factors, when they give the gradient. */
+function stepOrProduct(departed: Diagnosis, results: ClaimResult[], k: number, tolerance: number): Diagnosis {
+  if (departed.kind === 'inherited' && departed.follows) return departed
+  return unmultiplied(results, k, tolerance) ?? departed
+}
+
+/**
+ * A wrong gradient whose two factors the student stated right, earlier: ∂L/∂m and ∂m/∂n, whose
+ * product is the true ∂L/∂n (m is then on every path from n to L).
+ */
+function unmultiplied(results: ClaimResult[], k: number, tolerance: number): Diagnosis | undefined {
+  const r = results[k]!
+  for (let f = k - 1; f >= 0; f--) {
+    const factor = results[f]!
+    if (!factor.right || (factor.kind !== 'local' && factor.kind !== 'partial') || factor.wrt !== r.wrt) continue
+    for (let g = k - 1; g >= 0; g--) {
+      const gradient = results[g]!
+      if (gradient.kind !== 'gradient' || !gradient.right || gradient.wrt !== factor.of) continue
+      if (!agrees(r.truth, gradient.claimed * factor.claimed, tolerance)) continue
+      // What the number is, when it is one of the pieces rather than their product.
+      const [a, b] = [gradient.claimed, factor.claimed]
+      const [isB, isA] = [agrees(r.claimed, b, tolerance), agrees(r.claimed, a, tolerance)]
+      const instead = isA && isB ? 'one alone' : isB ? 'factor alone' : isA ? 'upstream alone' : agrees(r.claimed, a + b, tolerance) ? 'sum' : undefined
+      return { kind: 'unmultiplied', from: g, factor: f, ...(instead ? { instead } : {}) }
     }
   }
   return undefined
@@ -401,11 +437,19 @@ function likelySlip(trace: Trace, n: number, claimed: number, tolerance: number)
     node = trace.edges[up[0]!]!.to
   }
   const locals = path.map((e) => trace.edges[e]!.localValue as number)
+  /** The gradient down the path with the k-th local replaced by `value`, multiplied as the backward pass does (a branch selected gives 0, never ∞ · 0). */
+  const along = (k: number, value: number) => {
+    let upstream = 1
+    for (let j = path.length - 1; j >= 0; j--) {
+      const edge = trace.edges[path[j]!]!
+      upstream = selectingProduct(upstream, j === k ? value : locals[j]!, trace.nodes[edge.to]!, (i) => trace.nodes[i]!.value, edge.slot)
+    }
+    return upstream
+  }
   const found: Slip[] = []
   path.forEach((e, k) => {
     const edge = trace.edges[e]!
     const consumer = trace.nodes[edge.to]!
-    const others = locals.reduce((product, l, j) => (j === k ? product : product * l), 1)
     const candidates: [Slip['kind'], number][] = [
       ['sign', -locals[k]!],
       ['left-out', 1],
@@ -413,7 +457,7 @@ function likelySlip(trace: Trace, n: number, claimed: number, tolerance: number)
     // Only a function's value is mistaken for its derivative (tanh, exp, sigmoid), not a sum's.
     if (consumer.inputs.length === 1 && consumer.op !== 'neg' && consumer.op !== 'identity') candidates.push(['value-for-derivative', consumer.value as number])
     for (const [kind, value] of candidates) {
-      if (!agrees(value, locals[k]!, tolerance) && agrees(claimed, others * value, tolerance)) found.push({ edge: e, kind })
+      if (!agrees(value, locals[k]!, tolerance) && agrees(claimed, along(k, value), tolerance)) found.push({ edge: e, kind })
     }
   })
   // One explanation or none: two that fit equally well would be a guess.

@@ -490,6 +490,7 @@ export function verdictLines(trace: Trace, results: ClaimResult[], k: number, na
   } else if (diagnosis.kind === 'inherited') lines.push(inheritedVerdict(judged, results, diagnosis))
   else if (diagnosis.kind === 'explained') lines.push(explainedVerdict(judged, results, diagnosis))
   else if (diagnosis.kind === 'chained') lines.push(chainedVerdict(judged, results, diagnosis))
+  else if (diagnosis.kind === 'unmultiplied') lines.push(unmultipliedVerdict(judged, results, diagnosis))
   else if (diagnosis.kind === 'contradicts')
     lines.push([
       // Two steps of one equation share a line: "line 12" would point at this very line.
@@ -520,7 +521,8 @@ export function verdictLines(trace: Trace, results: ClaimResult[], k: number, na
     lines.push([`${label(r.of)} does not depend on ${label(r.wrt)} (no path leads from ${label(r.wrt)} up to ${label(r.of)}), so `, meaning, ' = 0.'])
   } else lines.push([meaning, ` multiplies the local derivatives along every path from ${label(r.of)} down to ${label(r.wrt)}, and adds the paths.`])
   // A number the student's own earlier claims explain is diagnosed by them alone: a second reading would contradict it.
-  const explained = diagnosis.kind === 'explained' || diagnosis.kind === 'chained' || (diagnosis.kind === 'inherited' && diagnosis.follows)
+  const explained =
+    diagnosis.kind === 'explained' || diagnosis.kind === 'chained' || diagnosis.kind === 'unmultiplied' || (diagnosis.kind === 'inherited' && diagnosis.follows)
   if (r.localInstead !== undefined && !explained) {
     const edge = trace.edges[r.localInstead]!
     const upstream: Phrase = [d(trace.output, edge.to), ' = ', value(edge.upstream as number), ' (', mark('step2'), ' multiply along the chain).']
@@ -654,6 +656,38 @@ function explainedVerdict({ trace, r, d, named }: Judged, results: ClaimResult[]
     ', not ',
     value(by.claimed),
     '.',
+  ]
+}
+
+/** The student's two factors are right and give the gradient: the slip is the product itself, and what their number is instead. */
+function unmultipliedVerdict({ trace, r, d, named }: Judged, results: ClaimResult[], diagnosis: Extract<Diagnosis, { kind: 'unmultiplied' }>): Phrase {
+  const [from, by] = [results[diagnosis.from]!, results[diagnosis.factor]!]
+  const [a, b] = [from.claimed, by.claimed]
+  const instead: Phrase = {
+    'factor alone': [' Your ', value(r.claimed), ' is ', d(by.of, by.wrt), ' alone: the upstream ', d(trace.output, from.wrt), ' is left out of the product.'],
+    'upstream alone': [
+      ' Your ',
+      value(r.claimed),
+      ' is the upstream ',
+      d(trace.output, from.wrt),
+      ' alone: ',
+      d(by.of, by.wrt),
+      ' is left out of the product.',
+    ],
+    // Both factors are that number: which one was kept is not to be told.
+    'one alone': [' Your ', value(r.claimed), ' is one of the two factors alone: the product needs both.'],
+    sum: [' Your ', value(r.claimed), ' is their sum, ', value(a), ' + ', value(b), ': the chain rule multiplies.'],
+    none: [],
+  }[diagnosis.instead ?? 'none']
+  return [
+    `Your ${namedPair(named, diagnosis.from, diagnosis.factor)} are right, and the chain rule multiplies them: `,
+    product(d(trace.output, from.wrt), d(by.of, by.wrt)),
+    ' = ',
+    product(factor(a), factor(b)),
+    ' = ',
+    value(r.truth),
+    '.',
+    ...instead,
   ]
 }
 
