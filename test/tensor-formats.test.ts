@@ -1,4 +1,5 @@
 // The faces of a tensor trace as their consumers read them: the JSON contract, Markdown through a
+import { readFileSync } from 'node:fs'
 // GFM parser and KaTeX, LaTeX through KaTeX, DOT through Graphviz; and the command line around them.
 import { describe, expect, it } from 'vitest'
 import katex from 'katex'
@@ -337,6 +338,23 @@ describe('quiz on a tensor program', () => {
     const answers = ['3', '3', 'scalar', '3', 'g*[1, 1, 1]', '3', 'g .* (1 - tanh(z).^2)', '3x2', "g*[1, -1]'", 'q']
     const { stdout } = await runCli([...P], { answers })
     expect(stdout).toContain('✗ not quite: right numbers here, wrong formula: with the operands and g moved a little it no longer agrees')
+  })
+})
+
+describe('quiz on a tensor program with a loop', () => {
+  const RNN = ['--file', 'examples/rnn.txt', '--W', '[0.5, -0.2; 0.1, 0.3]', '--U', '[1, 0; 0.5, 1]', '--X', '[1, 2; 0, 1; -1, 0.5]', '--b', '[0; 0.1]']
+
+  it('asks the steps by their names (h#1 is h after step 1), with the shape rule each op has', async () => {
+    const files = { 'examples/rnn.txt': readFileSync('examples/rnn.txt', 'utf8') }
+    const { code, stdout } = await runCli(['quiz', ...RNN], { answers: ['?', '2x1', '2', '2x1', 'q'], files })
+    expect(code).toBe(0)
+    // h#0 = zeros(2, 1) is a name for a 2×1 value; W·h#0 is 2×2 · 2×1.
+    expect(stdout).toContain('(1/98) the shape of h#0 = zeros(2, 1) = ?\n> ?\n  hint: a name for a value is that value: the same shape\n> 2x1\n  ✓ right')
+    expect(stdout).toContain('(2/98) the shape of t1 = W·h#0 = ?\n> 2\n')
+    expect(stdout).toContain('✗ not quite: a matrix product m×k · k×n is m×n')
+    const page = await runCli([...RNN, '--format', 'html', '--quiz'], { files })
+    expect(page.code).toBe(0)
+    expect(page.stdout).toContain('h#2')
   })
 })
 

@@ -109,8 +109,8 @@ export type TensorConvention = Convention | 'tie-extreme' | 'zero-norm' | 'pool-
 export interface TensorOp {
   /** The result's shape, or a message saying why the operands do not fit (the caller adds where). */
   shape: (shapes: Shape[], p: Params) => number[] | string
-  /** How the result's shape follows from the operands', in words: the quiz's first hint for the shape question. */
-  shapeRule: string
+  /** How the result's shape follows from the operands' (with `inputs` of them), in words: the quiz's first hint for the shape question. */
+  shapeRule: string | ((p: Params, inputs: number) => string)
   forward: (xs: Tensor[], p: Params) => Tensor
   /** How a node is written from its inputs' labels. */
   write: (labels: string[], p: Params) => string
@@ -277,7 +277,12 @@ function elementwiseInput(slot: number): TensorInput {
 }
 
 const ELEMENTWISE: TensorOp = {
-  shapeRule: 'entry by entry, with broadcasting: the shapes aligned from the right, each size equal or 1, and the larger taken',
+  shapeRule: (p, inputs) =>
+    inputs > 1
+      ? 'entry by entry, with broadcasting: the shapes aligned from the right, each size equal or 1, and the larger taken'
+      : p.fn === 'identity'
+        ? 'a name for a value is that value: the same shape'
+        : 'a function of each entry keeps the shape',
   shape: (shapes, p) => {
     // mathjs's / and ^ are matrix division and matrix power once a matrix is involved.
     if (p.written === '/' && !isScalar({ shape: shapes[1]! }))

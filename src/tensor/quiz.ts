@@ -29,6 +29,12 @@ export type TensorQuestion =
 export const upstreamName = (trace: TensorTrace): string =>
   ['g', 'gbar', 'g_up', 'upstream'].find((name) => !trace.nodes.some((n) => n.label === name)) ?? 'upstream'
 
+/** The shape rule of a node's op, in words. */
+function shapeRuleOf(node: TensorTrace['nodes'][number]): string {
+  const rule = TENSOR_OPS[node.op!].shapeRule
+  return typeof rule === 'string' ? rule : rule(node.params, node.inputs.length)
+}
+
 export function tensorQuestions(trace: TensorTrace, precision: number): TensorQuestion[] {
   const { nodes } = trace
   const g = upstreamName(trace)
@@ -43,7 +49,7 @@ export function tensorQuestions(trace: TensorTrace, precision: number): TensorQu
       node: i,
       ask: Q.valueShape(node.label, node.expression!),
       shape: node.value!.shape,
-      hints: [TENSOR_OPS[node.op!].shapeRule, inputs.join(', ')],
+      hints: [shapeRuleOf(node), inputs.join(', ')],
       reveal: `${node.label} = ${node.expression} is ${shapeText(node.value!.shape)}`,
     })
   })
@@ -124,7 +130,9 @@ function usedNames(trace: TensorTrace, edge: TensorEdge): string[] {
   const consumer = trace.nodes[edge.consumer]!
   const formula = plainFormula(edge.formula)
   const labels = [...new Set([...consumer.inputs.map((k) => trace.nodes[k]!), consumer].filter((n) => n.kind !== 'constant').map((n) => n.label))]
-  return labels.filter((label) => new RegExp(`(?<![\\p{L}\\p{N}_$#])${label.replace(/[#$]/g, '\\$&')}(?![\\p{L}\\p{N}_$#])`, 'u').test(formula))
+  // The formula's names as whole words (h#3, a loop's step, is one name).
+  const words = new Set(formula.match(/(?<![\p{L}\p{N}_$#])[\p{L}_$][\p{L}\p{N}_$#]*/gu) ?? [])
+  return labels.filter((label) => words.has(label))
 }
 
 const kinkOf = (trace: TensorTrace, flags: TensorFlag[]) => (flags.length ? { kink: flags.map((f) => tensorFlagText(trace, f)).join('; ') } : {})
