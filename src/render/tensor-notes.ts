@@ -75,7 +75,13 @@ export function latexFormula(text: string): string {
     if (words !== undefined) out += `\\text{${words.startsWith(',') ? '' : ' '}${textEscape(words)} }`
     else if (of !== undefined) out += `\\frac{\\partial ${latexName(of)}}{\\partial ${latexName(wrt!)}}`
     else if (bar !== undefined) out += '\\bar{g}'
-    else if (name !== undefined) out += call ? `${LATEX_FUNCTIONS.has(name) ? `\\${name}` : `\\operatorname{${textEscape(name)}}`}(` : latexName(name)
+    // A loop step's name (h#2, h^{(2)}) is braced whole, so a transpose after it is no double superscript.
+    else if (name !== undefined)
+      out += call
+        ? `${LATEX_FUNCTIONS.has(name) ? `\\${name}` : `\\operatorname{${textEscape(name)}}`}(`
+        : name.includes('#')
+          ? `{${latexName(name)}}`
+          : latexName(name)
     else if (number !== undefined) out += number.includes('e') ? latexNumber(Number(number)) : number
     else if (symbol !== undefined)
       out += (
@@ -344,12 +350,14 @@ function latexBackward(trace: TensorTrace, p: number): string[] {
     const count = totals.get(edge.input)!.length
     const k = (done.get(edge.input) ?? 0) + 1
     done.set(edge.input, k)
-    const name = `${latexGrad(out, input.label)}${count > 1 ? `^{(${k})}` : ''}`
+    // As the scalar notes number contributions: "(1 of 3)", with the loop step where there is one
+    // (a superscript (k) would read as the step names h^{(k)} of a loop).
+    const step = stepText(trace, edge.consumer)
+    const name = `${latexGrad(out, input.label)}${count > 1 ? `\\ \\text{(${k} of ${count}${step ? `, $${step}$` : ''})}` : ''}`
     rows.push(`${name} &= ${latexFormula(upstreamTimesRule(trace, edge))}${onItsLine(edge.contribution)}${valueLatex(edge.contribution, p, true)}`)
     if (count > 1 && k === count) {
-      const parts = Array.from({ length: count }, (_, j) => `${latexGrad(out, input.label)}^{(${j + 1})}`).join(' + ')
       const grad = trace.grads[edge.input]!
-      rows.push(`${latexGrad(out, input.label)} &= ${parts}${onItsLine(grad)}${valueLatex(grad, p, true)}`)
+      rows.push(`${latexGrad(out, input.label)} &= \\text{${latexText(W.sumOf(count))}}${onItsLine(grad)}${valueLatex(grad, p, true)}`)
     }
   }
   return [`\\paragraph{${latexText(W.backwardTitle(out))}}`, ...align(rows)]
