@@ -453,7 +453,7 @@ export const TANGENT_WORDS = {
     return [
       `  forward mode: ${countText(entries)} ${entries === 1 ? 'pass' : 'passes'} for the whole gradient (one per entry of ${list}), ${countText(mode.forward.operations)} multiply-adds`,
       `  reverse mode: 1 backward pass for ${entries === 1 ? 'its one entry' : `all ${countText(entries)} entries at once`}, ${countText(mode.reverse.operations)} multiply-adds`,
-      '  Multiply-adds are counted as m·k·n per matrix product and one per entry for every other rule, forward or backward.',
+      '  Multiply-adds are counted as m·k·n per matrix product, output entries × kernel entries per convolution, and one per entry for every other rule, forward or backward.',
       agree
         ? `  ${mode.passes.length === 1 ? 'The tangent agrees' : `The tangents agree, along each of the ${mode.passes.length} directions,`} with the backward pass.`
         : '  The two modes disagree along some direction: please report this program.',

@@ -74,6 +74,44 @@ const convWords = (p: Params, of: 'kernel' | 'input') => {
   return words.length ? `‹, with ${words.join(' and ')}›` : ''
 }
 
+/** One size per axis of the plane (a vector's one, a matrix's two), written as a shape: 7, 5×5. */
+const sizes = (rank: 1 | 2, size: (axis: 0 | 1) => number) => (rank === 1 ? `${size(1)}` : `${size(0)}×${size(1)}`)
+
+/**
+ * The input rule's shapes, step by step: ḡ spaced out by the stride, padded by the kernel's size
+ * less 1, correlated with the flipped kernel, the forward padding cut off, and 0 for the input's
+ * last entries that no window reached. At stride 1 without padding: "8 ⋆ 3 → 6".
+ */
+function inputRuleShapes(rank: 1 | 2, x: Shape, k: Shape, out: Shape, p: Params): string {
+  const [n, kk, o] = [plane(x), plane(k), plane(out)]
+  const q = (axis: 0 | 1) => (axis === 0 ? rowPad(x, p) : pad(p))
+  const spaced = (axis: 0 | 1) => (o[axis]! - 1) * stride(p) + 1
+  const full = (axis: 0 | 1) => spaced(axis) + kk[axis]! - 1
+  // The result covers the padded input from its start: the padding cut at the start, and at the end whatever passes the input.
+  const cut = (axis: 0 | 1) => Math.min(full(axis) - q(axis), n[axis]!)
+  const steps = [
+    ...(stride(p) !== 1 ? [`${sizes(rank, (a) => o[a]!)} spaced to ${sizes(rank, spaced)} (stride ${stride(p)}), `] : []),
+    `${sizes(rank, (a) => spaced(a) + 2 * (kk[a]! - 1))} ⋆ ${shapeText(k)} → ${sizes(rank, full)}`,
+    ...(pad(p) ? [`, less the padding → ${sizes(rank, cut)}`] : []),
+    ...([0, 1].some((a) => cut(a as 0 | 1) < n[a]!) ? [`, 0 for the entries no window reached → ${shapeText(x)}`] : []),
+  ]
+  return steps.join('')
+}
+
+/**
+ * The kernel rule's shapes: the padded input correlated with ḡ spaced out by the stride; where
+ * windows stop short of the input's end, the first entries of that (the kernel's size) are kept.
+ */
+function kernelRuleShapes(rank: 1 | 2, x: Shape, k: Shape, out: Shape, p: Params): string {
+  const [n, kk, o] = [plane(x), plane(k), plane(out)]
+  const padded = (axis: 0 | 1) => n[axis]! + 2 * (axis === 0 ? rowPad(x, p) : pad(p))
+  const spaced = (axis: 0 | 1) => (o[axis]! - 1) * stride(p) + 1
+  const full = (axis: 0 | 1) => padded(axis) - spaced(axis) + 1
+  const g = stride(p) !== 1 ? `${sizes(rank, spaced)} (${shapeText(out)} spaced, stride ${stride(p)})` : shapeText(out)
+  const kept = [0, 1].some((a) => full(a as 0 | 1) > kk[a]!) ? `${sizes(rank, full)}, the first ${shapeText(k)} kept` : shapeText(k)
+  return `${sizes(rank, padded)} ⋆ ${g} → ${kept}`
+}
+
 function convInputs(rank: 1 | 2): (p: Params) => TensorInput[] {
   const flip = rank === 1 ? 'flip' : 'rot180'
   return (p) => [
@@ -94,12 +132,7 @@ function convInputs(rank: 1 | 2): (p: Params) => TensorInput[] {
         const by = rank === 1 ? `${kw - 1}` : `${kh - 1}, ${kw - 1}`
         return `${G}‹ padded by ${by}› ⋆ ${flip}(${k!.label})${convWords(params, 'input')}`
       },
-      shapes: ([x, k], out) => {
-        const [oh, ow] = plane(out)
-        const [kh, kw] = plane(k!.shape)
-        const padded = rank === 1 ? `${ow + 2 * (kw - 1)}` : `${oh + 2 * (kh - 1)}×${ow + 2 * (kw - 1)}`
-        return `${padded} ⋆ ${shapeText(k!.shape)} → ${shapeText(x!.shape)}`
-      },
+      shapes: ([x, k], out) => inputRuleShapes(rank, x!.shape, k!.shape, out, p),
       jvp: (t, [, k], out) => correlate(t, k!, out.shape, p),
       tangentFormula: ([x, k]: Operand[]) => `${tangentOf(x!.label)} ⋆ ${k!.label}`,
     },
@@ -115,12 +148,7 @@ function convInputs(rank: 1 | 2): (p: Params) => TensorInput[] {
         return out
       },
       formula: ([x], _out, params) => `${x!.label} ⋆ ${G}${convWords(params, 'kernel')}`,
-      shapes: ([x, k], out) => {
-        const [h, w] = plane(x!.shape)
-        const q = pad(p)
-        const padded = rank === 1 ? `${w + 2 * q}` : `${h + 2 * q}×${w + 2 * q}`
-        return `${padded} ⋆ ${shapeText(out)} → ${shapeText(k!.shape)}`
-      },
+      shapes: ([x, k], out) => kernelRuleShapes(rank, x!.shape, k!.shape, out, p),
       jvp: (t, [x], out) => correlate(x!, t, out.shape, p),
       tangentFormula: ([x, k]: Operand[]) => `${x!.label} ⋆ ${tangentOf(k!.label)}`,
     },

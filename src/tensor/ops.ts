@@ -882,6 +882,9 @@ const SLICE: TensorOp = {
  */
 export function ruleWork(op: TensorOpId, shapes: Shape[], out: Shape, slot: number): number {
   if (op === 'matmul') return productWork(shapes[0]!, shapes[1]!)
+  // A convolution's rules take as many multiply-adds as its forward pass (each meeting once).
+  const own = TENSOR_OPS[op].work
+  if (own) return own(shapes, out)
   return Math.max(size(shapes[slot]!), size(out))
 }
 
