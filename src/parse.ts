@@ -109,6 +109,26 @@ function parseStatement(text: string): MathNode | undefined {
   return root.blocks?.length === 1 ? root.blocks[0]!.node : undefined
 }
 
+/**
+ * mathjs's syntax error as the tutor's, at its position. A line that ends in an operator goes on
+ * to the next line, so mathjs finds the slip there ("Invalid left hand side" at the next `=`):
+ * it is told at the operator instead.
+ */
+function syntaxError(error: unknown, source: string, what = ''): InputError {
+  const char = (error as { char?: unknown }).char
+  let offset = typeof char === 'number' ? Math.max(0, Math.min(char - 1, source.length)) : undefined
+  let message = mathjsMessage(error)
+  if (offset !== undefined && message.startsWith('Invalid left hand side of assignment')) {
+    const before = source.slice(0, source.lastIndexOf('\n', offset) + 1)
+    const dangling = /([-+*/^,]|\.[*/^])[ \t]*(?:#[^\n]*)?\n\s*$/.exec(before)
+    if (dangling) {
+      offset = dangling.index
+      message = `the line ends with ${dangling[1]}, which needs an operand after it (an expression goes on past a line break after an operator)`
+    }
+  }
+  return new InputError(`${what}syntax error: ${message}${offset === undefined ? '' : ` at ${describePosition(source, offset)}`}`, offset, source)
+}
+
 /** The whole text in one parse: the way mathjs reports a syntax error, with its position in the program. */
 function parseWhole(source: string, scanned: Scan): Program {
   let root: MathNode
@@ -118,10 +138,7 @@ function parseWhole(source: string, scanned: Scan): Program {
     if (error instanceof RangeError) {
       throw new InputError('the program is nested too deeply for the parser (long chains of ^ or unary minus); split it into statements')
     }
-    const char = (error as { char?: unknown }).char
-    const offset = typeof char === 'number' ? Math.max(0, Math.min(char - 1, source.length)) : undefined
-    const clean = mathjsMessage(error)
-    throw new InputError(`syntax error: ${clean}${offset === undefined ? '' : ` at ${describePosition(source, offset)}`}`, offset, source)
+    throw syntaxError(error, source)
   }
   const blocks = root.type === 'BlockNode' ? (root.blocks ?? []).map((b) => b.node) : [root]
   const statements = blocks.map((node, k) => {
@@ -247,10 +264,7 @@ export function parseSyntax(source: string, what = ''): Syntax[] {
     root = mathParse(source) as unknown as MathNode
   } catch (error) {
     if (error instanceof RangeError) throw new InputError(`${what}the program is nested too deeply for the parser; split it into statements`)
-    const message = mathjsMessage(error)
-    const char = (error as { char?: unknown }).char
-    const offset = typeof char === 'number' ? Math.max(0, Math.min(char - 1, source.length)) : undefined
-    throw new InputError(`${what}syntax error: ${message}${offset === undefined ? '' : ` at ${describePosition(source, offset)}`}`, offset, source)
+    throw syntaxError(error, source, what)
   }
   const blocks = root.type === 'BlockNode' ? (root.blocks ?? []).map((b) => b.node) : [root]
   try {

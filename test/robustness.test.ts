@@ -216,6 +216,12 @@ describe('statements parsed one by one', () => {
     ['  )\nx', 'syntax error: Value expected at line 1, column 3'],
     ['x\n)', 'syntax error: Value expected at line 2, column 1'],
     ['a = x;; b = a +', 'syntax error: Unexpected end of expression at column 16'],
+    // A line that ends in an operator runs on into the next statement: the slip is told at the operator.
+    [
+      'y = x +\n\nL = y*2',
+      'syntax error: the line ends with +, which needs an operand after it (an expression goes on past a line break after an operator) at line 1, column 7',
+    ],
+    ['y = x .*  # half\nL = y', 'syntax error: the line ends with .*, which needs an operand after it'],
   ])('still sees every character: %j', async (program, message) => {
     const result = await run([program, '--x', '1'])
     expect(result.code).toBe(1)

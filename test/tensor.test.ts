@@ -915,10 +915,17 @@ describe('convolution and pooling', () => {
 
   it('refuses a slice out of range, with a step, or outside an index', async () => {
     expect(await refused('L = sum(X[2:4, :])', { X: 'ones(3, 2)' })).toBe(
-      'X[2:4, :]: X is 3×2; the slice 2:4 is outside 1 to 3 (indexes start at 1, as in mathjs)',
+      'X[2:4, :]: X is 3×2; the slice 2:4 goes outside rows 1 to 3 (indexes start at 1, as in mathjs)',
     )
     expect(await refused('L = sum(x[1:2:3])', { x: 'ones(3)' })).toContain('a slice with a step (a:s:b) is not part of the language')
-    expect(await refused('L = sum(x[3:2])', { x: 'ones(3)' })).toContain('(it runs backwards)')
+    expect(await refused('L = sum(x[3:2])', { x: 'ones(3)' })).toBe('x[3:2]: x has 3 entries; the slice 3:2 runs backwards; a slice a:b runs up, from a to b')
+    expect(await refused('L = sum(X[4, :])', { X: 'ones(3, 2)' })).toBe(
+      'X[4, :]: X is 3×2; the index 4 is outside rows 1 to 3 (indexes start at 1, as in mathjs)',
+    )
+    expect(await refused('L = sum(X[1, 5:end])', { X: 'ones(3, 2)' })).toContain('the slice 5:end goes outside columns 1 to 2')
+    // An index refused before any shape is known is named by the entry as written, and its statement.
+    expect(await refused('L = sum(X[:, 0])', { X: 'ones(3, 2)' })).toBe('X[:, 0]: an index is a whole number from 1, not 0 (indexes start at 1, as in mathjs)')
+    expect(await refused('Z = X*2\nL = sum(Z[1:2:3, 1])', { X: 'ones(3, 2)' })).toMatch(/^statement 2, Z\[1:2:3, 1\]: a slice with a step/)
     expect(await refused('L = sum(1:3 .* x)', { x: 'ones(3)' })).toContain('ranges (a:b) are not part of the language')
     expect(await refused('L = x[end - 1]', { x: 'ones(3)' })).toContain(
       'an index is a whole number from 1 or end; arithmetic on end (end - 1) is not part of the language',
@@ -1040,6 +1047,10 @@ describe('a loop in a tensor program', () => {
       expect(source!.slice(offset!, offset! + 1)).toBe(')')
       expect(source).toContain('for t = 1:12')
     }
+    // A body line that ends in an operator is told there, not at the statement after the loop.
+    await expect(run('h = x\nfor t = 1:3\n  h = tanh(h) +\nend\nL = sum(h)', { x: '[1, 2]' })).rejects.toThrow(
+      'syntax error: the line ends with +, which needs an operand after it (an expression goes on past a line break after an operator) at line 3, column 15',
+    )
   })
 })
 

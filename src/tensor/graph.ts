@@ -55,6 +55,20 @@ const mentions = (node: unknown, name: string): boolean =>
  * Statement `k` of the graph as a message names it: "statement 3", or in an expanded loop the
  * statement as written and its step, "statement 3 (t = 2)".
  */
+/** An index as written, for messages: 2, end, 1:3, : (1:end). */
+function indexSyntaxText(d: Syntax): string {
+  if (d.kind === 'number') return String(d.value)
+  if (d.kind === 'name') return d.name
+  if (d.kind === 'range') {
+    const [start, end] = [indexSyntaxText(d.start), indexSyntaxText(d.end)]
+    if (d.step !== undefined) return `${start}:${indexSyntaxText(d.step)}:${end}`
+    return start === '1' && end === 'end' ? ':' : `${start}:${end}`
+  }
+  if (d.kind === 'operator' && d.args.length === 2) return `${indexSyntaxText(d.args[0]!)} ${d.op} ${indexSyntaxText(d.args[1]!)}`
+  if (d.kind === 'operator' && d.args.length === 1) return `${d.op}${indexSyntaxText(d.args[0]!)}`
+  return '…'
+}
+
 export function statementText(graph: Pick<TensorGraph, 'loopSteps' | 'loopOrigins'>, k: number): string {
   if (!graph.loopOrigins) return `statement ${k}`
   const at = Object.entries(graph.loopSteps?.[k - 1] ?? {})
@@ -184,8 +198,13 @@ class Builder {
     const where =
       this.constantsOnly ??
       (this.inline ? 'the expression' : this.source.includes('\n') || this.source.includes(';') ? this.statementText(this.statement) : 'the program')
-    throw new InputError(`${where}: ${message}`)
+    // Inside an index, the entry as written (statement 2, X[:, 0]), as the shape checks name theirs.
+    const at = this.indexing === undefined ? where : where === 'the program' ? this.indexing : `${where}, ${this.indexing}`
+    throw new InputError(`${at}: ${message}`)
   }
+
+  /** The entry whose indexes are being read (X[:, 0]), for the messages about them. */
+  private indexing: string | undefined
 
   private add(node: Omit<TensorNode, 'label' | 'statement'>): number {
     if (this.nodes.length >= LIMITS.maxTensorNodes) this.fail(`more than ${LIMITS.maxTensorNodes} tensor operations; the tutor's limit for a tensor program`)
@@ -386,6 +405,15 @@ class Builder {
 
   private entry(node: Syntax & { kind: 'entry' }): number {
     if (node.dot) this.fail('property access (a.b) is not part of the language')
+    this.indexing = `${node.object.kind === 'name' ? node.object.name : '(…)'}[${node.index.map(indexSyntaxText).join(', ')}]`
+    try {
+      return this.entryOf(node)
+    } finally {
+      this.indexing = undefined
+    }
+  }
+
+  private entryOf(node: Syntax & { kind: 'entry' }): number {
     if (node.index.some((d) => d.kind === 'range')) {
       // A slice: each dimension a range a:b (1-based, inclusive, as mathjs; `end` its last) or one index.
       const ranges = node.index.map((d): [number, number] => {
@@ -396,10 +424,21 @@ class Builder {
         if (d.step) this.fail('a slice with a step (a:s:b) is not part of the language; take a:b')
         return [this.index(d.start, 'the start of a slice'), this.index(d.end, 'the end of a slice')]
       })
-      return this.apply('slice', { ranges }, [this.expr(node.object)])
+      return this.apply('slice', { ranges }, [this.exprOutsideIndex(node.object)])
     }
     const index = node.index.map((d) => this.index(d, 'an index'))
-    return this.apply('entry', { index }, [this.expr(node.object)])
+    return this.apply('entry', { index }, [this.exprOutsideIndex(node.object)])
+  }
+
+  /** The indexed value itself is no index: its own messages name its statement alone. */
+  private exprOutsideIndex(node: Syntax): number {
+    const indexing = this.indexing
+    this.indexing = undefined
+    try {
+      return this.expr(node)
+    } finally {
+      this.indexing = indexing
+    }
   }
 
   /** A 0-based index from a whole number written from 1, or LAST for mathjs's `end` (end - 1 and the like are refused). */

@@ -839,7 +839,11 @@ const SLICE: TensorOp = {
     const bad = bounds.findIndex(([from, to], k) => from > to || to >= a![k]!)
     if (bad >= 0) {
       const [from, to] = bounds[bad]!
-      return `the slice ${from + 1}:${to + 1} is outside 1 to ${a![bad]}${from > to ? ' (it runs backwards)' : ''} (indexes start at 1, as in mathjs)`
+      const written = `${indexText(p.ranges![bad]![0])}:${indexText(p.ranges![bad]![1])}`
+      const span = `${a!.length === 2 ? (bad === 0 ? 'rows' : 'columns') : 'entries'} 1 to ${a![bad]}`
+      if (from === to) return `the index ${from + 1} is outside ${span} (indexes start at 1, as in mathjs)`
+      if (from < a![bad]! && to < a![bad]!) return `the slice ${written} runs backwards; a slice a:b runs up, from a to b`
+      return `the slice ${written} goes outside ${span} (indexes start at 1, as in mathjs)`
     }
     return bounds.map(([from, to]) => to - from + 1)
   },
