@@ -286,8 +286,20 @@ describe('check on a tensor program', () => {
     expect(fan.stdout).toContain('✓ 2. dL/dx = [-11, -15]')
     // A t-name a verdict uses is defined under the program.
     const named = await runCli(['check', 'z = W*x + x; L = sum(z)', '--W', '[1, 2; 3, 4]', '--x', '[1, -1]', '--claim', 'dL/dx = [4, 6]'])
-    expect(named.stdout).toContain('  L = sum(z)\nWhere    t1 = W·x\n')
+    // The values bound are under the program, as for scalars, then the t-names.
+    expect(named.stdout).toContain('  L = sum(z)\nValues   W: 2×2 ([1, 2; 3, 4]), x: 2 ([1, -1])\nWhere    t1 = W·x\n')
     expect(named.stdout).toContain('through t1')
+  })
+})
+
+describe('check on a tensor program: what it suggests can be typed', () => {
+  it('writes a suggested product as the student types it, and takes it as right', async () => {
+    const program = ['check', 'yhat = X*w + b; loss = sum((yhat - y).^2)', '--X', '[1, 2; 3, 4; 5, 6]', '--w', '[1, -1]', '--b', '0', '--y', '[1, 0, 2]']
+    const { stdout } = await runCli([...program, '--claim', 'dloss/dw = X*dloss/dyhat', '--claim', 'dloss/dw = X*(2*(yhat - y))'])
+    const hints = [...stdout.matchAll(/did you mean ([^?]*)\?/g)].map((m) => m[1]!)
+    expect(hints).toEqual(["X'*dloss/dyhat", "X'*(2*(yhat - y))"])
+    const typed = await runCli([...program, ...hints.flatMap((h) => ['--claim', `dloss/dw = ${h}`])])
+    expect(typed.stdout).toContain('Claims: 2 of 2 right')
   })
 })
 

@@ -4,7 +4,7 @@ import { PLAIN, type Colors } from '../steps/colors.js'
 import type { TensorTrace } from '../tensor/trace.js'
 import type { TensorClaimResult } from '../tensor/claims.js'
 import { toNested, type Tensor } from '../tensor/tensor.js'
-import { TENSOR_WORDS as W, statementsOf, tensorVerdictLines } from '../steps/tensor-words.js'
+import { TENSOR_WORDS as W, boundValues, statementsOf, tensorVerdictLines } from '../steps/tensor-words.js'
 import { claimsHeading } from '../steps/words.js'
 
 export function renderTensorClaims(trace: TensorTrace, results: TensorClaimResult[], options: { precision: number; ascii: boolean; chalk?: Colors }): string {
@@ -17,6 +17,7 @@ export function renderTensorClaims(trace: TensorTrace, results: TensorClaimResul
   const lines = [
     c.bold(text(W.programTitle)),
     ...statementsOf(trace).map((s) => text(`  ${s}`)),
+    text(`${c.bold(W.valuesTitle)}   ${boundValues(trace).join(', ')}`),
     ...(where.length ? [text(`${c.bold('Where')}    ${where.join(', ')}`)] : []),
     '',
     c.bold(claimsHeading(results.filter((r) => r.right).length, results.length)),

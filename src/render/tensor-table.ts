@@ -15,6 +15,7 @@ import { formatNumber } from '../format.js'
 import {
   TANGENT_WORDS,
   TENSOR_WORDS as W,
+  boundValues,
   checkCell,
   contributionsByInput,
   entryLines,
@@ -84,7 +85,7 @@ function* tensorLines(trace: TensorTrace, options: TensorRenderOptions): Generat
 
   yield chalk.bold(W.programTitle)
   for (const statement of statementsOf(trace)) yield `  ${text(statement)}`
-  yield `${W.valuesTitle.padEnd(10)}${trace.variables.map((v) => text(`${nodes[v]!.label}: ${shapeCell(nodes[v]!.value!.shape)} (${trace.bindings.get(nodes[v]!.label) ?? ''})`)).join(', ')}`
+  yield `${W.valuesTitle.padEnd(10)}${boundValues(trace).map(text).join(', ')}`
   yield ''
 
   yield chalk.bold(text(W.forwardTitle))

@@ -10,7 +10,7 @@ import { SHOWN_TERMS, type EntryChain, type EntryTerm } from '../tensor/entry.js
 import type { TensorClaimResult } from '../tensor/claims.js'
 import { indexOf, offsetOf, shapeText, type Shape, type Tensor } from '../tensor/tensor.js'
 import { conventionsByEntry, type TensorFlag } from '../tensor/flags.js'
-import { valueText } from './values.js'
+import { shapeCell, valueText } from './values.js'
 import { dotted, notation } from './text.js'
 import { FORWARD, chainSelected, conventionText } from './words.js'
 import { tangentOf } from '../tensor/ops.js'
@@ -144,6 +144,13 @@ const OP_NAMES: Record<Exclude<TensorOpId, 'elementwise'>, string> = {
 }
 
 const ELEMENTWISE: Record<string, string> = { add: 'add', sub: 'sub', mul: 'mul', div: 'div', pow: 'pow', neg: 'neg', identity: 'assign' }
+
+/** The Values line's items: each variable with its shape and its value as bound (W: 2×2 ([1,2;3,4])). */
+export const boundValues = (trace: TensorTrace, ascii = false): string[] =>
+  trace.variables.map((v) => {
+    const node = trace.nodes[v]!
+    return `${node.label}: ${shapeCell(node.value!.shape, ascii)} (${trace.bindings.get(node.label) ?? ''})`
+  })
 
 /** The loop step a node was made in ("t = 2"), for a program with a loop; undefined outside one. */
 export function stepText(trace: TensorTrace, node: number): string | undefined {

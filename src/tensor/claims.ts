@@ -76,7 +76,13 @@ export function parseTensorClaim(trace: TensorTrace, text: string): TensorClaim 
     return { text, node, ...(index.length ? { index } : {}), claimed: valueIn(trace, written, gradients) }
   } catch (error) {
     if (error instanceof InputError && / is | has /.test(error.message) && !/not a node/.test(error.message))
-      throw new UnfitClaim(node, error.message.replace(/d\$([\p{L}_$][\p{L}\p{N}_$#]*)/gu, `∂${out}/∂$1`))
+      // The gradients named back as the trace writes them; inside a suggestion, as the student types them.
+      throw new UnfitClaim(
+        node,
+        error.message
+          .replace(/\(did you mean [^)]*(?:\([^)]*\)[^)]*)*\?\)/gu, (hint) => hint.replace(/d\$([\p{L}_$][\p{L}\p{N}_$#]*)/gu, `d${out}/d$1`))
+          .replace(/d\$([\p{L}_$][\p{L}\p{N}_$#]*)/gu, `∂${out}/∂$1`),
+      )
     throw error
   }
 }

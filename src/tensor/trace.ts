@@ -70,11 +70,26 @@ function shapeClause(node: TensorNode, shape: Shape): string {
 function productHint(a: TensorNode, b: TensorNode, sa: Shape, sb: Shape): string {
   const inner = (x: Shape, y: Shape) => (x.length === 2 ? x[1] : x[0]) === y[0]
   const t = (s: Shape) => (s.length === 2 ? [s[1]!, s[0]!] : s)
-  const name = (n: TensorNode) => (/^[\p{L}_$][\p{L}\p{N}_$#]*$/u.test(n.label) ? n.label : `(${n.label})`)
+  // As the student would type it: * for ·, ' for ᵀ, d for ∂; bracketed once unless a name or bracketed already.
+  const name = (n: TensorNode) => {
+    const typed = n.label.replace(/·/g, '*').replace(/ᵀ/g, "'").replace(/∂/g, 'd')
+    return /^[\p{L}_$][\p{L}\p{N}_$#]*$/u.test(typed) || bracketedWhole(typed) ? typed : `(${typed})`
+  }
   if (sa.length === 2 && inner(t(sa), sb)) return ` (did you mean ${name(a)}'*${name(b)}?)`
   if (sb.length === 2 && inner(sa, t(sb))) return ` (did you mean ${name(a)}*${name(b)}'?)`
   if (inner(sb, sa)) return ` (did you mean ${name(b)}*${name(a)}?)`
   return ''
+}
+
+/** Whether text is one bracketed group, (a + b), not (a)·(b). */
+function bracketedWhole(text: string): boolean {
+  if (!text.startsWith('(') || !text.endsWith(')')) return false
+  let depth = 0
+  for (let k = 0; k < text.length; k++) {
+    depth += text[k] === '(' ? 1 : text[k] === ')' ? -1 : 0
+    if (depth === 0 && k < text.length - 1) return false
+  }
+  return true
 }
 
 /**
