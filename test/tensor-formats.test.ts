@@ -364,6 +364,13 @@ describe('quiz on a tensor program with a loop', () => {
     expect(stdout).toContain('(1/98) the shape of h#0 = zeros(2, 1) = ?\n> ?\n  hint: a name for a value is that value: the same shape\n> 2x1\n  ✓ right')
     expect(stdout).toContain('(2/98) the shape of t1 = W·h#0 = ?\n> 2\n')
     expect(stdout).toContain('✗ not quite: a matrix product m×k · k×n is m×n')
+    // JSON and --entry label each step's part as the table does.
+    const json = JSON.parse((await runCli([...RNN, '--format', 'json'], { files })).stdout)
+    expect(json.edges.filter((e: { from: string }) => e.from === 'W').map((e: { step: string }) => e.step)).toEqual(['t = 3', 't = 2', 't = 1'])
+    expect(json.edges.find((e: { from: string; to: string }) => e.to === 'loss')).not.toHaveProperty('step')
+    const entry = (await runCli([...RNN, '--entry', 'W[1, 2]'], { files })).stdout
+    expect(entry).toContain('∂loss/∂W[1, 2] via t13 (t = 3) = ∂loss/∂t13[1, 1] · ∂t13[1, 1]/∂W[1, 2]')
+    expect(entry).toContain('∂loss/∂W[1, 2] via t1 (t = 1) = 0')
     const page = await runCli([...RNN, '--format', 'html', '--quiz'], { files })
     expect(page.code).toBe(0)
     expect(page.stdout).toContain('h#2')

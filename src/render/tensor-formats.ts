@@ -8,7 +8,7 @@ import { renderTensorTable } from './tensor-table.js'
 import { renderTensorNotes } from './tensor-notes.js'
 import { shapeCell, valueText } from '../steps/values.js'
 import type { TensorRenderOptions } from './index.js'
-import { TENSOR_WORDS as W, plainFormula, tensorFlagText } from '../steps/tensor-words.js'
+import { TENSOR_WORDS as W, plainFormula, stepText, tensorFlagText } from '../steps/tensor-words.js'
 import { indexOf } from '../tensor/tensor.js'
 import { MERMAID, classLines } from './mermaid.js'
 import { dotHeader } from './dot.js'
@@ -101,6 +101,8 @@ export function renderTensorJson(trace: TensorTrace, options: TensorRenderOption
       `"rule":${q({ id: edge.rule.id, name: edge.rule.name })}`,
       `"formula":${q(W.ascii(plainFormula(edge.formula)))}`,
       ...(edge.shapes ? [`"shapes":${q(W.ascii(edge.shapes))}`] : []),
+      // In a loop, the step whose statement this edge belongs to ("t = 3"), as the table labels its contribution.
+      ...(stepText(trace, edge.consumer) ? [`"step":${q(stepText(trace, edge.consumer))}`] : []),
       // An input with one contribution has it as its grad: written once, there (big values are costly to write).
       ...(fanIn.get(edge.input)! > 1 ? [`"contribution":${nested(edge.contribution)}`] : []),
     ]

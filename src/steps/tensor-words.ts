@@ -243,7 +243,9 @@ export function entryLines(trace: TensorTrace, chain: EntryChain, precision: num
   for (const part of chain.parts) {
     const consumer = nodes[part.edge.consumer]!
     const terms = part.terms
-    const share = chain.parts.length > 1 ? `${name} via ${consumer.label}` : name
+    // In a loop, each part is also its step's: via t13 (t = 3), as the backward pass labels it.
+    const step = stepText(trace, part.edge.consumer)
+    const share = chain.parts.length > 1 ? `${name} via ${consumer.label}${step ? ` (${step})` : ''}` : name
     const indent = ' '.repeat(share.length + 3)
     if (!terms) {
       lines.push(`  ${share} = ${f(part.value)}  (${consumer.label} has too many entries to list its terms)`)
