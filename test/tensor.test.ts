@@ -954,6 +954,18 @@ describe('convolution and pooling', () => {
     ])
   })
 
+  it('says which entries no pooling window holds, and that their gradient is 0', async () => {
+    // [1, 4, 2, 2, 7] in windows of 2: [1, 4] and [2, 2]; 7, the largest, is in none.
+    const trace = await run('L = sum(maxpool1d(x, 2))', { x: '[1, 4, 2, 2, 7]' })
+    expectClose(gradOf(trace, 'x'), [0, 1, 1, 0, 0])
+    expect(trace.notes[0]).toBe(
+      'the winners of maxpool1d(x, 2), one per window, which get its gradient: x[2], x[3]; x[5] is in no window (5 does not divide into windows of 2; the rest is dropped, as PyTorch does), so its gradient is 0',
+    )
+    const square = await run('L = sum(maxpool2d(X, 2))', { X: 'ones(5, 5)' })
+    expect(square.notes[0]).toContain('; the last row and the last column of X are in no window (5×5 does not divide into windows of 2')
+    expect((await run('L = sum(maxpool2d(X, 2))', { X: 'ones(4, 4)' })).notes[0]).not.toContain('no window')
+  })
+
   it('writes the shapes of strided and padded rules step by step, each size worked out', async () => {
     // x of 7, k of 3, stride 2, padding 1: y has (7 + 2 - 3)/2 + 1 = 4 entries. ḡ spaced out is
     // 3·2 + 1 = 7, padded by 2 each side 11, ⋆ 3 gives 9, less the padding 1 each side 7.
