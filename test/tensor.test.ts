@@ -695,6 +695,16 @@ describe('programs that do not fit', () => {
     expect(await refused('sum(A^2)', { A: 'ones(2, 2)' })).toMatch(/matrix power .* write \.\^/)
     expect(await refused('sum(1 / A)', { A: 'ones(2, 2)' })).toMatch(/matrix division; for entry-by-entry division write \.\//)
   })
+  it('says how to take one value per row from a matrix when the vector lines up with its columns', async () => {
+    const message = await refused('mu = mean(X, 2); L = sum((X - mu).^2)', { X: 'ones(3, 4)' })
+    expect(message).toContain(
+      "shapes 3×4 and 3 do not broadcast (NumPy's rule: sizes aligned from the right must be equal or 1; a vector of 3 lines up with the 4 columns: for one value per row, use a 3×1 column, or work along the rows through transposes: (A' - v)' for the matrix A and the vector v)",
+    )
+    // The way it names works: X' is 4×3, and mu's 3 entries line up with its columns.
+    const trace = await run("mu = mean(X, 2); L = sum((X' - mu)'.^2)", { X: '[1, 2, 3, 4; 0, 0, 0, 4; 1, 1, 1, 1]' })
+    expect(trace.value).toBeCloseTo(5 + 12 + 0, 12)
+  })
+
   it('says what is missing, and refuses shapes that do not broadcast', async () => {
     expect(await refused('sum(x + y)', { x: '[1, 2]' })).toMatch(/^y has no value/)
     expect(await refused('sum(x + y)', { x: '[1, 2]', y: '[1, 2, 3]' })).toBe(

@@ -290,7 +290,15 @@ const ELEMENTWISE: TensorOp = {
     if (p.written === '^' && shapes.some((s) => s.length > 0)) return "A^n of a matrix is mathjs's matrix power (A·A·…); for each entry to a power write .^"
     let out: number[] | undefined = [...shapes[0]!]
     for (const s of shapes.slice(1)) out = out && broadcastShapes(out, s)
-    return out ?? `shapes ${shapes.map(shapeText).join(' and ')} do not broadcast (NumPy's rule: sizes aligned from the right must be equal or 1)`
+    if (out) return out
+    // A vector as long as a matrix's rows meant one value per row (a row mean): say how to write that.
+    const matrix = shapes.find((s) => s.length === 2)
+    const vector = shapes.find((s) => s.length === 1)
+    const perRow =
+      matrix && vector && vector[0] === matrix[0] && matrix[0] !== matrix[1]
+        ? `; a vector of ${vector[0]} lines up with the ${matrix[1]} columns: for one value per row, use a ${vector[0]}×1 column, or work along the rows through transposes: (A' - v)' for the matrix A and the vector v`
+        : ''
+    return `shapes ${shapes.map(shapeText).join(' and ')} do not broadcast (NumPy's rule: sizes aligned from the right must be equal or 1${perRow})`
   },
   forward: (xs, p) => {
     const out = ELEMENTWISE.shape(
