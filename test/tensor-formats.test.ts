@@ -407,6 +407,18 @@ describe('quiz on a tensor program: the forms it shows and takes', () => {
     expect(unflipped.stdout).toContain('> conv1d(g, k, 1, 2)\n  ✗ not quite: the shape is right, the numbers are not')
   })
 
+  it('shows element-wise rules, abs and max in the dotted operators the quiz takes', async () => {
+    const program = 'L = sum(relu(x) .* sigmoid(x)) + sum(abs(x) ./ sqrt(y)) + max(x) + sum(y.^3)'
+    const values = ['--x', '[0.5, -1.5, 2]', '--y', '[1, 4, 9]']
+    const stdout = await revealed(['quiz', program, ...values])
+    const rules = answerLines(stdout).filter((line) => /^ {2}answer: ∂L\/∂[\w#]+( \(the contribution through \w+\))? = /.test(line))
+    expect(rules.filter((line) => !line.includes('; typed: '))).toEqual([])
+    for (const form of ['g .* (x > 0)', 'g .* sigmoid(x) .* (1 - sigmoid(x))', 'g .* (x ./ abs(x))', 'g * (x >= max(x)) / sum(x >= max(x))', 'g .* 3 .* y.^2'])
+      expect(stdout).toContain(`; typed: ${form}`)
+    // sign is written so, as the tables write it; typed, it is x/|x|, right here (x has no 0). The upstream is 1/sqrt(y).
+    expect(stdout).toContain('= ∂L/∂t5 ⊙ sign(x) = [1, -0.5, 0.3333]; typed: g .* (x ./ abs(x))')
+  })
+
   it("names the upstream gbar where the program has a g of its own, and hints each operation's own shape rule", async () => {
     const stdout = await revealed(['quiz', 'L = sum(maxpool1d(conv1d(x, k), 2) .* g)', '--x', '[1, 2, 3, 4, 5, 6]', '--k', '[1, 0, -1]', '--g', '[1, 2]'])
     expect(stdout).toContain('a rule as an expression in gbar, the gradient arriving')

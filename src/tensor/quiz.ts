@@ -197,6 +197,27 @@ function typedRule(trace: TensorTrace, edge: TensorEdge, g: string): string | un
         .replace(/·/g, '*'),
     )
   }
+  // An element-wise rule is all entry by entry: its products, quotients and powers in the dotted
+  // operators (ḡ ⊙ 1/(2·sqrt(z)) as g .* 1 ./ (2 .* sqrt(z))), an indicator [z > 0] as (z > 0).
+  if (consumer.op === 'elementwise' && !edge.formula.includes('‹')) {
+    candidates.push(
+      edge.formula
+        .replace(/ḡ/g, g)
+        .replace(/\[([^\]]+)\]/g, '($1)')
+        .replace(/²/g, '.^2')
+        .replace(/³/g, '.^3')
+        .replace(/\s*[⊙·]\s*/g, ' .* ')
+        .replace(/\s*\/\s*/g, ' ./ ')
+        // sign is no function of the language; x/|x| is, wherever sign is not a convention.
+        .replace(/sign\(([^()]+)\)/g, '($1 ./ abs($1))'),
+    )
+  }
+  // max and min split ḡ among the entries that reach the extreme.
+  if ((consumer.op === 'maxall' || consumer.op === 'minall') && a) {
+    const [fn, reaches] = consumer.op === 'maxall' ? ['max', '>='] : ['min', '<=']
+    const at = `(${a.label} ${reaches} ${fn}(${a.label}))`
+    candidates.push(`${g} * ${at} / sum(${at.slice(1, -1)})`)
+  }
   const n = consumer.inputs.length ? trace.nodes[edge.input]!.value!.data.length / Math.max(1, consumer.value!.data.length) : 1
   candidates.push(g, `${g}/${n}`)
   const inShape = trace.nodes[edge.input]!.value!.shape
