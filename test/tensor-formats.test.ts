@@ -292,6 +292,24 @@ describe('check on a tensor program', () => {
   })
 })
 
+describe('check on a tensor program: a transpose left out', () => {
+  it('names the one transpose that makes the student’s expression right, added or taken away', async () => {
+    // loss = sum(Z.^2)/2, so ∂loss/∂Z = Z; ∂loss/∂W = Z·Xᵀ = [5, 12; 11, 26] and ∂loss/∂X = Wᵀ·Z = [38, 14; 54, 20].
+    const program = ['check', 'Z = W*X; loss = sum(Z.^2)/2', '--W', '[1, 2; 3, 4]', '--X', '[1, 0; 2, 1]']
+    const claims = ['dloss/dW = Z*X', 'dloss/dW = dloss/dZ*X', 'dloss/dX = W*Z', "dloss/dX = W'*Z'"]
+    const { stdout } = await runCli([...program, ...claims.flatMap((c) => ['--claim', c])])
+    expect(stdout).toContain("your ∂loss/∂W is right with X transposed: Z*X' (the rules of W·x are ḡ·xᵀ for W and Wᵀ·ḡ for x: the other factor, transposed)")
+    expect(stdout).toContain("your ∂loss/∂W is right with X transposed: dloss/dZ*X'")
+    expect(stdout).toContain("your ∂loss/∂X is right with W transposed: W'*Z (the rules")
+    expect(stdout).toContain("your ∂loss/∂X is right with the transpose of Z taken away: W'*Z;")
+    const json = JSON.parse((await runCli([...program, '--claim', claims[0]!, '--format', 'json'])).stdout)
+    expect(json.claims[0].diagnosis).toEqual({ kind: 'untransposed', name: 'X', added: true, fixed: "Z*X'" })
+    // What it names, typed, is right.
+    const fixed = await runCli([...program, '--claim', "dloss/dW = Z*X'", '--claim', "dloss/dX = W'*Z"])
+    expect(fixed.stdout).toContain('Claims: 2 of 2 right')
+  })
+})
+
 describe('check on a tensor program: what it suggests can be typed', () => {
   it('writes a suggested product as the student types it, and takes it as right', async () => {
     const program = ['check', 'yhat = X*w + b; loss = sum((yhat - y).^2)', '--X', '[1, 2; 3, 4; 5, 6]', '--w', '[1, -1]', '--b', '0', '--y', '[1, 0, 2]']

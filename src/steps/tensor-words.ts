@@ -336,6 +336,10 @@ export function tensorVerdictLines(trace: TensorTrace, result: TensorClaimResult
         `your ${name} is the rule with the kernel not flipped: each entry of ${trace.nodes[conv.inputs[0]!]!.label} meets ${kernel}'s weights in reverse order as the windows slide over it, so ḡ (padded) is correlated with ${flip}(${kernel}), not ${kernel}${d.alsoSign ? ` (here ${flip}(${kernel}) is -${kernel}, so yours is also minus the right one)` : ''}: the backward pass computes it as ${rules.join(' + ')}; the right one is ${value(truth)}`,
       ]
     }
+    case 'untransposed':
+      return [
+        `your ${name} is right with ${d.added ? `${d.name} transposed` : `the transpose of ${d.name} taken away`}: ${d.fixed}${d.added ? ' (the rules of W·x are ḡ·xᵀ for W and Wᵀ·ḡ for x: the other factor, transposed)' : ''}; the backward pass computes it as ${rules.join(' + ')}, and it is ${value(truth)}`,
+      ]
     case 'sign':
       return [
         `${name} is ${value(truth)}: ${truth.data.length === 1 ? 'yours has its magnitude but the opposite sign' : 'each entry of yours has its magnitude but the opposite sign'}${rules.length ? `; the backward pass computes it as ${rules.join(' + ')}` : ''}`,

@@ -14,6 +14,8 @@ export interface TensorClaim {
   node: number
   index?: number[]
   claimed: Tensor
+  /** The value as an expression: its text with the gradients it names as d$z, and their values. */
+  expression?: { written: string; gradients: Map<string, Tensor> }
 }
 
 export type TensorDiagnosis =
@@ -28,6 +30,8 @@ export type TensorDiagnosis =
   | { kind: 'transposed' }
   /** A convolution's input gradient with the kernel not flipped (through the convolution `via`). */
   | { kind: 'unflipped'; via: number; alsoSign?: boolean }
+  /** The student's expression is right with one transpose added (`added`) or taken away: `fixed` is it so, as typed. */
+  | { kind: 'untransposed'; name: string; added: boolean; fixed: string }
 
 export interface TensorClaimResult {
   text: string
@@ -73,7 +77,8 @@ export function parseTensorClaim(trace: TensorTrace, text: string): TensorClaim 
     return `d$${name}`
   })
   try {
-    return { text, node, ...(index.length ? { index } : {}), claimed: valueIn(trace, written, gradients) }
+    const expression = /[\p{L}_$]/u.test(written) ? { expression: { written, gradients } } : {}
+    return { text, node, ...(index.length ? { index } : {}), claimed: valueIn(trace, written, gradients), ...expression }
   } catch (error) {
     if (error instanceof InputError && / is | has /.test(error.message) && !/not a node/.test(error.message))
       // The gradients named back as the trace writes them; inside a suggestion, as the student types them.
@@ -161,6 +166,36 @@ export function checkTensorClaims(trace: TensorTrace, lines: string[], tolerance
 }
 
 /**
+ * The student's expression with one transpose added after a name (Z*X for Z*X') or one taken away,
+ * when exactly one such change makes it right: the slip of a product's rule with an operand not
+ * transposed (or transposed twice).
+ */
+function untransposed(trace: TensorTrace, { written, gradients }: { written: string; gradients: Map<string, Tensor> }, truth: Tensor, tolerance: number) {
+  const out = trace.nodes[trace.output]!.label
+  const typed = (text: string) => text.replace(/d\$([\p{L}_$][\p{L}\p{N}_$#]*)/gu, `d${out}/d$1`)
+  const shown = (name: string) => (name.startsWith('d$') ? `∂${out}/∂${name.slice(2)}` : name)
+  const variants: { name: string; added: boolean; text: string }[] = []
+  // Names that are values (not calls, not the Infinity literal), each with and without a transpose after it.
+  for (const m of written.matchAll(/(?<![\p{L}\p{N}_$#.])([\p{L}_$][\p{L}\p{N}_$#]*)(?!\s*\()(\s*')?/gu)) {
+    if (m[1] === 'Infinity' || m[1] === 'NaN' || variants.length >= 24) continue
+    const end = m.index + m[0].length
+    const text = m[2] ? written.slice(0, m.index + m[1]!.length) + written.slice(end) : `${written.slice(0, end)}'${written.slice(end)}`
+    variants.push({ name: m[1]!, added: !m[2], text })
+  }
+  const fits = variants.filter(({ text }) => {
+    try {
+      return agrees(valueIn(trace, text, gradients), truth, tolerance)
+    } catch (error) {
+      if (error instanceof InputError) return false
+      throw error
+    }
+  })
+  if (fits.length !== 1) return undefined
+  const [fit] = fits
+  return { kind: 'untransposed' as const, name: shown(fit!.name), added: fit!.added, fixed: typed(fit!.text) }
+}
+
+/**
  * The convolution whose input rule, taken with the kernel as it is rather than flipped, gives the
  * claimed gradient (the textbook slip: the full convolution needs flip(k)); undefined if none does.
  */
@@ -215,6 +250,8 @@ function diagnose(trace: TensorTrace, claim: TensorClaim, truth: Tensor, earlier
     if (via !== undefined) return { kind: 'unflipped', via, ...(signFlipped ? { alsoSign: true } : {}) }
   }
   if (signFlipped) return { kind: 'sign' }
+  const transpose = !claim.index && claim.expression ? untransposed(trace, claim.expression, truth, tolerance) : undefined
+  if (transpose) return transpose
   if (edges.length > 1) {
     for (const edge of edges)
       if (agrees(claimed, at(edge.contribution), tolerance)) return { kind: 'one-contribution', via: edge.consumer, count: edges.length }
