@@ -304,6 +304,11 @@ describe('check on a tensor program: a transpose left out', () => {
     expect(stdout).toContain("your ∂loss/∂X is right with the transpose of Z taken away: W'*Z;")
     const json = JSON.parse((await runCli([...program, '--claim', claims[0]!, '--format', 'json'])).stdout)
     expect(json.claims[0].diagnosis).toEqual({ kind: 'untransposed', name: 'X', added: true, fixed: "Z*X'" })
+    // ∂L/∂zᵀ·W, the row a numerator-layout textbook writes for a vector's gradient, is its transpose.
+    const row = await runCli(['check', 'z = W*x; L = sum(tanh(z))', '--W', '[1, 2; 3, 4; 5, 6]', '--x', '[1, -1]', '--claim', "dL/dx = dL/dz' * W"])
+    expect(row.stdout).toContain(
+      'your ∂L/∂x is 1×2, but a gradient is shaped like its variable: x is 2\n     it is the transpose of the right one: the rule is Wᵀ·∂L/∂z, with the factors in that order',
+    )
     // What it names, typed, is right.
     const fixed = await runCli([...program, '--claim', "dloss/dW = Z*X'", '--claim', "dloss/dX = W'*Z"])
     expect(fixed.stdout).toContain('Claims: 2 of 2 right')

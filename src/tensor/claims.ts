@@ -221,6 +221,9 @@ function diagnose(trace: TensorTrace, claim: TensorClaim, truth: Tensor, earlier
   const edges = trace.edges.filter((e) => e.input === claim.node)
   if (!claim.index && !sameShape(claimed.shape, truth.shape)) {
     if (claimed.shape.length === 2 && agrees(transposeOf(claimed), truth, tolerance)) return { kind: 'shape', transposed: true }
+    // A 1×n row for a vector's gradient (∂L/∂zᵀ·W, the row a textbook's numerator layout writes): the transpose too.
+    const row = claimed.shape.length === 2 && claimed.shape[0] === 1 && truth.shape.length === 1
+    if (row && agrees(tensor(truth.shape, claimed.data), truth, tolerance)) return { kind: 'shape', transposed: true }
     // A broadcast input's gradient before the broadcast is undone (a bias's, one row per example).
     for (const edge of edges) {
       // Only an entry-by-entry operation broadcasts its inputs (a bias added to every row).
