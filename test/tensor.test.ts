@@ -868,10 +868,11 @@ describe('flags: NaN, infinity, kinks and ties, as a scalar trace raises them', 
     expect(W.checkLegend(await run('loss = sum(log(v) .* w)', { v: '[2, 1]', w: '[2, 3]' }))[0]).toContain('Checked entry by entry')
   })
 
-  it('raises every value and convention flag of the scalar trace on the same program in 1-entry tensors', async () => {
+  it('raises every value, convention and selection flag of the scalar trace on the same program in 1-entry tensors', async () => {
     const expr = twinPrograms(['relu', 'abs', 'sqrt', 'log', 'tanh'])
     const point = kinkPoint
     let flagged = 0
+    let selected = 0
     await fc.assert(
       fc.asyncProperty(expr, point, async (gen, at) => {
         const used = Object.fromEntries(Object.entries(at).filter(([name]) => new RegExp(`\\b${name}\\b`).test(gen.scalar)))
@@ -879,7 +880,7 @@ describe('flags: NaN, infinity, kinks and ties, as a scalar trace raises them', 
         const scalar = traceProgram(`u = ${gen.scalar}`, used).trace
         const expected = new Set(
           scalar.flags
-            .filter((f) => f.code === 'value' || f.code === 'convention' || f.code === 'local')
+            .filter((f) => f.code === 'value' || f.code === 'convention' || f.code === 'local' || f.code === 'select')
             .map((f) => `${f.code}:${f.convention ?? f.kind}:${String(scalar.nodes[f.node]!.value)}`),
         )
         const values = Object.fromEntries(Object.entries(used).map(([name, v]) => [name, `[${v}]`]))
@@ -888,10 +889,12 @@ describe('flags: NaN, infinity, kinks and ties, as a scalar trace raises them', 
         const got = new Set(tensorTrace.flags.map((f) => `${f.code}:${f.convention ?? f.kind}:${String(tensorTrace.nodes[f.node]!.value!.data[0])}`))
         expect([...got].sort()).toEqual([...expected].sort())
         flagged += expected.size > 0 ? 1 : 0
+        selected += [...expected].some((f) => f.startsWith('select:')) ? 1 : 0
       }),
       { numRuns: 400, seed: 29 },
     )
     expect(flagged).toBeGreaterThan(40)
+    expect(selected).toBeGreaterThan(0)
   })
 })
 

@@ -527,6 +527,12 @@ export function tensorFlagText(trace: TensorTrace, flag: TensorFlag): string {
   const at = entriesText(flag.shape, flag.entries)
   if (flag.code === 'local')
     return `the local derivative of ${where} with respect to ${input} is ${flag.kind === 'nan' ? 'NaN' : 'infinite'}${at}, from finite inputs`
+  if (flag.code === 'select') {
+    // As the scalar trace says it: the upstream that would have made ∞ · 0 = NaN, and why it did not.
+    const upstream = [...new Set(flag.entries.map((i) => String(trace.grads[flag.node]!.data[i])))]
+    const times = upstream.length === 1 ? `${upstream[0]} × 0` : 'Infinity or NaN × 0'
+    return `${where}: the contribution to ${input}${at} is 0, not ${times}: ${node.params.fn === 'pow' ? "pow's mask gives 0 instead of multiplying (PyTorch's convention)" : `${node.params.fn} selects its branch and passes nothing to this input (PyTorch's convention)`}`
+  }
   const sentence = (() => {
     switch (flag.convention!) {
       case 'tie-extreme': {

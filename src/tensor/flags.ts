@@ -4,8 +4,8 @@
 // the kinks (a check across one is inconclusive); the faces write each flag as a sentence.
 import type { FlagKind } from '../trace.js'
 import { formatNumber } from '../format.js'
-import { TENSOR_OPS, type TensorConvention } from './ops.js'
-import { isKinkConvention } from '../ops.js'
+import { TENSOR_OPS, localAt, type TensorConvention } from './ops.js'
+import { OPS, isKinkConvention, type OpId } from '../ops.js'
 import { tensor, type Shape } from './tensor.js'
 import type { TensorEdge, TensorTrace } from './trace.js'
 
@@ -14,9 +14,11 @@ export interface TensorFlag {
   /**
    * `value`: the node's value is not finite at `entries`, its inputs finite; `convention`: the edge's
    * rule is `convention` there; `local`: an element-wise rule's local derivative is infinite or NaN there
-   * from finite inputs (x .^ 0.5 at 0), as the scalar trace's `local` flag.
+   * from finite inputs (x .^ 0.5 at 0), as the scalar trace's `local` flag; `select`: the rule passes
+   * 0 at `entries` where ḡ is infinite or NaN, because the op selects its branch (relu at -1 under
+   * an infinite upstream: 0, not ∞ · 0), as the scalar trace's `select` flag.
    */
-  code: 'value' | 'convention' | 'local'
+  code: 'value' | 'convention' | 'local' | 'select'
   node: number
   edge?: TensorEdge
   convention?: TensorConvention
@@ -27,7 +29,7 @@ export interface TensorFlag {
 
 const finite = (data: Float64Array) => data.every(Number.isFinite)
 
-export function tensorFlags(trace: Pick<TensorTrace, 'nodes' | 'edges'>): TensorFlag[] {
+export function tensorFlags(trace: Pick<TensorTrace, 'nodes' | 'edges' | 'grads'>): TensorFlag[] {
   const { nodes } = trace
   const flags: TensorFlag[] = []
   nodes.forEach((node, i) => {
@@ -68,6 +70,12 @@ export function tensorFlags(trace: Pick<TensorTrace, 'nodes' | 'edges'>): Tensor
         if (entries.length) flags.push({ kind: nan ? 'nan' : 'infinite', code: 'local', node: edge.consumer, edge, shape: out.shape, entries })
       }
     }
+    const selected = consumer.op === 'elementwise' ? selectedEntries(trace, edge) : []
+    if (selected.length) {
+      const upstream = trace.grads[edge.consumer]!.data
+      const nan = selected.some((i) => Number.isNaN(upstream[i]!))
+      flags.push({ kind: nan ? 'nan' : 'infinite', code: 'select', node: edge.consumer, edge, shape: consumer.value!.shape, entries: selected })
+    }
     for (const [convention, { shape, entries }] of found ?? []) {
       // A tie of max(a, b) is one fact about the operation, though both of its inputs' rules take the convention.
       if (flags.some((f) => f.node === edge.consumer && f.convention === convention && f.entries.join() === entries.join())) continue
@@ -76,6 +84,25 @@ export function tensorFlags(trace: Pick<TensorTrace, 'nodes' | 'edges'>): Tensor
     }
   }
   return flags
+}
+
+/** The output entries where an element-wise op that selects (relu, max, min, pow's mask) gives this input 0 from an infinite or NaN ḡ. */
+function selectedEntries(trace: Pick<TensorTrace, 'nodes' | 'grads'>, edge: TensorEdge): number[] {
+  const consumer = trace.nodes[edge.consumer]!
+  const op = OPS[consumer.params.fn as OpId]
+  const g = trace.grads[edge.consumer]
+  if (!op.selects || !g || g.data.every(Number.isFinite)) return []
+  const out = consumer.value!
+  const xs = consumer.inputs.map((k) => trace.nodes[k]!.value!)
+  // Each entry's operands: an input is its own entry where it has the output's shape, its one entry where it is a scalar.
+  if (!xs.every((x) => x.data.length === 1 || x.shape.join() === out.shape.join())) return []
+  const entries: number[] = []
+  for (let i = 0; i < out.data.length; i++) {
+    if (Number.isFinite(g.data[i]!)) continue
+    const args = xs.map((x) => x.data[x.data.length === 1 ? 0 : i]!)
+    if (op.selects(args, edge.slot) && localAt(consumer.params.fn as OpId, edge.slot, args) === 0) entries.push(i)
+  }
+  return entries
 }
 
 /**

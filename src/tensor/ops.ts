@@ -163,7 +163,7 @@ const dimWord = (dim: number | undefined) => (dim === undefined ? '' : `, ${dim 
 /** Sym names standing for the operands in a printed local derivative. */
 const NAMES = ['a', 'b']
 
-function localAt(fn: OpId, slot: number, args: number[]): number {
+export function localAt(fn: OpId, slot: number, args: number[]): number {
   return OPS[fn].inputs[slot]!.local(S, args) as number
 }
 
