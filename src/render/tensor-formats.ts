@@ -4,6 +4,7 @@ import type { FormatName } from './index.js'
 import type { TensorTrace } from '../tensor/trace.js'
 import type { Tensor } from '../tensor/tensor.js'
 import type { TensorForwardMode } from '../tensor/forward.js'
+import type { EntryChain } from '../tensor/entry.js'
 import { renderTensorTable } from './tensor-table.js'
 import { renderTensorNotes } from './tensor-notes.js'
 import { shapeCell, valueText } from '../steps/values.js'
@@ -72,11 +73,31 @@ export function renderTensorJson(trace: TensorTrace, options: TensorRenderOption
   // A variable's grad is written twice (under "gradients" and in its node): its text made once.
   const written = new Map<Tensor, string>()
   const nested = (t: Tensor) => written.get(t) ?? (written.set(t, nestedText(t)), written.get(t)!)
+  const list = (items: string[]) => items.map((item, k) => `    ${item}${k < items.length - 1 ? ',' : ''}`)
   const lines = ['{', `  "value": ${nested({ shape: [], data: new Float64Array([trace.value]) })},`, '  "gradients": {']
-  trace.gradients.forEach((g, k) => lines.push(`    ${q(g.name)}: ${nested(g.grad)}${k < trace.gradients.length - 1 ? ',' : ''}`))
+  lines.push(...list(trace.gradients.map((g) => `${q(g.name)}: ${nested(g.grad)}`)))
   lines.push('  },', `  "kind": "tensor",`, `  "output": ${q(nodes[trace.output]!.label)},`, `  "program": ${q(trace.source)},`)
-  lines.push(`  "bindings": ${q(Object.fromEntries(trace.bindings))},`, '  "nodes": [')
-  nodes.forEach((node, i) => {
+  lines.push(`  "bindings": ${q(Object.fromEntries(trace.bindings))},`, '  "nodes": [', ...list(nodesJson(trace, nested)), '  ],')
+  lines.push('  "edges": [', ...list(edgesJson(trace, nested)), '  ],')
+  lines.push('  "checks": [', ...list(trace.checks.map((c) => JSON.stringify(c))), '  ],')
+  if (options.entry) lines.push(`  "entry": ${entryJson(trace, options.entry)},`)
+  const run = options.training
+  if (run) {
+    const final = [...run.final].map(([name, value]) => `${q(name)}:${nested(value)}`).join(',')
+    lines.push(
+      `  "training": {"lr":${run.lr},"params":${q(run.params)},"heldFixed":${q(run.heldFixed)},"losses":[${run.losses.map(jsonNumber).join(',')}],"gradNorms":[${run.gradNorms.map(jsonNumber).join(',')}],"final":{${final}}},`,
+    )
+  }
+  if (options.forward) lines.push(`  "forward": ${forwardJson(trace, options.forward)},`)
+  lines.push(`  "shortcuts": ${q(trace.shortcuts)},`, `  "flags": ${q(flagsJson(trace))},`, `  "notes": ${q(trace.notes)}`, '}')
+  return `${lines.join('\n')}\n`
+}
+
+/** Each node with its shape, value and grad (null where it does not reach the output). */
+function nodesJson(trace: TensorTrace, nested: (t: Tensor) => string): string[] {
+  const { nodes } = trace
+  const q = JSON.stringify
+  return nodes.map((node, i) => {
     const fields = [
       `"id":${q(node.label)}`,
       `"kind":"${node.kind}"`,
@@ -88,12 +109,18 @@ export function renderTensorJson(trace: TensorTrace, options: TensorRenderOption
       `"value":${nested(node.value!)}`,
       `"grad":${trace.grads[i] ? nested(trace.grads[i]!) : 'null'}`,
     ]
-    lines.push(`    {${fields.join(',')}}${i < nodes.length - 1 ? ',' : ''}`)
+    return `{${fields.join(',')}}`
   })
-  lines.push('  ],', '  "edges": [')
+}
+
+/** Each backward edge with its rule, shapes and loop step, and its contribution where its input has several. */
+function edgesJson(trace: TensorTrace, nested: (t: Tensor) => string): string[] {
+  const { nodes } = trace
+  const q = JSON.stringify
   const fanIn = new Map<number, number>()
   for (const edge of trace.edges) fanIn.set(edge.input, (fanIn.get(edge.input) ?? 0) + 1)
-  trace.edges.forEach((edge, k) => {
+  return trace.edges.map((edge) => {
+    const step = stepText(trace, edge.consumer)
     const fields = [
       `"from":${q(nodes[edge.input]!.label)}`,
       `"to":${q(nodes[edge.consumer]!.label)}`,
@@ -102,53 +129,45 @@ export function renderTensorJson(trace: TensorTrace, options: TensorRenderOption
       `"formula":${q(W.ascii(plainFormula(edge.formula)))}`,
       ...(edge.shapes ? [`"shapes":${q(W.ascii(edge.shapes))}`] : []),
       // In a loop, the step whose statement this edge belongs to ("t = 3"), as the table labels its contribution.
-      ...(stepText(trace, edge.consumer) ? [`"step":${q(stepText(trace, edge.consumer))}`] : []),
+      ...(step ? [`"step":${q(step)}`] : []),
       // An input with one contribution has it as its grad: written once, there (big values are costly to write).
       ...(fanIn.get(edge.input)! > 1 ? [`"contribution":${nested(edge.contribution)}`] : []),
     ]
-    lines.push(`    {${fields.join(',')}}${k < trace.edges.length - 1 ? ',' : ''}`)
+    return `{${fields.join(',')}}`
   })
-  lines.push('  ],', '  "checks": [')
-  trace.checks.forEach((c, k) => lines.push(`    ${JSON.stringify(c)}${k < trace.checks.length - 1 ? ',' : ''}`))
-  lines.push('  ],')
-  const entry = options.entry
-  if (entry) {
-    const parts = entry.parts.map((part) => ({
-      via: nodes[part.edge.consumer]!.label,
-      value: part.value,
-      ...(part.terms
-        ? {
-            terms: part.terms.map((t) => ({
-              at: t.at.map((i) => i + 1),
-              upstream: t.upstream,
-              local: t.local,
-              ...(t.localText ? { localText: W.ascii(t.localText) } : {}),
-            })),
-          }
-        : {}),
-    }))
-    lines.push(`  "entry": ${q({ of: nodes[entry.node]!.label, index: entry.index.map((i) => i + 1), grad: entry.grad, parts })},`)
-  }
-  const run = options.training
-  if (run) {
-    const final = [...run.final].map(([name, value]) => `${q(name)}:${nested(value)}`).join(',')
-    lines.push(
-      `  "training": {"lr":${run.lr},"params":${q(run.params)},"heldFixed":${q(run.heldFixed)},"losses":[${run.losses.map(jsonNumber).join(',')}],"gradNorms":[${run.gradNorms.map(jsonNumber).join(',')}],"final":{${final}}},`,
-    )
-  }
-  if (options.forward) lines.push(`  "forward": ${forwardJson(trace, options.forward)},`)
-  const flags = trace.flags.map((flag) => ({
+}
+
+/** --entry: the entry's scalar chain, part by part (1-based indexes). */
+function entryJson(trace: TensorTrace, entry: EntryChain): string {
+  const { nodes } = trace
+  const parts = entry.parts.map((part) => ({
+    via: nodes[part.edge.consumer]!.label,
+    value: part.value,
+    ...(part.terms
+      ? {
+          terms: part.terms.map((t) => ({
+            at: t.at.map((i) => i + 1),
+            upstream: t.upstream,
+            local: t.local,
+            ...(t.localText ? { localText: W.ascii(t.localText) } : {}),
+          })),
+        }
+      : {}),
+  }))
+  return JSON.stringify({ of: nodes[entry.node]!.label, index: entry.index.map((i) => i + 1), grad: entry.grad, parts })
+}
+
+/** The flags as data, each with its 1-based entries and its sentence. */
+const flagsJson = (trace: TensorTrace) =>
+  trace.flags.map((flag) => ({
     kind: flag.kind,
     code: flag.code,
-    node: nodes[flag.node]!.label,
-    ...(flag.edge ? { input: nodes[flag.edge.input]!.label } : {}),
+    node: trace.nodes[flag.node]!.label,
+    ...(flag.edge ? { input: trace.nodes[flag.edge.input]!.label } : {}),
     ...(flag.convention ? { convention: flag.convention } : {}),
     entries: flag.entries.map((at) => indexOf(flag.shape, at).map((i) => i + 1)),
     text: W.ascii(tensorFlagText(trace, flag)),
   }))
-  lines.push(`  "shortcuts": ${q(trace.shortcuts)},`, `  "flags": ${q(flags)},`, `  "notes": ${q(trace.notes)}`, '}')
-  return `${lines.join('\n')}\n`
-}
 
 /** --mode forward / both: each pass's direction, its tangents by node, its result beside the backward pass's, and the costs. */
 function forwardJson(trace: TensorTrace, mode: TensorForwardMode): string {
