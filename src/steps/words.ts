@@ -480,7 +480,24 @@ export function verdictLines(trace: Trace, results: ClaimResult[], k: number, na
   if (diagnosis.kind === 'formula') return [[meaning, ' is not ', r.formula!, ': ', ...QUIZ.formulaSlip(diagnosis.slip)]]
   // A formula is named as written, with the number it gives: ∂loss/∂loss is 1, not 2*(yhat - y)^2 = 2.
   const yours: Phrase = r.formula !== undefined ? [r.formula, ' = ', value(r.claimed)] : [value(r.claimed)]
-  const lines: Phrase[] = [[meaning, ' is ', value(r.truth), ', not ', ...yours]]
+  const lines: Phrase[] = [[meaning, ' is ', value(r.truth), ', not ', ...yours], ...diagnosisLines(judged, results, k, meaning)]
+  // A number the student's own earlier claims explain is diagnosed by them alone: a second reading would contradict it.
+  const explained =
+    diagnosis.kind === 'explained' || diagnosis.kind === 'chained' || diagnosis.kind === 'unmultiplied' || (diagnosis.kind === 'inherited' && diagnosis.follows)
+  if (r.localInstead !== undefined && !explained) {
+    const instead = localInsteadLine(judged, meaning, r.localInstead)
+    // Where nothing earlier went wrong, this is the likeliest reading of the slip: say it first.
+    if (diagnosis.kind === 'inherited') lines.push(instead)
+    else lines.splice(1, 0, instead)
+  }
+  return lines
+}
+
+/** What the diagnosis says of a wrong claim, under the line that gives the true value. */
+function diagnosisLines(judged: Judged, results: ClaimResult[], k: number, meaning: Cell): Phrase[] {
+  const { trace, r, d, label, named } = judged
+  const diagnosis = r.diagnosis!
+  const lines: Phrase[] = []
   if (diagnosis.kind === 'seed') {
     lines.push([
       'The seed: the backward pass starts at ',
@@ -517,30 +534,26 @@ export function verdictLines(trace: Trace, results: ClaimResult[], k: number, na
       value(diagnosis.reverse),
       ...yours,
     ])
-  } else if (diagnosis.independent) {
+  } else if (diagnosis.kind === 'partial' && diagnosis.independent) {
     lines.push([`${label(r.of)} does not depend on ${label(r.wrt)} (no path leads from ${label(r.wrt)} up to ${label(r.of)}), so `, meaning, ' = 0.'])
   } else lines.push([meaning, ` multiplies the local derivatives along every path from ${label(r.of)} down to ${label(r.wrt)}, and adds the paths.`])
-  // A number the student's own earlier claims explain is diagnosed by them alone: a second reading would contradict it.
-  const explained =
-    diagnosis.kind === 'explained' || diagnosis.kind === 'chained' || diagnosis.kind === 'unmultiplied' || (diagnosis.kind === 'inherited' && diagnosis.follows)
-  if (r.localInstead !== undefined && !explained) {
-    const edge = trace.edges[r.localInstead]!
-    const upstream: Phrase = [d(trace.output, edge.to), ' = ', value(edge.upstream as number), ' (', mark('step2'), ' multiply along the chain).']
-    const instead: Phrase = [
-      value(r.claimed),
-      ' is the local derivative ',
-      local(trace, edge),
-      ...(isNumber(edge.local) ? [] : [' = ', value(edge.local)]),
-      ', not ',
-      meaning,
-      ': multiply it by the upstream ',
-      ...upstream,
-    ]
-    // Where nothing earlier went wrong, this is the likeliest reading of the slip: say it first.
-    if (diagnosis.kind === 'inherited') lines.push(instead)
-    else lines.splice(1, 0, instead)
-  }
   return lines
+}
+
+/** A number that is a local derivative, written where the gradient goes: multiply by the upstream. */
+function localInsteadLine({ trace, r, d }: Judged, meaning: Cell, e: number): Phrase {
+  const edge = trace.edges[e]!
+  const upstream: Phrase = [d(trace.output, edge.to), ' = ', value(edge.upstream as number), ' (', mark('step2'), ' multiply along the chain).']
+  return [
+    value(r.claimed),
+    ' is the local derivative ',
+    local(trace, edge),
+    ...(isNumber(edge.local) ? [] : [' = ', value(edge.local)]),
+    ', not ',
+    meaning,
+    ': multiply it by the upstream ',
+    ...upstream,
+  ]
 }
 
 /** The first departure is an earlier claim: whether the student's later steps follow from it. */
