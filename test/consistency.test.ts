@@ -114,7 +114,7 @@ describe('every view prints the backward pass’s gradients, at kinks and NaNs t
         }
         const name = trace.gradients[0]!.name
         const entry = await runCli([`u = ${gen.tensor}; L = sum(u)`, ...flags(vectors), '--entry', `${name}[1]`])
-        const section = entry.stdout.slice(entry.stdout.indexOf('5. One entry'))
+        const section = entry.stdout.slice(entry.stdout.indexOf('6. One entry'))
         const totals = section.split('\n').flatMap((line) => NUMBER_AT_END.exec(line)?.[1] ?? [])
         expect([gen.scalar, totals.at(-1)]).toEqual([gen.scalar, formatNumber(trace.gradients[0]!.grad.data[0]!, TENSOR_PRECISION)])
       }),

@@ -58,6 +58,15 @@ CASES.push([
   ],
 ])
 
+// Every chain of the recurrent layer: long paths of arrows and rules, broken inside the margins.
+CASES.push([
+  'a recurrent layer over 3 steps, every chain',
+  [
+    "h = zeros(2, 1)\nfor t = 1:3\n  h = tanh(W*h + U*X[t, :]' + b)\nend\nloss = sum(h .* h)",
+    ...['--W', '[0.5, -0.2; 0.1, 0.3]', '--U', '[1, 0; 0.5, 1]', '--X', '[1, 2; 0, 1; -1, 0.5]', '--b', '[0; 0.1]', '--chains', 'all', '--precision', '4'],
+  ],
+])
+
 describe('pdflatex', () => {
   it.each(CASES)('sets %s within the margins, with every gradient in the text', async (_, args) => {
     const work = mkdtempSync(join(tmpdir(), 'bpt-latex-'))

@@ -11,6 +11,7 @@ import { runCli } from './helpers.js'
 import { traceTensorProgram } from '../src/tensor/pipeline.js'
 import { wrtView } from '../src/tensor/wrt.js'
 import { checkGradients } from '../src/tensor/trace.js'
+import { pathValue, tensorChains } from '../src/tensor/chains.js'
 import { tensor } from '../src/tensor/tensor.js'
 
 const LAYER = ['z = W*x + b; L = sum(tanh(z))', '--W', '[1, 2; 3, 4; 5, 6]', '--x', '[1, -1]', '--b', '[0.5, 0, -0.5]']
@@ -72,7 +73,9 @@ describe('tensor notes', () => {
     for (const args of [LAYER, BATCH]) {
       const { stdout } = await runCli([...args, '--format', 'latex', '--standalone'])
       const blocks = [...stdout.matchAll(/\\begin\{align\*\}([\s\S]*?)\\end\{align\*\}/g)].map((m) => m[1]!)
-      expect(blocks).toHaveLength(5)
+      // Program, forward, rules, backward, gradients, and one block per variable whose chains are listed.
+      const listed = stdout.slice(stdout.indexOf('Chains'), stdout.indexOf('Gradients, each')).match(/\\begin\{align\*\}/g)?.length ?? 0
+      expect(blocks).toHaveLength(5 + listed)
       for (const block of blocks) katexRender(`\\begin{aligned}${block}\\end{aligned}`, true)
       // pdflatex without packages reads ASCII only.
       expect(stdout.match(/[^\x00-\x7f]/g)).toBeNull()
@@ -400,6 +403,48 @@ describe('quiz on a tensor program with a loop', () => {
   })
 })
 
+describe('chains of a tensor program', () => {
+  const RNN = "h = zeros(2, 1)\nfor t = 1:3\n  h = tanh(W*h + U*X[t, :]' + b)\nend\nloss = sum(h .* h)"
+  const VALUES = ['--W', '[0.5, -0.2; 0.1, 0.3]', '--U', '[1, 0; 0.5, 1]', '--X', '[1, 2; 0, 1; -1, 0.5]', '--b', '[0; 0.1]']
+
+  it('lists every path with its rules in turn, labelled by its step, and their sum is the gradient', async () => {
+    const { stdout } = await runCli([RNN, ...VALUES, '--chains', 'all'])
+    const chains = stdout.slice(stdout.indexOf('4. Chains'), stdout.indexOf('5. Gradients'))
+    // h#3 is used twice in h .* h, so each step's contribution to W comes along two paths, half of it each.
+    expect(chains).toContain('  ∂loss/∂W, path 1 (t = 3): loss ← t19 ← h#3 ← t18 ← t17 ← t13 ← W\n')
+    expect(chains).toContain('  ∂loss/∂W, path 3 (t = 1): loss ← t19 ← h#3 ← t18 ← t17 ← t13 ← h#2 ← t12 ←')
+    expect(chains).toContain('  ∂loss/∂W = sum over 6 paths = [-0.2727  -0.7412')
+    const { trace } = await traceTensorProgram(
+      RNN,
+      Object.fromEntries([
+        ['W', VALUES[1]!],
+        ['U', VALUES[3]!],
+        ['X', VALUES[5]!],
+        ['b', VALUES[7]!],
+      ]),
+    )
+    for (const chain of tensorChains(trace)) {
+      const sum = new Float64Array(trace.grads[chain.node]!.data.length)
+      for (const path of chain.paths!) pathValue(trace, path).data.forEach((v, i) => (sum[i]! += v))
+      expect(Array.from(sum).map((v) => v.toFixed(12))).toEqual(Array.from(trace.grads[chain.node]!.data).map((v) => v.toFixed(12)))
+    }
+    // By default, paths this long are counted, not listed; --chains none leaves the section out and numbers on.
+    expect((await runCli([RNN, ...VALUES])).stdout).toContain('  ∂loss/∂W (6 paths of up to 14 rules, summed; --chains all lists them)')
+    const none = (await runCli([RNN, ...VALUES, '--chains', 'none', '--lr', '0.1', '--entry', 'W[1, 1]'])).stdout
+    expect(
+      none
+        .split('\n')
+        .filter((l) => /^\d+\. /.test(l))
+        .map((l) => l.slice(0, 12)),
+    ).toEqual(['1. Forward p', '2. Local rul', '3. Backward ', '4. Gradients', '5. Training:', '6. One entry'])
+    const json = JSON.parse((await runCli([RNN, ...VALUES, '--format', 'json'])).stdout)
+    const w = json.chains.find((c: { variable: string }) => c.variable === 'W')
+    expect(w.count).toBe(6)
+    expect(w.paths.map((p: { step: string }) => p.step)).toEqual(['t = 3', 't = 2', 't = 1', 't = 3', 't = 2', 't = 1'])
+    expect(json.edges[w.paths[0].edges.at(-1)]).toMatchObject({ from: 'W', to: 't13' })
+  })
+})
+
 describe('quiz on a tensor program: the forms it shows and takes', () => {
   // Three tries each: every question ends in its worked answer.
   const revealed = async (args: string[]) => (await runCli(args, { answers: Array.from({ length: 400 }, () => '?') })).stdout
@@ -565,10 +610,10 @@ describe('--wrt on a tensor program', () => {
   it('keeps the backward pass down to the chosen nodes, and gives their gradients, checked', async () => {
     const { stdout, code } = await runCli([...LAYER, '--wrt', 'z,W', '--precision', '6'])
     expect(code).toBe(0)
-    const backward = stdout.slice(stdout.indexOf('3. Backward pass'), stdout.indexOf('4. Gradients'))
+    const backward = stdout.slice(stdout.indexOf('3. Backward pass'), stdout.indexOf('4. Chains'))
     const gradients = backward.split('\n').flatMap((line) => /^│ (∂L\/∂\S+)/.exec(line)?.[1] ?? [])
     expect(gradients).toEqual(['∂L/∂L', '∂L/∂t2', '∂L/∂z', '∂L/∂t1', '∂L/∂W'])
-    const rows = stdout.slice(stdout.indexOf('4. Gradients')).split('\n')
+    const rows = stdout.slice(stdout.indexOf('5. Gradients')).split('\n')
     expect(rows[0]).toContain('each shaped like its variable or node')
     const zRow = rows.find((line) => line.startsWith('│ z '))!
     const shown = /\[([^\]]+)\]/.exec(zRow)![1]!.split(',').map(Number)
@@ -620,11 +665,12 @@ describe('forward mode on a tensor program', () => {
       '1. Forward pass: the value and',
       '2. Local rules: ① what each op',
       '3. Backward pass: ② each rule ',
-      '4. Gradients, each shaped like',
-      '5. Forward mode for W along Ẇ ',
-      '6. Forward mode for x along ẋ ',
-      '7. Forward mode for b along ḃ ',
-      '8. Forward or reverse: what ea',
+      '4. Chains: the rules applied i',
+      '5. Gradients, each shaped like',
+      '6. Forward mode for W along Ẇ ',
+      '7. Forward mode for x along ẋ ',
+      '8. Forward mode for b along ḃ ',
+      '9. Forward or reverse: what ea',
     ])
     expect(stdout).toContain('│ ṫ1      │ Ẇ·x')
     const result = /L̇ = (\S+) = ∂L\/∂W\[1, 1\] from the backward pass: the same/.exec(stdout)!
@@ -668,9 +714,10 @@ describe('forward mode on a tensor program', () => {
     expect(html).toContain('<code>Ẇ·x</code>')
     const latex = await runCli([...LAYER, '--mode', 'both', '--format', 'latex', '--standalone'])
     const blocks = [...latex.stdout.matchAll(/\\begin\{align\*\}([\s\S]*?)\\end\{align\*\}/g)].map((m) => m[1]!)
-    expect(blocks).toHaveLength(8)
+    // As the reverse sections' 5, then the chains of W, x and b, then the tangent passes of W, x and b.
+    expect(blocks).toHaveLength(11)
     for (const block of blocks) katexRender(`\\begin{aligned}${block}\\end{aligned}`, true)
-    expect(blocks[6]).toContain('\\dot{t_{1}} &= W\\cdot \\dot{x}')
+    expect(blocks[9]).toContain('\\dot{t_{1}} &= W\\cdot \\dot{x}')
     expect(latex.stdout.match(/[^\x00-\x7f]/g)).toBeNull()
   })
 })

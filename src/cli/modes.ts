@@ -112,7 +112,7 @@ function direction(rankdir: string | undefined): Direction | undefined {
 }
 
 /** --chains: short (the default), all or none. */
-function chainsOption(chains: string | undefined): 'all' | 'short' | 'none' {
+export function chainsOption(chains: string | undefined): 'all' | 'short' | 'none' {
   if (chains === undefined) return 'short'
   if (chains === 'all' || chains === 'short' || chains === 'none') return chains
   throw new UsageError(`--chains ${chains}: expected short, all or none`)

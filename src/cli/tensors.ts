@@ -25,6 +25,7 @@ import { EXIT, TooLong, type Io } from './io.js'
 import { NotText, notTextMessage } from './text.js'
 import { UsageError, differentiation, names, optionTypo, unknownWrt, wrtNames, type Request } from './command.js'
 import type { Direction } from '../render/layout.js'
+import { chainsOption } from './modes.js'
 
 /** The names that make a call a tensor one: the tensor functions and the generators of values, from their own tables. */
 const TENSOR_CALLS = [...Object.keys(TENSOR_FUNCTIONS), ...Object.keys(GENERATORS)].join('|')
@@ -80,6 +81,7 @@ export async function tensorTrace(request: Request, source: string, io: Io, widt
     precision,
     ascii: Boolean(opts.ascii),
     explain: Boolean(opts.explain),
+    chains: chainsOption(opts.chains),
     standalone: Boolean(opts.standalone),
     ...(opts.quiz ? { questions: tensorQuestions(trace, precision) } : {}),
     ...(opts.format === 'html' ? { entries: productEntries(trace) } : {}),

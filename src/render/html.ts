@@ -327,7 +327,7 @@ function openedEntries(trace: TensorTrace, edge: TensorEdge, options: TensorRend
   const text = (s: string) => (options.ascii ? W.ascii(s) : s)
   const cells = [...t.data].map((x) => text(formatNumber(x, options.precision)))
   const chains = opened.map((chain) => {
-    const [title, ...lines] = entryLines(trace, chain, options.precision)
+    const [title, ...lines] = entryLines(trace, chain, options.precision, 5)
     return text([title!.replace(/^\d+\. /, ''), ...lines].join('\n'))
   })
   return { entries: { of: text(W.grad(trace.nodes[trace.output]!.label, input.label)), shape: t.shape, cells, chains } }

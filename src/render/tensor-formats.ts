@@ -5,6 +5,7 @@ import type { TensorTrace } from '../tensor/trace.js'
 import type { Tensor } from '../tensor/tensor.js'
 import type { TensorForwardMode } from '../tensor/forward.js'
 import type { EntryChain } from '../tensor/entry.js'
+import { tensorChains } from '../tensor/chains.js'
 import { renderTensorTable } from './tensor-table.js'
 import { renderTensorNotes } from './tensor-notes.js'
 import { shapeCell, valueText } from '../steps/values.js'
@@ -79,6 +80,7 @@ export function renderTensorJson(trace: TensorTrace, options: TensorRenderOption
   lines.push('  },', `  "kind": "tensor",`, `  "output": ${q(nodes[trace.output]!.label)},`, `  "program": ${q(trace.source)},`)
   lines.push(`  "bindings": ${q(Object.fromEntries(trace.bindings))},`, '  "nodes": [', ...list(nodesJson(trace, nested)), '  ],')
   lines.push('  "edges": [', ...list(edgesJson(trace, nested)), '  ],')
+  lines.push(`  "chains": ${JSON.stringify(chainsJson(trace))},`)
   lines.push('  "checks": [', ...list(trace.checks.map((c) => JSON.stringify(c))), '  ],')
   if (options.entry) lines.push(`  "entry": ${entryJson(trace, options.entry)},`)
   const run = options.training
@@ -135,6 +137,27 @@ function edgesJson(trace: TensorTrace, nested: (t: Tensor) => string): string[] 
     ]
     return `{${fields.join(',')}}`
   })
+}
+
+/**
+ * Each gradient's paths from the output: how many, and while they are few enough to list, each as
+ * its edges' indexes into "edges", from the output down (and its loop step). What each carries is
+ * in the faces that print it; here, like one contribution, it would repeat a gradient's numbers.
+ */
+function chainsJson(trace: TensorTrace) {
+  const index = new Map(trace.edges.map((e, k) => [e, k]))
+  return tensorChains(trace).map((chain) => ({
+    variable: trace.nodes[chain.node]!.label,
+    count: chain.count,
+    ...(chain.paths
+      ? {
+          paths: chain.paths.map((path) => {
+            const step = stepText(trace, path.edges[path.edges.length - 1]!.consumer)
+            return { edges: path.edges.map((e) => index.get(e)!), ...(step ? { step } : {}) }
+          }),
+        }
+      : {}),
+  }))
 }
 
 /** --entry: the entry's scalar chain, part by part (1-based indexes). */

@@ -3,6 +3,7 @@
 // LaTeX (align* blocks, values as bmatrix, rules in maths with their words in \text).
 import type { RenderOptions } from './index.js'
 import type { TensorTrace } from '../tensor/trace.js'
+import { tensorChains } from '../tensor/chains.js'
 import type { Tensor } from '../tensor/tensor.js'
 import { formatNumber } from '../format.js'
 import { SHOWN, shapeCell, shownIndexes } from '../steps/values.js'
@@ -15,6 +16,9 @@ import {
   contributionsByInput,
   entryLines,
   forwardModeStart,
+  tensorChainLines,
+  tensorChainsText,
+  tensorSections,
   plainFormula,
   remarks,
   statementsOf,
@@ -148,9 +152,15 @@ function markdown(trace: TensorTrace, options: TensorRenderOptions): string {
   const p = options.precision
   const lines = [...markdownProgram(trace), ...markdownForwardPass(trace, p)]
   if (options.mode === 'forward') return `${[...lines, ...forwardMarkdown(trace, options)].join('\n').trimEnd()}\n`
-  lines.push(...markdownRules(trace), ...markdownBackward(trace, p), ...markdownGradients(trace, p))
+  const sections = tensorSections(options)
+  lines.push(...markdownRules(trace), ...markdownBackward(trace, p))
+  if (sections.chains !== undefined) {
+    lines.push(`### ${W.chainsTitle(trace, sections.chains)}`, '', W.chainsLegend.trim(), '', '```text')
+    lines.push(...tensorChainsText(trace, { ...options, ascii: false }).map((l) => l.replace(/^ {2}/, '')), '```', '')
+  }
+  lines.push(...markdownGradients(trace, p, sections.gradients))
   if (options.entry) {
-    const [title, ...rest] = entryLines(trace, options.entry, p)
+    const [title, ...rest] = entryLines(trace, options.entry, p, sections.entry)
     lines.push('', `### ${title}`, '', '```text', ...rest.map((l) => l.replace(/^ {2}/, '')), '```')
   }
   if (options.forward) lines.push('', ...forwardMarkdown(trace, options))
@@ -222,10 +232,10 @@ function markdownBackward(trace: TensorTrace, p: number): string[] {
   return lines
 }
 
-/** Section 4: each gradient as one equation, the checks, and the notes. */
-function markdownGradients(trace: TensorTrace, p: number): string[] {
+/** Each gradient as one equation, the checks, and the notes. */
+function markdownGradients(trace: TensorTrace, p: number, n: number): string[] {
   const out = trace.nodes[trace.output]!.label
-  const lines = [`### ${W.gradientsTitle(trace)}`, '']
+  const lines = [`### ${W.gradientsTitle(trace, n)}`, '']
   for (const g of trace.gradients)
     lines.push('```math', `\\frac{\\partial ${latexName(out)}}{\\partial ${latexName(g.name)}} = ${valueLatex(g.grad, p)}`, '```', '')
   const checks = trace.gradients.map((g, k) => [code(g.name), shapeCell(g.grad.shape), checkCell(trace.checks[k]!)])
@@ -290,7 +300,10 @@ function latex(trace: TensorTrace, options: TensorRenderOptions): string {
   const p = options.precision
   const lines = [...latexProgram(trace), ...latexForwardPass(trace, p)]
   if (options.mode === 'forward') return latexDocument([...lines, ...forwardLatex(trace, options)], options)
-  lines.push(...latexRules(trace), ...latexBackward(trace, p), ...latexGradients(trace, p))
+  const sections = tensorSections(options)
+  lines.push(...latexRules(trace), ...latexBackward(trace, p))
+  if (sections.chains !== undefined) lines.push(...latexChains(trace, options, sections.chains))
+  lines.push(...latexGradients(trace, p, sections.gradients))
   return latexDocument([...lines, ...forwardLatex(trace, options)], options)
 }
 
@@ -363,14 +376,41 @@ function latexBackward(trace: TensorTrace, p: number): string[] {
   return [`\\paragraph{${latexText(W.backwardTitle(out))}}`, ...align(rows)]
 }
 
-/** Section 4: each gradient with its check, and the notes. */
-function latexGradients(trace: TensorTrace, p: number): string[] {
+/** The chains: each path's nodes and rules in words, then what it carries; several paths' sum. */
+function latexChains(trace: TensorTrace, options: TensorRenderOptions, n: number): string[] {
+  const out = trace.nodes[trace.output]!.label
+  const lines = [`\\paragraph{${latexText(W.chainsTitle(trace, n))}}`, latexText(W.chainsLegend.trim()), '']
+  for (const chain of tensorChains(trace)) {
+    const listed = tensorChainLines(trace, chain, options.chains === 'all' ? 'all' : 'short')
+    const grad = latexGrad(out, trace.nodes[chain.node]!.label)
+    if (listed.kind === 'summary') {
+      lines.push(`$${grad}$ ${latexText(listed.text)}`, '')
+      continue
+    }
+    const rows: string[] = []
+    for (const [k, path] of listed.paths.entries()) {
+      // "path 2, t = 3" as the scalar notes number contributions: in words beside the gradient.
+      const which = listed.paths.length > 1 ? `path ${k + 1}${path.step ? `, $${path.step}$` : ''}` : ''
+      const names = path.names.map(latexName).join(' \\leftarrow \\allowbreak ')
+      const rules = path.formulas.map(latexFormula).join(';\\ \\allowbreak ')
+      // Ragged right: a long path breaks at its arrows and semicolons, not by stretching the spaces past the margin.
+      lines.push(`{\\raggedright ${which ? `${which[0]!.toUpperCase()}${which.slice(1)}: ` : ''}$${names}$; ${W.chainRules}: $${rules}$\\par}`, '')
+      rows.push(`${grad}${which ? `\\ \\text{(${which})}` : ''} &= ${valueLatex(path.value, options.precision, true)}`)
+    }
+    if (listed.sum) rows.push(`${grad} &= \\text{${W.sumOverPaths(listed.paths.length)}} = ${valueLatex(listed.sum, options.precision, true)}`)
+    lines.push(...align(rows))
+  }
+  return lines
+}
+
+/** Each gradient with its check, and the notes. */
+function latexGradients(trace: TensorTrace, p: number, n: number): string[] {
   const out = trace.nodes[trace.output]!.label
   const rows = trace.gradients.map(
     (g, k) =>
       `${latexGrad(out, g.name)} &= ${valueLatex(g.grad, p, true)}${g.grad.shape.length === 0 ? ' &&' : ' \\\\\n &\\qquad'} \\text{${latexText(checkCell(trace.checks[k]!))}}`,
   )
-  const lines = [`\\paragraph{${latexText(W.gradientsTitle(trace))}}`, ...align(rows)]
+  const lines = [`\\paragraph{${latexText(W.gradientsTitle(trace, n))}}`, ...align(rows)]
   for (const line of W.checkLegend(trace)) lines.push(latexText(line.trim()), '')
   for (const note of remarks(trace)) lines.push(`${latexText(`${W.noteMark} ${note}`)}`, '')
   return lines

@@ -20,6 +20,8 @@ import {
   contributionsByInput,
   entryLines,
   forwardModeStart,
+  tensorChainsText,
+  tensorSections,
   plainFormula,
   remarks,
   statementsOf,
@@ -119,6 +121,10 @@ function* reverseLines(trace: TensorTrace, options: TensorRenderOptions): Genera
   yield ''
   yield* backwardLines(trace, options)
   yield ''
+  if (tensorSections(options).chains !== undefined) {
+    yield* chainsLines(trace, options)
+    yield ''
+  }
   yield* gradientsLines(trace, options)
   if (options.training) {
     const [title, ...rest] = tensorTrainingLines(trace, options.training, options)
@@ -127,7 +133,7 @@ function* reverseLines(trace: TensorTrace, options: TensorRenderOptions): Genera
     yield* rest
   }
   if (options.entry) {
-    const [title, ...rest] = entryLines(trace, options.entry, options.precision)
+    const [title, ...rest] = entryLines(trace, options.entry, options.precision, tensorSections(options).entry)
     yield ''
     yield chalk.bold(text(title!))
     for (const line of rest) yield text(line)
@@ -204,11 +210,19 @@ function* backwardLines(trace: TensorTrace, options: TensorRenderOptions): Gener
   for (const shortcut of trace.shortcuts) yield text(`  ${W.shortcutMark} ${shortcut}.`)
 }
 
-/** Section 4: each gradient with its check, then the notes. */
+/** Section 4 (unless --chains none): every path from the output to each gradient's node, its rules in turn and what it carries. */
+function* chainsLines(trace: TensorTrace, options: TensorRenderOptions): Generator<string> {
+  const { chalk, text } = writers(options)
+  yield chalk.bold(text(W.chainsTitle(trace, tensorSections(options).chains!)))
+  yield text(W.chainsLegend)
+  for (const line of tensorChainsText(trace, options)) yield text(line)
+}
+
+/** Each gradient with its check, then the notes. */
 function* gradientsLines(trace: TensorTrace, options: TensorRenderOptions): Generator<string> {
   const { chalk, style, text, table } = writers(options)
   const out = trace.nodes[trace.output]!.label
-  yield chalk.bold(text(W.gradientsTitle(trace)))
+  yield chalk.bold(text(W.gradientsTitle(trace, tensorSections(options).gradients)))
   const below: [string, Tensor, string][] = []
   yield* table(
     W.gradientsColumns(out),
@@ -272,7 +286,7 @@ export function tensorTrainingLines(trace: TensorTrace, run: TensorTraining, opt
   const text = (s: string) => (ascii ? W.ascii(s) : s)
   const f = (x: number) => formatNumber(x, options.precision)
   const style = { precision: options.precision, ascii }
-  const lines = [text(W.trainingTitle(run.params, run.lr)), text(W.trainingRule(out, run.heldFixed))]
+  const lines = [text(W.trainingTitle(run.params, run.lr, tensorSections({ ...options, training: run }).training!)), text(W.trainingRule(out, run.heldFixed))]
   const steps = run.gradNorms.map((norm, k) => [String(k + 1), f(run.losses[k]!), f(norm)])
   const shown = steps.length <= TRAINING_ROWS ? steps : [...steps.slice(0, 10), ['⋮', '', ''], ...steps.slice(-5)]
   lines.push(...table(W.trainingColumns(out), shown, options))

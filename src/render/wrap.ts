@@ -83,14 +83,17 @@ function wrapCuts(text: string, width: number, indentWidth: number): number[] {
     let depthAt = depth
     let outsideDepth = depth
     let insideDepth = depth
+    // A line's own leading spaces are its indentation, never a place to break (that would leave an empty line).
+    let content = false
     while (at < text.length) {
       const code = text.charCodeAt(at)
       // A low surrogate ends a character already counted; a combining mark takes no column.
       if (!(code >= 0xdc00 && code <= 0xdfff) && !isMark(code)) columns++
       if (columns > room) break
+      if (code !== 32) content = true
       if (code === 40 || code === 91) depthAt++
       else if (code === 41 || code === 93) depthAt--
-      else if (code === 32 && at > start) {
+      else if (code === 32 && at > start && content) {
         if (depthAt <= 0) ((outside = at), (outsideDepth = depthAt))
         else ((inside = at), (insideDepth = depthAt))
       }

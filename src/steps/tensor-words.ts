@@ -12,7 +12,8 @@ import { indexOf, offsetOf, shapeText, type Shape, type Tensor } from '../tensor
 import { conventionsByEntry, type TensorFlag } from '../tensor/flags.js'
 import { shapeCell, valueText } from './values.js'
 import { dotted, notation } from './text.js'
-import { FORWARD, chainSelected, conventionText } from './words.js'
+import { FORWARD, chainSelected, conventionText, noPath, tooManyPaths } from './words.js'
+import { pathValue, tensorChains, type TensorChain } from '../tensor/chains.js'
 import { tangentOf } from '../tensor/ops.js'
 import type { TensorDirection, TensorForwardMode } from '../tensor/forward.js'
 
@@ -66,8 +67,13 @@ export const TENSOR_WORDS = {
   seed: 'seed',
   scalarShape: 'scalar',
   sumOf: (count: number) => `sum of its ${count} contributions`,
-  gradientsTitle: (trace: TensorTrace) =>
-    `4. Gradients, each shaped like its ${intermediatesOf(trace).length > 0 ? 'variable or node' : 'variable'}, checked against finite differences`,
+  gradientsTitle: (trace: TensorTrace, n: number) =>
+    `${n}. Gradients, each shaped like its ${intermediatesOf(trace).length > 0 ? 'variable or node' : 'variable'}, checked against finite differences`,
+  chainsTitle: (trace: TensorTrace, n: number) =>
+    `${n}. Chains: the rules applied in turn along every path from ${trace.nodes[trace.output]!.label} to each ${intermediatesOf(trace).length > 0 ? 'variable or node' : 'variable'}`,
+  chainsLegend: '    (each path takes the seed through its own rules alone; the paths add up to the gradient)',
+  chainRules: 'rules in turn',
+  sumOverPaths: (count: number) => `sum over ${count} paths`,
   gradientsColumns: (out: string) => ['variable', 'shape', `∂${out}/∂variable`, 'check'],
   noteMark: '⚠',
   seeBelow: '(below)',
@@ -75,7 +81,8 @@ export const TENSOR_WORDS = {
   jacobiansTitle:
     "  The local Jacobians small enough to print in full: a row per entry of the operation's output, a column per entry of the input; each entry of the rule's result is ḡ's entries times one column.",
   shortcutMark: '→',
-  trainingTitle: (params: string[], lr: number) => `6. Training: gradient descent on ${params.join(', ')} with learning rate η = ${formatNumber(lr)}`,
+  trainingTitle: (params: string[], lr: number, n: number) =>
+    `${n}. Training: gradient descent on ${params.join(', ')} with learning rate η = ${formatNumber(lr)}`,
   trainingRule: (out: string, data: string[]) =>
     `  each step: p ← p - η·∂${out}/∂p, entry by entry${data.length ? `; held fixed (data): ${data.join(', ')}` : ''}`,
   trainingColumns: (out: string) => ['step', `${out} before the step`, '‖gradient‖'],
@@ -151,6 +158,80 @@ export const boundValues = (trace: TensorTrace, ascii = false): string[] =>
     const node = trace.nodes[v]!
     return `${node.label}: ${shapeCell(node.value!.shape, ascii)} (${trace.bindings.get(node.label) ?? ''})`
   })
+
+/** --chains short lists a node's paths while there are at most this many, each of at most SHORT_RULES rules (as the scalar lesson's SHORT_PATHS, SHORT_FACTORS). */
+const SHORT_PATHS = 3
+const SHORT_RULES = 6
+
+/** One node's chains as the lessons list them: each path, its rules in turn and its value, and their sum; or why they are not listed. */
+export type TensorChainLines =
+  | {
+      kind: 'listed'
+      gradient: string
+      /** `step`: the loop step of the path's last rule; `names` from the output down; `formulas` each rule's, in turn (marked, as edge.formula). */
+      paths: { label: string; step?: string; names: string[]; formulas: string[]; nodes: string; rules: string; value: Tensor }[]
+      sum?: Tensor
+    }
+  | { kind: 'summary'; gradient: string; text: string }
+
+export function tensorChainLines(trace: TensorTrace, chain: TensorChain, policy: 'all' | 'short'): TensorChainLines {
+  const { nodes } = trace
+  const out = nodes[trace.output]!.label
+  const label = nodes[chain.node]!.label
+  const gradient = TENSOR_WORDS.grad(out, label)
+  if (chain.count === 0) return { kind: 'summary', gradient, text: noPath(out, label) }
+  if (!chain.paths) return { kind: 'summary', gradient, text: `(${tooManyPaths(chain.count)})` }
+  const longest = Math.max(...chain.paths.map((p) => p.edges.length))
+  if (policy === 'short' && (chain.paths.length > SHORT_PATHS || longest > SHORT_RULES)) {
+    const text =
+      chain.count === 1
+        ? `(1 path of ${longest} rules; --chains all lists it)`
+        : `(${chain.count} paths of up to ${longest} rules, summed; --chains all lists them)`
+    return { kind: 'summary', gradient, text }
+  }
+  const several = chain.paths.length > 1
+  const paths = chain.paths.map((path, k) => {
+    const step = stepText(trace, path.edges[path.edges.length - 1]!.consumer)
+    const name = several ? `${gradient}, path ${k + 1}${step ? ` (${step})` : ''}` : gradient
+    const names = [out, ...path.edges.map((e) => nodes[e.input]!.label)]
+    const formulas = path.edges.map((e) => e.formula)
+    return {
+      label: name,
+      ...(step ? { step } : {}),
+      names,
+      formulas,
+      nodes: names.join(' ← '),
+      rules: formulas.map(plainFormula).join('; '),
+      value: pathValue(trace, path),
+    }
+  })
+  return { kind: 'listed', gradient, paths, ...(several ? { sum: trace.grads[chain.node]! } : {}) }
+}
+
+/** The chains section's lines (its title aside), as the terminal and the Markdown notes write them. */
+export function tensorChainsText(trace: TensorTrace, options: { precision: number; ascii: boolean; chains?: string }): string[] {
+  const style = { precision: options.precision, ascii: options.ascii }
+  // A value after its label, a matrix's rows under one another, indented under the first; a
+  // matrix too wide to follow its label (the default 80 columns) starts on a line of its own.
+  const valueLines = (head: string, value: Tensor) => {
+    const [first, ...rest] = valueText(value, style).split('\n')
+    if (rest.length && head.length + Math.max(...[first!, ...rest].map((l) => l.length)) > 80)
+      return [head.trimEnd(), ...[first!, ...rest].map((line) => `      ${line}`)]
+    return [`${head}${first}`, ...rest.map((line) => `${' '.repeat(head.length)}${line}`)]
+  }
+  const lines: string[] = []
+  for (const chain of tensorChains(trace)) {
+    const listed = tensorChainLines(trace, chain, options.chains === 'all' ? 'all' : 'short')
+    if (listed.kind === 'summary') {
+      lines.push(`  ${listed.gradient} ${listed.text}`)
+      continue
+    }
+    for (const path of listed.paths)
+      lines.push(`  ${path.label}: ${path.nodes}`, `      ${TENSOR_WORDS.chainRules}: ${path.rules}`, ...valueLines('      = ', path.value))
+    if (listed.sum) lines.push(...valueLines(`  ${listed.gradient} = ${TENSOR_WORDS.sumOverPaths(listed.paths.length)} = `, listed.sum))
+  }
+  return lines
+}
 
 /** The loop step a node was made in ("t = 2"), for a program with a loop; undefined outside one. */
 export function stepText(trace: TensorTrace, node: number): string | undefined {
@@ -231,14 +312,14 @@ export function statementsOf(trace: TensorTrace): string[] {
  * --entry: one entry of a gradient as the scalar chain rule writes it, each edge's part a sum of
  * upstream entries times partial derivatives, then its place in the matrix rule.
  */
-export function entryLines(trace: TensorTrace, chain: EntryChain, precision: number): string[] {
+export function entryLines(trace: TensorTrace, chain: EntryChain, precision: number, section = 6): string[] {
   const { nodes } = trace
   const out = nodes[trace.output]!.label
   const f = (x: number) => (x < 0 ? `(${formatNumber(x, precision)})` : formatNumber(x, precision))
   const at = (label: string, index: number[]) => (index.length === 0 ? label : `${label}[${index.map((i) => i + 1).join(', ')}]`)
   const target = at(nodes[chain.node]!.label, chain.index)
   const name = `∂${out}/∂${target}`
-  const lines = [`5. One entry, scalar by scalar: ${name}, the chain rule inside the matrix rule`]
+  const lines = [`${section}. One entry, scalar by scalar: ${name}, the chain rule inside the matrix rule`]
   const sums: string[] = []
   for (const part of chain.parts) {
     const consumer = nodes[part.edge.consumer]!
@@ -419,8 +500,22 @@ function directionText(trace: TensorTrace, d: TensorDirection): string {
 }
 
 /** The number of forward mode's first section: after the forward pass alone, or after every reverse section printed. */
-export const forwardModeStart = (options: { mode?: string; training?: unknown; entry?: unknown }) =>
-  options.mode === 'forward' ? 2 : options.training ? 7 : options.entry ? 6 : 5
+/**
+ * The numbers of the sections after the backward pass (3), in the order every face prints them:
+ * the chains (unless --chains none), the gradients, --lr's run, --entry's chain, then forward
+ * mode's passes; with --mode forward, its passes follow the forward pass (1).
+ */
+export function tensorSections(options: { mode?: string; training?: unknown; entry?: unknown; chains?: string }) {
+  if (options.mode === 'forward') return { gradients: 0, forward: 2 }
+  let n = 4
+  const chains = options.chains === 'none' ? undefined : n++
+  const gradients = n++
+  const training = options.training ? n++ : undefined
+  const entry = options.entry ? n++ : undefined
+  return { chains, gradients, training, entry, forward: n }
+}
+
+export const forwardModeStart = (options: { mode?: string; training?: unknown; entry?: unknown; chains?: string }) => tensorSections(options).forward
 
 /** Each pass of forward mode, numbered from `first`. */
 export function tangentSections(trace: TensorTrace, mode: TensorForwardMode, first: number, precision: number): TangentSection[] {
@@ -482,7 +577,8 @@ export const TENSOR_PAGE = {
     forward: TENSOR_WORDS.forwardTitle,
     local: TENSOR_WORDS.rulesTitle,
     backward: TENSOR_WORDS.backwardTitle(trace.nodes[trace.output]!.label),
-    gradient: TENSOR_WORDS.gradientsTitle(trace),
+    // The page's fourth phase, as the scalar page numbers it (it has no chains).
+    gradient: TENSOR_WORDS.gradientsTitle(trace, 4),
   }),
   /** A node's value with its shape; a matrix below its name. */
   value: (head: string, shape: string, value: string) => (value.includes('\n') ? `${head}  (${shape}) =\n${value}` : `${head} = ${value}  (${shape})`),
