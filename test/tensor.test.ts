@@ -860,6 +860,19 @@ describe('flags: NaN, infinity, kinks and ties, as a scalar trace raises them', 
     expect(traceProgram('sqrt(relu(v))', { v: -1 }).trace.checks.map((c) => c.status)).toEqual(['agree'])
   })
 
+  it('calls a check inconclusive only where a move crosses the flagged entries, and says an infinite value is not NaN', async () => {
+    // relu(-1) = 0 feeds sqrt's infinite slope at entry 1; moving x[1] keeps it 0 and x[2] never reaches it.
+    expect((await run('L = sum(sqrt(relu(x)))', { x: '[-1, 4]' })).checks.map((c) => c.status)).toEqual(['agree'])
+    expect((await run('L = sum(abs(x))', { x: '[0, 1]' })).checks.map((c) => c.status)).toEqual(['inconclusive'])
+    // a^0 is 1 for every a: moving x crosses nothing; 0^b's jump is about y alone.
+    expect((await run('L = sum(x .^ y)', { x: '[0]', y: '[0]' })).checks[0]!.status).toBe('agree')
+    // 1/0 is infinite, not undefined: L has values near there.
+    const infinite = remarks(await run('L = sum(v ./ w)', { v: '[1, 2]', w: '[0, 1]' }))[0]!
+    expect(infinite).toBe(
+      't1 = v ./ w is infinite at entry [1], from finite inputs: a gradient taken through it is not a derivative there (PyTorch computes it the same way, without a warning)',
+    )
+  })
+
   it('says which of the output and the gradient is not finite when a check cannot be made', async () => {
     const trace = await run('loss = sum(log(v) .* w)', { v: '[-1, 1]', w: '[2, 3]' })
     expect(trace.checks.map(checkCell)).toEqual(['not checked (the output is not finite nearby)', 'not checked (the gradient is not finite)'])
@@ -902,7 +915,7 @@ describe('constants the program computes', () => {
   it('keep their brackets in their name, and are flagged where they are not finite', async () => {
     const trace = await run('u = (max(2, 2) ./ (1 - 1)) + x; L = sum(u)', { x: '[1]' })
     expect(trace.nodes[0]!.label).toBe('max(2, 2) ./ (1 - 1)')
-    expect(remarks(trace)[0]).toMatch(/^max\(2, 2\) \.\/ \(1 - 1\) is infinite, from finite inputs: L has no value near there/)
+    expect(remarks(trace)[0]).toMatch(/^max\(2, 2\) \.\/ \(1 - 1\) is infinite, from finite inputs: a gradient taken through it is not a derivative there/)
   })
 })
 

@@ -616,8 +616,12 @@ export function tensorFlagText(trace: TensorTrace, flag: TensorFlag): string {
   const out = trace.nodes[trace.output]!.label
   const where = node.kind === 'op' ? `${node.label} = ${node.expression}` : node.label
   if (flag.code === 'value') {
-    const what = flag.kind === 'nan' ? 'NaN' : 'infinite'
-    return `${where} is ${what}${entriesText(flag.shape, flag.entries)}, from finite inputs: ${out} has no value near there, so a gradient taken through it is not a derivative (PyTorch computes it the same way, without a warning)`
+    // NaN (log of a negative) leaves the output no value near there; an infinite value (1/0) has values nearby, only not there.
+    const why =
+      flag.kind === 'nan'
+        ? `${out} has no value near there, so a gradient taken through it is not a derivative`
+        : 'a gradient taken through it is not a derivative there'
+    return `${where} is ${flag.kind === 'nan' ? 'NaN' : 'infinite'}${entriesText(flag.shape, flag.entries)}, from finite inputs: ${why} (PyTorch computes it the same way, without a warning)`
   }
   const input = trace.nodes[flag.edge!.input]!.label
   const at = entriesText(flag.shape, flag.entries)

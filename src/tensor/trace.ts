@@ -304,8 +304,7 @@ export function checkGradients(trace: TensorTrace, targets = trace.gradients): T
         const kinks = new Map<number, Int8Array | Int32Array>()
         forwardValues(scratch, kinks, recomputed)
         for (const f of candidates)
-          if (nodes[f.node]!.inputs.some((k) => moved[k] && scratch.nodes[k]!.value!.data.some((v, i) => !Object.is(v, nodes[k]!.value!.data[i]))))
-            crossed.add(f.node)
+          if (flaggedInputs(nodes, f).some((k) => moved[k] && movesFlagged(scratch.nodes[k]!.value!, nodes[k]!.value!, f))) crossed.add(f.node)
         return { y: scratch.nodes[output]!.value!.data[0]!, kinks }
       }
       const up = at(1)
@@ -366,6 +365,19 @@ function branchesAt(nodes: TensorNode[], recomputed: boolean[]): Map<number, Int
     else if (n.op === 'elementwise' && OPS[n.params.fn!].kink) taken.set(i, branches(n, xs))
   })
   return taken
+}
+
+/** The inputs whose moves can cross a flag's kink: pow's conventions are each about one input (0^b in b, a^0 in a); a tie or relu's kink, about all. */
+const flaggedInputs = (nodes: TensorNode[], f: TensorFlag) => (f.convention?.startsWith('power-') ? [f.edge!.input] : nodes[f.node]!.inputs)
+
+/**
+ * Whether a move changed an input of a flagged operation where the flag is: at its entries, for
+ * an input shaped as the flag (relu(x) at x[1] = 0 is not crossed by moving x[2]); anywhere, for
+ * an input broadcast into it.
+ */
+function movesFlagged(now: Tensor, before: Tensor, flag: TensorFlag): boolean {
+  if (now.shape.join() === flag.shape.join()) return flag.entries.some((i) => !Object.is(now.data[i], before.data[i]))
+  return now.data.some((v, i) => !Object.is(v, before.data[i]))
 }
 
 /** The check's directions for a variable of `size` entries: each unit entry, or CHECK_DIRECTIONS random unit vectors seeded by the node. */
