@@ -445,6 +445,36 @@ describe('chains of a tensor program', () => {
   })
 })
 
+describe('a loop program typed back', () => {
+  it('reads a step name (h#2) in a claim and an answer, and warns of a loop that runs no step', async () => {
+    const files = { 'examples/rnn.txt': readFileSync('examples/rnn.txt', 'utf8') }
+    const RNN = ['--file', 'examples/rnn.txt', '--W', '[0.5, -0.2; 0.1, 0.3]', '--U', '[1, 0; 0.5, 1]', '--X', '[1, 2; 0, 1; -1, 0.5]', '--b', '[0; 0.1]']
+    const claims = ["dloss/dW = dloss/dt13 * h#2' + dloss/dt7 * h#1' + dloss/dt1 * h#0'", "dloss/dh#2 = W' * dloss/dt13"]
+    const checked = await runCli(['check', ...RNN, ...claims.flatMap((c) => ['--claim', c])], { files })
+    expect(checked.stdout).toContain('Claims: 2 of 2 right')
+    // Question 50 is W's contribution at t = 3: its rule is g·h#2ᵀ, and the hint names h#2.
+    const quiz = await runCli(['quiz', ...RNN], { files, answers: [...Array.from({ length: 147 }, () => '?'), '', '', "g*h#2'", 'q'] })
+    expect(quiz.stdout).toContain('(50/98) ∂loss/∂W (the contribution through t13) = ?')
+    expect(quiz.stdout).toContain("hint: it is written with g and h#2; as a product its shapes are 2×1 · 1×2 → 2×2\n> g*h#2'\n  ✓ right")
+    const empty = await runCli(['s = w\nfor t = 3:1\n  s = s .* w\nend\nloss = sum(s)', '--w', '[2]'])
+    expect(empty.stderr).toContain('warning: statement 2, for t = 3:1 runs no step: its start 3 is past its end 1 (a loop counts up by 1)')
+  })
+
+  it('writes a power in LaTeX as a group, so forward mode compiles', async () => {
+    const { stdout } = await runCli(['loss = sum(x .^ 2)', '--x', '[1, 2]', '--mode', 'both', '--format', 'latex'])
+    expect(stdout).toContain('\\dot{t_{1}} &= 2\\cdot x^{2 - 1} \\odot  \\dot{x}')
+    expect(stdout).not.toContain('\\^')
+  })
+
+  it('says ε is included in a normalization only where the program adds one', async () => {
+    const program = (eps: string) => `mu = mean(X, 1); v = mean((X - mu).^2, 1); Xh = (X - mu) ./ sqrt(v${eps}); loss = sum(Xh .* W)`
+    const values = ['--X', 'randn(4, 3)', '--W', 'randn(4, 3)']
+    const said = async (eps: string) => (await runCli([program(eps), ...values])).stdout.replace(/\s+/g, ' ')
+    expect(await said('')).toContain("with σ the column's standard deviation: the closed form of batch normalization")
+    expect(await said(' + 1e-5')).toContain("with σ the column's standard deviation (ε included): the closed form")
+  })
+})
+
 describe('quiz on a tensor program: the forms it shows and takes', () => {
   // Three tries each: every question ends in its worked answer.
   const revealed = async (args: string[]) => (await runCli(args, { answers: Array.from({ length: 400 }, () => '?') })).stdout

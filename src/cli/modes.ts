@@ -224,8 +224,8 @@ export async function quiz(request: Request, io: Io): Promise<number> {
   const { opts, positionals, values, precision, tolerance, chalkFor } = request
   const level = opts.level === undefined ? 1 : Number(opts.level)
   if (level !== 1 && level !== 2 && level !== 3) throw new UsageError(`--level ${opts.level}: expected 1, 2 or 3`)
-  if (!opts.random && (opts.seed !== undefined || opts.level !== undefined || opts.tensor))
-    throw new UsageError('--seed, --level and --tensor go with --random')
+  // Without --random, --seed seeds rand(…) and randn(…) in the values, as it does for a trace.
+  if (!opts.random && (opts.level !== undefined || opts.tensor)) throw new UsageError('--level and --tensor go with --random')
   let source: string
   if (opts.random) {
     if (positionals.length > 0 || opts.file !== undefined) throw new UsageError('--random makes its own program: give no program with it')

@@ -9,7 +9,6 @@ import { traceTensorProgram } from '../tensor/pipeline.js'
 import type { TensorTrace } from '../tensor/trace.js'
 import { checkTensorClaims } from '../tensor/claims.js'
 import { runTensorQuiz, tensorQuestions } from '../tensor/quiz.js'
-import { shapeText } from '../tensor/tensor.js'
 import { renderTensorClaims, renderTensorClaimsJson } from '../render/tensor-claims.js'
 import { entryChain, parseEntry, productEntries } from '../tensor/entry.js'
 import { trainTensors } from '../tensor/train.js'
@@ -18,6 +17,7 @@ import { tangentDirections, tensorForwardMode, type ReadDirection } from '../ten
 import { readValue } from '../tensor/values.js'
 import { hasLoop } from '../tensor/loops.js'
 import { TENSOR_FORMATS } from '../render/tensor-formats.js'
+import { boundValues } from '../steps/tensor-words.js'
 import { htmlTooLarge } from '../render/html.js'
 import { refuseLarger } from '../render/shared.js'
 import { TENSOR_PRECISION } from '../render/tensor-table.js'
@@ -157,9 +157,8 @@ export async function tensorQuiz(request: Request, source: string, io: Io): Prom
   if (differentiation(request.opts.mode) !== 'reverse')
     throw new UsageError(`--mode ${request.opts.mode} asks a scalar program's tangents; a quiz on tensors asks the backward pass's shapes and rules`)
   const trace = await tensorTraceOf(request, source, io)
-  const { nodes } = trace
-  const values = trace.variables.map((v) => `${nodes[v]!.label}: ${shapeText(nodes[v]!.value!.shape)}`).join(', ')
-  io.stdout(`Program  ${source.trim()}\nValues   ${values}\n`)
+  // The values themselves, not only their shapes: the quiz asks entries' numbers too.
+  io.stdout(`Program  ${source.trim()}\nValues   ${boundValues(trace).join(', ')}\n`)
   const precision = request.opts.precision === undefined ? TENSOR_PRECISION : request.precision
   await runTensorQuiz(
     trace,

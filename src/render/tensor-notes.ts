@@ -70,6 +70,13 @@ const textEscape = (s: string) => s.replace(/[\\{}$&#^_%~]/g, (c) => (c === '\\'
  * ḡ as \bar{g}, ᵀ and ' as \top, ⊙ as \odot, ∂L/∂z as a fraction, words (‹…›) as \text.
  */
 export function latexFormula(text: string): string {
+  // A power's exponent as a group (t1^(2 - 1), x .^ 2): ^ alone in text would be an accent to LaTeX.
+  const powered = text.replace(/\s*\.?\^\s*(\([^()]*\)|[\p{L}\p{N}_.#]+)/gu, (_, exponent: string) => `⁽${exponent.replace(/^\((.*)\)$/, '$1')}⁾`)
+  if (powered !== text)
+    return powered
+      .split(/⁽([^⁾]*)⁾/)
+      .map((part, k) => (k % 2 ? `^{${latexFormula(part)}}` : latexFormula(part)))
+      .join('')
   const token =
     /‹([^›]*)›|∂([^\s/·()‹›]+)\/∂([^\s·()⊙,ᵀ‹›]+)|(ḡ)|((?![ᵀΣ])[\p{L}_$](?:(?![ᵀΣ])[\p{L}\p{N}_$#])*)(\s*\()?|(\d+(?:\.\d+)?(?:e[+-]?\d+)?)|(\.\*|\.\/|\.\^|[ᵀ'·⊙⋆Σ×→²³…])|(\s+)|⟪([^⟫]*)⟫|(.)/gu
   let out = ''

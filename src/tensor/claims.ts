@@ -110,10 +110,15 @@ class UnfitClaim extends Error {
  * names in `values` standing for what they hold instead; `hint` ends the message for a name it does not know.
  */
 export function valueIn(trace: TensorTrace, text: string, values: Map<string, Tensor> = new Map(), hint = ''): Tensor {
-  const graph = buildTensorGraph(text, { seed: 0, inline: true })
+  // A loop step's name (h#2) as mathjs can read it (# starts a comment there): h$2, read back below.
+  const graph = buildTensorGraph(text.replace(/([\p{L}_$][\p{L}\p{N}_$]*)#(\d+)/gu, '$1$$$2'), { seed: 0, inline: true })
   for (const v of graph.variables) {
-    const name = graph.nodes[v]!.label
-    const value = values.get(name) ?? trace.nodes.find((n) => n.label === name)?.value
+    const written = graph.nodes[v]!.label
+    const stepped = written.replace(/\$(\d+)$/, '#$1')
+    const find = (name: string) => values.get(name) ?? trace.nodes.find((n) => n.label === name)?.value
+    const name = find(written) === undefined && find(stepped) !== undefined ? stepped : written
+    graph.nodes[v]!.label = name
+    const value = find(name)
     if (!value) throw new InputError(`${name} is not a node of the program${hint}`)
     graph.nodes[v]!.value = value
   }

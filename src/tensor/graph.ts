@@ -127,7 +127,10 @@ export function buildTensorGraph(
   if (blocks.length === 0) throw new InputError('the program is empty')
   try {
     const graph = new Builder(source, options.seed, options.constantsOnly, options.inline, loops).build(blocks)
-    if (loops) Object.assign(graph, { loopBounds: loops.bounds, loopSteps: loops.steps, loopOrigins: loops.origins })
+    if (loops) {
+      Object.assign(graph, { loopBounds: loops.bounds, loopSteps: loops.steps, loopOrigins: loops.origins })
+      graph.notes.unshift(...loops.notes)
+    }
     return graph
   } catch (error) {
     if (error instanceof RangeError) throw new InputError('the program is nested too deeply; split it into statements')

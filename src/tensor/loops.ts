@@ -14,6 +14,8 @@ export interface Expanded {
   origins: number[]
   /** The names read as loop bounds (--T 3): values, not variables of the program. */
   bounds: string[]
+  /** A sentence for each loop that runs no step (for t = 3:1), which is a slip more often than a choice. */
+  notes: string[]
 }
 
 const FOR = /^[ \t]*for[ \t]+([\p{L}_$][\p{L}\p{N}_$]*)\s*=\s*([^:]+?)\s*:\s*([^:]+?)\s*$/u
@@ -62,6 +64,7 @@ export function expandLoops(source: string, bindings: Record<string, string> = {
   const out: string[] = []
   const steps: Record<string, number>[] = []
   const origins: number[] = []
+  const notes: string[] = []
   let total = 0
   // Expands list[from..] until an `end` (inside a loop) or the program's end; returns where it stopped.
   const expand = (from: number, at: Record<string, number>, inLoop: string | undefined, emit: boolean): number => {
@@ -79,6 +82,7 @@ export function expandLoops(source: string, bindings: Record<string, string> = {
         const first = bound(substitute(a, at), 'start', where)
         const last = bound(substitute(b, at), 'end', where)
         const count = Math.max(0, last - first + 1)
+        if (count === 0 && emit) notes.push(`${where} runs no step: its start ${first} is past its end ${last} (a loop counts up by 1)`)
         if (count > LIMITS.maxLoopSteps) throw new InputError(`${where}: ${count} steps; the tutor's limit is ${LIMITS.maxLoopSteps} steps a loop`)
         let next = k + 1
         // The body is read once even for an empty loop, so that a missing `end` is always found.
@@ -101,7 +105,7 @@ export function expandLoops(source: string, bindings: Record<string, string> = {
     return k
   }
   expand(0, {}, undefined, true)
-  return { source: out.join('\n'), steps, origins, bounds: [...bounds] }
+  return { source: out.join('\n'), steps, origins, bounds: [...bounds], notes }
 }
 
 /**

@@ -326,6 +326,8 @@ const ELEMENTWISE: TensorOp = {
     if (notation.kind === 'infix') {
       if (fn === 'mul' && p.written === '*') return `${labels[0]}·${labels[1]}`
       if (p.written === '^') return `${labels[0]}^${labels[1]}`
+      // pow(a, b) called by name is entry by entry: ^ would read as mathjs's matrix power.
+      if (fn === 'pow' && p.written === undefined) return `pow(${labels.join(', ')})`
       return `${labels[0]} ${p.written ?? notation.symbol} ${labels[1]}`
     }
     if (notation.kind === 'prefix') return `${notation.symbol}${factor(labels[0]!)}`

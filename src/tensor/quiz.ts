@@ -131,7 +131,8 @@ function usedNames(trace: TensorTrace, edge: TensorEdge): string[] {
   const formula = plainFormula(edge.formula)
   const labels = [...new Set([...consumer.inputs.map((k) => trace.nodes[k]!), consumer].filter((n) => n.kind !== 'constant').map((n) => n.label))]
   // The formula's names as whole words (h#3, a loop's step, is one name).
-  const words = new Set(formula.match(/(?<![\p{L}\p{N}_$#])[\p{L}_$][\p{L}\p{N}_$#]*/gu) ?? [])
+  // (ᵀ is a letter to Unicode, not part of a name: xᵀ uses x.)
+  const words = new Set(formula.replace(/ᵀ/g, ' ').match(/(?<![\p{L}\p{N}_$#])[\p{L}_$][\p{L}\p{N}_$#]*/gu) ?? [])
   return labels.filter((label) => words.has(label))
 }
 

@@ -86,6 +86,7 @@ export function normalizationShortcuts(trace: TensorTrace): string[] {
         const at = (lane: number, k: number) => (axis === 0 ? k * cols + lane : lane * cols + k)
         let fits = true
         const closed = new Float64Array(x.data.length)
+        let withEpsilon = false
         for (let lane = 0; lane < lanes && fits; lane++) {
           let mean = 0
           for (let k = 0; k < n; k++) mean += x.data[at(lane, k)]! / n
@@ -98,6 +99,10 @@ export function normalizationShortcuts(trace: TensorTrace): string[] {
             if (Math.abs(v) > Math.abs(sigma === 0 ? 0 : 1e-300)) sigma = Math.max(sigma, (x.data[at(lane, k)]! - mean) / v)
           }
           if (!(sigma > 0) || Math.abs(zMean) > 1e-9) fits = false
+          // σ above the lane's own standard deviation is sqrt(var + ε): say "ε included" only then.
+          let variance = 0
+          for (let k = 0; k < n; k++) variance += (x.data[at(lane, k)]! - mean) ** 2 / n
+          if (sigma > Math.sqrt(variance) * (1 + 1e-9)) withEpsilon = true
           let sumG = 0
           let sumGZ = 0
           for (let k = 0; k < n && fits; k++) {
@@ -118,7 +123,7 @@ export function normalizationShortcuts(trace: TensorTrace): string[] {
         const h = node.label
         const sum = axis === 0 ? 'sums down each column' : 'sums along each row'
         sentences.push(
-          `∂${out}/∂${g.name} = (${n}·∂${out}/∂${h} - Σ ∂${out}/∂${h} - ${h} ⊙ Σ(∂${out}/∂${h} ⊙ ${h})) / (${n}·σ), ${sum}, with σ the ${axis === 0 ? 'column' : 'row'}'s standard deviation (ε included): the closed form of ${axis === 0 ? 'batch' : 'layer'} normalization, which the numbers above confirm entry by entry`,
+          `∂${out}/∂${g.name} = (${n}·∂${out}/∂${h} - Σ ∂${out}/∂${h} - ${h} ⊙ Σ(∂${out}/∂${h} ⊙ ${h})) / (${n}·σ), ${sum}, with σ the ${axis === 0 ? 'column' : 'row'}'s standard deviation${withEpsilon ? ' (ε included)' : ''}: the closed form of ${axis === 0 ? 'batch' : 'layer'} normalization, which the numbers above confirm entry by entry`,
         )
       }
     }
