@@ -301,9 +301,9 @@ describe('check on a tensor program: a transpose left out', () => {
     const program = ['check', 'Z = W*X; loss = sum(Z.^2)/2', '--W', '[1, 2; 3, 4]', '--X', '[1, 0; 2, 1]']
     const claims = ['dloss/dW = Z*X', 'dloss/dW = dloss/dZ*X', 'dloss/dX = W*Z', "dloss/dX = W'*Z'"]
     const { stdout } = await runCli([...program, ...claims.flatMap((c) => ['--claim', c])])
-    expect(stdout).toContain("your ∂loss/∂W is right with X transposed: Z*X' (the rules of W·x are ḡ·xᵀ for W and Wᵀ·ḡ for x: the other factor, transposed)")
+    expect(stdout).toContain("your ∂loss/∂W is right with X transposed: Z*X' (a matrix product's rule for one factor has the other factor transposed)")
     expect(stdout).toContain("your ∂loss/∂W is right with X transposed: dloss/dZ*X'")
-    expect(stdout).toContain("your ∂loss/∂X is right with W transposed: W'*Z (the rules")
+    expect(stdout).toContain("your ∂loss/∂X is right with W transposed: W'*Z (a matrix product's rule")
     expect(stdout).toContain("your ∂loss/∂X is right with the transpose of Z taken away: W'*Z;")
     const json = JSON.parse((await runCli([...program, '--claim', claims[0]!, '--format', 'json'])).stdout)
     expect(json.claims[0].diagnosis).toEqual({ kind: 'untransposed', name: 'X', added: true, fixed: "Z*X'" })
@@ -442,6 +442,17 @@ describe('chains of a tensor program', () => {
     expect(w.count).toBe(6)
     expect(w.paths.map((p: { step: string }) => p.step)).toEqual(['t = 3', 't = 2', 't = 1', 't = 3', 't = 2', 't = 1'])
     expect(json.edges[w.paths[0].edges.at(-1)]).toMatchObject({ from: 'W', to: 't13' })
+  })
+})
+
+describe('check on a tensor program: the seed and repeated uses', () => {
+  it('explains the seed, and one use of an input used twice in one operation as a use', async () => {
+    const seed = await runCli(['check', 'z = W*x; L = sum(tanh(z))', '--W', '[1, 2; 3, 4; 5, 6]', '--x', '[1, -1]', '--claim', 'dL/dL = 2'])
+    expect(seed.stdout).toContain('∂L/∂L is 1, not 2: it is the seed, where the backward pass starts')
+    const twice = await runCli(['check', 'L = sum(x .* x)', '--x', '[3, 1]', '--claim', 'dL/dx = x'])
+    expect(twice.stdout).toContain('yours is one use alone; t1 uses x 2 times, and ∂L/∂x is the sum of the 2 contributions: ∂L/∂t1 ⊙ x + ∂L/∂t1 ⊙ x = [6, 2]')
+    const two = await runCli(['check', 'z = W*x + x; L = sum(z)', '--W', '[1, 2; 3, 4]', '--x', '[1, -1]', '--claim', 'dL/dx = [1, 1]'])
+    expect(two.stdout).toContain('yours is the contribution through z alone; x feeds 2 operations, and ∂L/∂x is the sum of its 2 contributions')
   })
 })
 

@@ -417,18 +417,29 @@ export function tensorVerdictLines(trace: TensorTrace, result: TensorClaimResult
         `your ${name} is the rule with the kernel not flipped: each entry of ${trace.nodes[conv.inputs[0]!]!.label} meets ${kernel}'s weights in reverse order as the windows slide over it, so ḡ (padded) is correlated with ${flip}(${kernel}), not ${kernel}${d.alsoSign ? ` (here ${flip}(${kernel}) is -${kernel}, so yours is also minus the right one)` : ''}: the backward pass computes it as ${rules.join(' + ')}; the right one is ${value(truth)}`,
       ]
     }
+    case 'seed':
+      return [
+        `${name} is 1, not ${value(claim.claimed)}: it is the seed, where the backward pass starts, because the output changes one-for-one with itself; every gradient below is a multiple of it`,
+      ]
     case 'untransposed':
       return [
-        `your ${name} is right with ${d.added ? `${d.name} transposed` : `the transpose of ${d.name} taken away`}: ${d.fixed}${d.added ? ' (the rules of W·x are ḡ·xᵀ for W and Wᵀ·ḡ for x: the other factor, transposed)' : ''}; the backward pass computes it as ${rules.join(' + ')}, and it is ${value(truth)}`,
+        `your ${name} is right with ${d.added ? `${d.name} transposed` : `the transpose of ${d.name} taken away`}: ${d.fixed}${d.added ? " (a matrix product's rule for one factor has the other factor transposed)" : ''}; the backward pass computes it as ${rules.join(' + ')}, and it is ${value(truth)}`,
       ]
     case 'sign':
       return [
         `${name} is ${value(truth)}: ${truth.data.length === 1 ? 'yours has its magnitude but the opposite sign' : 'each entry of yours has its magnitude but the opposite sign'}${rules.length ? `; the backward pass computes it as ${rules.join(' + ')}` : ''}`,
       ]
-    case 'one-contribution':
+    case 'one-contribution': {
+      // x .* x uses x twice in one operation: two contributions, not two operations.
+      const consumers = new Set(trace.edges.filter((e) => e.input === claim.node).map((e) => e.consumer)).size
+      const feeds =
+        consumers === 1
+          ? `${nodes[d.via]!.label} uses ${node.label} ${d.count} times, and ${name} is the sum of the ${d.count} contributions`
+          : `${node.label} feeds ${consumers} operations, and ${name} is the sum of its ${d.count} contributions`
       return [
-        `yours is the contribution through ${nodes[d.via]!.label} alone; ${node.label} feeds ${d.count} operations, and ${name} is the sum of their ${d.count} contributions: ${rules.join(' + ')} = ${value(truth)}`,
+        `yours is ${consumers === 1 ? 'one use' : `the contribution through ${nodes[d.via]!.label}`} alone; ${feeds}: ${rules.join(' + ')} = ${value(truth)}`,
       ]
+    }
     case 'follows': {
       const upstream = `∂${out}/∂${nodes[d.from]!.label}`
       const how = rules.join(' + ') === upstream ? 'which passes through unchanged' : `as ${rules.join(' + ')}`

@@ -24,6 +24,8 @@ export type TensorDiagnosis =
   | { kind: 'one-contribution'; via: number; count: number }
   | { kind: 'follows'; from: number }
   | { kind: 'entries'; wrong: number[][]; of: number }
+  /** ∂L/∂L written as anything but 1. */
+  | { kind: 'seed' }
   /** Every entry right but for its sign (the whole gradient, or the one entry claimed). */
   | { kind: 'sign' }
   /** A square gradient transposed: shaped right, and the transpose of the right one. */
@@ -223,6 +225,7 @@ function unflipped(trace: TensorTrace, edges: TensorEdge[], claimed: Tensor, tru
 
 function diagnose(trace: TensorTrace, claim: TensorClaim, truth: Tensor, earlier: TensorClaimResult[], tolerance: number): TensorDiagnosis {
   const { claimed } = claim
+  if (claim.node === trace.output) return { kind: 'seed' }
   const edges = trace.edges.filter((e) => e.input === claim.node)
   if (!claim.index && !sameShape(claimed.shape, truth.shape)) {
     if (claimed.shape.length === 2 && agrees(transposeOf(claimed), truth, tolerance)) return { kind: 'shape', transposed: true }
