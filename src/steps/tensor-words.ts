@@ -449,7 +449,10 @@ export function tensorVerdictLines(trace: TensorTrace, result: TensorClaimResult
       const listed = d.wrong.slice(0, 3).map((index) => {
         const offset = index.reduce((a, i, k) => a * truth.shape[k]! + i, 0)
         const where = index.length ? `[${index.map((i) => i + 1).join(', ')}]` : name
-        return `${where} is ${formatNumber(truth.data[offset]!, precision)}, not ${formatNumber(claim.claimed.data[offset]!, precision)}`
+        const [t, c] = [truth.data[offset]!, claim.claimed.data[offset]!]
+        // An entry with the right size and the wrong sign is a sign slip at that entry: said so.
+        const sign = t !== 0 && Math.abs(c + t) <= 1e-4 * Math.abs(t) ? ' (its sign flipped)' : ''
+        return `${where} is ${formatNumber(t, precision)}, not ${formatNumber(c, precision)}${sign}`
       })
       const more = d.wrong.length > 3 ? `, and ${d.wrong.length - 3} more` : ''
       return [
