@@ -326,7 +326,8 @@ function latexProgram(trace: TensorTrace): string[] {
     '',
     `\\paragraph{${latexText(W.programTitle)}}`,
     ...align(statementsOf(trace).map((s) => latexFormula(s).replace(/ = /, ' &= '))),
-    `${W.valuesTitle}: ${values.join(', ')}.`,
+    // Ragged right: file names and generators are words LaTeX cannot break, so a justified line would run past the margin.
+    `{\\raggedright ${W.valuesTitle}: ${values.join(', ')}.\\par}`,
     '',
   ]
 }
