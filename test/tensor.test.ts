@@ -695,6 +695,12 @@ describe('programs that do not fit', () => {
     expect(await refused('sum(A^2)', { A: 'ones(2, 2)' })).toMatch(/matrix power .* write \.\^/)
     expect(await refused('sum(1 / A)', { A: 'ones(2, 2)' })).toMatch(/matrix division; for entry-by-entry division write \.\//)
   })
+  it('names a node the tutor made by what it is, in a shape message before any table', async () => {
+    expect(await refused('L = sum((W*x)*v)', { W: 'ones(3, 2)', x: 'ones(2)', v: 'ones(2)' })).toBe(
+      't1·v: t1 = W·x has 3 entries and v has 2 entries; the inner sizes must agree',
+    )
+  })
+
   it('says how to take one value per row from a matrix when the vector lines up with its columns', async () => {
     const message = await refused('mu = mean(X, 2); L = sum((X - mu).^2)', { X: 'ones(3, 4)' })
     expect(message).toContain(

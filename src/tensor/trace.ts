@@ -61,9 +61,11 @@ export interface TensorTrace extends TensorGraph {
 
 /** Shapes in words for a message: "W is 3×2", "x has 3 entries", "b is a scalar". */
 function shapeClause(node: TensorNode, shape: Shape): string {
-  if (shape.length === 0) return `${node.label} is a scalar`
-  if (shape.length === 1) return `${node.label} has ${shape[0]} ${shape[0] === 1 ? 'entry' : 'entries'}`
-  return `${node.label} is ${shapeText(shape)}`
+  // A node the tutor named (t1) is shown with what it is, as no table has introduced it yet.
+  const name = node.kind === 'op' && !node.assigned && node.expression && /^t\d+$/.test(node.label) ? `${node.label} = ${node.expression}` : node.label
+  if (shape.length === 0) return `${name} is a scalar`
+  if (shape.length === 1) return `${name} has ${shape[0]} ${shape[0] === 1 ? 'entry' : 'entries'}`
+  return `${name} is ${shapeText(shape)}`
 }
 
 /** The product's operands in another order or transposed, where that fits: what the student likely meant. */
