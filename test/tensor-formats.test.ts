@@ -527,6 +527,11 @@ describe('quiz on a tensor program: the forms it shows and takes', () => {
     expect(rules.filter((line) => !line.includes('; typed: '))).toEqual([])
     for (const form of ['g .* (x > 0)', 'g .* sigmoid(x) .* (1 - sigmoid(x))', 'g .* (x ./ abs(x))', 'g * (x >= max(x)) / sum(x >= max(x))', 'g .* 3 .* y.^2'])
       expect(stdout).toContain(`; typed: ${form}`)
+    // A constant operand as written (the rule prints its rounded value), a broadcast bias's sum over the batch.
+    const scaled = await revealed(['quiz', 'S = A / sqrt(2); L = sum(S .* S)', '--A', '[1, 2; 3, 4]'])
+    expect(scaled).toContain('; typed: g / sqrt(2)')
+    const bias = await revealed(['quiz', 'Z = X*W + b; L = sum(Z .* Z)', '--X', '[1, 2; 3, 4; 5, 6]', '--W', '[1, 0; 0, 1]', '--b', '[1, -1]'])
+    expect(bias).toContain('; typed: sum(g, 1)')
     // sign is written so, as the tables write it; typed, it is x/|x|, right here (x has no 0). The upstream is 1/sqrt(y).
     expect(stdout).toContain('= ∂L/∂t5 ⊙ sign(x) = [1, -0.5, 0.3333]; typed: g .* (x ./ abs(x))')
   })

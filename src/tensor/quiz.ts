@@ -219,6 +219,16 @@ function typedRule(trace: TensorTrace, edge: TensorEdge, g: string): string | un
     const at = `(${a.label} ${reaches} ${fn}(${a.label}))`
     candidates.push(`${g} * ${at} / sum(${at.slice(1, -1)})`)
   }
+  // A constant operand as the program wrote it (t2 / sqrt(2)): the rule prints its rounded value.
+  const other = consumer.inputs.length === 2 ? trace.nodes[consumer.inputs[1 - edge.slot]!]! : undefined
+  if (consumer.op === 'elementwise' && other?.kind === 'constant') {
+    const written = other.expression ?? other.label
+    const c = /^[\p{L}\p{N}_.]+(\([^()]*\))?$/u.test(written) ? written : `(${written})`
+    if (consumer.params.fn === 'div' && edge.slot === 0) candidates.push(`${g} / ${c}`)
+    if (consumer.params.fn === 'mul') candidates.push(`${g} * ${c}`, `${g} .* ${c}`)
+  }
+  // An input broadcast into an entry-by-entry operation: its gradient sums the copies back.
+  if (consumer.op === 'elementwise') candidates.push(`sum(${g}, 1)`, `sum(${g}, 2)`, `sum(${g})`, `sum(${g}, 1)'`, `sum(${g}, 2)'`)
   const n = consumer.inputs.length ? trace.nodes[edge.input]!.value!.data.length / Math.max(1, consumer.value!.data.length) : 1
   candidates.push(g, `${g}/${n}`)
   const inShape = trace.nodes[edge.input]!.value!.shape
