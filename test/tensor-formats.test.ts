@@ -449,6 +449,10 @@ describe('check on a tensor program: the seed and repeated uses', () => {
   it('explains the seed, and one use of an input used twice in one operation as a use', async () => {
     const seed = await runCli(['check', 'z = W*x; L = sum(tanh(z))', '--W', '[1, 2; 3, 4; 5, 6]', '--x', '[1, -1]', '--claim', 'dL/dL = 2'])
     expect(seed.stdout).toContain('∂L/∂L is 1, not 2: it is the seed, where the backward pass starts')
+    // One number for a whole gradient stands for every entry, as in the quiz.
+    const every = await runCli(['check', 'L = sum(relu(x))', '--x', '[-1, 2]', '--claim', 'dL/dx = 0'])
+    expect(every.stdout).toContain('1 of 2 entries of ∂L/∂x differ: [2] is 1, not 0')
+    expect((await runCli(['check', 'L = sum(relu(x))', '--x', '[-1]', '--claim', 'dL/dx = 0'])).stdout).toContain('∂L/∂x = [0]: right')
     // One entry of a whole matrix with its sign flipped is named a sign slip at that entry.
     const oneSign = await runCli(['check', 'z = W*x; L = sum(z)', '--W', '[1, 2; 3, 4]', '--x', '[1, -1]', '--claim', 'dL/dW = [1, -1; 1, 1]'])
     expect(oneSign.stdout).toContain('1 of 4 entries of ∂L/∂W differ: [2, 2] is -1, not 1 (its sign flipped)')
