@@ -449,6 +449,33 @@ describe('check on a tensor program: the seed and repeated uses', () => {
   it('explains the seed, and one use of an input used twice in one operation as a use', async () => {
     const seed = await runCli(['check', 'z = W*x; L = sum(tanh(z))', '--W', '[1, 2; 3, 4; 5, 6]', '--x', '[1, -1]', '--claim', 'dL/dL = 2'])
     expect(seed.stdout).toContain('∂L/∂L is 1, not 2: it is the seed, where the backward pass starts')
+    // JSON defines the t-names its explanations use, scalar and tensor.
+    const tensorJson = JSON.parse(
+      (await runCli(['check', 'z = W*x + x; L = sum(z)', '--W', '[1, 2; 3, 4]', '--x', '[1, -1]', '--claim', 'dL/dx = [1, 1]', '--format', 'json'])).stdout,
+    )
+    expect(tensorJson.where).toEqual({ t1: 'W·x' })
+    expect(tensorJson.claims[0].explanation.join(' ')).toContain('Wᵀ·∂L/∂t1')
+    const scalarJson = JSON.parse(
+      (
+        await runCli([
+          'check',
+          'yhat = x*w + b; loss = (yhat - y)^2',
+          '--x',
+          '2',
+          '--w',
+          '1',
+          '--b',
+          '0',
+          '--y',
+          '1',
+          '--claim',
+          'dloss/dw = 3',
+          '--format',
+          'json',
+        ])
+      ).stdout,
+    )
+    expect(scalarJson.where).toEqual({ t1: 'x·w', t2: 'yhat - y' })
     // One number for a whole gradient stands for every entry, as in the quiz.
     const every = await runCli(['check', 'L = sum(relu(x))', '--x', '[-1, 2]', '--claim', 'dL/dx = 0'])
     expect(every.stdout).toContain('1 of 2 entries of ∂L/∂x differ: [2] is 1, not 0')

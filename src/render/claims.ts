@@ -68,9 +68,17 @@ export function unnamedNodes(trace: Trace, ascii = false): string | undefined {
 export function renderClaimsJson(trace: Trace, results: ClaimResult[], options: { precision: number }): string {
   const label = (i: number) => trace.nodes[i]!.label
   const n = notation({ ascii: false, precision: options.precision })
+  // The nodes the tutor named (t1 = x·w), as the terminal's Where line defines them for the explanations.
+  const style = notation({ ascii: false, precision: 6 }).style
+  const where = Object.fromEntries(
+    trace.nodes
+      .filter((node, i) => node.kind === 'op' && node.op !== 'identity' && !node.assigned && i !== trace.output)
+      .map((node) => [node.label, printSym(node.expression!, style)]),
+  )
   const body = {
     right: results.filter((r) => r.right).length,
     total: results.length,
+    where,
     claims: results.map((r, k) => {
       const explanation = verdictLines(trace, results, k).map(n.print)
       if (r.kind === 'unreadable') return { claim: r.text, kind: r.kind, right: false, explanation }

@@ -34,9 +34,12 @@ const nested = (t: Tensor) => JSON.parse(JSON.stringify(toNested(t), (_, v) => (
 
 export function renderTensorClaimsJson(trace: TensorTrace, results: TensorClaimResult[], options: { precision: number }): string {
   const label = (i: number) => trace.nodes[i]!.label
+  // The nodes the tutor named (t1 = W·x), which the explanations may use, as the terminal's Where line defines them.
+  const where = Object.fromEntries(trace.nodes.filter((n) => n.kind === 'op' && !n.assigned && /^t\d+$/.test(n.label)).map((n) => [n.label, n.expression!]))
   const body = {
     right: results.filter((r) => r.right).length,
     total: results.length,
+    where,
     claims: results.map((r) => {
       const explanation = tensorVerdictLines(trace, r, options.precision)
       if (r.unfit) return { claim: r.text, kind: 'unfit', wrt: label(r.unfit.node), right: false, explanation }
