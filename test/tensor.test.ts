@@ -986,6 +986,13 @@ describe('convolution and pooling', () => {
     ])
   })
 
+  it('counts the windows that tie, rather than speak of one window with entries of several', async () => {
+    const trace = await run('L = sum(maxpool2d(X, 2))', { X: '[1, 3, 2, 2; 3, 0, 1, 2; 0, 1, 5, 5; 1, 1, 1, 1]' })
+    expect(remarks(trace).find((r) => r.includes('tie'))).toContain(
+      'maxpool2d is not differentiable at a tie: in 4 windows of X the largest value is shared (entries [1, 2], [2, 1], [1, 3], [1, 4] and 6 more), and each such window',
+    )
+  })
+
   it('says which entries no pooling window holds, and that their gradient is 0', async () => {
     // [1, 4, 2, 2, 7] in windows of 2: [1, 4] and [2, 2]; 7, the largest, is in none.
     const trace = await run('L = sum(maxpool1d(x, 2))', { x: '[1, 4, 2, 2, 7]' })

@@ -655,8 +655,15 @@ export function tensorFlagText(trace: TensorTrace, flag: TensorFlag): string {
       }
       case 'zero-norm':
         return `norm is not differentiable at the zero vector: the gradient is taken as 0 (PyTorch's convention)`
-      case 'pool-tie':
-        return `${node.op} is not differentiable at a tie: the largest value of a window of ${input} is shared${at}, and the window's whole gradient goes to the first of them in reading order (PyTorch's convention)`
+      case 'pool-tie': {
+        // The tied entries of several windows are listed together: say how many windows tie, each on its own.
+        const k = node.params.size!
+        const cols = flag.shape.length === 1 ? flag.shape[0]! : flag.shape[1]!
+        const windows = new Set(flag.entries.map((e) => `${Math.floor(Math.floor(e / cols) / k)},${Math.floor((e % cols) / k)}`)).size
+        return windows === 1
+          ? `${node.op} is not differentiable at a tie: the largest value of a window of ${input} is shared${at}, and the window's whole gradient goes to the first of them in reading order (PyTorch's convention)`
+          : `${node.op} is not differentiable at a tie: in ${windows} windows of ${input} the largest value is shared (${at.replace(/^ at /, '')}), and each such window's whole gradient goes to the first of its tied entries in reading order (PyTorch's convention)`
+      }
       default:
         return undefined
     }
