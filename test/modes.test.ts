@@ -297,6 +297,24 @@ describe('check: claims worked out by hand', () => {
     expect(either.text).not.toContain('compare your steps')
   })
 
+  it('reads "undefined" as the quiz does: right where the derivative rests on a kink, wrong elsewhere', async () => {
+    const args = ['check', 'relu(x)*2', '--x', '0', '--claim', 'dL/dx = undefined', '--claim', 'd(relu(x))/dx = undefined', '--claim', 'dL/dt1 = undefined']
+    const { stdout, code } = await runCli(args)
+    expect(stdout).toContain('✓ 1. dL/dx = undefined\n     ∂L/∂x does not exist here: right. relu is not differentiable at 0')
+    expect(stdout).toContain('✓ 2. d(relu(x))/dx = undefined')
+    // t1 = relu(x) feeds L = 2·t1: ∂L/∂t1 = 2, with no kink between them.
+    expect(stdout).toContain('✗ 3. dL/dt1 = undefined\n     ∂L/∂t1 is 2 here: it exists, with no kink or tie on the way')
+    expect(code).toBe(3)
+    const json = JSON.parse((await runCli([...args, '--format', 'json'])).stdout)
+    expect(json.claims.map((c: { claimed: string; right: boolean }) => [c.claimed, c.right])).toEqual([
+      ['undefined', true],
+      ['undefined', true],
+      ['undefined', false],
+    ])
+    // Away from the kink it exists.
+    expect((await runCli(['check', 'relu(x)*2', '--x', '1', '--claim', 'dL/dx = undefined'])).stdout).toContain('∂L/∂x is 2 here: it exists')
+  })
+
   it('never explains a number by ∞ · 0 = NaN where the backward pass selects a branch', async () => {
     // L = sqrt(relu(x)) at x = -1: ∂L/∂t1 = Infinity, relu′ = 0 selects, so ∂L/∂x = 0; no flipped sign makes NaN.
     const { stdout } = await runCli(['check', 'sqrt(relu(x))', '--x', '-1', '--claim', 'dL/dx = NaN'])

@@ -476,6 +476,14 @@ describe('check on a tensor program: the seed and repeated uses', () => {
       ).stdout,
     )
     expect(scalarJson.where).toEqual({ t1: 'x·w', t2: 'yhat - y' })
+    // "undefined" as the quiz reads it: right for an entry that rests on relu's kink, wrong elsewhere.
+    const undefinedClaims = ['dL/dx[1] = undefined', 'dL/dx[2] = undefined', 'dL/dx = undefined']
+    const kink = await runCli(['check', 'L = sum(relu(x))', '--x', '[0, 2]', ...undefinedClaims.flatMap((c) => ['--claim', c])])
+    expect(kink.stdout).toContain(
+      '✓ 1. dL/dx[1] = undefined\n     ∂L/∂x[1] does not exist here: right. t1 = relu(x) at entry [1]: relu is not differentiable at 0',
+    )
+    expect(kink.stdout).toContain('✗ 2. dL/dx[2] = undefined\n     ∂L/∂x[2] is 1 here: it exists, with no kink or tie on the way')
+    expect(kink.stdout).toContain('✗ 3. dL/dx = undefined\n     ∂L/∂x is [0, 1] here: some of its entries exist')
     // One number for a whole gradient stands for every entry, as in the quiz.
     const every = await runCli(['check', 'L = sum(relu(x))', '--x', '[-1, 2]', '--claim', 'dL/dx = 0'])
     expect(every.stdout).toContain('1 of 2 entries of ∂L/∂x differ: [2] is 1, not 0')

@@ -16,6 +16,8 @@ export interface Claim {
   of: number
   wrt: number
   claimed: number
+  /** "undefined" written for the value (claimed NaN): right where the quantity rests on a kink's convention. */
+  undefined?: true
   /** The value as typed, when it is a formula (uses a name): judged at other points too. */
   formula?: string
   /** Why the line cannot be read as a claim (an unknown name, no "="): its own verdict; `of`, `wrt` are -1. */
@@ -97,6 +99,8 @@ export interface Slip {
 }
 
 export interface ClaimResult extends Claim {
+  /** For an "undefined" claim that is right: the edge whose convention it rests on. */
+  kink?: number
   /**
    * 'local': a local derivative, of one operation alone (written as its operation, or by name where
    * wrt reaches of only through that operation); 'gradient': of is the output; 'partial': anything else.
@@ -160,9 +164,18 @@ export function parseClaim(trace: Trace, text: string, index = indexNodes(trace)
   if (valueText.trim() === '') fail('the value after = is empty')
   // The tutor prints Infinity and NaN where a derivative is one: a student copying it is read as written.
   const literal = nonFiniteLiteral(valueText)
-  const claimed = literal ?? at(() => evaluateText(valueText, nodeValues(trace)))
-  const formula = literal === undefined && namesIn(valueText).length > 0
-  const claim: Claim = { text: text.trim(), of, wrt, claimed, ...(formula ? { formula: valueText.trim() } : {}) }
+  // "undefined" (as the quiz takes it at a kink): a claim that the derivative does not exist here.
+  const undefinedClaim = literal === undefined && UNDEFINED_ANSWER.test(valueText)
+  const claimed = undefinedClaim ? NaN : (literal ?? at(() => evaluateText(valueText, nodeValues(trace))))
+  const formula = literal === undefined && !undefinedClaim && namesIn(valueText).length > 0
+  const claim: Claim = {
+    text: text.trim(),
+    of,
+    wrt,
+    claimed,
+    ...(formula ? { formula: valueText.trim() } : {}),
+    ...(undefinedClaim ? { undefined: true as const } : {}),
+  }
   const inputs = trace.nodes[of]!.inputs
   // d(x·exp(x))/dx: another input, written out rather than named, depends on x too, so x cannot
   // move with it held: the total derivative. (d(t1·x)/dx names t1: held fixed, the local one.)
@@ -214,6 +227,24 @@ export function nonFiniteLiteral(text: string): number | undefined {
   return /^\s*nan\s*$/i.test(text) ? NaN : undefined
 }
 
+/** What a student writes for a derivative that does not exist here (relu′(0)): the quiz and check read it alike. */
+export const UNDEFINED_ANSWER = /^\s*(undefined|undef|none|dne|n\/a|does not exist|not defined|not differentiable)\s*$/i
+
+/**
+ * The edge, on a path from `of` down to `wrt` (or among a local claim's own `edges`), whose rule is a
+ * convention at a point where its operation is not differentiable (relu or abs at 0, a tie): the
+ * derivative claimed does not exist there. Undefined when there is none.
+ */
+function kinkBetween(trace: Trace, of: number, wrt: number, edges?: number[]): number | undefined {
+  const kinks = trace.flags.filter((f) => f.code === 'convention' && f.kind === 'non-differentiable' && f.edge !== undefined)
+  for (const f of kinks) {
+    const edge = trace.edges[f.edge!]!
+    const on = edges ? edges.includes(f.edge!) : (edge.from === wrt || dependsOn(trace, edge.from, wrt)) && (edge.to === of || dependsOn(trace, of, edge.to))
+    if (on) return f.edge
+  }
+  return undefined
+}
+
 /** Judges every claim; claims about the output's gradient are read together, as one piece of work. */
 /** What a claim is about and its true value in `trace`: a local derivative, the gradient, or a partial. */
 function meaning(trace: Trace, inputsOf: number[][], claim: Claim, known?: ClaimResult['kind']): Pick<ClaimResult, 'kind' | 'edges' | 'truth'> {
@@ -244,6 +275,10 @@ export function checkClaims(trace: Trace, claims: Claim[], tolerance = DEFAULT_T
   const results: ClaimResult[] = claims.map((claim) => {
     if (claim.unreadable !== undefined) return { ...claim, kind: 'unreadable', truth: NaN, right: false }
     const meant = meaning(trace, inputsOf, claim)
+    if (claim.undefined) {
+      const kink = kinkBetween(trace, claim.of, claim.wrt, meant.kind === 'local' ? meant.edges : undefined)
+      return { ...claim, ...meant, right: kink !== undefined, ...(kink !== undefined ? { kink } : {}) }
+    }
     return { ...claim, ...meant, right: agree(claim.claimed, meant.truth) }
   })
   // A chain of derivatives is judged by its links first: a broken one is its own slip.
@@ -254,7 +289,7 @@ export function checkClaims(trace: Trace, claims: Claim[], tolerance = DEFAULT_T
   for (const [k, r] of results.entries()) {
     const before = new Map(said)
     if (r.kind === 'gradient') said.set(r.wrt, r)
-    if (r.right || r.kind === 'unreadable' || r.diagnosis?.kind === 'chain') continue
+    if (r.right || r.undefined || r.kind === 'unreadable' || r.diagnosis?.kind === 'chain') continue
     if (r.kind === 'local') r.diagnosis = { kind: 'local', edges: r.edges! }
     else if (r.kind === 'partial') {
       // Nodes are in topological order: a node can depend only on nodes before it.

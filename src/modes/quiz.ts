@@ -13,7 +13,9 @@ import type { Differentiation } from './forward.js'
 import { lesson, type Lesson } from '../steps/lesson.js'
 import { QUIZ, conventionText, placeholders, ruleSentence } from '../steps/words.js'
 import { notation, type Notation } from '../steps/text.js'
-import { agrees } from './claims.js'
+import { UNDEFINED_ANSWER, agrees } from './claims.js'
+
+export { UNDEFINED_ANSWER }
 import { nodeValues } from './refer.js'
 import { formulaSlip, type Elsewhere } from './formula.js'
 
@@ -41,7 +43,6 @@ export interface Question {
 }
 
 /** What a student types for a derivative that does not exist. */
-export const UNDEFINED_ANSWER = /^\s*(undefined|undef|none|dne|n\/a|does not exist|not defined|not differentiable)\s*$/i
 
 /** A step by what it computes: a node's value or gradient sum, an edge's local derivative or contribution, the seed. */
 export const stepKey = (kind: 'value' | 'local' | 'seed' | 'contribution' | 'sum' | 'tangent', index: number) => `${kind}:${index}`

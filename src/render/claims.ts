@@ -88,7 +88,7 @@ export function renderClaimsJson(trace: Trace, results: ClaimResult[], options: 
         wrt: label(r.wrt),
         kind: r.kind,
         meaning: n.print(claimMeaning(trace, r)),
-        claimed: jsonSym(r.claimed),
+        claimed: r.undefined ? 'undefined' : jsonSym(r.claimed),
         value: jsonSym(r.truth),
         right: r.right,
         ...(r.diagnosis ? { diagnosis: diagnosisJson(trace, r, label) } : {}),

@@ -61,7 +61,7 @@ export function renderTensorClaimsJson(trace: TensorTrace, results: TensorClaimR
         claim: r.text,
         wrt: label(r.claim.node),
         ...(r.claim.index ? { index: r.claim.index.map((i) => i + 1) } : {}),
-        claimed: nested(r.claim.claimed),
+        claimed: r.claim.undefined ? 'undefined' : nested(r.claim.claimed),
         value: nested(r.truth!),
         right: r.right,
         ...(diagnosis ? { diagnosis } : {}),

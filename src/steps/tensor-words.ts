@@ -385,6 +385,16 @@ export function tensorVerdictLines(trace: TensorTrace, result: TensorClaimResult
   const style = { precision, ascii: false }
   const value = (t: Tensor) => valueText(t, style).replace(/\n\s*/g, '; ')
   const truth = result.truth!
+  if (claim.undefined) {
+    const kinks = conventionsByEntry(trace, claim.node)
+    const at = claim.index ? [offsetOf(node.value!.shape, claim.index)] : kinks.map((_, i) => i)
+    const flags = [...new Set(at.flatMap((i) => kinks[i]!.filter((f) => f.kind === 'non-differentiable')))]
+    if (result.right)
+      return [`${name} does not exist here: right. ${flags.map((f) => tensorFlagText(trace, f)).join('; ')}; the backward pass takes ${name} = ${value(truth)}`]
+    return [
+      `${name} is ${value(truth)} here: ${flags.length ? 'some of its entries exist, with no kink or tie on their way' : 'it exists, with no kink or tie on the way'}`,
+    ]
+  }
   if (result.right) return [`${name} = ${value(truth)}: right`]
   const own = shapeText(node.value!.shape)
   const yours = shapeText(claim.claimed.shape)

@@ -448,6 +448,13 @@ export function verdictLines(trace: Trace, results: ClaimResult[], k: number, na
   const r = results[k]!
   if (r.kind === 'unreadable') return [[`cannot be read: ${r.unreadable}`]]
   const meaning = claimMeaning(trace, r)
+  if (r.undefined) {
+    if (r.kink === undefined) return [[meaning, ' is ', value(r.truth), ' here: it exists, with no kink or tie on the way']]
+    const edge = trace.edges[r.kink]!
+    const op = trace.nodes[edge.to]!.op!
+    const flag = trace.flags.find((f) => f.code === 'convention' && f.edge === r.kink)!
+    return [[meaning, ' does not exist here: right. ', ...conventionText(op, flag.convention!), '; the backward pass takes ', meaning, ' = ', value(r.truth)]]
+  }
   if (r.right) return [[meaning, ' = ', value(r.truth), ': right']]
   if (r.diagnosis?.kind === 'chain') return chainVerdict(trace, r, r.diagnosis)
   const label = (i: number) => trace.nodes[i]!.label

@@ -6,6 +6,8 @@ import { InputError } from '../errors.js'
 import { buildTensorGraph } from './graph.js'
 import { edgeRule, forwardValues, type TensorEdge, type TensorTrace } from './trace.js'
 import { TENSOR_OPS } from './ops.js'
+import { conventionsByEntry } from './flags.js'
+import { UNDEFINED_ANSWER } from '../modes/claims.js'
 import { broadcastAxes, broadcastShapes, indexOf, offsetOf, sameShape, shapeText, tensor, transposeOf, unbroadcast, type Tensor } from './tensor.js'
 
 export interface TensorClaim {
@@ -16,6 +18,8 @@ export interface TensorClaim {
   claimed: Tensor
   /** The value as an expression: its text with the gradients it names as d$z, and their values. */
   expression?: { written: string; gradients: Map<string, Tensor> }
+  /** "undefined" written for the value (claimed NaN), as the quiz takes it at a kink. */
+  undefined?: true
 }
 
 export type TensorDiagnosis =
@@ -66,6 +70,10 @@ export function parseTensorClaim(trace: TensorTrace, text: string): TensorClaim 
       throw new InputError(`${wrt} is ${shapeText(shape)}: it takes ${shape.length} ${shape.length === 1 ? 'index' : 'indexes'}, not ${index.length}`)
     const bad = index.findIndex((x, k) => x < 0 || x >= shape[k]!)
     if (bad >= 0) throw new InputError(`index ${index[bad]! + 1} is outside 1 to ${shape[bad]}`)
+  }
+  if (UNDEFINED_ANSWER.test(valueText!)) {
+    const claimed = index.length ? tensor([], [NaN]) : tensor(shape, new Float64Array(trace.grads[node]!.data.length).fill(NaN))
+    return { text, node, ...(index.length ? { index } : {}), claimed, undefined: true }
   }
   // Another gradient of the output inside the value (dL/dz * x', as students write the chain) stands for its value.
   const gradients = new Map<string, Tensor>()
@@ -165,6 +173,13 @@ export function checkTensorClaims(trace: TensorTrace, lines: string[], tolerance
     }
     const grad = trace.grads[claim.node]!
     const truth = claim.index ? tensor([], [grad.data[offsetOf(grad.shape, claim.index)]!]) : grad
+    if (claim.undefined) {
+      // Right where every entry claimed rests on a rule taken by convention at a kink or tie.
+      const kinked = conventionsByEntry(trace, claim.node).map((flags) => flags.some((f) => f.kind === 'non-differentiable'))
+      const right = claim.index ? kinked[offsetOf(grad.shape, claim.index)]! : kinked.every(Boolean)
+      results.push({ text, claim, truth, right })
+      continue
+    }
     // One number for a whole tensor stands for every entry, as in the quiz (dL/dx = 0 for a relu at rest).
     if (claim.claimed.shape.length === 0 && truth.shape.length > 0)
       claim = { ...claim, claimed: tensor(truth.shape, new Float64Array(truth.data.length).fill(claim.claimed.data[0]!)) }
