@@ -297,6 +297,29 @@ describe('check: claims worked out by hand', () => {
     expect(either.text).not.toContain('compare your steps')
   })
 
+  it('says when a formula is the gradient at a node above, not a local derivative that happens to have its number', async () => {
+    // At x = 2, w = 1: 2*(yhat - y) = 2 = x, but as a formula it is ∂loss/∂yhat: the chain stopped at yhat.
+    const { stdout } = await runCli([
+      'check',
+      'yhat = x*w + b; loss = (yhat - y)^2',
+      '--x',
+      '2',
+      '--w',
+      '1',
+      '--b',
+      '0',
+      '--y',
+      '1',
+      '--claim',
+      'dloss/dw = 2*(yhat-y)',
+    ])
+    expect(stdout).toContain('2*(yhat-y) is ∂loss/∂yhat, the gradient at yhat, not ∂loss/∂w: the chain goes on from yhat down to w')
+    expect(stdout).not.toContain('is the local derivative')
+    // The formula x is the local derivative ∂(x·w)/∂w, at every point.
+    const local = await runCli(['check', 'yhat = x*w + b; loss = (yhat - y)^2', '--x', '2', '--w', '1', '--b', '0', '--y', '1', '--claim', 'dloss/dw = x'])
+    expect(local.stdout).toContain('2 is the local derivative ∂(x·w)/∂w = x, not ∂loss/∂w')
+  })
+
   it('reads "undefined" as the quiz does: right where the derivative rests on a kink, wrong elsewhere', async () => {
     const args = ['check', 'relu(x)*2', '--x', '0', '--claim', 'dL/dx = undefined', '--claim', 'd(relu(x))/dx = undefined', '--claim', 'dL/dt1 = undefined']
     const { stdout, code } = await runCli(args)

@@ -99,6 +99,8 @@ export interface Slip {
 }
 
 export interface ClaimResult extends Claim {
+  /** A formula claimed for ∂L/∂n that is, as a formula, the gradient at this node above n: the chain stopped there. */
+  stoppedAt?: number
   /** For an "undefined" claim that is right: the edge whose convention it rests on. */
   kink?: number
   /**
@@ -309,7 +311,11 @@ export function checkClaims(trace: Trace, claims: Claim[], tolerance = DEFAULT_T
     if (r.kind === 'gradient' && r.diagnosis?.kind !== 'contradicts') {
       const local = trace.nodes[r.wrt]!.contributions.find((e) => {
         const value = trace.edges[e]!.localValue
-        return isNumber(value) && agrees(r.claimed, value, tolerance)
+        if (!isNumber(value) || !agrees(r.claimed, value, tolerance)) return false
+        // A formula is that local derivative only if it is one at other points too, not by a coincidence of numbers here.
+        if (r.formula === undefined || !elsewhere) return true
+        const localAt = (t: Trace) => t.edges[e]!.localValue as number
+        return formulaSlip(r.formula, localAt, elsewhere, agree, symNames(trace.edges[e]!.local)) === undefined
       })
       // A contribution left out explains the number: "multiply by the upstream" would not mend it.
       const leftOut = r.diagnosis?.kind === 'step' && (r.diagnosis.missing || r.diagnosis.missingCount)
@@ -317,6 +323,22 @@ export function checkClaims(trace: Trace, claims: Claim[], tolerance = DEFAULT_T
         r.localInstead = local
         // A local derivative's own number explains the claim better than a factor left out.
         if (r.diagnosis?.kind === 'step') delete r.diagnosis.slip
+      } else if (r.formula !== undefined && elsewhere) {
+        // A formula that is the gradient at a node above (2*(yhat - y) for ∂loss/∂w is ∂loss/∂yhat): the chain stopped there.
+        // Of the nodes whose gradient it is (yhat, t1 = x·w and t2 = yhat - y share one), a name the program assigned, nearest to n.
+        const fits = trace.nodes.flatMap((node, m) =>
+          m !== r.wrt &&
+          m !== trace.output &&
+          node.onPath &&
+          dependsOn(trace, m, r.wrt) &&
+          node.grad != null &&
+          isNumber(node.grad) &&
+          formulaSlip(r.formula!, (t) => t.nodes[m]!.grad as number, elsewhere, agree) === undefined
+            ? [m]
+            : [],
+        )
+        const above = fits.find((m) => trace.nodes[m]!.assigned) ?? fits[0]
+        if (above !== undefined) r.stoppedAt = above
       }
     }
   }

@@ -488,6 +488,20 @@ export function verdictLines(trace: Trace, results: ClaimResult[], k: number, na
   // A formula is named as written, with the number it gives: ∂loss/∂loss is 1, not 2*(yhat - y)^2 = 2.
   const yours: Phrase = r.formula !== undefined ? [r.formula, ' = ', value(r.claimed)] : [value(r.claimed)]
   const lines: Phrase[] = [[meaning, ' is ', value(r.truth), ', not ', ...yours], ...diagnosisLines(judged, results, k, meaning)]
+  if (r.stoppedAt !== undefined) {
+    const m = r.stoppedAt
+    // Said first: the formula names what it is, which explains the number better than any slip below.
+    lines.splice(1, 0, [
+      r.formula!,
+      ' is ',
+      d(trace.output, m),
+      ', the gradient at ',
+      label(m),
+      ', not ',
+      meaning,
+      `: the chain goes on from ${label(m)} down to ${label(r.wrt)}, multiplying the local derivatives on the way.`,
+    ])
+  }
   // A number the student's own earlier claims explain is diagnosed by them alone: a second reading would contradict it.
   const explained =
     diagnosis.kind === 'explained' || diagnosis.kind === 'chained' || diagnosis.kind === 'unmultiplied' || (diagnosis.kind === 'inherited' && diagnosis.follows)
