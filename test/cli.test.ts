@@ -101,6 +101,14 @@ describe('errors: one clear message on stderr, a documented exit code, no stack 
     expect(result.stdout).toContain('backprop-tutor "(x*w+b-y)^2" --x 1 --w 1')
     for (const format of ['table', 'json', 'markdown', 'latex', 'dot', 'mermaid', 'svg']) expect(result.stdout).toMatch(new RegExp(`\\n  ${format}:\\s+\\w`))
   })
+
+  it("writes every mode's help as plain text: LaTeX examples with their backslashes, no control characters", async () => {
+    for (const mode of [[], ['quiz'], ['check']]) {
+      const { stdout } = await run([...mode, '--help'])
+      expect(stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/)
+    }
+    expect((await run(['check', '--help'])).stdout).toContain('\\frac{\\partial loss}{\\partial x} = 2')
+  })
 })
 
 describe('the built bin, spawned as a user runs it', () => {

@@ -110,9 +110,9 @@ Examples:
   backprop-tutor check "yhat = x*w + b; loss = (yhat - y)^2" --x 1 --w 1 --b 0 --y 0 --trace my-trace.md
   backprop-tutor check … --trace my-trace.md --annotate -o marked.md
 
---trace reads a derivation as you wrote it: \frac{\partial loss}{\partial x} = 2, ∂loss/∂x = 2,
-dloss/dx, d(x*w)/dx, \frac{d}{dx}(x w), f'(x); nodes by their expression (\hat{y} is yhat, xw is
-x*w); several claims on a line (\quad or commas); = and \approx chains, each step a claim; a line
+--trace reads a derivation as you wrote it: \\frac{\\partial loss}{\\partial x} = 2, ∂loss/∂x = 2,
+dloss/dx, d(x*w)/dx, \\frac{d}{dx}(x w), f'(x); nodes by their expression (\\hat{y} is yhat, xw is
+x*w); several claims on a line (\\quad or commas); = and \\approx chains, each step a claim; a line
 of numbers under an equation continues it. Each claim is marked with its line: right (✓), wrong
 (✗, "the first slip" where it was made), consistent with an earlier slip (≈), or unreadable (?).
 `
