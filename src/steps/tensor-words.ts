@@ -637,15 +637,10 @@ function entriesText(shape: Shape, entries: number[]): string {
 /** A flag as the sentence the faces print (after ⚠). */
 export function tensorFlagText(trace: TensorTrace, flag: TensorFlag): string {
   const node = trace.nodes[flag.node]!
-  const out = trace.nodes[trace.output]!.label
   const where = node.kind === 'op' ? `${node.label} = ${node.expression}` : node.label
   if (flag.code === 'value') {
-    // NaN (log of a negative) leaves the output no value near there; an infinite value (1/0) has values nearby, only not there.
-    const why =
-      flag.kind === 'nan'
-        ? `${out} has no value near there, so a gradient taken through it is not a derivative`
-        : 'a gradient taken through it is not a derivative there'
-    return `${where} is ${flag.kind === 'nan' ? 'NaN' : 'infinite'}${entriesText(flag.shape, flag.entries)}, from finite inputs: ${why} (PyTorch computes it the same way, without a warning)`
+    // Only what holds at the point itself: log(-1) has no value nearby, but 0/0 and 1/0 do (x/w for w ≠ 0).
+    return `${where} is ${flag.kind === 'nan' ? 'NaN' : 'infinite'}${entriesText(flag.shape, flag.entries)}, from finite inputs: a gradient taken through it is not a derivative there (PyTorch computes it the same way, without a warning)`
   }
   const input = trace.nodes[flag.edge!.input]!.label
   const at = entriesText(flag.shape, flag.entries)
