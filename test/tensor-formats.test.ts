@@ -498,6 +498,13 @@ describe('check on a tensor program: the seed and repeated uses', () => {
   })
 })
 
+describe('the tensor quiz shows what it asks about', () => {
+  it('writes a drawn value with its numbers on the Values line, since entries are asked', async () => {
+    const { stdout } = await runCli(['quiz', 'L = sum(W*x)', '--W', '[1, 2; 3, 4]', '--x', 'ones(2)'], { answers: ['q'] })
+    expect(stdout).toContain('Values   W: 2×2 ([1, 2; 3, 4]), x: 2 (ones(2) = [1, 1])\n')
+  })
+})
+
 describe('a loop program typed back', () => {
   it('reads a step name (h#2) in a claim and an answer, and warns of a loop that runs no step', async () => {
     const files = { 'examples/rnn.txt': readFileSync('examples/rnn.txt', 'utf8') }

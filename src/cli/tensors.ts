@@ -158,8 +158,8 @@ export async function tensorQuiz(request: Request, source: string, io: Io): Prom
     throw new UsageError(`--mode ${request.opts.mode} asks a scalar program's tangents; a quiz on tensors asks the backward pass's shapes and rules`)
   const trace = await tensorTraceOf(request, source, io)
   // The values themselves, not only their shapes: the quiz asks entries' numbers too.
-  io.stdout(`Program  ${source.trim()}\nValues   ${boundValues(trace).join(', ')}\n`)
   const precision = request.opts.precision === undefined ? TENSOR_PRECISION : request.precision
+  io.stdout(`Program  ${source.trim()}\nValues   ${boundValues(trace, false, { precision }).join(', ')}\n`)
   await runTensorQuiz(
     trace,
     tensorQuestions(trace, precision),

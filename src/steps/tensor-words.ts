@@ -153,10 +153,13 @@ const OP_NAMES: Record<Exclude<TensorOpId, 'elementwise'>, string> = {
 const ELEMENTWISE: Record<string, string> = { add: 'add', sub: 'sub', mul: 'mul', div: 'div', pow: 'pow', neg: 'neg', identity: 'assign' }
 
 /** The Values line's items: each variable with its shape and its value as bound (W: 2×2 ([1,2;3,4])). */
-export const boundValues = (trace: TensorTrace, ascii = false): string[] =>
+export const boundValues = (trace: TensorTrace, ascii = false, numbers?: { precision: number }): string[] =>
   trace.variables.map((v) => {
     const node = trace.nodes[v]!
-    return `${node.label}: ${shapeCell(node.value!.shape, ascii)} (${trace.bindings.get(node.label) ?? ''})`
+    const bound = trace.bindings.get(node.label) ?? ''
+    // A value drawn or read (randn(2, 3), @x.csv) with its numbers too, where they are asked (the quiz).
+    const drawn = numbers && !/^\s*[[\d.+-]/.test(bound) ? ` = ${valueText(node.value!, { ...numbers, ascii }).replace(/\n\s*/g, '; ')}` : ''
+    return `${node.label}: ${shapeCell(node.value!.shape, ascii)} (${bound}${drawn})`
   })
 
 /** --chains short lists a node's paths while there are at most this many, each of at most SHORT_RULES rules (as the scalar lesson's SHORT_PATHS, SHORT_FACTORS). */
