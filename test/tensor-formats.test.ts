@@ -312,6 +312,23 @@ describe('check on a tensor program: a transpose left out', () => {
     expect(row.stdout).toContain(
       'your ∂L/∂x is 1×2, but a gradient is shaped like its variable: x is 2\n     it is the transpose of the right one: the rule is Wᵀ·∂L/∂z, with the factors in that order',
     )
+    // At a symmetric X, Z*X has the right numbers; as a formula it is not the gradient.
+    const symmetric = await runCli([
+      'check',
+      'Z = W*X; loss = sum(Z.^2)/2',
+      '--W',
+      '[1, 2; 3, 4]',
+      '--X',
+      '[1, 2; 2, 1]',
+      '--claim',
+      'dloss/dW = Z*X',
+      '--claim',
+      "dloss/dW = Z*X'",
+    ])
+    expect(symmetric.stdout).toContain(
+      '✗ 1. dloss/dW = Z*X\n     ∂loss/∂W = [13  14; 31  32] here, but your formula is not its formula: with the variables moved a little it no longer agrees',
+    )
+    expect(symmetric.stdout).toContain("✓ 2. dloss/dW = Z*X'")
     // What it names, typed, is right.
     const fixed = await runCli([...program, '--claim', "dloss/dW = Z*X'", '--claim', "dloss/dX = W'*Z"])
     expect(fixed.stdout).toContain('Claims: 2 of 2 right')

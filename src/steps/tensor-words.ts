@@ -430,6 +430,10 @@ export function tensorVerdictLines(trace: TensorTrace, result: TensorClaimResult
         `your ${name} is the rule with the kernel not flipped: each entry of ${trace.nodes[conv.inputs[0]!]!.label} meets ${kernel}'s weights in reverse order as the windows slide over it, so ḡ (padded) is correlated with ${flip}(${kernel}), not ${kernel}${d.alsoSign ? ` (here ${flip}(${kernel}) is -${kernel}, so yours is also minus the right one)` : ''}: the backward pass computes it as ${rules.join(' + ')}; the right one is ${value(truth)}`,
       ]
     }
+    case 'here-only':
+      return [
+        `${name} = ${value(truth)} here, but your formula is not its formula: with the variables moved a little it no longer agrees (it holds at these values by a coincidence of their numbers); the backward pass computes it as ${rules.join(' + ')}`,
+      ]
     case 'seed':
       return [
         `${name} is 1, not ${value(claim.claimed)}: it is the seed, where the backward pass starts, because the output changes one-for-one with itself; every gradient below is a multiple of it`,

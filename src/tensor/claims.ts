@@ -4,7 +4,8 @@
 // not summed over the batch, one contribution of several, or a right step from a wrong claim above.
 import { InputError } from '../errors.js'
 import { buildTensorGraph } from './graph.js'
-import { edgeRule, forwardValues, type TensorEdge, type TensorTrace } from './trace.js'
+import { backward, edgeRule, forwardValues, type TensorEdge, type TensorTrace } from './trace.js'
+import { mulberry32 } from '../random.js'
 import { TENSOR_OPS } from './ops.js'
 import { conventionsByEntry } from './flags.js'
 import { UNDEFINED_ANSWER } from '../modes/claims.js'
@@ -28,6 +29,8 @@ export type TensorDiagnosis =
   | { kind: 'one-contribution'; via: number; count: number }
   | { kind: 'follows'; from: number }
   | { kind: 'entries'; wrong: number[][]; of: number }
+  /** An expression that gives the right numbers at these values only: with the variables moved it no longer agrees. */
+  | { kind: 'here-only' }
   /** ∂L/∂L written as anything but 1. */
   | { kind: 'seed' }
   /** Every entry right but for its sign (the whole gradient, or the one entry claimed). */
@@ -87,7 +90,8 @@ export function parseTensorClaim(trace: TensorTrace, text: string): TensorClaim 
     return `d$${name}`
   })
   try {
-    const expression = /[\p{L}_$]/u.test(written) ? { expression: { written, gradients } } : {}
+    // An expression has names (Infinity and NaN, as the tutor prints them, are numbers).
+    const expression = /[\p{L}_$]/u.test(written.replace(/\b(?:Infinity|NaN)\b/g, '')) ? { expression: { written, gradients } } : {}
     return { text, node, ...(index.length ? { index } : {}), claimed: valueIn(trace, written, gradients), ...expression }
   } catch (error) {
     if (error instanceof InputError && / is | has /.test(error.message) && !/not a node/.test(error.message))
@@ -183,11 +187,48 @@ export function checkTensorClaims(trace: TensorTrace, lines: string[], tolerance
     // One number for a whole tensor stands for every entry, as in the quiz (dL/dx = 0 for a relu at rest).
     if (claim.claimed.shape.length === 0 && truth.shape.length > 0)
       claim = { ...claim, claimed: tensor(truth.shape, new Float64Array(truth.data.length).fill(claim.claimed.data[0]!)) }
-    const right = agrees(claim.claimed, truth, tolerance)
-    const diagnosis = right ? undefined : diagnose(trace, claim, truth, results, tolerance)
+    // A formula right here must be right as a formula: judged again with the variables moved (Z*X for Z*X' is right at a symmetric X).
+    const here = agrees(claim.claimed, truth, tolerance)
+    const slip = here && claim.expression && !claim.index ? rightHereOnly(trace, claim, tolerance) : false
+    const right = here && !slip
+    const diagnosis = slip ? ({ kind: 'here-only' } as const) : right ? undefined : diagnose(trace, claim, truth, results, tolerance)
     results.push({ text, claim, truth, right, ...(diagnosis ? { diagnosis } : {}) })
   }
   return results
+}
+
+/**
+ * Whether a claim's expression, right at the traced values, is wrong at two other points: every
+ * variable's entries scaled and shifted a little (seeded, so the verdict is the same every run),
+ * the forward and backward passes run again, the expression read with the values and gradients there.
+ */
+function rightHereOnly(trace: TensorTrace, claim: TensorClaim, tolerance: number): boolean {
+  const { written, gradients } = claim.expression!
+  for (const seed of [1, 2]) {
+    const next = mulberry32(seed * 7919 + claim.node)
+    const nodes = trace.nodes.map((n) => ({ ...n }))
+    for (const v of trace.variables) {
+      const x = nodes[v]!.value!
+      nodes[v]!.value = tensor(
+        x.shape,
+        x.data.map((a) => a * (1 + 0.25 * (2 * next() - 1)) + 0.1 * (2 * next() - 1)),
+      )
+    }
+    const graph = { ...trace, nodes }
+    try {
+      forwardValues(graph)
+      const { grads } = backward(graph)
+      const moved = { ...trace, nodes, grads } as TensorTrace
+      const there = new Map([...gradients.keys()].map((name) => [name, grads[trace.nodes.findIndex((n) => n.label === name.slice(2))]!]))
+      const truth = grads[claim.node]
+      if (!truth || [...there.values()].some((g) => g === undefined) || !truth.data.every(Number.isFinite)) continue
+      if (!agrees(valueIn(moved, written, there), truth, tolerance)) return true
+    } catch (error) {
+      if (error instanceof InputError) continue
+      throw error
+    }
+  }
+  return false
 }
 
 /**
