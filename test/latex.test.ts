@@ -67,6 +67,12 @@ CASES.push([
   ],
 ])
 
+// A strided, padded convolution: its rules' words name ḡ and gradients, its shapes are a chain of steps.
+CASES.push([
+  'a strided and padded convolution in both modes, every chain',
+  ['Y = conv2d(X, K, 2, 1); L = sum(Y .* Y)', '--X', 'randn(5, 6)', '--K', 'randn(3, 2)', '--mode', 'both', '--chains', 'all'],
+])
+
 describe('pdflatex', () => {
   it.each(CASES)('sets %s within the margins, with every gradient in the text', async (_, args) => {
     const work = mkdtempSync(join(tmpdir(), 'bpt-latex-'))

@@ -78,12 +78,13 @@ export function latexFormula(text: string): string {
       .map((part, k) => (k % 2 ? `^{${latexFormula(part)}}` : latexFormula(part)))
       .join('')
   const token =
-    /‹([^›]*)›|∂([^\s/·()‹›]+)\/∂([^\s·()⊙,ᵀ‹›]+)|(ḡ)|((?![ᵀΣ])[\p{L}_$](?:(?![ᵀΣ])[\p{L}\p{N}_$#])*)(\s*\()?|(\d+(?:\.\d+)?(?:e[+-]?\d+)?)|(\.\*|\.\/|\.\^|[ᵀ'·⊙⋆Σ×→²³…])|(\s+)|⟪([^⟫]*)⟫|(.)/gu
+    /‹([^›]*)›|∂([^\s/·()‹›]+)\/∂([^\s·()⊙,ᵀ‹›]+)|(ḡ)|((?![ᵀΣ])[\p{L}_$](?:(?![ᵀΣ²³])[\p{L}\p{N}_$#])*)(\s*\()?|(\d+(?:\.\d+)?(?:e[+-]?\d+)?)|(\.\*|\.\/|\.\^|[ᵀ'·⊙⋆Σ×→²³…])|(\s+)|⟪([^⟫]*)⟫|(.)/gu
   let out = ''
   for (const m of text.matchAll(token)) {
     const [, words, of, wrt, bar, name, call, number, symbol, space, dotted, other] = m
     // Spaces around the words are kept inside \text: maths mode would drop them.
-    if (words !== undefined) out += `\\text{${words.startsWith(',') ? '' : ' '}${textEscape(words)} }`
+    // Words may name ḡ or a gradient (∂L/∂y's entries): their signs go back into math inside the text.
+    if (words !== undefined) out += `\\text{${words.startsWith(',') ? '' : ' '}${latexText(words)} }`
     else if (of !== undefined) out += `\\frac{\\partial ${latexName(of)}}{\\partial ${latexName(wrt!)}}`
     else if (bar !== undefined) out += '\\bar{g}'
     // A loop step's name (h#2, h^{(2)}) is braced whole, so a transpose after it is no double superscript.
@@ -344,6 +345,16 @@ function latexForwardPass(trace: TensorTrace, p: number): string[] {
   return [`\\paragraph{${latexText(W.forwardTitle)}}`, ...align(rows)]
 }
 
+/** A rule's words (‹, with the padding … and ḡ's entries …›) as LaTeX, a line for each part joined by "and": a page is narrow. */
+function latexWords(words: string): string {
+  const inner = /^‹([^›]*)›$/.exec(words)?.[1]
+  if (!inner || !inner.includes(' and ')) return latexFormula(words)
+  return inner
+    .split(' and ')
+    .map((part, k) => latexFormula(`‹${k ? 'and ' : ''}${part}›`))
+    .join(' \\\\\n &\\qquad ')
+}
+
 /** Section 2: each operation's rule for each input. */
 function latexRules(trace: TensorTrace): string[] {
   const rows = trace.edges.map((edge) => {
@@ -351,11 +362,15 @@ function latexRules(trace: TensorTrace): string[] {
     const consumer = trace.nodes[edge.consumer]!
     // The product's shapes go on a line of their own: three columns do not fit a page.
     // A long rule's words go on a line of their own too.
-    const cut = edge.formula.indexOf('‹')
+    // (A convolution's ", with the padding …" is where it breaks; else its first words.)
+    const cut = edge.formula.includes('‹, with') ? edge.formula.indexOf('‹, with') : edge.formula.indexOf('‹')
     const split = cut > 0 && plainFormula(edge.formula).length > 40
-    const formula = split ? `${latexFormula(edge.formula.slice(0, cut))} \\\\\n &\\qquad ${latexFormula(edge.formula.slice(cut))}` : latexFormula(edge.formula)
+    const formula = split ? `${latexFormula(edge.formula.slice(0, cut))} \\\\\n &\\qquad ${latexWords(edge.formula.slice(cut))}` : latexFormula(edge.formula)
     const rule = `\\text{${textEscape(edge.rule.name)}, ${'$'}${latexName(consumer.label)}${'$'} to ${'$'}${latexName(input.label)}${'$'}:} &\\quad ${formula}`
-    return edge.shapes ? `${rule} \\\\\n &\\qquad ${latexFormula(edge.shapes)}` : rule
+    // A convolution's shapes say their steps in words (spaced to, less the padding): those are text, not names.
+    // Their steps (separated by ", " outside brackets) one to a line: the chain of a strided one is long.
+    const steps = edge.shapes?.split(/, (?![^(]*\))/).map((step) => latexFormula(step.replace(/[a-z]{2,}(?: [a-z]{2,})*/g, '‹$&›')))
+    return steps ? `${rule} \\\\\n &\\qquad ${steps.join(', \\\\\n &\\qquad ')}` : rule
   })
   return [`\\paragraph{${latexText(W.rulesTitle)}}`, latexText(W.rulesLegend.map((l) => l.trim()).join(' ')), '', ...align(rows)]
 }
@@ -375,7 +390,11 @@ function latexBackward(trace: TensorTrace, p: number): string[] {
     // (a superscript (k) would read as the step names h^{(k)} of a loop).
     const step = stepText(trace, edge.consumer)
     const name = `${latexGrad(out, input.label)}${count > 1 ? `\\ \\text{(${k} of ${count}${step ? `, $${step}$` : ''})}` : ''}`
-    rows.push(`${name} &= ${latexFormula(upstreamTimesRule(trace, edge))}${onItsLine(edge.contribution)}${valueLatex(edge.contribution, p, true)}`)
+    // A convolution's ", with the padding …" words take a line of their own, as in the rules.
+    const worked = upstreamTimesRule(trace, edge)
+    const at = worked.indexOf('‹, with')
+    const formula = at > 0 ? `${latexFormula(worked.slice(0, at))} \\\\\n &\\qquad ${latexWords(worked.slice(at))}` : latexFormula(worked)
+    rows.push(`${name} &= ${formula}${onItsLine(edge.contribution)}${valueLatex(edge.contribution, p, true)}`)
     if (count > 1 && k === count) {
       const grad = trace.grads[edge.input]!
       rows.push(`${latexGrad(out, input.label)} &= \\text{${latexText(W.sumOf(count))}}${onItsLine(grad)}${valueLatex(grad, p, true)}`)
@@ -400,7 +419,16 @@ function latexChains(trace: TensorTrace, options: TensorRenderOptions, n: number
       // "path 2, t = 3" as the scalar notes number contributions: in words beside the gradient.
       const which = listed.paths.length > 1 ? `path ${k + 1}${path.step ? `, $${path.step}$` : ''}` : ''
       const names = path.names.map(latexName).join(' \\leftarrow \\allowbreak ')
-      const rules = path.formulas.map(latexFormula).join(';\\ \\allowbreak ')
+      // In running text a rule's words may break between them, as the rules between each other.
+      const breakable = (tex: string) =>
+        tex.replace(/\\text\{((?:[^{}]|\{[^{}]*\})*)\}/g, (_, words: string) => {
+          const parts = words
+            .trim()
+            .split(/\s+/)
+            .map((w) => `\\text{${w}}`)
+          return `${/^\s/.test(words) ? '\\ ' : ''}${parts.join('\\ \\allowbreak ')}${/\s$/.test(words) ? '\\ ' : ''}`
+        })
+      const rules = path.formulas.map((f) => breakable(latexFormula(f))).join(';\\ \\allowbreak ')
       // Ragged right: a long path breaks at its arrows and semicolons, not by stretching the spaces past the margin.
       lines.push(`{\\raggedright ${which ? `${which[0]!.toUpperCase()}${which.slice(1)}: ` : ''}$${names}$; ${W.chainRules}: $${rules}$\\par}`, '')
       rows.push(`${grad}${which ? `\\ \\text{(${which})}` : ''} &= ${valueLatex(path.value, options.precision, true)}`)
