@@ -428,8 +428,8 @@ describe('chains of a tensor program', () => {
     const { stdout } = await runCli([RNN, ...VALUES, '--chains', 'all'])
     const chains = stdout.slice(stdout.indexOf('4. Chains'), stdout.indexOf('5. Gradients'))
     // h#3 is used twice in h .* h, so each step's contribution to W comes along two paths, half of it each.
-    expect(chains).toContain('  ∂loss/∂W, path 1 (t = 3): loss ← t19 ← h#3 ← t18 ← t17 ← t13 ← W\n')
-    expect(chains).toContain('  ∂loss/∂W, path 3 (t = 1): loss ← t19 ← h#3 ← t18 ← t17 ← t13 ← h#2 ← t12 ←')
+    expect(chains).toContain('  ∂loss/∂W, path 1 (t = 3): loss ← t19 ← h#3 (use 1) ← t18 ← t17 ← t13 ← W\n')
+    expect(chains).toContain('  ∂loss/∂W, path 3 (t = 1): loss ← t19 ← h#3 (use 1) ← t18 ← t17 ← t13 ← h#2 ←')
     expect(chains).toContain('  ∂loss/∂W = sum over 6 paths = [-0.2727  -0.7412')
     const { trace } = await traceTensorProgram(
       RNN,

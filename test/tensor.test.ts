@@ -1010,16 +1010,19 @@ describe('convolution and pooling', () => {
     // 3·2 + 1 = 7, padded by 2 each side 11, ⋆ 3 gives 9, less the padding 1 each side 7.
     const strided = await run('L = sum(conv1d(x, k, 2, 1))', { x: 'ones(7)', k: 'ones(3)' })
     expect(strided.edges.slice(1).map((e) => e.shapes)).toEqual([
-      '4 spaced to 7 (stride 2), 11 ⋆ 3 → 9, less the padding → 7',
+      '4 spaced to 7 (stride 2), 11 ⋆ 3 → 9, less the padding, 1 at the start and 1 at the end → 7',
       '9 ⋆ 7 (4 spaced, stride 2) → 3',
     ])
     // X 5×5, K 2×2, stride 2, padding 1: Y is 3×3; the windows start at -1, 1 and 3 and reach all
     // of X; the kernel rule's correlation is 3×3, of which K's 2×2 are kept.
     const padded = await run('L = sum(conv2d(X, K, 2, 1))', { X: 'ones(5, 5)', K: 'ones(2, 2)' })
     expect(padded.edges.slice(1).map((e) => e.shapes)).toEqual([
-      '3×3 spaced to 5×5 (stride 2), 7×7 ⋆ 2×2 → 6×6, less the padding → 5×5',
+      '3×3 spaced to 5×5 (stride 2), 7×7 ⋆ 2×2 → 6×6, less the padding, 1×1 at the start → 5×5',
       '7×7 ⋆ 5×5 (3×3 spaced, stride 2) → 3×3, the first 2×2 kept',
     ])
+    // x of 7, k of 3, stride 3, padding 2: windows start at -1, 2, 5 and reach x[1] to x[7]; the end's padding is never reached.
+    const tail = await run('L = sum(conv1d(x, k, 3, 2))', { x: 'ones(7)', k: 'ones(3)' })
+    expect(tail.edges[1]!.shapes).toBe('3 spaced to 7 (stride 3), 11 ⋆ 3 → 9, less the padding, 2 at the start → 7')
     // x of 8, k of 3, stride 2: windows at 1, 3, 5 (1-based) reach x[1] to x[7]; x[8] meets none.
     const short = await run('L = sum(conv1d(x, k, 2))', { x: 'ones(8)', k: 'ones(3)' })
     expect(short.edges[1]!.shapes).toBe('3 spaced to 5 (stride 2), 9 ⋆ 3 → 7, 0 for the entries no window reached → 8')

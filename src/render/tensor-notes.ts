@@ -418,7 +418,12 @@ function latexChains(trace: TensorTrace, options: TensorRenderOptions, n: number
     for (const [k, path] of listed.paths.entries()) {
       // "path 2, t = 3" as the scalar notes number contributions: in words beside the gradient.
       const which = listed.paths.length > 1 ? `path ${k + 1}${path.step ? `, $${path.step}$` : ''}` : ''
-      const names = path.names.map(latexName).join(' \\leftarrow \\allowbreak ')
+      const names = path.names
+        .map((n) => {
+          const use = /^(.*) \(use (\d+)\)$/.exec(n)
+          return use ? `${latexName(use[1]!)}\\text{ (use ${use[2]})}` : latexName(n)
+        })
+        .join(' \\leftarrow \\allowbreak ')
       // In running text a rule's words may break between them, as the rules between each other.
       const breakable = (tex: string) =>
         tex.replace(/\\text\{((?:[^{}]|\{[^{}]*\})*)\}/g, (_, words: string) => {

@@ -26,6 +26,7 @@ const ASCII: [RegExp, string][] = [
   [/⋆/g, '(*)'],
   [/×/g, 'x'],
   [/→/g, '->'],
+  [/←/g, '<-'],
   [/Σ/g, 'sum'],
   [/…/g, '...'],
   [/⋮/g, ':'],
@@ -196,7 +197,12 @@ export function tensorChainLines(trace: TensorTrace, chain: TensorChain, policy:
   const paths = chain.paths.map((path, k) => {
     const step = stepText(trace, path.edges[path.edges.length - 1]!.consumer)
     const name = several ? `${gradient}, path ${k + 1}${step ? ` (${step})` : ''}` : gradient
-    const names = [out, ...path.edges.map((e) => nodes[e.input]!.label)]
+    // An input used twice by one operation (x .* x) is reached along two paths: each named by its use.
+    const reached = (e: TensorEdge) => {
+      const slots = nodes[e.consumer]!.inputs.flatMap((i, slot) => (i === e.input ? [slot] : []))
+      return slots.length > 1 ? `${nodes[e.input]!.label} (use ${slots.indexOf(e.slot) + 1})` : nodes[e.input]!.label
+    }
+    const names = [out, ...path.edges.map(reached)]
     const formulas = path.edges.map((e) => e.formula)
     return {
       label: name,

@@ -92,7 +92,12 @@ function inputRuleShapes(rank: 1 | 2, x: Shape, k: Shape, out: Shape, p: Params)
   const steps = [
     ...(stride(p) !== 1 ? [`${sizes(rank, (a) => o[a]!)} spaced to ${sizes(rank, spaced)} (stride ${stride(p)}), `] : []),
     `${sizes(rank, (a) => spaced(a) + 2 * (kk[a]! - 1))} ⋆ ${shapeText(k)} → ${sizes(rank, full)}`,
-    ...(pad(p) ? [`, less the padding → ${sizes(rank, cut)}`] : []),
+    // The padding the result reaches is dropped: all of it at the start, at the end only what lies past the input.
+    ...(pad(p)
+      ? [
+          `, less the padding, ${sizes(rank, q)} at the start${[0, 1].some((a) => full(a as 0 | 1) - q(a as 0 | 1) > n[a]!) ? ` and ${sizes(rank, (a) => Math.max(0, full(a) - q(a) - n[a]!))} at the end` : ''} → ${sizes(rank, cut)}`,
+        ]
+      : []),
     ...([0, 1].some((a) => cut(a as 0 | 1) < n[a]!) ? [`, 0 for the entries no window reached → ${shapeText(x)}`] : []),
   ]
   return steps.join('')
