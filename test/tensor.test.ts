@@ -601,6 +601,11 @@ describe('values', () => {
     expect(Array.from(a.nodes.find((n) => n.label === 'V')!.value!.data)).not.toEqual(Array.from(W.data).map((x) => 2 * x))
     const c = await run('sum(W)', { W: 'randn(2, 3)' }, 8)
     expect(Array.from(c.nodes[0]!.value!.data)).not.toEqual(Array.from(W.data))
+    // SEED:NAME alone, whatever the value's spelling; a second draw in one value is a draw of its own.
+    const spelled = await run('sum(W)', { W: 'randn(2,3)' }, 7)
+    expect(Array.from(spelled.nodes[0]!.value!.data)).toEqual(Array.from(W.data))
+    const twice = await run('sum(W)', { W: 'randn(2, 2) - randn(2, 2)' }, 7)
+    expect(Array.from(twice.nodes[0]!.value!.data).some((x) => x !== 0)).toBe(true)
     const m = await run('sum(M)', { M: '[1, 2; 3, 4] / 2 + ones(2, 2)' })
     expect(toNested(m.nodes[0]!.value!)).toEqual([
       [1.5, 2],

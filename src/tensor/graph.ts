@@ -105,7 +105,7 @@ const COMPARISONS: Record<string, { swap: boolean; complement: boolean }> = {
 /** Parses a tensor program into its graph (values not yet bound). */
 export function buildTensorGraph(
   text: string,
-  options: { seed: number; constantsOnly?: string; inline?: boolean; bindings?: Record<string, string> } = { seed: 0 },
+  options: { seed: number; constantsOnly?: string; inline?: boolean; bindings?: Record<string, string>; owner?: string } = { seed: 0 },
 ): TensorGraph {
   const written = text.charCodeAt(0) === 0xfeff ? text.slice(1).replace(/\r\n?/g, '\n') : text.replace(/\r\n?/g, '\n')
   if (written.length > LIMITS.maxLength)
@@ -126,7 +126,7 @@ export function buildTensorGraph(
   const blocks = parseSyntax(source, options.constantsOnly ? `${options.constantsOnly}: ` : '')
   if (blocks.length === 0) throw new InputError('the program is empty')
   try {
-    const graph = new Builder(source, options.seed, options.constantsOnly, options.inline, loops).build(blocks)
+    const graph = new Builder(source, options.seed, options.constantsOnly, options.inline, loops, options.owner).build(blocks)
     if (loops) {
       Object.assign(graph, { loopBounds: loops.bounds, loopSteps: loops.steps, loopOrigins: loops.origins })
       graph.notes.unshift(...loops.notes)
@@ -155,7 +155,19 @@ class Builder {
     readonly inline = false,
     /** For an expanded loop: the step (loop name → value) each statement belongs to, and the statement written. */
     readonly loops?: Pick<Expanded, 'steps' | 'origins'>,
+    /** A value's variable: rand and randn draw from SEED:NAME (then SEED:NAME#2 for a second draw in the value), whatever its spelling. */
+    readonly owner?: string,
   ) {}
+
+  /** Draws so far in this value, so that randn(2) - randn(2) is two draws, not one twice. */
+  private draws = 0
+
+  /** Who a draw of rand or randn belongs to: the value's variable (its k-th draw past the first as NAME#k), or the statement written. */
+  private drawOwner(): string {
+    if (this.owner === undefined) return this.constantsOnly ?? this.statementText(this.statement)
+    this.draws++
+    return this.draws === 1 ? this.owner : `${this.owner}#${this.draws}`
+  }
 
   private get steps(): Record<string, number>[] | undefined {
     return this.loops?.steps
@@ -361,7 +373,7 @@ class Builder {
     if (Object.hasOwn(GENERATORS, name)) {
       const dims = args.map((a) => this.integer(a, `a size of ${name}`, 1))
       return this.constant(
-        generate(name, dims, this.seed, this.constantsOnly ?? this.statementText(this.statement), (m) => this.fail(m)),
+        generate(name, dims, this.seed, this.drawOwner(), (m) => this.fail(m)),
         `${name}(${dims.join(', ')})`,
       )
     }

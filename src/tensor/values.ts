@@ -29,7 +29,7 @@ export async function readValue(name: string, raw: string, seed: number, readFil
     return { value, from: path, ...(header ? { header } : {}) }
   }
   if (text === '') throw new InputError(`--${name}: the value is empty`)
-  const graph = buildTensorGraph(text, { seed, constantsOnly: `--${name} ${text}` })
+  const graph = buildTensorGraph(text, { seed, constantsOnly: `--${name} ${text}`, owner: name })
   const node = graph.nodes[graph.output]!
   if (node.kind !== 'constant') throw new InputError(`--${name} ${text}: a value is a constant expression`)
   const value = node.value!
