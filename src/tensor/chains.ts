@@ -43,6 +43,8 @@ export function tensorChains(trace: TensorTrace): TensorChain[] {
       for (const e of down.get(n) ?? []) if (paths(e.input) > 0) walk(e.input, [...edges, e])
     }
     walk(trace.output, [])
+    // In the backward pass's order: by the operation each path last goes through, latest first (t = 3 before t = 2 in a loop).
+    listed.sort((a, b) => b.edges[b.edges.length - 1]!.consumer - a.edges[a.edges.length - 1]!.consumer)
     const size = listed.reduce((sum, p) => sum + p.edges.length, 0)
     return size > LIMITS.chainEdges ? { node, count: total } : { node, count: total, paths: listed }
   })
