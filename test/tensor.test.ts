@@ -14,6 +14,7 @@ import { TENSOR_WORDS as W, checkCell, remarks, stepText } from '../src/steps/te
 import { renderTensorJson } from '../src/render/tensor-formats.js'
 import { TENSOR_OPS } from '../src/tensor/ops.js'
 import { kinkPoint, twinPrograms } from './random-programs.js'
+import { pathValue, tensorChains } from '../src/tensor/chains.js'
 
 type Nested = number | number[] | number[][]
 
@@ -890,6 +891,29 @@ describe('flags: NaN, infinity, kinks and ties, as a scalar trace raises them', 
     // Nothing was measured, so no method is explained.
     expect(W.checkLegend(trace)).toEqual([])
     expect(W.checkLegend(await run('loss = sum(log(v) .* w)', { v: '[2, 1]', w: '[2, 3]' }))[0]).toContain('Checked entry by entry')
+  })
+
+  it('lists chains whose paths add up to the backward pass’s gradient, on random programs at kinks too', async () => {
+    let listed = 0
+    await fc.assert(
+      fc.asyncProperty(twinPrograms(['relu', 'abs', 'sqrt', 'log', 'tanh', 'exp']), kinkPoint, async (gen, at) => {
+        const used = Object.fromEntries(Object.entries(at).filter(([name]) => new RegExp(`\\b${name}\\b`).test(gen.scalar)))
+        if (Object.keys(used).length === 0) return
+        const values = Object.fromEntries(Object.entries(used).map(([name, v]) => [name, `[${v}, ${v + 0.5}]`]))
+        const { trace } = await traceTensorProgram(`u = ${gen.tensor}; L = sum(u)`, values)
+        for (const chain of tensorChains(trace)) {
+          const grad = trace.grads[chain.node]
+          if (!chain.paths || !grad || !grad.data.every(Number.isFinite)) continue
+          const sum = new Float64Array(grad.data.length)
+          for (const path of chain.paths) pathValue(trace, path).data.forEach((v, i) => (sum[i]! += v))
+          if (!sum.every(Number.isFinite)) continue
+          sum.forEach((v, i) => expect(Math.abs(v - grad.data[i]!)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(grad.data[i]!))))
+          listed++
+        }
+      }),
+      { numRuns: 300, seed: 31 },
+    )
+    expect(listed).toBeGreaterThan(100)
   })
 
   it('raises every value, convention and selection flag of the scalar trace on the same program in 1-entry tensors', async () => {
