@@ -307,6 +307,9 @@ describe('check on a tensor program: a transpose left out', () => {
     expect(stdout).toContain("your ∂loss/∂X is right with the transpose of Z taken away: W'*Z;")
     const json = JSON.parse((await runCli([...program, '--claim', claims[0]!, '--format', 'json'])).stdout)
     expect(json.claims[0].diagnosis).toEqual({ kind: 'untransposed', name: 'X', added: true, fixed: "Z*X'" })
+    // The transpose on the wrong factor: Zᵀ·X for Z·Xᵀ.
+    const moved = await runCli([...program, '--claim', "dloss/dW = Z'*X"])
+    expect(moved.stdout).toContain("your ∂loss/∂W is right with the transpose on X rather than Z: Z*X'")
     // ∂L/∂zᵀ·W, the row a numerator-layout textbook writes for a vector's gradient, is its transpose.
     const row = await runCli(['check', 'z = W*x; L = sum(tanh(z))', '--W', '[1, 2; 3, 4; 5, 6]', '--x', '[1, -1]', '--claim', "dL/dx = dL/dz' * W"])
     expect(row.stdout).toContain(

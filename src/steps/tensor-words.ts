@@ -446,7 +446,7 @@ export function tensorVerdictLines(trace: TensorTrace, result: TensorClaimResult
       ]
     case 'untransposed':
       return [
-        `your ${name} is right with ${d.added ? `${d.name} transposed` : `the transpose of ${d.name} taken away`}: ${d.fixed}${d.added ? " (a matrix product's rule for one factor has the other factor transposed)" : ''}; the backward pass computes it as ${rules.join(' + ')}, and it is ${value(truth)}`,
+        `your ${name} is right with ${d.from ? `the transpose on ${d.name} rather than ${d.from}` : d.added ? `${d.name} transposed` : `the transpose of ${d.name} taken away`}: ${d.fixed}${d.added ? " (a matrix product's rule for one factor has the other factor transposed)" : ''}; the backward pass computes it as ${rules.join(' + ')}, and it is ${value(truth)}`,
       ]
     case 'sign':
       return [

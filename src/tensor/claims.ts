@@ -40,7 +40,7 @@ export type TensorDiagnosis =
   /** A convolution's input gradient with the kernel not flipped (through the convolution `via`). */
   | { kind: 'unflipped'; via: number; alsoSign?: boolean }
   /** The student's expression is right with one transpose added (`added`) or taken away: `fixed` is it so, as typed. */
-  | { kind: 'untransposed'; name: string; added: boolean; fixed: string }
+  | { kind: 'untransposed'; name: string; added: boolean; from?: string; fixed: string }
 
 export interface TensorClaimResult {
   text: string
@@ -240,25 +240,42 @@ function untransposed(trace: TensorTrace, { written, gradients }: { written: str
   const out = trace.nodes[trace.output]!.label
   const typed = (text: string) => text.replace(/d\$([\p{L}_$][\p{L}\p{N}_$#]*)/gu, `d${out}/d$1`)
   const shown = (name: string) => (name.startsWith('d$') ? `∂${out}/∂${name.slice(2)}` : name)
-  const variants: { name: string; added: boolean; text: string }[] = []
+  const variants: { name: string; added: boolean; text: string; from?: string }[] = []
   // Names that are values (not calls, not the Infinity literal), each with and without a transpose after it.
+  const uses: { name: string; nameEnd: number; end: number; transposed: boolean }[] = []
   for (const m of written.matchAll(/(?<![\p{L}\p{N}_$#.])([\p{L}_$][\p{L}\p{N}_$#]*)(?!\s*\()(\s*')?/gu)) {
-    if (m[1] === 'Infinity' || m[1] === 'NaN' || variants.length >= 24) continue
-    const end = m.index + m[0].length
-    const text = m[2] ? written.slice(0, m.index + m[1]!.length) + written.slice(end) : `${written.slice(0, end)}'${written.slice(end)}`
-    variants.push({ name: m[1]!, added: !m[2], text })
+    if (m[1] === 'Infinity' || m[1] === 'NaN' || uses.length >= 12) continue
+    uses.push({ name: m[1]!, nameEnd: m.index + m[1]!.length, end: m.index + m[0].length, transposed: Boolean(m[2]) })
   }
-  const fits = variants.filter(({ text }) => {
+  // Each edit as (from, to, text) on the written expression, applied from the end so positions hold.
+  const edited = (edits: [number, number, string][]) =>
+    edits.sort((a, b) => b[0] - a[0]).reduce((text, [from, to, put]) => text.slice(0, from) + put + text.slice(to), written)
+  const toggle = (u: (typeof uses)[number]): [number, number, string] => (u.transposed ? [u.nameEnd, u.end, ''] : [u.end, u.end, "'"])
+  for (const u of uses) variants.push({ name: u.name, added: !u.transposed, text: edited([toggle(u)]) })
+  // The transpose on the wrong factor (Z'*X for Z*X'): taken from one name and put on another.
+  for (const a of uses.filter((u) => u.transposed))
+    for (const b of uses.filter((u) => !u.transposed && u !== a))
+      variants.push({ name: b.name, added: true, from: a.name, text: edited([toggle(a), toggle(b)]) })
+  const single = (v: (typeof variants)[number]) => {
     try {
-      return agrees(valueIn(trace, text, gradients), truth, tolerance)
+      return agrees(valueIn(trace, v.text, gradients), truth, tolerance)
     } catch (error) {
       if (error instanceof InputError) return false
       throw error
     }
-  })
+  }
+  // One change if one fits; a moved transpose only where no single change does.
+  const ones = variants.filter((v) => !v.from && single(v))
+  const fits = ones.length ? ones : variants.filter((v) => v.from && single(v))
   if (fits.length !== 1) return undefined
   const [fit] = fits
-  return { kind: 'untransposed' as const, name: shown(fit!.name), added: fit!.added, fixed: typed(fit!.text) }
+  return {
+    kind: 'untransposed' as const,
+    name: shown(fit!.name),
+    added: fit!.added,
+    ...(fit!.from ? { from: shown(fit!.from) } : {}),
+    fixed: typed(fit!.text),
+  }
 }
 
 /**
