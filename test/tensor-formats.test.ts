@@ -307,6 +307,11 @@ describe('check on a tensor program: a transpose left out', () => {
     expect(stdout).toContain("your ∂loss/∂X is right with the transpose of Z taken away: W'*Z;")
     const json = JSON.parse((await runCli([...program, '--claim', claims[0]!, '--format', 'json'])).stdout)
     expect(json.claims[0].diagnosis).toEqual({ kind: 'untransposed', name: 'X', added: true, fixed: "Z*X'" })
+    // The rule's own factor for the gradient: Xᵀ for ∂loss/∂W, 2·Z for ∂loss/∂Z under a mean.
+    const bare = await runCli([...program, '--claim', "dloss/dW = X'"])
+    expect(bare.stdout).toContain("yours is the rule's own factor without the upstream: the gradient arriving at Z = W·X is ∂loss/∂Z")
+    const mean = await runCli(['check', 'Z = W*X; loss = mean(Z.^2)', '--W', '[1, 2; 3, 4]', '--X', '[1, 0; 2, 1]', '--claim', 'dloss/dZ = 2*Z'])
+    expect(mean.stdout).toContain("yours is the rule's own factor without the upstream: the gradient arriving at t1 = Z .^ 2 is ∂loss/∂t1")
     // The transpose on the wrong factor: Zᵀ·X for Z·Xᵀ.
     const moved = await runCli([...program, '--claim', "dloss/dW = Z'*X"])
     expect(moved.stdout).toContain("your ∂loss/∂W is right with the transpose on X rather than Z: Z*X'")

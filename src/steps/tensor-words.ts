@@ -436,6 +436,12 @@ export function tensorVerdictLines(trace: TensorTrace, result: TensorClaimResult
         `your ${name} is the rule with the kernel not flipped: each entry of ${trace.nodes[conv.inputs[0]!]!.label} meets ${kernel}'s weights in reverse order as the windows slide over it, so ḡ (padded) is correlated with ${flip}(${kernel}), not ${kernel}${d.alsoSign ? ` (here ${flip}(${kernel}) is -${kernel}, so yours is also minus the right one)` : ''}: the backward pass computes it as ${rules.join(' + ')}; the right one is ${value(truth)}`,
       ]
     }
+    case 'no-upstream': {
+      const consumer = nodes[d.via]!
+      return [
+        `yours is the rule's own factor without the upstream: the gradient arriving at ${consumer.label} = ${consumer.expression} is ∂${out}/∂${consumer.label}, and ${name} applies the rule to it: ${rules.join(' + ')} = ${value(truth)}`,
+      ]
+    }
     case 'here-only':
       return [
         `${name} = ${value(truth)} here, but your formula is not its formula: with the variables moved a little it no longer agrees (it holds at these values by a coincidence of their numbers); the backward pass computes it as ${rules.join(' + ')}`,

@@ -29,6 +29,8 @@ export type TensorDiagnosis =
   | { kind: 'one-contribution'; via: number; count: number }
   | { kind: 'follows'; from: number }
   | { kind: 'entries'; wrong: number[][]; of: number }
+  /** The rule's own factor written for the gradient (X' for ∂L/∂W of W·X): the upstream through `via` left out. */
+  | { kind: 'no-upstream'; via: number }
   /** An expression that gives the right numbers at these values only: with the variables moved it no longer agrees. */
   | { kind: 'here-only' }
   /** ∂L/∂L written as anything but 1. */
@@ -197,6 +199,23 @@ export function checkTensorClaims(trace: TensorTrace, lines: string[], tolerance
   return results
 }
 
+/** An expression as a key to compare typed forms by: no spaces, * for .* and ·, ' for ᵀ, .^2 for ². */
+const typedKey = (text: string) =>
+  text
+    .replace(/\s+/g, '')
+    .replace(/ᵀ/g, "'")
+    .replace(/²/g, '.^2')
+    .replace(/³/g, '.^3')
+    .replace(/[·⊙]|\.\*/g, '*')
+    .replace(/\.\^/g, '^')
+
+/** A rule's own factor, ḡ taken out of its product (ḡ·xᵀ → x', ḡ ⊙ 2·z → 2*z), as a typed key; undefined for a rule in words. */
+function ruleWithoutUpstream(formula: string): string | undefined {
+  if (/[‹⟪]/.test(formula)) return undefined
+  const factor = /^ḡ\s*[·⊙]\s*(.+)$/.exec(formula)?.[1] ?? /^(.+?)\s*[·⊙]\s*ḡ$/.exec(formula)?.[1]
+  return factor === undefined || factor.includes('ḡ') ? undefined : typedKey(factor.replace(/^\((.*)\)$/, '$1'))
+}
+
 /**
  * Whether a claim's expression, right at the traced values, is wrong at two other points: every
  * variable's entries scaled and shifted a little (seeded, so the verdict is the same every run),
@@ -339,6 +358,8 @@ function diagnose(trace: TensorTrace, claim: TensorClaim, truth: Tensor, earlier
   if (signFlipped) return { kind: 'sign' }
   const transpose = !claim.index && claim.expression ? untransposed(trace, claim.expression, truth, tolerance) : undefined
   if (transpose) return transpose
+  const bare = !claim.index && claim.expression ? edges.find((e) => ruleWithoutUpstream(e.formula) === typedKey(claim.expression!.written)) : undefined
+  if (bare) return { kind: 'no-upstream', via: bare.consumer }
   if (edges.length > 1) {
     for (const edge of edges)
       if (agrees(claimed, at(edge.contribution), tolerance)) return { kind: 'one-contribution', via: edge.consumer, count: edges.length }
