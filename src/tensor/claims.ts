@@ -358,12 +358,13 @@ function diagnose(trace: TensorTrace, claim: TensorClaim, truth: Tensor, earlier
   if (signFlipped) return { kind: 'sign' }
   const transpose = !claim.index && claim.expression ? untransposed(trace, claim.expression, truth, tolerance) : undefined
   if (transpose) return transpose
-  const bare = !claim.index && claim.expression ? edges.find((e) => ruleWithoutUpstream(e.formula) === typedKey(claim.expression!.written)) : undefined
-  if (bare) return { kind: 'no-upstream', via: bare.consumer }
   if (edges.length > 1) {
     for (const edge of edges)
       if (agrees(claimed, at(edge.contribution), tolerance)) return { kind: 'one-contribution', via: edge.consumer, count: edges.length }
   }
+  // The rule's own factor written for the gradient (after a contribution, which explains the numbers too).
+  const bare = !claim.index && claim.expression ? edges.find((e) => ruleWithoutUpstream(e.formula) === typedKey(claim.expression!.written)) : undefined
+  if (bare) return { kind: 'no-upstream', via: bare.consumer }
   // A right step from a wrong claim above: the rule applied to the student's own upstream.
   if (!claim.index && edges.length === 1) {
     const edge = edges[0]!
