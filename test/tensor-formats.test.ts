@@ -312,6 +312,12 @@ describe('check on a tensor program: a transpose left out', () => {
     expect(bare.stdout).toContain("yours is the rule's own factor without the upstream: the gradient arriving at Z = W·X is ∂loss/∂Z")
     const mean = await runCli(['check', 'Z = W*X; loss = mean(Z.^2)', '--W', '[1, 2; 3, 4]', '--X', '[1, 0; 2, 1]', '--claim', 'dloss/dZ = 2*Z'])
     expect(mean.stdout).toContain("yours is the rule's own factor without the upstream: the gradient arriving at t1 = Z .^ 2 is ∂loss/∂t1")
+    // Every entry the same multiple of the right one: a factor slipped in, or a wrong seed carried down.
+    const doubled = await runCli([...program, '--claim', "dloss/dW = 2*Z*X'", '--claim', 'dloss/dloss = 2', '--claim', 'dloss/dX = [76, 28; 108, 40]'])
+    expect(doubled.stdout).toContain('every entry of yours is 2 times the right one (look for a factor put in or left out')
+    expect(doubled.stdout).toContain(
+      'yours follows from your seed ∂loss/∂loss = 2, which should be 1: every entry is 2 times the right one, so your steps after the seed are right',
+    )
     // The transpose on the wrong factor: Zᵀ·X for Z·Xᵀ.
     const moved = await runCli([...program, '--claim', "dloss/dW = Z'*X"])
     expect(moved.stdout).toContain("your ∂loss/∂W is right with the transpose on X rather than Z: Z*X'")

@@ -436,6 +436,14 @@ export function tensorVerdictLines(trace: TensorTrace, result: TensorClaimResult
         `your ${name} is the rule with the kernel not flipped: each entry of ${trace.nodes[conv.inputs[0]!]!.label} meets ${kernel}'s weights in reverse order as the windows slide over it, so ḡ (padded) is correlated with ${flip}(${kernel}), not ${kernel}${d.alsoSign ? ` (here ${flip}(${kernel}) is -${kernel}, so yours is also minus the right one)` : ''}: the backward pass computes it as ${rules.join(' + ')}; the right one is ${value(truth)}`,
       ]
     }
+    case 'scaled':
+      return [
+        `${name} is ${value(truth)}: ${truth.data.length === 1 ? 'yours is' : 'every entry of yours is'} ${formatNumber(d.by, precision)} times the right one (look for a factor put in or left out: the 2 of a square, the 1/n of a mean)${rules.length ? `; the backward pass computes it as ${rules.join(' + ')}` : ''}`,
+      ]
+    case 'from-seed':
+      return [
+        `yours follows from your seed ∂${out}/∂${out} = ${formatNumber(d.seed, precision)}, which should be 1: every entry is ${formatNumber(d.seed, precision)} times the right one, so your steps after the seed are right; ${name} = ${value(truth)}`,
+      ]
     case 'no-upstream': {
       const consumer = nodes[d.via]!
       return [

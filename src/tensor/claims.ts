@@ -29,6 +29,10 @@ export type TensorDiagnosis =
   | { kind: 'one-contribution'; via: number; count: number }
   | { kind: 'follows'; from: number }
   | { kind: 'entries'; wrong: number[][]; of: number }
+  /** Every entry `by` times the right one (not 1, not -1: those are right or a sign slip). */
+  | { kind: 'scaled'; by: number }
+  /** Every entry the student's own wrong seed ∂L/∂L times the right one: the steps after the seed are right. */
+  | { kind: 'from-seed'; seed: number }
   /** The rule's own factor written for the gradient (X' for ∂L/∂W of W·X): the upstream through `via` left out. */
   | { kind: 'no-upstream'; via: number }
   /** An expression that gives the right numbers at these values only: with the variables moved it no longer agrees. */
@@ -199,6 +203,25 @@ export function checkTensorClaims(trace: TensorTrace, lines: string[], tolerance
   return results
 }
 
+/** The one factor k with claimed = k · truth at every entry (some entry nonzero), if there is one other than 1 and -1. */
+function commonScale(claimed: Tensor, truth: Tensor, tolerance: number): number | undefined {
+  if (!sameShape(claimed.shape, truth.shape)) return undefined
+  const at = truth.data.findIndex((t) => Number.isFinite(t) && t !== 0)
+  if (at < 0 || !claimed.data.every(Number.isFinite)) return undefined
+  const k = claimed.data[at]! / truth.data[at]!
+  if (!Number.isFinite(k) || k === 0 || Math.abs(Math.abs(k) - 1) <= 1e-6) return undefined
+  return agrees(
+    claimed,
+    tensor(
+      truth.shape,
+      truth.data.map((t) => k * t),
+    ),
+    tolerance,
+  )
+    ? k
+    : undefined
+}
+
 /** An expression as a key to compare typed forms by: no spaces, * for .* and ·, ' for ᵀ, .^2 for ². */
 const typedKey = (text: string) =>
   text
@@ -365,6 +388,12 @@ function diagnose(trace: TensorTrace, claim: TensorClaim, truth: Tensor, earlier
   // The rule's own factor written for the gradient (after a contribution, which explains the numbers too).
   const bare = !claim.index && claim.expression ? edges.find((e) => ruleWithoutUpstream(e.formula) === typedKey(claim.expression!.written)) : undefined
   if (bare) return { kind: 'no-upstream', via: bare.consumer }
+  // Every entry the same multiple of the right one: a wrong seed carried down, or a factor (2, 1/n) slipped in or out.
+  const factor = commonScale(claimed, truth, tolerance)
+  if (factor !== undefined) {
+    const seed = earlier.find((r) => r.claim && !r.right && r.claim.node === trace.output && agrees(tensor([], [factor]), r.claim.claimed, tolerance))
+    return seed ? { kind: 'from-seed', seed: seed.claim!.claimed.data[0]! } : { kind: 'scaled', by: factor }
+  }
   // A right step from a wrong claim above: the rule applied to the student's own upstream.
   if (!claim.index && edges.length === 1) {
     const edge = edges[0]!
