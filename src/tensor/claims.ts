@@ -392,7 +392,10 @@ function diagnose(trace: TensorTrace, claim: TensorClaim, truth: Tensor, earlier
   const factor = commonScale(claimed, truth, tolerance)
   if (factor !== undefined) {
     const seed = earlier.find((r) => r.claim && !r.right && r.claim.node === trace.output && agrees(tensor([], [factor]), r.claim.claimed, tolerance))
-    return seed ? { kind: 'from-seed', seed: seed.claim!.claimed.data[0]! } : { kind: 'scaled', by: factor }
+    if (seed) return { kind: 'from-seed', seed: seed.claim!.claimed.data[0]! }
+    // Only a factor a slip makes (2, 1/2, n, 1/n), and only where the entries differ: any number is a multiple of one.
+    const simple = [2, 3, 4, 5, 6, 8, 10, 16].some((n) => Math.abs(Math.abs(factor) - n) < 1e-9 * n || Math.abs(Math.abs(factor) - 1 / n) < 1e-9 / n)
+    if (simple && new Set(truth.data).size > 1) return { kind: 'scaled', by: factor }
   }
   // A right step from a wrong claim above: the rule applied to the student's own upstream.
   if (!claim.index && edges.length === 1) {
