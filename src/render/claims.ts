@@ -57,9 +57,12 @@ function repeatedUses(trace: Trace, ascii: boolean): string | undefined {
 }
 
 /** "t1 = x·w, t2 = yhat - y": the nodes the verdicts name that the program does not (up to 12). */
+/** The nodes the tutor named (t1, t2), which verdicts may use: no assignment, not the output, not a copy. */
+const namedByTutor = (trace: Trace) => trace.nodes.filter((node, i) => node.kind === 'op' && node.op !== 'identity' && !node.assigned && i !== trace.output)
+
 export function unnamedNodes(trace: Trace, ascii = false): string | undefined {
   const style = notation({ ascii, precision: 6 }).style
-  const unnamed = trace.nodes.filter((node, i) => node.kind === 'op' && node.op !== 'identity' && !node.assigned && i !== trace.output)
+  const unnamed = namedByTutor(trace)
   if (unnamed.length === 0 || unnamed.length > 12) return undefined
   return unnamed.map((node) => `${node.label} = ${printSym(node.expression!, style)}`).join(', ')
 }
@@ -70,11 +73,7 @@ export function renderClaimsJson(trace: Trace, results: ClaimResult[], options: 
   const n = notation({ ascii: false, precision: options.precision })
   // The nodes the tutor named (t1 = x·w), as the terminal's Where line defines them for the explanations.
   const style = notation({ ascii: false, precision: 6 }).style
-  const where = Object.fromEntries(
-    trace.nodes
-      .filter((node, i) => node.kind === 'op' && node.op !== 'identity' && !node.assigned && i !== trace.output)
-      .map((node) => [node.label, printSym(node.expression!, style)]),
-  )
+  const where = Object.fromEntries(namedByTutor(trace).map((node) => [node.label, printSym(node.expression!, style)]))
   const body = {
     right: results.filter((r) => r.right).length,
     total: results.length,

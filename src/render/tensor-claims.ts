@@ -4,16 +4,18 @@ import { PLAIN, type Colors } from '../steps/colors.js'
 import type { TensorTrace } from '../tensor/trace.js'
 import type { TensorClaimResult } from '../tensor/claims.js'
 import { toNested, type Tensor } from '../tensor/tensor.js'
-import { TENSOR_WORDS as W, boundValues, statementsOf, tensorVerdictLines } from '../steps/tensor-words.js'
+import { TENSOR_WORDS as W, boundValues, namedByTutor, statementsOf, tensorVerdictLines } from '../steps/tensor-words.js'
 import { claimsHeading } from '../steps/words.js'
 
 export function renderTensorClaims(trace: TensorTrace, results: TensorClaimResult[], options: { precision: number; ascii: boolean; chalk?: Colors }): string {
   const c = options.chalk ?? PLAIN
   const text = (s: string) => (options.ascii ? W.ascii(s) : s)
   const verdicts = results.map((r) => tensorVerdictLines(trace, r, options.precision))
-  // A t-name the verdicts use is defined under the program, which is written with the program's own names.
-  const used = new Set(verdicts.flat().flatMap((line) => line.match(/(?<![\p{L}\p{N}_$#])t\d+(?![\p{L}\p{N}_$#])/gu) ?? []))
-  const where = trace.nodes.filter((n) => n.kind === 'op' && used.has(n.label) && !n.assigned).map((n) => `${n.label} = ${n.expression}`)
+  // A name the tutor gave (t1) that the verdicts use is defined under the program, which is written with the program's own names.
+  const used = new Set(verdicts.flat().flatMap((line) => line.match(/(?<![\p{L}\p{N}_$#])[\p{L}_$][\p{L}\p{N}_$#]*/gu) ?? []))
+  const where = namedByTutor(trace)
+    .filter((n) => used.has(n.label))
+    .map((n) => `${n.label} = ${n.expression}`)
   const lines = [
     c.bold(text(W.programTitle)),
     ...statementsOf(trace).map((s) => text(`  ${s}`)),
@@ -35,7 +37,7 @@ const nested = (t: Tensor) => JSON.parse(JSON.stringify(toNested(t), (_, v) => (
 export function renderTensorClaimsJson(trace: TensorTrace, results: TensorClaimResult[], options: { precision: number }): string {
   const label = (i: number) => trace.nodes[i]!.label
   // The nodes the tutor named (t1 = W·x), which the explanations may use, as the terminal's Where line defines them.
-  const where = Object.fromEntries(trace.nodes.filter((n) => n.kind === 'op' && !n.assigned && /^t\d+$/.test(n.label)).map((n) => [n.label, n.expression!]))
+  const where = Object.fromEntries(namedByTutor(trace).map((n) => [n.label, n.expression!]))
   const body = {
     right: results.filter((r) => r.right).length,
     total: results.length,

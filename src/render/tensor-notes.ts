@@ -15,7 +15,6 @@ import {
   checkCell,
   contributionsByInput,
   entryLines,
-  forwardModeStart,
   tensorChainLines,
   tensorChainsText,
   tensorSections,
@@ -258,7 +257,7 @@ function forwardMarkdown(trace: TensorTrace, options: TensorRenderOptions): stri
   const mode = options.forward
   if (!mode) return []
   const formula = (s: string) => code(plainFormula(s))
-  const first = forwardModeStart(options)
+  const first = tensorSections(options).forward
   const sections = tangentSections(trace, mode, first, options.precision)
   const lines: string[] = []
   for (const [k, section] of sections.entries()) {
@@ -281,7 +280,7 @@ function forwardMarkdown(trace: TensorTrace, options: TensorRenderOptions): stri
 function forwardLatex(trace: TensorTrace, options: TensorRenderOptions): string[] {
   const mode = options.forward
   if (!mode) return []
-  const first = forwardModeStart(options)
+  const first = tensorSections(options).forward
   const sections = tangentSections(trace, mode, first, options.precision)
   const lines: string[] = []
   for (const [k, section] of sections.entries()) {

@@ -19,7 +19,6 @@ import {
   checkCell,
   contributionsByInput,
   entryLines,
-  forwardModeStart,
   tensorChainsText,
   tensorSections,
   plainFormula,
@@ -238,7 +237,7 @@ function* forwardModeLines(trace: TensorTrace, mode: TensorForwardMode, options:
   const { chalk, style, text: face } = writers(options)
   // Tangent formulas and sentences carry marks (⟪x⟫ for ẋ): unmarked before the face's alphabet.
   const text = (s: string) => face(plainFormula(s))
-  const first = forwardModeStart(options)
+  const first = tensorSections(options).forward
   const sections = tangentSections(trace, mode, first, options.precision)
   for (const [k, section] of sections.entries()) {
     // After the reverse sections a blank line; after the forward pass alone, one is there already.

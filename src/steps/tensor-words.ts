@@ -153,6 +153,9 @@ const OP_NAMES: Record<Exclude<TensorOpId, 'elementwise'>, string> = {
 
 const ELEMENTWISE: Record<string, string> = { add: 'add', sub: 'sub', mul: 'mul', div: 'div', pow: 'pow', neg: 'neg', identity: 'assign' }
 
+/** The operations the tutor named (t1 = W·x): no name of the program's own, not the output. What a Where line defines. */
+export const namedByTutor = (trace: TensorTrace) => trace.nodes.filter((n, i) => n.kind === 'op' && !n.assigned && i !== trace.output)
+
 /** The Values line's items: each variable with its shape and its value as bound (W: 2×2 ([1,2;3,4])). */
 export const boundValues = (trace: TensorTrace, ascii = false, numbers?: { precision: number }): string[] =>
   trace.variables.map((v) => {
@@ -565,8 +568,6 @@ export function tensorSections(options: { mode?: string; training?: unknown; ent
   const entry = options.entry ? n++ : undefined
   return { chains, gradients, training, entry, forward: n }
 }
-
-export const forwardModeStart = (options: { mode?: string; training?: unknown; entry?: unknown; chains?: string }) => tensorSections(options).forward
 
 /** Each pass of forward mode, numbered from `first`. */
 export function tangentSections(trace: TensorTrace, mode: TensorForwardMode, first: number, precision: number): TangentSection[] {

@@ -6,6 +6,7 @@ import { InputError } from '../errors.js'
 import { buildTensorGraph } from './graph.js'
 import { backward, edgeRule, forwardValues, type TensorEdge, type TensorTrace } from './trace.js'
 import { mulberry32 } from '../random.js'
+import { nudged } from './random.js'
 import { TENSOR_OPS } from './ops.js'
 import { conventionsByEntry } from './flags.js'
 import { UNDEFINED_ANSWER } from '../modes/claims.js'
@@ -249,13 +250,7 @@ function rightHereOnly(trace: TensorTrace, claim: TensorClaim, tolerance: number
   for (const seed of [1, 2]) {
     const next = mulberry32(seed * 7919 + claim.node)
     const nodes = trace.nodes.map((n) => ({ ...n }))
-    for (const v of trace.variables) {
-      const x = nodes[v]!.value!
-      nodes[v]!.value = tensor(
-        x.shape,
-        x.data.map((a) => a * (1 + 0.25 * (2 * next() - 1)) + 0.1 * (2 * next() - 1)),
-      )
-    }
+    for (const v of trace.variables) nodes[v]!.value = nudged(nodes[v]!.value!, next)
     const graph = { ...trace, nodes }
     try {
       forwardValues(graph)

@@ -8,6 +8,7 @@ import { agrees, valueIn } from './claims.js'
 import type { TensorEdge, TensorTrace } from './trace.js'
 import { TENSOR_OPS } from './ops.js'
 import { mulberry32 } from '../random.js'
+import { nudged } from './random.js'
 import { indexOf, sameShape, shapeText, shapeWords, tensor, transposeOf, type Shape, type Tensor } from './tensor.js'
 import { entryChain } from './entry.js'
 import { formatNumber } from '../format.js'
@@ -154,11 +155,7 @@ const ruleValue = (text: string, trace: TensorTrace, values: Map<string, Tensor>
 /** The operands and the upstream, moved: each entry scaled and shifted by its own small random amount. */
 function movedPoint(trace: TensorTrace, edge: TensorEdge, seed: number, name: string): { values: Map<string, Tensor>; truth: Tensor } {
   const next = mulberry32(seed)
-  const move = (t: Tensor) =>
-    tensor(
-      t.shape,
-      t.data.map((x) => x * (1 + 0.25 * (2 * next() - 1)) + 0.1 * (2 * next() - 1)),
-    )
+  const move = (t: Tensor) => nudged(t, next)
   const consumer = trace.nodes[edge.consumer]!
   const values = new Map<string, Tensor>()
   const xs = consumer.inputs.map((i) => {

@@ -53,3 +53,10 @@ export function generate(
   }
   return t
 }
+
+/** A tensor moved a little, each entry scaled and shifted by its own small amount from `next`: another point to judge a formula at. */
+export const nudged = (t: Tensor, next: () => number): Tensor =>
+  tensor(
+    t.shape,
+    t.data.map((x) => x * (1 + 0.25 * (2 * next() - 1)) + 0.1 * (2 * next() - 1)),
+  )

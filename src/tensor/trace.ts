@@ -62,7 +62,10 @@ export interface TensorTrace extends TensorGraph {
 /** Shapes in words for a message: "W is 3×2", "x has 3 entries", "b is a scalar". */
 function shapeClause(node: TensorNode, shape: Shape): string {
   // A node the tutor named (t1) is shown with what it is, as no table has introduced it yet.
-  const name = node.kind === 'op' && !node.assigned && node.expression && /^t\d+$/.test(node.label) ? `${node.label} = ${node.expression}` : node.label
+  const name =
+    node.kind === 'op' && !node.assigned && node.expression && /^[\p{L}_$][\p{L}\p{N}_$#]*$/u.test(node.label)
+      ? `${node.label} = ${node.expression}`
+      : node.label
   if (shape.length === 0) return `${name} is a scalar`
   if (shape.length === 1) return `${name} has ${shape[0]} ${shape[0] === 1 ? 'entry' : 'entries'}`
   return `${name} is ${shapeText(shape)}`
