@@ -205,6 +205,40 @@ describe('check names the slip a wrong claim was built from', () => {
     expect(Math.min(seen.seed, seen.sign, seen.local, seen.fanOut)).toBeGreaterThan(10)
   })
 
+  it('a dropped fan-out term, in a tensor program', async () => {
+    // x feeds two or three operations, each contribution a different function of the values.
+    const programs = ['z = W*x + x; loss = sum(tanh(z) .* x)', 'loss = sum(exp(x) .* sin(x))', 'h = W*x; loss = sum(h .* h) + sum(sigmoid(x)) + sum(W*exp(x))']
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...programs), fc.integer({ min: 1, max: 1000 }), fc.nat(), async (program, seed, pick) => {
+        const values = { W: 'randn(3, 3)', x: 'randn(3)' }
+        const { trace } = await traceTensorProgram(program, values, { seed })
+        const x = trace.nodes.findIndex((n) => n.label === 'x')
+        const edges = trace.edges.filter((e) => e.input === x)
+        const dropped = edges[pick % edges.length]!
+        const rest = Array.from(trace.grads[x]!.data, (g, i) => formatNumber(g - dropped.contribution.data[i]!))
+        const { stdout } = await runCli([
+          'check',
+          program,
+          ...flags(values),
+          '--seed',
+          String(seed),
+          '--claim',
+          `dloss/dx = [${rest.join(', ')}]`,
+          '--format',
+          'json',
+        ])
+        const [claim] = JSON.parse(stdout).claims as Verdict[]
+        const kept = edges.filter((e) => e !== dropped)
+        const named =
+          kept.length === 1
+            ? { kind: 'one-contribution', via: trace.nodes[kept[0]!.consumer]!.label, count: edges.length }
+            : { kind: 'missing', leftOut: [trace.nodes[dropped.consumer]!.label], count: 1, of: edges.length }
+        expect([program, seed, claim!.right, claim!.diagnosis]).toEqual([program, seed, false, named])
+      }),
+      { numRuns: 30, seed: 2916 },
+    )
+  })
+
   it('a transposed matrix gradient, in a tensor program', async () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom('tanh', 'sigmoid', 'exp'), fc.integer({ min: 2, max: 4 }), fc.integer({ min: 1, max: 1000 }), async (f, n, seed) => {

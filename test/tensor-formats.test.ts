@@ -526,6 +526,34 @@ describe('check on a tensor program: the seed and repeated uses', () => {
     expect(twice.stdout).toContain('yours is one use alone; t1 uses x 2 times, and ∂L/∂x is the sum of the 2 contributions: ∂L/∂t1 ⊙ x + ∂L/∂t1 ⊙ x = [6, 2]')
     const two = await runCli(['check', 'z = W*x + x; L = sum(z)', '--W', '[1, 2; 3, 4]', '--x', '[1, -1]', '--claim', 'dL/dx = [1, 1]'])
     expect(two.stdout).toContain('yours is the contribution through z alone; x feeds 2 operations, and ∂L/∂x is the sum of its 2 contributions')
+    // Of three contributions, the one left out is named: here z (= Wx + x) through t2 = z .* x.
+    const three = await runCli(['check', 'z = W*x + x; L = sum(z .* x)', '--W', '[1, 2; 3, 4]', '--x', '[1, 2]', '--claim', "dL/dx = W'*x + x"])
+    expect(three.stdout).toContain('yours leaves out ∂L/∂t2 ⊙ z (through t2); x feeds 3 operations, and ∂L/∂x is the sum of its 3 contributions')
+    expect(three.stdout).toContain('= [14, 25]')
+    // A product's rule in the wrong order, which square shapes do not catch: judged wrong, the order given.
+    const order = await runCli([
+      'check',
+      'Z = W*X; loss = sum(tanh(Z))',
+      '--W',
+      '[1, 2; 3, 4]',
+      '--X',
+      '[1, 0.5; -1, 2]',
+      '--claim',
+      "dloss/dW = X' * dloss/dZ",
+      '--format',
+      'json',
+    ])
+    const swapped = JSON.parse(order.stdout).claims[0]
+    expect([swapped.right, swapped.diagnosis]).toEqual([false, { kind: 'reordered', fixed: "dloss/dZ * X'" }])
+    expect(swapped.explanation[0]).toContain(
+      "has the right factors in the wrong order (a matrix product does not commute, and these shapes fit either way): dloss/dZ * X'",
+    )
+    // x .* x .* x: three equal contributions (x² each), so which one a 2x² leaves out is not guessed.
+    const cube = await runCli(['check', 'L = sum(x .* x .* x)', '--x', '[1, 2]', '--claim', 'dL/dx = 2*x.*x', '--format', 'json'])
+    const verdict = JSON.parse(cube.stdout).claims[0]
+    expect(verdict.diagnosis).toEqual({ kind: 'missing', leftOut: [], count: 1, of: 3, equal: true })
+    expect(verdict.explanation[0]).toContain('yours leaves out one of the 3 contributions (which one cannot be told: they are equal here)')
+    expect(verdict.explanation[0]).not.toContain('alone')
   })
 })
 

@@ -54,11 +54,13 @@ export function renderTensorClaimsJson(trace: TensorTrace, results: TensorClaimR
             ? { kind: d.kind, node: label(d.from) }
             : d.kind === 'one-contribution'
               ? { kind: d.kind, via: label(d.via), count: d.count }
-              : d.kind === 'unflipped'
-                ? { kind: d.kind, via: label(d.via), ...(d.alsoSign ? { alsoSign: true } : {}) }
-                : d.kind === 'entries'
-                  ? { kind: d.kind, wrong: d.wrong.map((index) => index.map((i) => i + 1)), of: d.of }
-                  : d
+              : d.kind === 'missing'
+                ? { kind: d.kind, leftOut: d.left.map(label), count: d.count, of: d.of, ...(d.equal ? { equal: true } : {}) }
+                : d.kind === 'unflipped'
+                  ? { kind: d.kind, via: label(d.via), ...(d.alsoSign ? { alsoSign: true } : {}) }
+                  : d.kind === 'entries'
+                    ? { kind: d.kind, wrong: d.wrong.map((index) => index.map((i) => i + 1)), of: d.of }
+                    : d
       return {
         claim: r.text,
         wrt: label(r.claim.node),

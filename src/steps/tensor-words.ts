@@ -465,20 +465,33 @@ export function tensorVerdictLines(trace: TensorTrace, result: TensorClaimResult
       return [
         `your ${name} is right with ${d.from ? `the transpose on ${d.name} rather than ${d.from}` : d.added ? `${d.name} transposed` : `the transpose of ${d.name} taken away`}: ${d.fixed}${d.added ? " (a matrix product's rule for one factor has the other factor transposed)" : ''}; the backward pass computes it as ${rules.join(' + ')}, and it is ${value(truth)}`,
       ]
+    case 'reordered':
+      return [
+        `your ${name} has the right factors in the wrong order (a matrix product does not commute, and these shapes fit either way): ${d.fixed}; the backward pass computes it as ${rules.join(' + ')}, and it is ${value(truth)}`,
+      ]
     case 'sign':
       return [
         `${name} is ${value(truth)}: ${truth.data.length === 1 ? 'yours has its magnitude but the opposite sign' : 'each entry of yours has its magnitude but the opposite sign'}${rules.length ? `; the backward pass computes it as ${rules.join(' + ')}` : ''}`,
       ]
-    case 'one-contribution': {
+    case 'one-contribution':
+    case 'missing': {
       // x .* x uses x twice in one operation: two contributions, not two operations.
-      const consumers = new Set(trace.edges.filter((e) => e.input === claim.node).map((e) => e.consumer)).size
-      const feeds =
-        consumers === 1
-          ? `${nodes[d.via]!.label} uses ${node.label} ${d.count} times, and ${name} is the sum of the ${d.count} contributions`
-          : `${node.label} feeds ${consumers} operations, and ${name} is the sum of its ${d.count} contributions`
-      return [
-        `yours is ${consumers === 1 ? 'one use' : `the contribution through ${nodes[d.via]!.label}`} alone; ${feeds}: ${rules.join(' + ')} = ${value(truth)}`,
-      ]
+      const edges = trace.edges.filter((e) => e.input === claim.node)
+      const consumers = [...new Set(edges.map((e) => e.consumer))]
+      const uses =
+        consumers.length === 1
+          ? `${nodes[consumers[0]!]!.label} uses ${node.label} ${edges.length} times`
+          : `${node.label} feeds ${consumers.length} operations`
+      const feeds = `${uses}, and ${name} is the sum of ${consumers.length === 1 ? 'the' : 'its'} ${edges.length} contributions: ${rules.join(' + ')} = ${value(truth)}`
+      if (d.kind === 'one-contribution')
+        return [`yours is ${consumers.length === 1 ? 'one use' : `the contribution through ${nodes[d.via]!.label}`} alone; ${feeds}`]
+      const some = (n: number) => (n === 1 ? 'one' : String(n))
+      if (d.left.length === 0)
+        return [
+          `yours leaves out ${some(d.count)} of the ${d.of} contributions (which ${d.count === 1 ? 'one' : 'ones'} cannot be told: ${d.equal ? 'they are equal here' : 'more than one choice gives your number'}); ${feeds}`,
+        ]
+      const left = edges.filter((e) => d.left.includes(e.consumer)).map((e) => plainFormula(upstreamTimesRule(trace, e)))
+      return [`yours leaves out ${left.join(' and ')} (through ${d.left.map((c) => nodes[c]!.label).join(' and ')}); ${feeds}`]
     }
     case 'follows': {
       const upstream = `∂${out}/∂${nodes[d.from]!.label}`

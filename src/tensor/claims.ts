@@ -28,6 +28,11 @@ export type TensorDiagnosis =
   | { kind: 'shape'; transposed: boolean }
   | { kind: 'unsummed'; from: number }
   | { kind: 'one-contribution'; via: number; count: number }
+  /**
+   * A fan-out sum with contributions left out: `left` are the consumers of the ones left out, or
+   * empty where equal contributions (x .* x .* x) leave which ones untold; `count` are left out.
+   */
+  | { kind: 'missing'; left: number[]; count: number; of: number; equal?: true }
   | { kind: 'follows'; from: number }
   | { kind: 'entries'; wrong: number[][]; of: number }
   /** Every entry `by` times the right one (not 1, not -1: those are right or a sign slip). */
@@ -48,6 +53,8 @@ export type TensorDiagnosis =
   | { kind: 'unflipped'; via: number; alsoSign?: boolean }
   /** The student's expression is right with one transpose added (`added`) or taken away: `fixed` is it so, as typed. */
   | { kind: 'untransposed'; name: string; added: boolean; from?: string; fixed: string }
+  /** The student's matrix product is right with two of its factors swapped (X'*G for G*X'): `fixed` is it so, as typed. */
+  | { kind: 'reordered'; fixed: string }
 
 export interface TensorClaimResult {
   text: string
@@ -315,6 +322,55 @@ function untransposed(trace: TensorTrace, { written, gradients }: { written: str
   }
 }
 
+/** The top-level pieces of an expression between `at` separators (outside brackets), with where each starts. */
+function topLevel(text: string, at: (text: string, i: number) => boolean): { from: number; to: number }[] {
+  const pieces: { from: number; to: number }[] = []
+  let [depth, from] = [0, 0]
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!
+    if (c === '(' || c === '[') depth++
+    else if (c === ')' || c === ']') depth--
+    else if (depth === 0 && at(text, i)) {
+      pieces.push({ from, to: i })
+      from = i + 1
+    }
+  }
+  pieces.push({ from, to: text.length })
+  return pieces
+}
+
+/** A binary + or − (after an operand, not a sign or an exponent's). */
+const isTerm = (text: string, i: number) =>
+  (text[i] === '+' || text[i] === '-') && /[\p{L}\p{N}_$#)\]']\s*$/u.test(text.slice(0, i)) && !/\d[eE]$/.test(text.slice(0, i))
+/** A matrix product's * (not .*). */
+const isProduct = (text: string, i: number) => text[i] === '*' && text[i - 1] !== '.'
+
+/**
+ * The student's expression with two neighbouring factors of one matrix product swapped, when
+ * exactly one such swap makes it right: the slip of writing a product's rule in the wrong order,
+ * which shapes do not catch when the matrices are square.
+ */
+function reordered(trace: TensorTrace, { written, gradients }: { written: string; gradients: Map<string, Tensor> }, truth: Tensor, tolerance: number) {
+  const out = trace.nodes[trace.output]!.label
+  const fits: string[] = []
+  for (const term of topLevel(written, isTerm)) {
+    const factors = topLevel(written.slice(term.from, term.to), isProduct).map((f) => ({ from: f.from + term.from, to: f.to + term.from }))
+    for (let k = 0; k + 1 < factors.length && fits.length < 2; k++) {
+      const [a, b] = [factors[k]!, factors[k + 1]!]
+      // Each factor's own spacing stays where it was: only the two factors' texts change places.
+      const [pa, pb] = [/^(\s*)(.*?)(\s*)$/s.exec(written.slice(a.from, a.to))!, /^(\s*)(.*?)(\s*)$/s.exec(written.slice(b.from, b.to))!]
+      const text = `${written.slice(0, a.from)}${pa[1]}${pb[2]}${pa[3]}*${pb[1]}${pa[2]}${pb[3]}${written.slice(b.to)}`
+      try {
+        if (agrees(valueIn(trace, text, gradients), truth, tolerance)) fits.push(text)
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error
+      }
+    }
+  }
+  if (fits.length !== 1) return undefined
+  return { kind: 'reordered' as const, fixed: fits[0]!.replace(/d\$([\p{L}_$][\p{L}\p{N}_$#]*)/gu, `d${out}/d$1`) }
+}
+
 /**
  * The convolution whose input rule, taken with the kernel as it is rather than flipped, gives the
  * claimed gradient (the textbook slip: the full convolution needs flip(k)); undefined if none does.
@@ -334,6 +390,39 @@ function unflipped(trace: TensorTrace, edges: TensorEdge[], claimed: Tensor, tru
     if (!agrees(alt, truth, tolerance) && agrees(claimed, alt, tolerance)) return edge.consumer
   }
   return undefined
+}
+
+/** Fan-out sums this size or smaller are searched for the contributions a claim leaves out (2¹² subsets). */
+const MAX_FANOUT_SEARCH = 12
+
+/**
+ * The contributions a claimed gradient leaves out of its fan-out sum, the fewest that fit, as the
+ * scalar check finds them: named where one set of consumers fits, counted where equal ones do.
+ */
+function leftOut(edges: TensorEdge[], claimed: Tensor, at: (t: Tensor) => Tensor, tolerance: number): TensorDiagnosis | undefined {
+  if (edges.length > MAX_FANOUT_SEARCH) return undefined
+  const parts = edges.map((e) => at(e.contribution))
+  const fits: number[] = []
+  for (let mask = 1; mask < (1 << edges.length) - 1; mask++) {
+    const sum = tensor(
+      claimed.shape,
+      claimed.data.map((_, i) => parts.reduce((s, p, k) => (mask & (1 << k) ? s + p.data[i]! : s), 0)),
+    )
+    if (agrees(claimed, sum, tolerance)) fits.push(mask)
+  }
+  if (fits.length === 0) return undefined
+  const count = (mask: number) => edges.filter((_, k) => !(mask & (1 << k))).length
+  const fewest = Math.min(...fits.map(count))
+  const best = fits.filter((mask) => count(mask) === fewest)
+  // Sets that leave out the same consumers' terms (either use of x in x .* x) tell the same story.
+  const through = (mask: number) => edges.flatMap((e, k) => (mask & (1 << k) ? [] : [e.consumer])).sort((a, b) => a - b)
+  const first = through(best[0]!)
+  const told = best.every((mask) => through(mask).join() === first.join())
+  const kept = edges.length - fewest
+  if (told && kept === 1) return { kind: 'one-contribution', via: edges.find((_, k) => best[0]! & (1 << k))!.consumer, count: edges.length }
+  if (told) return { kind: 'missing', left: [...new Set(first)], count: fewest, of: edges.length }
+  const equal = parts.every((p) => agrees(p, parts[0]!, tolerance))
+  return { kind: 'missing', left: [], count: fewest, of: edges.length, ...(equal ? { equal: true as const } : {}) }
 }
 
 function diagnose(trace: TensorTrace, claim: TensorClaim, truth: Tensor, earlier: TensorClaimResult[], tolerance: number): TensorDiagnosis {
@@ -376,10 +465,10 @@ function diagnose(trace: TensorTrace, claim: TensorClaim, truth: Tensor, earlier
   if (signFlipped) return { kind: 'sign' }
   const transpose = !claim.index && claim.expression ? untransposed(trace, claim.expression, truth, tolerance) : undefined
   if (transpose) return transpose
-  if (edges.length > 1) {
-    for (const edge of edges)
-      if (agrees(claimed, at(edge.contribution), tolerance)) return { kind: 'one-contribution', via: edge.consumer, count: edges.length }
-  }
+  const order = !claim.index && claim.expression ? reordered(trace, claim.expression, truth, tolerance) : undefined
+  if (order) return order
+  const missing = edges.length > 1 ? leftOut(edges, claimed, at, tolerance) : undefined
+  if (missing) return missing
   // The rule's own factor written for the gradient (after a contribution, which explains the numbers too).
   const bare = !claim.index && claim.expression ? edges.find((e) => ruleWithoutUpstream(e.formula) === typedKey(claim.expression!.written)) : undefined
   if (bare) return { kind: 'no-upstream', via: bare.consumer }
