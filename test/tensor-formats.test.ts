@@ -131,6 +131,16 @@ describe('tensor programs at the command line', () => {
     expect(JSON.parse(tensor.stdout).kind).toBe('tensor')
   })
 
+  it('marks a value or contribution its flag explains, as the scalar tables do', async () => {
+    const kink = await runCli(['L = sum(relu(x)*2)', '--x', '[0, 1]'])
+    expect(kink.stdout).toContain('│ ∂L/∂x    │ ∂L/∂t1 ⊙ [x > 0]            │ 2      │ [0, 2] ⚠     │')
+    expect(kink.stdout).toContain('│ ∂L/∂t1   │ ∂L/∂t2 · 2                  │ 2      │ [2, 2]       │')
+    const nan = await runCli(['loss = sum(log(v) .* w)', '--v', '[-1, 1]', '--w', '[2, 3]', '--ascii'])
+    expect(nan.stdout).toContain('| t1   | log      | log(v)     | 2      | [NaN, 0] (!) |')
+    expect(nan.stdout).toContain('| t2   | mul      | t1 .* w    | 2      | [NaN, 0]     |')
+    expect(nan.stdout).toContain('\n  (!) t1 = log(v) is NaN at entry [1], from finite inputs')
+  })
+
   it('refuses, with exit codes, what does not fit', async () => {
     const shapes = await runCli(['sum(W*x)', '--W', 'ones(3, 2)', '--x', '[1, 2, 3]'])
     expect([shapes.code, shapes.stderr]).toEqual([

@@ -41,6 +41,9 @@ function placed(label: string, t: Tensor, style: { precision: number; ascii: boo
   return W.seeBelow
 }
 
+/** A cell whose value a flag below the table explains (a convention, a NaN), marked as the scalar tables mark it. */
+const marked = (cell: string, flagged: boolean) => (flagged ? `${cell} ${W.noteMark}` : cell)
+
 /** The wide values of a table, each with its name and shape, after the table. */
 function* belowTable(below: [string, Tensor, string][], text: (s: string) => string): Generator<string> {
   if (below.length === 0) return
@@ -101,7 +104,10 @@ function* tensorLines(trace: TensorTrace, options: TensorRenderOptions): Generat
               node.kind === 'op' ? W.opName(node) : node.kind,
               node.expression ?? '',
               shapeCell(node.value!.shape),
-              placed(node.label, node.value!, style, forwardBelow),
+              marked(
+                placed(node.label, node.value!, style, forwardBelow),
+                trace.flags.some((f) => f.code === 'value' && f.node === nodes.indexOf(node)),
+              ),
             ],
           ]
         : [],
@@ -272,7 +278,13 @@ function edgeRow(
   const out = nodes[trace.output]!.label
   const input = nodes[edge.input]!
   const gradient = count > 1 ? W.contribution(out, input.label, k, count, stepText(trace, edge.consumer)) : W.grad(out, input.label)
-  return [gradient, plainFormula(upstreamTimesRule(trace, edge)), shapeCell(edge.contribution.shape), placed(gradient, edge.contribution, style, below)]
+  const flagged = trace.flags.some((f) => f.edge === edge)
+  return [
+    gradient,
+    plainFormula(upstreamTimesRule(trace, edge)),
+    shapeCell(edge.contribution.shape),
+    marked(placed(gradient, edge.contribution, style, below), flagged),
+  ]
 }
 
 /** Steps listed whole up to this many; past it the first and last few. */
