@@ -180,16 +180,17 @@ function entryJson(trace: TensorTrace, entry: EntryChain): string {
   return JSON.stringify({ of: nodes[entry.node]!.label, index: entry.index.map((i) => i + 1), grad: entry.grad, parts })
 }
 
-/** The flags as data, each with its 1-based entries and its sentence. */
+/** The flags as data, keyed as the scalar JSON's (pass, edge index, message), with the 1-based entries they hold at. */
 const flagsJson = (trace: TensorTrace) =>
   trace.flags.map((flag) => ({
     kind: flag.kind,
+    pass: flag.code === 'value' ? 'forward' : 'backward',
     code: flag.code,
     node: trace.nodes[flag.node]!.label,
-    ...(flag.edge ? { input: trace.nodes[flag.edge.input]!.label } : {}),
+    ...(flag.edge ? { edge: trace.edges.indexOf(flag.edge), input: trace.nodes[flag.edge.input]!.label } : {}),
     ...(flag.convention ? { convention: flag.convention } : {}),
     entries: flag.entries.map((at) => indexOf(flag.shape, at).map((i) => i + 1)),
-    text: W.ascii(tensorFlagText(trace, flag)),
+    message: W.ascii(tensorFlagText(trace, flag)),
   }))
 
 /** --mode forward / both: each pass's direction, its tangents by node, its result beside the backward pass's, and the costs. */
