@@ -876,6 +876,14 @@ describe('flags: NaN, infinity, kinks and ties, as a scalar trace raises them', 
     expect(traceProgram('sqrt(relu(v))', { v: -1 }).trace.checks.map((c) => c.status)).toEqual(['agree'])
   })
 
+  it('agrees where no gradient arrives at the kink (∂L/∂abs(x) = 0), as the scalar check does', async () => {
+    // L = |x|² is x²: smooth at 0, and both slopes of abs are multiplied by 2·|x| = 0.
+    expect((await run('L = sum(abs(x) .^ 2)', { x: '[0]' })).checks.map((c) => c.status)).toEqual(['agree'])
+    expect(traceProgram('abs(x)^2', { x: 0 }).trace.checks.map((c) => c.status)).toEqual(['agree'])
+    // A gradient that does arrive there keeps the check inconclusive.
+    expect((await run('L = sum(abs(x) .* 3)', { x: '[0]' })).checks.map((c) => c.status)).toEqual(['inconclusive'])
+  })
+
   it('calls a check inconclusive only where a move crosses the flagged entries, and says an infinite value is not NaN', async () => {
     // relu(-1) = 0 feeds sqrt's infinite slope at entry 1; moving x[1] keeps it 0 and x[2] never reaches it.
     expect((await run('L = sum(sqrt(relu(x)))', { x: '[-1, 4]' })).checks.map((c) => c.status)).toEqual(['agree'])

@@ -299,7 +299,8 @@ export function checkGradients(trace: TensorTrace, targets = trace.gradients): T
     let kink: string | undefined
     let notFinite: TensorCheck['notFinite']
     // The convention flags on the way whose operation's inputs the moves actually change (relu(v) at v = -1 keeps sqrt's input at 0).
-    const candidates = trace.flags.filter((f) => f.kind === 'non-differentiable' && nodes[f.node]!.inputs.some((k) => moved[k]))
+    // A kink with no gradient arriving where it is (abs(x).^2 at 0) changes nothing to first order, as for scalars.
+    const candidates = trace.flags.filter((f) => f.kind === 'non-differentiable' && nodes[f.node]!.inputs.some((k) => moved[k]) && !flatAt(trace, f))
     const crossed = new Set<number>()
     for (const u of directions) {
       const at = (sign: number) => {
@@ -370,6 +371,18 @@ function branchesAt(nodes: TensorNode[], recomputed: boolean[]): Map<number, Int
     else if (n.op === 'elementwise' && OPS[n.params.fn!].kink) taken.set(i, branches(n, xs))
   })
   return taken
+}
+
+/**
+ * Whether no gradient arrives at a flag's kink: ∂L/∂(its node) is 0 at the flagged entries (or
+ * everywhere, for a reduction's flag, shaped as its input). Then which slope the kink takes does
+ * not change any gradient, as the scalar check's flatAbove says.
+ */
+function flatAt(trace: TensorTrace, f: TensorFlag): boolean {
+  const grad = trace.grads[f.node]
+  if (!grad) return false
+  if (grad.shape.join() === f.shape.join()) return f.entries.every((i) => grad.data[i] === 0)
+  return grad.data.every((g) => g === 0)
 }
 
 /** The inputs whose moves can cross a flag's kink: pow's conventions are each about one input (0^b in b, a^0 in a); a tie or relu's kink, about all. */
