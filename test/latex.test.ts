@@ -73,6 +73,9 @@ CASES.push([
   ['Y = conv2d(X, K, 2, 1); L = sum(Y .* Y)', '--X', 'randn(5, 6)', '--K', 'randn(3, 2)', '--mode', 'both', '--chains', 'all'],
 ])
 
+// A warning is set on the page, not left in a % comment.
+CASES.push(['a warning at a kink', ['relu(x)*2 + x/y', '--x', '0', '--y', '0']])
+
 describe('pdflatex', () => {
   it.each(CASES)('sets %s within the margins, with every gradient in the text', async (_, args) => {
     const work = mkdtempSync(join(tmpdir(), 'bpt-latex-'))
@@ -85,6 +88,7 @@ describe('pdflatex', () => {
     const text = spawnSync('pdftotext', ['-layout', join(work, 'note.pdf'), '-'], { encoding: 'utf8' }).stdout.replace(/\s+/g, ' ')
     // The last section is there, and each gradient's value (or the output's, for tensors) as the note writes it: nothing ran off the page.
     expect(text).toContain('Gradients')
+    if (stdout.includes('\\paragraph{Warnings}')) expect(text).toContain('relu is not differentiable at 0')
     const at = args.indexOf('--precision')
     const digits = at >= 0 ? Number(args[at + 1]) : args.some((a) => a.startsWith('randn(')) ? 4 : 6
     const json = JSON.parse((await runCli([...args.filter((a) => !['--explain', '--mode', 'both'].includes(a)), '--format', 'json'])).stdout)

@@ -53,7 +53,12 @@ export function renderLatex(trace: Trace, options: RenderOptions): string {
     }
     out.push(`\\paragraph{${fm.compareTitle}}`, ...fm.comparison.map((line) => `${line}\n`))
   }
-  for (const warning of steps.warnings) out.push(`% warning: ${warning}`)
+  // Printed, as the other faces print them: a % comment never reached the page a student reads.
+  if (steps.warnings.length > 0) {
+    out.push(`\\paragraph{${TITLES.warnings}}`, '\\begin{itemize}')
+    for (const warning of steps.warnings) out.push(`  \\item ${warning}`)
+    out.push('\\end{itemize}')
+  }
   const body = `${out.join('\n').trimEnd()}\n`
   if (!options.standalone) return body
   // \allowdisplaybreaks: a long align* block breaks across pages instead of running off the last one.
