@@ -647,8 +647,25 @@ describe('quiz on a tensor program: the forms it shows and takes', () => {
     expect(scaled).toContain('; typed: g / sqrt(2)')
     const bias = await revealed(['quiz', 'Z = X*W + b; L = sum(Z .* Z)', '--X', '[1, 2; 3, 4; 5, 6]', '--W', '[1, 0; 0, 1]', '--b', '[1, -1]'])
     expect(bias).toContain('; typed: sum(g, 1)')
+    expect(bias).toContain('hint: it is written with g alone; b was copied to fill the output, so its gradient adds the copies back up: g summed over the rows')
+    // A column bias (one per row, copied along the columns): ḡ·1, its sum over the columns kept a column.
+    const column = await revealed(['quiz', 'Z = W*X + b; L = sum(Z .* Z)', '--W', '[1, 0; 0, 1]', '--X', '[1, 2, 3; 4, 5, 6]', '--b', '[1; -1]'])
+    expect(column).toContain('answer: ∂L/∂b = ∂L/∂Z, summed over the columns = [18; 24]; typed: g*ones(3, 1)')
     // sign is written so, as the tables write it; typed, it is x/|x|, right here (x has no 0). The upstream is 1/sqrt(y).
     expect(stdout).toContain('= ∂L/∂t5 ⊙ sign(x) = [1, -0.5, 0.3333]; typed: g .* (x ./ abs(x))')
+  })
+
+  it('types a rule whose formula rounds a constant (log2, log10, 2.^x) with the constant as a call, and abs at 0 by comparisons', async () => {
+    const stdout = await revealed(['quiz', 'L = sum(log2(x) + log10(x) + 2.^x)', '--x', '[1, 2]'])
+    const rules = answerLines(stdout).filter((line) => /^ {2}answer: ∂L\/∂[\w#]+( \(the contribution through \w+\))? = /.test(line))
+    expect(rules.filter((line) => !line.includes('; typed: '))).toEqual([])
+    // 1/(x ln 2) at [1, 2] is [1.443, 0.7213]; 2^x ln 2 is [1.386, 2.773].
+    expect(stdout).toContain('= [1.443, 0.7213]; typed: g ./ (x .* log(2))')
+    expect(stdout).toContain('typed: g ./ (x .* log(10))')
+    expect(stdout).toContain('= [1.386, 2.773]; typed: g .* log(2) .* 2 .^ x')
+    // At 0, x/|x| is NaN; abs's rule takes sign(0) = 0, which the comparisons give.
+    const kink = await revealed(['quiz', 'L = sum(abs(x))', '--x', '[0, 2]'])
+    expect(kink).toContain('= ∂L/∂t1 ⊙ sign(x) = [0, 1]; typed: g .* ((x > 0) - (x < 0))')
   })
 
   it("names the upstream gbar where the program has a g of its own, and hints each operation's own shape rule", async () => {
@@ -716,6 +733,15 @@ describe('quiz on a tensor program at a kink', () => {
     const { stdout } = await runCli(['L = sum(relu(x))', '--x', '[0, 1]', '--entry', 'x[1]'])
     expect(stdout).toContain('∂L/∂x[1] = 0  (∂t1[i]/∂x[1] = 0 for every entry of t1)')
     expect(stdout).toContain('  ⚠ t1 = relu(x) at entry [1]: relu is not differentiable at 0: the gradient is')
+  })
+})
+
+describe('--entry through an entry-by-entry op', () => {
+  it('takes the other entries’ partials as 0 by structure, even where the local derivative is infinite', async () => {
+    // log2 at x[1] = 0 has slope ∞; ∂t1[2]/∂x[1] is 0 (t1[2] = log2(x[2])), never 0 · ∞ = NaN.
+    const { stdout } = await runCli(['L = sum(log2(x))', '--x', '[0, 2]', '--entry', 'x[1]'])
+    expect(stdout).toContain('= ∂L/∂t1[1] · 1.4427/x[1]\n           = 1 · Infinity\n           = Infinity\n')
+    expect(stdout).not.toContain('NaN')
   })
 })
 

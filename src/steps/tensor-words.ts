@@ -535,8 +535,8 @@ export const TENSOR_QUIZ = {
   entryFromRule: (rule: string) => `take the entry's row and column through ${rule}`,
   whereShape: (label: string, question: number | undefined) =>
     question === undefined ? `${label} is a variable: its shape is on the Values line at the top` : `${label}'s own shape was question ${question}`,
-  ruleIngredients: (names: string[], shapes: string | undefined, g: string) =>
-    `it is written with ${g}${names.length ? ` and ${names.join(', ')}` : ' alone'}${shapes ? `; as a product its shapes are ${shapes}` : ''}`,
+  ruleIngredients: (names: string[], shapes: string | undefined, g: string, copied?: { input: string; over: string }) =>
+    `it is written with ${g}${names.length ? ` and ${names.join(', ')}` : ' alone'}${shapes ? `; as a product its shapes are ${shapes}` : ''}${copied ? `; ${copied.input} was copied to fill the output, so its gradient adds the copies back up: ${g} summed over ${copied.over}` : ''}`,
   ruleAtKink: (convention: string, g: string) => `${convention}; the rule is defined everywhere with that convention: type it in ${g}`,
   oneNumber: (shape: string) => `that is ${shape}; type one number (or arithmetic giving one)`,
   via: (consumer: string) => ` (the contribution through ${consumer})`,

@@ -88,7 +88,11 @@ export function entryChain(trace: TensorTrace, node: number, index: number[]): E
         return { edge, value }
       const rule = edgeRule(trace, edge)
       const terms: EntryTerm[] = []
+      // An entry-by-entry op's output entry depends on its own input entry alone: every other
+      // partial is 0 by structure, even where the rule's ḡ ⊙ f′ would read 0 · ∞ = NaN.
+      const source = consumer.op === 'elementwise' ? broadcastIndex(xs[edge.slot]!.shape, out.shape) : undefined
       for (let o = 0; o < size; o++) {
+        if (source && source[o] !== at) continue
         const unit = tensor(out.shape)
         unit.data[o] = 1
         const local = rule(unit).data[at]!
@@ -193,10 +197,14 @@ export function jacobianOf(trace: TensorTrace, edge: TensorEdge): Tensor | undef
   if (outSize > JACOBIAN.rows || inSize > JACOBIAN.cols || outSize * inSize <= 1) return undefined
   const rule = edgeRule(trace, edge)
   const jacobian = tensor([outSize, inSize])
+  // Off its diagonal an entry-by-entry op's Jacobian is 0 by structure (not the 0 · ∞ its rule would read).
+  const source = consumer.op === 'elementwise' ? broadcastIndex(trace.nodes[edge.input]!.value!.shape, consumer.value!.shape) : undefined
   for (let o = 0; o < outSize; o++) {
     const unit = tensor(consumer.value!.shape)
     unit.data[o] = 1
-    jacobian.data.set(rule(unit).data, o * inSize)
+    const row = rule(unit).data
+    if (source) for (let i = 0; i < inSize; i++) if (source[o] !== i) row[i] = 0
+    jacobian.data.set(row, o * inSize)
   }
   return jacobian
 }

@@ -6,6 +6,7 @@ import { PLAIN, type Colors } from '../steps/colors.js'
 import { InputError } from '../errors.js'
 import { agrees, valueIn } from './claims.js'
 import type { TensorEdge, TensorTrace } from './trace.js'
+import type { TensorNode } from './graph.js'
 import { TENSOR_OPS } from './ops.js'
 import { mulberry32 } from '../random.js'
 import { nudged } from './random.js'
@@ -77,7 +78,7 @@ export function tensorQuestions(trace: TensorTrace, precision: number): TensorQu
       ask: `${grad}${via}`,
       context: Q.ruleContext(out, consumer.label, consumer.expression!, g),
       edge,
-      hints: [`${edge.rule.name}: ${edge.rule.why}`, Q.ruleIngredients(usedNames(trace, edge), edge.shapes, g)],
+      hints: [`${edge.rule.name}: ${edge.rule.why}`, Q.ruleIngredients(usedNames(trace, edge), edge.shapes, g, copiedOver(trace, edge))],
       reveal: `${grad}${via} = ${plainFormula(upstreamTimesRule(trace, edge))} = ${valueText(edge.contribution, { precision, ascii: false }).replace(/\n\s*/g, '; ')}${typedText(trace, edge, g)}`,
       ...kinkOf(
         trace,
@@ -124,6 +125,12 @@ function entryReveal(name: string, chain: string[], value: string): string {
   const lines = chain.map((line) => line.trim())
   if (lines.filter((line) => line.startsWith('∂')).length <= 1) return `${name} ${lines.slice(1).join(' ') || `= ${value}`}`
   return lines.reduce((text, line) => (text === '' ? line : line.startsWith('∂') ? `${text}; ${line}` : `${text} ${line}`), '')
+}
+
+/** Where a rule adds a broadcast input's copies back up (a bias's, over the batch's rows): the input and the axis; undefined elsewhere. */
+function copiedOver(trace: TensorTrace, edge: TensorEdge): { input: string; over: string } | undefined {
+  const over = /‹, summed over ([^›]+)›/.exec(edge.formula)?.[1]
+  return over === undefined ? undefined : { input: trace.nodes[edge.input]!.label, over }
 }
 
 /** The program's names a rule is written with (the operands, the output), in order: the second hint gives them, not the rule. */
@@ -210,6 +217,15 @@ function typedRule(trace: TensorTrace, edge: TensorEdge, g: string): string | un
         .replace(/sign\(([^()]+)\)/g, '($1 ./ abs($1))'),
     )
   }
+  if (consumer.op === 'elementwise')
+    candidates.push(
+      ...knownForms(
+        consumer.params.fn!,
+        edge.slot,
+        g,
+        consumer.inputs.map((i) => operandText(trace.nodes[i]!)),
+      ),
+    )
   // max and min split ḡ among the entries that reach the extreme.
   if ((consumer.op === 'maxall' || consumer.op === 'minall') && a) {
     const [fn, reaches] = consumer.op === 'maxall' ? ['max', '>='] : ['min', '<=']
@@ -226,6 +242,9 @@ function typedRule(trace: TensorTrace, edge: TensorEdge, g: string): string | un
   }
   // An input broadcast into an entry-by-entry operation: its gradient sums the copies back.
   if (consumer.op === 'elementwise') candidates.push(`sum(${g}, 1)`, `sum(${g}, 2)`, `sum(${g})`, `sum(${g}, 1)'`, `sum(${g}, 2)'`)
+  // The same sums kept as a column or a row, as a textbook writes them: ḡ·1 for a column bias, 1ᵀ·ḡ for a row one.
+  const outShape = consumer.value!.shape
+  if (consumer.op === 'elementwise' && outShape.length === 2) candidates.push(`${g}*ones(${outShape[1]}, 1)`, `ones(1, ${outShape[0]})*${g}`)
   const n = consumer.inputs.length ? trace.nodes[edge.input]!.value!.data.length / Math.max(1, consumer.value!.data.length) : 1
   candidates.push(g, `${g}/${n}`)
   const inShape = trace.nodes[edge.input]!.value!.shape
@@ -259,6 +278,35 @@ function typedRule(trace: TensorTrace, edge: TensorEdge, g: string): string | un
       throw error
     }
   })
+}
+
+/** A node as it is typed in an answer: its name, or a constant as the program wrote it (bracketed where it is more than one token). */
+function operandText(node: TensorNode): string {
+  const written = node.kind === 'constant' ? (node.expression ?? node.label) : node.label
+  return /^[\p{L}\p{N}_.$#]+$/u.test(written) ? written : `(${written})`
+}
+
+/**
+ * Rules whose formula prints a rounded constant (1.4427/x for log2, 0.693147·2^x) or a function
+ * the answers do not have (sign): the form a student types, with the constant as a call.
+ * Each is still judged before it is shown.
+ */
+function knownForms(fn: string, slot: number, g: string, [a, b]: string[]): string[] {
+  switch (fn) {
+    case 'log2':
+      return [`${g} ./ (${a} .* log(2))`]
+    case 'log10':
+      return [`${g} ./ (${a} .* log(10))`]
+    case 'logb':
+      return slot === 0 ? [`${g} ./ (${a} .* log(${b}))`] : []
+    case 'abs':
+      // sign(x) with sign(0) = 0, as the rule takes it at the kink.
+      return [`${g} .* ((${a} > 0) - (${a} < 0))`]
+    case 'pow':
+      return slot === 1 ? [`${g} .* log(${a}) .* ${a} .^ ${b}`] : [`${g} .* ${b} .* ${a} .^ (${b} - 1)`]
+    default:
+      return []
+  }
 }
 
 const typedText = (trace: TensorTrace, edge: TensorEdge, g: string) => {
