@@ -297,6 +297,17 @@ describe('check: claims worked out by hand', () => {
     expect(either.text).not.toContain('compare your steps')
   })
 
+  it('finds right factors not multiplied down a chain of three, and the sum written for their product', async () => {
+    // a = 2x, b = a², L = 3b at x = 1: ∂L/∂b = 3, ∂b/∂a = 2a = 4, ∂a/∂x = 2, so ∂L/∂x = 24; 3 + 4 + 2 = 9.
+    const args = ['check', 'a = 2*x; b = a^2; L = 3*b', '--x', '1', ...['dL/db = 3', 'db/da = 4', 'da/dx = 2', 'dL/dx = 9'].flatMap((c) => ['--claim', c])]
+    const { stdout } = await runCli(args)
+    expect(stdout).toContain(
+      '✗ 4. dL/dx = 9\n     ∂L/∂x is 24, not 9\n     Your claims 1, 2 and 3 are right, and the chain rule multiplies them: ∂L/∂b · ∂b/∂a · ∂a/∂x = 3 · 4 · 2 = 24. Your 9 is their sum: the chain rule multiplies.',
+    )
+    const { claims } = JSON.parse((await runCli([...args, '--format', 'json'])).stdout)
+    expect(claims[3].diagnosis).toEqual({ kind: 'unmultiplied', fromClaim: 1, factorClaim: 2, belowClaims: [3], instead: 'sum' })
+  })
+
   it('says when a formula is the gradient at a node above, not a local derivative that happens to have its number', async () => {
     // At x = 2, w = 1: 2*(yhat - y) = 2 = x, but as a formula it is ∂loss/∂yhat: the chain stopped at yhat.
     const { stdout } = await runCli([

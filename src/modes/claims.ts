@@ -71,7 +71,12 @@ export type Diagnosis =
    * The student's own ∂L/∂m (claim `from`) and ∂m/∂n (claim `factor`) are right, and their product
    * is the true ∂L/∂n: the slip is in the last step, the multiplication itself.
    */
-  | { kind: 'unmultiplied'; from: number; factor: number; instead?: 'factor alone' | 'upstream alone' | 'one alone' | 'sum' }
+  /**
+   * The student's right gradient (`from`) and right local derivatives below it, not multiplied:
+   * `factor` is the one next to the gradient, `below` the rest down to the claim's variable
+   * (∂L/∂a, ∂a/∂b, ∂b/∂x for ∂L/∂x), and `instead` what the number is when it is one of them or their sum.
+   */
+  | { kind: 'unmultiplied'; from: number; factor: number; below?: number[]; instead?: 'factor alone' | 'upstream alone' | 'one alone' | 'sum' }
   /** A formula that gives the right number here but is not the derivative: `slip` says where it departs. */
   | { kind: 'formula'; slip: FormulaSlip }
   /** ∂x/∂L written for ∂L/∂x: `of` does not depend on `wrt`, but `wrt` depends on `of` (by `reverse`, ∂wrt/∂of). */
@@ -386,23 +391,49 @@ function stepOrProduct(departed: Diagnosis, results: ClaimResult[], k: number, t
  * A wrong gradient whose two factors the student stated right, earlier: ∂L/∂m and ∂m/∂n, whose
  * product is the true ∂L/∂n (m is then on every path from n to L).
  */
+/** Right local derivatives chained this many deep at most below a right gradient (∂L/∂a · ∂a/∂b · ∂b/∂c · ∂c/∂x). */
+const MAX_UNMULTIPLIED = 4
+
 function unmultiplied(results: ClaimResult[], k: number, tolerance: number): Diagnosis | undefined {
   const r = results[k]!
-  for (let f = k - 1; f >= 0; f--) {
-    const factor = results[f]!
-    if (!factor.right || (factor.kind !== 'local' && factor.kind !== 'partial') || factor.wrt !== r.wrt) continue
-    for (let g = k - 1; g >= 0; g--) {
-      const gradient = results[g]!
-      if (gradient.kind !== 'gradient' || !gradient.right || gradient.wrt !== factor.of) continue
-      if (!agrees(r.truth, gradient.claimed * factor.claimed, tolerance)) continue
-      // What the number is, when it is one of the pieces rather than their product.
-      const [a, b] = [gradient.claimed, factor.claimed]
-      const [isB, isA] = [agrees(r.claimed, b, tolerance), agrees(r.claimed, a, tolerance)]
-      const instead = isA && isB ? 'one alone' : isB ? 'factor alone' : isA ? 'upstream alone' : agrees(r.claimed, a + b, tolerance) ? 'sum' : undefined
-      return { kind: 'unmultiplied', from: g, factor: f, ...(instead ? { instead } : {}) }
+  const isFactor = (c: ClaimResult) => c.right && (c.kind === 'local' || c.kind === 'partial')
+  // `chain`: the factors found so far, from the one at the claim's variable upwards.
+  const search = (at: number, chain: number[]): Diagnosis | undefined => {
+    for (let f = k - 1; f >= 0; f--) {
+      const factor = results[f]!
+      if (!isFactor(factor) || factor.wrt !== at || chain.includes(f)) continue
+      const factors = [f, ...chain]
+      const product = factors.reduce((p, i) => p * results[i]!.claimed, 1)
+      for (let g = k - 1; g >= 0; g--) {
+        const gradient = results[g]!
+        if (gradient.kind !== 'gradient' || !gradient.right || gradient.wrt !== factor.of) continue
+        if (!agrees(r.truth, gradient.claimed * product, tolerance)) continue
+        const [top, ...below] = factors
+        return {
+          kind: 'unmultiplied',
+          from: g,
+          factor: top!,
+          ...(below.length ? { below } : {}),
+          ...insteadOf(r.claimed, [gradient.claimed, ...factors.map((i) => results[i]!.claimed)], tolerance),
+        }
+      }
+      if (factors.length < MAX_UNMULTIPLIED) {
+        const deeper = search(factor.of, factors)
+        if (deeper) return deeper
+      }
     }
+    return undefined
   }
-  return undefined
+  return search(r.wrt, [])
+}
+
+/** What an unmultiplied number is, when it is one of the pieces (the upstream first) or their sum rather than their product. */
+function insteadOf(claimed: number, [a, ...rest]: number[], tolerance: number): { instead?: 'factor alone' | 'upstream alone' | 'one alone' | 'sum' } {
+  const sum = rest.reduce((s, x) => s + x, a!)
+  if (agrees(claimed, sum, tolerance) && !rest.some((x) => agrees(claimed, x, tolerance)) && !agrees(claimed, a!, tolerance)) return { instead: 'sum' }
+  if (rest.length > 1) return {}
+  const [isB, isA] = [agrees(claimed, rest[0]!, tolerance), agrees(claimed, a!, tolerance)]
+  return isA && isB ? { instead: 'one alone' } : isB ? { instead: 'factor alone' } : isA ? { instead: 'upstream alone' } : {}
 }
 
 /**

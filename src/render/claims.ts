@@ -103,6 +103,7 @@ function diagnosisJson(trace: Trace, r: ClaimResult, label: (i: number) => strin
   const base: Record<string, unknown> = { kind: d.kind }
   if (d.kind === 'inherited') Object.assign(base, { from: label(d.from), follows: d.follows })
   if (d.kind === 'explained' || d.kind === 'unmultiplied') Object.assign(base, { fromClaim: d.from + 1, factorClaim: d.factor + 1 })
+  if (d.kind === 'unmultiplied' && d.below) base.belowClaims = d.below.map((i) => i + 1)
   if (d.kind === 'unmultiplied' && d.instead) base.instead = d.instead
   if (d.kind === 'upside-down') base.reverse = jsonSym(d.reverse)
   if (d.kind === 'partial') base.independent = d.independent

@@ -432,6 +432,15 @@ interface Judged {
 const byNumber = (k: number) => `claim ${k + 1}`
 
 /** Two claims pointed at together: "claims 1 and 2", "lines 4 and 6". */
+/** Claims named together: "claims 1, 2 and 3" where each is "claim N", else each as it is named. */
+function namedList(named: (k: number) => string, ks: number[]): string {
+  const names = ks.map(named)
+  const word = /^\S+ /.exec(names[0]!)?.[0]
+  const rest = word && names.every((n) => n.startsWith(word)) ? names.map((n) => n.slice(word.length)) : names
+  const list = `${rest.slice(0, -1).join(', ')} and ${rest[rest.length - 1]}`
+  return word && rest !== names ? `${word.trim()}s ${list}` : list
+}
+
 function namedPair(named: (k: number) => string, a: number, b: number): string {
   const [first, second] = [named(a), named(b)]
   const word = /^\S+ /.exec(first)?.[0]
@@ -697,6 +706,20 @@ function explainedVerdict({ trace, r, d, named }: Judged, results: ClaimResult[]
 function unmultipliedVerdict({ trace, r, d, named }: Judged, results: ClaimResult[], diagnosis: Extract<Diagnosis, { kind: 'unmultiplied' }>): Phrase {
   const [from, by] = [results[diagnosis.from]!, results[diagnosis.factor]!]
   const [a, b] = [from.claimed, by.claimed]
+  if (diagnosis.below) {
+    const factors = [by, ...diagnosis.below.map((i) => results[i]!)]
+    const pieces = [a, ...factors.map((f) => f.claimed)]
+    return [
+      `Your ${namedList(named, [diagnosis.from, diagnosis.factor, ...diagnosis.below])} are right, and the chain rule multiplies them: `,
+      product(d(trace.output, from.wrt), ...factors.map((f) => d(f.of, f.wrt))),
+      ' = ',
+      product(...pieces.map(factor)),
+      ' = ',
+      value(r.truth),
+      '.',
+      ...(diagnosis.instead === 'sum' ? [' Your ', value(r.claimed), ' is their sum: the chain rule multiplies.'] : []),
+    ]
+  }
   const instead: Phrase = {
     'factor alone': [' Your ', value(r.claimed), ' is ', d(by.of, by.wrt), ' alone: the upstream ', d(trace.output, from.wrt), ' is left out of the product.'],
     'upstream alone': [
