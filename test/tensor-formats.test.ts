@@ -793,6 +793,17 @@ describe('big tensors in the terminal', () => {
 })
 
 describe('--wrt on a tensor program', () => {
+  it('says which step a name a loop assigns stands for: its last', async () => {
+    const rnn = ['--file', 'examples/rnn.txt', '--W', '[0.5, -0.2; 0.1, 0.3]', '--U', '[1, 0; 0.5, 1]', '--X', '[1, 2; 0, 1; -1, 0.5]', '--b', '[0; 0.1]']
+    const files = { 'examples/rnn.txt': readFileSync('examples/rnn.txt', 'utf8') }
+    const last = (await runCli([...rnn, '--wrt', 'h', '--width', '200'], { files })).stdout
+    expect(last).toContain('⚠ --wrt h: h is assigned 4 times (h#0 to h#3); this is its last value, h#3; another is named by its step, as --wrt h#2')
+    expect(last).toContain('│ h#3      │')
+    const step = (await runCli([...rnn, '--wrt', 'h#2'], { files })).stdout
+    expect(step).toContain('∂loss/∂h#2')
+    expect(step).not.toContain('--wrt h#2:')
+  })
+
   // LAYER by hand: W·x = [-1, -1, -1], z = [-0.5, -1, -1.5], ∂L/∂z = 1 - tanh(z)².
   const z = [-0.5, -1, -1.5]
   const dz = z.map((v) => 1 - Math.tanh(v) ** 2)

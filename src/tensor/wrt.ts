@@ -35,8 +35,19 @@ export function wrtView(trace: TensorTrace, names: string[]): TensorTrace {
         throw new InputError(`--wrt ${trace.nodes[node]!.label}: it is computed from constants alone, so the backward pass gives it no gradient`)
       return { name: trace.nodes[node]!.label, node, grad: trace.grads[node] ?? tensor(value.shape) }
     })
+  // A name a loop assigns at every step stands for its last value: said, with how to name a step.
+  const steps = names.flatMap((name) => {
+    const assigned = trace.nodes.filter((n) => n.assigned === name && n.label !== name)
+    const node = trace.nodes[wrtTensorNode(trace, name)!]!
+    return assigned.length > 1
+      ? [
+          `--wrt ${name}: ${name} is assigned ${assigned.length} times (${assigned[0]!.label} to ${assigned[assigned.length - 1]!.label}); this is its last value, ${node.label}; another is named by its step, as --wrt ${assigned[assigned.length - 2]!.label}`,
+        ]
+      : []
+  })
   return {
     ...trace,
+    notes: [...steps, ...trace.notes],
     edges: trace.edges.filter((edge) => reaches[edge.input]),
     gradients: [...variables.map((v) => v.g), ...intermediates],
     checks: [...variables.map((v) => v.check), ...checkGradients(trace, intermediates)],
