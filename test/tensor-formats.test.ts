@@ -574,6 +574,17 @@ describe('the tensor quiz shows what it asks about', () => {
   })
 })
 
+describe('the heading of a program the tensor path traces', () => {
+  it('speaks of tensors only where a value is one: a loop of scalars is said to be unrolled', async () => {
+    const loop = await runCli(['y = 0\nfor i = 1:3\n  y = y + x*i\nend\nL = y*y', '--x', '2'])
+    expect(loop.stdout.split('\n')[0]).toBe('Program (the loop unrolled: y#k is y after step k)')
+    // L = (x + 2x + 3x)² = 36x² at x = 2: 144, and ∂L/∂x = 72x = 144.
+    expect(loop.stdout).toContain('│ L    │ mul      │ y#3·y#3    │ scalar │ 144   │')
+    expect((await runCli(['sum(x)', '--x', '2'])).stdout.split('\n')[0]).toBe('Program')
+    expect((await runCli(['sum(x)', '--x', '[1, 2]'])).stdout.split('\n')[0]).toBe('Program (tensors: * is the matrix product, functions apply entry by entry)')
+  })
+})
+
 describe('a loop program typed back', () => {
   it('reads a step name (h#2) in a claim and an answer, and warns of a loop that runs no step', async () => {
     const files = { 'examples/rnn.txt': readFileSync('examples/rnn.txt', 'utf8') }

@@ -17,7 +17,7 @@ export function renderTensorClaims(trace: TensorTrace, results: TensorClaimResul
     .filter((n) => used.has(n.label))
     .map((n) => `${n.label} = ${n.expression}`)
   const lines = [
-    c.bold(text(W.programTitle)),
+    c.bold(text(W.programTitle(trace))),
     ...statementsOf(trace).map((s) => text(`  ${s}`)),
     text(`${c.bold(W.valuesTitle)}   ${boundValues(trace).join(', ')}`),
     ...(where.length ? [text(`${c.bold('Where')}    ${where.join(', ')}`)] : []),

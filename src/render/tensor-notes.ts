@@ -180,7 +180,7 @@ function markdownProgram(trace: TensorTrace): string[] {
   const values = trace.variables.map(
     (v) => `${code(nodes[v]!.label)} ${shapeCell(nodes[v]!.value!.shape)} (${code(trace.bindings.get(nodes[v]!.label) ?? '')})`,
   )
-  return [`## ${W.programTitle}`, '', '```text', ...statementsOf(trace), '```', '', `${W.valuesTitle}: ${values.join(', ')}`, '']
+  return [`## ${W.programTitle(trace)}`, '', '```text', ...statementsOf(trace), '```', '', `${W.valuesTitle}: ${values.join(', ')}`, '']
 }
 
 /** Section 1: every node's value and shape. */
@@ -324,7 +324,7 @@ function latexProgram(trace: TensorTrace): string[] {
     '% backprop-tutor tensor trace of:',
     ...trace.source.split('\n').map((l) => `%   ${l}`),
     '',
-    `\\paragraph{${latexText(W.programTitle)}}`,
+    `\\paragraph{${latexText(W.programTitle(trace))}}`,
     ...align(statementsOf(trace).map((s) => latexFormula(s).replace(/ = /, ' &= '))),
     // Ragged right: file names and generators are words LaTeX cannot break, so a justified line would run past the margin.
     `{\\raggedright ${W.valuesTitle}: ${values.join(', ')}.\\par}`,

@@ -87,7 +87,7 @@ function* tensorLines(trace: TensorTrace, options: TensorRenderOptions): Generat
   const { nodes } = trace
   const { chalk, style, text, table } = writers(options)
 
-  yield chalk.bold(W.programTitle)
+  yield chalk.bold(W.programTitle(trace))
   for (const statement of statementsOf(trace)) yield `  ${text(statement)}`
   yield `${W.valuesTitle.padEnd(10)}${boundValues(trace).map(text).join(', ')}`
   yield ''

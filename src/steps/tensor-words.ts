@@ -47,7 +47,12 @@ export const TENSOR_WORDS = {
         .replace(/(\p{L})\u0307([\p{L}\p{N}_$#]*)/gu, 'dot($1$2)')
         .normalize('NFC'),
     ),
-  programTitle: 'Program (tensors: * is the matrix product, functions apply entry by entry)',
+  /** The program's heading: what * means where the values are tensors; a loop of scalars is only unrolled. */
+  programTitle: (trace: TensorTrace) => {
+    if (trace.nodes.some((n) => n.value!.shape.length > 0)) return 'Program (tensors: * is the matrix product, functions apply entry by entry)'
+    const loop = loopName(trace)
+    return loop === undefined ? 'Program' : `Program (the loop unrolled: ${loop}#k is ${loop} after step k)`
+  },
   valuesTitle: 'Values',
   forwardTitle: '1. Forward pass: the value and shape of every node, inputs first',
   forwardColumns: ['node', 'op', 'expression', 'shape', 'value'],
@@ -154,6 +159,9 @@ const OP_NAMES: Record<Exclude<TensorOpId, 'elementwise'>, string> = {
 const ELEMENTWISE: Record<string, string> = { add: 'add', sub: 'sub', mul: 'mul', div: 'div', pow: 'pow', neg: 'neg', identity: 'assign' }
 
 /** The operations the tutor named (t1 = W·x): no name of the program's own, not the output. What a Where line defines. */
+/** The first name a loop assigns (h of h#3), for the heading's example; undefined without a loop. */
+const loopName = (trace: TensorTrace) => /^(.*)#\d+$/.exec(trace.nodes.find((n) => /#\d+$/.test(n.label))?.label ?? '')?.[1]
+
 export const namedByTutor = (trace: TensorTrace) => trace.nodes.filter((n, i) => n.kind === 'op' && !n.assigned && i !== trace.output)
 
 /** The Values line's items: each variable with its shape and its value as bound (W: 2×2 ([1,2;3,4])). */
