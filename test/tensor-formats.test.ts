@@ -441,6 +441,8 @@ describe('quiz on a tensor program with a loop', () => {
     const page = await runCli([...RNN, '--format', 'html', '--quiz'], { files })
     expect(page.code).toBe(0)
     expect(page.stdout).toContain('h#2')
+    // The page defines the step names it uses, as the tables' Program block does.
+    expect(page.stdout).toContain('<p>The loop unrolled: h#k is h after step k <code>h#0 = zeros(2, 1)\nh#1 = tanh(W·h#0 + U·(X[1, :])&#39; + b)\n')
   })
 })
 

@@ -31,6 +31,8 @@ import {
   tensorFlagText,
   upstreamTimesRule,
   stepText,
+  statementsOf,
+  unrolledNote,
 } from '../steps/tensor-words.js'
 
 type Phase = 'forward' | 'local' | 'backward' | 'gradient'
@@ -87,7 +89,14 @@ interface PageData {
 }
 
 /** The page around its steps: the graph laid out by Graphviz, the controls, the step list, style, script and data inlined. */
-async function pageShell(page: { source: string; values: string; dot: string; steps: PageStep[]; data: PageData }): Promise<string> {
+async function pageShell(page: {
+  source: string
+  unrolled?: { title: string; lines: string[] }
+  values: string
+  dot: string
+  steps: PageStep[]
+  data: PageData
+}): Promise<string> {
   const { steps } = page
   const svg = (await graphviz()).renderString(page.dot, { format: 'svg', engine: 'dot' })
   const flows: Record<number, number> = {}
@@ -105,7 +114,7 @@ async function pageShell(page: { source: string; values: string; dot: string; st
 <header>
 <h1>${escape(PAGE.heading)}</h1>
 <p>${escape(PAGE.program)} <code>${escape(headerSource(page.source))}</code></p>
-<p>${escape(PAGE.values)} ${escape(page.values)}</p>
+${page.unrolled ? `<p>${escape(page.unrolled.title)} <code>${escape(headerSource(page.unrolled.lines.join('\n')))}</code></p>\n` : ''}<p>${escape(PAGE.values)} ${escape(page.values)}</p>
 </header>
 <main>
 <section class="graph" aria-label="${escape(PAGE.graphLabel)}">
@@ -227,8 +236,12 @@ export async function renderTensorHtml(trace: TensorTrace, options: TensorRender
   if (options.questions) attachTensorQuestions(trace, steps, options.questions, options)
   const { nodes } = trace
   const text = (s: string) => (options.ascii ? W.ascii(s) : s)
+  // A loop's steps are named h#1, h#2, … on the graph and in the steps: the unrolled program defines them.
+  const note = unrolledNote(trace)
+  const unrolled = note ? { title: text(`${note[0]!.toUpperCase()}${note.slice(1)}`), lines: statementsOf(trace).map(text) } : undefined
   return pageShell({
     source: trace.source,
+    ...(unrolled ? { unrolled } : {}),
     values: text(
       trace.variables.map((v) => `${nodes[v]!.label}: ${shapeCell(nodes[v]!.value!.shape)} (${trace.bindings.get(nodes[v]!.label) ?? ''})`).join(', '),
     ),

@@ -50,8 +50,8 @@ export const TENSOR_WORDS = {
   /** The program's heading: what * means where the values are tensors; a loop of scalars is only unrolled. */
   programTitle: (trace: TensorTrace) => {
     if (trace.nodes.some((n) => n.value!.shape.length > 0)) return 'Program (tensors: * is the matrix product, functions apply entry by entry)'
-    const loop = loopName(trace)
-    return loop === undefined ? 'Program' : `Program (the loop unrolled: ${loop}#k is ${loop} after step k)`
+    const unrolled = unrolledNote(trace)
+    return unrolled === undefined ? 'Program' : `Program (${unrolled})`
   },
   valuesTitle: 'Values',
   forwardTitle: '1. Forward pass: the value and shape of every node, inputs first',
@@ -159,8 +159,11 @@ const OP_NAMES: Record<Exclude<TensorOpId, 'elementwise'>, string> = {
 const ELEMENTWISE: Record<string, string> = { add: 'add', sub: 'sub', mul: 'mul', div: 'div', pow: 'pow', neg: 'neg', identity: 'assign' }
 
 /** The operations the tutor named (t1 = W·x): no name of the program's own, not the output. What a Where line defines. */
-/** The first name a loop assigns (h of h#3), for the heading's example; undefined without a loop. */
-const loopName = (trace: TensorTrace) => /^(.*)#\d+$/.exec(trace.nodes.find((n) => /#\d+$/.test(n.label))?.label ?? '')?.[1]
+/** What a loop's step names mean, with the first name it assigns (h of h#3) as the example; undefined without a loop. */
+export function unrolledNote(trace: TensorTrace): string | undefined {
+  const loop = /^(.*)#\d+$/.exec(trace.nodes.find((n) => /#\d+$/.test(n.label))?.label ?? '')?.[1]
+  return loop === undefined ? undefined : `the loop unrolled: ${loop}#k is ${loop} after step k`
+}
 
 export const namedByTutor = (trace: TensorTrace) => trace.nodes.filter((n, i) => n.kind === 'op' && !n.assigned && i !== trace.output)
 
