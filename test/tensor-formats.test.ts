@@ -447,6 +447,38 @@ describe('quiz on a tensor program with a loop', () => {
 })
 
 describe('chains of a tensor program', () => {
+  it('writes a path that is round-off beside the gradient as 0, and says so', async () => {
+    // Batch norm: the path through the mean into the variance carries Σ(X - mu) over the rows, 0 but for round-off.
+    const args = [
+      '--file',
+      'examples/batchnorm.txt',
+      '--X',
+      'randn(4, 3)',
+      '--gamma',
+      '[1, 2, 0.5]',
+      '--beta',
+      '[0, 0.1, -0.1]',
+      '--R',
+      'randn(4, 3)',
+      '--seed',
+      '2',
+      '--chains',
+      'all',
+    ]
+    const files = { 'examples/batchnorm.txt': readFileSync('examples/batchnorm.txt', 'utf8') }
+    const { stdout } = await runCli(args, { files })
+    const path4 = stdout.slice(stdout.indexOf('∂loss/∂X, path 4'), stdout.indexOf('∂loss/∂X = sum over 4 paths'))
+    expect(path4).toContain('= [0  0  0\n')
+    expect(path4).toContain("(0 but for round-off: no entry is above 8e-17, under 1e-12 of the\n            gradient's largest)")
+    // (The backward pass's own contribution keeps its floating-point value: that is what it computes.)
+    const chains = stdout.slice(stdout.indexOf('4. Chains'), stdout.indexOf('5. Gradients')).replace(/\(0 but for round-off[^)]*\)/g, '')
+    expect(chains).not.toMatch(/e-1[5-9]/)
+    // The paths still add up to the gradient, as the gradients section gives it.
+    const json = JSON.parse((await runCli([...args, '--format', 'json'], { files })).stdout)
+    expect(json.gradients.X[0][0]).toBeCloseTo(0.397, 3)
+    expect(stdout).toContain('∂loss/∂X = sum over 4 paths = [  0.397  -0.5915   0.2084')
+  })
+
   const RNN = "h = zeros(2, 1)\nfor t = 1:3\n  h = tanh(W*h + U*X[t, :]' + b)\nend\nloss = sum(h .* h)"
   const VALUES = ['--W', '[0.5, -0.2; 0.1, 0.3]', '--U', '[1, 0; 0.5, 1]', '--X', '[1, 2; 0, 1; -1, 0.5]', '--b', '[0; 0.1]']
 

@@ -16,6 +16,7 @@ import {
   contributionsByInput,
   entryLines,
   tensorChainLines,
+  roundOffNote,
   tensorChainsText,
   tensorSections,
   plainFormula,
@@ -414,6 +415,7 @@ function latexChains(trace: TensorTrace, options: TensorRenderOptions, n: number
       continue
     }
     const rows: string[] = []
+    const noises: string[] = []
     for (const [k, path] of listed.paths.entries()) {
       // "path 2, t = 3" as the scalar notes number contributions: in words beside the gradient.
       const which = listed.paths.length > 1 ? `path ${k + 1}${path.step ? `, $${path.step}$` : ''}` : ''
@@ -436,9 +438,11 @@ function latexChains(trace: TensorTrace, options: TensorRenderOptions, n: number
       // Ragged right: a long path breaks at its arrows and semicolons, not by stretching the spaces past the margin.
       lines.push(`{\\raggedright ${which ? `${which[0]!.toUpperCase()}${which.slice(1)}: ` : ''}$${names}$; ${W.chainRules}: $${rules}$\\par}`, '')
       rows.push(`${grad}${which ? `\\ \\text{(${which})}` : ''} &= ${valueLatex(path.value, options.precision, true)}`)
+      if (path.roundOff !== undefined) noises.push(`${listed.paths.length > 1 ? `Path ${k + 1}: ` : ''}${roundOffNote(path.roundOff)}`)
     }
     if (listed.sum) rows.push(`${grad} &= \\text{${W.sumOverPaths(listed.paths.length)}} = ${valueLatex(listed.sum, options.precision, true)}`)
     lines.push(...align(rows))
+    for (const noise of noises) lines.push(latexText(noise), '')
   }
   return lines
 }

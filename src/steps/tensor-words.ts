@@ -8,7 +8,7 @@ import type { TensorNode } from '../tensor/graph.js'
 import { CHECK_DIRECTIONS, type TensorCheck, type TensorEdge, type TensorTrace } from '../tensor/trace.js'
 import { SHOWN_TERMS, type EntryChain, type EntryTerm } from '../tensor/entry.js'
 import type { TensorClaimResult } from '../tensor/claims.js'
-import { indexOf, offsetOf, shapeText, type Shape, type Tensor } from '../tensor/tensor.js'
+import { indexOf, offsetOf, shapeText, tensor, type Shape, type Tensor } from '../tensor/tensor.js'
 import { conventionsByEntry, type TensorFlag } from '../tensor/flags.js'
 import { shapeCell, valueText } from './values.js'
 import { dotted, notation } from './text.js'
@@ -187,7 +187,8 @@ export type TensorChainLines =
       kind: 'listed'
       gradient: string
       /** `step`: the loop step of the path's last rule; `names` from the output down; `formulas` each rule's, in turn (marked, as edge.formula). */
-      paths: { label: string; step?: string; names: string[]; formulas: string[]; nodes: string; rules: string; value: Tensor }[]
+      /** `roundOff`: the largest entry of a path whose value is round-off (written 0 in `value`). */
+      paths: { label: string; step?: string; names: string[]; formulas: string[]; nodes: string; rules: string; value: Tensor; roundOff?: number }[]
       sum?: Tensor
     }
   | { kind: 'summary'; gradient: string; text: string }
@@ -218,6 +219,8 @@ export function tensorChainLines(trace: TensorTrace, chain: TensorChain, policy:
     }
     const names = [out, ...path.edges.map(reached)]
     const formulas = path.edges.map((e) => e.formula)
+    const value = pathValue(trace, path)
+    const noise = roundOff(value, trace.grads[chain.node]!)
     return {
       label: name,
       ...(step ? { step } : {}),
@@ -225,11 +228,25 @@ export function tensorChainLines(trace: TensorTrace, chain: TensorChain, policy:
       formulas,
       nodes: names.join(' ← '),
       rules: formulas.map(plainFormula).join('; '),
-      value: pathValue(trace, path),
+      ...(noise === undefined ? { value } : { value: tensor(value.shape), roundOff: noise }),
     }
   })
   return { kind: 'listed', gradient, paths, ...(several ? { sum: trace.grads[chain.node]! } : {}) }
 }
+
+/** A path's entries this small beside the gradient's largest are the round-off of paths that cancel (batch norm's centring). */
+const ROUND_OFF = 1e-12
+
+/** The largest entry of a path's value when every entry is round-off beside the gradient (and some is not 0); undefined otherwise. */
+function roundOff(value: Tensor, grad: Tensor): number | undefined {
+  let [largest, scale] = [0, 0]
+  for (const v of value.data) largest = Math.max(largest, Math.abs(v))
+  for (const g of grad.data) scale = Math.max(scale, Math.abs(g))
+  return largest > 0 && Number.isFinite(scale) && largest <= ROUND_OFF * scale ? largest : undefined
+}
+
+/** What a path written 0 for its round-off says, after its value. */
+export const roundOffNote = (largest: number) => `(0 but for round-off: no entry is above ${formatNumber(largest, 2)}, under 1e-12 of the gradient's largest)`
 
 /** The chains section's lines (its title aside), as the terminal and the Markdown notes write them. */
 export function tensorChainsText(trace: TensorTrace, options: { precision: number; ascii: boolean; chains?: string }): string[] {
@@ -249,8 +266,10 @@ export function tensorChainsText(trace: TensorTrace, options: { precision: numbe
       lines.push(`  ${listed.gradient} ${listed.text}`)
       continue
     }
-    for (const path of listed.paths)
+    for (const path of listed.paths) {
       lines.push(`  ${path.label}: ${path.nodes}`, `      ${TENSOR_WORDS.chainRules}: ${path.rules}`, ...valueLines('      = ', path.value))
+      if (path.roundOff !== undefined) lines.push(`        ${roundOffNote(path.roundOff)}`)
+    }
     if (listed.sum) lines.push(...valueLines(`  ${listed.gradient} = ${TENSOR_WORDS.sumOverPaths(listed.paths.length)} = `, listed.sum))
   }
   return lines
