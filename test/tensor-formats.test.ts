@@ -8,7 +8,7 @@ import { gfm, gfmHtml } from 'micromark-extension-gfm'
 import { instance } from '@viz-js/viz'
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { runCli } from './helpers.js'
-import { traceTensorProgram } from '../src/tensor/pipeline.js'
+import { isTensorProgram, traceTensorProgram } from '../src/tensor/pipeline.js'
 import { wrtView } from '../src/tensor/wrt.js'
 import { checkGradients } from '../src/tensor/trace.js'
 import { pathValue, tensorChains } from '../src/tensor/chains.js'
@@ -129,6 +129,26 @@ describe('tensor programs at the command line', () => {
     expect(JSON.parse(scalar.stdout).kind).toBeUndefined()
     const tensor = await runCli(['sum(x)', '--x', '[1, 2]', '--format', 'json'])
     expect(JSON.parse(tensor.stdout).kind).toBe('tensor')
+  })
+
+  it.each([
+    ['x*w + b', {}, false],
+    ["x*w # it's a product: a quote in a comment", {}, false],
+    ['2.5*x + .5', {}, false],
+    ['sum_x = x*2', {}, false],
+    ['sum(x)', { x: '[1, 2]' }, true],
+    ['sum (x)', {}, true],
+    ["W'*x", {}, true],
+    ['2.*x', {}, true],
+    ['x.^2', {}, true],
+    ['A[1, 2]', {}, true],
+    ['y = 0\nfor i = 1:3\n  y = y + x\nend', {}, true],
+    ['x*w', { x: 'randn(3)' }, true],
+    ['x*w', { x: '@x.csv' }, true],
+    ['x*w', { x: '2*3' }, false],
+    ['x*w', { x: 'sqrt(2)' }, false],
+  ])('the parser reads %j as a %s program', (source, values, tensor) => {
+    expect(isTensorProgram(source, values as Record<string, string>)).toBe(tensor)
   })
 
   it('marks a value or contribution its flag explains, as the scalar tables do', async () => {

@@ -25,7 +25,7 @@ import { randomExercise, randomTensorExercise, type Level } from '../modes/exerc
 import { EXIT, TooLong, type Io } from './io.js'
 import { NotText, notTextMessage } from './text.js'
 import { UsageError, differentiation, names, optionTypo, unknownWrt, wrtNames, type Request } from './command.js'
-import { isTensorRequest, tensorCheck, tensorQuiz, tensorTrace } from './tensors.js'
+import { isTensorProgram, tensorCheck, tensorQuiz, tensorTrace } from './tensors.js'
 
 export async function traceMode(request: Request, io: Io): Promise<number> {
   const { opts, positionals, precision, chalkFor } = request
@@ -47,7 +47,7 @@ export async function traceMode(request: Request, io: Io): Promise<number> {
 
   const rankdir = direction(opts.rankdir)
   const source = await readProgram(positionals[0], opts.file, io)
-  if (isTensorRequest(source, request.values)) return tensorTrace(request, source, io, columns(opts.width), rankdir)
+  if (isTensorProgram(source, request.values)) return tensorTrace(request, source, io, columns(opts.width), rankdir)
   if (opts.seed !== undefined) throw new UsageError('--seed goes with rand(…) and randn(…) in the values of a tensor program')
   if (opts.entry !== undefined) throw new UsageError('--entry goes with tensor programs; in a scalar program every gradient is already one number')
   if (opts.tangent?.length) throw new UsageError('--tangent goes with tensor programs; a scalar program has one forward pass per input, and --wrt chooses them')
@@ -169,7 +169,7 @@ export async function check(request: Request, io: Io): Promise<number> {
   if (lines.length > LIMITS.maxClaims)
     throw new InputError(`${lines.length} claims: at most ${LIMITS.maxClaims} are checked in one run; split them into several files`)
   const source = await readProgram(positionals[0], opts.file, io)
-  if (isTensorRequest(source, request.values)) return tensorCheck(request, source, lines, io)
+  if (isTensorProgram(source, request.values)) return tensorCheck(request, source, lines, io)
   const { trace, warnings, graph, values } = traced(source, request)
   const claims = parseClaims(trace, lines)
   const results = checkClaims(trace, claims, tolerance, new Elsewhere(graph, values))
@@ -195,7 +195,7 @@ async function checkWrittenTrace(request: Request, io: Io): Promise<number> {
   const text = await readInput(io, 'trace file', path === '-' ? undefined : path)
   const where = path === '-' ? 'the trace on stdin' : path
   if (text.trim() === '') throw new InputError(`${where} is empty: write your derivation in it, as in $\\frac{\\partial loss}{\\partial x} = 2$`)
-  if (isTensorRequest(source, request.values))
+  if (isTensorProgram(source, request.values))
     throw new UsageError('--trace reads written traces of scalar programs; for a tensor program, give each claim with --claim')
   const { trace, warnings, graph, values } = traced(source, request)
   const syntax = syntaxOf(path, text)
@@ -242,7 +242,7 @@ export async function quiz(request: Request, io: Io): Promise<number> {
     if (positionals[0] === '-') throw new UsageError('quiz reads its answers from stdin, so the program cannot come from there: use --file')
     source = await readProgram(positionals[0], opts.file, io)
   }
-  if (isTensorRequest(source, request.values)) return tensorQuiz(request, source, io)
+  if (isTensorProgram(source, request.values)) return tensorQuiz(request, source, io)
   const program = traced(source, request, QUIZ_TOO_LARGE)
   const { trace, warnings } = program
   for (const warning of warnings) io.stderr(`backprop-tutor: warning: ${warning}\n`)

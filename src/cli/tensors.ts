@@ -1,11 +1,10 @@
 // A tensor program at the command line: its values read (literals, generators, CSV and JSON files),
 // traced, and written in the faces that show tensors. Chosen by cli/modes.ts when the program or a
-// value uses tensors (isTensorRequest); scalar programs never come here, so their output is unchanged.
+// value uses tensors (isTensorProgram, decided by the parser); scalar programs never come here, so their output is unchanged.
 import { InputError } from '../errors.js'
-import { TENSOR_FUNCTIONS } from '../tensor/ops.js'
-import { GENERATORS } from '../tensor/random.js'
 import { LIMITS } from '../limits.js'
 import { traceTensorProgram } from '../tensor/pipeline.js'
+export { isTensorProgram } from '../tensor/pipeline.js'
 import type { TensorTrace } from '../tensor/trace.js'
 import { checkTensorClaims } from '../tensor/claims.js'
 import { runTensorQuiz, tensorQuestions } from '../tensor/quiz.js'
@@ -15,7 +14,6 @@ import { trainTensors } from '../tensor/train.js'
 import { wrtTensorNode, wrtView } from '../tensor/wrt.js'
 import { tangentDirections, tensorForwardMode, type ReadDirection } from '../tensor/forward.js'
 import { readValue } from '../tensor/values.js'
-import { hasLoop } from '../tensor/loops.js'
 import { TENSOR_FORMATS } from '../render/tensor-formats.js'
 import { boundValues } from '../steps/tensor-words.js'
 import { htmlTooLarge } from '../render/html.js'
@@ -26,19 +24,6 @@ import { NotText, notTextMessage } from './text.js'
 import { UsageError, differentiation, names, optionTypo, unknownWrt, wrtNames, type Request } from './command.js'
 import type { Direction } from '../render/layout.js'
 import { chainsOption } from './modes.js'
-
-/** The names that make a call a tensor one: the tensor functions and the generators of values, from their own tables. */
-const TENSOR_CALLS = [...Object.keys(TENSOR_FUNCTIONS), ...Object.keys(GENERATORS)].join('|')
-/** Tensor syntax in a program: brackets, a transpose, dotted operators, or a tensor function. */
-const TENSOR_SYNTAX = new RegExp(`[[\\]']|\\.[*/^]|(?<![\\p{L}\\p{N}_$])(${TENSOR_CALLS})\\s*\\(`, 'u')
-/** A value that is a tensor: a literal, a file, a generator. */
-const TENSOR_VALUE = new RegExp(`^\\s*@|[[\\]]|(?<![\\p{L}\\p{N}_$])(${Object.keys(GENERATORS).join('|')})\\s*\\(`, 'u')
-
-/** Whether the request is a tensor program: its text (comments aside) or one of its values uses tensors. */
-export function isTensorRequest(source: string, values: Record<string, string>): boolean {
-  const code = source.replace(/#[^\n]*/g, '')
-  return TENSOR_SYNTAX.test(code) || hasLoop(code) || Object.values(values).some((v) => TENSOR_VALUE.test(v))
-}
 
 export async function tensorTrace(request: Request, source: string, io: Io, width: number, rankdir?: Direction): Promise<number> {
   const { opts } = request

@@ -57,7 +57,7 @@ const isDigit = (c: string) => c >= '0' && c <= '9'
 // The letters mathjs accepts in names (its parse.isAlpha): Latin, Greek and letterlike symbols.
 const LETTER = 'a-zA-Z_$\\u00C0-\\u02AF\\u0370-\\u03FF\\u2100-\\u214F'
 const NON_ASCII_LETTER = new RegExp(`[${LETTER}]`)
-const isLetter = (c: string) => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_' || c === '$' || (c > '\u007f' && NON_ASCII_LETTER.test(c))
+export const isLetter = (c: string) => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_' || c === '$' || (c > '\u007f' && NON_ASCII_LETTER.test(c))
 const NUMBER = /0[xXbBoO][0-9a-fA-F]+|[0-9]*\.?[0-9]*(?:[eE][+-]?[0-9]+)?/y
 
 export function refuse(what: string, offset: number, source: string): never {

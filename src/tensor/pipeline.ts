@@ -5,9 +5,22 @@ import { buildTensorGraph } from './graph.js'
 import { readValue } from './values.js'
 import { traceTensors, type TensorTrace } from './trace.js'
 import { normalizationShortcuts, softmaxShortcuts } from './shortcuts.js'
-import { TENSOR_OPS, resolve } from './ops.js'
+import { TENSOR_FUNCTIONS, TENSOR_OPS, resolve } from './ops.js'
+import { GENERATORS } from './random.js'
+import { programKind, valueKind, type TensorVocabulary } from '../parse/kind.js'
 import { size, type Shape } from './tensor.js'
 import type { TensorGraph } from './graph.js'
+
+/** The tensor engine's own words, for the parser to tell its programs from scalar ones. */
+const VOCABULARY: TensorVocabulary = { calls: new Set(Object.keys(TENSOR_FUNCTIONS)), generators: new Set(Object.keys(GENERATORS)) }
+
+/**
+ * Whether the tensor engine reads this program: its text (comments aside) or one of its values
+ * uses tensors (parse/kind.ts). Every other program is the scalar engine's, read exactly as before.
+ */
+export function isTensorProgram(source: string, values: Record<string, string>): boolean {
+  return programKind(source, VOCABULARY) === 'tensor' || Object.values(values).some((v) => valueKind(v, VOCABULARY) === 'tensor')
+}
 
 export interface TensorOptions {
   /** Seeds rand(…) and randn(…) in values (default 0). */
