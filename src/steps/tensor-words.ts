@@ -7,7 +7,7 @@ import { countText, formatNumber } from '../format.js'
 import type { TensorNode } from '../tensor/graph.js'
 import { CHECK_DIRECTIONS, type TensorCheck, type TensorEdge, type TensorTrace } from '../tensor/trace.js'
 import { SHOWN_TERMS, type EntryChain, type EntryTerm } from '../tensor/entry.js'
-import type { TensorClaimResult } from '../tensor/claims.js'
+import type { TensorClaim, TensorClaimResult, TensorDiagnosis } from '../tensor/claims.js'
 import { indexOf, offsetOf, shapeText, tensor, type Shape, type Tensor } from '../tensor/tensor.js'
 import { conventionsByEntry, type TensorFlag } from '../tensor/flags.js'
 import { shapeCell, valueText } from './values.js'
@@ -408,6 +408,125 @@ const anyEntry = (node: TensorNode) => `∂${node.label}${['', '[i]', '[i, j]'][
 /** A partial derivative as a factor: bracketed when it is a sum or difference. */
 const bracket = (text: string) => (/ [+-] /.test(text) ? `(${text})` : text)
 
+/** What each diagnosis's words read: the claim, its node and name, the rules that make the gradient, the true value. */
+interface VerdictContext {
+  trace: TensorTrace
+  nodes: TensorNode[]
+  out: string
+  claim: TensorClaim
+  node: TensorNode
+  /** ∂L/∂W, or ∂L/∂W[1, 2] for one entry. */
+  name: string
+  /** The node's shape and the claimed value's, in words. */
+  own: string
+  yours: string
+  /** Each contribution's upstream · rule, as the backward pass computes it. */
+  rules: string[]
+  value: (t: Tensor) => string
+  truth: Tensor
+  precision: number
+}
+
+type Diagnosed<K extends TensorDiagnosis['kind']> = (v: VerdictContext, d: Extract<TensorDiagnosis, { kind: K }>) => string[]
+
+/** A fan-out sum written with some contributions left out: one alone, the ones left out, or how many of equal ones. */
+const contributionsLeftOut: Diagnosed<'one-contribution' | 'missing'> = ({ trace, nodes, claim, node, name, rules, value, truth }, d) => {
+  // x .* x uses x twice in one operation: two contributions, not two operations.
+  const edges = trace.edges.filter((e) => e.input === claim.node)
+  const consumers = [...new Set(edges.map((e) => e.consumer))]
+  const uses =
+    consumers.length === 1 ? `${nodes[consumers[0]!]!.label} uses ${node.label} ${edges.length} times` : `${node.label} feeds ${consumers.length} operations`
+  const feeds = `${uses}, and ${name} is the sum of ${consumers.length === 1 ? 'the' : 'its'} ${edges.length} contributions: ${rules.join(' + ')} = ${value(truth)}`
+  if (d.kind === 'one-contribution')
+    return [`yours is ${consumers.length === 1 ? 'one use' : `the contribution through ${nodes[d.via]!.label}`} alone; ${feeds}`]
+  const some = (n: number) => (n === 1 ? 'one' : String(n))
+  if (d.left.length === 0)
+    return [
+      `yours leaves out ${some(d.count)} of the ${d.of} contributions (which ${d.count === 1 ? 'one' : 'ones'} cannot be told: ${d.equal ? 'they are equal here' : 'more than one choice gives your number'}); ${feeds}`,
+    ]
+  const left = edges.filter((e) => d.left.includes(e.consumer)).map((e) => plainFormula(upstreamTimesRule(trace, e)))
+  return [`yours leaves out ${left.join(' and ')} (through ${d.left.map((c) => nodes[c]!.label).join(' and ')}); ${feeds}`]
+}
+
+/** The words of each diagnosis, one entry per kind (the compiler holds it complete). */
+const DIAGNOSIS_WORDS: { [K in TensorDiagnosis['kind']]: Diagnosed<K> } = {
+  shape: ({ node, name, own, yours, rules, value, truth }, d) => [
+    `your ${name} is ${yours === 'scalar' ? 'a scalar' : yours}, but a gradient is shaped like its variable: ${node.label} is ${own === 'scalar' ? 'a scalar' : own}`,
+    ...(d.transposed
+      ? [`it is the transpose of the right one: the rule is ${rules.join(' + ')}, with the factors in that order`]
+      : [`the rule is ${rules.join(' + ')}; the right one is ${value(truth)}`]),
+  ],
+  unsummed: ({ nodes, out, node, name, yours, rules, value, truth }, d) => {
+    const consumer = nodes[d.from]!
+    return [
+      `your ${name} is ${yours}, shaped like ${consumer.label} = ${consumer.expression}: ${node.label} was broadcast there (a bias is added to every row of a batch), so its gradient sums ∂${out}/∂${consumer.label} over the copies: ${rules.join(' + ')}`,
+      `summed, yours is right: ${value(truth)}`,
+    ]
+  },
+  transposed: ({ name, own, rules, value, truth }, _d) => [
+    `your ${name} is the transpose of the right one (both are ${own}): the rule is ${rules.join(' + ')}, with the factors in that order; the right one is ${value(truth)}`,
+  ],
+  unflipped: ({ trace, name, rules, value, truth }, d) => {
+    const conv = trace.nodes[d.via]!
+    const kernel = trace.nodes[conv.inputs[1]!]!.label
+    const flip = conv.op === 'conv1d' ? 'flip' : 'rot180'
+    return [
+      `your ${name} is the rule with the kernel not flipped: each entry of ${trace.nodes[conv.inputs[0]!]!.label} meets ${kernel}'s weights in reverse order as the windows slide over it, so ḡ (padded) is correlated with ${flip}(${kernel}), not ${kernel}${d.alsoSign ? ` (here ${flip}(${kernel}) is -${kernel}, so yours is also minus the right one)` : ''}: the backward pass computes it as ${rules.join(' + ')}; the right one is ${value(truth)}`,
+    ]
+  },
+  scaled: ({ name, rules, value, truth, precision }, d) => [
+    `${name} is ${value(truth)}: ${truth.data.length === 1 ? 'yours is' : 'every entry of yours is'} ${formatNumber(d.by, precision)} times the right one (look for a factor put in or left out: the 2 of a square, the 1/n of a mean)${rules.length ? `; the backward pass computes it as ${rules.join(' + ')}` : ''}`,
+  ],
+  'from-seed': ({ out, name, value, truth, precision }, d) => [
+    `yours follows from your seed ∂${out}/∂${out} = ${formatNumber(d.seed, precision)}, which should be 1: every entry is ${formatNumber(d.seed, precision)} times the right one, so your steps after the seed are right; ${name} = ${value(truth)}`,
+  ],
+  'no-upstream': ({ nodes, out, name, rules, value, truth }, d) => {
+    const consumer = nodes[d.via]!
+    return [
+      `yours is the rule's own factor without the upstream: the gradient arriving at ${consumer.label} = ${consumer.expression} is ∂${out}/∂${consumer.label}, and ${name} applies the rule to it: ${rules.join(' + ')} = ${value(truth)}`,
+    ]
+  },
+  'here-only': ({ name, rules, value, truth }, _d) => [
+    `${name} = ${value(truth)} here, but your formula is not its formula: with the variables moved a little it no longer agrees (it holds at these values by a coincidence of their numbers); the backward pass computes it as ${rules.join(' + ')}`,
+  ],
+  seed: ({ claim, name, value }, _d) => [
+    `${name} is 1, not ${value(claim.claimed)}: it is the seed, where the backward pass starts, because the output changes one-for-one with itself; every gradient below is a multiple of it`,
+  ],
+  untransposed: ({ name, rules, value, truth }, d) => [
+    `your ${name} is right with ${d.from ? `the transpose on ${d.name} rather than ${d.from}` : d.added ? `${d.name} transposed` : `the transpose of ${d.name} taken away`}: ${d.fixed}${d.added ? " (a matrix product's rule for one factor has the other factor transposed)" : ''}; the backward pass computes it as ${rules.join(' + ')}, and it is ${value(truth)}`,
+  ],
+  reordered: ({ name, rules, value, truth }, d) => [
+    `your ${name} has the right factors in the wrong order (a matrix product does not commute, and these shapes fit either way): ${d.fixed}; the backward pass computes it as ${rules.join(' + ')}, and it is ${value(truth)}`,
+  ],
+  sign: ({ name, rules, value, truth }, _d) => [
+    `${name} is ${value(truth)}: ${truth.data.length === 1 ? 'yours has its magnitude but the opposite sign' : 'each entry of yours has its magnitude but the opposite sign'}${rules.length ? `; the backward pass computes it as ${rules.join(' + ')}` : ''}`,
+  ],
+  'one-contribution': (v, d) => contributionsLeftOut(v, d),
+  missing: (v, d) => contributionsLeftOut(v, d),
+  follows: ({ nodes, out, name, rules }, d) => {
+    const upstream = `∂${out}/∂${nodes[d.from]!.label}`
+    const how = rules.join(' + ') === upstream ? 'which passes through unchanged' : `as ${rules.join(' + ')}`
+    return [`${name} follows correctly from your ${upstream} above, ${how}: the slip is there, not here`]
+  },
+  entries: ({ claim, name, rules, value, truth, precision }, d) => {
+    const listed = d.wrong.slice(0, 3).map((index) => {
+      const offset = index.reduce((a, i, k) => a * truth.shape[k]! + i, 0)
+      const where = index.length ? `[${index.map((i) => i + 1).join(', ')}]` : name
+      const [t, c] = [truth.data[offset]!, claim.claimed.data[offset]!]
+      // An entry with the right size and the wrong sign is a sign slip at that entry: said so.
+      const sign = t !== 0 && Math.abs(c + t) <= 1e-4 * Math.abs(t) ? ' (its sign flipped)' : ''
+      return `${where} is ${formatNumber(t, precision)}, not ${formatNumber(c, precision)}${sign}`
+    })
+    const more = d.wrong.length > 3 ? `, and ${d.wrong.length - 3} more` : ''
+    return [
+      d.of === 1
+        ? `${name} is ${value(truth)}, not ${value(claim.claimed)}`
+        : `${d.wrong.length} of ${d.of} entries of ${name} differ: ${listed.join('; ')}${more}`,
+      ...(rules.length ? [`the backward pass computes it as ${rules.join(' + ')}`] : []),
+    ]
+  },
+}
+
 /** check on a tensor program: what each verdict says, one or more lines. */
 export function tensorVerdictLines(trace: TensorTrace, result: TensorClaimResult, precision: number): string[] {
   const { nodes } = trace
@@ -442,110 +561,7 @@ export function tensorVerdictLines(trace: TensorTrace, result: TensorClaimResult
   const yours = shapeText(claim.claimed.shape)
   const rules = trace.edges.filter((e) => e.input === claim.node).map((e) => plainFormula(upstreamTimesRule(trace, e)))
   const d = result.diagnosis!
-  switch (d.kind) {
-    case 'shape':
-      return [
-        `your ${name} is ${yours === 'scalar' ? 'a scalar' : yours}, but a gradient is shaped like its variable: ${node.label} is ${own === 'scalar' ? 'a scalar' : own}`,
-        ...(d.transposed
-          ? [`it is the transpose of the right one: the rule is ${rules.join(' + ')}, with the factors in that order`]
-          : [`the rule is ${rules.join(' + ')}; the right one is ${value(truth)}`]),
-      ]
-    case 'unsummed': {
-      const consumer = nodes[d.from]!
-      return [
-        `your ${name} is ${yours}, shaped like ${consumer.label} = ${consumer.expression}: ${node.label} was broadcast there (a bias is added to every row of a batch), so its gradient sums ∂${out}/∂${consumer.label} over the copies: ${rules.join(' + ')}`,
-        `summed, yours is right: ${value(truth)}`,
-      ]
-    }
-    case 'transposed':
-      return [
-        `your ${name} is the transpose of the right one (both are ${own}): the rule is ${rules.join(' + ')}, with the factors in that order; the right one is ${value(truth)}`,
-      ]
-    case 'unflipped': {
-      const conv = trace.nodes[d.via]!
-      const kernel = trace.nodes[conv.inputs[1]!]!.label
-      const flip = conv.op === 'conv1d' ? 'flip' : 'rot180'
-      return [
-        `your ${name} is the rule with the kernel not flipped: each entry of ${trace.nodes[conv.inputs[0]!]!.label} meets ${kernel}'s weights in reverse order as the windows slide over it, so ḡ (padded) is correlated with ${flip}(${kernel}), not ${kernel}${d.alsoSign ? ` (here ${flip}(${kernel}) is -${kernel}, so yours is also minus the right one)` : ''}: the backward pass computes it as ${rules.join(' + ')}; the right one is ${value(truth)}`,
-      ]
-    }
-    case 'scaled':
-      return [
-        `${name} is ${value(truth)}: ${truth.data.length === 1 ? 'yours is' : 'every entry of yours is'} ${formatNumber(d.by, precision)} times the right one (look for a factor put in or left out: the 2 of a square, the 1/n of a mean)${rules.length ? `; the backward pass computes it as ${rules.join(' + ')}` : ''}`,
-      ]
-    case 'from-seed':
-      return [
-        `yours follows from your seed ∂${out}/∂${out} = ${formatNumber(d.seed, precision)}, which should be 1: every entry is ${formatNumber(d.seed, precision)} times the right one, so your steps after the seed are right; ${name} = ${value(truth)}`,
-      ]
-    case 'no-upstream': {
-      const consumer = nodes[d.via]!
-      return [
-        `yours is the rule's own factor without the upstream: the gradient arriving at ${consumer.label} = ${consumer.expression} is ∂${out}/∂${consumer.label}, and ${name} applies the rule to it: ${rules.join(' + ')} = ${value(truth)}`,
-      ]
-    }
-    case 'here-only':
-      return [
-        `${name} = ${value(truth)} here, but your formula is not its formula: with the variables moved a little it no longer agrees (it holds at these values by a coincidence of their numbers); the backward pass computes it as ${rules.join(' + ')}`,
-      ]
-    case 'seed':
-      return [
-        `${name} is 1, not ${value(claim.claimed)}: it is the seed, where the backward pass starts, because the output changes one-for-one with itself; every gradient below is a multiple of it`,
-      ]
-    case 'untransposed':
-      return [
-        `your ${name} is right with ${d.from ? `the transpose on ${d.name} rather than ${d.from}` : d.added ? `${d.name} transposed` : `the transpose of ${d.name} taken away`}: ${d.fixed}${d.added ? " (a matrix product's rule for one factor has the other factor transposed)" : ''}; the backward pass computes it as ${rules.join(' + ')}, and it is ${value(truth)}`,
-      ]
-    case 'reordered':
-      return [
-        `your ${name} has the right factors in the wrong order (a matrix product does not commute, and these shapes fit either way): ${d.fixed}; the backward pass computes it as ${rules.join(' + ')}, and it is ${value(truth)}`,
-      ]
-    case 'sign':
-      return [
-        `${name} is ${value(truth)}: ${truth.data.length === 1 ? 'yours has its magnitude but the opposite sign' : 'each entry of yours has its magnitude but the opposite sign'}${rules.length ? `; the backward pass computes it as ${rules.join(' + ')}` : ''}`,
-      ]
-    case 'one-contribution':
-    case 'missing': {
-      // x .* x uses x twice in one operation: two contributions, not two operations.
-      const edges = trace.edges.filter((e) => e.input === claim.node)
-      const consumers = [...new Set(edges.map((e) => e.consumer))]
-      const uses =
-        consumers.length === 1
-          ? `${nodes[consumers[0]!]!.label} uses ${node.label} ${edges.length} times`
-          : `${node.label} feeds ${consumers.length} operations`
-      const feeds = `${uses}, and ${name} is the sum of ${consumers.length === 1 ? 'the' : 'its'} ${edges.length} contributions: ${rules.join(' + ')} = ${value(truth)}`
-      if (d.kind === 'one-contribution')
-        return [`yours is ${consumers.length === 1 ? 'one use' : `the contribution through ${nodes[d.via]!.label}`} alone; ${feeds}`]
-      const some = (n: number) => (n === 1 ? 'one' : String(n))
-      if (d.left.length === 0)
-        return [
-          `yours leaves out ${some(d.count)} of the ${d.of} contributions (which ${d.count === 1 ? 'one' : 'ones'} cannot be told: ${d.equal ? 'they are equal here' : 'more than one choice gives your number'}); ${feeds}`,
-        ]
-      const left = edges.filter((e) => d.left.includes(e.consumer)).map((e) => plainFormula(upstreamTimesRule(trace, e)))
-      return [`yours leaves out ${left.join(' and ')} (through ${d.left.map((c) => nodes[c]!.label).join(' and ')}); ${feeds}`]
-    }
-    case 'follows': {
-      const upstream = `∂${out}/∂${nodes[d.from]!.label}`
-      const how = rules.join(' + ') === upstream ? 'which passes through unchanged' : `as ${rules.join(' + ')}`
-      return [`${name} follows correctly from your ${upstream} above, ${how}: the slip is there, not here`]
-    }
-    case 'entries': {
-      const listed = d.wrong.slice(0, 3).map((index) => {
-        const offset = index.reduce((a, i, k) => a * truth.shape[k]! + i, 0)
-        const where = index.length ? `[${index.map((i) => i + 1).join(', ')}]` : name
-        const [t, c] = [truth.data[offset]!, claim.claimed.data[offset]!]
-        // An entry with the right size and the wrong sign is a sign slip at that entry: said so.
-        const sign = t !== 0 && Math.abs(c + t) <= 1e-4 * Math.abs(t) ? ' (its sign flipped)' : ''
-        return `${where} is ${formatNumber(t, precision)}, not ${formatNumber(c, precision)}${sign}`
-      })
-      const more = d.wrong.length > 3 ? `, and ${d.wrong.length - 3} more` : ''
-      return [
-        d.of === 1
-          ? `${name} is ${value(truth)}, not ${value(claim.claimed)}`
-          : `${d.wrong.length} of ${d.of} entries of ${name} differ: ${listed.join('; ')}${more}`,
-        ...(rules.length ? [`the backward pass computes it as ${rules.join(' + ')}`] : []),
-      ]
-    }
-  }
+  return DIAGNOSIS_WORDS[d.kind]({ trace, nodes, out, claim, node, name, own, yours, rules, value, truth, precision }, d as never)
 }
 
 /** quiz on a tensor program. */
