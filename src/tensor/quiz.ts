@@ -190,8 +190,20 @@ type Verdict = { right: true } | { right: false; why: string }
  * none is shown that the quiz would refuse.
  */
 function typedRule(trace: TensorTrace, edge: TensorEdge, g: string): string | undefined {
+  const candidates = [...formulaForms(trace, edge, g), ...shapeForms(trace, edge, g)]
+  return candidates.find((text) => {
+    try {
+      return judge(trace, edge, text, 1e-9).right
+    } catch (error) {
+      if (error instanceof InputError) return false
+      throw error
+    }
+  })
+}
+
+/** The rule's own formula in the answer language, plain and entry by entry, and the known forms of element-wise rules. */
+function formulaForms(trace: TensorTrace, edge: TensorEdge, g: string): string[] {
   const consumer = trace.nodes[edge.consumer]!
-  const [a, b] = consumer.inputs.map((i) => trace.nodes[i]!)
   const candidates: string[] = []
   if (!edge.formula.includes('‹')) {
     candidates.push(
@@ -226,6 +238,14 @@ function typedRule(trace: TensorTrace, edge: TensorEdge, g: string): string | un
         consumer.inputs.map((i) => operandText(trace.nodes[i]!)),
       ),
     )
+  return candidates
+}
+
+/** Forms a rule written in words takes: max and min's split, a constant as written, a broadcast's sums, copies along an axis, softmax's, a convolution's. */
+function shapeForms(trace: TensorTrace, edge: TensorEdge, g: string): string[] {
+  const consumer = trace.nodes[edge.consumer]!
+  const [a, b] = consumer.inputs.map((i) => trace.nodes[i]!)
+  const candidates: string[] = []
   // max and min split ḡ among the entries that reach the extreme.
   if ((consumer.op === 'maxall' || consumer.op === 'minall') && a) {
     const [fn, reaches] = consumer.op === 'maxall' ? ['max', '>='] : ['min', '<=']
@@ -270,14 +290,7 @@ function typedRule(trace: TensorTrace, edge: TensorEdge, g: string): string | un
         : `${consumer.op}(${g}, ${consumer.op === 'conv1d' ? 'flip' : 'rot180'}(${b.label}), 1, ${k - 1 - p})`,
     )
   }
-  return candidates.find((text) => {
-    try {
-      return judge(trace, edge, text, 1e-9).right
-    } catch (error) {
-      if (error instanceof InputError) return false
-      throw error
-    }
-  })
+  return candidates
 }
 
 /** A node as it is typed in an answer: its name, or a constant as the program wrote it (bracketed where it is more than one token). */
