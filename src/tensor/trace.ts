@@ -274,91 +274,126 @@ function dependents(nodes: TensorNode[], v: number): boolean[] {
  * Only the nodes computed from the moved variable are computed again.
  */
 export function checkGradients(trace: TensorTrace, targets = trace.gradients): TensorCheck[] {
-  const { nodes, output } = trace
+  const { nodes } = trace
   // Decided by the variables alone, so a --wrt node is checked the same way as they are.
   const entries = trace.variables.reduce((n, v) => n + nodes[v]!.value!.data.length, 0)
   const entrywise = entries <= LIMITS.entrywiseCheck
   // A scratch graph sharing the trace's values: a moved variable and what it reaches get new ones.
   const scratch: TensorGraph = { ...trace, nodes: nodes.map((n) => ({ ...n })) }
   const scale = Math.max(1, Math.abs(trace.value))
-  return targets.map(({ name, node, grad }) => {
-    const x = nodes[node]!.value!
-    const original = x.data
-    const moved = dependents(nodes, node)
-    // A --wrt node is moved on its own, its inputs held: it is set, never computed again.
-    const recomputed = moved.map((m, i) => m && i !== node)
-    const baseKinks = branchesAt(nodes, recomputed)
-    let largest = 1
-    for (let i = 0; i < original.length; i++) largest = Math.max(largest, Math.abs(original[i]!))
-    // h ≈ cbrt(eps)·scale balances truncation (h²) against round-off (eps/h).
-    const h = Math.cbrt(EPSILON) * largest
-    const directions = checkDirections(original.length, entrywise, node)
-    let error = 0
-    let tolerance = 0
-    let status: TensorCheck['status'] = 'agree'
-    let kink: string | undefined
-    let notFinite: TensorCheck['notFinite']
-    // The convention flags on the way whose operation's inputs the moves actually change (relu(v) at v = -1 keeps sqrt's input at 0).
-    // A kink with no gradient arriving where it is (abs(x).^2 at 0) changes nothing to first order, as for scalars.
-    const candidates = trace.flags.filter((f) => f.kind === 'non-differentiable' && nodes[f.node]!.inputs.some((k) => moved[k]) && !flatAt(trace, f))
-    const crossed = new Set<number>()
-    for (const u of directions) {
-      const at = (sign: number) => {
-        const data = new Float64Array(original.length)
-        for (let i = 0; i < data.length; i++) data[i] = original[i]! + sign * h * u[i]!
-        scratch.nodes[node]!.value = tensor(x.shape, data)
-        const kinks = new Map<number, Int8Array | Int32Array>()
-        forwardValues(scratch, kinks, recomputed)
-        for (const f of candidates)
-          if (flaggedInputs(nodes, f).some((k) => moved[k] && movesFlagged(scratch.nodes[k]!.value!, nodes[k]!.value!, f))) crossed.add(f.node)
-        return { y: scratch.nodes[output]!.value!.data[0]!, kinks }
-      }
-      const up = at(1)
-      const down = at(-1)
-      const estimate = (up.y - down.y) / (2 * h)
-      let exact = 0
-      for (let i = 0; i < u.length; i++) if (u[i] !== 0) exact += grad.data[i]! * u[i]!
-      const allowed = 1e-4 * Math.max(Math.abs(estimate), Math.abs(exact)) + 1e-7 * scale
-      const off = Math.abs(estimate - exact)
-      if (!Number.isFinite(estimate) || !Number.isFinite(exact)) {
-        status = 'not-checked'
-        notFinite ??= Number.isFinite(exact) ? 'output' : 'gradient'
-      } else if (off > allowed && status === 'agree') {
-        const flipped = [...up.kinks].find(([k, sides]) => sides.some((s, i) => s !== down.kinks.get(k)![i] || s !== baseKinks.get(k)![i]))
-        if (flipped) {
-          status = 'inconclusive'
-          kink = nodes[flipped[0]]!.label
-        } else status = 'disagree'
-      }
-      if (tolerance === 0 || off / allowed > error / tolerance) {
-        error = off
-        tolerance = allowed
-      }
-    }
-    // A rule taken by convention on the way (relu or abs at 0, a tie) makes agreement a coincidence, as for scalars.
-    const across = candidates.find((f) => crossed.has(f.node))
-    let atKink = false
-    if ((status === 'agree' || status === 'disagree') && across) {
-      status = 'inconclusive'
-      kink = nodes[across.node]!.label
-      atKink = true
-    }
-    // The scratch graph gets the trace's values back for the next variable.
-    moved.forEach((m, i) => {
-      if (m) scratch.nodes[i]!.value = nodes[i]!.value
-    })
-    return {
-      variable: name,
-      method: entrywise ? 'entries' : 'directions',
-      count: directions.length,
-      error,
-      tolerance,
-      status,
-      ...(kink ? { kink } : {}),
-      ...(atKink ? { atKink } : {}),
-      ...(notFinite ? { notFinite } : {}),
-    }
+  return targets.map((target) => checkOne(trace, scratch, target, entrywise, scale))
+}
+
+/** One variable's (or --wrt node's) check: moved along each direction, both ways, and its kinks looked at. */
+function checkOne(
+  trace: TensorTrace,
+  scratch: TensorGraph,
+  { name, node, grad }: TensorTrace['gradients'][number],
+  entrywise: boolean,
+  scale: number,
+): TensorCheck {
+  const { nodes } = trace
+  const original = nodes[node]!.value!.data
+  const moved = dependents(nodes, node)
+  // A --wrt node is moved on its own, its inputs held: it is set, never computed again.
+  const recomputed = moved.map((m, i) => m && i !== node)
+  let largest = 1
+  for (let i = 0; i < original.length; i++) largest = Math.max(largest, Math.abs(original[i]!))
+  // h ≈ cbrt(eps)·scale balances truncation (h²) against round-off (eps/h).
+  const h = Math.cbrt(EPSILON) * largest
+  const directions = checkDirections(original.length, entrywise, node)
+  // The convention flags on the way whose operation's inputs the moves actually change (relu(v) at v = -1 keeps sqrt's input at 0).
+  // A kink with no gradient arriving where it is (abs(x).^2 at 0) changes nothing to first order, as for scalars.
+  const candidates = trace.flags.filter((f) => f.kind === 'non-differentiable' && nodes[f.node]!.inputs.some((k) => moved[k]) && !flatAt(trace, f))
+  const measured = differences(trace, scratch, { node, grad, h, scale, moved, recomputed, candidates }, directions)
+  let { status, kink } = measured
+  // A rule taken by convention on the way (relu or abs at 0, a tie) makes agreement a coincidence, as for scalars.
+  const across = candidates.find((f) => measured.crossed.has(f.node))
+  let atKink = false
+  if ((status === 'agree' || status === 'disagree') && across) {
+    status = 'inconclusive'
+    kink = nodes[across.node]!.label
+    atKink = true
+  }
+  // The scratch graph gets the trace's values back for the next variable.
+  moved.forEach((m, i) => {
+    if (m) scratch.nodes[i]!.value = nodes[i]!.value
   })
+  return {
+    variable: name,
+    method: entrywise ? 'entries' : 'directions',
+    count: directions.length,
+    error: measured.error,
+    tolerance: measured.tolerance,
+    status,
+    ...(kink ? { kink } : {}),
+    ...(atKink ? { atKink } : {}),
+    ...(measured.notFinite ? { notFinite: measured.notFinite } : {}),
+  }
+}
+
+/** What one variable's moves are made with: its node and gradient, the step, and what the moves recompute and may cross. */
+interface Probe {
+  node: number
+  grad: Tensor
+  h: number
+  scale: number
+  moved: boolean[]
+  recomputed: boolean[]
+  candidates: TensorFlag[]
+}
+
+/**
+ * The central differences along each direction against the gradient's dot product with it: the
+ * worst error against its tolerance, the status, a kink that switched branch, and the flagged
+ * operations the moves crossed.
+ */
+function differences(trace: TensorTrace, scratch: TensorGraph, probe: Probe, directions: Float64Array[]) {
+  const { nodes, output } = trace
+  const { node, grad, h, scale, moved, recomputed, candidates } = probe
+  const x = nodes[node]!.value!
+  const original = x.data
+  const baseKinks = branchesAt(nodes, recomputed)
+  let error = 0
+  let tolerance = 0
+  let status: TensorCheck['status'] = 'agree'
+  let kink: string | undefined
+  let notFinite: TensorCheck['notFinite']
+  const crossed = new Set<number>()
+  for (const u of directions) {
+    const at = (sign: number) => {
+      const data = new Float64Array(original.length)
+      for (let i = 0; i < data.length; i++) data[i] = original[i]! + sign * h * u[i]!
+      scratch.nodes[node]!.value = tensor(x.shape, data)
+      const kinks = new Map<number, Int8Array | Int32Array>()
+      forwardValues(scratch, kinks, recomputed)
+      for (const f of candidates)
+        if (flaggedInputs(nodes, f).some((k) => moved[k] && movesFlagged(scratch.nodes[k]!.value!, nodes[k]!.value!, f))) crossed.add(f.node)
+      return { y: scratch.nodes[output]!.value!.data[0]!, kinks }
+    }
+    const up = at(1)
+    const down = at(-1)
+    const estimate = (up.y - down.y) / (2 * h)
+    let exact = 0
+    for (let i = 0; i < u.length; i++) if (u[i] !== 0) exact += grad.data[i]! * u[i]!
+    const allowed = 1e-4 * Math.max(Math.abs(estimate), Math.abs(exact)) + 1e-7 * scale
+    const off = Math.abs(estimate - exact)
+    if (!Number.isFinite(estimate) || !Number.isFinite(exact)) {
+      status = 'not-checked'
+      notFinite ??= Number.isFinite(exact) ? 'output' : 'gradient'
+    } else if (off > allowed && status === 'agree') {
+      const flipped = [...up.kinks].find(([k, sides]) => sides.some((s, i) => s !== down.kinks.get(k)![i] || s !== baseKinks.get(k)![i]))
+      if (flipped) {
+        status = 'inconclusive'
+        kink = nodes[flipped[0]]!.label
+      } else status = 'disagree'
+    }
+    if (tolerance === 0 || off / allowed > error / tolerance) {
+      error = off
+      tolerance = allowed
+    }
+  }
+  return { error, tolerance, status, kink, notFinite, crossed }
 }
 
 /** Which branch each selecting or kinked operation the check recomputes took at the trace's values (relu's side, a pool's winner). */
