@@ -425,26 +425,29 @@ function leftOut(edges: TensorEdge[], claimed: Tensor, at: (t: Tensor) => Tensor
   return { kind: 'missing', left: [], count: fewest, of: edges.length, ...(equal ? { equal: true as const } : {}) }
 }
 
+/** A claimed gradient not shaped like its variable: the transpose of the right one, a bias's gradient not summed over its copies, or just the wrong shape. */
+function shapeDiagnosis(trace: TensorTrace, claimed: Tensor, truth: Tensor, edges: TensorEdge[], tolerance: number): TensorDiagnosis {
+  if (claimed.shape.length === 2 && agrees(transposeOf(claimed), truth, tolerance)) return { kind: 'shape', transposed: true }
+  // A 1×n row for a vector's gradient (∂L/∂zᵀ·W, the row a textbook's numerator layout writes): the transpose too.
+  const row = claimed.shape.length === 2 && claimed.shape[0] === 1 && truth.shape.length === 1
+  if (row && agrees(tensor(truth.shape, claimed.data), truth, tolerance)) return { kind: 'shape', transposed: true }
+  // A broadcast input's gradient before the broadcast is undone (a bias's, one row per example).
+  for (const edge of edges) {
+    // Only an entry-by-entry operation broadcasts its inputs (a bias added to every row).
+    const consumer = trace.nodes[edge.consumer]!
+    const out = consumer.value!.shape
+    const broadcast = consumer.op === 'elementwise' && sameShape(broadcastShapes(truth.shape, out) ?? [], out) && broadcastAxes(truth.shape, out).length > 0
+    if (broadcast && sameShape(claimed.shape, out) && agrees(unbroadcast(claimed, truth.shape), truth, tolerance))
+      return { kind: 'unsummed', from: edge.consumer }
+  }
+  return { kind: 'shape', transposed: false }
+}
+
 function diagnose(trace: TensorTrace, claim: TensorClaim, truth: Tensor, earlier: TensorClaimResult[], tolerance: number): TensorDiagnosis {
   const { claimed } = claim
   if (claim.node === trace.output) return { kind: 'seed' }
   const edges = trace.edges.filter((e) => e.input === claim.node)
-  if (!claim.index && !sameShape(claimed.shape, truth.shape)) {
-    if (claimed.shape.length === 2 && agrees(transposeOf(claimed), truth, tolerance)) return { kind: 'shape', transposed: true }
-    // A 1×n row for a vector's gradient (∂L/∂zᵀ·W, the row a textbook's numerator layout writes): the transpose too.
-    const row = claimed.shape.length === 2 && claimed.shape[0] === 1 && truth.shape.length === 1
-    if (row && agrees(tensor(truth.shape, claimed.data), truth, tolerance)) return { kind: 'shape', transposed: true }
-    // A broadcast input's gradient before the broadcast is undone (a bias's, one row per example).
-    for (const edge of edges) {
-      // Only an entry-by-entry operation broadcasts its inputs (a bias added to every row).
-      const consumer = trace.nodes[edge.consumer]!
-      const out = consumer.value!.shape
-      const broadcast = consumer.op === 'elementwise' && sameShape(broadcastShapes(truth.shape, out) ?? [], out) && broadcastAxes(truth.shape, out).length > 0
-      if (broadcast && sameShape(claimed.shape, out) && agrees(unbroadcast(claimed, truth.shape), truth, tolerance))
-        return { kind: 'unsummed', from: edge.consumer }
-    }
-    return { kind: 'shape', transposed: false }
-  }
+  if (!claim.index && !sameShape(claimed.shape, truth.shape)) return shapeDiagnosis(trace, claimed, truth, edges, tolerance)
   const at = (t: Tensor) => (claim.index ? tensor([], [t.data[offsetOf(t.shape, claim.index)]!]) : t)
   if (!claim.index && claimed.shape.length === 2 && agrees(transposeOf(claimed), truth, tolerance)) return { kind: 'transposed' }
   const signFlipped =

@@ -86,35 +86,39 @@ export function tensorQuestions(trace: TensorTrace, precision: number): TensorQu
       ),
     })
   }
-  for (const g of trace.gradients) {
-    // An entry that rests on a convention (relu at 0: the one to ask), else the first the gradient reaches (a zero entry is a dull sum of nothing).
-    const conventions = conventionsByEntry(trace, g.node)
-    const kinked = conventions.findIndex((flags) => flags.length > 0)
-    const at =
-      kinked >= 0
-        ? kinked
-        : Math.max(
-            0,
-            g.grad.data.findIndex((x) => x !== 0),
-          )
-    const index = indexOf(g.grad.shape, at)
-    const lines = entryLines(trace, entryChain(trace, g.node, index), precision).slice(1)
-    const chain = lines.filter((line) => line.trimStart().startsWith('=') || line.trimStart().startsWith('∂'))
-    const name = `∂${out}/∂${g.name}${index.length ? `[${index.map((i) => i + 1).join(', ')}]` : ''}`
-    const rules = trace.edges.filter((e) => e.input === g.node).map((e) => plainFormula(upstreamTimesRule(trace, e)))
-    questions.push({
-      kind: 'entry',
-      section: 'entries',
-      node: g.node,
-      ask: name,
-      context: Q.entryContext(rules.join(' + ')),
-      answer: g.grad.data[at]!,
-      hints: [chain[0]?.trim() ?? rules.join(' + '), chain[1]?.trim() ?? Q.entryFromRule(rules.join(' + '))],
-      reveal: entryReveal(name, chain, formatNumber(g.grad.data[at]!, precision)),
-      ...kinkOf(trace, conventions[at]!),
-    })
-  }
+  for (const g of trace.gradients) questions.push(entryQuestion(trace, g, precision))
   return questions
+}
+
+/** The entry question of a gradient: one entry's number, hinted by its scalar chain (the --entry view). */
+function entryQuestion(trace: TensorTrace, g: TensorTrace['gradients'][number], precision: number): TensorQuestion {
+  const out = trace.nodes[trace.output]!.label
+  // An entry that rests on a convention (relu at 0: the one to ask), else the first the gradient reaches (a zero entry is a dull sum of nothing).
+  const conventions = conventionsByEntry(trace, g.node)
+  const kinked = conventions.findIndex((flags) => flags.length > 0)
+  const at =
+    kinked >= 0
+      ? kinked
+      : Math.max(
+          0,
+          g.grad.data.findIndex((x) => x !== 0),
+        )
+  const index = indexOf(g.grad.shape, at)
+  const lines = entryLines(trace, entryChain(trace, g.node, index), precision).slice(1)
+  const chain = lines.filter((line) => line.trimStart().startsWith('=') || line.trimStart().startsWith('∂'))
+  const name = `∂${out}/∂${g.name}${index.length ? `[${index.map((i) => i + 1).join(', ')}]` : ''}`
+  const rules = trace.edges.filter((e) => e.input === g.node).map((e) => plainFormula(upstreamTimesRule(trace, e)))
+  return {
+    kind: 'entry',
+    section: 'entries',
+    node: g.node,
+    ask: name,
+    context: Q.entryContext(rules.join(' + ')),
+    answer: g.grad.data[at]!,
+    hints: [chain[0]?.trim() ?? rules.join(' + '), chain[1]?.trim() ?? Q.entryFromRule(rules.join(' + '))],
+    reveal: entryReveal(name, chain, formatNumber(g.grad.data[at]!, precision)),
+    ...kinkOf(trace, conventions[at]!),
+  }
 }
 
 /**
