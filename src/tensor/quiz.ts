@@ -355,6 +355,30 @@ function judge(trace: TensorTrace, edge: TensorEdge, text: string, tolerance: nu
 }
 
 /** Asks every question until the input ends or the student types q; returns the score. */
+/** An answer judged against its question: the verdict, or why it cannot be read (said, and asked again). */
+function judgeAnswer(trace: TensorTrace, question: TensorQuestion, line: string, tolerance: number): Verdict | string {
+  if (question.kind === 'shape') {
+    const shape = readShape(line)
+    if (!shape) return Q.unreadableShape
+    return sameShape(shape, question.shape) ? { right: true } : { right: false, why: '' }
+  }
+  try {
+    if (question.kind === 'rule') return judge(trace, question.edge, line, tolerance)
+    const value = valueIn(trace, line)
+    if (value.data.length !== 1) throw new InputError(Q.oneNumber(shapeText(value.shape)))
+    return agrees(value, tensor([], [question.answer]), tolerance) ? { right: true } : { right: false, why: '' }
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error
+    return QUIZ.unreadable(error.message)
+  }
+}
+
+/** A right answer counted: at the first try, or after hints. */
+function countRight(score: Score, misses: number): void {
+  if (misses === 0) score.firstTry++
+  else score.afterHint++
+}
+
 export async function runTensorQuiz(
   trace: TensorTrace,
   questions: TensorQuestion[],
@@ -382,8 +406,7 @@ export async function runTensorQuiz(
       // "undefined" where a rule is a convention: right for one entry's number, a pointer to the convention for a whole rule.
       if (UNDEFINED_ANSWER.test(line) && question.kind !== 'shape') {
         if (question.kind === 'entry' && question.kink) {
-          if (misses === 0) score.firstTry++
-          else score.afterHint++
+          countRight(score, misses)
           io.write(`  ${c.green(QUIZ.right(options.ascii))}: ${text(QUIZ.kinkAnswer(question.kink, formatNumber(question.answer, options.precision)))}\n`)
           break
         }
@@ -391,36 +414,15 @@ export async function runTensorQuiz(
         continue
       }
       if (line.trim() !== '' && line.trim() !== '?') {
-        if (question.kind === 'shape') {
-          const shape = readShape(line)
-          if (!shape) {
-            io.write(`  ${text(Q.unreadableShape)}\n`)
-            continue
-          }
-          verdict = sameShape(shape, question.shape) ? { right: true } : { right: false, why: '' }
-        } else if (question.kind === 'entry') {
-          try {
-            const value = valueIn(trace, line)
-            if (value.data.length !== 1) throw new InputError(Q.oneNumber(shapeText(value.shape)))
-            verdict = agrees(value, tensor([], [question.answer]), options.tolerance) ? { right: true } : { right: false, why: '' }
-          } catch (error) {
-            if (!(error instanceof InputError)) throw error
-            io.write(`  ${QUIZ.unreadable(error.message)}\n`)
-            continue
-          }
-        } else {
-          try {
-            verdict = judge(trace, question.edge, line, options.tolerance)
-          } catch (error) {
-            if (!(error instanceof InputError)) throw error
-            io.write(`  ${QUIZ.unreadable(error.message)}\n`)
-            continue
-          }
+        const judged = judgeAnswer(trace, question, line, options.tolerance)
+        if (typeof judged === 'string') {
+          io.write(`  ${question.kind === 'shape' ? text(judged) : judged}\n`)
+          continue
         }
+        verdict = judged
       }
       if (verdict?.right) {
-        if (misses === 0) score.firstTry++
-        else score.afterHint++
+        countRight(score, misses)
         io.write(`  ${c.green(QUIZ.right(options.ascii))}\n`)
         break
       }
