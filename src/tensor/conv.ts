@@ -210,6 +210,29 @@ function winners(x: Tensor, outShape: Shape, p: Params): { at: Int32Array; tied:
   return { at, tied }
 }
 
+/** A pooling's note: the windows' winners, which get its gradient, and the entries no window holds (their gradients 0). */
+function poolNotes(name: string, x: Tensor, out: Tensor, p: Params, label: string): string {
+  const { at } = winners(x, out.shape, p)
+  const entry = (o: number) => (x.shape.length === 1 ? `${label}[${o + 1}]` : `${label}[${Math.floor(o / x.shape[1]!) + 1}, ${(o % x.shape[1]!) + 1}]`)
+  const named = Array.from(at.slice(0, 6), entry)
+  const winnersText = `the winners of ${name}(${label}, ${p.size}), one per window, which get its gradient: ${named.join(', ')}${at.length > 6 ? `, … (${at.length} windows)` : ''}`
+  // Windows that do not fit are dropped, as PyTorch's floor mode drops them: say which entries no window holds.
+  const k = p.size!
+  const [h, w] = plane(x.shape)
+  const [rows, cols] = [x.shape.length === 1 ? 0 : h % k, w % k]
+  if (rows === 0 && cols === 0) return winnersText
+  const left =
+    x.shape.length === 1
+      ? cols === 1
+        ? `${label}[${w}]`
+        : `${label}[${w - cols + 1}:${w}]`
+      : [...(rows ? [`the last ${rows === 1 ? 'row' : `${rows} rows`}`] : []), ...(cols ? [`the last ${cols === 1 ? 'column' : `${cols} columns`}`] : [])].join(
+          ' and ',
+        ) + ` of ${label}`
+  const one = x.shape.length === 1 ? cols === 1 : rows + cols === 1
+  return `${winnersText}; ${left} ${one ? 'is' : 'are'} in no window (${shapeText(x.shape)} does not divide into windows of ${k}; the rest is dropped, as PyTorch does), so ${one && x.shape.length === 1 ? 'its gradient is' : 'their gradients are'} 0`
+}
+
 function pool(rank: 1 | 2): TensorOp {
   const name = rank === 1 ? 'maxpool1d' : 'maxpool2d'
   const shape: TensorOp['shape'] = ([x], p) => {
@@ -258,30 +281,7 @@ function pool(rank: 1 | 2): TensorOp {
         },
       },
     ],
-    notes: (xs, out, p, labels) => {
-      const x = xs[0]!
-      const { at } = winners(x, out.shape, p)
-      const entry = (o: number) =>
-        x.shape.length === 1 ? `${labels[0]}[${o + 1}]` : `${labels[0]}[${Math.floor(o / x.shape[1]!) + 1}, ${(o % x.shape[1]!) + 1}]`
-      const named = Array.from(at.slice(0, 6), entry)
-      const winnersText = `the winners of ${name}(${labels[0]}, ${p.size}), one per window, which get its gradient: ${named.join(', ')}${at.length > 6 ? `, … (${at.length} windows)` : ''}`
-      // Windows that do not fit are dropped, as PyTorch's floor mode drops them: say which entries no window holds.
-      const k = p.size!
-      const [h, w] = plane(x.shape)
-      const [rows, cols] = [x.shape.length === 1 ? 0 : h % k, w % k]
-      if (rows === 0 && cols === 0) return winnersText
-      const left =
-        x.shape.length === 1
-          ? cols === 1
-            ? `${labels[0]}[${w}]`
-            : `${labels[0]}[${w - cols + 1}:${w}]`
-          : [
-              ...(rows ? [`the last ${rows === 1 ? 'row' : `${rows} rows`}`] : []),
-              ...(cols ? [`the last ${cols === 1 ? 'column' : `${cols} columns`}`] : []),
-            ].join(' and ') + ` of ${labels[0]}`
-      const one = x.shape.length === 1 ? cols === 1 : rows + cols === 1
-      return `${winnersText}; ${left} ${one ? 'is' : 'are'} in no window (${shapeText(x.shape)} does not divide into windows of ${k}; the rest is dropped, as PyTorch does), so ${one && x.shape.length === 1 ? 'its gradient is' : 'their gradients are'} 0`
-    },
+    notes: (xs, out, p, labels) => poolNotes(name, xs[0]!, out, p, labels[0]!),
   }
   return op
 }
