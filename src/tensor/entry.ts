@@ -5,7 +5,8 @@
 import { InputError } from '../errors.js'
 import { OPS } from '../ops.js'
 import { localText } from './ops.js'
-import { broadcastIndex, indexOf, offsetOf, shapeText, tensor, type Tensor } from './tensor.js'
+import { broadcastIndex, indexOf, offsetOf, shapeText, tensor, type Shape, type Tensor } from './tensor.js'
+import type { TensorNode } from './graph.js'
 import { edgeRule, type TensorEdge, type TensorTrace } from './trace.js'
 
 /** Terms listed per edge; the rest are counted. */
@@ -115,20 +116,8 @@ function partialText(trace: TensorTrace, edge: TensorEdge, at: number[], index: 
   const operands = consumer.inputs.map((i) => trace.nodes[i]!)
   const out = consumer.value!.shape
   switch (consumer.op) {
-    case 'matmul': {
-      // out[i, j] = Σ_p A[i, p]·B[p, j]: ∂/∂A[i, p] is B[p, j], ∂/∂B[p, j] is A[i, p].
-      const [a, b] = operands as [(typeof operands)[0], (typeof operands)[0]]
-      const aShape = a.value!.shape
-      const bShape = b.value!.shape
-      if (edge.slot === 0) {
-        const p = index[index.length - 1]!
-        const j = bShape.length === 2 ? [out.length === 2 ? at[1]! : at[0]!] : []
-        return entryText(b.label, [p, ...j])
-      }
-      const p = index[0]!
-      const i = aShape.length === 2 ? [at[0]!] : []
-      return entryText(a.label, [...i, p])
-    }
+    case 'matmul':
+      return matmulPartial(edge, operands, out, at, index)
     case 'elementwise': {
       const fn = consumer.params.fn!
       if (OPS[fn].inputs.length > 2) return undefined
@@ -155,18 +144,8 @@ function partialText(trace: TensorTrace, edge: TensorEdge, at: number[], index: 
     case 'dot':
       return entryText(operands[1 - edge.slot]!.label, index)
     case 'conv1d':
-    case 'conv2d': {
-      // out[i, j] = Σ_ab X[i·s + a - p, j·s + b - p]·K[a, b]: a kernel entry's partial is the input entry it met, and back.
-      const s = consumer.params.stride ?? 1
-      const p = consumer.params.padding ?? 0
-      const two = consumer.op === 'conv2d'
-      const [i, j] = two ? [at[0]!, at[1]!] : [0, at[0]!]
-      const [r, c] = two ? [index[0]!, index[1]!] : [0, index[0]!]
-      const pr = two ? p : 0
-      const other = operands[1 - edge.slot]!
-      const spot = edge.slot === 1 ? [i * s + r - pr, j * s + c - p] : [r + pr - i * s, c + p - j * s]
-      return entryText(other.label, two ? spot : [spot[1]!])
-    }
+    case 'conv2d':
+      return convPartial(consumer, edge, operands, at, index)
     case 'maxpool1d':
     case 'maxpool2d':
       return '1'
@@ -181,6 +160,36 @@ function partialText(trace: TensorTrace, edge: TensorEdge, at: number[], index: 
       // Every op has its case: a new one fails to compile here until it says its partial.
       return consumer.op satisfies undefined
   }
+}
+
+/** A matrix product's partial: out[i, j] = Σ_p A[i, p]·B[p, j], so ∂/∂A[i, p] is B[p, j] and ∂/∂B[p, j] is A[i, p]. */
+function matmulPartial(edge: TensorEdge, operands: TensorNode[], out: Shape, at: number[], index: number[]): string {
+  // out[i, j] = Σ_p A[i, p]·B[p, j]: ∂/∂A[i, p] is B[p, j], ∂/∂B[p, j] is A[i, p].
+  const [a, b] = operands as [(typeof operands)[0], (typeof operands)[0]]
+  const aShape = a.value!.shape
+  const bShape = b.value!.shape
+  if (edge.slot === 0) {
+    const p = index[index.length - 1]!
+    const j = bShape.length === 2 ? [out.length === 2 ? at[1]! : at[0]!] : []
+    return entryText(b.label, [p, ...j])
+  }
+  const p = index[0]!
+  const i = aShape.length === 2 ? [at[0]!] : []
+  return entryText(a.label, [...i, p])
+}
+
+/** A convolution's partial: out[i, j] = Σ_ab X[i·s + a - p, j·s + b - p]·K[a, b], so a kernel entry's is the input entry it met, and back. */
+function convPartial(consumer: TensorNode, edge: TensorEdge, operands: TensorNode[], at: number[], index: number[]): string {
+  // out[i, j] = Σ_ab X[i·s + a - p, j·s + b - p]·K[a, b]: a kernel entry's partial is the input entry it met, and back.
+  const s = consumer.params.stride ?? 1
+  const p = consumer.params.padding ?? 0
+  const two = consumer.op === 'conv2d'
+  const [i, j] = two ? [at[0]!, at[1]!] : [0, at[0]!]
+  const [r, c] = two ? [index[0]!, index[1]!] : [0, index[0]!]
+  const pr = two ? p : 0
+  const other = operands[1 - edge.slot]!
+  const spot = edge.slot === 1 ? [i * s + r - pr, j * s + c - p] : [r + pr - i * s, c + p - j * s]
+  return entryText(other.label, two ? spot : [spot[1]!])
 }
 
 /** A Jacobian is printed in full up to as many rows and columns as a value is (no ellipsis). */
