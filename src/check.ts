@@ -113,11 +113,14 @@ class GradientCheck {
     const narrow = this.central(k, from, h / 2)
     this.numeric.restore(from)
     const base = { variable: g.name, grad, estimate: narrow.estimate, step: narrow.step, fUp: narrow.fUp, fDown: narrow.fDown }
+    // A kink on the way, or a branch switched within h, blends two slopes into the difference
+    // quotient, unless L's two one-sided slopes are the same (relu(x·x) at 0: both 0).
     const kink = this.kinks.get(g.node)
-    if (kink !== undefined) return { ...base, status: 'inconclusive', reason: { code: 'kink', node: kink } }
     const straddled = wide.straddled ?? narrow.straddled
     const switching = straddled === undefined ? undefined : kinkNodes(this.graph)[straddled]!
-    if (switching !== undefined && !flatAbove(this.trace, switching)) return { ...base, status: 'inconclusive', reason: { code: 'branch', node: switching } }
+    const blended = (kink !== undefined || (switching !== undefined && !flatAbove(this.trace, switching))) && this.slopesDiffer(wide, narrow)
+    if (blended && kink !== undefined) return { ...base, status: 'inconclusive', reason: { code: 'kink', node: kink } }
+    if (blended && switching !== undefined) return { ...base, status: 'inconclusive', reason: { code: 'branch', node: switching } }
     if (![wide.fUp, wide.fDown, narrow.fUp, narrow.fDown, wide.estimate, narrow.estimate].every(Number.isFinite)) {
       return { ...base, status: 'inconclusive', reason: { code: 'not-finite-near' } }
     }
@@ -145,6 +148,21 @@ class GradientCheck {
     const straddled = sidesUp.findIndex((side, j) => side !== this.numeric.sides[j])
     const difference = { estimate: (fUp - fDown) / (up - down), step: (up - down) / 2, fUp, fDown }
     return straddled < 0 ? difference : { ...difference, straddled }
+  }
+
+  /**
+   * Whether L's slopes to the right and to the left of the point differ, each a one-sided
+   * difference at two steps, extrapolated (Richardson) so that curvature does not look like a
+   * kink; NaN or ∞ nearby counts as differing.
+   */
+  private slopesDiffer(wide: Difference, narrow: Difference): boolean {
+    const right = (d: Difference) => (d.fUp - this.f0) / d.step
+    const left = (d: Difference) => (this.f0 - d.fDown) / d.step
+    const [r, l] = [2 * right(narrow) - right(wide), 2 * left(narrow) - left(wide)]
+    if (!Number.isFinite(r) || !Number.isFinite(l)) return true
+    const magnitude = Math.max(this.noise, Math.abs(narrow.fUp), Math.abs(narrow.fDown))
+    const roundOff = (12 * (EPSILON * magnitude + Number.MIN_VALUE)) / narrow.step
+    return Math.abs(r - l) > RELATIVE_TOLERANCE * Math.max(Math.abs(r), Math.abs(l)) + ABSOLUTE_TOLERANCE + 10 * roundOff
   }
 
   /** Agree, disagree, or inconclusive when the estimate's own error is too large to tell. */

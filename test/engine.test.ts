@@ -211,6 +211,26 @@ describe('NaN and infinities told truly', () => {
     expect(stdout).not.toContain('one-sided slopes differ')
   })
 
+  it('says one-sided slopes differ only where they do: a kink reached with zero slope leaves L differentiable', async () => {
+    // relu(x·x) is x² near 0 (both slopes 0); |x³| too; relu(x·y) at (0, 0) is flat in x and in y.
+    for (const [program, values] of [
+      ['relu(x*x)', ['--x', '0']],
+      ['abs(x^3)', ['--x', '0']],
+      ['relu(x*y)', ['--x', '0', '--y', '0']],
+    ] as const) {
+      const { stdout } = await runCli([program, ...values, '--width', '1000'])
+      expect([program, stdout.includes('one-sided slopes differ')]).toEqual([program, false])
+      expect(stdout).toMatch(/│ x\s+│ 0\s+│ 0\s+│ agrees/)
+    }
+    // relu(w·x + b) at x = 0: L is 0 for every w, so only x and b meet the kink's two slopes.
+    const layer = await runCli(['relu(w*x + b)', '--w', '2', '--x', '0', '--b', '0', '--width', '1000'])
+    expect(layer.stdout).toContain('x, b: the gradients pass a non-differentiable point (relu at L), where the two one-sided slopes differ')
+    expect(layer.stdout).toMatch(/│ w\s+│ 0\s+│ 0\s+│ agrees/)
+    // The tensor check measures the same: relu(x .* x) at [0] agrees; relu(x) at [0] does not.
+    const tensor = (await runCli(['L = sum(relu(x .* x)) + sum(relu(y))', '--x', '[0]', '--y', '[0]', '--format', 'json'])).stdout
+    expect(JSON.parse(tensor).checks.map((c: { status: string }) => c.status)).toEqual(['agree', 'inconclusive'])
+  })
+
   it('calls d(0^b)/db for b > 0 the derivative it is, not a kink, and checks it; at b = 0 it is a convention', async () => {
     const flat = await runCli(['x^y', '--x', '0', '--y', '0.5', '--width', '1000'])
     expect(flat.stdout).toContain('d(0^b)/db = 0 here, as 0^b is 0 for every b > 0')

@@ -360,7 +360,10 @@ function differences(trace: TensorTrace, scratch: TensorGraph, probe: Probe, dir
   let kink: string | undefined
   let notFinite: TensorCheck['notFinite']
   const crossed = new Set<number>()
+  // Whether every direction that crossed a kink found L's two one-sided slopes the same (relu(x .* x) at 0).
+  let smooth = true
   for (const u of directions) {
+    let crossing = false
     const at = (sign: number) => {
       const data = new Float64Array(original.length)
       for (let i = 0; i < data.length; i++) data[i] = original[i]! + sign * h * u[i]!
@@ -368,11 +371,16 @@ function differences(trace: TensorTrace, scratch: TensorGraph, probe: Probe, dir
       const kinks = new Map<number, Int8Array | Int32Array>()
       forwardValues(scratch, kinks, recomputed)
       for (const f of candidates)
-        if (flaggedInputs(nodes, f).some((k) => moved[k] && movesFlagged(scratch.nodes[k]!.value!, nodes[k]!.value!, f))) crossed.add(f.node)
+        if (flaggedInputs(nodes, f).some((k) => moved[k] && movesFlagged(scratch.nodes[k]!.value!, nodes[k]!.value!, f))) {
+          crossed.add(f.node)
+          crossing = true
+        }
       return { y: scratch.nodes[output]!.value!.data[0]!, kinks }
     }
     const up = at(1)
     const down = at(-1)
+    const flipped = [...up.kinks].find(([k, sides]) => sides.some((s, i) => s !== down.kinks.get(k)![i] || s !== baseKinks.get(k)![i]))
+    if (smooth && (crossing || flipped)) smooth = !slopesDiffer(trace.value, up.y, down.y, at, h, scale)
     const estimate = (up.y - down.y) / (2 * h)
     let exact = 0
     for (let i = 0; i < u.length; i++) if (u[i] !== 0) exact += grad.data[i]! * u[i]!
@@ -382,8 +390,7 @@ function differences(trace: TensorTrace, scratch: TensorGraph, probe: Probe, dir
       status = 'not-checked'
       notFinite ??= Number.isFinite(exact) ? 'output' : 'gradient'
     } else if (off > allowed && status === 'agree') {
-      const flipped = [...up.kinks].find(([k, sides]) => sides.some((s, i) => s !== down.kinks.get(k)![i] || s !== baseKinks.get(k)![i]))
-      if (flipped) {
+      if (flipped && !smooth) {
         status = 'inconclusive'
         kink = nodes[flipped[0]]!.label
       } else status = 'disagree'
@@ -393,7 +400,21 @@ function differences(trace: TensorTrace, scratch: TensorGraph, probe: Probe, dir
       tolerance = allowed
     }
   }
-  return { error, tolerance, status, kink, notFinite, crossed }
+  // Crossing a kink blends L's two slopes only where they differ.
+  return { error, tolerance, status, kink, notFinite, crossed: smooth ? new Set<number>() : crossed }
+}
+
+/**
+ * Whether L's slopes on the two sides of the point, along one direction, differ: one-sided
+ * differences at h and h/2, extrapolated (Richardson) so that curvature does not look like a kink.
+ * `at(sign)` moves by sign·h, so h/2 is `at(±1/2)`.
+ */
+function slopesDiffer(f0: number, up: number, down: number, at: (sign: number) => { y: number }, h: number, scale: number): boolean {
+  const [halfUp, halfDown] = [at(0.5).y, at(-0.5).y]
+  const right = 2 * ((halfUp - f0) / (h / 2)) - (up - f0) / h
+  const left = 2 * ((f0 - halfDown) / (h / 2)) - (f0 - down) / h
+  if (!Number.isFinite(right) || !Number.isFinite(left)) return true
+  return Math.abs(right - left) > 1e-4 * Math.max(Math.abs(right), Math.abs(left)) + (1e-7 * scale) / h
 }
 
 /** Which branch each selecting or kinked operation the check recomputes took at the trace's values (relu's side, a pool's winner). */
