@@ -614,14 +614,25 @@ describe('quiz', () => {
     expect(smooth.stdout).toContain('Score: 2 of 2 right at the first try (2 not asked).')
   })
 
+  it('check at a tie or a kink: the ½ the tie takes in the equation, and a one-sided slope named as one', async () => {
+    const tie = (await runCli(['check', 'max(x, y)', '--x', '1', '--y', '1', '--claim', 'dL/dx = 1'])).stdout
+    expect(tie).toContain('but ∂max(x, y)/∂x = 1/2 = 0.5 (max rule).')
+    expect(tie).not.toContain('[x > y] = 0.5')
+    expect(tie).toContain('1 is the slope with x moved up from here; at the point itself max is not differentiable at a tie: the gradient is split evenly')
+    const relu = (await runCli(['check', 'relu(x)', '--x', '0', '--claim', 'dL/dx = 1'])).stdout
+    expect(relu).toContain('1 is the slope with x moved up from here; at the point itself relu is not differentiable at 0: the gradient is taken as 0')
+    // A number that is no side's slope is not called one.
+    const neither = (await runCli(['check', 'relu(x)', '--x', '0', '--claim', 'dL/dx = 2'])).stdout
+    expect(neither).not.toContain('is the slope with')
+  })
+
   it('at a kink, says that the convention decides, not the formula', async () => {
     const result = await runCli(['quiz', 'max(x, y)', '--x', '1', '--y', '1'], { answers: ['1', '1', '1', '1', 'q'] })
+    // The convention first: the rule's formula alone gives a one-sided slope (the 1 typed here).
     expect(result.stdout).toContain(
-      '(2/6) ∂max(x, y)/∂x = ?   (L = max(x, y))\n> 1\n  ✗ not quite: max rule: ∂max(u, v)/∂u = [u > v] (max passes the whole gradient',
+      '(2/6) ∂max(x, y)/∂x = ?   (L = max(x, y))\n> 1\n  ✗ not quite: ∂max(x, y)/∂x = [x > y] away from this point, but here max is not differentiable at a tie: the gradient is split evenly',
     )
-    expect(result.stdout).toContain(
-      '  ✗ not quite: ∂max(x, y)/∂x = [x > y] away from this point, but here max is not differentiable at a tie: the gradient is split evenly',
-    )
+    expect(result.stdout).toContain('\n> 1\n  ✗ not quite: max rule: ∂max(u, v)/∂u = [u > v] (max passes the whole gradient')
     expect(result.stdout).toContain('  answer: ∂max(x, y)/∂x = 0.5: max is not differentiable at a tie')
   })
 

@@ -126,12 +126,10 @@ function localQuestions(asking: Asking): Question[] {
         ask: name,
         context: `${consumer.label} = ${printSym(consumer.expression!, n.style)}`,
         answer: edge.localValue,
-        hints: [
-          n.print(ruleSentence(consumer.op!, edge.slot, names)),
-          convention
-            ? `${name} = ${formula} away from this point, but here ${convention}`
-            : `${name} = ${formula}, with ${inputValues(asking, edge.to).join(', ')}`,
-        ],
+        // At a kink or tie the convention is the first hint: the rule's formula alone gives a one-sided slope.
+        hints: convention
+          ? [`${name} = ${formula} away from this point, but here ${convention}`, n.print(ruleSentence(consumer.op!, edge.slot, names))]
+          : [n.print(ruleSentence(consumer.op!, edge.slot, names)), `${name} = ${formula}, with ${inputValues(asking, edge.to).join(', ')}`],
         reveal: convention ? `${name} = ${num(edge.localValue)}: ${convention}` : worked(`${name} = ${formula}`, formula, num(edge.localValue)),
         answerAt: (t) => numberAt(t.edges[row.edge]!.localValue),
         answerNames: symNames(edge.local),

@@ -4,6 +4,7 @@
 import type { OpId } from '../ops.js'
 import { precedence, type Sym } from '../sym.js'
 import type { Trace, TraceEdge } from '../trace.js'
+import { rational } from '../canon.js'
 
 export type Cell =
   /** A node's or a variable's name. */
@@ -60,4 +61,9 @@ export function local(trace: Trace, edge: TraceEdge): Cell {
 /** A local derivative of op written with placeholder inputs, for explaining a rule: ∂(u·v)/∂u. */
 export function placeholderLocal(op: OpId, args: Sym[], slot: number): Cell {
   return { kind: 'local', expression: { op, args }, slot }
+}
+
+/** An edge's local derivative as every face writes it: at a tie of max or min the ½ the convention takes, not a formula ([x > y]) that says 0 beside it. */
+export function localSym(trace: Pick<Trace, 'edges' | 'flags'>, edge: TraceEdge): Sym {
+  return trace.flags.some((f) => f.convention === 'tie-split' && f.edge !== undefined && trace.edges[f.edge] === edge) ? rational(1, 2) : edge.local
 }

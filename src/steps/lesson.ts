@@ -5,9 +5,8 @@
 import type { Check, CheckReason } from '../check.js'
 import { LIMITS } from '../limits.js'
 import { symTerms, type Sym } from '../sym.js'
-import { rational } from '../canon.js'
 import { operandSym, type Trace } from '../trace.js'
-import { factor, grad, local, product, type Cell, type Phrase } from './cells.js'
+import { factor, grad, local, localSym, product, type Cell, type Phrase } from './cells.js'
 import { EXPLAIN, NOT_CHECKED_INTERMEDIATE, andMore, chainSelected, checkReasonText, flagText, notationNote, placeholders, ruleSentence } from './words.js'
 
 export interface LessonOptions {
@@ -182,7 +181,7 @@ function* localRows(trace: Trace, flaggedEdges: Set<number>): Generator<LocalRow
   for (let e = 0; e < trace.edges.length; e++) {
     const edge = trace.edges[e]!
     if (!trace.nodes[edge.to]!.onPath) continue
-    const symbolic = ties.has(e) ? rational(1, 2) : edge.local
+    const symbolic = ties.has(e) ? localSym(trace, edge) : edge.local
     yield { edge: e, local: local(trace, edge), rule: edge.rule.name, symbolic, value: edge.localValue, flagged: flaggedEdges.has(e) }
   }
 }

@@ -10,7 +10,7 @@ import type { CheckReason, CheckStatus } from '../check.js'
 import type { Divergence, Rise } from '../modes/train.js'
 import type { ClaimResult, Diagnosis } from '../modes/claims.js'
 import type { FormulaSlip } from '../modes/formula.js'
-import { factor, grad, local, mark, name, placeholderLocal, product, sum, tangent, value, type Cell, type Phrase } from './cells.js'
+import { factor, grad, local, localSym, mark, name, placeholderLocal, product, sum, tangent, value, type Cell, type Phrase } from './cells.js'
 
 /** Finished sentences (flags, reasons) give their numbers at the default precision, whatever --precision says. */
 const raw = (x: number): Cell => value(x, DEFAULT_PRECISION)
@@ -448,8 +448,9 @@ function namedPair(named: (k: number) => string, a: number, b: number): string {
 }
 
 /** " = 1 - tanh(z)² = 0.42", or " = 1" once when the formula is its number (never "= 1 = 1"). */
-function localWorked(edge: Trace['edges'][number]): Phrase {
-  return isNumber(edge.local) ? [' = ', value(edge.localValue as number)] : [' = ', value(edge.local), ' = ', value(edge.localValue as number)]
+function localWorked(trace: Trace, edge: Trace['edges'][number]): Phrase {
+  const formula = localSym(trace, edge)
+  return isNumber(formula) ? [' = ', value(edge.localValue as number)] : [' = ', value(formula), ' = ', value(edge.localValue as number)]
 }
 
 /** The lines under one claim: right, or wrong and where it departs. */
@@ -578,7 +579,7 @@ function localInsteadLine({ trace, r, d }: Judged, meaning: Cell, e: number): Ph
     value(r.claimed),
     ' is the local derivative ',
     local(trace, edge),
-    ...(isNumber(edge.local) ? [] : [' = ', value(edge.local)]),
+    ...(isNumber(localSym(trace, edge)) ? [] : [' = ', value(localSym(trace, edge))]),
     ', not ',
     meaning,
     ': multiply it by the upstream ',
@@ -615,7 +616,7 @@ function inheritedVerdict({ trace, r, d, label, named }: Judged, results: ClaimR
 function localVerdict({ trace, r, label }: Judged, meaning: Cell, diagnosis: Extract<Diagnosis, { kind: 'local' }>): Phrase {
   const parts = diagnosis.edges.map((e) => trace.edges[e]!)
   const symbolic = joinCells(
-    parts.map((edge) => value(edge.local)),
+    parts.map((edge) => value(localSym(trace, edge))),
     ' + ',
   )
   const uses = parts.length > 1 ? `, ${label(r.wrt)} is used ${parts.length} times, so the local derivatives add` : ''
@@ -655,7 +656,7 @@ function unclaimedVerdict(judged: Judged, diagnosis: Extract<Diagnosis, { kind: 
       'left-out': [name, ' left out of the product'],
       'value-for-derivative': [`the value of ${label(edge.to)} (`, value(trace.nodes[edge.to]!.value as number), ') written for its derivative ', name],
     }[diagnosis.slip.kind]
-    const right: Phrase = [name, ...localWorked(edge), ` (${edge.rule.name} rule).`]
+    const right: Phrase = [name, ...localWorked(trace, edge), ` (${edge.rule.name} rule).`]
     lines.push(['Your number is exactly what ', ...how, ' gives: the first step to check is ', ...right])
   } else if (diagnosis.signFlipped) {
     lines.push([
@@ -748,6 +749,37 @@ function unmultipliedVerdict({ trace, r, d, named }: Judged, results: ClaimResul
   ]
 }
 
+/**
+ * Where an edge's rule is a convention at a kink or tie (relu at 0, max at a tie), which side's
+ * slope `implied` is ("the slope just above 0"), read from the op's own values a little to each
+ * side; undefined elsewhere, or when it is neither side's.
+ */
+function oneSide(trace: Trace, e: number, implied: number): string | undefined {
+  const flag = trace.flags.find((f) => f.edge === e && f.kind === 'non-differentiable' && f.code === 'convention')
+  if (!flag) return undefined
+  const edge = trace.edges[e]!
+  const consumer = trace.nodes[edge.to]!
+  const op = OPS[consumer.op!]
+  const xs = consumer.inputs.map((k) => trace.nodes[k]!.value)
+  if (!xs.every(isNumber)) return undefined
+  const at = xs[edge.slot] as number
+  const step = 1e-6 * Math.max(1, Math.abs(at))
+  const moved = (by: number) => op.value(...xs.map((x, k) => (k === edge.slot ? at + by : (x as number))))
+  const here = op.value(...(xs as number[]))
+  const [right, left] = [(moved(step) - here) / step, (here - moved(-step)) / step]
+  const close = (a: number) => Math.abs(a - implied) <= 1e-4 * Math.max(1, Math.abs(implied))
+  if (close(right) && close(left)) return undefined
+  const input = trace.nodes[consumer.inputs[edge.slot]!]!.label
+  return close(right) ? `the slope with ${input} moved up from here` : close(left) ? `the slope with ${input} moved down from here` : undefined
+}
+
+/** What the backward pass takes at a convention's point, as the flag says it. */
+function conventionPhrase(trace: Trace, e: number): Phrase {
+  const flag = trace.flags.find((f) => f.edge === e && f.code === 'convention')!
+  const text = conventionText(trace.nodes[flag.node]!.op!, flag.convention!)
+  return [...text, '.']
+}
+
 function ownStepVerdict(judged: Judged, diagnosis: Extract<Diagnosis, { kind: 'step' }>): Phrase[] {
   const { trace, r, step } = judged
   const lines: Phrase[] = [['First departure: this step. ', ...step(diagnosis.edges)]]
@@ -758,8 +790,10 @@ function ownStepVerdict(judged: Judged, diagnosis: Extract<Diagnosis, { kind: 's
     if (upstream !== 0) {
       const name = local(trace, edge)
       const means: Phrase = [name, ' = ', value(r.claimed), ' / ', factor(upstream), ' = ', value(r.claimed / upstream)]
-      const truth: Phrase = [name, ...localWorked(edge), ` (${edge.rule.name} rule).`]
+      const truth: Phrase = [name, ...localWorked(trace, edge), ` (${edge.rule.name} rule).`]
       lines.push(['Your number means ', ...means, ', but ', ...truth, ...(diagnosis.signFlipped ? [' The size is right; the sign is flipped.'] : [])])
+      const side = oneSide(trace, diagnosis.edges[0]!, r.claimed / upstream)
+      if (side) lines.push([value(r.claimed / upstream), ` is ${side}; at the point itself `, ...conventionPhrase(trace, diagnosis.edges[0]!)])
     }
   }
   return lines
