@@ -209,6 +209,11 @@ describe('NaN and infinities told truly', () => {
     const { stdout } = await runCli(['relu(x)*x', '--x', '0', '--width', '1000'])
     expect(stdout).toContain('no gradient arrives at t1 here (∂L/∂t1 = 0), so the choice changes nothing')
     expect(stdout).not.toContain('one-sided slopes differ')
+    // An infinite slope times that 0 is NaN: said so, beside the NaN the backward pass prints.
+    const sqrt = (await runCli(['sqrt(x)*0', '--x', '0', '--width', '1000'])).stdout
+    expect(sqrt).toContain('no gradient arrives at t1 here (∂L/∂t1 = 0), but 0 · Infinity is NaN, so the gradient through it is NaN (PyTorch gives NaN too)')
+    expect(sqrt).not.toContain('the choice changes nothing')
+    expect(sqrt).toMatch(/│ ∂L\/∂x\s+│ ∂L\/∂t1 · ∂sqrt\(x\)\/∂x │ 0 · Infinity │ NaN\s+│/)
   })
 
   it('says one-sided slopes differ only where they do: a kink reached with zero slope leaves L differentiable', async () => {

@@ -261,7 +261,19 @@ export function flagText(trace: Trace, flag: Flag): Phrase {
     case 'convention': {
       const text: Phrase = [local(trace, edge!), ': ', ...conventionText(node.op!, flag.convention!)]
       // relu(x)·x at 0: what relu's own slopes do there is multiplied by nothing.
-      if (node.grad === 0) text.push('; no gradient arrives at ', node.label, ' here (', grad(out, node.label), ' = 0), so the choice changes nothing')
+      // (An infinite slope times that 0 is NaN, not nothing: sqrt(x)·0 at 0, in PyTorch too.)
+      if (node.grad === 0 && Number.isFinite(edge!.localValue as number))
+        text.push('; no gradient arrives at ', node.label, ' here (', grad(out, node.label), ' = 0), so the choice changes nothing')
+      else if (node.grad === 0)
+        text.push(
+          '; no gradient arrives at ',
+          node.label,
+          ' here (',
+          grad(out, node.label),
+          ' = 0), but 0 · ',
+          raw(edge!.localValue as number),
+          ' is NaN, so the gradient through it is NaN (PyTorch gives NaN too)',
+        )
       return text
     }
     case 'local':
