@@ -147,7 +147,7 @@ describe('tensor programs at the command line', () => {
     ['x*w', { x: '@x.csv' }, true],
     ['x*w', { x: '2*3' }, false],
     ['x*w', { x: 'sqrt(2)' }, false],
-  ])('the parser reads %j as a %s program', (source, values, tensor) => {
+  ])('the parser reads %j with the values %j as a tensor program: %s', (source, values, tensor) => {
     expect(isTensorProgram(source, values as Record<string, string>)).toBe(tensor)
   })
 
@@ -294,7 +294,7 @@ describe('check on a tensor program', () => {
       [false, 'unreadable'],
     ])
     expect(json.claims[1].explanation[0]).toBe(
-      "your ∂L/∂W does not fit together: (x')·∂L/∂z: (x') is 1×2 and ∂L/∂z has 3 entries; the inner sizes must agree; the backward pass computes it as ∂L/∂t1·xᵀ (3×1 · 1×2 → 3×2)",
+      "your ∂L/∂W does not fit together: (x')·∂L/∂z: (x') is 1×2 and ∂L/∂z has 3 entries; the inner sizes must agree (right with its factors in the other order: dL/dz * x'); the backward pass computes it as ∂L/∂t1·xᵀ (3×1 · 1×2 → 3×2)",
     )
     expect(json.claims[3].explanation[0]).toBe('cannot be read: dL/dq: q is not a node of the program')
   })
@@ -591,6 +591,25 @@ describe('check on a tensor program: the seed and repeated uses', () => {
     const two = await runCli(['check', 'z = W*x + x; L = sum(z)', '--W', '[1, 2; 3, 4]', '--x', '[1, -1]', '--claim', 'dL/dx = [1, 1]'])
     expect(two.stdout).toContain('yours is the contribution through z alone; x feeds 2 operations, and ∂L/∂x is the sum of its 2 contributions')
     // Of three contributions, the one left out is named: here z (= Wx + x) through t2 = z .* x.
+    // For one entry, the rules' sum is taken at the entry, not set equal to it.
+    const entry = await runCli(['check', 'z = W*x + x; L = sum(z)', '--W', '[1, 2; 3, 4]', '--x', '[1, -1]', '--claim', 'dL/dx[2] = 6', '--claim', 'dL/dW = '])
+    expect(entry.stdout).toContain('∂L/∂x[2] is the sum of its 2 contributions: (∂L/∂z + Wᵀ·∂L/∂t1)[2] = 7')
+    expect(entry.stdout).toContain('cannot be read: the value after = is empty')
+    // A shape error's own "did you mean" is kept only where it gives the gradient; a transpose that does is named.
+    const unfit = await runCli([
+      'check',
+      'z = W*x; L = sum(tanh(z))',
+      '--W',
+      '[1, 2; 3, 4; 5, 6]',
+      '--x',
+      '[1, -1]',
+      '--claim',
+      "dL/dW = x'*dL/dz'",
+      '--claim',
+      'dL/dW = dL/dz*x',
+    ])
+    expect(unfit.stdout).not.toContain('did you mean')
+    expect(unfit.stdout).toContain("the inner sizes must agree (right with x transposed: dL/dz*x'); the backward pass computes it as ∂L/∂z·xᵀ")
     const three = await runCli(['check', 'z = W*x + x; L = sum(z .* x)', '--W', '[1, 2; 3, 4]', '--x', '[1, 2]', '--claim', "dL/dx = W'*x + x"])
     expect(three.stdout).toContain('yours leaves out ∂L/∂t2 ⊙ z (through t2); x feeds 3 operations, and ∂L/∂x is the sum of its 3 contributions')
     expect(three.stdout).toContain('= [14, 25]')

@@ -559,7 +559,9 @@ export function tensorVerdictLines(trace: TensorTrace, result: TensorClaimResult
   if (result.right) return [`${name} = ${value(truth)}: right`]
   const own = shapeText(node.value!.shape)
   const yours = shapeText(claim.claimed.shape)
-  const rules = trace.edges.filter((e) => e.input === claim.node).map((e) => plainFormula(upstreamTimesRule(trace, e)))
+  const whole = trace.edges.filter((e) => e.input === claim.node).map((e) => plainFormula(upstreamTimesRule(trace, e)))
+  // For one entry, the rules' sum taken at that entry: (∂L/∂z + Wᵀ·∂L/∂t1)[2], never a vector set equal to a number.
+  const rules = claim.index && whole.length ? [`${/^∂[^\s·⊙]*$/.test(whole.join()) ? whole[0] : `(${whole.join(' + ')})`}${at}`] : whole
   const d = result.diagnosis!
   return DIAGNOSIS_WORDS[d.kind]({ trace, nodes, out, claim, node, name, own, yours, rules, value, truth, precision }, d as never)
 }

@@ -75,6 +75,7 @@ export function parseTensorClaim(trace: TensorTrace, text: string): TensorClaim 
   const match = CLAIM.exec(text)
   if (!match) throw new InputError(`expected dL/dW = VALUE or dL/dW[i, j] = VALUE`)
   const [, of, wrt, i, j, valueText] = match
+  if (valueText!.trim() === '') throw new InputError('the value after = is empty')
   const out = trace.nodes[trace.output]!.label
   if (of !== out) throw new InputError(`${of} is not the output; claims are about ∂${out}/∂ a node`)
   const node = trace.nodes.findIndex((n) => n.label === wrt && n.kind !== 'constant')
@@ -113,9 +114,33 @@ export function parseTensorClaim(trace: TensorTrace, text: string): TensorClaim 
       throw new UnfitClaim(
         node,
         error.message
-          .replace(/\(did you mean [^)]*(?:\([^)]*\)[^)]*)*\?\)/gu, (hint) => hint.replace(/d\$([\p{L}_$][\p{L}\p{N}_$#]*)/gu, `d${out}/d$1`))
-          .replace(/d\$([\p{L}_$][\p{L}\p{N}_$#]*)/gu, `∂${out}/∂$1`),
+          // A shape error's "did you mean" fixes the product's fit, not the claim: kept only where it gives the right gradient.
+          .replace(/ \(did you mean ([^)]*(?:\([^)]*\)[^)]*)*)\?\)/gu, (hint, fix: string) =>
+            fits(trace, fix, gradients, trace.grads[node]!, index) ? hint.replace(/d\$([\p{L}_$][\p{L}\p{N}_$#]*)/gu, `d${out}/d$1`) : '',
+          )
+          .replace(/d\$([\p{L}_$][\p{L}\p{N}_$#]*)/gu, `∂${out}/∂$1`) + fixedBy(trace, { written, gradients }, trace.grads[node]!, index),
       )
+    throw error
+  }
+}
+
+/** For an expression whose shapes do not fit: the one transpose, or the swap of two factors, that makes it right, said; '' where none does. */
+function fixedBy(trace: TensorTrace, expression: { written: string; gradients: Map<string, Tensor> }, grad: Tensor, index: number[]): string {
+  if (index.length) return ''
+  const transpose = untransposed(trace, expression, grad, 1e-9)
+  if (transpose)
+    return ` (right with ${transpose.from ? `the transpose on ${transpose.name} rather than ${transpose.from}` : transpose.added ? `${transpose.name} transposed` : `the transpose of ${transpose.name} taken away`}: ${transpose.fixed})`
+  const order = reordered(trace, expression, grad, 1e-9)
+  return order ? ` (right with its factors in the other order: ${order.fixed})` : ''
+}
+
+/** Whether a suggested expression gives the claimed gradient (or the claimed entry of it). */
+function fits(trace: TensorTrace, text: string, gradients: Map<string, Tensor>, grad: Tensor, index: number[]): boolean {
+  try {
+    const value = valueIn(trace, text, gradients)
+    return agrees(value, index.length ? tensor([], [grad.data[offsetOf(grad.shape, index)]!]) : grad, 1e-9)
+  } catch (error) {
+    if (error instanceof InputError) return false
     throw error
   }
 }
