@@ -815,7 +815,10 @@ describe('quiz on a tensor program at a kink', () => {
 
   it('says of an entry with a zero partial derivative only what is true: relu′(0) is a convention, not independence', async () => {
     const { stdout } = await runCli(['L = sum(relu(x))', '--x', '[0, 1]', '--entry', 'x[1]'])
-    expect(stdout).toContain('∂L/∂x[1] = 0  (∂t1[i]/∂x[1] = 0 for every entry of t1)')
+    // The entry's own term is written out, its 0 the convention's, named below.
+    expect(stdout).toContain('∂L/∂x[1] = ∂L/∂t1[1] · ∂t1[1]/∂x[1]\n')
+    expect(stdout).toContain('= 1 · 0\n')
+    expect(stdout).not.toContain('for every entry of t1')
     expect(stdout).toContain('  ⚠ t1 = relu(x) at entry [1]: relu is not differentiable at 0: the gradient is')
   })
 })
@@ -826,6 +829,13 @@ describe('--entry through an entry-by-entry op', () => {
     const { stdout } = await runCli(['L = sum(log2(x))', '--x', '[0, 2]', '--entry', 'x[1]'])
     expect(stdout).toContain('= ∂L/∂t1[1] · 1.4427/x[1]\n           = 1 · Infinity\n           = Infinity\n')
     expect(stdout).not.toContain('NaN')
+  })
+
+  it('names the output’s own operation by its expression, so its partial is not the gradient’s name', async () => {
+    // L = norm(v) at [1, 2]: ∂norm(v)/∂v[1] = 1/√5 = 0.4472.
+    const { stdout } = await runCli(['L = norm(v)', '--v', '[1, 2]', '--entry', 'v[1]'])
+    expect(stdout).toContain('∂L/∂v[1] = ∂L/∂L · ∂norm(v)/∂v[1]\n           = 1 · 0.4472\n')
+    expect(stdout).not.toContain('∂L/∂L · ∂L/∂v[1]')
   })
 })
 

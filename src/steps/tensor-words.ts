@@ -378,7 +378,9 @@ export function entryLines(trace: TensorTrace, chain: EntryChain, precision: num
       const shown = terms.slice(0, SHOWN_TERMS)
       const more = terms.length > shown.length ? ` + … (${terms.length} terms)` : ''
       const upstream = (t: EntryTerm) => `∂${out}/∂${at(consumer.label, t.at)}`
-      lines.push(`  ${share} = ${shown.map((t) => `${upstream(t)} · ∂${at(consumer.label, t.at)}/∂${target}`).join(' + ')}${more}`)
+      // The output's own operation is named by its expression: ∂L/∂v[1] would be the gradient itself.
+      const partial = (t: EntryTerm) => (part.edge.consumer === trace.output ? `∂${bracket(consumer.expression!)}` : `∂${at(consumer.label, t.at)}`)
+      lines.push(`  ${share} = ${shown.map((t) => `${upstream(t)} · ${partial(t)}/∂${target}`).join(' + ')}${more}`)
       if (shown.every((t) => t.localText !== undefined))
         lines.push(`${indent}= ${shown.map((t) => `${upstream(t)} · ${bracket(t.localText!)}`).join(' + ')}${more}`)
       lines.push(`${indent}= ${shown.map((t) => `${f(t.upstream)} · ${f(t.local)}`).join(' + ')}${more}`)

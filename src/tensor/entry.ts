@@ -98,7 +98,8 @@ export function entryChain(trace: TensorTrace, node: number, index: number[]): E
         unit.data[o] = 1
         const local = rule(unit).data[at]!
         // A zero partial adds nothing, unless what arrives is ∞ or NaN: then it is the term that decides.
-        if (local === 0 && Number.isFinite(g.data[o]!)) continue
+        // An entry-by-entry op's own term is shown even at 0 (relu's blocked side, abs at its kink): it is the step.
+        if (local === 0 && Number.isFinite(g.data[o]!) && !source) continue
         const outIndex = indexOf(out.shape, o)
         const text = partialText(trace, edge, outIndex, index)
         terms.push({ at: outIndex, upstream: g.data[o]!, local, ...(text !== undefined ? { localText: text } : {}) })
