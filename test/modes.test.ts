@@ -297,6 +297,27 @@ describe('check: claims worked out by hand', () => {
     expect(either.text).not.toContain('compare your steps')
   })
 
+  it('says no earlier claim gives a gradient on the way, where a later one does (the record is what comes before)', async () => {
+    const args = [
+      'check',
+      'yhat = x*w + b; loss = (yhat - y)^2',
+      '--x',
+      '1',
+      '--w',
+      '1',
+      '--b',
+      '0',
+      '--y',
+      '0',
+      '--claim',
+      'dloss/dx = 1',
+      '--claim',
+      'dloss/dyhat = 2',
+    ]
+    const { stdout } = await runCli(args)
+    expect(stdout).toContain('None of your claims before this one gives a gradient between loss and x')
+  })
+
   it('finds right factors not multiplied down a chain of three, and the sum written for their product', async () => {
     // a = 2x, b = a², L = 3b at x = 1: ∂L/∂b = 3, ∂b/∂a = 2a = 4, ∂a/∂x = 2, so ∂L/∂x = 24; 3 + 4 + 2 = 9.
     const args = ['check', 'a = 2*x; b = a^2; L = 3*b', '--x', '1', ...['dL/db = 3', 'db/da = 4', 'da/dx = 2', 'dL/dx = 9'].flatMap((c) => ['--claim', c])]
