@@ -354,7 +354,7 @@ describe('check on a tensor program: a transpose left out', () => {
     // ∂L/∂zᵀ·W, the row a numerator-layout textbook writes for a vector's gradient, is its transpose.
     const row = await runCli(['check', 'z = W*x; L = sum(tanh(z))', '--W', '[1, 2; 3, 4; 5, 6]', '--x', '[1, -1]', '--claim', "dL/dx = dL/dz' * W"])
     expect(row.stdout).toContain(
-      'your ∂L/∂x is 1×2, but a gradient is shaped like its variable: x is 2\n     it is the transpose of the right one: the rule is Wᵀ·∂L/∂z, with the factors in that order',
+      'your ∂L/∂x is a 1×2 matrix, but a gradient is shaped like its variable: x is a vector of 2 entries\n     it is the transpose of the right one: the rule is Wᵀ·∂L/∂z, with the factors in that order',
     )
     // At a symmetric X, Z*X has the right numbers; as a formula it is not the gradient.
     const symmetric = await runCli([

@@ -8,7 +8,7 @@ import type { TensorNode } from '../tensor/graph.js'
 import { CHECK_DIRECTIONS, type TensorCheck, type TensorEdge, type TensorTrace } from '../tensor/trace.js'
 import { SHOWN_TERMS, type EntryChain, type EntryTerm } from '../tensor/entry.js'
 import type { TensorClaim, TensorClaimResult, TensorDiagnosis } from '../tensor/claims.js'
-import { indexOf, offsetOf, shapeText, tensor, type Shape, type Tensor } from '../tensor/tensor.js'
+import { indexOf, offsetOf, shapeText, shapeWords, tensor, type Shape, type Tensor } from '../tensor/tensor.js'
 import { conventionsByEntry, type TensorFlag } from '../tensor/flags.js'
 import { shapeCell, valueText } from './values.js'
 import { dotted, notation } from './text.js'
@@ -453,7 +453,7 @@ const contributionsLeftOut: Diagnosed<'one-contribution' | 'missing'> = ({ trace
 /** The words of each diagnosis, one entry per kind (the compiler holds it complete). */
 const DIAGNOSIS_WORDS: { [K in TensorDiagnosis['kind']]: Diagnosed<K> } = {
   shape: ({ node, name, own, yours, rules, value, truth }, d) => [
-    `your ${name} is ${yours === 'scalar' ? 'a scalar' : yours}, but a gradient is shaped like its variable: ${node.label} is ${own === 'scalar' ? 'a scalar' : own}`,
+    `your ${name} is ${yours}, but a gradient is shaped like its variable: ${node.label} is ${own}`,
     ...(d.transposed
       ? [`it is the transpose of the right one: the rule is ${rules.join(' + ')}, with the factors in that order`]
       : [`the rule is ${rules.join(' + ')}; the right one is ${value(truth)}`]),
@@ -465,8 +465,8 @@ const DIAGNOSIS_WORDS: { [K in TensorDiagnosis['kind']]: Diagnosed<K> } = {
       `summed, yours is right: ${value(truth)}`,
     ]
   },
-  transposed: ({ name, own, rules, value, truth }, _d) => [
-    `your ${name} is the transpose of the right one (both are ${own}): the rule is ${rules.join(' + ')}, with the factors in that order; the right one is ${value(truth)}`,
+  transposed: ({ node, name, rules, value, truth }, _d) => [
+    `your ${name} is the transpose of the right one (both are ${shapeText(node.value!.shape)}): the rule is ${rules.join(' + ')}, with the factors in that order; the right one is ${value(truth)}`,
   ],
   unflipped: ({ trace, name, rules, value, truth }, d) => {
     const conv = trace.nodes[d.via]!
@@ -559,8 +559,9 @@ export function tensorVerdictLines(trace: TensorTrace, result: TensorClaimResult
     ]
   }
   if (result.right) return [`${name} = ${value(truth)}: right`]
-  const own = shapeText(node.value!.shape)
-  const yours = shapeText(claim.claimed.shape)
+  // Shapes in words (a vector of 3 entries, a 2×3 matrix): a bare "3" would read as a value.
+  const own = shapeWords(node.value!.shape)
+  const yours = shapeWords(claim.claimed.shape)
   const whole = trace.edges.filter((e) => e.input === claim.node).map((e) => plainFormula(upstreamTimesRule(trace, e)))
   // For one entry, the rules' sum taken at that entry: (∂L/∂z + Wᵀ·∂L/∂t1)[2], never a vector set equal to a number.
   const rules = claim.index && whole.length ? [`${/^∂[^\s·⊙]*$/.test(whole.join()) ? whole[0] : `(${whole.join(' + ')})`}${at}`] : whole

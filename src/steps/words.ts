@@ -650,7 +650,9 @@ function unclaimedVerdict(judged: Judged, diagnosis: Extract<Diagnosis, { kind: 
   )
   const start: Phrase =
     from === undefined
-      ? [`None of your claims before this one gives a gradient between ${out} and ${label(r.wrt)}, so compare your steps with the true ones, from ${out} down: `]
+      ? [
+          `None of your claims before this one gives a gradient between ${out} and ${label(r.wrt)}, so compare your steps with the true ones, from ${out} down: `,
+        ]
       : [
           'Your ',
           d(trace.output, from),
