@@ -595,6 +595,11 @@ describe('check on a tensor program: the seed and repeated uses', () => {
     const entry = await runCli(['check', 'z = W*x + x; L = sum(z)', '--W', '[1, 2; 3, 4]', '--x', '[1, -1]', '--claim', 'dL/dx[2] = 6', '--claim', 'dL/dW = '])
     expect(entry.stdout).toContain('∂L/∂x[2] is the sum of its 2 contributions: (∂L/∂z + Wᵀ·∂L/∂t1)[2] = 7')
     expect(entry.stdout).toContain('cannot be read: the value after = is empty')
+    // The quiz's g is no node in a claim: how a claim names it is said.
+    const g = await runCli(['check', 'z = W*x; L = sum(z)', '--W', '[1, 2; 3, 4]', '--x', '[1, 2]', '--claim', "dL/dW = g*x'"])
+    expect(g.stdout).toContain(
+      'cannot be read: g is not a node of the program (a claim names the gradient arriving at an operation as a gradient of L, as in dL/dz, where the quiz writes g)',
+    )
     // A shape error's own "did you mean" is kept only where it gives the gradient; a transpose that does is named.
     const unfit = await runCli([
       'check',

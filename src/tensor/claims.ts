@@ -107,7 +107,16 @@ export function parseTensorClaim(trace: TensorTrace, text: string): TensorClaim 
   try {
     // An expression has names (Infinity and NaN, as the tutor prints them, are numbers).
     const expression = /[\p{L}_$]/u.test(written.replace(/\b(?:Infinity|NaN)\b/g, '')) ? { expression: { written, gradients } } : {}
-    return { text, node, ...(index.length ? { index } : {}), claimed: valueIn(trace, written, gradients), ...expression }
+    // g, the quiz's name for the gradient arriving at an operation, is no node here: say how a claim names it.
+    const consumer = trace.nodes[trace.edges.find((e) => e.input === node)?.consumer ?? trace.output]!.label
+    const upstream = ` (a claim names the gradient arriving at an operation as a gradient of ${out}, as in d${out}/d${consumer}, where the quiz writes g)`
+    return {
+      text,
+      node,
+      ...(index.length ? { index } : {}),
+      claimed: valueIn(trace, written, gradients, /(?<![\p{L}\p{N}_$])g(?![\p{L}\p{N}_$])/u.test(written) ? upstream : ''),
+      ...expression,
+    }
   } catch (error) {
     if (error instanceof InputError && / is | has /.test(error.message) && !/not a node/.test(error.message))
       // The gradients named back as the trace writes them; inside a suggestion, as the student types them.
