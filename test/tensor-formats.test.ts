@@ -841,6 +841,9 @@ describe('--entry through an entry-by-entry op', () => {
     const { stdout } = await runCli(['L = norm(v)', '--v', '[1, 2]', '--entry', 'v[1]'])
     expect(stdout).toContain('∂L/∂v[1] = ∂L/∂L · ∂norm(v)/∂v[1]\n           = 1 · 0.4472\n')
     expect(stdout).not.toContain('∂L/∂L · ∂L/∂v[1]')
+    // A negative partial is bracketed as a factor: · (-1), never · -1.
+    const minus = (await runCli(['L = sum((y - x) .* y)', '--x', '[1, 2]', '--y', '[3, 4]', '--entry', 'x[1]'])).stdout
+    expect(minus).toContain('= ∂L/∂t1[1] · (-1)\n')
   })
 })
 

@@ -407,8 +407,8 @@ export function entryLines(trace: TensorTrace, chain: EntryChain, precision: num
 /** "∂t1[i]", "∂t1[i, j]": any entry of a node, in the partial derivative's numerator. */
 const anyEntry = (node: TensorNode) => `∂${node.label}${['', '[i]', '[i, j]'][node.value!.shape.length]}`
 
-/** A partial derivative as a factor: bracketed when it is a sum or difference. */
-const bracket = (text: string) => (/ [+-] /.test(text) ? `(${text})` : text)
+/** A partial derivative as a factor: bracketed when it is a sum or difference, or negative (· (-1), never · -1). */
+const bracket = (text: string) => (/ [+-] /.test(text) || text.startsWith('-') ? `(${text})` : text)
 
 /** What each diagnosis's words read: the claim, its node and name, the rules that make the gradient, the true value. */
 interface VerdictContext {
