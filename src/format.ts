@@ -9,6 +9,23 @@ export const DEFAULT_PRECISION = 6
  * `precision` undefined means shortest round-trip (for JSON strings).
  */
 export function formatNumber(x: number, precision?: number): string {
+  if (precision === undefined) return formatted(x, precision)
+  // A big table prints the same few numbers (its variables' values, 1, 0.5) hundreds of thousands of times.
+  const cache = (CACHES[precision] ??= new Map())
+  let text = cache.get(x)
+  if (text === undefined) {
+    if (cache.size >= CACHE_SIZE) cache.clear()
+    text = formatted(x, precision)
+    cache.set(x, text)
+  }
+  return text
+}
+
+/** Numbers remembered per precision; past this many the memory starts again (a table of distinct values gains nothing). */
+const CACHE_SIZE = 4096
+const CACHES: Map<number, string>[] = []
+
+function formatted(x: number, precision: number | undefined): string {
   if (Number.isNaN(x)) return 'NaN'
   if (x === Infinity) return 'Infinity'
   if (x === -Infinity) return '-Infinity'
