@@ -848,7 +848,7 @@ describe('flags: NaN, infinity, kinks and ties, as a scalar trace raises them', 
       ['inconclusive'],
     ],
     ['norm(v)', { v: '[0, 0]' }, 'L = norm(v): norm is not differentiable at the zero vector: the gradient is taken as 0', ['inconclusive']],
-    ['sum(sqrt(v))', { v: '[0, 1]' }, 't1 = sqrt(v) at entry [1]: sqrt is not differentiable at 0: its derivative 1/(2·sqrt(0)) is Infinity', ['not-checked']],
+    ['sum(sqrt(v))', { v: '[0, 1]' }, 't1 = sqrt(v) at entry [1]: sqrt is not differentiable at 0: its derivative 1/(2·sqrt(0)) is Infinity', ['agree']],
     [
       'sum(max(a, b))',
       { a: '[1, 2]', b: '[1, 3]' },
@@ -895,6 +895,16 @@ describe('flags: NaN, infinity, kinks and ties, as a scalar trace raises them', 
     expect(infinite).toBe(
       't1 = v ./ w is infinite at entry [1], from finite inputs: a gradient taken through it is not a derivative there (PyTorch computes it the same way, without a warning)',
     )
+  })
+
+  it('checks the finite entries of a gradient with an infinite one, and says how many were left out', async () => {
+    // ∂L/∂v = 1/(2√v) = [Infinity, 0.5] at [0, 1]: entry [2] is measured (0.5), entry [1] cannot be.
+    const trace = await run('L = sum(sqrt(v))', { v: '[0, 1]' })
+    expect(trace.checks[0]).toMatchObject({ status: 'agree', count: 2, skipped: 1, notFinite: 'gradient' })
+    expect(checkCell(trace.checks[0]!)).toBe('agrees (1 of 2 entries; 1 not finite, not checked)')
+    // The output infinite everywhere near: nothing can be measured.
+    const infinite = await run('L = sum(x ./ y)', { x: '[1, 1]', y: '[0, 1]' })
+    expect(infinite.checks.map((c) => c.status)).toEqual(['not-checked', 'not-checked'])
   })
 
   it('says which of the output and the gradient is not finite when a check cannot be made', async () => {

@@ -287,12 +287,17 @@ export function stepText(trace: TensorTrace, node: number): string | undefined {
 
 /** "ok (6 entries)", "DISAGREES (off by …)", "inconclusive: relu's kink at t2". */
 export function checkCell(check: TensorCheck): string {
-  const what = `${check.count} ${check.method === 'entries' ? (check.count === 1 ? 'entry' : 'entries') : 'directions'}`
+  const checked = check.count - (check.skipped ?? 0)
+  const unit = check.method === 'entries' ? (check.count === 1 ? 'entry' : 'entries') : 'directions'
+  // Some entries not finite: the others were checked, and the cell says how many of them.
+  const what = check.skipped
+    ? `${checked} of ${check.count} ${unit}; ${check.skipped} ${check.notFinite === 'output' ? 'with the output not finite nearby' : 'not finite'}, not checked`
+    : `${check.count} ${unit}`
   switch (check.status) {
     case 'agree':
       return `agrees (${what})`
     case 'disagree':
-      return `DISAGREES (off by ${formatNumber(check.error, 3)}, allowed ${formatNumber(check.tolerance, 3)})`
+      return `DISAGREES (off by ${formatNumber(check.error, 3)}, allowed ${formatNumber(check.tolerance, 3)}${check.skipped ? `; ${what}` : ''})`
     case 'inconclusive':
       return check.atKink ? `inconclusive: ${check.kink} is not differentiable here (below)` : `inconclusive: ${check.kink} switches branch within h`
     case 'not-checked':

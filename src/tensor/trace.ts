@@ -38,8 +38,12 @@ export interface TensorCheck {
   kink?: string
   /** inconclusive: the kink is at the point itself, where the rule is a convention (a flag says which). */
   atKink?: boolean
-  /** not-checked: what is not finite, the gradient itself or the output near the point. */
+  /**
+   * not-checked: what is not finite, the gradient itself or the output near the point. With
+   * `skipped`, only some entries were not finite (sqrt at [0, 1]): the others were checked, and the status is theirs.
+   */
   notFinite?: 'gradient' | 'output'
+  skipped?: number
 }
 
 export interface TensorTrace extends TensorGraph {
@@ -329,6 +333,7 @@ function checkOne(
     ...(kink ? { kink } : {}),
     ...(atKink ? { atKink } : {}),
     ...(measured.notFinite ? { notFinite: measured.notFinite } : {}),
+    ...(measured.skipped ? { skipped: measured.skipped } : {}),
   }
 }
 
@@ -359,11 +364,15 @@ function differences(trace: TensorTrace, scratch: TensorGraph, probe: Probe, dir
   let status: TensorCheck['status'] = 'agree'
   let kink: string | undefined
   let notFinite: TensorCheck['notFinite']
+  let skipped = 0
+  const entrywise = directions.every((u) => u.filter((x) => x !== 0).length === 1)
   const crossed = new Set<number>()
   // Whether every direction that crossed a kink found L's two one-sided slopes the same (relu(x .* x) at 0).
   let smooth = true
   for (const u of directions) {
     let crossing = false
+    // The flagged operations this direction's moves cross, counted only if the direction is measured.
+    const hits = new Set<number>()
     const at = (sign: number) => {
       const data = new Float64Array(original.length)
       for (let i = 0; i < data.length; i++) data[i] = original[i]! + sign * h * u[i]!
@@ -372,7 +381,7 @@ function differences(trace: TensorTrace, scratch: TensorGraph, probe: Probe, dir
       forwardValues(scratch, kinks, recomputed)
       for (const f of candidates)
         if (flaggedInputs(nodes, f).some((k) => moved[k] && movesFlagged(scratch.nodes[k]!.value!, nodes[k]!.value!, f))) {
-          crossed.add(f.node)
+          hits.add(f.node)
           crossing = true
         }
       return { y: scratch.nodes[output]!.value!.data[0]!, kinks }
@@ -380,16 +389,21 @@ function differences(trace: TensorTrace, scratch: TensorGraph, probe: Probe, dir
     const up = at(1)
     const down = at(-1)
     const flipped = [...up.kinks].find(([k, sides]) => sides.some((s, i) => s !== down.kinks.get(k)![i] || s !== baseKinks.get(k)![i]))
-    if (smooth && (crossing || flipped)) smooth = !slopesDiffer(trace.value, up.y, down.y, at, h, scale)
     const estimate = (up.y - down.y) / (2 * h)
     let exact = 0
     for (let i = 0; i < u.length; i++) if (u[i] !== 0) exact += grad.data[i]! * u[i]!
     const allowed = 1e-4 * Math.max(Math.abs(estimate), Math.abs(exact)) + 1e-7 * scale
     const off = Math.abs(estimate - exact)
     if (!Number.isFinite(estimate) || !Number.isFinite(exact)) {
-      status = 'not-checked'
+      // Entry by entry, the finite entries are still checked; along a random direction every entry is mixed in.
+      skipped++
       notFinite ??= Number.isFinite(exact) ? 'output' : 'gradient'
-    } else if (off > allowed && status === 'agree') {
+      if (!entrywise) status = 'not-checked'
+      continue
+    }
+    for (const hit of hits) crossed.add(hit)
+    if (smooth && (crossing || flipped)) smooth = !slopesDiffer(trace.value, up.y, down.y, at, h, scale)
+    if (off > allowed && status === 'agree') {
       if (flipped && !smooth) {
         status = 'inconclusive'
         kink = nodes[flipped[0]]!.label
@@ -400,8 +414,9 @@ function differences(trace: TensorTrace, scratch: TensorGraph, probe: Probe, dir
       tolerance = allowed
     }
   }
+  if (skipped === directions.length) status = 'not-checked'
   // Crossing a kink blends L's two slopes only where they differ.
-  return { error, tolerance, status, kink, notFinite, crossed: smooth ? new Set<number>() : crossed }
+  return { error, tolerance, status, kink, notFinite, skipped: status === 'not-checked' ? 0 : skipped, crossed: smooth ? new Set<number>() : crossed }
 }
 
 /**
