@@ -897,6 +897,13 @@ describe('flags: NaN, infinity, kinks and ties, as a scalar trace raises them', 
     )
   })
 
+  it('measures the slope across a kink both of whose sides agree by the one-sided slopes, not a central difference off by h/2', async () => {
+    // relu(z)² is 0 left of 0 and z² right of it: both slopes 0, and the central difference (h² - 0)/2h = h/2 is curvature.
+    expect((await run('L = sum(relu(z) .^ 2)', { z: '[0]' })).checks.map((c) => c.status)).toEqual(['agree'])
+    const layer = await run('z = W*x + b; h = relu(z); L = sum(h .* h)', { W: '[1, -1; 2, 0]', x: '[1, 1]', b: '[0, -2]' })
+    expect(layer.checks.map((c) => c.status)).toEqual(['agree', 'agree', 'agree'])
+  })
+
   it('checks the finite entries of a gradient with an infinite one, and says how many were left out', async () => {
     // ∂L/∂v = 1/(2√v) = [Infinity, 0.5] at [0, 1]: entry [2] is measured (0.5), entry [1] cannot be.
     const trace = await run('L = sum(sqrt(v))', { v: '[0, 1]' })
@@ -909,7 +916,10 @@ describe('flags: NaN, infinity, kinks and ties, as a scalar trace raises them', 
 
   it('says which of the output and the gradient is not finite when a check cannot be made', async () => {
     const trace = await run('loss = sum(log(v) .* w)', { v: '[-1, 1]', w: '[2, 3]' })
-    expect(trace.checks.map(checkCell)).toEqual(['not checked (the output is not finite nearby)', 'not checked (the gradient is not finite)'])
+    // The output is NaN here, so no entry of either can be measured: that is the reason for both.
+    expect(trace.checks.map(checkCell)).toEqual(['not checked (the output is not finite nearby)', 'not checked (the output is not finite nearby)'])
+    // With a finite output, an infinite entry of the gradient is the reason.
+    expect((await run('L = sum(v .^ 0.5) * 0 + sum(w)', { v: '[0]', w: '[1]' })).checks.map(checkCell)[0]).toBe('not checked (the gradient is not finite)')
     // Nothing was measured, so no method is explained.
     expect(W.checkLegend(trace)).toEqual([])
     expect(W.checkLegend(await run('loss = sum(log(v) .* w)', { v: '[2, 1]', w: '[2, 3]' }))[0]).toContain('Checked entry by entry')

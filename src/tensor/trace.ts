@@ -389,20 +389,25 @@ function differences(trace: TensorTrace, scratch: TensorGraph, probe: Probe, dir
     const up = at(1)
     const down = at(-1)
     const flipped = [...up.kinks].find(([k, sides]) => sides.some((s, i) => s !== down.kinks.get(k)![i] || s !== baseKinks.get(k)![i]))
-    const estimate = (up.y - down.y) / (2 * h)
+    let estimate = (up.y - down.y) / (2 * h)
     let exact = 0
     for (let i = 0; i < u.length; i++) if (u[i] !== 0) exact += grad.data[i]! * u[i]!
-    const allowed = 1e-4 * Math.max(Math.abs(estimate), Math.abs(exact)) + 1e-7 * scale
-    const off = Math.abs(estimate - exact)
     if (!Number.isFinite(estimate) || !Number.isFinite(exact)) {
       // Entry by entry, the finite entries are still checked; along a random direction every entry is mixed in.
       skipped++
-      notFinite ??= Number.isFinite(exact) ? 'output' : 'gradient'
+      notFinite ??= Number.isFinite(exact) || !Number.isFinite(trace.value) ? 'output' : 'gradient'
       if (!entrywise) status = 'not-checked'
       continue
     }
     for (const hit of hits) crossed.add(hit)
-    if (smooth && (crossing || flipped)) smooth = !slopesDiffer(trace.value, up.y, down.y, at, h, scale)
+    if (crossing || flipped) {
+      // Across a kink whose two slopes are the same, their mean is the estimate; where they differ, the check is inconclusive.
+      const slope = smooth ? sameSlopes(trace.value, up.y, down.y, at, h, scale) : undefined
+      if (slope === undefined) smooth = false
+      else estimate = slope
+    }
+    const allowed = 1e-4 * Math.max(Math.abs(estimate), Math.abs(exact)) + 1e-7 * scale
+    const off = Math.abs(estimate - exact)
     if (off > allowed && status === 'agree') {
       if (flipped && !smooth) {
         status = 'inconclusive'
@@ -420,16 +425,17 @@ function differences(trace: TensorTrace, scratch: TensorGraph, probe: Probe, dir
 }
 
 /**
- * Whether L's slopes on the two sides of the point, along one direction, differ: one-sided
- * differences at h and h/2, extrapolated (Richardson) so that curvature does not look like a kink.
- * `at(sign)` moves by sign·h, so h/2 is `at(±1/2)`.
+ * L's slope across a kink along one direction, where its two one-sided slopes are the same: each a
+ * one-sided difference at h and h/2, extrapolated (Richardson) so that curvature does not look like
+ * a kink, and their mean (a central difference across relu(z)² at 0 is off by h/2); undefined
+ * where they differ. `at(sign)` moves by sign·h, so h/2 is `at(±1/2)`.
  */
-function slopesDiffer(f0: number, up: number, down: number, at: (sign: number) => { y: number }, h: number, scale: number): boolean {
+function sameSlopes(f0: number, up: number, down: number, at: (sign: number) => { y: number }, h: number, scale: number): number | undefined {
   const [halfUp, halfDown] = [at(0.5).y, at(-0.5).y]
   const right = 2 * ((halfUp - f0) / (h / 2)) - (up - f0) / h
   const left = 2 * ((f0 - halfDown) / (h / 2)) - (f0 - down) / h
-  if (!Number.isFinite(right) || !Number.isFinite(left)) return true
-  return Math.abs(right - left) > 1e-4 * Math.max(Math.abs(right), Math.abs(left)) + (1e-7 * scale) / h
+  if (!Number.isFinite(right) || !Number.isFinite(left)) return undefined
+  return Math.abs(right - left) > 1e-4 * Math.max(Math.abs(right), Math.abs(left)) + (1e-7 * scale) / h ? undefined : (right + left) / 2
 }
 
 /** Which branch each selecting or kinked operation the check recomputes took at the trace's values (relu's side, a pool's winner). */
