@@ -270,7 +270,7 @@ describe('quiz, spawned', () => {
     const plain = tty.stdout.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '')
     expect(tty.stdout).toContain('\u001b[32m')
     expect(plain).toContain('✓ right')
-    expect(plain).toContain('Score: 1 of 1 right at the first try (5 not asked).')
+    expect(plain).toContain('Score: 1 of 1 right at the first try (5 not answered).')
   })
 })
 

@@ -600,7 +600,7 @@ describe('quiz', () => {
     )
     expect(text).toContain('> 8\n  ✗ not quite: t2 = 3 - 1\n> 9\n  answer: t2 = 3 - 1 = 2\n')
     expect(text).toContain('Stopped at question 3 of 14.')
-    expect(text).toContain('Score: 1 of 2 right at the first try, 1 shown (12 not asked).')
+    expect(text).toContain('Score: 1 of 2 right at the first try, 1 shown (12 not answered).')
   })
 
   it('hints a local derivative with its rule and its formula', async () => {
@@ -612,17 +612,23 @@ describe('quiz', () => {
       ),
     )
     expect(result.stdout).toContain('  hint: ∂(x·w)/∂x = w, with x = 3, w = 4\n> 4\n  ✓ right')
-    expect(result.stdout).toContain('Score: 1 of 2 right at the first try, 1 more after a hint (4 not asked).')
+    expect(result.stdout).toContain('Score: 1 of 2 right at the first try, 1 more after a hint (4 not answered).')
   })
 
-  it('counts a question answered but not finished as asked, never as not asked', async () => {
+  it('counts a question shown and left with q as not answered, with the ones never reached', async () => {
+    // Questions 1 and 2 answered, question 3 shown and left: 7 - 2 = 5 not answered.
+    const result = await runCli(['quiz', 'relu(x)*2', '--x', '0'], { answers: ['0', '0', 'q'] })
+    expect(result.stdout).toContain('Stopped at question 3 of 7.\n\nScore: 2 of 2 right at the first try (5 not answered).')
+  })
+
+  it('counts a question answered but not finished as asked, never as not answered', async () => {
     const answers = ['1', '1', '-1', '1', '1', '1', '1', '1', '1', '-1', '2*t3', '1', '-2', '-2', '2*x']
     const result = await runCli(['quiz', '(x*w+b-y)^2', '--x', '1', '--w', '1', '--b', '0', '--y', '2'], { answers })
     expect(result.stdout).toContain('Stopped at question 15 of 19.')
-    expect(result.stdout).toContain('Score: 14 of 15 right at the first try, 1 left unfinished (4 not asked).')
+    expect(result.stdout).toContain('Score: 14 of 15 right at the first try, 1 left unfinished (4 not answered).')
     const stopped = await runCli(['quiz', 'relu(x)*2', '--x', '0'], { answers: ['0', '0', 'undefined', '1', '', 'q'] })
     expect(stopped.stdout).toContain('Stopped at question 4 of 7.')
-    expect(stopped.stdout).toContain('Score: 3 of 4 right at the first try, 1 left unfinished (3 not asked).')
+    expect(stopped.stdout).toContain('Score: 3 of 4 right at the first try, 1 left unfinished (3 not answered).')
   })
 
   it('takes "undefined" at a kink as right, with the convention the trace goes on with; elsewhere it asks for the value', async () => {
@@ -632,7 +638,7 @@ describe('quiz', () => {
     )
     const smooth = await runCli(['quiz', 'x*2', '--x', '1'], { answers: ['2', 'undefined', '2', 'q'] })
     expect(smooth.stdout).toContain('> undefined\n  it is defined here: type a number or an expression\n> 2\n  ✓ right')
-    expect(smooth.stdout).toContain('Score: 2 of 2 right at the first try (2 not asked).')
+    expect(smooth.stdout).toContain('Score: 2 of 2 right at the first try (2 not answered).')
   })
 
   it('check at a tie or a kink: the ½ the tie takes in the equation, and a one-sided slope named as one', async () => {

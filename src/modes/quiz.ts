@@ -309,7 +309,7 @@ export async function runQuiz(
 /**
  * The student's next line; undefined, once where the quiz stopped is written, when the input ends
  * or says q. A question already `tried` stays asked, and counts as not finished; one never
- * answered was not asked.
+ * answered (q at once) counts as not answered, with those never reached.
  */
 export async function nextAnswer(io: QuizIo, score: Score, k: number, total: number, tried: boolean): Promise<string | undefined> {
   const line = await io.ask('> ')

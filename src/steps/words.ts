@@ -894,7 +894,7 @@ export const QUIZ = {
     `Score: ${s.firstTry} of ${s.asked} right at the first try` +
     `${s.afterHint ? `, ${s.afterHint} more after a hint` : ''}${s.shown ? `, ${s.shown} shown` : ''}` +
     `${s.unfinished ? `, ${s.unfinished} left unfinished` : ''}` +
-    `${s.asked < s.total ? ` (${s.total - s.asked} not asked)` : ''}.`,
+    `${s.asked < s.total ? ` (${s.total - s.asked} not answered)` : ''}.`,
 }
 
 // ── --lr: the training run ───────────────────────────────────────────────────────────────────
