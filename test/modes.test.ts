@@ -318,6 +318,15 @@ describe('check: claims worked out by hand', () => {
     expect(stdout).toContain('None of your claims before this one gives a gradient between loss and x')
   })
 
+  it('does not read a formula claim as a sum of the factors from a coincidence of its number', async () => {
+    // 2*(yhat - y)*w = -2 here, and -4 + 2 = -2 too; but the student wrote a product (with w for x).
+    const args = ['check', 'yhat = w*x + b; L = (yhat - y)^2', '--x', '2', '--w', '0.5', '--b', '0', '--y', '3']
+    const claims = ['dL/dyhat = 2*(yhat-y)', 'dyhat/dw = x', 'dL/dw = 2*(yhat-y)*w'].flatMap((c) => ['--claim', c])
+    const { stdout } = await runCli([...args, ...claims])
+    expect(stdout).toContain('Your claims 1 and 2 are right, and the chain rule multiplies them: ∂L/∂yhat · ∂yhat/∂w = (-4) · 2 = -8.')
+    expect(stdout).not.toContain('is their sum')
+  })
+
   it('finds right factors not multiplied down a chain of three, and the sum written for their product', async () => {
     // a = 2x, b = a², L = 3b at x = 1: ∂L/∂b = 3, ∂b/∂a = 2a = 4, ∂a/∂x = 2, so ∂L/∂x = 24; 3 + 4 + 2 = 9.
     const args = ['check', 'a = 2*x; b = a^2; L = 3*b', '--x', '1', ...['dL/db = 3', 'db/da = 4', 'da/dx = 2', 'dL/dx = 9'].flatMap((c) => ['--claim', c])]

@@ -414,7 +414,8 @@ function unmultiplied(results: ClaimResult[], k: number, tolerance: number): Dia
           from: g,
           factor: top!,
           ...(below.length ? { below } : {}),
-          ...insteadOf(r.claimed, [gradient.claimed, ...factors.map((i) => results[i]!.claimed)], tolerance),
+          // What the number is instead (their sum, one alone) is read from numbers: for a formula, a product the student wrote, any match is a coincidence.
+          ...(r.formula ? {} : insteadOf(r.claimed, [gradient.claimed, ...factors.map((i) => results[i]!.claimed)], tolerance)),
         }
       }
       if (factors.length < MAX_UNMULTIPLIED) {
