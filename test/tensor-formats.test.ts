@@ -618,6 +618,24 @@ describe('check on a tensor program: the seed and repeated uses', () => {
     const three = await runCli(['check', 'z = W*x + x; L = sum(z .* x)', '--W', '[1, 2; 3, 4]', '--x', '[1, 2]', '--claim', "dL/dx = W'*x + x"])
     expect(three.stdout).toContain('yours leaves out ∂L/∂t2 ⊙ z (through t2); x feeds 3 operations, and ∂L/∂x is the sum of its 3 contributions')
     expect(three.stdout).toContain('= [14, 25]')
+    // A bias's gradient summed along the other axis: that slip named, and no matrix product's reason where there is none.
+    const axis = await runCli([
+      'check',
+      'Z = X*W + b; L = sum(sum(tanh(Z)))',
+      '--X',
+      '[1, 2; -1, 0.5]',
+      '--W',
+      '[0.5, -1; 1, 0.2]',
+      '--b',
+      '[0.1, -0.3]',
+      '--claim',
+      'dL/db = sum(dL/dZ, 2)',
+      '--format',
+      'json',
+    ])
+    const summed = JSON.parse(axis.stdout).claims[0]
+    expect(summed.diagnosis).toEqual({ kind: 'axis', fixed: 'sum(dL/dZ, 1)' })
+    expect(summed.explanation[0]).not.toContain('matrix product')
     // A product's rule in the wrong order, which square shapes do not catch: judged wrong, the order given.
     const order = await runCli([
       'check',

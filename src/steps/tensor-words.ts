@@ -499,8 +499,15 @@ const DIAGNOSIS_WORDS: { [K in TensorDiagnosis['kind']]: Diagnosed<K> } = {
   seed: ({ claim, name, value }, _d) => [
     `${name} is 1, not ${value(claim.claimed)}: it is the seed, where the backward pass starts, because the output changes one-for-one with itself; every gradient below is a multiple of it`,
   ],
-  untransposed: ({ name, rules, value, truth }, d) => [
-    `your ${name} is right with ${d.from ? `the transpose on ${d.name} rather than ${d.from}` : d.added ? `${d.name} transposed` : `the transpose of ${d.name} taken away`}: ${d.fixed}${d.added ? " (a matrix product's rule for one factor has the other factor transposed)" : ''}; the backward pass computes it as ${rules.join(' + ')}, and it is ${value(truth)}`,
+  untransposed: ({ trace, claim, name, rules, value, truth }, d) => {
+    // The matrix product's reason only where the gradient comes through one.
+    const product = trace.edges.some((e) => e.input === claim.node && trace.nodes[e.consumer]!.op === 'matmul')
+    return [
+      `your ${name} is right with ${d.from ? `the transpose on ${d.name} rather than ${d.from}` : d.added ? `${d.name} transposed` : `the transpose of ${d.name} taken away`}: ${d.fixed}${d.added && product ? " (a matrix product's rule for one factor has the other factor transposed)" : ''}; the backward pass computes it as ${rules.join(' + ')}, and it is ${value(truth)}`,
+    ]
+  },
+  axis: ({ name, rules, value, truth }, d) => [
+    `your ${name} sums along the other axis: ${d.fixed} is right (an input copied to every row has its gradient summed down the rows, axis 1; one copied to every column, across them, axis 2); the backward pass computes it as ${rules.join(' + ')}, and it is ${value(truth)}`,
   ],
   reordered: ({ name, rules, value, truth }, d) => [
     `your ${name} has the right factors in the wrong order (a matrix product does not commute, and these shapes fit either way): ${d.fixed}; the backward pass computes it as ${rules.join(' + ')}, and it is ${value(truth)}`,

@@ -55,6 +55,8 @@ export type TensorDiagnosis =
   | { kind: 'untransposed'; name: string; added: boolean; from?: string; fixed: string }
   /** The student's matrix product is right with two of its factors swapped (X'*G for G*X'): `fixed` is it so, as typed. */
   | { kind: 'reordered'; fixed: string }
+  /** The student's sum or mean is right along the other axis (sum(G, 2) for a bias added to every row, sum(G, 1)). */
+  | { kind: 'axis'; fixed: string }
 
 export interface TensorClaimResult {
   text: string
@@ -356,6 +358,23 @@ function untransposed(trace: TensorTrace, { written, gradients }: { written: str
   }
 }
 
+/** The student's expression with one sum's or mean's axis changed (1 ↔ 2), when exactly one such change makes it right. */
+function otherAxis(trace: TensorTrace, { written, gradients }: { written: string; gradients: Map<string, Tensor> }, truth: Tensor, tolerance: number) {
+  const out = trace.nodes[trace.output]!.label
+  const fits: string[] = []
+  for (const m of written.matchAll(/\b(?:sum|mean)\s*\((?:[^()]|\([^()]*\))*?,\s*([12])\s*\)/g)) {
+    const at = m.index + m[0].lastIndexOf(m[1]!)
+    const text = `${written.slice(0, at)}${m[1] === '1' ? '2' : '1'}${written.slice(at + 1)}`
+    try {
+      if (agrees(valueIn(trace, text, gradients), truth, tolerance)) fits.push(text)
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error
+    }
+  }
+  if (fits.length !== 1) return undefined
+  return { kind: 'axis' as const, fixed: fits[0]!.replace(/d\$([\p{L}_$][\p{L}\p{N}_$#]*)/gu, `d${out}/d$1`) }
+}
+
 /** The top-level pieces of an expression between `at` separators (outside brackets), with where each starts. */
 function topLevel(text: string, at: (text: string, i: number) => boolean): { from: number; to: number }[] {
   const pieces: { from: number; to: number }[] = []
@@ -500,6 +519,9 @@ function diagnose(trace: TensorTrace, claim: TensorClaim, truth: Tensor, earlier
     if (via !== undefined) return { kind: 'unflipped', via, ...(signFlipped ? { alsoSign: true } : {}) }
   }
   if (signFlipped) return { kind: 'sign' }
+  // The other axis before a transpose: sum(G', 2) is sum(G, 1) too, but the slip is the axis.
+  const axis = !claim.index && claim.expression ? otherAxis(trace, claim.expression, truth, tolerance) : undefined
+  if (axis) return axis
   const transpose = !claim.index && claim.expression ? untransposed(trace, claim.expression, truth, tolerance) : undefined
   if (transpose) return transpose
   const order = !claim.index && claim.expression ? reordered(trace, claim.expression, truth, tolerance) : undefined
