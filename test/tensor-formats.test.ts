@@ -762,6 +762,12 @@ describe('quiz on a tensor program: the forms it shows and takes', () => {
     expect(stdout).toContain('= ∂L/∂t5 ⊙ sign(x) = [1, -0.5, 0.3333]; typed: g .* (x ./ abs(x))')
   })
 
+  it('sets a rule with a where-clause equal to its value before the clause, so the value is not read as the name defined', async () => {
+    const stdout = await revealed(['quiz', 'L = sum(softmax(z) .* y)', '--z', '[0, 1]', '--y', '[1, 0]'])
+    expect(stdout).toMatch(/answer: ∂L\/∂z = p ⊙ \(∂L\/∂t1 - Σ\(∂L\/∂t1 ⊙ p\)\) = \[-?[\d.]+, -?[\d.]+\], where p = softmax\(z\)/)
+    expect(stdout).not.toMatch(/where p = softmax\(z\) = \[/)
+  })
+
   it('types a rule whose formula rounds a constant (log2, log10, 2.^x) with the constant as a call, and abs at 0 by comparisons', async () => {
     const stdout = await revealed(['quiz', 'L = sum(log2(x) + log10(x) + 2.^x)', '--x', '[1, 2]'])
     const rules = answerLines(stdout).filter((line) => /^ {2}answer: ∂L\/∂[\w#]+( \(the contribution through \w+\))? = /.test(line))

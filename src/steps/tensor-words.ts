@@ -412,6 +412,15 @@ export function entryLines(trace: TensorTrace, chain: EntryChain, precision: num
 /** "∂t1[i]", "∂t1[i, j]": any entry of a node, in the partial derivative's numerator. */
 const anyEntry = (node: TensorNode) => `∂${node.label}${['', '[i]', '[i, j]'][node.value!.shape.length]}`
 
+/**
+ * A formula set equal to its value, the value before a "where" that defines its names
+ * (p ⊙ (ḡ - Σ(ḡ ⊙ p)) = [0.02, -0.02], where p = softmax(z)): after it, the value would read as p's.
+ */
+export function equalsValue(formula: string, value: string): string {
+  const where = formula.indexOf(', where ')
+  return where < 0 ? `${formula} = ${value}` : `${formula.slice(0, where)} = ${value}${formula.slice(where)}`
+}
+
 /** A partial derivative as a factor: bracketed when it is a sum or difference, or negative (· (-1), never · -1). */
 const bracket = (text: string) => (/ [+-] /.test(text) || text.startsWith('-') ? `(${text})` : text)
 
@@ -443,7 +452,7 @@ const contributionsLeftOut: Diagnosed<'one-contribution' | 'missing'> = ({ trace
   const consumers = [...new Set(edges.map((e) => e.consumer))]
   const uses =
     consumers.length === 1 ? `${nodes[consumers[0]!]!.label} uses ${node.label} ${edges.length} times` : `${node.label} feeds ${consumers.length} operations`
-  const feeds = `${uses}, and ${name} is the sum of ${consumers.length === 1 ? 'the' : 'its'} ${edges.length} contributions: ${rules.join(' + ')} = ${value(truth)}`
+  const feeds = `${uses}, and ${name} is the sum of ${consumers.length === 1 ? 'the' : 'its'} ${edges.length} contributions: ${equalsValue(rules.join(' + '), value(truth))}`
   if (d.kind === 'one-contribution')
     return [`yours is ${consumers.length === 1 ? 'one use' : `the contribution through ${nodes[d.via]!.label}`} alone; ${feeds}`]
   const some = (n: number) => (n === 1 ? 'one' : String(n))
@@ -490,7 +499,7 @@ const DIAGNOSIS_WORDS: { [K in TensorDiagnosis['kind']]: Diagnosed<K> } = {
   'no-upstream': ({ nodes, out, name, rules, value, truth }, d) => {
     const consumer = nodes[d.via]!
     return [
-      `yours is the rule's own factor without the upstream: the gradient arriving at ${consumer.label} = ${consumer.expression} is ∂${out}/∂${consumer.label}, and ${name} applies the rule to it: ${rules.join(' + ')} = ${value(truth)}`,
+      `yours is the rule's own factor without the upstream: the gradient arriving at ${consumer.label} = ${consumer.expression} is ∂${out}/∂${consumer.label}, and ${name} applies the rule to it: ${equalsValue(rules.join(' + '), value(truth))}`,
     ]
   },
   'here-only': ({ name, rules, value, truth }, _d) => [

@@ -13,7 +13,7 @@ import { nudged } from './random.js'
 import { indexOf, sameShape, shapeText, shapeWords, tensor, transposeOf, type Shape, type Tensor } from './tensor.js'
 import { entryChain } from './entry.js'
 import { formatNumber } from '../format.js'
-import { TENSOR_QUIZ as Q, entryLines, plainFormula, tensorFlagText, upstreamTimesRule } from '../steps/tensor-words.js'
+import { TENSOR_QUIZ as Q, entryLines, equalsValue, plainFormula, tensorFlagText, upstreamTimesRule } from '../steps/tensor-words.js'
 import { QUIZ } from '../steps/words.js'
 import { conventionsByEntry, type TensorFlag } from './flags.js'
 import { valueText } from '../steps/values.js'
@@ -79,7 +79,7 @@ export function tensorQuestions(trace: TensorTrace, precision: number): TensorQu
       context: Q.ruleContext(out, consumer.label, consumer.expression!, g),
       edge,
       hints: [`${edge.rule.name}: ${edge.rule.why}`, Q.ruleIngredients(usedNames(trace, edge), edge.shapes, g, copiedOver(trace, edge))],
-      reveal: `${grad}${via} = ${plainFormula(upstreamTimesRule(trace, edge))} = ${valueText(edge.contribution, { precision, ascii: false }).replace(/\n\s*/g, '; ')}${typedText(trace, edge, g)}`,
+      reveal: `${grad}${via} = ${equalsValue(plainFormula(upstreamTimesRule(trace, edge)), valueText(edge.contribution, { precision, ascii: false }).replace(/\n\s*/g, '; '))}${typedText(trace, edge, g)}`,
       ...kinkOf(
         trace,
         trace.flags.filter((f) => f.code === 'convention' && f.edge === edge),
