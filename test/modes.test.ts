@@ -318,6 +318,14 @@ describe('check: claims worked out by hand', () => {
     expect(stdout).toContain('None of your claims before this one gives a gradient between loss and x')
   })
 
+  it('suggests the nearest name of all for an unknown one, an assigned name only where it is as near', async () => {
+    const args = ['check', 'yhat = w*x + b; L = (yhat - y)^2', '--x', '1', '--w', '1', '--b', '0', '--y', '2']
+    const { stdout } = await runCli([...args, ...['dL/dW = 1', 'dL/dxx = 3', 'dL/dyht = 3'].flatMap((c) => ['--claim', c])])
+    expect(stdout).toContain('W is not a node of the program; did you mean w?')
+    expect(stdout).toContain('xx is not a node of the program; did you mean x?')
+    expect(stdout).toContain('yht is not a node of the program; did you mean yhat?')
+  })
+
   it('does not read a formula claim as a sum of the factors from a coincidence of its number', async () => {
     // 2*(yhat - y)*w = -2 here, and -4 + 2 = -2 too; but the student wrote a product (with w for x).
     const args = ['check', 'yhat = w*x + b; L = (yhat - y)^2', '--x', '2', '--w', '0.5', '--b', '0', '--y', '3']

@@ -134,16 +134,15 @@ export function nodeValues(trace: Trace): Record<string, number> {
 }
 
 /**
- * What a student most likely meant by an unknown name: a name the program assigned, then a
- * variable, then a node the tool named (t2); among each, the nearest by spelling.
+ * What a student most likely meant by an unknown name: the nearest by spelling of the names the
+ * program assigned, its variables and the nodes the tool named (t2), in that order where two are
+ * as near (W is w, not L, though L is assigned).
  */
 function suggestion(trace: Trace, name: string): string {
   const groups = nodeGroups(trace)
-  for (const group of [groups.assigned, groups.variables, groups.tool.map((t) => t.label)]) {
-    const near = closestName(name, group)
-    if (near) return `; did you mean ${near}?`
-  }
-  return ''
+  const candidates = [...groups.assigned, ...groups.variables, ...groups.tool.map((t) => t.label)]
+  const near = closestName(name, candidates)
+  return near ? `; did you mean ${near}?` : ''
 }
 
 /** The program's nodes as a student knows them: assigned names, variables, then the others by the expression they compute. */
