@@ -670,6 +670,14 @@ describe('the tensor quiz shows what it asks about', () => {
   })
 })
 
+describe('check on a loop program', () => {
+  it('names a contribution left out by its step', async () => {
+    const program = 'h = 0\nfor t = 1:3\n  h = tanh(W*h + u*x[t])\nend\nL = h*h'
+    const { stdout } = await runCli(['check', program, '--W', '0.5', '--u', '0.8', '--x', '[1, 2, -1]', '--claim', 'dL/du = dL/dt11*x[3]'])
+    expect(stdout).toContain('yours is the contribution through t11 (t = 3) alone; u feeds 3 operations')
+  })
+})
+
 describe('the heading of a program the tensor path traces', () => {
   it('speaks of tensors only where a value is one: a loop of scalars is said to be unrolled', async () => {
     const loop = await runCli(['y = 0\nfor i = 1:3\n  y = y + x*i\nend\nL = y*y', '--x', '2'])

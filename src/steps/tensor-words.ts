@@ -454,14 +454,18 @@ const contributionsLeftOut: Diagnosed<'one-contribution' | 'missing'> = ({ trace
     consumers.length === 1 ? `${nodes[consumers[0]!]!.label} uses ${node.label} ${edges.length} times` : `${node.label} feeds ${consumers.length} operations`
   const feeds = `${uses}, and ${name} is the sum of ${consumers.length === 1 ? 'the' : 'its'} ${edges.length} contributions: ${equalsValue(rules.join(' + '), value(truth))}`
   if (d.kind === 'one-contribution')
-    return [`yours is ${consumers.length === 1 ? 'one use' : `the contribution through ${nodes[d.via]!.label}`} alone; ${feeds}`]
+    return [
+      `yours is ${consumers.length === 1 ? 'one use' : `the contribution through ${nodes[d.via]!.label}${stepText(trace, d.via) ? ` (${stepText(trace, d.via)})` : ''}`} alone; ${feeds}`,
+    ]
   const some = (n: number) => (n === 1 ? 'one' : String(n))
   if (d.left.length === 0)
     return [
       `yours leaves out ${some(d.count)} of the ${d.of} contributions (which ${d.count === 1 ? 'one' : 'ones'} cannot be told: ${d.equal ? 'they are equal here' : 'more than one choice gives your number'}); ${feeds}`,
     ]
   const left = edges.filter((e) => d.left.includes(e.consumer)).map((e) => plainFormula(upstreamTimesRule(trace, e)))
-  return [`yours leaves out ${left.join(' and ')} (through ${d.left.map((c) => nodes[c]!.label).join(' and ')}); ${feeds}`]
+  // A loop's contributions are named by their step, as the backward pass labels them.
+  const through = d.left.map((c) => `${nodes[c]!.label}${stepText(trace, c) ? `, ${stepText(trace, c)}` : ''}`)
+  return [`yours leaves out ${left.join(' and ')} (through ${through.join(' and ')}); ${feeds}`]
 }
 
 /** The words of each diagnosis, one entry per kind (the compiler holds it complete). */

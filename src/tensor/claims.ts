@@ -452,8 +452,10 @@ const MAX_FANOUT_SEARCH = 12
  * The contributions a claimed gradient leaves out of its fan-out sum, the fewest that fit, as the
  * scalar check finds them: named where one set of consumers fits, counted where equal ones do.
  */
-function leftOut(edges: TensorEdge[], claimed: Tensor, at: (t: Tensor) => Tensor, tolerance: number): TensorDiagnosis | undefined {
-  if (edges.length > MAX_FANOUT_SEARCH) return undefined
+function leftOut(all: TensorEdge[], claimed: Tensor, at: (t: Tensor) => Tensor, tolerance: number): TensorDiagnosis | undefined {
+  // A contribution of 0 (a loop's first step from h#0 = 0) is neither kept nor left out: it would double every fit.
+  const edges = all.filter((e) => at(e.contribution).data.some((x) => x !== 0))
+  if (edges.length < 2 || edges.length > MAX_FANOUT_SEARCH) return undefined
   const parts = edges.map((e) => at(e.contribution))
   const fits: number[] = []
   for (let mask = 1; mask < (1 << edges.length) - 1; mask++) {
@@ -472,8 +474,8 @@ function leftOut(edges: TensorEdge[], claimed: Tensor, at: (t: Tensor) => Tensor
   const first = through(best[0]!)
   const told = best.every((mask) => through(mask).join() === first.join())
   const kept = edges.length - fewest
-  if (told && kept === 1) return { kind: 'one-contribution', via: edges.find((_, k) => best[0]! & (1 << k))!.consumer, count: edges.length }
-  if (told) return { kind: 'missing', left: [...new Set(first)], count: fewest, of: edges.length }
+  if (told && kept === 1) return { kind: 'one-contribution', via: edges.find((_, k) => best[0]! & (1 << k))!.consumer, count: all.length }
+  if (told) return { kind: 'missing', left: [...new Set(first)], count: fewest, of: all.length }
   const equal = parts.every((p) => agrees(p, parts[0]!, tolerance))
   return { kind: 'missing', left: [], count: fewest, of: edges.length, ...(equal ? { equal: true as const } : {}) }
 }
