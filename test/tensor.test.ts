@@ -904,6 +904,12 @@ describe('flags: NaN, infinity, kinks and ties, as a scalar trace raises them', 
     expect(layer.checks.map((c) => c.status)).toEqual(['agree', 'agree', 'agree'])
   })
 
+  it('says an infinite slope under a zero upstream gives NaN, as the scalar flag says', async () => {
+    const texts = remarks(await run('L = sum(sqrt(v) .* w)', { v: '[0, 4]', w: '[0, 1]' }))
+    expect(texts[0]).toContain('where no gradient arrives (∂L/∂t1 = 0 there), 0 · Infinity is NaN, so the gradient through it is NaN')
+    expect(remarks(await run('L = sum(sqrt(v))', { v: '[0, 4]' }))[0]).not.toContain('0 · Infinity')
+  })
+
   it('checks the finite entries of a gradient with an infinite one, and says how many were left out', async () => {
     // ∂L/∂v = 1/(2√v) = [Infinity, 0.5] at [0, 1]: entry [2] is measured (0.5), entry [1] cannot be.
     const trace = await run('L = sum(sqrt(v))', { v: '[0, 1]' })

@@ -8,7 +8,7 @@ import type { TensorNode } from '../tensor/graph.js'
 import { CHECK_DIRECTIONS, type TensorCheck, type TensorEdge, type TensorTrace } from '../tensor/trace.js'
 import { SHOWN_TERMS, type EntryChain, type EntryTerm } from '../tensor/entry.js'
 import type { TensorClaim, TensorClaimResult, TensorDiagnosis } from '../tensor/claims.js'
-import { indexOf, offsetOf, shapeText, shapeWords, tensor, type Shape, type Tensor } from '../tensor/tensor.js'
+import { indexOf, offsetOf, sameShape, shapeText, shapeWords, tensor, type Shape, type Tensor } from '../tensor/tensor.js'
 import { conventionsByEntry, type TensorFlag } from '../tensor/flags.js'
 import { shapeCell, valueText } from './values.js'
 import { dotted, notation } from './text.js'
@@ -790,9 +790,15 @@ export function tensorFlagText(trace: TensorTrace, flag: TensorFlag): string {
         return undefined
     }
   })()
-  return sentence
+  const text = sentence
     ? `${where}: ${sentence}`
     : `${where}${at}: ${notation({ ascii: false, precision: undefined }).print(conventionText(node.params.fn!, flag.convention as Convention))}`
+  // An infinite slope under a zero upstream is NaN, as the scalar flag says (sqrt(v) .* w at v = w = 0).
+  const grad = trace.grads[flag.node]
+  const nan = flag.convention === 'infinite-slope' && grad && sameShape(grad.shape, flag.shape) && flag.entries.some((i) => grad.data[i] === 0)
+  return nan
+    ? `${text}; where no gradient arrives (∂${trace.nodes[trace.output]!.label}/∂${node.label} = 0 there), 0 · Infinity is NaN, so the gradient through it is NaN (PyTorch gives NaN too)`
+    : text
 }
 
 /** What the gradients section says after its table: each flag, then the trace's notes (each after ⚠). */
