@@ -670,6 +670,34 @@ describe('the tensor quiz shows what it asks about', () => {
   })
 })
 
+describe('check and --entry say nothing twice or undefined', () => {
+  it('gives a fix once, refuses undefined inside a value, names the upstream of a convolution, and a tie’s 0 as the convention’s', async () => {
+    const layer = ['check', 'z = W*x; L = sum(tanh(z))', '--W', '[1, 2; 3, 4; 5, 6]', '--x', '[1, -1]']
+    const once = (await runCli([...layer, '--claim', 'dL/dx = W*dL/dz', '--claim', 'dL/dx = [undefined, 1]'])).stdout
+    expect(once).toContain("(did you mean W'*dL/dz?); the backward pass")
+    expect(once).not.toContain('right with W transposed')
+    expect(once).toContain('cannot be read: undefined stands for a whole gradient or one entry (dL/dx[1] = undefined), not for an entry inside a value')
+    const conv = (
+      await runCli([
+        'check',
+        'L = sum(conv1d(x, k) .* c)',
+        '--x',
+        '[1, 2, 3, 4, 5]',
+        '--k',
+        '[1, 0, -1]',
+        '--c',
+        '[1, 2, 3]',
+        '--claim',
+        'dL/dx = conv1d(dL/dt1, k, 1, 2)',
+      ])
+    ).stdout
+    expect(conv).toContain('so ∂L/∂t1 (padded) is correlated with flip(k)')
+    expect(conv).not.toContain('ḡ')
+    const tie = (await runCli(['L = sum(maxpool1d(x, 2) .* w)', '--x', '[3, 3, 1, 2]', '--w', '[2, 5]', '--entry', 'x[2]'])).stdout
+    expect(tie).toContain('(∂t1[i]/∂x[2] = 0 for every entry of t1, by the convention below)')
+  })
+})
+
 describe('check on a loop program', () => {
   it('names a contribution left out by its step', async () => {
     const program = 'h = 0\nfor t = 1:3\n  h = tanh(W*h + u*x[t])\nend\nL = h*h'

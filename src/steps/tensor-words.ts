@@ -378,7 +378,11 @@ export function entryLines(trace: TensorTrace, chain: EntryChain, precision: num
     if (!terms) {
       lines.push(`  ${share} = ${f(part.value)}  (${consumer.label} has too many entries to list its terms)`)
     } else if (terms.length === 0) {
-      lines.push(`  ${share} = 0  (${anyEntry(consumer)}/∂${target} = 0 for every entry of ${consumer.label})`)
+      // At a tie or kink that 0 is the convention's (named below), not independence.
+      const byConvention = conventionsByEntry(trace, chain.node)[offsetOf(nodes[chain.node]!.value!.shape, chain.index)]!.length > 0
+      lines.push(
+        `  ${share} = 0  (${anyEntry(consumer)}/∂${target} = 0 for every entry of ${consumer.label}${byConvention ? ', by the convention below' : ''})`,
+      )
     } else {
       const shown = terms.slice(0, SHOWN_TERMS)
       const more = terms.length > shown.length ? ` + … (${terms.length} terms)` : ''
@@ -473,7 +477,9 @@ const DIAGNOSIS_WORDS: { [K in TensorDiagnosis['kind']]: Diagnosed<K> } = {
   shape: ({ node, name, own, yours, rules, value, truth }, d) => [
     `your ${name} is ${yours}, but a gradient is shaped like its variable: ${node.label} is ${own}`,
     ...(d.transposed
-      ? [`it is the transpose of the right one: the rule is ${rules.join(' + ')}, with the factors in that order`]
+      ? [
+          `it is the transpose of the right one: the rule is ${rules.join(' + ')}${rules.some((r) => r.includes('·')) ? ', with the factors in that order' : ''}`,
+        ]
       : [`the rule is ${rules.join(' + ')}; the right one is ${value(truth)}`]),
   ],
   unsummed: ({ nodes, out, node, name, yours, rules, value, truth }, d) => {
@@ -486,12 +492,12 @@ const DIAGNOSIS_WORDS: { [K in TensorDiagnosis['kind']]: Diagnosed<K> } = {
   transposed: ({ node, name, rules, value, truth }, _d) => [
     `your ${name} is the transpose of the right one (both are ${shapeText(node.value!.shape)}): the rule is ${rules.join(' + ')}, with the factors in that order; the right one is ${value(truth)}`,
   ],
-  unflipped: ({ trace, name, rules, value, truth }, d) => {
+  unflipped: ({ trace, out, name, rules, value, truth }, d) => {
     const conv = trace.nodes[d.via]!
     const kernel = trace.nodes[conv.inputs[1]!]!.label
     const flip = conv.op === 'conv1d' ? 'flip' : 'rot180'
     return [
-      `your ${name} is the rule with the kernel not flipped: each entry of ${trace.nodes[conv.inputs[0]!]!.label} meets ${kernel}'s weights in reverse order as the windows slide over it, so ḡ (padded) is correlated with ${flip}(${kernel}), not ${kernel}${d.alsoSign ? ` (here ${flip}(${kernel}) is -${kernel}, so yours is also minus the right one)` : ''}: the backward pass computes it as ${rules.join(' + ')}; the right one is ${value(truth)}`,
+      `your ${name} is the rule with the kernel not flipped: each entry of ${trace.nodes[conv.inputs[0]!]!.label} meets ${kernel}'s weights in reverse order as the windows slide over it, so ∂${out}/∂${conv.label} (padded) is correlated with ${flip}(${kernel}), not ${kernel}${d.alsoSign ? ` (here ${flip}(${kernel}) is -${kernel}, so yours is also minus the right one)` : ''}: the backward pass computes it as ${rules.join(' + ')}; the right one is ${value(truth)}`,
     ]
   },
   scaled: ({ name, rules, value, truth, precision }, d) => [

@@ -120,17 +120,20 @@ export function parseTensorClaim(trace: TensorTrace, text: string): TensorClaim 
       ...expression,
     }
   } catch (error) {
-    if (error instanceof InputError && / is | has /.test(error.message) && !/not a node/.test(error.message))
+    // "undefined" inside a literal is no number: it stands for a whole gradient or one entry.
+    if (error instanceof InputError && /\bundefined\b/.test(valueText!))
+      throw new InputError(`undefined stands for a whole gradient or one entry (d${out}/d${wrt}[1] = undefined), not for an entry inside a value`)
+    if (error instanceof InputError && / is | has /.test(error.message) && !/not a node/.test(error.message)) {
       // The gradients named back as the trace writes them; inside a suggestion, as the student types them.
-      throw new UnfitClaim(
-        node,
-        error.message
-          // A shape error's "did you mean" fixes the product's fit, not the claim: kept only where it gives the right gradient.
-          .replace(/ \(did you mean ([^)]*(?:\([^)]*\)[^)]*)*)\?\)/gu, (hint, fix: string) =>
-            fits(trace, fix, gradients, trace.grads[node]!, index) ? hint.replace(/d\$([\p{L}_$][\p{L}\p{N}_$#]*)/gu, `d${out}/d$1`) : '',
-          )
-          .replace(/d\$([\p{L}_$][\p{L}\p{N}_$#]*)/gu, `∂${out}/∂$1`) + fixedBy(trace, { written, gradients }, trace.grads[node]!, index),
-      )
+      // A shape error's "did you mean" fixes the product's fit, not the claim: kept only where it gives the right gradient.
+      const why = error.message
+        .replace(/ \(did you mean ([^)]*(?:\([^)]*\)[^)]*)*)\?\)/gu, (hint, fix: string) =>
+          fits(trace, fix, gradients, trace.grads[node]!, index) ? hint.replace(/d\$([\p{L}_$][\p{L}\p{N}_$#]*)/gu, `d${out}/d$1`) : '',
+        )
+        .replace(/d\$([\p{L}_$][\p{L}\p{N}_$#]*)/gu, `∂${out}/∂$1`)
+      // Where the kept suggestion is the fix, it is not said twice.
+      throw new UnfitClaim(node, why.includes('did you mean') ? why : why + fixedBy(trace, { written, gradients }, trace.grads[node]!, index))
+    }
     throw error
   }
 }
