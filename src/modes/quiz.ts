@@ -127,8 +127,12 @@ function localQuestions(asking: Asking): Question[] {
         context: `${consumer.label} = ${printSym(consumer.expression!, n.style)}`,
         answer: edge.localValue,
         // At a kink or tie the convention is the first hint: the rule's formula alone gives a one-sided slope.
+        // The first says that a convention decides, the second which: the value is the answer.
         hints: convention
-          ? [`${name} = ${formula} away from this point, but here ${convention}`, n.print(ruleSentence(consumer.op!, edge.slot, names))]
+          ? [
+              `${name} = ${formula} away from this point, but here the formula does not apply, and the backward pass takes a convention (PyTorch's)`,
+              `here ${convention}`,
+            ]
           : [n.print(ruleSentence(consumer.op!, edge.slot, names)), `${name} = ${formula}, with ${inputValues(asking, edge.to).join(', ')}`],
         reveal: convention ? `${name} = ${num(edge.localValue)}: ${convention}` : worked(`${name} = ${formula}`, formula, num(edge.localValue)),
         answerAt: (t) => numberAt(t.edges[row.edge]!.localValue),
