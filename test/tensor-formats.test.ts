@@ -693,6 +693,8 @@ describe('check and --entry say nothing twice or undefined', () => {
     ).stdout
     expect(conv).toContain('so ∂L/∂t1 (padded) is correlated with flip(k)')
     expect(conv).not.toContain('ḡ')
+    const kink = (await runCli(['check', 'L = sum(abs(x))', '--x', '[0, 1]', '--claim', 'dL/dx = [1, 1]'])).stdout
+    expect(kink).toContain("there the derivative does not exist, and the number is the convention's: t1 = abs(x) at entry [1]: abs is not differentiable at 0")
     const tie = (await runCli(['L = sum(maxpool1d(x, 2) .* w)', '--x', '[3, 3, 1, 2]', '--w', '[2, 5]', '--entry', 'x[2]'])).stdout
     expect(tie).toContain('(∂t1[i]/∂x[2] = 0 for every entry of t1, by the convention below)')
   })

@@ -472,6 +472,19 @@ const contributionsLeftOut: Diagnosed<'one-contribution' | 'missing'> = ({ trace
   return [`yours leaves out ${left.join(' and ')} (through ${through.join(' and ')}); ${feeds}`]
 }
 
+/**
+ * For wrong entries that rest on a rule taken by convention (abs at 0, a tie): that the number
+ * there is the convention's, not the only slope a student could take, with the flag's sentence.
+ */
+function conventionLines(trace: TensorTrace, claim: TensorClaim, wrong: number[][]): string[] {
+  const shape = trace.nodes[claim.node]!.value!.shape
+  const byEntry = conventionsByEntry(trace, claim.node)
+  const entryOf = (index: number[]) => (claim.index ? offsetOf(shape, claim.index) : offsetOf(shape, index))
+  const flags = [...new Set(wrong.flatMap((index) => byEntry[entryOf(index)]!.filter((f) => f.kind === 'non-differentiable')))]
+  if (flags.length === 0) return []
+  return [`there the derivative does not exist, and the number is the convention's: ${flags.map((f) => tensorFlagText(trace, f)).join('; ')}`]
+}
+
 /** The words of each diagnosis, one entry per kind (the compiler holds it complete). */
 const DIAGNOSIS_WORDS: { [K in TensorDiagnosis['kind']]: Diagnosed<K> } = {
   shape: ({ node, name, own, yours, rules, value, truth }, d) => [
@@ -541,7 +554,7 @@ const DIAGNOSIS_WORDS: { [K in TensorDiagnosis['kind']]: Diagnosed<K> } = {
     const how = rules.join(' + ') === upstream ? 'which passes through unchanged' : `as ${rules.join(' + ')}`
     return [`${name} follows correctly from your ${upstream} above, ${how}: the slip is there, not here`]
   },
-  entries: ({ claim, name, rules, value, truth, precision }, d) => {
+  entries: ({ trace, claim, name, rules, value, truth, precision }, d) => {
     const listed = d.wrong.slice(0, 3).map((index) => {
       const offset = index.reduce((a, i, k) => a * truth.shape[k]! + i, 0)
       const where = index.length ? `[${index.map((i) => i + 1).join(', ')}]` : name
@@ -556,6 +569,7 @@ const DIAGNOSIS_WORDS: { [K in TensorDiagnosis['kind']]: Diagnosed<K> } = {
         ? `${name} is ${value(truth)}, not ${value(claim.claimed)}`
         : `${d.wrong.length} of ${d.of} entries of ${name} differ: ${listed.join('; ')}${more}`,
       ...(rules.length ? [`the backward pass computes it as ${rules.join(' + ')}`] : []),
+      ...conventionLines(trace, claim, d.wrong),
     ]
   },
 }
