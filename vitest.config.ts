@@ -9,6 +9,7 @@ const E2E = [
   'test/readme.test.ts',
   'test/bench.test.ts',
   'test/html.test.ts',
+  'test/playground.test.ts',
   'test/package.test.ts',
   'test/latex.test.ts',
 ]

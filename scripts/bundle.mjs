@@ -3,6 +3,8 @@
 // then saves V8's code cache for it (scripts/warm-cache.cjs).
 import { build } from 'esbuild'
 import { execFileSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { browserShims, inflatedWasm } from './browser-shims.mjs'
 
 /** What both bundles share. */
 const common = {
@@ -54,4 +56,34 @@ await build({
   // commander is CommonJS and requires Node's own modules: the bundle gets a require of its own.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
 })
+// The library in a browser (the package's "browser" export): the same entry, Node's modules
+// replaced (scripts/browser-shims.mjs), Graphviz left to the reader's bundler as a dependency.
+const browser = {
+  bundle: true,
+  platform: 'browser',
+  // What current Chromium, Firefox and Safari all run.
+  target: ['chrome120', 'firefox121', 'safari17'],
+  legalComments: 'none',
+  logLevel: 'warning',
+  define: { 'process.env.BACKPROP_TUTOR_DEBUG': 'undefined' },
+}
+await build({
+  ...browser,
+  plugins: [browserShims],
+  entryPoints: [new URL('../src/index.ts', import.meta.url).pathname],
+  outfile: new URL('../dist/browser.js', import.meta.url).pathname,
+  format: 'esm',
+  external: ['@viz-js/viz'],
+})
+// The playground: the command line with Graphviz inlined, in one page (src/playground/shell.ts).
+const app = await build({
+  ...browser,
+  plugins: [browserShims, inflatedWasm],
+  entryPoints: [new URL('../src/playground/app.ts', import.meta.url).pathname],
+  format: 'iife',
+  minify: true,
+  write: false,
+})
+const { playgroundHtml } = await import(new URL('../dist/playground/shell.js', import.meta.url).href)
+writeFileSync(new URL('../dist/playground.html', import.meta.url), playgroundHtml(app.outputFiles[0].text))
 execFileSync(process.execPath, [new URL('./warm-cache.cjs', import.meta.url).pathname], { stdio: 'inherit' })

@@ -24,4 +24,5 @@ export { type TensorTrace, type TensorEdge, type TensorCheck } from './tensor/tr
 export { type TensorNode, type TensorGraph } from './tensor/graph.js'
 export { type Tensor, type Shape } from './tensor/tensor.js'
 export { TENSOR_FUNCTION_DOCS, TENSOR_OPS, type TensorOp, type TensorOpId, type TensorRule } from './tensor/ops.js'
-export { main, EXIT, type Io } from './cli.js'
+export { main } from './cli/main.js'
+export { EXIT, type Io } from './cli/io.js'

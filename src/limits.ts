@@ -76,6 +76,11 @@ export const LIMITS = {
   maxTensorTrainingWork: 5_000_000_000,
   /** Entries up to which the gradient check perturbs every entry; past it, random directions. */
   entrywiseCheck: 256,
+  /**
+   * Characters of a playground link's address after #: a course page links to an exercise, not a
+   * program file, and some browsers and mail clients cut longer addresses.
+   */
+  maxShareLength: 32 * 1024,
   /** Characters of the training run's loss curve. */
   sparklineWidth: 60,
 } as const

@@ -183,6 +183,7 @@ describe('the built bin, spawned as a user runs it', () => {
       colorLevel: 0,
       ask: async () => undefined,
       newSeed: () => 1,
+      playground: async () => '',
     }
     expect(await main(['--file', 'p.txt', '--x', '0.9', '--format', format], io)).toBe(0)
     expect(overlapped).toBe(false)

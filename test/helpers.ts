@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises'
 import { traceProgram } from '../src/pipeline.js'
 import { main, type Io } from '../src/cli.js'
 import { TooLong } from '../src/cli/io.js'
@@ -76,6 +77,8 @@ export async function runCli(
       return answer
     },
     newSeed: () => options.seed ?? 1,
+    // The page as the build wrote it (the tests run after npm run build).
+    playground: () => readFile(new URL('../dist/playground.html', import.meta.url), 'utf8'),
   }
   const code = await main(argv, io)
   return { code, stdout, stderr, written }

@@ -117,7 +117,21 @@ of numbers under an equation continues it. Each claim is marked with its line: r
 (✗, "the first slip" where it was made), consistent with an earlier slip (≈), or unreadable (?).
 `
 
-export type Mode = 'trace' | 'quiz' | 'check'
+const PLAYGROUND_HELP = `
+Examples:
+  backprop-tutor playground -o backprop.html
+
+The page (about 1.2 MB) holds the command line itself and Graphviz, and makes no request: open it
+from a file, put it on a course site, or mail it. Type a program and values as on the command line
+(--x 1 --w 1); the graph and its steps, the terminal view in reverse and forward mode, check and
+quiz follow what you type. The address holds the program, the values and the step
+(backprop.html#p=(x*w%2Bb-y)%5E2&x=1&w=1&step=7), to link to one exercise.
+`
+
+export type Mode = 'trace' | 'quiz' | 'check' | 'playground'
+
+/** The words that choose a mode when they come first; a program spelled like one is written in parentheses, (quiz). */
+export const MODE_WORDS: readonly Mode[] = ['quiz', 'check', 'playground']
 
 /** Per mode: long options that take a value, and flags; every other --NAME binds a variable. */
 const MODE_OPTIONS: Record<Mode, { values: string[]; flags: string[] }> = {
@@ -148,6 +162,7 @@ const MODE_OPTIONS: Record<Mode, { values: string[]; flags: string[] }> = {
     values: ['file', 'format', 'set', 'precision', 'output', 'claim', 'claims', 'trace', 'tolerance', 'seed'],
     flags: ['annotate', 'ascii', 'no-color', 'color', 'help'],
   },
+  playground: { values: ['output'], flags: ['help'] },
 }
 
 const repeatable = (v: string, acc: string[]) => [...acc, v]
@@ -210,6 +225,11 @@ export function command(mode: Mode): Command {
       .option('--ascii', 'ASCII only: d instead of ∂, * instead of ·')
       .option('--no-color', 'no color, even in a terminal')
       .addHelpText('after', QUIZ_HELP)
+  } else if (mode === 'playground') {
+    program
+      .description('Write the playground: the whole tutor in one page that traces any program a student types, offline, from a file.')
+      .option('-o, --output <path>', 'write the page to a file instead of stdout')
+      .addHelpText('after', PLAYGROUND_HELP)
   } else {
     program
       .description('Check derivatives worked out by hand: which claims are right, and where a wrong one departs.')
@@ -299,6 +319,32 @@ export function splitArgs(argv: string[], mode: Mode): { options: string[]; posi
     positionals.push(token)
   }
   return { options, positionals, bindings }
+}
+
+/**
+ * The words of argv (as `from` reads them) that `to` reads the same way: every binding, and the
+ * options both modes have, each with its value. The playground runs quiz and check on the values
+ * box of a trace, where --wrt or --explain mean nothing.
+ */
+export function sharedWords(argv: string[], from: Mode, to: Mode): string[] {
+  const { options, bindings } = splitArgs(argv, from)
+  const kept = MODE_OPTIONS[to]
+  const out: string[] = []
+  for (let i = 0; i < options.length; i++) {
+    const token = options[i]!
+    const eq = token.indexOf('=')
+    const name = token.startsWith('--') ? token.slice(2, eq < 0 ? undefined : eq) : token
+    const takesValue = MODE_OPTIONS[from].values.includes(name) ? eq < 0 : token === '-f' || token === '-o'
+    const keep = kept.values.includes(name) || kept.flags.includes(name)
+    if (keep) out.push(token)
+    if (takesValue) {
+      if (keep) out.push(options[i + 1]!)
+      i++
+    }
+  }
+  // A variable named like one of `to`'s options (level, mode) is bound with --set there.
+  const option = (name: string) => kept.values.includes(name) || kept.flags.includes(name)
+  return [...out, ...bindings.flatMap(([name, value]) => (option(name) ? ['--set', `${name}=${value}`] : [`--${name}=${value}`]))]
 }
 
 function optionValue(argv: string[], i: number, option: string): string {

@@ -6,25 +6,25 @@ import { InputError, caret, escapeControls, excerpt } from '../errors.js'
 import { DEFAULT_PRECISION, isValidPrecision } from '../format.js'
 import { DEFAULT_TOLERANCE } from '../modes/claims.js'
 import { EXIT, OutputError, type Io } from './io.js'
-import { BINDING_NAME, UsageError, command, splitArgs, type Mode, type Parsed, type Request } from './command.js'
-import { check, quiz, traceMode } from './modes.js'
+import { BINDING_NAME, MODE_WORDS, UsageError, command, splitArgs, type Mode, type Parsed, type Request } from './command.js'
+import { check, playground, quiz, traceMode } from './modes.js'
 
 export async function main(argv: string[], io: Io): Promise<number> {
   try {
-    // quiz and check are words before everything else; a program spelled `quiz` is written (quiz).
-    const mode: Mode = argv[0] === 'quiz' || argv[0] === 'check' ? argv[0] : 'trace'
+    const mode: Mode = MODE_WORDS.find((word) => word === argv[0]) ?? 'trace'
     const { options, positionals, bindings } = splitArgs(mode === 'trace' ? argv : argv.slice(1), mode)
     const program = command(mode)
     let help = ''
     program.configureOutput({ writeOut: (s) => (help += s), writeErr: (s) => (help += s) })
     try {
-      program.parse([...options, '--', ...positionals.slice(0, 1)], { from: 'user' })
+      program.parse([...options, '--', ...positionals.slice(0, mode === 'playground' ? 0 : 1)], { from: 'user' })
     } catch (error) {
       if (!(error instanceof CommanderError)) throw error
       if (error.exitCode !== 0) throw new UsageError(error.message.replace(/^error: /, ''))
       io.stdout(help)
       return EXIT.ok
     }
+    if (mode === 'playground') return await playground(program.opts<Parsed>(), positionals, io)
     if (positionals.length > 1) {
       throw new UsageError(`unexpected argument "${excerpt(positionals[1]!)}": the program is one argument (quote it); bind values with --NAME VALUE`)
     }
@@ -79,7 +79,7 @@ function report(error: unknown, argv: string[], io: Io): number {
     return EXIT.output
   }
   if (error instanceof UsageError) {
-    const mode = argv[0] === 'quiz' || argv[0] === 'check' ? ` ${argv[0]}` : ''
+    const mode = MODE_WORDS.includes(argv[0] as Mode) ? ` ${argv[0]}` : ''
     io.stderr(`backprop-tutor: error: ${error.message}\nRun backprop-tutor${mode} --help for usage.\n`)
     return EXIT.usage
   }

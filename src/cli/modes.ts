@@ -24,7 +24,7 @@ import { Elsewhere } from '../modes/formula.js'
 import { randomExercise, randomTensorExercise, type Level } from '../modes/exercise.js'
 import { EXIT, TooLong, type Io } from './io.js'
 import { NotText, notTextMessage } from './text.js'
-import { UsageError, differentiation, names, optionTypo, unknownWrt, wrtNames, type Request } from './command.js'
+import { UsageError, differentiation, names, optionTypo, unknownWrt, wrtNames, type Parsed, type Request } from './command.js'
 import { isTensorProgram, tensorCheck, tensorQuiz, tensorTrace } from './tensors.js'
 
 export async function traceMode(request: Request, io: Io): Promise<number> {
@@ -300,4 +300,15 @@ async function readProgram(argument: string | undefined, file: string | undefine
   if (file !== undefined) return readInput(io, 'program', file)
   if (argument === undefined) throw new UsageError('no program given, as in: backprop-tutor "(x*w+b-y)^2" --x 1 --w 1')
   return argument === '-' ? readInput(io, 'program', undefined) : argument
+}
+
+/** backprop-tutor playground: the page built beside the command line (dist/playground.html), written out. */
+export async function playground(opts: Parsed, positionals: string[], io: Io): Promise<number> {
+  if (positionals.length > 0)
+    throw new UsageError(`unexpected argument "${excerpt(positionals[0]!)}": the playground takes no program; a student types it into the page`)
+  if (opts.output === '') throw new UsageError('-o needs a file name; leave -o out to write to stdout')
+  const page = await io.playground()
+  if (opts.output === undefined) await io.stdout(page)
+  else await io.writeFile(opts.output, page)
+  return EXIT.ok
 }

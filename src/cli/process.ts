@@ -189,6 +189,8 @@ export async function run(): Promise<void> {
   const io: Io = {
     ask: input.ask,
     newSeed: () => Math.floor(Math.random() * 1_000_000),
+    // Beside the bundle: import.meta.url is dist/backprop-tutor.cjs.
+    playground: () => fs.readFile(new URL('./playground.html', import.meta.url), 'utf8'),
     stdout: writeStdout,
     stderr: (text) => process.stderr.write(text),
     readStdin: (limit) => readCapped(process.stdin, limit),

@@ -53,11 +53,16 @@ ol.math li { white-space: pre-wrap; }
 }
 `
 
-export const PAGE_SCRIPT = `
-(function () {
+/**
+ * The page's script as one function over its data, so that the playground can mount a new page
+ * each time the program changes: \`host\` (the playground) then owns the address and the listeners'
+ * lifetime (\`signal\`), and is told each step; without one, the page keeps \`#step=N\` itself.
+ */
+export const PAGE_MOUNT = `
+function mountPage(data, host) {
   'use strict';
-  var data = JSON.parse(document.getElementById('page-data').textContent);
   var steps = data.steps, total = steps.length;
+  var listen = host && host.signal ? { signal: host.signal } : undefined;
   var $ = function (id) { return document.getElementById(id); };
   var nodes = {}, edges = {};
   document.querySelectorAll('g.node').forEach(function (g) { nodes[g.id.replace('node-', '')] = g; });
@@ -202,7 +207,8 @@ export const PAGE_SCRIPT = `
   }
   function go(k) {
     at = Math.max(0, Math.min(total - 1, k));
-    if (history.replaceState) history.replaceState(null, '', '#step=' + (at + 1));
+    if (host) host.onStep(at + 1);
+    else if (history.replaceState) history.replaceState(null, '', '#step=' + (at + 1));
     render();
   }
   function fromHash() {
@@ -215,13 +221,15 @@ export const PAGE_SCRIPT = `
   $('last').addEventListener('click', function () { go(total - 1); });
   $('slider').addEventListener('input', function () { go(+$('slider').value - 1); });
   document.addEventListener('keydown', function (event) {
-    if (event.target && event.target.tagName === 'INPUT' && event.target.type !== 'range') return;
+    var target = event.target, tag = target && target.tagName;
+    // Keys typed into a box, or moving within a group of choices, are not steps.
+    if ((tag === 'INPUT' && target.type !== 'range') || tag === 'TEXTAREA' || tag === 'SELECT' || (target && target.getAttribute && target.getAttribute('role') === 'radio')) return;
     var to = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: total - 1 }[event.key];
     if (to === undefined) return;
     event.preventDefault();
     go(to);
-  });
-  window.addEventListener('hashchange', fromHash);
+  }, listen);
+  if (!host) window.addEventListener('hashchange', fromHash);
   // Answers: numbers and arithmetic with the names of values already shown, as the terminal quiz takes them.
   function readAnswer(text, names) {
     var tokens = text.replace(/\\u2212/g, '-').replace(/[\\u00b7\\u00d7]/g, '*').match(/\\d*\\.?\\d+(?:e[+-]?\\d+)?|[A-Za-z_$][\\w$]*|\\*\\*|\\S/gi) || [];
@@ -274,7 +282,11 @@ export const PAGE_SCRIPT = `
   }
   $('slider').max = String(total);
   at = 0;
-  fromHash();
+  if (host) at = Math.max(0, Math.min(total - 1, (host.step || 1) - 1));
+  else fromHash();
   render();
-})();
+}
+`
+
+export const PAGE_SCRIPT = `${PAGE_MOUNT}mountPage(JSON.parse(document.getElementById('page-data').textContent));
 `

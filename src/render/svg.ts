@@ -1,24 +1,11 @@
 // --format svg: the DOT graph laid out by Graphviz compiled to WebAssembly (@viz-js/viz), so no
 // system Graphviz is needed. It is loaded only for this format: the others start without it.
-import { createRequire } from 'node:module'
+import { graphviz } from './graphviz.js'
 import type { Trace } from '../trace.js'
 import type { RenderOptions } from './index.js'
 import { renderDot } from './dot.js'
 import { nodeLimit, refuseLarger, type Sized } from './shared.js'
 import { LIMITS } from '../limits.js'
-
-interface Viz {
-  renderString(dot: string, options: { format: 'svg'; engine: 'dot' }): string
-}
-
-let viz: Promise<Viz> | undefined
-
-/** The WebAssembly Graphviz, instantiated once per process. */
-export function graphviz(): Promise<Viz> {
-  // require, not import(): the CLI bundle is CommonJS, loaded through node:vm with a code cache.
-  viz ??= (createRequire(import.meta.url)('@viz-js/viz') as { instance: () => Promise<Viz> }).instance()
-  return viz
-}
 
 export const svgTooLarge = nodeLimit(LIMITS.maxDrawnNodes, 'a picture with --format svg', '--format dot writes the graph for a Graphviz of your own')
 

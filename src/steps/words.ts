@@ -1050,6 +1050,55 @@ export const PAGE = {
   },
 }
 
+/** The playground page (backprop-tutor playground): its labels, and what it says of its boxes and links. */
+export const PLAYGROUND = {
+  title: 'backprop-tutor playground',
+  heading: 'Backpropagation, step by step: type a program',
+  intro: 'Everything runs in this page, offline. The trace is redrawn as you type; the address holds the program, its values and the step, to share as a link.',
+  programLabel: 'Program',
+  programHint: 'An expression or statements, as on the command line: (x*w+b-y)^2, or yhat = x*w + b; loss = (yhat - y)^2',
+  valuesLabel: 'Values',
+  valuesHint: 'As on the command line: --x 1 --w 1 (a tensor: --W "[1, 2; 3, 4]"); options such as --wrt, --explain or --precision 3 work too',
+  example: '(x*w+b-y)^2',
+  exampleValues: '--x 1 --w 1 --b 0 --y 2',
+  empty: 'Type a program to trace it.',
+  statusOk: (program: string) => `Traced ${program}.`,
+  stale: 'The trace below is of the last program that could be traced.',
+  traceHeading: 'Step through it',
+  tablesHeading: 'The terminal view',
+  reverseHeading: 'Reverse mode (backpropagation)',
+  forwardHeading: 'Forward mode (a tangent pass per input)',
+  checkHeading: 'Check your work',
+  checkIntro:
+    'Paste your derivatives, one claim per line (dL/dw = -2), or a whole written trace (Markdown, LaTeX or plain text): each is marked right or wrong, with where a slip was made.',
+  checkLabel: 'Your work',
+  checkKind: 'What it is',
+  claimsKind: 'claims, one per line',
+  writtenKind: 'a written trace',
+  checkButton: 'Check it',
+  quizHeading: 'Quiz yourself',
+  quizIntro: 'Each step is asked before it is shown, as backprop-tutor quiz asks it: a number or a formula, Enter on an empty line for a hint, q to stop.',
+  quizStart: 'Start the quiz',
+  quizAnswer: 'Your answer',
+  quizSend: 'Answer',
+  quizEnded: 'The quiz ended: the program or its values changed.',
+  internal: (message: string) => `backprop-tutor: internal error in the playground: ${message}; please report it with the link of this page`,
+  /** A run of the command line inside the page may not read or write files. */
+  noFiles: 'the playground reads no files: paste the text into a box instead',
+  already: 'this is the playground: backprop-tutor playground -o FILE writes it from a terminal',
+  noStdin: 'the playground has no standard input: type the program into the Program box',
+  refused: (option: string) => `${option} has no place in the playground: the page shows every face itself`,
+  unclosedQuote: (quote: string, column: number) => `the values box: the ${quote} at column ${column} is not closed`,
+  linkTooLong: (length: number, limit: number) =>
+    `this link is ${length.toLocaleString('en-US')} characters long after #; a shared link holds at most ${limit.toLocaleString('en-US')}: share the program as a file instead`,
+  linkNotEncoded: (part: string) => `this link cannot be read: "${part.slice(0, 40)}" is not percent-encoded (write % as %25)`,
+  linkTwice: (key: string) => `this link cannot be read: ${key} is given twice`,
+  linkStep: (value: string) => `this link cannot be read: step=${value.slice(0, 20)} is not a step number (1, 2, …)`,
+  linkKey: (key: string) => `this link cannot be read: ${key.slice(0, 40)} is not a variable name (a variable named p, step or v is written @p, @step, @v)`,
+  linkNoProgram: 'this link cannot be read: it has no p=PROGRAM',
+  linkBoth: 'this link cannot be read: it gives the values both as v= and by name',
+}
+
 /** The student's chain worked out with their own values of its factors: right, but for the factors that slipped. */
 function chainedVerdict({ trace, named }: Judged, results: ClaimResult[], diagnosis: Extract<Diagnosis, { kind: 'chained' }>): Phrase {
   const slipped = diagnosis.factors.filter((i) => !results[i]!.right)
