@@ -2,7 +2,7 @@
 // the page written by the CLI and opened from file://, used as a student would (typing, stepping,
 // answering, pasting), and checked against the CLI itself. (.ci/run installs chromium where missing.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -302,4 +302,41 @@ describe('backprop-tutor playground', () => {
     expect(errors).toEqual([])
     await page.close()
   }, 240_000)
+
+  it('is built on the library, which runs in a browser: dist/browser.js imports nothing of Node', async () => {
+    const library = readFileSync(new URL('../dist/browser.js', import.meta.url), 'utf8')
+    const imports = [/^import\s[^;]*?from\s*["']([^"']+)["']/gm, /\bimport\(\s*["']([^"']+)["']\s*\)/g, /\brequire\(\s*["']([^"']+)["']\s*\)/g].flatMap((re) =>
+      [...library.matchAll(re)].map((m) => m[1]),
+    )
+    expect([...new Set(imports)]).toEqual(['@viz-js/viz'])
+    // Served to the page over a made-up origin (Chromium loads no module from file://), @viz-js/viz by an import map.
+    const page = await browser.newPage()
+    const files: Record<string, [Buffer | string, string]> = {
+      '/browser.js': [library, 'text/javascript'],
+      '/viz.js': [readFileSync(new URL('../node_modules/@viz-js/viz/dist/viz.js', import.meta.url)), 'text/javascript'],
+      '/': [
+        `<!doctype html><script type="importmap">{"imports":{"@viz-js/viz":"/viz.js"}}</script>
+<script type="module">
+import { traceProgram, renderJson, FORMATS } from '/browser.js'
+const { trace } = traceProgram('(x*w+b-y)^2', { x: 1, w: 1, b: 0, y: 2 })
+window.result = { json: renderJson(trace), svg: await FORMATS.svg.render(trace, { precision: 6, ascii: false, explain: false }) }
+</script>`,
+        'text/html',
+      ],
+    }
+    await page.route('http://tutor.test/**', (route) => {
+      const [body, contentType] = files[new URL(route.request().url()).pathname]!
+      return route.fulfill({ body, contentType })
+    })
+    await page.goto('http://tutor.test/')
+    const result = (await page.waitForFunction(() => (window as unknown as { result?: unknown }).result).then((h) => h.jsonValue())) as {
+      json: string
+      svg: string
+    }
+    const cli = await runCli(['(x*w+b-y)^2', '--x', '1', '--w', '1', '--b', '0', '--y', '2'])
+    expect(cli.code).toBe(0)
+    expect(result.json).toBe((await runCli(['(x*w+b-y)^2', '--x', '1', '--w', '1', '--b', '0', '--y', '2', '--format', 'json'])).stdout)
+    expect(result.svg).toBe((await runCli(['(x*w+b-y)^2', '--x', '1', '--w', '1', '--b', '0', '--y', '2', '--format', 'svg'])).stdout)
+    await page.close()
+  })
 })

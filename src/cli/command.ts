@@ -68,6 +68,7 @@ Modes (each has its own --help):
   backprop-tutor quiz "(x*w+b-y)^2" --x 1 --w 1 --b 0 --y 2     answer each step, with hints
   backprop-tutor quiz --random --seed 7 --level 2
   backprop-tutor check "(x*w+b-y)^2" --x 1 --w 1 --b 0 --y 2 --claim "dL/dw = -2"
+  backprop-tutor playground -o backprop.html                     the whole tutor in one offline page
 
 Values: --NAME VALUE or --NAME=VALUE binds a variable (negative numbers, 1e-3 and constant
 expressions such as pi/4 work); unbound variables stay symbolic.

@@ -24,7 +24,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.stdout(help)
       return EXIT.ok
     }
-    if (mode === 'playground') return await playground(program.opts<Parsed>(), positionals, io)
+    if (mode === 'playground') {
+      if (bindings.length > 0) throw new UsageError(`unknown option --${bindings[0]![0]}: the playground takes only -o FILE; values are typed into the page`)
+      return await playground(program.opts<Parsed>(), positionals, io)
+    }
     if (positionals.length > 1) {
       throw new UsageError(`unexpected argument "${excerpt(positionals[1]!)}": the program is one argument (quote it); bind values with --NAME VALUE`)
     }

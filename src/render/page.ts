@@ -3,7 +3,7 @@
 // SVG that Graphviz drew; typed answers are read by a small arithmetic parser, never evaluated.
 
 /** Colors pass WCAG AA against their backgrounds; meaning is also carried by width, dashes and words. */
-export const PAGE_STYLE = `
+export const PAGE_STYLE: string = `
 :root { color-scheme: light; --ink: #111827; --muted: #374151; --accent: #b91c1c; --done: #1d4ed8; --paper: #ffffff; --panel: #f3f4f6; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: var(--ink); background: var(--paper); }
@@ -58,7 +58,7 @@ ol.math li { white-space: pre-wrap; }
  * each time the program changes: \`host\` (the playground) then owns the address and the listeners'
  * lifetime (\`signal\`), and is told each step; without one, the page keeps \`#step=N\` itself.
  */
-export const PAGE_MOUNT = `
+export const PAGE_MOUNT: string = `
 function mountPage(data, host) {
   'use strict';
   var steps = data.steps, total = steps.length;
@@ -288,5 +288,5 @@ function mountPage(data, host) {
 }
 `
 
-export const PAGE_SCRIPT = `${PAGE_MOUNT}mountPage(JSON.parse(document.getElementById('page-data').textContent));
+export const PAGE_SCRIPT: string = `${PAGE_MOUNT}mountPage(JSON.parse(document.getElementById('page-data').textContent));
 `
