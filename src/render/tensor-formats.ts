@@ -91,7 +91,7 @@ export function renderTensorJson(trace: TensorTrace, options: TensorRenderOption
     )
   }
   if (options.forward) lines.push(`  "forward": ${forwardJson(trace, options.forward)},`)
-  lines.push(`  "shortcuts": ${q(trace.shortcuts)},`, `  "flags": ${q(flagsJson(trace))},`, `  "notes": ${q(trace.notes)}`, '}')
+  lines.push(`  "shortcuts": ${q(trace.shortcuts)},`, `  "flags": ${q(flagsJson(trace, Boolean(options.ascii)))},`, `  "notes": ${q(trace.notes)}`, '}')
   return `${lines.join('\n')}\n`
 }
 
@@ -180,8 +180,8 @@ function entryJson(trace: TensorTrace, entry: EntryChain): string {
   return JSON.stringify({ of: nodes[entry.node]!.label, index: entry.index.map((i) => i + 1), grad: entry.grad, parts })
 }
 
-/** The flags as data, keyed as the scalar JSON's (pass, edge index, message), with the 1-based entries they hold at. */
-const flagsJson = (trace: TensorTrace) =>
+/** The flags as data, keyed as the scalar JSON's (pass, edge index, message, in the same notation), with the 1-based entries they hold at. */
+const flagsJson = (trace: TensorTrace, ascii: boolean) =>
   trace.flags.map((flag) => ({
     kind: flag.kind,
     pass: flag.code === 'value' ? 'forward' : 'backward',
@@ -190,7 +190,7 @@ const flagsJson = (trace: TensorTrace) =>
     ...(flag.edge ? { edge: trace.edges.indexOf(flag.edge), input: trace.nodes[flag.edge.input]!.label } : {}),
     ...(flag.convention ? { convention: flag.convention } : {}),
     entries: flag.entries.map((at) => indexOf(flag.shape, at).map((i) => i + 1)),
-    message: W.ascii(tensorFlagText(trace, flag)),
+    message: ascii ? W.ascii(tensorFlagText(trace, flag)) : tensorFlagText(trace, flag),
   }))
 
 /** --mode forward / both: each pass's direction, its tangents by node, its result beside the backward pass's, and the costs. */
