@@ -71,11 +71,15 @@ const textEscape = (s: string) => s.replace(/[\\{}$&#^_%~]/g, (c) => (c === '\\'
  */
 export function latexFormula(text: string): string {
   // A power's exponent as a group (t1^(2 - 1), x .^ 2): ^ alone in text would be an accent to LaTeX.
-  const powered = text.replace(/\s*\.?\^\s*(\([^()]*\)|[\p{L}\p{N}_.#]+)/gu, (_, exponent: string) => `⁽${exponent.replace(/^\((.*)\)$/, '$1')}⁾`)
+  // An element-wise power .^ is the Hadamard power, Z^{∘2}: Z^{2} would read as the matrix Z·Z.
+  const powered = text.replace(
+    /\s*(\.?)\^\s*(\([^()]*\)|[\p{L}\p{N}_.#]+)/gu,
+    (_, dot: string, exponent: string) => `⁽${dot ? '∘' : ''}${exponent.replace(/^\((.*)\)$/, '$1')}⁾`,
+  )
   if (powered !== text)
     return powered
       .split(/⁽([^⁾]*)⁾/)
-      .map((part, k) => (k % 2 ? `^{${latexFormula(part)}}` : latexFormula(part)))
+      .map((part, k) => (k % 2 ? (part.startsWith('∘') ? `^{\\circ ${latexFormula(part.slice(1))}}` : `^{${latexFormula(part)}}`) : latexFormula(part)))
       .join('')
   const token =
     /‹([^›]*)›|∂([^\s/·()‹›]+)\/∂([^\s·()⊙,ᵀ‹›]+)|(ḡ)|((?![ᵀΣ])[\p{L}_$](?:(?![ᵀΣ²³])[\p{L}\p{N}_$#])*)(\s*\()?|(\d+(?:\.\d+)?(?:e[+-]?\d+)?)|(\.\*|\.\/|\.\^|[ᵀ'·⊙⋆Σ×→²³…])|(\s+)|⟪([^⟫]*)⟫|(.)/gu
