@@ -328,13 +328,17 @@ export const OPS: Record<OpId, OpRule> = {
     selects: always,
     convention: (xs) => (xs[0] === xs[1] ? 'tie-split' : nanPasses(xs)),
   },
-  // Helpers that appear only inside local derivatives: no `call`, so a program cannot use them.
+  // abs's slope, callable too, so that a claim or an answer may say ∂|x|/∂x = sign(x).
   sign: {
     notation: { kind: 'call', name: 'sign' },
     latex: call('\\operatorname{sign}'),
     value: Math.sign,
-    inputs: [{ local: () => 0, rule: rule('sign', 'sign is flat away from 0') }],
+    inputs: [{ local: () => 0, rule: rule('sign', 'sign is flat away from 0, where it jumps') }],
+    call: 'sign',
+    kink: ([a]) => a!,
+    convention: ([a]) => (a === 0 ? 'zero-at-kink' : undefined),
   },
+  // Helpers that appear only inside local derivatives: no `call`, so a program cannot use them.
   step: {
     notation: { kind: 'iverson', relation: '>' },
     latex: { template: ([a]) => `\\left[${a} > 0\\right]` },

@@ -251,8 +251,15 @@ export const OP_ROWS: OpRow[] = [
     gradients: { x: 1, y: 0 },
     random: (a, b) => ({ text: `min(${a.text}, ${b.text})`, f: (e) => Math.min(a.f(e), b.f(e)) }),
   },
+  {
+    op: 'sign',
+    program: 'sign(x)',
+    bindings: { x: -5 },
+    value: -1,
+    gradients: { x: 0 },
+    random: (a) => ({ text: `sign(${a.text})`, f: (e) => Math.sign(a.f(e)) }),
+  },
   // Helpers inside local derivatives, reached through the functions that use them.
-  { op: 'sign', program: 'abs(x)', bindings: { x: 5 }, value: 5, gradients: { x: 1 } },
   { op: 'step', program: 'relu(x)', bindings: { x: 0.5 }, value: 0.5, gradients: { x: 1 } },
   { op: 'ge', program: 'max(x, y)', bindings: { x: 4, y: 1 }, value: 4, gradients: { x: 1, y: 0 } },
 ]

@@ -228,9 +228,7 @@ function formulaForms(trace: TensorTrace, edge: TensorEdge, g: string): string[]
         .replace(/²/g, '.^2')
         .replace(/³/g, '.^3')
         .replace(/\s*[⊙·]\s*/g, ' .* ')
-        .replace(/\s*\/\s*/g, ' ./ ')
-        // sign is no function of the language; x/|x| is, wherever sign is not a convention.
-        .replace(/sign\(([^()]+)\)/g, '($1 ./ abs($1))'),
+        .replace(/\s*\/\s*/g, ' ./ '),
     )
   }
   if (consumer.op === 'elementwise')
@@ -304,8 +302,8 @@ function operandText(node: TensorNode): string {
 }
 
 /**
- * Rules whose formula prints a rounded constant (1.4427/x for log2, 0.693147·2^x) or a function
- * the answers do not have (sign): the form a student types, with the constant as a call.
+ * Rules whose formula prints a rounded constant (1.4427/x for log2, 0.693147·2^x): the form a
+ * student types, with the constant as a call.
  * Each is still judged before it is shown.
  */
 function knownForms(fn: string, slot: number, g: string, [a, b]: string[]): string[] {
@@ -316,9 +314,6 @@ function knownForms(fn: string, slot: number, g: string, [a, b]: string[]): stri
       return [`${g} ./ (${a} .* log(10))`]
     case 'logb':
       return slot === 0 ? [`${g} ./ (${a} .* log(${b}))`] : []
-    case 'abs':
-      // sign(x) with sign(0) = 0, as the rule takes it at the kink.
-      return [`${g} .* ((${a} > 0) - (${a} < 0))`]
     case 'pow':
       return slot === 1 ? [`${g} .* log(${a}) .* ${a} .^ ${b}`] : [`${g} .* ${b} .* ${a} .^ (${b} - 1)`]
     default:
