@@ -190,6 +190,23 @@ describe('check: claims worked out by hand', () => {
     return runCli(['check', '--file', 'p.txt', '--claims', 'c.txt', '--x', '1', '--w', '1', '--b', '0', '--y', '0', ...format], { files })
   }
 
+  it('reads a claim whose value uses other derivatives, each at its true value: dL/dx = dL/da * y', async () => {
+    const program = ['check', 'a = x*y; L = a^2', '--x', '3', '--y', '4']
+    const claims = ['dL/dx = dL/da * y', 'dL/dx = dL/da * x', 'dL/dx = dL/da * da/dx', 'dL/dy = ∂L/∂a · x']
+    const result = await runCli([...program, ...claims.flatMap((c) => ['--claim', c]), '--format', 'json'])
+    const out = JSON.parse(result.stdout) as { claims: { claim: string; claimed: number; value: number; right: boolean }[] }
+    // a = 12, ∂L/∂a = 2a = 24: ∂L/∂x = 24·4 = 96, ∂L/∂y = 24·3 = 72; dL/da * x is 72, not 96.
+    expect(out.claims.map((c) => [c.claimed, c.value, c.right])).toEqual([
+      [96, 96, true],
+      [72, 96, false],
+      [96, 96, true],
+      [72, 72, true],
+    ])
+    // A program whose own names start with d divides them: dy/dx is y's name over x's here.
+    const names = await runCli(['check', 'L = dy * dx', '--dy', '2', '--dx', '4', '--claim', 'dL/ddy = dx', '--claim', 'dL/ddx = dy/dx * 4'])
+    expect(names.stdout).toContain('✓ 2. dL/ddx = dy/dx * 4')
+  })
+
   it('finds the slips of the handwritten trace: the seed first, then what follows from it', async () => {
     const result = await handwritten(['--format', 'json'])
     expect(result.code).toBe(3)

@@ -7,7 +7,7 @@ import { formulaSlip, type Elsewhere, type FormulaSlip } from './formula.js'
 import { InputError, excerpt } from '../errors.js'
 import { isNumber, symNames } from '../sym.js'
 import { edgesByConsumer, selectingProduct, type Trace } from '../trace.js'
-import { findNode, indexNodes, nodeValues } from './refer.js'
+import { findNode, indexNodes, nodeValues, type NodeIndex } from './refer.js'
 
 export interface Claim {
   /** The line as the student wrote it. */
@@ -158,7 +158,7 @@ export function parseClaim(trace: Trace, text: string, index = indexNodes(trace)
   const wrtText = wrtWritten.replace(MARK, '')
   const wrtMark = /\[(\d+)\]\s*$/.exec(wrtWritten)?.[1]
   const valueText = line.slice(eq + 1)
-  const at = (what: () => number) => {
+  const at = <T>(what: () => T): T => {
     try {
       return what()
     } catch (error) {
@@ -169,6 +169,13 @@ export function parseClaim(trace: Trace, text: string, index = indexNodes(trace)
   const of = at(() => findNode(trace, index, ofText))
   const wrt = at(() => findNode(trace, index, wrtText))
   if (valueText.trim() === '') fail('the value after = is empty')
+  // dL/dx = dL/da * y: a value that uses other derivatives, as students write the chain rule.
+  const factors = derivativesIn(trace, index, valueText)
+  if (factors.length > 0) {
+    const value = factors.reduceRight((v, f, k) => `${v.slice(0, f.at)}${factorName(k)}${v.slice(f.end)}`, valueText)
+    const lhs = at(() => parseClaim(trace, `d (${ofWritten}) / d (${wrtWritten}) = 0`, index))
+    return at(() => chainedClaim(trace, index, lhs, text.trim(), value, factors))
+  }
   // The tutor prints Infinity and NaN where a derivative is one: a student copying it is read as written.
   const literal = nonFiniteLiteral(valueText)
   // "undefined" (as the quiz takes it at a kink): a claim that the derivative does not exist here.
@@ -204,6 +211,64 @@ export function parseClaim(trace: Trace, text: string, index = indexNodes(trace)
     }
   }
   return claim
+}
+
+/** A derivative inside a claim's value: d A / d B, each side a name or a parenthesized expression. */
+const DERIVATIVE_IN_VALUE = /[d∂]\s*(\([^()]*\)|[\p{L}_$][\p{L}\p{N}_$#]*)\s*\/\s*[d∂]\s*(\([^()]*\)|[\p{L}_$][\p{L}\p{N}_$#]*)/gu
+
+/**
+ * The derivatives a claim's value uses (dL/da in dL/dx = dL/da * y), where each side names a node
+ * and the text is no division of the program's own names (dy/dx with variables dy and dx).
+ */
+function derivativesIn(trace: Trace, index: NodeIndex, value: string): { of: string; wrt: string; at: number; end: number }[] {
+  const found: { of: string; wrt: string; at: number; end: number }[] = []
+  for (const m of value.matchAll(DERIVATIVE_IN_VALUE)) {
+    const [whole, of, wrt] = m as unknown as [string, string, string]
+    const names = whole.match(/[\p{L}_$][\p{L}\p{N}_$#]*/gu) ?? []
+    if (names.some((name) => /^[d∂]./u.test(name) && findNodeOrUndefined(trace, index, name) !== undefined)) continue
+    if (findNodeOrUndefined(trace, index, of) === undefined || findNodeOrUndefined(trace, index, wrt) === undefined) continue
+    found.push({ of, wrt, at: m.index!, end: m.index! + whole.length })
+  }
+  return found
+}
+
+const findNodeOrUndefined = (trace: Trace, index: NodeIndex, text: string): number | undefined => {
+  try {
+    return findNode(trace, index, text.replace(/^\((.*)\)$/, '$1'))
+  } catch (error) {
+    if (error instanceof InputError) return undefined
+    throw error
+  }
+}
+
+/** The name a chain's k-th factor is bound to while its value is evaluated. */
+export const factorName = (k: number) => `factor_${k}__`
+
+/** The tool's syntax for a derivative, as parseClaim reads it. */
+export const derivativeClaim = (d: { of: string; wrt: string }) => `d (${d.of}) / d (${d.wrt}) = 0`
+
+/**
+ * ∂L/∂n = ∂L/∂m · ∂m/∂n (`value` with each factor as factorName(k)): each factor is read as a
+ * derivative and taken at its true value, so the claim is right when the chain rule is;
+ * chainLinks checks the links of a product alone. The value is judged as the number it gives.
+ */
+export function chainedClaim(trace: Trace, index: NodeIndex, lhs: Claim, text: string, value: string, factors: { of: string; wrt: string }[]): Claim {
+  const names = nodeValues(trace)
+  const claims = factors.map((f, k) => {
+    const claim = parseClaim(trace, derivativeClaim(f), index)
+    names[factorName(k)] = claimTruth(trace, claim)
+    return { ...claim, written: `∂${shownSide(f.of)}/∂${shownSide(f.wrt)}` }
+  })
+  const claimed = evaluateText(value, names)
+  const product = value.replace(/factor_\d+__|[*()\s]/g, '') === ''
+  const { formula: _, ...plain } = lhs
+  return { ...plain, text, claimed, chain: { factors: claims, product } }
+}
+
+/** A side of a derivative as a verdict shows it: a name alone, anything else in parentheses, · for *. */
+const shownSide = (s: string) => {
+  const text = s.replace(/\*/g, '·')
+  return /^[\p{L}_$][\p{L}\p{N}_$]*$/u.test(text) || (text.startsWith('(') && text.endsWith(')')) ? text : `(${text})`
 }
 
 /** Whether a claim names its node (x, t2, c#1, (c#1)) rather than writing its operation. */

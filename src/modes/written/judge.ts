@@ -1,14 +1,13 @@
 // A written trace judged with check's own judge: each claim right, wrong where the slip was first
 // made, consistent when it follows from an earlier slip, or unreadable; a chain of derivatives on
 // the right (∂loss/∂t · ∂t/∂x) judged as the chain rule, factor by factor.
-import { evaluateText } from '../../bindings.js'
 import { InputError } from '../../errors.js'
 import type { Trace } from '../../trace.js'
 import type { Elsewhere } from '../formula.js'
-import { agrees, checkClaims, claimTruth, parseClaim, type Claim, type ClaimResult } from '../claims.js'
-import { indexNodes, nodeValues, type NodeIndex } from '../refer.js'
+import { agrees, chainedClaim, checkClaims, derivativeClaim, factorName, parseClaim, type Claim, type ClaimResult } from '../claims.js'
+import { indexNodes, type NodeIndex } from '../refer.js'
 import { DERIVATIVE_MARK } from './latex.js'
-import type { Derivative, Names, WrittenClaim } from './read.js'
+import type { Names, WrittenClaim } from './read.js'
 
 export type Verdict = 'right' | 'wrong' | 'consistent' | 'unreadable'
 
@@ -74,31 +73,10 @@ function claimOf(trace: Trace, index: NodeIndex, w: WrittenClaim): Claim {
   }
 }
 
-/** The tool's syntax for a derivative, as parseClaim reads it. */
-const derivativeClaim = (d: Derivative) => `d (${d.of}) / d (${d.wrt}) = 0`
-
-/**
- * ∂L/∂n = ∂L/∂m · ∂m/∂n: each factor is read as a derivative and taken at its true value, so
- * the claim is right when the chain rule is; chainLinks in claims.ts checks the links.
- */
+/** ∂L/∂n = ∂L/∂m · ∂m/∂n, as written: each factor at its true value (chainClaim in claims.ts). */
 function chainClaim(trace: Trace, index: NodeIndex, w: WrittenClaim): Claim {
-  const lhs = parseClaim(trace, derivativeClaim(w.lhs!), index)
-  const names = nodeValues(trace)
-  const factors = w.factors!.map((f, k) => {
-    const claim = parseClaim(trace, derivativeClaim(f), index)
-    names[`factor_${k}__`] = claimTruth(trace, claim)
-    return { ...claim, written: `∂${shown(f.of)}/∂${shown(f.wrt)}` }
-  })
   let k = 0
-  const value = w.value!.replace(new RegExp(DERIVATIVE_MARK, 'g'), () => `factor_${k++}__`)
-  const claimed = evaluateText(value, names)
-  const product = value.replace(/factor_\d+__|[*()\s]/g, '') === ''
-  const { formula: _, ...plain } = lhs
-  return { ...plain, text: w.text, claimed, chain: { factors, product } }
-}
-
-/** A side of a derivative as a verdict shows it: a name alone, anything else in parentheses, · for *. */
-const shown = (s: string) => {
-  const text = s.replace(/\*/g, '·')
-  return /^[\p{L}_$][\p{L}\p{N}_$]*$/u.test(text) || (text.startsWith('(') && text.endsWith(')')) ? text : `(${text})`
+  const value = w.value!.replace(new RegExp(DERIVATIVE_MARK, 'g'), () => factorName(k++))
+  const lhs = parseClaim(trace, derivativeClaim(w.lhs!), index)
+  return chainedClaim(trace, index, lhs, w.text, value, w.factors!)
 }
