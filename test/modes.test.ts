@@ -203,7 +203,7 @@ describe('check: claims worked out by hand', () => {
       [72, 72, true],
     ])
     // A program whose own names start with d divides them: dy/dx is y's name over x's here.
-    const names = await runCli(['check', 'L = dy * dx', '--dy', '2', '--dx', '4', '--claim', 'dL/ddy = dx', '--claim', 'dL/ddx = dy/dx * 4'])
+    const names = await runCli(['check', 'L = dy * dx', '--dy', '2', '--dx', '4', '--claim', 'dL/ddy = dx', '--claim', 'dL/ddx = dy/dx * dx'])
     expect(names.stdout).toContain('✓ 2. dL/ddx = dy/dx * 4')
   })
 
