@@ -88,6 +88,15 @@ describe('--format html', () => {
     await page.close()
   })
 
+  it('ends with the gradients of named nodes under --wrt, as the tables do', async () => {
+    const { page, errors } = await open(['yhat = x*w + b; loss = (yhat - y)^2', '--x', '1', '--w', '1', '--b', '0', '--y', '0', '--wrt', 'yhat,w'])
+    await page.keyboard.press('End')
+    const steps = await page.$$eval('#list li', (lis) => lis.map((li) => li.textContent))
+    expect(steps.slice(-2)).toEqual(['∂loss/∂w = 2 (agrees, finite difference 2)', '∂loss/∂yhat = 2 (not checked)'])
+    expect(errors).toEqual([])
+    await page.close()
+  })
+
   it('asks each step first with --quiz, judging answers and giving the hints', async () => {
     const { page } = await open([...MISSION, '--quiz'], '#step=3')
     expect(await current(page)).toBe('t1 = x·w = ?')

@@ -5,7 +5,7 @@
 import type { Trace } from '../trace.js'
 import { LIMITS } from '../limits.js'
 import { isNumber, type Sym } from '../sym.js'
-import { lesson } from '../steps/lesson.js'
+import { lesson, wrtNode } from '../steps/lesson.js'
 import { contributionOf, GRAPH, PAGE, SEED, checkStatusText, sumOf } from '../steps/words.js'
 import { stepKey, type Question } from '../modes/quiz.js'
 import { DEFAULT_TOLERANCE } from '../modes/claims.js'
@@ -204,7 +204,8 @@ function pageSteps(trace: Trace, options: RenderOptions): PageStep[] {
   for (const row of steps.gradients) {
     const check = row.check
     const estimate = check?.estimate !== undefined && isNumber(check.estimate) ? `, finite difference ${sym(check.estimate)}` : ''
-    const node = trace.gradients.find((g) => g.name === row.variable)!.node
+    // A variable's row, or a named node's with --wrt (yhat, t1).
+    const node = trace.gradients.find((g) => g.name === row.variable)?.node ?? wrtNode(trace, row.variable)!
     out.push({
       phase: 'gradient',
       text: `${n.print({ kind: 'grad', of: steps.out, wrt: row.variable })} = ${sym(row.grad)} (${checkStatusText(check?.status, check?.reason)}${estimate})`,
