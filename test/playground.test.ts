@@ -11,6 +11,7 @@ import { chromium, type Browser, type Page } from 'playwright-core'
 import { runCli, json } from './helpers.js'
 import { DEFAULT_PRECISION, formatNumber } from '../src/format.js'
 import { program as randomProgram } from './random-programs.js'
+import { writeHash } from '../src/playground/share.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const dir = mkdtempSync(join(tmpdir(), 'backprop-tutor-playground-'))
@@ -114,20 +115,12 @@ describe('backprop-tutor playground', () => {
     const { page, requests, errors } = await open()
     await type(page, '#pg-program', '(x*w+b-y)^2')
     await type(page, '#pg-values', '--x 1 --w 1 --b 0 --y 2')
-    // The terminal view is the CLI's own output at the panel's width.
-    const cli = await runCli([
-      '(x*w+b-y)^2',
-      '--x',
-      '1',
-      '--w',
-      '1',
-      '--b',
-      '0',
-      '--y',
-      '2',
-      '--width',
-      await page.evaluate(() => String(widthOf('pg-reverse'))),
-    ])
+    // The terminal view is the CLI's own output at the panel's width, and says which command prints it.
+    const width = await page.evaluate(() => String(widthOf('pg-reverse')))
+    expect(await page.textContent('#pg-reverse-command')).toBe(
+      `As the terminal prints it: backprop-tutor '(x*w+b-y)^2' --x 1 --w 1 --b 0 --y 2 --width ${width}`,
+    )
+    const cli = await runCli(['(x*w+b-y)^2', '--x', '1', '--w', '1', '--b', '0', '--y', '2', '--width', width])
     expect(await page.textContent('#pg-reverse')).toBe(cli.stdout)
     expect(await page.textContent('#counter')).toBe('step 1 of 27')
     // Stepping with the keyboard from the step controls; the address keeps the step for a link.
@@ -141,6 +134,10 @@ describe('backprop-tutor playground', () => {
     await page.focus('#pg-program')
     await page.keyboard.press('ArrowLeft')
     expect(await page.textContent('#counter')).toBe('step 17 of 27')
+    // In the terminal view they scroll it.
+    await page.focus('#pg-reverse')
+    await page.keyboard.press('ArrowRight')
+    expect(await page.textContent('#counter')).toBe('step 17 of 27')
     // The quiz is the terminal's: t1 = x·w is 1; then t2 = t1 + b answered 7 gets its first hint.
     await page.click('#pg-quiz-start')
     await page.waitForSelector('#pg-quiz-form:not([hidden])')
@@ -153,6 +150,16 @@ describe('backprop-tutor playground', () => {
     const transcript = (await page.textContent('#pg-transcript'))!
     expect(transcript).toContain('(1/19) t1 = x·w = ?\n> x*w\n  ✓ right')
     expect(transcript).toContain('(2/19) t2 = t1 + b = ?\n> 7\n  ✗ not quite: sum of the values above: t1 = 1, b = 0')
+    // Started again, the quiz starts afresh and asks again; the first one says nothing more.
+    await page.click('#pg-quiz-start')
+    await page.waitForSelector('#pg-quiz-form:not([hidden])')
+    await page.fill('#pg-quiz-answer', '1')
+    await page.press('#pg-quiz-answer', 'Enter')
+    await page.waitForFunction(() => document.getElementById('pg-transcript')!.textContent!.includes('(2/19)'))
+    const again = (await page.textContent('#pg-transcript'))!
+    expect(again).toMatch(/^Program {2}\(x\*w\+b-y\)\^2\n/)
+    expect(again).not.toContain('Stopped')
+    expect(again).toContain('(1/19) t1 = x·w = ?\n> 1\n  ✓ right')
     expect(requests).toEqual([url])
     expect(errors).toEqual([])
     await page.close()
@@ -188,7 +195,8 @@ describe('backprop-tutor playground', () => {
     const cli = await runCli(['sin(x^2', '--x', '0.5'])
     expect(cli.code).toBe(1)
     expect(await page.isVisible('#pg-error')).toBe(true)
-    expect(await page.textContent('#pg-error')).toBe(cli.stderr.trimEnd())
+    // The CLI's message, less its pointer to --help (the page has none): the program line and caret unfolded.
+    expect(await page.innerText('#pg-error')).toBe(cli.stderr.trimEnd())
     expect(cli.stderr).toMatch(/\n {2}sin\(x\^2\n {9}\^/)
     expect(await page.getAttribute('#pg-program', 'aria-invalid')).toBe('true')
     // The last trace stays, said to be of the last program that could be traced.
@@ -199,16 +207,42 @@ describe('backprop-tutor playground', () => {
     await page.close()
   })
 
+  it("reads a + typed into a link as a plus, and keeps the values box's own words in its messages", async () => {
+    const { page, errors } = await open('#p=(x*w+b-y)^2&x=1&w=1&b=0&y=2&step=999')
+    expect(await page.inputValue('#pg-program')).toBe('(x*w+b-y)^2')
+    // A step past the last is the last, in the address too.
+    expect(await page.textContent('#counter')).toBe('step 27 of 27')
+    expect(hashOf(page).get('step')).toBe('27')
+    await type(page, '#pg-values', '--x 1 --w')
+    expect(await page.textContent('#pg-error')).toBe('backprop-tutor: error: --w needs a value, as in --w 1')
+    await type(page, '#pg-values', '--x 1 extra')
+    expect(await page.textContent('#pg-error')).toBe(
+      'the values box holds --NAME VALUE pairs and options; "extra" is neither (the program goes in the Program box, a value after its --NAME)',
+    )
+    // A training run is printed after the tables; the page still steps through the trace.
+    await type(page, '#pg-values', '--x 1 --w 1 --b 0 --y 2 --lr 0.1 --steps 2')
+    expect(await page.isHidden('#pg-error')).toBe(true)
+    expect(await page.textContent('#pg-reverse')).toContain('after step 2:')
+    expect(await page.textContent('#counter')).toMatch(/^step \d+ of 27$/)
+    // Another program starts at its first step.
+    await type(page, '#pg-program', 'sin(x)')
+    expect(await page.textContent('#counter')).toMatch(/^step 1 of /)
+    expect(errors).toEqual([])
+    await page.close()
+  })
+
   it.each([
     ['#p=x%ZZ&x=1', 'this link cannot be read: "p=x%ZZ" is not percent-encoded (write % as %25)'],
     ['#p=x&x=1&x=2', 'this link cannot be read: x is given twice'],
     ['#p=x&step=two', 'this link cannot be read: step=two is not a step number (1, 2, …)'],
     ['#x=1', 'this link cannot be read: it has no p=PROGRAM'],
-    [`#p=${'x%2B'.repeat(9000)}x`, 'this link is 36,003 characters long after #; a shared link holds at most 32,768: share the program as a file instead'],
+    [`#p=${'x%2B'.repeat(9000)}x`, 'this link is 36,003 characters long after #; a shared link holds at most 32,768, so its program cannot be read from it'],
   ])('refuses the link %# with a message', async (fragment, message) => {
     const { page, errors } = await open(fragment)
     expect(await page.textContent('#pg-error')).toBe(message)
     expect(await page.inputValue('#pg-program')).toBe('')
+    // The link refused stays in the address, to be read and mended.
+    expect(new URL(page.url()).hash).toBe(fragment)
     expect(errors).toEqual([])
     await page.close()
   })
@@ -280,7 +314,13 @@ describe('backprop-tutor playground', () => {
       const point = { x: Math.round(x * 100) / 100 || 0.5, y: Math.round(y * 100) / 100 || 0.5, z: 0.75 }
       const values = Object.fromEntries(Object.entries(point).filter(([name]) => new RegExp(`\\b${name}\\b`).test(gen.text)))
       const trace = json(gen.text, values)
-      const hash = new URLSearchParams({ p: gen.text, ...Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)])) }).toString()
+      const hash = writeHash({
+        program: gen.text,
+        values: Object.entries(values)
+          .map(([k, v]) => `--${k} ${v}`)
+          .join(' '),
+        step: 1,
+      })
       await page.evaluate((h) => void (location.hash = h), hash)
       await page.waitForFunction((p) => (document.getElementById('pg-program') as HTMLTextAreaElement).value === p, gen.text)
       await ready(page)

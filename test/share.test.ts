@@ -45,6 +45,8 @@ describe('a shared link', () => {
     expect(writeHash(cases[3]!)).toBe('#p=x%5E2&v=--x%201%20--explain%20--precision%203')
     expect(readHash('#p=x*w&x=1&w=2')).toEqual({ program: 'x*w', values: '--x 1 --w 2', step: 1 })
     expect(readHash('#p=x&x=a%20b')).toEqual({ program: 'x', values: '--x "a b"', step: 1 })
+    // Typed by hand, + is a plus (a form's space is %20 here).
+    expect(readHash('#p=x*w+b&x=1')).toEqual({ program: 'x*w+b', values: '--x 1', step: 1 })
     // The static page's own #step=N, and no hash at all, hold no exercise.
     expect(readHash('#step=3')).toBeUndefined()
     expect(readHash('')).toBeUndefined()

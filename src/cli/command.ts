@@ -324,12 +324,12 @@ export function splitArgs(argv: string[], mode: Mode): { options: string[]; posi
 
 /**
  * The words of argv (as `from` reads them) that `to` reads the same way: every binding, and the
- * options both modes have, each with its value. The playground runs quiz and check on the values
- * box of a trace, where --wrt or --explain mean nothing.
+ * options both modes have (but `except`), each with its value. The playground runs quiz and check
+ * on the values box of a trace, where --wrt or --explain mean nothing, and its page without --lr.
  */
-export function sharedWords(argv: string[], from: Mode, to: Mode): string[] {
+export function sharedWords(argv: string[], from: Mode, to: Mode, except: string[] = []): string[] {
   const { options, bindings } = splitArgs(argv, from)
-  const kept = MODE_OPTIONS[to]
+  const kept = { values: MODE_OPTIONS[to].values.filter((o) => !except.includes(o)), flags: MODE_OPTIONS[to].flags.filter((o) => !except.includes(o)) }
   const out: string[] = []
   for (let i = 0; i < options.length; i++) {
     const token = options[i]!

@@ -1,21 +1,25 @@
 // The playground's script: the command line itself (main, with an Io of the page's own) run on what
 // the student types, its outputs shown as they are: the --format html page mounted and stepped, the
-// terminal view in both modes, check and quiz. So every number, message and verdict in the page is
-// the CLI's, byte for byte, and the page has no engine of its own to drift from it.
+// terminal view in both modes (folded at the panel's width, the command that prints it shown), check
+// and quiz. So every number, message and verdict in the page is the CLI's, and the page has no
+// engine of its own to drift from it.
 import { main } from '../cli/main.js'
 import type { Io } from '../cli/io.js'
 import { InputError } from '../errors.js'
-import { sharedWords, splitArgs } from '../cli/command.js'
+import { LIMITS } from '../limits.js'
+import { UsageError, sharedWords, splitArgs } from '../cli/command.js'
 import { PLAYGROUND as P } from '../steps/words.js'
 import { readHash, words, writeHash } from './share.js'
 
 /** The page's own script (src/render/page.ts), loaded before this one. */
-declare const mountPage: (data: unknown, host: { step: number; onStep: (step: number) => void; signal: AbortSignal }) => void
+declare const mountPage: (data: unknown, host: { step: number; onStep: (step: number) => void; signal: AbortSignal; root: HTMLElement }) => void
 
 /** Options that have no meaning here: the page chooses the format, shows every face, and has no files. */
 const REFUSED = new Set(['--format', '--output', '-o', '--file', '-f', '--help', '-h', '--version', '-V', '--color', '--no-color', '--standalone'])
+/** A training run is printed after the tables; the page and forward mode show the trace at the values given. */
+const TRAINING = ['lr', 'steps', 'params', 'data', 'summary']
 /** The virtual file a pasted written trace is read from: no extension, so its syntax is read from its text. */
-const WRITTEN = 'pasted-trace'
+const WRITTEN = 'your-trace'
 const DEBOUNCE_MS = 150
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T
@@ -30,6 +34,9 @@ const forwardBox = $('pg-forward')
 const transcript = $('pg-transcript')
 const quizForm = $<HTMLFormElement>('pg-quiz-form')
 const quizAnswer = $<HTMLInputElement>('pg-quiz-answer')
+
+/** What the command line says about itself (its --help), which the page has no use for. */
+const forPage = (text: string) => text.replace(/\nRun backprop-tutor(?: \w+)? --help for usage\.\n?$/, '\n')
 
 /** One run of the command line: what it wrote, and its exit code. `out` streams stdout (the quiz). */
 async function run(argv: string[], extra: { files?: Record<string, string>; ask?: Io['ask']; out?: (text: string) => void } = {}) {
@@ -50,7 +57,7 @@ async function run(argv: string[], extra: { files?: Record<string, string>; ask?
     playground: () => Promise.reject(new InputError(P.already)),
   }
   const code = await main(argv, io)
-  return { code, stdout, stderr }
+  return { code, stdout, stderr: forPage(stderr) }
 }
 
 /** The values box as words of a command line, or the one message that says why it cannot be. */
@@ -58,11 +65,14 @@ function valueWords(): string[] | { error: string } {
   const split = words(valuesBox.value)
   if (!Array.isArray(split)) return split
   try {
-    const { options } = splitArgs(split, 'trace')
+    const { options, positionals } = splitArgs(split, 'trace')
     const refused = options.find((word) => REFUSED.has(word.replace(/=.*/, '')))
     if (refused) return { error: P.refused(refused.replace(/=.*/, '')) }
-  } catch {
-    // The command line's own message says what is wrong: the run below gives it.
+    if (positionals.length > 0) return { error: P.valuesPositional(positionals[0]!) }
+  } catch (error) {
+    // Read alone, the box's own words are named (--w needs a value), not the words the page adds.
+    if (error instanceof UsageError) return { error: `backprop-tutor: error: ${error.message}` }
+    throw error
   }
   return split
 }
@@ -78,18 +88,32 @@ function columns(box: HTMLElement): number {
   return Math.max(40, Math.min(120, fit))
 }
 
+/** A word as a POSIX shell reads it back: bare when safe, else in single quotes. */
+const shellWord = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`)
+
 let step = 1
+let traced: string | undefined
 let generation = 0
 let page: AbortController | undefined
 
+/** The address follows the boxes and the step, unless the link would be too long to share. */
 function saveHash(): void {
-  history.replaceState(null, '', writeHash({ program: programBox.value, values: valuesBox.value, step }))
+  const hash = writeHash({ program: programBox.value, values: valuesBox.value, step })
+  const fits = hash.length - 1 <= LIMITS.maxShareLength
+  history.replaceState(null, '', fits ? hash : location.pathname + location.search)
+  if (!fits) status.textContent = P.tooLongToShare(LIMITS.maxShareLength)
 }
 
+/** An error as the terminal prints it: its message wrapped to the box, the program line and its caret kept as they are. */
 function showError(message: string): void {
-  warningBox.hidden = true
-  errorBox.textContent = message.replace(/\n$/, '')
+  const [first, ...where] = message.replace(/\n$/, '').split('\n')
+  const text = document.createElement('div')
+  text.textContent = first!
+  const caret = document.createElement('pre')
+  caret.textContent = where.join('\n')
+  errorBox.replaceChildren(text, ...(where.length ? [caret] : []))
   errorBox.hidden = false
+  warningBox.hidden = true
   programBox.setAttribute('aria-invalid', 'true')
   status.textContent = traceBox.childElementCount ? P.stale : ''
   document.body.classList.add('stale')
@@ -97,7 +121,7 @@ function showError(message: string): void {
 
 function clearError(): void {
   errorBox.hidden = true
-  errorBox.textContent = ''
+  errorBox.replaceChildren()
   programBox.removeAttribute('aria-invalid')
   document.body.classList.remove('stale')
 }
@@ -116,8 +140,10 @@ async function refresh(): Promise<void> {
 
 async function redraw(mine: number): Promise<void> {
   endQuiz()
-  saveHash()
   const program = programBox.value
+  // Another program starts at its first step; new values keep the step.
+  if (traced !== undefined && program !== traced) step = 1
+  saveHash()
   if (!program.trim()) {
     clearError()
     warningBox.hidden = true
@@ -127,17 +153,21 @@ async function redraw(mine: number): Promise<void> {
   }
   const argv = valueWords()
   if (!Array.isArray(argv)) return showError(argv.error)
-  const reverse = await run(['--width', String(columns(reverseBox)), ...argv, '--', program])
+  const width = String(columns(reverseBox))
+  const reverse = await run(['--width', width, ...argv, '--', program])
   if (mine !== generation) return
   if (reverse.code !== 0) return showError(reverse.stderr)
+  traced = program
   clearError()
   // Warnings (a value bound to no variable, a --wrt that changes nothing) as the terminal prints them.
   warningBox.textContent = reverse.stderr.replace(/\n$/, '')
   warningBox.hidden = !reverse.stderr
   reverseBox.textContent = reverse.stdout
+  $('pg-reverse-command').textContent = `${P.command} backprop-tutor ${[program, ...argv, '--width', width].map(shellWord).join(' ')}`
+  const trace = sharedWords(argv, 'trace', 'trace', TRAINING)
   const [html, forward] = await Promise.all([
-    run([...argv, '--format', 'html', '--', program]),
-    run(['--width', String(columns(forwardBox)), ...argv, '--mode', 'forward', '--', program]),
+    run([...trace, '--format', 'html', '--', program]),
+    run(['--width', String(columns(forwardBox)), ...trace, '--mode', 'forward', '--', program]),
   ])
   if (mine !== generation) return
   forwardBox.textContent = forward.code === 0 ? forward.stdout : forward.stderr
@@ -149,7 +179,9 @@ async function redraw(mine: number): Promise<void> {
     message.textContent = html.stderr
     traceBox.replaceChildren(message)
   }
-  status.textContent = P.statusOk(program.length > 60 ? `${program.slice(0, 57)}…` : program)
+  const first = program.trim().split('\n')[0]!
+  if (!status.textContent?.startsWith(P.tooLongToShare(LIMITS.maxShareLength)))
+    status.textContent = P.statusOk(first.length > 60 ? `${first.slice(0, 57)}…` : first)
 }
 
 /** The --format html page's graph and steps, moved into this page and stepped by its own script. */
@@ -163,6 +195,7 @@ function mount(html: string): void {
   traceBox.replaceChildren(...Array.from(body.childNodes, (node) => document.importNode(node, true)))
   mountPage(JSON.parse(data.textContent), {
     step,
+    root: traceBox,
     signal: page.signal,
     onStep: (at) => {
       step = at
@@ -171,21 +204,22 @@ function mount(html: string): void {
   })
 }
 
-/** The boxes from the address, or the mission's example on a first visit. */
+/** The boxes from the address, or the mission's example on a first visit. A link refused stays in the address, to be read. */
 function load(): void {
   const shared = readHash(location.hash)
   if (shared && 'error' in shared) {
+    generation++
     programBox.value = ''
     valuesBox.value = ''
-    guarded(async () => {
-      await refresh()
-      showError(shared.error)
-    })
+    for (const box of [traceBox, reverseBox, forwardBox]) box.replaceChildren()
+    traceBox.setAttribute('aria-busy', 'false')
+    showError(shared.error)
     return
   }
   programBox.value = shared ? shared.program : P.example
   valuesBox.value = shared ? shared.values : P.exampleValues
   step = shared ? shared.step : 1
+  traced = undefined
   guarded(refresh)
 }
 
@@ -205,7 +239,8 @@ async function checkWork(): Promise<void> {
   const argv = valueWords()
   if (!Array.isArray(argv)) return void (verdicts.textContent = argv.error)
   const work = $<HTMLTextAreaElement>('pg-claims').value
-  const written = ($<HTMLInputElement>('pg-kind-written').checked as boolean) === true
+  if (!work.trim()) return void (verdicts.textContent = P.checkEmpty)
+  const written = $<HTMLInputElement>('pg-kind-written').checked
   const claims = written
     ? ['--trace', WRITTEN]
     : work
@@ -217,16 +252,18 @@ async function checkWork(): Promise<void> {
   verdicts.textContent = result.stdout + result.stderr
 }
 
-// quiz: the command line's quiz, each prompt answered from the box below its transcript.
+// quiz: the command line's quiz, each prompt answered from the box below its transcript. Each
+// quiz has its number: one still finishing (ended by a change, or by a new one) writes nothing more.
+let quizzes = 0
 let answer: ((line: string | undefined) => void) | undefined
-let ended = false
+let ended: string | undefined
 
 /** A quiz still asking is ended (as if its input ended) when what it asks about changes. */
 function endQuiz(): void {
   if (!answer) return
   const pending = answer
   answer = undefined
-  ended = true
+  ended = P.quizEnded
   quizForm.hidden = true
   pending(undefined)
 }
@@ -235,12 +272,14 @@ $('pg-quiz-start').addEventListener('click', () => guarded(startQuiz))
 
 async function startQuiz(): Promise<void> {
   endQuiz()
-  ended = false
+  const mine = ++quizzes
+  ended = undefined
   transcript.textContent = ''
   const argv = valueWords()
   if (!Array.isArray(argv)) return void (transcript.textContent = argv.error)
   const ask = (prompt: string) =>
     new Promise<string | undefined>((resolve) => {
+      if (mine !== quizzes) return resolve(undefined)
       transcript.append(prompt)
       transcript.scrollTop = transcript.scrollHeight
       answer = resolve
@@ -249,10 +288,11 @@ async function startQuiz(): Promise<void> {
     })
   const result = await run(['quiz', ...sharedWords(argv, 'trace', 'quiz'), '--', programBox.value], {
     ask,
-    out: (text) => transcript.append(text),
+    out: (text) => void (mine === quizzes && transcript.append(text)),
   })
+  if (mine !== quizzes) return
   if (result.stderr) transcript.append(result.stderr)
-  if (ended) transcript.append(`\n${P.quizEnded}\n`)
+  if (ended) transcript.append(`\n${ended}\n`)
   quizForm.hidden = true
   answer = undefined
 }

@@ -77,8 +77,9 @@ export function readHash(hash: string): Shared | { error: string } | undefined {
     let key: string
     let value: string
     try {
-      key = decodeURIComponent(part.slice(0, eq < 0 ? undefined : eq).replace(/\+/g, ' '))
-      value = eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1).replace(/\+/g, ' '))
+      // A + is a plus, as a program typed into a link by hand means it; a space is %20.
+      key = decodeURIComponent(part.slice(0, eq < 0 ? undefined : eq))
+      value = eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1))
     } catch {
       return { error: P.linkNotEncoded(part) }
     }

@@ -14,7 +14,10 @@ textarea, header input { font: 15px/1.4 ui-monospace, "DejaVu Sans Mono", Menlo,
 textarea:focus-visible, header input:focus-visible, pre:focus-visible, input[type=radio]:focus-visible { outline: 3px solid var(--done); outline-offset: 2px; }
 .hint { margin: 0; font-size: 0.875rem; color: var(--muted); }
 #pg-status { margin: 0.5rem 0 0; color: var(--muted); }
-#pg-error { margin: 0.5rem 0 0; padding: 0.5rem 0.75rem; border-left: 4px solid var(--accent); background: #fef2f2; color: #7f1d1d; white-space: pre-wrap; overflow-x: auto; }
+#pg-error { margin: 0.5rem 0 0; padding: 0.5rem 0.75rem; border-left: 4px solid var(--accent); background: #fef2f2; color: #7f1d1d; font: 14px/1.4 ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; }
+#pg-error div { white-space: pre-wrap; }
+/* The program's line and its caret are never folded: the caret must stay under its column. */
+#pg-error pre { margin: 0; white-space: pre; overflow-x: auto; font: inherit; }
 #pg-warnings { margin: 0.5rem 0 0; padding: 0.5rem 0.75rem; border-left: 4px solid #92400e; background: #fffbeb; color: #78350f; white-space: pre-wrap; overflow-x: auto; }
 .stale #pg-trace, .stale .pg-views pre { opacity: 0.55; }
 .panel { padding: 0 1.25rem 1rem; }
@@ -61,7 +64,7 @@ export function playgroundHtml(script: string): string {
 <p id="pg-values-hint" class="hint">${escape(P.valuesHint)}</p>
 </form>
 <p id="pg-status" role="status"></p>
-<pre id="pg-error" role="alert" hidden></pre>
+<div id="pg-error" role="alert" hidden></div>
 <pre id="pg-warnings" role="status" hidden></pre>
 </header>
 <main id="pg-trace" aria-label="${escape(P.traceHeading)}"></main>
@@ -70,7 +73,8 @@ export function playgroundHtml(script: string): string {
 <div class="pg-side">
 <section aria-labelledby="pg-reverse-heading">
 <h3 id="pg-reverse-heading">${escape(P.reverseHeading)}</h3>
-<pre id="pg-reverse" tabindex="0" aria-labelledby="pg-reverse-heading"></pre>
+<pre id="pg-reverse" tabindex="0" aria-labelledby="pg-reverse-heading" aria-describedby="pg-reverse-command"></pre>
+<p id="pg-reverse-command" class="hint"></p>
 </section>
 <section aria-labelledby="pg-forward-heading">
 <h3 id="pg-forward-heading">${escape(P.forwardHeading)}</h3>

@@ -222,8 +222,10 @@ function mountPage(data, host) {
   $('slider').addEventListener('input', function () { go(+$('slider').value - 1); });
   document.addEventListener('keydown', function (event) {
     var target = event.target, tag = target && target.tagName;
-    // Keys typed into a box, or moving within a group of choices, are not steps.
+    // Keys typed into a box, or moving within a group of choices, are not steps; in the playground,
+    // only keys on the page itself or in its stepping view are (its other panels scroll with them).
     if ((tag === 'INPUT' && target.type !== 'range') || tag === 'TEXTAREA' || tag === 'SELECT' || (target && target.getAttribute && target.getAttribute('role') === 'radio')) return;
+    if (host && host.root && target !== document.body && !host.root.contains(target)) return;
     var to = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: total - 1 }[event.key];
     if (to === undefined) return;
     event.preventDefault();
@@ -282,8 +284,10 @@ function mountPage(data, host) {
   }
   $('slider').max = String(total);
   at = 0;
-  if (host) at = Math.max(0, Math.min(total - 1, (host.step || 1) - 1));
-  else fromHash();
+  if (host) {
+    at = Math.max(0, Math.min(total - 1, (host.step || 1) - 1));
+    host.onStep(at + 1);
+  } else fromHash();
   render();
 }
 `

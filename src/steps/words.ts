@@ -1090,7 +1090,12 @@ export const PLAYGROUND = {
   refused: (option: string) => `${option} has no place in the playground: the page shows every face itself`,
   unclosedQuote: (quote: string, column: number) => `the values box: the ${quote} at column ${column} is not closed`,
   linkTooLong: (length: number, limit: number) =>
-    `this link is ${length.toLocaleString('en-US')} characters long after #; a shared link holds at most ${limit.toLocaleString('en-US')}: share the program as a file instead`,
+    `this link is ${length.toLocaleString('en-US')} characters long after #; a shared link holds at most ${limit.toLocaleString('en-US')}, so its program cannot be read from it`,
+  tooLongToShare: (limit: number) => `The address holds no link to this program: it would be longer than ${limit.toLocaleString('en-US')} characters.`,
+  valuesPositional: (word: string) =>
+    `the values box holds --NAME VALUE pairs and options; "${word.slice(0, 40)}" is neither (the program goes in the Program box, a value after its --NAME)`,
+  checkEmpty: 'Paste your claims (one per line, as dL/dw = -2) or your written trace into the box first.',
+  command: 'As the terminal prints it:',
   linkNotEncoded: (part: string) => `this link cannot be read: "${part.slice(0, 40)}" is not percent-encoded (write % as %25)`,
   linkTwice: (key: string) => `this link cannot be read: ${key} is given twice`,
   linkStep: (value: string) => `this link cannot be read: step=${value.slice(0, 20)} is not a step number (1, 2, …)`,
