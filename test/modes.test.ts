@@ -207,6 +207,11 @@ describe('check: claims worked out by hand', () => {
     expect(names.stdout).toContain('✓ 2. dL/ddx = dy/dx * dx')
   })
 
+  it('points a claim about L at the output where the program names it (loss), not at the nearest name', async () => {
+    const { stdout } = await runCli(['check', 'yhat = x*w + b; loss = (yhat - y)^2', '--x', '1', '--w', '1', '--b', '0', '--y', '0', '--claim', 'dL/dw = 2'])
+    expect(stdout).toContain('cannot be read: L is not a node of the program; the output is loss, as in dloss/d… (')
+  })
+
   it('finds the slips of the handwritten trace: the seed first, then what follows from it', async () => {
     const result = await handwritten(['--format', 'json'])
     expect(result.code).toBe(3)

@@ -139,6 +139,9 @@ export function nodeValues(trace: Trace): Record<string, number> {
  * as near (W is w, not L, though L is assigned).
  */
 function suggestion(trace: Trace, name: string): string {
+  // L (the name a bare last expression gets) where the program names its output: that output.
+  const output = trace.nodes[trace.output]!.label
+  if (/^(L|Loss|loss|out|output)$/.test(name) && output !== name) return `; the output is ${output}, as in d${output}/d…`
   const groups = nodeGroups(trace)
   const candidates = [...groups.assigned, ...groups.variables, ...groups.tool.map((t) => t.label)]
   const near = closestName(name, candidates)
