@@ -605,6 +605,13 @@ describe('quiz', () => {
     return [...forward, ...locals, '1', ...backward]
   }
 
+  it('answers an indicator typed as the hint writes it ([x > y]) with how to give its value', async () => {
+    const { stdout } = await runCli(['quiz', 'max(x, y)*2', '--x', '3', '--y', '2'], { answers: ['3', '6', '', '[x > y]', '1'] })
+    expect(stdout).toContain('hint: max rule: ∂max(u, v)/∂u = [u > v]')
+    expect(stdout).toContain('> [x > y]\n  an indicator such as [x > y] is 1 where it holds and 0 where it does not: type its value here, 1 or 0')
+    expect(stdout).toMatch(/> 1\n {2}✓ right\n/)
+  })
+
   it('does not give a fan-out sum away: no count in the question, no numbers in the hints', async () => {
     const answers = ['4', '8', '2', '2', '2', '4', '1', '2', '4', '4', '4', '', '', '']
     const { stdout } = await runCli(['quiz', 'x*x*x', '--x', '2'], { answers })

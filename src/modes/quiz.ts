@@ -279,7 +279,8 @@ export async function runQuiz(
           value = evaluateText(line, names)
         } catch (error) {
           if (!(error instanceof InputError)) throw error
-          io.write(`  ${QUIZ.unreadable(error.message)}\n`)
+          // [x > y], as the hints write an indicator: its value is what the answer takes.
+          io.write(`  ${/[<>]/.test(line) ? QUIZ.comparison : QUIZ.unreadable(error.message)}\n`)
           continue
         }
       }

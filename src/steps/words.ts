@@ -887,6 +887,7 @@ export const QUIZ = {
   hint: 'hint',
   answer: 'answer',
   unreadable: (why: string) => `cannot read that answer: ${why}; type a number or an expression`,
+  comparison: 'an indicator such as [x > y] is 1 where it holds and 0 where it does not: type its value here, 1 or 0 (an answer takes no comparison)',
   stopped: (k: number, total: number) => `Stopped at question ${k} of ${total}.`,
   kinkAnswer: (convention: string, value: string) => `${convention}; the trace goes on with ${value}`,
   definedHere: 'it is defined here: type a number or an expression',
