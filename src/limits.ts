@@ -81,6 +81,11 @@ export const LIMITS = {
    * program file, and some browsers and mail clients cut longer addresses.
    */
   maxShareLength: 32 * 1024,
+  /**
+   * Names and numbers of a symbolic tensor formula written out (--shape); a longer gradient is
+   * written by its node's name (∂loss/∂z), as for scalars. A layer's formulas are about 10.
+   */
+  maxMatrixTerms: 40,
   /** Characters of the training run's loss curve. */
   sparklineWidth: 60,
 } as const

@@ -155,6 +155,7 @@ const MODE_OPTIONS: Record<Mode, { values: string[]; flags: string[] }> = {
       'seed',
       'entry',
       'rankdir',
+      'shape',
     ],
     flags: ['explain', 'ascii', 'standalone', 'summary', 'quiz', 'no-color', 'color', 'help', 'version'],
   },
@@ -208,6 +209,12 @@ export function command(mode: Mode): Command {
       .option('--quiz', 'with --format html: the page asks each step before it shows it')
       .option('--seed <n>', 'tensor programs: seeds rand(…) and randn(…) in values (default 0)')
       .option('--entry <name[i, j]>', 'tensor programs: one entry of a gradient worked scalar by scalar, as W[1, 2] (1-based)')
+      .option(
+        '--shape <name=size>',
+        'a symbolic tensor: W=3x2, x=2 (a vector, a column), s= (a scalar); the gradients come out as matrix formulas (repeatable; table and json)',
+        repeatable,
+        [] as string[],
+      )
       .option('--summary', `with --lr: one table, a row per step (the default past 10 steps)`)
       .addHelpText('after', `\nFormats:\n${formats}\n${EXAMPLES}`)
   } else if (mode === 'quiz') {
@@ -355,6 +362,8 @@ function optionValue(argv: string[], i: number, option: string): string {
 }
 
 export interface Parsed {
+  /** --shape NAME=SIZE: declared symbolic tensors (trace mode only). */
+  shape?: string[]
   file?: string
   format: string
   set: string[]

@@ -25,7 +25,7 @@ import { randomExercise, randomTensorExercise, type Level } from '../modes/exerc
 import { EXIT, TooLong, type Io } from './io.js'
 import { NotText, notTextMessage } from './text.js'
 import { UsageError, differentiation, names, optionTypo, unknownWrt, wrtNames, type Parsed, type Request } from './command.js'
-import { isTensorProgram, tensorCheck, tensorQuiz, tensorTrace } from './tensors.js'
+import { isTensorProgram, symbolicTrace, tensorCheck, tensorQuiz, tensorTrace } from './tensors.js'
 
 export async function traceMode(request: Request, io: Io): Promise<number> {
   const { opts, positionals, precision, chalkFor } = request
@@ -47,6 +47,7 @@ export async function traceMode(request: Request, io: Io): Promise<number> {
 
   const rankdir = direction(opts.rankdir)
   const source = await readProgram(positionals[0], opts.file, io)
+  if (opts.shape?.length) return symbolicTrace(request, source, io, columns(opts.width))
   if (isTensorProgram(source, request.values)) return tensorTrace(request, source, io, columns(opts.width), rankdir)
   if (opts.seed !== undefined) throw new UsageError('--seed goes with rand(…) and randn(…) in the values of a tensor program')
   if (opts.entry !== undefined) throw new UsageError('--entry goes with tensor programs; in a scalar program every gradient is already one number')

@@ -3,9 +3,11 @@
 // value uses tensors (isTensorProgram, decided by the parser); scalar programs never come here, so their output is unchanged.
 import { InputError } from '../errors.js'
 import { LIMITS } from '../limits.js'
-import { traceTensorProgram } from '../tensor/pipeline.js'
+import { readShape, traceSymbolicProgram, traceTensorProgram } from '../tensor/pipeline.js'
+import { renderSymbolicJson, renderSymbolicTable } from '../render/tensor-symbolic.js'
 export { isTensorProgram } from '../tensor/pipeline.js'
 import type { TensorTrace } from '../tensor/trace.js'
+import type { Shape } from '../tensor/tensor.js'
 import { checkTensorClaims } from '../tensor/claims.js'
 import { runTensorQuiz, tensorQuestions } from '../tensor/quiz.js'
 import { renderTensorClaims, renderTensorClaimsJson } from '../render/tensor-claims.js'
@@ -96,6 +98,40 @@ async function tensorTraceOf(request: Request, source: string, io: Io): Promise<
   for (const warning of warnings) io.stderr(`backprop-tutor: warning: ${warning}\n`)
   for (const note of notes) io.stderr(`backprop-tutor: note: ${note}\n`)
   return trace
+}
+
+/**
+ * --shape: a tensor program in symbols, its gradients as matrix formulas (the table and json
+ * formats; the other faces print numbers).
+ */
+export async function symbolicTrace(request: Request, source: string, io: Io, width: number): Promise<number> {
+  const { opts } = request
+  if (opts.format !== 'table' && opts.format !== 'json')
+    throw new UsageError(`--shape traces in symbols, written by --format table or json; for --format ${opts.format}, give each variable a value instead`)
+  for (const option of ['lr', 'entry', 'wrt', 'mode', 'quiz'] as const)
+    if (opts[option] !== undefined && opts[option] !== false) throw new UsageError(`--${option} goes with values, not --shape: bind each variable to use it`)
+  const shapes = new Map<string, Shape>()
+  for (const spec of opts.shape ?? []) {
+    const [name, shape] = readShape(spec)
+    if (shapes.has(name)) throw new InputError(`--shape ${name} is given twice; declare it once`)
+    shapes.set(name, shape)
+  }
+  // The JSON's formulas are in the variables alone (binding them evaluates each); the table names a layer's activations.
+  const { trace, warnings } = await traceSymbolicProgram(
+    source,
+    request.values,
+    shapes,
+    { seed: seedOf(request), readFile: dataReader(io) },
+    { expand: opts.format === 'json' },
+  )
+  for (const warning of warnings) io.stderr(`backprop-tutor: warning: ${warning}\n`)
+  const text =
+    opts.format === 'json'
+      ? renderSymbolicJson(trace)
+      : renderSymbolicTable(trace, { ascii: Boolean(opts.ascii), width, chalk: request.chalkFor(Boolean(opts.output)) })
+  if (opts.output) await io.writeFile(opts.output, text)
+  else await io.stdout(text)
+  return EXIT.ok
 }
 
 /** --seed: the seed of rand(…) and randn(…) in the values (default 0). */

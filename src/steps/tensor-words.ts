@@ -37,6 +37,24 @@ const ASCII: [RegExp, string][] = [
   [/②/g, '(2)'],
 ]
 
+/** A symbolic tensor program's sections (--shape): formulas in the program's names, with their shapes. */
+export const SYMBOLIC_WORDS = {
+  programTitle: 'Program (in symbols; a vector is a column)',
+  shapesTitle: 'Shapes',
+  forwardTitle: "1. Forward pass: each node's value as a matrix expression",
+  forwardColumns: ['node', 'expression', 'shape', 'value'],
+  rulesTitle: '2. Rules: each operation passes ḡ, the gradient arriving at its output, back to each input',
+  rulesColumns: ['operation', 'input', 'rule', 'shapes'],
+  backwardTitle: (out: string) => `3. Backward pass: each rule applied to the gradient arriving, from ${out} back`,
+  backwardColumns: ['gradient', 'through', 'contribution'],
+  gradientsTitle: '4. Gradients, as formulas',
+  notes: [
+    '· is the matrix product, ᵀ the transpose, ⊙ and .^ act entry by entry.',
+    '𝟏ₙ is a column of n ones: Gᵀ·𝟏ₙ adds up the rows of G, G·𝟏ₙ its columns.',
+    'A vector added to a matrix is added to each row: it is written as a row, bᵀ.',
+  ],
+}
+
 export const TENSOR_WORDS = {
   // A tangent's dot (ẋ, ṫ1) first, read from the letters' canonical decomposition: dot(x), dot(t1).
   ascii: (text: string) =>

@@ -8,7 +8,8 @@ import { normalizationShortcuts, softmaxShortcuts } from './shortcuts.js'
 import { TENSOR_FUNCTIONS, TENSOR_OPS, resolve } from './ops.js'
 import { GENERATORS } from './random.js'
 import { programKind, valueKind, type TensorVocabulary } from '../parse/kind.js'
-import { size, type Shape } from './tensor.js'
+import { size, tensor, type Shape } from './tensor.js'
+import { traceSymbolic, type SymbolicTrace } from './symbolic.js'
 import type { TensorGraph } from './graph.js'
 
 /** The tensor engine's own words, for the parser to tell its programs from scalar ones. */
@@ -124,4 +125,48 @@ function fits(graph: TensorGraph, variable: number, shape: Shape): boolean {
   }
   const out = shapes[graph.output]
   return out === undefined || size(out) === 1
+}
+
+/** A declared shape as --shape writes it: 3x2 (a matrix), 3 (a vector, a column), 1x3 (a row), 1x1 or nothing (a scalar). */
+export function readShape(spec: string): [string, Shape] {
+  const m = /^\s*([\p{L}_$][\p{L}\p{N}_$]*)\s*=\s*(\d+)?\s*(?:[x×]\s*(\d+))?\s*$/u.exec(spec)
+  if (!m || (m[2] === undefined && m[3] !== undefined))
+    throw new InputError(`--shape ${excerpt(spec)}: expected NAME=ROWSxCOLUMNS (W=3x2), NAME=N for a vector (x=2), or NAME= for a scalar`)
+  const dims = [m[2], m[3]].filter((d): d is string => d !== undefined).map(Number)
+  if (dims.some((d) => d < 1 || d > 10_000)) throw new InputError(`--shape ${excerpt(spec)}: each size is a whole number from 1 to 10000`)
+  // 1x1 is a scalar, as a matrix of one entry is one number to every rule here.
+  return [m[1]!, dims.length === 2 && dims[0] === 1 && dims[1] === 1 ? [] : dims]
+}
+
+/**
+ * A tensor program in symbols: each variable declared by --shape (or a scalar left without a
+ * value) is a name in every formula; bound values keep their names too, and give only their shapes.
+ */
+export async function traceSymbolicProgram(
+  source: string,
+  values: Record<string, string>,
+  shapes: Map<string, Shape>,
+  options: TensorOptions = {},
+  { expand = false } = {},
+): Promise<{ trace: SymbolicTrace; warnings: string[] }> {
+  const seed = options.seed ?? 0
+  const graph = buildTensorGraph(source, { seed, bindings: values })
+  const variables = graph.variables.map((v) => graph.nodes[v]!.label)
+  options.beforeBinding?.(new Set(variables))
+  const warnings: string[] = []
+  const readFile = options.readFile ?? (async (path: string) => Promise.reject(new InputError(`cannot read ${path}: no files here`)))
+  for (const name of [...shapes.keys(), ...Object.keys(values)]) {
+    if (!variables.includes(name)) warnings.push(`--${shapes.has(name) ? 'shape ' : ''}${name} is not a variable of the program, so it is ignored`)
+    if (shapes.has(name) && Object.hasOwn(values, name)) throw new InputError(`${name} is both bound and declared by --shape; give it a value or a shape`)
+  }
+  for (const [i, name] of variables.entries()) {
+    const node = graph.nodes[graph.variables[i]!]!
+    if (shapes.has(name)) node.value = tensor(shapes.get(name)!)
+    else if (Object.hasOwn(values, name)) node.value = (await readValue(name, values[name]!, seed, readFile)).value
+    // A variable with neither is a scalar in symbols, as in a scalar program.
+    else node.value = tensor([])
+  }
+  const declared = new Map([...shapes].filter(([name]) => variables.includes(name)))
+  for (const name of variables) if (!declared.has(name) && !Object.hasOwn(values, name)) declared.set(name, [])
+  return { trace: traceSymbolic(graph, declared, { expand }), warnings }
 }

@@ -1,0 +1,567 @@
+// Symbolic tensors (--shape W=3x2): a layer's gradients as matrix formulas. Each node's value is a
+// matrix expression in the program's names, each edge's contribution its rule applied to the
+// upstream's expression, each gradient the sum of its contributions, collected as a textbook
+// writes it (ᵀ, ⊙, sums over an axis, 1 vectors) and never multiplied out. Shapes come from the
+// numeric engine itself, run on zeros of the declared shapes, so a shape error reads as it does
+// with numbers. Element-wise rules come from the scalar table: each op's own local derivative,
+// built on the operands' expressions.
+import { InputError } from '../errors.js'
+import { OPS, type OpId } from '../ops.js'
+import { S, type Sym } from '../sym.js'
+import { LIMITS } from '../limits.js'
+import type { TensorGraph } from './graph.js'
+import { TENSOR_OPS, type Params } from './ops.js'
+import { forwardValues } from './trace.js'
+import { shapeText, type Shape } from './tensor.js'
+
+/** A matrix expression; every node knows its shape (a vector is a column). */
+export type M = { shape: Shape } & (
+  | { k: 'name'; name: string }
+  | { k: 'num'; value: number }
+  /** All ones, of its shape: 1ₙ, a column, or 1ₘₓₙ. */
+  | { k: 'ones' }
+  | { k: 'matmul'; a: M; b: M }
+  | { k: 'transpose'; a: M }
+  /** An element-wise op of the scalar table (add, mul, tanh, …), scalars and rows broadcast. */
+  | { k: 'ew'; op: OpId; args: M[] }
+  /** A sum over every entry (dim undefined), over the rows (0) or over the columns (1). */
+  | { k: 'sum'; a: M; dim?: number }
+  | { k: 'softmax' | 'logsumexp'; a: M; dim?: number }
+  /** ∂out/∂node, standing in for a gradient too long to write out. */
+  | { k: 'grad'; of: string; wrt: string }
+)
+
+const num = (value: number): M => ({ k: 'num', value, shape: [] })
+const isNum = (m: M, value?: number): m is M & { k: 'num'; value: number } => m.k === 'num' && (value === undefined || m.value === value)
+const same = (a: M, b: M) => key(a) === key(b)
+
+/** One text per expression (its mathjs syntax), to compare and collect factors. */
+const key = (m: M): string => writeMath(m)
+
+/** The shape of an element-wise result: the operands aligned from the right, each size equal or 1. */
+function broadcast(shapes: Shape[]): Shape {
+  const rank = Math.max(...shapes.map((s) => s.length))
+  return Array.from({ length: rank }, (_, k) => Math.max(...shapes.map((s) => s[s.length - rank + k] ?? 1)))
+}
+
+// ——— Constructors that collect as they build ———
+
+export function transpose(a: M): M {
+  if (a.shape.length === 0 || isNum(a)) return a
+  if (a.k === 'transpose') return a.a
+  const shape = a.shape.length === 1 ? [1, a.shape[0]!] : [a.shape[1]!, a.shape[0]!]
+  if (a.k === 'ones') return { k: 'ones', shape }
+  return { k: 'transpose', a, shape }
+}
+
+/** A number in front of a product, and what it multiplies: 2·X is [2, X], -X is [-1, X]. */
+function scaled(m: M): [number, M] {
+  if (m.k === 'ew' && m.op === 'neg') {
+    const [k, rest] = scaled(m.args[0]!)
+    return [-k, rest]
+  }
+  if (m.k === 'ew' && m.op === 'mul' && isNum(m.args[0]!) && m.args.length === 2) return [m.args[0].value, m.args[1]!]
+  // g / 2 is a half of g: the number comes out of a matrix product too.
+  if (m.k === 'ew' && m.op === 'div' && isNum(m.args[1]!)) {
+    const [k, rest] = scaled(m.args[0]!)
+    return [k / m.args[1].value, rest]
+  }
+  return [1, m]
+}
+
+export function matmul(a: M, b: M): M {
+  if (a.shape.length === 0 || b.shape.length === 0) return ew('mul', [a, b])
+  // Numbers come out in front: Wᵀ·(2·g) is 2·Wᵀ·g.
+  const [ka, ra] = scaled(a)
+  const [kb, rb] = scaled(b)
+  if (ka * kb !== 1 || ra !== a || rb !== b) return ew('mul', [num(ka * kb), matmul(ra, rb)])
+  const rows = a.shape.length === 1 ? a.shape[0]! : a.shape[0]!
+  const shape = b.shape.length === 1 ? [rows] : [rows, b.shape[1]!]
+  // A column times a row: the outer product, as a matrix.
+  return { k: 'matmul', a, b, shape: a.shape.length === 1 && b.shape.length === 2 && b.shape[0] === 1 ? [a.shape[0]!, b.shape[1]!] : shape }
+}
+
+export function ew(op: OpId, args: M[]): M {
+  const shape = broadcast(args.map((a) => a.shape))
+  const [a, b] = args as [M, M]
+  if (args.every((x) => isNum(x))) return num(OPS[op].value(...args.map((x) => (x as { value: number }).value)))
+  switch (op) {
+    case 'identity':
+      return a
+    case 'add':
+      if (isNum(a, 0)) return b
+      if (isNum(b, 0)) return a
+      // -a + b is written b - a.
+      if (scaled(a)[0] < 0 && scaled(b)[0] > 0) return ew('sub', [b, ew('neg', [a])])
+      if (b.k === 'ew' && b.op === 'neg') return ew('sub', [a, b.args[0]!])
+      break
+    case 'sub':
+      if (isNum(b, 0)) return a
+      if (isNum(a, 0)) return ew('neg', [b])
+      // a - (-b) is a + b.
+      if (scaled(b)[0] < 0) {
+        const [k, rest] = scaled(b)
+        return ew('add', [a, k === -1 ? rest : ew('mul', [num(-k), rest])])
+      }
+      break
+    case 'neg': {
+      if (a.k === 'ew' && a.op === 'neg') return a.args[0]!
+      if (isNum(a)) return num(-a.value)
+      const [k, rest] = scaled(a)
+      if (k !== 1) return ew('mul', [num(-k), rest])
+      break
+    }
+    case 'div':
+    case 'mul':
+      return product(args, op === 'div', shape)
+    case 'pow':
+      if (isNum(b, 1)) return a
+      break
+  }
+  return { k: 'ew', op, args, shape }
+}
+
+/**
+ * A product (or quotient) collected as a textbook writes it: the numbers into one fraction in
+ * front, a repeated factor a power, a factor above and below the line cancelled (y ⊙ p / p is y),
+ * ones dropped where the other factors have the shape already. Never multiplied out.
+ */
+function product(args: M[], divide: boolean, shape: Shape): M {
+  let top = 1
+  let bottom = 1
+  let float = 1
+  const above: [M, number][] = []
+  const below: [M, number][] = []
+  let ones: M | undefined
+  const take = (f: M, up: boolean): void => {
+    if (f.k === 'ew' && f.op === 'mul') return f.args.forEach((x) => take(x, up))
+    if (f.k === 'ew' && f.op === 'div') {
+      take(f.args[0]!, up)
+      return take(f.args[1]!, !up)
+    }
+    if (f.k === 'ew' && f.op === 'neg') {
+      top = -top
+      return take(f.args[0]!, up)
+    }
+    if (isNum(f)) {
+      // 0.25 from a rule (1/b folded) is the 1/4 it stands for.
+      const inverse = 1 / f.value
+      if (Number.isInteger(f.value)) up ? (top *= f.value) : (bottom *= f.value)
+      else if (Number.isInteger(inverse)) up ? (bottom *= inverse) : (top *= inverse)
+      else up ? (float *= f.value) : (float /= f.value)
+      return
+    }
+    if (f.k === 'ones') return void (ones = f)
+    // x .^ 2 met again is x .^ 3: a power's base is collected with the plain factor.
+    const [base, power] = f.k === 'ew' && f.op === 'pow' && isNum(f.args[1]!) ? [f.args[0]!, f.args[1]!.value] : [f, 1]
+    const into = up ? above : below
+    const at = into.find(([g]) => same(g, base))
+    if (at) at[1] += power
+    else into.push([base, power])
+  }
+  take(args[0]!, true)
+  args.slice(1).forEach((x) => take(x, !divide))
+  // Cancelled across the line.
+  for (const entry of below) {
+    const at = above.find(([g]) => same(g, entry[0]))
+    if (!at) continue
+    const common = Math.min(at[1], entry[1])
+    at[1] -= common
+    entry[1] -= common
+  }
+  if (top === 0) return { ...num(0), shape }
+  const gcd = (a: number, b: number): number => (b === 0 ? Math.abs(a) : gcd(b, a % b))
+  const g = gcd(top, bottom) || 1
+  ;[top, bottom] = [top / g, bottom / g]
+  if (bottom < 0) [top, bottom] = [-top, -bottom]
+  const power = ([f, n]: [M, number]) => (n === 1 ? f : ({ k: 'ew', op: 'pow', args: [f, num(n)], shape: f.shape } as M))
+  const join = (fs: M[]) => fs.reduce((x, y) => ({ k: 'ew', op: 'mul', args: [x, y], shape: broadcast([x.shape, y.shape]) }) as M)
+  // Scalars first: sum(y)·softmax(z), never softmax(z) ⊙ sum(y).
+  const scalarsFirst = (fs: [M, number][]) => [...fs.filter(([f]) => f.shape.length === 0), ...fs.filter(([f]) => f.shape.length > 0)]
+  const ups = scalarsFirst(above.filter(([, n]) => n > 0)).map(power)
+  const downs = below.filter(([, n]) => n > 0).map(power)
+  if (float !== 1) top *= float
+  const sized = (fs: M[]) => fs.length > 0 && broadcast(fs.map((f) => f.shape)).join('×') === shape.join('×')
+  if (!sized([...ups, ...downs])) ups.push(ones ?? { k: 'ones', shape })
+  let result: M = ups.length ? join(ups) : num(1)
+  if (downs.length || bottom !== 1) {
+    const denominator = [...(bottom !== 1 ? [num(bottom)] : []), ...downs]
+    result = { k: 'ew', op: 'div', args: [result, join(denominator)], shape }
+  }
+  if (top === 1) return result
+  if (top === -1) return { k: 'ew', op: 'neg', args: [result], shape }
+  return { k: 'ew', op: 'mul', args: [num(top), result], shape }
+}
+
+/** A sum over every entry, or over the rows (dim 0) or columns (dim 1); a sum over an axis of size 1 is gone. */
+export function sum(a: M, dim?: number): M {
+  if (a.shape.length === 0) return a
+  // A number comes out of the sum: sum(-y) is -sum(y).
+  const [k, rest] = scaled(a)
+  if (k !== 1) return ew('mul', [num(k), sum(rest, dim)])
+  if (dim === undefined) {
+    // The sum of ones is their count.
+    if (a.k === 'ones') return num(a.shape.reduce((x, y) => x * y, 1))
+    return { k: 'sum', a, shape: [] }
+  }
+  if (a.shape[dim] === 1) return a.shape.length === 2 ? { ...a, shape: dim === 0 ? [a.shape[1]!] : [a.shape[0]!] } : a
+  const shape = a.shape.length === 1 ? [] : dim === 0 ? [a.shape[1]!] : [a.shape[0]!]
+  return { k: 'sum', a, dim, shape }
+}
+
+/** The gradient of a broadcast operand: the upstream summed over the axes it was copied along. */
+function reduceTo(g: M, shape: Shape): M {
+  if (g.shape.length === shape.length && g.shape.every((n, k) => n === shape[k])) return g
+  if (shape.length === 0 || shape.every((n) => n === 1)) return sum(g)
+  // Summed over the rows, Gᵀ·𝟏 (a column, as a vector is here); over the columns, G·𝟏.
+  const [m, n] = g.shape as [number, number]
+  if (g.shape.length === 2 && shape.length === 1) return matmul(transpose(g), { k: 'ones', shape: [m] })
+  if (g.shape.length === 2 && shape.length === 2)
+    return shape[0] === 1 ? transpose(matmul(transpose(g), { k: 'ones', shape: [m] })) : matmul(g, { k: 'ones', shape: [n] })
+  return g
+}
+
+// ——— Printing: the tables' notation, and mathjs syntax for the JSON ———
+
+const SUBSCRIPT: Record<string, string> = { '0': '₀', '1': '₁', '2': '₂', '3': '₃', '4': '₄', '5': '₅', '6': '₆', '7': '₇', '8': '₈', '9': '₉', '×': 'ₓ' }
+const INFIX: Partial<Record<OpId, [string, string, number]>> = {
+  add: [' + ', ' + ', 1],
+  sub: [' - ', ' - ', 1],
+  mul: [' ⊙ ', ' .* ', 2],
+  div: [' / ', ' ./ ', 2],
+  pow: ['.^', '.^', 4],
+}
+const precedenceOf = (m: M): number =>
+  m.k === 'ew' ? (m.op === 'neg' ? 3 : (INFIX[m.op]?.[2] ?? 5)) : m.k === 'matmul' ? 2 : m.k === 'num' && m.value < 0 ? 3 : 5
+
+/** A number as a factor: negative ones in parentheses. */
+const numText = (v: number) => (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6))))
+
+function write(m: M, math: boolean): string {
+  const at = (x: M, min: number) => {
+    const text = write(x, math)
+    return precedenceOf(x) < min ? `(${text})` : text
+  }
+  switch (m.k) {
+    case 'name':
+      return m.name
+    case 'num':
+      return numText(m.value)
+    case 'ones': {
+      if (math) return `ones(${m.shape.join(', ')})`
+      // 𝟏₃, a row 𝟏₃ᵀ, a matrix 𝟏₃ₓ₂.
+      const sub = (n: number) => [...String(n)].map((c) => SUBSCRIPT[c]).join('')
+      return m.shape.length === 2 && m.shape[0] === 1 ? `𝟏${sub(m.shape[1]!)}ᵀ` : `𝟏${m.shape.map(sub).join('ₓ')}`
+    }
+    case 'grad':
+      return math ? `d${m.of}_d${m.wrt}` : `∂${m.of}/∂${m.wrt}`
+    case 'matmul':
+      // mathjs reads * and .* alike, from the left: a product beside ⊙ is always bracketed.
+      return `${at(m.a, m.a.k === 'ew' && (m.a.op === 'mul' || m.a.op === 'div') && !isNum(m.a.args[0]!) ? 3 : 2)}${math ? '*' : '·'}${at(m.b, 3)}`
+    case 'transpose':
+      return `${at(m.a, 5)}${math ? "'" : 'ᵀ'}`
+    case 'sum':
+      return m.dim === undefined ? `sum(${write(m.a, math)})` : `sum(${write(m.a, math)}, ${m.dim + 1})`
+    case 'softmax':
+    case 'logsumexp':
+      return `${m.k}(${write(m.a, math)}${m.dim === undefined ? '' : `, ${m.dim + 1}`})`
+    case 'ew': {
+      // A vector beside a matrix is broadcast as a row (X·W + b): written bᵀ, as a column it is not.
+      const rowed = m.args.map((x) => (x.shape.length === 1 && m.shape.length === 2 && m.shape[0] !== 1 && m.shape[1] === x.shape[0] ? transpose(x) : x))
+      const [a, b] = rowed as [M, M]
+      const infix = INFIX[m.op]
+      if (m.op === 'neg') return a.k === 'ew' && a.op === 'div' ? `-${at(a.args[0]!, 4)}${math ? ' ./ ' : ' / '}${at(a.args[1]!, 3)}` : `-${at(a, 4)}`
+      // A number times a product needs no parentheses: 2·Wᵀ·g.
+      if (m.op === 'mul' && isNum(a) && a.shape.length === 0) return `${numText(a.value)}${math ? '*' : '·'}${at(b, b.k === 'matmul' ? 2 : 3)}`
+      if (m.op === 'mul' && a.shape.length === 0 && b.shape.length > 0) return `${at(a, 2)}${math ? '*' : '·'}${at(b, 3)}`
+      if (infix) {
+        const [text, mathText, p] = infix
+        const product = m.op === 'mul' || m.op === 'div'
+        const left = m.op === 'pow' ? 5 : m.op === 'mul' && a.k === 'matmul' ? 3 : p
+        const right = m.op === 'sub' || m.op === 'pow' || product ? p + 1 : p
+        return `${at(a, left)}${math ? mathText : text}${at(b, right)}`
+      }
+      if (m.op === 'step') return math ? `(${write(a, math)} > 0)` : `[${write(a, math)} > 0]`
+      if (m.op === 'ge') return math ? `(${write(a, math)} >= ${write(b, math)})` : `[${write(a, math)} ≥ ${write(b, math)}]`
+      return `${OPS[m.op].call ?? m.op}(${rowed.map((x) => write(x, math)).join(', ')})`
+    }
+  }
+}
+
+/** The tables' notation: W·x + b, xᵀ, ⊙, 𝟏₃. */
+export const writeText = (m: M) => write(m, false)
+/** mathjs syntax, as check and quiz answers take it: W*x + b, x', .*, ones(3). */
+export const writeMath = (m: M) => write(m, true)
+
+/** Names and numbers in an expression: how long it is to read. */
+function terms(m: M): number {
+  switch (m.k) {
+    case 'name':
+    case 'num':
+    case 'ones':
+    case 'grad':
+      return 1
+    case 'matmul':
+      return terms(m.a) + terms(m.b)
+    case 'ew':
+      return m.args.reduce((s, x) => s + terms(x), 0)
+    default:
+      return terms(m.a)
+  }
+}
+
+// ——— The trace ———
+
+export interface SymbolicNode {
+  label: string
+  kind: 'variable' | 'constant' | 'op'
+  shape: Shape
+  /** The operation in its inputs' labels (W·x + b), as the numeric tables write it. */
+  expression?: string
+  /** The value in the program's names. */
+  value: M
+}
+
+export interface SymbolicEdge {
+  consumer: number
+  input: number
+  slot: number
+  /** The rule as the numeric tables write it (ḡ·xᵀ), and the shapes it multiplies. */
+  formula: string
+  shapes?: string
+  contribution: M
+}
+
+export interface SymbolicTrace {
+  source: string
+  nodes: SymbolicNode[]
+  edges: SymbolicEdge[]
+  output: number
+  /** Each variable's gradient, and its shape. */
+  gradients: { name: string; shape: Shape; grad: M; declared: boolean }[]
+  /** The declared shapes, as given. */
+  declared: Map<string, Shape>
+}
+
+/** The ops a symbolic program may use: those with a matrix formula here. */
+const SYMBOLIC_OPS = new Set(['elementwise', 'matmul', 'transpose', 'sum', 'mean', 'softmax', 'logsumexp'])
+
+/**
+ * A graph whose variables have values or declared shapes (zeros stand in for those), traced in
+ * symbols. Throws InputError for an operation with no formula here.
+ */
+export function traceSymbolic(graph: TensorGraph, declared: Map<string, Shape>, { expand = false } = {}): SymbolicTrace {
+  forwardValues(graph)
+  const { nodes } = graph
+  const out = nodes[graph.output]!
+  if (out.value!.data.length !== 1)
+    throw new InputError(
+      `the output ${out.label} is ${shapeText(out.value!.shape)}; backpropagation starts from a scalar loss: end with sum(…) or mean(…) of it`,
+    )
+  const values: M[] = []
+  const named: M[] = []
+  nodes.forEach((node, i) => {
+    const shape = node.value!.shape
+    if (node.kind === 'variable') values.push({ k: 'name', name: node.label, shape })
+    else if (node.kind === 'constant') {
+      if (node.value!.data.length !== 1)
+        throw new InputError(`${node.expression ?? node.label}: a tensor constant in a symbolic program; bind it as a variable`)
+      // A constant as the program wrote it (sqrt(2), not 1.41421), unless it is a plain number.
+      const value = node.value!.data[0]!
+      const written = node.expression ?? node.label
+      values.push(Number.isInteger(value) || /^[\d.]+$/.test(written) ? num(value) : { k: 'name', name: written, shape: [] })
+    } else {
+      if (!SYMBOLIC_OPS.has(node.op!))
+        throw new InputError(
+          `${node.expression}: ${node.op} has no matrix formula in a symbolic program; give every variable a value (--NAME VALUE) to trace it with numbers`,
+        )
+      values.push(
+        forwardOf(
+          node.op!,
+          node.params,
+          node.inputs.map((k) => named[k]!),
+          shape,
+        ),
+      )
+    }
+    // Downstream, an assigned node is written by its name where it applies a function (H for
+    // tanh(X·W1 + b1ᵀ), as a textbook names a layer's activations), or once it is long; `expand`
+    // (the JSON) writes every formula in the variables alone, so that binding them evaluates it.
+    const byName =
+      node.assigned && node.kind === 'op' && i !== graph.output && (terms(values[i]!) > LIMITS.maxMatrixTerms || (!expand && callsFunction(values[i]!)))
+    named.push(byName ? { k: 'name', name: node.label, shape } : values[i]!)
+  })
+  const grads: (M | undefined)[] = new Array(nodes.length)
+  const edges: SymbolicEdge[] = []
+  grads[graph.output] = num(1)
+  const live = nodes.map((n) => n.kind === 'variable')
+  nodes.forEach((n, i) => n.kind === 'op' && n.inputs.some((k) => live[k]) && (live[i] = true))
+  const outLabel = out.label
+  for (let index = graph.output; index >= 0; index--) {
+    const node = nodes[index]!
+    let g = grads[index]
+    if (!g || node.kind !== 'op') continue
+    if (terms(g) > LIMITS.maxMatrixTerms) g = { k: 'grad', of: outLabel, wrt: node.label, shape: node.value!.shape }
+    const rules = TENSOR_OPS[node.op!].inputs(node.params)
+    const operands = node.inputs.map((k) => ({
+      label: nodes[k]!.label,
+      shape: nodes[k]!.value!.shape,
+      ...(nodes[k]!.kind === 'constant' ? { constant: nodes[k]!.value!.data[0]! } : {}),
+    }))
+    node.inputs.forEach((input, slot) => {
+      if (!live[input]) return
+      // The node's own value inside its rule (tanh's 1 - tanh(z).^2) by its name where it has one: 1 - H.^2.
+      const own = (m: M) => (named[index] === values[index] ? m : replaced(m, values[index]!, named[index]!))
+      const contribution = own(
+        vjpOf(
+          node.op!,
+          node.params,
+          slot,
+          g!,
+          node.inputs.map((k) => named[k]!),
+          named[index]!,
+          nodes[input]!.value!.shape,
+        ),
+      )
+      const rule = rules[slot]!
+      const shapes = rule.shapes?.(operands, node.value!.shape, node.params)
+      edges.push({ consumer: index, input, slot, formula: rule.formula(operands, node.value!.shape, node.params), ...(shapes ? { shapes } : {}), contribution })
+      grads[input] = grads[input] ? ew('add', [grads[input]!, contribution]) : contribution
+    })
+  }
+  return {
+    source: graph.source,
+    nodes: nodes.map((node, i) => ({
+      label: node.label,
+      kind: node.kind,
+      shape: node.value!.shape,
+      ...(node.expression ? { expression: node.expression } : {}),
+      value: values[i]!,
+    })),
+    edges,
+    output: graph.output,
+    gradients: graph.variables.map((v) => ({
+      name: nodes[v]!.label,
+      shape: nodes[v]!.value!.shape,
+      grad: grads[v] ?? { ...num(0), shape: nodes[v]!.value!.shape },
+      declared: declared.has(nodes[v]!.label),
+    })),
+    declared,
+  }
+}
+
+/** `m` with every occurrence of `target` written as `by`. */
+function replaced(m: M, target: M, by: M): M {
+  if (same(m, target)) return by
+  switch (m.k) {
+    case 'matmul':
+      return matmul(replaced(m.a, target, by), replaced(m.b, target, by))
+    case 'transpose':
+      return transpose(replaced(m.a, target, by))
+    case 'ew':
+      return ew(
+        m.op,
+        m.args.map((x) => replaced(x, target, by)),
+      )
+    case 'sum':
+      return sum(replaced(m.a, target, by), m.dim)
+    case 'softmax':
+    case 'logsumexp':
+      return { ...m, a: replaced(m.a, target, by) }
+    default:
+      return m
+  }
+}
+
+/** Whether an expression applies a function of the scalar table or a softmax at its top. */
+const callsFunction = (m: M): boolean =>
+  m.k === 'softmax' || m.k === 'logsumexp' || (m.k === 'ew' && OPS[m.op].call !== undefined && !['max', 'min', 'pow'].includes(m.op))
+
+/** A node's value from its inputs' expressions. */
+function forwardOf(op: string, p: Params, [a, b]: M[], shape: Shape): M {
+  switch (op) {
+    case 'elementwise':
+      return ew(p.fn!, b ? [a!, b] : [a!])
+    case 'matmul':
+      return matmul(a!, b!)
+    case 'transpose':
+      return transpose(a!)
+    case 'sum':
+      return axisSum(a!, p.dim)
+    case 'mean': {
+      const count = p.dim === undefined ? a!.shape.reduce((x, y) => x * y, 1) : a!.shape[p.dim]!
+      return ew('div', [axisSum(a!, p.dim), num(count)])
+    }
+    default:
+      return { k: op as 'softmax' | 'logsumexp', a: a!, ...(p.dim === undefined ? {} : { dim: p.dim }), shape }
+  }
+}
+
+/** The contribution to input `slot` of an operation, given its upstream `g` and its operands' expressions. */
+function vjpOf(op: string, p: Params, slot: number, g: M, xs: M[], out: M, inputShape: Shape): M {
+  const [a, b] = xs as [M, M]
+  switch (op) {
+    case 'elementwise': {
+      // The scalar table's own local derivative, built on the operands' expressions.
+      const names = ['a', 'b']
+      const local = fromSym(
+        OPS[p.fn!].inputs[slot]!.local(
+          S,
+          xs.map((_, k) => ({ name: names[k]! }) as Sym),
+        ),
+        xs,
+      )
+      return reduceTo(ew('mul', [g, local]), inputShape)
+    }
+    case 'matmul':
+      return slot === 0 ? matmul(g, transpose(b)) : matmul(transpose(a), g)
+    case 'transpose':
+      return transpose(g)
+    case 'sum':
+    case 'mean': {
+      const count = p.dim === undefined ? a.shape.reduce((x, y) => x * y, 1) : a.shape[p.dim]!
+      const spread = spreadTo(g, a.shape, p.dim)
+      return op === 'mean' ? ew('div', [spread, num(count)]) : spread
+    }
+    case 'softmax': {
+      // p ⊙ (ḡ − Σ(ḡ ⊙ p)), the sum over the softmax's own axis; or p ⊙ ḡ − p ⊙ Σ(ḡ ⊙ p) where that
+      // is shorter (under cross-entropy, p ⊙ ḡ cancels to -y: softmax(z)·sum(y) - y).
+      const inner = spreadTo(axisSum(ew('mul', [g, out]), p.dim), out.shape, p.dim)
+      const factored = ew('mul', [out, ew('sub', [g, inner])])
+      const distributed = ew('sub', [ew('mul', [out, g]), ew('mul', [out, inner])])
+      return terms(distributed) < terms(factored) ? distributed : factored
+    }
+    case 'logsumexp': {
+      const soft: M = { k: 'softmax', a, ...(p.dim === undefined ? {} : { dim: p.dim }), shape: a.shape }
+      return ew('mul', [spreadTo(g, a.shape, p.dim), soft])
+    }
+  }
+  throw new InputError(`${op} has no matrix formula here`)
+}
+
+/** A sum over every entry, or over an axis as a product with ones (Aᵀ·𝟏, A·𝟏), a column as every vector here. */
+function axisSum(a: M, dim?: number): M {
+  if (dim === undefined || a.shape.length < 2) return sum(a)
+  const [m, n] = a.shape as [number, number]
+  return dim === 0 ? matmul(transpose(a), { k: 'ones', shape: [m] }) : matmul(a, { k: 'ones', shape: [n] })
+}
+
+/** A reduced upstream copied back over the axis it was summed along: 𝟏·ḡᵀ, ḡ·𝟏ᵀ, or ḡ times ones for a full sum. */
+function spreadTo(g: M, shape: Shape, dim?: number): M {
+  if (dim === undefined || shape.length === 1) return ew('mul', [g, { k: 'ones', shape }])
+  const [m, n] = shape as [number, number]
+  // A sum over the rows (dim 0) is a row of n: each row of the result is it. Over the columns, a column of m.
+  return dim === 0 ? matmul({ k: 'ones', shape: [m] }, transpose(g)) : matmul(g, transpose({ k: 'ones', shape: [n] }))
+}
+
+/** A scalar local derivative (1 - tanh(a)², in Sym names a and b) as an element-wise expression in the operands. */
+function fromSym(s: Sym, xs: M[]): M {
+  if (typeof s === 'number') return num(s)
+  if ('name' in s) return xs[s.name === 'a' ? 0 : 1]!
+  if ('op' in s)
+    return ew(
+      s.op,
+      s.args.map((x) => fromSym(x, xs)),
+    )
+  throw new InputError('a local derivative too long to write as a matrix formula')
+}

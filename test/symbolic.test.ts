@@ -1,0 +1,189 @@
+// Symbolic tensors (--shape): every gradient formula of the JSON, evaluated by mathjs at random
+// matrices (a vector bound as an n×1 column, element-wise functions entry by entry), equals the
+// numeric trace's gradient there; and the formulas read as a textbook writes them.
+import { describe, expect, it } from 'vitest'
+import { all, create, type MathJsInstance, type Matrix } from 'mathjs'
+import { runCli } from './helpers.js'
+import { traceTensorProgram } from '../src/tensor/pipeline.js'
+import { mulberry32 } from '../src/random.js'
+
+type Shape = number[]
+const CORPUS: { name: string; program: string; shapes: Record<string, Shape> }[] = [
+  { name: 'a layer', program: 'z = W*x + b; loss = sum((z - y).^2)', shapes: { W: [3, 2], x: [2], b: [3], y: [3] } },
+  { name: 'linear regression', program: 'yhat = X*w + b; loss = mean((yhat - y) .^ 2)', shapes: { X: [4, 3], w: [3], b: [], y: [4] } },
+  {
+    name: 'logistic regression',
+    program: 'p = sigmoid(X*w + b); loss = -mean(y .* log(p) + (1 - y) .* log(1 - p))',
+    shapes: { X: [4, 3], w: [3], b: [], y: [4] },
+  },
+  {
+    name: 'the 2-layer perceptron',
+    program: 'H = tanh(X*W1 + b1); o = H*w2 + b2; loss = mean((o - y) .^ 2)',
+    shapes: { X: [4, 2], W1: [2, 3], b1: [3], w2: [3], b2: [], y: [4] },
+  },
+  { name: 'softmax cross-entropy', program: 'p = softmax(z); loss = -sum(y .* log(p))', shapes: { z: [3], y: [3] } },
+  { name: 'softmax over rows', program: 'P = softmax(X*W, 2); loss = -sum(sum(Y .* log(P))) / 4', shapes: { X: [4, 3], W: [3, 2], Y: [4, 2] } },
+  { name: 'attention', program: "S = Q*K'; A = softmax(S, 2); loss = sum(sum(A*V))", shapes: { Q: [2, 3], K: [2, 3], V: [2, 2] } },
+  { name: 'relu of a transpose', program: "h = relu(W'*x); loss = sum(h .* h)", shapes: { W: [3, 2], x: [3] } },
+  { name: 'logsumexp', program: 'loss = logsumexp(W*x)', shapes: { W: [3, 2], x: [2] } },
+  { name: 'a column bias', program: 'Z = W*X + b; loss = sum(sum(Z .* Z))', shapes: { W: [2, 3], X: [3, 4], b: [2, 1] } },
+  { name: 'a mean over the rows', program: 'm = mean(X, 1); loss = sum(m .^ 2) + sum(sum(exp(X)))', shapes: { X: [3, 2] } },
+]
+
+/** mathjs with the contract's meanings: element-wise functions entry by entry, softmax and logsumexp over an axis, ones(n) a column. */
+function contractMath(): MathJsInstance {
+  const math = create(all!)
+  const ones = math.ones
+  const each = (f: (v: number) => number) => (x: number | Matrix) => (typeof x === 'number' ? f(x) : math.map(x, (v: number) => f(v)))
+  const lanes = (a: Matrix, dim: number | undefined, f: (xs: number[]) => number[]): Matrix => {
+    const rows = a.toArray() as number[][]
+    if (dim === undefined) {
+      const flat = f(rows.flat())
+      let k = 0
+      return math.matrix(rows.map((r) => r.map(() => flat[k++]!)))
+    }
+    if (dim === 2) return math.matrix(rows.map((r) => f(r)))
+    const cols = rows[0]!.map((_, j) => f(rows.map((r) => r[j]!)))
+    return math.matrix(rows.map((r, i) => r.map((_, j) => cols[j]![i]!)))
+  }
+  const softmax = (xs: number[]) => {
+    const top = Math.max(...xs)
+    const e = xs.map((v) => Math.exp(v - top))
+    const s = e.reduce((a, b) => a + b, 0)
+    return e.map((v) => v / s)
+  }
+  const lse = (xs: number[]) => Math.max(...xs) + Math.log(xs.reduce((a, v) => a + Math.exp(v - Math.max(...xs)), 0))
+  math.import(
+    {
+      tanh: each(Math.tanh),
+      exp: each(Math.exp),
+      log: each(Math.log),
+      sqrt: each(Math.sqrt),
+      sign: each(Math.sign),
+      sigmoid: each((v) => 1 / (1 + Math.exp(-v))),
+      relu: each((v) => Math.max(v, 0)),
+      softmax: (a: Matrix, dim?: number) => lanes(a, dim, softmax),
+      logsumexp: (a: Matrix, dim?: number) => {
+        if (dim === undefined) return lse((a.toArray() as number[][]).flat())
+        const rows = a.toArray() as number[][]
+        return math.matrix(dim === 2 ? rows.map((r) => [lse(r)]) : [rows[0]!.map((_, j) => lse(rows.map((r) => r[j]!)))])
+      },
+      ones: (m: number, n?: number) => ones(m, n ?? 1),
+    },
+    { override: true },
+  )
+  return math
+}
+
+const math = contractMath()
+const flat = (v: unknown): number[] => (typeof v === 'number' ? [v] : (((v as Matrix).toArray() as unknown[]).flat(2) as number[]))
+
+/** Random values of the declared shapes: as the numeric trace's bindings, and as mathjs values (a vector as a column). */
+function pointFor(shapes: Record<string, Shape>, seed: number) {
+  const random = mulberry32(seed)
+  const text: Record<string, string> = {}
+  const scope: Record<string, unknown> = {}
+  for (const [name, shape] of Object.entries(shapes)) {
+    // In (0.1, 0.9): log(p), log(1 - p) and targets stay defined.
+    const entries = Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => Math.round((0.1 + 0.8 * random()) * 1000) / 1000)
+    if (shape.length === 0) {
+      text[name] = String(entries[0])
+      scope[name] = entries[0]
+    } else if (shape.length === 1) {
+      text[name] = `[${entries.join(', ')}]`
+      scope[name] = math.matrix(entries.map((v) => [v]))
+    } else {
+      const rows = Array.from({ length: shape[0]! }, (_, i) => entries.slice(i * shape[1]!, (i + 1) * shape[1]!))
+      text[name] = `[${rows.map((r) => r.join(', ')).join('; ')}]`
+      scope[name] = math.matrix(rows)
+    }
+  }
+  return { text, scope }
+}
+
+async function symbolic(program: string, shapes: Record<string, Shape>) {
+  const declared = Object.entries(shapes).map(([name, shape]) => ['--shape', `${name}=${shape.join('x')}`])
+  const { code, stdout, stderr } = await runCli([program, ...declared.flat(), '--format', 'json'])
+  expect(stderr).toBe('')
+  expect(code).toBe(0)
+  return JSON.parse(stdout) as { value: string; gradients: Record<string, string> }
+}
+
+describe('symbolic tensors: --shape', () => {
+  it.each(CORPUS)('$name: each gradient formula, evaluated at random matrices, is the numeric gradient there', async ({ program, shapes }) => {
+    const out = await symbolic(program, shapes)
+    expect(Object.keys(out.gradients).sort()).toEqual(Object.keys(shapes).sort())
+    for (const seed of [1, 2, 3]) {
+      const { text, scope } = pointFor(shapes, seed)
+      const { trace } = await traceTensorProgram(program, text)
+      expect(math.evaluate(out.value, { ...scope })).toBeCloseTo(trace.value, 9)
+      for (const g of trace.gradients) {
+        const formula = out.gradients[g.name]!
+        const value = flat(math.evaluate(formula, { ...scope }))
+        const truth = [...g.grad.data]
+        expect(value.length, `${g.name}: ${formula}`).toBe(truth.length)
+        value.forEach((v, k) => expect(Math.abs(v - truth[k]!), `${g.name}: ${formula}`).toBeLessThan(1e-9 * (1 + Math.abs(truth[k]!))))
+      }
+    }
+  })
+})
+
+describe('symbolic tensors: what they say', () => {
+  it('writes a layer as a textbook does, each rule with its shapes', async () => {
+    const { stdout } = await runCli(['z = W*x + b; loss = sum((z - y).^2)', '--shape', 'W=3x2', '--shape', 'x=2', '--shape', 'b=3', '--shape', 'y=3'])
+    expect(stdout).toContain('  ∂loss/∂W = 2·(W·x + b - y)·xᵀ   (3×2)\n')
+    expect(stdout).toContain('  ∂loss/∂x = 2·Wᵀ·(W·x + b - y)   (2)\n')
+    expect(stdout).toContain('│ t1 = W·x       │ W     │ ḡ·xᵀ                    │ 3×1 · 1×2 → 3×2 │')
+    const json = JSON.parse(
+      (await runCli(['z = W*x + b; loss = sum((z - y).^2)', '--shape', 'W=3x2', '--shape', 'x=2', '--shape', 'b=3', '--shape', 'y=3', '--format', 'json']))
+        .stdout,
+    )
+    expect(json.gradients.W).toBe("2*(W*x + b - y)*x'")
+    expect(json.value).toBe('sum((W*x + b - y).^2)')
+  })
+
+  it("names a layer's activations in the table, and writes the JSON in the variables alone", async () => {
+    const args = [
+      'H = tanh(X*W1 + b1); o = H*w2 + b2; loss = mean((o - y) .^ 2)',
+      '--shape',
+      'X=4x2',
+      '--shape',
+      'W1=2x3',
+      '--shape',
+      'b1=3',
+      '--shape',
+      'w2=3',
+      '--shape',
+      'y=4',
+    ]
+    expect((await runCli(args)).stdout).toContain('∂loss/∂W1 = Xᵀ·(((H·w2 + b2 - y)·w2ᵀ) ⊙ (1 - H.^2)) / 2')
+    expect(JSON.parse((await runCli([...args, '--format', 'json'])).stdout).gradients.W1).not.toMatch(/\bH\b/)
+  })
+
+  it('finds a shape error from the declared shapes, with the message the numbers give', async () => {
+    const symbolic = await runCli(['loss = sum(W*x)', '--shape', 'W=3x2', '--shape', 'x=3'])
+    const numeric = await runCli(['loss = sum(W*x)', '--W', 'zeros(3, 2)', '--x', 'zeros(3)'])
+    expect(symbolic.code).toBe(1)
+    expect(symbolic.stderr).toBe(numeric.stderr)
+    expect(symbolic.stderr).toContain('the inner sizes must agree')
+  })
+
+  it.each([
+    [
+      ['loss = max(W*x)', '--shape', 'W=3x2', '--shape', 'x=2'],
+      1,
+      'max(t1): maxall has no matrix formula in a symbolic program; give every variable a value (--NAME VALUE) to trace it with numbers',
+    ],
+    [
+      ['loss = sum(W*x)', '--shape', 'W=3x2', '--shape', 'x=2', '--format', 'markdown'],
+      2,
+      '--shape traces in symbols, written by --format table or json; for --format markdown, give each variable a value instead',
+    ],
+    [['loss = sum(W*x)', '--shape', 'W=3by2'], 1, '--shape W=3by2: expected NAME=ROWSxCOLUMNS (W=3x2), NAME=N for a vector (x=2), or NAME= for a scalar'],
+    [['loss = sum(W*x)', '--shape', 'W=3x2', '--W', '[1, 2]'], 1, 'W is both bound and declared by --shape; give it a value or a shape'],
+  ])('refuses %j with one message', async (argv, code, message) => {
+    const { code: status, stderr } = await runCli(argv as string[])
+    expect(status).toBe(code)
+    expect(stderr).toContain(message)
+  })
+})
