@@ -11,7 +11,7 @@ import { chromium, type Browser, type Page } from 'playwright-core'
 import { runCli, json } from './helpers.js'
 import { DEFAULT_PRECISION, formatNumber } from '../src/format.js'
 import { program as randomProgram } from './random-programs.js'
-import { writeHash } from '../src/playground/share.js'
+import { words, writeHash } from '../src/playground/share.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const dir = mkdtempSync(join(tmpdir(), 'backprop-tutor-playground-'))
@@ -227,6 +227,48 @@ describe('backprop-tutor playground', () => {
     // Another program starts at its first step.
     await type(page, '#pg-program', 'sin(x)')
     expect(await page.textContent('#counter')).toMatch(/^step 1 of /)
+    expect(errors).toEqual([])
+    await page.close()
+  })
+
+  it('keeps each panel to its mode, --entry to the terminal view, --tolerance to check, and a command that runs as copied', async () => {
+    const program = '# a layer\nz = W*x + b\nL = sum(tanh(z))'
+    const values = '--W "[1, 2; 3, 4; 5, 6]" --x "[1, -1]" --b "[0, 0, 0]" --entry "W[1, 2]" --mode both --tolerance 0.5'
+    const { page, errors } = await open(writeHash({ program, values, step: 1 }))
+    expect(await page.isHidden('#pg-error')).toBe(true)
+    // The stepping view is there, the entry's chain in the terminal view, no tangent in the reverse panel.
+    expect(await page.textContent('#counter')).toMatch(/^step 1 of \d+$/)
+    const reverse = (await page.textContent('#pg-reverse'))!
+    expect(reverse).toContain('∂L/∂W[1, 2]')
+    expect(reverse).not.toContain('tangent')
+    expect(await page.textContent('#pg-forward')).toContain('tangent')
+    expect(await page.textContent('#pg-status')).toBe('Traced z = W*x + b.')
+    // The command shown, split as a shell splits it, prints the reverse panel.
+    const command = (await page.textContent('#pg-reverse-command'))!.replace(/^As the terminal prints it: backprop-tutor /, '')
+    const argv = words(command) as string[]
+    expect(argv[0]).toBe(program)
+    expect((await runCli(argv)).stdout).toBe(reverse)
+    // --tolerance 0.5 judges a claim within half of the truth right, as check --tolerance 0.5 does.
+    await page.fill('#pg-claims', 'dL/dx = [3, 4]')
+    await page.click('#pg-check-form button[type=submit]')
+    await page.waitForFunction(() => document.getElementById('pg-verdicts')!.textContent !== '')
+    const cli = await runCli([
+      'check',
+      program,
+      '--W',
+      '[1, 2; 3, 4; 5, 6]',
+      '--x',
+      '[1, -1]',
+      '--b',
+      '[0, 0, 0]',
+      '--tolerance',
+      '0.5',
+      '--claim',
+      'dL/dx = [3, 4]',
+    ])
+    expect(await page.textContent('#pg-verdicts')).toBe(cli.stdout)
+    // ∂L/∂x is [3.78, 5.04]: within half, not within the default 1%.
+    expect(cli.stdout).toContain('✓ 1. dL/dx = [3, 4]')
     expect(errors).toEqual([])
     await page.close()
   })

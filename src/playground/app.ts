@@ -16,10 +16,17 @@ declare const mountPage: (data: unknown, host: { step: number; onStep: (step: nu
 
 /** Options that have no meaning here: the page chooses the format, shows every face, and has no files. */
 const REFUSED = new Set(['--format', '--output', '-o', '--file', '-f', '--help', '-h', '--version', '-V', '--color', '--no-color', '--standalone'])
-/** A training run is printed after the tables; the page and forward mode show the trace at the values given. */
-const TRAINING = ['lr', 'steps', 'params', 'data', 'summary']
+/**
+ * What the stepping view and forward mode leave out: a training run (printed after the tables),
+ * one entry worked out (in the terminal view), and the mode (each panel is one mode).
+ */
+const TRACE_ONLY = ['lr', 'steps', 'params', 'data', 'summary', 'entry', 'mode', 'tangent']
+/** Options of check and quiz that a trace has not: given in the values box, they go to those panels. */
+const PANEL_OPTIONS = ['tolerance']
+/** Options with a panel of their own in the page, or no place in it. */
+const PANEL_REFUSED = new Set(['--claim', '--claims', '--trace', '--annotate', '--random', '--level', '--tensor'])
 /** The virtual file a pasted written trace is read from: no extension, so its syntax is read from its text. */
-const WRITTEN = 'your-trace'
+const WRITTEN = 'the box'
 const DEBOUNCE_MS = 150
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T
@@ -60,10 +67,24 @@ async function run(argv: string[], extra: { files?: Record<string, string>; ask?
   return { code, stdout, stderr: forPage(stderr) }
 }
 
+/** --tolerance 0.1 and its kind, taken out of the values box for the check and quiz panels. */
+let panelWords: string[] = []
+
 /** The values box as words of a command line, or the one message that says why it cannot be. */
 function valueWords(): string[] | { error: string } {
-  const split = words(valuesBox.value)
-  if (!Array.isArray(split)) return split
+  const all = words(valuesBox.value)
+  if (!Array.isArray(all)) return all
+  const refusedPanel = all.find((word) => PANEL_REFUSED.has(word.replace(/=.*/, '')))
+  if (refusedPanel) return { error: P.panelOption(refusedPanel.replace(/=.*/, '')) }
+  panelWords = []
+  const split: string[] = []
+  for (let i = 0; i < all.length; i++) {
+    const name = all[i]!.replace(/^--/, '').replace(/=.*/, '')
+    if (all[i]!.startsWith('--') && PANEL_OPTIONS.includes(name)) {
+      panelWords.push(all[i]!)
+      if (!all[i]!.includes('=') && i + 1 < all.length) panelWords.push(all[++i]!)
+    } else split.push(all[i]!)
+  }
   try {
     const { options, positionals } = splitArgs(split, 'trace')
     const refused = options.find((word) => REFUSED.has(word.replace(/=.*/, '')))
@@ -153,8 +174,12 @@ async function redraw(mine: number): Promise<void> {
   }
   const argv = valueWords()
   if (!Array.isArray(argv)) return showError(argv.error)
-  const width = String(columns(reverseBox))
-  const reverse = await run(['--width', width, ...argv, '--', program])
+  // The panel's width, unless the box gives one; the reverse panel is the reverse mode.
+  const trace = sharedWords(argv, 'trace', 'trace', TRACE_ONLY)
+  const reverseWords = sharedWords(argv, 'trace', 'trace', ['mode', 'tangent'])
+  const given = splitArgs(argv, 'trace').options.some((word) => /^--width(=|$)/.test(word))
+  const width = given ? [] : ['--width', String(columns(reverseBox))]
+  const reverse = await run([...reverseWords, ...width, '--', program])
   if (mine !== generation) return
   if (reverse.code !== 0) return showError(reverse.stderr)
   traced = program
@@ -163,11 +188,17 @@ async function redraw(mine: number): Promise<void> {
   warningBox.textContent = reverse.stderr.replace(/\n$/, '')
   warningBox.hidden = !reverse.stderr
   reverseBox.textContent = reverse.stdout
-  $('pg-reverse-command').textContent = `${P.command} backprop-tutor ${[program, ...argv, '--width', width].map(shellWord).join(' ')}`
-  const trace = sharedWords(argv, 'trace', 'trace', TRAINING)
+  $('pg-reverse-command').textContent = `${P.command} backprop-tutor ${[program, ...reverseWords, ...width].map(shellWord).join(' ')}`
   const [html, forward] = await Promise.all([
     run([...trace, '--format', 'html', '--', program]),
-    run(['--width', String(columns(forwardBox)), ...trace, '--mode', 'forward', '--', program]),
+    run([
+      ...sharedWords(argv, 'trace', 'trace', ['lr', 'steps', 'params', 'data', 'summary', 'entry', 'mode']),
+      ...(given ? [] : ['--width', String(columns(forwardBox))]),
+      '--mode',
+      'forward',
+      '--',
+      program,
+    ]),
   ])
   if (mine !== generation) return
   forwardBox.textContent = forward.code === 0 ? forward.stdout : forward.stderr
@@ -179,7 +210,11 @@ async function redraw(mine: number): Promise<void> {
     message.textContent = html.stderr
     traceBox.replaceChildren(message)
   }
-  const first = program.trim().split('\n')[0]!
+  const first =
+    program
+      .split('\n')
+      .find((line) => line.trim() && !line.trim().startsWith('#'))
+      ?.trim() ?? ''
   if (!status.textContent?.startsWith(P.tooLongToShare(LIMITS.maxShareLength)))
     status.textContent = P.statusOk(first.length > 60 ? `${first.slice(0, 57)}…` : first)
 }
@@ -248,7 +283,7 @@ async function checkWork(): Promise<void> {
         .map((line) => line.trim())
         .filter((line) => line && !line.startsWith('#'))
         .flatMap((line) => ['--claim', line])
-  const result = await run(['check', ...sharedWords(argv, 'trace', 'check'), ...claims, '--', programBox.value], { files: { [WRITTEN]: work } })
+  const result = await run(['check', ...sharedWords(argv, 'trace', 'check'), ...panelWords, ...claims, '--', programBox.value], { files: { [WRITTEN]: work } })
   verdicts.textContent = result.stdout + result.stderr
 }
 
@@ -286,7 +321,7 @@ async function startQuiz(): Promise<void> {
       quizForm.hidden = false
       quizAnswer.focus()
     })
-  const result = await run(['quiz', ...sharedWords(argv, 'trace', 'quiz'), '--', programBox.value], {
+  const result = await run(['quiz', ...sharedWords(argv, 'trace', 'quiz'), ...panelWords, '--', programBox.value], {
     ask,
     out: (text) => void (mine === quizzes && transcript.append(text)),
   })

@@ -13,6 +13,8 @@ header label { font-weight: 600; margin-top: 0.25rem; }
 textarea, header input { font: 15px/1.4 ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; width: 100%; padding: 0.35rem 0.5rem; border: 1px solid #6b7280; border-radius: 4px; color: var(--ink); background: var(--paper); }
 textarea:focus-visible, header input:focus-visible, pre:focus-visible, input[type=radio]:focus-visible { outline: 3px solid var(--done); outline-offset: 2px; }
 .hint { margin: 0; font-size: 0.875rem; color: var(--muted); }
+/* The command keeps its lines, so that it runs as copied. */
+.panel pre.command { margin: 0.35rem 0 0; padding: 0; border: 0; background: none; white-space: pre-wrap; }
 #pg-status { margin: 0.5rem 0 0; color: var(--muted); }
 #pg-error { margin: 0.5rem 0 0; padding: 0.5rem 0.75rem; border-left: 4px solid var(--accent); background: #fef2f2; color: #7f1d1d; font: 14px/1.4 ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; }
 #pg-error div { white-space: pre-wrap; }
@@ -74,7 +76,7 @@ export function playgroundHtml(script: string): string {
 <section aria-labelledby="pg-reverse-heading">
 <h3 id="pg-reverse-heading">${escape(P.reverseHeading)}</h3>
 <pre id="pg-reverse" tabindex="0" aria-labelledby="pg-reverse-heading" aria-describedby="pg-reverse-command"></pre>
-<p id="pg-reverse-command" class="hint"></p>
+<pre id="pg-reverse-command" class="hint command"></pre>
 </section>
 <section aria-labelledby="pg-forward-heading">
 <h3 id="pg-forward-heading">${escape(P.forwardHeading)}</h3>

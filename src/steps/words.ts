@@ -1089,6 +1089,8 @@ export const PLAYGROUND = {
   already: 'this is the playground: backprop-tutor playground -o FILE writes it from a terminal',
   noStdin: 'the playground has no standard input: type the program into the Program box',
   refused: (option: string) => `${option} has no place in the playground: the page shows every face itself`,
+  panelOption: (option: string) =>
+    `${option} has no place in the values box: the Check your work and Quiz yourself panels below take claims, traces and answers`,
   unclosedQuote: (quote: string, column: number) => `the values box: the ${quote} at column ${column} is not closed`,
   linkTooLong: (length: number, limit: number) =>
     `this link is ${length.toLocaleString('en-US')} characters long after #; a shared link holds at most ${limit.toLocaleString('en-US')}, so its program cannot be read from it`,
