@@ -17,11 +17,12 @@ describe('the values box', () => {
     expect(sharedWords(['--x', '1', '--wrt', 'z', '--precision', '3', '--explain', '--level', '2'], 'trace', 'quiz')).toEqual([
       '--precision',
       '3',
-      '--x=1',
+      '--x',
+      '1',
       '--set',
       'level=2',
     ])
-    expect(sharedWords(['--ascii', '--mode', 'both', '--y', '-2'], 'trace', 'check')).toEqual(['--ascii', '--y=-2'])
+    expect(sharedWords(['--ascii', '--mode', 'both', '--y', '-2'], 'trace', 'check')).toEqual(['--ascii', '--y', '-2'])
   })
 })
 

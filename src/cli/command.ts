@@ -352,7 +352,7 @@ export function sharedWords(argv: string[], from: Mode, to: Mode, except: string
   }
   // A variable named like one of `to`'s options (level, mode) is bound with --set there.
   const option = (name: string) => kept.values.includes(name) || kept.flags.includes(name)
-  return [...out, ...bindings.flatMap(([name, value]) => (option(name) ? ['--set', `${name}=${value}`] : [`--${name}=${value}`]))]
+  return [...out, ...bindings.flatMap(([name, value]) => (option(name) ? ['--set', `${name}=${value}`] : [`--${name}`, value]))]
 }
 
 function optionValue(argv: string[], i: number, option: string): string {
