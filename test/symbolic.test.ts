@@ -128,6 +128,20 @@ describe('symbolic tensors: --shape', () => {
   })
 })
 
+describe('symbolic tensors: read back', () => {
+  it.each(CORPUS)('$name: each gradient formula, claimed to check at random values, is judged right', async ({ program, shapes }) => {
+    const out = await symbolic(program, shapes)
+    const { text } = pointFor(shapes, 7)
+    const claims = Object.entries(out.gradients).flatMap(([name, formula]) => [
+      '--claim',
+      `d${(out as unknown as { output: string }).output}/d${name} = ${formula}`,
+    ])
+    const result = await runCli(['check', program, ...Object.entries(text).flatMap(([name, value]) => [`--${name}`, value]), ...claims])
+    expect(result.stdout).toContain(`Claims: ${claims.length / 2} of ${claims.length / 2} right`)
+    expect(result.code).toBe(0)
+  })
+})
+
 describe('symbolic tensors: what they say', () => {
   it('writes a layer as a textbook does, each rule with its shapes', async () => {
     const { stdout } = await runCli(['z = W*x + b; loss = sum((z - y).^2)', '--shape', 'W=3x2', '--shape', 'x=2', '--shape', 'b=3', '--shape', 'y=3'])

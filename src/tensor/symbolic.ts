@@ -75,7 +75,7 @@ export function matmul(a: M, b: M): M {
   const [ka, ra] = scaled(a)
   const [kb, rb] = scaled(b)
   if (ka * kb !== 1 || ra !== a || rb !== b) return ew('mul', [num(ka * kb), matmul(ra, rb)])
-  const rows = a.shape.length === 1 ? a.shape[0]! : a.shape[0]!
+  const rows = a.shape[0]!
   const shape = b.shape.length === 1 ? [rows] : [rows, b.shape[1]!]
   // A column times a row: the outer product, as a matrix.
   return { k: 'matmul', a, b, shape: a.shape.length === 1 && b.shape.length === 2 && b.shape[0] === 1 ? [a.shape[0]!, b.shape[1]!] : shape }
@@ -91,13 +91,15 @@ export function ew(op: OpId, args: M[]): M {
     case 'add':
       if (isNum(a, 0)) return b
       if (isNum(b, 0)) return a
-      // -a + b is written b - a.
+      // -a + b is written b - a; k·x + m·x is (k + m)·x.
       if (scaled(a)[0] < 0 && scaled(b)[0] > 0) return ew('sub', [b, ew('neg', [a])])
+      if (same(scaled(a)[1], scaled(b)[1])) return ew('mul', [num(scaled(a)[0] + scaled(b)[0]), scaled(a)[1]])
       if (b.k === 'ew' && b.op === 'neg') return ew('sub', [a, b.args[0]!])
       break
     case 'sub':
       if (isNum(b, 0)) return a
       if (isNum(a, 0)) return ew('neg', [b])
+      if (same(scaled(a)[1], scaled(b)[1])) return ew('mul', [num(scaled(a)[0] - scaled(b)[0]), scaled(a)[1]])
       // a - (-b) is a + b.
       if (scaled(b)[0] < 0) {
         const [k, rest] = scaled(b)
@@ -217,7 +219,8 @@ function reduceTo(g: M, shape: Shape): M {
   const [m, n] = g.shape as [number, number]
   if (g.shape.length === 2 && shape.length === 1) return matmul(transpose(g), { k: 'ones', shape: [m] })
   if (g.shape.length === 2 && shape.length === 2)
-    return shape[0] === 1 ? transpose(matmul(transpose(g), { k: 'ones', shape: [m] })) : matmul(g, { k: 'ones', shape: [n] })
+    // A column bias (m×1) keeps its two dimensions: G·𝟏 with 𝟏 an n×1 matrix, as check reads it back.
+    return shape[0] === 1 ? transpose(matmul(transpose(g), { k: 'ones', shape: [m] })) : matmul(g, { k: 'ones', shape: [n, 1] })
   return g
 }
 
@@ -251,7 +254,9 @@ function write(m: M, math: boolean): string {
       if (math) return `ones(${m.shape.join(', ')})`
       // 𝟏₃, a row 𝟏₃ᵀ, a matrix 𝟏₃ₓ₂.
       const sub = (n: number) => [...String(n)].map((c) => SUBSCRIPT[c]).join('')
-      return m.shape.length === 2 && m.shape[0] === 1 ? `𝟏${sub(m.shape[1]!)}ᵀ` : `𝟏${m.shape.map(sub).join('ₓ')}`
+      // An n×1 matrix of ones is the column 𝟏ₙ too.
+      if (m.shape.length === 2 && m.shape[0] === 1) return `𝟏${sub(m.shape[1]!)}ᵀ`
+      return m.shape.length === 2 && m.shape[1] === 1 ? `𝟏${sub(m.shape[0]!)}` : `𝟏${m.shape.map(sub).join('ₓ')}`
     }
     case 'grad':
       return math ? `d${m.of}_d${m.wrt}` : `∂${m.of}/∂${m.wrt}`
