@@ -147,7 +147,9 @@ describe('symbolic tensors: what they say', () => {
     const { stdout } = await runCli(['z = W*x + b; loss = sum((z - y).^2)', '--shape', 'W=3x2', '--shape', 'x=2', '--shape', 'b=3', '--shape', 'y=3'])
     expect(stdout).toContain('  ∂loss/∂W = 2·(W·x + b - y)·xᵀ   (3×2)\n')
     expect(stdout).toContain('  ∂loss/∂x = 2·Wᵀ·(W·x + b - y)   (2)\n')
-    expect(stdout).toContain('│ t1 = W·x       │ W     │ ḡ·xᵀ                    │ 3×1 · 1×2 → 3×2 │')
+    expect(stdout).toMatch(/│ t1 = W·x +│ W +│ ḡ·xᵀ +│ 3×1 · 1×2 → 3×2 │/)
+    expect(stdout).toMatch(/│ t3 = t2 \.\^ 2 +│ t2 +│ 2·ḡ ⊙ t2 +│/)
+    expect(stdout).toMatch(/│ loss = sum\(t3\) │ t3 +│ ḡ·𝟏₃ +│/)
     const json = JSON.parse(
       (await runCli(['z = W*x + b; loss = sum((z - y).^2)', '--shape', 'W=3x2', '--shape', 'x=2', '--shape', 'b=3', '--shape', 'y=3', '--format', 'json']))
         .stdout,
@@ -174,6 +176,27 @@ describe('symbolic tensors: what they say', () => {
     expect(JSON.parse((await runCli([...args, '--format', 'json'])).stdout).gradients.W1).not.toMatch(/\bH\b/)
   })
 
+  it('names softmax with cross-entropy where it appears, without assuming the target sums to 1', async () => {
+    const vector = (await runCli(['p = softmax(z); loss = -sum(y .* log(p))', '--shape', 'z=3', '--shape', 'y=3'])).stdout
+    expect(vector).toContain('  ∂loss/∂z = sum(y)·p - y   (3)')
+    expect(vector).toMatch(/Softmax with cross-entropy: where y sums to 1\s+\(one-hot labels, or probabilities\), ∂loss\/∂z is p - y\./)
+    const rows = (await runCli(['P = softmax(X*W, 2); loss = -sum(sum(Y .* log(P))) / 4', '--shape', 'X=4x3', '--shape', 'W=3x2', '--shape', 'Y=4x2'])).stdout
+    expect(rows).toMatch(/where each row of Y sums to 1\s+\(one-hot labels, or probabilities\), ∂loss\/∂t1 is \(P - Y\) \/ 4\./)
+  })
+
+  it('reads a vector as a column: x*y and a column beside a vector refused, wᵀ·x a number that scales x', async () => {
+    expect((await runCli(['loss = x*y', '--shape', 'x=3', '--shape', 'y=3'])).stderr).toContain(
+      "x is a vector, a column in symbols, so x*y has no meaning; write x'*y for their dot product",
+    )
+    expect((await runCli(['z = W*x + c; loss = sum(z.^2)', '--shape', 'W=3x2', '--shape', 'x=2', '--shape', 'c=3x1'])).stderr).toContain(
+      'c is declared 3×1 beside the vector t1; a vector is a column in symbols: declare c=3',
+    )
+    const { stdout } = await runCli(["yhat = w'*x + b; loss = (yhat - y)^2", '--shape', 'w=3', '--shape', 'x=3'])
+    expect(stdout).toContain('  ∂loss/∂w = 2·(wᵀ·x + b - y)·x   (3)\n')
+    expect(stdout).toMatch(/│ t1 +│ w' +│ 1×3 +│ wᵀ +│/)
+    expect(stdout).toMatch(/│ t1 = w' +│ w +│ ḡᵀ +│/)
+  })
+
   it('finds a shape error from the declared shapes, with the message the numbers give', async () => {
     const symbolic = await runCli(['loss = sum(W*x)', '--shape', 'W=3x2', '--shape', 'x=3'])
     const numeric = await runCli(['loss = sum(W*x)', '--W', 'zeros(3, 2)', '--x', 'zeros(3)'])
@@ -186,7 +209,7 @@ describe('symbolic tensors: what they say', () => {
     [
       ['loss = max(W*x)', '--shape', 'W=3x2', '--shape', 'x=2'],
       1,
-      'max(t1): maxall has no matrix formula in a symbolic program; give every variable a value (--NAME VALUE) to trace it with numbers',
+      'max(t1): max has no matrix formula in a symbolic program; give every variable a value (--NAME VALUE) to trace it with numbers',
     ],
     [
       ['loss = sum(W*x)', '--shape', 'W=3x2', '--shape', 'x=2', '--format', 'markdown'],

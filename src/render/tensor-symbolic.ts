@@ -60,6 +60,11 @@ function* symbolicLines(trace: SymbolicTrace, options: SymbolicRenderOptions): G
     W.backwardColumns,
     trace.edges.map((edge) => [`∂${out}/∂${nodes[edge.input]!.label}`, `${nodes[edge.consumer]!.label}`, writeText(edge.contribution)]),
   )
+  for (const edge of trace.edges)
+    if (edge.known)
+      yield text(
+        W.knownForm(`∂${out}/∂${nodes[edge.input]!.label}`, writeText(edge.known.target), writeText(edge.known.form), nodes[edge.consumer]!.shape.length === 2),
+      )
   yield ''
   yield chalk.bold(W.gradientsTitle)
   for (const g of trace.gradients) yield `  ${text(`∂${out}/∂${g.name} = ${writeText(g.grad)}`)}   (${shapeCell(g.shape)})`

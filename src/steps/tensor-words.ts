@@ -48,6 +48,9 @@ export const SYMBOLIC_WORDS = {
   backwardTitle: (out: string) => `3. Backward pass: each rule applied to the gradient arriving, from ${out} back`,
   backwardColumns: ['gradient', 'through', 'contribution'],
   gradientsTitle: '4. Gradients, as formulas',
+  /** Softmax with cross-entropy: the formula holds for any target; the known form when it sums to 1. */
+  knownForm: (gradient: string, target: string, form: string, rows: boolean) =>
+    `  Softmax with cross-entropy: where ${rows ? `each row of ${target}` : target} sums to 1 (one-hot labels, or probabilities), ${gradient} is ${form}.`,
   notes: [
     '· is the matrix product, ᵀ the transpose, ⊙ and .^ act entry by entry.',
     '𝟏ₙ is a column of n ones: Gᵀ·𝟏ₙ adds up the rows of G, G·𝟏ₙ its columns.',

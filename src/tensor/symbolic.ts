@@ -32,6 +32,8 @@ export type M = { shape: Shape } & (
 )
 
 const num = (value: number): M => ({ k: 'num', value, shape: [] })
+/** A scalar, or a vector or matrix of one entry (wᵀ·x): it scales what it multiplies. */
+const oneEntry = (s: Shape) => s.every((n) => n === 1)
 const isNum = (m: M, value?: number): m is M & { k: 'num'; value: number } => m.k === 'num' && (value === undefined || m.value === value)
 const same = (a: M, b: M) => key(a) === key(b)
 
@@ -49,6 +51,12 @@ function broadcast(shapes: Shape[]): Shape {
 export function transpose(a: M): M {
   if (a.shape.length === 0 || isNum(a)) return a
   if (a.k === 'transpose') return a.a
+  // (A·B)ᵀ is Bᵀ·Aᵀ, and (k·A)ᵀ is k·Aᵀ: the transposes go in, where they cancel or sit on names.
+  if (a.k === 'matmul' && a.a.shape.length === 2 && (a.b.shape.length === 2 || a.b.k === 'ones')) return matmul(transpose(a.b), transpose(a.a))
+  // (s·xᵀ)ᵀ with s one entry (wᵀ·x + b - y) is s·x.
+  if (a.k === 'matmul' && oneEntry(a.a.shape)) return ew('mul', [a.a, transpose(a.b)])
+  const [k, rest] = scaled(a)
+  if (k !== 1 && rest !== a) return ew('mul', [num(k), transpose(rest)])
   const shape = a.shape.length === 1 ? [1, a.shape[0]!] : [a.shape[1]!, a.shape[0]!]
   if (a.k === 'ones') return { k: 'ones', shape }
   return { k: 'transpose', a, shape }
@@ -71,6 +79,9 @@ function scaled(m: M): [number, M] {
 
 export function matmul(a: M, b: M): M {
   if (a.shape.length === 0 || b.shape.length === 0) return ew('mul', [a, b])
+  // 𝟏ₘ·𝟏ₙᵀ is the m×n matrix of ones.
+  if (a.k === 'ones' && b.k === 'ones' && a.shape.length === 1 && b.shape.length === 2 && b.shape[0] === 1)
+    return { k: 'ones', shape: [a.shape[0]!, b.shape[1]!] }
   // Numbers come out in front: Wᵀ·(2·g) is 2·Wᵀ·g.
   const [ka, ra] = scaled(a)
   const [kb, rb] = scaled(b)
@@ -214,7 +225,7 @@ export function sum(a: M, dim?: number): M {
 /** The gradient of a broadcast operand: the upstream summed over the axes it was copied along. */
 function reduceTo(g: M, shape: Shape): M {
   if (g.shape.length === shape.length && g.shape.every((n, k) => n === shape[k])) return g
-  if (shape.length === 0 || shape.every((n) => n === 1)) return sum(g)
+  if (shape.length === 0 || shape.every((n) => n === 1)) return g.shape.reduce((x, y) => x * y, 1) === 1 ? g : sum(g)
   // Summed over the rows, Gᵀ·𝟏 (a column, as a vector is here); over the columns, G·𝟏.
   const [m, n] = g.shape as [number, number]
   if (g.shape.length === 2 && shape.length === 1) return matmul(transpose(g), { k: 'ones', shape: [m] })
@@ -277,8 +288,9 @@ function write(m: M, math: boolean): string {
       const infix = INFIX[m.op]
       if (m.op === 'neg') return a.k === 'ew' && a.op === 'div' ? `-${at(a.args[0]!, 4)}${math ? ' ./ ' : ' / '}${at(a.args[1]!, 3)}` : `-${at(a, 4)}`
       // A number times a product needs no parentheses: 2·Wᵀ·g.
-      if (m.op === 'mul' && isNum(a) && a.shape.length === 0) return `${numText(a.value)}${math ? '*' : '·'}${at(b, b.k === 'matmul' ? 2 : 3)}`
-      if (m.op === 'mul' && a.shape.length === 0 && b.shape.length > 0) return `${at(a, 2)}${math ? '*' : '·'}${at(b, 3)}`
+      if (m.op === 'mul' && isNum(a) && a.shape.length === 0)
+        return `${numText(a.value)}${math ? '*' : '·'}${at(b, b.k === 'matmul' || (b.k === 'ew' && b.op === 'mul') ? 2 : 3)}`
+      if (m.op === 'mul' && oneEntry(a.shape) && b.shape.length > 0 && !oneEntry(b.shape)) return `${at(a, 3)}${math ? '*' : '·'}${at(b, 3)}`
       if (infix) {
         const [text, mathText, p] = infix
         const product = m.op === 'mul' || m.op === 'div'
@@ -335,6 +347,12 @@ export interface SymbolicEdge {
   formula: string
   shapes?: string
   contribution: M
+  /**
+   * Softmax under cross-entropy: p ⊙ ḡ is -T/n for a target T, and where each row of T sums to 1
+   * (one-hot labels, probabilities) the contribution is the known form (p - T)/n. Not assumed:
+   * said beside the formula, which holds for any T.
+   */
+  known?: { target: M; form: M }
 }
 
 export interface SymbolicTrace {
@@ -378,8 +396,12 @@ export function traceSymbolic(graph: TensorGraph, declared: Map<string, Shape>, 
     } else {
       if (!SYMBOLIC_OPS.has(node.op!))
         throw new InputError(
-          `${node.expression}: ${node.op} has no matrix formula in a symbolic program; give every variable a value (--NAME VALUE) to trace it with numbers`,
+          `${node.expression}: ${TENSOR_OPS[node.op!].name(node.params)} has no matrix formula in a symbolic program; give every variable a value (--NAME VALUE) to trace it with numbers`,
         )
+      refuseRowReading(
+        node,
+        node.inputs.map((k) => ({ label: nodes[k]!.label, shape: values[k]!.shape })),
+      )
       values.push(
         forwardOf(
           node.op!,
@@ -430,7 +452,29 @@ export function traceSymbolic(graph: TensorGraph, declared: Map<string, Shape>, 
       )
       const rule = rules[slot]!
       const shapes = rule.shapes?.(operands, node.value!.shape, node.params)
-      edges.push({ consumer: index, input, slot, formula: rule.formula(operands, node.value!.shape, node.params), ...(shapes ? { shapes } : {}), contribution })
+      // The rule in this table's own notation (· the matrix product), built as the contribution is: on ḡ and the operands' names.
+      const label = (k: number): M => (nodes[k]!.kind === 'constant' ? values[k]! : { k: 'name', name: nodes[k]!.label, shape: values[k]!.shape })
+      const ruleText = writeText(
+        vjpOf(
+          node.op!,
+          node.params,
+          slot,
+          { k: 'name', name: 'ḡ', shape: values[index]!.shape },
+          node.inputs.map(label),
+          { k: 'name', name: node.label, shape: values[index]!.shape },
+          nodes[input]!.value!.shape,
+        ),
+      )
+      const known = node.op === 'softmax' ? crossEntropyForm(g!, named[index]!) : undefined
+      edges.push({
+        consumer: index,
+        input,
+        slot,
+        formula: ruleText,
+        ...(shapes ? { shapes } : {}),
+        contribution,
+        ...(known ? { known } : {}),
+      })
       grads[input] = grads[input] ? ew('add', [grads[input]!, contribution]) : contribution
     })
   }
@@ -439,7 +483,8 @@ export function traceSymbolic(graph: TensorGraph, declared: Map<string, Shape>, 
     nodes: nodes.map((node, i) => ({
       label: node.label,
       kind: node.kind,
-      shape: node.value!.shape,
+      // A vector's transpose is a row here (1×3), as a column's is.
+      shape: values[i]!.shape,
       ...(node.expression ? { expression: node.expression } : {}),
       value: values[i]!,
     })),
@@ -453,6 +498,34 @@ export function traceSymbolic(graph: TensorGraph, declared: Map<string, Shape>, 
     })),
     declared,
   }
+}
+
+/**
+ * Where the numbers would read a vector as a row, which a column cannot be: x*y or x*W with x a
+ * vector on the left, and a vector beside an n×1 matrix (which the numbers broadcast to n×n).
+ */
+function refuseRowReading(node: TensorGraph['nodes'][number], inputs: { label: string; shape: Shape }[]): void {
+  const [a, b] = inputs.map((n) => n.shape) as [Shape, Shape | undefined]
+  const [la, lb] = inputs.map((n) => n.label) as [string, string | undefined]
+  if (node.op === 'matmul' && a.length === 1 && b !== undefined && b.length >= 1)
+    throw new InputError(
+      `${node.expression}: ${la} is a vector, a column in symbols, so ${la}*${lb} has no meaning; write ${la}'*${lb}${b.length === 1 ? ' for their dot product' : ''}`,
+    )
+  const column = (s?: Shape) => s !== undefined && s.length === 2 && s[1] === 1
+  if (node.op === 'elementwise' && b !== undefined && ((a.length === 1 && column(b)) || (column(a) && b.length === 1)))
+    throw new InputError(
+      `${node.expression}: ${column(a) ? la : lb} is declared ${shapeText(column(a) ? a : b)} beside the vector ${column(a) ? lb : la}; a vector is a column in symbols: declare ${column(a) ? la : lb}=${(column(a) ? a : b)[0]}`,
+    )
+}
+
+/** Whether `m` uses `part` anywhere. */
+const uses = (m: M, part: M): boolean => writeMath(m).includes(writeMath(part))
+
+/** Under cross-entropy (ḡ ⊙ p = -k·T, T free of p): the target T and the known form k·(p - T). */
+function crossEntropyForm(g: M, p: M): SymbolicEdge['known'] {
+  const [k, target] = scaled(ew('mul', [p, g]))
+  if (k >= 0 || uses(target, p) || target.k === 'ones') return undefined
+  return { target, form: ew('mul', [num(-k), ew('sub', [p, target])]) }
 }
 
 /** `m` with every occurrence of `target` written as `by`. */
