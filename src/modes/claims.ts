@@ -170,12 +170,8 @@ export function parseClaim(trace: Trace, text: string, index = indexNodes(trace)
   const wrt = at(() => findNode(trace, index, wrtText))
   if (valueText.trim() === '') fail('the value after = is empty')
   // dL/dx = dL/da * y: a value that uses other derivatives, as students write the chain rule.
-  const factors = derivativesIn(trace, index, valueText)
-  if (factors.length > 0) {
-    const value = factors.reduceRight((v, f, k) => `${v.slice(0, f.at)}${factorName(k)}${v.slice(f.end)}`, valueText)
-    const lhs = at(() => parseClaim(trace, `d (${ofWritten}) / d (${wrtWritten}) = 0`, index))
-    return at(() => chainedClaim(trace, index, lhs, text.trim(), value, factors))
-  }
+  const chain = at(() => valueChain(trace, index, text.trim(), { of: ofWritten, wrt: wrtWritten }, valueText))
+  if (chain) return chain
   // The tutor prints Infinity and NaN where a derivative is one: a student copying it is read as written.
   const literal = nonFiniteLiteral(valueText)
   // "undefined" (as the quiz takes it at a kink): a claim that the derivative does not exist here.
@@ -239,6 +235,14 @@ const findNodeOrUndefined = (trace: Trace, index: NodeIndex, text: string): numb
     if (error instanceof InputError) return undefined
     throw error
   }
+}
+
+/** A claim whose value uses other derivatives (dL/da * y), as a chain of them; undefined when it uses none. */
+function valueChain(trace: Trace, index: NodeIndex, text: string, lhs: { of: string; wrt: string }, valueText: string): Claim | undefined {
+  const factors = derivativesIn(trace, index, valueText)
+  if (factors.length === 0) return undefined
+  const value = factors.reduceRight((v, f, k) => `${v.slice(0, f.at)}${factorName(k)}${v.slice(f.end)}`, valueText)
+  return chainedClaim(trace, index, parseClaim(trace, derivativeClaim(lhs), index), text, value, factors)
 }
 
 /** The name a chain's k-th factor is bound to while its value is evaluated. */

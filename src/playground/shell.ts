@@ -42,19 +42,8 @@ legend { font-weight: 600; padding: 0; }
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
-/** The whole page around `script`, the bundled app (which must not contain "</script"). */
-export function playgroundHtml(script: string): string {
-  if (/<\/script|<!--/i.test(script)) throw new Error('the playground script would end its <script> element early')
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escape(P.title)}</title>
-<style>${PAGE_STYLE}${STYLE}</style>
-</head>
-<body>
-<header>
+/** The boxes a student types into, and what the page says of them. */
+const header = () => `<header>
 <h1>${escape(P.heading)}</h1>
 <p>${escape(P.intro)}</p>
 <form id="pg-form">
@@ -70,7 +59,10 @@ export function playgroundHtml(script: string): string {
 <pre id="pg-warnings" role="status" hidden></pre>
 </header>
 <main id="pg-trace" aria-label="${escape(P.traceHeading)}"></main>
-<section class="panel pg-views" aria-labelledby="pg-tables-heading">
+`
+
+/** The terminal view in both modes, check and quiz. */
+const panels = () => `<section class="panel pg-views" aria-labelledby="pg-tables-heading">
 <h2 id="pg-tables-heading">${escape(P.tablesHeading)}</h2>
 <div class="pg-side">
 <section aria-labelledby="pg-reverse-heading">
@@ -110,7 +102,21 @@ export function playgroundHtml(script: string): string {
 <button type="submit">${escape(P.quizSend)}</button>
 </form>
 </section>
-<script>${PAGE_MOUNT}</script>
+`
+
+/** The whole page around `script`, the bundled app (which must not contain "</script"). */
+export function playgroundHtml(script: string): string {
+  if (/<\/script|<!--/i.test(script)) throw new Error('the playground script would end its <script> element early')
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escape(P.title)}</title>
+<style>${PAGE_STYLE}${STYLE}</style>
+</head>
+<body>
+${header()}${panels()}<script>${PAGE_MOUNT}</script>
 <script>${script}</script>
 </body>
 </html>

@@ -174,19 +174,9 @@ function product(args: M[], divide: boolean, shape: Shape): M {
   }
   take(args[0]!, true)
   args.slice(1).forEach((x) => take(x, !divide))
-  // Cancelled across the line.
-  for (const entry of below) {
-    const at = above.find(([g]) => same(g, entry[0]))
-    if (!at) continue
-    const common = Math.min(at[1], entry[1])
-    at[1] -= common
-    entry[1] -= common
-  }
+  cancel(above, below)
   if (top === 0) return { ...num(0), shape }
-  const gcd = (a: number, b: number): number => (b === 0 ? Math.abs(a) : gcd(b, a % b))
-  const g = gcd(top, bottom) || 1
-  ;[top, bottom] = [top / g, bottom / g]
-  if (bottom < 0) [top, bottom] = [-top, -bottom]
+  ;[top, bottom] = lowestTerms(top, bottom)
   const power = ([f, n]: [M, number]) => (n === 1 ? f : ({ k: 'ew', op: 'pow', args: [f, num(n)], shape: f.shape } as M))
   const join = (fs: M[]) => fs.reduce((x, y) => ({ k: 'ew', op: 'mul', args: [x, y], shape: broadcast([x.shape, y.shape]) }) as M)
   // Scalars first: sum(y)·softmax(z), never softmax(z) ⊙ sum(y).
@@ -204,6 +194,24 @@ function product(args: M[], divide: boolean, shape: Shape): M {
   if (top === 1) return result
   if (top === -1) return { k: 'ew', op: 'neg', args: [result], shape }
   return { k: 'ew', op: 'mul', args: [num(top), result], shape }
+}
+
+/** A factor above and below the line cancelled, as far as their powers go (y ⊙ p / p is y). */
+function cancel(above: [M, number][], below: [M, number][]): void {
+  for (const entry of below) {
+    const at = above.find(([g]) => same(g, entry[0]))
+    if (!at) continue
+    const common = Math.min(at[1], entry[1])
+    at[1] -= common
+    entry[1] -= common
+  }
+}
+
+/** A fraction in lowest terms, its denominator positive. */
+function lowestTerms(top: number, bottom: number): [number, number] {
+  const gcd = (a: number, b: number): number => (b === 0 ? Math.abs(a) : gcd(b, a % b))
+  const g = gcd(top, bottom) || 1
+  return bottom / g < 0 ? [-top / g, -bottom / g] : [top / g, bottom / g]
 }
 
 /** A sum over every entry, or over the rows (dim 0) or columns (dim 1); a sum over an axis of size 1 is gone. */
@@ -381,6 +389,33 @@ export function traceSymbolic(graph: TensorGraph, declared: Map<string, Shape>, 
     throw new InputError(
       `the output ${out.label} is ${shapeText(out.value!.shape)}; backpropagation starts from a scalar loss: end with sum(…) or mean(…) of it`,
     )
+  const { values, named } = symbolicValues(graph, expand)
+  const { grads, edges } = symbolicBackward(graph, values, named)
+  return {
+    source: graph.source,
+    nodes: nodes.map((node, i) => ({
+      label: node.label,
+      kind: node.kind,
+      // A vector's transpose is a row here (1×3), as a column's is.
+      shape: values[i]!.shape,
+      ...(node.expression ? { expression: node.expression } : {}),
+      value: values[i]!,
+    })),
+    edges,
+    output: graph.output,
+    gradients: graph.variables.map((v) => ({
+      name: nodes[v]!.label,
+      shape: nodes[v]!.value!.shape,
+      grad: grads[v] ?? { ...num(0), shape: nodes[v]!.value!.shape },
+      declared: declared.has(nodes[v]!.label),
+    })),
+    declared,
+  }
+}
+
+/** Each node's value in the program's names, and the expression its consumers write it by (its name, where the program names a layer's activations). */
+function symbolicValues(graph: TensorGraph, expand: boolean): { values: M[]; named: M[] } {
+  const { nodes } = graph
   const values: M[] = []
   const named: M[] = []
   nodes.forEach((node, i) => {
@@ -418,6 +453,32 @@ export function traceSymbolic(graph: TensorGraph, declared: Map<string, Shape>, 
       node.assigned && node.kind === 'op' && i !== graph.output && (terms(values[i]!) > LIMITS.maxMatrixTerms || (!expand && callsFunction(values[i]!)))
     named.push(byName ? { k: 'name', name: node.label, shape } : values[i]!)
   })
+  return { values, named }
+}
+
+/** An edge's rule in the table's own notation (· the matrix product), built as its contribution is: on ḡ and the operands' names. */
+function ruleOf(nodes: TensorGraph['nodes'], values: M[], index: number, slot: number): string {
+  const node = nodes[index]!
+  const label = (k: number): M => (nodes[k]!.kind === 'constant' ? values[k]! : { k: 'name', name: nodes[k]!.label, shape: values[k]!.shape })
+  const shape = values[index]!.shape
+  const input = node.inputs[slot]!
+  return writeText(
+    vjpOf(
+      node.op!,
+      node.params,
+      slot,
+      { k: 'name', name: 'ḡ', shape },
+      node.inputs.map(label),
+      { k: 'name', name: node.label, shape },
+      nodes[input]!.value!.shape,
+    ),
+  )
+}
+
+/** The backward pass in symbols: each edge's contribution (its rule on the upstream's expression) and each node's gradient. */
+function symbolicBackward(graph: TensorGraph, values: M[], named: M[]): { grads: (M | undefined)[]; edges: SymbolicEdge[] } {
+  const { nodes } = graph
+  const out = nodes[graph.output]!
   const grads: (M | undefined)[] = new Array(nodes.length)
   const edges: SymbolicEdge[] = []
   grads[graph.output] = num(1)
@@ -450,21 +511,8 @@ export function traceSymbolic(graph: TensorGraph, declared: Map<string, Shape>, 
           nodes[input]!.value!.shape,
         ),
       )
-      const rule = rules[slot]!
-      const shapes = rule.shapes?.(operands, node.value!.shape, node.params)
-      // The rule in this table's own notation (· the matrix product), built as the contribution is: on ḡ and the operands' names.
-      const label = (k: number): M => (nodes[k]!.kind === 'constant' ? values[k]! : { k: 'name', name: nodes[k]!.label, shape: values[k]!.shape })
-      const ruleText = writeText(
-        vjpOf(
-          node.op!,
-          node.params,
-          slot,
-          { k: 'name', name: 'ḡ', shape: values[index]!.shape },
-          node.inputs.map(label),
-          { k: 'name', name: node.label, shape: values[index]!.shape },
-          nodes[input]!.value!.shape,
-        ),
-      )
+      const shapes = rules[slot]!.shapes?.(operands, node.value!.shape, node.params)
+      const ruleText = ruleOf(nodes, values, index, slot)
       const known = node.op === 'softmax' ? crossEntropyForm(g!, named[index]!) : undefined
       edges.push({
         consumer: index,
@@ -478,26 +526,7 @@ export function traceSymbolic(graph: TensorGraph, declared: Map<string, Shape>, 
       grads[input] = grads[input] ? ew('add', [grads[input]!, contribution]) : contribution
     })
   }
-  return {
-    source: graph.source,
-    nodes: nodes.map((node, i) => ({
-      label: node.label,
-      kind: node.kind,
-      // A vector's transpose is a row here (1×3), as a column's is.
-      shape: values[i]!.shape,
-      ...(node.expression ? { expression: node.expression } : {}),
-      value: values[i]!,
-    })),
-    edges,
-    output: graph.output,
-    gradients: graph.variables.map((v) => ({
-      name: nodes[v]!.label,
-      shape: nodes[v]!.value!.shape,
-      grad: grads[v] ?? { ...num(0), shape: nodes[v]!.value!.shape },
-      declared: declared.has(nodes[v]!.label),
-    })),
-    declared,
-  }
+  return { grads, edges }
 }
 
 /**
