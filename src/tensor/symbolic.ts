@@ -387,7 +387,7 @@ export function traceSymbolic(graph: TensorGraph, declared: Map<string, Shape>, 
   const out = nodes[graph.output]!
   if (out.value!.data.length !== 1)
     throw new InputError(
-      `the output ${out.label} is ${shapeText(out.value!.shape)}; backpropagation starts from a scalar loss: end with sum(…) or mean(…) of it`,
+      `the output ${out.label} is ${out.value!.shape.length === 1 ? `a vector of ${out.value!.shape[0]} entries` : `a ${shapeText(out.value!.shape)} matrix`}; backpropagation starts from a scalar loss: end with sum(…) or mean(…) of it`,
     )
   const { values, named } = symbolicValues(graph, expand)
   const { grads, edges } = symbolicBackward(graph, values, named)
@@ -423,7 +423,9 @@ function symbolicValues(graph: TensorGraph, expand: boolean): { values: M[]; nam
     if (node.kind === 'variable') values.push({ k: 'name', name: node.label, shape })
     else if (node.kind === 'constant') {
       if (node.value!.data.length !== 1)
-        throw new InputError(`${node.expression ?? node.label}: a tensor constant in a symbolic program; bind it as a variable`)
+        throw new InputError(
+          `${node.expression ?? node.label}: a tensor constant in a symbolic program has no name to write it by; make it a variable (c) and declare its shape (--shape c=${node.value!.shape.join('x')})`,
+        )
       // A constant as the program wrote it (sqrt(2), not 1.41421), unless it is a plain number.
       const value = node.value!.data[0]!
       const written = node.expression ?? node.label
