@@ -331,6 +331,14 @@ describe('backprop-tutor playground', () => {
       await page.keyboard.press('Tab')
       expect(await page.evaluate((el) => getComputedStyle(document.getElementById(el)!).outlineStyle, id)).toBe('solid')
     }
+    // At 400 px the mission's graph is wider than its panel: a button fits it in, and back.
+    const width = () => page.evaluate(() => document.querySelector('#pg-trace .graph svg')!.getBoundingClientRect().width)
+    const before = await width()
+    await page.click('#fit')
+    expect(await page.getAttribute('#fit', 'aria-pressed')).toBe('true')
+    expect(await width()).toBeLessThan(before / 2)
+    await page.click('#fit')
+    expect(await width()).toBe(before)
     // Every text against what is behind it: WCAG AA, 4.5:1 (3:1 for large text).
     const failing = await page.evaluate(() => contrastFailures())
     expect(failing).toEqual([])

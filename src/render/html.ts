@@ -71,7 +71,7 @@ export async function renderHtml(trace: Trace, options: RenderOptions): Promise<
       quiz: Boolean(options.questions),
       tolerance: DEFAULT_TOLERANCE,
       names: options.questions ? nodeValues(trace) : {},
-      words: { value: GRAPH.value, grad: GRAPH.grad, answer: PAGE.answerLabel },
+      words: { value: GRAPH.value, grad: GRAPH.grad, answer: PAGE.answerLabel, fit: PAGE.fit },
       phases: PAGE.phases,
       constants: Object.fromEntries(trace.nodes.flatMap((node, i) => (node.kind === 'constant' ? [[i, true]] : []))),
     },
@@ -83,7 +83,7 @@ interface PageData {
   quiz: boolean
   tolerance: number
   names: Record<string, number>
-  words: { value: string; grad: string; answer: string; shape?: string; choose?: string; entries?: string }
+  words: { value: string; grad: string; answer: string; fit: string; shape?: string; choose?: string; entries?: string }
   phases: Record<Phase, string>
   constants: Record<number, boolean>
 }
@@ -252,7 +252,15 @@ export async function renderTensorHtml(trace: TensorTrace, options: TensorRender
       quiz: Boolean(options.questions),
       tolerance: DEFAULT_TOLERANCE,
       names: {},
-      words: { value: GRAPH.value, grad: GRAPH.grad, answer: PAGE.answerLabel, shape: TP.shapeLabel, choose: TP.chooseLabel, entries: TP.entriesLabel },
+      words: {
+        value: GRAPH.value,
+        grad: GRAPH.grad,
+        answer: PAGE.answerLabel,
+        fit: PAGE.fit,
+        shape: TP.shapeLabel,
+        choose: TP.chooseLabel,
+        entries: TP.entriesLabel,
+      },
       phases: Object.fromEntries(Object.entries(TP.phases(trace)).map(([phase, title]) => [phase, text(title)])) as Record<Phase, string>,
       constants: Object.fromEntries(nodes.flatMap((node, i) => (node.kind === 'constant' ? [[i, true]] : []))),
     },

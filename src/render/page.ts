@@ -35,6 +35,8 @@ ol.math li { white-space: pre-wrap; }
 .entries table { border-collapse: collapse; margin: 0.25rem 0; }
 .entries td { padding: 1px; }
 .entries button { font: inherit; font-size: 0.85rem; padding: 0.1rem 0.4rem; min-width: 4rem; }
+#fit { display: block; margin-bottom: 0.4rem; font-size: 0.875rem; }
+#fit[aria-pressed=true] { background: #fee2e2; border-color: var(--accent); }
 .entries button[aria-pressed=true] { background: #fee2e2; border-color: var(--accent); }
 .entries pre { margin: 0.25rem 0; padding: 0.5rem 0.75rem; background: var(--panel); white-space: pre-wrap; }
 #choices button { display: block; margin: 0.25rem 0; text-align: left; font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; }
@@ -73,6 +75,20 @@ function mountPage(data, host) {
   // A graph a little wider than its panel is scaled to fit; a big one keeps its size and scrolls.
   var panel = document.querySelector('.graph'), svg = panel && panel.querySelector('svg');
   if (svg && svg.width.baseVal.value <= 1.6 * panel.clientWidth) svg.style.width = '100%';
+  // In the playground (a narrow screen, a big graph), a button fits the whole graph to its panel and back.
+  if (host && svg && svg.style.width !== '100%') {
+    var fit = document.createElement('button');
+    fit.type = 'button';
+    fit.id = 'fit';
+    fit.textContent = data.words.fit;
+    fit.setAttribute('aria-pressed', 'false');
+    fit.addEventListener('click', function () {
+      var on = fit.getAttribute('aria-pressed') !== 'true';
+      fit.setAttribute('aria-pressed', String(on));
+      svg.style.width = on ? '100%' : '';
+    });
+    panel.insertBefore(fit, panel.firstChild);
+  }
   var answered = steps.map(function () { return false; });
   var misses = steps.map(function () { return 0; });
   var at = 0;

@@ -1040,6 +1040,8 @@ export const PAGE = {
   next: 'Next',
   last: 'Last',
   sliderLabel: 'Step',
+  /** The playground's button that fits a graph wider than its panel into it, and back. */
+  fit: 'Fit the graph to its panel',
   answerLabel: 'Your answer (a number or arithmetic with the values shown): ',
   check: 'Check',
   listLabel: 'Every step',
