@@ -63,7 +63,11 @@ export const inflatedWasm = {
       if (start < 0 || end < 0) throw new Error('@viz-js/viz: findWasmBinary not found; the inflated-wasm plugin needs updating')
       // The string literal as JavaScript reads it (our build, reading our own dependency), then
       // decoded as viz's binaryDecode does.
-      const text = new Function(`return ${source.slice(start + head.length, end + 1)}`)()
+      const literal = source.slice(start + head.length, end + 1)
+      // Exactly one quoted string, and nothing else, is evaluated.
+      if (!/^'(?:[^'\\]|\\.)*'$/s.test(literal))
+        throw new Error('@viz-js/viz: the WebAssembly is no single string literal; the inflated-wasm plugin needs updating')
+      const text = new Function(`return ${literal}`)()
       const bytes = Uint8Array.from(text, (ch) => {
         const c = ch.charCodeAt(0)
         return (~c >> 8) & c

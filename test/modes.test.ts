@@ -203,6 +203,10 @@ describe('check: claims worked out by hand', () => {
       [72, 72, true],
     ])
     // A program whose own names start with d divides them: dy/dx is dy over dx here.
+    // A value that uses the derivative it claims says nothing of it; a longer name that ends in d… is no derivative.
+    const empty = await runCli([...program, '--claim', 'dL/dx = dL/dx', '--claim', 'dL/dy = bdx/dx*0 + 2*a*x'])
+    expect(empty.stdout).toContain('cannot be read: the value uses the derivative it claims, so it says nothing of it')
+    expect(empty.stdout).toContain('cannot be read: bdx, dx are not a name with a value here')
     const names = await runCli(['check', 'L = dy * dx', '--dy', '2', '--dx', '4', '--claim', 'dL/ddy = dx', '--claim', 'dL/ddx = dy/dx * dx'])
     expect(names.stdout).toContain('✓ 2. dL/ddx = dy/dx * dx')
   })

@@ -71,6 +71,9 @@ describe('backprop-tutor playground', () => {
     const out = await runCli(['playground'])
     expect([out.code, out.stderr]).toEqual([0, ''])
     expect(out.stdout).toBe(page)
+    // The page itself: the boxes, the stepping script, the bundled command line.
+    expect(page).toMatch(/^<!doctype html>\n/)
+    for (const part of ['id="pg-program"', 'id="pg-values"', 'function mountPage(data, host)', 'playground takes no program']) expect(page).toContain(part)
     const file = await runCli(['playground', '-o', 'backprop.html'])
     expect([file.code, file.stdout, file.written['backprop.html'] === page]).toEqual([0, '', true])
   })

@@ -176,6 +176,12 @@ describe('symbolic tensors: what they say', () => {
     expect(JSON.parse((await runCli([...args, '--format', 'json'])).stdout).gradients.W1).not.toMatch(/\bH\b/)
   })
 
+  it('writes a product past exact integers as the number it is (1e200·1e200 is Infinity), never loops', async () => {
+    const { code, stdout } = await runCli(['sum(W*1e200*1e200)', '--shape', 'W=2x2', '--format', 'json'])
+    expect(code).toBe(0)
+    expect(JSON.parse(stdout).gradients.W).toBe('Infinity*ones(2, 2)')
+  })
+
   it('names softmax with cross-entropy where it appears, without assuming the target sums to 1', async () => {
     const vector = (await runCli(['p = softmax(z); loss = -sum(y .* log(p))', '--shape', 'z=3', '--shape', 'y=3'])).stdout
     expect(vector).toContain('  ∂loss/∂z = sum(y)·p - y   (3)')
@@ -206,6 +212,9 @@ describe('symbolic tensors: what they say', () => {
   })
 
   it.each([
+    [['', '--shape', 'W=2x2'], 1, 'the program is empty: give an expression such as "(x*w+b-y)^2"'],
+    [['sum(W)', '--shape', 'W=3000x3000'], 1, '--shape W=3000x3000: more than 4000000 entries'],
+    [["sum(W*x .* x')", '--shape', 'W=3x3', '--shape', 'x=3'], 1, 'is a row beside the vector t1, a column in symbols'],
     [
       ['loss = max(W*x)', '--shape', 'W=3x2', '--shape', 'x=2'],
       1,

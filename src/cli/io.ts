@@ -30,8 +30,8 @@ export interface Io {
   ask: (prompt: string) => Promise<string | undefined>
   /** quiz --random without --seed: a fresh seed. */
   newSeed: () => number
-  /** backprop-tutor playground: the page, built with the command line (dist/playground.html). */
-  playground: () => Promise<string>
+  /** backprop-tutor playground: the page, built with the command line (dist/playground.html); without it, the command says so. */
+  playground?: () => Promise<string>
 }
 
 /** An input past its limit: reading stopped there. */

@@ -308,6 +308,7 @@ export async function playground(opts: Parsed, positionals: string[], io: Io): P
   if (positionals.length > 0)
     throw new UsageError(`unexpected argument "${excerpt(positionals[0]!)}": the playground takes no program; a student types it into the page`)
   if (opts.output === '') throw new UsageError('-o needs a file name; leave -o out to write to stdout')
+  if (!io.playground) throw new UsageError('this backprop-tutor has no playground page to write (it is built beside the command line, as dist/playground.html)')
   const page = await io.playground()
   if (opts.output === undefined) await io.stdout(page)
   else await io.writeFile(opts.output, page)

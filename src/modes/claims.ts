@@ -210,7 +210,7 @@ export function parseClaim(trace: Trace, text: string, index = indexNodes(trace)
 }
 
 /** A derivative inside a claim's value: d A / d B, each side a name or a parenthesized expression. */
-const DERIVATIVE_IN_VALUE = /[d∂]\s*(\([^()]*\)|[\p{L}_$][\p{L}\p{N}_$#]*)\s*\/\s*[d∂]\s*(\([^()]*\)|[\p{L}_$][\p{L}\p{N}_$#]*)/gu
+const DERIVATIVE_IN_VALUE = /(?<![\p{L}\p{N}_$#])[d∂]\s*(\([^()]*\)|[\p{L}_$][\p{L}\p{N}_$#]*)\s*\/\s*[d∂]\s*(\([^()]*\)|[\p{L}_$][\p{L}\p{N}_$#]*)/gu
 
 /**
  * The derivatives a claim's value uses (dL/da in dL/dx = dL/da * y), where each side names a node
@@ -242,7 +242,12 @@ function valueChain(trace: Trace, index: NodeIndex, text: string, lhs: { of: str
   const factors = derivativesIn(trace, index, valueText)
   if (factors.length === 0) return undefined
   const value = factors.reduceRight((v, f, k) => `${v.slice(0, f.at)}${factorName(k)}${v.slice(f.end)}`, valueText)
-  return chainedClaim(trace, index, parseClaim(trace, derivativeClaim(lhs), index), text, value, factors)
+  const claim = chainedClaim(trace, index, parseClaim(trace, derivativeClaim(lhs), index), text, value, factors)
+  // dL/dx = dL/dx * 1 says nothing: a claim's value may not use the derivative it claims. (A
+  // written trace may say two ways of writing one derivative are equal: that is read as right.)
+  if (claim.chain!.factors.some((f) => f.of === claim.of && f.wrt === claim.wrt && Boolean(f.local) === Boolean(claim.local)))
+    throw new InputError('the value uses the derivative it claims, so it says nothing of it; give its number, or a formula in the values')
+  return claim
 }
 
 /** The name a chain's k-th factor is bound to while its value is evaluated. */

@@ -81,8 +81,9 @@ function valueWords(): string[] | { error: string } {
   for (let i = 0; i < all.length; i++) {
     const name = all[i]!.replace(/^--/, '').replace(/=.*/, '')
     if (all[i]!.startsWith('--') && PANEL_OPTIONS.includes(name)) {
+      if (!all[i]!.includes('=') && i + 1 >= all.length) return { error: `backprop-tutor: error: --${name} needs a value, as in --${name} 0.05` }
       panelWords.push(all[i]!)
-      if (!all[i]!.includes('=') && i + 1 < all.length) panelWords.push(all[++i]!)
+      if (!all[i]!.includes('=')) panelWords.push(all[++i]!)
     } else split.push(all[i]!)
   }
   try {
@@ -169,7 +170,7 @@ async function redraw(mine: number): Promise<void> {
     clearError()
     warningBox.hidden = true
     status.textContent = P.empty
-    for (const box of [traceBox, reverseBox, forwardBox]) box.replaceChildren()
+    clearViews()
     return
   }
   const argv = valueWords()
@@ -192,7 +193,13 @@ async function redraw(mine: number): Promise<void> {
   const [html, forward] = await Promise.all([
     run([...trace, '--format', 'html', '--', program]),
     run([
-      ...sharedWords(argv, 'trace', 'trace', ['lr', 'steps', 'params', 'data', 'summary', 'entry', 'mode']),
+      // Forward mode keeps the box's --tangent directions.
+      ...sharedWords(
+        argv,
+        'trace',
+        'trace',
+        TRACE_ONLY.filter((o) => o !== 'tangent'),
+      ),
       ...(given ? [] : ['--width', String(columns(forwardBox))]),
       '--mode',
       'forward',
@@ -239,6 +246,13 @@ function mount(html: string): void {
   })
 }
 
+/** No trace: the views emptied, and the stepping view's listeners (its keys) gone with it. */
+function clearViews(): void {
+  page?.abort()
+  page = undefined
+  for (const box of [traceBox, reverseBox, forwardBox]) box.replaceChildren()
+}
+
 /** The boxes from the address, or the mission's example on a first visit. A link refused stays in the address, to be read. */
 function load(): void {
   const shared = readHash(location.hash)
@@ -246,7 +260,7 @@ function load(): void {
     generation++
     programBox.value = ''
     valuesBox.value = ''
-    for (const box of [traceBox, reverseBox, forwardBox]) box.replaceChildren()
+    clearViews()
     traceBox.setAttribute('aria-busy', 'false')
     showError(shared.error)
     return

@@ -4,6 +4,7 @@
 // copies out: the page is the same for every student, and needs nothing but itself.
 import { PAGE_MOUNT, PAGE_STYLE } from '../render/page.js'
 import { PLAYGROUND as P } from '../steps/words.js'
+import { escape } from '../render/html.js'
 
 /** The playground's own layout, over the page's style; colours pass WCAG AA as the page's do. */
 const STYLE = `
@@ -39,8 +40,6 @@ legend { font-weight: 600; padding: 0; }
 #pg-quiz-start { margin-bottom: 0.5rem; }
 #pg-quiz-answer { font: 15px ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; padding: 0.3rem; max-width: 24rem; }
 `
-
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
 /** The boxes a student types into, and what the page says of them. */
 const header = () => `<header>

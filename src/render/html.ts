@@ -418,7 +418,8 @@ const firstLine = (source: string) => {
   return line.length > 60 ? `${line.slice(0, 57)}…` : line
 }
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+/** Text as HTML: every character that could open markup or end an attribute written as a reference. */
+export const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
 /** JSON inside <script>: no "</script>" or "<!--" can end it early, whatever the program's text. */
 const scriptJson = (value: unknown) =>

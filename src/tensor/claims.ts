@@ -81,7 +81,15 @@ export function parseTensorClaim(trace: TensorTrace, text: string): TensorClaim 
   const out = trace.nodes[trace.output]!.label
   if (of !== out) throw new InputError(`${of} is not the output; claims are about ∂${out}/∂ a node`)
   const node = trace.nodes.findIndex((n) => n.label === wrt && n.kind !== 'constant')
-  if (node < 0) throw new InputError(`${wrt} is not a node of the program (its variables: ${trace.gradients.map((g) => g.name).join(', ')})`)
+  if (node < 0) {
+    // A name assigned at each step of a loop (h): its steps are h#1, h#2, …, as the trace names them.
+    const steps = trace.nodes.filter((n) => n.assigned === wrt).map((n) => n.label)
+    if (steps.length > 1)
+      throw new InputError(
+        `${wrt} is assigned ${steps.length} times (${steps[0]} … ${steps.at(-1)}, as the trace names them): name one, as in d${out}/d${steps.at(-1)}`,
+      )
+    throw new InputError(`${wrt} is not a node of the program (its variables: ${trace.gradients.map((g) => g.name).join(', ')})`)
+  }
   if (trace.grads[node] === undefined) throw new InputError(`${wrt} does not reach ${out}, so it has no gradient to claim`)
   const shape = trace.nodes[node]!.value!.shape
   const index = [i, j].filter((x) => x !== undefined).map((x) => Number(x) - 1)

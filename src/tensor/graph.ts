@@ -110,6 +110,9 @@ export function buildTensorGraph(
   const written = text.charCodeAt(0) === 0xfeff ? text.slice(1).replace(/\r\n?/g, '\n') : text.replace(/\r\n?/g, '\n')
   if (written.length > LIMITS.maxLength)
     throw new InputError(`the program is ${written.length} characters long; the tutor's limit is ${LIMITS.maxLength} (4 MiB)`)
+  // Nothing but spaces and comments, as the scalar parser says it (mathjs would read undefined).
+  if (!options.constantsOnly && !options.inline && !/\S/.test(written.replace(/#[^\n]*/g, '')))
+    throw new InputError('the program is empty: give an expression such as "(x*w+b-y)^2"')
   // A loop is expanded into its steps' statements first: the graph never sees it.
   const loops = !options.inline && !options.constantsOnly && hasLoop(written) ? expandLoops(written, options.bindings) : undefined
   // A syntax error in a loop's body is told at the line and column written, not those of its expansion.

@@ -1,5 +1,6 @@
 // Text + values → a tensor trace: the whole tensor engine behind one call, for the CLI and for other tools.
 import { InputError, excerpt } from '../errors.js'
+import { LIMITS } from '../limits.js'
 import { closestName } from '../bindings.js'
 import { buildTensorGraph } from './graph.js'
 import { readValue } from './values.js'
@@ -134,6 +135,8 @@ export function readShape(spec: string): [string, Shape] {
     throw new InputError(`--shape ${excerpt(spec)}: expected NAME=ROWSxCOLUMNS (W=3x2), NAME=N for a vector (x=2), or NAME= for a scalar`)
   const dims = [m[2], m[3]].filter((d): d is string => d !== undefined).map(Number)
   if (dims.some((d) => d < 1 || d > 10_000)) throw new InputError(`--shape ${excerpt(spec)}: each size is a whole number from 1 to 10000`)
+  if (dims.reduce((x, y) => x * y, 1) > LIMITS.maxTensorEntries)
+    throw new InputError(`--shape ${excerpt(spec)}: more than ${LIMITS.maxTensorEntries} entries; the tutor's limit per tensor`)
   // 1x1 is a scalar, as a matrix of one entry is one number to every rule here.
   return [m[1]!, dims.length === 2 && dims[0] === 1 && dims[1] === 1 ? [] : dims]
 }

@@ -181,8 +181,12 @@ function product(args: M[], divide: boolean, shape: Shape): M {
   const join = (fs: M[]) => fs.reduce((x, y) => ({ k: 'ew', op: 'mul', args: [x, y], shape: broadcast([x.shape, y.shape]) }) as M)
   // Scalars first: sum(y)·softmax(z), never softmax(z) ⊙ sum(y).
   const scalarsFirst = (fs: [M, number][]) => [...fs.filter(([f]) => f.shape.length === 0), ...fs.filter(([f]) => f.shape.length > 0)]
-  const ups = scalarsFirst(above.filter(([, n]) => n > 0)).map(power)
-  const downs = below.filter(([, n]) => n > 0).map(power)
+  // A negative power goes to the other side of the line (W.^-1 is 1 / W).
+  const sides = [...above.map(([f, n]) => [f, n, true] as const), ...below.map(([f, n]) => [f, n, false] as const)].map(
+    ([f, n, up]) => [f, Math.abs(n), n > 0 === up] as const,
+  )
+  const ups = scalarsFirst(sides.filter(([, n, up]) => up && n > 0).map(([f, n]) => [f, n])).map(power)
+  const downs = sides.filter(([, n, up]) => !up && n > 0).map(([f, n]) => power([f, n]))
   if (float !== 1) top *= float
   const sized = (fs: M[]) => fs.length > 0 && broadcast(fs.map((f) => f.shape)).join('×') === shape.join('×')
   if (!sized([...ups, ...downs])) ups.push(ones ?? { k: 'ones', shape })
@@ -209,6 +213,8 @@ function cancel(above: [M, number][], below: [M, number][]): void {
 
 /** A fraction in lowest terms, its denominator positive. */
 function lowestTerms(top: number, bottom: number): [number, number] {
+  // Past 2^53 (1e200·1e200) a number is no exact integer: it is divided out as it is.
+  if (!Number.isSafeInteger(top) || !Number.isSafeInteger(bottom)) return [top / bottom, 1]
   const gcd = (a: number, b: number): number => (b === 0 ? Math.abs(a) : gcd(b, a % b))
   const g = gcd(top, bottom) || 1
   return bottom / g < 0 ? [-top / g, -bottom / g] : [top / g, bottom / g]
@@ -256,7 +262,7 @@ const INFIX: Partial<Record<OpId, [string, string, number]>> = {
 const precedenceOf = (m: M): number =>
   m.k === 'ew' ? (m.op === 'neg' ? 3 : (INFIX[m.op]?.[2] ?? 5)) : m.k === 'matmul' ? 2 : m.k === 'num' && m.value < 0 ? 3 : 5
 
-/** A number as a factor: negative ones in parentheses. */
+/** A number as the formulas write it: an integer whole, anything else to 6 significant digits. */
 const numText = (v: number) => (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6))))
 
 function write(m: M, math: boolean): string {
@@ -298,7 +304,9 @@ function write(m: M, math: boolean): string {
       // A number times a product needs no parentheses: 2·Wᵀ·g.
       if (m.op === 'mul' && isNum(a) && a.shape.length === 0)
         return `${numText(a.value)}${math ? '*' : '·'}${at(b, b.k === 'matmul' || (b.k === 'ew' && b.op === 'mul') ? 2 : 3)}`
-      if (m.op === 'mul' && oneEntry(a.shape) && b.shape.length > 0 && !oneEntry(b.shape)) return `${at(a, 3)}${math ? '*' : '·'}${at(b, 3)}`
+      // A one-entry factor (wᵀ·x) scales: · in the table, .* for mathjs and check (a 1×1 matrix times a vector does not fit together).
+      if (m.op === 'mul' && oneEntry(a.shape) && b.shape.length > 0 && !oneEntry(b.shape))
+        return `${at(a, 3)}${math ? (a.shape.length === 0 ? '*' : ' .* ') : '·'}${at(b, 3)}`
       if (infix) {
         const [text, mathText, p] = infix
         const product = m.op === 'mul' || m.op === 'div'
@@ -447,6 +455,13 @@ function symbolicValues(graph: TensorGraph, expand: boolean): { values: M[]; nam
           shape,
         ),
       )
+      // With every vector a column, an element-wise op of a column and a row would be a matrix
+      // where the numbers make a vector: said rather than traced as another program.
+      const entries = (s: Shape) => s.reduce((x, y) => x * y, 1)
+      if (entries(values[i]!.shape) !== entries(shape))
+        throw new InputError(
+          `${node.expression}: with vectors as columns this is ${shapeText(values[i]!.shape)}, where the numbers make it ${shapeText(shape)}; transpose the row (or the column) so both are the same`,
+        )
     }
     // Downstream, an assigned node is written by its name where it applies a function (H for
     // tanh(X·W1 + b1ᵀ), as a textbook names a layer's activations), or once it is long; `expand`
@@ -465,15 +480,7 @@ function ruleOf(nodes: TensorGraph['nodes'], values: M[], index: number, slot: n
   const shape = values[index]!.shape
   const input = node.inputs[slot]!
   return writeText(
-    vjpOf(
-      node.op!,
-      node.params,
-      slot,
-      { k: 'name', name: 'ḡ', shape },
-      node.inputs.map(label),
-      { k: 'name', name: node.label, shape },
-      nodes[input]!.value!.shape,
-    ),
+    vjpOf(node.op!, node.params, slot, { k: 'name', name: 'ḡ', shape }, node.inputs.map(label), { k: 'name', name: node.label, shape }, values[input]!.shape),
   )
 }
 
@@ -510,7 +517,7 @@ function symbolicBackward(graph: TensorGraph, values: M[], named: M[]): { grads:
           g!,
           node.inputs.map((k) => named[k]!),
           named[index]!,
-          nodes[input]!.value!.shape,
+          values[input]!.shape,
         ),
       )
       const shapes = rules[slot]!.shapes?.(operands, node.value!.shape, node.params)
@@ -538,9 +545,16 @@ function symbolicBackward(graph: TensorGraph, values: M[], named: M[]): { grads:
 function refuseRowReading(node: TensorGraph['nodes'][number], inputs: { label: string; shape: Shape }[]): void {
   const [a, b] = inputs.map((n) => n.shape) as [Shape, Shape | undefined]
   const [la, lb] = inputs.map((n) => n.label) as [string, string | undefined]
+  if (node.op === 'matmul' && a.length === 1 && b !== undefined && b.length === 2 && b[0] === 1)
+    throw new InputError(`${node.expression}: ${la} is a vector, a column in symbols, and ${lb} a row: declare ${la}=${a[0]}x1 for their outer product`)
   if (node.op === 'matmul' && a.length === 1 && b !== undefined && b.length >= 1)
     throw new InputError(
       `${node.expression}: ${la} is a vector, a column in symbols, so ${la}*${lb} has no meaning; write ${la}'*${lb}${b.length === 1 ? ' for their dot product' : ''}`,
+    )
+  const row = (s?: Shape) => s !== undefined && s.length === 2 && s[0] === 1 && s[1]! > 1
+  if (node.op === 'elementwise' && b !== undefined && ((a.length === 1 && row(b)) || (row(a) && b.length === 1)))
+    throw new InputError(
+      `${node.expression}: ${row(a) ? la : lb} is a row beside the vector ${row(a) ? lb : la}, a column in symbols: entry by entry they would make a matrix; transpose one so both are columns or both rows`,
     )
   const column = (s?: Shape) => s !== undefined && s.length === 2 && s[1] === 1
   if (node.op === 'elementwise' && b !== undefined && ((a.length === 1 && column(b)) || (column(a) && b.length === 1)))
@@ -550,7 +564,8 @@ function refuseRowReading(node: TensorGraph['nodes'][number], inputs: { label: s
 }
 
 /** Whether `m` uses `part` anywhere. */
-const uses = (m: M, part: M): boolean => writeMath(m).includes(writeMath(part))
+const uses = (m: M, part: M): boolean =>
+  same(m, part) || (m.k === 'ew' ? m.args.some((x) => uses(x, part)) : 'a' in m ? uses(m.a, part) || ('b' in m && uses(m.b, part)) : false)
 
 /** Under cross-entropy (ḡ ⊙ p = -k·T, T free of p): the target T and the known form k·(p - T). */
 function crossEntropyForm(g: M, p: M): SymbolicEdge['known'] {
@@ -657,6 +672,8 @@ function axisSum(a: M, dim?: number): M {
 
 /** A reduced upstream copied back over the axis it was summed along: 𝟏·ḡᵀ, ḡ·𝟏ᵀ, or ḡ times ones for a full sum. */
 function spreadTo(g: M, shape: Shape, dim?: number): M {
+  // A scalar's sum is itself: its gradient is the upstream, no ones.
+  if (shape.length === 0) return g
   if (dim === undefined || shape.length === 1) return ew('mul', [g, { k: 'ones', shape }])
   const [m, n] = shape as [number, number]
   // A sum over the rows (dim 0) is a row of n: each row of the result is it. Over the columns, a column of m.
@@ -672,5 +689,5 @@ function fromSym(s: Sym, xs: M[]): M {
       s.op,
       s.args.map((x) => fromSym(x, xs)),
     )
-  throw new InputError('a local derivative too long to write as a matrix formula')
+  throw new InputError('a local derivative that refers to another gradient has no matrix formula here')
 }
