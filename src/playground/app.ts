@@ -190,6 +190,13 @@ async function redraw(mine: number): Promise<void> {
   warningBox.hidden = !reverse.stderr
   reverseBox.textContent = reverse.stdout
   $('pg-reverse-command').textContent = `${P.command} backprop-tutor ${[program, ...reverseWords, ...width].map(shellWord).join(' ')}`
+  // A program in symbols (--shape) is written in the terminal view alone: the page and forward mode take numbers.
+  if (splitArgs(argv, 'trace').options.some((word) => /^--shape(=|$)/.test(word))) {
+    showNote(traceBox, P.symbolic)
+    showNote(forwardBox, P.symbolic)
+    status.textContent = P.statusOk(firstStatement(program))
+    return
+  }
   const [html, forward] = await Promise.all([
     run([...trace, '--format', 'html', '--', program]),
     run([
@@ -217,13 +224,29 @@ async function redraw(mine: number): Promise<void> {
     message.textContent = html.stderr
     traceBox.replaceChildren(message)
   }
+  if (!status.textContent?.startsWith(P.tooLongToShare(LIMITS.maxShareLength))) status.textContent = P.statusOk(firstStatement(program))
+}
+
+/** The program's first line that is not a comment, shortened for the status line. */
+function firstStatement(program: string): string {
   const first =
     program
       .split('\n')
       .find((line) => line.trim() && !line.trim().startsWith('#'))
       ?.trim() ?? ''
-  if (!status.textContent?.startsWith(P.tooLongToShare(LIMITS.maxShareLength)))
-    status.textContent = P.statusOk(first.length > 60 ? `${first.slice(0, 57)}…` : first)
+  return first.length > 60 ? `${first.slice(0, 57)}…` : first
+}
+
+/** A panel that has nothing to show for this program, and says why. */
+function showNote(box: HTMLElement, text: string): void {
+  if (box === traceBox) {
+    page?.abort()
+    page = undefined
+  }
+  const note = document.createElement('p')
+  note.className = 'hint'
+  note.textContent = text
+  box.replaceChildren(note)
 }
 
 /** The --format html page's graph and steps, moved into this page and stepped by its own script. */

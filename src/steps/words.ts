@@ -1099,6 +1099,8 @@ export const PLAYGROUND = {
   tooLongToShare: (limit: number) => `The address holds no link to this program: it would be longer than ${limit.toLocaleString('en-US')} characters.`,
   valuesPositional: (word: string) =>
     `the values box holds --NAME VALUE pairs and options; "${word.slice(0, 40)}" is neither (the program goes in the Program box, a value after its --NAME)`,
+  symbolic:
+    'A program in symbols (--shape) is written in the terminal view below, its gradients as matrix formulas; stepping through it and forward mode take values.',
   checkEmpty: 'Paste your claims (one per line, as dL/dw = -2) or your written trace into the box first.',
   command: 'As the terminal prints it:',
   linkNotEncoded: (part: string) => `this link cannot be read: "${part.slice(0, 40)}" is not percent-encoded (write % as %25)`,
