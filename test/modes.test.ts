@@ -211,6 +211,13 @@ describe('check: claims worked out by hand', () => {
     expect(names.stdout).toContain('✓ 2. dL/ddx = dy/dx * dx')
   })
 
+  it('names the steps of a loop when a tensor claim says the name they share (h)', async () => {
+    const rnn = readFileSync(example('rnn.txt'), 'utf8')
+    const values = ['--W', '[0.5, -0.2; 0.1, 0.3]', '--U', '[1, 0; 0.5, 1]', '--X', '[1, 2; 0, 1; -1, 0.5]', '--b', '[0; 0.1]']
+    const { stdout } = await runCli(['check', rnn, ...values, '--claim', 'dloss/dh = 2*h'])
+    expect(stdout).toContain('cannot be read: h is assigned 4 times (h#0 … h#3, as the trace names them): name one, as in dloss/dh#3')
+  })
+
   it('points a claim about L at the output where the program names it (loss), not at the nearest name', async () => {
     const { stdout } = await runCli(['check', 'yhat = x*w + b; loss = (yhat - y)^2', '--x', '1', '--w', '1', '--b', '0', '--y', '0', '--claim', 'dL/dw = 2'])
     expect(stdout).toContain('cannot be read: L is not a node of the program; the output is loss, as in dloss/d… (')
