@@ -4,8 +4,7 @@
 import type { SymbolicTrace } from '../tensor/symbolic.js'
 import { writeMath, writeText } from '../tensor/symbolic.js'
 import { boxLines } from './box.js'
-import { DEFAULT_WIDTH, foldLine } from './wrap.js'
-import { displayWidth } from './box.js'
+import { DEFAULT_WIDTH, foldProse } from './wrap.js'
 import { shapeCell } from '../steps/values.js'
 import { PLAIN, type Colors } from '../steps/colors.js'
 import { SYMBOLIC_WORDS as W, TENSOR_WORDS } from '../steps/tensor-words.js'
@@ -18,10 +17,7 @@ export interface SymbolicRenderOptions {
 
 export function renderSymbolicTable(trace: SymbolicTrace, options: SymbolicRenderOptions): string {
   const width = options.width ?? DEFAULT_WIDTH
-  const lines = [...symbolicLines(trace, options)].map((line) =>
-    displayWidth(line) > width && !line.startsWith('│') && !line.startsWith('|') ? foldLine(line, width).join('\n') : line,
-  )
-  return `${lines.join('\n')}\n`
+  return foldProse(symbolicLines(trace, options), width)
 }
 
 function* symbolicLines(trace: SymbolicTrace, options: SymbolicRenderOptions): Generator<string> {

@@ -3,7 +3,7 @@
 // backward pass as upstream · rule = contribution per edge, and every gradient with its check.
 import { PLAIN } from '../steps/colors.js'
 import { boxLines, displayWidth } from './box.js'
-import { DEFAULT_WIDTH, foldLine } from './wrap.js'
+import { DEFAULT_WIDTH, foldProse } from './wrap.js'
 import { shapeCell, valueText } from '../steps/values.js'
 import type { TensorRenderOptions } from './index.js'
 import type { TensorEdge, TensorTrace } from '../tensor/trace.js'
@@ -59,10 +59,7 @@ export const TENSOR_PRECISION = 4
 
 export function renderTensorTable(trace: TensorTrace, options: TensorRenderOptions): string {
   const width = options.width ?? DEFAULT_WIDTH
-  const lines = [...tensorLines(trace, options)].map((line) =>
-    displayWidth(line) > width && !line.startsWith('│') && !line.startsWith('|') ? foldLine(line, width).join('\n') : line,
-  )
-  return `${lines.join('\n')}\n`
+  return foldProse(tensorLines(trace, options), width)
 }
 
 /** What each section writes with: color, the value style, text in the face's alphabet, and box tables. */

@@ -168,3 +168,10 @@ export function fitColumns(widths: number[], width: number): number[] {
   }
   return fitted
 }
+
+/** A face's lines folded at `width`: prose with a hanging indent, box tables (│, |) left to fold their own cells. */
+export function foldProse(lines: Iterable<string>, width: number): string {
+  const out: string[] = []
+  for (const line of lines) out.push(displayWidth(line) > width && !line.startsWith('│') && !line.startsWith('|') ? foldLine(line, width).join('\n') : line)
+  return `${out.join('\n')}\n`
+}

@@ -24,8 +24,8 @@ export type M = { shape: Shape } & (
   | { k: 'transpose'; a: M }
   /** An element-wise op of the scalar table (add, mul, tanh, …), scalars and rows broadcast. */
   | { k: 'ew'; op: OpId; args: M[] }
-  /** A sum over every entry (dim undefined), over the rows (0) or over the columns (1). */
-  | { k: 'sum'; a: M; dim?: number }
+  /** A sum over every entry. */
+  | { k: 'sum'; a: M }
   | { k: 'softmax' | 'logsumexp'; a: M; dim?: number }
   /** ∂out/∂node, standing in for a gradient too long to write out. */
   | { k: 'grad'; of: string; wrt: string }
@@ -35,10 +35,8 @@ const num = (value: number): M => ({ k: 'num', value, shape: [] })
 /** A scalar, or a vector or matrix of one entry (wᵀ·x): it scales what it multiplies. */
 const oneEntry = (s: Shape) => s.every((n) => n === 1)
 const isNum = (m: M, value?: number): m is M & { k: 'num'; value: number } => m.k === 'num' && (value === undefined || m.value === value)
-const same = (a: M, b: M) => key(a) === key(b)
-
-/** One text per expression (its mathjs syntax), to compare and collect factors. */
-const key = (m: M): string => writeMath(m)
+/** One expression as another: the same text in mathjs syntax (to compare and collect factors). */
+const same = (a: M, b: M) => writeMath(a) === writeMath(b)
 
 /** The shape of an element-wise result: the operands aligned from the right, each size equal or 1. */
 function broadcast(shapes: Shape[]): Shape {
@@ -100,23 +98,20 @@ export function ew(op: OpId, args: M[]): M {
     case 'identity':
       return a
     case 'add':
-      if (isNum(a, 0)) return b
+    case 'sub': {
       if (isNum(b, 0)) return a
-      // -a + b is written b - a; k·x + m·x is (k + m)·x.
-      if (scaled(a)[0] < 0 && scaled(b)[0] > 0) return ew('sub', [b, ew('neg', [a])])
-      if (same(scaled(a)[1], scaled(b)[1])) return ew('mul', [num(scaled(a)[0] + scaled(b)[0]), scaled(a)[1]])
-      if (b.k === 'ew' && b.op === 'neg') return ew('sub', [a, b.args[0]!])
+      if (op === 'add' && isNum(a, 0)) return b
+      if (op === 'sub' && isNum(a, 0)) return ew('neg', [b])
+      const [ka, ra] = scaled(a)
+      const [kb, rb] = scaled(b)
+      // k·x ± m·x is (k ± m)·x.
+      if (same(ra, rb)) return ew('mul', [num(op === 'add' ? ka + kb : ka - kb), ra])
+      // -a + b is written b - a; a - (-b) is a + b.
+      if (op === 'add' && ka < 0 && kb > 0) return ew('sub', [b, ew('neg', [a])])
+      if (op === 'add' && b.k === 'ew' && b.op === 'neg') return ew('sub', [a, b.args[0]!])
+      if (op === 'sub' && kb < 0) return ew('add', [a, kb === -1 ? rb : ew('mul', [num(-kb), rb])])
       break
-    case 'sub':
-      if (isNum(b, 0)) return a
-      if (isNum(a, 0)) return ew('neg', [b])
-      if (same(scaled(a)[1], scaled(b)[1])) return ew('mul', [num(scaled(a)[0] - scaled(b)[0]), scaled(a)[1]])
-      // a - (-b) is a + b.
-      if (scaled(b)[0] < 0) {
-        const [k, rest] = scaled(b)
-        return ew('add', [a, k === -1 ? rest : ew('mul', [num(-k), rest])])
-      }
-      break
+    }
     case 'neg': {
       if (a.k === 'ew' && a.op === 'neg') return a.args[0]!
       if (isNum(a)) return num(-a.value)
@@ -220,20 +215,15 @@ function lowestTerms(top: number, bottom: number): [number, number] {
   return bottom / g < 0 ? [-top / g, -bottom / g] : [top / g, bottom / g]
 }
 
-/** A sum over every entry, or over the rows (dim 0) or columns (dim 1); a sum over an axis of size 1 is gone. */
-export function sum(a: M, dim?: number): M {
+/** A sum over every entry (a sum over an axis is a product with ones: axisSum). */
+export function sum(a: M): M {
   if (a.shape.length === 0) return a
   // A number comes out of the sum: sum(-y) is -sum(y).
   const [k, rest] = scaled(a)
-  if (k !== 1) return ew('mul', [num(k), sum(rest, dim)])
-  if (dim === undefined) {
-    // The sum of ones is their count.
-    if (a.k === 'ones') return num(a.shape.reduce((x, y) => x * y, 1))
-    return { k: 'sum', a, shape: [] }
-  }
-  if (a.shape[dim] === 1) return a.shape.length === 2 ? { ...a, shape: dim === 0 ? [a.shape[1]!] : [a.shape[0]!] } : a
-  const shape = a.shape.length === 1 ? [] : dim === 0 ? [a.shape[1]!] : [a.shape[0]!]
-  return { k: 'sum', a, dim, shape }
+  if (k !== 1) return ew('mul', [num(k), sum(rest)])
+  // The sum of ones is their count.
+  if (a.k === 'ones') return num(a.shape.reduce((x, y) => x * y, 1))
+  return { k: 'sum', a, shape: [] }
 }
 
 /** The gradient of a broadcast operand: the upstream summed over the axes it was copied along. */
@@ -291,7 +281,7 @@ function write(m: M, math: boolean): string {
     case 'transpose':
       return `${at(m.a, 5)}${math ? "'" : 'ᵀ'}`
     case 'sum':
-      return m.dim === undefined ? `sum(${write(m.a, math)})` : `sum(${write(m.a, math)}, ${m.dim + 1})`
+      return `sum(${write(m.a, math)})`
     case 'softmax':
     case 'logsumexp':
       return `${m.k}(${write(m.a, math)}${m.dim === undefined ? '' : `, ${m.dim + 1}`})`
@@ -377,7 +367,7 @@ export interface SymbolicTrace {
   edges: SymbolicEdge[]
   output: number
   /** Each variable's gradient, and its shape. */
-  gradients: { name: string; shape: Shape; grad: M; declared: boolean }[]
+  gradients: { name: string; shape: Shape; grad: M }[]
   /** The declared shapes, as given. */
   declared: Map<string, Shape>
 }
@@ -415,7 +405,6 @@ export function traceSymbolic(graph: TensorGraph, declared: Map<string, Shape>, 
       name: nodes[v]!.label,
       shape: nodes[v]!.value!.shape,
       grad: grads[v] ?? { ...num(0), shape: nodes[v]!.value!.shape },
-      declared: declared.has(nodes[v]!.label),
     })),
     declared,
   }
@@ -588,7 +577,7 @@ function replaced(m: M, target: M, by: M): M {
         m.args.map((x) => replaced(x, target, by)),
       )
     case 'sum':
-      return sum(replaced(m.a, target, by), m.dim)
+      return sum(replaced(m.a, target, by))
     case 'softmax':
     case 'logsumexp':
       return { ...m, a: replaced(m.a, target, by) }
