@@ -115,8 +115,17 @@ let markdownRefused
 // In one process, the trace's own work on the 10,000-operation chain, and PyTorch's scalar
 // autograd on the same graph where torch can be imported (bench/torch-chain.py).
 const inProcess = JSON.parse(spawnSync(process.execPath, [join(root, 'bench', 'in-process.mjs'), '10000'], { encoding: 'utf8' }).stdout)
-const torchRun = spawnSync(process.env.PYTHON ?? 'python3', [join(root, 'bench', 'torch-chain.py'), '10000'], { encoding: 'utf8' })
-const torch = torchRun.status === 0 ? JSON.parse(torchRun.stdout) : undefined
+// Debian's python3-torch is for the system Python: a python3 found first on PATH (a pyenv or venv
+// one) may lack it, so each candidate is tried in turn ($PYTHON first where it is set).
+const pythons = [process.env.PYTHON, 'python3', '/usr/bin/python3'].filter((p) => p !== undefined)
+let torch
+for (const python of pythons) {
+  const run = spawnSync(python, [join(root, 'bench', 'torch-chain.py'), '10000'], { encoding: 'utf8' })
+  if (run.status === 0) {
+    torch = JSON.parse(run.stdout)
+    break
+  }
+}
 
 // A tensor program: a batch through a 784→128→10 network, weights from randn, X and Y from CSV files.
 const MLP = 'H = relu(X*W1 + b1); O = H*W2 + b2; loss = mean(logsumexp(O, 2) - sum(Y .* O, 2))'

@@ -270,7 +270,7 @@ export async function quiz(request: Request, io: Io): Promise<number> {
  * waiting queue in memory until the last is made (measured: 1.3 GB and twice the time on the
  * largest program, against 0.46 GB into a file).
  */
-async function write(text: string | Iterable<string>, output: string | undefined, io: Io): Promise<void> {
+export async function write(text: string | Iterable<string>, output: string | undefined, io: Io): Promise<void> {
   if (!output) {
     if (typeof text === 'string') return io.stdout(text)
     for (const chunk of text) await io.stdout(chunk)

@@ -25,7 +25,8 @@ import { EXIT, TooLong, type Io } from './io.js'
 import { NotText, notTextMessage } from './text.js'
 import { UsageError, differentiation, names, optionTypo, unknownWrt, wrtNames, type Request } from './command.js'
 import type { Direction } from '../render/layout.js'
-import { chainsOption } from './modes.js'
+import { chainsOption, write } from './modes.js'
+import type { TensorRenderOptions } from '../render/index.js'
 
 export async function tensorTrace(request: Request, source: string, io: Io, width: number, rankdir?: Direction): Promise<number> {
   const { opts } = request
@@ -61,7 +62,7 @@ export async function tensorTrace(request: Request, source: string, io: Io, widt
         })
   // The page's size limit first: its entries are worked out only for a page that will be written.
   if (opts.format === 'html') refuseLarger(htmlTooLarge(trace.nodes))
-  const text = await format.render(trace, {
+  const renderOptions: TensorRenderOptions = {
     ...(training ? { training } : {}),
     ...(entry ? { entry } : {}),
     ...(forward ? { forward, mode } : {}),
@@ -75,9 +76,8 @@ export async function tensorTrace(request: Request, source: string, io: Io, widt
     width,
     chalk,
     ...(rankdir ? { rankdir } : {}),
-  })
-  if (opts.output) await io.writeFile(opts.output, text)
-  else await io.stdout(text)
+  }
+  await write(format.chunks ? format.chunks(trace, renderOptions) : await format.render(trace, renderOptions), opts.output, io)
   return EXIT.ok
 }
 

@@ -20,6 +20,19 @@ export function* inChunks(lines: Iterable<string>): Generator<string> {
   if (chunk) yield chunk
 }
 
+/** Pieces of text gathered into writes of at least `size` characters (a piece that is bigger is written alone). */
+export function* gathered(pieces: Iterable<string>, size = 1 << 16): Generator<string> {
+  let pending = ''
+  for (const piece of pieces) {
+    pending += piece
+    if (pending.length >= size) {
+      yield pending
+      pending = ''
+    }
+  }
+  if (pending) yield pending
+}
+
 /** A program's nodes as a size check sees them: a graph's before it is traced, or a trace's. */
 export type Sized = readonly { inputs: readonly number[] }[]
 

@@ -17,11 +17,19 @@ import { dotHeader } from './dot.js'
 import { drawn } from './svg.js'
 import { renderTensorHtml } from './html.js'
 import { InputError } from '../errors.js'
+import { gathered, joined } from './shared.js'
 import { graphDirection, recordLabel } from './layout.js'
 
-export const TENSOR_FORMATS: Record<FormatName, { render: (trace: TensorTrace, options: TensorRenderOptions) => string | Promise<string> }> = {
+export const TENSOR_FORMATS: Record<
+  FormatName,
+  {
+    render: (trace: TensorTrace, options: TensorRenderOptions) => string | Promise<string>
+    /** The same text in pieces, written as they are made (see tensorJsonChunks). */
+    chunks?: (trace: TensorTrace, options: TensorRenderOptions) => Iterable<string>
+  }
+> = {
   table: { render: renderTensorTable },
-  json: { render: renderTensorJson },
+  json: { render: renderTensorJson, chunks: (trace, options) => gathered(tensorJsonChunks(trace, options)) },
   markdown: { render: (trace, options) => renderTensorNotes(trace, options, 'markdown') },
   latex: { render: (trace, options) => renderTensorNotes(trace, options, 'latex') },
   dot: { render: renderTensorDot },
@@ -37,24 +45,20 @@ const jsonNumber = (x: number) => (Number.isFinite(x) ? String(x) : `"${x}"`)
 
 /** A tensor as nested row-major arrays (NumPy's tolist()), written directly: big values are hundreds of thousands of numbers. */
 function nestedText(t: Tensor): string {
-  // JSON.stringify writes an array of finite numbers as String writes each (shortest round trip,
-  // -0 as 0) in one native call, several times faster than a call per number; a row with NaN or
-  // ±Infinity, which it would write as null, is written number by number.
-  const buffer: number[] = []
+  if (t.shape.length === 0) return jsonNumber(t.data[0]!)
+  // JSON.stringify writes arrays of finite numbers as String writes each (shortest round trip,
+  // -0 as 0) in one native call, several times faster than a call per number; a tensor with NaN
+  // or ±Infinity, which it would write as null, is written number by number.
+  if (t.data.every(Number.isFinite)) {
+    if (t.shape.length === 1) return JSON.stringify(Array.from(t.data))
+    const cols = t.shape[1]!
+    return JSON.stringify(Array.from({ length: t.shape[0]! }, (_, i) => Array.from(t.data.subarray(i * cols, (i + 1) * cols))))
+  }
   const row = (from: number, to: number) => {
-    let finite = true
-    buffer.length = to - from
-    for (let i = from; i < to; i++) {
-      const x = t.data[i]!
-      if (!Number.isFinite(x)) finite = false
-      buffer[i - from] = x
-    }
-    if (finite) return JSON.stringify(buffer)
     let out = '['
     for (let i = from; i < to; i++) out += (i > from ? ',' : '') + jsonNumber(t.data[i]!)
     return `${out}]`
   }
-  if (t.shape.length === 0) return jsonNumber(t.data[0]!)
   if (t.shape.length === 1) return row(0, t.data.length)
   const [rows, cols] = t.shape as [number, number]
   const parts: string[] = []
@@ -69,37 +73,54 @@ function nestedText(t: Tensor): string {
  * several; one alone is the input's grad), and the checks.
  */
 export function renderTensorJson(trace: TensorTrace, options: TensorRenderOptions = { precision: 6, ascii: false, explain: false }): string {
+  return joined(tensorJsonChunks(trace, options))
+}
+
+/**
+ * The same JSON in pieces of whole lines, written as they are made: a batch's values and gradients
+ * are megabytes of numbers, which then never sit in memory twice (as lines and as their join).
+ */
+export function* tensorJsonChunks(trace: TensorTrace, options: TensorRenderOptions): Generator<string> {
   const { nodes } = trace
   const q = JSON.stringify
   // A variable's grad is written twice (under "gradients" and in its node): its text made once.
   const written = new Map<Tensor, string>()
   const nested = (t: Tensor) => written.get(t) ?? (written.set(t, nestedText(t)), written.get(t)!)
-  const list = (items: string[]) => items.map((item, k) => `    ${item}${k < items.length - 1 ? ',' : ''}`)
-  const lines = ['{', `  "value": ${nested({ shape: [], data: new Float64Array([trace.value]) })},`, '  "gradients": {']
-  lines.push(...list(trace.gradients.map((g) => `${q(g.name)}: ${nested(g.grad)}`)))
-  lines.push('  },', `  "kind": "tensor",`, `  "output": ${q(nodes[trace.output]!.label)},`, `  "program": ${q(trace.source)},`)
-  lines.push(`  "bindings": ${q(Object.fromEntries(trace.bindings))},`, '  "nodes": [', ...list(nodesJson(trace, nested)), '  ],')
-  lines.push('  "edges": [', ...list(edgesJson(trace, nested)), '  ],')
-  lines.push(`  "chains": ${JSON.stringify(chainsJson(trace))},`)
-  lines.push('  "checks": [', ...list(trace.checks.map((c) => JSON.stringify(c))), '  ],')
-  if (options.entry) lines.push(`  "entry": ${entryJson(trace, options.entry)},`)
+  function* list(items: Iterable<string>, count: number): Generator<string> {
+    let k = 0
+    for (const item of items) yield `    ${item}${++k < count ? ',' : ''}\n`
+  }
+  yield `{\n  "value": ${nested({ shape: [], data: new Float64Array([trace.value]) })},\n  "gradients": {\n`
+  yield* list(
+    trace.gradients.map((g) => `${q(g.name)}: ${nested(g.grad)}`),
+    trace.gradients.length,
+  )
+  yield `  },\n  "kind": "tensor",\n  "output": ${q(nodes[trace.output]!.label)},\n  "program": ${q(trace.source)},\n`
+  yield `  "bindings": ${q(Object.fromEntries(trace.bindings))},\n  "nodes": [\n`
+  yield* list(nodesJson(trace, nested), nodes.length)
+  yield '  ],\n  "edges": [\n'
+  yield* list(edgesJson(trace, nested), trace.edges.length)
+  yield `  ],\n  "chains": ${JSON.stringify(chainsJson(trace))},\n  "checks": [\n`
+  yield* list(
+    trace.checks.map((c) => JSON.stringify(c)),
+    trace.checks.length,
+  )
+  yield '  ],\n'
+  if (options.entry) yield `  "entry": ${entryJson(trace, options.entry)},\n`
   const run = options.training
   if (run) {
     const final = [...run.final].map(([name, value]) => `${q(name)}:${nested(value)}`).join(',')
-    lines.push(
-      `  "training": {"lr":${run.lr},"params":${q(run.params)},"heldFixed":${q(run.heldFixed)},"losses":[${run.losses.map(jsonNumber).join(',')}],"gradNorms":[${run.gradNorms.map(jsonNumber).join(',')}],"final":{${final}}},`,
-    )
+    yield `  "training": {"lr":${run.lr},"params":${q(run.params)},"heldFixed":${q(run.heldFixed)},"losses":[${run.losses.map(jsonNumber).join(',')}],"gradNorms":[${run.gradNorms.map(jsonNumber).join(',')}],"final":{${final}}},\n`
   }
-  if (options.forward) lines.push(`  "forward": ${forwardJson(trace, options.forward)},`)
-  lines.push(`  "shortcuts": ${q(trace.shortcuts)},`, `  "flags": ${q(flagsJson(trace, Boolean(options.ascii)))},`, `  "notes": ${q(trace.notes)}`, '}')
-  return `${lines.join('\n')}\n`
+  if (options.forward) yield `  "forward": ${forwardJson(trace, options.forward)},\n`
+  yield `  "shortcuts": ${q(trace.shortcuts)},\n  "flags": ${q(flagsJson(trace, Boolean(options.ascii)))},\n  "notes": ${q(trace.notes)}\n}\n`
 }
 
 /** Each node with its shape, value and grad (null where it does not reach the output). */
-function nodesJson(trace: TensorTrace, nested: (t: Tensor) => string): string[] {
+function* nodesJson(trace: TensorTrace, nested: (t: Tensor) => string): Generator<string> {
   const { nodes } = trace
   const q = JSON.stringify
-  return nodes.map((node, i) => {
+  for (const [i, node] of nodes.entries()) {
     const fields = [
       `"id":${q(node.label)}`,
       `"kind":"${node.kind}"`,
@@ -111,17 +132,17 @@ function nodesJson(trace: TensorTrace, nested: (t: Tensor) => string): string[] 
       `"value":${nested(node.value!)}`,
       `"grad":${trace.grads[i] ? nested(trace.grads[i]!) : 'null'}`,
     ]
-    return `{${fields.join(',')}}`
-  })
+    yield `{${fields.join(',')}}`
+  }
 }
 
 /** Each backward edge with its rule, shapes and loop step, and its contribution where its input has several. */
-function edgesJson(trace: TensorTrace, nested: (t: Tensor) => string): string[] {
+function* edgesJson(trace: TensorTrace, nested: (t: Tensor) => string): Generator<string> {
   const { nodes } = trace
   const q = JSON.stringify
   const fanIn = new Map<number, number>()
   for (const edge of trace.edges) fanIn.set(edge.input, (fanIn.get(edge.input) ?? 0) + 1)
-  return trace.edges.map((edge) => {
+  for (const edge of trace.edges) {
     const step = stepText(trace, edge.consumer)
     const fields = [
       `"from":${q(nodes[edge.input]!.label)}`,
@@ -135,8 +156,8 @@ function edgesJson(trace: TensorTrace, nested: (t: Tensor) => string): string[] 
       // An input with one contribution has it as its grad: written once, there (big values are costly to write).
       ...(fanIn.get(edge.input)! > 1 ? [`"contribution":${nested(edge.contribution)}`] : []),
     ]
-    return `{${fields.join(',')}}`
-  })
+    yield `{${fields.join(',')}}`
+  }
 }
 
 /**
