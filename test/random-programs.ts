@@ -53,3 +53,29 @@ export function twinPrograms(functions: string[]): fc.Arbitrary<Twin> {
 }
 
 export const kinkPoint = fc.record({ x: fc.constantFrom(-1, 0, 1, 2), y: fc.constantFrom(-1, 0, 1, 2), z: fc.constantFrom(-1, 0, 1, 2) })
+
+// Random tensor programs: a product, then a chain of shape-keeping steps (functions, broadcasts,
+// transposes there and back, fan-out, reassignment, slices broadcast back, a loop), then a
+// reduction to a scalar. The slices index only 1 and end, which every shape has.
+export const TENSOR_STEPS = [
+  'h = h + h[1, :]',
+  'h = h .* h[:, end]',
+  'for t = 1:2\n  h = tanh(h) .* h[1, :] + h[end, 1:end]\nend',
+  'h = tanh(h)',
+  'h = h .* h + h',
+  'h = sigmoid(h) + b',
+  "h = (h' .* 2)'",
+  'h = softmax(h, 2)',
+  'h = exp(h / 4) - h',
+  'h = h ./ (1 + h .* h)',
+  'h = h .* b',
+]
+export const TENSOR_ENDS = [
+  'L = sum(h)',
+  'L = mean(h)',
+  'L = sum(logsumexp(h, 2))',
+  'L = sum(sum(h, 1) .* sum(h, 1))',
+  'L = norm(sum(h, 2)) + max(h[1, 1], 0)',
+  'L = dot(sum(h, 2), sum(h, 2))',
+  'L = sum(h[end, :]) + sum(h[:, 1] .* h[:, 1])',
+]

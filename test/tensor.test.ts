@@ -13,7 +13,7 @@ import { traceProgram } from '../src/pipeline.js'
 import { TENSOR_WORDS as W, checkCell, remarks, stepText } from '../src/steps/tensor-words.js'
 import { renderTensorJson } from '../src/render/tensor-formats.js'
 import { TENSOR_OPS } from '../src/tensor/ops.js'
-import { kinkPoint, twinPrograms } from './random-programs.js'
+import { TENSOR_ENDS, TENSOR_STEPS, kinkPoint, twinPrograms } from './random-programs.js'
 import { pathValue, tensorChains } from '../src/tensor/chains.js'
 
 type Nested = number | number[] | number[][]
@@ -460,32 +460,6 @@ function expectCentralDifferences(source: string, trace: Awaited<ReturnType<type
   }
 }
 
-// Random tensor programs: a product, then a chain of shape-keeping steps (functions, broadcasts,
-// transposes there and back, fan-out, reassignment, slices broadcast back, a loop), then a
-// reduction to a scalar. The slices index only 1 and end, which every shape has.
-const STEPS = [
-  'h = h + h[1, :]',
-  'h = h .* h[:, end]',
-  'for t = 1:2\n  h = tanh(h) .* h[1, :] + h[end, 1:end]\nend',
-  'h = tanh(h)',
-  'h = h .* h + h',
-  'h = sigmoid(h) + b',
-  "h = (h' .* 2)'",
-  'h = softmax(h, 2)',
-  'h = exp(h / 4) - h',
-  'h = h ./ (1 + h .* h)',
-  'h = h .* b',
-]
-const ENDS = [
-  'L = sum(h)',
-  'L = mean(h)',
-  'L = sum(logsumexp(h, 2))',
-  'L = sum(sum(h, 1) .* sum(h, 1))',
-  'L = norm(sum(h, 2)) + max(h[1, 1], 0)',
-  'L = dot(sum(h, 2), sum(h, 2))',
-  'L = sum(h[end, :]) + sum(h[:, 1] .* h[:, 1])',
-]
-
 describe('gradients of random tensor programs', () => {
   it('agree with central differences entry by entry', async () => {
     await fc.assert(
@@ -493,8 +467,8 @@ describe('gradients of random tensor programs', () => {
         fc.integer({ min: 1, max: 3 }),
         fc.integer({ min: 1, max: 3 }),
         fc.integer({ min: 1, max: 3 }),
-        fc.array(fc.constantFrom(...STEPS), { maxLength: 4 }),
-        fc.constantFrom(...ENDS),
+        fc.array(fc.constantFrom(...TENSOR_STEPS), { maxLength: 4 }),
+        fc.constantFrom(...TENSOR_ENDS),
         fc.integer({ min: 0, max: 1000 }),
         async (m, n, p, steps, end, seed) => {
           const source = ['h = X*W', ...steps, end].join('\n')
@@ -540,14 +514,14 @@ describe('gradients of random convolutions and poolings', () => {
 
 describe('forward mode on random tensor programs', () => {
   // Kinks, ties and selections too: the two modes apply the same convention, so they agree exactly there.
-  const KINKED = [...STEPS, 'h = relu(h - 0.1)', 'h = abs(h) + max(h, 0)', 'h = h .* 0 + [1, 2, 2] .* h']
+  const KINKED = [...TENSOR_STEPS, 'h = relu(h - 0.1)', 'h = abs(h) + max(h, 0)', 'h = h .* 0 + [1, 2, 2] .* h']
   it('gives, along every entry and a random direction of each variable, what the backward gradient gives', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 1, max: 3 }),
         fc.integer({ min: 1, max: 3 }),
         fc.array(fc.constantFrom(...KINKED), { maxLength: 4 }),
-        fc.constantFrom(...ENDS, 'L = max(h) + sum(h)'),
+        fc.constantFrom(...TENSOR_ENDS, 'L = max(h) + sum(h)'),
         fc.integer({ min: 0, max: 1000 }),
         async (m, n, steps, end, seed) => {
           const source = ['h = X*W', ...steps, end].join('\n')

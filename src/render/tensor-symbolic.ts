@@ -1,8 +1,8 @@
 // A symbolic tensor program's trace (--shape): its table, and its JSON, whose gradients are
 // formulas in mathjs syntax over the program's own names (2*(W*x + b - y)*x'), the syntax check
 // and quiz answers take. Its own face until the one lesson prints symbols and numbers alike.
-import type { SymbolicTrace } from '../tensor/symbolic.js'
-import { writeMath, writeText } from '../tensor/symbolic.js'
+import type { M, SymbolicTrace } from '../tensor/symbolic.js'
+import { mathNames, writeMath, writeText } from '../tensor/symbolic.js'
 import { boxLines } from './box.js'
 import { DEFAULT_WIDTH, foldProse } from './wrap.js'
 import { shapeCell } from '../steps/values.js'
@@ -71,20 +71,24 @@ function* symbolicLines(trace: SymbolicTrace, options: SymbolicRenderOptions): G
 /** The JSON contract (README, JSON): value and gradients as formulas in mathjs syntax. */
 export function renderSymbolicJson(trace: SymbolicTrace): string {
   const { nodes } = trace
+  const names = mathNames(trace)
+  const math = (m: M) => writeMath(m, names)
   return `${JSON.stringify(
     {
       symbolic: true,
       output: nodes[trace.output]!.label,
-      value: writeMath(nodes[trace.output]!.value),
+      value: math(nodes[trace.output]!.value),
       shapes: Object.fromEntries([...trace.declared].map(([name, shape]) => [name, shape])),
-      gradients: Object.fromEntries(trace.gradients.map((g) => [g.name, writeMath(g.grad)])),
-      nodes: nodes.map((node) => ({ label: node.label, kind: node.kind, shape: node.shape, value: writeMath(node.value) })),
+      gradients: Object.fromEntries(trace.gradients.map((g) => [g.name, math(g.grad)])),
+      // Past 40 names and numbers a formula names an intermediate: each defined here, in order.
+      ...(trace.where.length ? { where: Object.fromEntries(trace.where.map(({ name, value }) => [math(name), math(value)])) } : {}),
+      nodes: nodes.map((node) => ({ label: node.label, kind: node.kind, shape: node.shape, value: math(node.value) })),
       edges: trace.edges.map((edge) => ({
         from: nodes[edge.input]!.label,
         to: nodes[edge.consumer]!.label,
         slot: edge.slot,
         rule: edge.formula.replace(/[‹›]/g, ''),
-        contribution: writeMath(edge.contribution),
+        contribution: math(edge.contribution),
       })),
     },
     null,

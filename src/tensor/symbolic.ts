@@ -27,6 +27,8 @@ export type M = { shape: Shape } & (
   /** A sum over every entry. */
   | { k: 'sum'; a: M }
   | { k: 'softmax' | 'logsumexp'; a: M; dim?: number }
+  /** A vector's length, ‖a‖. */
+  | { k: 'norm'; a: M }
   /** ∂out/∂node, standing in for a gradient too long to write out. */
   | { k: 'grad'; of: string; wrt: string }
 )
@@ -226,12 +228,30 @@ export function sum(a: M): M {
   return { k: 'sum', a, shape: [] }
 }
 
+/**
+ * A row (1×n) as the vector it stands for, a column: xᵀ is x, and an entry-by-entry expression of
+ * vectors read as rows ((W·x)ᵀ ⊙ 𝟏ₙᵀ) is the same expression of the columns (W·x).
+ */
+function asColumn(g: M): M {
+  const n = g.shape[1]!
+  if (g.k === 'transpose' && g.a.shape.length === 1) return g.a
+  if (g.k === 'ones') return { k: 'ones', shape: [n] }
+  if (g.k === 'ew' && g.args.every((x) => x.shape.length < 2 || (x.shape[0] === 1 && x.shape[1] === n)))
+    return ew(
+      g.op,
+      g.args.map((x) => (x.shape.length === 2 ? asColumn(x) : x)),
+    )
+  return { ...transpose(g), shape: [n] }
+}
+
 /** The gradient of a broadcast operand: the upstream summed over the axes it was copied along. */
 function reduceTo(g: M, shape: Shape): M {
   if (g.shape.length === shape.length && g.shape.every((n, k) => n === shape[k])) return g
   if (shape.length === 0 || shape.every((n) => n === 1)) return g.shape.reduce((x, y) => x * y, 1) === 1 ? g : sum(g)
   // Summed over the rows, Gᵀ·𝟏 (a column, as a vector is here); over the columns, G·𝟏.
   const [m, n] = g.shape as [number, number]
+  // A vector broadcast as a row into a row: its gradient is that row, as a column.
+  if (g.shape.length === 2 && shape.length === 1 && m === 1) return asColumn(g)
   if (g.shape.length === 2 && shape.length === 1) return matmul(transpose(g), { k: 'ones', shape: [m] })
   if (g.shape.length === 2 && shape.length === 2)
     // A column bias (m×1) keeps its two dimensions: G·𝟏 with 𝟏 an n×1 matrix, as check reads it back.
@@ -255,14 +275,14 @@ const precedenceOf = (m: M): number =>
 /** A number as the formulas write it: an integer whole, anything else to 6 significant digits. */
 const numText = (v: number) => (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6))))
 
-function write(m: M, math: boolean): string {
+function write(m: M, math: boolean, names?: Map<string, string>): string {
   const at = (x: M, min: number) => {
-    const text = write(x, math)
+    const text = write(x, math, names)
     return precedenceOf(x) < min ? `(${text})` : text
   }
   switch (m.k) {
     case 'name':
-      return m.name
+      return (math && names?.get(m.name)) || m.name
     case 'num':
       return numText(m.value)
     case 'ones': {
@@ -273,21 +293,26 @@ function write(m: M, math: boolean): string {
       if (m.shape.length === 2 && m.shape[0] === 1) return `𝟏${sub(m.shape[1]!)}ᵀ`
       return m.shape.length === 2 && m.shape[1] === 1 ? `𝟏${sub(m.shape[0]!)}` : `𝟏${m.shape.map(sub).join('ₓ')}`
     }
-    case 'grad':
-      return math ? `d${m.of}_d${m.wrt}` : `∂${m.of}/∂${m.wrt}`
+    case 'grad': {
+      const text = `d${m.of}_d${m.wrt}`
+      return math ? (names?.get(text) ?? text) : `∂${m.of}/∂${m.wrt}`
+    }
     case 'matmul':
       // mathjs reads * and .* alike, from the left: a product beside ⊙ is always bracketed.
       return `${at(m.a, m.a.k === 'ew' && (m.a.op === 'mul' || m.a.op === 'div') && !isNum(m.a.args[0]!) ? 3 : 2)}${math ? '*' : '·'}${at(m.b, 3)}`
     case 'transpose':
       return `${at(m.a, 5)}${math ? "'" : 'ᵀ'}`
     case 'sum':
-      return `sum(${write(m.a, math)})`
+      return `sum(${write(m.a, math, names)})`
+    case 'norm':
+      return math ? `norm(${write(m.a, math, names)})` : `‖${write(m.a, math, names)}‖`
     case 'softmax':
     case 'logsumexp':
-      return `${m.k}(${write(m.a, math)}${m.dim === undefined ? '' : `, ${m.dim + 1}`})`
+      return `${m.k}(${write(m.a, math, names)}${m.dim === undefined ? '' : `, ${m.dim + 1}`})`
     case 'ew': {
       // A vector beside a matrix is broadcast as a row (X·W + b): written bᵀ, as a column it is not.
-      const rowed = m.args.map((x) => (x.shape.length === 1 && m.shape.length === 2 && m.shape[0] !== 1 && m.shape[1] === x.shape[0] ? transpose(x) : x))
+      // So is a vector beside a row (x ⊙ xᵀ is a row, as the numbers make it, not an outer product).
+      const rowed = m.args.map((x) => (x.shape.length === 1 && m.shape.length === 2 && m.shape[1]! > 1 && m.shape[1] === x.shape[0] ? transpose(x) : x))
       const [a, b] = rowed as [M, M]
       const infix = INFIX[m.op]
       if (m.op === 'neg') return a.k === 'ew' && a.op === 'div' ? `-${at(a.args[0]!, 4)}${math ? ' ./ ' : ' / '}${at(a.args[1]!, 3)}` : `-${at(a, 4)}`
@@ -304,17 +329,39 @@ function write(m: M, math: boolean): string {
         const right = m.op === 'sub' || m.op === 'pow' || product ? p + 1 : p
         return `${at(a, left)}${math ? mathText : text}${at(b, right)}`
       }
-      if (m.op === 'step') return math ? `(${write(a, math)} > 0)` : `[${write(a, math)} > 0]`
-      if (m.op === 'ge') return math ? `(${write(a, math)} >= ${write(b, math)})` : `[${write(a, math)} ≥ ${write(b, math)}]`
-      return `${OPS[m.op].call ?? m.op}(${rowed.map((x) => write(x, math)).join(', ')})`
+      if (m.op === 'step') return math ? `(${write(a, math, names)} > 0)` : `[${write(a, math, names)} > 0]`
+      if (m.op === 'ge') return math ? `(${write(a, math, names)} >= ${write(b, math, names)})` : `[${write(a, math, names)} ≥ ${write(b, math, names)}]`
+      return `${OPS[m.op].call ?? m.op}(${rowed.map((x) => write(x, math, names)).join(', ')})`
     }
   }
 }
 
 /** The tables' notation: W·x + b, xᵀ, ⊙, 𝟏₃. */
 export const writeText = (m: M) => write(m, false)
-/** mathjs syntax, as check and quiz answers take it: W*x + b, x', .*, ones(3). */
-export const writeMath = (m: M) => write(m, true)
+/**
+ * mathjs syntax, as check and quiz answers take it: W*x + b, x', .*, ones(3). `names` spells the
+ * names a formula refers to where their own spelling is no mathjs name (h#2: # starts a comment).
+ */
+export const writeMath = (m: M, names?: Map<string, string>) => write(m, true, names)
+
+/**
+ * mathjs names for what a trace's formulas refer to by name (SymbolicTrace.where) where the
+ * tables' spelling has a # (h#2 is h_2, ∂L/∂h#2 dL_dh_2), each lengthened with _ past any name
+ * the program already uses.
+ */
+export function mathNames(trace: SymbolicTrace): Map<string, string> {
+  const taken = new Set(trace.nodes.map((node) => node.label))
+  const names = new Map<string, string>()
+  for (const { name } of trace.where) {
+    const text = writeMath(name)
+    if (!text.includes('#')) continue
+    let safe = text.replace(/#/g, '_')
+    while (taken.has(safe)) safe += '_'
+    taken.add(safe)
+    names.set(name.k === 'name' ? name.name : text, safe)
+  }
+  return names
+}
 
 /** Names and numbers in an expression: how long it is to read. */
 function terms(m: M): number {
@@ -370,10 +417,16 @@ export interface SymbolicTrace {
   gradients: { name: string; shape: Shape; grad: M }[]
   /** The declared shapes, as given. */
   declared: Map<string, Shape>
+  /**
+   * What the formulas name instead of writing out (past LIMITS.maxMatrixTerms, and in the tables a
+   * named layer's activations): each name (a node's, or ∂out/∂node) with its expression, in an
+   * order where each uses only the names before it.
+   */
+  where: { name: M; value: M }[]
 }
 
 /** The ops a symbolic program may use: those with a matrix formula here. */
-const SYMBOLIC_OPS = new Set(['elementwise', 'matmul', 'transpose', 'sum', 'mean', 'softmax', 'logsumexp'])
+const SYMBOLIC_OPS = new Set(['elementwise', 'matmul', 'transpose', 'sum', 'mean', 'softmax', 'logsumexp', 'dot', 'norm'])
 
 /**
  * A graph whose variables have values or declared shapes (zeros stand in for those), traced in
@@ -388,7 +441,8 @@ export function traceSymbolic(graph: TensorGraph, declared: Map<string, Shape>, 
       `the output ${out.label} is ${out.value!.shape.length === 1 ? `a vector of ${out.value!.shape[0]} entries` : `a ${shapeText(out.value!.shape)} matrix`}; backpropagation starts from a scalar loss: end with sum(…) or mean(…) of it`,
     )
   const { values, named } = symbolicValues(graph, expand)
-  const { grads, edges } = symbolicBackward(graph, values, named)
+  const { grads, edges, placeholders } = symbolicBackward(graph, values, named)
+  const where = [...nodes.flatMap((_, i) => (named[i] !== values[i] ? [{ name: named[i]!, value: values[i]! }] : [])), ...placeholders]
   return {
     source: graph.source,
     nodes: nodes.map((node, i) => ({
@@ -407,6 +461,7 @@ export function traceSymbolic(graph: TensorGraph, declared: Map<string, Shape>, 
       grad: grads[v] ?? { ...num(0), shape: nodes[v]!.value!.shape },
     })),
     declared,
+    where,
   }
 }
 
@@ -434,7 +489,12 @@ function symbolicValues(graph: TensorGraph, expand: boolean): { values: M[]; nam
         )
       refuseRowReading(
         node,
-        node.inputs.map((k) => ({ label: nodes[k]!.label, shape: values[k]!.shape })),
+        node.inputs.map((k) => ({
+          label: nodes[k]!.label,
+          shown: nodes[k]!.kind === 'op' && !nodes[k]!.assigned ? `${nodes[k]!.label} = ${writeText(values[k]!)}` : nodes[k]!.label,
+          shape: values[k]!.shape,
+          variable: nodes[k]!.kind === 'variable',
+        })),
       )
       values.push(
         forwardOf(
@@ -474,11 +534,16 @@ function ruleOf(nodes: TensorGraph['nodes'], values: M[], index: number, slot: n
 }
 
 /** The backward pass in symbols: each edge's contribution (its rule on the upstream's expression) and each node's gradient. */
-function symbolicBackward(graph: TensorGraph, values: M[], named: M[]): { grads: (M | undefined)[]; edges: SymbolicEdge[] } {
+function symbolicBackward(
+  graph: TensorGraph,
+  values: M[],
+  named: M[],
+): { grads: (M | undefined)[]; edges: SymbolicEdge[]; placeholders: SymbolicTrace['where'] } {
   const { nodes } = graph
   const out = nodes[graph.output]!
   const grads: (M | undefined)[] = new Array(nodes.length)
   const edges: SymbolicEdge[] = []
+  const placeholders: SymbolicTrace['where'] = []
   grads[graph.output] = num(1)
   const live = nodes.map((n) => n.kind === 'variable')
   nodes.forEach((n, i) => n.kind === 'op' && n.inputs.some((k) => live[k]) && (live[i] = true))
@@ -487,7 +552,11 @@ function symbolicBackward(graph: TensorGraph, values: M[], named: M[]): { grads:
     const node = nodes[index]!
     let g = grads[index]
     if (!g || node.kind !== 'op') continue
-    if (terms(g) > LIMITS.maxMatrixTerms) g = { k: 'grad', of: outLabel, wrt: node.label, shape: node.value!.shape }
+    if (terms(g) > LIMITS.maxMatrixTerms) {
+      const name: M = { k: 'grad', of: outLabel, wrt: node.label, shape: node.value!.shape }
+      placeholders.push({ name, value: g })
+      g = name
+    }
     const rules = TENSOR_OPS[node.op!].inputs(node.params)
     const operands = node.inputs.map((k) => ({
       label: nodes[k]!.label,
@@ -524,14 +593,14 @@ function symbolicBackward(graph: TensorGraph, values: M[], named: M[]): { grads:
       grads[input] = grads[input] ? ew('add', [grads[input]!, contribution]) : contribution
     })
   }
-  return { grads, edges }
+  return { grads, edges, placeholders }
 }
 
 /**
  * Where the numbers would read a vector as a row, which a column cannot be: x*y or x*W with x a
  * vector on the left, and a vector beside an n×1 matrix (which the numbers broadcast to n×n).
  */
-function refuseRowReading(node: TensorGraph['nodes'][number], inputs: { label: string; shape: Shape }[]): void {
+function refuseRowReading(node: TensorGraph['nodes'][number], inputs: { label: string; shown: string; shape: Shape; variable: boolean }[]): void {
   const [a, b] = inputs.map((n) => n.shape) as [Shape, Shape | undefined]
   const [la, lb] = inputs.map((n) => n.label) as [string, string | undefined]
   if (node.op === 'matmul' && a.length === 1 && b !== undefined && b.length === 2 && b[0] === 1)
@@ -540,16 +609,18 @@ function refuseRowReading(node: TensorGraph['nodes'][number], inputs: { label: s
     throw new InputError(
       `${node.expression}: ${la} is a vector, a column in symbols, so ${la}*${lb} has no meaning; write ${la}'*${lb}${b.length === 1 ? ' for their dot product' : ''}`,
     )
-  const row = (s?: Shape) => s !== undefined && s.length === 2 && s[0] === 1 && s[1]! > 1
-  if (node.op === 'elementwise' && b !== undefined && ((a.length === 1 && row(b)) || (row(a) && b.length === 1)))
+  if (node.op !== 'elementwise' || b === undefined) return
+  // An unnamed operand is said with what it computes (the vector t1 = W·x): the table that names it is not written.
+  const [sa, sb] = inputs.map((n) => n.shown) as [string, string]
+  // A vector of one entry, or a matrix of one row or column beside it, fits either way.
+  const vector = (s: Shape) => s.length === 1 && s[0]! > 1
+  const column = (s: Shape) => s.length === 2 && s[1] === 1 && s[0]! > 1
+  if ((vector(a) && column(b)) || (column(a) && vector(b))) {
+    const [name, shown, shape, variable] = column(a) ? [la, sa, a, inputs[0]!.variable] : [lb!, sb, b, inputs[1]!.variable]
     throw new InputError(
-      `${node.expression}: ${row(a) ? la : lb} is a row beside the vector ${row(a) ? lb : la}, a column in symbols: entry by entry they would make a matrix; transpose one so both are columns or both rows`,
+      `${node.expression}: ${shown} is ${shapeText(shape)} beside the vector ${column(a) ? sb : sa}, which the numbers would read as a row; a vector is a column in symbols: ${variable ? `declare ${name}=${shape[0]}` : `make ${name} a vector`}`,
     )
-  const column = (s?: Shape) => s !== undefined && s.length === 2 && s[1] === 1
-  if (node.op === 'elementwise' && b !== undefined && ((a.length === 1 && column(b)) || (column(a) && b.length === 1)))
-    throw new InputError(
-      `${node.expression}: ${column(a) ? la : lb} is declared ${shapeText(column(a) ? a : b)} beside the vector ${column(a) ? lb : la}; a vector is a column in symbols: declare ${column(a) ? la : lb}=${(column(a) ? a : b)[0]}`,
-    )
+  }
 }
 
 /** Whether `m` uses `part` anywhere. */
@@ -578,6 +649,7 @@ function replaced(m: M, target: M, by: M): M {
       )
     case 'sum':
       return sum(replaced(m.a, target, by))
+    case 'norm':
     case 'softmax':
     case 'logsumexp':
       return { ...m, a: replaced(m.a, target, by) }
@@ -588,7 +660,7 @@ function replaced(m: M, target: M, by: M): M {
 
 /** Whether an expression applies a function of the scalar table or a softmax at its top. */
 const callsFunction = (m: M): boolean =>
-  m.k === 'softmax' || m.k === 'logsumexp' || (m.k === 'ew' && OPS[m.op].call !== undefined && !['max', 'min', 'pow'].includes(m.op))
+  m.k === 'softmax' || m.k === 'logsumexp' || m.k === 'norm' || (m.k === 'ew' && OPS[m.op].call !== undefined && !['max', 'min', 'pow'].includes(m.op))
 
 /** A node's value from its inputs' expressions. */
 function forwardOf(op: string, p: Params, [a, b]: M[], shape: Shape): M {
@@ -605,6 +677,11 @@ function forwardOf(op: string, p: Params, [a, b]: M[], shape: Shape): M {
       const count = p.dim === undefined ? a!.shape.reduce((x, y) => x * y, 1) : a!.shape[p.dim]!
       return ew('div', [axisSum(a!, p.dim), num(count)])
     }
+    case 'dot':
+      // aᵀ·b, one number (the 1×1 product, as a scalar).
+      return { ...matmul(transpose(a!), b!), shape: [] }
+    case 'norm':
+      return { k: 'norm', a: a!, shape: [] }
     default:
       return { k: op as 'softmax' | 'logsumexp', a: a!, ...(p.dim === undefined ? {} : { dim: p.dim }), shape }
   }
@@ -629,7 +706,8 @@ function vjpOf(op: string, p: Params, slot: number, g: M, xs: M[], out: M, input
     case 'matmul':
       return slot === 0 ? matmul(g, transpose(b)) : matmul(transpose(a), g)
     case 'transpose':
-      return transpose(g)
+      // A vector's transpose is a row: its gradient, a row too, goes back as the vector's column.
+      return inputShape.length === 1 && g.shape.length === 2 ? asColumn(g) : transpose(g)
     case 'sum':
     case 'mean': {
       const count = p.dim === undefined ? a.shape.reduce((x, y) => x * y, 1) : a.shape[p.dim]!
@@ -648,6 +726,12 @@ function vjpOf(op: string, p: Params, slot: number, g: M, xs: M[], out: M, input
       const soft: M = { k: 'softmax', a, ...(p.dim === undefined ? {} : { dim: p.dim }), shape: a.shape }
       return ew('mul', [spreadTo(g, a.shape, p.dim), soft])
     }
+    case 'dot':
+      // Each vector's gradient is the other, scaled by ḡ.
+      return ew('mul', [g, slot === 0 ? b : a])
+    case 'norm':
+      // ḡ·a/‖a‖: the length grows along the vector's own direction.
+      return ew('mul', [g, ew('div', [a, out])])
   }
   throw new InputError(`${op} has no matrix formula here`)
 }
