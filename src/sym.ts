@@ -116,6 +116,8 @@ export interface SymStyle {
   tooLong?: string
   /** Parenthesize every nested operator, to make precedence visible: ((x*w) + b). */
   allParens?: boolean
+  /** How a name is written, where not as it is (an entry W[1, 2] as W₁₂). */
+  name?: (name: string) => string
 }
 
 const SUPERSCRIPT: Record<string, string> = { '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹' }
@@ -146,7 +148,7 @@ const MUL_PRECEDENCE = 2
 /** Writes a Sym as text with the fewest parentheses that keep its structure. */
 export function printSym(s: Sym, style: SymStyle): string {
   if (typeof s === 'number') return style.number(s)
-  if ('name' in s) return s.mark === undefined ? s.name : `${s.name}[${s.mark}]`
+  if ('name' in s) return s.mark === undefined ? (style.name ? style.name(s.name) : s.name) : `${s.name}[${s.mark}]`
   if ('grad' in s) return style.grad(s.grad.of, s.grad.wrt)
   if ('tooLong' in s) return style.tooLong ?? TOO_LONG_TEXT
   const notation = OPS[s.op].notation

@@ -291,3 +291,57 @@ describe('symbolic tensors: the random tensor-program corpus, every variable dec
     expect(traced).toBeGreaterThan(40)
   })
 })
+
+describe('symbolic tensors: --entry, one entry of a gradient', () => {
+  it.each(CORPUS)('$name: each variable’s last entry, written out, evaluates to the numeric gradient’s entry', async ({ program, shapes }) => {
+    const { text, scope } = pointFor(shapes, 11)
+    // The written entry names entries as the tool reads them (x[2], W[1, 2]): each vector as a 1-D array here.
+    const entries: Record<string, unknown> = Object.fromEntries(
+      Object.entries(scope).map(([name, value]) => [name, shapes[name]!.length === 1 ? math.matrix(flat(value)) : value]),
+    )
+    const { trace } = await traceTensorProgram(program, text)
+    let written = 0
+    for (const g of trace.gradients) {
+      const shape = shapes[g.name]!
+      const spec = shape.length === 0 ? g.name : `${g.name}[${shape.join(', ')}]`
+      const declared = Object.entries(shapes).flatMap(([name, s]) => ['--shape', `${name}=${s.join('x')}`])
+      const { code, stdout, stderr } = await runCli([program, ...declared, '--entry', spec, '--format', 'json'])
+      expect(stderr).toBe('')
+      expect(code).toBe(0)
+      const entry = (JSON.parse(stdout) as { entry: { of: string; index: number[]; formula: string | { tooLong: true } } }).entry
+      expect(entry.of).toBe(g.name)
+      expect(entry.index).toEqual(shape)
+      if (typeof entry.formula !== 'string') continue
+      written++
+      const truth = g.grad.data[g.grad.data.length - 1]!
+      expect(Math.abs(flat(math.evaluate(entry.formula, { ...entries }))[0]! - truth), `${spec}: ${entry.formula}`).toBeLessThan(1e-9 * (1 + Math.abs(truth)))
+    }
+    expect(written).toBeGreaterThan(0)
+  })
+
+  it('writes the bridge: the matrix form, the index form with Σ over the inner index, then every sum written out', async () => {
+    const { stdout, code } = await runCli([
+      'z = W*x + b; loss = sum((z - y).^2)',
+      ...['--shape', 'W=3x2', '--shape', 'x=2', '--shape', 'b=3', '--shape', 'y=3', '--entry', 'W[1, 2]'],
+    ])
+    expect(code).toBe(0)
+    expect(stdout).toContain(
+      [
+        '5. One entry: ∂loss/∂W at [1, 2], from the matrix form to the index form',
+        '  ∂loss/∂W = 2·(W·x + b - y)·xᵀ',
+        '  ∂loss/∂W₁₂ = 2·(Σₖ W₁ₖ·xₖ + b₁ - y₁)·x₂',
+        '             = 2·(W₁₁·x₁ + W₁₂·x₂ + b₁ - y₁)·x₂',
+      ].join('\n'),
+    )
+    const ascii = await runCli(['z = W*x + b; loss = sum((z - y).^2)', '--shape', 'W=3x2', '--shape', 'x=2', '--entry', 'x[2]', '--ascii'])
+    expect(ascii.stdout).toContain('  dloss/dx[2] = 2*(sum_k W[k, 2]*(sum_l W[k, l]*x[l] + b - y))')
+    expect(ascii.stdout).not.toMatch(/[^\x00-\x7f]/)
+  })
+
+  it('refuses an entry that is not there, or a node that does not reach the output, with one message', async () => {
+    const args = ['z = W*x; u = sum(x); loss = sum(z)', '--shape', 'W=3x2', '--shape', 'x=2']
+    expect((await runCli([...args, '--entry', 'W[4, 1]'])).stderr).toBe('backprop-tutor: error: --entry W[4, 1]: index 4 is outside 1 to 3\n')
+    expect((await runCli([...args, '--entry', 'v[1]'])).stderr).toBe('backprop-tutor: error: --entry v[1]: the program has no node v (its variables: W, x)\n')
+    expect((await runCli([...args, '--entry', 'u'])).stderr).toBe('backprop-tutor: error: --entry u: u does not reach the output, so it has no gradient\n')
+  })
+})

@@ -208,7 +208,10 @@ export function command(mode: Mode): Command {
       .option('--data <names>', 'with --lr: variables held fixed, such as inputs and targets')
       .option('--quiz', 'with --format html: the page asks each step before it shows it')
       .option('--seed <n>', 'tensor programs: seeds rand(…) and randn(…) in values (default 0)')
-      .option('--entry <name[i, j]>', 'tensor programs: one entry of a gradient worked scalar by scalar, as W[1, 2] (1-based)')
+      .option(
+        '--entry <name[i, j]>',
+        'tensor programs: one entry of a gradient worked scalar by scalar, as W[1, 2] (1-based); with --shape, its formula in index form',
+      )
       .option(
         '--shape <name=size>',
         'a symbolic tensor: W=3x2, x=2 (a vector, a column), s= (a scalar); the gradients come out as matrix formulas (repeatable; table and json)',

@@ -11,7 +11,8 @@ import type { Shape } from '../tensor/tensor.js'
 import { checkTensorClaims } from '../tensor/claims.js'
 import { runTensorQuiz, tensorQuestions } from '../tensor/quiz.js'
 import { renderTensorClaims, renderTensorClaimsJson } from '../render/tensor-claims.js'
-import { entryChain, parseEntry, productEntries } from '../tensor/entry.js'
+import { entryChain, indexIn, parseEntry, productEntries } from '../tensor/entry.js'
+import { symbolicEntry } from '../tensor/symbolic-entry.js'
 import { trainTensors } from '../tensor/train.js'
 import { wrtTensorNode, wrtView } from '../tensor/wrt.js'
 import { tangentDirections, tensorForwardMode, type ReadDirection } from '../tensor/forward.js'
@@ -108,7 +109,7 @@ export async function symbolicTrace(request: Request, source: string, io: Io, wi
   const { opts } = request
   if (opts.format !== 'table' && opts.format !== 'json')
     throw new UsageError(`--shape traces in symbols, written by --format table or json; for --format ${opts.format}, give each variable a value instead`)
-  for (const option of ['lr', 'entry', 'wrt', 'mode', 'quiz'] as const)
+  for (const option of ['lr', 'wrt', 'mode', 'quiz'] as const)
     if (opts[option] !== undefined && opts[option] !== false) throw new UsageError(`--${option} goes with values, not --shape: bind each variable to use it`)
   const shapes = new Map<string, Shape>()
   for (const spec of opts.shape ?? []) {
@@ -125,10 +126,21 @@ export async function symbolicTrace(request: Request, source: string, io: Io, wi
     { expand: opts.format === 'json' },
   )
   for (const warning of warnings) io.stderr(`backprop-tutor: warning: ${warning}\n`)
+  const entry =
+    opts.entry === undefined
+      ? undefined
+      : (({ node, index }) => symbolicEntry(trace, node, index))(
+          indexIn(
+            trace.nodes,
+            trace.gradients.map((g) => g.name),
+            opts.entry,
+            '--entry',
+          ),
+        )
   const text =
     opts.format === 'json'
-      ? renderSymbolicJson(trace)
-      : renderSymbolicTable(trace, { ascii: Boolean(opts.ascii), width, chalk: request.chalkFor(Boolean(opts.output)) })
+      ? renderSymbolicJson(trace, entry)
+      : renderSymbolicTable(trace, { ascii: Boolean(opts.ascii), width, chalk: request.chalkFor(Boolean(opts.output)), ...(entry ? { entry } : {}) })
   if (opts.output) await io.writeFile(opts.output, text)
   else await io.stdout(text)
   return EXIT.ok

@@ -2,7 +2,8 @@
 // formulas in mathjs syntax over the program's own names (2*(W*x + b - y)*x'), the syntax check
 // and quiz answers take. Its own face until the one lesson prints symbols and numbers alike.
 import type { M, SymbolicTrace } from '../tensor/symbolic.js'
-import { mathNames, writeMath, writeText } from '../tensor/symbolic.js'
+import { mathNames, writeAscii, writeMath, writeText } from '../tensor/symbolic.js'
+import { entryName, indexForm, writtenMath, writtenText, type SymbolicEntry } from '../tensor/symbolic-entry.js'
 import { boxLines } from './box.js'
 import { DEFAULT_WIDTH, foldProse } from './wrap.js'
 import { shapeCell } from '../steps/values.js'
@@ -13,6 +14,8 @@ export interface SymbolicRenderOptions {
   ascii: boolean
   width?: number
   chalk?: Colors
+  /** --entry: one entry of a gradient, from the matrix form to the index form. */
+  entry?: SymbolicEntry
 }
 
 export function renderSymbolicTable(trace: SymbolicTrace, options: SymbolicRenderOptions): string {
@@ -22,7 +25,10 @@ export function renderSymbolicTable(trace: SymbolicTrace, options: SymbolicRende
 
 function* symbolicLines(trace: SymbolicTrace, options: SymbolicRenderOptions): Generator<string> {
   const chalk = options.chalk ?? PLAIN
+  // --ascii writes the formulas as the tool reads them (x', .*, ones(3)), and the words without ∂, ḡ or ×.
   const text = (s: string) => (options.ascii ? TENSOR_WORDS.ascii(s) : s)
+  const f = (m: M) => (options.ascii ? writeAscii(m) : writeText(m))
+  const shape = (s: readonly number[]) => text(shapeCell(s))
   const table = (head: string[], rows: string[][]) =>
     boxLines(
       head.map(text),
@@ -34,42 +40,61 @@ function* symbolicLines(trace: SymbolicTrace, options: SymbolicRenderOptions): G
   const out = nodes[trace.output]!.label
   yield chalk.bold(W.programTitle)
   for (const line of statements(trace.source)) yield `  ${text(line)}`
-  yield `${W.shapesTitle.padEnd(10)}${[...trace.declared].map(([name, shape]) => `${name}: ${shapeCell(shape)}`).join(', ')}`
+  yield `${W.shapesTitle.padEnd(10)}${[...trace.declared].map(([name, s]) => `${name}: ${shape(s)}`).join(', ')}`
   yield ''
-  yield chalk.bold(W.forwardTitle)
+  yield chalk.bold(text(W.forwardTitle))
   yield* table(
     W.forwardColumns,
-    nodes.flatMap((node) => (node.kind === 'constant' ? [] : [[node.label, node.expression ?? '', shapeCell(node.shape), writeText(node.value)]])),
+    nodes.flatMap((node) => (node.kind === 'constant' ? [] : [[node.label, node.expression ?? '', shapeCell(node.shape), f(node.value)]])),
   )
   yield ''
-  yield chalk.bold(W.rulesTitle)
+  yield chalk.bold(text(W.rulesTitle))
   yield* table(
     W.rulesColumns,
     trace.edges.map((edge) => {
       const consumer = nodes[edge.consumer]!
-      return [`${consumer.label} = ${consumer.expression}`, nodes[edge.input]!.label, edge.formula.replace(/[‹›]/g, ''), edge.shapes ?? '']
+      return [`${consumer.label} = ${consumer.expression}`, nodes[edge.input]!.label, f(edge.rule), edge.shapes ?? '']
     }),
   )
   yield ''
-  yield chalk.bold(W.backwardTitle(out))
+  yield chalk.bold(text(W.backwardTitle(out)))
   yield* table(
     W.backwardColumns,
-    trace.edges.map((edge) => [`∂${out}/∂${nodes[edge.input]!.label}`, `${nodes[edge.consumer]!.label}`, writeText(edge.contribution)]),
+    trace.edges.map((edge) => [`∂${out}/∂${nodes[edge.input]!.label}`, `${nodes[edge.consumer]!.label}`, f(edge.contribution)]),
   )
   for (const edge of trace.edges)
     if (edge.known)
-      yield text(
-        W.knownForm(`∂${out}/∂${nodes[edge.input]!.label}`, writeText(edge.known.target), writeText(edge.known.form), nodes[edge.consumer]!.shape.length === 2),
-      )
+      yield text(W.knownForm(`∂${out}/∂${nodes[edge.input]!.label}`, f(edge.known.target), f(edge.known.form), nodes[edge.consumer]!.shape.length === 2))
   yield ''
-  yield chalk.bold(W.gradientsTitle)
-  for (const g of trace.gradients) yield `  ${text(`∂${out}/∂${g.name} = ${writeText(g.grad)}`)}   (${shapeCell(g.shape)})`
+  yield chalk.bold(text(W.gradientsTitle))
+  for (const g of trace.gradients) yield `  ${text(`∂${out}/∂${g.name} = `)}${f(g.grad)}   (${shape(g.shape)})`
   yield ''
-  for (const note of W.notes) yield `  ${note}`
+  if (options.entry) yield* entryLines(trace, options.entry, options, chalk)
+  for (const note of options.ascii ? W.asciiNotes : W.notes) yield `  ${note}`
+}
+
+/** --entry: the gradient's matrix form, the entry in index form (Σₖ over each product's inner index), then written out. */
+function* entryLines(trace: SymbolicTrace, entry: SymbolicEntry, options: SymbolicRenderOptions, chalk: Colors): Generator<string> {
+  const { ascii } = options
+  const text = (s: string) => (ascii ? TENSOR_WORDS.ascii(s) : s)
+  const out = trace.nodes[trace.output]!.label
+  const lead = text(`∂${out}/∂${entryName(entry.of, entry.at, ascii)}`)
+  yield chalk.bold(text(W.entryTitle(out, entry.of, entry.index)))
+  yield `  ${text(`∂${out}/∂${entry.of} = `)}${ascii ? writeAscii(entry.grad) : writeText(entry.grad)}`
+  const index = indexForm(entry, ascii)
+  yield `  ${lead} = ${index}`
+  const pad = ' '.repeat(lead.length + 1)
+  if (entry.written === undefined) yield `  ${pad}${W.entryTooLong}`
+  else {
+    const written = writtenText(entry.written, ascii)
+    if (written !== index) yield `  ${pad}= ${written}`
+  }
+  if (/Σ|sum_/.test(index)) yield `  ${ascii ? W.entrySigmaAscii : W.entrySigma}`
+  yield ''
 }
 
 /** The JSON contract (README, JSON): value and gradients as formulas in mathjs syntax. */
-export function renderSymbolicJson(trace: SymbolicTrace): string {
+export function renderSymbolicJson(trace: SymbolicTrace, entry?: SymbolicEntry): string {
   const { nodes } = trace
   const names = mathNames(trace)
   const math = (m: M) => writeMath(m, names)
@@ -80,6 +105,7 @@ export function renderSymbolicJson(trace: SymbolicTrace): string {
       value: math(nodes[trace.output]!.value),
       shapes: Object.fromEntries([...trace.declared].map(([name, shape]) => [name, shape])),
       gradients: Object.fromEntries(trace.gradients.map((g) => [g.name, math(g.grad)])),
+      ...(entry ? { entry: { of: entry.of, index: entry.index, formula: entry.written === undefined ? { tooLong: true } : writtenMath(entry.written) } } : {}),
       // Past 40 names and numbers a formula names an intermediate: each defined here, in order.
       ...(trace.where.length ? { where: Object.fromEntries(trace.where.map(({ name, value }) => [math(name), math(value)])) } : {}),
       nodes: nodes.map((node) => ({ label: node.label, kind: node.kind, shape: node.shape, value: math(node.value) })),
@@ -87,7 +113,7 @@ export function renderSymbolicJson(trace: SymbolicTrace): string {
         from: nodes[edge.input]!.label,
         to: nodes[edge.consumer]!.label,
         slot: edge.slot,
-        rule: edge.formula.replace(/[‹›]/g, ''),
+        rule: edge.formula,
         contribution: math(edge.contribution),
       })),
     },

@@ -48,6 +48,12 @@ export const SYMBOLIC_WORDS = {
   backwardTitle: (out: string) => `3. Backward pass: each rule applied to the gradient arriving, from ${out} back`,
   backwardColumns: ['gradient', 'through', 'contribution'],
   gradientsTitle: '4. Gradients, as formulas',
+  entryTitle: (out: string, of: string, index: number[]) =>
+    `5. One entry: ∂${out}/∂${of}${index.length ? ` at [${index.join(', ')}]` : ''}, from the matrix form to the index form`,
+  entrySigma: "Σₖ adds up over k: the inner index of a matrix product, (A·B)ᵢⱼ = Σₖ Aᵢₖ·Bₖⱼ, or the entries a sum adds; ᵀ swaps an entry's indexes.",
+  entrySigmaAscii:
+    "sum_k adds up over k: the inner index of a matrix product, (A*B)[i, j] = sum_k A[i, k]*B[k, j], or the entries a sum adds; ' swaps an entry's indexes.",
+  entryTooLong: '(written out, it has more than 60 names and numbers)',
   /** Softmax with cross-entropy: the formula holds for any target; the known form when it sums to 1. */
   knownForm: (gradient: string, target: string, form: string, rows: boolean) =>
     `  Softmax with cross-entropy: where ${rows ? `each row of ${target}` : target} sums to 1 (one-hot labels, or probabilities), ${gradient} is ${form}.`,
@@ -55,6 +61,11 @@ export const SYMBOLIC_WORDS = {
     '· is the matrix product, ᵀ the transpose, ⊙ and .^ act entry by entry.',
     '𝟏ₙ is a column of n ones: Gᵀ·𝟏ₙ adds up the rows of G, G·𝟏ₙ its columns.',
     'A vector added to a matrix is added to each row: it is written as a row, bᵀ.',
+  ],
+  asciiNotes: [
+    "* is the matrix product, ' the transpose, .*, ./ and .^ act entry by entry.",
+    "ones(n) is a column of n ones: G'*ones(n) adds up the rows of G, G*ones(n) its columns.",
+    "A vector added to a matrix is added to each row: it is written as a row, b'.",
   ],
 }
 

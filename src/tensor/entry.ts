@@ -49,11 +49,26 @@ export function parseEntry(trace: TensorTrace, text: string): { node: number; in
 
 /** One entry of a node written as NAME[i, j] (1-based; a scalar by its name alone), for the option that names it. */
 export function parseIndex(trace: TensorTrace, text: string, option: string): { node: number; index: number[] } {
+  return indexIn(
+    trace.nodes.map((n) => ({ label: n.label, kind: n.kind, shape: n.value!.shape })),
+    trace.gradients.map((g) => g.name),
+    text,
+    option,
+  )
+}
+
+/** The same over any nodes with shapes (a symbolic trace's too); `variables` are named where the node is unknown. */
+export function indexIn(
+  nodes: { label: string; kind: string; shape: Shape }[],
+  variables: string[],
+  text: string,
+  option: string,
+): { node: number; index: number[] } {
   const match = /^\s*([\p{L}_$][\p{L}\p{N}_$#]*)\s*(?:\[\s*(\d+)\s*(?:,\s*(\d+)\s*)?\])?\s*$/u.exec(text)
   if (!match) throw new InputError(`${option} ${text}: expected a name and 1-based indexes, as in W[1, 2] or x[3]`)
-  const node = trace.nodes.findIndex((n) => n.label === match[1] && n.kind !== 'constant')
-  if (node < 0) throw new InputError(`${option} ${text}: the program has no node ${match[1]} (its variables: ${trace.gradients.map((g) => g.name).join(', ')})`)
-  const shape = trace.nodes[node]!.value!.shape
+  const node = nodes.findIndex((n) => n.label === match[1] && n.kind !== 'constant')
+  if (node < 0) throw new InputError(`${option} ${text}: the program has no node ${match[1]} (its variables: ${variables.join(', ')})`)
+  const shape = nodes[node]!.shape
   const index = [match[2], match[3]].filter((x) => x !== undefined).map((x) => Number(x) - 1)
   if (index.length !== shape.length)
     throw new InputError(

@@ -295,7 +295,7 @@ function write(m: M, math: boolean, names?: Map<string, string>): string {
     }
     case 'grad': {
       const text = `d${m.of}_d${m.wrt}`
-      return math ? (names?.get(text) ?? text) : `∂${m.of}/∂${m.wrt}`
+      return math ? (names === ASCII ? `d${m.of}/d${m.wrt}` : (names?.get(text) ?? text)) : `∂${m.of}/∂${m.wrt}`
     }
     case 'matmul':
       // mathjs reads * and .* alike, from the left: a product beside ⊙ is always bracketed.
@@ -343,6 +343,10 @@ export const writeText = (m: M) => write(m, false)
  * names a formula refers to where their own spelling is no mathjs name (h#2: # starts a comment).
  */
 export const writeMath = (m: M, names?: Map<string, string>) => write(m, true, names)
+
+/** The tables' --ascii: mathjs syntax, a gradient written dloss/dz as in the rest of the tool. */
+const ASCII = new Map<string, string>()
+export const writeAscii = (m: M) => write(m, true, ASCII)
 
 /**
  * mathjs names for what a trace's formulas refer to by name (SymbolicTrace.where) where the
@@ -398,6 +402,8 @@ export interface SymbolicEdge {
   slot: number
   /** The rule as the numeric tables write it (ḡ·xᵀ), and the shapes it multiplies. */
   formula: string
+  /** The rule itself, an expression in ḡ and the operands' names. */
+  rule: M
   shapes?: string
   contribution: M
   /**
@@ -522,14 +528,20 @@ function symbolicValues(graph: TensorGraph, expand: boolean): { values: M[]; nam
   return { values, named }
 }
 
-/** An edge's rule in the table's own notation (· the matrix product), built as its contribution is: on ḡ and the operands' names. */
-function ruleOf(nodes: TensorGraph['nodes'], values: M[], index: number, slot: number): string {
+/** An edge's rule, built as its contribution is: on ḡ and the operands' names. */
+function ruleOf(nodes: TensorGraph['nodes'], values: M[], index: number, slot: number): M {
   const node = nodes[index]!
   const label = (k: number): M => (nodes[k]!.kind === 'constant' ? values[k]! : { k: 'name', name: nodes[k]!.label, shape: values[k]!.shape })
   const shape = values[index]!.shape
   const input = node.inputs[slot]!
-  return writeText(
-    vjpOf(node.op!, node.params, slot, { k: 'name', name: 'ḡ', shape }, node.inputs.map(label), { k: 'name', name: node.label, shape }, values[input]!.shape),
+  return vjpOf(
+    node.op!,
+    node.params,
+    slot,
+    { k: 'name', name: 'ḡ', shape },
+    node.inputs.map(label),
+    { k: 'name', name: node.label, shape },
+    values[input]!.shape,
   )
 }
 
@@ -579,13 +591,14 @@ function symbolicBackward(
         ),
       )
       const shapes = rules[slot]!.shapes?.(operands, node.value!.shape, node.params)
-      const ruleText = ruleOf(nodes, values, index, slot)
+      const rule = ruleOf(nodes, values, index, slot)
       const known = node.op === 'softmax' ? crossEntropyForm(g!, named[index]!) : undefined
       edges.push({
         consumer: index,
         input,
         slot,
-        formula: ruleText,
+        formula: writeText(rule),
+        rule,
         ...(shapes ? { shapes } : {}),
         contribution,
         ...(known ? { known } : {}),
