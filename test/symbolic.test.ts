@@ -345,3 +345,64 @@ describe('symbolic tensors: --entry, one entry of a gradient', () => {
     expect((await runCli([...args, '--entry', 'u'])).stderr).toBe('backprop-tutor: error: --entry u: u does not reach the output, so it has no gradient\n')
   })
 })
+
+describe('symbolic tensors: check and quiz with --shape', () => {
+  const declared = (shapes: Record<string, Shape>) => Object.entries(shapes).flatMap(([name, shape]) => ['--shape', `${name}=${shape.join('x')}`])
+
+  it.each(CORPUS)('$name: the JSON’s own formulas, claimed with the shapes alone, are judged right', async ({ program, shapes }) => {
+    const out = await symbolic(program, shapes)
+    const output = (out as unknown as { output: string }).output
+    const claims = Object.entries(out.gradients).flatMap(([name, formula]) => ['--claim', `d${output}/d${name} = ${formula}`])
+    const result = await runCli(['check', program, ...declared(shapes), ...claims])
+    expect(result.stdout).toContain(`Claims: ${claims.length / 2} of ${claims.length / 2} right`)
+    expect(result.stdout).toMatch(/^Shapes {3}.* declared by --shape: random values of those shapes \(rand, --seed 0\)/m)
+    expect(result.code).toBe(0)
+  })
+
+  it('judges a wrong formula wrong, whatever the seed', async () => {
+    const program = 'z = W*x + b; loss = sum((z - y).^2)'
+    const shapes = { W: [3, 2], x: [2], b: [3], y: [3] }
+    for (const seed of ['0', '7']) {
+      const result = await runCli([
+        'check',
+        program,
+        ...declared(shapes),
+        '--seed',
+        seed,
+        '--claim',
+        "dloss/dW = 2*(W*x - y)*x'",
+        '--claim',
+        'dloss/db = 2*(W*x + b - y)',
+      ])
+      expect(result.stdout).toContain('Claims: 1 of 2 right')
+      expect(result.stdout).toContain(`(rand, --seed ${seed})`)
+      expect(result.code).toBe(3)
+    }
+  })
+
+  it('quizzes a program of declared shapes at random values, judging the answers', async () => {
+    const { stdout, code } = await runCli(
+      ['quiz', 'z = W*x + b; loss = sum((z - y).^2)', '--shape', 'W=3x2', '--shape', 'x=2', '--shape', 'b=3', '--shape', 'y=3'],
+      {
+        answers: ['3', 'q'],
+      },
+    )
+    expect(stdout).toContain('Values   W: 3×2 (rand(3, 2) = [')
+    expect(stdout).toContain('Shapes   W, x, b, y declared by --shape')
+    expect(stdout).toMatch(/\(1\/\d+\) the shape of t1 = W·x = \?\n> 3\n {2}✓/)
+    expect(code).toBe(0)
+  })
+
+  it('refuses a name both bound and declared, and --shape beside --random', async () => {
+    const both = await runCli(['check', 'loss = sum(W*x)', '--shape', 'W=3x2', '--W', 'randn(3, 2)', '--x', '[1, 2]', '--claim', 'dloss/dx = 1'])
+    expect(both.stderr).toBe('backprop-tutor: error: W is both bound and declared by --shape; give it a value or a shape\n')
+    const forgot = await runCli(['check', 'z = W*x + b; loss = sum(z)', '--shape', 'W=3x2', '--shape', 'x=2', '--claim', "dloss/dx = W'*ones(3)"])
+    expect(forgot.stderr).toBe(
+      'backprop-tutor: error: b has neither a value nor a shape: with --shape, declare each tensor (--shape b=…) or bind it (--b VALUE)\n',
+    )
+    const random = await runCli(['quiz', '--random', '--tensor', '--shape', 'W=3x2'])
+    expect(random.stderr).toBe('backprop-tutor: error: --random chooses its own values: give no --shape with it\nRun backprop-tutor quiz --help for usage.\n')
+    expect(random.stdout).toBe('')
+    expect(random.code).toBe(2)
+  })
+})

@@ -159,9 +159,12 @@ const MODE_OPTIONS: Record<Mode, { values: string[]; flags: string[] }> = {
     ],
     flags: ['explain', 'ascii', 'standalone', 'summary', 'quiz', 'no-color', 'color', 'help', 'version'],
   },
-  quiz: { values: ['file', 'set', 'precision', 'tolerance', 'seed', 'level', 'mode'], flags: ['random', 'tensor', 'ascii', 'no-color', 'color', 'help'] },
+  quiz: {
+    values: ['file', 'set', 'precision', 'tolerance', 'seed', 'level', 'mode', 'shape'],
+    flags: ['random', 'tensor', 'ascii', 'no-color', 'color', 'help'],
+  },
   check: {
-    values: ['file', 'format', 'set', 'precision', 'output', 'claim', 'claims', 'trace', 'tolerance', 'seed'],
+    values: ['file', 'format', 'set', 'precision', 'output', 'claim', 'claims', 'trace', 'tolerance', 'seed', 'shape'],
     flags: ['annotate', 'ascii', 'no-color', 'color', 'help'],
   },
   playground: { values: ['output'], flags: ['help'] },
@@ -230,6 +233,7 @@ export function command(mode: Mode): Command {
       .option('--seed <n>', 'with --random: the exercise number, to get the same one again')
       .option('--level <n>', 'with --random: 1 sums and products, 2 one function and a fan-out, 3 a small network (default 1)')
       .option('--tensor', 'with --random: vectors and matrices; level 1 a layer, 2 a batch with a bias, 3 softmax cross-entropy')
+      .option('--shape <name=size>', SHAPE_AT_RANDOM, repeatable, [] as string[])
       .option('--mode <mode>', 'reverse (the backward rows, the default), forward (tangents instead), or both')
       .option('--tolerance <r>', `relative tolerance for answers (default ${DEFAULT_TOLERANCE})`)
       .option('--precision <digits>', `significant digits for numbers (default ${DEFAULT_PRECISION})`)
@@ -252,6 +256,7 @@ export function command(mode: Mode): Command {
       .option('--trace <path>', 'a written trace to check line by line: Markdown ($…$, $$…$$, ```math), LaTeX (.tex) or plain text; - reads stdin')
       .option('--annotate', 'with --trace: write the trace itself back, a note after each claim line (-o marked.md)')
       .option('--seed <n>', 'tensor programs: seeds rand(…) and randn(…) in values, as for the trace (default 0)')
+      .option('--shape <name=size>', SHAPE_AT_RANDOM, repeatable, [] as string[])
       .addOption(new Option('--format <name>', 'table or json').default('table'))
       .option('--tolerance <r>', `relative tolerance for a claim to count as right (default ${DEFAULT_TOLERANCE})`)
       .option('--precision <digits>', `significant digits for numbers (default ${DEFAULT_PRECISION})`)
@@ -263,6 +268,10 @@ export function command(mode: Mode): Command {
   // The same help in every terminal, as for the traces.
   return program.configureHelp({ helpWidth: 100 }).exitOverride().showSuggestionAfterError(true)
 }
+
+/** --shape in quiz and check: formulas judged at random values of the declared shapes. */
+const SHAPE_AT_RANDOM =
+  'a tensor declared by its shape, W=3x2, x=2, s= (repeatable): answers are judged as formulas, at random values of that shape (rand, --seed)'
 
 const SHORT_OPTIONS = new Set(['-f', '-o', '-h', '-V'])
 /** A name --NAME VALUE or --set NAME=VALUE can bind: a variable name as the parser reads it. */
@@ -365,7 +374,7 @@ function optionValue(argv: string[], i: number, option: string): string {
 }
 
 export interface Parsed {
-  /** --shape NAME=SIZE: declared symbolic tensors (trace mode only). */
+  /** --shape NAME=SIZE: declared symbolic tensors (traced in symbols; quiz and check judge formulas at random values of them). */
   shape?: string[]
   file?: string
   format: string

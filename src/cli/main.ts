@@ -28,10 +28,6 @@ export async function main(argv: string[], io: Io): Promise<number> {
       if (bindings.length > 0) throw new UsageError(`unknown option --${bindings[0]![0]}: the playground takes only -o FILE; values are typed into the page`)
       return await playground(program.opts<Parsed>(), positionals, io)
     }
-    if (mode !== 'trace' && bindings.some(([name]) => name === 'shape'))
-      throw new UsageError(
-        `--shape traces a program in symbols, with the tables or json; ${mode} needs values: bind each variable (--set shape=… binds a variable named shape)`,
-      )
     if (positionals.length > 1) {
       throw new UsageError(`unexpected argument "${excerpt(positionals[1]!)}": the program is one argument (quote it); bind values with --NAME VALUE`)
     }

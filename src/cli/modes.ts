@@ -25,7 +25,7 @@ import { randomExercise, randomTensorExercise, type Level } from '../modes/exerc
 import { EXIT, TooLong, type Io } from './io.js'
 import { NotText, notTextMessage } from './text.js'
 import { UsageError, differentiation, names, optionTypo, unknownWrt, wrtNames, type Parsed, type Request } from './command.js'
-import { isTensorProgram, symbolicTrace, tensorCheck, tensorQuiz, tensorTrace } from './tensors.js'
+import { boundAtRandom, isTensorProgram, symbolicTrace, tensorCheck, tensorQuiz, tensorTrace } from './tensors.js'
 
 export async function traceMode(request: Request, io: Io): Promise<number> {
   const { opts, positionals, precision, chalkFor } = request
@@ -170,7 +170,8 @@ export async function check(request: Request, io: Io): Promise<number> {
   if (lines.length > LIMITS.maxClaims)
     throw new InputError(`${lines.length} claims: at most ${LIMITS.maxClaims} are checked in one run; split them into several files`)
   const source = await readProgram(positionals[0], opts.file, io)
-  if (isTensorProgram(source, request.values)) return tensorCheck(request, source, lines, io)
+  const atRandom = boundAtRandom(request)
+  if (isTensorProgram(source, request.values)) return tensorCheck(request, source, lines, io, atRandom)
   const { trace, warnings, graph, values } = traced(source, request)
   const claims = parseClaims(trace, lines)
   const results = checkClaims(trace, claims, tolerance, new Elsewhere(graph, values))
@@ -231,6 +232,7 @@ export async function quiz(request: Request, io: Io): Promise<number> {
   if (opts.random) {
     if (positionals.length > 0 || opts.file !== undefined) throw new UsageError('--random makes its own program: give no program with it')
     if (Object.keys(values).length > 0) throw new UsageError('--random chooses its own values: give no --NAME VALUE with it')
+    if (opts.shape?.length) throw new UsageError('--random chooses its own values: give no --shape with it')
     const seed = opts.seed === undefined ? io.newSeed() : Number(opts.seed)
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new UsageError(`--seed ${opts.seed}: expected a whole number from 0 to 4294967295`)
     const exercise = opts.tensor ? await randomTensorExercise(seed, level as Level) : randomExercise(seed, level as Level)
@@ -243,7 +245,8 @@ export async function quiz(request: Request, io: Io): Promise<number> {
     if (positionals[0] === '-') throw new UsageError('quiz reads its answers from stdin, so the program cannot come from there: use --file')
     source = await readProgram(positionals[0], opts.file, io)
   }
-  if (isTensorProgram(source, request.values)) return tensorQuiz(request, source, io)
+  const atRandom = boundAtRandom(request)
+  if (isTensorProgram(source, request.values)) return tensorQuiz(request, source, io, atRandom)
   const program = traced(source, request, QUIZ_TOO_LARGE)
   const { trace, warnings } = program
   for (const warning of warnings) io.stderr(`backprop-tutor: warning: ${warning}\n`)

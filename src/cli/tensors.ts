@@ -18,7 +18,8 @@ import { wrtTensorNode, wrtView } from '../tensor/wrt.js'
 import { tangentDirections, tensorForwardMode, type ReadDirection } from '../tensor/forward.js'
 import { readValue } from '../tensor/values.js'
 import { TENSOR_FORMATS } from '../render/tensor-formats.js'
-import { boundValues } from '../steps/tensor-words.js'
+import { TENSOR_WORDS, boundValues } from '../steps/tensor-words.js'
+import { mulberry32 } from '../random.js'
 import { htmlTooLarge } from '../render/html.js'
 import { refuseLarger } from '../render/shared.js'
 import { TENSOR_PRECISION } from '../render/tensor-table.js'
@@ -83,10 +84,16 @@ export async function tensorTrace(request: Request, source: string, io: Io, widt
 }
 
 /** The tensor program traced from the request: its seed, its values (files read through the Io), warnings on stderr. */
-async function tensorTraceOf(request: Request, source: string, io: Io): Promise<TensorTrace> {
+async function tensorTraceOf(request: Request, source: string, io: Io, atRandom: string[] = []): Promise<TensorTrace> {
   const seed = seedOf(request)
 
   const beforeBinding = (variables: Set<string>) => {
+    // With --shape, a variable left with neither is one the student forgot to declare.
+    const left = atRandom.length ? [...variables].filter((name) => !Object.hasOwn(request.values, name)) : []
+    if (left.length)
+      throw new InputError(
+        `${left.join(', ')} ${left.length === 1 ? 'has' : 'have'} neither a value nor a shape: with --shape, declare each tensor (--shape ${left[0]}=…) or bind it (--${left[0]} VALUE)`,
+      )
     for (const name of request.dashed) {
       const near = variables.has(name) ? undefined : optionTypo(name, request.mode)
       if (near)
@@ -111,12 +118,7 @@ export async function symbolicTrace(request: Request, source: string, io: Io, wi
     throw new UsageError(`--shape traces in symbols, written by --format table or json; for --format ${opts.format}, give each variable a value instead`)
   for (const option of ['lr', 'wrt', 'mode', 'quiz'] as const)
     if (opts[option] !== undefined && opts[option] !== false) throw new UsageError(`--${option} goes with values, not --shape: bind each variable to use it`)
-  const shapes = new Map<string, Shape>()
-  for (const spec of opts.shape ?? []) {
-    const [name, shape] = readShape(spec)
-    if (shapes.has(name)) throw new InputError(`--shape ${name} is given twice; declare it once`)
-    shapes.set(name, shape)
-  }
+  const shapes = declaredShapes(opts.shape)
   // The JSON's formulas are in the variables alone (binding them evaluates each); the table names a layer's activations.
   const { trace, warnings } = await traceSymbolicProgram(
     source,
@@ -146,6 +148,34 @@ export async function symbolicTrace(request: Request, source: string, io: Io, wi
   return EXIT.ok
 }
 
+/** Each --shape NAME=SIZE, read; a name declared twice is refused. */
+function declaredShapes(specs: string[] | undefined): Map<string, Shape> {
+  const shapes = new Map<string, Shape>()
+  for (const spec of specs ?? []) {
+    const [name, shape] = readShape(spec)
+    if (shapes.has(name)) throw new InputError(`--shape ${name} is given twice; declare it once`)
+    shapes.set(name, shape)
+  }
+  return shapes
+}
+
+/**
+ * quiz and check with --shape: each declared tensor bound to random values of its shape (rand,
+ * in (0, 1), seeded by --seed), where a formula answer is judged (and, as every formula is, again
+ * at values moved from them). Returns the names so bound. A program of scalars alone keeps its
+ * scalars symbolic: there a formula is judged as a formula already.
+ */
+export function boundAtRandom(request: Request): string[] {
+  const shapes = declaredShapes(request.opts.shape)
+  if ([...shapes.values()].every((shape) => shape.length === 0)) return []
+  const random = mulberry32(seedOf(request))
+  for (const [name, shape] of shapes) {
+    if (Object.hasOwn(request.values, name)) throw new InputError(`${name} is both bound and declared by --shape; give it a value or a shape`)
+    request.values[name] = shape.length === 0 ? String(Math.round((0.1 + 0.8 * random()) * 1000) / 1000) : `rand(${shape.join(', ')})`
+  }
+  return [...shapes.keys()]
+}
+
 /** --seed: the seed of rand(…) and randn(…) in the values (default 0). */
 function seedOf(request: Request): number {
   const { opts } = request
@@ -171,28 +201,34 @@ function dataReader(io: Io): (path: string) => Promise<string> {
 }
 
 /** check on a tensor program: each claim judged, exit 3 when one is wrong or cannot be read. */
-export async function tensorCheck(request: Request, source: string, lines: string[], io: Io): Promise<number> {
+export async function tensorCheck(request: Request, source: string, lines: string[], io: Io, atRandom: string[] = []): Promise<number> {
   const { opts } = request
-  const trace = await tensorTraceOf(request, source, io)
+  const trace = await tensorTraceOf(request, source, io, atRandom)
   const precision = opts.precision === undefined ? TENSOR_PRECISION : request.precision
   const results = checkTensorClaims(trace, lines, request.tolerance)
   const text =
     opts.format === 'json'
       ? renderTensorClaimsJson(trace, results, { precision })
-      : renderTensorClaims(trace, results, { precision, ascii: Boolean(opts.ascii), chalk: request.chalkFor(Boolean(opts.output)) })
+      : renderTensorClaims(trace, results, {
+          precision,
+          ascii: Boolean(opts.ascii),
+          chalk: request.chalkFor(Boolean(opts.output)),
+          ...(atRandom.length ? { atRandom: { names: atRandom, seed: seedOf(request) } } : {}),
+        })
   if (opts.output) await io.writeFile(opts.output, text)
   else await io.stdout(text)
   return results.every((r) => r.right) ? EXIT.ok : EXIT.wrongClaim
 }
 
 /** quiz on a tensor program: shapes, then each gradient's shape and rule; answers from stdin. */
-export async function tensorQuiz(request: Request, source: string, io: Io): Promise<number> {
+export async function tensorQuiz(request: Request, source: string, io: Io, atRandom: string[] = []): Promise<number> {
   if (differentiation(request.opts.mode) !== 'reverse')
     throw new UsageError(`--mode ${request.opts.mode} asks a scalar program's tangents; a quiz on tensors asks the backward pass's shapes and rules`)
-  const trace = await tensorTraceOf(request, source, io)
+  const trace = await tensorTraceOf(request, source, io, atRandom)
   // The values themselves, not only their shapes: the quiz asks entries' numbers too.
   const precision = request.opts.precision === undefined ? TENSOR_PRECISION : request.precision
   io.stdout(`Program  ${source.trim()}\nValues   ${boundValues(trace, false, { precision }).join(', ')}\n`)
+  if (atRandom.length) io.stdout(`${TENSOR_WORDS.atRandom(atRandom, seedOf(request))}\n`)
   await runTensorQuiz(
     trace,
     tensorQuestions(trace, precision),

@@ -7,7 +7,11 @@ import { toNested, type Tensor } from '../tensor/tensor.js'
 import { TENSOR_WORDS as W, boundValues, namedByTutor, statementsOf, tensorVerdictLines } from '../steps/tensor-words.js'
 import { claimsHeading } from '../steps/words.js'
 
-export function renderTensorClaims(trace: TensorTrace, results: TensorClaimResult[], options: { precision: number; ascii: boolean; chalk?: Colors }): string {
+export function renderTensorClaims(
+  trace: TensorTrace,
+  results: TensorClaimResult[],
+  options: { precision: number; ascii: boolean; chalk?: Colors; atRandom?: { names: string[]; seed: number } },
+): string {
   const c = options.chalk ?? PLAIN
   const text = (s: string) => (options.ascii ? W.ascii(s) : s)
   const verdicts = results.map((r) => tensorVerdictLines(trace, r, options.precision))
@@ -20,6 +24,7 @@ export function renderTensorClaims(trace: TensorTrace, results: TensorClaimResul
     c.bold(text(W.programTitle(trace))),
     ...statementsOf(trace).map((s) => text(`  ${s}`)),
     text(`${c.bold(W.valuesTitle)}   ${boundValues(trace).join(', ')}`),
+    ...(options.atRandom ? [text(W.atRandom(options.atRandom.names, options.atRandom.seed))] : []),
     ...(where.length ? [text(`${c.bold('Where')}    ${where.join(', ')}`)] : []),
     '',
     c.bold(claimsHeading(results.filter((r) => r.right).length, results.length)),

@@ -86,6 +86,9 @@ export const TENSOR_WORDS = {
     return unrolled === undefined ? 'Program' : `Program (${unrolled})`
   },
   valuesTitle: 'Values',
+  /** quiz and check with --shape: what the random values are for. */
+  atRandom: (names: string[], seed: number) =>
+    `Shapes   ${names.join(', ')} declared by --shape: random values of those shapes (rand, --seed ${seed}); a formula is judged at them and again at values moved from them, so it is right only as a formula.`,
   forwardTitle: '1. Forward pass: the value and shape of every node, inputs first',
   forwardColumns: ['node', 'op', 'expression', 'shape', 'value'],
   opName: (node: TensorNode): string =>
