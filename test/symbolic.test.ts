@@ -7,6 +7,13 @@ import { runCli } from './helpers.js'
 import { traceTensorProgram } from '../src/tensor/pipeline.js'
 import { mulberry32 } from '../src/random.js'
 import fc from 'fast-check'
+import katex from 'katex'
+import { micromark } from 'micromark'
+import { gfm, gfmHtml } from 'micromark-extension-gfm'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { TENSOR_ENDS, TENSOR_STEPS } from './random-programs.js'
 
 type Shape = number[]
@@ -224,9 +231,14 @@ describe('symbolic tensors: what they say', () => {
       'max(t1): max has no matrix formula in a symbolic program; give every variable a value (--NAME VALUE) to trace it with numbers',
     ],
     [
-      ['loss = sum(W*x)', '--shape', 'W=3x2', '--shape', 'x=2', '--format', 'markdown'],
+      ['loss = sum(W*x)', '--shape', 'W=3x2', '--shape', 'x=2', '--format', 'html'],
       2,
-      '--shape traces in symbols, written by --format table or json; for --format markdown, give each variable a value instead',
+      '--shape traces in symbols, written by --format table, json, markdown or latex; for --format html, give each variable a value instead',
+    ],
+    [
+      ['loss = sum(W*x)', '--shape', 'W=3x2', '--shape', 'x=2', '--format', 'latex', '--entry', 'W[1, 1]'],
+      2,
+      '--entry with --shape goes with --format table or json',
     ],
     [['loss = sum(W*x)', '--shape', 'W=3by2'], 1, '--shape W=3by2: expected NAME=ROWSxCOLUMNS (W=3x2), NAME=N for a vector (x=2), or NAME= for a scalar'],
     [['loss = sum(W*x)', '--shape', 'W=3x2', '--W', '[1, 2]'], 1, 'W is both bound and declared by --shape; give it a value or a shape'],
@@ -404,5 +416,76 @@ describe('symbolic tensors: check and quiz with --shape', () => {
     expect(random.stderr).toBe('backprop-tutor: error: --random chooses its own values: give no --shape with it\nRun backprop-tutor quiz --help for usage.\n')
     expect(random.stdout).toBe('')
     expect(random.code).toBe(2)
+  })
+})
+
+describe('symbolic tensors: markdown and latex notes', () => {
+  const declared = (shapes: Record<string, Shape>) => Object.entries(shapes).flatMap(([name, shape]) => ['--shape', `${name}=${shape.join('x')}`])
+  const katexRender = (tex: string, displayMode: boolean) => katex.renderToString(tex, { throwOnError: true, displayMode, strict: 'error' })
+  const inlineMath = (text: string) => [...text.matchAll(/(?<!\$)\$(?!\$)([^$\n]+?)\$(?!\$)/g)].map((m) => m[1]!)
+
+  it.each(CORPUS)('$name: Markdown whose three tables parse and whose every formula renders in KaTeX', async ({ program, shapes }) => {
+    const { code, stdout } = await runCli([program, ...declared(shapes), '--format', 'markdown'])
+    expect(code).toBe(0)
+    const blocks = [...stdout.matchAll(/```math\n([\s\S]*?)\n```/g)].map((m) => m[1]!)
+    // One equation per gradient, each with its shape.
+    expect(blocks).toHaveLength(Object.keys(shapes).length)
+    for (const block of blocks) {
+      expect(block).toMatch(/ \\in \\mathbb\{R\}/)
+      katexRender(block, true)
+    }
+    const spans = inlineMath(stdout.replace(/```[\s\S]*?```/g, ''))
+    expect(spans.length).toBeGreaterThan(10)
+    for (const span of spans) katexRender(span, false)
+    expect(micromark(stdout, { extensions: [gfm()], htmlExtensions: [gfmHtml()] }).match(/<table>/g)).toHaveLength(3)
+  })
+
+  it.each(CORPUS)('$name: LaTeX that KaTeX renders and pdflatex sets within the margins, every gradient in the text', async ({ program, shapes }) => {
+    const { code, stdout } = await runCli([program, ...declared(shapes), '--format', 'latex', '--standalone'])
+    expect(code).toBe(0)
+    const blocks = [...stdout.matchAll(/\\begin\{align\*\}[\s\S]*?\\end\{align\*\}/g)].map((m) => m[0])
+    expect(blocks).toHaveLength(4)
+    for (const block of blocks) katexRender(block, true)
+    const work = mkdtempSync(join(tmpdir(), 'bpt-symbolic-'))
+    writeFileSync(join(work, 'note.tex'), stdout)
+    const tex = spawnSync('pdflatex', ['-interaction=nonstopmode', '-halt-on-error', 'note.tex'], { cwd: work, encoding: 'utf8' })
+    expect(tex.status, tex.stdout.slice(-2000)).toBe(0)
+    expect(readFileSync(join(work, 'note.log'), 'utf8').match(/Overfull \\hbox.*/g)).toBeNull()
+    const text = spawnSync('pdftotext', ['-layout', join(work, 'note.pdf'), '-'], { encoding: 'utf8' }).stdout
+    expect(text).toContain('Gradients, as formulas')
+    // Each gradient's equation was set: as many ∈ after the last heading as there are variables.
+    expect(text.slice(text.lastIndexOf('Gradients, as formulas')).match(/∈/g)).toHaveLength(Object.keys(shapes).length)
+  })
+
+  it('writes a layer as a textbook does: juxtaposed products, ᵀ as \\top, shapes as \\in \\mathbb{R}', async () => {
+    const { stdout } = await runCli([
+      'z = W*x + b; loss = sum((z - y).^2)',
+      '--shape',
+      'W=3x2',
+      '--shape',
+      'x=2',
+      '--shape',
+      'b=3',
+      '--shape',
+      'y=3',
+      '--format',
+      'latex',
+    ])
+    expect(stdout).toContain('\\frac{\\partial \\mathrm{loss}}{\\partial W} &= 2\\,(W\\,x + b - y)\\,{x}^{\\top} \\in \\mathbb{R}^{3\\times 2}')
+    expect(stdout).toContain('{W}^{\\top}\\,\\bar{g}')
+    const mean = await runCli([
+      'yhat = X*w + b; loss = mean((yhat - y) .^ 2)',
+      '--shape',
+      'X=4x3',
+      '--shape',
+      'w=3',
+      '--shape',
+      'b=',
+      '--shape',
+      'y=4',
+      '--format',
+      'markdown',
+    ])
+    expect(mean.stdout).toContain('\\frac{\\partial \\mathrm{loss}}{\\partial w} = \\frac{{X}^{\\top}\\,(X\\,w + b - y)}{2} \\in \\mathbb{R}^{3}')
   })
 })

@@ -5,6 +5,7 @@ import { InputError } from '../errors.js'
 import { LIMITS } from '../limits.js'
 import { readShape, traceSymbolicProgram, traceTensorProgram } from '../tensor/pipeline.js'
 import { renderSymbolicJson, renderSymbolicTable } from '../render/tensor-symbolic.js'
+import { renderSymbolicLatex, renderSymbolicMarkdown } from '../render/symbolic-notes.js'
 export { isTensorProgram } from '../tensor/pipeline.js'
 import type { TensorTrace } from '../tensor/trace.js'
 import type { Shape } from '../tensor/tensor.js'
@@ -114,8 +115,12 @@ async function tensorTraceOf(request: Request, source: string, io: Io, atRandom:
  */
 export async function symbolicTrace(request: Request, source: string, io: Io, width: number): Promise<number> {
   const { opts } = request
-  if (opts.format !== 'table' && opts.format !== 'json')
-    throw new UsageError(`--shape traces in symbols, written by --format table or json; for --format ${opts.format}, give each variable a value instead`)
+  if (!['table', 'json', 'markdown', 'latex'].includes(opts.format))
+    throw new UsageError(
+      `--shape traces in symbols, written by --format table, json, markdown or latex; for --format ${opts.format}, give each variable a value instead`,
+    )
+  if (opts.entry !== undefined && opts.format !== 'table' && opts.format !== 'json')
+    throw new UsageError('--entry with --shape goes with --format table or json')
   for (const option of ['lr', 'wrt', 'mode', 'quiz'] as const)
     if (opts[option] !== undefined && opts[option] !== false) throw new UsageError(`--${option} goes with values, not --shape: bind each variable to use it`)
   const shapes = declaredShapes(opts.shape)
@@ -142,7 +147,11 @@ export async function symbolicTrace(request: Request, source: string, io: Io, wi
   const text =
     opts.format === 'json'
       ? renderSymbolicJson(trace, entry)
-      : renderSymbolicTable(trace, { ascii: Boolean(opts.ascii), width, chalk: request.chalkFor(Boolean(opts.output)), ...(entry ? { entry } : {}) })
+      : opts.format === 'markdown'
+        ? renderSymbolicMarkdown(trace)
+        : opts.format === 'latex'
+          ? renderSymbolicLatex(trace, { standalone: Boolean(opts.standalone) })
+          : renderSymbolicTable(trace, { ascii: Boolean(opts.ascii), width, chalk: request.chalkFor(Boolean(opts.output)), ...(entry ? { entry } : {}) })
   if (opts.output) await io.writeFile(opts.output, text)
   else await io.stdout(text)
   return EXIT.ok

@@ -5,7 +5,7 @@ import type { M, SymbolicTrace } from '../tensor/symbolic.js'
 import { mathNames, writeAscii, writeMath, writeText } from '../tensor/symbolic.js'
 import { entryName, indexForm, writtenMath, writtenText, type SymbolicEntry } from '../tensor/symbolic-entry.js'
 import { boxLines } from './box.js'
-import { DEFAULT_WIDTH, foldProse } from './wrap.js'
+import { DEFAULT_WIDTH, foldProse, wrapText } from './wrap.js'
 import { shapeCell } from '../steps/values.js'
 import { PLAIN, type Colors } from '../steps/colors.js'
 import { SYMBOLIC_WORDS as W, TENSOR_WORDS } from '../steps/tensor-words.js'
@@ -87,7 +87,10 @@ function* entryLines(trace: SymbolicTrace, entry: SymbolicEntry, options: Symbol
   if (entry.written === undefined) yield `  ${pad}${W.entryTooLong}`
   else {
     const written = writtenText(entry.written, ascii)
-    if (written !== index) yield `  ${pad}= ${written}`
+    // Folded here, under its = (the fold of prose would break at the first space outside its brackets: after the =).
+    const [first, ...rest] = wrapText(written, (options.width ?? DEFAULT_WIDTH) - pad.length - 4)
+    if (written !== index) yield `  ${pad}= ${first}`
+    if (written !== index) for (const part of rest) yield `  ${pad}  ${part}`
   }
   if (/Σ|sum_/.test(index)) yield `  ${ascii ? W.entrySigmaAscii : W.entrySigma}`
   yield ''

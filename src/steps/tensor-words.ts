@@ -62,6 +62,12 @@ export const SYMBOLIC_WORDS = {
     '𝟏ₙ is a column of n ones: Gᵀ·𝟏ₙ adds up the rows of G, G·𝟏ₙ its columns.',
     'A vector added to a matrix is added to each row: it is written as a row, bᵀ.',
   ],
+  /** The notes in LaTeX's notation, for the markdown and latex faces (each sentence's maths in $…$). */
+  texNotes: [
+    'Side by side, $A\\,B$ is the matrix product, ${A}^{\\top}$ the transpose; $\\odot$, $\\oslash$ and ${A}^{\\circ 2}$ act entry by entry.',
+    '$\\mathbf{1}_{n}$ is a column of n ones: ${G}^{\\top}\\,\\mathbf{1}_{n}$ adds up the rows of G, $G\\,\\mathbf{1}_{n}$ its columns.',
+    'A vector added to a matrix is added to each row: it is written as a row, ${b}^{\\top}$.',
+  ],
   asciiNotes: [
     "* is the matrix product, ' the transpose, .*, ./ and .^ act entry by entry.",
     "ones(n) is a column of n ones: G'*ones(n) adds up the rows of G, G*ones(n) its columns.",

@@ -259,94 +259,138 @@ function reduceTo(g: M, shape: Shape): M {
   return g
 }
 
-// ——— Printing: the tables' notation, and mathjs syntax for the JSON ———
+// ——— Printing: one writer, a notation per face (the tables, mathjs syntax, --ascii, LaTeX) ———
+
+/** How a face writes a matrix expression: what differs between the tables, mathjs syntax and LaTeX. */
+export interface MatrixNotation {
+  /** mathjs syntax: a product beside .* bracketed (mathjs reads * and .* alike, from the left), .* after a one-entry factor. */
+  math: boolean
+  name: (name: string) => string
+  grad: (of: string, wrt: string) => string
+  ones: (shape: Shape) => string
+  /** The matrix product, and a number in front of a product. */
+  times: string
+  transpose: (a: string) => string
+  /** Entry by entry: + - ⊙ / .^ as infix signs. */
+  infix: Record<'add' | 'sub' | 'mul' | 'div' | 'pow', string>
+  /** A quotient as a fraction (LaTeX): its parts need no brackets. */
+  fraction?: (top: string, bottom: string) => string
+  /** An entry-by-entry power as an exponent (LaTeX's Hadamard power A^{∘2}). */
+  power?: (base: string, exponent: string) => string
+  /** [a > 0], (a > 0) for mathjs. */
+  indicator: (a: string, relation: '>' | '≥', b: string) => string
+  call: (fn: string, args: string[]) => string
+  norm: (a: string) => string
+}
 
 const SUBSCRIPT: Record<string, string> = { '0': '₀', '1': '₁', '2': '₂', '3': '₃', '4': '₄', '5': '₅', '6': '₆', '7': '₇', '8': '₈', '9': '₉', '×': 'ₓ' }
-const INFIX: Partial<Record<OpId, [string, string, number]>> = {
-  add: [' + ', ' + ', 1],
-  sub: [' - ', ' - ', 1],
-  mul: [' ⊙ ', ' .* ', 2],
-  div: [' / ', ' ./ ', 2],
-  pow: ['.^', '.^', 4],
-}
+const PRECEDENCE: Partial<Record<OpId, number>> = { add: 1, sub: 1, mul: 2, div: 2, pow: 4 }
 const precedenceOf = (m: M): number =>
-  m.k === 'ew' ? (m.op === 'neg' ? 3 : (INFIX[m.op]?.[2] ?? 5)) : m.k === 'matmul' ? 2 : m.k === 'num' && m.value < 0 ? 3 : 5
+  m.k === 'ew' ? (m.op === 'neg' ? 3 : (PRECEDENCE[m.op] ?? 5)) : m.k === 'matmul' ? 2 : m.k === 'num' && m.value < 0 ? 3 : 5
 
 /** A number as the formulas write it: an integer whole, anything else to 6 significant digits. */
 const numText = (v: number) => (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6))))
 
-function write(m: M, math: boolean, names?: Map<string, string>): string {
+/** The tables' notation: W·x + b, xᵀ, ⊙, 𝟏₃. */
+export const TEXT: MatrixNotation = {
+  math: false,
+  name: (name) => name,
+  grad: (of, wrt) => `∂${of}/∂${wrt}`,
+  ones: (shape) => {
+    // 𝟏₃, a row 𝟏₃ᵀ, a matrix 𝟏₃ₓ₂; an n×1 matrix of ones is the column 𝟏ₙ too.
+    const sub = (n: number) => [...String(n)].map((c) => SUBSCRIPT[c]).join('')
+    if (shape.length === 2 && shape[0] === 1) return `𝟏${sub(shape[1]!)}ᵀ`
+    return shape.length === 2 && shape[1] === 1 ? `𝟏${sub(shape[0]!)}` : `𝟏${shape.map(sub).join('ₓ')}`
+  },
+  times: '·',
+  transpose: (a) => `${a}ᵀ`,
+  infix: { add: ' + ', sub: ' - ', mul: ' ⊙ ', div: ' / ', pow: '.^' },
+  indicator: (a, relation, b) => `[${a} ${relation} ${b}]`,
+  call: (fn, args) => `${fn}(${args.join(', ')})`,
+  norm: (a) => `‖${a}‖`,
+}
+
+/** mathjs syntax, as check and quiz answers take it: W*x + b, x', .*, ones(3); `names` spells names mathjs cannot read (h#2). */
+const mathNotation = (names?: Map<string, string>): MatrixNotation => ({
+  math: true,
+  name: (name) => names?.get(name) ?? name,
+  grad: (of, wrt) => names?.get(`d${of}_d${wrt}`) ?? `d${of}_d${wrt}`,
+  ones: (shape) => `ones(${shape.join(', ')})`,
+  times: '*',
+  transpose: (a) => `${a}'`,
+  infix: { add: ' + ', sub: ' - ', mul: ' .* ', div: ' ./ ', pow: '.^' },
+  indicator: (a, relation, b) => `(${a} ${relation === '≥' ? '>=' : '>'} ${b})`,
+  call: (fn, args) => `${fn}(${args.join(', ')})`,
+  norm: (a) => `norm(${a})`,
+})
+
+export function write(m: M, n: MatrixNotation): string {
   const at = (x: M, min: number) => {
-    const text = write(x, math, names)
+    const text = write(x, n)
     return precedenceOf(x) < min ? `(${text})` : text
   }
   switch (m.k) {
     case 'name':
-      return (math && names?.get(m.name)) || m.name
+      return n.name(m.name)
     case 'num':
       return numText(m.value)
-    case 'ones': {
-      if (math) return `ones(${m.shape.join(', ')})`
-      // 𝟏₃, a row 𝟏₃ᵀ, a matrix 𝟏₃ₓ₂.
-      const sub = (n: number) => [...String(n)].map((c) => SUBSCRIPT[c]).join('')
-      // An n×1 matrix of ones is the column 𝟏ₙ too.
-      if (m.shape.length === 2 && m.shape[0] === 1) return `𝟏${sub(m.shape[1]!)}ᵀ`
-      return m.shape.length === 2 && m.shape[1] === 1 ? `𝟏${sub(m.shape[0]!)}` : `𝟏${m.shape.map(sub).join('ₓ')}`
-    }
-    case 'grad': {
-      const text = `d${m.of}_d${m.wrt}`
-      return math ? (names === ASCII ? `d${m.of}/d${m.wrt}` : (names?.get(text) ?? text)) : `∂${m.of}/∂${m.wrt}`
-    }
+    case 'ones':
+      return n.ones(m.shape)
+    case 'grad':
+      return n.grad(m.of, m.wrt)
     case 'matmul':
-      // mathjs reads * and .* alike, from the left: a product beside ⊙ is always bracketed.
-      return `${at(m.a, m.a.k === 'ew' && (m.a.op === 'mul' || m.a.op === 'div') && !isNum(m.a.args[0]!) ? 3 : 2)}${math ? '*' : '·'}${at(m.b, 3)}`
+      // mathjs reads * and .* alike, from the left: a product beside .* is always bracketed.
+      return `${at(m.a, m.a.k === 'ew' && (m.a.op === 'mul' || m.a.op === 'div') && !isNum(m.a.args[0]!) ? 3 : 2)}${n.times}${at(m.b, 3)}`
     case 'transpose':
-      return `${at(m.a, 5)}${math ? "'" : 'ᵀ'}`
+      return n.transpose(at(m.a, 5))
     case 'sum':
-      return `sum(${write(m.a, math, names)})`
+      return n.call('sum', [write(m.a, n)])
     case 'norm':
-      return math ? `norm(${write(m.a, math, names)})` : `‖${write(m.a, math, names)}‖`
+      return n.norm(write(m.a, n))
     case 'softmax':
     case 'logsumexp':
-      return `${m.k}(${write(m.a, math, names)}${m.dim === undefined ? '' : `, ${m.dim + 1}`})`
+      return n.call(m.k, [write(m.a, n), ...(m.dim === undefined ? [] : [String(m.dim + 1)])])
     case 'ew': {
       // A vector beside a matrix is broadcast as a row (X·W + b): written bᵀ, as a column it is not.
       // So is a vector beside a row (x ⊙ xᵀ is a row, as the numbers make it, not an outer product).
       const rowed = m.args.map((x) => (x.shape.length === 1 && m.shape.length === 2 && m.shape[1]! > 1 && m.shape[1] === x.shape[0] ? transpose(x) : x))
       const [a, b] = rowed as [M, M]
-      const infix = INFIX[m.op]
-      if (m.op === 'neg') return a.k === 'ew' && a.op === 'div' ? `-${at(a.args[0]!, 4)}${math ? ' ./ ' : ' / '}${at(a.args[1]!, 3)}` : `-${at(a, 4)}`
+      const fraction = (top: M, bottom: M) => (n.fraction ? n.fraction(write(top, n), write(bottom, n)) : `${at(top, 4)}${n.infix.div}${at(bottom, 3)}`)
+      if (m.op === 'neg') return a.k === 'ew' && a.op === 'div' ? `-${fraction(a.args[0]!, a.args[1]!)}` : `-${at(a, 4)}`
       // A number times a product needs no parentheses: 2·Wᵀ·g.
       if (m.op === 'mul' && isNum(a) && a.shape.length === 0)
-        return `${numText(a.value)}${math ? '*' : '·'}${at(b, b.k === 'matmul' || (b.k === 'ew' && b.op === 'mul') ? 2 : 3)}`
+        return `${numText(a.value)}${n.times}${at(b, b.k === 'matmul' || (b.k === 'ew' && b.op === 'mul') ? 2 : 3)}`
       // A one-entry factor (wᵀ·x) scales: · in the table, .* for mathjs and check (a 1×1 matrix times a vector does not fit together).
       if (m.op === 'mul' && oneEntry(a.shape) && b.shape.length > 0 && !oneEntry(b.shape))
-        return `${at(a, 3)}${math ? (a.shape.length === 0 ? '*' : ' .* ') : '·'}${at(b, 3)}`
-      if (infix) {
-        const [text, mathText, p] = infix
-        const product = m.op === 'mul' || m.op === 'div'
+        return `${at(a, 3)}${n.math ? (a.shape.length === 0 ? '*' : ' .* ') : n.times}${at(b, 3)}`
+      if (m.op === 'div' && n.fraction) return fraction(a, b)
+      if (m.op === 'pow' && n.power) return n.power(at(a, 5), write(b, n))
+      const p = PRECEDENCE[m.op]
+      if (p !== undefined) {
         const left = m.op === 'pow' ? 5 : m.op === 'mul' && a.k === 'matmul' ? 3 : p
-        const right = m.op === 'sub' || m.op === 'pow' || product ? p + 1 : p
-        return `${at(a, left)}${math ? mathText : text}${at(b, right)}`
+        const right = m.op === 'sub' || m.op === 'pow' || m.op === 'mul' || m.op === 'div' ? p + 1 : p
+        return `${at(a, left)}${n.infix[m.op as keyof MatrixNotation['infix']]}${at(b, right)}`
       }
-      if (m.op === 'step') return math ? `(${write(a, math, names)} > 0)` : `[${write(a, math, names)} > 0]`
-      if (m.op === 'ge') return math ? `(${write(a, math, names)} >= ${write(b, math, names)})` : `[${write(a, math, names)} ≥ ${write(b, math, names)}]`
-      return `${OPS[m.op].call ?? m.op}(${rowed.map((x) => write(x, math, names)).join(', ')})`
+      if (m.op === 'step') return n.indicator(write(a, n), '>', '0')
+      if (m.op === 'ge') return n.indicator(write(a, n), '≥', write(b, n))
+      return n.call(
+        OPS[m.op].call ?? m.op,
+        rowed.map((x) => write(x, n)),
+      )
     }
   }
 }
 
-/** The tables' notation: W·x + b, xᵀ, ⊙, 𝟏₃. */
-export const writeText = (m: M) => write(m, false)
+export const writeText = (m: M) => write(m, TEXT)
 /**
  * mathjs syntax, as check and quiz answers take it: W*x + b, x', .*, ones(3). `names` spells the
  * names a formula refers to where their own spelling is no mathjs name (h#2: # starts a comment).
  */
-export const writeMath = (m: M, names?: Map<string, string>) => write(m, true, names)
+export const writeMath = (m: M, names?: Map<string, string>) => write(m, mathNotation(names))
 
 /** The tables' --ascii: mathjs syntax, a gradient written dloss/dz as in the rest of the tool. */
-const ASCII = new Map<string, string>()
-export const writeAscii = (m: M) => write(m, true, ASCII)
+const ASCII: MatrixNotation = { ...mathNotation(), grad: (of, wrt) => `d${of}/d${wrt}` }
+export const writeAscii = (m: M) => write(m, ASCII)
 
 /**
  * mathjs names for what a trace's formulas refer to by name (SymbolicTrace.where) where the
