@@ -89,10 +89,17 @@ interface Written {
 
 const INFIX: Partial<Record<OpId, [string, number]>> = { add: [' + ', 1], sub: [' - ', 1], mul: ['·', 2], div: [' / ', 2], pow: ['^', 4] }
 
+/** What the index form writes with: Σ and the product sign in its alphabet, and brackets by precedence. */
+const pen = (ascii: boolean) => ({
+  ascii,
+  sigma: (letters: string[]) => (ascii ? `sum_${letters.join('')}` : `Σ${letters.map((l) => SUB[l]).join('')}`),
+  times: ascii ? '*' : '·',
+  wrap: (w: Written, min: number) => (w.p < min ? `(${w.text})` : w.text),
+})
+type Pen = ReturnType<typeof pen>
+
 function indexText(m: M, index: Idx[], depth: number, ascii: boolean): Written {
-  const sigma = (letters: string[]) => (ascii ? `sum_${letters.join('')}` : `Σ${letters.map((l) => SUB[l]).join('')}`)
-  const times = ascii ? '*' : '·'
-  const wrap = (w: Written, min: number) => (w.p < min ? `(${w.text})` : w.text)
+  const w = pen(ascii)
   switch (m.k) {
     case 'name':
       return { text: entryName(m.name, index, ascii), p: 5 }
@@ -106,57 +113,68 @@ function indexText(m: M, index: Idx[], depth: number, ascii: boolean): Written {
       const [i, j] = rowCol(m.shape, index)
       return indexText(m.a, ownIndex(m.a.shape, j, i), depth, ascii)
     }
-    case 'matmul': {
-      const [i, j] = rowCol(m.shape, index)
-      const k = inner(m.a) === 1 ? 0 : LETTERS[depth % LETTERS.length]!
-      const next = k === 0 ? depth : depth + 1
-      const a = indexText(m.a, ownIndex(m.a.shape, i, k), next, ascii)
-      const b = indexText(m.b, ownIndex(m.b.shape, k, j), next, ascii)
-      // An entry of ones is 1: the other factor alone (G·𝟏 at i is Σₖ Gᵢₖ).
-      const term = m.a.k === 'ones' ? b.text : m.b.k === 'ones' ? wrap(a, 1.5) : `${wrap(a, 2)}${times}${wrap(b, 3)}`
-      if (k === 0) return m.a.k === 'ones' ? b : m.b.k === 'ones' ? a : { text: term, p: 2 }
-      return { text: `${sigma([k as string])} ${term}`, p: 1.5 }
-    }
+    case 'matmul':
+      return productText(m, index, depth, w)
     case 'sum': {
       const letters = m.a.shape.map((_, d) => LETTERS[(depth + d) % LETTERS.length]!)
       const a = indexText(m.a, letters, depth + letters.length, ascii)
-      return { text: `${sigma(letters)} ${wrap(a, 2)}`, p: 1.5 }
+      return { text: `${w.sigma(letters)} ${w.wrap(a, 2)}`, p: 1.5 }
     }
     case 'norm': {
       const k = LETTERS[depth % LETTERS.length]!
-      const square = wrap(indexText(m.a, [k], depth + 1, ascii), 4)
-      return { text: ascii ? `sqrt(${sigma([k])} ${square}^2)` : `√(${sigma([k])} ${square}²)`, p: 5 }
+      const square = w.wrap(indexText(m.a, [k], depth + 1, ascii), 4)
+      return { text: ascii ? `sqrt(${w.sigma([k])} ${square}^2)` : `√(${w.sigma([k])} ${square}²)`, p: 5 }
     }
     case 'softmax':
     case 'logsumexp': {
       const k = LETTERS[depth % LETTERS.length]!
       const { lane, own } = lanes(m, index, k)
       const at = (idx: Idx[]) => `exp(${indexText(m.a, idx, depth + 1, ascii).text})`
-      const total = `${sigma([k])} ${at(lane)}`
+      const total = `${w.sigma([k])} ${at(lane)}`
       return m.k === 'softmax' ? { text: `${at(own)} / (${total})`, p: 2 } : { text: `log(${total})`, p: 5 }
     }
-    case 'ew': {
-      const args = m.args.map((x) => indexText(x, broadcastIndex(index, m.shape, x.shape), depth, ascii))
-      const [a, b] = args as [Written, Written]
-      if (m.op === 'neg') return { text: `-${wrap(a, 4)}`, p: 3 }
-      if (m.op === 'mul' && m.args.some((x) => x.k === 'ones')) return m.args[0]!.k === 'ones' ? b : a
-      // x² rather than x^2, as the scalar tables write a small power.
-      const power = m.args[1]?.k === 'num' ? SUPERSCRIPT[String(m.args[1].value)] : undefined
-      if (m.op === 'pow' && power && !ascii) return { text: `${wrap(a, 5)}${power}`, p: 4 }
-      const infix = INFIX[m.op]
-      if (infix) {
-        const [written, p] = infix
-        const symbol = m.op === 'mul' ? times : written
-        const right = m.op === 'sub' || m.op === 'div' ? p + 1 : m.op === 'pow' ? 5 : p
-        // A Σ reads as the sum it is on either side of +, and is bracketed anywhere tighter.
-        const left = m.op === 'pow' ? 5 : p
-        return { text: `${wrap(a, left)}${symbol}${wrap(b, right)}`, p }
-      }
-      if (m.op === 'step') return { text: `[${a.text} > 0]`, p: 5 }
-      if (m.op === 'ge') return { text: `[${a.text} ${ascii ? '>=' : '≥'} ${b.text}]`, p: 5 }
-      return { text: `${OPS[m.op].call ?? m.op}(${args.map((x) => x.text).join(', ')})`, p: 5 }
-    }
+    case 'ew':
+      return elementwiseText(
+        m,
+        m.args.map((x) => indexText(x, broadcastIndex(index, m.shape, x.shape), depth, ascii)),
+        w,
+      )
   }
+}
+
+/** A matrix product's entry: Σₖ over its inner index, or one product where that index has one value. */
+function productText(m: M & { k: 'matmul' }, index: Idx[], depth: number, w: Pen): Written {
+  const [i, j] = rowCol(m.shape, index)
+  const k = inner(m.a) === 1 ? 0 : LETTERS[depth % LETTERS.length]!
+  const next = k === 0 ? depth : depth + 1
+  const a = indexText(m.a, ownIndex(m.a.shape, i, k), next, w.ascii)
+  const b = indexText(m.b, ownIndex(m.b.shape, k, j), next, w.ascii)
+  // An entry of ones is 1: the other factor alone (G·𝟏 at i is Σₖ Gᵢₖ).
+  const term = m.a.k === 'ones' ? b.text : m.b.k === 'ones' ? w.wrap(a, 1.5) : `${w.wrap(a, 2)}${w.times}${w.wrap(b, 3)}`
+  if (k === 0) return m.a.k === 'ones' ? b : m.b.k === 'ones' ? a : { text: term, p: 2 }
+  return { text: `${w.sigma([k as string])} ${term}`, p: 1.5 }
+}
+
+/** An element-wise operation of its operands' entries. */
+function elementwiseText(m: M & { k: 'ew' }, args: Written[], w: Pen): Written {
+  const [a, b] = args as [Written, Written]
+  if (m.op === 'neg') return { text: `-${w.wrap(a, 4)}`, p: 3 }
+  if (m.op === 'mul' && m.args.some((x) => x.k === 'ones')) return m.args[0]!.k === 'ones' ? b : a
+  // x² rather than x^2, as the scalar tables write a small power.
+  const power = m.args[1]?.k === 'num' ? SUPERSCRIPT[String(m.args[1].value)] : undefined
+  if (m.op === 'pow' && power && !w.ascii) return { text: `${w.wrap(a, 5)}${power}`, p: 4 }
+  const infix = INFIX[m.op]
+  if (infix) {
+    const [written, p] = infix
+    const symbol = m.op === 'mul' ? w.times : written
+    const right = m.op === 'sub' || m.op === 'div' ? p + 1 : m.op === 'pow' ? 5 : p
+    // A Σ reads as the sum it is on either side of +, and is bracketed anywhere tighter.
+    const left = m.op === 'pow' ? 5 : p
+    return { text: `${w.wrap(a, left)}${symbol}${w.wrap(b, right)}`, p }
+  }
+  if (m.op === 'step') return { text: `[${a.text} > 0]`, p: 5 }
+  if (m.op === 'ge') return { text: `[${a.text} ${w.ascii ? '>=' : '≥'} ${b.text}]`, p: 5 }
+  return { text: `${OPS[m.op].call ?? m.op}(${args.map((x) => x.text).join(', ')})`, p: 5 }
 }
 
 /** A softmax's or logsumexp's entry: the index it runs over (k along its axis), and the entry's own. */

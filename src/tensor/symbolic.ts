@@ -613,44 +613,43 @@ function symbolicBackward(
       placeholders.push({ name, value: g })
       g = name
     }
-    const rules = TENSOR_OPS[node.op!].inputs(node.params)
-    const operands = node.inputs.map((k) => ({
-      label: nodes[k]!.label,
-      shape: nodes[k]!.value!.shape,
-      ...(nodes[k]!.kind === 'constant' ? { constant: nodes[k]!.value!.data[0]! } : {}),
-    }))
     node.inputs.forEach((input, slot) => {
       if (!live[input]) return
-      // The node's own value inside its rule (tanh's 1 - tanh(z).^2) by its name where it has one: 1 - H.^2.
-      const own = (m: M) => (named[index] === values[index] ? m : replaced(m, values[index]!, named[index]!))
-      const contribution = own(
-        vjpOf(
-          node.op!,
-          node.params,
-          slot,
-          g!,
-          node.inputs.map((k) => named[k]!),
-          named[index]!,
-          values[input]!.shape,
-        ),
-      )
-      const shapes = rules[slot]!.shapes?.(operands, node.value!.shape, node.params)
-      const rule = ruleOf(nodes, values, index, slot)
-      const known = node.op === 'softmax' ? crossEntropyForm(g!, named[index]!) : undefined
-      edges.push({
-        consumer: index,
-        input,
-        slot,
-        formula: writeText(rule),
-        rule,
-        ...(shapes ? { shapes } : {}),
-        contribution,
-        ...(known ? { known } : {}),
-      })
-      grads[input] = grads[input] ? ew('add', [grads[input]!, contribution]) : contribution
+      const edge = symbolicEdge(graph, values, named, index, slot, g!)
+      edges.push(edge)
+      grads[input] = grads[input] ? ew('add', [grads[input]!, edge.contribution]) : edge.contribution
     })
   }
   return { grads, edges, placeholders }
+}
+
+/** One edge of the backward pass: its rule, the shapes it multiplies, and its contribution from the upstream `g`. */
+function symbolicEdge(graph: TensorGraph, values: M[], named: M[], index: number, slot: number, g: M): SymbolicEdge {
+  const { nodes } = graph
+  const node = nodes[index]!
+  const input = node.inputs[slot]!
+  const operands = node.inputs.map((k) => ({
+    label: nodes[k]!.label,
+    shape: nodes[k]!.value!.shape,
+    ...(nodes[k]!.kind === 'constant' ? { constant: nodes[k]!.value!.data[0]! } : {}),
+  }))
+  // The node's own value inside its rule (tanh's 1 - tanh(z).^2) by its name where it has one: 1 - H.^2.
+  const own = (m: M) => (named[index] === values[index] ? m : replaced(m, values[index]!, named[index]!))
+  const contribution = own(
+    vjpOf(
+      node.op!,
+      node.params,
+      slot,
+      g,
+      node.inputs.map((k) => named[k]!),
+      named[index]!,
+      values[input]!.shape,
+    ),
+  )
+  const shapes = TENSOR_OPS[node.op!].inputs(node.params)[slot]!.shapes?.(operands, node.value!.shape, node.params)
+  const rule = ruleOf(nodes, values, index, slot)
+  const known = node.op === 'softmax' ? crossEntropyForm(g, named[index]!) : undefined
+  return { consumer: index, input, slot, formula: writeText(rule), rule, ...(shapes ? { shapes } : {}), contribution, ...(known ? { known } : {}) }
 }
 
 /**
