@@ -163,6 +163,10 @@ const CONV = 'H = conv2d(X, K); P = maxpool2d(H, 2); z = sum(P*W, 1); loss = log
 const conv = measure([BIN, CONV, '--X', 'randn(28, 28)', '--K', 'randn(5, 5) / 5', '--W', 'randn(12, 10) / 12', '--format', 'json'], 5)
 add('28×28 image: conv2d 5×5, maxpool2d 2, 10-way linear, checked, --format json', '', conv)
 
+// The 2-layer perceptron traced in symbols (--shape): every gradient a matrix formula.
+const symbolicMlp = measure([BIN, '--file', join(root, 'examples', 'mlp.txt'), ...['X=4x2', 'W1=2x3', 'b1=3', 'w2=3', 'y=4'].flatMap((s) => ['--shape', s])], 5)
+add('2-layer perceptron in symbols (--shape), --format table', '', symbolicMlp)
+
 // The batch's page opened in Debian's Chromium (where it is installed), timed from the request to
 // the first step drawn; the median of 5 loads in one browser.
 let pageOpen
@@ -305,6 +309,7 @@ target(
   conv.wall <= 0.5,
   `28×28 image through conv2d 5×5, maxpool2d 2 and a 10-way linear layer, with the gradient check, in at most 0.5 s (${fmt(conv.wall)} s)`,
 )
+target(symbolicMlp.wall < 0.5, `2-layer perceptron in symbols: traced in under 0.5 s (${fmt(symbolicMlp.wall)} s)`)
 target(tensor['json 64'].wall <= 1, `784→128→10 network, batch 64: trace, check and json in at most 1 s (${fmt(tensor['json 64'].wall)} s)`)
 target(tensor.table.wall <= 1.5, `784→128→10 network, batch 64: the tables in at most 1.5 s (${fmt(tensor.table.wall)} s)`)
 const pageSize = readFileSync(pageFile).length

@@ -116,7 +116,7 @@ async function symbolic(program: string, shapes: Record<string, Shape>) {
   const { code, stdout, stderr } = await runCli([program, ...declared.flat(), '--format', 'json'])
   expect(stderr).toBe('')
   expect(code).toBe(0)
-  return JSON.parse(stdout) as { value: string; gradients: Record<string, string> }
+  return JSON.parse(stdout) as { value: string; gradients: Record<string, string>; collected?: Record<string, string> }
 }
 
 describe('symbolic tensors: --shape', () => {
@@ -128,13 +128,27 @@ describe('symbolic tensors: --shape', () => {
       const { trace } = await traceTensorProgram(program, text)
       expect(math.evaluate(out.value, { ...scope })).toBeCloseTo(trace.value, 9)
       for (const g of trace.gradients) {
-        const formula = out.gradients[g.name]!
-        const value = flat(math.evaluate(formula, { ...scope }))
-        const truth = [...g.grad.data]
-        expect(value.length, `${g.name}: ${formula}`).toBe(truth.length)
-        value.forEach((v, k) => expect(Math.abs(v - truth[k]!), `${g.name}: ${formula}`).toBeLessThan(1e-9 * (1 + Math.abs(truth[k]!))))
+        // The formula, and where the JSON has one its collected form: both the numeric gradient.
+        for (const formula of [out.gradients[g.name]!, ...(out.collected?.[g.name] ? [out.collected[g.name]!] : [])]) {
+          const value = flat(math.evaluate(formula, { ...scope }))
+          const truth = [...g.grad.data]
+          expect(value.length, `${g.name}: ${formula}`).toBe(truth.length)
+          value.forEach((v, k) => expect(Math.abs(v - truth[k]!), `${g.name}: ${formula}`).toBeLessThan(1e-9 * (1 + Math.abs(truth[k]!))))
+        }
       }
     }
+  })
+
+  it('says the logistic loss’s gradients multiplied out and collected, as a textbook writes them, beside the formulas', async () => {
+    const args = ['p = sigmoid(X*w + b); loss = -mean(y .* log(p) + (1 - y) .* log(1 - p))', '--shape', 'X=4x3', '--shape', 'w=3', '--shape', 'y=4']
+    const { stdout } = await runCli(args)
+    expect(stdout).toContain(
+      '  ∂loss/∂w = Xᵀ·(((1 - y) / (4·(1 - p)) - y / (4·p)) ⊙ p ⊙ (1 - p))   (3)\n           = Xᵀ·(p - y) / 4   (the same, simplified)\n',
+    )
+    const json = JSON.parse((await runCli([...args, '--format', 'json'])).stdout)
+    expect(json.collected).toEqual({ X: "(sigmoid(X*w + b) - y)*w' ./ 4", w: "X'*(sigmoid(X*w + b) - y) ./ 4", b: 'sum(sigmoid(X*w + b) - y) ./ 4' })
+    // A layer's gradient is short as built: nothing is said beside it.
+    expect((await runCli(['z = W*x + b; loss = sum((z - y).^2)', '--shape', 'W=3x2', '--shape', 'x=2'])).stdout).not.toContain('simplified')
   })
 })
 
@@ -283,17 +297,23 @@ describe('symbolic tensors: the random tensor-program corpus, every variable dec
           // The table of the same program: its formulas by name where the program names them.
           expect((await runCli([program, ...declared])).code).toBe(0)
           traced++
-          const out = JSON.parse(stdout) as { value: string; gradients: Record<string, string>; where?: Record<string, string> }
+          const out = JSON.parse(stdout) as {
+            value: string
+            gradients: Record<string, string>
+            where?: Record<string, string>
+            collected?: Record<string, string>
+          }
           const { text, scope } = pointFor(shapes, seed)
           for (const [name, formula] of Object.entries(out.where ?? {})) scope[name] = math.evaluate(formula, { ...scope })
           const { trace } = await traceTensorProgram(program, text)
           expect(flat(math.evaluate(out.value, { ...scope }))[0]).toBeCloseTo(trace.value, 9)
           for (const g of trace.gradients) {
-            const formula = out.gradients[g.name]!
-            const value = flat(math.evaluate(formula, { ...scope }))
-            const truth = [...g.grad.data]
-            expect(value.length, `${g.name}: ${formula}`).toBe(truth.length)
-            value.forEach((v, k) => expect(Math.abs(v - truth[k]!), `${g.name}: ${formula}`).toBeLessThan(1e-8 * (1 + Math.abs(truth[k]!))))
+            for (const formula of [out.gradients[g.name]!, ...(out.collected?.[g.name] ? [out.collected[g.name]!] : [])]) {
+              const value = flat(math.evaluate(formula, { ...scope }))
+              const truth = [...g.grad.data]
+              expect(value.length, `${g.name}: ${formula}`).toBe(truth.length)
+              value.forEach((v, k) => expect(Math.abs(v - truth[k]!), `${g.name}: ${formula}`).toBeLessThan(1e-8 * (1 + Math.abs(truth[k]!))))
+            }
           }
         },
       ),

@@ -70,7 +70,11 @@ function sections(trace: SymbolicTrace) {
           ]
         : [],
     ),
-    gradients: trace.gradients.map((g) => `${grad(out, g.name)} = ${texOf(g.grad)} \\in ${space(g.shape)}`),
+    // Each gradient as an aligned pair: its formula with its shape, and where it is shorter the same collected.
+    gradients: trace.gradients.map((g) => [
+      `${grad(out, g.name)} &= ${texOf(g.grad)} \\in ${space(g.shape)}`,
+      ...(g.collected ? [`&= ${texOf(g.collected)} \\quad \\text{${W.collected}}`] : []),
+    ]),
     shapes: [...trace.declared].map(([name, shape]) => `${latexName(name)} \\in ${space(shape)}`),
   }
 }
@@ -120,7 +124,8 @@ export function renderSymbolicMarkdown(trace: SymbolicTrace): string {
   )
   for (const known of s.known) lines.push(known.sentence.replace('\u0001', `$${known.target}$`).replace('\u0002', `$${known.form}$`), '')
   lines.push(`### ${W.gradientsTitle}`, '')
-  for (const g of s.gradients) lines.push('```math', g, '```', '')
+  for (const g of s.gradients)
+    lines.push('```math', g.length === 1 ? g[0]!.replace(' &= ', ' = ') : `\\begin{aligned}\n${g.join(' \\\\\n')}\n\\end{aligned}`, '```', '')
   lines.push(...W.texNotes.map((note) => `- ${note}`))
   return `${lines.join('\n')}\n`
 }
@@ -146,7 +151,7 @@ export function renderSymbolicLatex(trace: SymbolicTrace, { standalone = false }
     ...align(s.backward.map((r) => `${r.gradient} &\\mathrel{{+}{=}} ${r.contribution} && \\text{through } ${latexName(r.through)}`)),
     ...s.known.map((known) => `${latexText(known.sentence).replace('\u0001', `$${known.target}$`).replace('\u0002', `$${known.form}$`)}\par`),
     `\\paragraph{${latexText(W.gradientsTitle)}}`,
-    ...align(s.gradients.map((g) => g.replace(' = ', ' &= '))),
+    ...align(s.gradients.map((g) => g.join(' \\\\\n'))),
     ...W.texNotes.map((note) => `${note}\\par`),
   ]
   const body = `${lines.join('\n')}\n`

@@ -67,7 +67,11 @@ function* symbolicLines(trace: SymbolicTrace, options: SymbolicRenderOptions): G
       yield text(W.knownForm(`∂${out}/∂${nodes[edge.input]!.label}`, f(edge.known.target), f(edge.known.form), nodes[edge.consumer]!.shape.length === 2))
   yield ''
   yield chalk.bold(text(W.gradientsTitle))
-  for (const g of trace.gradients) yield `  ${text(`∂${out}/∂${g.name} = `)}${f(g.grad)}   (${shape(g.shape)})`
+  for (const g of trace.gradients) {
+    const lead = text(`∂${out}/∂${g.name} = `)
+    yield `  ${lead}${f(g.grad)}   (${shape(g.shape)})`
+    if (g.collected) yield `  ${' '.repeat(lead.length - 2)}= ${f(g.collected)}   ${W.collected}`
+  }
   yield ''
   if (options.entry) yield* entryLines(trace, options.entry, options, chalk)
   for (const note of options.ascii ? W.asciiNotes : W.notes) yield `  ${note}`
@@ -108,6 +112,10 @@ export function renderSymbolicJson(trace: SymbolicTrace, entry?: SymbolicEntry):
       value: math(nodes[trace.output]!.value),
       shapes: Object.fromEntries([...trace.declared].map(([name, shape]) => [name, shape])),
       gradients: Object.fromEntries(trace.gradients.map((g) => [g.name, math(g.grad)])),
+      // The same multiplied out and collected, where that is shorter (the logistic loss's X'*(p - y) ./ 4).
+      ...(trace.gradients.some((g) => g.collected)
+        ? { collected: Object.fromEntries(trace.gradients.flatMap((g) => (g.collected ? [[g.name, math(g.collected)]] : []))) }
+        : {}),
       ...(entry ? { entry: { of: entry.of, index: entry.index, formula: entry.written === undefined ? { tooLong: true } : writtenMath(entry.written) } } : {}),
       // Past 40 names and numbers a formula names an intermediate: each defined here, in order.
       ...(trace.where.length ? { where: Object.fromEntries(trace.where.map(({ name, value }) => [math(name), math(value)])) } : {}),

@@ -48,6 +48,8 @@ export const SYMBOLIC_WORDS = {
   backwardTitle: (out: string) => `3. Backward pass: each rule applied to the gradient arriving, from ${out} back`,
   backwardColumns: ['gradient', 'through', 'contribution'],
   gradientsTitle: '4. Gradients, as formulas',
+  /** Beside a gradient's second form: the formula as built, then this. */
+  collected: '(the same, simplified)',
   entryTitle: (out: string, of: string, index: number[]) =>
     `5. One entry: ∂${out}/∂${of}${index.length ? ` at [${index.join(', ')}]` : ''}, from the matrix form to the index form`,
   entrySigma: "Σₖ adds up over k: the inner index of a matrix product, (A·B)ᵢⱼ = Σₖ Aᵢₖ·Bₖⱼ, or the entries a sum adds; ᵀ swaps an entry's indexes.",

@@ -12,6 +12,7 @@ import { LIMITS } from '../limits.js'
 import type { TensorGraph } from './graph.js'
 import { TENSOR_OPS, type Params } from './ops.js'
 import { forwardValues } from './trace.js'
+import { expandedForm, type Build } from './symbolic-expand.js'
 import { shapeText, type Shape } from './tensor.js'
 
 /** A matrix expression; every node knows its shape (a vector is a column). */
@@ -463,8 +464,11 @@ export interface SymbolicTrace {
   nodes: SymbolicNode[]
   edges: SymbolicEdge[]
   output: number
-  /** Each variable's gradient, and its shape. */
-  gradients: { name: string; shape: Shape; grad: M }[]
+  /**
+   * Each variable's gradient and its shape; `collected`, where it is shorter, the same multiplied
+   * out and collected (the logistic loss's Xᵀ·(p - y) / 4), said beside the formula, never instead.
+   */
+  gradients: { name: string; shape: Shape; grad: M; collected?: M }[]
   /** The declared shapes, as given. */
   declared: Map<string, Shape>
   /**
@@ -505,11 +509,12 @@ export function traceSymbolic(graph: TensorGraph, declared: Map<string, Shape>, 
     })),
     edges,
     output: graph.output,
-    gradients: graph.variables.map((v) => ({
-      name: nodes[v]!.label,
-      shape: nodes[v]!.value!.shape,
-      grad: grads[v] ?? { ...num(0), shape: nodes[v]!.value!.shape },
-    })),
+    gradients: graph.variables.map((v) => {
+      const grad = grads[v] ?? { ...num(0), shape: nodes[v]!.value!.shape }
+      const collected = multipliedOut(grad)
+      // Said only where it is a quarter shorter or more: a number taken out of a sum is no news.
+      return { name: nodes[v]!.label, shape: nodes[v]!.value!.shape, grad, ...(terms(collected) <= 0.75 * terms(grad) ? { collected } : {}) }
+    }),
     declared,
     where,
   }
@@ -692,26 +697,35 @@ function crossEntropyForm(g: M, p: M): SymbolicEdge['known'] {
 
 /** `m` with every occurrence of `target` written as `by`. */
 function replaced(m: M, target: M, by: M): M {
-  if (same(m, target)) return by
+  return same(m, target) ? by : rebuilt(m, (x) => replaced(x, target, by))
+}
+
+/** `m` rebuilt with `f` applied to each of its parts. */
+function rebuilt(m: M, f: (x: M) => M): M {
   switch (m.k) {
     case 'matmul':
-      return matmul(replaced(m.a, target, by), replaced(m.b, target, by))
+      return matmul(f(m.a), f(m.b))
     case 'transpose':
-      return transpose(replaced(m.a, target, by))
+      return transpose(f(m.a))
     case 'ew':
-      return ew(
-        m.op,
-        m.args.map((x) => replaced(x, target, by)),
-      )
+      return ew(m.op, m.args.map(f))
     case 'sum':
-      return sum(replaced(m.a, target, by))
+      return sum(f(m.a))
     case 'norm':
     case 'softmax':
     case 'logsumexp':
-      return { ...m, a: replaced(m.a, target, by) }
+      return { ...m, a: f(m.a) }
     default:
       return m
   }
+}
+
+const BUILD: Build = { ew, num, scaled, key: (m) => writeMath(m) }
+
+/** `m` with each entry-by-entry part multiplied out and collected where that is shorter (symbolic-expand.ts). */
+function multipliedOut(m: M): M {
+  const inner = rebuilt(m, multipliedOut)
+  return inner.k === 'ew' ? (expandedForm(inner, BUILD, terms) ?? inner) : inner
 }
 
 /** Whether an expression applies a function of the scalar table or a softmax at its top. */
