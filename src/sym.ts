@@ -118,6 +118,8 @@ export interface SymStyle {
   allParens?: boolean
   /** How a name is written, where not as it is (an entry W[1, 2] as W₁₂). */
   name?: (name: string) => string
+  /** How [a > b] is written, where not as the tables write it. */
+  indicator?: (a: string, relation: string, b: string) => string
 }
 
 const SUPERSCRIPT: Record<string, string> = { '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹' }
@@ -156,8 +158,10 @@ export function printSym(s: Sym, style: SymStyle): string {
   switch (notation.kind) {
     case 'call':
       return `${notation.name}(${args.map((a) => printSym(a, style)).join(', ')})`
-    case 'iverson':
-      return `[${printSym(args[0]!, style)} ${notation.relation} ${args.length > 1 ? printSym(args[1]!, style) : '0'}]`
+    case 'iverson': {
+      const [a, b] = [printSym(args[0]!, style), args.length > 1 ? printSym(args[1]!, style) : '0']
+      return style.indicator ? style.indicator(a, notation.relation, b) : `[${a} ${notation.relation} ${b}]`
+    }
     case 'prefix': {
       const inner = args[0]!
       const text = printSym(inner, style)

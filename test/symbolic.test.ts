@@ -491,7 +491,7 @@ describe('symbolic tensors: markdown and latex notes', () => {
       '--format',
       'latex',
     ])
-    expect(stdout).toContain('\\frac{\\partial \\mathrm{loss}}{\\partial W} &= 2\\,(W\\,x + b - y)\\,{x}^{\\top} \\in \\mathbb{R}^{3\\times 2}')
+    expect(stdout).toContain('\\frac{\\partial \\mathrm{loss}}{\\partial W} &= 2\\,\\left(W\\,x + b - y\\right)\\,{x}^{\\top} \\in \\mathbb{R}^{3\\times 2}')
     expect(stdout).toContain('{W}^{\\top}\\,\\bar{g}')
     const mean = await runCli([
       'yhat = X*w + b; loss = mean((yhat - y) .^ 2)',
@@ -506,6 +506,36 @@ describe('symbolic tensors: markdown and latex notes', () => {
       '--format',
       'markdown',
     ])
-    expect(mean.stdout).toContain('\\frac{\\partial \\mathrm{loss}}{\\partial w} = \\frac{{X}^{\\top}\\,(X\\,w + b - y)}{2} \\in \\mathbb{R}^{3}')
+    expect(mean.stdout).toContain('\\frac{\\partial \\mathrm{loss}}{\\partial w} = \\frac{{X}^{\\top}\\,\\left(X\\,w + b - y\\right)}{2} \\in \\mathbb{R}^{3}')
+  })
+})
+
+describe('symbolic tensors: what a student found', () => {
+  it('names a row’s entries by both indexes, and brackets a Σ that a bias joins', async () => {
+    const row = await runCli(['loss = r*W*x', '--shape', 'r=1x2', '--shape', 'W=2x3', '--shape', 'x=3', '--entry', 'x[2]'])
+    expect(row.stdout).toContain('  ∂loss/∂x₂ = Σₖ Wₖ₂·r₁ₖ\n            = W₁₂·r₁₁ + W₂₂·r₁₂\n')
+    const bias = await runCli(['Z = X*W + r; loss = sum(sum(Z.^2))', '--shape', 'X=4x3', '--shape', 'W=3x2', '--shape', 'r=1x2', '--entry', 'r[1, 2]'])
+    expect(bias.stdout).toContain('  ∂loss/∂r₁₂ = 2·(Σₖ (Σₗ Xₖₗ·Wₗ₂ + r₁₂))\n')
+  })
+
+  it('writes formulas check reads back: a dot product’s 1×1 factor, an indicator', async () => {
+    const dot = await symbolic('loss = dot(a, b)^2', { a: [3], b: [3] })
+    expect(dot.gradients.a).toBe("2*(a'*b) .* b")
+    const claim = await runCli(['check', 'loss = dot(a, b)^2', '--shape', 'a=3', '--shape', 'b=3', '--claim', `dloss/da = ${dot.gradients.a}`])
+    expect(claim.stdout).toContain('Claims: 1 of 1 right')
+    const program = 'h = relu(W*x + b); loss = sum(h .^ 2)'
+    const args = [program, '--shape', 'W=3x2', '--shape', 'x=2', '--shape', 'b=3']
+    const entry = JSON.parse((await runCli([...args, '--entry', 'W[1, 2]', '--format', 'json'])).stdout).entry
+    expect(entry.formula).toContain('(W[1, 1]*x[1] + W[1, 2]*x[2] + b[1] > 0)')
+  })
+
+  it('explains only the notation a trace uses, and points --latex to --format latex', async () => {
+    const layer = await runCli(['z = W*x + b; loss = sum((z - y).^2)', '--shape', 'W=3x2', '--shape', 'x=2', '--shape', 'b=3', '--shape', 'y=3'])
+    expect(layer.stdout).not.toContain('A vector added to a matrix')
+    const batch = await runCli(['Z = X*W + b; loss = sum(sum(Z.^2))', '--shape', 'X=4x3', '--shape', 'W=3x2', '--shape', 'b=2'])
+    expect(batch.stdout).toContain('A vector added to a matrix is added to each row: it is written as a row, bᵀ.')
+    const latex = await runCli(['loss = sum(W*x)', '--shape', 'W=3x2', '--shape', 'x=2', '--latex', '--standalone'])
+    expect(latex.stderr).toContain('unknown option --latex; did you mean --format latex?')
+    expect(latex.code).toBe(2)
   })
 })

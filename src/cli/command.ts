@@ -284,6 +284,8 @@ export const BINDING_NAME = /^[\p{L}_$][\p{L}\p{N}_$]*$/u
  * which are more likely variables.
  */
 export function optionTypo(name: string, mode: Mode): string | undefined {
+  // --latex, --json: a format asked for as an option of its own.
+  if (mode === 'trace' && Object.hasOwn(FORMATS, name.toLowerCase())) return `format ${name.toLowerCase()}`
   if (name.length < 4) return undefined
   const limit = name.length >= 6 ? 2 : 1
   let best: string | undefined

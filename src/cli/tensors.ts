@@ -84,6 +84,17 @@ export async function tensorTrace(request: Request, source: string, io: Io, widt
   return EXIT.ok
 }
 
+/** A --NAME that is no variable of the program but looks like an option (--precison, --latex) is refused, with the option named. */
+function refuseOptionTypos(request: Request, variables: Set<string>): void {
+  for (const name of request.dashed) {
+    const near = variables.has(name) ? undefined : optionTypo(name, request.mode)
+    if (near)
+      throw new UsageError(
+        `unknown option --${name}; did you mean --${near}? (${name} is not a variable of the program; to bind a variable of that name, use --set ${name}=VALUE)`,
+      )
+  }
+}
+
 /** The tensor program traced from the request: its seed, its values (files read through the Io), warnings on stderr. */
 async function tensorTraceOf(request: Request, source: string, io: Io, atRandom: string[] = []): Promise<TensorTrace> {
   const seed = seedOf(request)
@@ -95,13 +106,7 @@ async function tensorTraceOf(request: Request, source: string, io: Io, atRandom:
       throw new InputError(
         `${left.join(', ')} ${left.length === 1 ? 'has' : 'have'} neither a value nor a shape: with --shape, declare each tensor (--shape ${left[0]}=…) or bind it (--${left[0]} VALUE)`,
       )
-    for (const name of request.dashed) {
-      const near = variables.has(name) ? undefined : optionTypo(name, request.mode)
-      if (near)
-        throw new UsageError(
-          `unknown option --${name}; did you mean --${near}? (${name} is not a variable of the program; to bind a variable of that name, use --set ${name}=VALUE)`,
-        )
-    }
+    refuseOptionTypos(request, variables)
   }
   const { trace, warnings, notes } = await traceTensorProgram(source, request.values, { seed, readFile: dataReader(io), beforeBinding })
   for (const warning of warnings) io.stderr(`backprop-tutor: warning: ${warning}\n`)
@@ -129,7 +134,7 @@ export async function symbolicTrace(request: Request, source: string, io: Io, wi
     source,
     request.values,
     shapes,
-    { seed: seedOf(request), readFile: dataReader(io) },
+    { seed: seedOf(request), readFile: dataReader(io), beforeBinding: (variables) => refuseOptionTypos(request, variables) },
     { expand: opts.format === 'json' },
   )
   for (const warning of warnings) io.stderr(`backprop-tutor: warning: ${warning}\n`)

@@ -2,7 +2,7 @@
 // sections, every formula written by the one matrix writer in LaTeX's notation (ᵀ as ^\top, ⊙ as
 // \odot, a quotient as a fraction, .^2 as the Hadamard power, 𝟏₃ as \mathbf{1}_{3}), and each
 // gradient with its shape, ∈ \mathbb{R}^{3\times 2}.
-import { write, type M, type MatrixNotation, type SymbolicTrace } from '../tensor/symbolic.js'
+import { formulaFeatures, write, type M, type MatrixNotation, type SymbolicTrace } from '../tensor/symbolic.js'
 import type { Shape } from '../tensor/tensor.js'
 import { shapeCell } from '../steps/values.js'
 import { SYMBOLIC_WORDS as W } from '../steps/tensor-words.js'
@@ -14,7 +14,9 @@ const CALLS: Record<string, string> = { exp: '\\exp', log: '\\log', tanh: '\\tan
 
 const TEX: MatrixNotation = {
   math: false,
-  name: (name) => (name === 'ḡ' ? '\\bar{g}' : latexName(name)),
+  // A constant as the program wrote it: sqrt(2) is \sqrt{2}.
+  name: (name) => (name === 'ḡ' ? '\\bar{g}' : /^sqrt\((.+)\)$/.test(name) ? `\\sqrt{${name.slice(5, -1)}}` : latexName(name)),
+  paren: (text) => `\\left(${text}\\right)`,
   grad: (of, wrt) => `\\frac{\\partial ${latexName(of)}}{\\partial ${latexName(wrt)}}`,
   ones: (shape) =>
     shape.length === 2 && shape[0] === 1
@@ -126,7 +128,7 @@ export function renderSymbolicMarkdown(trace: SymbolicTrace): string {
   lines.push(`### ${W.gradientsTitle}`, '')
   for (const g of s.gradients)
     lines.push('```math', g.length === 1 ? g[0]!.replace(' &= ', ' = ') : `\\begin{aligned}\n${g.join(' \\\\\n')}\n\\end{aligned}`, '```', '')
-  lines.push(...W.texNotes.map((note) => `- ${note}`))
+  lines.push(...W.notes(formulaFeatures(trace), 'tex').map((note) => `- ${note}`))
   return `${lines.join('\n')}\n`
 }
 
@@ -152,7 +154,7 @@ export function renderSymbolicLatex(trace: SymbolicTrace, { standalone = false }
     ...s.known.map((known) => `${latexText(known.sentence).replace('\u0001', `$${known.target}$`).replace('\u0002', `$${known.form}$`)}\par`),
     `\\paragraph{${latexText(W.gradientsTitle)}}`,
     ...align(s.gradients.map((g) => g.join(' \\\\\n'))),
-    ...W.texNotes.map((note) => `${note}\\par`),
+    ...W.notes(formulaFeatures(trace), 'tex').map((note) => `${note}\\par`),
   ]
   const body = `${lines.join('\n')}\n`
   if (!standalone) return body

@@ -2,7 +2,7 @@
 // formulas in mathjs syntax over the program's own names (2*(W*x + b - y)*x'), the syntax check
 // and quiz answers take. Its own face until the one lesson prints symbols and numbers alike.
 import type { M, SymbolicTrace } from '../tensor/symbolic.js'
-import { mathNames, writeAscii, writeMath, writeText } from '../tensor/symbolic.js'
+import { formulaFeatures, mathNames, writeAscii, writeMath, writeText } from '../tensor/symbolic.js'
 import { entryName, indexForm, writtenMath, writtenText, type SymbolicEntry } from '../tensor/symbolic-entry.js'
 import { boxLines } from './box.js'
 import { DEFAULT_WIDTH, foldProse, wrapText } from './wrap.js'
@@ -74,7 +74,7 @@ function* symbolicLines(trace: SymbolicTrace, options: SymbolicRenderOptions): G
   }
   yield ''
   if (options.entry) yield* entryLines(trace, options.entry, options, chalk)
-  for (const note of options.ascii ? W.asciiNotes : W.notes) yield `  ${note}`
+  for (const note of W.notes(formulaFeatures(trace), options.ascii ? 'ascii' : 'text')) yield `  ${note}`
 }
 
 /** --entry: the gradient's matrix form, the entry in index form (Σₖ over each product's inner index), then written out. */

@@ -1,5 +1,6 @@
 // The words of a tensor trace, shared by its faces: titles, legends, the check's verdicts and the
 // cells built from the trace (upstream · rule, the statements of the header).
+import type { FormulaFeatures } from '../tensor/symbolic.js'
 import { OPS, type Convention } from '../ops.js'
 import { TENSOR_OPS, type TensorOpId } from '../tensor/ops.js'
 import { LIMITS } from '../limits.js'
@@ -37,6 +38,21 @@ const ASCII: [RegExp, string][] = [
   [/②/g, '(2)'],
 ]
 
+/** Each note's signs in the tables' notation, --ascii and LaTeX. */
+const NOTE_SIGNS: Record<'text' | 'ascii' | 'tex', string[]> = {
+  text: ['·', 'ᵀ', '⊙, / and .^', '𝟏ₙ is a column of n ones: Gᵀ·𝟏ₙ adds up the rows of G, G·𝟏ₙ its columns', '𝟏ₘₓₙ', 'bᵀ', '[a > 0]'],
+  ascii: ['*', "'", '.*, ./ and .^', "ones(n) is a column of n ones: G'*ones(n) adds up the rows of G, G*ones(n) its columns", 'ones(m, n)', "b'", '(a > 0)'],
+  tex: [
+    'Side by side, $A\\,B$',
+    '${A}^{\\top}$',
+    '$\\odot$, $\\oslash$ and ${A}^{\\circ 2}$',
+    '$\\mathbf{1}_{n}$ is a column of n ones: ${G}^{\\top}\\,\\mathbf{1}_{n}$ adds up the rows of G, $G\\,\\mathbf{1}_{n}$ its columns',
+    '$\\mathbf{1}_{m\\times n}$',
+    '${b}^{\\top}$',
+    '$[a > 0]$',
+  ],
+}
+
 /** A symbolic tensor program's sections (--shape): formulas in the program's names, with their shapes. */
 export const SYMBOLIC_WORDS = {
   programTitle: 'Program (in symbols; a vector is a column)',
@@ -52,29 +68,24 @@ export const SYMBOLIC_WORDS = {
   collected: '(the same, simplified)',
   entryTitle: (out: string, of: string, index: number[]) =>
     `5. One entry: ∂${out}/∂${of}${index.length ? ` at [${index.join(', ')}]` : ''}, from the matrix form to the index form`,
-  entrySigma: "Σₖ adds up over k: the inner index of a matrix product, (A·B)ᵢⱼ = Σₖ Aᵢₖ·Bₖⱼ, or the entries a sum adds; ᵀ swaps an entry's indexes.",
+  entrySigma:
+    "Σₖ, Σₗ, … add up over their index: the inner index of a matrix product, (A·B)ᵢⱼ = Σₖ Aᵢₖ·Bₖⱼ, or the entries a sum adds; ᵀ swaps an entry's indexes.",
   entrySigmaAscii:
-    "sum_k adds up over k: the inner index of a matrix product, (A*B)[i, j] = sum_k A[i, k]*B[k, j], or the entries a sum adds; ' swaps an entry's indexes.",
+    "sum_k, sum_l, ... add up over their index: the inner index of a matrix product, (A*B)[i, j] = sum_k A[i, k]*B[k, j], or the entries a sum adds; ' swaps an entry's indexes.",
   entryTooLong: '(written out, it has more than 60 names and numbers)',
   /** Softmax with cross-entropy: the formula holds for any target; the known form when it sums to 1. */
   knownForm: (gradient: string, target: string, form: string, rows: boolean) =>
     `  Softmax with cross-entropy: where ${rows ? `each row of ${target}` : target} sums to 1 (one-hot labels, or probabilities), ${gradient} is ${form}.`,
-  notes: [
-    '· is the matrix product, ᵀ the transpose, ⊙ and .^ act entry by entry.',
-    '𝟏ₙ is a column of n ones: Gᵀ·𝟏ₙ adds up the rows of G, G·𝟏ₙ its columns.',
-    'A vector added to a matrix is added to each row: it is written as a row, bᵀ.',
-  ],
-  /** The notes in LaTeX's notation, for the markdown and latex faces (each sentence's maths in $…$). */
-  texNotes: [
-    'Side by side, $A\\,B$ is the matrix product, ${A}^{\\top}$ the transpose; $\\odot$, $\\oslash$ and ${A}^{\\circ 2}$ act entry by entry.',
-    '$\\mathbf{1}_{n}$ is a column of n ones: ${G}^{\\top}\\,\\mathbf{1}_{n}$ adds up the rows of G, $G\\,\\mathbf{1}_{n}$ its columns.',
-    'A vector added to a matrix is added to each row: it is written as a row, ${b}^{\\top}$.',
-  ],
-  asciiNotes: [
-    "* is the matrix product, ' the transpose, .*, ./ and .^ act entry by entry.",
-    "ones(n) is a column of n ones: G'*ones(n) adds up the rows of G, G*ones(n) its columns.",
-    "A vector added to a matrix is added to each row: it is written as a row, b'.",
-  ],
+  /** The notation's notes under a symbolic trace: only those its formulas use (symbolic.ts formulaFeatures). */
+  notes: (f: FormulaFeatures, notation: 'text' | 'ascii' | 'tex'): string[] => {
+    const [times, transpose, each, ones, onesMatrix, rowed, indicator] = NOTE_SIGNS[notation]
+    return [
+      `${times} is the matrix product, ${transpose} the transpose${f.entrywise ? `; ${each} act entry by entry` : ''}.`,
+      ...(f.ones ? [`${ones}${f.onesMatrix ? ` (${onesMatrix} an m×n matrix of them)` : ''}.`] : []),
+      ...(f.rowed ? [`A vector added to a matrix is added to each row: it is written as a row, ${rowed}.`] : []),
+      ...(f.indicator ? [`${indicator} is 1 where a > 0, and 0 elsewhere.`] : []),
+    ]
+  },
 }
 
 export const TENSOR_WORDS = {

@@ -72,7 +72,7 @@ export function indexIn(
   const index = [match[2], match[3]].filter((x) => x !== undefined).map((x) => Number(x) - 1)
   if (index.length !== shape.length)
     throw new InputError(
-      `${option} ${text}: ${match[1]} is ${shape.length === 0 ? 'a scalar: name it without brackets' : `${shapeText(shape)}, so it takes ${shape.length} ${shape.length === 1 ? 'index' : 'indexes'}`}`,
+      `${option} ${text}: ${match[1]} is ${shape.length === 0 ? 'a scalar: name it without brackets' : shape.length === 1 ? `a vector of ${shape[0]} entries, so it takes 1 index` : `a ${shapeText(shape)} matrix, so it takes 2 indexes`}`,
     )
   const bad = index.findIndex((i, k) => i < 0 || i >= shape[k]!)
   if (bad >= 0) throw new InputError(`${option} ${text}: index ${index[bad]! + 1} is outside 1 to ${shape[bad]}`)

@@ -41,8 +41,10 @@ export function symbolicEntry(trace: SymbolicTrace, node: number, index: number[
   const label = trace.nodes[node]!.label
   const variable = trace.gradients.find((g) => g.name === label && trace.nodes[node]!.kind === 'variable')
   const into = trace.edges.filter((edge) => edge.input === node).map((edge) => edge.contribution)
-  if (!variable && into.length === 0) throw new InputError(`--entry ${label}: ${label} does not reach the output, so it has no gradient`)
-  const grad = variable ? variable.grad : into.reduce((sum, c) => ew('add', [sum, c]))
+  const output = node === trace.output
+  if (!variable && !output && into.length === 0) throw new InputError(`--entry ${label}: ${label} does not reach the output, so it has no gradient`)
+  // The output's own gradient is the seed, 1.
+  const grad = output ? ({ k: 'num', value: 1, shape: [] } as M) : variable ? variable.grad : into.reduce((sum, c) => ew('add', [sum, c]))
   const at = index.length === 0 ? [] : index
   const written = writtenEntry(grad, at)
   return {
@@ -73,7 +75,9 @@ function broadcastIndex(index: Idx[], out: Shape, shape: Shape): Idx[] {
 }
 
 /** A 2-D view of an index: a vector is a column, (i, 0); a scalar (0, 0). */
-const rowCol = (shape: Shape, index: Idx[]): [Idx, Idx] => (shape.length === 2 ? [index[0]!, index[1]!] : [index[0] ?? 0, 0])
+// (A vector's gradient may be built as an n×1 matrix, and a row's as 1×n: one index names its entry either way.)
+const rowCol = (shape: Shape, index: Idx[]): [Idx, Idx] =>
+  shape.length === 2 ? (index.length === 2 ? [index[0]!, index[1]!] : shape[0] === 1 ? [0, index[0] ?? 0] : [index[0] ?? 0, 0]) : [index[0] ?? 0, 0]
 /** Back from (i, j) to an operand's own index. */
 const ownIndex = (shape: Shape, i: Idx, j: Idx): Idx[] => (shape.length === 2 ? [i, j] : shape.length === 1 ? [i] : [])
 /** The inner size of a matrix product's left operand (a column vector is m×1). */
@@ -150,7 +154,7 @@ function productText(m: M & { k: 'matmul' }, index: Idx[], depth: number, w: Pen
   const a = indexText(m.a, ownIndex(m.a.shape, i, k), next, w.ascii)
   const b = indexText(m.b, ownIndex(m.b.shape, k, j), next, w.ascii)
   // An entry of ones is 1: the other factor alone (G·𝟏 at i is Σₖ Gᵢₖ).
-  const term = m.a.k === 'ones' ? b.text : m.b.k === 'ones' ? w.wrap(a, 1.5) : `${w.wrap(a, 2)}${w.times}${w.wrap(b, 3)}`
+  const term = m.a.k === 'ones' ? w.wrap(b, 1.5) : m.b.k === 'ones' ? w.wrap(a, 1.5) : `${w.wrap(a, 2)}${w.times}${w.wrap(b, 3)}`
   if (k === 0) return m.a.k === 'ones' ? b : m.b.k === 'ones' ? a : { text: term, p: 2 }
   return { text: `${w.sigma([k as string])} ${term}`, p: 1.5 }
 }
@@ -266,7 +270,15 @@ export function writtenText(s: Sym, ascii: boolean): string {
 
 /** The written entry in the syntax check takes: W[1, 2], *, ^. */
 export function writtenMath(s: Sym): string {
-  return printSym(s, { number: (n) => String(n), times: '*', grad: (of, wrt) => `d${of}/d${wrt}`, superscripts: false, spaced: true })
+  return printSym(s, {
+    number: (n) => String(n),
+    times: '*',
+    grad: (of, wrt) => `d${of}/d${wrt}`,
+    superscripts: false,
+    spaced: true,
+    // [a > 0] is an array literal to check; (a > 0) is the indicator it reads.
+    indicator: (a, relation, b) => `(${a} ${relation === '≥' ? '>=' : relation} ${b})`,
+  })
 }
 
 /** W[1, 2] as W₁₂. */

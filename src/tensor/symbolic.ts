@@ -280,6 +280,8 @@ export interface MatrixNotation {
   power?: (base: string, exponent: string) => string
   /** [a > 0], (a > 0) for mathjs. */
   indicator: (a: string, relation: '>' | '≥', b: string) => string
+  /** Brackets around a part (LaTeX's grow with it); (…) where not given. */
+  paren?: (text: string) => string
   call: (fn: string, args: string[]) => string
   norm: (a: string) => string
 }
@@ -328,7 +330,7 @@ const mathNotation = (names?: Map<string, string>): MatrixNotation => ({
 export function write(m: M, n: MatrixNotation): string {
   const at = (x: M, min: number) => {
     const text = write(x, n)
-    return precedenceOf(x) < min ? `(${text})` : text
+    return precedenceOf(x) < min ? (n.paren ? n.paren(text) : `(${text})`) : text
   }
   switch (m.k) {
     case 'name':
@@ -362,8 +364,11 @@ export function write(m: M, n: MatrixNotation): string {
       if (m.op === 'mul' && isNum(a) && a.shape.length === 0)
         return `${numText(a.value)}${n.times}${at(b, b.k === 'matmul' || (b.k === 'ew' && b.op === 'mul') ? 2 : 3)}`
       // A one-entry factor (wᵀ·x) scales: · in the table, .* for mathjs and check (a 1×1 matrix times a vector does not fit together).
+      // (A dot product aᵀ·b is a 1×1 matrix to mathjs and check, whatever its shape here.)
       if (m.op === 'mul' && oneEntry(a.shape) && b.shape.length > 0 && !oneEntry(b.shape))
-        return `${at(a, 3)}${n.math ? (a.shape.length === 0 ? '*' : ' .* ') : n.times}${at(b, 3)}`
+        return `${at(a, 3)}${n.math ? (a.shape.length === 0 && a.k !== 'matmul' ? '*' : ' .* ') : n.times}${at(b, 3)}`
+      // Two numbers multiply as numbers: s·sum(x), not s ⊙ sum(x).
+      if (m.op === 'mul' && a.shape.length === 0 && b.shape.length === 0 && !n.math) return `${at(a, 2)}${n.times}${at(b, 3)}`
       if (m.op === 'div' && n.fraction) return fraction(a, b)
       if (m.op === 'pow' && n.power) return n.power(at(a, 5), write(b, n))
       const p = PRECEDENCE[m.op]
@@ -665,7 +670,9 @@ function refuseRowReading(node: TensorGraph['nodes'][number], inputs: { label: s
   const [a, b] = inputs.map((n) => n.shape) as [Shape, Shape | undefined]
   const [la, lb] = inputs.map((n) => n.label) as [string, string | undefined]
   if (node.op === 'matmul' && a.length === 1 && b !== undefined && b.length === 2 && b[0] === 1)
-    throw new InputError(`${node.expression}: ${la} is a vector, a column in symbols, and ${lb} a row: declare ${la}=${a[0]}x1 for their outer product`)
+    throw new InputError(
+      `${node.expression}: ${la} is a vector, and the numbers read a vector on the left of * as a row, so ${la}*${lb} is not their outer product there: declare ${la}=${a[0]}x1 to mean it`,
+    )
   if (node.op === 'matmul' && a.length === 1 && b !== undefined && b.length >= 1)
     throw new InputError(
       `${node.expression}: ${la} is a vector, a column in symbols, so ${la}*${lb} has no meaning; write ${la}'*${lb}${b.length === 1 ? ' for their dot product' : ''}`,
@@ -679,7 +686,7 @@ function refuseRowReading(node: TensorGraph['nodes'][number], inputs: { label: s
   if ((vector(a) && column(b)) || (column(a) && vector(b))) {
     const [name, shown, shape, variable] = column(a) ? [la, sa, a, inputs[0]!.variable] : [lb!, sb, b, inputs[1]!.variable]
     throw new InputError(
-      `${node.expression}: ${shown} is ${shapeText(shape)} beside the vector ${column(a) ? sb : sa}, which the numbers would read as a row; a vector is a column in symbols: ${variable ? `declare ${name}=${shape[0]}` : `make ${name} a vector`}`,
+      `${node.expression}: ${shown} is ${shapeText(shape)} beside the vector ${column(a) ? sb : sa}, which the numbers would read as a row; a vector is a column in symbols: ${variable ? `declare ${name}=${shape[0]}` : 'write it as a vector'}`,
     )
   }
 }
@@ -698,6 +705,38 @@ function crossEntropyForm(g: M, p: M): SymbolicEdge['known'] {
 /** `m` with every occurrence of `target` written as `by`. */
 function replaced(m: M, target: M, by: M): M {
   return same(m, target) ? by : rebuilt(m, (x) => replaced(x, target, by))
+}
+
+/** What a symbolic trace's formulas use, for its notes: entry-by-entry ops, ones, a vector broadcast as a row, [a > 0]. */
+export interface FormulaFeatures {
+  entrywise: boolean
+  ones: boolean
+  onesMatrix: boolean
+  rowed: boolean
+  indicator: boolean
+}
+
+/** What the trace's formulas use, for the notes under them: each note only where it explains something written. */
+export function formulaFeatures(trace: SymbolicTrace): FormulaFeatures {
+  const f: FormulaFeatures = { entrywise: false, ones: false, onesMatrix: false, rowed: false, indicator: false }
+  const walk = (m: M): void => {
+    if (m.k === 'ones') {
+      f.ones = true
+      if (m.shape.length === 2 && m.shape[0]! > 1 && m.shape[1]! > 1) f.onesMatrix = true
+    } else if (m.k === 'ew') {
+      if (['mul', 'div', 'pow'].includes(m.op) && m.shape.length > 0 && !m.args.some((x) => x.shape.length === 0)) f.entrywise = true
+      if (m.op === 'step' || m.op === 'ge') f.indicator = true
+      if (m.args.some((x) => x.shape.length === 1 && m.shape.length === 2 && m.shape[1]! > 1 && m.shape[1] === x.shape[0])) f.rowed = true
+      m.args.forEach(walk)
+    } else if ('a' in m) {
+      walk(m.a)
+      if ('b' in m) walk(m.b)
+    }
+  }
+  for (const node of trace.nodes) walk(node.value)
+  for (const edge of trace.edges) [edge.rule, edge.contribution].forEach(walk)
+  for (const g of trace.gradients) [g.grad, ...(g.collected ? [g.collected] : [])].forEach(walk)
+  return f
 }
 
 /** `m` rebuilt with `f` applied to each of its parts. */
