@@ -287,6 +287,54 @@ describe('--format html on a tensor program', () => {
   })
 })
 
+describe('--format html on a program in symbols (--shape)', () => {
+  const LAYER = ['z = W*x + b; loss = sum((z - y).^2)', '--shape', 'W=3x2', '--shape', 'x=2', '--shape', 'b=3', '--shape', 'y=3']
+
+  it('steps through the formulas: each value, each rule with its shapes, each contribution, each gradient, outlining its node and edge', async () => {
+    const { page, errors, requests, url } = await open(LAYER)
+    const table = JSON.parse((await runCli([...LAYER, '--format', 'json'])).stdout)
+    expect(requests).toEqual([url])
+    const steps = await page.$$eval('#list li', (lis) => lis.length)
+    await page.keyboard.press('End')
+    // Values (one per node but none constant), rules and contributions (one per edge), the seed, the gradients.
+    const count = table.nodes.filter((n: { kind: string }) => n.kind !== 'constant').length + 2 * table.edges.length + 1 + 4
+    expect(await counter(page)).toBe(`step ${count} of ${count}`)
+    expect(steps).toBeGreaterThan(0)
+    await page.keyboard.press('ArrowLeft')
+    await page.keyboard.press('ArrowLeft')
+    await page.keyboard.press('ArrowLeft')
+    expect(await current(page)).toBe('∂loss/∂W = 2·(W·x + b - y)·xᵀ  (3×2)')
+    const w = table.nodes.findIndex((n: { label: string }) => n.label === 'W')
+    expect(await classes(page, `node-${w}`)).toContain('current')
+    // A rule, with the shapes it multiplies, outlines its edge and both ends.
+    await page.keyboard.press('Home')
+    const rule = table.edges.findIndex((e: { from: string; to: string }) => e.from === 'W' && e.to === 't1')
+    const values = table.nodes.filter((n: { kind: string }) => n.kind !== 'constant').length
+    for (let k = 0; k < values + rule; k++) await page.keyboard.press('ArrowRight')
+    expect(await current(page)).toBe('t1 = W·x, to W (3×2): passes back ḡ·xᵀ  (3×1 · 1×2 → 3×2)')
+    expect(await classes(page, `edge-${rule}`)).toContain('current')
+    expect(errors).toEqual([])
+    await page.close()
+  })
+
+  it('says a gradient simplified beside its formula, and draws each node with its shape', async () => {
+    const { page, text } = await open([
+      'p = sigmoid(X*w + b); loss = -mean(y .* log(p) + (1 - y) .* log(1 - p))',
+      '--shape',
+      'X=4x3',
+      '--shape',
+      'w=3',
+      '--shape',
+      'y=4',
+    ])
+    await page.keyboard.press('End')
+    const steps = await page.$$eval('#list li', (lis) => lis.map((li) => li.textContent))
+    expect(steps).toContain('∂loss/∂w = Xᵀ·(((1 - y) / (4·(1 - p)) - y / (4·p)) ⊙ p ⊙ (1 - p))  (3)\n= Xᵀ·(p - y) / 4   (the same, simplified)')
+    expect(text).toContain('shape 4×3')
+    await page.close()
+  })
+})
+
 describe("the README's pictures of the page", () => {
   it.each([
     ['docs/html-page.png', 'html-mission-step-20.png'],

@@ -245,9 +245,9 @@ describe('symbolic tensors: what they say', () => {
       'max(t1): max has no matrix formula in a symbolic program; give every variable a value (--NAME VALUE) to trace it with numbers',
     ],
     [
-      ['loss = sum(W*x)', '--shape', 'W=3x2', '--shape', 'x=2', '--format', 'html'],
+      ['loss = sum(W*x)', '--shape', 'W=3x2', '--shape', 'x=2', '--format', 'svg'],
       2,
-      '--shape traces in symbols, written by --format table, json, markdown or latex; for --format html, give each variable a value instead',
+      '--shape traces in symbols, written by --format table, json, markdown, latex or html; for --format svg, give each variable a value instead',
     ],
     [
       ['loss = sum(W*x)', '--shape', 'W=3x2', '--shape', 'x=2', '--format', 'latex', '--entry', 'W[1, 1]'],

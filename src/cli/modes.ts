@@ -47,7 +47,7 @@ export async function traceMode(request: Request, io: Io): Promise<number> {
 
   const rankdir = direction(opts.rankdir)
   const source = await readProgram(positionals[0], opts.file, io)
-  if (opts.shape?.length) return symbolicTrace(request, source, io, columns(opts.width))
+  if (opts.shape?.length) return symbolicTrace(request, source, io, columns(opts.width), rankdir)
   if (isTensorProgram(source, request.values)) return tensorTrace(request, source, io, columns(opts.width), rankdir)
   if (opts.seed !== undefined) throw new UsageError('--seed goes with rand(…) and randn(…) in the values of a tensor program')
   if (opts.entry !== undefined) throw new UsageError('--entry goes with tensor programs; in a scalar program every gradient is already one number')

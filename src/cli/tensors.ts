@@ -6,6 +6,7 @@ import { LIMITS } from '../limits.js'
 import { readShape, traceSymbolicProgram, traceTensorProgram } from '../tensor/pipeline.js'
 import { renderSymbolicJson, renderSymbolicTable } from '../render/tensor-symbolic.js'
 import { renderSymbolicLatex, renderSymbolicMarkdown } from '../render/symbolic-notes.js'
+import { renderSymbolicHtml } from '../render/symbolic-page.js'
 export { isTensorProgram } from '../tensor/pipeline.js'
 import type { TensorTrace } from '../tensor/trace.js'
 import type { Shape } from '../tensor/tensor.js'
@@ -118,11 +119,11 @@ async function tensorTraceOf(request: Request, source: string, io: Io, atRandom:
  * --shape: a tensor program in symbols, its gradients as matrix formulas (the table and json
  * formats; the other faces print numbers).
  */
-export async function symbolicTrace(request: Request, source: string, io: Io, width: number): Promise<number> {
+export async function symbolicTrace(request: Request, source: string, io: Io, width: number, rankdir?: Direction): Promise<number> {
   const { opts } = request
-  if (!['table', 'json', 'markdown', 'latex'].includes(opts.format))
+  if (!['table', 'json', 'markdown', 'latex', 'html'].includes(opts.format))
     throw new UsageError(
-      `--shape traces in symbols, written by --format table, json, markdown or latex; for --format ${opts.format}, give each variable a value instead`,
+      `--shape traces in symbols, written by --format table, json, markdown, latex or html; for --format ${opts.format}, give each variable a value instead`,
     )
   if (opts.entry !== undefined && opts.format !== 'table' && opts.format !== 'json')
     throw new UsageError('--entry with --shape goes with --format table or json')
@@ -156,7 +157,9 @@ export async function symbolicTrace(request: Request, source: string, io: Io, wi
         ? renderSymbolicMarkdown(trace)
         : opts.format === 'latex'
           ? renderSymbolicLatex(trace, { standalone: Boolean(opts.standalone) })
-          : renderSymbolicTable(trace, { ascii: Boolean(opts.ascii), width, chalk: request.chalkFor(Boolean(opts.output)), ...(entry ? { entry } : {}) })
+          : opts.format === 'html'
+            ? await renderSymbolicHtml(trace, { ascii: Boolean(opts.ascii), ...(rankdir ? { rankdir } : {}) })
+            : renderSymbolicTable(trace, { ascii: Boolean(opts.ascii), width, chalk: request.chalkFor(Boolean(opts.output)), ...(entry ? { entry } : {}) })
   if (opts.output) await io.writeFile(opts.output, text)
   else await io.stdout(text)
   return EXIT.ok

@@ -35,10 +35,10 @@ import {
   unrolledNote,
 } from '../steps/tensor-words.js'
 
-type Phase = 'forward' | 'local' | 'backward' | 'gradient'
+export type Phase = 'forward' | 'local' | 'backward' | 'gradient'
 
 /** One step of the page: what it says, what it highlights, what it makes visible on the graph. */
-interface PageStep {
+export interface PageStep {
   phase: Phase
   text: string
   nodes: number[]
@@ -79,7 +79,7 @@ export async function renderHtml(trace: Trace, options: RenderOptions): Promise<
 }
 
 /** What a page's script reads besides its steps: the quiz's settings, the graph's words, the phases' titles. */
-interface PageData {
+export interface PageData {
   quiz: boolean
   tolerance: number
   names: Record<string, number>
@@ -89,7 +89,7 @@ interface PageData {
 }
 
 /** The page around its steps: the graph laid out by Graphviz, the controls, the step list, style, script and data inlined. */
-async function pageShell(page: {
+export async function pageShell(page: {
   source: string
   unrolled?: { title: string; lines: string[] }
   values: string

@@ -228,8 +228,9 @@ function forwardJson(trace: TensorTrace, mode: TensorForwardMode): string {
   return `{\n  "passes": [\n${passes.join(',\n')}\n  ],\n  "costs": ${q({ forward: mode.forward, reverse: mode.reverse })}}`
 }
 
-const record = (text: string) => text.replace(/[\\{}|<>"]/g, (c) => `\\${c}`)
-const quoted = (text: string) => text.replace(/[\\"]/g, (c) => `\\${c}`)
+/** A field of a Graphviz record label, and a quoted label, escaped. */
+export const record = (text: string) => text.replace(/[\\{}|<>"]/g, (c) => `\\${c}`)
+export const quoted = (text: string) => text.replace(/[\\"]/g, (c) => `\\${c}`)
 
 /** A node's label in a graph: name = expression, then shape; values only for scalars (a matrix does not fit a box). */
 function graphParts(trace: TensorTrace, i: number, options: TensorRenderOptions): { head: string; shape: string; value?: string; grad?: string } {

@@ -64,6 +64,10 @@ export const SYMBOLIC_WORDS = {
   backwardTitle: (out: string) => `3. Backward pass: each rule applied to the gradient arriving, from ${out} back`,
   backwardColumns: ['gradient', 'through', 'contribution'],
   gradientsTitle: '4. Gradients, as formulas',
+  /** The page's steps (--format html with --shape). */
+  pageInSymbols: '(in symbols; a vector is a column)',
+  pageRule: (operation: string, input: string, rule: string) => `${operation}, to ${input}: passes back ${rule}`,
+  pageContribution: (gradient: string, through: string, contribution: string) => `${gradient} += ${contribution}   (through ${through})`,
   /** Beside a gradient's second form: the formula as built, then this. */
   collected: '(the same, simplified)',
   entryTitle: (out: string, of: string, index: number[]) =>

@@ -438,6 +438,8 @@ function terms(m: M): number {
 
 export interface SymbolicNode {
   label: string
+  /** The nodes it is computed from, as the graph has them. */
+  inputs: number[]
   kind: 'variable' | 'constant' | 'op'
   shape: Shape
   /** The operation in its inputs' labels (W·x + b), as the numeric tables write it. */
@@ -506,6 +508,7 @@ export function traceSymbolic(graph: TensorGraph, declared: Map<string, Shape>, 
     source: graph.source,
     nodes: nodes.map((node, i) => ({
       label: node.label,
+      inputs: node.inputs,
       kind: node.kind,
       // A vector's transpose is a row here (1×3), as a column's is.
       shape: values[i]!.shape,
