@@ -248,10 +248,12 @@ describe('backprop-tutor playground', () => {
     const argv = words(command) as string[]
     expect(argv[0]).toBe(program)
     expect((await runCli(argv)).stdout).toBe(reverse)
-    // A program in symbols is written in the terminal view, its formulas there; the other views say why they are empty.
+    // A program in symbols is written in the terminal view and stepped through as formulas; forward mode says why it is empty.
     await type(page, '#pg-values', '--shape W=3x2 --shape x=2 --shape b=3')
     expect(await page.textContent('#pg-reverse')).toContain('∂L/∂W = ')
-    expect(await page.textContent('#pg-trace')).toContain('A program in symbols (--shape) is written in the terminal view below')
+    await page.waitForSelector('#pg-trace #counter')
+    expect(await page.textContent('#pg-trace')).toContain('∂L/∂W = (1 - tanh(W·x + b).^2)·xᵀ  (3×2)')
+    expect(await page.textContent('#pg-forward')).toContain('A program in symbols (--shape) has no forward mode here')
     await type(page, '#pg-values', values)
     // --tolerance 0.5 judges a claim within half of the truth right, as check --tolerance 0.5 does.
     await page.fill('#pg-claims', 'dL/dx = [3, 4]')

@@ -190,13 +190,8 @@ async function redraw(mine: number): Promise<void> {
   warningBox.hidden = !reverse.stderr
   reverseBox.textContent = reverse.stdout
   $('pg-reverse-command').textContent = `${P.command} backprop-tutor ${[program, ...reverseWords, ...width].map(shellWord).join(' ')}`
-  // A program in symbols (--shape) is written in the terminal view alone: the page and forward mode take numbers.
-  if (splitArgs(argv, 'trace').options.some((word) => /^--shape(=|$)/.test(word))) {
-    showNote(traceBox, P.symbolic)
-    showNote(forwardBox, P.symbolic)
-    status.textContent = P.statusOk(firstStatement(program))
-    return
-  }
+  // A program in symbols (--shape) is stepped through as formulas; forward mode takes numbers.
+  const symbolic = splitArgs(argv, 'trace').options.some((word) => /^--shape(=|$)/.test(word))
   const [html, forward] = await Promise.all([
     run([...trace, '--format', 'html', '--', program]),
     run([
@@ -215,7 +210,8 @@ async function redraw(mine: number): Promise<void> {
     ]),
   ])
   if (mine !== generation) return
-  forwardBox.textContent = forward.code === 0 ? forward.stdout : forward.stderr
+  if (symbolic) showNote(forwardBox, P.symbolic)
+  else forwardBox.textContent = forward.code === 0 ? forward.stdout : forward.stderr
   if (html.code === 0) mount(html.stdout)
   else {
     page?.abort()

@@ -1100,7 +1100,7 @@ export const PLAYGROUND = {
   valuesPositional: (word: string) =>
     `the values box holds --NAME VALUE pairs and options; "${word.slice(0, 40)}" is neither (the program goes in the Program box, a value after its --NAME)`,
   symbolic:
-    'A program in symbols (--shape) is written in the terminal view below, its gradients as matrix formulas; stepping through it and forward mode take values.',
+    'A program in symbols (--shape) has no forward mode here: tangents are numbers. Its formulas are in the terminal view and the stepping view; give each tensor a value instead of a shape for tangents.',
   checkEmpty: 'Paste your claims (one per line, as dL/dw = -2) or your written trace into the box first.',
   command: 'As the terminal prints it:',
   linkNotEncoded: (part: string) => `this link cannot be read: "${part.slice(0, 40)}" is not percent-encoded (write % as %25)`,
