@@ -412,6 +412,18 @@ describe('symbolic tensors: check and quiz with --shape', () => {
     }
   })
 
+  it('reads an n×1 column claimed for a vector as that vector, as the formulas write one', async () => {
+    const program = 'z = W*x + b; loss = sum((z - y).^2)'
+    const shapes = { W: [3, 2], x: [2], b: [3], y: [3] }
+    const claims = ['--claim', "dloss/dx = 2*((W*x + b - y)'*W)'", '--claim', "dloss/dx = 2*((W*x - y)'*W)'"]
+    const result = await runCli(['check', program, ...declared(shapes), ...claims])
+    expect(result.stdout).toContain('Claims: 1 of 2 right')
+    expect(result.stdout).toMatch(/✓ 1\. .*\n {5}∂loss\/∂x = \[.*\]: right/)
+    // With values, a 2×1 matrix is not the vector x: the numbers broadcast the two differently.
+    const bound = await runCli(['check', program, '--W', 'rand(3, 2)', '--x', 'rand(2)', '--b', 'rand(3)', '--y', 'rand(3)', claims[0]!, claims[1]!])
+    expect(bound.stdout).toContain('Claims: 0 of 1 right')
+  })
+
   it('quizzes a program of declared shapes at random values, judging the answers', async () => {
     const { stdout, code } = await runCli(
       ['quiz', 'z = W*x + b; loss = sum((z - y).^2)', '--shape', 'W=3x2', '--shape', 'x=2', '--shape', 'b=3', '--shape', 'y=3'],

@@ -222,7 +222,8 @@ export async function tensorCheck(request: Request, source: string, lines: strin
   const { opts } = request
   const trace = await tensorTraceOf(request, source, io, atRandom)
   const precision = opts.precision === undefined ? TENSOR_PRECISION : request.precision
-  const results = checkTensorClaims(trace, lines, request.tolerance)
+  // With --shape a vector is a column: an n×1 matrix claimed for it is that vector.
+  const results = checkTensorClaims(trace, lines, request.tolerance, { columns: atRandom.length > 0 })
   const text =
     opts.format === 'json'
       ? renderTensorClaimsJson(trace, results, { precision })

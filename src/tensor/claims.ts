@@ -221,7 +221,12 @@ function entryScale(t: Tensor): number {
   return largest / 100
 }
 
-export function checkTensorClaims(trace: TensorTrace, lines: string[], tolerance: number): TensorClaimResult[] {
+/**
+ * `columns` (check --shape, where a vector is a column): an n×1 matrix claimed for a vector's
+ * gradient is read as that vector, as the symbolic formulas write it.
+ */
+export function checkTensorClaims(trace: TensorTrace, lines: string[], tolerance: number, { columns = false } = {}): TensorClaimResult[] {
+  const fit = (claimed: Tensor, truth: Tensor) => (columns ? asColumnOf(claimed, truth) : claimed)
   const results: TensorClaimResult[] = []
   for (const text of lines) {
     let claim: TensorClaim
@@ -248,14 +253,21 @@ export function checkTensorClaims(trace: TensorTrace, lines: string[], tolerance
     // One number for a whole tensor stands for every entry, as in the quiz (dL/dx = 0 for a relu at rest).
     if (claim.claimed.shape.length === 0 && truth.shape.length > 0)
       claim = { ...claim, claimed: tensor(truth.shape, new Float64Array(truth.data.length).fill(claim.claimed.data[0]!)) }
+    claim = { ...claim, claimed: fit(claim.claimed, truth) }
     // A formula right here must be right as a formula: judged again with the variables moved (Z*X for Z*X' is right at a symmetric X).
     const here = agrees(claim.claimed, truth, tolerance)
-    const slip = here && claim.expression && !claim.index ? rightHereOnly(trace, claim, tolerance) : false
+    const slip = here && claim.expression && !claim.index ? rightHereOnly(trace, claim, tolerance, fit) : false
     const right = here && !slip
     const diagnosis = slip ? ({ kind: 'here-only' } as const) : right ? undefined : diagnose(trace, claim, truth, results, tolerance)
     results.push({ text, claim, truth, right, ...(diagnosis ? { diagnosis } : {}) })
   }
   return results
+}
+
+/** An n×1 matrix as the vector of n entries it is in symbols, where the truth is that vector. */
+function asColumnOf(claimed: Tensor, truth: Tensor): Tensor {
+  const [n, one] = claimed.shape
+  return truth.shape.length === 1 && claimed.shape.length === 2 && one === 1 && n === truth.shape[0] ? tensor(truth.shape, claimed.data) : claimed
 }
 
 /** The one factor k with claimed = k · truth at every entry (some entry nonzero), if there is one other than 1 and -1. */
@@ -299,7 +311,7 @@ function ruleWithoutUpstream(formula: string): string | undefined {
  * variable's entries scaled and shifted a little (seeded, so the verdict is the same every run),
  * the forward and backward passes run again, the expression read with the values and gradients there.
  */
-function rightHereOnly(trace: TensorTrace, claim: TensorClaim, tolerance: number): boolean {
+function rightHereOnly(trace: TensorTrace, claim: TensorClaim, tolerance: number, fit: (claimed: Tensor, truth: Tensor) => Tensor): boolean {
   const { written, gradients } = claim.expression!
   for (const seed of [1, 2]) {
     const next = mulberry32(seed * 7919 + claim.node)
@@ -313,7 +325,7 @@ function rightHereOnly(trace: TensorTrace, claim: TensorClaim, tolerance: number
       const there = new Map([...gradients.keys()].map((name) => [name, grads[trace.nodes.findIndex((n) => n.label === name.slice(2))]!]))
       const truth = grads[claim.node]
       if (!truth || [...there.values()].some((g) => g === undefined) || !truth.data.every(Number.isFinite)) continue
-      if (!agrees(valueIn(moved, written, there), truth, tolerance)) return true
+      if (!agrees(fit(valueIn(moved, written, there), truth), truth, tolerance)) return true
     } catch (error) {
       if (error instanceof InputError) continue
       throw error
