@@ -79,3 +79,20 @@ export const TENSOR_ENDS = [
   'L = dot(sum(h, 2), sum(h, 2))',
   'L = sum(h[end, :]) + sum(h[:, 1] .* h[:, 1])',
 ]
+
+/**
+ * The random tensor corpus's arguments, to spread into fc.asyncProperty: the sizes m, n, p of
+ * X (m×n) and W (n×p), the steps, the end and a seed from `seedFrom`. tensorProgram writes them.
+ */
+export const tensorProgramArgs = (seedFrom = 0) =>
+  [
+    fc.integer({ min: 1, max: 3 }),
+    fc.integer({ min: 1, max: 3 }),
+    fc.integer({ min: 1, max: 3 }),
+    fc.array(fc.constantFrom(...TENSOR_STEPS), { maxLength: 4 }),
+    fc.constantFrom(...TENSOR_ENDS),
+    fc.integer({ min: seedFrom, max: 1000 }),
+  ] as const
+
+/** A program of the corpus: the product, the steps, the end. */
+export const tensorProgram = (steps: string[], end: string) => ['h = X*W', ...steps, end].join('\n')

@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { TENSOR_ENDS, TENSOR_STEPS } from './random-programs.js'
+import { tensorProgram, tensorProgramArgs } from './random-programs.js'
 
 type Shape = number[]
 const CORPUS: { name: string; program: string; shapes: Record<string, Shape> }[] = [
@@ -119,6 +119,23 @@ async function symbolic(program: string, shapes: Record<string, Shape>) {
   return JSON.parse(stdout) as { value: string; gradients: Record<string, string>; collected?: Record<string, string> }
 }
 
+/** Each gradient formula of the JSON, and its collected form where it has one, evaluated in `scope`: the numeric gradient, entry by entry. */
+function expectGradients(
+  out: { gradients: Record<string, string>; collected?: Record<string, string> },
+  trace: { gradients: { name: string; grad: { data: Float64Array } }[] },
+  scope: Record<string, unknown>,
+  tolerance: number,
+): void {
+  for (const g of trace.gradients) {
+    for (const formula of [out.gradients[g.name]!, ...(out.collected?.[g.name] ? [out.collected[g.name]!] : [])]) {
+      const value = flat(math.evaluate(formula, { ...scope }))
+      const truth = [...g.grad.data]
+      expect(value.length, `${g.name}: ${formula}`).toBe(truth.length)
+      value.forEach((v, k) => expect(Math.abs(v - truth[k]!), `${g.name}: ${formula}`).toBeLessThan(tolerance * (1 + Math.abs(truth[k]!))))
+    }
+  }
+}
+
 describe('symbolic tensors: --shape', () => {
   it.each(CORPUS)('$name: each gradient formula, evaluated at random matrices, is the numeric gradient there', async ({ program, shapes }) => {
     const out = await symbolic(program, shapes)
@@ -127,15 +144,7 @@ describe('symbolic tensors: --shape', () => {
       const { text, scope } = pointFor(shapes, seed)
       const { trace } = await traceTensorProgram(program, text)
       expect(math.evaluate(out.value, { ...scope })).toBeCloseTo(trace.value, 9)
-      for (const g of trace.gradients) {
-        // The formula, and where the JSON has one its collected form: both the numeric gradient.
-        for (const formula of [out.gradients[g.name]!, ...(out.collected?.[g.name] ? [out.collected[g.name]!] : [])]) {
-          const value = flat(math.evaluate(formula, { ...scope }))
-          const truth = [...g.grad.data]
-          expect(value.length, `${g.name}: ${formula}`).toBe(truth.length)
-          value.forEach((v, k) => expect(Math.abs(v - truth[k]!), `${g.name}: ${formula}`).toBeLessThan(1e-9 * (1 + Math.abs(truth[k]!))))
-        }
-      }
+      expectGradients(out, trace, scope, 1e-9)
     }
   })
 
@@ -271,52 +280,37 @@ describe('symbolic tensors: the random tensor-program corpus, every variable dec
   it('gives formulas that evaluate to the numeric gradients, or refuses by name', async () => {
     let traced = 0
     await fc.assert(
-      fc.asyncProperty(
-        fc.integer({ min: 1, max: 3 }),
-        fc.integer({ min: 1, max: 3 }),
-        fc.integer({ min: 1, max: 3 }),
-        fc.array(fc.constantFrom(...TENSOR_STEPS), { maxLength: 4 }),
-        fc.constantFrom(...TENSOR_ENDS),
-        fc.integer({ min: 1, max: 1000 }),
-        async (m, n, p, steps, end, seed) => {
-          // A declared 1x1 is a scalar (README), where randn(1, 1) is a matrix of one entry.
-          fc.pre((m > 1 || n > 1) && (n > 1 || p > 1))
-          const program = ['h = X*W', ...steps, end].join('\n')
-          const shapes: Record<string, Shape> = Object.fromEntries(
-            Object.entries({ X: [m, n], W: [n, p], b: [p] }).filter(([name]) => new RegExp(`\\b${name}\\b`).test(program)),
-          )
-          const declared = Object.entries(shapes).flatMap(([name, shape]) => ['--shape', `${name}=${shape.join('x')}`])
-          const { code, stdout, stderr } = await runCli([program, ...declared, '--format', 'json'])
-          if (/\[|\bmax\(/.test(program)) {
-            expect(stderr).toMatch(/^backprop-tutor: error: .*: (slice|entry|max)\b.* has no matrix formula in a symbolic program; give every variable a value/)
-            expect(code).toBe(1)
-            return
-          }
-          expect(stderr).toBe('')
-          expect(code).toBe(0)
-          // The table of the same program: its formulas by name where the program names them.
-          expect((await runCli([program, ...declared])).code).toBe(0)
-          traced++
-          const out = JSON.parse(stdout) as {
-            value: string
-            gradients: Record<string, string>
-            where?: Record<string, string>
-            collected?: Record<string, string>
-          }
-          const { text, scope } = pointFor(shapes, seed)
-          for (const [name, formula] of Object.entries(out.where ?? {})) scope[name] = math.evaluate(formula, { ...scope })
-          const { trace } = await traceTensorProgram(program, text)
-          expect(flat(math.evaluate(out.value, { ...scope }))[0]).toBeCloseTo(trace.value, 9)
-          for (const g of trace.gradients) {
-            for (const formula of [out.gradients[g.name]!, ...(out.collected?.[g.name] ? [out.collected[g.name]!] : [])]) {
-              const value = flat(math.evaluate(formula, { ...scope }))
-              const truth = [...g.grad.data]
-              expect(value.length, `${g.name}: ${formula}`).toBe(truth.length)
-              value.forEach((v, k) => expect(Math.abs(v - truth[k]!), `${g.name}: ${formula}`).toBeLessThan(1e-8 * (1 + Math.abs(truth[k]!))))
-            }
-          }
-        },
-      ),
+      fc.asyncProperty(...tensorProgramArgs(1), async (m, n, p, steps, end, seed) => {
+        // A declared 1x1 is a scalar (README), where randn(1, 1) is a matrix of one entry.
+        fc.pre((m > 1 || n > 1) && (n > 1 || p > 1))
+        const program = tensorProgram(steps, end)
+        const shapes: Record<string, Shape> = Object.fromEntries(
+          Object.entries({ X: [m, n], W: [n, p], b: [p] }).filter(([name]) => new RegExp(`\\b${name}\\b`).test(program)),
+        )
+        const declared = Object.entries(shapes).flatMap(([name, shape]) => ['--shape', `${name}=${shape.join('x')}`])
+        const { code, stdout, stderr } = await runCli([program, ...declared, '--format', 'json'])
+        if (/\[|\bmax\(/.test(program)) {
+          expect(stderr).toMatch(/^backprop-tutor: error: .*: (slice|entry|max)\b.* has no matrix formula in a symbolic program; give every variable a value/)
+          expect(code).toBe(1)
+          return
+        }
+        expect(stderr).toBe('')
+        expect(code).toBe(0)
+        // The table of the same program: its formulas by name where the program names them.
+        expect((await runCli([program, ...declared])).code).toBe(0)
+        traced++
+        const out = JSON.parse(stdout) as {
+          value: string
+          gradients: Record<string, string>
+          where?: Record<string, string>
+          collected?: Record<string, string>
+        }
+        const { text, scope } = pointFor(shapes, seed)
+        for (const [name, formula] of Object.entries(out.where ?? {})) scope[name] = math.evaluate(formula, { ...scope })
+        const { trace } = await traceTensorProgram(program, text)
+        expect(flat(math.evaluate(out.value, { ...scope }))[0]).toBeCloseTo(trace.value, 9)
+        expectGradients(out, trace, scope, 1e-8)
+      }),
       { numRuns: 120, seed: 25 },
     )
     // Most of the corpus has a formula: the property is not carried by its refusals.

@@ -13,7 +13,7 @@ import { traceProgram } from '../src/pipeline.js'
 import { TENSOR_WORDS as W, checkCell, remarks, stepText } from '../src/steps/tensor-words.js'
 import { renderTensorJson } from '../src/render/tensor-formats.js'
 import { TENSOR_OPS } from '../src/tensor/ops.js'
-import { TENSOR_ENDS, TENSOR_STEPS, kinkPoint, twinPrograms } from './random-programs.js'
+import { TENSOR_ENDS, TENSOR_STEPS, kinkPoint, tensorProgram, tensorProgramArgs, twinPrograms } from './random-programs.js'
 import { pathValue, tensorChains } from '../src/tensor/chains.js'
 
 type Nested = number | number[] | number[][]
@@ -463,21 +463,13 @@ function expectCentralDifferences(source: string, trace: Awaited<ReturnType<type
 describe('gradients of random tensor programs', () => {
   it('agree with central differences entry by entry', async () => {
     await fc.assert(
-      fc.asyncProperty(
-        fc.integer({ min: 1, max: 3 }),
-        fc.integer({ min: 1, max: 3 }),
-        fc.integer({ min: 1, max: 3 }),
-        fc.array(fc.constantFrom(...TENSOR_STEPS), { maxLength: 4 }),
-        fc.constantFrom(...TENSOR_ENDS),
-        fc.integer({ min: 0, max: 1000 }),
-        async (m, n, p, steps, end, seed) => {
-          const source = ['h = X*W', ...steps, end].join('\n')
-          const values = { X: `randn(${m}, ${n}) / 2`, W: `randn(${n}, ${p}) / 2`, b: `randn(${p}) / 2` }
-          const used = Object.fromEntries(Object.entries(values).filter(([name]) => new RegExp(`\\b${name}\\b`).test(source)))
-          const trace = await run(source, used, seed)
-          expectCentralDifferences(source, trace)
-        },
-      ),
+      fc.asyncProperty(...tensorProgramArgs(), async (m, n, p, steps, end, seed) => {
+        const source = tensorProgram(steps, end)
+        const values = { X: `randn(${m}, ${n}) / 2`, W: `randn(${n}, ${p}) / 2`, b: `randn(${p}) / 2` }
+        const used = Object.fromEntries(Object.entries(values).filter(([name]) => new RegExp(`\\b${name}\\b`).test(source)))
+        const trace = await run(source, used, seed)
+        expectCentralDifferences(source, trace)
+      }),
       { numRuns: 150, seed: 16 },
     )
   })

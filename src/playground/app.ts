@@ -194,23 +194,26 @@ async function redraw(mine: number): Promise<void> {
   const symbolic = splitArgs(argv, 'trace').options.some((word) => /^--shape(=|$)/.test(word))
   const [html, forward] = await Promise.all([
     run([...trace, '--format', 'html', '--', program]),
-    run([
-      // Forward mode keeps the box's --tangent directions.
-      ...sharedWords(
-        argv,
-        'trace',
-        'trace',
-        TRACE_ONLY.filter((o) => o !== 'tangent'),
-      ),
-      ...(given ? [] : ['--width', String(columns(forwardBox))]),
-      '--mode',
-      'forward',
-      '--',
-      program,
-    ]),
+    // Forward mode is numbers: a program in symbols is not run for it.
+    symbolic
+      ? undefined
+      : run([
+          // Forward mode keeps the box's --tangent directions.
+          ...sharedWords(
+            argv,
+            'trace',
+            'trace',
+            TRACE_ONLY.filter((o) => o !== 'tangent'),
+          ),
+          ...(given ? [] : ['--width', String(columns(forwardBox))]),
+          '--mode',
+          'forward',
+          '--',
+          program,
+        ]),
   ])
   if (mine !== generation) return
-  if (symbolic) showNote(forwardBox, P.symbolic)
+  if (!forward) showNote(forwardBox, P.symbolic)
   else forwardBox.textContent = forward.code === 0 ? forward.stdout : forward.stderr
   if (html.code === 0) mount(html.stdout)
   else {

@@ -8,6 +8,7 @@ import { shapeCell } from '../steps/values.js'
 import { SYMBOLIC_WORDS as W } from '../steps/tensor-words.js'
 import { latexName } from './tex.js'
 import { latexText } from './tensor-notes.js'
+import { statements } from './tensor-symbolic.js'
 
 /** The functions LaTeX has an operator for; any other is \operatorname{…}. */
 const CALLS: Record<string, string> = { exp: '\\exp', log: '\\log', tanh: '\\tanh', sin: '\\sin', cos: '\\cos', sigmoid: '\\sigma', max: '\\max', min: '\\min' }
@@ -160,10 +161,3 @@ export function renderSymbolicLatex(trace: SymbolicTrace, { standalone = false }
   if (!standalone) return body
   return `\\documentclass{article}\n\\usepackage{amsmath}\n\\usepackage{amssymb}\n\\allowdisplaybreaks\n\\begin{document}\n\n${body}\n\\end{document}\n`
 }
-
-/** The program's statements, one a line, comments left out. */
-const statements = (source: string) =>
-  source
-    .split(/[;\n]/)
-    .map((line) => line.replace(/#.*$/, '').trim())
-    .filter(Boolean)

@@ -39,7 +39,7 @@ function* symbolicLines(trace: SymbolicTrace, options: SymbolicRenderOptions): G
   const { nodes } = trace
   const out = nodes[trace.output]!.label
   yield chalk.bold(W.programTitle)
-  for (const line of statements(trace.source)) yield `  ${text(line)}`
+  for (const line of statements(trace.source)) yield `  ${text(line.replace(/(?<!\.)\*/g, '·'))}`
   yield `${W.shapesTitle.padEnd(10)}${[...trace.declared].map(([name, s]) => `${name}: ${shape(s)}`).join(', ')}`
   yield ''
   yield chalk.bold(text(W.forwardTitle))
@@ -91,10 +91,12 @@ function* entryLines(trace: SymbolicTrace, entry: SymbolicEntry, options: Symbol
   if (entry.written === undefined) yield `  ${pad}${W.entryTooLong}`
   else {
     const written = writtenText(entry.written, ascii)
-    // Folded here, under its = (the fold of prose would break at the first space outside its brackets: after the =).
-    const [first, ...rest] = wrapText(written, (options.width ?? DEFAULT_WIDTH) - pad.length - 4)
-    if (written !== index) yield `  ${pad}= ${first}`
-    if (written !== index) for (const part of rest) yield `  ${pad}  ${part}`
+    if (written !== index) {
+      // Folded here, under its = (the fold of prose would break at the first space outside its brackets: after the =).
+      const [first, ...rest] = wrapText(written, (options.width ?? DEFAULT_WIDTH) - pad.length - 4)
+      yield `  ${pad}= ${first}`
+      for (const part of rest) yield `  ${pad}  ${part}`
+    }
   }
   if (/Σ|sum_/.test(index)) yield `  ${ascii ? W.entrySigmaAscii : W.entrySigma}`
   yield ''
@@ -133,14 +135,9 @@ export function renderSymbolicJson(trace: SymbolicTrace, entry?: SymbolicEntry):
   ).replace(/\[\s+([\d,\s]*?)\s+\]/g, (_, inner: string) => `[${inner.replace(/\s+/g, ' ')}]`)}\n`
 }
 
-/** The program's statements, one a line, comments left out. */
-const statements = (source: string) =>
+/** The program's statements, one a line, comments left out (the notes write them too). */
+export const statements = (source: string) =>
   source
     .split(/[;\n]/)
-    .map((line) =>
-      line
-        .replace(/#.*$/, '')
-        .trim()
-        .replace(/(?<!\.)\*/g, '·'),
-    )
+    .map((line) => line.replace(/#.*$/, '').trim())
     .filter(Boolean)

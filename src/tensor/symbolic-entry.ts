@@ -57,7 +57,7 @@ export function symbolicEntry(trace: SymbolicTrace, node: number, index: number[
 }
 
 /** The entry in index form: each matrix product a sum Σₖ over its inner index (sum_k, W[1,k] in ASCII). */
-export const indexForm = (entry: SymbolicEntry, ascii: boolean): string => indexText(entry.grad, entry.at, 0, ascii).text
+export const indexForm = (entry: SymbolicEntry, ascii: boolean): string => indexText(entry.grad, entry.at, 0, pen(ascii)).text
 
 /** A name's entry: W₁₂, x₂, (w2)₂ where the name ends in a digit, W₁,₁₂ past 9; W[1,2] in ASCII. */
 export function entryName(name: string, index: Idx[], ascii = false): string {
@@ -102,8 +102,8 @@ const pen = (ascii: boolean) => ({
 })
 type Pen = ReturnType<typeof pen>
 
-function indexText(m: M, index: Idx[], depth: number, ascii: boolean): Written {
-  const w = pen(ascii)
+function indexText(m: M, index: Idx[], depth: number, w: Pen): Written {
+  const { ascii } = w
   switch (m.k) {
     case 'name':
       return { text: entryName(m.name, index, ascii), p: 5 }
@@ -115,32 +115,32 @@ function indexText(m: M, index: Idx[], depth: number, ascii: boolean): Written {
       return { text: entryName(ascii ? `d${m.of}/d${m.wrt}` : `∂${m.of}/∂${m.wrt}`, index, ascii), p: 5 }
     case 'transpose': {
       const [i, j] = rowCol(m.shape, index)
-      return indexText(m.a, ownIndex(m.a.shape, j, i), depth, ascii)
+      return indexText(m.a, ownIndex(m.a.shape, j, i), depth, w)
     }
     case 'matmul':
       return productText(m, index, depth, w)
     case 'sum': {
       const letters = m.a.shape.map((_, d) => LETTERS[(depth + d) % LETTERS.length]!)
-      const a = indexText(m.a, letters, depth + letters.length, ascii)
+      const a = indexText(m.a, letters, depth + letters.length, w)
       return { text: `${w.sigma(letters)} ${w.wrap(a, 2)}`, p: 1.5 }
     }
     case 'norm': {
       const k = LETTERS[depth % LETTERS.length]!
-      const square = w.wrap(indexText(m.a, [k], depth + 1, ascii), 4)
+      const square = w.wrap(indexText(m.a, [k], depth + 1, w), 4)
       return { text: ascii ? `sqrt(${w.sigma([k])} ${square}^2)` : `√(${w.sigma([k])} ${square}²)`, p: 5 }
     }
     case 'softmax':
     case 'logsumexp': {
       const k = LETTERS[depth % LETTERS.length]!
       const { lane, own } = lanes(m, index, k)
-      const at = (idx: Idx[]) => `exp(${indexText(m.a, idx, depth + 1, ascii).text})`
+      const at = (idx: Idx[]) => `exp(${indexText(m.a, idx, depth + 1, w).text})`
       const total = `${w.sigma([k])} ${at(lane)}`
       return m.k === 'softmax' ? { text: `${at(own)} / (${total})`, p: 2 } : { text: `log(${total})`, p: 5 }
     }
     case 'ew':
       return elementwiseText(
         m,
-        m.args.map((x) => indexText(x, broadcastIndex(index, m.shape, x.shape), depth, ascii)),
+        m.args.map((x) => indexText(x, broadcastIndex(index, m.shape, x.shape), depth, w)),
         w,
       )
   }
@@ -151,8 +151,8 @@ function productText(m: M & { k: 'matmul' }, index: Idx[], depth: number, w: Pen
   const [i, j] = rowCol(m.shape, index)
   const k = inner(m.a) === 1 ? 0 : LETTERS[depth % LETTERS.length]!
   const next = k === 0 ? depth : depth + 1
-  const a = indexText(m.a, ownIndex(m.a.shape, i, k), next, w.ascii)
-  const b = indexText(m.b, ownIndex(m.b.shape, k, j), next, w.ascii)
+  const a = indexText(m.a, ownIndex(m.a.shape, i, k), next, w)
+  const b = indexText(m.b, ownIndex(m.b.shape, k, j), next, w)
   // An entry of ones is 1: the other factor alone (G·𝟏 at i is Σₖ Gᵢₖ).
   const term = m.a.k === 'ones' ? w.wrap(b, 1.5) : m.b.k === 'ones' ? w.wrap(a, 1.5) : `${w.wrap(a, 2)}${w.times}${w.wrap(b, 3)}`
   if (k === 0) return m.a.k === 'ones' ? b : m.b.k === 'ones' ? a : { text: term, p: 2 }
